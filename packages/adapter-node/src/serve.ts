@@ -1,0 +1,134 @@
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { FetchApp } from "./_types.ts";
+import { createTracker } from "./_tracker.ts";
+import { type NodeHandlerOptions, toNodeHandler } from "./to-node-handler.ts";
+
+/** Where the server listens, as given to `onListen`. */
+export interface ListenInfo {
+  /** e.g. `http://127.0.0.1:3000`, with the real port when 0 was asked for. */
+  url: string;
+  port: number;
+  hostname: string;
+}
+
+/** Options of {@link serve}. The handler options (`origin`, `trustProxy`, `env`, `onError`) apply too. */
+export interface ServeOptions extends Omit<NodeHandlerOptions, "signal" | "waitUntil"> {
+  /** Default: `process.env.PORT`, else 3000. 0 picks a free port. */
+  port?: number;
+  /** Default: "127.0.0.1" (loopback only). Use "0.0.0.0" or "::" to accept outside connections. */
+  hostname?: string;
+  /** Called once the server listens. */
+  onListen?: (info: ListenInfo) => void;
+  /** How long `close()` waits for in-flight responses and `waitUntil` work. Default: 10 000 ms. */
+  gracefulTimeoutMs?: number;
+  /** Aborting it closes the server gracefully, as `close()` does. */
+  signal?: AbortSignal;
+  /** Close gracefully on SIGINT / SIGTERM (a second signal then terminates as usual). Default: false. */
+  handleSignals?: boolean;
+}
+
+/** A running server. */
+export interface Server extends ListenInfo {
+  /** The underlying node:http server. */
+  server: HttpServer;
+  /**
+   * Graceful shutdown: stops accepting connections, closes idle keep-alive sockets, aborts `ctx.signal`
+   * so handlers can wrap up (SSE streams end with a retry hint), waits for in-flight responses and
+   * `waitUntil` promises up to `gracefulTimeoutMs`, then destroys the remaining sockets.
+   * Idempotent: every call returns the same promise.
+   */
+  close(): Promise<void>;
+}
+
+function resolvePort(port: number | undefined): number {
+  const value = port ?? (process.env.PORT ? Number(process.env.PORT) : 3000);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new RangeError(`invalid port: ${String(port ?? process.env.PORT)}`);
+  }
+  return value;
+}
+
+function listen(server: HttpServer, port: number, hostname: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, hostname, () => {
+      server.off("error", reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+function handlerOptions(opts: ServeOptions): NodeHandlerOptions {
+  const out: NodeHandlerOptions = {};
+  if (opts.origin !== undefined) out.origin = opts.origin;
+  if (opts.trustProxy !== undefined) out.trustProxy = opts.trustProxy;
+  if (opts.env !== undefined) out.env = opts.env;
+  if (opts.onError !== undefined) out.onError = opts.onError;
+  return out;
+}
+
+/**
+ * Serves a Fetch app on node:http. Resolves once listening, with the real URL and port and a
+ * graceful `close()`.
+ */
+export async function serve(app: FetchApp, opts: ServeOptions = {}): Promise<Server> {
+  const port = resolvePort(opts.port);
+  const hostname = opts.hostname ?? "127.0.0.1";
+  const gracefulTimeoutMs = opts.gracefulTimeoutMs ?? 10_000;
+  const shutdown = new AbortController();
+  const inFlight = createTracker();
+  const handler = toNodeHandler(app, {
+    ...handlerOptions(opts),
+    signal: shutdown.signal,
+    waitUntil: (promise) => inFlight.add(promise),
+  });
+
+  const server = createServer((req, res) => {
+    // A request that arrives on a kept-alive socket during shutdown is served, then the socket closes.
+    if (shutdown.signal.aborted) res.setHeader("connection", "close");
+    inFlight.add(handler(req, res));
+  });
+  const address = await listen(server, port, hostname);
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const info: ListenInfo = { url: `http://${host}:${address.port}`, port: address.port, hostname: address.address };
+
+  const onSignal = (): void => {
+    void close();
+  };
+  const detachSignals = (): void => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    opts.signal?.removeEventListener("abort", onSignal);
+  };
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      detachSignals();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      shutdown.abort(new DOMException("The server is shutting down", "AbortError"));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, gracefulTimeoutMs);
+      });
+      await Promise.race([inFlight.settled(), timedOut]);
+      clearTimeout(timer);
+      server.closeAllConnections();
+      await closed;
+    })();
+    return closing;
+  };
+
+  if (opts.handleSignals === true) {
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+  }
+  if (opts.signal !== undefined) {
+    if (opts.signal.aborted) void close();
+    else opts.signal.addEventListener("abort", onSignal, { once: true });
+  }
+  opts.onListen?.(info);
+  return { ...info, server, close };
+}

@@ -1,0 +1,89 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ExecutionContextLike, FetchApp } from "./_types.ts";
+import { sendAdapterError } from "./_error-response.ts";
+import { InvalidHostError, normaliseOrigin, type OriginOptions } from "./_request-url.ts";
+import { toRequest } from "./to-request.ts";
+import { writeResponse } from "./write-response.ts";
+
+/** Options of {@link toNodeHandler}. */
+export interface NodeHandlerOptions extends OriginOptions {
+  /** Passed to `app.fetch` as its second argument. */
+  env?: unknown;
+  /**
+   * Exposed to the app as `ctx.signal`: abort it to ask handlers to wrap up (graceful shutdown).
+   * `serve()` passes its shutdown signal here.
+   */
+  signal?: AbortSignal;
+  /**
+   * Receives every `ctx.waitUntil` promise (already guarded: rejections go to `onError`), e.g. to keep
+   * a process alive until they settle. `serve()` uses it to let `close()` wait for them. Default: none.
+   */
+  waitUntil?: (promise: Promise<unknown>) => void;
+  /** Told about app errors and rejected `waitUntil` promises. Default: `console.error`. */
+  onError?: (error: unknown) => void;
+}
+
+/** A request listener for node:http, and a middleware for Express / Connect (`next` is never called). */
+export type NodeHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next?: (error?: unknown) => void,
+) => Promise<void>;
+
+const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
+
+function requestIdOf(req: IncomingMessage): string {
+  const header = req.headers["x-request-id"];
+  return typeof header === "string" && REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+function defaultOnError(error: unknown): void {
+  console.error("[@portico/adapter-node] unhandled error:", error);
+}
+
+/**
+ * Turns a Fetch app into a Node request handler: `createServer(toNodeHandler(app))`,
+ * `expressApp.all("/mcp", toNodeHandler(app))`, or from a hijacked Fastify reply (see README).
+ *
+ * The app receives `ctx` with `waitUntil`, `signal` (when `opts.signal` is set) and `requestId`
+ * (`X-Request-Id` if present and printable, else a random UUID). The returned promise settles once the
+ * response is fully written or the client has left; it never rejects: app errors become a 500 with a
+ * JSON-RPC error body and no details, a malformed Host or method a 400.
+ */
+export function toNodeHandler(app: FetchApp, opts: NodeHandlerOptions = {}): NodeHandler {
+  const onError = opts.onError ?? defaultOnError;
+  const origin: OriginOptions = {};
+  if (opts.origin !== undefined) origin.origin = normaliseOrigin(opts.origin);
+  if (opts.trustProxy !== undefined) origin.trustProxy = opts.trustProxy;
+  const waitUntil = (promise: Promise<unknown>): void => {
+    const guarded = Promise.resolve(promise).catch(onError);
+    opts.waitUntil?.(guarded);
+  };
+
+  return async (req, res) => {
+    let request: Request;
+    try {
+      request = toRequest(req, { ...origin, res });
+    } catch (error) {
+      const clientFault = error instanceof InvalidHostError || error instanceof TypeError;
+      if (!clientFault) onError(error);
+      sendAdapterError(res, clientFault ? 400 : 500);
+      return;
+    }
+
+    const ctx: ExecutionContextLike = { waitUntil, requestId: requestIdOf(req) };
+    if (opts.signal !== undefined) ctx.signal = opts.signal;
+
+    let response: Response;
+    try {
+      response = await app.fetch(request, opts.env, ctx);
+    } catch (error) {
+      // An app giving up because the client left is not worth a log line.
+      if (!request.signal.aborted) onError(error);
+      sendAdapterError(res, 500);
+      return;
+    }
+    await writeResponse(response, res, { onError });
+  };
+}

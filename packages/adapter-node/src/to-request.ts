@@ -1,0 +1,57 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { requestBody } from "./_request-body.ts";
+import { requestHeaders } from "./_request-headers.ts";
+import { type OriginOptions, requestUrl } from "./_request-url.ts";
+
+/** Options of {@link toRequest}. */
+export interface ToRequestOptions extends OriginOptions {
+  /**
+   * The response paired with `req`. When given, `request.signal` aborts if the connection closes before
+   * this response finished (client disconnect at any point). Without it, only a disconnect while the
+   * request body is still arriving is noticed.
+   */
+  res?: ServerResponse;
+}
+
+type RequestInitWithDuplex = RequestInit & { duplex?: "half" };
+
+function disconnectSignal(req: IncomingMessage, res: ServerResponse | undefined): AbortSignal {
+  const controller = new AbortController();
+  const abort = (): void =>
+    controller.abort(new DOMException("The client closed the connection", "AbortError"));
+  if (res !== undefined) {
+    if (res.destroyed && !res.writableFinished) abort();
+    else res.once("close", () => res.writableFinished || abort());
+  } else if (req.destroyed && !req.complete) {
+    abort();
+  } else {
+    req.once("close", () => req.complete || abort());
+  }
+  return controller.signal;
+}
+
+/**
+ * Converts a Node `IncomingMessage` into a Fetch `Request`: full URL (see `origin` / `trustProxy`), method,
+ * headers (repeated fields joined, `set-cookie` kept apart), the body as a lazily pulled stream
+ * (`duplex: "half"`, nothing buffered) and a `signal` that aborts when the client goes away.
+ *
+ * If a framework already consumed the body (Express `express.json()`, `express.raw()`, `express.text()`,
+ * Fastify parsers), it is rebuilt from `req.body`: bytes and strings as they are, anything else with
+ * `JSON.stringify`. Key order and whitespace of the original JSON may therefore differ.
+ *
+ * @throws InvalidHostError when the Host (or trusted forwarded host) cannot form a URL.
+ * @throws TypeError for methods Fetch forbids (CONNECT, TRACE, TRACK).
+ */
+export function toRequest(req: IncomingMessage, opts: ToRequestOptions = {}): Request {
+  const url = requestUrl(req, opts);
+  const headers = requestHeaders(req);
+  const body = requestBody(req, headers);
+  const init: RequestInitWithDuplex = {
+    method: req.method ?? "GET",
+    headers,
+    body,
+    signal: disconnectSignal(req, opts.res),
+  };
+  if (body instanceof ReadableStream) init.duplex = "half";
+  return new Request(url, init);
+}

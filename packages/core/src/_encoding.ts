@@ -1,0 +1,56 @@
+/** Byte/text encodings shared by the core (no Node APIs). */
+
+export function bytesToBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+export function base64ToBytes(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+export function toBase64Url(bytes: Uint8Array): string {
+  return bytesToBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+export function fromBase64Url(text: string): Uint8Array {
+  const b64 = text.replace(/-/g, "+").replace(/_/g, "/");
+  return base64ToBytes(b64 + "=".repeat((4 - (b64.length % 4)) % 4));
+}
+
+/** A cryptographically random, URL-safe id (visible ASCII only). */
+export function randomId(bytes = 16): string {
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(bytes)));
+}
+
+/** JSON with object keys sorted, so equal values give equal text. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}
+
+const HEADER_B64 = /^=\?base64\?([A-Za-z0-9+/]*={0,2})\?=$/i;
+
+/**
+ * Decodes an `Mcp-*` header value: `=?base64?…?=` wraps UTF-8 in base64. Returns `undefined`
+ * when the wrapper is present but malformed.
+ */
+export function decodeHeaderValue(value: string): string | undefined {
+  const match = HEADER_B64.exec(value.trim());
+  if (match === null) return value.trim();
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(base64ToBytes(match[1] ?? ""));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * One request's way back to the client. It answers plain JSON unless something must be sent
+ * before the final response (progress, logs, server→client requests): the first such message
+ * turns the answer into an SSE stream. Legacy sessions persist every event for `Last-Event-ID`.
+ */
+import { jsonResponse } from "./_http.ts";
+import type { JsonRpcMessage } from "./_jsonrpc.ts";
+import { SSE_HEADERS, SseWriter } from "./_sse.ts";
+import type { JsonValue } from "./stores/types.ts";
+
+export interface ExchangeOptions {
+  keepAliveMs: number;
+  /** Extra response headers (e.g. `Mcp-Session-Id`). */
+  headers?: Record<string, string>;
+  /** Persists an event (`null` = priming event) and returns its SSE id; legacy sessions only. */
+  persist?: (message: JsonValue | null) => Promise<string>;
+  /** Answer with a stream from the start (long-lived streams). */
+  forceStream?: boolean;
+  /** The client cancelled the stream. */
+  onClientGone?: () => void;
+}
+
+export class Exchange {
+  readonly response: Promise<Response>;
+  #resolve!: (response: Response) => void;
+  #mode: "pending" | "json" | "sse" = "pending";
+  #writer: SseWriter | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+  #detached = false;
+  readonly #options: ExchangeOptions;
+
+  constructor(options: ExchangeOptions) {
+    this.#options = options;
+    this.response = new Promise((resolve) => {
+      this.#resolve = resolve;
+    });
+    if (options.forceStream) this.#startStream();
+  }
+
+  /** True once answering with SSE. */
+  get streaming(): boolean {
+    return this.#mode === "sse";
+  }
+
+  /** True while a client is attached to the live stream. */
+  get attached(): boolean {
+    return this.#mode === "sse" && !this.#detached && this.#writer?.closed === false;
+  }
+
+  /** Sends a message ahead of the final response (switches to SSE). */
+  send(message: JsonRpcMessage): Promise<void> {
+    if (this.#mode === "pending") this.#startStream();
+    return this.#enqueue(message);
+  }
+
+  /** Sends the final response and ends the exchange. */
+  async complete(message: JsonRpcMessage): Promise<void> {
+    if (this.#mode === "pending") {
+      this.#mode = "json";
+      this.#resolve(jsonResponse(message, 200, this.#options.headers));
+      return;
+    }
+    await this.#enqueue(message);
+    this.#writer?.close();
+  }
+
+  /** Answers with a ready response (errors before anything was streamed). */
+  fail(response: Response): void {
+    if (this.#mode !== "pending") return;
+    this.#mode = "json";
+    this.#resolve(response);
+  }
+
+  /**
+   * Closes the live HTTP stream with a `retry` hint but keeps persisting events, so the client
+   * resumes with `Last-Event-ID` (SSE polling). No-op without persistence.
+   */
+  detach(retryMs: number): void {
+    if (this.#options.persist === undefined) return;
+    if (this.#mode === "pending") this.#startStream();
+    this.#queue = this.#queue.then(async () => {
+      if (this.#writer !== undefined && !this.#writer.closed) {
+        await this.#writer.retry(retryMs);
+        this.#writer.close();
+      }
+      this.#detached = true;
+    });
+  }
+
+  /** Ends a stream without a final response (shutdown of long-lived streams). */
+  async end(last?: JsonRpcMessage, retryMs?: number): Promise<void> {
+    if (this.#mode === "pending") this.#startStream();
+    if (last !== undefined) await this.#enqueue(last);
+    await this.#queue;
+    if (retryMs !== undefined) await this.#writer?.retry(retryMs);
+    this.#writer?.close();
+  }
+
+  #startStream(): void {
+    this.#mode = "sse";
+    this.#writer = new SseWriter({
+      keepAliveMs: this.#options.keepAliveMs,
+      onCancel: () => {
+        if (!this.#detached) this.#options.onClientGone?.();
+      },
+    });
+    this.#resolve(new Response(this.#writer.readable, { status: 200, headers: { ...SSE_HEADERS, ...this.#options.headers } }));
+    if (this.#options.persist !== undefined) this.#enqueue(null).catch(() => {});
+  }
+
+  #enqueue(message: JsonRpcMessage | null): Promise<void> {
+    const next = this.#queue.then(async () => {
+      const id = this.#options.persist ? await this.#options.persist(message as JsonValue | null) : undefined;
+      const writer = this.#writer;
+      if (writer === undefined || writer.closed || this.#detached) return;
+      const data = message === null ? "" : JSON.stringify(message);
+      await writer.write(id === undefined ? { data } : { id, data });
+    });
+    this.#queue = next.catch(() => {});
+    return next;
+  }
+}

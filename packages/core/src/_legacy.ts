@@ -1,0 +1,258 @@
+/**
+ * Legacy era (2024-11-05 … 2025-11-25) POST handling: initialize, sessions, notifications,
+ * client replies, batches (2025-03-26), and requests answered as JSON or SSE.
+ */
+import { createContext } from "./_context.ts";
+import { randomId } from "./_encoding.ts";
+import { toWireError } from "./_errors-wire.ts";
+import { Exchange } from "./_exchange.ts";
+import { accepted, httpError, jsonResponse } from "./_http.ts";
+import { assertCapability } from "./_inputs.ts";
+import { classify, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse, resultMessage } from "./_jsonrpc.ts";
+import { serverCapabilities, sharedMethod } from "./_methods.ts";
+import { isLegacyVersion, LATEST_LEGACY_VERSION, LOG_LEVELS, type LogLevel } from "./_protocol.ts";
+import { type Incoming, type Runtime, requestSignal, waitUntilOf } from "./_runtime.ts";
+import {
+  awaitReply,
+  createSession,
+  deliverReply,
+  loadSession,
+  type SessionState,
+  topics,
+  updateSession,
+} from "./_session.ts";
+import type { InputRequest } from "./context.ts";
+import { ErrorCode, McpError } from "./errors.ts";
+import type { JsonValue } from "./stores/types.ts";
+
+const SESSION_HEADER = "mcp-session-id";
+
+export async function legacyPost(rt: Runtime, incoming: Incoming, body: unknown): Promise<Response> {
+  const first = Array.isArray(body) ? body[0] : body;
+  const firstClass = classify(first);
+  if (firstClass.kind === "request" && firstClass.message.method === "initialize") {
+    if (Array.isArray(body)) return httpError(400, ErrorCode.InvalidRequest, "initialize must not be part of a batch");
+    return initialize(rt, incoming, firstClass.message);
+  }
+  const sessionId = incoming.request.headers.get(SESSION_HEADER);
+  if (sessionId === null || sessionId === "") {
+    return httpError(400, ErrorCode.SessionRequired, "Bad Request: the Mcp-Session-Id header is required");
+  }
+  const session = await loadSession(rt.stores, sessionId);
+  if (session === undefined) return httpError(404, ErrorCode.SessionNotFound, "Session not found");
+  const version = incoming.request.headers.get("mcp-protocol-version");
+  if (version !== null && !isLegacyVersion(version)) {
+    return httpError(400, ErrorCode.InvalidRequest, `Bad Request: unsupported protocol version ${version}`, {
+      data: { supported: [LATEST_LEGACY_VERSION], requested: version },
+    });
+  }
+  const live: LiveSession = { id: sessionId, state: session.state };
+  if (Array.isArray(body)) return batch(rt, incoming, live, body);
+  const c = classify(body);
+  switch (c.kind) {
+    case "invalid":
+      return httpError(400, ErrorCode.InvalidRequest, `Invalid Request: ${c.reason}`, { id: c.id });
+    case "response":
+      await deliverReply(rt.stores, sessionId, c.message as unknown as JsonValue & object, rt.options.replyTimeoutMs);
+      return accepted();
+    case "notification":
+      await notification(rt, live, c.message.method, c.message.params ?? {});
+      return accepted();
+    case "request":
+      return request(rt, incoming, live, c.message);
+  }
+}
+
+interface LiveSession {
+  id: string;
+  state: SessionState;
+}
+
+async function initialize(rt: Runtime, incoming: Incoming, message: JsonRpcRequest): Promise<Response> {
+  const params = message.params ?? {};
+  const requested = typeof params.protocolVersion === "string" ? params.protocolVersion : undefined;
+  if (requested === undefined) {
+    return jsonResponse(
+      toWireError(new McpError(ErrorCode.InvalidParams, "Invalid params: /protocolVersion is required"), message.id, rt.report, "initialize"),
+      400,
+    );
+  }
+  const protocolVersion = isLegacyVersion(requested) ? requested : LATEST_LEGACY_VERSION;
+  const sessionId = randomId(24);
+  const state: SessionState = {
+    protocolVersion,
+    clientCapabilities: (params.capabilities as Record<string, unknown> | undefined) ?? {},
+    clientInfo: (params.clientInfo as Record<string, unknown> | undefined) ?? null,
+    logLevel: null,
+    subscriptions: [],
+  };
+  await createSession(rt.stores, sessionId, state, rt.options.sessionTtlMs);
+  const result: Record<string, unknown> = {
+    protocolVersion,
+    capabilities: serverCapabilities(rt.server),
+    serverInfo: rt.server.info,
+  };
+  if (rt.server.instructions !== undefined) result.instructions = rt.server.instructions;
+  void incoming;
+  return jsonResponse(resultMessage(message.id, result), 200, { [SESSION_HEADER]: sessionId });
+}
+
+async function notification(rt: Runtime, session: LiveSession, method: string, params: Record<string, unknown>) {
+  if (method === "notifications/cancelled" && (typeof params.requestId === "string" || typeof params.requestId === "number")) {
+    await rt.stores.bus.publish(topics.cancel(session.id, params.requestId), { type: "cancel" });
+  }
+  // notifications/initialized, roots/list_changed and unknown notifications need no action.
+}
+
+async function request(rt: Runtime, incoming: Incoming, session: LiveSession, message: JsonRpcRequest): Promise<Response> {
+  const streamId = randomId(12);
+  const cancel = new AbortController();
+  const jsonAbort = new AbortController();
+  const signal = requestSignal(rt, incoming, [cancel.signal, jsonAbort.signal], false);
+  const exchange: Exchange = new Exchange({
+    keepAliveMs: rt.options.keepAliveMs,
+    headers: { [SESSION_HEADER]: session.id },
+    persist: async (msg) => {
+      const id = await rt.stores.events.append(session.id, streamId, msg);
+      if (msg !== null) void rt.stores.bus.publish(topics.stream(session.id, streamId), { type: "event" }).catch(() => {});
+      return id;
+    },
+  });
+  // Disconnection is not cancellation once the answer is a resumable stream (spec); a client
+  // that drops a plain JSON answer can never receive it, so that work is stopped.
+  incoming.request.signal.addEventListener("abort", () => {
+    if (!exchange.streaming) jsonAbort.abort(new Error("client disconnected"));
+  });
+  const sub = await rt.stores.bus.subscribe(topics.cancel(session.id, message.id), () => cancel.abort(new Error("cancelled")));
+  const ask = async (requests: Record<string, InputRequest>) => {
+    const entries = Object.entries(requests);
+    for (const [, r] of entries) assertCapability(r, session.state.clientCapabilities);
+    const answers = await Promise.all(
+      entries.map(async ([, r]) => {
+        const id = `s-${randomId(9)}`;
+        const timeout = AbortSignal.timeout(rt.options.replyTimeoutMs);
+        const waiting = awaitReply(rt.stores, session.id, id, AbortSignal.any([signal, timeout]));
+        await exchange.send({ jsonrpc: "2.0", id, method: r.method, params: r.params ?? {} });
+        const reply = (await waiting) as unknown as JsonRpcResponse;
+        if ("error" in reply) throw new McpError(reply.error.code, reply.error.message, reply.error.data);
+        return reply.result;
+      }),
+    );
+    return Object.fromEntries(entries.map(([key], i) => [key, answers[i]]));
+  };
+  const params = message.params ?? {};
+  const meta = (params._meta ?? {}) as Record<string, unknown>;
+  const ctx = createContext({
+    signal,
+    requestId: message.id,
+    era: "legacy",
+    protocolVersion: session.state.protocolVersion,
+    sessionId: session.id,
+    auth: incoming.auth,
+    env: incoming.env,
+    headers: incoming.request.headers,
+    clientCapabilities: session.state.clientCapabilities,
+    clientInfo: session.state.clientInfo ?? undefined,
+    progressToken: meta.progressToken as string | number | undefined,
+    logLevel: () => session.state.logLevel ?? "debug",
+    notify: (m) => exchange.send(m),
+    ask,
+    waitUntil: waitUntilOf(incoming),
+    closeStream: (ms) => exchange.detach(ms ?? rt.options.retryMs),
+  });
+  const run = (async () => {
+    let reply: JsonRpcMessage;
+    try {
+      reply = resultMessage(message.id, await dispatch(rt, session, message.method, params, ctx));
+    } catch (error) {
+      reply = toWireError(error, message.id, rt.report, message.method);
+    } finally {
+      void sub.unsubscribe();
+    }
+    await exchange.complete(reply).catch((e) => rt.report(e, "legacy stream"));
+  })();
+  waitUntilOf(incoming)(run);
+  return exchange.response;
+}
+
+async function dispatch(
+  rt: Runtime,
+  session: LiveSession,
+  method: string,
+  params: Record<string, unknown>,
+  ctx: ReturnType<typeof createContext>,
+): Promise<Record<string, unknown>> {
+  switch (method) {
+    case "ping":
+      return {};
+    case "logging/setLevel": {
+      const level = params.level;
+      if (typeof level !== "string" || !(LOG_LEVELS as readonly string[]).includes(level)) {
+        throw new McpError(ErrorCode.InvalidParams, `Invalid params: /level must be one of ${LOG_LEVELS.join(", ")}`);
+      }
+      session.state.logLevel = level as LogLevel;
+      await updateSession(rt.stores, session.id, rt.options.sessionTtlMs, (s) => ({ ...s, logLevel: level as LogLevel }));
+      return {};
+    }
+    case "resources/subscribe":
+    case "resources/unsubscribe": {
+      const uri = params.uri;
+      if (typeof uri !== "string") throw new McpError(ErrorCode.InvalidParams, "Invalid params: /uri must be a string");
+      const add = method === "resources/subscribe";
+      await updateSession(rt.stores, session.id, rt.options.sessionTtlMs, (s) => ({
+        ...s,
+        subscriptions: add ? [...new Set([...s.subscriptions, uri])] : s.subscriptions.filter((u) => u !== uri),
+      }));
+      return {};
+    }
+    case "initialize":
+      throw new McpError(ErrorCode.InvalidRequest, "The session is already initialized");
+  }
+  const result = await sharedMethod(method, params, { server: rt.server, era: "legacy", ctx, report: rt.report });
+  if (result === undefined) throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${method}`);
+  return result;
+}
+
+/** 2025-03-26 batches: answered as one JSON array; server→client requests are not available inside. */
+async function batch(rt: Runtime, incoming: Incoming, session: LiveSession, body: unknown[]): Promise<Response> {
+  if (session.state.protocolVersion !== "2025-03-26") {
+    return httpError(400, ErrorCode.InvalidRequest, `Batches are not supported at protocol version ${session.state.protocolVersion}`);
+  }
+  if (body.length === 0) return httpError(400, ErrorCode.InvalidRequest, "Invalid Request: empty batch");
+  const replies: JsonRpcMessage[] = [];
+  for (const item of body) {
+    const c = classify(item);
+    if (c.kind === "invalid") replies.push(toWireError(new McpError(ErrorCode.InvalidRequest, c.reason), c.id, rt.report, "batch"));
+    else if (c.kind === "response") await deliverReply(rt.stores, session.id, c.message as unknown as JsonValue & object, rt.options.replyTimeoutMs);
+    else if (c.kind === "notification") await notification(rt, session, c.message.method, c.message.params ?? {});
+    else {
+      const params = c.message.params ?? {};
+      const ctx = createContext({
+        signal: requestSignal(rt, incoming),
+        requestId: c.message.id,
+        era: "legacy",
+        protocolVersion: session.state.protocolVersion,
+        sessionId: session.id,
+        auth: incoming.auth,
+        env: incoming.env,
+        headers: incoming.request.headers,
+        clientCapabilities: session.state.clientCapabilities,
+        clientInfo: session.state.clientInfo ?? undefined,
+        progressToken: undefined,
+        logLevel: () => undefined,
+        notify: async () => {},
+        ask: async () => {
+          throw new McpError(ErrorCode.InvalidRequest, "Server requests are not available inside a batch");
+        },
+        waitUntil: waitUntilOf(incoming),
+        closeStream: () => {},
+      });
+      try {
+        replies.push(resultMessage(c.message.id, await dispatch(rt, session, c.message.method, params, ctx)));
+      } catch (error) {
+        replies.push(toWireError(error, c.message.id, rt.report, c.message.method));
+      }
+    }
+  }
+  return replies.length === 0 ? accepted() : jsonResponse(replies, 200, { [SESSION_HEADER]: session.id });
+}

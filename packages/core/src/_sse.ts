@@ -1,0 +1,131 @@
+/**
+ * Server-Sent Events writer over a web `ReadableStream`: event framing, keep-alive comments and
+ * backpressure (writes wait while the consumer is behind).
+ */
+
+export interface SseEvent {
+  id?: string;
+  event?: string;
+  data: string;
+  retry?: number;
+}
+
+const encoder = new TextEncoder();
+
+/** Frames one event. Multi-line data becomes several `data:` lines. */
+export function encodeEvent(event: SseEvent): string {
+  let out = "";
+  if (event.id !== undefined) out += `id: ${event.id}\n`;
+  if (event.event !== undefined) out += `event: ${event.event}\n`;
+  if (event.retry !== undefined) out += `retry: ${Math.max(0, Math.floor(event.retry))}\n`;
+  for (const line of event.data.split(/\r\n|\r|\n/)) out += `data: ${line}\n`;
+  return `${out}\n`;
+}
+
+export interface SseWriterOptions {
+  /** Interval of `: keep-alive` comments while the stream is idle; 0 disables. */
+  keepAliveMs: number;
+  /** Bytes the stream may hold before writes wait for the consumer. */
+  highWaterMark?: number;
+  /** Called once when the consumer cancels (client went away). */
+  onCancel?: () => void;
+}
+
+export class SseWriter {
+  readonly readable: ReadableStream<Uint8Array>;
+  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  #closed = false;
+  #waiters: Array<() => void> = [];
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #lastWrite = Date.now();
+  readonly #onCancel: (() => void) | undefined;
+
+  constructor(options: SseWriterOptions) {
+    this.#onCancel = options.onCancel;
+    this.readable = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.#controller = controller;
+        },
+        pull: () => {
+          this.#release();
+        },
+        cancel: () => {
+          this.#finish();
+          this.#onCancel?.();
+        },
+      },
+      { highWaterMark: options.highWaterMark ?? 64 * 1024, size: (chunk) => chunk.byteLength },
+    );
+    if (options.keepAliveMs > 0) {
+      this.#timer = setInterval(() => {
+        if (Date.now() - this.#lastWrite >= options.keepAliveMs / 2) void this.comment("keep-alive");
+      }, options.keepAliveMs);
+      (this.#timer as { unref?: () => void }).unref?.();
+    }
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Writes one event; resolves when the stream has room again. `false` once closed. */
+  write(event: SseEvent): Promise<boolean> {
+    return this.#enqueue(encodeEvent(event));
+  }
+
+  /** Sets the client's reconnection delay (a `retry:` field with no event). */
+  retry(ms: number): Promise<boolean> {
+    return this.#enqueue(`retry: ${Math.max(0, Math.floor(ms))}\n\n`);
+  }
+
+  /** Writes a comment line (ignored by clients; keeps proxies from timing out). */
+  comment(text: string): Promise<boolean> {
+    return this.#enqueue(`: ${text}\n\n`);
+  }
+
+  /** Ends the stream normally. */
+  close(): void {
+    if (this.#closed) return;
+    this.#finish();
+    try {
+      this.#controller.close();
+    } catch {
+      // already errored or cancelled
+    }
+  }
+
+  async #enqueue(text: string): Promise<boolean> {
+    if (this.#closed) return false;
+    this.#lastWrite = Date.now();
+    try {
+      this.#controller.enqueue(encoder.encode(text));
+    } catch {
+      this.#finish();
+      return false;
+    }
+    if ((this.#controller.desiredSize ?? 1) <= 0) {
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+    return !this.#closed;
+  }
+
+  #release(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  #finish(): void {
+    this.#closed = true;
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#release();
+  }
+}
+
+export const SSE_HEADERS: Record<string, string> = {
+  "content-type": "text/event-stream",
+  "cache-control": "no-cache, no-transform",
+  "x-accel-buffering": "no",
+};

@@ -1,0 +1,33 @@
+export { createHandler } from "./handler.ts";
+export { McpServer } from "./server.ts";
+export { ErrorCode, McpError, PorticoError } from "./errors.ts";
+export { ToolError } from "./_tool-call.ts";
+export { compileSchema } from "./schema.ts";
+export { UriTemplate } from "./uri-template.ts";
+export { LEGACY_VERSIONS, LOG_LEVELS, MODERN_VERSIONS } from "./_protocol.ts";
+export { MemoryBus, MemoryEventStore, MemorySessionStore, memoryStores } from "./stores/index.ts";
+
+export type { HandlerOptions, McpHandler } from "./handler.ts";
+export type {
+  Completer,
+  CompletionContext,
+  ListKind,
+  PromptArgument,
+  PromptConfig,
+  Registration,
+  ResourceConfig,
+  ResourceConfigWithUri,
+  ResourceReturn,
+  ResourceTemplateConfig,
+  ServerEvent,
+  ServerOptions,
+  ToolConfig,
+  ToolHandler,
+  ToolReturn,
+} from "./server.ts";
+export type { Era, HandlerContext, InputRequest } from "./context.ts";
+export type { CompiledSchema, InferSchema, JsonSchemaObject, SchemaIssue, SchemaLike } from "./schema.ts";
+export type { LogLevel } from "./_protocol.ts";
+export type * from "./types.ts";
+export type { Bus, EventStore, JsonValue, SessionStore, StoredEvent, StoredRecord, Stores, Subscription } from "./stores/types.ts";
+export type { MemoryBusOptions, MemoryEventStoreOptions, MemorySessionStoreOptions, MemoryStoresOptions } from "./stores/index.ts";

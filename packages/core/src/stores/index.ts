@@ -1,0 +1,18 @@
+export { MemoryBus } from "./memory-bus.ts";
+export { MemoryEventStore } from "./memory-event-store.ts";
+export { MemorySessionStore } from "./memory-session-store.ts";
+export { memoryStores } from "./memory.ts";
+export type { MemoryBusOptions } from "./memory-bus.ts";
+export type { MemoryEventStoreOptions } from "./memory-event-store.ts";
+export type { MemorySessionStoreOptions } from "./memory-session-store.ts";
+export type { MemoryStoresOptions } from "./memory.ts";
+export type {
+  Bus,
+  EventStore,
+  JsonValue,
+  SessionStore,
+  StoredEvent,
+  StoredRecord,
+  Stores,
+  Subscription,
+} from "./types.ts";

@@ -1,0 +1,130 @@
+import type { EventStore, JsonValue, StoredEvent } from "./types.ts";
+
+/** Options for {@link MemoryEventStore}. */
+export interface MemoryEventStoreOptions {
+  /**
+   * Most events kept per session, across all its streams. When an append goes over the bound,
+   * the session's oldest events are evicted first; replaying after an evicted id reads as an
+   * unknown id. Unbounded when omitted.
+   */
+  maxEventsPerSession?: number;
+}
+
+interface Entry {
+  seq: number;
+  id: string;
+  message: JsonValue;
+}
+
+interface SessionLog {
+  /** Each stream's live events, in append order (ascending `seq`). */
+  streams: Map<string, Entry[]>;
+  /** One stream id per live event of the session, oldest first: the eviction queue. */
+  order: string[];
+}
+
+/** Stream ids must be visible ASCII, because they end up in SSE `id:` lines and `Last-Event-ID`. */
+const STREAM_ID = /^[\x21-\x7e]+$/;
+const SEQ = /^[1-9][0-9]*$/;
+
+/**
+ * {@link EventStore} in process memory.
+ *
+ * Event ids have the form `<streamId>/<seq>`. `streamId` is opaque: any non-empty string of
+ * visible ASCII (0x21–0x7E), `/` included — the id is split at its last `/`, and `seq` is a
+ * decimal integer from one counter shared by the whole store. So ids are unique (never reused,
+ * not even after a trim), ordered within a stream and across the session, name their stream,
+ * and are safe in an SSE `id:` field and a `Last-Event-ID` header. Messages are copied with
+ * `structuredClone` on append and on replay.
+ */
+export class MemoryEventStore implements EventStore {
+  readonly #sessions = new Map<string, SessionLog>();
+  readonly #maxEventsPerSession: number;
+  #seq = 0;
+
+  constructor(options: MemoryEventStoreOptions = {}) {
+    const max = options.maxEventsPerSession ?? Number.POSITIVE_INFINITY;
+    if (!(max >= 1) || (Number.isFinite(max) && !Number.isInteger(max))) {
+      throw new RangeError(`maxEventsPerSession must be a positive integer, got ${max}`);
+    }
+    this.#maxEventsPerSession = max;
+  }
+
+  async append(sessionId: string, streamId: string, message: JsonValue): Promise<string> {
+    if (!STREAM_ID.test(streamId)) {
+      throw new TypeError(
+        `stream id must be a non-empty string of visible ASCII, got ${JSON.stringify(streamId)}`,
+      );
+    }
+    const copy = structuredClone(message);
+    let log = this.#sessions.get(sessionId);
+    if (!log) {
+      log = { streams: new Map(), order: [] };
+      this.#sessions.set(sessionId, log);
+    }
+    let stream = log.streams.get(streamId);
+    if (!stream) {
+      stream = [];
+      log.streams.set(streamId, stream);
+    }
+    const seq = ++this.#seq;
+    const id = `${streamId}/${seq}`;
+    stream.push({ seq, id, message: copy });
+    log.order.push(streamId);
+    while (log.order.length > this.#maxEventsPerSession) evictOldest(log);
+    return id;
+  }
+
+  async replay(
+    sessionId: string,
+    lastEventId: string,
+  ): Promise<{ streamId: string; events: StoredEvent[] } | undefined> {
+    const slash = lastEventId.lastIndexOf("/");
+    if (slash <= 0) return undefined;
+    const streamId = lastEventId.slice(0, slash);
+    const seqText = lastEventId.slice(slash + 1);
+    if (!SEQ.test(seqText)) return undefined;
+    const stream = this.#sessions.get(sessionId)?.streams.get(streamId);
+    if (!stream) return undefined;
+    const index = indexOfSeq(stream, Number(seqText));
+    if (index < 0) return undefined;
+    const events = stream
+      .slice(index + 1)
+      .map((entry) => ({ id: entry.id, message: structuredClone(entry.message) }));
+    return { streamId, events };
+  }
+
+  async trim(sessionId: string, streamId?: string): Promise<void> {
+    if (streamId === undefined) {
+      this.#sessions.delete(sessionId);
+      return;
+    }
+    const log = this.#sessions.get(sessionId);
+    if (!log?.streams.delete(streamId)) return;
+    log.order = log.order.filter((id) => id !== streamId);
+    if (log.streams.size === 0) this.#sessions.delete(sessionId);
+  }
+}
+
+function evictOldest(log: SessionLog): void {
+  const streamId = log.order.shift();
+  if (streamId === undefined) return;
+  const stream = log.streams.get(streamId);
+  if (!stream) return;
+  stream.shift();
+  if (stream.length === 0) log.streams.delete(streamId);
+}
+
+/** Binary search for `seq` in a stream sorted by ascending `seq`; -1 when absent. */
+function indexOfSeq(stream: Entry[], seq: number): number {
+  let low = 0;
+  let high = stream.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const entry = stream[mid]!;
+    if (entry.seq === seq) return mid;
+    if (entry.seq < seq) low = mid + 1;
+    else high = mid - 1;
+  }
+  return -1;
+}

@@ -1,0 +1,85 @@
+import type { JsonValue, SessionStore, StoredRecord } from "./types.ts";
+
+/** Options for {@link MemorySessionStore}. */
+export interface MemorySessionStoreOptions {
+  /** Clock in epoch milliseconds; defaults to `Date.now`. Inject one to test expiry. */
+  now?: () => number;
+}
+
+/** How often (in clock milliseconds) a write also sweeps every expired record. */
+const SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * {@link SessionStore} in process memory, for tests, local development and single-instance
+ * servers. Values are copied with `structuredClone` on the way in and out, so no caller can
+ * change stored state by mutating an object. Expired records read as absent; they are removed
+ * when touched and by a sweep that runs at most once a minute on writes.
+ */
+export class MemorySessionStore implements SessionStore {
+  readonly #records = new Map<string, StoredRecord>();
+  readonly #now: () => number;
+  #lastSweep: number;
+
+  constructor(options: MemorySessionStoreOptions = {}) {
+    this.#now = options.now ?? Date.now;
+    this.#lastSweep = this.#now();
+  }
+
+  async get(key: string): Promise<StoredRecord | undefined> {
+    const record = this.#live(key, this.#now());
+    if (!record) return undefined;
+    return { value: structuredClone(record.value), version: record.version, expiresAt: record.expiresAt };
+  }
+
+  async create(key: string, value: JsonValue, ttlMs: number): Promise<boolean> {
+    checkTtl(ttlMs);
+    const now = this.#now();
+    this.#maybeSweep(now);
+    if (this.#live(key, now)) return false;
+    this.#records.set(key, { value: structuredClone(value), version: 1, expiresAt: now + ttlMs });
+    return true;
+  }
+
+  async update(key: string, expectedVersion: number, value: JsonValue, ttlMs: number): Promise<boolean> {
+    checkTtl(ttlMs);
+    const now = this.#now();
+    this.#maybeSweep(now);
+    const record = this.#live(key, now);
+    if (!record || record.version !== expectedVersion) return false;
+    this.#records.set(key, {
+      value: structuredClone(value),
+      version: expectedVersion + 1,
+      expiresAt: now + ttlMs,
+    });
+    return true;
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#records.delete(key);
+  }
+
+  /** The record under `key` if it is still live at `now`; removes it when it has expired. */
+  #live(key: string, now: number): StoredRecord | undefined {
+    const record = this.#records.get(key);
+    if (!record) return undefined;
+    if (now > record.expiresAt) {
+      this.#records.delete(key);
+      return undefined;
+    }
+    return record;
+  }
+
+  #maybeSweep(now: number): void {
+    if (now - this.#lastSweep < SWEEP_INTERVAL_MS) return;
+    this.#lastSweep = now;
+    for (const [key, record] of this.#records) {
+      if (now > record.expiresAt) this.#records.delete(key);
+    }
+  }
+}
+
+function checkTtl(ttlMs: number): void {
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
+    throw new RangeError(`ttlMs must be a positive finite number of milliseconds, got ${ttlMs}`);
+  }
+}

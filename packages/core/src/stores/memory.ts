@@ -1,0 +1,32 @@
+import { MemoryBus } from "./memory-bus.ts";
+import { MemoryEventStore } from "./memory-event-store.ts";
+import { MemorySessionStore } from "./memory-session-store.ts";
+import type { MemoryBusOptions } from "./memory-bus.ts";
+import type { MemoryEventStoreOptions } from "./memory-event-store.ts";
+import type { MemorySessionStoreOptions } from "./memory-session-store.ts";
+import type { Stores } from "./types.ts";
+
+/** Options for {@link memoryStores}: those of the three in-memory stores together. */
+export interface MemoryStoresOptions
+  extends MemorySessionStoreOptions,
+    MemoryEventStoreOptions,
+    MemoryBusOptions {}
+
+/**
+ * A fresh {@link MemorySessionStore}, {@link MemoryEventStore} and {@link MemoryBus}. They live in
+ * one process, so they only suit tests, local development and a single long-lived instance.
+ */
+export function memoryStores(options: MemoryStoresOptions = {}): Stores {
+  const sessionOptions: MemorySessionStoreOptions = {};
+  if (options.now) sessionOptions.now = options.now;
+  const eventOptions: MemoryEventStoreOptions = {};
+  if (options.maxEventsPerSession !== undefined)
+    eventOptions.maxEventsPerSession = options.maxEventsPerSession;
+  const busOptions: MemoryBusOptions = {};
+  if (options.onError) busOptions.onError = options.onError;
+  return {
+    sessions: new MemorySessionStore(sessionOptions),
+    events: new MemoryEventStore(eventOptions),
+    bus: new MemoryBus(busOptions),
+  };
+}

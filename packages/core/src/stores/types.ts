@@ -1,0 +1,85 @@
+/**
+ * Store contracts. Everything a legacy-era session needs to outlive one invocation goes through
+ * these three interfaces, so any instance can serve any request. Every value is plain JSON:
+ * implementations may serialise it anywhere (DynamoDB, Redis, Durable Objects, memory).
+ */
+
+/** Any JSON value. Stores only hold and return these. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** A record as a {@link SessionStore} returns it. */
+export interface StoredRecord {
+  /** The stored JSON value. */
+  value: JsonValue;
+  /** Increases by one on every successful write; starts at 1 on create. */
+  version: number;
+  /** Epoch milliseconds after which the record is gone (reads return `undefined`). */
+  expiresAt: number;
+}
+
+/**
+ * Key/value records with expiry and compare-and-set. Portico keeps legacy sessions and the
+ * pending server→client reply mailbox here.
+ */
+export interface SessionStore {
+  /** The live record under `key`, or `undefined` if absent or expired. */
+  get(key: string): Promise<StoredRecord | undefined>;
+  /** Creates the record only if no live record exists. Resolves `true` when created. */
+  create(key: string, value: JsonValue, ttlMs: number): Promise<boolean>;
+  /**
+   * Replaces the value only if the live record's version equals `expectedVersion`.
+   * Resolves `true` when written (the version then becomes `expectedVersion + 1`).
+   */
+  update(key: string, expectedVersion: number, value: JsonValue, ttlMs: number): Promise<boolean>;
+  /** Removes the record; deleting an absent key is not an error. */
+  delete(key: string): Promise<void>;
+}
+
+/** One event as an {@link EventStore} returns it. */
+export interface StoredEvent {
+  /** The id the store assigned on append. */
+  id: string;
+  /** The JSON-RPC message. */
+  message: JsonValue;
+}
+
+/**
+ * Append-only event log per session, split into streams (one per SSE response or GET stream).
+ * Event ids are unique within a session, ordered within a stream, and identify their stream.
+ */
+export interface EventStore {
+  /** Appends `message` to `streamId` of `sessionId`; resolves the new event's id. */
+  append(sessionId: string, streamId: string, message: JsonValue): Promise<string>;
+  /**
+   * Everything appended to the stream that `lastEventId` belongs to, after that event, in
+   * order. `undefined` when the id is unknown to this session (never another session's events).
+   */
+  replay(sessionId: string, lastEventId: string): Promise<{ streamId: string; events: StoredEvent[] } | undefined>;
+  /** Drops one stream's events, or the whole session's when `streamId` is omitted. */
+  trim(sessionId: string, streamId?: string): Promise<void>;
+}
+
+/** Handle returned by {@link Bus.subscribe}. */
+export interface Subscription {
+  /** Stops delivery; idempotent. */
+  unsubscribe(): Promise<void>;
+}
+
+/**
+ * Publish/subscribe across instances: list changes, resource updates, stream wake-ups, reply
+ * wake-ups and cancellation. Delivery is at-most-once and best effort; Portico always re-reads
+ * the durable stores after a wake-up, so a lost message only delays, never loses, data.
+ */
+export interface Bus {
+  /** Delivers `message` to every current subscriber of `topic` (on any instance). */
+  publish(topic: string, message: JsonValue): Promise<void>;
+  /** Resolves once the subscription is active: messages published afterwards are delivered. */
+  subscribe(topic: string, onMessage: (message: JsonValue) => void): Promise<Subscription>;
+}
+
+/** The three stores a handler uses. */
+export interface Stores {
+  sessions: SessionStore;
+  events: EventStore;
+  bus: Bus;
+}

@@ -1,0 +1,2 @@
+export { describeStore } from "./describe-store.ts";
+export type { StoreFixture } from "./describe-store.ts";
