@@ -26,6 +26,14 @@ export function readableToWeb(stream: Readable): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
+        if (stream.readableEnded) {
+          controller.close();
+          return;
+        }
+        if (stream.destroyed) {
+          controller.error(new DOMException("The request stream was already closed", "AbortError"));
+          return;
+        }
         const onData = (chunk: unknown): void => {
           try {
             controller.enqueue(toBytes(chunk));

@@ -91,7 +91,11 @@ export async function serve(app: FetchApp, opts: ServeOptions = {}): Promise<Ser
   });
   const address = await listen(server, port, hostname);
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  const info: ListenInfo = { url: `http://${host}:${address.port}`, port: address.port, hostname: address.address };
+  const info: ListenInfo = {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    hostname: address.address,
+  };
 
   const onSignal = (): void => {
     void close();

@@ -66,4 +66,8 @@ export async function settle(read: () => number, intervalMs = 50, times = 4): Pr
 }
 
 /** The JSON-RPC body the adapter answers with when the app fails. */
-export const INTERNAL_ERROR = { jsonrpc: "2.0", id: null, error: { code: -32603, message: "Internal error" } };
+export const INTERNAL_ERROR = {
+  jsonrpc: "2.0",
+  id: null,
+  error: { code: -32603, message: "Internal error" },
+};

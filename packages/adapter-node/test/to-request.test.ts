@@ -60,7 +60,9 @@ describe("toRequest", () => {
     const forwarded = { "x-forwarded-proto": "https", "x-forwarded-host": "public.example, inner.example" };
     const plain = await listen(toNodeHandler(echo));
     const trusting = await listen(toNodeHandler(echo, { trustProxy: true }));
-    const fixed = await listen(toNodeHandler(echo, { origin: "https://api.example/ignored", trustProxy: true }));
+    const fixed = await listen(
+      toNodeHandler(echo, { origin: "https://api.example/ignored", trustProxy: true }),
+    );
 
     const urlOf = async (base: string) =>
       ((await (await fetch(`${base}/p?q=1`, { headers: forwarded })).json()) as { url: string }).url;
@@ -71,7 +73,10 @@ describe("toRequest", () => {
 
   it("keeps a path that looks like an authority a path", async () => {
     const { url } = await listen(toNodeHandler(echo));
-    const raw = await rawRequest(url, "GET //evil.example/x HTTP/1.1\r\nHost: good.test\r\nConnection: close\r\n\r\n");
+    const raw = await rawRequest(
+      url,
+      "GET //evil.example/x HTTP/1.1\r\nHost: good.test\r\nConnection: close\r\n\r\n",
+    );
     expect(JSON.parse(raw.slice(raw.indexOf("\r\n\r\n") + 4)).url).toBe("http://good.test//evil.example/x");
   });
 

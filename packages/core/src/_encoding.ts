@@ -48,6 +48,7 @@ const HEADER_B64 = /^=\?base64\?([A-Za-z0-9+/]*={0,2})\?=$/i;
 export function decodeHeaderValue(value: string): string | undefined {
   const match = HEADER_B64.exec(value.trim());
   if (match === null) return value.trim();
+  if ((match[1] ?? "").length % 4 !== 0) return undefined;
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(base64ToBytes(match[1] ?? ""));
   } catch {

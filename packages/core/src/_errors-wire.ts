@@ -3,7 +3,12 @@ import { errorMessage, type JsonRpcError, type RequestId } from "./_jsonrpc.ts";
 import type { ErrorReporter } from "./_tool-call.ts";
 import { ErrorCode, McpError } from "./errors.ts";
 
-export function toWireError(error: unknown, id: RequestId | null, report: ErrorReporter, where: string): JsonRpcError {
+export function toWireError(
+  error: unknown,
+  id: RequestId | null,
+  report: ErrorReporter,
+  where: string,
+): JsonRpcError {
   if (error instanceof McpError) return errorMessage(id, error.code, error.message, error.data);
   report(error, where);
   return errorMessage(id, ErrorCode.InternalError, "Internal error");

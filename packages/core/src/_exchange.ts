@@ -16,6 +16,8 @@ export interface ExchangeOptions {
   persist?: (message: JsonValue | null) => Promise<string>;
   /** Answer with a stream from the start (long-lived streams). */
   forceStream?: boolean;
+  /** `retry` hint sent with the priming event of a persisted stream. */
+  primingRetryMs?: number;
   /** The client cancelled the stream. */
   onClientGone?: () => void;
 }
@@ -104,7 +106,12 @@ export class Exchange {
         if (!this.#detached) this.#options.onClientGone?.();
       },
     });
-    this.#resolve(new Response(this.#writer.readable, { status: 200, headers: { ...SSE_HEADERS, ...this.#options.headers } }));
+    this.#resolve(
+      new Response(this.#writer.readable, {
+        status: 200,
+        headers: { ...SSE_HEADERS, ...this.#options.headers },
+      }),
+    );
     if (this.#options.persist !== undefined) this.#enqueue(null).catch(() => {});
   }
 
@@ -114,7 +121,12 @@ export class Exchange {
       const writer = this.#writer;
       if (writer === undefined || writer.closed || this.#detached) return;
       const data = message === null ? "" : JSON.stringify(message);
-      await writer.write(id === undefined ? { data } : { id, data });
+      const retry = message === null ? this.#options.primingRetryMs : undefined;
+      await writer.write({
+        data,
+        ...(id === undefined ? {} : { id }),
+        ...(retry === undefined ? {} : { retry }),
+      });
     });
     this.#queue = next.catch(() => {});
     return next;

@@ -17,7 +17,12 @@ export interface HttpErrorOptions {
 }
 
 /** An HTTP error whose body is a JSON-RPC error object (id `null` unless given). */
-export function httpError(status: number, code: number, message: string, options: HttpErrorOptions = {}): Response {
+export function httpError(
+  status: number,
+  code: number,
+  message: string,
+  options: HttpErrorOptions = {},
+): Response {
   return jsonResponse(errorMessage(options.id ?? null, code, message, options.data), status, options.headers);
 }
 

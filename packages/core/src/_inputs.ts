@@ -24,7 +24,8 @@ const CAPABILITY_OF: Record<InputRequest["method"], string> = {
 /** Throws `-32021` when the client did not declare the capability an input needs. */
 export function assertCapability(request: InputRequest, capabilities: Record<string, unknown>): void {
   const capability = CAPABILITY_OF[request.method];
-  if (capability === undefined) throw new McpError(ErrorCode.InvalidParams, `Unsupported input method ${request.method}`);
+  if (capability === undefined)
+    throw new McpError(ErrorCode.InvalidParams, `Unsupported input method ${request.method}`);
   const declared = capabilities[capability];
   if (declared === undefined || declared === null || declared === false) {
     throw new McpError(

@@ -71,7 +71,8 @@ function check(
   if (Array.isArray(s.enum) && !s.enum.some((e) => equal(e, value))) {
     issues.push({ path, message: `Expected one of ${JSON.stringify(s.enum)}` });
   }
-  if ("const" in s && !equal(s.const, value)) issues.push({ path, message: `Expected ${JSON.stringify(s.const)}` });
+  if ("const" in s && !equal(s.const, value))
+    issues.push({ path, message: `Expected ${JSON.stringify(s.const)}` });
   if (typeof value === "string") {
     if (typeof s.minLength === "number" && [...value].length < s.minLength) {
       issues.push({ path, message: `Expected at least ${s.minLength} characters` });
@@ -81,15 +82,18 @@ function check(
     }
     if (typeof s.pattern === "string") {
       try {
-        if (!new RegExp(s.pattern, "u").test(value)) issues.push({ path, message: `Expected to match ${s.pattern}` });
+        if (!new RegExp(s.pattern, "u").test(value))
+          issues.push({ path, message: `Expected to match ${s.pattern}` });
       } catch {
         // an invalid pattern in the schema is the author's problem, not the caller's
       }
     }
   }
   if (typeof value === "number") {
-    if (typeof s.minimum === "number" && value < s.minimum) issues.push({ path, message: `Expected >= ${s.minimum}` });
-    if (typeof s.maximum === "number" && value > s.maximum) issues.push({ path, message: `Expected <= ${s.maximum}` });
+    if (typeof s.minimum === "number" && value < s.minimum)
+      issues.push({ path, message: `Expected >= ${s.minimum}` });
+    if (typeof s.maximum === "number" && value > s.maximum)
+      issues.push({ path, message: `Expected <= ${s.maximum}` });
     if (typeof s.exclusiveMinimum === "number" && value <= s.exclusiveMinimum) {
       issues.push({ path, message: `Expected > ${s.exclusiveMinimum}` });
     }
@@ -118,14 +122,16 @@ function check(
     >;
     if (Array.isArray(s.required)) {
       for (const key of s.required as string[]) {
-        if (!(key in obj)) issues.push({ path: `${path}/${escape(key)}`, message: "Required property is missing" });
+        if (!(key in obj))
+          issues.push({ path: `${path}/${escapePointer(key)}`, message: "Required property is missing" });
       }
     }
     for (const [key, child] of Object.entries(obj)) {
-      const childPath = `${path}/${escape(key)}`;
+      const childPath = `${path}/${escapePointer(key)}`;
       const propSchema = props[key];
       if (propSchema !== undefined) check(propSchema, child, childPath, root, issues, depth + 1);
-      else if (s.additionalProperties === false) issues.push({ path: childPath, message: "Unknown property" });
+      else if (s.additionalProperties === false)
+        issues.push({ path: childPath, message: "Unknown property" });
       else if (typeof s.additionalProperties === "object" && s.additionalProperties !== null) {
         check(s.additionalProperties as Schema, child, childPath, root, issues, depth + 1);
       }
@@ -151,7 +157,10 @@ function combinators(
   if (Array.isArray(s.anyOf) && !(s.anyOf as Schema[]).some((sub) => passes(sub).length === 0)) {
     issues.push({ path, message: "Expected the value to match at least one allowed schema" });
   }
-  if (Array.isArray(s.oneOf) && (s.oneOf as Schema[]).filter((sub) => passes(sub).length === 0).length !== 1) {
+  if (
+    Array.isArray(s.oneOf) &&
+    (s.oneOf as Schema[]).filter((sub) => passes(sub).length === 0).length !== 1
+  ) {
     issues.push({ path, message: "Expected the value to match exactly one allowed schema" });
   }
   if (s.not !== undefined && passes(s.not as Schema).length === 0) {
@@ -159,7 +168,7 @@ function combinators(
   }
 }
 
-function escape(key: string): string {
+function escapePointer(key: string): string {
   return key.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 

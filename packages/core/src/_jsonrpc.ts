@@ -64,7 +64,8 @@ export function classify(value: unknown): Classified {
       return { kind: "invalid", id, reason: 'The "params" member must be an object' };
     }
     if ("id" in value) {
-      if (!isId(value.id)) return { kind: "invalid", id: null, reason: 'The "id" member must be a string or number' };
+      if (!isId(value.id))
+        return { kind: "invalid", id: null, reason: 'The "id" member must be a string or number' };
       return { kind: "request", message: value as unknown as JsonRpcRequest };
     }
     return { kind: "notification", message: value as unknown as JsonRpcNotification };
@@ -88,7 +89,12 @@ export function resultMessage(id: RequestId, result: Record<string, unknown>): J
   return { jsonrpc: "2.0", id, result };
 }
 
-export function errorMessage(id: RequestId | null, code: number, message: string, data?: unknown): JsonRpcError {
+export function errorMessage(
+  id: RequestId | null,
+  code: number,
+  message: string,
+  data?: unknown,
+): JsonRpcError {
   const error: JsonRpcErrorObject = data === undefined ? { code, message } : { code, message, data };
   return { jsonrpc: "2.0", id, error };
 }

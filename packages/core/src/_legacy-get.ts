@@ -47,9 +47,10 @@ export async function legacyGet(rt: Runtime, incoming: Incoming): Promise<Respon
 function whenToEnd(rt: Runtime, incoming: Incoming, end: () => void): () => void {
   const signals: AbortSignal[] = [];
   if (incoming.host.signal) signals.push(incoming.host.signal);
-  const limits = [rt.options.maxStreamMs, incoming.host.deadline ? incoming.host.deadline - Date.now() - rt.options.deadlineMarginMs : undefined].filter(
-    (v): v is number => v !== undefined,
-  );
+  const limits = [
+    rt.options.maxStreamMs,
+    incoming.host.deadline ? incoming.host.deadline - Date.now() - rt.options.deadlineMarginMs : undefined,
+  ].filter((v): v is number => v !== undefined);
   let timer: ReturnType<typeof setTimeout> | undefined;
   if (limits.length > 0) timer = setTimeout(end, Math.max(0, Math.min(...limits)));
   const onAbort = () => end();
@@ -61,7 +62,12 @@ function whenToEnd(rt: Runtime, incoming: Incoming, end: () => void): () => void
 }
 
 /** The session's notification stream (list changes, subscribed resource updates). */
-async function standalone(rt: Runtime, incoming: Incoming, sessionId: string, streamId: string): Promise<Response> {
+async function standalone(
+  rt: Runtime,
+  incoming: Incoming,
+  sessionId: string,
+  streamId: string,
+): Promise<Response> {
   const subs: Subscription[] = [];
   let stop: () => void = () => {};
   const cleanup = () => {
@@ -110,7 +116,12 @@ async function forward(rt: Runtime, sessionId: string, event: JsonValue, exchang
 }
 
 /** Replays a stream after `lastEventId`, then follows it live until its final response. */
-async function resume(rt: Runtime, incoming: Incoming, sessionId: string, lastEventId: string): Promise<Response> {
+async function resume(
+  rt: Runtime,
+  incoming: Incoming,
+  sessionId: string,
+  lastEventId: string,
+): Promise<Response> {
   const first = await rt.stores.events.replay(sessionId, lastEventId);
   if (first === undefined) {
     return httpError(400, ErrorCode.InvalidRequest, "Bad Request: unknown Last-Event-ID for this session");
@@ -134,23 +145,25 @@ async function resume(rt: Runtime, incoming: Incoming, sessionId: string, lastEv
   });
   let chain = Promise.resolve();
   const pump = () => {
-    chain = chain.then(async () => {
-      if (done) return;
-      const batch = await rt.stores.events.replay(sessionId, last);
-      for (const event of batch?.events ?? []) {
-        last = event.id;
-        if (event.message === null) continue;
-        await writer.write({ id: event.id, data: JSON.stringify(event.message) });
-        const m = event.message as Record<string, unknown>;
-        if (("result" in m || "error" in m) && !("method" in m)) {
-          done = true;
-          stop();
-          void sub?.unsubscribe();
-          writer.close();
-          return;
+    chain = chain
+      .then(async () => {
+        if (done) return;
+        const batch = await rt.stores.events.replay(sessionId, last);
+        for (const event of batch?.events ?? []) {
+          last = event.id;
+          if (event.message === null) continue;
+          await writer.write({ id: event.id, data: JSON.stringify(event.message) });
+          const m = event.message as Record<string, unknown>;
+          if (("result" in m || "error" in m) && !("method" in m)) {
+            done = true;
+            stop();
+            void sub?.unsubscribe();
+            writer.close();
+            return;
+          }
         }
-      }
-    }).catch((e) => rt.report(e, "stream resume"));
+      })
+      .catch((e) => rt.report(e, "stream resume"));
   };
   sub = await rt.stores.bus.subscribe(topics.stream(sessionId, streamId), pump);
   stop = whenToEnd(rt, incoming, () => {
@@ -159,5 +172,8 @@ async function resume(rt: Runtime, incoming: Incoming, sessionId: string, lastEv
     void writer.retry(rt.options.retryMs).then(() => writer.close());
   });
   pump();
-  return new Response(writer.readable, { status: 200, headers: { ...SSE_HEADERS, [SESSION_HEADER]: sessionId } });
+  return new Response(writer.readable, {
+    status: 200,
+    headers: { ...SSE_HEADERS, [SESSION_HEADER]: sessionId },
+  });
 }

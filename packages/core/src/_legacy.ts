@@ -8,7 +8,13 @@ import { toWireError } from "./_errors-wire.ts";
 import { Exchange } from "./_exchange.ts";
 import { accepted, httpError, jsonResponse } from "./_http.ts";
 import { assertCapability } from "./_inputs.ts";
-import { classify, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse, resultMessage } from "./_jsonrpc.ts";
+import {
+  classify,
+  type JsonRpcMessage,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+  resultMessage,
+} from "./_jsonrpc.ts";
 import { serverCapabilities, sharedMethod } from "./_methods.ts";
 import { isLegacyVersion, LATEST_LEGACY_VERSION, LOG_LEVELS, type LogLevel } from "./_protocol.ts";
 import { type Incoming, type Runtime, requestSignal, waitUntilOf } from "./_runtime.ts";
@@ -31,7 +37,8 @@ export async function legacyPost(rt: Runtime, incoming: Incoming, body: unknown)
   const first = Array.isArray(body) ? body[0] : body;
   const firstClass = classify(first);
   if (firstClass.kind === "request" && firstClass.message.method === "initialize") {
-    if (Array.isArray(body)) return httpError(400, ErrorCode.InvalidRequest, "initialize must not be part of a batch");
+    if (Array.isArray(body))
+      return httpError(400, ErrorCode.InvalidRequest, "initialize must not be part of a batch");
     return initialize(rt, incoming, firstClass.message);
   }
   const sessionId = incoming.request.headers.get(SESSION_HEADER);
@@ -53,7 +60,12 @@ export async function legacyPost(rt: Runtime, incoming: Incoming, body: unknown)
     case "invalid":
       return httpError(400, ErrorCode.InvalidRequest, `Invalid Request: ${c.reason}`, { id: c.id });
     case "response":
-      await deliverReply(rt.stores, sessionId, c.message as unknown as JsonValue & object, rt.options.replyTimeoutMs);
+      await deliverReply(
+        rt.stores,
+        sessionId,
+        c.message as unknown as JsonValue & object,
+        rt.options.replyTimeoutMs,
+      );
       return accepted();
     case "notification":
       await notification(rt, live, c.message.method, c.message.params ?? {});
@@ -73,7 +85,12 @@ async function initialize(rt: Runtime, incoming: Incoming, message: JsonRpcReque
   const requested = typeof params.protocolVersion === "string" ? params.protocolVersion : undefined;
   if (requested === undefined) {
     return jsonResponse(
-      toWireError(new McpError(ErrorCode.InvalidParams, "Invalid params: /protocolVersion is required"), message.id, rt.report, "initialize"),
+      toWireError(
+        new McpError(ErrorCode.InvalidParams, "Invalid params: /protocolVersion is required"),
+        message.id,
+        rt.report,
+        "initialize",
+      ),
       400,
     );
   }
@@ -97,14 +114,27 @@ async function initialize(rt: Runtime, incoming: Incoming, message: JsonRpcReque
   return jsonResponse(resultMessage(message.id, result), 200, { [SESSION_HEADER]: sessionId });
 }
 
-async function notification(rt: Runtime, session: LiveSession, method: string, params: Record<string, unknown>) {
-  if (method === "notifications/cancelled" && (typeof params.requestId === "string" || typeof params.requestId === "number")) {
+async function notification(
+  rt: Runtime,
+  session: LiveSession,
+  method: string,
+  params: Record<string, unknown>,
+) {
+  if (
+    method === "notifications/cancelled" &&
+    (typeof params.requestId === "string" || typeof params.requestId === "number")
+  ) {
     await rt.stores.bus.publish(topics.cancel(session.id, params.requestId), { type: "cancel" });
   }
   // notifications/initialized, roots/list_changed and unknown notifications need no action.
 }
 
-async function request(rt: Runtime, incoming: Incoming, session: LiveSession, message: JsonRpcRequest): Promise<Response> {
+async function request(
+  rt: Runtime,
+  incoming: Incoming,
+  session: LiveSession,
+  message: JsonRpcRequest,
+): Promise<Response> {
   const streamId = randomId(12);
   const cancel = new AbortController();
   const jsonAbort = new AbortController();
@@ -112,9 +142,11 @@ async function request(rt: Runtime, incoming: Incoming, session: LiveSession, me
   const exchange: Exchange = new Exchange({
     keepAliveMs: rt.options.keepAliveMs,
     headers: { [SESSION_HEADER]: session.id },
+    primingRetryMs: rt.options.retryMs,
     persist: async (msg) => {
       const id = await rt.stores.events.append(session.id, streamId, msg);
-      if (msg !== null) void rt.stores.bus.publish(topics.stream(session.id, streamId), { type: "event" }).catch(() => {});
+      if (msg !== null)
+        void rt.stores.bus.publish(topics.stream(session.id, streamId), { type: "event" }).catch(() => {});
       return id;
     },
   });
@@ -123,7 +155,9 @@ async function request(rt: Runtime, incoming: Incoming, session: LiveSession, me
   incoming.request.signal.addEventListener("abort", () => {
     if (!exchange.streaming) jsonAbort.abort(new Error("client disconnected"));
   });
-  const sub = await rt.stores.bus.subscribe(topics.cancel(session.id, message.id), () => cancel.abort(new Error("cancelled")));
+  const sub = await rt.stores.bus.subscribe(topics.cancel(session.id, message.id), () =>
+    cancel.abort(new Error("cancelled")),
+  );
   const ask = async (requests: Record<string, InputRequest>) => {
     const entries = Object.entries(requests);
     for (const [, r] of entries) assertCapability(r, session.state.clientCapabilities);
@@ -188,43 +222,74 @@ async function dispatch(
     case "logging/setLevel": {
       const level = params.level;
       if (typeof level !== "string" || !(LOG_LEVELS as readonly string[]).includes(level)) {
-        throw new McpError(ErrorCode.InvalidParams, `Invalid params: /level must be one of ${LOG_LEVELS.join(", ")}`);
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          `Invalid params: /level must be one of ${LOG_LEVELS.join(", ")}`,
+        );
       }
       session.state.logLevel = level as LogLevel;
-      await updateSession(rt.stores, session.id, rt.options.sessionTtlMs, (s) => ({ ...s, logLevel: level as LogLevel }));
+      await updateSession(rt.stores, session.id, rt.options.sessionTtlMs, (s) => ({
+        ...s,
+        logLevel: level as LogLevel,
+      }));
       return {};
     }
     case "resources/subscribe":
     case "resources/unsubscribe": {
       const uri = params.uri;
-      if (typeof uri !== "string") throw new McpError(ErrorCode.InvalidParams, "Invalid params: /uri must be a string");
+      if (typeof uri !== "string")
+        throw new McpError(ErrorCode.InvalidParams, "Invalid params: /uri must be a string");
       const add = method === "resources/subscribe";
       await updateSession(rt.stores, session.id, rt.options.sessionTtlMs, (s) => ({
         ...s,
-        subscriptions: add ? [...new Set([...s.subscriptions, uri])] : s.subscriptions.filter((u) => u !== uri),
+        subscriptions: add
+          ? [...new Set([...s.subscriptions, uri])]
+          : s.subscriptions.filter((u) => u !== uri),
       }));
       return {};
     }
     case "initialize":
       throw new McpError(ErrorCode.InvalidRequest, "The session is already initialized");
   }
-  const result = await sharedMethod(method, params, { server: rt.server, era: "legacy", ctx, report: rt.report });
+  const result = await sharedMethod(method, params, {
+    server: rt.server,
+    era: "legacy",
+    ctx,
+    report: rt.report,
+  });
   if (result === undefined) throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${method}`);
   return result;
 }
 
 /** 2025-03-26 batches: answered as one JSON array; server→client requests are not available inside. */
-async function batch(rt: Runtime, incoming: Incoming, session: LiveSession, body: unknown[]): Promise<Response> {
+async function batch(
+  rt: Runtime,
+  incoming: Incoming,
+  session: LiveSession,
+  body: unknown[],
+): Promise<Response> {
   if (session.state.protocolVersion !== "2025-03-26") {
-    return httpError(400, ErrorCode.InvalidRequest, `Batches are not supported at protocol version ${session.state.protocolVersion}`);
+    return httpError(
+      400,
+      ErrorCode.InvalidRequest,
+      `Batches are not supported at protocol version ${session.state.protocolVersion}`,
+    );
   }
   if (body.length === 0) return httpError(400, ErrorCode.InvalidRequest, "Invalid Request: empty batch");
   const replies: JsonRpcMessage[] = [];
   for (const item of body) {
     const c = classify(item);
-    if (c.kind === "invalid") replies.push(toWireError(new McpError(ErrorCode.InvalidRequest, c.reason), c.id, rt.report, "batch"));
-    else if (c.kind === "response") await deliverReply(rt.stores, session.id, c.message as unknown as JsonValue & object, rt.options.replyTimeoutMs);
-    else if (c.kind === "notification") await notification(rt, session, c.message.method, c.message.params ?? {});
+    if (c.kind === "invalid")
+      replies.push(toWireError(new McpError(ErrorCode.InvalidRequest, c.reason), c.id, rt.report, "batch"));
+    else if (c.kind === "response")
+      await deliverReply(
+        rt.stores,
+        session.id,
+        c.message as unknown as JsonValue & object,
+        rt.options.replyTimeoutMs,
+      );
+    else if (c.kind === "notification")
+      await notification(rt, session, c.message.method, c.message.params ?? {});
     else {
       const params = c.message.params ?? {};
       const ctx = createContext({

@@ -31,10 +31,17 @@ function honoured(rt: Runtime, requested: Filter): Filter {
   return out;
 }
 
-export async function listen(rt: Runtime, incoming: Incoming, message: JsonRpcRequest, _envelope: Envelope): Promise<Response> {
+export async function listen(
+  rt: Runtime,
+  incoming: Incoming,
+  message: JsonRpcRequest,
+  _envelope: Envelope,
+): Promise<Response> {
   const requested = (message.params?.notifications ?? undefined) as Filter | undefined;
   if (typeof requested !== "object" || requested === null || Array.isArray(requested)) {
-    return httpError(400, ErrorCode.InvalidParams, "Invalid params: /notifications must be an object", { id: message.id });
+    return httpError(400, ErrorCode.InvalidParams, "Invalid params: /notifications must be an object", {
+      id: message.id,
+    });
   }
   const filter = honoured(rt, requested);
   const subscriptionMeta = { [META.subscriptionId]: message.id };
@@ -47,11 +54,18 @@ export async function listen(rt: Runtime, incoming: Incoming, message: JsonRpcRe
     incoming.host.signal?.removeEventListener("abort", finish);
     void unsubscribe?.();
   };
-  const exchange = new Exchange({ keepAliveMs: rt.options.keepAliveMs, forceStream: true, onClientGone: cleanup });
+  const exchange = new Exchange({
+    keepAliveMs: rt.options.keepAliveMs,
+    forceStream: true,
+    onClientGone: cleanup,
+  });
   function finish() {
     if (ended) return;
     cleanup();
-    const result = { resultType: "complete", _meta: { ...subscriptionMeta, [META.serverInfo]: rt.server.info } };
+    const result = {
+      resultType: "complete",
+      _meta: { ...subscriptionMeta, [META.serverInfo]: rt.server.info },
+    };
     void exchange.end({ jsonrpc: "2.0", id: message.id, result });
   }
   const send = (method: string, params: Record<string, unknown> = {}) =>
@@ -65,16 +79,21 @@ export async function listen(rt: Runtime, incoming: Incoming, message: JsonRpcRe
         (e.kind === "prompts" && filter.promptsListChanged) ||
         (e.kind === "resources" && filter.resourcesListChanged);
       if (wanted) void send(`notifications/${e.kind}/list_changed`);
-    } else if (e.type === "resource_updated" && typeof e.uri === "string" && filter.resourceSubscriptions?.includes(e.uri)) {
+    } else if (
+      e.type === "resource_updated" &&
+      typeof e.uri === "string" &&
+      filter.resourceSubscriptions?.includes(e.uri)
+    ) {
       void send("notifications/resources/updated", { uri: e.uri });
     }
   });
   unsubscribe = () => sub.unsubscribe();
   if (ended) void sub.unsubscribe();
   incoming.host.signal?.addEventListener("abort", finish, { once: true });
-  const limits = [rt.options.maxStreamMs, incoming.host.deadline ? incoming.host.deadline - Date.now() - rt.options.deadlineMarginMs : undefined].filter(
-    (v): v is number => v !== undefined,
-  );
+  const limits = [
+    rt.options.maxStreamMs,
+    incoming.host.deadline ? incoming.host.deadline - Date.now() - rt.options.deadlineMarginMs : undefined,
+  ].filter((v): v is number => v !== undefined);
   if (limits.length > 0) timer = setTimeout(finish, Math.max(0, Math.min(...limits)));
   return exchange.response;
 }

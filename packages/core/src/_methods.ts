@@ -76,7 +76,8 @@ function normaliseRead(returned: ResourceReturn): ReadResourceResult {
 
 export async function readResource(env: MethodEnv, params: Params): Promise<Result> {
   const uri = params.uri;
-  if (typeof uri !== "string") throw new McpError(ErrorCode.InvalidParams, "Invalid params: /uri must be a string");
+  if (typeof uri !== "string")
+    throw new McpError(ErrorCode.InvalidParams, "Invalid params: /uri must be a string");
   const fixed = env.server.resources.get(uri);
   if (fixed !== undefined) return { ...normaliseRead(await fixed.read(uri, env.ctx)) };
   for (const t of env.server.templates.values()) {
@@ -106,7 +107,8 @@ export function listPrompts(server: McpServer, params: Params): Result {
 
 export async function getPrompt(env: MethodEnv, params: Params): Promise<Result> {
   const name = params.name;
-  if (typeof name !== "string") throw new McpError(ErrorCode.InvalidParams, "Invalid params: /name must be a string");
+  if (typeof name !== "string")
+    throw new McpError(ErrorCode.InvalidParams, "Invalid params: /name must be a string");
   const prompt = env.server.prompts.get(name);
   if (prompt === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${name}`, { name });
   const raw = params.arguments ?? {};
@@ -138,12 +140,19 @@ export async function complete(server: McpServer, params: Params): Promise<Resul
   }
   const argName = argument.name;
   const value = typeof argument.value === "string" ? argument.value : "";
-  if (typeof argName !== "string") throw new McpError(ErrorCode.InvalidParams, "Invalid params: /argument/name");
-  const context = { arguments: ((params.context as Record<string, unknown> | undefined)?.arguments ?? {}) as Record<string, string> };
+  if (typeof argName !== "string")
+    throw new McpError(ErrorCode.InvalidParams, "Invalid params: /argument/name");
+  const context = {
+    arguments: ((params.context as Record<string, unknown> | undefined)?.arguments ?? {}) as Record<
+      string,
+      string
+    >,
+  };
   let values: string[] = [];
   if (ref.type === "ref/prompt") {
     const prompt = server.prompts.get(String(ref.name));
-    if (prompt === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${String(ref.name)}`);
+    if (prompt === undefined)
+      throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${String(ref.name)}`);
     const completer = prompt.config.arguments?.find((a) => a.name === argName)?.complete;
     if (completer) values = await completer(value, context);
   } else if (ref.type === "ref/resource") {
@@ -155,14 +164,23 @@ export async function complete(server: McpServer, params: Params): Promise<Resul
     const completer = template?.config.complete?.[argName];
     if (completer) values = await completer(value, context);
   } else {
-    throw new McpError(ErrorCode.InvalidParams, "Invalid params: /ref/type must be ref/prompt or ref/resource");
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      "Invalid params: /ref/type must be ref/prompt or ref/resource",
+    );
   }
   const total = values.length;
   return { completion: { values: values.slice(0, 100), total, hasMore: total > 100 } };
 }
 
+const FAMILIES = new Set(["tools", "resources", "prompts"]);
+
 /** Dispatches the methods both eras share; `undefined` when the method is not one of them. */
-export async function sharedMethod(method: string, params: Params, env: MethodEnv): Promise<Result | undefined> {
+export async function sharedMethod(
+  method: string,
+  params: Params,
+  env: MethodEnv,
+): Promise<Result | undefined> {
   switch (method) {
     case "tools/list":
       return listTools(env.server, params);
@@ -189,7 +207,8 @@ export async function sharedMethod(method: string, params: Params, env: MethodEn
 export function serverCapabilities(server: McpServer): Result {
   const caps: Result = { completions: {}, logging: {} };
   if (server.tools.size > 0) caps.tools = { listChanged: true };
-  if (server.resources.size > 0 || server.templates.size > 0) caps.resources = { subscribe: true, listChanged: true };
+  if (server.resources.size > 0 || server.templates.size > 0)
+    caps.resources = { subscribe: true, listChanged: true };
   if (server.prompts.size > 0) caps.prompts = { listChanged: true };
   return caps;
 }

@@ -12,13 +12,27 @@ import { listen } from "./_listen.ts";
 import { serverCapabilities, sharedMethod } from "./_methods.ts";
 import { checkMirrorHeaders, type Envelope, readEnvelope } from "./_modern-headers.ts";
 import { LEGACY_VERSIONS, type LogLevel, META, MODERN_VERSIONS } from "./_protocol.ts";
+import { randomId } from "./_encoding.ts";
 import { bindingOf } from "./_request-state.ts";
 import { type Incoming, type Runtime, requestSignal, waitUntilOf } from "./_runtime.ts";
 import { ErrorCode, McpError } from "./errors.ts";
 
-const CACHEABLE = new Set(["tools/list", "prompts/list", "resources/list", "resources/read", "resources/templates/list", "server/discover"]);
+const CACHEABLE = new Set([
+  "tools/list",
+  "prompts/list",
+  "resources/list",
+  "resources/read",
+  "resources/templates/list",
+  "server/discover",
+]);
 const MRTR = new Set(["tools/call", "prompts/get", "resources/read"]);
-const LEGACY_ONLY = new Set(["initialize", "ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe"]);
+const LEGACY_ONLY = new Set([
+  "initialize",
+  "ping",
+  "logging/setLevel",
+  "resources/subscribe",
+  "resources/unsubscribe",
+]);
 
 /** HTTP status of a JSON-RPC error in the modern era. */
 function statusOf(code: number): number {
@@ -38,9 +52,14 @@ function statusOf(code: number): number {
 
 export async function modernPost(rt: Runtime, incoming: Incoming, body: unknown): Promise<Response> {
   const c = classify(body);
-  if (c.kind === "invalid") return httpError(400, ErrorCode.InvalidRequest, `Invalid Request: ${c.reason}`, { id: c.id });
+  if (c.kind === "invalid")
+    return httpError(400, ErrorCode.InvalidRequest, `Invalid Request: ${c.reason}`, { id: c.id });
   if (c.kind === "response") {
-    return httpError(400, ErrorCode.InvalidRequest, "Invalid Request: clients must not send responses at 2026-07-28");
+    return httpError(
+      400,
+      ErrorCode.InvalidRequest,
+      "Invalid Request: clients must not send responses at 2026-07-28",
+    );
   }
   const envelope = readEnvelope(incoming.request, c.message);
   if (envelope instanceof Response) return envelope;
@@ -66,12 +85,19 @@ function complete(rt: Runtime, method: string, result: Record<string, unknown>):
   return out;
 }
 
-async function serve(rt: Runtime, incoming: Incoming, message: JsonRpcRequest, envelope: Envelope): Promise<Response> {
+async function serve(
+  rt: Runtime,
+  incoming: Incoming,
+  message: JsonRpcRequest,
+  envelope: Envelope,
+): Promise<Response> {
   const method = message.method;
   const params = message.params ?? {};
   if (LEGACY_ONLY.has(method) || !(method === "server/discover" || (await isShared(method)))) {
     const reason = LEGACY_ONLY.has(method) ? ` (not available at ${envelope.protocolVersion})` : "";
-    return httpError(404, ErrorCode.MethodNotFound, `Method not found: ${method}${reason}`, { id: message.id });
+    return httpError(404, ErrorCode.MethodNotFound, `Method not found: ${method}${reason}`, {
+      id: message.id,
+    });
   }
   if (method === "server/discover") {
     const result: Record<string, unknown> = {
@@ -83,7 +109,10 @@ async function serve(rt: Runtime, incoming: Incoming, message: JsonRpcRequest, e
   }
   const controller = new AbortController();
   const signal = requestSignal(rt, incoming, [controller.signal]);
-  const exchange = new Exchange({ keepAliveMs: rt.options.keepAliveMs, onClientGone: () => controller.abort(new Error("stream closed")) });
+  const exchange = new Exchange({
+    keepAliveMs: rt.options.keepAliveMs,
+    onClientGone: () => controller.abort(new Error("stream closed")),
+  });
   const run = (async () => {
     try {
       const answers = MRTR.has(method) ? await gatheredAnswers(rt, incoming, method, params) : {};
@@ -104,7 +133,8 @@ async function serve(rt: Runtime, incoming: Incoming, message: JsonRpcRequest, e
         logLevel: () => envelope.logLevel as LogLevel | undefined,
         notify: (m) => exchange.send(m),
         ask: (requests) => {
-          if (!MRTR.has(method)) throw new McpError(ErrorCode.InvalidRequest, `${method} cannot ask the client for input`);
+          if (!MRTR.has(method))
+            throw new McpError(ErrorCode.InvalidRequest, `${method} cannot ask the client for input`);
           return collector.ask(requests);
         },
         waitUntil: waitUntilOf(incoming),
@@ -112,7 +142,12 @@ async function serve(rt: Runtime, incoming: Incoming, message: JsonRpcRequest, e
       });
       let result: Record<string, unknown> | undefined;
       try {
-        result = await sharedMethod(method, params, { server: rt.server, era: "modern", ctx, report: rt.report });
+        result = await sharedMethod(method, params, {
+          server: rt.server,
+          era: "modern",
+          ctx,
+          report: rt.report,
+        });
       } catch (error) {
         if (!(error instanceof InputRequiredSignal) && !collector.hasPending) throw error;
       }
@@ -123,8 +158,14 @@ async function serve(rt: Runtime, incoming: Incoming, message: JsonRpcRequest, e
           s: incoming.auth?.subject ?? null,
           e: Date.now() + rt.options.requestStateTtlMs,
           r: collector.used,
+          n: randomId(6),
         });
-        const inputRequired = { resultType: "input_required", inputRequests: collector.pending, requestState, _meta: serverMeta(rt) };
+        const inputRequired = {
+          resultType: "input_required",
+          inputRequests: collector.pending,
+          requestState,
+          _meta: serverMeta(rt),
+        };
         await exchange.complete(resultMessage(message.id, inputRequired));
         return;
       }
@@ -171,7 +212,10 @@ async function gatheredAnswers(
     const payload = await rt.sealer.open(params.requestState, Date.now());
     const binding = await bindingOf(method, targetOf(params), params.arguments);
     if (payload === undefined || payload.b !== binding || payload.s !== (incoming.auth?.subject ?? null)) {
-      throw new McpError(ErrorCode.InvalidParams, "Invalid params: requestState is invalid, expired or belongs to another request");
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        "Invalid params: requestState is invalid, expired or belongs to another request",
+      );
     }
     Object.assign(answers, payload.r);
   }

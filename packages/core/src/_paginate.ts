@@ -4,7 +4,11 @@ import { ErrorCode, McpError } from "./errors.ts";
 
 const encoder = new TextEncoder();
 
-export function paginate<T>(items: T[], cursor: unknown, pageSize: number): { page: T[]; nextCursor?: string } {
+export function paginate<T>(
+  items: T[],
+  cursor: unknown,
+  pageSize: number,
+): { page: T[]; nextCursor?: string } {
   let offset = 0;
   if (cursor !== undefined) {
     offset = decodeCursor(cursor);
@@ -16,7 +20,8 @@ export function paginate<T>(items: T[], cursor: unknown, pageSize: number): { pa
 }
 
 function decodeCursor(cursor: unknown): number {
-  if (typeof cursor !== "string" || cursor.length > 64) throw new McpError(ErrorCode.InvalidParams, "Invalid cursor");
+  if (typeof cursor !== "string" || cursor.length > 64)
+    throw new McpError(ErrorCode.InvalidParams, "Invalid cursor");
   try {
     const text = new TextDecoder().decode(fromBase64Url(cursor));
     const match = /^o:(\d{1,9})$/.exec(text);

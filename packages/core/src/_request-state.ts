@@ -15,6 +15,8 @@ export interface RequestStatePayload {
   e: number;
   /** Input responses gathered in earlier rounds. */
   r: Record<string, unknown>;
+  /** Nonce: every issued state differs. */
+  n: string;
 }
 
 const encoder = new TextEncoder();
@@ -24,10 +26,13 @@ export class RequestStateSealer {
 
   constructor(secret: string | Uint8Array) {
     const raw = typeof secret === "string" ? encoder.encode(secret) : secret;
-    this.#key = crypto.subtle.importKey("raw", raw as BufferSource, { name: "HMAC", hash: "SHA-256" }, false, [
-      "sign",
-      "verify",
-    ]);
+    this.#key = crypto.subtle.importKey(
+      "raw",
+      raw as BufferSource,
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign", "verify"],
+    );
   }
 
   async seal(payload: RequestStatePayload): Promise<string> {
@@ -43,7 +48,12 @@ export class RequestStateSealer {
     const body = state.slice(0, dot);
     try {
       const mac = fromBase64Url(state.slice(dot + 1));
-      const ok = await crypto.subtle.verify("HMAC", await this.#key, mac as BufferSource, encoder.encode(body));
+      const ok = await crypto.subtle.verify(
+        "HMAC",
+        await this.#key,
+        mac as BufferSource,
+        encoder.encode(body),
+      );
       if (!ok) return undefined;
       const payload = JSON.parse(new TextDecoder().decode(fromBase64Url(body))) as RequestStatePayload;
       if (payload.v !== 1 || typeof payload.e !== "number" || payload.e < now) return undefined;
@@ -57,7 +67,10 @@ export class RequestStateSealer {
 
 /** Digest binding a state to its request: method, target (tool/prompt name or URI) and arguments. */
 export async function bindingOf(method: string, target: string, args: unknown): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(canonicalJson([method, target, args ?? {}])));
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    encoder.encode(canonicalJson([method, target, args ?? {}])),
+  );
   return toBase64Url(new Uint8Array(digest));
 }
 

@@ -11,7 +11,8 @@ export interface SessionState {
 }
 
 const sessionKey = (id: string) => `portico:session:${id}`;
-const replyKey = (sessionId: string, id: string | number) => `portico:reply:${sessionId}:${JSON.stringify(id)}`;
+const replyKey = (sessionId: string, id: string | number) =>
+  `portico:reply:${sessionId}:${JSON.stringify(id)}`;
 
 export const topics = {
   broadcast: "portico:broadcast",
@@ -21,7 +22,12 @@ export const topics = {
   cancel: (sessionId: string, id: string | number) => `portico:cancel:${sessionId}:${JSON.stringify(id)}`,
 };
 
-export async function createSession(stores: Stores, id: string, state: SessionState, ttlMs: number): Promise<boolean> {
+export async function createSession(
+  stores: Stores,
+  id: string,
+  state: SessionState,
+  ttlMs: number,
+): Promise<boolean> {
   return stores.sessions.create(sessionKey(id), state as unknown as JsonValue, ttlMs);
 }
 
@@ -31,7 +37,11 @@ export async function loadSession(
 ): Promise<{ state: SessionState; version: number; expiresAt: number } | undefined> {
   const record = await stores.sessions.get(sessionKey(id));
   if (record === undefined) return undefined;
-  return { state: record.value as unknown as SessionState, version: record.version, expiresAt: record.expiresAt };
+  return {
+    state: record.value as unknown as SessionState,
+    version: record.version,
+    expiresAt: record.expiresAt,
+  };
 }
 
 /** Applies `change` with compare-and-set, retrying on conflicts. `false` if the session is gone. */
@@ -45,7 +55,8 @@ export async function updateSession(
     const current = await loadSession(stores, id);
     if (current === undefined) return false;
     const next = change(current.state);
-    if (await stores.sessions.update(sessionKey(id), current.version, next as unknown as JsonValue, ttlMs)) return true;
+    if (await stores.sessions.update(sessionKey(id), current.version, next as unknown as JsonValue, ttlMs))
+      return true;
   }
   throw new Error("session update kept conflicting");
 }
@@ -57,7 +68,12 @@ export async function deleteSession(stores: Stores, id: string): Promise<void> {
 }
 
 /** Stores a client's reply durably, then wakes whoever waits for it (on any instance). */
-export async function deliverReply(stores: Stores, sessionId: string, message: JsonValue & object, ttlMs: number) {
+export async function deliverReply(
+  stores: Stores,
+  sessionId: string,
+  message: JsonValue & object,
+  ttlMs: number,
+) {
   const id = (message as { id: string | number }).id;
   await stores.sessions.create(replyKey(sessionId, id), message, ttlMs);
   await stores.bus.publish(topics.reply(sessionId, id), { type: "reply" });

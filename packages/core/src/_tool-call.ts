@@ -21,7 +21,8 @@ export type ErrorReporter = (error: unknown, where: string) => void;
 
 export function findTool(server: McpServer, params: Record<string, unknown>): ToolEntry {
   const name = params.name;
-  if (typeof name !== "string") throw new McpError(ErrorCode.InvalidParams, "Invalid params: /name must be a string");
+  if (typeof name !== "string")
+    throw new McpError(ErrorCode.InvalidParams, "Invalid params: /name must be a string");
   const tool = server.tools.get(name);
   if (tool === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`, { name });
   return tool;
@@ -44,7 +45,8 @@ export async function callTool(
   let args: unknown = raw;
   if (tool.input !== undefined) {
     const checked = await tool.input.validate(raw);
-    if (!checked.ok) return failed(`Invalid arguments for tool ${tool.name}: ${describeIssues(checked.issues)}`);
+    if (!checked.ok)
+      return failed(`Invalid arguments for tool ${tool.name}: ${describeIssues(checked.issues)}`);
     args = checked.value;
   }
   let result: CallToolResult;
@@ -64,12 +66,18 @@ export async function callTool(
   }
   if (tool.output !== undefined && result.isError !== true) {
     if (result.structuredContent === undefined) {
-      report(new Error(`tool ${tool.name} has an output schema but returned no structuredContent`), `tool ${tool.name}`);
+      report(
+        new Error(`tool ${tool.name} has an output schema but returned no structuredContent`),
+        `tool ${tool.name}`,
+      );
       return failed(`Tool ${tool.name} returned no structured content`);
     }
     const checked = await tool.output.validate(result.structuredContent);
     if (!checked.ok) {
-      report(new Error(`tool ${tool.name} output invalid: ${describeIssues(checked.issues)}`), `tool ${tool.name}`);
+      report(
+        new Error(`tool ${tool.name} output invalid: ${describeIssues(checked.issues)}`),
+        `tool ${tool.name}`,
+      );
       return failed(`Tool ${tool.name} returned structured content that does not match its output schema`);
     }
   }

@@ -44,9 +44,14 @@ function originAllowed(origin: string, host: string | null, policy: OriginPolicy
     return false;
   }
   if (LOCAL_HOSTNAMES.has(url.hostname.toLowerCase())) return true;
-  if (policy.allowedOrigins.some((o) => o.toLowerCase().replace(/\/$/, "") === url.origin.toLowerCase())) return true;
+  if (policy.allowedOrigins.some((o) => o.toLowerCase().replace(/\/$/, "") === url.origin.toLowerCase()))
+    return true;
   // Same-origin requests from a configured host are allowed.
-  return host !== null && url.host.toLowerCase() === host.trim().toLowerCase() && hostAllowed(host, policy.allowedHosts);
+  return (
+    host !== null &&
+    url.host.toLowerCase() === host.trim().toLowerCase() &&
+    hostAllowed(host, policy.allowedHosts)
+  );
 }
 
 /** DNS-rebinding protection: `Host` must be allowed; an `Origin`, when sent, must be allowed (403). */
@@ -101,7 +106,11 @@ export function checkGetAccept(request: Request): Response | undefined {
 export function checkContentType(request: Request): Response | undefined {
   const [type] = mediaTypes(request.headers.get("content-type"));
   if (type === "application/json") return undefined;
-  return httpError(415, ErrorCode.InvalidRequest, "Unsupported Media Type: Content-Type must be application/json");
+  return httpError(
+    415,
+    ErrorCode.InvalidRequest,
+    "Unsupported Media Type: Content-Type must be application/json",
+  );
 }
 
 /**

@@ -54,7 +54,10 @@ export interface HandlerOptions {
    * Authenticates a request before anything else: return auth info, `undefined` (anonymous) or a
    * `Response` to send instead (e.g. 401 with `WWW-Authenticate`).
    */
-  authenticate?: (request: Request, ctx: ExecutionContextLike) => AuthInfo | Response | undefined | Promise<AuthInfo | Response | undefined>;
+  authenticate?: (
+    request: Request,
+    ctx: ExecutionContextLike,
+  ) => AuthInfo | Response | undefined | Promise<AuthInfo | Response | undefined>;
   /** Receives errors that are not sent to clients (tool crashes, store failures). Default: console.error. */
   onError?: (error: unknown, where: string) => void;
 }
@@ -83,7 +86,8 @@ function resolve(options: HandlerOptions): ResolvedOptions {
 function isModernMessage(request: Request, body: unknown): boolean {
   if (typeof body !== "object" || body === null || Array.isArray(body)) return false;
   const params = (body as { params?: unknown }).params;
-  const meta = typeof params === "object" && params !== null ? (params as { _meta?: unknown })._meta : undefined;
+  const meta =
+    typeof params === "object" && params !== null ? (params as { _meta?: unknown })._meta : undefined;
   if (typeof meta === "object" && meta !== null && META.protocolVersion in meta) return true;
   if (request.headers.has("mcp-session-id")) return false;
   const version = request.headers.get("mcp-protocol-version");
@@ -122,16 +126,23 @@ export function createHandler(server: McpServer, options: HandlerOptions = {}): 
         return post(incoming);
       case "GET":
         if (rt.options.legacy && request.headers.has("mcp-session-id")) return legacyGet(rt, incoming);
-        return httpError(405, ErrorCode.InvalidRequest, "Method Not Allowed: open notifications with POST subscriptions/listen", {
-          headers: { allow: "POST" },
-        });
+        return httpError(
+          405,
+          ErrorCode.InvalidRequest,
+          "Method Not Allowed: open notifications with POST subscriptions/listen",
+          {
+            headers: { allow: "POST" },
+          },
+        );
       case "DELETE":
         if (rt.options.legacy && request.headers.has("mcp-session-id")) return legacyDelete(rt, incoming);
         return httpError(405, ErrorCode.InvalidRequest, "Method Not Allowed", { headers: { allow: "POST" } });
       case "OPTIONS":
         return new Response(null, { status: 204, headers: { allow: "GET, POST, DELETE, OPTIONS" } });
       default:
-        return httpError(405, ErrorCode.InvalidRequest, "Method Not Allowed", { headers: { allow: "GET, POST, DELETE" } });
+        return httpError(405, ErrorCode.InvalidRequest, "Method Not Allowed", {
+          headers: { allow: "GET, POST, DELETE" },
+        });
     }
   }
 
@@ -148,13 +159,23 @@ export function createHandler(server: McpServer, options: HandlerOptions = {}): 
       return httpError(400, ErrorCode.ParseError, "Parse error: the body is not valid JSON");
     }
     if (isModernMessage(request, body)) {
-      if (!rt.options.modern) return httpError(400, ErrorCode.InvalidRequest, "This server only speaks the legacy era (initialize)");
+      if (!rt.options.modern)
+        return httpError(
+          400,
+          ErrorCode.InvalidRequest,
+          "This server only speaks the legacy era (initialize)",
+        );
       return modernPost(rt, incoming, body);
     }
     if (!rt.options.legacy) {
-      return httpError(400, ErrorCode.UnsupportedProtocolVersion, "This server only speaks protocol 2026-07-28", {
-        data: { supported: ["2026-07-28"] },
-      });
+      return httpError(
+        400,
+        ErrorCode.UnsupportedProtocolVersion,
+        "This server only speaks protocol 2026-07-28",
+        {
+          data: { supported: ["2026-07-28"] },
+        },
+      );
     }
     return legacyPost(rt, incoming, body);
   }

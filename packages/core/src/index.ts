@@ -29,5 +29,19 @@ export type { Era, HandlerContext, InputRequest } from "./context.ts";
 export type { CompiledSchema, InferSchema, JsonSchemaObject, SchemaIssue, SchemaLike } from "./schema.ts";
 export type { LogLevel } from "./_protocol.ts";
 export type * from "./types.ts";
-export type { Bus, EventStore, JsonValue, SessionStore, StoredEvent, StoredRecord, Stores, Subscription } from "./stores/types.ts";
-export type { MemoryBusOptions, MemoryEventStoreOptions, MemorySessionStoreOptions, MemoryStoresOptions } from "./stores/index.ts";
+export type {
+  Bus,
+  EventStore,
+  JsonValue,
+  SessionStore,
+  StoredEvent,
+  StoredRecord,
+  Stores,
+  Subscription,
+} from "./stores/types.ts";
+export type {
+  MemoryBusOptions,
+  MemoryEventStoreOptions,
+  MemorySessionStoreOptions,
+  MemoryStoresOptions,
+} from "./stores/index.ts";

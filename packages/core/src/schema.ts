@@ -16,7 +16,9 @@ export type JsonSchemaObject = { [key: string]: unknown };
 export type SchemaLike = StandardSchemaV1 | JsonSchemaObject;
 
 /** The validated value's type: a Standard Schema's output, or `Record<string, unknown>` for JSON Schema. */
-export type InferSchema<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : Record<string, unknown>;
+export type InferSchema<S> = S extends StandardSchemaV1
+  ? StandardSchemaV1.InferOutput<S>
+  : Record<string, unknown>;
 
 export type ValidationResult = { ok: true; value: unknown } | { ok: false; issues: SchemaIssue[] };
 
@@ -45,7 +47,8 @@ function pathOf(issue: StandardSchemaV1.Issue): string {
 
 function toJson(schema: StandardSchemaV1, name: string): JsonSchemaObject {
   const props = schema["~standard"] as unknown as StandardJsonSchemaProps;
-  if (typeof props.jsonSchema?.input === "function") return props.jsonSchema.input({ target: "draft-2020-12" });
+  if (typeof props.jsonSchema?.input === "function")
+    return props.jsonSchema.input({ target: "draft-2020-12" });
   if (props.vendor === "valibot") {
     return toJsonSchema(schema as unknown as Parameters<typeof toJsonSchema>[0], {
       target: "draft-2020-12",

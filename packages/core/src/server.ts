@@ -90,7 +90,11 @@ export interface ResourceConfigWithUri extends ResourceConfig {
 export interface ResourceTemplateEntry {
   template: UriTemplate;
   config: ResourceTemplateConfig;
-  read: (uri: string, variables: Record<string, string | string[]>, ctx: HandlerContext) => ResourceReturn | Promise<ResourceReturn>;
+  read: (
+    uri: string,
+    variables: Record<string, string | string[]>,
+    ctx: HandlerContext,
+  ) => ResourceReturn | Promise<ResourceReturn>;
 }
 
 export interface PromptArgument {
@@ -117,7 +121,9 @@ export interface PromptEntry {
 
 export type ListKind = "tools" | "resources" | "prompts";
 
-export type ServerEvent = { type: "list_changed"; kind: ListKind } | { type: "resource_updated"; uri: string };
+export type ServerEvent =
+  | { type: "list_changed"; kind: ListKind }
+  | { type: "resource_updated"; uri: string };
 
 /** A handle to remove what was registered; removal emits list_changed. */
 export interface Registration {
@@ -152,7 +158,8 @@ export class McpServer {
 
   constructor(options: ServerOptions) {
     const { instructions, pageSize, ...info } = options;
-    if (!info.name || !info.version) throw new PorticoError("invalid_server", "A server needs a name and a version");
+    if (!info.name || !info.version)
+      throw new PorticoError("invalid_server", "A server needs a name and a version");
     this.info = info;
     this.instructions = instructions;
     this.pageSize = pageSize ?? 100;
@@ -165,7 +172,10 @@ export class McpServer {
     handler: ToolHandler<I>,
   ): Registration {
     if (!TOOL_NAME.test(name)) {
-      throw new PorticoError("invalid_name", `Tool name "${name}" must be 1-128 characters of A-Z a-z 0-9 _ - . /`);
+      throw new PorticoError(
+        "invalid_name",
+        `Tool name "${name}" must be 1-128 characters of A-Z a-z 0-9 _ - . /`,
+      );
     }
     if (this.tools.has(name)) throw new PorticoError("duplicate", `Tool "${name}" is already registered`);
     const input = config.input === undefined ? undefined : compileSchema(config.input, name);
@@ -185,14 +195,19 @@ export class McpServer {
 
   /** Registers a fixed-URI resource. */
   resource(uri: string, config: ResourceConfig, read: ResourceEntry["read"]): Registration {
-    if (this.resources.has(uri)) throw new PorticoError("duplicate", `Resource "${uri}" is already registered`);
+    if (this.resources.has(uri))
+      throw new PorticoError("duplicate", `Resource "${uri}" is already registered`);
     this.resources.set(uri, { uri, config, read });
     this.#emit({ type: "list_changed", kind: "resources" });
     return { remove: () => this.#remove(this.resources, uri, "resources") };
   }
 
   /** Registers an RFC 6570 resource template (`test://items/{id}`). */
-  resourceTemplate(uriTemplate: string, config: ResourceTemplateConfig, read: ResourceTemplateEntry["read"]): Registration {
+  resourceTemplate(
+    uriTemplate: string,
+    config: ResourceTemplateConfig,
+    read: ResourceTemplateEntry["read"],
+  ): Registration {
     if (this.templates.has(uriTemplate)) {
       throw new PorticoError("duplicate", `Resource template "${uriTemplate}" is already registered`);
     }

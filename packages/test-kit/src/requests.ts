@@ -97,7 +97,10 @@ export function legacyPost(url: string | URL, body: unknown, options: LegacyRequ
 }
 
 /** A legacy-era GET that opens the standalone SSE stream, optionally resuming after `lastEventId`. */
-export function legacyGet(url: string | URL, options: LegacyRequestOptions & { lastEventId?: string } = {}): Request {
+export function legacyGet(
+  url: string | URL,
+  options: LegacyRequestOptions & { lastEventId?: string } = {},
+): Request {
   const base: Record<string, string> = { Accept: "text/event-stream" };
   if (options.lastEventId !== undefined) base["Last-Event-ID"] = options.lastEventId;
   return new Request(url, { method: "GET", headers: legacyHeaders(options, base) });
@@ -153,7 +156,8 @@ export function modernPost(
   const givenMeta = params._meta;
   if (givenMeta !== null && typeof givenMeta === "object") Object.assign(meta, givenMeta);
   const fullParams = { ...params, _meta: meta };
-  const body = options.notification === true ? notification(method, fullParams) : jsonRpc(id, method, fullParams);
+  const body =
+    options.notification === true ? notification(method, fullParams) : jsonRpc(id, method, fullParams);
 
   const headers = new Headers({
     "Content-Type": "application/json",
@@ -234,7 +238,10 @@ export interface ReadJsonRpcOptions {
  * or the events of a `text/event-stream` body (events with empty data, such as priming events,
  * are skipped). An empty body (202) gives `[]`; any other content type throws.
  */
-export async function readJsonRpc(response: Response, options: ReadJsonRpcOptions = {}): Promise<JsonRpcMessage[]> {
+export async function readJsonRpc(
+  response: Response,
+  options: ReadJsonRpcOptions = {},
+): Promise<JsonRpcMessage[]> {
   const contentType = response.headers.get("content-type") ?? "";
   const mediaType = (contentType.split(";")[0] ?? "").trim().toLowerCase();
   if (mediaType === "text/event-stream") {

@@ -37,7 +37,7 @@ export interface ReadSseOptions {
 
 export interface CollectSseOptions<T> extends Omit<ReadSseOptions, "signal"> {
   /** Stop (and cancel the body) after the first item for which this returns true; it is included. */
-  until?: (item: T) => boolean;
+  until?(item: T): boolean;
   /** Fail with `SseTimeoutError` if the stream has not ended (or `until` matched) by then. Default 10 000. */
   timeoutMs?: number;
 }

@@ -54,7 +54,10 @@ export interface EventStore {
    * Everything appended to the stream that `lastEventId` belongs to, after that event, in
    * order. `undefined` when the id is unknown to this session (never another session's events).
    */
-  replay(sessionId: string, lastEventId: string): Promise<{ streamId: string; events: StoredEvent[] } | undefined>;
+  replay(
+    sessionId: string,
+    lastEventId: string,
+  ): Promise<{ streamId: string; events: StoredEvent[] } | undefined>;
   /** Drops one stream's events, or the whole session's when `streamId` is omitted. */
   trim(sessionId: string, streamId?: string): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { describeStore } from "@portico/test-kit";
-import { MemoryBus, MemoryEventStore, MemorySessionStore, memoryStores } from "../src/index.ts";
-import type { JsonValue } from "../src/index.ts";
+import { describeStore } from "../src/index.ts";
+import { MemoryBus, MemoryEventStore, MemorySessionStore, memoryStores } from "@portico/core";
+import type { JsonValue } from "@portico/core";
 
 describeStore("memory", () => ({ stores: memoryStores() }));
 

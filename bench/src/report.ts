@@ -1,0 +1,122 @@
+/**
+ * Medians, ratios against the goals, the console table and the markdown summary.
+ */
+import { cpus, platform, release, totalmem } from "node:os";
+import type { Era } from "./targets.ts";
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+export interface Row {
+  target: string;
+  era: Era;
+  bridge: string;
+  /** Median req/s, or null when the target does not serve the era. */
+  rps: number | null;
+  rounds: number[];
+}
+
+export interface Ratio {
+  name: string;
+  era: Era;
+  bridge: string;
+  value: number | null;
+  goal: number;
+  met: boolean | null;
+}
+
+export interface Machine {
+  os: string;
+  cpuModel: string;
+  cpus: number;
+  memoryGb: number;
+  node: string;
+}
+
+export function machine(): Machine {
+  const list = cpus();
+  return {
+    os: `${platform()} ${release()}`,
+    cpuModel: list[0]?.model ?? "unknown",
+    cpus: list.length,
+    memoryGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+  };
+}
+
+export function fmtRps(value: number | null): string {
+  return value === null ? "n/a" : Math.round(value).toLocaleString("en-US");
+}
+
+export function fmtRatio(value: number | null): string {
+  return value === null || !Number.isFinite(value) ? "n/a" : `${value.toFixed(2)}×`;
+}
+
+function ratio(a: number | null | undefined, b: number | null | undefined): number | null {
+  return a == null || b == null || b === 0 ? null : a / b;
+}
+
+export function find(rows: Row[], target: string, era: Era, bridge: string): number | null {
+  return rows.find((r) => r.target === target && r.era === era && r.bridge === bridge)?.rps ?? null;
+}
+
+/** Portico vs raw, mcp-lite and SDK v2 on the loopback rows, per era (and per bridge for peers). */
+export function loopbackRatios(rows: Row[]): Ratio[] {
+  const out: Ratio[] = [];
+  const add = (name: string, era: Era, bridge: string, value: number | null, goal: number) =>
+    out.push({ name, era, bridge, value, goal, met: value === null ? null : value >= goal });
+  for (const era of ["legacy", "modern"] as const) {
+    const raw = find(rows, "raw", era, "raw");
+    add("Portico (node adapter) / raw node:http", era, "portico-node", ratio(find(rows, "portico", era, "portico-node"), raw), 0.7);
+    for (const bridge of ["portico-node", "hono-node"]) {
+      const p = find(rows, "portico", era, bridge);
+      add("Portico / mcp-lite", era, bridge, ratio(p, find(rows, "mcp-lite", era, bridge)), 1.3);
+      add("Portico / SDK v2", era, bridge, ratio(p, find(rows, "sdk-v2", era, bridge)), 8);
+    }
+  }
+  return out;
+}
+
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  return [line(headers), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+export function inProcessTable(rows: Row[]): string {
+  return table(
+    ["target", "era", "median req/s", "vs bare", "rounds"],
+    rows.map((r) => [
+      r.target,
+      r.era,
+      fmtRps(r.rps),
+      fmtRatio(ratio(r.rps, find(rows, "bare", r.era, r.bridge))),
+      r.rounds.map((x) => Math.round(x)).join(", "),
+    ]),
+  );
+}
+
+export function loopbackTable(rows: Row[]): string {
+  return table(
+    ["target", "era", "bridge", "median req/s", "rounds"],
+    rows.map((r) => [r.target, r.era, r.bridge, fmtRps(r.rps), r.rounds.map((x) => Math.round(x)).join(", ")]),
+  );
+}
+
+export function ratioTable(ratios: Ratio[]): string {
+  return table(
+    ["ratio", "era", "bridge", "value", "goal", "met"],
+    ratios.map((r) => [
+      r.name,
+      r.era,
+      r.bridge,
+      fmtRatio(r.value),
+      `≥${r.goal}×`,
+      r.met === null ? "n/a" : r.met ? "yes" : "no",
+    ]),
+  );
+}

@@ -1,0 +1,21 @@
+/** The quickstart on the Node adapter: http://127.0.0.1:3000/mcp (PORT overrides the port). */
+import { serve } from "@portico/adapter-node";
+import { createHandler } from "@portico/core";
+import { createQuickstartServer } from "./tools.ts";
+
+const mcp = createHandler(createQuickstartServer());
+
+const app = {
+  fetch(request: Request) {
+    const { pathname } = new URL(request.url);
+    if (pathname === "/mcp") return mcp.fetch(request);
+    return Promise.resolve(Response.json({ error: "Not found: the MCP endpoint is /mcp" }, { status: 404 }));
+  },
+};
+
+const server = await serve(app, {
+  port: Number(process.env.PORT ?? 3000),
+  hostname: "127.0.0.1",
+  handleSignals: true,
+});
+console.log(`Portico quickstart MCP server listening on ${server.url}/mcp`);

@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import * as v from "valibot";
+import { createHandler, McpServer } from "../src/index.ts";
+
+const URL_ = "http://127.0.0.1:3000/mcp";
+const H = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+
+function server() {
+  const s = new McpServer({ name: "t", version: "1.0.0" });
+  s.tool("add", { description: "Add", input: v.object({ a: v.number(), b: v.number() }) }, ({ a, b }) =>
+    String(a + b),
+  );
+  s.tool("ask", { description: "Ask" }, async (_a, ctx) => {
+    const r = await ctx.elicit({
+      message: "name?",
+      requestedSchema: { type: "object", properties: { n: { type: "string" } } },
+    });
+    return `got ${JSON.stringify(r.content)}`;
+  });
+  s.tool("prog", { description: "Progress" }, async (_a, ctx) => {
+    await ctx.progress(1, 2);
+    return "done";
+  });
+  return s;
+}
+
+async function post(
+  h: ReturnType<typeof createHandler>,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  return h.fetch(
+    new Request(URL_, { method: "POST", headers: { ...H, ...headers }, body: JSON.stringify(body) }),
+  );
+}
+
+function modern(method: string, params: Record<string, unknown> = {}, id = 1) {
+  return {
+    body: {
+      jsonrpc: "2.0",
+      id,
+      method,
+      params: {
+        ...params,
+        _meta: {
+          "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+          "io.modelcontextprotocol/clientCapabilities": { elicitation: {} },
+        },
+      },
+    },
+    headers: {
+      "mcp-protocol-version": "2026-07-28",
+      "mcp-method": method,
+      ...(typeof params.name === "string" ? { "mcp-name": params.name } : {}),
+    } as Record<string, string>,
+  };
+}
+
+describe("handler smoke", () => {
+  it("legacy initialize + tools/call JSON", async () => {
+    const h = createHandler(server());
+    const init = await post(h, {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "c", version: "1" } },
+    });
+    expect(init.status).toBe(200);
+    const sid = init.headers.get("mcp-session-id")!;
+    expect(sid).toBeTruthy();
+    const call = await post(
+      h,
+      { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "add", arguments: { a: 1, b: 2 } } },
+      { "mcp-session-id": sid },
+    );
+    expect(call.headers.get("content-type")).toContain("application/json");
+    expect(await call.json()).toMatchObject({ id: 2, result: { content: [{ type: "text", text: "3" }] } });
+    const prog = await post(
+      h,
+      {
+        jsonrpc: "2.0",
+        id: 3,
+        method: "tools/call",
+        params: { name: "prog", _meta: { progressToken: "p" } },
+      },
+      { "mcp-session-id": sid },
+    );
+    expect(prog.headers.get("content-type")).toContain("text/event-stream");
+    const text = await prog.text();
+    expect(text).toContain("notifications/progress");
+    expect(text).toContain('"done"');
+  });
+
+  it("modern tools/call and MRTR", async () => {
+    const h = createHandler(server());
+    const a = modern("tools/call", { name: "add", arguments: { a: 2, b: 2 } });
+    const res = await post(h, a.body, a.headers);
+    const json = await res.json();
+    expect(json).toMatchObject({ result: { resultType: "complete", content: [{ text: "4" }] } });
+    const q = modern("tools/call", { name: "ask", arguments: {} });
+    const first = await (await post(h, q.body, q.headers)).json();
+    expect(first.result.resultType).toBe("input_required");
+    const [key] = Object.keys(first.result.inputRequests);
+    const retry = modern(
+      "tools/call",
+      {
+        name: "ask",
+        arguments: {},
+        requestState: first.result.requestState,
+        inputResponses: { [key!]: { action: "accept", content: { n: "x" } } },
+      },
+      2,
+    );
+    const second = await (await post(h, retry.body, retry.headers)).json();
+    expect(second.result).toMatchObject({ resultType: "complete", content: [{ text: 'got {"n":"x"}' }] });
+  });
+});
