@@ -38,6 +38,15 @@ function requestIdOf(req: IncomingMessage): string {
   return typeof header === "string" && REQUEST_ID.test(header) ? header : randomUUID();
 }
 
+/**
+ * A body the app never touched would stay paused in the socket, stalling a kept-alive connection;
+ * cancelling it drains and discards the rest.
+ */
+function discardUnreadBody(request: Request): void {
+  const body = request.body;
+  if (body !== null && !body.locked) body.cancel().catch(() => {});
+}
+
 function defaultOnError(error: unknown): void {
   console.error("[@portico/adapter-node] unhandled error:", error);
 }
@@ -82,8 +91,10 @@ export function toNodeHandler(app: FetchApp, opts: NodeHandlerOptions = {}): Nod
       // An app giving up because the client left is not worth a log line.
       if (!request.signal.aborted) onError(error);
       sendAdapterError(res, 500);
+      discardUnreadBody(request);
       return;
     }
     await writeResponse(response, res, { onError });
+    discardUnreadBody(request);
   };
 }

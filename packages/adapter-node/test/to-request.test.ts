@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { request as httpRequest } from "node:http";
+import { Agent, request as httpRequest } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { toNodeHandler, toRequest, writeResponse } from "../src/index.ts";
 import { deferred, listen, rawRequest, stopAll } from "./_helpers.ts";
@@ -147,5 +147,42 @@ describe("toRequest", () => {
     });
     const res = await fetch(`${url}/big`, { method: "POST", body, duplex: "half" } as RequestInit);
     expect(await res.json()).toEqual({ size: 80 * 64 * 1024, sha256: expected.digest("hex") });
+  });
+
+  it("keeps a kept-alive connection usable when the app answers without reading the body", async () => {
+    let calls = 0;
+    const { url } = await listen(
+      toNodeHandler({
+        async fetch(request) {
+          calls += 1;
+          if (calls === 1) return new Response("too large", { status: 413 });
+          return new Response(String((await request.arrayBuffer()).byteLength));
+        },
+      }),
+    );
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const post = (body: Buffer) =>
+      new Promise<{ status: number; text: string; localPort: number }>((resolve, reject) => {
+        const req = httpRequest(url, { method: "POST", agent }, (res) => {
+          const localPort = res.socket.localPort!;
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => {
+            text += chunk;
+          });
+          res.on("end", () => resolve({ status: res.statusCode!, text, localPort }));
+        });
+        req.on("error", reject);
+        req.end(body);
+      });
+    try {
+      const first = await post(Buffer.alloc(4 * 1024 * 1024));
+      const second = await post(Buffer.alloc(10));
+      expect(first.status).toBe(413);
+      expect(second).toMatchObject({ status: 200, text: "10" });
+      expect(second.localPort).toBe(first.localPort); // the same socket served both
+    } finally {
+      agent.destroy();
+    }
   });
 });

@@ -1,0 +1,198 @@
+/**
+ * `describeAdapter`: the same MCP scenarios through any adapter. The fixture serves a fetch
+ * handler through the adapter under test and returns the base URL of the MCP endpoint.
+ */
+import { createHandler, type FetchHandler } from "@portico/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adapterTestServer } from "./_adapter-server.ts";
+import { initializeBody, legacyDelete, legacyPost, modernPost, readJsonRpc } from "./requests.ts";
+import { readSse } from "./sse.ts";
+
+export interface AdapterFixture {
+  /** Full URL of the MCP endpoint, e.g. `http://127.0.0.1:PORT/mcp`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export type ServeThroughAdapter = (app: FetchHandler) => Promise<AdapterFixture>;
+
+export function describeAdapter(name: string, serve: ServeThroughAdapter): void {
+  describe(`adapter contract: ${name}`, () => {
+    const { server, probe } = adapterTestServer();
+    const errors: unknown[] = [];
+    let fixture: AdapterFixture;
+    let url: string;
+    beforeAll(async () => {
+      fixture = await serve(createHandler(server, { onError: (e) => errors.push(e) }));
+      url = fixture.url;
+    });
+    afterAll(async () => {
+      await fixture?.close();
+    });
+
+    async function initialize(): Promise<string> {
+      const res = await fetch(legacyPost(url, initializeBody(1, { capabilities: { elicitation: {} } })));
+      expect(res.status).toBe(200);
+      const sid = res.headers.get("mcp-session-id");
+      expect(sid).toMatch(/^[\x21-\x7e]+$/);
+      await res.arrayBuffer();
+      return sid as string;
+    }
+
+    it("legacy: initialize, tools/call as JSON", async () => {
+      const sessionId = await initialize();
+      const res = await fetch(
+        legacyPost(
+          url,
+          { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "add", arguments: { a: 2, b: 3 } } },
+          { sessionId },
+        ),
+      );
+      expect(res.headers.get("content-type")).toContain("application/json");
+      expect(await res.json()).toMatchObject({ id: 2, result: { content: [{ type: "text", text: "5" }] } });
+    });
+
+    it("legacy: progress streams as SSE with a priming event, then the result", async () => {
+      const sessionId = await initialize();
+      const res = await fetch(
+        legacyPost(
+          url,
+          {
+            jsonrpc: "2.0",
+            id: 3,
+            method: "tools/call",
+            params: { name: "progress", _meta: { progressToken: "t" } },
+          },
+          { sessionId },
+        ),
+      );
+      expect(res.headers.get("content-type")).toContain("text/event-stream");
+      const events = [];
+      for await (const event of readSse(res)) events.push(event);
+      expect(events[0]?.data).toBe("");
+      expect(events[0]?.id).toBeTruthy();
+      const messages = events.filter((e) => e.data !== "").map((e) => JSON.parse(e.data));
+      expect(messages.filter((m) => m.method === "notifications/progress")).toHaveLength(3);
+      expect(messages.at(-1)).toMatchObject({ id: 3, result: { content: [{ text: "progressed" }] } });
+    });
+
+    it("legacy: elicitation reply arrives as a separate POST", async () => {
+      const sessionId = await initialize();
+      const res = await fetch(
+        legacyPost(
+          url,
+          { jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "ask_name" } },
+          { sessionId },
+        ),
+      );
+      const messages = await readJsonRpc(res, {
+        until: (m) => {
+          if (m.method === "elicitation/create" && m.id !== undefined) {
+            void fetch(
+              legacyPost(
+                url,
+                { jsonrpc: "2.0", id: m.id, result: { action: "accept", content: { name: "Ada" } } },
+                { sessionId },
+              ),
+            );
+          }
+          return m.id === 4;
+        },
+      });
+      expect(messages.at(-1)).toMatchObject({ id: 4, result: { content: [{ text: "Hello, Ada" }] } });
+    });
+
+    it("legacy: DELETE ends the session; later requests get 404", async () => {
+      const sessionId = await initialize();
+      expect((await fetch(legacyDelete(url, { sessionId }))).status).toBe(200);
+      const res = await fetch(
+        legacyPost(url, { jsonrpc: "2.0", id: 5, method: "tools/list" }, { sessionId }),
+      );
+      expect(res.status).toBe(404);
+    });
+
+    it("modern: tools/call, resources/read and MRTR round trip", async () => {
+      const add = await fetch(modernPost(url, "tools/call", { name: "add", arguments: { a: 1, b: 1 } }));
+      expect(await add.json()).toMatchObject({
+        result: { resultType: "complete", content: [{ text: "2" }] },
+      });
+      const read = await fetch(modernPost(url, "resources/read", { uri: "test://hello" }));
+      expect(await read.json()).toMatchObject({
+        result: { contents: [{ text: "hello" }], cacheScope: expect.any(String) },
+      });
+      const caps = { clientCapabilities: { elicitation: {} } };
+      const first = (await (
+        await fetch(modernPost(url, "tools/call", { name: "ask_name", arguments: {} }, caps))
+      ).json()) as {
+        result: { resultType: string; inputRequests: Record<string, unknown>; requestState: string };
+      };
+      expect(first.result.resultType).toBe("input_required");
+      const key = Object.keys(first.result.inputRequests)[0] as string;
+      const retry = await fetch(
+        modernPost(
+          url,
+          "tools/call",
+          {
+            name: "ask_name",
+            arguments: {},
+            requestState: first.result.requestState,
+            inputResponses: { [key]: { action: "accept", content: { name: "Bo" } } },
+          },
+          { ...caps, id: 2 },
+        ),
+      );
+      expect(await retry.json()).toMatchObject({
+        result: { resultType: "complete", content: [{ text: "Hello, Bo" }] },
+      });
+    });
+
+    it("modern: closing the response stream aborts the tool's signal", async () => {
+      const controller = new AbortController();
+      const res = await fetch(
+        modernPost(url, "tools/call", { name: "wait_for_abort", arguments: {}, _meta: { progressToken: 1 } }),
+        {
+          signal: controller.signal,
+        },
+      );
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      await reader.read();
+      controller.abort();
+      await probe.aborted;
+    });
+
+    it("bad input gets clear HTTP and JSON-RPC errors", async () => {
+      const bad = await fetch(legacyPost(url, "{not json"));
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toMatchObject({ error: { code: -32700 } });
+      const type = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "text/plain", accept: "application/json, text/event-stream" },
+        body: "{}",
+      });
+      expect(type.status).toBe(415);
+      const accept = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "text/html" },
+        body: "{}",
+      });
+      expect(accept.status).toBe(406);
+      const big = await fetch(legacyPost(url, JSON.stringify({ pad: "x".repeat(4 * 1024 * 1024 + 10) })));
+      expect(big.status).toBe(413);
+      const origin = await fetch(
+        modernPost(url, "tools/list", {}, { headers: { origin: "http://evil.example.com" } }),
+      );
+      expect(origin.status).toBe(403);
+      const unknown = await fetch(modernPost(url, "no/such/method"));
+      expect(unknown.status).toBe(404);
+      expect(await unknown.json()).toMatchObject({ error: { code: -32601 } });
+    });
+
+    it("a tool that throws yields a safe isError result and a server-side report", async () => {
+      const res = await fetch(modernPost(url, "tools/call", { name: "explode", arguments: {} }));
+      const body = (await res.json()) as { result: { isError: boolean; content: { text: string }[] } };
+      expect(body.result.isError).toBe(true);
+      expect(JSON.stringify(body)).not.toContain("secret internal detail");
+      expect(errors.some((e) => String(e).includes("secret internal detail"))).toBe(true);
+    });
+  });
+}
