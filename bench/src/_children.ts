@@ -18,9 +18,13 @@ process.once("exit", killAll);
 /** `taskset -c <cpu> node --conditions=@portico/source <script> ...args`, stdout piped. */
 export function spawnPinned(cpu: number, script: string, args: string[]): ChildProcess {
   const path = fileURLToPath(new URL(script, import.meta.url));
-  const child = spawn("taskset", ["-c", String(cpu), process.execPath, "--conditions=@portico/source", path, ...args], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    "taskset",
+    ["-c", String(cpu), process.execPath, "--conditions=@portico/source", path, ...args],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   live.add(child);
   child.once("exit", () => live.delete(child));
   return child;

@@ -2,7 +2,14 @@
  * (a) In-process throughput: `handler.fetch(new Request(...))` awaited in a loop, no network.
  */
 import { type CallSpec, prepareCall, verify } from "./requests.ts";
-import { createTarget, type Era, type FetchTarget, SUPPORTED_ERAS, TARGETS, type TargetName } from "./targets.ts";
+import {
+  createTarget,
+  type Era,
+  type FetchTarget,
+  SUPPORTED_ERAS,
+  TARGETS,
+  type TargetName,
+} from "./targets.ts";
 
 const URL_ = "http://127.0.0.1/mcp";
 

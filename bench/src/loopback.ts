@@ -58,7 +58,10 @@ export async function prepareLoopback(): Promise<LoopbackSetup> {
           fetch(server.url, { method: "POST", headers, body });
         const call = await prepareCall(era, send);
         const label = `loopback ${server.target}/${server.bridge}/${era}`;
-        await verify(await fetch(server.url, { method: "POST", headers: call.headers, body: call.body }), label);
+        await verify(
+          await fetch(server.url, { method: "POST", headers: call.headers, body: call.body }),
+          label,
+        );
         cases.push({ target: server.target, bridge: server.bridge, era, url: server.url, call });
       }
     }

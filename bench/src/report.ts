@@ -8,7 +8,9 @@ export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   if (sorted.length === 0) return Number.NaN;
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] ?? Number.NaN)
+    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
 export interface Row {
@@ -71,7 +73,13 @@ export function loopbackRatios(rows: Row[]): Ratio[] {
     out.push({ name, era, bridge, value, goal, met: value === null ? null : value >= goal });
   for (const era of ["legacy", "modern"] as const) {
     const raw = find(rows, "raw", era, "raw");
-    add("Portico (node adapter) / raw node:http", era, "portico-node", ratio(find(rows, "portico", era, "portico-node"), raw), 0.7);
+    add(
+      "Portico (node adapter) / raw node:http",
+      era,
+      "portico-node",
+      ratio(find(rows, "portico", era, "portico-node"), raw),
+      0.7,
+    );
     for (const bridge of ["portico-node", "hono-node"]) {
       const p = find(rows, "portico", era, bridge);
       add("Portico / mcp-lite", era, bridge, ratio(p, find(rows, "mcp-lite", era, bridge)), 1.3);
@@ -103,7 +111,13 @@ export function inProcessTable(rows: Row[]): string {
 export function loopbackTable(rows: Row[]): string {
   return table(
     ["target", "era", "bridge", "median req/s", "rounds"],
-    rows.map((r) => [r.target, r.era, r.bridge, fmtRps(r.rps), r.rounds.map((x) => Math.round(x)).join(", ")]),
+    rows.map((r) => [
+      r.target,
+      r.era,
+      r.bridge,
+      fmtRps(r.rps),
+      r.rounds.map((x) => Math.round(x)).join(", "),
+    ]),
   );
 }
 

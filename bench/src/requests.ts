@@ -75,15 +75,23 @@ export async function prepareCall(era: Era, send: Send): Promise<CallSpec> {
     jsonrpc: "2.0",
     id: 0,
     method: "initialize",
-    params: { protocolVersion: LEGACY_VERSION, capabilities: {}, clientInfo: { name: "bench", version: "0" } },
+    params: {
+      protocolVersion: LEGACY_VERSION,
+      capabilities: {},
+      clientInfo: { name: "bench", version: "0" },
+    },
   });
   const initResponse = await send(BASE_HEADERS, init);
   const initText = await initResponse.text();
-  if (initResponse.status !== 200) throw new Error(`initialize: HTTP ${initResponse.status}: ${initText.slice(0, 300)}`);
+  if (initResponse.status !== 200)
+    throw new Error(`initialize: HTTP ${initResponse.status}: ${initText.slice(0, 300)}`);
   const headers: Record<string, string> = { ...BASE_HEADERS, "mcp-protocol-version": LEGACY_VERSION };
   const sessionId = initResponse.headers.get("mcp-session-id");
   if (sessionId !== null) headers["mcp-session-id"] = sessionId;
-  const initialized = await send(headers, JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+  const initialized = await send(
+    headers,
+    JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+  );
   await initialized.text();
   if (initialized.status >= 300) throw new Error(`notifications/initialized: HTTP ${initialized.status}`);
   return { headers, body: callBody("legacy") };

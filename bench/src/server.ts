@@ -54,8 +54,9 @@ async function main(): Promise<void> {
     return;
   }
   if (bridge === "hono-node") {
-    const server = honoServe({ fetch: (request) => handler.fetch(request), port: 0, hostname: "127.0.0.1" }, (info) =>
-      ready(`http://127.0.0.1:${info.port}/mcp`, () => process.exit(0)),
+    const server = honoServe(
+      { fetch: (request) => handler.fetch(request), port: 0, hostname: "127.0.0.1" },
+      (info) => ready(`http://127.0.0.1:${info.port}/mcp`, () => process.exit(0)),
     );
     server.on("error", (error) => {
       console.error(error);

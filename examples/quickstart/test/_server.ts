@@ -109,3 +109,19 @@ export async function startTestServer(): Promise<TestServer> {
     },
   };
 }
+
+/**
+ * Awaits `promise`, failing with a message naming `what` if it does not settle within 10 s: a liveness
+ * guard that says which step hung (instead of a bare test timeout), not a timing assertion.
+ */
+export async function step<T>(what: string, promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still waiting after 10 s for: ${what}`)), 10_000);
+  });
+  try {
+    return await Promise.race([promise, hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

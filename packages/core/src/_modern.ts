@@ -11,7 +11,7 @@ import { classify, errorMessage, type JsonRpcRequest, resultMessage } from "./_j
 import { listen } from "./_listen.ts";
 import { serverCapabilities, sharedMethod } from "./_methods.ts";
 import { checkMirrorHeaders, type Envelope, readEnvelope } from "./_modern-headers.ts";
-import { LEGACY_VERSIONS, type LogLevel, META, MODERN_VERSIONS } from "./_protocol.ts";
+import { type LogLevel, META, MODERN_VERSIONS } from "./_protocol.ts";
 import { randomId } from "./_encoding.ts";
 import { bindingOf } from "./_request-state.ts";
 import { type Incoming, type Runtime, requestSignal, waitUntilOf } from "./_runtime.ts";
@@ -101,7 +101,8 @@ async function serve(
   }
   if (method === "server/discover") {
     const result: Record<string, unknown> = {
-      supportedVersions: [...MODERN_VERSIONS, ...LEGACY_VERSIONS],
+      // Legacy versions are negotiated by `initialize`, not chosen from here.
+      supportedVersions: [...MODERN_VERSIONS],
       capabilities: serverCapabilities(rt.server),
     };
     if (rt.server.instructions !== undefined) result.instructions = rt.server.instructions;

@@ -34,6 +34,7 @@ export const JSON_SCHEMA_2020_12_INPUT = {
   },
   allOf: [{ anyOf: [{ required: ["phone"] }, { required: ["email"] }] }],
   if: { properties: { contactMethod: { const: "phone" } }, required: ["contactMethod"] },
+  // biome-ignore lint/suspicious/noThenProperty: the JSON Schema keyword; this object is never awaited
   then: { required: ["phone"] },
   else: { required: ["email"] },
   additionalProperties: false,

@@ -2,12 +2,16 @@
 import type { McpServer } from "@portico/core";
 import { PNG_BASE64, stringForm } from "./_fixtures.ts";
 
-const ARG1_VALUES = ["hello", "help", "hero", "world"];
+const ARG1_VALUES = ["hello", "help", "test-alpha", "test-beta", "world"];
 
 export function registerPrompts(server: McpServer): void {
-  server.prompt("test_simple_prompt", { title: "Simple Test Prompt", description: "A simple prompt without arguments" }, () => ({
-    messages: [{ role: "user", content: { type: "text", text: "This is a simple prompt for testing." } }],
-  }));
+  server.prompt(
+    "test_simple_prompt",
+    { title: "Simple Test Prompt", description: "A simple prompt without arguments" },
+    () => ({
+      messages: [{ role: "user", content: { type: "text", text: "This is a simple prompt for testing." } }],
+    }),
+  );
 
   server.prompt(
     "test_prompt_with_arguments",
@@ -82,7 +86,9 @@ export function registerPrompts(server: McpServer): void {
       });
       const content = (user_context as { content?: { context?: unknown } } | undefined)?.content;
       const context = typeof content?.context === "string" ? content.context : "unknown";
-      return { messages: [{ role: "user", content: { type: "text", text: `Prompt with context: ${context}` } }] };
+      return {
+        messages: [{ role: "user", content: { type: "text", text: `Prompt with context: ${context}` } }],
+      };
     },
   );
 }

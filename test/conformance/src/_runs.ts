@@ -1,6 +1,6 @@
 /** The conformance runs made against every target, and how the pinned CLI is invoked. */
 import { spawn } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
@@ -11,6 +11,12 @@ export interface RunSpec {
   args: string[];
   /** Baseline file under `baselines/`. */
   baseline: string;
+  /**
+   * For `--requirements` runs: the revision whose frozen `server:` list decides which scenarios
+   * are scored. The set's `not_scored` scenarios (extensions, pending) still run and are shown,
+   * but stay out of the totals and, as in the CLI, out of the exit code.
+   */
+  requirements?: string;
 }
 
 /** Scenarios outside the frozen requirement sets that we still hold ourselves to, with their wire version. */
@@ -24,8 +30,12 @@ const UNSCORED: [scenario: string, specVersion: string][] = [
 ];
 
 export const RUNS: RunSpec[] = [
-  { name: "2025-11-25", args: ["--requirements", "2025-11-25"], baseline: "2025-11-25.yml" },
-  { name: "2026-07-28", args: ["--requirements", "2026-07-28"], baseline: "2026-07-28.yml" },
+  ...["2025-11-25", "2026-07-28"].map((revision) => ({
+    name: revision,
+    args: ["--requirements", revision],
+    baseline: `${revision}.yml`,
+    requirements: revision,
+  })),
   ...UNSCORED.map(([scenario, version]) => ({
     name: `${scenario}@${version}`,
     args: ["--scenario", scenario, "--spec-version", version],
@@ -33,14 +43,36 @@ export const RUNS: RunSpec[] = [
   })),
 ];
 
+function packageDir(): string {
+  const require = createRequire(import.meta.url);
+  return dirname(require.resolve("@modelcontextprotocol/conformance/package.json"));
+}
+
+/** The scenarios a frozen requirement set scores on the server leg (its top-level `server:` list). */
+export function scoredScenarios(revision: string): Set<string> {
+  const text = readFileSync(join(packageDir(), "requirements", `${revision}.yaml`), "utf8");
+  const scored = new Set<string>();
+  let inServer = false;
+  for (const line of text.split("\n")) {
+    if (/^\S/.test(line)) inServer = /^server:\s*$/.test(line);
+    else if (inServer) {
+      const item = /^\s+-\s+([\w./-]+)\s*$/.exec(line);
+      if (item?.[1]) scored.add(item[1]);
+    }
+  }
+  if (scored.size === 0) throw new Error(`no server scenarios found in requirements/${revision}.yaml`);
+  return scored;
+}
+
 /** The pinned CLI's entry file, resolved from this package's node_modules (never npx). */
 export function conformanceBin(): string {
-  const require = createRequire(import.meta.url);
-  const pkg = require.resolve("@modelcontextprotocol/conformance/package.json");
-  const { bin } = require(pkg) as { bin: Record<string, string> };
+  const dir = packageDir();
+  const { bin } = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+    bin: Record<string, string>;
+  };
   const entry = bin.conformance;
   if (entry === undefined) throw new Error("@modelcontextprotocol/conformance has no `conformance` bin");
-  return join(dirname(pkg), entry);
+  return join(dir, entry);
 }
 
 /** Runs the CLI once; its output goes to `logFile`. Resolves with the exit code. */

@@ -24,7 +24,10 @@ export function createEverythingApp(
       const { pathname } = new URL(request.url);
       if (pathname !== MCP_PATH) {
         return Promise.resolve(
-          Response.json({ error: "not_found", message: `No route for ${pathname}; MCP is served at ${MCP_PATH}` }, { status: 404 }),
+          Response.json(
+            { error: "not_found", message: `No route for ${pathname}; MCP is served at ${MCP_PATH}` },
+            { status: 404 },
+          ),
         );
       }
       return mcp.fetch(request, env, ctx as Parameters<McpHandler["fetch"]>[2]);

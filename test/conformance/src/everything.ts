@@ -48,7 +48,11 @@ export function createEverything(options: EverythingOptions = {}): EverythingSer
   if (options.dynamicToolDelayMs !== undefined) {
     timer = setTimeout(() => {
       timer = undefined;
-      server.tool("test_dynamic_tool", { description: "Registered after start-up" }, () => "Dynamic tool called");
+      server.tool(
+        "test_dynamic_tool",
+        { description: "Registered after start-up" },
+        () => "Dynamic tool called",
+      );
     }, options.dynamicToolDelayMs);
     timer.unref?.();
   }

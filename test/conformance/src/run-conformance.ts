@@ -7,6 +7,9 @@
  *
  * N and M count CHECKS (entries of the suite's checks.json with status SUCCESS / FAILURE), summed
  * over all runs and targets — a finer measure than scenarios. Warnings and skips count in neither.
+ * In the `--requirements` runs only the set's scored scenarios count; its `not_scored` ones
+ * (the tasks extension, pending scenarios) are shown in their own column. The pending scenarios
+ * we hold ourselves to anyway run again on their own (RUNS in _runs.ts) and count there.
  * The exit code is non-zero if any CLI run exited non-zero (an unexpected failure, or a baseline
  * entry that now passes) or a target failed to start.
  *
@@ -17,7 +20,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { problems, readResults, type Tally, tally } from "./_results.ts";
-import { RUNS, runCli } from "./_runs.ts";
+import { RUNS, runCli, scoredScenarios } from "./_runs.ts";
 import { TARGETS } from "./_targets.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -37,6 +40,8 @@ interface Row extends Tally {
   target: string;
   run: string;
   exitCode: number;
+  /** Checks of not-scored scenarios in a requirements run: passed/failed. */
+  unscored: string;
 }
 
 const rows: Row[] = [];
@@ -70,15 +75,24 @@ for (const target of targets) {
       ];
       const started = Date.now();
       const exitCode = await runCli(args, join(outDir, "cli.log"));
-      const results = readResults(outDir);
+      const all = readResults(outDir);
+      const scored = run.requirements ? scoredScenarios(run.requirements) : undefined;
+      const results = scored ? all.filter((r) => scored.has(r.scenario)) : all;
+      const extra = scored ? all.filter((r) => !scored.has(r.scenario)) : [];
       const t = tally(results);
-      rows.push({ target: target.name, run: run.name, exitCode, ...t });
+      const x = tally(extra);
+      const unscored = scored ? `${x.passed}/${x.failed}` : "-";
+      rows.push({ target: target.name, run: run.name, exitCode, unscored, ...t });
       if (exitCode !== 0) ok = false;
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       console.log(
         `  ${run.name}: ${t.passed} passed, ${t.failed} failed, ${t.warnings} warnings (exit ${exitCode}, ${seconds}s)`,
       );
       for (const line of problems(results, values.verbose)) console.log(`    ${line}`);
+      if (x.failed > 0 && !values.verbose) {
+        console.log(`    (${x.failed} failed checks in not-scored scenarios; --verbose lists them)`);
+      }
+      if (values.verbose) for (const line of problems(extra, true)) console.log(`    not scored: ${line}`);
       if (exitCode !== 0 && t.failed === 0) console.log(`    see ${join(outDir, "cli.log")}`);
     }
   } finally {
@@ -93,7 +107,17 @@ console.log(`conformance: ${passed} passed, ${failed} failed`);
 process.exitCode = ok ? 0 : 1;
 
 function printTable(table: Row[]): void {
-  const header = ["target", "run", "scenarios ok/fail", "checks ok", "fail", "warn", "skip", "exit"];
+  const header = [
+    "target",
+    "run",
+    "scenarios ok/fail",
+    "checks ok",
+    "fail",
+    "warn",
+    "skip",
+    "not scored ok/fail",
+    "exit",
+  ];
   const body = table.map((r) => [
     r.target,
     r.run,
@@ -102,6 +126,7 @@ function printTable(table: Row[]): void {
     String(r.failed),
     String(r.warnings),
     String(r.skipped),
+    r.unscored,
     String(r.exitCode),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? "").length)));

@@ -1,0 +1,175 @@
+/**
+ * `pnpm bench`: (a) in-process fetch throughput, (b) loopback HTTP throughput, then a table,
+ * ratios against the goals, and bench/results/<date>-throughput.{json,md}.
+ * `BENCH_QUICK=1` runs a short smoke pass (written as <date>-throughput-quick.*).
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { killAll } from "./_children.ts";
+import { type InProcessCase, measureInProcess, prepareInProcess } from "./in-process.ts";
+import {
+  type LoadSettings,
+  type LoopbackCase,
+  type LoopbackTarget,
+  measureLoopback,
+  prepareLoopback,
+} from "./loopback.ts";
+import {
+  inProcessTable,
+  loopbackRatios,
+  loopbackTable,
+  machine,
+  median,
+  ratioTable,
+  type Row,
+} from "./report.ts";
+import { verify } from "./requests.ts";
+import { ERAS, SUPPORTED_ERAS, TARGETS } from "./targets.ts";
+
+const quick = process.env.BENCH_QUICK === "1";
+const settings = {
+  inProcessRounds: quick ? 1 : 5,
+  inProcessMs: quick ? 300 : 1000,
+  loopbackRounds: quick ? 1 : 3,
+  load: (quick
+    ? { connections: 10, warmupSec: 1, durationSec: 1 }
+    : { connections: 10, warmupSec: 1, durationSec: 5 }) as LoadSettings,
+};
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function inProcess(): Promise<Row[]> {
+  log(
+    `\n(a) in-process handler.fetch, ${settings.inProcessRounds} rounds × ${settings.inProcessMs} ms per target`,
+  );
+  const cases = await prepareInProcess();
+  log(`verified ${cases.length} target × era cases answer add(2, 3) = 5`);
+  const rounds = new Map<InProcessCase, number[]>(cases.map((c) => [c, []]));
+  for (const c of cases) await measureInProcess(c, Math.min(300, settings.inProcessMs)); // warm-up
+  for (let round = 0; round < settings.inProcessRounds; round++) {
+    for (const c of cases) {
+      const rps = await measureInProcess(c, settings.inProcessMs);
+      rounds.get(c)?.push(rps);
+      log(`  round ${round + 1} ${c.target}/${c.era}: ${Math.round(rps)} req/s`);
+    }
+  }
+  const rows: Row[] = [];
+  for (const target of TARGETS) {
+    for (const era of ERAS) {
+      const c = cases.find((x) => x.target === target && x.era === era);
+      const values = c ? (rounds.get(c) ?? []) : [];
+      rows.push({ target, era, bridge: "in-process", rps: c ? median(values) : null, rounds: values });
+    }
+  }
+  return rows;
+}
+
+async function loopback(): Promise<Row[]> {
+  const { warmupSec, durationSec, connections } = settings.load;
+  log(
+    `\n(b) loopback HTTP, ${settings.loopbackRounds} rounds × (${warmupSec} s warm-up + ${durationSec} s), ` +
+      `${connections} connections, server on CPU 0, autocannon on CPU 1`,
+  );
+  const setup = await prepareLoopback();
+  try {
+    log(`verified ${setup.cases.length} target × bridge × era cases answer add(2, 3) = 5`);
+    const rounds = new Map<LoopbackCase, number[]>(setup.cases.map((c) => [c, []]));
+    for (let round = 0; round < settings.loopbackRounds; round++) {
+      for (const c of setup.cases) {
+        const result = await measureLoopback(c, settings.load);
+        // Still a correct answer after the load (sessions alive, no error mode).
+        await verify(
+          await fetch(c.url, { method: "POST", headers: c.call.headers, body: c.call.body }),
+          c.target,
+        );
+        rounds.get(c)?.push(result.rps);
+        log(
+          `  round ${round + 1} ${c.target}/${c.bridge}/${c.era}: ${Math.round(result.rps)} req/s ` +
+            `(p50 ${result.latencyP50} ms, p99 ${result.latencyP99} ms)`,
+        );
+      }
+    }
+    const rows: Row[] = [];
+    const targets: LoopbackTarget[] = ["raw", ...TARGETS];
+    for (const target of targets) {
+      const bridges = target === "raw" ? ["raw"] : ["portico-node", "hono-node"];
+      for (const era of ERAS) {
+        for (const bridge of bridges) {
+          const c = setup.cases.find((x) => x.target === target && x.era === era && x.bridge === bridge);
+          const supported = target === "raw" || SUPPORTED_ERAS[target].includes(era);
+          const values = c ? (rounds.get(c) ?? []) : [];
+          rows.push({ target, era, bridge, rps: supported && c ? median(values) : null, rounds: values });
+        }
+      }
+    }
+    return rows;
+  } finally {
+    await setup.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const host = machine();
+  log(
+    `Portico throughput bench${quick ? " (BENCH_QUICK)" : ""}: ${host.os}, ${host.cpus}× ${host.cpuModel}, node ${host.node}`,
+  );
+  const inProcessRows = await inProcess();
+  const loopbackRows = await loopback();
+  const ratios = loopbackRatios(loopbackRows);
+  const elapsedSec = Math.round((Date.now() - started) / 1000);
+
+  const sections = [
+    "## (a) In-process `handler.fetch` (sequential loop, median of rounds)",
+    inProcessTable(inProcessRows),
+    "## (b) Loopback HTTP (autocannon, median of rounds)",
+    loopbackTable(loopbackRows),
+    "## Ratios (loopback) vs goals",
+    ratioTable(ratios),
+  ];
+  log(`\n${sections.join("\n\n")}\n\ntotal ${elapsedSec} s`);
+
+  const date = new Date().toISOString().slice(0, 10);
+  const dir = fileURLToPath(new URL("../results/", import.meta.url));
+  const base = `${dir}${date}-throughput${quick ? "-quick" : ""}`;
+  mkdirSync(dir, { recursive: true });
+  const json = {
+    date: new Date().toISOString(),
+    quick,
+    machine: host,
+    settings,
+    elapsedSec,
+    inProcess: inProcessRows,
+    loopback: loopbackRows,
+    ratios,
+  };
+  writeFileSync(`${base}.json`, `${JSON.stringify(json, null, 2)}\n`);
+  const md = [
+    `# Throughput, ${date}${quick ? " (quick smoke run, not representative)" : ""}`,
+    "",
+    `Machine: ${host.os}, ${host.cpus}× ${host.cpuModel}, ${host.memoryGb} GB, Node ${host.node}.`,
+    "",
+    "Request: `tools/call add {a: 2, b: 3}`; every case verified to answer `5` before and after measuring.",
+    "Legacy: `initialize` + `notifications/initialized` first, then the call with `Mcp-Session-Id` when the peer issues one",
+    "(SDK v2 and mcp-lite are stateless in legacy mode and issue none). Modern (2026-07-28): `_meta` envelope +",
+    "`MCP-Protocol-Version` / `Mcp-Method` / `Mcp-Name` headers. mcp-lite 0.10.0 does not serve 2026-07-28 (n/a).",
+    "",
+    `In-process: ${settings.inProcessRounds} interleaved rounds × ${settings.inProcessMs} ms per case, one request at a time.`,
+    `Loopback: each server in its own process on CPU 0 (\`taskset -c 0\`), autocannon in another on CPU 1,`,
+    `${settings.load.connections} connections, pipelining 1, ${settings.load.warmupSec} s warm-up + ${settings.load.durationSec} s measured,`,
+    `${settings.loopbackRounds} interleaved rounds. Total run ${elapsedSec} s.`,
+    "",
+    ...sections.flatMap((s) => [s, ""]),
+  ].join("\n");
+  writeFileSync(`${base}.md`, md);
+  log(`wrote ${base}.json and ${base}.md`);
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(killAll);
