@@ -25,6 +25,8 @@ export function sendAdapterError(res: ServerResponse, status: AdapterErrorStatus
       "content-type": "application/json",
       "content-length": Buffer.byteLength(body),
       "cache-control": "no-store",
+      // A request the adapter could not even convert may have an unread body: do not reuse the socket.
+      ...(status === 400 ? { connection: "close" } : {}),
     });
     res.end(body);
   } catch {

@@ -110,6 +110,10 @@ async function pipeBody(
     stop();
     res.destroy();
   };
+  if (signal?.aborted) {
+    abort();
+    return;
+  }
   res.once("close", stop);
   signal?.addEventListener("abort", abort, { once: true });
   try {

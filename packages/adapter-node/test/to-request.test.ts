@@ -80,11 +80,16 @@ describe("toRequest", () => {
     expect(JSON.parse(raw.slice(raw.indexOf("\r\n\r\n") + 4)).url).toBe("http://good.test//evil.example/x");
   });
 
-  it("answers 400 when the Host cannot form a URL", async () => {
+  it("answers 400 when the Host cannot form a URL, or the method is one Fetch forbids", async () => {
     const { url } = await listen(toNodeHandler(echo));
-    const raw = await rawRequest(url, "GET / HTTP/1.1\r\nHost: a@b.test/x\r\nConnection: close\r\n\r\n");
-    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
-    expect(JSON.parse(raw.slice(raw.indexOf("\r\n\r\n") + 4))).toMatchObject({ error: { code: -32600 } });
+    for (const head of [
+      "GET / HTTP/1.1\r\nHost: a@b.test/x\r\nConnection: close\r\n\r\n",
+      "TRACE / HTTP/1.1\r\nHost: ok.test\r\nConnection: close\r\n\r\n",
+    ]) {
+      const raw = await rawRequest(url, head);
+      expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+      expect(JSON.parse(raw.slice(raw.indexOf("\r\n\r\n") + 4))).toMatchObject({ error: { code: -32600 } });
+    }
   });
 
   it("streams the body: the app reads the first chunk while the client is still sending", async () => {

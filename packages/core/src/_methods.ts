@@ -181,6 +181,13 @@ export async function sharedMethod(
   params: Params,
   env: MethodEnv,
 ): Promise<Result | undefined> {
+  const family = method.split("/")[0] as string;
+  if (FAMILIES.has(family) && serverCapabilities(env.server)[family] === undefined) {
+    throw new McpError(
+      ErrorCode.MethodNotFound,
+      `Method not found: ${method} (this server has no ${family})`,
+    );
+  }
   switch (method) {
     case "tools/list":
       return listTools(env.server, params);
