@@ -1,7 +1,7 @@
 /**
  * Medians, ratios against the goals, the console table and the markdown summary.
  */
-import { cpus, platform, release, totalmem } from "node:os";
+import { cpus, loadavg, platform, release, totalmem } from "node:os";
 import type { Era } from "./targets.ts";
 
 export function median(values: number[]): number {
@@ -37,6 +37,8 @@ export interface Machine {
   cpus: number;
   memoryGb: number;
   node: string;
+  /** 1/5/15-minute load averages when the run started: a busy machine makes every figure noisy. */
+  loadAverage: number[];
 }
 
 export function machine(): Machine {
@@ -47,6 +49,7 @@ export function machine(): Machine {
     cpus: list.length,
     memoryGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
+    loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
   };
 }
 

@@ -4,6 +4,7 @@
  * `BENCH_QUICK=1` runs a short smoke pass (written as <date>-throughput-quick.*).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { killAll } from "./_children.ts";
 import { type InProcessCase, measureInProcess, prepareInProcess } from "./in-process.ts";
@@ -149,7 +150,9 @@ async function main(): Promise<void> {
   const md = [
     `# Throughput, ${date}${quick ? " (quick smoke run, not representative)" : ""}`,
     "",
-    `Machine: ${host.os}, ${host.cpus}× ${host.cpuModel}, ${host.memoryGb} GB, Node ${host.node}.`,
+    `Machine: ${host.os}, ${host.cpus}× ${host.cpuModel}, ${host.memoryGb} GB, Node ${host.node}; load average at start ${host.loadAverage.join(" / ")}, at end ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" / ")}.`,
     "",
     "Request: `tools/call add {a: 2, b: 3}`; every case verified to answer `5` before and after measuring.",
     "Legacy: `initialize` + `notifications/initialized` first, then the call with `Mcp-Session-Id` when the peer issues one",

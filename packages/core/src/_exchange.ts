@@ -55,6 +55,19 @@ export class Exchange {
     return this.#enqueue(message);
   }
 
+  /** Writes events that are already stored (a resumed stream's backlog) without storing them again. */
+  replay(events: { id: string; message: unknown }[]): Promise<void> {
+    if (this.#mode === "pending") this.#startStream();
+    const next = this.#queue.then(async () => {
+      for (const event of events) {
+        if (event.message === null || this.#writer === undefined || this.#writer.closed) continue;
+        await this.#writer.write({ id: event.id, data: JSON.stringify(event.message) });
+      }
+    });
+    this.#queue = next.catch(() => {});
+    return next;
+  }
+
   /** Sends the final response and ends the exchange. */
   async complete(message: JsonRpcMessage): Promise<void> {
     if (this.#mode === "pending") {

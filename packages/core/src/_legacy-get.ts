@@ -11,7 +11,7 @@ import { deleteSession, loadSession, topics } from "./_session.ts";
 import { SSE_HEADERS, SseWriter } from "./_sse.ts";
 import { checkGetAccept } from "./_validate-http.ts";
 import { ErrorCode } from "./errors.ts";
-import type { JsonValue, Subscription } from "./stores/types.ts";
+import type { JsonValue, StoredEvent, Subscription } from "./stores/types.ts";
 
 const SESSION_HEADER = "mcp-session-id";
 
@@ -67,6 +67,7 @@ async function standalone(
   incoming: Incoming,
   sessionId: string,
   streamId: string,
+  backlog: StoredEvent[] = [],
 ): Promise<Response> {
   const subs: Subscription[] = [];
   let stop: () => void = () => {};
@@ -100,6 +101,7 @@ async function standalone(
     }),
   );
   stop = whenToEnd(rt, incoming, finish);
+  if (backlog.length > 0) void exchange.replay(backlog).catch((e) => rt.report(e, "GET stream replay"));
   return exchange.response;
 }
 
@@ -129,7 +131,7 @@ async function resume(
   const { streamId } = first;
   if (streamId.startsWith("get-")) {
     // A standalone stream: replay what was missed, then carry on as a fresh standalone stream.
-    return standalone(rt, incoming, sessionId, streamId);
+    return standalone(rt, incoming, sessionId, streamId, first.events);
   }
   let last = lastEventId;
   let done = false;

@@ -115,3 +115,40 @@ describe("handler smoke", () => {
     expect(second.result).toMatchObject({ resultType: "complete", content: [{ text: 'got {"n":"x"}' }] });
   });
 });
+
+describe("legacy GET stream resume", () => {
+  it("replays missed notifications of the standalone stream after Last-Event-ID", async () => {
+    const s = server();
+    const h = createHandler(s, { keepAliveMs: 0 });
+    const init = await post(h, {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "c", version: "1" } },
+    });
+    const sid = init.headers.get("mcp-session-id")!;
+    const get = () =>
+      h.fetch(new Request(URL_, { headers: { accept: "text/event-stream", "mcp-session-id": sid } }));
+    const first = await get();
+    const reader = first.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    while (!text.includes("\n\n")) text += decoder.decode((await reader.read()).value);
+    const primingId = /id: (\S+)/.exec(text)![1]!;
+    // A change is stored on the stream while the client is not reading, then the client drops...
+    s.tool("late", { description: "Late tool" }, () => "late");
+    await new Promise((r) => setTimeout(r, 20));
+    await reader.cancel();
+    // ...and resumes after the priming event: the stored notification is replayed.
+    const resumed = await h.fetch(
+      new Request(URL_, {
+        headers: { accept: "text/event-stream", "mcp-session-id": sid, "last-event-id": primingId },
+      }),
+    );
+    const r2 = resumed.body!.getReader();
+    let replay = "";
+    while (!replay.includes("tools/list_changed")) replay += decoder.decode((await r2.read()).value);
+    await r2.cancel();
+    expect(replay).toContain("notifications/tools/list_changed");
+  });
+});
