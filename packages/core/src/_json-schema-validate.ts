@@ -1,3 +1,5 @@
+import { canonicalJson } from "./_encoding.ts";
+
 /**
  * A small, eval-free JSON Schema (2020-12 subset) validator for schemas given as plain JSON:
  * type, enum, const, properties, required, additionalProperties, items, prefixItems,
@@ -26,7 +28,15 @@ function typeMatches(value: unknown, type: string): boolean {
 }
 
 function equal(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+function patternMatches(pattern: string, key: string): boolean {
+  try {
+    return new RegExp(pattern, "u").test(key);
+  } catch {
+    return false;
+  }
 }
 
 function resolveRef(root: Record<string, unknown>, ref: string): Schema | undefined {
@@ -129,7 +139,15 @@ function check(
     for (const [key, child] of Object.entries(obj)) {
       const childPath = `${path}/${escapePointer(key)}`;
       const propSchema = props[key];
+      const patterns = Object.entries(
+        (typeof s.patternProperties === "object" && s.patternProperties !== null
+          ? s.patternProperties
+          : {}) as Record<string, Schema>,
+      ).filter(([pattern]) => patternMatches(pattern, key));
+      for (const [, patternSchema] of patterns)
+        check(patternSchema, child, childPath, root, issues, depth + 1);
       if (propSchema !== undefined) check(propSchema, child, childPath, root, issues, depth + 1);
+      else if (patterns.length > 0) continue;
       else if (s.additionalProperties === false)
         issues.push({ path: childPath, message: "Unknown property" });
       else if (typeof s.additionalProperties === "object" && s.additionalProperties !== null) {
