@@ -2,7 +2,7 @@
  * Legacy era (2024-11-05 … 2025-11-25) POST handling: initialize, sessions, notifications,
  * client replies, batches (2025-03-26), and requests answered as JSON or SSE.
  */
-import { createContext } from "./_context.ts";
+import { type ContextParts, createContext } from "./_context.ts";
 import { randomId } from "./_encoding.ts";
 import { toWireError } from "./_errors-wire.ts";
 import { Exchange } from "./_exchange.ts";
@@ -78,6 +78,33 @@ export async function legacyPost(rt: Runtime, incoming: Incoming, body: unknown)
 interface LiveSession {
   id: string;
   state: SessionState;
+}
+
+type StreamParts = Pick<
+  ContextParts,
+  "signal" | "progressToken" | "logLevel" | "notify" | "ask" | "closeStream"
+>;
+
+/** The handler context of a request inside a legacy session; `parts` say how it talks back. */
+function sessionContext(
+  incoming: Incoming,
+  session: LiveSession,
+  requestId: string | number,
+  parts: StreamParts,
+) {
+  return createContext({
+    ...parts,
+    requestId,
+    era: "legacy",
+    protocolVersion: session.state.protocolVersion,
+    sessionId: session.id,
+    auth: incoming.auth,
+    env: incoming.env,
+    headers: incoming.request.headers,
+    clientCapabilities: session.state.clientCapabilities,
+    clientInfo: session.state.clientInfo ?? undefined,
+    waitUntil: waitUntilOf(incoming),
+  });
 }
 
 async function initialize(rt: Runtime, incoming: Incoming, message: JsonRpcRequest): Promise<Response> {
@@ -176,22 +203,12 @@ async function request(
   };
   const params = message.params ?? {};
   const meta = (params._meta ?? {}) as Record<string, unknown>;
-  const ctx = createContext({
+  const ctx = sessionContext(incoming, session, message.id, {
     signal,
-    requestId: message.id,
-    era: "legacy",
-    protocolVersion: session.state.protocolVersion,
-    sessionId: session.id,
-    auth: incoming.auth,
-    env: incoming.env,
-    headers: incoming.request.headers,
-    clientCapabilities: session.state.clientCapabilities,
-    clientInfo: session.state.clientInfo ?? undefined,
     progressToken: meta.progressToken as string | number | undefined,
     logLevel: () => session.state.logLevel ?? "debug",
     notify: (m) => exchange.send(m),
     ask,
-    waitUntil: waitUntilOf(incoming),
     closeStream: (ms) => exchange.detach(ms ?? rt.options.retryMs),
   });
   const run = (async () => {
@@ -292,24 +309,14 @@ async function batch(
       await notification(rt, session, c.message.method, c.message.params ?? {});
     else {
       const params = c.message.params ?? {};
-      const ctx = createContext({
+      const ctx = sessionContext(incoming, session, c.message.id, {
         signal: requestSignal(rt, incoming),
-        requestId: c.message.id,
-        era: "legacy",
-        protocolVersion: session.state.protocolVersion,
-        sessionId: session.id,
-        auth: incoming.auth,
-        env: incoming.env,
-        headers: incoming.request.headers,
-        clientCapabilities: session.state.clientCapabilities,
-        clientInfo: session.state.clientInfo ?? undefined,
         progressToken: undefined,
         logLevel: () => undefined,
         notify: async () => {},
         ask: async () => {
           throw new McpError(ErrorCode.InvalidRequest, "Server requests are not available inside a batch");
         },
-        waitUntil: waitUntilOf(incoming),
         closeStream: () => {},
       });
       try {

@@ -152,3 +152,48 @@ describe("legacy GET stream resume", () => {
     expect(replay).toContain("notifications/tools/list_changed");
   });
 });
+
+describe("legacy 2025-03-26 batches", () => {
+  async function session(h: ReturnType<typeof createHandler>, protocolVersion: string) {
+    const init = await post(h, {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion, capabilities: {}, clientInfo: { name: "c", version: "1" } },
+    });
+    return init.headers.get("mcp-session-id")!;
+  }
+
+  it("answers a batch of requests and notifications with one JSON array", async () => {
+    const h = createHandler(server());
+    const sid = await session(h, "2025-03-26");
+    const res = await post(
+      h,
+      [
+        { jsonrpc: "2.0", method: "notifications/initialized" },
+        { jsonrpc: "2.0", id: "a", method: "tools/call", params: { name: "add", arguments: { a: 1, b: 1 } } },
+        { jsonrpc: "2.0", id: "b", method: "no/such" },
+      ],
+      { "mcp-session-id": sid },
+    );
+    const replies = await res.json();
+    expect(replies).toEqual([
+      expect.objectContaining({
+        id: "a",
+        result: expect.objectContaining({ content: [{ type: "text", text: "2" }] }),
+      }),
+      expect.objectContaining({ id: "b", error: expect.objectContaining({ code: -32601 }) }),
+    ]);
+  });
+
+  it("refuses batches at later versions and initialize inside a batch", async () => {
+    const h = createHandler(server());
+    const sid = await session(h, "2025-11-25");
+    const later = await post(h, [{ jsonrpc: "2.0", id: 1, method: "ping" }], { "mcp-session-id": sid });
+    expect(later.status).toBe(400);
+    const init = await post(h, [
+      { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-03-26" } },
+    ]);
+    expect(init.status).toBe(400);
+  });
+});
