@@ -7,7 +7,7 @@ import { firstJsonLine, spawnPinned, stop } from "./_children.ts";
 import type { LoadJob, LoadResult } from "./load.ts";
 import { type CallSpec, prepareCall, verify } from "./requests.ts";
 import type { Bridge } from "./server.ts";
-import { type Era, SUPPORTED_ERAS, TARGETS, type TargetName } from "./targets.ts";
+import { type Era, RAW, SUPPORTED_ERAS, TARGETS, type TargetName } from "./targets.ts";
 
 export const SERVER_CPU = 0;
 export const LOAD_CPU = 1;
@@ -47,7 +47,7 @@ export async function prepareLoopback(): Promise<LoopbackSetup> {
     await Promise.all(servers.map((s) => stop(s.child)));
   };
   try {
-    const plan: Array<[LoopbackTarget, Bridge]> = [["raw", "raw"]];
+    const plan: Array<[LoopbackTarget, Bridge]> = RAW ? [["raw", "raw"]] : [];
     for (const target of TARGETS) plan.push([target, "portico-node"], [target, "hono-node"]);
     for (const [target, bridge] of plan) servers.push(await startServer(target, bridge));
     const cases: LoopbackCase[] = [];

@@ -1,7 +1,8 @@
 /**
  * `pnpm bench`: (a) in-process fetch throughput, (b) loopback HTTP throughput, then a table,
  * ratios against the goals, and bench/results/<date>-throughput.{json,md}.
- * `BENCH_QUICK=1` runs a short smoke pass (written as <date>-throughput-quick.*).
+ * `BENCH_QUICK=1` runs a short smoke pass (written as <date>-throughput-quick.*); `BENCH_ONLY=a,b` runs
+ * some targets only (written as <date>-throughput-partial.*); `BENCH_SKIP=in-process` skips part (a).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -25,9 +26,10 @@ import {
   type Row,
 } from "./report.ts";
 import { verify } from "./requests.ts";
-import { ERAS, SUPPORTED_ERAS, TARGETS } from "./targets.ts";
+import { ERAS, PARTIAL, RAW, SUPPORTED_ERAS, TARGETS } from "./targets.ts";
 
 const quick = process.env.BENCH_QUICK === "1";
+const skipInProcess = process.env.BENCH_SKIP === "in-process";
 const settings = {
   inProcessRounds: quick ? 1 : 5,
   inProcessMs: quick ? 300 : 1000,
@@ -93,7 +95,7 @@ async function loopback(): Promise<Row[]> {
       }
     }
     const rows: Row[] = [];
-    const targets: LoopbackTarget[] = ["raw", ...TARGETS];
+    const targets: LoopbackTarget[] = RAW ? ["raw", ...TARGETS] : [...TARGETS];
     for (const target of targets) {
       const bridges = target === "raw" ? ["raw"] : ["portico-node", "hono-node"];
       for (const era of ERAS) {
@@ -117,7 +119,7 @@ async function main(): Promise<void> {
   log(
     `Portico throughput bench${quick ? " (BENCH_QUICK)" : ""}: ${host.os}, ${host.cpus}× ${host.cpuModel}, node ${host.node}`,
   );
-  const inProcessRows = await inProcess();
+  const inProcessRows = skipInProcess ? [] : await inProcess();
   const loopbackRows = await loopback();
   const ratios = loopbackRatios(loopbackRows);
   const elapsedSec = Math.round((Date.now() - started) / 1000);
@@ -134,7 +136,7 @@ async function main(): Promise<void> {
 
   const date = new Date().toISOString().slice(0, 10);
   const dir = fileURLToPath(new URL("../results/", import.meta.url));
-  const base = `${dir}${date}-throughput${quick ? "-quick" : ""}`;
+  const base = `${dir}${date}-throughput${quick ? "-quick" : ""}${PARTIAL || skipInProcess ? "-partial" : ""}`;
   mkdirSync(dir, { recursive: true });
   const json = {
     date: new Date().toISOString(),

@@ -2,19 +2,26 @@
  * The four fetch handlers under test, each serving the same two-number `add` tool.
  */
 import { McpServer as SdkServer, createMcpHandler } from "@modelcontextprotocol/server";
-import { createHandler, McpServer } from "@portico/core";
+import { createHandler, type ExecutionContextLike, McpServer } from "@portico/core";
 import { McpServer as LiteServer, StreamableHttpTransport } from "mcp-lite";
 import * as v from "valibot";
 import { z } from "zod";
 
 export interface FetchTarget {
-  fetch(request: Request): Promise<Response>;
+  fetch(request: Request, env?: unknown, ctx?: ExecutionContextLike): Promise<Response>;
 }
 
 export type TargetName = "portico" | "sdk-v2" | "mcp-lite" | "bare";
 export type Era = "legacy" | "modern";
 
-export const TARGETS: readonly TargetName[] = ["portico", "sdk-v2", "mcp-lite", "bare"];
+const ALL_TARGETS: readonly TargetName[] = ["portico", "sdk-v2", "mcp-lite", "bare"];
+const only = process.env.BENCH_ONLY?.split(",").map((name) => name.trim());
+
+/** `BENCH_ONLY=portico,bare,raw` narrows a run to some targets (for profiling; results get a `-partial` name). */
+export const PARTIAL = only !== undefined;
+export const TARGETS: readonly TargetName[] = ALL_TARGETS.filter((name) => only?.includes(name) ?? true);
+/** Whether the raw node:http floor runs in the loopback part. */
+export const RAW = only?.includes("raw") ?? true;
 export const ERAS: readonly Era[] = ["legacy", "modern"];
 
 /** Which eras a target serves; the others are reported as "n/a". */
@@ -34,7 +41,8 @@ function portico(): FetchTarget {
     ({ a, b }) => String(a + b),
   );
   const handler = createHandler(server);
-  return { fetch: (request) => handler.fetch(request) };
+  // env and ctx pass through: ctx tells the core what the adapter can take (buffered responses).
+  return { fetch: (request, env, ctx) => handler.fetch(request, env, ctx) };
 }
 
 function sdkV2(): FetchTarget {

@@ -4,7 +4,7 @@ import { readableToWeb } from "./_readable-to-web.ts";
 const encoder = new TextEncoder();
 
 /** Has something (a body parser) already read the request stream? */
-function isConsumed(req: IncomingMessage): boolean {
+export function isConsumed(req: IncomingMessage): boolean {
   return req.readableDidRead || req.readableEnded;
 }
 

@@ -8,6 +8,11 @@ export interface OriginOptions {
   trustProxy?: boolean;
 }
 
+/** Where header values come from when not `req.headers` (e.g. a `Headers` over the raw list). */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
 /** Thrown when the request carries a Host (or forwarded host) that cannot form a URL. */
 export class InvalidHostError extends Error {
   override name = "InvalidHostError";
@@ -21,7 +26,22 @@ function firstValue(value: string | string[] | undefined): string | undefined {
   return first === "" ? undefined : first;
 }
 
+/** Origins computed per `protocol://host`; a busy server sees a handful, so they are memoised. */
+const origins = new Map<string, string>();
+const ORIGIN_MEMO_LIMIT = 256;
+
 function originOf(protocol: string, host: string): string {
+  const key = `${protocol}://${host}`;
+  let origin = origins.get(key);
+  if (origin === undefined) {
+    origin = computeOrigin(protocol, host);
+    if (origins.size >= ORIGIN_MEMO_LIMIT) origins.clear();
+    origins.set(key, origin);
+  }
+  return origin;
+}
+
+function computeOrigin(protocol: string, host: string): string {
   if (UNSAFE_HOST.test(host)) throw new InvalidHostError(`invalid host: ${JSON.stringify(host)}`);
   try {
     return new URL(`${protocol}://${host}`).origin;
@@ -58,19 +78,29 @@ function pathOf(req: IncomingMessage): string {
  * `trustProxy`, `X-Forwarded-Proto` / `X-Forwarded-Host`; the socket's TLS state and the `Host`
  * header (`:authority` for HTTP/2 compatibility requests; `localhost` when absent).
  */
-export function requestUrl(req: IncomingMessage, opts: OriginOptions = {}): string {
+export function requestUrl(req: IncomingMessage, opts: OriginOptions = {}, headers?: HeaderReader): string {
   const path = pathOf(req);
   // String concatenation, not new URL(path, base): a path like "//evil.example/x" must stay a path.
   if (opts.origin !== undefined) return normaliseOrigin(opts.origin) + path;
 
+  const header = (name: string): string | undefined => {
+    if (headers === undefined) {
+      const value = req.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    }
+    return headers.get(name) ?? undefined;
+  };
   const encrypted = (req.socket as { encrypted?: boolean } | null)?.encrypted === true;
   let protocol = encrypted ? "https" : "http";
-  const authority = req.headers[":authority"];
-  let host = req.headers.host || (typeof authority === "string" ? authority : undefined) || "localhost";
+  let host = header("host");
+  if (!host) {
+    const authority = req.headers[":authority"];
+    host = (typeof authority === "string" ? authority : undefined) || "localhost";
+  }
   if (opts.trustProxy === true) {
-    const forwardedProto = firstValue(req.headers["x-forwarded-proto"])?.toLowerCase();
+    const forwardedProto = firstValue(header("x-forwarded-proto"))?.toLowerCase();
     if (forwardedProto === "http" || forwardedProto === "https") protocol = forwardedProto;
-    host = firstValue(req.headers["x-forwarded-host"]) ?? host;
+    host = firstValue(header("x-forwarded-host")) ?? host;
   }
   return originOf(protocol, host) + path;
 }

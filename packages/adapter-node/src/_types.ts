@@ -16,6 +16,8 @@ export interface ExecutionContextLike {
   deadline?: number;
   /** Host request id, for logs. */
   requestId?: string;
+  /** The adapter writes buffered responses itself (see `readBufferedResponse` in `@portico/core`). */
+  bufferedResponses?: boolean;
 }
 
 /** Any object with a Web Fetch `fetch` method: a Portico server, a Hono app, a fetch router. */

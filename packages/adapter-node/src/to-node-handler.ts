@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ExecutionContextLike, FetchApp } from "./_types.ts";
 import { sendAdapterError } from "./_error-response.ts";
+import { NodeRequest } from "./_node-request.ts";
 import { InvalidHostError, normaliseOrigin, type OriginOptions } from "./_request-url.ts";
 import { toRequest } from "./to-request.ts";
 import { writeResponse } from "./write-response.ts";
@@ -43,8 +44,31 @@ function requestIdOf(req: IncomingMessage): string {
  * cancelling it drains and discards the rest.
  */
 function discardUnreadBody(request: Request): void {
+  if (request instanceof NodeRequest) {
+    request.discardUnread();
+    return;
+  }
   const body = request.body;
   if (body !== null && !body.locked) body.cancel().catch(() => {});
+}
+
+/** The app's `ctx`; the request id (a UUID unless the client sent one) is made on first read. */
+class HostContext implements ExecutionContextLike {
+  readonly waitUntil: (promise: Promise<unknown>) => void;
+  readonly bufferedResponses = true;
+  signal?: AbortSignal;
+  readonly #req: IncomingMessage;
+  #requestId: string | undefined;
+
+  constructor(req: IncomingMessage, waitUntil: (promise: Promise<unknown>) => void) {
+    this.#req = req;
+    this.waitUntil = waitUntil;
+  }
+
+  get requestId(): string {
+    this.#requestId ??= requestIdOf(this.#req);
+    return this.#requestId;
+  }
 }
 
 function defaultOnError(error: unknown): void {
@@ -56,9 +80,11 @@ function defaultOnError(error: unknown): void {
  * `expressApp.all("/mcp", toNodeHandler(app))`, or from a hijacked Fastify reply (see README).
  *
  * The app receives `ctx` with `waitUntil`, `signal` (when `opts.signal` is set) and `requestId`
- * (`X-Request-Id` if present and printable, else a random UUID). The returned promise settles once the
- * response is fully written or the client has left; it never rejects: app errors become a 500 with a
- * JSON-RPC error body and no details, a malformed Host or method a 400.
+ * (`X-Request-Id` if present and printable, else a random UUID) and `bufferedResponses: true` (a
+ * Portico handler may answer with a buffered response, written in one go). The returned promise
+ * settles once the response is fully written (a buffered one: handed to the socket) or the client has
+ * left; it never rejects: app errors become a 500 with a JSON-RPC error body and no details, a
+ * malformed Host or method a 400.
  */
 export function toNodeHandler(app: FetchApp, opts: NodeHandlerOptions = {}): NodeHandler {
   const onError = opts.onError ?? defaultOnError;
@@ -81,7 +107,7 @@ export function toNodeHandler(app: FetchApp, opts: NodeHandlerOptions = {}): Nod
       return;
     }
 
-    const ctx: ExecutionContextLike = { waitUntil, requestId: requestIdOf(req) };
+    const ctx = new HostContext(req, waitUntil);
     if (opts.signal !== undefined) ctx.signal = opts.signal;
 
     let response: Response;

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { requestBody } from "./_request-body.ts";
+import { NodeHeaders } from "./_node-headers.ts";
+import { NodeRequest } from "./_node-request.ts";
+import { isConsumed, requestBody } from "./_request-body.ts";
 import { requestHeaders } from "./_request-headers.ts";
 import { type OriginOptions, requestUrl } from "./_request-url.ts";
 
@@ -32,8 +34,12 @@ function disconnectSignal(req: IncomingMessage, res: ServerResponse | undefined)
 
 /**
  * Converts a Node `IncomingMessage` into a Fetch `Request`: full URL (see `origin` / `trustProxy`), method,
- * headers (repeated fields joined, `set-cookie` kept apart), the body as a lazily pulled stream
- * (`duplex: "half"`, nothing buffered) and a `signal` that aborts when the client goes away.
+ * headers (repeated fields joined, `set-cookie` kept apart), the body and a `signal` that aborts when the
+ * client goes away.
+ *
+ * The result is a lightweight `Request` (it passes `instanceof Request`) that builds only what the app
+ * touches: `text()` / `json()` / `arrayBuffer()` read the socket directly, `body` is a lazily pulled web
+ * stream (nothing buffered, backpressure kept), and headers and signal are made on first access.
  *
  * If a framework already consumed the body (Express `express.json()`, `express.raw()`, `express.text()`,
  * Fastify parsers), it is rebuilt from `req.body`: bytes and strings as they are, anything else with
@@ -43,6 +49,10 @@ function disconnectSignal(req: IncomingMessage, res: ServerResponse | undefined)
  * @throws TypeError for methods Fetch forbids (CONNECT, TRACE, TRACK).
  */
 export function toRequest(req: IncomingMessage, opts: ToRequestOptions = {}): Request {
+  if (!isConsumed(req)) {
+    const light = new NodeHeaders(req.rawHeaders);
+    return new NodeRequest(req, requestUrl(req, opts, light), light, opts.res) as unknown as Request;
+  }
   const url = requestUrl(req, opts);
   const headers = requestHeaders(req);
   const body = requestBody(req, headers);

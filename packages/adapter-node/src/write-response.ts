@@ -1,4 +1,5 @@
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { readBuffered, writeBuffered } from "./_buffered.ts";
 import { sendAdapterError } from "./_error-response.ts";
 
 /** Options of {@link writeResponse}. */
@@ -171,7 +172,8 @@ async function pipeBody(
  * and the body streamed chunk by chunk, waiting for `'drain'` whenever the socket is full, so memory
  * stays bounded however large the body and however slow the client. `text/event-stream` responses get
  * their headers flushed at once; streams run with Nagle disabled. The body is cancelled when the client
- * goes away or `signal` aborts.
+ * goes away or `signal` aborts. A buffered Portico response (see `readBufferedResponse` in
+ * `@portico/core`) skips the stream: one `writeHead`, one `end`, with a Content-Length.
  *
  * Never rejects. If the value is not a usable `Response` or its body fails before anything was sent,
  * the client gets a 500 with a JSON-RPC error body (no details); after that, the connection is destroyed.
@@ -185,6 +187,12 @@ export async function writeResponse(
   const onError = opts.onError ?? defaultOnError;
   try {
     if (!isResponse(response)) throw new TypeError("the app did not return a Response");
+    const buffered = readBuffered(response);
+    if (buffered !== undefined) {
+      // The whole body goes to the socket in one write; there is nothing left to wait for.
+      if (!res.destroyed) writeBuffered(res, buffered, res.req?.method === "HEAD");
+      return;
+    }
     const body = response.body;
     if (res.destroyed) {
       // The client left while the app was working: nobody to write to.

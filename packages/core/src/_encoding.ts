@@ -24,9 +24,26 @@ export function fromBase64Url(text: string): Uint8Array {
   return base64ToBytes(b64 + "=".repeat((4 - (b64.length % 4)) % 4));
 }
 
-/** A cryptographically random, URL-safe id (visible ASCII only). */
-export function randomId(bytes = 16): string {
-  return toBase64Url(crypto.getRandomValues(new Uint8Array(bytes)));
+const URL_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const POOL_BYTES = 4096;
+let pool = new Uint8Array(0);
+let poolOffset = 0;
+
+/**
+ * A cryptographically random, URL-safe id of `length` characters (6 random bits each). Random bytes
+ * are drawn from the platform CSPRNG a pool at a time, so ids on the request path cost no system call.
+ */
+export function randomId(length = 22): string {
+  if (poolOffset + length > pool.length) {
+    pool = crypto.getRandomValues(new Uint8Array(Math.max(POOL_BYTES, length)));
+    poolOffset = 0;
+  }
+  let id = "";
+  for (let i = 0; i < length; i++) id += URL_SAFE[(pool[poolOffset + i] as number) & 63];
+  // Used bytes are wiped so that no later reader of the pool could see an issued id.
+  pool.fill(0, poolOffset, poolOffset + length);
+  poolOffset += length;
+  return id;
 }
 
 /** JSON with object keys sorted, so equal values give equal text. */

@@ -29,6 +29,7 @@ export class Exchange {
   #writer: SseWriter | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #detached = false;
+  #onStream: (() => void) | undefined;
   readonly #options: ExchangeOptions;
 
   constructor(options: ExchangeOptions) {
@@ -47,6 +48,12 @@ export class Exchange {
   /** True while a client is attached to the live stream. */
   get attached(): boolean {
     return this.#mode === "sse" && !this.#detached && this.#writer?.closed === false;
+  }
+
+  /** Runs `callback` once the answer becomes a stream (at once if it already is). */
+  whenStreaming(callback: () => void): void {
+    if (this.#mode === "sse") callback();
+    else this.#onStream = callback;
   }
 
   /** Sends a message ahead of the final response (switches to SSE). */
@@ -126,6 +133,7 @@ export class Exchange {
       }),
     );
     if (this.#options.persist !== undefined) this.#enqueue(null).catch(() => {});
+    this.#onStream?.();
   }
 
   #enqueue(message: JsonRpcMessage | null): Promise<void> {

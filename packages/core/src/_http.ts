@@ -1,19 +1,19 @@
 /** The one helper every HTTP answer of Portico is built with. */
 import { errorMessage, type RequestId } from "./_jsonrpc.ts";
+import { bufferedResponse } from "./buffered-response.ts";
 
-const JSON_HEADERS = { "content-type": "application/json" } as const;
+/** Extra response headers, names in lower case. */
+export type HeaderRecord = Record<string, string>;
 
 /** A JSON response with the given status and extra headers. */
-export function jsonResponse(body: unknown, status = 200, headers?: HeadersInit): Response {
-  const h = new Headers(headers);
-  h.set("content-type", JSON_HEADERS["content-type"]);
-  return new Response(JSON.stringify(body), { status, headers: h });
+export function jsonResponse(body: unknown, status = 200, headers?: HeaderRecord): Response {
+  return bufferedResponse(JSON.stringify(body), status, { ...headers, "content-type": "application/json" });
 }
 
 export interface HttpErrorOptions {
   id?: RequestId | null;
   data?: unknown;
-  headers?: HeadersInit;
+  headers?: HeaderRecord;
 }
 
 /** An HTTP error whose body is a JSON-RPC error object (id `null` unless given). */
@@ -28,5 +28,5 @@ export function httpError(
 
 /** 202 Accepted with no body (notifications and responses). */
 export function accepted(): Response {
-  return new Response(null, { status: 202 });
+  return bufferedResponse(null, 202, {});
 }

@@ -40,7 +40,7 @@ export async function legacyGet(rt: Runtime, incoming: Incoming): Promise<Respon
   if (id instanceof Response) return id;
   const lastEventId = incoming.request.headers.get("last-event-id");
   if (lastEventId !== null) return resume(rt, incoming, id, lastEventId);
-  return standalone(rt, incoming, id, `get-${randomId(9)}`);
+  return standalone(rt, incoming, id, `get-${randomId(12)}`);
 }
 
 /** Ends a long-lived stream on shutdown, deadline or `maxStreamMs`, with a retry hint. */

@@ -17,9 +17,10 @@ import {
 } from "./_jsonrpc.ts";
 import { serverCapabilities, sharedMethod } from "./_methods.ts";
 import { isLegacyVersion, LATEST_LEGACY_VERSION, LOG_LEVELS, type LogLevel } from "./_protocol.ts";
-import { type Incoming, type Runtime, requestSignal, waitUntilOf } from "./_runtime.ts";
+import { type Incoming, RequestAbort, type Runtime, waitUntilOf } from "./_runtime.ts";
 import {
   awaitReply,
+  cancelListener,
   createSession,
   deliverReply,
   loadSession,
@@ -122,7 +123,7 @@ async function initialize(rt: Runtime, incoming: Incoming, message: JsonRpcReque
     );
   }
   const protocolVersion = isLegacyVersion(requested) ? requested : LATEST_LEGACY_VERSION;
-  const sessionId = randomId(24);
+  const sessionId = randomId(32);
   const state: SessionState = {
     protocolVersion,
     clientCapabilities: (params.capabilities as Record<string, unknown> | undefined) ?? {},
@@ -162,10 +163,14 @@ async function request(
   session: LiveSession,
   message: JsonRpcRequest,
 ): Promise<Response> {
-  const streamId = randomId(12);
-  const cancel = new AbortController();
-  const jsonAbort = new AbortController();
-  const signal = requestSignal(rt, incoming, [cancel.signal, jsonAbort.signal], false);
+  const streamId = randomId(16);
+  // Disconnection is not cancellation once the answer is a resumable stream (spec); a client
+  // that drops a plain JSON answer can never receive it, so that work is stopped.
+  const abort = new RequestAbort(rt, incoming, () => !exchange.streaming);
+  const signal = (): AbortSignal => {
+    cancellation.start();
+    return abort.signal;
+  };
   const exchange: Exchange = new Exchange({
     keepAliveMs: rt.options.keepAliveMs,
     headers: { [SESSION_HEADER]: session.id },
@@ -177,22 +182,21 @@ async function request(
       return id;
     },
   });
-  // Disconnection is not cancellation once the answer is a resumable stream (spec); a client
-  // that drops a plain JSON answer can never receive it, so that work is stopped.
-  incoming.request.signal.addEventListener("abort", () => {
-    if (!exchange.streaming) jsonAbort.abort(new Error("client disconnected"));
-  });
-  const sub = await rt.stores.bus.subscribe(topics.cancel(session.id, message.id), () =>
-    cancel.abort(new Error("cancelled")),
+  const cancellation = cancelListener(
+    rt.stores,
+    session.id,
+    message.id,
+    () => abort.abort(new Error("cancelled")),
+    (error) => rt.report(error, "cancel subscription"),
   );
   const ask = async (requests: Record<string, InputRequest>) => {
     const entries = Object.entries(requests);
     for (const [, r] of entries) assertCapability(r, session.state.clientCapabilities);
     const answers = await Promise.all(
       entries.map(async ([, r]) => {
-        const id = `s-${randomId(9)}`;
+        const id = `s-${randomId(12)}`;
         const timeout = AbortSignal.timeout(rt.options.replyTimeoutMs);
-        const waiting = awaitReply(rt.stores, session.id, id, AbortSignal.any([signal, timeout]));
+        const waiting = awaitReply(rt.stores, session.id, id, AbortSignal.any([signal(), timeout]));
         await exchange.send({ jsonrpc: "2.0", id, method: r.method, params: r.params ?? {} });
         const reply = (await waiting) as unknown as JsonRpcResponse;
         if ("error" in reply) throw new McpError(reply.error.code, reply.error.message, reply.error.data);
@@ -218,11 +222,13 @@ async function request(
     } catch (error) {
       reply = toWireError(error, message.id, rt.report, message.method);
     } finally {
-      void sub.unsubscribe();
+      cancellation.stop();
+      abort.dispose();
     }
     await exchange.complete(reply).catch((e) => rt.report(e, "legacy stream"));
   })();
-  waitUntilOf(incoming)(run);
+  // Work that outlives the response only exists once it streams; a JSON answer is already final.
+  exchange.whenStreaming(() => waitUntilOf(incoming)(run));
   return exchange.response;
 }
 
@@ -309,8 +315,9 @@ async function batch(
       await notification(rt, session, c.message.method, c.message.params ?? {});
     else {
       const params = c.message.params ?? {};
+      const abort = new RequestAbort(rt, incoming);
       const ctx = sessionContext(incoming, session, c.message.id, {
-        signal: requestSignal(rt, incoming),
+        signal: () => abort.signal,
         progressToken: undefined,
         logLevel: () => undefined,
         notify: async () => {},
@@ -323,6 +330,8 @@ async function batch(
         replies.push(resultMessage(c.message.id, await dispatch(rt, session, c.message.method, params, ctx)));
       } catch (error) {
         replies.push(toWireError(error, c.message.id, rt.report, c.message.method));
+      } finally {
+        abort.dispose();
       }
     }
   }

@@ -181,8 +181,8 @@ export async function sharedMethod(
   params: Params,
   env: MethodEnv,
 ): Promise<Result | undefined> {
-  const family = method.split("/")[0] as string;
-  if (FAMILIES.has(family) && serverCapabilities(env.server)[family] === undefined) {
+  const family = method.slice(0, method.indexOf("/"));
+  if (FAMILIES.has(family) && !hasFamily(env.server, family)) {
     throw new McpError(
       ErrorCode.MethodNotFound,
       `Method not found: ${method} (this server has no ${family})`,
@@ -208,6 +208,12 @@ export async function sharedMethod(
     default:
       return undefined;
   }
+}
+
+function hasFamily(server: McpServer, family: string): boolean {
+  if (family === "tools") return server.tools.size > 0;
+  if (family === "prompts") return server.prompts.size > 0;
+  return server.resources.size > 0 || server.templates.size > 0;
 }
 
 /** Capabilities implied by what the server defines. */

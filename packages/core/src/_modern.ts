@@ -14,7 +14,7 @@ import { checkMirrorHeaders, type Envelope, readEnvelope } from "./_modern-heade
 import { type LogLevel, META, MODERN_VERSIONS } from "./_protocol.ts";
 import { randomId } from "./_encoding.ts";
 import { bindingOf } from "./_request-state.ts";
-import { type Incoming, type Runtime, requestSignal, waitUntilOf } from "./_runtime.ts";
+import { type Incoming, RequestAbort, type Runtime, waitUntilOf } from "./_runtime.ts";
 import { ErrorCode, McpError } from "./errors.ts";
 
 const CACHEABLE = new Set([
@@ -93,7 +93,7 @@ async function serve(
 ): Promise<Response> {
   const method = message.method;
   const params = message.params ?? {};
-  if (LEGACY_ONLY.has(method) || !(method === "server/discover" || (await isShared(method)))) {
+  if (LEGACY_ONLY.has(method) || !(method === "server/discover" || SHARED.has(method))) {
     const reason = LEGACY_ONLY.has(method) ? ` (not available at ${envelope.protocolVersion})` : "";
     return httpError(404, ErrorCode.MethodNotFound, `Method not found: ${method}${reason}`, {
       id: message.id,
@@ -108,11 +108,11 @@ async function serve(
     if (rt.server.instructions !== undefined) result.instructions = rt.server.instructions;
     return jsonResponse(resultMessage(message.id, complete(rt, method, result)));
   }
-  const controller = new AbortController();
-  const signal = requestSignal(rt, incoming, [controller.signal]);
+  const abort = new RequestAbort(rt, incoming);
+  const signal = (): AbortSignal => abort.signal;
   const exchange = new Exchange({
     keepAliveMs: rt.options.keepAliveMs,
-    onClientGone: () => controller.abort(new Error("stream closed")),
+    onClientGone: () => abort.abort(new Error("stream closed")),
   });
   const run = (async () => {
     try {
@@ -159,7 +159,7 @@ async function serve(
           s: incoming.auth?.subject ?? null,
           e: Date.now() + rt.options.requestStateTtlMs,
           r: collector.used,
-          n: randomId(6),
+          n: randomId(8),
         });
         const inputRequired = {
           resultType: "input_required",
@@ -175,24 +175,25 @@ async function serve(
       const wire = toWireError(error, message.id, rt.report, method);
       if (exchange.streaming) await exchange.complete(wire);
       else exchange.fail(jsonResponse(wire, statusOf(wire.error.code)));
+    } finally {
+      abort.dispose();
     }
   })();
-  waitUntilOf(incoming)(run);
+  // Work that outlives the response only exists once it streams; a JSON answer is already final.
+  exchange.whenStreaming(() => waitUntilOf(incoming)(run));
   return exchange.response;
 }
 
-async function isShared(method: string): Promise<boolean> {
-  return [
-    "tools/list",
-    "tools/call",
-    "resources/list",
-    "resources/templates/list",
-    "resources/read",
-    "prompts/list",
-    "prompts/get",
-    "completion/complete",
-  ].includes(method);
-}
+const SHARED = new Set([
+  "tools/list",
+  "tools/call",
+  "resources/list",
+  "resources/templates/list",
+  "resources/read",
+  "prompts/list",
+  "prompts/get",
+  "completion/complete",
+]);
 
 function targetOf(params: Record<string, unknown>): string {
   return String(params.name ?? params.uri ?? "");

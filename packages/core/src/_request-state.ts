@@ -76,5 +76,5 @@ export async function bindingOf(method: string, target: string, args: unknown): 
 
 /** A random secret for when none is configured (state then only verifies on this instance). */
 export function ephemeralSecret(): string {
-  return randomId(32);
+  return randomId(43);
 }

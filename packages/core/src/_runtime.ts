@@ -35,20 +35,72 @@ export interface Incoming {
   auth: AuthInfo | undefined;
 }
 
-/** An AbortSignal that fires on the request's own signal, the host's deadline (minus a margin) and `extra`. */
-export function requestSignal(
-  rt: Runtime,
-  incoming: Incoming,
-  extra: AbortSignal[] = [],
-  followRequest = true,
-): AbortSignal {
-  const signals = followRequest ? [incoming.request.signal, ...extra] : [...extra];
-  const deadline = incoming.host.deadline;
-  if (deadline !== undefined) {
-    signals.push(AbortSignal.timeout(Math.max(0, deadline - Date.now() - rt.options.deadlineMarginMs)));
+/**
+ * The abort signal of one request's handler, made only when someone observes it (the handler reads
+ * `ctx.signal`, reports progress, asks for input): a handler that never looks cannot react, so an
+ * unobserved request costs no controller, listener or timer. Once observed it fires on an abort by
+ * the core (cancellation, a closed stream), on the request's own signal while `followDisconnect()`
+ * says so, and at the host's deadline minus the configured margin. `dispose()` ends the watch.
+ */
+export class RequestAbort {
+  readonly #rt: Runtime;
+  readonly #incoming: Incoming;
+  readonly #followDisconnect: () => boolean;
+  #controller: AbortController | undefined;
+  #reason: unknown;
+  #aborted = false;
+  #disposed = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(rt: Runtime, incoming: Incoming, followDisconnect: () => boolean = () => true) {
+    this.#rt = rt;
+    this.#incoming = incoming;
+    this.#followDisconnect = followDisconnect;
   }
-  if (signals.length === 0) return new AbortController().signal;
-  return signals.length === 1 ? (signals[0] as AbortSignal) : AbortSignal.any(signals);
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      const controller = new AbortController();
+      this.#controller = controller;
+      if (this.#aborted) controller.abort(this.#reason);
+      else if (!this.#disposed) this.#watch();
+    }
+    return this.#controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+    this.dispose();
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #watch(): void {
+    const request = this.#incoming.request.signal;
+    const onDisconnect = (): void => {
+      if (this.#followDisconnect()) this.abort(request.reason);
+    };
+    if (request.aborted) onDisconnect();
+    else request.addEventListener("abort", onDisconnect, { once: true });
+    const deadline = this.#incoming.host.deadline;
+    if (deadline !== undefined && !this.#aborted) {
+      const ms = Math.max(0, deadline - Date.now() - this.#rt.options.deadlineMarginMs);
+      const timer = setTimeout(
+        () => this.abort(new DOMException("The request reached its deadline", "TimeoutError")),
+        ms,
+      );
+      // Node: a pending deadline must not keep the process alive on its own.
+      (timer as { unref?: () => void }).unref?.();
+      this.#timer = timer;
+    }
+  }
 }
 
 export function waitUntilOf(incoming: Incoming): (promise: Promise<unknown>) => void {

@@ -118,3 +118,34 @@ export async function awaitReply(
       .catch((e) => finish(e));
   });
 }
+
+/**
+ * Listens for the client cancelling request `id` of `sessionId` (from any instance, via the bus)
+ * once `start()` is called — when the handler first looks at its signal or asks the client for
+ * input. A handler that never observes its signal cannot react to cancellation, so its request
+ * spares the bus a subscribe/unsubscribe round trip.
+ */
+export function cancelListener(
+  stores: Stores,
+  sessionId: string,
+  id: string | number,
+  onCancel: () => void,
+  onError: (error: unknown) => void,
+): { start(): void; stop(): void } {
+  let state: "idle" | "listening" | "stopped" = "idle";
+  let subscription: Promise<{ unsubscribe(): Promise<void> } | undefined> | undefined;
+  return {
+    start() {
+      if (state !== "idle") return;
+      state = "listening";
+      subscription = stores.bus.subscribe(topics.cancel(sessionId, id), onCancel).catch((error: unknown) => {
+        onError(error);
+        return undefined;
+      });
+    },
+    stop() {
+      state = "stopped";
+      void subscription?.then((sub) => sub?.unsubscribe()).catch(() => {});
+    },
+  };
+}

@@ -1,4 +1,5 @@
 /** `tools/call`: argument validation, the handler, result normalisation and safe failures. */
+import { isThenable } from "./_thenable.ts";
 import { InputRequiredSignal } from "./_inputs.ts";
 import type { HandlerContext } from "./context.ts";
 import { ErrorCode, McpError } from "./errors.ts";
@@ -51,7 +52,8 @@ export async function callTool(
   }
   let result: CallToolResult;
   try {
-    const returned = await tool.handler(args, ctx);
+    const pending = tool.handler(args, ctx);
+    const returned = isThenable(pending) ? await pending : pending;
     result = typeof returned === "string" ? { content: [{ type: "text", text: returned }] } : returned;
   } catch (error) {
     if (error instanceof InputRequiredSignal || error instanceof McpError) throw error;

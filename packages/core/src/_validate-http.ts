@@ -7,6 +7,22 @@ import { ErrorCode } from "./errors.ts";
 
 const LOCAL_HOSTNAMES = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
+/** Header values seen per check are few (one per client kind), so verdicts are memoised. */
+const MEMO_LIMIT = 256;
+
+function memo<T>(compute: (value: string) => T): (value: string) => T {
+  const seen = new Map<string, T>();
+  return (value) => {
+    let verdict = seen.get(value);
+    if (verdict === undefined && !seen.has(value)) {
+      verdict = compute(value);
+      if (seen.size >= MEMO_LIMIT) seen.clear();
+      seen.set(value, verdict);
+    }
+    return verdict as T;
+  };
+}
+
 export interface OriginPolicy {
   /** Host names (optionally `host:port`) accepted in `Host`; `"*"` accepts any. */
   allowedHosts: readonly string[];
@@ -54,17 +70,28 @@ function originAllowed(origin: string, host: string | null, policy: OriginPolicy
   );
 }
 
-/** DNS-rebinding protection: `Host` must be allowed; an `Origin`, when sent, must be allowed (403). */
-export function checkOriginAndHost(request: Request, policy: OriginPolicy): Response | undefined {
-  const host = request.headers.get("host") ?? safeHost(request.url);
-  if (host !== null && !hostAllowed(host, policy.allowedHosts)) {
-    return httpError(403, ErrorCode.InvalidRequest, "Forbidden: Host not allowed");
-  }
-  const origin = request.headers.get("origin");
-  if (origin !== null && !originAllowed(origin, host, policy)) {
-    return httpError(403, ErrorCode.InvalidRequest, "Forbidden: Origin not allowed");
-  }
-  return undefined;
+/**
+ * DNS-rebinding protection: `Host` must be allowed; an `Origin`, when sent, must be allowed (403).
+ * The returned check memoises its verdicts per header value.
+ */
+export function originGuard(policy: OriginPolicy): (request: Request) => Response | undefined {
+  const hostOk = memo((host) => hostAllowed(host, policy.allowedHosts));
+  const originOk = memo((pair) => {
+    const split = pair.indexOf("\n");
+    const host = pair.slice(0, split);
+    return originAllowed(pair.slice(split + 1), host === "" ? null : host, policy);
+  });
+  return (request) => {
+    const host = request.headers.get("host") ?? safeHost(request.url);
+    if (host !== null && !hostOk(host)) {
+      return httpError(403, ErrorCode.InvalidRequest, "Forbidden: Host not allowed");
+    }
+    const origin = request.headers.get("origin");
+    if (origin !== null && !originOk(`${host ?? ""}\n${origin}`)) {
+      return httpError(403, ErrorCode.InvalidRequest, "Forbidden: Origin not allowed");
+    }
+    return undefined;
+  };
 }
 
 function safeHost(url: string): string | null {
@@ -85,10 +112,15 @@ function accepts(types: string[], wanted: string): boolean {
   return types.some((t) => t === wanted || t === "*/*" || t === `${major}/*`);
 }
 
+const postAcceptOk = memo((header) => {
+  const types = mediaTypes(header);
+  return accepts(types, "application/json") && accepts(types, "text/event-stream");
+});
+
 /** A POST must accept both `application/json` and `text/event-stream` (406 otherwise). */
 export function checkPostAccept(request: Request): Response | undefined {
-  const types = mediaTypes(request.headers.get("accept"));
-  if (accepts(types, "application/json") && accepts(types, "text/event-stream")) return undefined;
+  const header = request.headers.get("accept");
+  if (header !== null && postAcceptOk(header)) return undefined;
   return httpError(
     406,
     ErrorCode.InvalidRequest,
@@ -102,10 +134,15 @@ export function checkGetAccept(request: Request): Response | undefined {
   return httpError(406, ErrorCode.InvalidRequest, "Not Acceptable: the client must accept text/event-stream");
 }
 
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+const DECIMAL = /^\d{1,15}$/;
+
+const jsonContentType = memo((header) => mediaTypes(header)[0] === "application/json");
+
 /** A POST body must be `application/json` (415 otherwise). */
 export function checkContentType(request: Request): Response | undefined {
-  const [type] = mediaTypes(request.headers.get("content-type"));
-  if (type === "application/json") return undefined;
+  const header = request.headers.get("content-type");
+  if (header !== null && jsonContentType(header)) return undefined;
   return httpError(
     415,
     ErrorCode.InvalidRequest,
@@ -127,8 +164,33 @@ export async function readBody(request: Request, limit: number): Promise<string 
     await request.body?.cancel().catch(() => {});
     return tooLarge();
   }
-  if (request.body === null) return "";
-  const reader = request.body.getReader();
+  let bytes: Uint8Array;
+  if (declared !== null && DECIMAL.test(declared)) {
+    // The framing guarantees the length, so the body can be taken whole: no stream machinery.
+    bytes =
+      typeof request.bytes === "function"
+        ? await request.bytes()
+        : new Uint8Array(await request.arrayBuffer());
+    if (bytes.byteLength > limit) return tooLarge();
+  } else {
+    const streamed = await readLimited(request.body, limit);
+    if (streamed === undefined) return tooLarge();
+    bytes = streamed;
+  }
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    return httpError(400, ErrorCode.ParseError, "Parse error: the body is not valid UTF-8");
+  }
+}
+
+/** The whole stream, or `undefined` (and the stream cancelled) once it exceeds `limit` bytes. */
+async function readLimited(
+  body: ReadableStream<Uint8Array> | null,
+  limit: number,
+): Promise<Uint8Array | undefined> {
+  if (body === null) return new Uint8Array(0);
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -137,7 +199,7 @@ export async function readBody(request: Request, limit: number): Promise<string 
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel().catch(() => {});
-      return tooLarge();
+      return undefined;
     }
     chunks.push(value);
   }
@@ -147,9 +209,5 @@ export async function readBody(request: Request, limit: number): Promise<string 
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    return httpError(400, ErrorCode.ParseError, "Parse error: the body is not valid UTF-8");
-  }
+  return bytes;
 }

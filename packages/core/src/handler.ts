@@ -9,7 +9,8 @@ import { isLegacyVersion, META } from "./_protocol.ts";
 import { ephemeralSecret, RequestStateSealer } from "./_request-state.ts";
 import type { Incoming, ResolvedOptions, Runtime } from "./_runtime.ts";
 import { topics } from "./_session.ts";
-import { checkContentType, checkOriginAndHost, checkPostAccept, readBody } from "./_validate-http.ts";
+import { checkContentType, checkPostAccept, originGuard, readBody } from "./_validate-http.ts";
+import { bufferedResponse, toRealResponse } from "./buffered-response.ts";
 import { ErrorCode } from "./errors.ts";
 import type { McpServer } from "./server.ts";
 import { memoryStores } from "./stores/memory.ts";
@@ -106,13 +107,16 @@ export function createHandler(server: McpServer, options: HandlerOptions = {}): 
     options: resolve(options),
     report,
   };
-  const policy = { allowedHosts: options.allowedHosts ?? [], allowedOrigins: options.allowedOrigins ?? [] };
+  const checkOriginAndHost = originGuard({
+    allowedHosts: options.allowedHosts ?? [],
+    allowedOrigins: options.allowedOrigins ?? [],
+  });
   const unsubscribe = server.subscribe((event) => {
     stores.bus.publish(topics.broadcast, event).catch((e) => report(e, "bus publish"));
   });
 
   async function handle(request: Request, env: unknown, host: ExecutionContextLike): Promise<Response> {
-    const forbidden = checkOriginAndHost(request, policy);
+    const forbidden = checkOriginAndHost(request);
     if (forbidden) return forbidden;
     let auth: AuthInfo | undefined = host.authInfo;
     if (options.authenticate) {
@@ -138,7 +142,7 @@ export function createHandler(server: McpServer, options: HandlerOptions = {}): 
         if (rt.options.legacy && request.headers.has("mcp-session-id")) return legacyDelete(rt, incoming);
         return httpError(405, ErrorCode.InvalidRequest, "Method Not Allowed", { headers: { allow: "POST" } });
       case "OPTIONS":
-        return new Response(null, { status: 204, headers: { allow: "GET, POST, DELETE, OPTIONS" } });
+        return bufferedResponse(null, 204, { allow: "GET, POST, DELETE, OPTIONS" });
       default:
         return httpError(405, ErrorCode.InvalidRequest, "Method Not Allowed", {
           headers: { allow: "GET, POST, DELETE" },
@@ -183,10 +187,12 @@ export function createHandler(server: McpServer, options: HandlerOptions = {}): 
   return {
     async fetch(request, env, ctx) {
       try {
-        return await handle(request, env, ctx ?? {});
+        const host = ctx ?? {};
+        const response = await handle(request, env, host);
+        return host.bufferedResponses === true ? response : toRealResponse(response);
       } catch (error) {
         report(error, "handler");
-        return httpError(500, ErrorCode.InternalError, "Internal error");
+        return toRealResponse(httpError(500, ErrorCode.InternalError, "Internal error"));
       }
     },
     close: unsubscribe,

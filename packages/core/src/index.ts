@@ -4,6 +4,7 @@ export { ErrorCode, McpError, PorticoError } from "./errors.ts";
 export { ToolError } from "./_tool-call.ts";
 export { compileSchema } from "./schema.ts";
 export { UriTemplate } from "./uri-template.ts";
+export { readBufferedResponse, toRealResponse } from "./buffered-response.ts";
 export { LEGACY_VERSIONS, LOG_LEVELS, MODERN_VERSIONS } from "./_protocol.ts";
 export { MemoryBus, MemoryEventStore, MemorySessionStore, memoryStores } from "./stores/index.ts";
 
@@ -28,6 +29,7 @@ export type {
 export type { Era, HandlerContext, InputRequest } from "./context.ts";
 export type { CompiledSchema, InferSchema, JsonSchemaObject, SchemaIssue, SchemaLike } from "./schema.ts";
 export type { LogLevel } from "./_protocol.ts";
+export type { BufferedResponse } from "./buffered-response.ts";
 export type * from "./types.ts";
 export type {
   Bus,

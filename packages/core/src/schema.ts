@@ -2,6 +2,7 @@
  * Schemas for tool input and output: any Standard Schema (valibot, zod 4, arktype, …) or a plain
  * JSON Schema object. Everything becomes JSON Schema 2020-12 on the wire.
  */
+import { isThenable } from "./_thenable.ts";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { toJsonSchema } from "@valibot/to-json-schema";
 import { type SchemaIssue, validateJsonSchema } from "./_json-schema-validate.ts";
@@ -68,7 +69,9 @@ export function compileSchema(schema: SchemaLike, name: string): CompiledSchema 
     return {
       jsonSchema,
       async validate(value) {
-        const result = await schema["~standard"].validate(value);
+        const pending = schema["~standard"].validate(value);
+        // Most validators answer synchronously: no extra turn for them.
+        const result = isThenable(pending) ? await pending : pending;
         if (result.issues === undefined) return { ok: true, value: result.value };
         return { ok: false, issues: result.issues.map((i) => ({ path: pathOf(i), message: i.message })) };
       },

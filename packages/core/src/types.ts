@@ -178,6 +178,11 @@ export interface ExecutionContextLike {
   requestId?: string;
   /** Auth established by the host. */
   authInfo?: AuthInfo;
+  /**
+   * Set by adapters that write responses through `readBufferedResponse()`: the handler may then
+   * answer with a buffered `Response` (see buffered-response.ts). Otherwise it returns real ones.
+   */
+  bufferedResponses?: boolean;
 }
 
 /** The one contract every adapter speaks. */

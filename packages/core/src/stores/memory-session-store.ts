@@ -1,5 +1,12 @@
 import type { JsonValue, SessionStore, StoredRecord } from "./types.ts";
 
+interface Entry {
+  /** A private deep copy, never handed out. */
+  value: JsonValue;
+  version: number;
+  expiresAt: number;
+}
+
 /** Options for {@link MemorySessionStore}. */
 export interface MemorySessionStoreOptions {
   /** Clock in epoch milliseconds; defaults to `Date.now`. Inject one to test expiry. */
@@ -11,12 +18,12 @@ const SWEEP_INTERVAL_MS = 60_000;
 
 /**
  * {@link SessionStore} in process memory, for tests, local development and single-instance
- * servers. Values are copied with `structuredClone` on the way in and out, so no caller can
+ * servers. Values are checked to be JSON and deep-copied on the way in and out, so no caller can
  * change stored state by mutating an object. Expired records read as absent; they are removed
  * when touched and by a sweep that runs at most once a minute on writes.
  */
 export class MemorySessionStore implements SessionStore {
-  readonly #records = new Map<string, StoredRecord>();
+  readonly #records = new Map<string, Entry>();
   readonly #now: () => number;
   #lastSweep: number;
 
@@ -28,7 +35,7 @@ export class MemorySessionStore implements SessionStore {
   async get(key: string): Promise<StoredRecord | undefined> {
     const record = this.#live(key, this.#now());
     if (!record) return undefined;
-    return { value: structuredClone(record.value), version: record.version, expiresAt: record.expiresAt };
+    return { value: copyJson(record.value), version: record.version, expiresAt: record.expiresAt };
   }
 
   async create(key: string, value: JsonValue, ttlMs: number): Promise<boolean> {
@@ -36,7 +43,7 @@ export class MemorySessionStore implements SessionStore {
     const now = this.#now();
     this.#maybeSweep(now);
     if (this.#live(key, now)) return false;
-    this.#records.set(key, { value: structuredClone(value), version: 1, expiresAt: now + ttlMs });
+    this.#records.set(key, { value: copyJson(value), version: 1, expiresAt: now + ttlMs });
     return true;
   }
 
@@ -47,7 +54,7 @@ export class MemorySessionStore implements SessionStore {
     const record = this.#live(key, now);
     if (!record || record.version !== expectedVersion) return false;
     this.#records.set(key, {
-      value: structuredClone(value),
+      value: copyJson(value),
       version: expectedVersion + 1,
       expiresAt: now + ttlMs,
     });
@@ -59,7 +66,7 @@ export class MemorySessionStore implements SessionStore {
   }
 
   /** The record under `key` if it is still live at `now`; removes it when it has expired. */
-  #live(key: string, now: number): StoredRecord | undefined {
+  #live(key: string, now: number): Entry | undefined {
     const record = this.#records.get(key);
     if (!record) return undefined;
     if (now > record.expiresAt) {
@@ -82,4 +89,25 @@ function checkTtl(ttlMs: number): void {
   if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
     throw new RangeError(`ttlMs must be a positive finite number of milliseconds, got ${ttlMs}`);
   }
+}
+
+/** A deep copy of a JSON value; anything that is not JSON is refused with a TypeError. */
+function copyJson(value: JsonValue): JsonValue {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new TypeError("a session value must be JSON: non-finite number");
+    return value;
+  }
+  if (Array.isArray(value)) return value.map(copyJson);
+  const proto = typeof value === "object" ? Object.getPrototypeOf(value) : undefined;
+  if (proto === Object.prototype || proto === null) {
+    const out: Record<string, JsonValue> = {};
+    for (const key in value) {
+      const item = (value as Record<string, JsonValue>)[key] as JsonValue;
+      // Like JSON: a property whose value is undefined is simply absent.
+      if (item !== undefined) out[key] = copyJson(item);
+    }
+    return out;
+  }
+  throw new TypeError(`a session value must be JSON, got ${typeof value}`);
 }

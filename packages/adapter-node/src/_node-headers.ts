@@ -1,0 +1,72 @@
+import { inheritByDelegation } from "./_delegate.ts";
+
+/** Fetch's header-name rule; Node's parser has already enforced it for received headers. */
+const lower = (name: string): string => name.toLowerCase();
+
+/**
+ * Fetch `Headers` over Node's raw header list, read without building a real `Headers`: `get`,
+ * `has` and `getSetCookie` answer from a map made on first use, with the same folding as
+ * `requestHeaders()` (repeated fields joined with ", ", `cookie` with "; ", `set-cookie` kept
+ * apart, HTTP/2 pseudo-headers skipped). Changes and iteration go to a real `Headers` copy made on
+ * demand, which then serves every later call.
+ */
+export class NodeHeaders {
+  readonly #raw: string[];
+  #map: Map<string, string> | undefined;
+  #setCookies: string[] | undefined;
+  #real: Headers | undefined;
+
+  constructor(rawHeaders: string[]) {
+    this.#raw = rawHeaders;
+  }
+
+  get(name: string): string | null {
+    if (this.#real !== undefined) return this.#real.get(name);
+    return this.#folded().get(lower(name)) ?? null;
+  }
+
+  has(name: string): boolean {
+    if (this.#real !== undefined) return this.#real.has(name);
+    return this.#folded().has(lower(name));
+  }
+
+  getSetCookie(): string[] {
+    if (this.#real !== undefined) return this.#real.getSetCookie();
+    this.#folded();
+    return this.#setCookies === undefined ? [] : [...this.#setCookies];
+  }
+
+  #folded(): Map<string, string> {
+    if (this.#map !== undefined) return this.#map;
+    const map = new Map<string, string>();
+    const raw = this.#raw;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = lower(raw[i] as string);
+      if (name.charCodeAt(0) === 58 /* ":" */) continue;
+      const value = raw[i + 1] as string;
+      if (name === "set-cookie") {
+        this.#setCookies ??= [];
+        this.#setCookies.push(value);
+      }
+      const previous = map.get(name);
+      map.set(name, previous === undefined ? value : `${previous}${name === "cookie" ? "; " : ", "}${value}`);
+    }
+    this.#map = map;
+    return map;
+  }
+
+  /** The real `Headers` behind this one, for every member not implemented above. */
+  static realOf(headers: NodeHeaders): Headers {
+    if (headers.#real === undefined) {
+      const real = new Headers();
+      for (const [name, value] of headers.#folded()) {
+        if (name !== "set-cookie") real.set(name, value);
+      }
+      for (const cookie of headers.#setCookies ?? []) real.append("set-cookie", cookie);
+      headers.#real = real;
+    }
+    return headers.#real;
+  }
+}
+
+inheritByDelegation(NodeHeaders, Headers, (self: NodeHeaders) => NodeHeaders.realOf(self));

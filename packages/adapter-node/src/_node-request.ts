@@ -1,0 +1,207 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { inheritByDelegation } from "./_delegate.ts";
+import type { NodeHeaders } from "./_node-headers.ts";
+import { readableToWeb } from "./_readable-to-web.ts";
+
+const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
+
+/** The request line and headers say whether a body follows (RFC 9112 §6.3). */
+function declaresBody(method: string, headers: NodeHeaders): boolean {
+  if (method === "GET" || method === "HEAD") return false;
+  if (headers.has("transfer-encoding")) return true;
+  const length = headers.get("content-length");
+  return length !== null && length !== "0";
+}
+
+function abortedError(): DOMException {
+  return new DOMException("The client closed the connection", "AbortError");
+}
+
+/** The whole body of an unread `IncomingMessage`, straight from its buffer or its `data` events. */
+function readAll(req: IncomingMessage): Promise<Buffer> {
+  if (req.complete && !req.readableFlowing) {
+    // The usual case for a small body: it arrived with the headers and already sits in the
+    // stream's buffer, so it is taken synchronously (the stream then ends as usual).
+    const buffered = req.read() as Buffer | null;
+    if (buffered === null && req.readableLength === 0) return Promise.resolve(EMPTY);
+    if (buffered !== null && req.readableLength === 0) {
+      req.resume(); // lets 'end' fire, so nothing waits on a stream that was drained by hand
+      return Promise.resolve(buffered);
+    }
+    if (buffered !== null) req.unshift(buffered);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+      req.off("close", onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      chunks.push(chunk);
+      size += chunk.byteLength;
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onError = (error: unknown): void => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = (): void => {
+      if (!req.complete) onError(abortedError());
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+    req.on("close", onClose);
+  });
+}
+
+function arrayBufferOf(bytes: Buffer): ArrayBuffer {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+    ? (bytes.buffer as ArrayBuffer)
+    : (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+}
+
+const EMPTY = Buffer.alloc(0);
+
+const unusable = (): TypeError => new TypeError("Body is unusable: Body has already been read");
+
+/**
+ * A Fetch `Request` over a Node `IncomingMessage` that builds only what the app touches: headers on
+ * first access, the signal's listener on first access, and the body read whole from the socket by
+ * `text()` / `json()` / `arrayBuffer()` / `bytes()` — a web stream only if the app asks for
+ * `body`. It inherits `Request.prototype` (so `instanceof Request` holds) and any other member
+ * (`clone()`, `formData()`, `cache`, …) is served by a real `Request` made on demand.
+ */
+export class NodeRequest {
+  readonly #req: IncomingMessage;
+  readonly #res: ServerResponse | undefined;
+  readonly #url: string;
+  readonly #hasBody: boolean;
+  readonly #headers: NodeHeaders;
+  #controller: AbortController | undefined;
+  #stream: ReadableStream<Uint8Array> | undefined;
+  #used = false;
+  #real: Request | undefined;
+
+  constructor(req: IncomingMessage, url: string, headers: NodeHeaders, res?: ServerResponse) {
+    const method = req.method ?? "GET";
+    if (FORBIDDEN_METHODS.has(method)) throw new TypeError(`'${method}' HTTP method is unsupported.`);
+    this.#req = req;
+    this.#res = res;
+    this.#url = url;
+    this.#headers = headers;
+    this.#hasBody = declaresBody(method, headers);
+  }
+
+  get method(): string {
+    return this.#req.method ?? "GET";
+  }
+
+  get url(): string {
+    return this.#url;
+  }
+
+  get headers(): Headers {
+    return this.#headers as unknown as Headers;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      const controller = new AbortController();
+      this.#controller = controller;
+      const res = this.#res;
+      if (res !== undefined) {
+        if (res.destroyed && !res.writableFinished) controller.abort(abortedError());
+        else res.once("close", () => res.writableFinished || controller.abort(abortedError()));
+      } else {
+        const req = this.#req;
+        if (req.destroyed && !req.complete) controller.abort(abortedError());
+        else req.once("close", () => req.complete || controller.abort(abortedError()));
+      }
+    }
+    return this.#controller.signal;
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.#real !== undefined) return this.#real.body;
+    if (!this.#hasBody) return null;
+    this.#stream ??= readableToWeb(this.#req);
+    return this.#stream;
+  }
+
+  get bodyUsed(): boolean {
+    if (this.#real !== undefined) return this.#real.bodyUsed;
+    return this.#used || (this.#stream?.locked ?? false);
+  }
+
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return this.#bytes().then(arrayBufferOf);
+  }
+
+  bytes(): Promise<Uint8Array<ArrayBuffer>> {
+    // A plain view over the received memory: no copy, and no Buffer subclass leaking to the app.
+    return this.#bytes().then((b) => new Uint8Array(b.buffer as ArrayBuffer, b.byteOffset, b.byteLength));
+  }
+
+  text(): Promise<string> {
+    return this.#bytes().then((b) => b.toString("utf8"));
+  }
+
+  json(): Promise<unknown> {
+    return this.text().then(JSON.parse);
+  }
+
+  /** Drains what the app left unread, so a kept-alive connection stays usable. */
+  discardUnread(): void {
+    if (this.#real !== undefined) {
+      const body = this.#real.body;
+      if (body !== null && !body.locked) body.cancel().catch(() => {});
+    } else if (this.#stream !== undefined) {
+      if (!this.#stream.locked) this.#stream.cancel().catch(() => {});
+    } else if (this.#hasBody && !this.#used) {
+      this.#used = true;
+      this.#req.resume();
+    }
+  }
+
+  #bytes(): Promise<Buffer> {
+    if (this.#real !== undefined || this.#stream !== undefined) {
+      return this.#realRequest()
+        .arrayBuffer()
+        .then((ab) => Buffer.from(ab));
+    }
+    if (this.#used) return Promise.reject(unusable());
+    this.#used = true;
+    if (!this.#hasBody) return Promise.resolve(EMPTY);
+    return readAll(this.#req);
+  }
+
+  /** The real `Request` behind this one, for the members it does not implement itself. */
+  #realRequest(): Request {
+    if (this.#real === undefined) {
+      const body = this.#used ? null : this.body;
+      const init: RequestInit & { duplex?: "half" } = {
+        method: this.method,
+        headers: this.headers,
+        body,
+        signal: this.signal,
+      };
+      if (body !== null) init.duplex = "half";
+      this.#real = new Request(this.#url, init);
+    }
+    return this.#real;
+  }
+
+  /** @internal Used by the delegating members below. */
+  static realOf(request: NodeRequest): Request {
+    return request.#realRequest();
+  }
+}
+
+inheritByDelegation(NodeRequest, Request, (self: NodeRequest) => NodeRequest.realOf(self));

@@ -1,0 +1,173 @@
+/**
+ * Responses whose whole body is a string the core already holds. Building a real `Response` costs
+ * a body stream, and reading it back costs an adapter a stream read; for the small JSON answers
+ * that make up most MCP traffic that is most of the per-request work. A buffered response is a
+ * complete `Response` (it inherits `Response.prototype` and implements every member, turning into
+ * a real one only when a member needs it), and an adapter that opts in with
+ * `ctx.bufferedResponses` can take its status, headers and text with {@link readBufferedResponse}.
+ *
+ * Adapters that must not import the core at run time call the same reader through the
+ * registered symbol `Symbol.for("portico.readBufferedResponse")`: `response[symbol]?.()`.
+ */
+
+/** What {@link readBufferedResponse} hands an adapter. */
+export interface BufferedResponse {
+  status: number;
+  statusText: string;
+  /** A plain lower-case record, or a `Headers` once someone has looked at (and maybe changed) them. */
+  headers: Record<string, string> | Headers;
+  /** The whole body, or `null` for none. */
+  body: string | null;
+}
+
+interface State {
+  status: number;
+  statusText: string;
+  headers: Record<string, string> | Headers;
+  body: string | null;
+  used: boolean;
+  real: Response | undefined;
+}
+
+const STATE = Symbol("portico.bufferedResponse");
+const READ = Symbol.for("portico.readBufferedResponse");
+
+type Light = { [STATE]: State };
+
+function stateOf(response: unknown): State | undefined {
+  return typeof response === "object" && response !== null && STATE in response
+    ? (response as Light)[STATE]
+    : undefined;
+}
+
+function headersOf(state: State): Headers {
+  if (!(state.headers instanceof Headers)) state.headers = new Headers(state.headers);
+  return state.headers;
+}
+
+/** The real `Response` behind a buffered one, made on first need; it shares the headers object. */
+function realOf(state: State): Response {
+  if (state.real === undefined) {
+    state.real = new Response(state.body, {
+      status: state.status,
+      statusText: state.statusText,
+      headers: headersOf(state),
+    });
+    // A body already read through the light object stays read on the real one.
+    if (state.used) void state.real.arrayBuffer().catch(() => {});
+  }
+  return state.real;
+}
+
+function takeText(state: State): Promise<string> {
+  if (state.real !== undefined) return state.real.text();
+  if (state.used) return Promise.reject(new TypeError("Body is unusable: Body has already been read"));
+  state.used = true;
+  return Promise.resolve(state.body ?? "");
+}
+
+/** Members answered without a real `Response`. */
+const OWN: PropertyDescriptorMap = {
+  status: {
+    get: function (this: Light) {
+      return this[STATE].status;
+    },
+  },
+  statusText: {
+    get: function (this: Light) {
+      return this[STATE].statusText;
+    },
+  },
+  ok: {
+    get: function (this: Light) {
+      return this[STATE].status >= 200 && this[STATE].status < 300;
+    },
+  },
+  headers: {
+    get: function (this: Light) {
+      return headersOf(this[STATE]);
+    },
+  },
+  type: { get: () => "default" },
+  url: { get: () => "" },
+  redirected: { get: () => false },
+  bodyUsed: {
+    get: function (this: Light) {
+      const state = this[STATE];
+      return state.real?.bodyUsed ?? state.used;
+    },
+  },
+  text: {
+    value: function (this: Light) {
+      return takeText(this[STATE]);
+    },
+  },
+  [READ]: {
+    value: function (this: Light) {
+      return take(this[STATE]);
+    },
+  },
+  json: {
+    value: function (this: Light) {
+      return takeText(this[STATE]).then(JSON.parse);
+    },
+  },
+};
+
+const prototype = Object.create(Response.prototype) as object;
+Object.defineProperties(prototype, OWN);
+// Every other member of Response (body, arrayBuffer, blob, bytes, clone, formData, …) delegates.
+for (const key of Reflect.ownKeys(Response.prototype)) {
+  if (key === "constructor" || key === Symbol.toStringTag || key in OWN) continue;
+  const descriptor = Object.getOwnPropertyDescriptor(Response.prototype, key);
+  if (descriptor === undefined) continue;
+  if (typeof descriptor.value === "function") {
+    const method = descriptor.value as (...args: unknown[]) => unknown;
+    Object.defineProperty(prototype, key, {
+      value: function (this: Light, ...args: unknown[]) {
+        return method.apply(realOf(this[STATE]), args);
+      },
+    });
+  } else if (descriptor.get !== undefined) {
+    const getter = descriptor.get;
+    Object.defineProperty(prototype, key, {
+      get: function (this: Light) {
+        return getter.call(realOf(this[STATE]));
+      },
+    });
+  }
+}
+
+/** A buffered `Response` (internal: the core builds every JSON answer with it). */
+export function bufferedResponse(
+  body: string | null,
+  status: number,
+  headers: Record<string, string>,
+  statusText = "",
+): Response {
+  const light = Object.create(prototype) as Light;
+  light[STATE] = { status, statusText, headers, body, used: false, real: undefined };
+  return light as unknown as Response;
+}
+
+/**
+ * For adapters: the status, headers and whole body of a response the core built buffered, and
+ * marks its body read; `undefined` for any other response (stream it as usual), including a
+ * buffered one whose body something already touched.
+ */
+export function readBufferedResponse(response: Response): BufferedResponse | undefined {
+  const state = stateOf(response);
+  return state === undefined ? undefined : take(state);
+}
+
+function take(state: State): BufferedResponse | undefined {
+  if (state.used || state.real !== undefined) return undefined;
+  state.used = true;
+  return { status: state.status, statusText: state.statusText, headers: state.headers, body: state.body };
+}
+
+/** A real `Response` for hosts that require one (Workers, Deno, Bun); other values pass through. */
+export function toRealResponse(response: Response): Response {
+  const state = stateOf(response);
+  return state === undefined ? response : realOf(state);
+}
