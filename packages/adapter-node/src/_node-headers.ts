@@ -3,31 +3,46 @@ import { inheritByDelegation } from "./_delegate.ts";
 /** Fetch's header-name rule; Node's parser has already enforced it for received headers. */
 const lower = (name: string): string => name.toLowerCase();
 
+type NodeHeaderValues = Record<string, string | string[] | undefined>;
+
 /**
- * Fetch `Headers` over Node's raw header list, read without building a real `Headers`: `get`,
- * `has` and `getSetCookie` answer from a map made on first use, with the same folding as
- * `requestHeaders()` (repeated fields joined with ", ", `cookie` with "; ", `set-cookie` kept
- * apart, HTTP/2 pseudo-headers skipped). Changes and iteration go to a real `Headers` copy made on
- * demand, which then serves every later call.
+ * Fetch `Headers` over a Node request's headers, read without building a real `Headers`: `get`,
+ * `has` and `getSetCookie` answer with the same folding as `requestHeaders()` (repeated fields
+ * joined with ", ", `cookie` with "; ", `set-cookie` kept apart, HTTP/2 pseudo-headers skipped).
+ * They read Node's own `req.headers` (which Node builds for every request anyway) unless a field
+ * was repeated — Node keeps only the first of some fields — and then a map folded from the raw
+ * list. Changes and iteration go to a real `Headers` copy made on demand, which then serves every
+ * later call.
  */
 export class NodeHeaders {
   readonly #raw: string[];
+  readonly #node: NodeHeaderValues | undefined;
   #map: Map<string, string> | undefined;
   #setCookies: string[] | undefined;
   #real: Headers | undefined;
 
-  constructor(rawHeaders: string[]) {
+  constructor(rawHeaders: string[], nodeHeaders?: NodeHeaderValues) {
     this.#raw = rawHeaders;
+    // Every raw field has its own key: nothing was folded or dropped, Node's object is exact.
+    if (nodeHeaders !== undefined && Object.keys(nodeHeaders).length * 2 === rawHeaders.length) {
+      this.#node = nodeHeaders;
+    }
   }
 
   get(name: string): string | null {
     if (this.#real !== undefined) return this.#real.get(name);
-    return this.#folded().get(lower(name)) ?? null;
+    const key = lower(name);
+    if (this.#node !== undefined) {
+      if (key.charCodeAt(0) === 58 /* ":" */) return null;
+      const value = this.#node[key];
+      if (typeof value === "string") return value;
+      return Array.isArray(value) ? value.join(", ") : null;
+    }
+    return this.#folded().get(key) ?? null;
   }
 
   has(name: string): boolean {
-    if (this.#real !== undefined) return this.#real.has(name);
-    return this.#folded().has(lower(name));
+    return this.get(name) !== null;
   }
 
   getSetCookie(): string[] {

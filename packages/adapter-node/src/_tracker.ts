@@ -9,24 +9,28 @@ export interface PromiseTracker {
 }
 
 export function createTracker(): PromiseTracker {
-  const pending = new Set<Promise<void>>();
+  // A count and one waiter list instead of a promise set: `add` runs once per request.
+  let size = 0;
+  let waiters: Array<() => void> = [];
+  const done = (): void => {
+    size--;
+    if (size === 0 && waiters.length > 0) {
+      const wake = waiters;
+      waiters = [];
+      for (const resolve of wake) resolve();
+    }
+  };
   return {
     add(promise) {
-      const tracked: Promise<void> = Promise.resolve(promise).then(
-        () => {
-          pending.delete(tracked);
-        },
-        () => {
-          pending.delete(tracked);
-        },
-      );
-      pending.add(tracked);
+      size++;
+      promise.then(done, done);
     },
     get size() {
-      return pending.size;
+      return size;
     },
-    async settled() {
-      while (pending.size > 0) await Promise.all(pending);
+    settled() {
+      if (size === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => waiters.push(resolve));
     },
   };
 }

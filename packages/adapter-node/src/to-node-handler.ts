@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ExecutionContextLike, FetchApp } from "./_types.ts";
+import { readBuffered, writeBuffered } from "./_buffered.ts";
 import { sendAdapterError } from "./_error-response.ts";
 import { NodeRequest } from "./_node-request.ts";
 import { InvalidHostError, normaliseOrigin, type OriginOptions } from "./_request-url.ts";
-import { toRequest } from "./to-request.ts";
+import { convertRequest } from "./to-request.ts";
 import { writeResponse } from "./write-response.ts";
 
 /** Options of {@link toNodeHandler}. */
@@ -96,10 +97,11 @@ export function toNodeHandler(app: FetchApp, opts: NodeHandlerOptions = {}): Nod
     opts.waitUntil?.(guarded);
   };
 
+  const writeOptions = { onError };
   return async (req, res) => {
     let request: Request;
     try {
-      request = toRequest(req, { ...origin, res });
+      request = convertRequest(req, origin, res);
     } catch (error) {
       const clientFault = error instanceof InvalidHostError || error instanceof TypeError;
       if (!clientFault) onError(error);
@@ -120,7 +122,13 @@ export function toNodeHandler(app: FetchApp, opts: NodeHandlerOptions = {}): Nod
       discardUnreadBody(request);
       return;
     }
-    await writeResponse(response, res, { onError });
+    // A buffered Portico response is written in one go, without the general path's promise.
+    const buffered = readBuffered(response);
+    if (buffered !== undefined) {
+      if (!res.destroyed) writeBuffered(res, buffered, req.method === "HEAD");
+    } else {
+      await writeResponse(response, res, writeOptions);
+    }
     discardUnreadBody(request);
   };
 }

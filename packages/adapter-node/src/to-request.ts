@@ -49,9 +49,18 @@ function disconnectSignal(req: IncomingMessage, res: ServerResponse | undefined)
  * @throws TypeError for methods Fetch forbids (CONNECT, TRACE, TRACK).
  */
 export function toRequest(req: IncomingMessage, opts: ToRequestOptions = {}): Request {
+  return convertRequest(req, opts, opts.res);
+}
+
+/** {@link toRequest} with the response apart from the options, so the adapter need not copy them. */
+export function convertRequest(
+  req: IncomingMessage,
+  opts: OriginOptions,
+  res: ServerResponse | undefined,
+): Request {
   if (!isConsumed(req)) {
-    const light = new NodeHeaders(req.rawHeaders);
-    return new NodeRequest(req, requestUrl(req, opts, light), light, opts.res) as unknown as Request;
+    const light = new NodeHeaders(req.rawHeaders, req.headers);
+    return new NodeRequest(req, requestUrl(req, opts, light), light, res) as unknown as Request;
   }
   const url = requestUrl(req, opts);
   const headers = requestHeaders(req);
@@ -60,7 +69,7 @@ export function toRequest(req: IncomingMessage, opts: ToRequestOptions = {}): Re
     method: req.method ?? "GET",
     headers,
     body,
-    signal: disconnectSignal(req, opts.res),
+    signal: disconnectSignal(req, res),
   };
   if (body instanceof ReadableStream) init.duplex = "half";
   return new Request(url, init);

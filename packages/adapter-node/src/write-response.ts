@@ -87,9 +87,15 @@ function ended(res: ServerResponse, last?: Uint8Array): Promise<void> {
   });
 }
 
-/** Resolves with `undefined` after pending I/O callbacks have run. */
-function nextTurn(): Promise<undefined> {
-  return new Promise((resolve) => setImmediate(() => resolve(undefined)));
+/**
+ * Resolves with `undefined` after a few microtask turns: long enough for a read from a body that is
+ * already complete (`Response.json()`, `new Response(text)`) to settle, far shorter than any wait on
+ * an app still producing its body.
+ */
+function fewTicks(): Promise<undefined> {
+  return new Promise((resolve) =>
+    queueMicrotask(() => queueMicrotask(() => queueMicrotask(() => resolve(undefined)))),
+  );
 }
 
 function isGone(res: ServerResponse): boolean {
@@ -138,7 +144,7 @@ async function pipeBody(
       pending = reader.read();
       // A body that is complete after one chunk (Response.json(), new Response(string)) is sent with a
       // Content-Length instead of chunked encoding.
-      const second = await Promise.race([pending, nextTurn()]);
+      const second = await Promise.race([pending, fewTicks()]);
       if (isGone(res)) return;
       if (second?.done === true) {
         writeHead(res, response, first.value.byteLength);

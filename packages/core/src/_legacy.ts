@@ -163,7 +163,8 @@ async function request(
   session: LiveSession,
   message: JsonRpcRequest,
 ): Promise<Response> {
-  const streamId = randomId(16);
+  // Named when the first event is stored: a plain JSON answer never needs one.
+  let streamId: string | undefined;
   // Disconnection is not cancellation once the answer is a resumable stream (spec); a client
   // that drops a plain JSON answer can never receive it, so that work is stopped.
   const abort = new RequestAbort(rt, incoming, () => !exchange.streaming);
@@ -176,6 +177,7 @@ async function request(
     headers: { [SESSION_HEADER]: session.id },
     primingRetryMs: rt.options.retryMs,
     persist: async (msg) => {
+      streamId ??= randomId(16);
       const id = await rt.stores.events.append(session.id, streamId, msg);
       if (msg !== null)
         void rt.stores.bus.publish(topics.stream(session.id, streamId), { type: "event" }).catch(() => {});
