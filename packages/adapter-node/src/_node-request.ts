@@ -18,15 +18,15 @@ function abortedError(): DOMException {
 }
 
 /** The whole body of an unread `IncomingMessage`, straight from its buffer or its `data` events. */
-function readAll(req: IncomingMessage): Promise<Buffer> {
+function readAll(req: IncomingMessage): Buffer | Promise<Buffer> {
   if (req.complete && !req.readableFlowing) {
     // The usual case for a small body: it arrived with the headers and already sits in the
     // stream's buffer, so it is taken synchronously (the stream then ends as usual).
     const buffered = req.read() as Buffer | null;
-    if (buffered === null && req.readableLength === 0) return Promise.resolve(EMPTY);
+    if (buffered === null && req.readableLength === 0) return EMPTY;
     if (buffered !== null && req.readableLength === 0) {
       req.resume(); // lets 'end' fire, so nothing waits on a stream that was drained by hand
-      return Promise.resolve(buffered);
+      return buffered;
     }
     if (buffered !== null) req.unshift(buffered);
   }
@@ -141,16 +141,16 @@ export class NodeRequest {
   }
 
   arrayBuffer(): Promise<ArrayBuffer> {
-    return this.#bytes().then(arrayBufferOf);
+    return this.#read(arrayBufferOf);
   }
 
   bytes(): Promise<Uint8Array<ArrayBuffer>> {
     // A plain view over the received memory: no copy, and no Buffer subclass leaking to the app.
-    return this.#bytes().then((b) => new Uint8Array(b.buffer as ArrayBuffer, b.byteOffset, b.byteLength));
+    return this.#read((b) => new Uint8Array(b.buffer as ArrayBuffer, b.byteOffset, b.byteLength));
   }
 
   text(): Promise<string> {
-    return this.#bytes().then((b) => b.toString("utf8"));
+    return this.#read((b) => b.toString("utf8"));
   }
 
   json(): Promise<unknown> {
@@ -170,15 +170,25 @@ export class NodeRequest {
     }
   }
 
-  #bytes(): Promise<Buffer> {
+  /** The body through `convert`; one promise, settled at once when the body is already here. */
+  #read<T>(convert: (bytes: Buffer) => T): Promise<T> {
+    try {
+      const bytes = this.#bytes();
+      return bytes instanceof Promise ? bytes.then(convert) : Promise.resolve(convert(bytes));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #bytes(): Buffer | Promise<Buffer> {
     if (this.#real !== undefined || this.#stream !== undefined) {
       return this.#realRequest()
         .arrayBuffer()
         .then((ab) => Buffer.from(ab));
     }
-    if (this.#used) return Promise.reject(unusable());
+    if (this.#used) throw unusable();
     this.#used = true;
-    if (!this.#hasBody) return Promise.resolve(EMPTY);
+    if (!this.#hasBody) return EMPTY;
     return readAll(this.#req);
   }
 

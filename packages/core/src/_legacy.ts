@@ -72,7 +72,7 @@ export async function legacyPost(rt: Runtime, incoming: Incoming, body: unknown)
       await notification(rt, live, c.message.method, c.message.params ?? {});
       return accepted();
     case "request":
-      return request(rt, incoming, live, c.message);
+      return await request(rt, incoming, live, c.message);
   }
 }
 
@@ -231,7 +231,7 @@ async function request(
   })();
   // Work that outlives the response only exists once it streams; a JSON answer is already final.
   exchange.whenStreaming(() => waitUntilOf(incoming)(run));
-  return exchange.response;
+  return await exchange.response;
 }
 
 async function dispatch(

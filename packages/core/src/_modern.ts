@@ -68,7 +68,7 @@ export async function modernPost(rt: Runtime, incoming: Incoming, body: unknown)
   if (c.kind === "notification") return accepted();
   const message = c.message;
   if (message.method === "subscriptions/listen") return listen(rt, incoming, message, envelope);
-  return serve(rt, incoming, message, envelope);
+  return await serve(rt, incoming, message, envelope);
 }
 
 function serverMeta(rt: Runtime, extra?: Record<string, unknown>): Record<string, unknown> {
@@ -181,7 +181,7 @@ async function serve(
   })();
   // Work that outlives the response only exists once it streams; a JSON answer is already final.
   exchange.whenStreaming(() => waitUntilOf(incoming)(run));
-  return exchange.response;
+  return await exchange.response;
 }
 
 const SHARED = new Set([

@@ -127,7 +127,7 @@ export function createHandler(server: McpServer, options: HandlerOptions = {}): 
     const incoming: Incoming = { request, env, host, auth };
     switch (request.method) {
       case "POST":
-        return post(incoming);
+        return await post(incoming);
       case "GET":
         if (rt.options.legacy && request.headers.has("mcp-session-id")) return legacyGet(rt, incoming);
         return httpError(
@@ -169,7 +169,7 @@ export function createHandler(server: McpServer, options: HandlerOptions = {}): 
           ErrorCode.InvalidRequest,
           "This server only speaks the legacy era (initialize)",
         );
-      return modernPost(rt, incoming, body);
+      return await modernPost(rt, incoming, body);
     }
     if (!rt.options.legacy) {
       return httpError(
@@ -181,7 +181,7 @@ export function createHandler(server: McpServer, options: HandlerOptions = {}): 
         },
       );
     }
-    return legacyPost(rt, incoming, body);
+    return await legacyPost(rt, incoming, body);
   }
 
   return {
