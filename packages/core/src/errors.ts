@@ -48,3 +48,27 @@ export class PorticoError extends Error {
     this.code = code;
   }
 }
+
+/**
+ * Thrown by a store when its backend cannot be reached or keeps refusing (after the store's own
+ * retries). The handler answers 503 with `Retry-After` instead of a 500, so the client retries;
+ * nothing the store acknowledged before is affected.
+ */
+export class StoreUnavailableError extends PorticoError {
+  /** Seconds a client should wait before retrying (the `Retry-After` value). */
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
+    super("store_unavailable", message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "StoreUnavailableError";
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
+  }
+}
+
+/** True for a {@link StoreUnavailableError}, also one from another copy of this module. */
+export function isStoreUnavailable(error: unknown): error is StoreUnavailableError {
+  return (
+    error instanceof StoreUnavailableError ||
+    (error instanceof Error && (error as { code?: unknown }).code === "store_unavailable")
+  );
+}

@@ -11,7 +11,7 @@ import type { Incoming, ResolvedOptions, Runtime } from "./_runtime.ts";
 import { topics } from "./_session.ts";
 import { checkContentType, checkPostAccept, originGuard, readBody } from "./_validate-http.ts";
 import { bufferedResponse, toRealResponse } from "./buffered-response.ts";
-import { ErrorCode } from "./errors.ts";
+import { ErrorCode, isStoreUnavailable } from "./errors.ts";
 import type { McpServer } from "./server.ts";
 import { memoryStores } from "./stores/memory.ts";
 import type { Stores } from "./stores/types.ts";
@@ -96,6 +96,22 @@ function isModernMessage(request: Request, body: unknown): boolean {
 }
 
 /** Turns a server definition into a fetch handler (`{ fetch }`) serving both eras. */
+/** The answer to an error nothing else handled: 503 + Retry-After for an unavailable store, else 500. */
+function failure(error: unknown): Response {
+  if (isStoreUnavailable(error)) {
+    const seconds = Math.max(1, Math.ceil((error as { retryAfterSeconds?: number }).retryAfterSeconds ?? 1));
+    return httpError(
+      503,
+      ErrorCode.InternalError,
+      "Service Unavailable: session storage is unreachable, retry later",
+      {
+        headers: { "retry-after": String(seconds) },
+      },
+    );
+  }
+  return httpError(500, ErrorCode.InternalError, "Internal error");
+}
+
 export function createHandler(server: McpServer, options: HandlerOptions = {}): McpHandler {
   const stores = options.stores ?? memoryStores();
   const report =
@@ -192,7 +208,7 @@ export function createHandler(server: McpServer, options: HandlerOptions = {}): 
         return host.bufferedResponses === true ? response : toRealResponse(response);
       } catch (error) {
         report(error, "handler");
-        return toRealResponse(httpError(500, ErrorCode.InternalError, "Internal error"));
+        return toRealResponse(failure(error));
       }
     },
     close: unsubscribe,

@@ -1,6 +1,6 @@
 export { createHandler } from "./handler.ts";
 export { McpServer } from "./server.ts";
-export { ErrorCode, McpError, PorticoError } from "./errors.ts";
+export { ErrorCode, isStoreUnavailable, McpError, PorticoError, StoreUnavailableError } from "./errors.ts";
 export { ToolError } from "./_tool-call.ts";
 export { compileSchema } from "./schema.ts";
 export { UriTemplate } from "./uri-template.ts";
