@@ -10,6 +10,8 @@ import type { JsonValue } from "./stores/types.ts";
 
 export interface ExchangeOptions {
   keepAliveMs: number;
+  /** `false`: the host cannot stream, so messages before the final response are dropped. */
+  canStream?: boolean;
   /** Extra response headers (e.g. `Mcp-Session-Id`). */
   headers?: Record<string, string>;
   /** Persists an event (`null` = priming event) and returns its SSE id; legacy sessions only. */
@@ -58,7 +60,10 @@ export class Exchange {
 
   /** Sends a message ahead of the final response (switches to SSE). */
   send(message: JsonRpcMessage): Promise<void> {
-    if (this.#mode === "pending") this.#startStream();
+    if (this.#mode === "pending") {
+      if (this.#options.canStream === false) return Promise.resolve();
+      this.#startStream();
+    }
     return this.#enqueue(message);
   }
 

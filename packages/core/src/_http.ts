@@ -1,5 +1,6 @@
 /** The one helper every HTTP answer of Portico is built with. */
 import { errorMessage, type RequestId } from "./_jsonrpc.ts";
+import { ErrorCode } from "./errors.ts";
 import { bufferedResponse } from "./buffered-response.ts";
 
 /** Extra response headers, names in lower case. */
@@ -29,4 +30,14 @@ export function httpError(
 /** 202 Accepted with no body (notifications and responses). */
 export function accepted(): Response {
   return bufferedResponse(null, 202, {});
+}
+
+/** 405 for a stream the host could not deliver (see `ctx.canStream`). */
+export function cannotStream(): Response {
+  return httpError(
+    405,
+    ErrorCode.InvalidRequest,
+    "Method Not Allowed: this endpoint cannot stream (use the streaming endpoint for long-lived streams)",
+    { headers: { allow: "POST" } },
+  );
 }

@@ -174,6 +174,7 @@ async function request(
   };
   const exchange: Exchange = new Exchange({
     keepAliveMs: rt.options.keepAliveMs,
+    canStream: incoming.host.canStream !== false,
     headers: { [SESSION_HEADER]: session.id },
     primingRetryMs: rt.options.retryMs,
     persist: async (msg) => {
@@ -194,6 +195,12 @@ async function request(
   const ask = async (requests: Record<string, InputRequest>) => {
     const entries = Object.entries(requests);
     for (const [, r] of entries) assertCapability(r, session.state.clientCapabilities);
+    if (incoming.host.canStream === false) {
+      throw new McpError(
+        ErrorCode.InternalError,
+        "This endpoint cannot stream, so it cannot ask the client for input; use a streaming endpoint or protocol 2026-07-28",
+      );
+    }
     const answers = await Promise.all(
       entries.map(async ([, r]) => {
         const id = `s-${randomId(12)}`;

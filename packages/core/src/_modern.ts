@@ -5,7 +5,7 @@
 import { createContext } from "./_context.ts";
 import { toWireError } from "./_errors-wire.ts";
 import { Exchange } from "./_exchange.ts";
-import { accepted, httpError, jsonResponse } from "./_http.ts";
+import { accepted, cannotStream, httpError, jsonResponse } from "./_http.ts";
 import { InputCollector, InputRequiredSignal } from "./_inputs.ts";
 import { classify, errorMessage, type JsonRpcRequest, resultMessage } from "./_jsonrpc.ts";
 import { listen } from "./_listen.ts";
@@ -67,7 +67,10 @@ export async function modernPost(rt: Runtime, incoming: Incoming, body: unknown)
   if (mirrored) return mirrored;
   if (c.kind === "notification") return accepted();
   const message = c.message;
-  if (message.method === "subscriptions/listen") return listen(rt, incoming, message, envelope);
+  if (message.method === "subscriptions/listen") {
+    if (incoming.host.canStream === false) return cannotStream();
+    return listen(rt, incoming, message, envelope);
+  }
   return await serve(rt, incoming, message, envelope);
 }
 
@@ -112,6 +115,7 @@ async function serve(
   const signal = (): AbortSignal => abort.signal;
   const exchange = new Exchange({
     keepAliveMs: rt.options.keepAliveMs,
+    canStream: incoming.host.canStream !== false,
     onClientGone: () => abort.abort(new Error("stream closed")),
   });
   const run = (async () => {

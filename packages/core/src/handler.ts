@@ -1,7 +1,7 @@
 /**
  * `createHandler(server, options)`: the fetch handler serving both MCP eras on one endpoint.
  */
-import { httpError } from "./_http.ts";
+import { cannotStream, httpError } from "./_http.ts";
 import { legacyPost } from "./_legacy.ts";
 import { legacyDelete, legacyGet } from "./_legacy-get.ts";
 import { modernPost } from "./_modern.ts";
@@ -145,6 +145,7 @@ export function createHandler(server: McpServer, options: HandlerOptions = {}): 
       case "POST":
         return await post(incoming);
       case "GET":
+        if (host.canStream === false) return cannotStream();
         if (rt.options.legacy && request.headers.has("mcp-session-id")) return legacyGet(rt, incoming);
         return httpError(
           405,

@@ -183,6 +183,13 @@ export interface ExecutionContextLike {
    * answer with a buffered `Response` (see buffered-response.ts). Otherwise it returns real ones.
    */
   bufferedResponses?: boolean;
+  /**
+   * `false` when the host cannot deliver a body incrementally (a buffered Lambda handler): the
+   * handler then never answers with a stream it could not deliver — notifications during a call
+   * are dropped and the call answers JSON, the legacy GET stream and `subscriptions/listen` are
+   * refused with 405, and legacy server→client requests fail. Default `true`.
+   */
+  canStream?: boolean;
 }
 
 /** The one contract every adapter speaks. */

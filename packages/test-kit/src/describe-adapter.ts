@@ -16,7 +16,24 @@ export interface AdapterFixture {
 
 export type ServeThroughAdapter = (app: FetchHandler) => Promise<AdapterFixture>;
 
-export function describeAdapter(name: string, serve: ServeThroughAdapter): void {
+/** Options of {@link describeAdapter}. */
+export interface DescribeAdapterOptions {
+  /**
+   * `false` for adapters that cannot deliver a body incrementally (a buffered Lambda handler): the
+   * streaming scenarios are replaced by their buffered counterparts (a call with progress answers
+   * JSON, a legacy elicitation fails cleanly, the GET stream is refused with 405). Default `true`.
+   */
+  canStream?: boolean;
+}
+
+export function describeAdapter(
+  name: string,
+  serve: ServeThroughAdapter,
+  options: DescribeAdapterOptions = {},
+): void {
+  const canStream = options.canStream !== false;
+  const streamingIt = canStream ? it : it.skip;
+  const bufferedIt = canStream ? it.skip : it;
   describe(`adapter contract: ${name}`, () => {
     const { server, probe } = adapterTestServer();
     const errors: unknown[] = [];
@@ -52,7 +69,52 @@ export function describeAdapter(name: string, serve: ServeThroughAdapter): void 
       expect(await res.json()).toMatchObject({ id: 2, result: { content: [{ type: "text", text: "5" }] } });
     });
 
-    it("legacy: progress streams as SSE with a priming event, then the result", async () => {
+    bufferedIt(
+      "buffered: a call with progress answers JSON; the GET stream is refused with 405",
+      async () => {
+        const sessionId = await initialize();
+        const res = await fetch(
+          legacyPost(
+            url,
+            {
+              jsonrpc: "2.0",
+              id: 3,
+              method: "tools/call",
+              params: { name: "progress", _meta: { progressToken: "t" } },
+            },
+            { sessionId },
+          ),
+        );
+        expect(res.headers.get("content-type")).toContain("application/json");
+        expect(await res.json()).toMatchObject({ id: 3, result: { content: [{ text: "progressed" }] } });
+        const get = await fetch(url, {
+          headers: {
+            accept: "text/event-stream",
+            "mcp-session-id": sessionId,
+            "mcp-protocol-version": "2025-11-25",
+          },
+        });
+        expect(get.status).toBe(405);
+        await get.arrayBuffer();
+      },
+    );
+
+    bufferedIt("buffered: a legacy elicitation fails with a JSON-RPC error instead of hanging", async () => {
+      const sessionId = await initialize();
+      const res = await fetch(
+        legacyPost(
+          url,
+          { jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "ask_name" } },
+          { sessionId },
+        ),
+      );
+      expect(res.headers.get("content-type")).toContain("application/json");
+      const body = await res.json();
+      expect(body.id).toBe(4);
+      expect(body.error?.message ?? body.result?.content?.[0]?.text).toMatch(/stream/i);
+    });
+
+    streamingIt("legacy: progress streams as SSE with a priming event, then the result", async () => {
       const sessionId = await initialize();
       const res = await fetch(
         legacyPost(
@@ -76,7 +138,7 @@ export function describeAdapter(name: string, serve: ServeThroughAdapter): void 
       expect(messages.at(-1)).toMatchObject({ id: 3, result: { content: [{ text: "progressed" }] } });
     });
 
-    it("legacy: elicitation reply arrives as a separate POST", async () => {
+    streamingIt("legacy: elicitation reply arrives as a separate POST", async () => {
       const sessionId = await initialize();
       const res = await fetch(
         legacyPost(
@@ -146,7 +208,7 @@ export function describeAdapter(name: string, serve: ServeThroughAdapter): void 
       });
     });
 
-    it("modern: closing the response stream aborts the tool's signal", async () => {
+    streamingIt("modern: closing the response stream aborts the tool's signal", async () => {
       const controller = new AbortController();
       const res = await fetch(
         modernPost(url, "tools/call", { name: "wait_for_abort", arguments: {}, _meta: { progressToken: 1 } }),

@@ -1,0 +1,91 @@
+/** Application Load Balancer targets, in single-value or multi-value header mode. */
+import { eventBody } from "./_body.ts";
+import { headersFrom, queryFrom, splitHeaders } from "./_maps.ts";
+import { type EventStrategy, originOf, requireString, stringOf, stripBasePath } from "./_strategy.ts";
+import type { AlbEvent, AlbResult, AuthInfoLike } from "./_types.ts";
+
+const REASONS: Record<number, string> = {
+  200: "OK",
+  202: "Accepted",
+  204: "No Content",
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  406: "Not Acceptable",
+  413: "Payload Too Large",
+  415: "Unsupported Media Type",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+/** The payload of a JWT, unverified (ALB signs `x-amzn-oidc-data`; the load balancer is trusted). */
+function jwtPayload(token: string): Record<string, unknown> | undefined {
+  const part = token.split(".")[1];
+  if (part === undefined) return undefined;
+  try {
+    const json = atob(part.replace(/-/g, "+").replace(/_/g, "/"));
+    const bytes = Uint8Array.from(json, (c) => c.charCodeAt(0));
+    const payload: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    return typeof payload === "object" && payload !== null ? (payload as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const alb: EventStrategy<AlbEvent, AlbResult> = {
+  kind: "alb",
+
+  matches(event) {
+    const context = event.requestContext as { elb?: unknown } | undefined;
+    return typeof context?.elb === "object" && context.elb !== null;
+  },
+
+  toRequest(event, options) {
+    const method = requireString(event.httpMethod, "httpMethod");
+    const path = stripBasePath(requireString(event.path, "path"), options.basePath);
+    const headers = headersFrom(event.headers, event.multiValueHeaders);
+    // ALB passes query values exactly as the client sent them (still percent-encoded).
+    const query = queryFrom(event.queryStringParameters, event.multiValueQueryStringParameters, true);
+    const url = originOf(headers, undefined) + path + query;
+    const body = method === "GET" || method === "HEAD" ? null : eventBody(event.body, event.isBase64Encoded);
+    return new Request(url, { method, headers, body });
+  },
+
+  toResult(parts, event) {
+    const statusDescription = `${parts.status} ${parts.statusText || REASONS[parts.status] || ""}`.trim();
+    const base = {
+      statusCode: parts.status,
+      statusDescription,
+      body: parts.body,
+      isBase64Encoded: parts.isBase64Encoded,
+    };
+    if (event.multiValueHeaders !== undefined) {
+      const multiValueHeaders: Record<string, string[]> = {};
+      for (const [name, value] of parts.headers) if (name !== "set-cookie") multiValueHeaders[name] = [value];
+      const cookies = parts.headers.getSetCookie();
+      if (cookies.length > 0) multiValueHeaders["set-cookie"] = cookies;
+      return { ...base, multiValueHeaders };
+    }
+    // Single-value mode carries one value per name: the last cookie wins (enable multi-value mode for more).
+    const { single, cookies } = splitHeaders(parts.headers);
+    const last = cookies.at(-1);
+    if (last !== undefined) single["set-cookie"] = last;
+    return { ...base, headers: single };
+  },
+
+  authOf(event): AuthInfoLike | undefined {
+    const headers = headersFrom(event.headers, event.multiValueHeaders);
+    const identity = headers.get("x-amzn-oidc-identity");
+    const data = headers.get("x-amzn-oidc-data");
+    if (identity === null && data === null) return undefined;
+    const claims = data === null ? undefined : jwtPayload(data);
+    const auth: AuthInfoLike = { extra: { oidc: claims ?? {} } };
+    const subject = stringOf(identity) ?? stringOf(claims?.sub);
+    if (subject !== undefined) auth.subject = subject;
+    const expiresAt = claims?.exp;
+    if (typeof expiresAt === "number") auth.expiresAt = expiresAt;
+    return auth;
+  },
+};

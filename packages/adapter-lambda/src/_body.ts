@@ -1,0 +1,48 @@
+/** Body encodings between Lambda's JSON events/results (string or base64) and Fetch bytes. */
+
+const TEXT_TYPES =
+  /^(text\/|application\/(?:[\w.+-]*\+)?(?:json|xml|javascript|x-www-form-urlencoded|graphql)\b)/i;
+const encoder = new TextEncoder();
+
+/** Whether a body of this Content-Type goes out as plain text (else base64). */
+export function isTextType(contentType: string | null): boolean {
+  return contentType !== null && TEXT_TYPES.test(contentType.trim());
+}
+
+export function base64ToBytes(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+export function bytesToBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+/** The request body of an event: `null` when there is none, bytes when base64, else the text. */
+export function eventBody(
+  body: string | null | undefined,
+  isBase64Encoded: boolean | undefined,
+): string | Uint8Array<ArrayBuffer> | null {
+  if (body === null || body === undefined || body === "") return null;
+  return isBase64Encoded === true ? base64ToBytes(body) : body;
+}
+
+/** A response body as a Lambda result field: text for textual types, else base64. */
+export function resultBody(
+  body: string | Uint8Array,
+  contentType: string | null,
+): { body: string; isBase64Encoded: boolean } {
+  if (typeof body === "string") {
+    if (isTextType(contentType) || contentType === null) return { body, isBase64Encoded: false };
+    return { body: bytesToBase64(encoder.encode(body)), isBase64Encoded: true };
+  }
+  if (body.byteLength === 0) return { body: "", isBase64Encoded: false };
+  if (isTextType(contentType)) return { body: new TextDecoder().decode(body), isBase64Encoded: false };
+  return { body: bytesToBase64(body), isBase64Encoded: true };
+}

@@ -1,0 +1,46 @@
+import type { MultiStringMap, StringMap } from "./_types.ts";
+
+/** Fetch `Headers` from an event's header maps; the multi-value map wins when present (it has them all). */
+export function headersFrom(
+  single: StringMap | null | undefined,
+  multi: MultiStringMap | null | undefined,
+): Headers {
+  const headers = new Headers();
+  if (multi) {
+    for (const [name, values] of Object.entries(multi)) {
+      for (const value of values ?? []) headers.append(name, value);
+    }
+  } else if (single) {
+    for (const [name, value] of Object.entries(single)) {
+      if (value !== undefined) headers.append(name, value);
+    }
+  }
+  return headers;
+}
+
+/**
+ * A query string (with `?`) from parameter maps. API Gateway hands over decoded values, which are
+ * encoded again; ALB hands them over as the client sent them (`raw`), which are kept verbatim.
+ */
+export function queryFrom(
+  single: StringMap | null | undefined,
+  multi: MultiStringMap | null | undefined,
+  raw: boolean,
+): string {
+  const pairs: string[] = [];
+  const add = (name: string, value: string) =>
+    pairs.push(raw ? `${name}=${value}` : `${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
+  if (multi) {
+    for (const [name, values] of Object.entries(multi)) for (const value of values ?? []) add(name, value);
+  } else if (single) {
+    for (const [name, value] of Object.entries(single)) if (value !== undefined) add(name, value);
+  }
+  return pairs.length === 0 ? "" : `?${pairs.join("&")}`;
+}
+
+/** Single-valued result headers (repeats joined with ", ") without `set-cookie`, and the cookies apart. */
+export function splitHeaders(headers: Headers): { single: Record<string, string>; cookies: string[] } {
+  const single: Record<string, string> = {};
+  for (const [name, value] of headers) if (name !== "set-cookie") single[name] = value;
+  return { single, cookies: headers.getSetCookie() };
+}

@@ -1,0 +1,72 @@
+import type { AuthInfoLike, LambdaHttpEvent, LambdaHttpResult } from "./_types.ts";
+
+/** The three event families the adapter understands; HTTP API and Function URLs share `v2`. */
+export type EventKind = "v1" | "v2" | "alb";
+
+/** How a request URL is formed from an event. */
+export interface RequestOptions {
+  /** A prefix to strip from the path (REST custom-domain base path mappings), e.g. `/api`. */
+  basePath?: string;
+}
+
+/** A response reduced to what a buffered result needs. */
+export interface ResultParts {
+  status: number;
+  statusText: string;
+  headers: Headers;
+  body: string;
+  isBase64Encoded: boolean;
+}
+
+/** One event kind: how to recognise it, read it and answer it. Each lives in its own file. */
+export interface EventStrategy<
+  E extends LambdaHttpEvent = LambdaHttpEvent,
+  R extends LambdaHttpResult = LambdaHttpResult,
+> {
+  readonly kind: EventKind;
+  matches(event: Record<string, unknown>): boolean;
+  /** @throws TypeError when the event is malformed (the handler answers 400). */
+  toRequest(event: E, options: RequestOptions): Request;
+  toResult(parts: ResultParts, event: E): R;
+  authOf(event: E): AuthInfoLike | undefined;
+}
+
+/** The path with `basePath` removed when it is a whole-segment prefix. */
+export function stripBasePath(path: string, basePath: string | undefined): string {
+  if (basePath === undefined || basePath === "" || basePath === "/") return path;
+  const base = basePath.endsWith("/") ? basePath.slice(0, -1) : basePath;
+  if (path === base) return "/";
+  return path.startsWith(`${base}/`) ? path.slice(base.length) : path;
+}
+
+/** The URL origin: the Host header (or the event's domain) over https unless X-Forwarded-Proto says http. */
+export function originOf(headers: Headers, domainName: string | undefined): string {
+  const host = headers.get("host") ?? domainName ?? "localhost";
+  if (/[\s/\\?#@]/.test(host)) throw new TypeError(`invalid host: ${JSON.stringify(host)}`);
+  const proto = headers.get("x-forwarded-proto")?.split(",")[0]?.trim().toLowerCase();
+  return `${proto === "http" ? "http" : "https"}://${host}`;
+}
+
+/** Throws TypeError unless `value` is a string (events from a broken integration). */
+export function requireString(value: unknown, what: string): string {
+  if (typeof value !== "string" || value === "") throw new TypeError(`the event has no ${what}`);
+  return value;
+}
+
+/** The token's scopes: a `scope` claim (space separated) or a `scp` array/string. */
+export function scopesOf(claims: Record<string, unknown>): string[] | undefined {
+  const raw = claims.scope ?? claims.scp;
+  if (Array.isArray(raw)) return raw.filter((s): s is string => typeof s === "string");
+  if (typeof raw === "string") return raw.split(/[\s,]+/).filter((s) => s !== "");
+  return undefined;
+}
+
+/** Epoch seconds from a numeric or numeric-string claim. */
+export function secondsOf(value: unknown): number | undefined {
+  const n = typeof value === "string" ? Number(value) : value;
+  return typeof n === "number" && Number.isFinite(n) ? n : undefined;
+}
+
+export function stringOf(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}

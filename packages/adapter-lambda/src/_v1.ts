@@ -1,0 +1,69 @@
+/** API Gateway REST APIs (payload format 1.0), including multi-value headers and query strings. */
+import { eventBody } from "./_body.ts";
+import { headersFrom, queryFrom, splitHeaders } from "./_maps.ts";
+import {
+  type EventStrategy,
+  originOf,
+  requireString,
+  scopesOf,
+  secondsOf,
+  stringOf,
+  stripBasePath,
+} from "./_strategy.ts";
+import type { ApiGatewayV1Event, ApiGatewayV1Result, AuthInfoLike } from "./_types.ts";
+
+export const v1: EventStrategy<ApiGatewayV1Event, ApiGatewayV1Result> = {
+  kind: "v1",
+
+  matches(event) {
+    const context = event.requestContext as Record<string, unknown> | undefined;
+    return (
+      typeof event.httpMethod === "string" &&
+      typeof context === "object" &&
+      context !== null &&
+      context.elb === undefined &&
+      event.version !== "2.0"
+    );
+  },
+
+  toRequest(event, options) {
+    const method = requireString(event.httpMethod, "httpMethod");
+    const path = stripBasePath(requireString(event.path, "path"), options.basePath);
+    const headers = headersFrom(event.headers, event.multiValueHeaders);
+    const query = queryFrom(event.queryStringParameters, event.multiValueQueryStringParameters, false);
+    const url = originOf(headers, event.requestContext.domainName) + path + query;
+    const body = method === "GET" || method === "HEAD" ? null : eventBody(event.body, event.isBase64Encoded);
+    return new Request(url, { method, headers, body });
+  },
+
+  toResult(parts) {
+    const { single, cookies } = splitHeaders(parts.headers);
+    return {
+      statusCode: parts.status,
+      headers: single,
+      multiValueHeaders: cookies.length > 0 ? { "set-cookie": cookies } : {},
+      body: parts.body,
+      isBase64Encoded: parts.isBase64Encoded,
+    };
+  },
+
+  authOf(event): AuthInfoLike | undefined {
+    const authorizer = event.requestContext.authorizer;
+    if (authorizer === null || authorizer === undefined || typeof authorizer !== "object") return undefined;
+    // Cognito user pools put the token's claims under `claims`; Lambda authorizers put their
+    // context (and `principalId`) at the top level.
+    const claims = (
+      typeof authorizer.claims === "object" && authorizer.claims !== null ? authorizer.claims : authorizer
+    ) as Record<string, unknown>;
+    const auth: AuthInfoLike = { extra: { ...authorizer } };
+    const subject = stringOf(authorizer.principalId) ?? stringOf(claims.sub);
+    if (subject !== undefined) auth.subject = subject;
+    const clientId = stringOf(claims.client_id) ?? stringOf(claims.azp);
+    if (clientId !== undefined) auth.clientId = clientId;
+    const scopes = scopesOf(claims);
+    if (scopes !== undefined) auth.scopes = scopes;
+    const expiresAt = secondsOf(claims.exp);
+    if (expiresAt !== undefined) auth.expiresAt = expiresAt;
+    return auth;
+  },
+};

@@ -1,0 +1,84 @@
+/** HTTP APIs (payload format 2.0) and Lambda Function URLs, which share the format. */
+import { eventBody } from "./_body.ts";
+import { splitHeaders } from "./_maps.ts";
+import {
+  type EventStrategy,
+  originOf,
+  requireString,
+  scopesOf,
+  secondsOf,
+  stringOf,
+  stripBasePath,
+} from "./_strategy.ts";
+import type { ApiGatewayV2Event, ApiGatewayV2Result, AuthInfoLike } from "./_types.ts";
+
+export const v2: EventStrategy<ApiGatewayV2Event, ApiGatewayV2Result> = {
+  kind: "v2",
+
+  matches(event) {
+    const context = event.requestContext as { http?: unknown } | undefined;
+    return event.version === "2.0" && typeof context?.http === "object" && context.http !== null;
+  },
+
+  toRequest(event, options) {
+    const method = requireString(event.requestContext.http.method, "requestContext.http.method");
+    const path = stripBasePath(requireString(event.rawPath, "rawPath"), options.basePath);
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(event.headers ?? {})) {
+      if (value !== undefined) headers.set(name, value);
+    }
+    // Payload 2.0 moves cookies out of the headers.
+    if (event.cookies !== undefined && event.cookies.length > 0)
+      headers.set("cookie", event.cookies.join("; "));
+    const query = event.rawQueryString ? `?${event.rawQueryString}` : "";
+    const url = originOf(headers, event.requestContext.domainName) + path + query;
+    const body = method === "GET" || method === "HEAD" ? null : eventBody(event.body, event.isBase64Encoded);
+    return new Request(url, { method, headers, body });
+  },
+
+  toResult(parts) {
+    const { single, cookies } = splitHeaders(parts.headers);
+    return {
+      statusCode: parts.status,
+      headers: single,
+      cookies,
+      body: parts.body,
+      isBase64Encoded: parts.isBase64Encoded,
+    };
+  },
+
+  authOf(event): AuthInfoLike | undefined {
+    const authorizer = event.requestContext.authorizer;
+    if (authorizer === undefined) return undefined;
+    if (authorizer.jwt !== undefined) {
+      const claims = authorizer.jwt.claims ?? {};
+      const auth: AuthInfoLike = { extra: { claims } };
+      const subject = stringOf(claims.sub);
+      if (subject !== undefined) auth.subject = subject;
+      const clientId = stringOf(claims.client_id) ?? stringOf(claims.azp);
+      if (clientId !== undefined) auth.clientId = clientId;
+      const scopes = authorizer.jwt.scopes ?? scopesOf(claims);
+      if (scopes !== undefined && scopes !== null) auth.scopes = scopes;
+      const expiresAt = secondsOf(claims.exp);
+      if (expiresAt !== undefined) auth.expiresAt = expiresAt;
+      return auth;
+    }
+    if (authorizer.lambda !== undefined && authorizer.lambda !== null) {
+      const context = authorizer.lambda;
+      const auth: AuthInfoLike = { extra: { ...context } };
+      const subject = stringOf(context.principalId) ?? stringOf(context.sub);
+      if (subject !== undefined) auth.subject = subject;
+      const scopes = scopesOf(context);
+      if (scopes !== undefined) auth.scopes = scopes;
+      return auth;
+    }
+    if (authorizer.iam !== undefined) {
+      const iam = authorizer.iam;
+      const auth: AuthInfoLike = { extra: { iam } };
+      const subject = stringOf(iam.userArn) ?? stringOf(iam.userId);
+      if (subject !== undefined) auth.subject = subject;
+      return auth;
+    }
+    return undefined;
+  },
+};

@@ -1,0 +1,4 @@
+export { installAwslambda } from "./polyfill.ts";
+export { serveLambda } from "./serve-lambda.ts";
+
+export type { LambdaDevServer, ServeLambdaOptions } from "./serve-lambda.ts";

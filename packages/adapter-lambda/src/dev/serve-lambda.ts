@@ -1,0 +1,102 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { EventKind } from "../_strategy.ts";
+import type { LambdaContextLike, LambdaHttpResult } from "../_types.ts";
+import { fromResult, type ToEventOptions, toEvent } from "../to-event.ts";
+import { devResponseStream, installAwslambda, STREAMING } from "./polyfill.ts";
+
+/** Options of {@link serveLambda}. */
+export interface ServeLambdaOptions extends ToEventOptions {
+  /** Default: `PORT` or 3000; 0 picks a free port. */
+  port?: number;
+  /** Default `127.0.0.1`. */
+  hostname?: string;
+  /** Event kind to produce: `v2` (HTTP API / Function URL, default), `v1` (REST) or `alb`. */
+  kind?: EventKind;
+  /** The function's timeout, for `getRemainingTimeInMillis()`. Default 30 s. */
+  timeoutMs?: number;
+}
+
+export interface LambdaDevServer {
+  url: string;
+  port: number;
+  server: Server;
+  close(): Promise<void>;
+}
+
+type AnyHandler = (event: unknown, ...rest: unknown[]) => Promise<unknown>;
+
+async function toFetchRequest(req: IncomingMessage, origin: string): Promise<Request> {
+  const headers = new Headers();
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
+    headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const method = req.method ?? "GET";
+  const body = method === "GET" || method === "HEAD" || chunks.length === 0 ? null : Buffer.concat(chunks);
+  return new Request(origin + (req.url ?? "/"), { method, headers, body });
+}
+
+async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
+  const flat: string[] = [];
+  for (const [name, value] of response.headers) if (name !== "set-cookie") flat.push(name, value);
+  for (const cookie of response.headers.getSetCookie()) flat.push("set-cookie", cookie);
+  const body = new Uint8Array(await response.arrayBuffer());
+  res.writeHead(response.status, flat);
+  res.end(body);
+}
+
+/**
+ * Serves a Lambda handler (buffered `handle()` or streaming `streamHandle()`) on 127.0.0.1 for local
+ * development: every HTTP request becomes an event of `kind` with a Lambda-like context, and the
+ * result (or the response stream) goes back as the HTTP response — so the MCP Inspector and SDK
+ * clients can connect. Installs the `awslambda` stand-in, so import the handler module after calling
+ * `installAwslambda()` (the CLI does).
+ */
+export async function serveLambda(handler: unknown, opts: ServeLambdaOptions = {}): Promise<LambdaDevServer> {
+  installAwslambda();
+  if (typeof handler !== "function") throw new TypeError("serveLambda needs a handler function");
+  const run = handler as AnyHandler;
+  const streaming = (handler as { [STREAMING]?: boolean })[STREAMING] === true;
+  const kind = opts.kind ?? "v2";
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const server = createServer(async (req, res) => {
+    try {
+      const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
+      const event = await toEvent(await toFetchRequest(req, origin), kind, opts);
+      const deadline = Date.now() + timeoutMs;
+      const context: LambdaContextLike & { functionName: string } = {
+        awsRequestId: randomUUID(),
+        functionName: "portico-local",
+        getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      };
+      if (streaming) {
+        await run(event, devResponseStream(res), context);
+        if (!res.writableEnded) res.end();
+        return;
+      }
+      await writeResponse(fromResult((await run(event, context)) as LambdaHttpResult), res);
+    } catch (error) {
+      console.error("[portico-lambda-dev] the handler failed:", error);
+      if (!res.headersSent) res.writeHead(502, { "content-type": "application/json" });
+      res.end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32603, message: "Bad Gateway" } }));
+    }
+  });
+  const port = opts.port ?? (process.env.PORT ? Number(process.env.PORT) : 3000);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, opts.hostname ?? "127.0.0.1", () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${address.address}:${address.port}`,
+    port: address.port,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,118 @@
+import { resultBody } from "./_body.ts";
+import { strategyFor } from "./_detect.ts";
+import { adapterError, defaultOnError, invocation, readBuffered } from "./_host.ts";
+import type { EventStrategy, RequestOptions, ResultParts } from "./_strategy.ts";
+import type { FetchApp, LambdaContextLike, LambdaHttpEvent, LambdaHttpResult } from "./_types.ts";
+
+/** Options of {@link handle} and `streamHandle`. */
+export interface LambdaHandlerOptions extends RequestOptions {
+  /** Passed to `app.fetch` as its second argument. */
+  env?: unknown;
+  /** Told about app errors and rejected `waitUntil` promises. Default: `console.error`. */
+  onError?: (error: unknown) => void;
+  /** How long before the invocation's end a body still being read is given up (504). Default 500 ms. */
+  bodyMarginMs?: number;
+}
+
+export type LambdaHandler = (event: unknown, context?: LambdaContextLike) => Promise<LambdaHttpResult>;
+
+/** Reads the whole body, giving up (undefined) at `deadline` so the invocation never runs into its timeout. */
+async function readBody(response: Response, deadline: number | undefined): Promise<Uint8Array | undefined> {
+  if (response.body === null) return new Uint8Array(0);
+  if (deadline === undefined) return new Uint8Array(await response.arrayBuffer());
+  let wake: (value: undefined) => void = () => {};
+  const late = new Promise<undefined>((resolve) => {
+    wake = resolve;
+  });
+  const timer = setTimeout(() => wake(undefined), Math.max(0, deadline - Date.now()));
+  try {
+    const body = await Promise.race([response.arrayBuffer(), late]);
+    if (body === undefined) {
+      response.body.cancel().catch(() => {});
+      return undefined;
+    }
+    return new Uint8Array(body);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The response reduced to a buffered result's parts; `undefined` when its body did not end in time. */
+export async function responseParts(response: Response, deadline?: number): Promise<ResultParts | undefined> {
+  const buffered = readBuffered(response);
+  if (buffered !== undefined) {
+    const headers = buffered.headers instanceof Headers ? buffered.headers : new Headers(buffered.headers);
+    return {
+      status: buffered.status,
+      statusText: buffered.statusText,
+      headers,
+      ...resultBody(buffered.body ?? "", headers.get("content-type")),
+    };
+  }
+  const bytes = await readBody(response, deadline);
+  if (bytes === undefined) return undefined;
+  const headers = new Headers(response.headers);
+  // The result is framed by Lambda; the app's own framing headers no longer apply.
+  headers.delete("content-length");
+  headers.delete("transfer-encoding");
+  return {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+    ...resultBody(bytes, headers.get("content-type")),
+  };
+}
+
+function badRequest(strategy: EventStrategy | undefined, event: unknown): Promise<LambdaHttpResult> {
+  return responseParts(adapterError(400)).then((parts) => {
+    const p = parts as ResultParts;
+    if (strategy !== undefined) return strategy.toResult(p, event as LambdaHttpEvent);
+    // An event of no known kind: the plainest result shape every integration accepts.
+    return {
+      statusCode: 400,
+      headers: Object.fromEntries(p.headers),
+      multiValueHeaders: {},
+      body: p.body,
+      isBase64Encoded: false,
+    };
+  });
+}
+
+/**
+ * A buffered Lambda handler for API Gateway REST (v1) and HTTP APIs (v2), Function URLs (BUFFERED)
+ * and ALB: `export const handler = handle(app)`. The event kind is detected from its shape; a
+ * malformed event gets a 400. The app sees `ctx.requestId` (the `awsRequestId`), `ctx.deadline`,
+ * `ctx.authInfo` (authorizer context, JWT claims or ALB OIDC headers), `ctx.waitUntil` (awaited
+ * before returning) and `ctx.canStream: false`: a Portico handler then answers JSON, and refuses
+ * long-lived streams with 405. A body that does not end before the invocation's deadline gets 504.
+ */
+export function handle(app: FetchApp, opts: LambdaHandlerOptions = {}): LambdaHandler {
+  const onError = opts.onError ?? defaultOnError;
+  const margin = opts.bodyMarginMs ?? 500;
+  return async (event, context) => {
+    const strategy = strategyFor(event);
+    if (strategy === undefined) return badRequest(undefined, event);
+    let request: Request;
+    try {
+      request = strategy.toRequest(event as LambdaHttpEvent, opts);
+    } catch {
+      return badRequest(strategy, event);
+    }
+    const run = invocation(context, strategy.authOf(event as LambdaHttpEvent), false, onError);
+    let response: Response;
+    try {
+      response = await app.fetch(request, opts.env, run.ctx);
+    } catch (error) {
+      onError(error);
+      response = adapterError(500);
+    }
+    const deadline = run.ctx.deadline === undefined ? undefined : run.ctx.deadline - margin;
+    let parts = await responseParts(response, deadline).catch((error: unknown) => {
+      onError(error);
+      return responseParts(adapterError(500));
+    });
+    if (parts === undefined) parts = (await responseParts(adapterError(504))) as ResultParts;
+    await run.settled();
+    return strategy.toResult(parts, event as LambdaHttpEvent);
+  };
+}
