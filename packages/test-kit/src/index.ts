@@ -2,3 +2,27 @@ export { describeStore } from "./describe-store.ts";
 export type { StoreFixture } from "./describe-store.ts";
 export { describeAdapter } from "./describe-adapter.ts";
 export type { AdapterFixture, DescribeAdapterOptions, ServeThroughAdapter } from "./describe-adapter.ts";
+export {
+  decodeHeaderValue,
+  encodeHeaderValue,
+  initializeBody,
+  initializedBody,
+  jsonRpc,
+  LEGACY_VERSIONS,
+  legacyDelete,
+  legacyGet,
+  legacyPost,
+  MODERN_VERSION,
+  modernPost,
+  notification,
+  readJsonRpc,
+} from "./requests.ts";
+export type {
+  InitializeOptions,
+  JsonRpcMessage,
+  LegacyRequestOptions,
+  ModernRequestOptions,
+  ReadJsonRpcOptions,
+} from "./requests.ts";
+export { collectSse, readSse, SseParser, SseTimeoutError } from "./sse.ts";
+export type { CollectSseOptions, ReadSseOptions, SseComment, SseEvent, SseSource } from "./sse.ts";
