@@ -36,7 +36,7 @@ export interface AwsLambdaRuntime {
 }
 
 function runtimeOf(): AwsLambdaRuntime {
-  const runtime = (globalThis as { awslambda?: AwsLambdaRuntime }).awslambda;
+  const runtime = (globalThis as unknown as { awslambda?: AwsLambdaRuntime }).awslambda;
   if (
     typeof runtime?.streamifyResponse !== "function" ||
     typeof runtime.HttpResponseStream?.from !== "function"

@@ -20,7 +20,9 @@ function server() {
     seen.reason = ctx.signal.reason;
     return "stopped";
   });
-  s.resource("memo", "memo://one", { description: "A memo" }, () => ({ text: "memo" }));
+  s.resource("memo://one", { name: "memo", description: "A memo" }, () => [
+    { uri: "memo://one", text: "memo" },
+  ]);
   return { s, seen };
 }
 

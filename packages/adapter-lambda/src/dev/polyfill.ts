@@ -22,7 +22,7 @@ function headOf(metadata: StreamMetadata): [string, string][] {
  * as the body stream (the real runtime sends a JSON prelude to the Runtime API instead).
  */
 export function installAwslambda(): void {
-  const global = globalThis as { awslambda?: AwsLambdaRuntime };
+  const global = globalThis as unknown as { awslambda?: AwsLambdaRuntime };
   if (global.awslambda !== undefined) return;
   global.awslambda = {
     streamifyResponse(handler) {
