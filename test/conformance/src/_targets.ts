@@ -2,6 +2,8 @@
  * Where the suite runs: one entry per adapter mounting the everything server. Each `start()`
  * brings a server up on 127.0.0.1 with a free port and returns the MCP endpoint URL.
  */
+import { handle, streamHandle } from "@portico/adapter-lambda";
+import { installAwslambda, serveLambda } from "@portico/adapter-lambda/dev";
 import { serve } from "@portico/adapter-node";
 import { createEverythingApp, MCP_PATH } from "./app.ts";
 
@@ -13,6 +15,8 @@ export interface RunningTarget {
 export interface Target {
   name: string;
   start(): Promise<RunningTarget>;
+  /** A sub-directory of `baselines/` with this target's own expected failures (default: the shared files). */
+  baselineDir?: string;
 }
 
 const node: Target = {
@@ -30,5 +34,36 @@ const node: Target = {
   },
 };
 
+/** The everything server behind a Lambda handler, served by the adapter's local dev server. */
+function lambda(
+  name: string,
+  wrap: (app: ReturnType<typeof createEverythingApp>) => unknown,
+  baselineDir?: string,
+): Target {
+  const target: Target = {
+    name,
+    async start() {
+      installAwslambda();
+      const app = createEverythingApp();
+      const server = await serveLambda(wrap(app), { port: 0, kind: "v2", timeoutMs: 900_000 });
+      return {
+        url: `${server.url}${MCP_PATH}`,
+        async stop() {
+          await server.close();
+          app.close();
+        },
+      };
+    },
+  };
+  if (baselineDir !== undefined) target.baselineDir = baselineDir;
+  return target;
+}
+
 /** Every target the suite runs against. Add adapters here. */
-export const TARGETS: Target[] = [node];
+export const TARGETS: Target[] = [
+  node,
+  // Function URL with RESPONSE_STREAM: everything, streams included.
+  lambda("lambda-stream", (app) => streamHandle(app)),
+  // HTTP API (payload 2.0), buffered: scenarios that need a stream are baselined with reasons.
+  lambda("lambda-buffered", (app) => handle(app), "lambda-buffered"),
+];
