@@ -2,12 +2,14 @@
  * `pnpm bench`: (a) in-process fetch throughput, (b) loopback HTTP throughput, then a table,
  * ratios against the goals, and bench/results/<date>-throughput.{json,md}.
  * `BENCH_QUICK=1` runs a short smoke pass (written as <date>-throughput-quick.*); `BENCH_ONLY=a,b` runs
- * some targets only (written as <date>-throughput-partial.*); `BENCH_SKIP=in-process` skips part (a).
+ * some targets only (written as <date>-throughput-partial.*); `BENCH_SKIP=in-process,loopback,cold-start`
+ * skips parts. Part (c) is the Lambda bundle size and cold start (cold-start.ts).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { killAll } from "./_children.ts";
+import { coldStartBench } from "./cold-start.ts";
 import { type InProcessCase, measureInProcess, prepareInProcess } from "./in-process.ts";
 import {
   type LoadSettings,
@@ -29,7 +31,10 @@ import { verify } from "./requests.ts";
 import { ERAS, PARTIAL, RAW, SUPPORTED_ERAS, TARGETS } from "./targets.ts";
 
 const quick = process.env.BENCH_QUICK === "1";
-const skipInProcess = process.env.BENCH_SKIP === "in-process";
+const skip = new Set((process.env.BENCH_SKIP ?? "").split(",").map((part) => part.trim()));
+const skipInProcess = skip.has("in-process");
+const skipLoopback = skip.has("loopback");
+const skipColdStart = skip.has("cold-start");
 const settings = {
   inProcessRounds: quick ? 1 : 5,
   inProcessMs: quick ? 300 : 1000,
@@ -120,7 +125,7 @@ async function main(): Promise<void> {
     `Portico throughput bench${quick ? " (BENCH_QUICK)" : ""}: ${host.os}, ${host.cpus}× ${host.cpuModel}, node ${host.node}`,
   );
   const inProcessRows = skipInProcess ? [] : await inProcess();
-  const loopbackRows = await loopback();
+  const loopbackRows = skipLoopback ? [] : await loopback();
   const ratios = loopbackRatios(loopbackRows);
   const elapsedSec = Math.round((Date.now() - started) / 1000);
 
@@ -132,11 +137,15 @@ async function main(): Promise<void> {
     "## Ratios (loopback) vs goals",
     ratioTable(ratios),
   ];
+  if (!skipColdStart) {
+    log("\n(c) Lambda bundle size and cold start");
+    sections.push(await coldStartBench());
+  }
   log(`\n${sections.join("\n\n")}\n\ntotal ${elapsedSec} s`);
 
   const date = new Date().toISOString().slice(0, 10);
   const dir = fileURLToPath(new URL("../results/", import.meta.url));
-  const base = `${dir}${date}-throughput${quick ? "-quick" : ""}${PARTIAL || skipInProcess ? "-partial" : ""}`;
+  const base = `${dir}${date}-throughput${quick ? "-quick" : ""}${PARTIAL || skip.size > 1 || (skip.size === 1 && !skip.has("")) ? "-partial" : ""}`;
   mkdirSync(dir, { recursive: true });
   const json = {
     date: new Date().toISOString(),

@@ -1,0 +1,135 @@
+/**
+ * Lambda bundle size and cold start (part of `pnpm bench`, or alone: `node --conditions=@portico/source
+ * src/cold-start.ts`). Each target is the same `add` tool behind the same event conversion
+ * (`handle()` of @portico/adapter-lambda), bundled by esbuild into one minified ESM file; a cold
+ * start is a fresh `node` process importing the bundle and answering one `tools/call` HTTP API event
+ * (median of interleaved runs).
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+import { machine, median } from "./report.ts";
+
+const TARGETS = ["portico", "sdk-v2", "mcp-lite", "bare"] as const;
+type Target = (typeof TARGETS)[number];
+const RUNS = Number(process.env.COLD_RUNS ?? (process.env.BENCH_QUICK === "1" ? 5 : 15));
+
+function event(target: Target): string {
+  // mcp-lite 0.10 serves 2025-06-18 only: it gets the stateless legacy call; the others the 2026-07-28 one.
+  const modern = target !== "mcp-lite";
+  const params: Record<string, unknown> = { name: "add", arguments: { a: 2, b: 3 } };
+  const headers: Record<string, string> = {
+    host: "127.0.0.1",
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+    "mcp-protocol-version": modern ? "2026-07-28" : "2025-06-18",
+  };
+  if (modern) {
+    params._meta = {
+      "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+      "io.modelcontextprotocol/clientCapabilities": {},
+    };
+    headers["mcp-method"] = "tools/call";
+    headers["mcp-name"] = "add";
+  }
+  return JSON.stringify({
+    version: "2.0",
+    rawPath: "/mcp",
+    rawQueryString: "",
+    headers,
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params }),
+    isBase64Encoded: false,
+    requestContext: { http: { method: "POST", path: "/mcp" }, requestId: "r", domainName: "127.0.0.1" },
+  });
+}
+
+async function bundle(target: Target, dir: string): Promise<{ file: string; min: number; gzip: number }> {
+  const file = join(dir, `${target}.mjs`);
+  await build({
+    entryPoints: [fileURLToPath(new URL(`./lambda/${target}.ts`, import.meta.url))],
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "node",
+    target: "node22",
+    conditions: ["@portico/source"],
+    outfile: file,
+    logLevel: "error",
+    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+  });
+  const bytes = readFileSync(file);
+  return { file, min: bytes.byteLength, gzip: gzipSync(bytes, { level: 9 }).byteLength };
+}
+
+function coldStart(file: string, eventJson: string): { ms: number; ok: boolean } {
+  const out = execFileSync(
+    process.execPath,
+    [fileURLToPath(new URL("./lambda/_invoke.mjs", import.meta.url)), file, eventJson],
+    {
+      encoding: "utf8",
+    },
+  );
+  const line = JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as { ms: number; ok: boolean };
+  return line;
+}
+
+export async function coldStartBench(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "portico-cold-"));
+  try {
+    const bundles = new Map<Target, { file: string; min: number; gzip: number }>();
+    for (const target of TARGETS) bundles.set(target, await bundle(target, dir));
+    const times = new Map<Target, number[]>(TARGETS.map((t) => [t, []]));
+    for (let round = 0; round < RUNS; round++) {
+      for (const target of TARGETS) {
+        const b = bundles.get(target);
+        if (b === undefined) continue;
+        const r = coldStart(b.file, event(target));
+        if (!r.ok) throw new Error(`${target}: the cold invocation did not answer add(2, 3) = 5`);
+        times.get(target)?.push(r.ms);
+      }
+    }
+    const med = (t: Target) => median(times.get(t) ?? []);
+    const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+    const rows = TARGETS.map((t) => {
+      const b = bundles.get(t);
+      return `| ${t} | ${kb(b?.min ?? 0)} | ${kb(b?.gzip ?? 0)} | ${med(t).toFixed(1)} ms | ${(med(t) / med("bare")).toFixed(2)}× |`;
+    });
+    const p = med("portico");
+    const gz = (bundles.get("portico")?.gzip ?? 0) / 1024;
+    const goals = [
+      `| bundle min+gzip ≤ 20 KB | ${gz.toFixed(1)} KB | ${gz <= 20 ? "yes" : "no"} |`,
+      `| cold start ≤ 1.3× bare | ${(p / med("bare")).toFixed(2)}× | ${p / med("bare") <= 1.3 ? "yes" : "no"} |`,
+      `| cold start ≤ 1.0× mcp-lite | ${(p / med("mcp-lite")).toFixed(2)}× | ${p / med("mcp-lite") <= 1.0 ? "yes" : "no"} |`,
+      `| cold start ≤ 0.5× SDK v2 | ${(p / med("sdk-v2")).toFixed(2)}× | ${p / med("sdk-v2") <= 0.5 ? "yes" : "no"} |`,
+    ];
+    return [
+      `## Lambda bundle and cold start (${RUNS} interleaved runs, median)`,
+      "",
+      "| target | min | min+gzip | cold start (import + first tools/call) | vs bare |",
+      "|---|---|---|---|---|",
+      ...rows,
+      "",
+      "| goal | value | met |",
+      "|---|---|---|",
+      ...goals,
+    ].join("\n");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const host = machine();
+  const md = `# Lambda cold start, ${new Date().toISOString().slice(0, 10)}\n\nMachine: ${host.os}, ${host.cpus}× ${host.cpuModel}, Node ${host.node}.\n\n${await coldStartBench()}\n`;
+  process.stdout.write(md);
+  const dir = fileURLToPath(new URL("../results/", import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    `${dir}${new Date().toISOString().slice(0, 10)}-cold-start${process.env.BENCH_QUICK === "1" ? "-quick" : ""}.md`,
+    md,
+  );
+}
