@@ -1,0 +1,15 @@
+export { DynamoDbBus } from "./bus.ts";
+export { DynamoDbClient } from "./client.ts";
+export { DynamoDbError, isConditionalCheckFailed } from "./errors.ts";
+export { DynamoDbEventStore } from "./event-store.ts";
+export { DynamoDbSessionStore } from "./session-store.ts";
+export { dynamoDbStores } from "./stores.ts";
+export { createTable, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE, tableDefinition } from "./table.ts";
+export type { RetryOptions } from "./_retry.ts";
+export type { AwsCredentials } from "./_sigv4.ts";
+export type { DynamoDbBusOptions } from "./bus.ts";
+export type { DynamoDbClientOptions } from "./client.ts";
+export type { DynamoDbEventStoreOptions } from "./event-store.ts";
+export type { DynamoDbSessionStoreOptions } from "./session-store.ts";
+export type { DynamoDbStores, DynamoDbStoresOptions } from "./stores.ts";
+export type { CreateTableOptions } from "./table.ts";

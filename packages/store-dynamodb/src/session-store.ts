@@ -1,0 +1,127 @@
+import type { JsonValue, SessionStore, StoredRecord } from "@portico/core";
+import type { DynamoDbClient } from "./client.ts";
+import { isConditionalCheckFailed } from "./errors.ts";
+import {
+  checkTtl,
+  decodeJson,
+  encodeJson,
+  key,
+  N,
+  names,
+  num,
+  randomHex,
+  S,
+  str,
+  ttlAttribute,
+} from "./_items.ts";
+import type { Item, ItemContext } from "./_items.ts";
+
+/** Options for {@link DynamoDbSessionStore}. */
+export interface DynamoDbSessionStoreOptions {
+  tableName: string;
+  /** Prepended to every partition key (share one table between apps or test runs). Default `""`. */
+  keyPrefix?: string;
+  /** Clock in epoch milliseconds; defaults to `Date.now`. Expiry is judged by this clock. */
+  now?: () => number;
+}
+
+/** Sort key of a session record; its partition key is `<prefix>s#<key>`. */
+const RECORD_SK = "r";
+
+/**
+ * {@link SessionStore} on DynamoDB. One item per key: the value as a JSON string (`val`), the
+ * version (`ver`), the expiry in epoch ms (`exp`), the TTL in epoch seconds (`ttl`) and a random
+ * write token (`tok`).
+ *
+ * `create` is a conditional put (no item, or an expired one); `update` a conditional put on the
+ * version of a live item. DynamoDB's TTL deletion is lazy, so every read compares `exp` with the
+ * clock itself: an expired item reads as absent and can be created over. Reads are strongly
+ * consistent. When a write was retried after an answer that got lost and then fails its
+ * condition, the write token tells whether the lost attempt was ours and succeeded.
+ */
+export class DynamoDbSessionStore implements SessionStore {
+  readonly #client: DynamoDbClient;
+  readonly #context: ItemContext;
+
+  constructor(client: DynamoDbClient, options: DynamoDbSessionStoreOptions) {
+    this.#client = client;
+    this.#context = {
+      tableName: options.tableName,
+      keyPrefix: options.keyPrefix ?? "",
+      now: options.now ?? Date.now,
+    };
+  }
+
+  async get(key: string): Promise<StoredRecord | undefined> {
+    const item = await this.#read(key);
+    if (!item) return undefined;
+    const expiresAt = num(item, "exp");
+    const version = num(item, "ver");
+    if (expiresAt === undefined || version === undefined || expiresAt < this.#context.now()) return undefined;
+    return { value: decodeJson(str(item, "val")), version, expiresAt };
+  }
+
+  async create(key: string, value: JsonValue, ttlMs: number): Promise<boolean> {
+    checkTtl(ttlMs);
+    const now = this.#context.now();
+    return this.#put(key, this.#item(key, value, 1, now + ttlMs), {
+      ConditionExpression: "attribute_not_exists(#pk) OR #exp < :now",
+      ExpressionAttributeNames: names("pk", "exp"),
+      ExpressionAttributeValues: { ":now": N(now) },
+    });
+  }
+
+  async update(key: string, expectedVersion: number, value: JsonValue, ttlMs: number): Promise<boolean> {
+    checkTtl(ttlMs);
+    if (!Number.isSafeInteger(expectedVersion)) return false;
+    const now = this.#context.now();
+    return this.#put(key, this.#item(key, value, expectedVersion + 1, now + ttlMs), {
+      ConditionExpression: "#ver = :expected AND #exp >= :now",
+      ExpressionAttributeNames: names("ver", "exp"),
+      ExpressionAttributeValues: { ":expected": N(expectedVersion), ":now": N(now) },
+    });
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#client.send("DeleteItem", { TableName: this.#context.tableName, Key: this.#key(key) });
+  }
+
+  #key(sessionKey: string): Item {
+    return key(`${this.#context.keyPrefix}s#${sessionKey}`, RECORD_SK);
+  }
+
+  #item(sessionKey: string, value: JsonValue, version: number, expiresAt: number): Item {
+    return {
+      ...this.#key(sessionKey),
+      val: S(encodeJson(value, "a session value")),
+      ver: N(version),
+      exp: N(expiresAt),
+      tok: S(randomHex(12)),
+      ...ttlAttribute(expiresAt),
+    };
+  }
+
+  /** A conditional put: true when written, false when the condition did not hold. */
+  async #put(sessionKey: string, item: Item, condition: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.#client.send("PutItem", { TableName: this.#context.tableName, Item: item, ...condition });
+      return true;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      if (!error.ambiguous) return false;
+      // An earlier attempt may have been applied before its answer was lost: then the item
+      // carries our token and the write did happen.
+      const current = await this.#read(sessionKey);
+      return current !== undefined && str(current, "tok") === str(item, "tok");
+    }
+  }
+
+  async #read(sessionKey: string): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.#client.send<{ Item?: Record<string, unknown> }>("GetItem", {
+      TableName: this.#context.tableName,
+      Key: this.#key(sessionKey),
+      ConsistentRead: true,
+    });
+    return Item;
+  }
+}

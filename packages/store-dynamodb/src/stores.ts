@@ -1,0 +1,72 @@
+import type { Stores } from "@portico/core";
+import { DynamoDbBus } from "./bus.ts";
+import { DynamoDbClient } from "./client.ts";
+import type { DynamoDbClientOptions } from "./client.ts";
+import { DynamoDbEventStore } from "./event-store.ts";
+import { DynamoDbSessionStore } from "./session-store.ts";
+
+/** Options for {@link dynamoDbStores}. */
+export interface DynamoDbStoresOptions extends DynamoDbClientOptions {
+  /** The table (see `tableDefinition`): `pk`/`sk` string keys, TTL on `ttl`. */
+  tableName: string;
+  /** Prepended to every partition key, so several apps or test runs can share one table. */
+  keyPrefix?: string;
+  /** Use this client instead of making one from the connection options. */
+  client?: DynamoDbClient;
+  /** Delay between two bus polls of a subscribed topic. Default 200 ms. */
+  busPollMs?: number;
+  /** How far back a bus poll looks for late writes. Default 2000 ms. */
+  busLookbackMs?: number;
+  /** How long events are kept. Default 24 hours. */
+  eventTtlMs?: number;
+  /** Called when a bus subscriber throws or a bus poll fails. */
+  onError?: (error: unknown, topic: string) => void;
+  /** Clock in epoch milliseconds for every expiry decision; defaults to `Date.now`. */
+  now?: () => number;
+}
+
+/** What {@link dynamoDbStores} returns: {@link Stores} with the concrete classes. */
+export interface DynamoDbStores extends Stores {
+  sessions: DynamoDbSessionStore;
+  events: DynamoDbEventStore;
+  bus: DynamoDbBus;
+  client: DynamoDbClient;
+}
+
+/**
+ * A {@link DynamoDbSessionStore}, {@link DynamoDbEventStore} and {@link DynamoDbBus} on one table,
+ * sharing one signed-fetch client. Creating them does no I/O.
+ */
+export function dynamoDbStores(options: DynamoDbStoresOptions): DynamoDbStores {
+  const client = options.client ?? new DynamoDbClient(clientOptions(options));
+  const common: { tableName: string; keyPrefix?: string; now?: () => number } = {
+    tableName: options.tableName,
+  };
+  if (options.keyPrefix !== undefined) common.keyPrefix = options.keyPrefix;
+  if (options.now) common.now = options.now;
+  return {
+    client,
+    sessions: new DynamoDbSessionStore(client, common),
+    events: new DynamoDbEventStore(
+      client,
+      options.eventTtlMs === undefined ? common : { ...common, eventTtlMs: options.eventTtlMs },
+    ),
+    bus: new DynamoDbBus(client, {
+      ...common,
+      ...(options.busPollMs === undefined ? {} : { pollMs: options.busPollMs }),
+      ...(options.busLookbackMs === undefined ? {} : { lookbackMs: options.busLookbackMs }),
+      ...(options.onError ? { onError: options.onError } : {}),
+    }),
+  };
+}
+
+function clientOptions(options: DynamoDbStoresOptions): DynamoDbClientOptions {
+  const out: DynamoDbClientOptions = {};
+  if (options.region !== undefined) out.region = options.region;
+  if (options.endpoint !== undefined) out.endpoint = options.endpoint;
+  if (options.credentials !== undefined) out.credentials = options.credentials;
+  if (options.fetch !== undefined) out.fetch = options.fetch;
+  if (options.retry !== undefined) out.retry = options.retry;
+  if (options.requestTimeoutMs !== undefined) out.requestTimeoutMs = options.requestTimeoutMs;
+  return out;
+}

@@ -1,0 +1,15 @@
+import { describeStore } from "@portico/test-kit";
+import { dynamoDbStores } from "../src/index.ts";
+import { startLocalTable } from "./_dynalite.ts";
+
+describeStore("dynamodb (dynalite)", async () => {
+  const table = await startLocalTable();
+  const stores = dynamoDbStores({ ...table.connection, busPollMs: 50 });
+  return {
+    stores,
+    cleanup: async () => {
+      await stores.bus.close();
+      await table.close();
+    },
+  };
+});
