@@ -4,7 +4,12 @@ export default defineConfig({
   resolve: { conditions: ["@portico/source"] },
   ssr: { resolve: { conditions: ["@portico/source"] } },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts", "test/*/test/**/*.test.ts"],
+    include: [
+      "packages/*/test/**/*.test.ts",
+      "examples/*/test/**/*.test.ts",
+      "examples/*/*/test/**/*.test.ts",
+      "test/*/test/**/*.test.ts",
+    ],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: "forks",

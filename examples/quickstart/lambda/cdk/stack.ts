@@ -1,0 +1,205 @@
+/**
+ * The CDK twin of `template.yaml`: the same resources under the same logical ids. `Code.fromAsset`
+ * points at the pre-built bundle directory, so synthesis needs no Docker, network or credentials.
+ */
+import {
+  Aws,
+  CfnCondition,
+  CfnOutput,
+  CfnParameter,
+  type CfnResource,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Token,
+} from "aws-cdk-lib";
+import { HttpApi, HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import { AttributeType, BillingMode, Table } from "aws-cdk-lib/aws-dynamodb";
+import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import {
+  Architecture,
+  CfnPermission,
+  Code,
+  Function as LambdaFunction,
+  FunctionUrl,
+  type FunctionUrlAuthType,
+  InvokeMode,
+  Runtime,
+} from "aws-cdk-lib/aws-lambda";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Secret } from "aws-cdk-lib/aws-secretsmanager";
+import type { Construct } from "constructs";
+import { DYNAMODB_ACTIONS, LOG_ACTIONS, SECRET_ACTIONS } from "./_permissions.ts";
+
+export interface QuickstartLambdaStackProps extends StackProps {
+  /** The directory holding `handler.mjs` (`pnpm run build` writes `dist/`). */
+  codeDirectory: string;
+}
+
+/** Keeps a construct's CloudFormation logical id equal to the SAM template's. */
+function logicalId(construct: Construct, id: string): void {
+  (construct.node.defaultChild as CfnResource).overrideLogicalId(id);
+}
+
+export class QuickstartLambdaStack extends Stack {
+  constructor(scope: Construct, id: string, props: QuickstartLambdaStackProps) {
+    super(scope, id, props);
+
+    const reservedConcurrency = new CfnParameter(this, "ReservedConcurrency", {
+      type: "Number",
+      default: 10,
+      minValue: -1,
+      description:
+        "Reserved concurrent executions of EACH function (caps cost and protects the table); -1 reserves none.",
+    });
+    const urlAuthType = new CfnParameter(this, "FunctionUrlAuthType", {
+      type: "String",
+      default: "AWS_IAM",
+      allowedValues: ["AWS_IAM", "NONE"],
+      description: "AWS_IAM: callers sign with SigV4. NONE: a public URL (add authentication in the app).",
+    });
+    const hasReservedConcurrency = new CfnCondition(this, "HasReservedConcurrency", {
+      expression: Fn.conditionNot(Fn.conditionEquals(reservedConcurrency.valueAsString, "-1")),
+    });
+    const publicFunctionUrl = new CfnCondition(this, "PublicFunctionUrl", {
+      expression: Fn.conditionEquals(urlAuthType.valueAsString, "NONE"),
+    });
+
+    const table = new Table(this, "Table", {
+      partitionKey: { name: "pk", type: AttributeType.STRING },
+      sortKey: { name: "sk", type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: "ttl",
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    logicalId(table, "Table");
+
+    const secret = new Secret(this, "RequestStateSecret", {
+      description: "HMAC key sealing Portico's MRTR requestState (shared by every instance)",
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    logicalId(secret, "RequestStateSecret");
+
+    const logGroup = (id: string) => {
+      const group = new LogGroup(this, id, {
+        retention: RetentionDays.TWO_WEEKS,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      logicalId(group, id);
+      return group;
+    };
+    const streamLogs = logGroup("StreamFunctionLogGroup");
+    const httpLogs = logGroup("HttpApiFunctionLogGroup");
+
+    const role = new Role(this, "FunctionRole", {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+      description: "Portico quickstart functions: their log groups, their table, their secret; nothing else",
+    });
+    logicalId(role, "FunctionRole");
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: "WriteOwnLogs",
+        actions: [...LOG_ACTIONS],
+        resources: [streamLogs.logGroupArn, httpLogs.logGroupArn],
+      }),
+    );
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: "UseStoreTable",
+        actions: [...DYNAMODB_ACTIONS],
+        resources: [table.tableArn],
+      }),
+    );
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: "ReadRequestStateSecret",
+        actions: [...SECRET_ACTIONS],
+        resources: [secret.secretArn],
+      }),
+    );
+
+    const code = Code.fromAsset(props.codeDirectory);
+    const reserved = Token.asNumber(
+      Fn.conditionIf(hasReservedConcurrency.logicalId, reservedConcurrency.valueAsNumber, Aws.NO_VALUE),
+    );
+    const fn = (id: string, handler: string, timeout: Duration, logs: LogGroup, description: string) => {
+      const f = new LambdaFunction(this, id, {
+        description,
+        runtime: Runtime.NODEJS_24_X,
+        architecture: Architecture.ARM_64,
+        memorySize: 512,
+        timeout,
+        code,
+        handler,
+        role,
+        logGroup: logs,
+        reservedConcurrentExecutions: reserved,
+        environment: { TABLE_NAME: table.tableName, SECRET_ARN: secret.secretArn },
+      });
+      logicalId(f, id);
+      return f;
+    };
+
+    const streamFunction = fn(
+      "StreamFunction",
+      "handler.streamHandler",
+      Duration.minutes(5),
+      streamLogs,
+      "Portico quickstart MCP server: Function URL, response streaming",
+    );
+    const url = new FunctionUrl(this, "StreamFunctionUrl", {
+      function: streamFunction,
+      authType: urlAuthType.valueAsString as FunctionUrlAuthType,
+      invokeMode: InvokeMode.RESPONSE_STREAM,
+    });
+    logicalId(url, "StreamFunctionUrl");
+    // A public (NONE) URL needs both grants since October 2025; only created when NONE is chosen.
+    const publicUrlAccess = new CfnPermission(this, "StreamFunctionUrlPublicAccess", {
+      functionName: streamFunction.functionName,
+      action: "lambda:InvokeFunctionUrl",
+      principal: "*",
+      functionUrlAuthType: "NONE",
+    });
+    const publicInvoke = new CfnPermission(this, "StreamFunctionPublicInvoke", {
+      functionName: streamFunction.functionName,
+      action: "lambda:InvokeFunction",
+      principal: "*",
+      invokedViaFunctionUrl: true,
+    });
+    publicUrlAccess.cfnOptions.condition = publicFunctionUrl;
+    publicInvoke.cfnOptions.condition = publicFunctionUrl;
+
+    const httpFunction = fn(
+      "HttpApiFunction",
+      "handler.handler",
+      Duration.seconds(29),
+      httpLogs,
+      "Portico quickstart MCP server: HTTP API, buffered",
+    );
+    const api = new HttpApi(this, "HttpApi", {
+      apiName: `${Aws.STACK_NAME}-mcp`,
+      description: "Portico quickstart MCP server",
+    });
+    logicalId(api, "HttpApi");
+    api.addRoutes({
+      path: "/mcp",
+      methods: [HttpMethod.ANY],
+      integration: new HttpLambdaIntegration("McpIntegration", httpFunction),
+    });
+
+    new CfnOutput(this, "StreamingMcpUrl", {
+      description: "MCP endpoint on the Function URL (response streaming)",
+      value: `${url.url}mcp`,
+    });
+    new CfnOutput(this, "HttpApiMcpUrl", {
+      description: "MCP endpoint on the HTTP API (buffered)",
+      value: `${api.apiEndpoint}/mcp`,
+    });
+    new CfnOutput(this, "TableName", { value: table.tableName });
+    new CfnOutput(this, "RequestStateSecretArn", { value: secret.secretArn });
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The Lambda functions' configuration, read from their environment (set by `template.yaml` or the
+ * CDK stack; the AWS_* variables by the Lambda runtime). No secret lives here: only where to fetch it.
+ */
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface LambdaConfig {
+  /** The DynamoDB table of the legacy-era stores and the bus (`TABLE_NAME`). */
+  tableName: string;
+  /** The Secrets Manager secret whose value seals MRTR `requestState` (`SECRET_ARN`). */
+  secretArn: string;
+  /** `AWS_REGION`, set by the Lambda runtime. */
+  region: string;
+  /** The execution role's credentials, set by the Lambda runtime. */
+  credentials: AwsCredentials;
+  /** Secrets Manager endpoint override (`AWS_ENDPOINT_URL_SECRETS_MANAGER`, as in the AWS SDKs); for local runs. */
+  secretsManagerEndpoint?: string;
+  /** DynamoDB endpoint override (`AWS_ENDPOINT_URL_DYNAMODB`); for local runs against DynamoDB Local. */
+  dynamoDbEndpoint?: string;
+  /** `ALLOWED_HOSTS` (comma-separated). Default `*`: API Gateway and Function URLs route by host already. */
+  allowedHosts: string[];
+  /** `ALLOWED_ORIGINS` (comma-separated). Default none: only same-origin and localhost browser origins. */
+  allowedOrigins: string[];
+}
+
+function list(value: string | undefined, fallback: string[]): string[] {
+  if (value === undefined || value.trim() === "") return fallback;
+  return value
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+}
+
+/** Reads and checks the configuration; throws one error naming every missing variable. */
+export function readConfig(env: Env): LambdaConfig {
+  const required = ["TABLE_NAME", "SECRET_ARN", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
+  const missing = required.filter((name) => !env[name]);
+  if (missing.length > 0) {
+    throw new Error(
+      `Missing environment variable(s): ${missing.join(", ")}. TABLE_NAME and SECRET_ARN come from ` +
+        "template.yaml or the CDK stack; the AWS_* ones from the Lambda runtime.",
+    );
+  }
+  const credentials: AwsCredentials = {
+    accessKeyId: env.AWS_ACCESS_KEY_ID as string,
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY as string,
+  };
+  if (env.AWS_SESSION_TOKEN) credentials.sessionToken = env.AWS_SESSION_TOKEN;
+  const config: LambdaConfig = {
+    tableName: env.TABLE_NAME as string,
+    secretArn: env.SECRET_ARN as string,
+    region: env.AWS_REGION as string,
+    credentials,
+    allowedHosts: list(env.ALLOWED_HOSTS, ["*"]),
+    allowedOrigins: list(env.ALLOWED_ORIGINS, []),
+  };
+  const secretsManager = env.AWS_ENDPOINT_URL_SECRETS_MANAGER || env.AWS_ENDPOINT_URL;
+  if (secretsManager) config.secretsManagerEndpoint = secretsManager;
+  const dynamoDb = env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL;
+  if (dynamoDb) config.dynamoDbEndpoint = dynamoDb;
+  return config;
+}

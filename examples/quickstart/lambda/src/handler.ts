@@ -1,0 +1,31 @@
+/**
+ * The Lambda entry points, bundled into `dist/handler.mjs`:
+ * - `handler`: buffered, for the HTTP API route `ANY /mcp` (JSON responses; long-lived streams get 405);
+ * - `streamHandler`: response streaming, for the Function URL with `InvokeMode: RESPONSE_STREAM`.
+ *
+ * Cold start: reads the environment, fetches the requestState secret from Secrets Manager (top-level
+ * await, so it happens during the init phase and a failure fails the init, not a request), and
+ * builds the server on the DynamoDB stores.
+ */
+import { handle, streamHandle } from "@portico/adapter-lambda";
+import { dynamoDbStores } from "@portico/store-dynamodb";
+import { createApp } from "./app.ts";
+import { readConfig } from "./config.ts";
+import { fetchSecret } from "./secret.ts";
+
+const config = readConfig(process.env);
+const secret = await fetchSecret(config);
+
+const app = createApp({
+  stores: dynamoDbStores({
+    tableName: config.tableName,
+    region: config.region,
+    ...(config.dynamoDbEndpoint === undefined ? {} : { endpoint: config.dynamoDbEndpoint }),
+  }),
+  secret,
+  allowedHosts: config.allowedHosts,
+  allowedOrigins: config.allowedOrigins,
+});
+
+export const handler = handle(app);
+export const streamHandler = streamHandle(app);

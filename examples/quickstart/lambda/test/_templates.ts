@@ -1,0 +1,159 @@
+/**
+ * Test helpers: the SAM template parsed with CloudFormation's short-form tags, the CDK stack
+ * synthesised offline, and small readers over either template's JSON.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { App } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import { type CollectionTag, parse, type ScalarTag, type YAMLMap, type YAMLSeq } from "yaml";
+import { QuickstartLambdaStack } from "../cdk/stack.ts";
+
+export const packageRoot = fileURLToPath(new URL("..", import.meta.url));
+
+export type Json = any;
+
+/** The contract both templates must meet. */
+export const EXPECTED = {
+  runtime: "nodejs24.x",
+  architectures: ["arm64"],
+  streamHandler: "handler.streamHandler",
+  bufferedHandler: "handler.handler",
+  dynamoDbActions: [
+    "dynamodb:BatchWriteItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:UpdateItem",
+  ],
+  secretActions: ["secretsmanager:GetSecretValue"],
+  logActions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+};
+
+// --- SAM -------------------------------------------------------------------------------------------
+
+const FUNCTIONS = [
+  "Base64",
+  "Cidr",
+  "FindInMap",
+  "GetAtt",
+  "GetAZs",
+  "ImportValue",
+  "Join",
+  "Select",
+  "Split",
+  "Sub",
+  "Transform",
+  "And",
+  "Equals",
+  "If",
+  "Not",
+  "Or",
+];
+
+function intrinsic(name: string, value: unknown): Json {
+  if (name === "Ref" || name === "Condition") return { [name]: value };
+  if (name === "GetAtt" && typeof value === "string") {
+    const dot = value.indexOf(".");
+    return { "Fn::GetAtt": [value.slice(0, dot), value.slice(dot + 1)] };
+  }
+  return { [`Fn::${name}`]: value };
+}
+
+/** `!Ref x` → `{ Ref: "x" }`, `!GetAtt A.B` → `{ "Fn::GetAtt": ["A", "B"] }`, `!If [...]` → `{ "Fn::If": [...] }`… */
+const cloudFormationTags: (ScalarTag | CollectionTag)[] = ["Ref", "Condition", ...FUNCTIONS].flatMap(
+  (name) => [
+    { tag: `!${name}`, resolve: (value: string) => intrinsic(name, value) } satisfies ScalarTag,
+    ...(["seq", "map"] as const).map(
+      (collection) =>
+        ({
+          tag: `!${name}`,
+          collection,
+          resolve: (node: YAMLMap.Parsed | YAMLSeq.Parsed) => intrinsic(name, node.toJSON()),
+        }) satisfies CollectionTag,
+    ),
+  ],
+);
+
+export function loadSamTemplate(): Json {
+  return parse(readFileSync(join(packageRoot, "template.yaml"), "utf8"), { customTags: cloudFormationTags });
+}
+
+/** A SAM function's properties with the `Globals.Function` section merged in (maps merge, like SAM). */
+export function samFunction(template: Json, id: string): Json {
+  const resource = template.Resources[id];
+  if (resource?.Type !== "AWS::Serverless::Function") throw new Error(`${id} is not a SAM function`);
+  const globals = template.Globals?.Function ?? {};
+  const own = resource.Properties ?? {};
+  const merged: Json = { ...globals, ...own };
+  if (globals.Environment || own.Environment) {
+    merged.Environment = {
+      Variables: { ...globals.Environment?.Variables, ...own.Environment?.Variables },
+    };
+  }
+  return merged;
+}
+
+// --- CDK -------------------------------------------------------------------------------------------
+
+/**
+ * Synthesises the CDK stack in memory (no credentials, network or Docker) against a stand-in bundle
+ * directory, so it does not depend on `pnpm run build`; every temporary file is removed again.
+ */
+export function synthCdk(): { template: Template; json: Json } {
+  const scratch = mkdtempSync(join(tmpdir(), "portico-quickstart-lambda-synth-"));
+  try {
+    const codeDirectory = join(scratch, "code");
+    mkdirSync(codeDirectory);
+    writeFileSync(join(codeDirectory, "handler.mjs"), "export const handler = () => {};\n");
+    const app = new App({ outdir: join(scratch, "cdk.out") });
+    const stack = new QuickstartLambdaStack(app, "PorticoQuickstartLambda", { codeDirectory });
+    const template = Template.fromStack(stack);
+    return { template, json: template.toJSON() };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+// --- both ------------------------------------------------------------------------------------------
+
+export function resourcesOfType(template: Json, type: string): [string, Json][] {
+  return Object.entries(template.Resources as Record<string, Json>).filter(([, r]) => r.Type === type);
+}
+
+/** Every identity-policy statement: inline role policies and AWS::IAM::Policy resources. */
+export function policyStatements(template: Json): Json[] {
+  const documents: Json[] = [];
+  for (const [, role] of resourcesOfType(template, "AWS::IAM::Role")) {
+    for (const policy of role.Properties.Policies ?? []) documents.push(policy.PolicyDocument);
+  }
+  for (const [, policy] of resourcesOfType(template, "AWS::IAM::Policy")) {
+    documents.push(policy.Properties.PolicyDocument);
+  }
+  return documents.flatMap((d) => d.Statement);
+}
+
+export function asList<T>(value: T | T[]): T[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+export function statementBySid(template: Json, sid: string): Json {
+  const found = policyStatements(template).filter((s) => s.Sid === sid);
+  if (found.length !== 1) throw new Error(`expected one statement ${sid}, found ${found.length}`);
+  return found[0];
+}
+
+export function sortedActions(statement: Json): string[] {
+  return asList<string>(statement.Action).toSorted();
+}
+
+/** True when `value` contains the string `*` anywhere a resource could be a wildcard. */
+export function hasWildcard(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("*");
+  if (Array.isArray(value)) return value.some(hasWildcard);
+  if (value !== null && typeof value === "object") return Object.values(value).some(hasWildcard);
+  return false;
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { readConfig } from "../src/config.ts";
+
+const ENV = {
+  TABLE_NAME: "PorticoQuickstartLambda-Table-1ABC",
+  SECRET_ARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:RequestStateSecret-AbCdEf",
+  AWS_REGION: "eu-west-1",
+  AWS_ACCESS_KEY_ID: "ASIAEXAMPLE",
+  AWS_SECRET_ACCESS_KEY: "secret-key",
+  AWS_SESSION_TOKEN: "session-token",
+};
+
+describe("readConfig", () => {
+  it("reads what the template and the Lambda runtime set", () => {
+    expect(readConfig(ENV)).toEqual({
+      tableName: ENV.TABLE_NAME,
+      secretArn: ENV.SECRET_ARN,
+      region: "eu-west-1",
+      credentials: {
+        accessKeyId: "ASIAEXAMPLE",
+        secretAccessKey: "secret-key",
+        sessionToken: "session-token",
+      },
+      allowedHosts: ["*"],
+      allowedOrigins: [],
+    });
+  });
+
+  it("names every missing variable in one error", () => {
+    expect(() => readConfig({ AWS_REGION: "eu-west-1", AWS_ACCESS_KEY_ID: "a" })).toThrow(
+      /Missing environment variable\(s\): TABLE_NAME, SECRET_ARN, AWS_SECRET_ACCESS_KEY\./,
+    );
+  });
+
+  it("splits ALLOWED_HOSTS and ALLOWED_ORIGINS", () => {
+    const config = readConfig({
+      ...ENV,
+      ALLOWED_HOSTS: " mcp.example.com ,, api.example.com",
+      ALLOWED_ORIGINS: "https://app.example",
+    });
+    expect(config.allowedHosts).toEqual(["mcp.example.com", "api.example.com"]);
+    expect(config.allowedOrigins).toEqual(["https://app.example"]);
+  });
+
+  it("takes the AWS SDKs' endpoint overrides, service-specific first", () => {
+    const config = readConfig({
+      ...ENV,
+      AWS_ENDPOINT_URL: "http://127.0.0.1:4566",
+      AWS_ENDPOINT_URL_DYNAMODB: "http://127.0.0.1:8000",
+    });
+    expect(config.secretsManagerEndpoint).toBe("http://127.0.0.1:4566");
+    expect(config.dynamoDbEndpoint).toBe("http://127.0.0.1:8000");
+  });
+
+  it("leaves out an empty session token", () => {
+    expect(readConfig({ ...ENV, AWS_SESSION_TOKEN: "" }).credentials).toEqual({
+      accessKeyId: "ASIAEXAMPLE",
+      secretAccessKey: "secret-key",
+    });
+  });
+});

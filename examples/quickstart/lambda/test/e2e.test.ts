@@ -1,0 +1,211 @@
+/**
+ * End to end: the BUILT bundle, loaded twice in separate Node processes as the two functions —
+ * `streamHandler` (Function URL, response streaming) and `handler` (HTTP API, buffered) — on a
+ * local DynamoDB (dynalite) and a stand-in Secrets Manager. Proves the deployment's point: any
+ * instance serves any request, legacy sessions through the table, modern MRTR through the shared secret.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { createTable, DynamoDbClient } from "@portico/store-dynamodb";
+import {
+  initializeBody,
+  initializedBody,
+  jsonRpc,
+  legacyPost,
+  modernPost,
+  readJsonRpc,
+} from "@portico/test-kit";
+import dynalite from "dynalite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundle } from "../scripts/bundle.ts";
+import { packageRoot } from "./_templates.ts";
+
+const workspace = join(packageRoot, "..", "..", "..");
+const dependenciesReady =
+  existsSync(join(workspace, "packages/adapter-lambda/src/index.ts")) &&
+  existsSync(join(workspace, "packages/store-dynamodb/src/index.ts"));
+
+const TABLE = "portico-quickstart-e2e";
+const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:RequestStateSecret-AbCdEf";
+const credentials = { accessKeyId: "AKIDLOCALTEST", secretAccessKey: "local-test-secret" };
+
+interface Started {
+  close(): Promise<void>;
+}
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () =>
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+    );
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** Serves one export of the bundle from a child process; resolves its URL. */
+async function serveBundle(file: string, exportName: string, env: Record<string, string>) {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ["--conditions=@portico/source", join(packageRoot, "test", "_serve-bundle.ts"), file, exportName],
+    { cwd: packageRoot, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const exited = once(child, "exit").then(([code]) => {
+    throw new Error(`${exportName} exited with ${code} before listening:\n${stderr}`);
+  });
+  const [line] = (await Promise.race([once(lines, "line"), exited])) as [string];
+  lines.close();
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = once(child, "exit");
+    child.kill("SIGTERM");
+    await gone;
+  };
+  return { url: new URL("/mcp", (JSON.parse(line) as { url: string }).url), stop };
+}
+
+const started: Started[] = [];
+const secretRequests: string[] = [];
+let streaming: URL;
+let buffered: URL;
+let outdir: string;
+
+beforeAll(async () => {
+  if (!dependenciesReady) return;
+  outdir = mkdtempSync(join(tmpdir(), "portico-quickstart-lambda-e2e-"));
+  const { outfile } = await bundle(outdir);
+
+  const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const dynamoUrl = await listen(dynamo);
+  started.push({ close: () => closeServer(dynamo) });
+  const client = new DynamoDbClient({ endpoint: dynamoUrl, region: "us-east-1", credentials });
+  await createTable(client, { tableName: TABLE, timeToLive: false }); // dynalite has no TTL API
+
+  const secrets = createServer((req, res) => {
+    let body = "";
+    req.setEncoding("utf8").on("data", (chunk: string) => {
+      body += chunk;
+    });
+    req.on("end", () => {
+      secretRequests.push(body);
+      res.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
+      res.end(JSON.stringify({ ARN: SECRET_ARN, SecretString: "e2e".repeat(22) }));
+    });
+  });
+  const secretsUrl = await listen(secrets);
+  started.push({ close: () => closeServer(secrets) });
+
+  const env = {
+    TABLE_NAME: TABLE,
+    SECRET_ARN,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsUrl,
+  };
+  const [stream, plain] = await Promise.all([
+    serveBundle(outfile, "streamHandler", env),
+    serveBundle(outfile, "handler", env),
+  ]);
+  started.push({ close: stream.stop }, { close: plain.stop });
+  streaming = stream.url;
+  buffered = plain.url;
+}, 60_000);
+
+afterAll(async () => {
+  for (const s of started.splice(0).reverse()) await s.close();
+  if (outdir) rmSync(outdir, { recursive: true, force: true });
+});
+
+describe.skipIf(!dependenciesReady)("the built bundle as two Lambda functions", () => {
+  it("fetched the secret once per cold start", () => {
+    expect(secretRequests.map((body) => JSON.parse(body))).toEqual([
+      { SecretId: SECRET_ARN },
+      { SecretId: SECRET_ARN },
+    ]);
+  });
+
+  it("continues a legacy session begun on the Function URL over the HTTP API (sessions in DynamoDB)", async () => {
+    const init = await fetch(legacyPost(streaming, initializeBody(1)));
+    expect(init.status).toBe(200);
+    const sessionId = init.headers.get("mcp-session-id");
+    expect(sessionId).toBeTruthy();
+    const [hello] = await readJsonRpc(init);
+    expect(hello?.result.serverInfo.name).toBe("portico-quickstart");
+
+    const options = { sessionId: sessionId as string, protocolVersion: "2025-11-25" };
+    expect((await fetch(legacyPost(buffered, initializedBody(), options))).status).toBe(202);
+    const call = jsonRpc(2, "tools/call", { name: "add", arguments: { a: 20, b: 22 } });
+    const [answer] = await readJsonRpc(await fetch(legacyPost(buffered, call, options)));
+    expect(answer?.result.structuredContent).toEqual({ sum: 42 });
+  });
+
+  it("completes a modern elicitation begun on one function on the other (shared secret)", async () => {
+    const greet = (url: URL, params: Record<string, unknown> = {}) =>
+      modernPost(
+        url,
+        "tools/call",
+        { name: "greet", arguments: {}, ...params },
+        {
+          clientCapabilities: { elicitation: {} },
+        },
+      );
+
+    const [first] = await readJsonRpc(await fetch(greet(streaming)));
+    expect(first?.result.resultType).toBe("input_required");
+    const [key] = Object.keys(first?.result.inputRequests);
+    const retry = greet(buffered, {
+      requestState: first?.result.requestState,
+      inputResponses: { [key as string]: { action: "accept", content: { name: "Ada" } } },
+    });
+    const [second] = await readJsonRpc(await fetch(retry));
+    expect(second?.result).toMatchObject({ resultType: "complete", content: [{ text: "Hello, Ada!" }] });
+  });
+
+  it("streams progress over the Function URL and answers JSON over the HTTP API", async () => {
+    const run = async (url: URL) => {
+      const init = await fetch(legacyPost(url, initializeBody(1)));
+      const options = {
+        sessionId: init.headers.get("mcp-session-id") as string,
+        protocolVersion: "2025-11-25",
+      };
+      await init.body?.cancel();
+      await fetch(legacyPost(url, initializedBody(), options));
+      const call = jsonRpc(2, "tools/call", {
+        name: "countdown",
+        arguments: { from: 3 },
+        _meta: { progressToken: "p" },
+      });
+      return fetch(legacyPost(url, call, options));
+    };
+
+    const streamed = await run(streaming);
+    expect(streamed.headers.get("content-type")).toContain("text/event-stream");
+    const events = await readJsonRpc(streamed);
+    expect(events.filter((m) => m.method === "notifications/progress").map((m) => m.params.progress)).toEqual(
+      [1, 2, 3],
+    );
+    expect(events.at(-1)?.result.content).toEqual([{ type: "text", text: "Liftoff!" }]);
+
+    const plain = await run(buffered);
+    expect(plain.headers.get("content-type")).toContain("application/json");
+    const [result] = await readJsonRpc(plain);
+    expect(result?.result.content).toEqual([{ type: "text", text: "Liftoff!" }]);
+  });
+});
