@@ -129,7 +129,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const dir = fileURLToPath(new URL("../results/", import.meta.url));
   mkdirSync(dir, { recursive: true });
   writeFileSync(
-    `${dir}${new Date().toISOString().slice(0, 10)}-cold-start${process.env.BENCH_QUICK === "1" ? "-quick" : ""}.md`,
+    `${dir}${new Date().toISOString().slice(0, 10)}-cold-start${RUNS < 15 ? "-quick" : ""}.md`,
     md,
   );
 }

@@ -1,11 +1,5 @@
+/** The bench's `portico` app behind the Lambda adapter's event conversion (bundled by cold-start.ts). */
 import { handle } from "@portico/adapter-lambda";
-import { createHandler, McpServer } from "@portico/core";
-import * as v from "valibot";
+import { portico } from "../apps/portico.ts";
 
-const server = new McpServer({ name: "bench", version: "1.0.0" });
-server.tool(
-  "add",
-  { description: "Add two numbers", input: v.object({ a: v.number(), b: v.number() }) },
-  ({ a, b }) => String(a + b),
-);
-export const handler = handle(createHandler(server));
+export const handler = handle(portico());

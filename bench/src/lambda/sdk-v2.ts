@@ -1,14 +1,5 @@
-import { createMcpHandler, McpServer } from "@modelcontextprotocol/server";
+/** The bench's `sdk-v2` app behind the Lambda adapter's event conversion (bundled by cold-start.ts). */
 import { handle } from "@portico/adapter-lambda";
-import { z } from "zod";
+import { sdkV2 } from "../apps/sdk-v2.ts";
 
-const mcp = createMcpHandler(() => {
-  const server = new McpServer({ name: "bench", version: "1.0.0" });
-  server.registerTool(
-    "add",
-    { description: "Add two numbers", inputSchema: z.object({ a: z.number(), b: z.number() }) },
-    async ({ a, b }) => ({ content: [{ type: "text", text: String(a + b) }] }),
-  );
-  return server;
-});
-export const handler = handle({ fetch: (request) => mcp.fetch(request) });
+export const handler = handle(sdkV2());

@@ -70,3 +70,24 @@ export function secondsOf(value: unknown): number | undefined {
 export function stringOf(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
+
+/**
+ * Auth info from a token's claims (or an authorizer's context): `sub`, `client_id`/`azp`, the
+ * scopes and `exp`, with `extra` as given. `subject` and `scopes`, when known otherwise, win.
+ */
+export function authFromClaims(
+  claims: Record<string, unknown>,
+  extra: Record<string, unknown>,
+  known: { subject?: string | undefined; scopes?: string[] | null | undefined } = {},
+): AuthInfoLike {
+  const auth: AuthInfoLike = { extra };
+  const subject = known.subject ?? stringOf(claims.sub);
+  if (subject !== undefined) auth.subject = subject;
+  const clientId = stringOf(claims.client_id) ?? stringOf(claims.azp);
+  if (clientId !== undefined) auth.clientId = clientId;
+  const scopes = known.scopes ?? scopesOf(claims);
+  if (scopes !== undefined && scopes !== null) auth.scopes = scopes;
+  const expiresAt = secondsOf(claims.exp);
+  if (expiresAt !== undefined) auth.expiresAt = expiresAt;
+  return auth;
+}

@@ -2,11 +2,10 @@
 import { eventBody } from "./_body.ts";
 import { headersFrom, queryFrom, splitHeaders } from "./_maps.ts";
 import {
+  authFromClaims,
   type EventStrategy,
   originOf,
   requireString,
-  scopesOf,
-  secondsOf,
   stringOf,
   stripBasePath,
 } from "./_strategy.ts";
@@ -55,15 +54,6 @@ export const v1: EventStrategy<ApiGatewayV1Event, ApiGatewayV1Result> = {
     const claims = (
       typeof authorizer.claims === "object" && authorizer.claims !== null ? authorizer.claims : authorizer
     ) as Record<string, unknown>;
-    const auth: AuthInfoLike = { extra: { ...authorizer } };
-    const subject = stringOf(authorizer.principalId) ?? stringOf(claims.sub);
-    if (subject !== undefined) auth.subject = subject;
-    const clientId = stringOf(claims.client_id) ?? stringOf(claims.azp);
-    if (clientId !== undefined) auth.clientId = clientId;
-    const scopes = scopesOf(claims);
-    if (scopes !== undefined) auth.scopes = scopes;
-    const expiresAt = secondsOf(claims.exp);
-    if (expiresAt !== undefined) auth.expiresAt = expiresAt;
-    return auth;
+    return authFromClaims(claims, { ...authorizer }, { subject: stringOf(authorizer.principalId) });
   },
 };

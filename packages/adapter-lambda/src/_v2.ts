@@ -2,11 +2,10 @@
 import { eventBody } from "./_body.ts";
 import { splitHeaders } from "./_maps.ts";
 import {
+  authFromClaims,
   type EventStrategy,
   originOf,
   requireString,
-  scopesOf,
-  secondsOf,
   stringOf,
   stripBasePath,
 } from "./_strategy.ts";
@@ -52,25 +51,11 @@ export const v2: EventStrategy<ApiGatewayV2Event, ApiGatewayV2Result> = {
     if (authorizer === undefined) return undefined;
     if (authorizer.jwt !== undefined) {
       const claims = authorizer.jwt.claims ?? {};
-      const auth: AuthInfoLike = { extra: { claims } };
-      const subject = stringOf(claims.sub);
-      if (subject !== undefined) auth.subject = subject;
-      const clientId = stringOf(claims.client_id) ?? stringOf(claims.azp);
-      if (clientId !== undefined) auth.clientId = clientId;
-      const scopes = authorizer.jwt.scopes ?? scopesOf(claims);
-      if (scopes !== undefined && scopes !== null) auth.scopes = scopes;
-      const expiresAt = secondsOf(claims.exp);
-      if (expiresAt !== undefined) auth.expiresAt = expiresAt;
-      return auth;
+      return authFromClaims(claims, { claims }, { scopes: authorizer.jwt.scopes });
     }
     if (authorizer.lambda !== undefined && authorizer.lambda !== null) {
       const context = authorizer.lambda;
-      const auth: AuthInfoLike = { extra: { ...context } };
-      const subject = stringOf(context.principalId) ?? stringOf(context.sub);
-      if (subject !== undefined) auth.subject = subject;
-      const scopes = scopesOf(context);
-      if (scopes !== undefined) auth.scopes = scopes;
-      return auth;
+      return authFromClaims(context, { ...context }, { subject: stringOf(context.principalId) });
     }
     if (authorizer.iam !== undefined) {
       const iam = authorizer.iam;

@@ -1,6 +1,6 @@
 import { resultBody } from "./_body.ts";
-import { strategyFor } from "./_detect.ts";
-import { adapterError, defaultOnError, invocation, readBuffered } from "./_host.ts";
+import { adapterError, defaultOnError, readBuffered } from "./_host.ts";
+import { invokeApp } from "./_invoke.ts";
 import type { EventStrategy, RequestOptions, ResultParts } from "./_strategy.ts";
 import type { FetchApp, LambdaContextLike, LambdaHttpEvent, LambdaHttpResult } from "./_types.ts";
 
@@ -90,22 +90,9 @@ export function handle(app: FetchApp, opts: LambdaHandlerOptions = {}): LambdaHa
   const onError = opts.onError ?? defaultOnError;
   const margin = opts.bodyMarginMs ?? 500;
   return async (event, context) => {
-    const strategy = strategyFor(event);
-    if (strategy === undefined) return badRequest(undefined, event);
-    let request: Request;
-    try {
-      request = strategy.toRequest(event as LambdaHttpEvent, opts);
-    } catch {
-      return badRequest(strategy, event);
-    }
-    const run = invocation(context, strategy.authOf(event as LambdaHttpEvent), false, onError);
-    let response: Response;
-    try {
-      response = await app.fetch(request, opts.env, run.ctx);
-    } catch (error) {
-      onError(error);
-      response = adapterError(500);
-    }
+    const invoked = await invokeApp(app, opts, event, context, false, onError);
+    if (!invoked.ok) return badRequest(invoked.strategy, event);
+    const { strategy, response, run } = invoked;
     const deadline = run.ctx.deadline === undefined ? undefined : run.ctx.deadline - margin;
     let parts = await responseParts(response, deadline).catch((error: unknown) => {
       onError(error);
@@ -113,6 +100,6 @@ export function handle(app: FetchApp, opts: LambdaHandlerOptions = {}): LambdaHa
     });
     if (parts === undefined) parts = (await responseParts(adapterError(504))) as ResultParts;
     await run.settled();
-    return strategy.toResult(parts, event as LambdaHttpEvent);
+    return strategy.toResult(parts, invoked.event);
   };
 }

@@ -1,8 +1,7 @@
-import { strategyFor } from "./_detect.ts";
-import { adapterError, defaultOnError, invocation, readBuffered } from "./_host.ts";
+import { adapterError, defaultOnError, readBuffered } from "./_host.ts";
+import { invokeApp } from "./_invoke.ts";
 import { splitHeaders } from "./_maps.ts";
-import type { EventStrategy } from "./_strategy.ts";
-import type { FetchApp, LambdaContextLike, LambdaHttpEvent } from "./_types.ts";
+import type { FetchApp, LambdaContextLike } from "./_types.ts";
 import type { LambdaHandlerOptions } from "./handle.ts";
 
 /** The writable the Lambda runtime hands a streaming handler (a Node `Writable`). */
@@ -89,15 +88,17 @@ async function pipe(
   }
 }
 
-function write(
+/** Sends the status line and headers (the app's framing headers dropped); returns the body stream. */
+function head(
   runtime: AwsLambdaRuntime,
   stream: ResponseStreamLike,
-  response: Response,
+  status: number,
+  init: HeadersInit,
 ): ResponseStreamLike {
-  const headers = new Headers(response.headers);
+  const headers = new Headers(init);
   headers.delete("content-length");
   const { single, cookies } = splitHeaders(headers);
-  return runtime.HttpResponseStream.from(stream, { statusCode: response.status, headers: single, cookies });
+  return runtime.HttpResponseStream.from(stream, { statusCode: status, headers: single, cookies });
 }
 
 /**
@@ -112,33 +113,18 @@ export function streamHandle(app: FetchApp, opts: LambdaHandlerOptions = {}): un
   const runtime = runtimeOf();
   const onError = opts.onError ?? defaultOnError;
   return runtime.streamifyResponse(async (event, responseStream, context) => {
-    const strategy: EventStrategy | undefined = strategyFor(event);
-    let request: Request | undefined;
-    try {
-      if (strategy !== undefined) request = strategy.toRequest(event as LambdaHttpEvent, opts);
-    } catch {
-      request = undefined;
-    }
-    if (strategy === undefined || request === undefined) {
-      const out = write(runtime, responseStream, adapterError(400));
-      out.end(await adapterError(400).text());
+    const invoked = await invokeApp(app, opts, event, context, true, onError);
+    if (!invoked.ok) {
+      const error = adapterError(400);
+      head(runtime, responseStream, error.status, error.headers).end(await error.text());
       return;
     }
-    const run = invocation(context, strategy.authOf(event as LambdaHttpEvent), true, onError);
-    let response: Response;
-    try {
-      response = await app.fetch(request, opts.env, run.ctx);
-    } catch (error) {
-      onError(error);
-      response = adapterError(500);
-    }
+    const { response, run } = invoked;
     const buffered = readBuffered(response);
     if (buffered !== undefined) {
-      const headers = buffered.headers instanceof Headers ? buffered.headers : new Headers(buffered.headers);
-      const out = write(runtime, responseStream, new Response(null, { status: buffered.status, headers }));
-      out.end(buffered.body ?? "");
+      head(runtime, responseStream, buffered.status, buffered.headers).end(buffered.body ?? "");
     } else {
-      const out = write(runtime, responseStream, response);
+      const out = head(runtime, responseStream, response.status, response.headers);
       if (response.body === null) out.end();
       else await pipe(response.body, out, onError);
     }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { inheritByDelegation } from "./_delegate.ts";
+import { disconnectSignal } from "./_disconnect.ts";
 import type { NodeHeaders } from "./_node-headers.ts";
 import { readableToWeb } from "./_readable-to-web.ts";
 
@@ -84,7 +85,7 @@ export class NodeRequest {
   readonly #url: string;
   readonly #hasBody: boolean;
   readonly #headers: NodeHeaders;
-  #controller: AbortController | undefined;
+  #signal: AbortSignal | undefined;
   #stream: ReadableStream<Uint8Array> | undefined;
   #used = false;
   #real: Request | undefined;
@@ -112,20 +113,8 @@ export class NodeRequest {
   }
 
   get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      const controller = new AbortController();
-      this.#controller = controller;
-      const res = this.#res;
-      if (res !== undefined) {
-        if (res.destroyed && !res.writableFinished) controller.abort(abortedError());
-        else res.once("close", () => res.writableFinished || controller.abort(abortedError()));
-      } else {
-        const req = this.#req;
-        if (req.destroyed && !req.complete) controller.abort(abortedError());
-        else req.once("close", () => req.complete || controller.abort(abortedError()));
-      }
-    }
-    return this.#controller.signal;
+    this.#signal ??= disconnectSignal(this.#req, this.#res);
+    return this.#signal;
   }
 
   get body(): ReadableStream<Uint8Array> | null {

@@ -1,18 +1,10 @@
 import type { IncomingMessage } from "node:http";
-import { readableToWeb } from "./_readable-to-web.ts";
 
 const encoder = new TextEncoder();
 
 /** Has something (a body parser) already read the request stream? */
 export function isConsumed(req: IncomingMessage): boolean {
   return req.readableDidRead || req.readableEnded;
-}
-
-/** Does the message declare a body at all (RFC 9112 §6.3)? */
-function declaresBody(req: IncomingMessage): boolean {
-  if (req.headers["transfer-encoding"] !== undefined) return true;
-  const length = req.headers["content-length"];
-  return length !== undefined && length !== "0";
 }
 
 /**
@@ -28,30 +20,19 @@ function encodeParsedBody(parsed: unknown): Uint8Array<ArrayBuffer> | null {
 }
 
 /**
- * The body to give the Fetch `Request`, or `null` when there is none.
- *
- * Normally the Node stream itself, wrapped without buffering. When a framework has already consumed the
- * stream (Express `express.json()` / `express.raw()` / `express.text()`, Fastify's parsers) and left the
- * result in `req.body`, the body is rebuilt from that value; `headers` is then corrected in place
- * (`content-length` set to the new size, `content-encoding` / `transfer-encoding` removed, since
- * parsers decompress). A consumed stream without `req.body` yields an empty body.
+ * The body of a request whose stream a framework has already consumed (Express `express.json()` /
+ * `express.raw()` / `express.text()`, Fastify's parsers), rebuilt from `req.body`, or `null` when
+ * there is none. `headers` is corrected in place (`content-length` set to the new size,
+ * `content-encoding` / `transfer-encoding` removed, since parsers decompress). A consumed stream
+ * without `req.body` yields an empty body. (Unread streams are served by `NodeRequest`.)
  */
-export function requestBody(
-  req: IncomingMessage,
-  headers: Headers,
-): ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer> | null {
+export function parsedBody(req: IncomingMessage, headers: Headers): Uint8Array<ArrayBuffer> | null {
   const method = req.method ?? "GET";
   if (method === "GET" || method === "HEAD") return null;
-
-  if (isConsumed(req)) {
-    const parsed = (req as { body?: unknown }).body;
-    const bytes = parsed === undefined ? null : encodeParsedBody(parsed);
-    headers.delete("content-encoding");
-    headers.delete("transfer-encoding");
-    headers.set("content-length", String(bytes?.byteLength ?? 0));
-    return bytes;
-  }
-
-  if (!declaresBody(req)) return null;
-  return readableToWeb(req);
+  const parsed = (req as { body?: unknown }).body;
+  const bytes = parsed === undefined ? null : encodeParsedBody(parsed);
+  headers.delete("content-encoding");
+  headers.delete("transfer-encoding");
+  headers.set("content-length", String(bytes?.byteLength ?? 0));
+  return bytes;
 }

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { disconnectSignal } from "./_disconnect.ts";
 import { NodeHeaders } from "./_node-headers.ts";
 import { NodeRequest } from "./_node-request.ts";
-import { isConsumed, requestBody } from "./_request-body.ts";
+import { isConsumed, parsedBody } from "./_request-body.ts";
 import { requestHeaders } from "./_request-headers.ts";
 import { type OriginOptions, requestUrl } from "./_request-url.ts";
 
@@ -13,23 +14,6 @@ export interface ToRequestOptions extends OriginOptions {
    * request body is still arriving is noticed.
    */
   res?: ServerResponse;
-}
-
-type RequestInitWithDuplex = RequestInit & { duplex?: "half" };
-
-function disconnectSignal(req: IncomingMessage, res: ServerResponse | undefined): AbortSignal {
-  const controller = new AbortController();
-  const abort = (): void =>
-    controller.abort(new DOMException("The client closed the connection", "AbortError"));
-  if (res !== undefined) {
-    if (res.destroyed && !res.writableFinished) abort();
-    else res.once("close", () => res.writableFinished || abort());
-  } else if (req.destroyed && !req.complete) {
-    abort();
-  } else {
-    req.once("close", () => req.complete || abort());
-  }
-  return controller.signal;
 }
 
 /**
@@ -64,13 +48,7 @@ export function convertRequest(
   }
   const url = requestUrl(req, opts);
   const headers = requestHeaders(req);
-  const body = requestBody(req, headers);
-  const init: RequestInitWithDuplex = {
-    method: req.method ?? "GET",
-    headers,
-    body,
-    signal: disconnectSignal(req, res),
-  };
-  if (body instanceof ReadableStream) init.duplex = "half";
-  return new Request(url, init);
+  // A framework already read the stream: a real Request over the body it left in `req.body`.
+  const body = parsedBody(req, headers);
+  return new Request(url, { method: req.method ?? "GET", headers, body, signal: disconnectSignal(req, res) });
 }

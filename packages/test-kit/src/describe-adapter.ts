@@ -5,7 +5,7 @@
 import { createHandler, type FetchHandler } from "@portico/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adapterTestServer } from "./_adapter-server.ts";
-import { initializeBody, legacyDelete, legacyPost, modernPost, readJsonRpc } from "./requests.ts";
+import { initializeBody, legacyDelete, legacyGet, legacyPost, modernPost, readJsonRpc } from "./requests.ts";
 import { readSse } from "./sse.ts";
 
 export interface AdapterFixture {
@@ -47,6 +47,11 @@ export function describeAdapter(
       await fixture?.close();
     });
 
+    /** A legacy `tools/call` in session `sessionId`. */
+    function callTool(sessionId: string, id: number, params: Record<string, unknown>): Promise<Response> {
+      return fetch(legacyPost(url, { jsonrpc: "2.0", id, method: "tools/call", params }, { sessionId }));
+    }
+
     async function initialize(): Promise<string> {
       const res = await fetch(legacyPost(url, initializeBody(1, { capabilities: { elicitation: {} } })));
       expect(res.status).toBe(200);
@@ -58,13 +63,7 @@ export function describeAdapter(
 
     it("legacy: initialize, tools/call as JSON", async () => {
       const sessionId = await initialize();
-      const res = await fetch(
-        legacyPost(
-          url,
-          { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "add", arguments: { a: 2, b: 3 } } },
-          { sessionId },
-        ),
-      );
+      const res = await callTool(sessionId, 2, { name: "add", arguments: { a: 2, b: 3 } });
       expect(res.headers.get("content-type")).toContain("application/json");
       expect(await res.json()).toMatchObject({ id: 2, result: { content: [{ type: "text", text: "5" }] } });
     });
@@ -73,27 +72,10 @@ export function describeAdapter(
       "buffered: a call with progress answers JSON; the GET stream is refused with 405",
       async () => {
         const sessionId = await initialize();
-        const res = await fetch(
-          legacyPost(
-            url,
-            {
-              jsonrpc: "2.0",
-              id: 3,
-              method: "tools/call",
-              params: { name: "progress", _meta: { progressToken: "t" } },
-            },
-            { sessionId },
-          ),
-        );
+        const res = await callTool(sessionId, 3, { name: "progress", _meta: { progressToken: "t" } });
         expect(res.headers.get("content-type")).toContain("application/json");
         expect(await res.json()).toMatchObject({ id: 3, result: { content: [{ text: "progressed" }] } });
-        const get = await fetch(url, {
-          headers: {
-            accept: "text/event-stream",
-            "mcp-session-id": sessionId,
-            "mcp-protocol-version": "2025-11-25",
-          },
-        });
+        const get = await fetch(legacyGet(url, { sessionId }));
         expect(get.status).toBe(405);
         await get.arrayBuffer();
       },
@@ -101,13 +83,7 @@ export function describeAdapter(
 
     bufferedIt("buffered: a legacy elicitation fails with a JSON-RPC error instead of hanging", async () => {
       const sessionId = await initialize();
-      const res = await fetch(
-        legacyPost(
-          url,
-          { jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "ask_name" } },
-          { sessionId },
-        ),
-      );
+      const res = await callTool(sessionId, 4, { name: "ask_name" });
       expect(res.headers.get("content-type")).toContain("application/json");
       const body = await res.json();
       expect(body.id).toBe(4);
@@ -116,18 +92,7 @@ export function describeAdapter(
 
     streamingIt("legacy: progress streams as SSE with a priming event, then the result", async () => {
       const sessionId = await initialize();
-      const res = await fetch(
-        legacyPost(
-          url,
-          {
-            jsonrpc: "2.0",
-            id: 3,
-            method: "tools/call",
-            params: { name: "progress", _meta: { progressToken: "t" } },
-          },
-          { sessionId },
-        ),
-      );
+      const res = await callTool(sessionId, 3, { name: "progress", _meta: { progressToken: "t" } });
       expect(res.headers.get("content-type")).toContain("text/event-stream");
       const events = [];
       for await (const event of readSse(res)) events.push(event);
@@ -140,13 +105,7 @@ export function describeAdapter(
 
     streamingIt("legacy: elicitation reply arrives as a separate POST", async () => {
       const sessionId = await initialize();
-      const res = await fetch(
-        legacyPost(
-          url,
-          { jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "ask_name" } },
-          { sessionId },
-        ),
-      );
+      const res = await callTool(sessionId, 4, { name: "ask_name" });
       const messages = await readJsonRpc(res, {
         until: (m) => {
           if (m.method === "elicitation/create" && m.id !== undefined) {

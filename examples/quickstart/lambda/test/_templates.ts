@@ -157,3 +157,17 @@ export function hasWildcard(value: unknown): boolean {
   if (value !== null && typeof value === "object") return Object.values(value).some(hasWildcard);
   return false;
 }
+
+/** The table both templates must define: on-demand, `pk`/`sk` strings, TTL on `ttl`. */
+export const TABLE_PROPERTIES = {
+  BillingMode: "PAY_PER_REQUEST",
+  AttributeDefinitions: [
+    { AttributeName: "pk", AttributeType: "S" },
+    { AttributeName: "sk", AttributeType: "S" },
+  ],
+  KeySchema: [
+    { AttributeName: "pk", KeyType: "HASH" },
+    { AttributeName: "sk", KeyType: "RANGE" },
+  ],
+  TimeToLiveSpecification: { AttributeName: "ttl", Enabled: true },
+};

@@ -9,6 +9,7 @@ import {
   sortedActions,
   statementBySid,
   synthCdk,
+  TABLE_PROPERTIES,
 } from "./_templates.ts";
 
 let synth: ReturnType<typeof synthCdk>;
@@ -91,18 +92,7 @@ describe("the CDK stack", () => {
 
   it("creates the table: on-demand, pk/sk strings, TTL on `ttl`", () => {
     synth.template.resourceCountIs("AWS::DynamoDB::Table", 1);
-    expect(synth.json.Resources.Table.Properties).toEqual({
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [
-        { AttributeName: "pk", AttributeType: "S" },
-        { AttributeName: "sk", AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: "pk", KeyType: "HASH" },
-        { AttributeName: "sk", KeyType: "RANGE" },
-      ],
-      TimeToLiveSpecification: { AttributeName: "ttl", Enabled: true },
-    });
+    expect(synth.json.Resources.Table.Properties).toEqual(TABLE_PROPERTIES);
   });
 
   it("generates the requestState secret in Secrets Manager", () => {

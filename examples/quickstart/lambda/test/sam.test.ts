@@ -9,6 +9,7 @@ import {
   samFunction,
   sortedActions,
   statementBySid,
+  TABLE_PROPERTIES,
 } from "./_templates.ts";
 
 const sam = loadSamTemplate();
@@ -96,18 +97,7 @@ describe("template.yaml", () => {
   it("creates the table: on-demand, pk/sk strings, TTL on `ttl`", () => {
     const tables = resourcesOfType(sam, "AWS::DynamoDB::Table");
     expect(tables.map(([id]) => id)).toEqual(["Table"]);
-    expect(sam.Resources.Table.Properties).toEqual({
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [
-        { AttributeName: "pk", AttributeType: "S" },
-        { AttributeName: "sk", AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: "pk", KeyType: "HASH" },
-        { AttributeName: "sk", KeyType: "RANGE" },
-      ],
-      TimeToLiveSpecification: { AttributeName: "ttl", Enabled: true },
-    });
+    expect(sam.Resources.Table.Properties).toEqual(TABLE_PROPERTIES);
   });
 
   it("generates the requestState secret in Secrets Manager, never in the template", () => {

@@ -1,0 +1,16 @@
+/** Portico serving the two-number `add` tool. */
+import { createHandler, McpServer } from "@portico/core";
+import * as v from "valibot";
+import type { FetchTarget } from "./_fetch-target.ts";
+
+export function portico(): FetchTarget {
+  const server = new McpServer({ name: "bench", version: "1.0.0" });
+  server.tool(
+    "add",
+    { description: "Add two numbers", input: v.object({ a: v.number(), b: v.number() }) },
+    ({ a, b }) => String(a + b),
+  );
+  const handler = createHandler(server);
+  // env and ctx pass through: ctx tells the core what the adapter can take (buffered responses).
+  return { fetch: (request, env, ctx) => handler.fetch(request, env, ctx) };
+}

@@ -1,0 +1,41 @@
+import { strategyFor } from "./_detect.ts";
+import { adapterError, type Invocation, invocation } from "./_host.ts";
+import type { EventStrategy, RequestOptions } from "./_strategy.ts";
+import type { FetchApp, LambdaContextLike, LambdaHttpEvent } from "./_types.ts";
+
+/** What one event came to: a malformed event (answer 400 in its kind, if known), or the app's response. */
+export type Invoked =
+  | { ok: false; strategy: EventStrategy | undefined }
+  | { ok: true; strategy: EventStrategy; event: LambdaHttpEvent; response: Response; run: Invocation };
+
+/**
+ * The part both handlers share: detect the event kind, convert the event, call the app with the
+ * invocation's `ctx` (an app that throws becomes a 500 without detail, reported to `onError`).
+ */
+export async function invokeApp(
+  app: FetchApp,
+  opts: RequestOptions & { env?: unknown },
+  event: unknown,
+  context: LambdaContextLike | undefined,
+  canStream: boolean,
+  onError: (error: unknown) => void,
+): Promise<Invoked> {
+  const strategy = strategyFor(event);
+  if (strategy === undefined) return { ok: false, strategy };
+  const httpEvent = event as LambdaHttpEvent;
+  let request: Request;
+  try {
+    request = strategy.toRequest(httpEvent, opts);
+  } catch {
+    return { ok: false, strategy };
+  }
+  const run = invocation(context, strategy.authOf(httpEvent), canStream, onError);
+  let response: Response;
+  try {
+    response = await app.fetch(request, opts.env, run.ctx);
+  } catch (error) {
+    onError(error);
+    response = adapterError(500);
+  }
+  return { ok: true, strategy, event: httpEvent, response, run };
+}
