@@ -1,7 +1,14 @@
 /** Application Load Balancer targets, in single-value or multi-value header mode. */
 import { eventBody } from "./_body.ts";
 import { headersFrom, queryFrom, splitHeaders } from "./_maps.ts";
-import { type EventStrategy, originOf, requireString, stringOf, stripBasePath } from "./_strategy.ts";
+import {
+  type EventStrategy,
+  originOf,
+  requireString,
+  secondsOf,
+  stringOf,
+  stripBasePath,
+} from "./_strategy.ts";
 import type { AlbEvent, AlbResult, AuthInfoLike } from "./_types.ts";
 
 const REASONS: Record<number, string> = {
@@ -20,15 +27,18 @@ const REASONS: Record<number, string> = {
   503: "Service Unavailable",
 };
 
-/** The payload of a JWT, unverified (ALB signs `x-amzn-oidc-data`; the load balancer is trusted). */
-function jwtPayload(token: string): Record<string, unknown> | undefined {
-  const part = token.split(".")[1];
+/**
+ * One JSON part of a JWT (0 = header, 1 = payload), unverified: ALB signs `x-amzn-oidc-data` and the
+ * load balancer is the trusted party.
+ */
+function jwtPart(token: string, index: 0 | 1): Record<string, unknown> | undefined {
+  const part = token.split(".")[index];
   if (part === undefined) return undefined;
   try {
     const json = atob(part.replace(/-/g, "+").replace(/_/g, "/"));
     const bytes = Uint8Array.from(json, (c) => c.charCodeAt(0));
-    const payload: unknown = JSON.parse(new TextDecoder().decode(bytes));
-    return typeof payload === "object" && payload !== null ? (payload as Record<string, unknown>) : undefined;
+    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
@@ -79,13 +89,19 @@ export const alb: EventStrategy<AlbEvent, AlbResult> = {
     const headers = headersFrom(event.headers, event.multiValueHeaders);
     const identity = headers.get("x-amzn-oidc-identity");
     const data = headers.get("x-amzn-oidc-data");
-    if (identity === null && data === null) return undefined;
-    const claims = data === null ? undefined : jwtPayload(data);
+    const accessToken = stringOf(headers.get("x-amzn-oidc-accesstoken"));
+    if (identity === null && data === null && accessToken === undefined) return undefined;
+    // x-amzn-oidc-data: the user claims as a JWT whose header names the OIDC client (`client`).
+    const claims = data === null ? undefined : jwtPart(data, 1);
+    const jwtHeader = data === null ? undefined : jwtPart(data, 0);
     const auth: AuthInfoLike = { extra: { oidc: claims ?? {} } };
+    if (accessToken !== undefined) auth.token = accessToken;
     const subject = stringOf(identity) ?? stringOf(claims?.sub);
     if (subject !== undefined) auth.subject = subject;
-    const expiresAt = claims?.exp;
-    if (typeof expiresAt === "number") auth.expiresAt = expiresAt;
+    const clientId = stringOf(jwtHeader?.client);
+    if (clientId !== undefined) auth.clientId = clientId;
+    const expiresAt = secondsOf(claims?.exp) ?? secondsOf(jwtHeader?.exp);
+    if (expiresAt !== undefined) auth.expiresAt = expiresAt;
     return auth;
   },
 };

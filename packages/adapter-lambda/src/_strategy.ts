@@ -61,10 +61,18 @@ export function scopesOf(claims: Record<string, unknown>): string[] | undefined 
   return undefined;
 }
 
-/** Epoch seconds from a numeric or numeric-string claim. */
+/**
+ * Epoch seconds from a claim: a number, a numeric string (HTTP API JWT claims), or a date string
+ * (REST API Cognito authorizers turn every claim into a string, `exp` into e.g.
+ * "Wed May 18 03:33:20 UTC 2033").
+ */
 export function secondsOf(value: unknown): number | undefined {
-  const n = typeof value === "string" ? Number(value) : value;
-  return typeof n === "number" && Number.isFinite(n) ? n : undefined;
+  if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
+  if (typeof value !== "string" || value.trim() === "") return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return seconds;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? Math.floor(ms / 1000) : undefined;
 }
 
 export function stringOf(value: unknown): string | undefined {

@@ -114,6 +114,8 @@ export interface ExecutionContextLike {
 
 /** Auth the adapter found in the event (authorizer context, JWT claims, ALB OIDC headers). */
 export interface AuthInfoLike {
+  /** The raw access token, where the front door passes one (ALB `x-amzn-oidc-accesstoken`). */
+  token?: string;
   subject?: string;
   clientId?: string;
   scopes?: string[];

@@ -63,29 +63,14 @@ function drained(stream: ResponseStreamLike): Promise<void> {
 const gone = (stream: ResponseStreamLike): boolean =>
   stream.destroyed === true || stream.writableEnded === true;
 
-async function pipe(
-  body: ReadableStream<Uint8Array>,
-  out: ResponseStreamLike,
-  onError: (e: unknown) => void,
-) {
-  const reader = body.getReader();
-  const stop = (): void =>
-    void reader.cancel(new DOMException("The client went away", "AbortError")).catch(() => {});
-  out.on("close", stop);
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done || gone(out)) break;
-      if (!out.write(value)) await drained(out);
-    }
-    if (!gone(out)) out.end();
-  } catch (error) {
-    // After the status line an honest status is impossible: cut the stream so the client sees it end early.
-    onError(error);
-    out.destroy?.(error instanceof Error ? error : new Error(String(error)));
-  } finally {
-    out.off("close", stop);
-  }
+/**
+ * Sends the last of a body and ends the stream. The runtime sends the status line (its JSON prelude)
+ * on the first `write()` and never on `end(chunk)`, so a stream always gets one `write()` first —
+ * an `end()` alone would lose the status and headers (the client would see a 502 or a bare 200).
+ */
+function finish(out: ResponseStreamLike, last: Uint8Array | string = new Uint8Array(0)): void {
+  out.write(last);
+  out.end();
 }
 
 /** Sends the status line and headers (the app's framing headers dropped); returns the body stream. */
@@ -101,13 +86,69 @@ function head(
   return runtime.HttpResponseStream.from(stream, { statusCode: status, headers: single, cookies });
 }
 
+/** A whole response (adapter errors, Portico's buffered answers): status line, body, end. */
+function sendWhole(
+  runtime: AwsLambdaRuntime,
+  stream: ResponseStreamLike,
+  status: number,
+  headers: HeadersInit,
+  body: string,
+): void {
+  finish(head(runtime, stream, status, headers), body);
+}
+
+/**
+ * Pipes the body chunk by chunk, reading the next chunk only once the stream has room (`drain`).
+ * The status line goes out with the first chunk: a body that fails before it yields a real 500;
+ * one that fails after it cuts the stream, so the client sees it end early.
+ */
+async function pipe(
+  runtime: AwsLambdaRuntime,
+  stream: ResponseStreamLike,
+  response: Response,
+  body: ReadableStream<Uint8Array>,
+  onError: (e: unknown) => void,
+): Promise<void> {
+  const reader = body.getReader();
+  const stop = (): void =>
+    void reader.cancel(new DOMException("The client went away", "AbortError")).catch(() => {});
+  stream.on("close", stop);
+  let out: ResponseStreamLike | undefined;
+  try {
+    let chunk = await reader.read();
+    if (gone(stream)) return;
+    out = head(runtime, stream, response.status, response.headers);
+    if (chunk.done) {
+      finish(out);
+      return;
+    }
+    while (!chunk.done && !gone(out)) {
+      if (!out.write(chunk.value)) await drained(out);
+      chunk = await reader.read();
+    }
+    if (!gone(out)) out.end();
+  } catch (error) {
+    onError(error);
+    if (out === undefined) {
+      if (gone(stream)) return;
+      const failed = adapterError(500);
+      sendWhole(runtime, stream, failed.status, failed.headers, await failed.text());
+    } else {
+      out.destroy?.(error instanceof Error ? error : new Error(String(error)));
+    }
+  } finally {
+    stream.off("close", stop);
+  }
+}
+
 /**
  * A response-streaming Lambda handler for Function URLs with `InvokeMode: RESPONSE_STREAM`:
  * `export const handler = streamHandle(app)`. SSE bodies reach the client chunk by chunk with
- * backpressure (`drain`); nothing is buffered. The status line goes out only once the app has
- * answered, so an app that fails first yields a real 500. Events are Function URL (payload 2.0)
- * ones; other kinds are accepted too. `ctx.deadline` lets the core end long-lived streams with a
- * `retry` hint before the function times out; `ctx.waitUntil` work is awaited after the body ends.
+ * backpressure (`drain`); nothing is buffered. The status line goes out with the body's first
+ * chunk, so an app (or a body) that fails before it yields a real 500. Events are Function URL
+ * (payload 2.0) ones; other kinds are accepted too. `ctx.deadline` lets the core end long-lived
+ * streams with a `retry` hint before the function times out; `ctx.waitUntil` work is awaited after
+ * the body ends.
  */
 export function streamHandle(app: FetchApp, opts: LambdaHandlerOptions = {}): unknown {
   const runtime = runtimeOf();
@@ -116,17 +157,17 @@ export function streamHandle(app: FetchApp, opts: LambdaHandlerOptions = {}): un
     const invoked = await invokeApp(app, opts, event, context, true, onError);
     if (!invoked.ok) {
       const error = adapterError(400);
-      head(runtime, responseStream, error.status, error.headers).end(await error.text());
+      sendWhole(runtime, responseStream, error.status, error.headers, await error.text());
       return;
     }
     const { response, run } = invoked;
     const buffered = readBuffered(response);
     if (buffered !== undefined) {
-      head(runtime, responseStream, buffered.status, buffered.headers).end(buffered.body ?? "");
+      sendWhole(runtime, responseStream, buffered.status, buffered.headers, buffered.body ?? "");
+    } else if (response.body === null) {
+      finish(head(runtime, responseStream, response.status, response.headers));
     } else {
-      const out = head(runtime, responseStream, response.status, response.headers);
-      if (response.body === null) out.end();
-      else await pipe(response.body, out, onError);
+      await pipe(runtime, responseStream, response, response.body, onError);
     }
     await run.settled();
   });
