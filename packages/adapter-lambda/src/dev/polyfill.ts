@@ -16,10 +16,42 @@ function headOf(metadata: StreamMetadata): [string, string][] {
 }
 
 /**
+ * Like the real runtime, the status line goes out with the first `write()` (the runtime sends its
+ * JSON prelude then). A stream ended without any `write()` never gets its status on real Lambda —
+ * the client sees a 502 — so the stand-in answers 502 too, instead of hiding the bug.
+ */
+function sendStatusOnFirstWrite(res: ServerResponse, metadata: StreamMetadata): void {
+  const write = res.write;
+  const end = res.end;
+  let sent = false;
+  const send = (status: number): void => {
+    sent = true;
+    const flat: string[] = [];
+    if (status === metadata.statusCode) for (const [name, value] of headOf(metadata)) flat.push(name, value);
+    res.writeHead(status, flat);
+    res.flushHeaders();
+  };
+  res.write = function (this: ServerResponse, ...args: unknown[]) {
+    if (!sent) send(metadata.statusCode);
+    return (write as (...a: unknown[]) => boolean).apply(this, args);
+  } as ServerResponse["write"];
+  res.end = function (this: ServerResponse, ...args: unknown[]) {
+    if (!sent && !res.headersSent) {
+      console.warn(
+        "[@portico/adapter-lambda/dev] stream ended before any write: Lambda would lose the status line (502)",
+      );
+      send(502);
+      return (end as () => ServerResponse).call(this);
+    }
+    return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse["end"];
+}
+
+/**
  * Installs a stand-in for the Lambda runtime's `awslambda` global (when there is none), so that
  * `streamHandle()` works under the dev server and in tests: `streamifyResponse` marks the handler,
- * `HttpResponseStream.from` sends the status line and headers to the HTTP response and returns it
- * as the body stream (the real runtime sends a JSON prelude to the Runtime API instead).
+ * `HttpResponseStream.from` returns the HTTP response as the body stream, its status line and
+ * headers sent with the first `write()` (the real runtime sends a JSON prelude to the Runtime API then).
  */
 export function installAwslambda(): void {
   const global = globalThis as unknown as { awslambda?: AwsLambdaRuntime };
@@ -31,10 +63,7 @@ export function installAwslambda(): void {
     HttpResponseStream: {
       from(stream, metadata) {
         const res = (stream as DevResponseStream).res;
-        const flat: string[] = [];
-        for (const [name, value] of headOf(metadata)) flat.push(name, value);
-        res.writeHead(metadata.statusCode, flat);
-        res.flushHeaders();
+        sendStatusOnFirstWrite(res, metadata);
         return stream;
       },
     },
