@@ -6,7 +6,16 @@ export { compileSchema } from "./schema.ts";
 export { UriTemplate } from "./uri-template.ts";
 export { readBufferedResponse, toRealResponse } from "./buffered-response.ts";
 export { LEGACY_VERSIONS, LOG_LEVELS, MODERN_VERSIONS } from "./_protocol.ts";
-export { MemoryBus, MemoryEventStore, MemorySessionStore, memoryStores } from "./stores/index.ts";
+export {
+  assertStreamId,
+  isStreamId,
+  MemoryBus,
+  MemoryEventStore,
+  MemorySessionStore,
+  memoryStores,
+  splitEventId,
+  toJsonText,
+} from "./stores/index.ts";
 
 export type { HandlerOptions, McpHandler } from "./handler.ts";
 export type {

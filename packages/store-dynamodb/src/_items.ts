@@ -57,27 +57,6 @@ export function ttlExpired(item: Record<string, unknown>, nowMs: number): boolea
   return ttl !== undefined && ttl * 1000 < nowMs;
 }
 
-/**
- * JSON text of a value that must be JSON: non-finite numbers and objects that are not plain
- * (Map, class instances…) are refused with a TypeError instead of being silently changed.
- */
-export function encodeJson(value: JsonValue, what: string): string {
-  const text = JSON.stringify(value, (_key, item: unknown) => {
-    if (typeof item === "number" && !Number.isFinite(item)) {
-      throw new TypeError(`${what} must be JSON: non-finite number`);
-    }
-    if (item !== null && typeof item === "object" && !Array.isArray(item)) {
-      const proto = Object.getPrototypeOf(item);
-      if (proto !== Object.prototype && proto !== null) {
-        throw new TypeError(`${what} must be JSON, got ${proto?.constructor?.name ?? "an exotic object"}`);
-      }
-    }
-    return item;
-  });
-  if (text === undefined) throw new TypeError(`${what} must be JSON, got ${typeof value}`);
-  return text;
-}
-
 export function decodeJson(text: string | undefined): JsonValue {
   if (text === undefined) throw new TypeError("item without a JSON payload");
   return JSON.parse(text) as JsonValue;

@@ -1,6 +1,7 @@
+import { toJsonText } from "@portico/core";
 import type { Bus, JsonValue, Subscription } from "@portico/core";
 import type { DynamoDbClient } from "./client.ts";
-import { encodeJson, key, randomHex, S, ttlAttribute } from "./_items.ts";
+import { key, randomHex, S, ttlAttribute } from "./_items.ts";
 import { TIME_WIDTH, TopicPoller } from "./_topic-poller.ts";
 import type { Subscriber } from "./_topic-poller.ts";
 
@@ -62,7 +63,7 @@ export class DynamoDbBus implements Bus {
   }
 
   async publish(topic: string, message: JsonValue): Promise<void> {
-    const text = encodeJson(message, "a bus message");
+    const text = toJsonText(message, "a bus message");
     const now = this.#now();
     await this.#client.send("PutItem", {
       TableName: this.#tableName,

@@ -1,9 +1,8 @@
-import { StoreUnavailableError } from "@portico/core";
+import { assertStreamId, isStreamId, splitEventId, StoreUnavailableError, toJsonText } from "@portico/core";
 import type { EventStore, JsonValue, StoredEvent } from "@portico/core";
 import type { DynamoDbClient } from "./client.ts";
 import {
   decodeJson,
-  encodeJson,
   key,
   N,
   names,
@@ -31,8 +30,7 @@ export interface DynamoDbEventStoreOptions {
   now?: () => number;
 }
 
-/** Stream ids end up in SSE `id:` lines: visible ASCII only (so a space can separate key parts). */
-const STREAM_ID = /^[\x21-\x7e]+$/;
+// Stream ids are visible ASCII (core's `isStreamId`), so a space can separate key parts.
 /** The part after the last `/` of an event id: `<session tag>-<seq>`. */
 const POSITION = /^([0-9a-f]{10})-([1-9][0-9]{0,15})$/;
 /** Sequence numbers are zero-padded in sort keys so that text order is numeric order. */
@@ -75,12 +73,8 @@ export class DynamoDbEventStore implements EventStore {
   }
 
   async append(sessionId: string, streamId: string, message: JsonValue): Promise<string> {
-    if (!STREAM_ID.test(streamId)) {
-      throw new TypeError(
-        `stream id must be a non-empty string of visible ASCII, got ${JSON.stringify(streamId)}`,
-      );
-    }
-    const json = encodeJson(message, "an event message");
+    assertStreamId(streamId);
+    const json = toJsonText(message, "an event message");
     const expiresAt = this.#context.now() + this.#ttlMs;
     const { Attributes = {} } = await this.#client.send<{ Attributes?: Record<string, unknown> }>(
       "UpdateItem",
@@ -112,11 +106,10 @@ export class DynamoDbEventStore implements EventStore {
     sessionId: string,
     lastEventId: string,
   ): Promise<{ streamId: string; events: StoredEvent[] } | undefined> {
-    const slash = lastEventId.lastIndexOf("/");
-    if (slash <= 0) return undefined;
-    const streamId = lastEventId.slice(0, slash);
-    const position = POSITION.exec(lastEventId.slice(slash + 1));
-    if (!position || !STREAM_ID.test(streamId)) return undefined;
+    const parts = splitEventId(lastEventId);
+    const position = parts && POSITION.exec(parts.position);
+    if (!parts || !position) return undefined;
+    const { streamId } = parts;
     const [, tag, seqText] = position;
     const from = eventSk(streamId, Number(seqText));
     const items = await queryAll(this.#client, {
@@ -147,7 +140,7 @@ export class DynamoDbEventStore implements EventStore {
   }
 
   async trim(sessionId: string, streamId?: string): Promise<void> {
-    if (streamId !== undefined && !STREAM_ID.test(streamId)) return;
+    if (streamId !== undefined && !isStreamId(streamId)) return;
     const keys = await queryAll(this.#client, {
       TableName: this.#context.tableName,
       KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",

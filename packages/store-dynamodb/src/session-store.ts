@@ -1,19 +1,8 @@
+import { toJsonText } from "@portico/core";
 import type { JsonValue, SessionStore, StoredRecord } from "@portico/core";
 import type { DynamoDbClient } from "./client.ts";
 import { isConditionalCheckFailed } from "./errors.ts";
-import {
-  checkTtl,
-  decodeJson,
-  encodeJson,
-  key,
-  N,
-  names,
-  num,
-  randomHex,
-  S,
-  str,
-  ttlAttribute,
-} from "./_items.ts";
+import { checkTtl, decodeJson, key, N, names, num, randomHex, S, str, ttlAttribute } from "./_items.ts";
 import type { Item, ItemContext } from "./_items.ts";
 
 /** Options for {@link DynamoDbSessionStore}. */
@@ -93,7 +82,7 @@ export class DynamoDbSessionStore implements SessionStore {
   #item(sessionKey: string, value: JsonValue, version: number, expiresAt: number): Item {
     return {
       ...this.#key(sessionKey),
-      val: S(encodeJson(value, "a session value")),
+      val: S(toJsonText(value, "a session value")),
       ver: N(version),
       exp: N(expiresAt),
       tok: S(randomHex(12)),

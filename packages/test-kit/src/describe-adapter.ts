@@ -12,6 +12,11 @@ export interface AdapterFixture {
   /** Full URL of the MCP endpoint, e.g. `http://127.0.0.1:PORT/mcp`. */
   url: string;
   close(): Promise<void>;
+  /**
+   * Sends the battery's requests instead of the global `fetch`: for hosts where the test cannot
+   * listen on a port (inside workerd, requests go to the Worker through its `fetch` export).
+   */
+  fetch?: (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
 }
 
 export type ServeThroughAdapter = (app: FetchHandler) => Promise<AdapterFixture>;
@@ -39,9 +44,11 @@ export function describeAdapter(
     const errors: unknown[] = [];
     let fixture: AdapterFixture;
     let url: string;
+    let fetch: NonNullable<AdapterFixture["fetch"]> = (input, init) => globalThis.fetch(input, init);
     beforeAll(async () => {
       fixture = await serve(createHandler(server, { onError: (e) => errors.push(e) }));
       url = fixture.url;
+      if (fixture.fetch) fetch = fixture.fetch;
     });
     afterAll(async () => {
       await fixture?.close();

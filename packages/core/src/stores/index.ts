@@ -2,6 +2,8 @@ export { MemoryBus } from "./memory-bus.ts";
 export { MemoryEventStore } from "./memory-event-store.ts";
 export { MemorySessionStore } from "./memory-session-store.ts";
 export { memoryStores } from "./memory.ts";
+export { assertStreamId, isStreamId, splitEventId } from "./event-id.ts";
+export { toJsonText } from "./json-text.ts";
 export type { MemoryBusOptions } from "./memory-bus.ts";
 export type { MemoryEventStoreOptions } from "./memory-event-store.ts";
 export type { MemorySessionStoreOptions } from "./memory-session-store.ts";

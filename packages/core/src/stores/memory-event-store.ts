@@ -1,3 +1,4 @@
+import { assertStreamId, splitEventId } from "./event-id.ts";
 import type { EventStore, JsonValue, StoredEvent } from "./types.ts";
 
 /** Options for {@link MemoryEventStore}. */
@@ -23,8 +24,6 @@ interface SessionLog {
   order: string[];
 }
 
-/** Stream ids must be visible ASCII, because they end up in SSE `id:` lines and `Last-Event-ID`. */
-const STREAM_ID = /^[\x21-\x7e]+$/;
 const SEQ = /^[1-9][0-9]*$/;
 
 /**
@@ -51,11 +50,7 @@ export class MemoryEventStore implements EventStore {
   }
 
   async append(sessionId: string, streamId: string, message: JsonValue): Promise<string> {
-    if (!STREAM_ID.test(streamId)) {
-      throw new TypeError(
-        `stream id must be a non-empty string of visible ASCII, got ${JSON.stringify(streamId)}`,
-      );
-    }
+    assertStreamId(streamId);
     const copy = structuredClone(message);
     let log = this.#sessions.get(sessionId);
     if (!log) {
@@ -79,11 +74,9 @@ export class MemoryEventStore implements EventStore {
     sessionId: string,
     lastEventId: string,
   ): Promise<{ streamId: string; events: StoredEvent[] } | undefined> {
-    const slash = lastEventId.lastIndexOf("/");
-    if (slash <= 0) return undefined;
-    const streamId = lastEventId.slice(0, slash);
-    const seqText = lastEventId.slice(slash + 1);
-    if (!SEQ.test(seqText)) return undefined;
+    const parts = splitEventId(lastEventId);
+    if (!parts || !SEQ.test(parts.position)) return undefined;
+    const { streamId, position: seqText } = parts;
     const stream = this.#sessions.get(sessionId)?.streams.get(streamId);
     if (!stream) return undefined;
     const index = indexOfSeq(stream, Number(seqText));

@@ -1,0 +1,135 @@
+import { isStoreUnavailable, StoreUnavailableError } from "@portico/core";
+import type { RedisClientLike, RedisConnection, RedisReply } from "./connection.ts";
+import { toRedisConnection } from "./connection.ts";
+import { isTransientReply, RedisError } from "./errors.ts";
+
+/** How long the stores wait for Redis, and how often they try. */
+export interface CommandOptions {
+  /** Longest time one store operation waits for Redis, all attempts included. Default 2000 ms. */
+  timeoutMs?: number;
+  /** Extra attempts for operations that are safe to repeat (reads, deletes, compare-and-set). Default 2. */
+  retries?: number;
+}
+
+/** Whether a command may run twice without harm: then a lost answer is retried. */
+export type Repeatable = "idempotent" | "once";
+
+const BASE_DELAY_MS = 25;
+const MAX_DELAY_MS = 250;
+
+/**
+ * Runs commands for the stores: a deadline per operation (a client that queues commands while
+ * disconnected must not hang a request), retries where they are safe, and one error vocabulary:
+ * `StoreUnavailableError` for "not now" (the handler answers 503 with Retry-After), a
+ * {@link RedisError} for "never".
+ *
+ * A command that failed with a transient error reply (`LOADING`, `BUSY`…) was not applied and is
+ * always retried. One whose answer was lost (connection error, timeout) may have been applied:
+ * it is retried only when `idempotent`, and never reported as done.
+ */
+export class Commands {
+  readonly connection: RedisConnection;
+  readonly #timeoutMs: number;
+  readonly #attempts: number;
+
+  constructor(client: RedisClientLike, options: CommandOptions = {}) {
+    this.connection = toRedisConnection(client);
+    this.#timeoutMs = options.timeoutMs ?? 2_000;
+    this.#attempts = (options.retries ?? 2) + 1;
+    if (!(this.#timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${this.#timeoutMs}`);
+    if (!Number.isInteger(this.#attempts) || this.#attempts < 1) {
+      throw new RangeError(`retries must be a non-negative integer, got ${options.retries}`);
+    }
+  }
+
+  /** Sends `command`; resolves its reply or throws `StoreUnavailableError` / {@link RedisError}. */
+  async run(command: string[], repeatable: Repeatable): Promise<RedisReply> {
+    const deadline = Date.now() + this.#timeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      let failure: unknown;
+      try {
+        return normaliseReply(await this.#attempt(command, deadline));
+      } catch (error) {
+        failure = error;
+      }
+      const transient = failure instanceof RedisError && isTransientReply(failure.reply);
+      if (failure instanceof RedisError && !transient) throw failure;
+      const delay = Math.random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1));
+      const retry =
+        (transient || repeatable === "idempotent") &&
+        attempt < this.#attempts &&
+        Date.now() + delay < deadline;
+      if (!retry) throw unavailable(command, attempt, failure);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  /** Runs a Lua script (always `EVAL`: Redis caches compiled scripts by their SHA itself). */
+  eval(script: string, keys: string[], args: string[], repeatable: Repeatable): Promise<RedisReply> {
+    return this.run(["EVAL", script, String(keys.length), ...keys, ...args], repeatable);
+  }
+
+  /** Waits for `promise` until `deadline`; used for pub/sub calls that do not go through {@link run}. */
+  async within<T>(what: string, promise: Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.#timeoutMs;
+    try {
+      return await race(promise, deadline, undefined);
+    } catch (error) {
+      if (error instanceof RedisError && !isTransientReply(error.reply)) throw error;
+      throw unavailable([what], 1, error);
+    }
+  }
+
+  #attempt(command: string[], deadline: number): Promise<unknown> {
+    const controller = new AbortController();
+    return race(this.connection.send(command, controller.signal), deadline, controller);
+  }
+}
+
+class TimeoutError extends Error {
+  constructor() {
+    super("no answer before the deadline");
+    this.name = "TimeoutError";
+  }
+}
+
+function race<T>(promise: Promise<T>, deadline: number, controller: AbortController | undefined): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => {
+        const error = new TimeoutError();
+        controller?.abort(error);
+        reject(error);
+      },
+      Math.max(0, deadline - Date.now()),
+    );
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+function unavailable(command: string[], attempts: number, cause: unknown): StoreUnavailableError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new StoreUnavailableError(`Redis ${command[0]} failed after ${attempts} attempt(s): ${reason}`, {
+    cause,
+    retryAfterSeconds: isStoreUnavailable(cause) ? cause.retryAfterSeconds : 1,
+  });
+}
+
+/** Bytes (a client configured to return Buffers) become text; everything else is kept. */
+function normaliseReply(reply: unknown): RedisReply {
+  if (reply === undefined || reply === null) return null;
+  if (typeof reply === "string" || typeof reply === "number") return reply;
+  if (typeof reply === "bigint") return Number(reply);
+  if (Array.isArray(reply)) return reply.map(normaliseReply);
+  if (reply instanceof Uint8Array) return new TextDecoder().decode(reply);
+  throw new RedisError(`Redis answered with an unexpected ${typeof reply}`, "UNEXPECTED");
+}

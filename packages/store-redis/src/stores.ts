@@ -1,0 +1,74 @@
+import type { Stores } from "@portico/core";
+import type { CommandOptions } from "./_commands.ts";
+import type { RedisClientLike, RedisConnection } from "./connection.ts";
+import { toRedisConnection } from "./connection.ts";
+import { RedisEventStore } from "./event-store.ts";
+import { RedisPollingBus } from "./polling-bus.ts";
+import { RedisPubSubBus } from "./pubsub-bus.ts";
+import { RedisSessionStore } from "./session-store.ts";
+
+/** Options for {@link redisStores}. */
+export interface RedisStoresOptions extends CommandOptions {
+  /**
+   * A connected node-redis client (`await createClient({ url }).connect()`), an ioredis client
+   * (`new Redis(url)`), or a {@link RedisConnection} such as `new RedisRestClient({ url, token })`.
+   */
+  client: RedisClientLike;
+  /** Prepended to every key and channel, so several apps can share one database. Default `"portico:"`. */
+  keyPrefix?: string;
+  /**
+   * `"pubsub"` (Redis pub/sub over a dedicated connection; TCP clients only) or `"poll"` (short
+   * streams polled every `busPollMs`; works everywhere). Default: `"pubsub"` when the client has
+   * pub/sub, else `"poll"`. All instances of one app must use the same kind.
+   */
+  bus?: "pubsub" | "poll";
+  /** Delay between two polls of the polling bus. Default 200 ms. */
+  busPollMs?: number;
+  /** How long a session's events are kept after its last append. Default 24 hours. */
+  eventTtlMs?: number;
+  /** Events kept per stream, approximately. Default 10 000; 0 keeps all until the ttl. */
+  maxEventsPerStream?: number;
+  /** Called when a bus subscriber throws, a poll fails or the pub/sub connection reports an error. */
+  onError?: (error: unknown, topic: string) => void;
+}
+
+/** What {@link redisStores} returns: {@link Stores} with the concrete classes, and `close()`. */
+export interface RedisStores extends Stores {
+  sessions: RedisSessionStore;
+  events: RedisEventStore;
+  bus: RedisPubSubBus | RedisPollingBus;
+  /** Closes what the stores opened themselves (the pub/sub connection, the poll timer), not `client`. */
+  close(): Promise<void>;
+}
+
+/**
+ * A {@link RedisSessionStore}, {@link RedisEventStore} and a bus on one Redis client. Creating
+ * them does no I/O; the pub/sub connection opens at the first `subscribe`.
+ */
+export function redisStores(options: RedisStoresOptions): RedisStores {
+  const connection = toRedisConnection(options.client);
+  const common: CommandOptions & { keyPrefix?: string } = {};
+  if (options.keyPrefix !== undefined) common.keyPrefix = options.keyPrefix;
+  if (options.timeoutMs !== undefined) common.timeoutMs = options.timeoutMs;
+  if (options.retries !== undefined) common.retries = options.retries;
+  const onError = options.onError ? { onError: options.onError } : {};
+  const kind = options.bus ?? (connection.subscriber ? "pubsub" : "poll");
+  const bus =
+    kind === "pubsub"
+      ? new RedisPubSubBus(connection, { ...common, ...onError })
+      : new RedisPollingBus(connection, {
+          ...common,
+          ...onError,
+          ...(options.busPollMs === undefined ? {} : { pollMs: options.busPollMs }),
+        });
+  return {
+    sessions: new RedisSessionStore(connection, common),
+    events: new RedisEventStore(connection, {
+      ...common,
+      ...(options.eventTtlMs === undefined ? {} : { eventTtlMs: options.eventTtlMs }),
+      ...(options.maxEventsPerStream === undefined ? {} : { maxEventsPerStream: options.maxEventsPerStream }),
+    }),
+    bus,
+    close: () => bus.close(),
+  };
+}

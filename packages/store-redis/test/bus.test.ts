@@ -1,0 +1,163 @@
+import type { JsonValue } from "@portico/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RedisRestClient, redisStores } from "../src/index.ts";
+import { type Flavour, type OpenedStores, openStores } from "./_clients.ts";
+import { useBackends } from "./_backends.ts";
+import { type RespConnection, respConnect } from "./_resp.ts";
+
+const backends = useBackends();
+let raw: RespConnection;
+
+beforeAll(async () => {
+  raw = await respConnect(backends.redis.port);
+});
+
+afterAll(() => {
+  raw?.close();
+});
+
+async function waitUntil(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function recorder() {
+  const got: JsonValue[] = [];
+  return { got, onMessage: (message: JsonValue) => void got.push(message) };
+}
+
+/** How many connections Redis has subscribed to `channel`. */
+async function subscribers(channel: string): Promise<number> {
+  const [reply] = await raw.send([["PUBSUB", "NUMSUB", channel]]);
+  const count = reply?.kind === "array" ? reply.value[1] : undefined;
+  return count?.kind === "integer" ? count.value : Number.NaN;
+}
+
+for (const flavour of ["node-redis", "ioredis"] as Flavour[]) {
+  describe(`pub/sub bus via ${flavour}`, () => {
+    let opened: OpenedStores;
+    beforeAll(async () => {
+      opened = await openStores(flavour, backends.direct());
+    });
+    afterAll(async () => {
+      await opened?.close();
+    });
+
+    it("shares one Redis subscription per topic and drops it with the last subscriber", async () => {
+      const { bus } = opened.stores;
+      const topic = `shared-${flavour}`;
+      const channel = `portico:b:${topic}`;
+      const one = recorder();
+      const two = recorder();
+      const a = await bus.subscribe(topic, one.onMessage);
+      const b = await bus.subscribe(topic, two.onMessage);
+      expect(await subscribers(channel)).toBe(1);
+      await a.unsubscribe();
+      expect(await subscribers(channel)).toBe(1);
+      await bus.publish(topic, "still here");
+      await waitUntil(() => two.got.length === 1, "delivery to the remaining subscriber");
+      expect(one.got).toStrictEqual([]);
+      await b.unsubscribe();
+      expect(await subscribers(channel)).toBe(0);
+    });
+
+    it("keeps subscribe and unsubscribe of one topic in call order", async () => {
+      const { bus } = opened.stores;
+      const topic = `churn-${flavour}`;
+      const sink = recorder();
+      for (let round = 0; round < 5; round++) {
+        const subscription = await bus.subscribe(topic, () => {});
+        void subscription.unsubscribe();
+      }
+      const last = await bus.subscribe(topic, sink.onMessage);
+      expect(await subscribers(`portico:b:${topic}`)).toBe(1);
+      await bus.publish(topic, "after the churn");
+      await waitUntil(() => sink.got.length === 1, "delivery after the churn");
+      await last.unsubscribe();
+    });
+
+    it("close() ends the pub/sub connection; later subscribes are refused, publishing still works", async () => {
+      const own = await openStores(flavour, backends.direct());
+      const topic = `closing-${flavour}`;
+      await own.stores.bus.subscribe(topic, () => {});
+      expect(await subscribers(`portico:b:${topic}`)).toBe(1);
+      await own.stores.close();
+      for (let i = 0; i < 50 && (await subscribers(`portico:b:${topic}`)) !== 0; i++) await sleep(10);
+      expect(await subscribers(`portico:b:${topic}`)).toBe(0);
+      await expect(own.stores.bus.subscribe(topic, () => {})).rejects.toThrow(/closed/);
+      await own.stores.bus.publish(topic, "nobody");
+      await own.close();
+    });
+  });
+}
+
+describe("polling bus via REST", () => {
+  /** A REST client that records the keys of every poll (the EVAL running XREAD). */
+  function watched() {
+    const polls: string[][] = [];
+    const client = new RedisRestClient({
+      url: backends.rest.url,
+      token: backends.rest.token,
+      fetch: async (input, init) => {
+        const command = JSON.parse(String(init?.body)) as string[];
+        if (command[0] === "EVAL" && String(command[1]).includes("XREAD")) {
+          polls.push(command.slice(3, 3 + Number(command[2])));
+        }
+        return fetch(input, init);
+      },
+    });
+    return { client, polls };
+  }
+
+  it("polls all subscribed topics of an instance with one request, and stops with the last subscriber", async () => {
+    const { client, polls } = watched();
+    const stores = redisStores({ client, busPollMs: 10 });
+    const topics = ["p1", "p2", "p3", "p4", "p5"];
+    const sinks = topics.map(() => recorder());
+    const subscriptions = await Promise.all(
+      topics.map((t, i) => stores.bus.subscribe(t, sinks[i]!.onMessage)),
+    );
+    for (const topic of topics) await stores.bus.publish(topic, topic);
+    await waitUntil(() => sinks.every((sink) => sink.got.length === 1), "delivery on every topic");
+    expect(sinks.map((sink) => sink.got)).toStrictEqual(topics.map((t) => [t]));
+    const full = polls.filter((keys) => keys.length === topics.length);
+    expect(full.length).toBeGreaterThan(0);
+    expect(full[0]).toStrictEqual(topics.map((t) => `portico:b:${t}`));
+    for (const subscription of subscriptions) await subscription.unsubscribe();
+    await sleep(30);
+    const after = polls.length;
+    await sleep(100);
+    expect(polls.length).toBe(after);
+  });
+
+  it("reports failing polls, backs off and carries on without losing what was published", async () => {
+    const errors: unknown[] = [];
+    const stores = redisStores({
+      client: new RedisRestClient({ url: backends.rest.url, token: backends.rest.token }),
+      busPollMs: 10,
+      retries: 0,
+      onError: (error) => errors.push(error),
+    });
+    const sink = recorder();
+    const subscription = await stores.bus.subscribe("flaky", sink.onMessage);
+    await stores.bus.publish("flaky", "through the failures");
+    backends.rest.inject("http-500", "http-500", "http-500");
+    await waitUntil(() => sink.got.length === 1, "delivery after failed polls");
+    expect(errors.length).toBeGreaterThan(0);
+    await subscription.unsubscribe();
+  });
+
+  it("keeps topic streams short-lived: they expire after the last publish", async () => {
+    const stores = redisStores({
+      client: new RedisRestClient({ url: backends.rest.url, token: backends.rest.token }),
+    });
+    await stores.bus.publish("bounded", 1);
+    const [ttl] = await raw.send([["PTTL", "portico:b:bounded"]]);
+    expect(ttl?.kind === "integer" && ttl.value > 0 && ttl.value <= 60_000).toBe(true);
+  });
+});
