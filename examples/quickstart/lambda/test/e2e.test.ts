@@ -6,13 +6,10 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { createTable, DynamoDbClient } from "@portico/store-dynamodb";
 import {
   initializeBody,
   initializedBody,
@@ -21,36 +18,21 @@ import {
   modernPost,
   readJsonRpc,
 } from "@portico/test-kit";
-import dynalite from "dynalite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundle } from "../scripts/bundle.ts";
+import {
+  dependenciesReady,
+  functionEnv,
+  SECRET_ARN,
+  startDynalite,
+  startSecretsManager,
+} from "./_stand-ins.ts";
 import { packageRoot } from "./_templates.ts";
 
-const workspace = join(packageRoot, "..", "..", "..");
-const dependenciesReady =
-  existsSync(join(workspace, "packages/adapter-lambda/src/index.ts")) &&
-  existsSync(join(workspace, "packages/store-dynamodb/src/index.ts"));
-
 const TABLE = "portico-quickstart-e2e";
-const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:RequestStateSecret-AbCdEf";
-const credentials = { accessKeyId: "AKIDLOCALTEST", secretAccessKey: "local-test-secret" };
 
-interface Started {
+interface Stoppable {
   close(): Promise<void>;
-}
-
-function listen(server: Server): Promise<string> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () =>
-      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
-    );
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
 }
 
 /** Serves one export of the bundle from a child process; resolves its URL. */
@@ -79,8 +61,8 @@ async function serveBundle(file: string, exportName: string, env: Record<string,
   return { url: new URL("/mcp", (JSON.parse(line) as { url: string }).url), stop };
 }
 
-const started: Started[] = [];
-const secretRequests: string[] = [];
+const started: Stoppable[] = [];
+let secretRequests: readonly unknown[] = [];
 let streaming: URL;
 let buffered: URL;
 let outdir: string;
@@ -90,35 +72,13 @@ beforeAll(async () => {
   outdir = mkdtempSync(join(tmpdir(), "portico-quickstart-lambda-e2e-"));
   const { outfile } = await bundle(outdir);
 
-  const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const dynamoUrl = await listen(dynamo);
-  started.push({ close: () => closeServer(dynamo) });
-  const client = new DynamoDbClient({ endpoint: dynamoUrl, region: "us-east-1", credentials });
-  await createTable(client, { tableName: TABLE, timeToLive: false }); // dynalite has no TTL API
+  const dynamo = await startDynalite(TABLE);
+  started.push(dynamo);
+  const secrets = await startSecretsManager();
+  started.push(secrets);
+  secretRequests = secrets.requests;
 
-  const secrets = createServer((req, res) => {
-    let body = "";
-    req.setEncoding("utf8").on("data", (chunk: string) => {
-      body += chunk;
-    });
-    req.on("end", () => {
-      secretRequests.push(body);
-      res.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
-      res.end(JSON.stringify({ ARN: SECRET_ARN, SecretString: "e2e".repeat(22) }));
-    });
-  });
-  const secretsUrl = await listen(secrets);
-  started.push({ close: () => closeServer(secrets) });
-
-  const env = {
-    TABLE_NAME: TABLE,
-    SECRET_ARN,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsUrl,
-  };
+  const env = functionEnv(TABLE, dynamo.url, secrets.url);
   const [stream, plain] = await Promise.all([
     serveBundle(outfile, "streamHandler", env),
     serveBundle(outfile, "handler", env),
@@ -135,10 +95,7 @@ afterAll(async () => {
 
 describe.skipIf(!dependenciesReady)("the built bundle as two Lambda functions", () => {
   it("fetched the secret once per cold start", () => {
-    expect(secretRequests.map((body) => JSON.parse(body))).toEqual([
-      { SecretId: SECRET_ARN },
-      { SecretId: SECRET_ARN },
-    ]);
+    expect(secretRequests).toEqual([{ SecretId: SECRET_ARN }, { SecretId: SECRET_ARN }]);
   });
 
   it("continues a legacy session begun on the Function URL over the HTTP API (sessions in DynamoDB)", async () => {
