@@ -67,7 +67,7 @@ export function decodeHeaderValue(value: string): string | undefined {
   if (match === null) return value.trim();
   if ((match[1] ?? "").length % 4 !== 0) return undefined;
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(base64ToBytes(match[1] ?? ""));
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(base64ToBytes(match[1] ?? ""));
   } catch {
     return undefined;
   }

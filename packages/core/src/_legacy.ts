@@ -180,8 +180,10 @@ async function request(
     persist: async (msg) => {
       streamId ??= randomId(16);
       const id = await rt.stores.events.append(session.id, streamId, msg);
+      // Wakes a client's resumed stream on another instance. Not awaited (the event is stored), but
+      // kept alive with waitUntil: hosts like Workers cancel work nobody waits for.
       if (msg !== null)
-        void rt.stores.bus.publish(topics.stream(session.id, streamId), { type: "event" }).catch(() => {});
+        waitUntilOf(incoming)(rt.stores.bus.publish(topics.stream(session.id, streamId), { type: "event" }));
       return id;
     },
   });

@@ -134,7 +134,7 @@ export function checkGetAccept(request: Request): Response | undefined {
   return httpError(406, ErrorCode.InvalidRequest, "Not Acceptable: the client must accept text/event-stream");
 }
 
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 const DECIMAL = /^\d{1,15}$/;
 
 const jsonContentType = memo((header) => mediaTypes(header)[0] === "application/json");
