@@ -2,14 +2,16 @@
  * `pnpm bench`: (a) in-process fetch throughput, (b) loopback HTTP throughput, then a table,
  * ratios against the goals, and bench/results/<date>-throughput.{json,md}.
  * `BENCH_QUICK=1` runs a short smoke pass (written as <date>-throughput-quick.*); `BENCH_ONLY=a,b` runs
- * some targets only (written as <date>-throughput-partial.*); `BENCH_SKIP=in-process,loopback,cold-start`
- * skips parts. Part (c) is the Lambda bundle size and cold start (cold-start.ts).
+ * some targets only (written as <date>-throughput-partial.*); `BENCH_SKIP=in-process,loopback,cold-start,workers-bundle`
+ * skips parts. Part (c) is the Lambda bundle size and cold start (cold-start.ts), part (d) the Workers
+ * bundle size (workers-bundle.ts).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { killAll } from "./_children.ts";
 import { coldStartBench } from "./cold-start.ts";
+import { workersBundleBench } from "./workers-bundle.ts";
 import { type InProcessCase, measureInProcess, prepareInProcess } from "./in-process.ts";
 import {
   type LoadSettings,
@@ -35,6 +37,7 @@ const skip = new Set((process.env.BENCH_SKIP ?? "").split(",").map((part) => par
 const skipInProcess = skip.has("in-process");
 const skipLoopback = skip.has("loopback");
 const skipColdStart = skip.has("cold-start");
+const skipWorkersBundle = skip.has("workers-bundle");
 const settings = {
   inProcessRounds: quick ? 1 : 5,
   inProcessMs: quick ? 300 : 1000,
@@ -140,6 +143,10 @@ async function main(): Promise<void> {
   if (!skipColdStart) {
     log("\n(c) Lambda bundle size and cold start");
     sections.push(await coldStartBench());
+  }
+  if (!skipWorkersBundle) {
+    log("\n(d) Workers bundle size");
+    sections.push(await workersBundleBench());
   }
   log(`\n${sections.join("\n\n")}\n\ntotal ${elapsedSec} s`);
 

@@ -2,13 +2,24 @@
 import { McpServer } from "@portico/core";
 
 export interface AdapterProbe {
-  /** Resolves when the `wait_for_abort` tool saw its signal fire. */
-  aborted: Promise<void>;
+  /**
+   * Resolves when the `wait_for_abort` tool saw its signal fire. It polls a flag the tool sets
+   * instead of being settled by the tool: on Workers the tool runs in another invocation, and a
+   * promise settled there would resume the test inside that invocation's I/O context.
+   */
+  aborted(): Promise<void>;
 }
 
 export function adapterTestServer(): { server: McpServer; probe: AdapterProbe } {
-  let markAborted: () => void = () => {};
-  const probe: AdapterProbe = { aborted: new Promise((resolve) => (markAborted = resolve)) };
+  let wasAborted = false;
+  const markAborted = () => {
+    wasAborted = true;
+  };
+  const probe: AdapterProbe = {
+    async aborted() {
+      while (!wasAborted) await new Promise((resolve) => setTimeout(resolve, 10));
+    },
+  };
   const server = new McpServer({ name: "adapter-battery", version: "1.0.0" });
   server.tool(
     "add",

@@ -2,7 +2,7 @@
  * `describeAdapter`: the same MCP scenarios through any adapter. The fixture serves a fetch
  * handler through the adapter under test and returns the base URL of the MCP endpoint.
  */
-import { createHandler, type FetchHandler } from "@portico/core";
+import { createHandler, type FetchHandler, type Stores } from "@portico/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adapterTestServer } from "./_adapter-server.ts";
 import { initializeBody, legacyDelete, legacyGet, legacyPost, modernPost, readJsonRpc } from "./requests.ts";
@@ -29,6 +29,11 @@ export interface DescribeAdapterOptions {
    * JSON, a legacy elicitation fails cleanly, the GET stream is refused with 405). Default `true`.
    */
   canStream?: boolean;
+  /**
+   * Stores of the battery's handler (default: in memory). Hosts whose invocations cannot reach one
+   * another through process memory (Workers) pass durable ones.
+   */
+  stores?: Stores;
 }
 
 export function describeAdapter(
@@ -46,7 +51,10 @@ export function describeAdapter(
     let url: string;
     let fetch: NonNullable<AdapterFixture["fetch"]> = (input, init) => globalThis.fetch(input, init);
     beforeAll(async () => {
-      fixture = await serve(createHandler(server, { onError: (e) => errors.push(e) }));
+      const onError = (e: unknown) => errors.push(e);
+      fixture = await serve(
+        createHandler(server, options.stores ? { onError, stores: options.stores } : { onError }),
+      );
       url = fixture.url;
       if (fixture.fetch) fetch = fixture.fetch;
     });
@@ -185,7 +193,7 @@ export function describeAdapter(
       const reader = (res.body as ReadableStream<Uint8Array>).getReader();
       await reader.read();
       controller.abort();
-      await probe.aborted;
+      await probe.aborted();
     });
 
     it("bad input gets clear HTTP and JSON-RPC errors", async () => {

@@ -6,6 +6,8 @@ import { handle, streamHandle } from "@portico/adapter-lambda";
 import { installAwslambda, serveLambda } from "@portico/adapter-lambda/dev";
 import { serve } from "@portico/adapter-node";
 import { createEverythingApp, MCP_PATH } from "./app.ts";
+import { vercel } from "./_target-vercel.ts";
+import { workers } from "./_target-workers.ts";
 
 export interface RunningTarget {
   url: string;
@@ -66,4 +68,8 @@ export const TARGETS: Target[] = [
   lambda("lambda-stream", (app) => streamHandle(app)),
   // HTTP API (payload 2.0), buffered: scenarios that need a stream are baselined with reasons.
   lambda("lambda-buffered", (app) => handle(app), "lambda-buffered"),
+  // vercel dev --local: vercel/api/mcp.mjs, Web named exports, a fresh process per request.
+  vercel,
+  // wrangler dev: workers/index.ts, a module worker with the Durable Object stores.
+  workers,
 ];

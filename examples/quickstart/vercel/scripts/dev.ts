@@ -1,0 +1,27 @@
+/**
+ * `pnpm dev`: `vercel dev --local --listen 127.0.0.1:$PORT` (default 3000) for this project, with
+ * what vercel dev's fresh process per request needs: one set of memory stores shared by every
+ * process (legacy sessions) and one requestState secret (modern elicitation round trips).
+ */
+import { randomBytes } from "node:crypto";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startVercelDev } from "@portico/adapter-vercel/dev";
+
+const dev = await startVercelDev({
+  cwd: join(dirname(fileURLToPath(import.meta.url)), ".."),
+  port: Number(process.env.PORT ?? 3000),
+  env: {
+    REQUEST_STATE_SECRET: process.env.REQUEST_STATE_SECRET ?? randomBytes(32).toString("hex"),
+    // Workspace packages resolve to their TypeScript sources: no build needed.
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --conditions=@portico/source`.trim(),
+  },
+  onOutput: (text) => process.stdout.write(text),
+});
+console.log(`\nMCP endpoint: ${dev.url}/mcp`);
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    void dev.stop().then(() => process.exit(0));
+  });
+}

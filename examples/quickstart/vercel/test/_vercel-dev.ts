@@ -1,0 +1,17 @@
+/** The example under `vercel dev --local`, as `pnpm start` runs it, for the e2e tests. */
+import { randomBytes } from "node:crypto";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startVercelDev, type VercelDev } from "@portico/adapter-vercel/dev";
+
+export const projectDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+export function startExample(): Promise<VercelDev> {
+  return startVercelDev({
+    cwd: projectDir,
+    env: {
+      REQUEST_STATE_SECRET: randomBytes(32).toString("hex"),
+      NODE_OPTIONS: "--conditions=@portico/source",
+    },
+  });
+}

@@ -1,0 +1,140 @@
+/**
+ * End to end under `vercel dev --local` (started by the test, stopped after it): the official SDK
+ * clients in both eras against api/mcp.ts. vercel dev runs every request in a fresh process, so
+ * this also proves the deployment's point: legacy sessions and a server→client request's reply
+ * cross processes through the stores, modern MRTR round trips through the shared secret.
+ */
+import {
+  Client as ModernClient,
+  StreamableHTTPClientTransport as ModernTransport,
+} from "@modelcontextprotocol/client";
+import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { CallToolResultSchema, ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import type { VercelDev } from "@portico/adapter-vercel/dev";
+import { modernPost } from "@portico/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeBuild } from "./_build.ts";
+import { startExample } from "./_vercel-dev.ts";
+
+// vercel dev --local refuses to start while .vercel/project.json exists (it then fetches the
+// project), and `vercel build` needs one: the build runs first, in this file, and removes it again.
+describeBuild();
+
+describe("vercel dev --local", () => {
+  let dev: VercelDev;
+  let endpoint: URL;
+
+  beforeAll(async () => {
+    dev = await startExample();
+    endpoint = new URL("/mcp", dev.url);
+  }, 90_000);
+
+  afterAll(async () => {
+    await dev?.stop();
+  });
+
+  describe("legacy era (SDK v1, 2025-11-25) through vercel dev", { timeout: 60_000 }, () => {
+    let client: LegacyClient;
+    let transport: LegacyTransport;
+
+    beforeAll(async () => {
+      client = new LegacyClient(
+        { name: "vercel-e2e-legacy", version: "1.0.0" },
+        { capabilities: { elicitation: {} } },
+      );
+      client.setRequestHandler(ElicitRequestSchema, () => ({ action: "accept", content: { name: "Ada" } }));
+      transport = new LegacyTransport(endpoint);
+      await client.connect(transport);
+    }, 60_000);
+
+    afterAll(async () => {
+      await client?.close();
+    });
+
+    it("opens a session and calls a tool in other processes", async () => {
+      expect(transport.sessionId).toMatch(/.+/);
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(["add", "countdown", "greet"]));
+      const sum = await client.callTool({ name: "add", arguments: { a: 2, b: 40 } });
+      expect(sum.structuredContent).toEqual({ sum: 42 });
+    });
+
+    it("streams countdown's progress", async () => {
+      const progress: number[] = [];
+      const result = await client.callTool(
+        { name: "countdown", arguments: { from: 3 } },
+        CallToolResultSchema,
+        {
+          onprogress: (p) => progress.push(p.progress),
+        },
+      );
+      expect(result.content).toEqual([{ type: "text", text: "Liftoff!" }]);
+      expect(progress).toEqual([1, 2, 3]);
+    });
+
+    it("answers greet's elicitation: the request arrives mid-stream, the reply in another process", async () => {
+      // A buffered stream would never deliver the request the tool is waiting on.
+      const result = await client.callTool({ name: "greet", arguments: {} });
+      expect(result.content).toEqual([{ type: "text", text: "Hello, Ada!" }]);
+    });
+
+    it("ends the session with DELETE", async () => {
+      await transport.terminateSession();
+      expect(transport.sessionId).toBeUndefined();
+    });
+  });
+
+  describe("modern era (SDK v2, 2026-07-28) through vercel dev", { timeout: 60_000 }, () => {
+    let client: ModernClient;
+
+    beforeAll(async () => {
+      client = new ModernClient(
+        { name: "vercel-e2e-modern", version: "1.0.0" },
+        { capabilities: { elicitation: {} }, versionNegotiation: { mode: { pin: "2026-07-28" } } },
+      );
+      client.setRequestHandler("elicitation/create", () => ({ action: "accept", content: { name: "Bo" } }));
+      await client.connect(new ModernTransport(endpoint));
+    }, 60_000);
+
+    afterAll(async () => {
+      await client?.close();
+    });
+
+    it("discovers the server and calls a tool", async () => {
+      expect(client.getNegotiatedProtocolVersion()).toBe("2026-07-28");
+      const sum = await client.callTool({ name: "add", arguments: { a: 1, b: 2 } });
+      expect(sum.structuredContent).toEqual({ sum: 3 });
+      const read = await client.readResource({ uri: "quickstart://readme" });
+      expect(read.contents).toEqual([
+        { uri: "quickstart://readme", mimeType: "text/plain", text: "A Portico quickstart server." },
+      ]);
+    });
+
+    it("completes greet's input_required round trip in a second process (shared secret)", async () => {
+      const result = await client.callTool({ name: "greet", arguments: {} });
+      expect(result.content).toEqual([{ type: "text", text: "Hello, Bo!" }]);
+    });
+
+    it("streams progress event by event, not as one buffered body", async () => {
+      const response = await fetch(
+        modernPost(endpoint, "tools/call", {
+          name: "countdown",
+          arguments: { from: 3 },
+          _meta: { progressToken: 1 },
+        }),
+      );
+      expect(response.headers.get("content-type")).toContain("text/event-stream");
+      // The tool pauses 100 ms between events; streamed, they arrive in separate reads of the body.
+      const reads: string[] = [];
+      const decoder = new TextDecoder();
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      for (let read = await reader.read(); !read.done; read = await reader.read()) {
+        reads.push(decoder.decode(read.value));
+      }
+      const events = reads.join("").match(/^data: \{.*$/gm) ?? [];
+      expect(events).toHaveLength(4); // three progress notifications, then the result
+      expect(reads.filter((read) => read.includes("notifications/progress")).length).toBeGreaterThan(1);
+    });
+  });
+});

@@ -1,0 +1,40 @@
+/**
+ * The quickstart's tools as a Cloudflare module worker. The MCP endpoint is `/mcp`; everything else
+ * answers 404. Legacy-era sessions live in the `PorticoSessionObject` Durable Object (one object per
+ * session); the modern era (2026-07-28) never touches it.
+ *
+ * Set `MCP_STATE_SECRET` (`wrangler secret put MCP_STATE_SECRET`, or `.dev.vars` locally) so every
+ * isolate seals and opens the same MRTR `requestState`; without it each isolate uses its own
+ * random secret, which is fine for `wrangler dev` (one isolate) only.
+ */
+import { durableObjectStores, handle, PorticoSessionObject } from "@portico/adapter-workers";
+import { createHandler, type HandlerOptions } from "@portico/core";
+import { createQuickstartServer } from "@portico/example-quickstart/tools";
+
+// A module worker exports only handlers and classes: the Durable Object class, and the default.
+export { PorticoSessionObject };
+
+const MCP_PATH = "/mcp";
+
+/** The bindings of wrangler.jsonc (generated into worker-configuration.d.ts by `npm run types`) plus the secret. */
+export interface QuickstartEnv extends Env {
+  MCP_STATE_SECRET?: string;
+}
+
+export default handle<QuickstartEnv>((env) => {
+  const options: HandlerOptions = {
+    stores: durableObjectStores(env.MCP_SESSIONS),
+    // ALLOWED_HOSTS from wrangler.jsonc ("*" by default, see there); a bad Origin is refused regardless.
+    allowedHosts: env.ALLOWED_HOSTS.split(",")
+      .map((host) => host.trim())
+      .filter((host) => host !== ""),
+  };
+  if (env.MCP_STATE_SECRET) options.secret = env.MCP_STATE_SECRET;
+  const mcp = createHandler(createQuickstartServer(), options);
+  return {
+    fetch(request, workerEnv, ctx) {
+      if (new URL(request.url).pathname === MCP_PATH) return mcp.fetch(request, workerEnv, ctx);
+      return Response.json({ error: `Not found: the MCP endpoint is ${MCP_PATH}` }, { status: 404 });
+    },
+  };
+});

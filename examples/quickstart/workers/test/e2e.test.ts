@@ -1,0 +1,179 @@
+/**
+ * End to end: the quickstart Worker under `wrangler dev` (workerd, local SQLite Durable Objects) on
+ * 127.0.0.1, driven by the official SDK clients in both eras — the v1 client (2025-11-25, a
+ * session in the Durable Object, elicitation as a server→client request) and the v2 client
+ * (2026-07-28, stateless, elicitation as an input_required round trip).
+ */
+import {
+  type Client as ModernClient,
+  Client as V2Client,
+  StreamableHTTPClientTransport as V2Transport,
+} from "@modelcontextprotocol/client";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { CallToolResultSchema, ElicitRequestSchema, type Progress } from "@modelcontextprotocol/sdk/types.js";
+import { type DevWorker, devWorker } from "@portico/adapter-workers/dev";
+import { modernPost } from "@portico/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fileURLToPath } from "node:url";
+
+const config = fileURLToPath(new URL("../wrangler.jsonc", import.meta.url));
+
+let worker: DevWorker;
+let endpoint: URL;
+
+beforeAll(async () => {
+  worker = await devWorker(config, {
+    vars: { MCP_STATE_SECRET: "e2e-only-secret-0123456789abcdef0123" },
+    // The workspace packages from source, as `npm run dev` bundles them.
+    conditions: ["@portico/source", "workerd", "worker", "browser"],
+  });
+  endpoint = new URL("/mcp", worker.url);
+}, 60_000);
+
+afterAll(async () => {
+  await worker?.stop();
+});
+
+describe("wrangler dev", () => {
+  it("serves on 127.0.0.1 and answers 404 JSON off the MCP path", async () => {
+    expect(worker.url.hostname).toBe("127.0.0.1");
+    const res = await fetch(new URL("/elsewhere", worker.url));
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: expect.stringContaining("/mcp") });
+  });
+
+  it("refuses a foreign browser Origin with 403 (DNS rebinding), accepts a local one", async () => {
+    const list = (origin: string) =>
+      fetch(modernPost(endpoint, "tools/list", {}, { headers: { origin } })).then(async (res) => {
+        await res.body?.cancel();
+        return res.status;
+      });
+    expect(await list("http://evil.example.com")).toBe(403);
+    expect(await list(`http://localhost:${worker.url.port}`)).toBe(200);
+  });
+});
+
+describe("legacy era, v1 SDK client: the session lives in a Durable Object", () => {
+  let client: Client;
+  let transport: StreamableHTTPClientTransport;
+  const elicitations: unknown[] = [];
+
+  beforeAll(async () => {
+    client = new Client(
+      { name: "e2e-workers-legacy", version: "1.0.0" },
+      { capabilities: { elicitation: {} } },
+    );
+    client.setRequestHandler(ElicitRequestSchema, (request) => {
+      elicitations.push(request.params);
+      return { action: "accept", content: { name: "Ada" } };
+    });
+    transport = new StreamableHTTPClientTransport(endpoint);
+    await client.connect(transport);
+  });
+
+  afterAll(async () => {
+    await client?.close();
+  });
+
+  it("negotiates 2025-11-25 with a session id", () => {
+    expect(transport.protocolVersion).toBe("2025-11-25");
+    expect(transport.sessionId).toMatch(/^[\x21-\x7e]+$/);
+  });
+
+  it("lists and calls tools, with validation and structured output", async () => {
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(["add", "countdown", "greet"]));
+    const sum = await client.callTool({ name: "add", arguments: { a: 2, b: 40 } });
+    expect(sum.structuredContent).toEqual({ sum: 42 });
+    const invalid = await client.callTool({ name: "add", arguments: { a: "two", b: 40 } });
+    expect(invalid.isError).toBe(true);
+  });
+
+  it("streams progress", async () => {
+    const progress: Progress[] = [];
+    const result = await client.callTool(
+      { name: "countdown", arguments: { from: 3 } },
+      CallToolResultSchema,
+      {
+        onprogress: (p) => progress.push(p),
+      },
+    );
+    expect(result.content).toEqual([{ type: "text", text: "Liftoff!" }]);
+    expect(progress.map((p) => p.progress)).toEqual([1, 2, 3]);
+  });
+
+  it("elicits: the reply POST reaches the waiting tool through the session's Durable Object", async () => {
+    const result = await client.callTool({ name: "greet", arguments: {} });
+    expect(result.content).toEqual([{ type: "text", text: "Hello, Ada!" }]);
+    expect(elicitations).toEqual([expect.objectContaining({ message: "What is your name?" })]);
+  });
+
+  it("reads the resource and gets the prompt", async () => {
+    const read = await client.readResource({ uri: "quickstart://readme" });
+    expect(read.contents[0]).toMatchObject({ text: "A Portico quickstart server." });
+    const prompt = await client.getPrompt({ name: "review", arguments: { code: "x" } });
+    expect(prompt.messages[0]?.content).toEqual({ type: "text", text: "Please review:\nx" });
+  });
+
+  it("terminates the session: its id is refused afterwards", async () => {
+    const sessionId = transport.sessionId as string;
+    await transport.terminateSession();
+    const res = await fetch(endpoint, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-session-id": sessionId,
+        "mcp-protocol-version": "2025-11-25",
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 9, method: "tools/list" }),
+    });
+    expect(res.status).toBe(404);
+    await res.body?.cancel();
+  });
+});
+
+describe("modern era, v2 SDK client: stateless, no Durable Object", () => {
+  let client: ModernClient;
+  const elicitations: unknown[] = [];
+
+  beforeAll(async () => {
+    client = new V2Client(
+      { name: "e2e-workers-modern", version: "1.0.0" },
+      { capabilities: { elicitation: {} }, versionNegotiation: { mode: { pin: "2026-07-28" } } },
+    );
+    client.setRequestHandler("elicitation/create", (request) => {
+      elicitations.push(request.params);
+      return { action: "accept", content: { name: "Bo" } };
+    });
+    await client.connect(new V2Transport(endpoint));
+  });
+
+  afterAll(async () => {
+    await client?.close();
+  });
+
+  it("negotiates 2026-07-28 through server/discover", () => {
+    expect(client.getProtocolEra()).toBe("modern");
+    expect(client.getNegotiatedProtocolVersion()).toBe("2026-07-28");
+  });
+
+  it("calls tools with progress and structured output", async () => {
+    const sum = await client.callTool({ name: "add", arguments: { a: 1, b: 2 } });
+    expect(sum.structuredContent).toEqual({ sum: 3 });
+    const progress: number[] = [];
+    const result = await client.callTool(
+      { name: "countdown", arguments: { from: 2 } },
+      { onprogress: (p) => progress.push(p.progress) },
+    );
+    expect(result.content).toEqual([{ type: "text", text: "Liftoff!" }]);
+    expect(progress).toEqual([1, 2]);
+  });
+
+  it("elicits through an input_required round trip sealed with the configured secret", async () => {
+    const result = await client.callTool({ name: "greet", arguments: {} });
+    expect(result.content).toEqual([{ type: "text", text: "Hello, Bo!" }]);
+    expect(elicitations).toHaveLength(1);
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * `PorticoSessionObject`: the Durable Object class behind `durableObjectStores()`. One object per
+ * legacy session (`idFromName("session:<id>")`, see `_routing.ts`) holds that session's record,
+ * its reply mailbox, its event log and its bus subscribers, in the object's own SQLite database.
+ * Global topics (list changes, resource updates) get an object of their own (`topic:<name>`).
+ *
+ * Nothing lives only in memory: records and events are SQL rows, subscribers are hibernatable
+ * WebSockets, expiry is an alarm. The object can therefore be evicted at any moment (hibernation,
+ * a deploy) and picks up where it was when the next call or message arrives.
+ */
+import { DurableObject } from "cloudflare:workers";
+import {
+  appendEvent,
+  createRecord,
+  deleteRecord,
+  ensureSchema,
+  getRecord,
+  type RecordRow,
+  type ReplayRows,
+  replayEvents,
+  sweep,
+  trimEvents,
+  updateRecord,
+} from "./_records.ts";
+import { streamTopic } from "./_routing.ts";
+import { acceptSubscriber, closeSubscriber, sendToSubscribers } from "./_sockets.ts";
+
+/** The wake-up the core publishes after each stored event; resumers only replay on it. */
+const EVENT_WAKE_UP = JSON.stringify({ type: "event" });
+
+export class PorticoSessionObject extends DurableObject {
+  readonly #sql: SqlStorage;
+  #tag: string;
+  /** The scheduled alarm as last read or written (`null`: none); `undefined` until read after a wake-up. */
+  #alarmAt: number | null | undefined;
+
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env as never);
+    this.#sql = ctx.storage.sql;
+    this.#tag = ensureSchema(this.#sql);
+  }
+
+  // --- SessionStore ---------------------------------------------------------------------------
+
+  getRecord(key: string): RecordRow | null {
+    return getRecord(this.#sql, key, Date.now()) ?? null;
+  }
+
+  async createRecord(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const created = createRecord(this.#sql, key, value, now + ttlMs, now);
+    if (created) await this.#expireBy(now + ttlMs);
+    return created;
+  }
+
+  async updateRecord(key: string, expectedVersion: number, value: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const updated = updateRecord(this.#sql, key, expectedVersion, value, now + ttlMs, now);
+    if (updated) await this.#expireBy(now + ttlMs);
+    return updated;
+  }
+
+  deleteRecord(key: string): void {
+    deleteRecord(this.#sql, key);
+  }
+
+  // --- EventStore -----------------------------------------------------------------------------
+
+  /**
+   * Appends an event and wakes the stream's resumers at once. The core also publishes that wake-up,
+   * but without awaiting it: on Workers an invocation ends when its last awaited work does, which
+   * can cancel the publish of a stream's final response — the append is awaited, so the wake-up
+   * sent here cannot be lost. A resumer woken twice replays nothing new the second time.
+   */
+  async appendEvent(session: string, stream: string, message: string, ttlMs: number): Promise<string> {
+    const expiresAt = Date.now() + ttlMs;
+    const id = appendEvent(this.#sql, this.#tag, session, stream, message, expiresAt);
+    if (message !== "null") sendToSubscribers(this.ctx, streamTopic(session, stream), EVENT_WAKE_UP);
+    await this.#expireBy(expiresAt);
+    return id;
+  }
+
+  replayEvents(session: string, lastEventId: string): ReplayRows | null {
+    return replayEvents(this.#sql, this.#tag, session, lastEventId, Date.now()) ?? null;
+  }
+
+  trimEvents(session: string, stream?: string): void {
+    trimEvents(this.#sql, session, stream);
+  }
+
+  // --- Bus ------------------------------------------------------------------------------------
+
+  /** Sends `message` (JSON text) to every subscriber of `topic`; resolves how many there were. */
+  publish(topic: string, message: string): number {
+    return sendToSubscribers(this.ctx, topic, message);
+  }
+
+  /** A subscription: `GET <SUBSCRIBE_URL>?topic=…` with `Upgrade: websocket`. */
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const topic = url.searchParams.get("topic");
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket" || topic === null) {
+      return new Response("Expected a WebSocket upgrade with ?topic=", { status: 426 });
+    }
+    return new Response(null, { status: 101, webSocket: acceptSubscriber(this.ctx, topic) });
+  }
+
+  override webSocketMessage(): void {
+    // Subscribers only listen; anything they send is ignored.
+  }
+
+  override webSocketClose(socket: WebSocket, code: number): void {
+    closeSubscriber(socket, code);
+  }
+
+  override webSocketError(socket: WebSocket): void {
+    closeSubscriber(socket, 1011);
+  }
+
+  // --- Expiry ---------------------------------------------------------------------------------
+
+  /** Drops what expired; an object left with nothing stored deletes its storage altogether. */
+  override async alarm(): Promise<void> {
+    this.#alarmAt = null;
+    const next = sweep(this.#sql, Date.now());
+    if (next !== undefined) {
+      await this.#expireBy(next);
+      return;
+    }
+    await this.ctx.storage.deleteAll();
+    // A fresh database: the next event ids carry a new tag, so no id from before can match.
+    this.#tag = ensureSchema(this.#sql);
+  }
+
+  /** Makes sure an alarm fires shortly after `expiresAt`. */
+  async #expireBy(expiresAt: number): Promise<void> {
+    if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
+    if (this.#alarmAt !== null && this.#alarmAt <= expiresAt + 1) return;
+    this.#alarmAt = expiresAt + 1;
+    await this.ctx.storage.setAlarm(this.#alarmAt);
+  }
+}

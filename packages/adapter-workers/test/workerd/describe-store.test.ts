@@ -1,0 +1,8 @@
+import { describeStore } from "@portico/test-kit";
+import { env } from "cloudflare:workers";
+import { durableObjectStores } from "../../src/index.ts";
+import type { TestEnv } from "./worker.ts";
+
+describeStore("Durable Objects (inside workerd)", () => ({
+  stores: durableObjectStores((env as unknown as TestEnv).MCP_SESSIONS),
+}));

@@ -1,0 +1,103 @@
+/**
+ * `handle()` inside workerd: the Worker's env and ctx.waitUntil reach the tools, the factory runs
+ * once per isolate's env, host auth becomes the tool's auth, an app that throws answers 500.
+ */
+import { createHandler, type HandlerContext, McpServer } from "@portico/core";
+import { modernPost, readJsonRpc } from "@portico/test-kit";
+import { afterEach, describe, expect, it } from "vitest";
+import { handle } from "../../src/index.ts";
+import { invokeWorker, testEnv } from "./_fixtures.ts";
+import { serveThroughWorker } from "./worker.ts";
+
+afterEach(() => serveThroughWorker(undefined));
+
+/** What the tool saw; plain values only (a promise settled in another invocation would resume the test there). */
+interface Seen {
+  env?: unknown;
+  background?: string;
+}
+
+function inspectingServer(seen: Seen) {
+  const server = new McpServer({ name: "inspect", version: "1.0.0" });
+  server.tool("inspect", { description: "Reports what the host passed" }, (_args, ctx: HandlerContext) => {
+    seen.env = ctx.env;
+    // Finishes after the response: only ctx.waitUntil keeps it alive.
+    ctx.waitUntil(
+      new Promise((resolve) => setTimeout(resolve, 20)).then(() => {
+        seen.background = "background done";
+      }),
+    );
+    const bindings = Object.keys(ctx.env as object).sort();
+    return JSON.stringify({ bindings, subject: ctx.auth?.subject ?? null });
+  });
+  return server;
+}
+
+async function callInspect(): Promise<{ bindings: string[]; subject: string | null }> {
+  const res = await invokeWorker(
+    modernPost(
+      "http://localhost/mcp",
+      "tools/call",
+      { name: "inspect", arguments: {} },
+      { headers: { "cf-ray": "8f00-TEST" } },
+    ),
+  );
+  const [message] = await readJsonRpc(res);
+  return JSON.parse((message as { result: { content: [{ text: string }] } }).result.content[0].text);
+}
+
+describe("handle()", () => {
+  it("passes the Worker's env to the tools and keeps ctx.waitUntil work alive", async () => {
+    const seen: Seen = {};
+    serveThroughWorker(() => createHandler(inspectingServer(seen)));
+    expect((await callInspect()).bindings).toContain("MCP_SESSIONS");
+    expect(seen.env).toBeDefined();
+    await expect.poll(() => seen.background, { timeout: 5_000 }).toBe("background done");
+  });
+
+  it("builds the app from env once, on the first request, and reuses it", async () => {
+    const seen: Seen = {};
+    let built = 0;
+    serveThroughWorker((env) => {
+      built += 1;
+      expect(env.MCP_SESSIONS).toBeDefined();
+      return createHandler(inspectingServer(seen));
+    });
+    await callInspect();
+    await callInspect();
+    expect(built).toBe(1);
+  });
+
+  it("turns the Worker's auth (e.g. ctx.props) into the tool's auth", async () => {
+    const server = inspectingServer({});
+    const worker = handle(createHandler(server), {
+      authInfo: (request) => ({ subject: request.headers.get("cf-ray") ?? "none" }),
+    });
+    serveThroughWorker(() => ({
+      fetch: (request, env) => worker.fetch(request, env as never, fakeContext()),
+    }));
+    expect((await callInspect()).subject).toBe("8f00-TEST");
+  });
+
+  it("answers 500 without detail when the app throws", async () => {
+    const errors: unknown[] = [];
+    const worker = handle(
+      {
+        fetch() {
+          throw new Error("secret detail");
+        },
+      },
+      { onError: (error) => errors.push(error) },
+    );
+    const res = await worker.fetch(new Request("http://localhost/mcp"), testEnv, fakeContext());
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(text).not.toContain("secret detail");
+    expect(JSON.parse(text)).toMatchObject({ error: { code: -32603 } });
+    expect(String(errors[0])).toContain("secret detail");
+  });
+});
+
+function fakeContext(): ExecutionContext {
+  return { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+}
