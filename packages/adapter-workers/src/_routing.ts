@@ -30,11 +30,3 @@ function sessionOf(name: string): string | undefined {
   const match = SESSION_KEYED.exec(name);
   return match?.[1] === undefined ? undefined : objectForSession(match[1]);
 }
-
-/**
- * The topic the core wakes a stream's resumers on (`GET` + `Last-Event-ID`) after appending to it.
- * The session object also wakes them itself on every append (see `appendEvent`).
- */
-export function streamTopic(sessionId: string, streamId: string): string {
-  return `portico:stream:${sessionId}:${streamId}`;
-}

@@ -22,11 +22,7 @@ import {
   trimEvents,
   updateRecord,
 } from "./_records.ts";
-import { streamTopic } from "./_routing.ts";
 import { acceptSubscriber, closeSubscriber, sendToSubscribers } from "./_sockets.ts";
-
-/** The wake-up the core publishes after each stored event; resumers only replay on it. */
-const EVENT_WAKE_UP = JSON.stringify({ type: "event" });
 
 export class PorticoSessionObject extends DurableObject {
   readonly #sql: SqlStorage;
@@ -66,16 +62,10 @@ export class PorticoSessionObject extends DurableObject {
 
   // --- EventStore -----------------------------------------------------------------------------
 
-  /**
-   * Appends an event and wakes the stream's resumers at once. The core also publishes that wake-up,
-   * but without awaiting it: on Workers an invocation ends when its last awaited work does, which
-   * can cancel the publish of a stream's final response — the append is awaited, so the wake-up
-   * sent here cannot be lost. A resumer woken twice replays nothing new the second time.
-   */
+  /** Appends an event (the core then publishes the stream's wake-up, kept alive with `waitUntil`). */
   async appendEvent(session: string, stream: string, message: string, ttlMs: number): Promise<string> {
     const expiresAt = Date.now() + ttlMs;
     const id = appendEvent(this.#sql, this.#tag, session, stream, message, expiresAt);
-    if (message !== "null") sendToSubscribers(this.ctx, streamTopic(session, stream), EVENT_WAKE_UP);
     await this.#expireBy(expiresAt);
     return id;
   }

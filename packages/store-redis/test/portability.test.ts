@@ -1,19 +1,12 @@
-import { readdir, readFile } from "node:fs/promises";
+import { sourceFiles } from "@portico/test-kit/node";
 import { describe, expect, it } from "vitest";
-
-const src = new URL("../src/", import.meta.url);
 
 describe("portability", () => {
   it("src imports nothing from node:, no Redis library, only @portico/core from outside", async () => {
-    const files = (await readdir(src)).filter((name) => name.endsWith(".ts"));
+    const files = await sourceFiles(new URL("../src/", import.meta.url));
     expect(files.length).toBeGreaterThan(8);
-    for (const file of files) {
-      // Code only: comments may mention anything.
-      const code = (await readFile(new URL(file, src), "utf8"))
-        .replace(/\/\*[\s\S]*?\*\//g, "")
-        .replace(/^\s*\/\/.*$/gm, "");
-      const specifiers = [...code.matchAll(/\bfrom\s+"([^"]+)"/g)].map((match) => match[1] as string);
-      for (const specifier of specifiers) {
+    for (const { file, code, imports } of files) {
+      for (const specifier of imports) {
         expect(specifier.startsWith("./") || specifier === "@portico/core", `${file}: ${specifier}`).toBe(
           true,
         );

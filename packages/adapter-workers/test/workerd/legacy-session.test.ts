@@ -154,8 +154,8 @@ describe("legacy session through the Durable Object", () => {
     expect(events.at(-1)).toMatchObject({ retry: 100 });
 
     // The client resumes while the tool still works; the tool answers only after that. The answer
-    // is appended by the call's invocation, which ends right after: the wake-up must come from
-    // the append itself, which the invocation awaited.
+    // is appended by the call's invocation, which ends right after: the core's wake-up publish must
+    // be kept alive with waitUntil, or Workers cancel it and the resumed stream waits forever.
     const resumed = await invokeWorker(legacyGet(URL, { ...opts, lastEventId: priming.id }));
     expect(resumed.status).toBe(200);
     gate.open = true;
