@@ -17,6 +17,8 @@ import { machine, median } from "./report.ts";
 const TARGETS = ["portico", "sdk-v2", "mcp-lite", "bare"] as const;
 type Target = (typeof TARGETS)[number];
 const RUNS = Number(process.env.COLD_RUNS ?? (process.env.BENCH_QUICK === "1" ? 5 : 15));
+/** `COLD_RUNS=0`: bundle size only (the portico target, with its largest inputs), no timing. */
+const SIZE_ONLY = RUNS === 0;
 
 function event(target: Target): string {
   // mcp-lite 0.10 serves 2025-06-18 only: it gets the stateless legacy call; the others the 2026-07-28 one.
@@ -47,9 +49,17 @@ function event(target: Target): string {
   });
 }
 
-async function bundle(target: Target, dir: string): Promise<{ file: string; min: number; gzip: number }> {
+interface Bundle {
+  file: string;
+  min: number;
+  gzip: number;
+  /** Minified bytes per input file, largest first. */
+  inputs: [string, number][];
+}
+
+async function bundle(target: Target, dir: string): Promise<Bundle> {
   const file = join(dir, `${target}.mjs`);
-  await build({
+  const { metafile } = await build({
     entryPoints: [fileURLToPath(new URL(`./lambda/${target}.ts`, import.meta.url))],
     bundle: true,
     minify: true,
@@ -60,9 +70,32 @@ async function bundle(target: Target, dir: string): Promise<{ file: string; min:
     outfile: file,
     logLevel: "error",
     banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+    metafile: true,
   });
   const bytes = readFileSync(file);
-  return { file, min: bytes.byteLength, gzip: gzipSync(bytes, { level: 9 }).byteLength };
+  const inputs = Object.entries(Object.values(metafile.outputs)[0]?.inputs ?? {})
+    .map(([path, { bytesInOutput }]): [string, number] => [path, bytesInOutput])
+    .sort((a, b) => b[1] - a[1]);
+  return { file, min: bytes.byteLength, gzip: gzipSync(bytes, { level: 9 }).byteLength, inputs };
+}
+
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+
+/** The portico bundle's size and its inputs (no timing): `COLD_RUNS=0 node --conditions=@portico/source src/cold-start.ts`. */
+export async function bundleSize(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "portico-size-"));
+  try {
+    const b = await bundle("portico", dir);
+    return [
+      `## Lambda bundle size (portico): ${kb(b.min)} min, ${kb(b.gzip)} min+gzip (goal ≤ 20 KB: ${b.gzip <= 20 * 1024 ? "met" : "not met"})`,
+      "",
+      "| input | min bytes |",
+      "|---|---|",
+      ...b.inputs.filter(([, n]) => n > 0).map(([path, n]) => `| ${path} | ${n} |`),
+    ].join("\n");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function coldStart(file: string, eventJson: string): { ms: number; ok: boolean } {
@@ -80,7 +113,7 @@ function coldStart(file: string, eventJson: string): { ms: number; ok: boolean }
 export async function coldStartBench(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "portico-cold-"));
   try {
-    const bundles = new Map<Target, { file: string; min: number; gzip: number }>();
+    const bundles = new Map<Target, Bundle>();
     for (const target of TARGETS) bundles.set(target, await bundle(target, dir));
     const times = new Map<Target, number[]>(TARGETS.map((t) => [t, []]));
     for (let round = 0; round < RUNS; round++) {
@@ -93,7 +126,6 @@ export async function coldStartBench(): Promise<string> {
       }
     }
     const med = (t: Target) => median(times.get(t) ?? []);
-    const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
     const rows = TARGETS.map((t) => {
       const b = bundles.get(t);
       return `| ${t} | ${kb(b?.min ?? 0)} | ${kb(b?.gzip ?? 0)} | ${med(t).toFixed(1)} ms | ${(med(t) / med("bare")).toFixed(2)}× |`;
@@ -122,7 +154,9 @@ export async function coldStartBench(): Promise<string> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === `file://${process.argv[1]}` && SIZE_ONLY) {
+  process.stdout.write(`${await bundleSize()}\n`);
+} else if (import.meta.url === `file://${process.argv[1]}`) {
   const host = machine();
   const md = `# Lambda cold start, ${new Date().toISOString().slice(0, 10)}\n\nMachine: ${host.os}, ${host.cpus}× ${host.cpuModel}, Node ${host.node}.\n\n${await coldStartBench()}\n`;
   process.stdout.write(md);

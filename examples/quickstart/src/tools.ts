@@ -1,7 +1,7 @@
 /**
  * The quickstart's MCP server: written once, deployed to every target Portico supports.
  */
-import { McpServer } from "@portico/core";
+import { addPrompt, addResource, McpServer } from "@portico/core";
 import * as v from "valibot";
 
 export function createQuickstartServer(): McpServer {
@@ -48,13 +48,15 @@ export function createQuickstartServer(): McpServer {
     },
   );
 
-  server.resource(
+  addResource(
+    server,
     "quickstart://readme",
     { name: "readme", description: "What this server is.", mimeType: "text/plain" },
     (uri) => [{ uri, mimeType: "text/plain", text: "A Portico quickstart server." }],
   );
 
-  server.prompt(
+  addPrompt(
+    server,
     "review",
     { description: "Ask for a code review.", arguments: [{ name: "code", required: true }] },
     ({ code }) => ({

@@ -2,7 +2,7 @@
  * The quickstart server plus a few test-only tools, served by the Node adapter on 127.0.0.1:0.
  */
 import { type Server, serve } from "@portico/adapter-node";
-import { createHandler, type HandlerContext } from "@portico/core";
+import { addPrompt, createHandler, type HandlerContext } from "@portico/core";
 import * as v from "valibot";
 import { createQuickstartServer } from "../src/tools.ts";
 
@@ -78,7 +78,8 @@ export async function startTestServer(): Promise<TestServer> {
     },
   );
 
-  server.prompt(
+  addPrompt(
+    server,
     "pick-language",
     {
       description: "Pick a programming language.",

@@ -1,5 +1,5 @@
 /** Application Load Balancer targets, in single-value or multi-value header mode. */
-import { eventBody } from "./_body.ts";
+import { base64ToBytes, eventBody } from "./_body.ts";
 import { headersFrom, queryFrom, splitHeaders } from "./_maps.ts";
 import {
   type EventStrategy,
@@ -35,8 +35,7 @@ function jwtPart(token: string, index: 0 | 1): Record<string, unknown> | undefin
   const part = token.split(".")[index];
   if (part === undefined) return undefined;
   try {
-    const json = atob(part.replace(/-/g, "+").replace(/_/g, "/"));
-    const bytes = Uint8Array.from(json, (c) => c.charCodeAt(0));
+    const bytes = base64ToBytes(part.replace(/-/g, "+").replace(/_/g, "/"));
     const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
     return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
   } catch {
@@ -71,15 +70,14 @@ export const alb: EventStrategy<AlbEvent, AlbResult> = {
       body: parts.body,
       isBase64Encoded: parts.isBase64Encoded,
     };
+    const { single, cookies } = splitHeaders(parts.headers);
     if (event.multiValueHeaders !== undefined) {
       const multiValueHeaders: Record<string, string[]> = {};
-      for (const [name, value] of parts.headers) if (name !== "set-cookie") multiValueHeaders[name] = [value];
-      const cookies = parts.headers.getSetCookie();
+      for (const name in single) multiValueHeaders[name] = [single[name] as string];
       if (cookies.length > 0) multiValueHeaders["set-cookie"] = cookies;
       return { ...base, multiValueHeaders };
     }
     // Single-value mode carries one value per name: the last cookie wins (enable multi-value mode for more).
-    const { single, cookies } = splitHeaders(parts.headers);
     const last = cookies.at(-1);
     if (last !== undefined) single["set-cookie"] = last;
     return { ...base, headers: single };

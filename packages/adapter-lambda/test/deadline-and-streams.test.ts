@@ -1,4 +1,4 @@
-import { createHandler, McpServer } from "@portico/core";
+import { addResource, createHandler, McpServer } from "@portico/core";
 import { initializeBody, legacyGet, legacyPost, readSse } from "@portico/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { installAwslambda, type LambdaDevServer, serveLambda } from "../src/dev/index.ts";
@@ -20,7 +20,7 @@ function server() {
     seen.reason = ctx.signal.reason;
     return "stopped";
   });
-  s.resource("memo://one", { name: "memo", description: "A memo" }, () => [
+  addResource(s, "memo://one", { name: "memo", description: "A memo" }, () => [
     { uri: "memo://one", text: "memo" },
   ]);
   return { s, seen };

@@ -3,6 +3,9 @@ export { McpServer } from "./server.ts";
 export { ErrorCode, isStoreUnavailable, McpError, PorticoError, StoreUnavailableError } from "./errors.ts";
 export { ToolError } from "./_tool-call.ts";
 export { compileSchema } from "./schema.ts";
+export { jsonSchema } from "./json-schema.ts";
+export { addResource, addResourceTemplate } from "./resources.ts";
+export { addPrompt } from "./prompts.ts";
 export { UriTemplate } from "./uri-template.ts";
 export { readBufferedResponse, toRealResponse } from "./buffered-response.ts";
 export { LEGACY_VERSIONS, LOG_LEVELS, MODERN_VERSIONS } from "./_protocol.ts";
@@ -21,6 +24,7 @@ export type { HandlerOptions, McpHandler } from "./handler.ts";
 export type {
   Completer,
   CompletionContext,
+  FeatureMethod,
   ListKind,
   PromptArgument,
   PromptConfig,
@@ -37,6 +41,7 @@ export type {
 } from "./server.ts";
 export type { Era, HandlerContext, InputRequest } from "./context.ts";
 export type { CompiledSchema, InferSchema, JsonSchemaObject, SchemaIssue, SchemaLike } from "./schema.ts";
+export type { JsonSchema } from "./json-schema.ts";
 export type { LogLevel } from "./_protocol.ts";
 export type { BufferedResponse } from "./buffered-response.ts";
 export type * from "./types.ts";

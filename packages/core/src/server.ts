@@ -1,6 +1,7 @@
 /**
- * The server definition: tools, resources, resource templates, prompts and completions. A
- * definition is runtime-free; `createHandler(server, options)` turns it into a fetch handler.
+ * The server definition: tools here; resources, resource templates and prompts (with their
+ * completions) through the registration functions of resources.ts and prompts.ts. A definition is
+ * runtime-free; `createHandler(server, options)` turns it into a fetch handler.
  */
 import type { HandlerContext } from "./context.ts";
 import { PorticoError } from "./errors.ts";
@@ -15,7 +16,8 @@ import type {
   ResourceContents,
   ToolAnnotations,
 } from "./types.ts";
-import { UriTemplate } from "./uri-template.ts";
+import type { UriTemplate } from "./uri-template.ts";
+import type { MethodEnv } from "./_methods.ts";
 
 const TOOL_NAME = /^[A-Za-z0-9_.\-/]{1,128}$/;
 
@@ -138,7 +140,19 @@ export interface ServerOptions extends Implementation {
 }
 
 /**
- * A Portico MCP server definition.
+ * The implementation of a method beyond tools (resources, prompts, completion). The registration
+ * functions install it (`addResource`, `addPrompt`, …), so a server that has no prompts carries no
+ * prompt code in its bundle.
+ */
+export type FeatureMethod = (
+  env: MethodEnv,
+  params: Record<string, unknown>,
+) => Record<string, unknown> | Promise<Record<string, unknown>>;
+
+/**
+ * A Portico MCP server definition. Tools are registered with `server.tool()`; resources, resource
+ * templates and prompts with the functions `addResource`, `addResourceTemplate` and `addPrompt`
+ * (functions, not methods, so what a server does not use stays out of its bundle).
  *
  * ```ts
  * const server = new McpServer({ name: "demo", version: "1.0.0" });
@@ -154,6 +168,8 @@ export class McpServer {
   readonly resources = new Map<string, ResourceEntry>();
   readonly templates = new Map<string, ResourceTemplateEntry>();
   readonly prompts = new Map<string, PromptEntry>();
+  /** Methods beyond tools, installed by the registration functions (see `FeatureMethod`). */
+  readonly methods = new Map<string, FeatureMethod>();
   readonly #listeners = new Set<(event: ServerEvent) => void>();
 
   constructor(options: ServerOptions) {
@@ -177,51 +193,27 @@ export class McpServer {
         `Tool name "${name}" must be 1-128 characters of A-Z a-z 0-9 _ - . /`,
       );
     }
-    if (this.tools.has(name)) throw new PorticoError("duplicate", `Tool "${name}" is already registered`);
     const input = config.input === undefined ? undefined : compileSchema(config.input, name);
     const output = config.output === undefined ? undefined : compileSchema(config.output, name);
-    const entry: ToolEntry = {
+    return this.register("Tool", "tools", this.tools, name, {
       name,
       config: config as ToolConfig<SchemaLike | undefined, SchemaLike | undefined>,
       input,
       output,
       headerParams: headerParamsOf(input?.jsonSchema),
       handler: handler as ToolEntry["handler"],
-    };
-    this.tools.set(name, entry);
-    this.#emit({ type: "list_changed", kind: "tools" });
-    return { remove: () => this.#remove(this.tools, name, "tools") };
+    });
   }
 
-  /** Registers a fixed-URI resource. */
-  resource(uri: string, config: ResourceConfig, read: ResourceEntry["read"]): Registration {
-    if (this.resources.has(uri))
-      throw new PorticoError("duplicate", `Resource "${uri}" is already registered`);
-    this.resources.set(uri, { uri, config, read });
-    this.#emit({ type: "list_changed", kind: "resources" });
-    return { remove: () => this.#remove(this.resources, uri, "resources") };
-  }
-
-  /** Registers an RFC 6570 resource template (`test://items/{id}`). */
-  resourceTemplate(
-    uriTemplate: string,
-    config: ResourceTemplateConfig,
-    read: ResourceTemplateEntry["read"],
-  ): Registration {
-    if (this.templates.has(uriTemplate)) {
-      throw new PorticoError("duplicate", `Resource template "${uriTemplate}" is already registered`);
-    }
-    this.templates.set(uriTemplate, { template: new UriTemplate(uriTemplate), config, read });
-    this.#emit({ type: "list_changed", kind: "resources" });
-    return { remove: () => this.#remove(this.templates, uriTemplate, "resources") };
-  }
-
-  /** Registers a prompt. */
-  prompt(name: string, config: PromptConfig, get: PromptEntry["get"]): Registration {
-    if (this.prompts.has(name)) throw new PorticoError("duplicate", `Prompt "${name}" is already registered`);
-    this.prompts.set(name, { name, config, get });
-    this.#emit({ type: "list_changed", kind: "prompts" });
-    return { remove: () => this.#remove(this.prompts, name, "prompts") };
+  /**
+   * Adds `entry` under `key` to one of the maps above and emits `list_changed` for `kind`; throws
+   * on a duplicate key (`what` names the thing in the error). For registration functions.
+   */
+  register<E>(what: string, kind: ListKind, map: Map<string, E>, key: string, entry: E): Registration {
+    if (map.has(key)) throw new PorticoError("duplicate", `${what} "${key}" is already registered`);
+    map.set(key, entry);
+    this.#emit({ type: "list_changed", kind });
+    return { remove: () => map.delete(key) && this.#emit({ type: "list_changed", kind }) };
   }
 
   /** Tells subscribers (legacy `resources/subscribe`, modern `subscriptions/listen`) that a resource changed. */
@@ -233,10 +225,6 @@ export class McpServer {
   subscribe(listener: (event: ServerEvent) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
-  }
-
-  #remove(map: Map<string, unknown>, key: string, kind: ListKind): void {
-    if (map.delete(key)) this.#emit({ type: "list_changed", kind });
   }
 
   #emit(event: ServerEvent): void {

@@ -1,5 +1,5 @@
 /** The MCP server every adapter is exercised with by `describeAdapter`. */
-import { McpServer } from "@portico/core";
+import { addResource, jsonSchema, McpServer } from "@portico/core";
 
 export interface AdapterProbe {
   /**
@@ -25,11 +25,11 @@ export function adapterTestServer(): { server: McpServer; probe: AdapterProbe } 
     "add",
     {
       description: "Adds two numbers",
-      input: {
+      input: jsonSchema({
         type: "object",
         properties: { a: { type: "number" }, b: { type: "number" } },
         required: ["a", "b"],
-      },
+      }),
     },
     (args) => String(Number(args.a) + Number(args.b)),
   );
@@ -59,7 +59,8 @@ export function adapterTestServer(): { server: McpServer; probe: AdapterProbe } 
   server.tool("explode", { description: "Throws an internal error" }, () => {
     throw new Error("secret internal detail at /srv/app.js:42");
   });
-  server.resource(
+  addResource(
+    server,
     "test://hello",
     { name: "hello", description: "Greeting", mimeType: "text/plain" },
     (uri) => [{ uri, mimeType: "text/plain", text: "hello" }],

@@ -1,11 +1,12 @@
 /** Prompts of the everything server, including the MRTR prompt of the 2026-07-28 set. */
-import type { McpServer } from "@portico/core";
+import { addPrompt, type McpServer } from "@portico/core";
 import { PNG_BASE64, stringForm } from "./_fixtures.ts";
 
 const ARG1_VALUES = ["hello", "help", "test-alpha", "test-beta", "world"];
 
 export function registerPrompts(server: McpServer): void {
-  server.prompt(
+  addPrompt(
+    server,
     "test_simple_prompt",
     { title: "Simple Test Prompt", description: "A simple prompt without arguments" },
     () => ({
@@ -13,7 +14,8 @@ export function registerPrompts(server: McpServer): void {
     }),
   );
 
-  server.prompt(
+  addPrompt(
+    server,
     "test_prompt_with_arguments",
     {
       title: "Prompt With Arguments",
@@ -38,7 +40,8 @@ export function registerPrompts(server: McpServer): void {
     }),
   );
 
-  server.prompt(
+  addPrompt(
+    server,
     "test_prompt_with_embedded_resource",
     {
       title: "Prompt With Embedded Resource",
@@ -63,7 +66,8 @@ export function registerPrompts(server: McpServer): void {
     }),
   );
 
-  server.prompt(
+  addPrompt(
+    server,
     "test_prompt_with_image",
     { title: "Prompt With Image", description: "A prompt that includes image content" },
     () => ({
@@ -74,7 +78,8 @@ export function registerPrompts(server: McpServer): void {
     }),
   );
 
-  server.prompt(
+  addPrompt(
+    server,
     "test_input_required_result_prompt",
     { description: "MRTR: prompt that requires elicitation input" },
     async (_args, ctx) => {

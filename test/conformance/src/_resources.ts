@@ -1,11 +1,12 @@
 /** Resources and the resource template of the everything server. */
-import type { McpServer } from "@portico/core";
+import { addResource, addResourceTemplate, type McpServer } from "@portico/core";
 import { PNG_BASE64 } from "./_fixtures.ts";
 
 export const WATCHED_RESOURCE_URI = "test://watched-resource";
 
 export function registerResources(server: McpServer): void {
-  server.resource(
+  addResource(
+    server,
     "test://static-text",
     {
       name: "static-text",
@@ -16,7 +17,8 @@ export function registerResources(server: McpServer): void {
     (uri) => [{ uri, mimeType: "text/plain", text: "This is the content of the static text resource." }],
   );
 
-  server.resource(
+  addResource(
+    server,
     "test://static-binary",
     {
       name: "static-binary",
@@ -27,7 +29,8 @@ export function registerResources(server: McpServer): void {
     (uri) => [{ uri, mimeType: "image/png", blob: PNG_BASE64 }],
   );
 
-  server.resource(
+  addResource(
+    server,
     WATCHED_RESOURCE_URI,
     {
       name: "watched-resource",
@@ -38,7 +41,8 @@ export function registerResources(server: McpServer): void {
     (uri) => [{ uri, mimeType: "text/plain", text: "Watched resource content" }],
   );
 
-  server.resourceTemplate(
+  addResourceTemplate(
+    server,
     "test://template/{id}/data",
     {
       name: "template",

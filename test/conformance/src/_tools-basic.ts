@@ -1,5 +1,5 @@
 /** Tools of the 2025-11-25 and 2026-07-28 sets that need nothing from the client. */
-import { type McpServer, ToolError } from "@portico/core";
+import { jsonSchema, type McpServer, ToolError } from "@portico/core";
 import * as v from "valibot";
 import { HEADER_TOOL_INPUT, JSON_SCHEMA_2020_12_INPUT, PNG_BASE64, sleep, WAV_BASE64 } from "./_fixtures.ts";
 
@@ -94,7 +94,7 @@ export function registerBasicTools(server: McpServer): void {
     "json_schema_2020_12_tool",
     {
       description: "Tool with JSON Schema 2020-12 features for conformance testing (SEP-1613)",
-      input: JSON_SCHEMA_2020_12_INPUT,
+      input: jsonSchema(JSON_SCHEMA_2020_12_INPUT),
     },
     (args) => `JSON Schema 2020-12 tool called with: ${JSON.stringify(args)}`,
   );
@@ -103,7 +103,7 @@ export function registerBasicTools(server: McpServer): void {
     "test_header_param",
     {
       description: "Echoes a parameter that is mirrored in the Mcp-Param-Region header (SEP-2243)",
-      input: HEADER_TOOL_INPUT,
+      input: jsonSchema(HEADER_TOOL_INPUT),
       annotations: { readOnlyHint: true },
     },
     (args) => `region=${String(args.region)}`,

@@ -3,7 +3,7 @@
  * Portico's `ctx.inputs` turns each ask into an `inputRequests` entry under the given key and
  * seals earlier answers into `requestState`, so a handler reads as straight-line code.
  */
-import { ErrorCode, type InputRequest, McpError, type McpServer } from "@portico/core";
+import { addPrompt, ErrorCode, type InputRequest, McpError, type McpServer } from "@portico/core";
 import { stringForm } from "./_fixtures.ts";
 
 function field(answer: unknown, ...path: string[]): unknown {
@@ -180,11 +180,9 @@ export function registerDiagnosticTools(server: McpServer): void {
     { description: "Adds and removes a temporary prompt, emitting notifications/prompts/list_changed" },
     () => {
       const name = `test_temporary_prompt_${++counter}`;
-      server
-        .prompt(name, { description: "Temporary prompt" }, () => ({
-          messages: [{ role: "user", content: { type: "text", text: "temporary" } }],
-        }))
-        .remove();
+      addPrompt(server, name, { description: "Temporary prompt" }, () => ({
+        messages: [{ role: "user", content: { type: "text", text: "temporary" } }],
+      })).remove();
       return "Prompt list mutated";
     },
   );

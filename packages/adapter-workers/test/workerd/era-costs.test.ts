@@ -2,7 +2,7 @@
  * What each era costs in Durable Object calls (the README's table comes from here): every stub the
  * stores make is counted, by kind of object. The modern era never touches a Durable Object.
  */
-import { createHandler, McpServer } from "@portico/core";
+import { createHandler, jsonSchema, McpServer } from "@portico/core";
 import { initializeBody, initializedBody, legacyPost, modernPost, readJsonRpc } from "@portico/test-kit";
 import { afterAll, describe, expect, it } from "vitest";
 import { durableObjectStores } from "../../src/index.ts";
@@ -52,7 +52,7 @@ function server(): McpServer {
   const s = new McpServer({ name: "costs", version: "1.0.0" });
   s.tool(
     "add",
-    { description: "a+b", input: { type: "object", properties: { a: { type: "number" } } } },
+    { description: "a+b", input: jsonSchema({ type: "object", properties: { a: { type: "number" } } }) },
     () => "2",
   );
   s.tool("steps", { description: "two progress notifications" }, async (_args, ctx) => {

@@ -3,7 +3,7 @@
  * request path of every tool call, so it must work without: a valibot schema and a raw JSON
  * Schema tool, valid and invalid arguments, served by a real invocation of the Worker.
  */
-import { createHandler, McpServer } from "@portico/core";
+import { createHandler, jsonSchema, McpServer } from "@portico/core";
 import { modernPost, readJsonRpc } from "@portico/test-kit";
 import * as v from "valibot";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -27,8 +27,8 @@ function validatingServer(): McpServer {
   server.tool(
     "order",
     {
-      description: "raw JSON Schema input",
-      input: {
+      description: "raw JSON Schema input (jsonSchema)",
+      input: jsonSchema({
         type: "object",
         properties: {
           sku: { type: "string", pattern: "^[A-Z]{3}-[0-9]{4}$" },
@@ -41,7 +41,7 @@ function validatingServer(): McpServer {
         },
         required: ["sku", "quantity"],
         additionalProperties: false,
-      },
+      }),
     },
     (args) => `ordered ${String(args.quantity)} × ${String(args.sku)}`,
   );
