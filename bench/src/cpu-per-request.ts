@@ -1,5 +1,5 @@
 /**
- * `node --conditions=@portico/source src/cpu-per-request.ts [target] [rounds]`: the server's CPU time
+ * `node --conditions=@portico/source src/cpu-per-request.ts [target] [rounds] [bridge] [eras]`: the server's CPU time
  * per request, next to raw node:http, over loopback (not part of `pnpm bench`).
  *
  * Throughput on a shared 2-core machine swings with whatever else runs; the CPU time the server
@@ -16,7 +16,8 @@ import { prepareCall, verify } from "./requests.ts";
 import type { Bridge } from "./server.ts";
 import type { Era } from "./targets.ts";
 
-const [target = "portico", roundsArg = "5", bridgeArg = "portico-node"] = process.argv.slice(2);
+const [target = "portico", roundsArg = "5", bridgeArg = "portico-node", erasArg = "legacy,modern"] =
+  process.argv.slice(2);
 const rounds = Number(roundsArg);
 const bridge = bridgeArg as Bridge;
 const TICK_MS = 10; // USER_HZ is 100 on Linux
@@ -56,7 +57,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const raw = await start("raw", "raw");
 const subject = await start(target, bridge);
 try {
-  for (const era of ["legacy", "modern"] as const) {
+  for (const era of erasArg.split(",") as Era[]) {
     const rawUs: number[] = [];
     const subjectUs: number[] = [];
     for (let i = 0; i < rounds; i++) {

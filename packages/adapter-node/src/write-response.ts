@@ -110,7 +110,10 @@ async function pipeBody(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const reader = body.getReader();
+  // 'close' also follows every normal finish (before this function resumes): only a transfer still
+  // under way is cancelled, and the error object, whose stack trace is costly, is built only then.
   const stop = (): void => {
+    if (res.writableFinished) return;
     reader.cancel(new DOMException("The client closed the connection", "AbortError")).catch(() => {});
   };
   const abort = (): void => {

@@ -261,7 +261,7 @@ async function dispatch(
           `Invalid params: /level must be one of ${LOG_LEVELS.join(", ")}`,
         );
       }
-      session.state.logLevel = level as LogLevel;
+      session.state = { ...session.state, logLevel: level as LogLevel };
       await updateSession(rt.stores, session.id, rt.options.sessionTtlMs, (s) => ({
         ...s,
         logLevel: level as LogLevel,

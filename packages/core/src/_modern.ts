@@ -120,7 +120,8 @@ async function serve(
   });
   const run = (async () => {
     try {
-      const answers = MRTR.has(method) ? await gatheredAnswers(rt, incoming, method, params) : {};
+      const retried = params.requestState !== undefined || params.inputResponses !== undefined;
+      const answers = retried && MRTR.has(method) ? await gatheredAnswers(rt, incoming, method, params) : {};
       const collector = new InputCollector(answers, envelope.clientCapabilities);
       const meta = (params._meta ?? {}) as Record<string, unknown>;
       const ctx = createContext({

@@ -167,8 +167,11 @@ export async function readBody(request: Request, limit: number): Promise<string 
   let bytes: Uint8Array;
   if (declared !== null && DECIMAL.test(declared)) {
     // The framing guarantees the length, so the body can be taken whole: no stream machinery.
-    // arrayBuffer(), not bytes(): lightweight Requests of other Node bridges may lack the newer member.
-    bytes = new Uint8Array(await request.arrayBuffer());
+    // bytes() needs no copy; lightweight Requests of other Node bridges may lack that newer member.
+    bytes =
+      typeof request.bytes === "function"
+        ? await request.bytes()
+        : new Uint8Array(await request.arrayBuffer());
     if (bytes.byteLength > limit) return tooLarge();
   } else {
     const streamed = await readLimited(request.body, limit);

@@ -137,7 +137,7 @@ describe("MemoryEventStore", () => {
 });
 
 describe("structuredClone isolation", () => {
-  it("session values cannot be changed through the written or the returned object", async () => {
+  it("session values cannot be changed through the written or the returned (frozen) object", async () => {
     const sessions = new MemorySessionStore();
     const written = { list: [1], nested: { a: "b" } };
     await sessions.create("k", written, 60_000);
@@ -145,7 +145,11 @@ describe("structuredClone isolation", () => {
     written.nested.a = "changed";
     const read = (await sessions.get("k"))!.value as { list: number[] };
     expect(read).toStrictEqual({ list: [1], nested: { a: "b" } });
-    read.list.push(3);
+    // Reads hand out a frozen value: changing it fails loudly instead of changing the store.
+    expect(() => read.list.push(3)).toThrow(TypeError);
+    expect(() => {
+      (read as unknown as { nested: { a: string } }).nested.a = "x";
+    }).toThrow(TypeError);
     expect((await sessions.get("k"))?.value).toStrictEqual({ list: [1], nested: { a: "b" } });
     const updated = { n: [1] };
     await sessions.update("k", 1, updated, 60_000);

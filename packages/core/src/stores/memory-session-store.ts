@@ -1,7 +1,7 @@
 import type { JsonValue, SessionStore, StoredRecord } from "./types.ts";
 
 interface Entry {
-  /** A private deep copy, never handed out. */
+  /** A deep-frozen copy of what was written: read as it is, since nobody can change it. */
   value: JsonValue;
   version: number;
   expiresAt: number;
@@ -18,9 +18,10 @@ const SWEEP_INTERVAL_MS = 60_000;
 
 /**
  * {@link SessionStore} in process memory, for tests, local development and single-instance
- * servers. Values are checked to be JSON and deep-copied on the way in and out, so no caller can
- * change stored state by mutating an object. Expired records read as absent; they are removed
- * when touched and by a sweep that runs at most once a minute on writes.
+ * servers. Values are checked to be JSON and deep-copied and frozen on the way in, so no caller can
+ * change stored state by mutating an object, neither the one it wrote nor the one it read (reads
+ * hand out the frozen copy, without copying again). Expired records read as absent; they are
+ * removed when touched and by a sweep that runs at most once a minute on writes.
  */
 export class MemorySessionStore implements SessionStore {
   readonly #records = new Map<string, Entry>();
@@ -35,7 +36,7 @@ export class MemorySessionStore implements SessionStore {
   async get(key: string): Promise<StoredRecord | undefined> {
     const record = this.#live(key, this.#now());
     if (!record) return undefined;
-    return { value: copyJson(record.value), version: record.version, expiresAt: record.expiresAt };
+    return { value: record.value, version: record.version, expiresAt: record.expiresAt };
   }
 
   async create(key: string, value: JsonValue, ttlMs: number): Promise<boolean> {
@@ -43,7 +44,7 @@ export class MemorySessionStore implements SessionStore {
     const now = this.#now();
     this.#maybeSweep(now);
     if (this.#live(key, now)) return false;
-    this.#records.set(key, { value: copyJson(value), version: 1, expiresAt: now + ttlMs });
+    this.#records.set(key, { value: frozenCopy(value), version: 1, expiresAt: now + ttlMs });
     return true;
   }
 
@@ -54,7 +55,7 @@ export class MemorySessionStore implements SessionStore {
     const record = this.#live(key, now);
     if (!record || record.version !== expectedVersion) return false;
     this.#records.set(key, {
-      value: copyJson(value),
+      value: frozenCopy(value),
       version: expectedVersion + 1,
       expiresAt: now + ttlMs,
     });
@@ -91,23 +92,23 @@ function checkTtl(ttlMs: number): void {
   }
 }
 
-/** A deep copy of a JSON value; anything that is not JSON is refused with a TypeError. */
-function copyJson(value: JsonValue): JsonValue {
+/** A deep, frozen copy of a JSON value; anything that is not JSON is refused with a TypeError. */
+function frozenCopy(value: JsonValue): JsonValue {
   if (value === null || typeof value === "string" || typeof value === "boolean") return value;
   if (typeof value === "number") {
     if (!Number.isFinite(value)) throw new TypeError("a session value must be JSON: non-finite number");
     return value;
   }
-  if (Array.isArray(value)) return value.map(copyJson);
+  if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy)) as JsonValue[];
   const proto = typeof value === "object" ? Object.getPrototypeOf(value) : undefined;
   if (proto === Object.prototype || proto === null) {
     const out: Record<string, JsonValue> = {};
     for (const key in value) {
       const item = (value as Record<string, JsonValue>)[key] as JsonValue;
       // Like JSON: a property whose value is undefined is simply absent.
-      if (item !== undefined) out[key] = copyJson(item);
+      if (item !== undefined) out[key] = frozenCopy(item);
     }
-    return out;
+    return Object.freeze(out);
   }
   throw new TypeError(`a session value must be JSON, got ${typeof value}`);
 }

@@ -22,7 +22,10 @@ export interface StoredRecord {
  * pending server→client reply mailbox here.
  */
 export interface SessionStore {
-  /** The live record under `key`, or `undefined` if absent or expired. */
+  /**
+   * The live record under `key`, or `undefined` if absent or expired. The core never changes a value
+   * it read, so a store may hand out the same (frozen) object on every read.
+   */
   get(key: string): Promise<StoredRecord | undefined>;
   /** Creates the record only if no live record exists. Resolves `true` when created. */
   create(key: string, value: JsonValue, ttlMs: number): Promise<boolean>;
