@@ -167,9 +167,10 @@ export async function readBody(request: Request, limit: number): Promise<string 
   let bytes: Uint8Array;
   if (declared !== null && DECIMAL.test(declared)) {
     // The framing guarantees the length, so the body can be taken whole: no stream machinery.
-    // bytes() needs no copy; lightweight Requests of other Node bridges may lack that newer member.
+    // bytes() spares a copy, but only where the request implements it itself: lightweight
+    // Requests of Node bridges (@hono/node-server) inherit Request.prototype's, which fails on them.
     bytes =
-      typeof request.bytes === "function"
+      typeof request.bytes === "function" && request.bytes !== Request.prototype.bytes
         ? await request.bytes()
         : new Uint8Array(await request.arrayBuffer());
     if (bytes.byteLength > limit) return tooLarge();

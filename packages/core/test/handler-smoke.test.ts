@@ -197,3 +197,33 @@ describe("legacy 2025-03-26 batches", () => {
     expect(init.status).toBe(400);
   });
 });
+
+describe("lightweight Requests of other Node bridges", () => {
+  /**
+   * Shaped like @hono/node-server's request: it inherits Request.prototype and implements the
+   * members it serves itself (here arrayBuffer), so an inherited member such as `bytes()` throws.
+   */
+  function lightRequest(body: string, headers: Record<string, string>): Request {
+    const light = Object.create(Request.prototype) as Record<string, unknown>;
+    const bytes = new TextEncoder().encode(body);
+    Object.defineProperties(light, {
+      method: { value: "POST" },
+      url: { value: URL_ },
+      headers: { value: new Headers({ ...headers, "content-length": String(bytes.byteLength) }) },
+      body: { value: null },
+      signal: { value: new AbortController().signal },
+      arrayBuffer: { value: async () => bytes.buffer },
+    });
+    return light as unknown as Request;
+  }
+
+  it("reads the body of a request that inherits Request.prototype's bytes()", async () => {
+    const h = createHandler(server());
+    const m = modern("tools/call", { name: "add", arguments: { a: 2, b: 5 } });
+    const request = lightRequest(JSON.stringify(m.body), { ...H, ...m.headers });
+    expect(() => request.bytes()).toThrow(TypeError);
+    const res = await h.fetch(request);
+    expect(res.status).toBe(200);
+    expect((await res.json()).result.content).toEqual([{ type: "text", text: "7" }]);
+  });
+});
