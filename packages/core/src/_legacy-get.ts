@@ -6,7 +6,7 @@ import { randomId } from "./_encoding.ts";
 import { Exchange } from "./_exchange.ts";
 import { httpError } from "./_http.ts";
 import { notificationMessage } from "./_jsonrpc.ts";
-import type { Incoming, Runtime } from "./_runtime.ts";
+import { type Incoming, type Runtime, whenToEnd } from "./_runtime.ts";
 import { deleteSession, loadSession, topics } from "./_session.ts";
 import { SSE_HEADERS, SseWriter } from "./_sse.ts";
 import { checkGetAccept } from "./_validate-http.ts";
@@ -41,24 +41,6 @@ export async function legacyGet(rt: Runtime, incoming: Incoming): Promise<Respon
   const lastEventId = incoming.request.headers.get("last-event-id");
   if (lastEventId !== null) return resume(rt, incoming, id, lastEventId);
   return standalone(rt, incoming, id, `get-${randomId(12)}`);
-}
-
-/** Ends a long-lived stream on shutdown, deadline or `maxStreamMs`, with a retry hint. */
-function whenToEnd(rt: Runtime, incoming: Incoming, end: () => void): () => void {
-  const signals: AbortSignal[] = [];
-  if (incoming.host.signal) signals.push(incoming.host.signal);
-  const limits = [
-    rt.options.maxStreamMs,
-    incoming.host.deadline ? incoming.host.deadline - Date.now() - rt.options.deadlineMarginMs : undefined,
-  ].filter((v): v is number => v !== undefined);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  if (limits.length > 0) timer = setTimeout(end, Math.max(0, Math.min(...limits)));
-  const onAbort = () => end();
-  for (const s of signals) s.addEventListener("abort", onAbort, { once: true });
-  return () => {
-    if (timer !== undefined) clearTimeout(timer);
-    for (const s of signals) s.removeEventListener("abort", onAbort);
-  };
 }
 
 /** The session's notification stream (list changes, subscribed resource updates). */

@@ -8,7 +8,7 @@ import { Exchange } from "./_exchange.ts";
 import { httpError } from "./_http.ts";
 import type { JsonRpcRequest } from "./_jsonrpc.ts";
 import { META } from "./_protocol.ts";
-import type { Incoming, Runtime } from "./_runtime.ts";
+import { type Incoming, type Runtime, whenToEnd } from "./_runtime.ts";
 import { topics } from "./_session.ts";
 import { ErrorCode } from "./errors.ts";
 
@@ -45,13 +45,12 @@ export async function listen(
   }
   const filter = honoured(rt, requested);
   const subscriptionMeta = { [META.subscriptionId]: message.id };
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopWatching: (() => void) | undefined;
   let unsubscribe: (() => Promise<void>) | undefined;
   let ended = false;
   const cleanup = () => {
     ended = true;
-    if (timer !== undefined) clearTimeout(timer);
-    incoming.host.signal?.removeEventListener("abort", finish);
+    stopWatching?.();
     void unsubscribe?.();
   };
   const exchange = new Exchange({
@@ -89,11 +88,6 @@ export async function listen(
   });
   unsubscribe = () => sub.unsubscribe();
   if (ended) void sub.unsubscribe();
-  incoming.host.signal?.addEventListener("abort", finish, { once: true });
-  const limits = [
-    rt.options.maxStreamMs,
-    incoming.host.deadline ? incoming.host.deadline - Date.now() - rt.options.deadlineMarginMs : undefined,
-  ].filter((v): v is number => v !== undefined);
-  if (limits.length > 0) timer = setTimeout(finish, Math.max(0, Math.min(...limits)));
+  else stopWatching = whenToEnd(rt, incoming, finish);
   return exchange.response;
 }

@@ -109,3 +109,24 @@ export function waitUntilOf(incoming: Incoming): (promise: Promise<unknown>) => 
     incoming.host.waitUntil?.(guarded);
   };
 }
+
+/**
+ * Calls `end` when a long-lived stream must end: on the host's shutdown signal, at its deadline
+ * (minus the margin) or after `maxStreamMs`. Returns the function that stops watching.
+ */
+export function whenToEnd(rt: Runtime, incoming: Incoming, end: () => void): () => void {
+  const signals: AbortSignal[] = [];
+  if (incoming.host.signal) signals.push(incoming.host.signal);
+  const limits = [
+    rt.options.maxStreamMs,
+    incoming.host.deadline ? incoming.host.deadline - Date.now() - rt.options.deadlineMarginMs : undefined,
+  ].filter((v): v is number => v !== undefined);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  if (limits.length > 0) timer = setTimeout(end, Math.max(0, Math.min(...limits)));
+  const onAbort = () => end();
+  for (const s of signals) s.addEventListener("abort", onAbort, { once: true });
+  return () => {
+    if (timer !== undefined) clearTimeout(timer);
+    for (const s of signals) s.removeEventListener("abort", onAbort);
+  };
+}
