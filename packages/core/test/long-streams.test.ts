@@ -1,0 +1,107 @@
+/** When long-lived streams end: maxStreamMs, the host's deadline, the host's shutdown signal. */
+import { describe, expect, it } from "vitest";
+import { createHandler, type HandlerOptions, McpServer } from "../src/index.ts";
+
+const URL_ = "http://127.0.0.1:3000/mcp";
+const ACCEPT = "application/json, text/event-stream";
+
+function handler(options: HandlerOptions = {}) {
+  const server = new McpServer({ name: "t", version: "1.0.0" });
+  server.tool("noop", { description: "No-op" }, () => "ok");
+  return createHandler(server, options);
+}
+
+function listenRequest(): Request {
+  const meta = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientCapabilities": {},
+  };
+  return new Request(URL_, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: ACCEPT,
+      "mcp-protocol-version": "2026-07-28",
+      "mcp-method": "subscriptions/listen",
+    },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: "sub-1",
+      method: "subscriptions/listen",
+      params: { notifications: { toolsListChanged: true }, _meta: meta },
+    }),
+  });
+}
+
+/** The data lines of an SSE body that has ended, parsed. */
+function messages(text: string): Record<string, unknown>[] {
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith("data: ") && line.length > 6)
+    .map((line) => JSON.parse(line.slice(6)) as Record<string, unknown>);
+}
+
+function expectCompleted(text: string) {
+  const all = messages(text);
+  expect(all[0]).toMatchObject({ method: "notifications/subscriptions/acknowledged" });
+  expect(all.at(-1)).toMatchObject({ id: "sub-1", result: { resultType: "complete" } });
+}
+
+describe("subscriptions/listen ends", () => {
+  it("after maxStreamMs, with a final result", async () => {
+    const res = await handler({ maxStreamMs: 100 }).fetch(listenRequest());
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    expectCompleted(await res.text());
+  });
+
+  it("at the host's deadline minus the margin", async () => {
+    const ctx = { deadline: Date.now() + 1_150 };
+    const res = await handler({ deadlineMarginMs: 1_000 }).fetch(listenRequest(), undefined, ctx);
+    expectCompleted(await res.text());
+  });
+
+  it("when the host's shutdown signal aborts", async () => {
+    const shutdown = new AbortController();
+    const res = await handler().fetch(listenRequest(), undefined, { signal: shutdown.signal });
+    setTimeout(() => shutdown.abort(), 50);
+    expectCompleted(await res.text());
+  });
+});
+
+describe("the legacy GET stream ends", () => {
+  async function sessionOf(h: ReturnType<typeof handler>): Promise<string> {
+    const init = await h.fetch(
+      new Request(URL_, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: ACCEPT },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "initialize",
+          params: {
+            protocolVersion: "2025-11-25",
+            capabilities: {},
+            clientInfo: { name: "c", version: "1" },
+          },
+        }),
+      }),
+    );
+    return init.headers.get("mcp-session-id") as string;
+  }
+
+  it("after maxStreamMs, with a retry hint for the client to come back", async () => {
+    const h = handler({ maxStreamMs: 100, retryMs: 250 });
+    const sessionId = await sessionOf(h);
+    const res = await h.fetch(
+      new Request(URL_, {
+        headers: {
+          accept: "text/event-stream",
+          "mcp-session-id": sessionId,
+          "mcp-protocol-version": "2025-11-25",
+        },
+      }),
+    );
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/^retry: 250$/m);
+  });
+});
