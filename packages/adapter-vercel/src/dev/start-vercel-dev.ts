@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { type DevStoresServer, serveDevStores } from "./serve-dev-stores.ts";
 
@@ -17,6 +18,13 @@ export interface StartVercelDevOptions {
    * functions find its URL in `PORTICO_DEV_STORES_URL`. Default `true`.
    */
   devStores?: boolean;
+  /**
+   * Node's on-disk compile cache (`NODE_COMPILE_CACHE`) for the CLI and every function process it
+   * starts: a fresh process per request otherwise compiles the CLI's function runtime (TypeScript
+   * included) and the function's modules again each time. Default: a folder in the OS temp dir,
+   * unless `env` or `process.env` already sets `NODE_COMPILE_CACHE`; `false` does not set it.
+   */
+  compileCache?: string | false;
   /** The Vercel CLI's entry file. Default: `vercel` resolved from `cwd`. */
   cli?: string;
   /** Receives the CLI's output (stdout and stderr). Default: dropped. */
@@ -85,6 +93,9 @@ export async function startVercelDev(options: StartVercelDevOptions): Promise<Ve
     options.devStores === false ? undefined : await serveDevStores();
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, VERCEL_TELEMETRY_DISABLED: "1" };
   if (stores) env.PORTICO_DEV_STORES_URL = stores.url;
+  if (options.compileCache !== false && !env.NODE_COMPILE_CACHE) {
+    env.NODE_COMPILE_CACHE = options.compileCache ?? join(tmpdir(), "portico-vercel-dev-compile-cache");
+  }
   const args = [
     options.cli ?? vercelCli(options.cwd),
     "dev",
