@@ -6,7 +6,7 @@ import { handle, streamHandle } from "@portico/adapter-lambda";
 import { installAwslambda, serveLambda } from "@portico/adapter-lambda/dev";
 import { serve } from "@portico/adapter-node";
 import { createEverythingApp, MCP_PATH } from "./app.ts";
-import { vercel } from "./_target-vercel.ts";
+import { vercel, vercelServer } from "./_target-vercel.ts";
 import { workers } from "./_target-workers.ts";
 
 export interface RunningTarget {
@@ -70,6 +70,8 @@ export const TARGETS: Target[] = [
   lambda("lambda-buffered", (app) => handle(app), "lambda-buffered"),
   // vercel dev --local: vercel/api/mcp.mjs, Web named exports, a fresh process per request.
   vercel,
+  // vercel dev --local: vercel-server/server.mjs, a zero-config Node.js server in one process.
+  vercelServer,
   // wrangler dev: workers/index.ts, a module worker with the Durable Object stores.
   workers,
 ];
