@@ -40,18 +40,24 @@ function stateOf(response: unknown): State | undefined {
     : undefined;
 }
 
+/** The headers as a `Headers`: made on first look, and the real response's once there is one. */
 function headersOf(state: State): Headers {
+  if (state.real !== undefined) return state.real.headers;
   if (!(state.headers instanceof Headers)) state.headers = new Headers(state.headers);
   return state.headers;
 }
 
-/** The real `Response` behind a buffered one, made on first need; it shares the headers object. */
+/**
+ * The real `Response` behind a buffered one, made on first need. It takes the headers as they are
+ * (a plain record unless someone looked at them: no intermediate `Headers`), and from then on its
+ * own `headers` are the ones both objects show.
+ */
 function realOf(state: State): Response {
   if (state.real === undefined) {
     state.real = new Response(state.body, {
       status: state.status,
       statusText: state.statusText,
-      headers: headersOf(state),
+      headers: state.headers,
     });
     // A body already read through the light object stays read on the real one.
     if (state.used) void state.real.arrayBuffer().catch(() => {});

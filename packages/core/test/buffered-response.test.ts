@@ -89,4 +89,18 @@ describe("buffered responses", () => {
     const plain = new Response("x");
     expect(toRealResponse(plain)).toBe(plain);
   });
+
+  it("show one set of headers before and after becoming real", async () => {
+    const untouched = await call({ bufferedResponses: true });
+    const real = toRealResponse(untouched);
+    expect(real.headers.get("content-type")).toBe("application/json");
+    expect(untouched.headers).toBe(real.headers);
+
+    const touched = await call({ bufferedResponses: true });
+    touched.headers.set("x-trace", "1");
+    const realTouched = toRealResponse(touched);
+    expect(realTouched.headers.get("x-trace")).toBe("1");
+    realTouched.headers.set("x-later", "2");
+    expect(touched.headers.get("x-later")).toBe("2");
+  });
 });
