@@ -32,7 +32,7 @@ export async function complete(
     if (completer) values = await completer(value, context);
   } else if (ref.type === "ref/resource") {
     const uri = String(ref.uri);
-    const template = [...server.templates.values()].find((t) => t.template.template === uri);
+    const template = server.templates.get(uri); // keyed by the template text
     if (template === undefined && !server.resources.has(uri)) {
       throw new McpError(ErrorCode.InvalidParams, `Unknown resource reference: ${uri}`);
     }

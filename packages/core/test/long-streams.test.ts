@@ -1,9 +1,9 @@
 /** When long-lived streams end: maxStreamMs, the host's deadline, the host's shutdown signal. */
 import { describe, expect, it } from "vitest";
 import { createHandler, type HandlerOptions, McpServer } from "../src/index.ts";
+import { ACCEPT_BOTH, initializeRequest } from "./_requests.ts";
 
 const URL_ = "http://127.0.0.1:3000/mcp";
-const ACCEPT = "application/json, text/event-stream";
 
 function handler(options: HandlerOptions = {}) {
   const server = new McpServer({ name: "t", version: "1.0.0" });
@@ -20,7 +20,7 @@ function listenRequest(): Request {
     method: "POST",
     headers: {
       "content-type": "application/json",
-      accept: ACCEPT,
+      accept: ACCEPT_BOTH,
       "mcp-protocol-version": "2026-07-28",
       "mcp-method": "subscriptions/listen",
     },
@@ -70,22 +70,7 @@ describe("subscriptions/listen ends", () => {
 
 describe("the legacy GET stream ends", () => {
   async function sessionOf(h: ReturnType<typeof handler>): Promise<string> {
-    const init = await h.fetch(
-      new Request(URL_, {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: ACCEPT },
-        body: JSON.stringify({
-          jsonrpc: "2.0",
-          id: 1,
-          method: "initialize",
-          params: {
-            protocolVersion: "2025-11-25",
-            capabilities: {},
-            clientInfo: { name: "c", version: "1" },
-          },
-        }),
-      }),
-    );
+    const init = await h.fetch(initializeRequest(URL_));
     return init.headers.get("mcp-session-id") as string;
   }
 

@@ -7,6 +7,7 @@ import {
   type SessionStore,
   StoreUnavailableError,
 } from "../src/index.ts";
+import { initializeRequest } from "./_requests.ts";
 
 const down = (): never => {
   throw new StoreUnavailableError("backend unreachable", { retryAfterSeconds: 3 });
@@ -25,22 +26,7 @@ describe("an unavailable store", () => {
       stores: { sessions: unavailable, events: new MemoryEventStore(), bus: new MemoryBus() },
       onError: (error) => reported.push(error),
     });
-    const response = await handler.fetch(
-      new Request("http://127.0.0.1/mcp", {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
-        body: JSON.stringify({
-          jsonrpc: "2.0",
-          id: 1,
-          method: "initialize",
-          params: {
-            protocolVersion: "2025-11-25",
-            capabilities: {},
-            clientInfo: { name: "c", version: "1" },
-          },
-        }),
-      }),
-    );
+    const response = await handler.fetch(initializeRequest("http://127.0.0.1/mcp"));
     expect(response.status).toBe(503);
     expect(response.headers.get("retry-after")).toBe("3");
     const body = await response.json();

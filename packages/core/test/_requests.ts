@@ -1,0 +1,17 @@
+/** Requests the core's tests build by hand (the test-kit builds on the core, so it is not used here). */
+
+export const ACCEPT_BOTH = "application/json, text/event-stream";
+
+/** A legacy-era `initialize` POST. */
+export function initializeRequest(url: string, protocolVersion = "2025-11-25"): Request {
+  return new Request(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: ACCEPT_BOTH },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion, capabilities: {}, clientInfo: { name: "c", version: "1" } },
+    }),
+  });
+}
