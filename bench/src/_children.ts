@@ -2,6 +2,7 @@
  * Spawning pinned child processes and making sure every one of them is gone at the end.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const live = new Set<ChildProcess>();
@@ -30,32 +31,63 @@ export function spawnPinned(cpu: number, script: string, args: string[]): ChildP
   return child;
 }
 
+/** Reads a child's stdout as JSON lines, one `next()` at a time; rejects on exit or after `timeoutMs`. */
+export function jsonLines(child: ChildProcess, label: string): { next<T>(timeoutMs: number): Promise<T> } {
+  let buffered = "";
+  let exitCode: number | null | undefined;
+  let wake: (() => void) | undefined;
+  child.stdout?.on("data", (chunk: Buffer) => {
+    buffered += chunk.toString("utf8");
+    wake?.();
+  });
+  child.once("exit", (code) => {
+    exitCode = code;
+    wake?.();
+  });
+  return {
+    next<T>(timeoutMs: number): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          wake = undefined;
+          child.kill("SIGKILL");
+          reject(new Error(`${label}: no answer within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const check = () => {
+          const newline = buffered.indexOf("\n");
+          if (newline < 0 && exitCode === undefined) return;
+          clearTimeout(timer);
+          wake = undefined;
+          if (newline < 0) {
+            reject(new Error(`${label}: exited (${String(exitCode)}) before answering`));
+            return;
+          }
+          const line = buffered.slice(0, newline);
+          buffered = buffered.slice(newline + 1);
+          try {
+            resolve(JSON.parse(line) as T);
+          } catch (error) {
+            reject(error);
+          }
+        };
+        wake = check;
+        check();
+      });
+    },
+  };
+}
+
 /** Resolves with the first stdout line parsed as JSON; rejects on exit or after `timeoutMs`. */
 export function firstJsonLine<T>(child: ChildProcess, timeoutMs: number, label: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    let buffered = "";
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`${label}: no answer within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const onExit = (code: number | null) => {
-      clearTimeout(timer);
-      reject(new Error(`${label}: exited (${String(code)}) before answering`));
-    };
-    child.once("exit", onExit);
-    child.stdout?.on("data", (chunk: Buffer) => {
-      buffered += chunk.toString("utf8");
-      const newline = buffered.indexOf("\n");
-      if (newline < 0) return;
-      clearTimeout(timer);
-      child.off("exit", onExit);
-      try {
-        resolve(JSON.parse(buffered.slice(0, newline)) as T);
-      } catch (error) {
-        reject(error);
-      }
-    });
-  });
+  return jsonLines(child, label).next<T>(timeoutMs);
+}
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux only). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
 }
 
 /** SIGTERM, then SIGKILL if it lingers. */

@@ -1,6 +1,7 @@
 /**
  * The load generator child: `node load.ts '<json job>'`. Runs autocannon for a warm-up, then for
- * the measured window, and prints one JSON line with the measured figures.
+ * the measured window, and prints two JSON lines: `{"measuring":true}` as the measured window starts
+ * (so the parent can sample the server's CPU time), then the measured figures.
  */
 import autocannon from "autocannon";
 
@@ -38,6 +39,7 @@ function run(job: LoadJob, seconds: number): Promise<autocannon.Result> {
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? "") as LoadJob;
   if (job.warmupSec > 0) await run(job, job.warmupSec);
+  process.stdout.write(`${JSON.stringify({ measuring: true })}\n`);
   const r = await run(job, job.durationSec);
   const result: LoadResult = {
     rps: r.requests.total / (r.duration > 0 ? r.duration : job.durationSec),

@@ -3,7 +3,7 @@
  * child per measurement pinned to CPU 1.
  */
 import type { ChildProcess } from "node:child_process";
-import { firstJsonLine, spawnPinned, stop } from "./_children.ts";
+import { cpuMs, firstJsonLine, jsonLines, spawnPinned, stop } from "./_children.ts";
 import type { LoadJob, LoadResult } from "./load.ts";
 import { type CallSpec, prepareCall, verify } from "./requests.ts";
 import type { Bridge } from "./server.ts";
@@ -20,9 +20,11 @@ export interface LoopbackCase {
   era: Era;
   url: string;
   call: CallSpec;
+  /** The server process, whose CPU time is sampled around each measured window. */
+  pid: number;
 }
 
-interface RunningServer {
+export interface RunningServer {
   target: LoopbackTarget;
   bridge: Bridge;
   url: string;
@@ -34,10 +36,20 @@ export interface LoopbackSetup {
   close(): Promise<void>;
 }
 
-async function startServer(target: LoopbackTarget, bridge: Bridge): Promise<RunningServer> {
+export async function startServer(target: LoopbackTarget, bridge: Bridge): Promise<RunningServer> {
   const child = spawnPinned(SERVER_CPU, "./server.ts", [target, bridge]);
   const { url } = await firstJsonLine<{ url: string }>(child, 15_000, `server ${target}/${bridge}`);
   return { target, bridge, url, child };
+}
+
+/** Runs the handshake for `era` against a started server and checks it answers a correct sum. */
+export async function prepareCase(server: RunningServer, era: Era): Promise<LoopbackCase> {
+  const send = (headers: Record<string, string>, body: string) =>
+    fetch(server.url, { method: "POST", headers, body });
+  const call = await prepareCall(era, send);
+  await verify(await send(call.headers, call.body), `loopback ${server.target}/${server.bridge}/${era}`);
+  const { target, bridge, url } = server;
+  return { target, bridge, era, url, call, pid: server.child.pid as number };
 }
 
 /** Starts every server, runs the handshakes and checks every case answers a correct sum. */
@@ -53,17 +65,7 @@ export async function prepareLoopback(): Promise<LoopbackSetup> {
     const cases: LoopbackCase[] = [];
     for (const server of servers) {
       const eras = server.target === "raw" ? (["legacy", "modern"] as const) : SUPPORTED_ERAS[server.target];
-      for (const era of eras) {
-        const send = (headers: Record<string, string>, body: string) =>
-          fetch(server.url, { method: "POST", headers, body });
-        const call = await prepareCall(era, send);
-        const label = `loopback ${server.target}/${server.bridge}/${era}`;
-        await verify(
-          await fetch(server.url, { method: "POST", headers: call.headers, body: call.body }),
-          label,
-        );
-        cases.push({ target: server.target, bridge: server.bridge, era, url: server.url, call });
-      }
+      for (const era of eras) cases.push(await prepareCase(server, era));
     }
     return { cases, close };
   } catch (error) {
@@ -78,17 +80,29 @@ export interface LoadSettings {
   durationSec: number;
 }
 
-/** One measured round against one case; throws if any response was not a 2xx. */
-export async function measureLoopback(c: LoopbackCase, settings: LoadSettings): Promise<LoadResult> {
+export interface LoopbackResult extends LoadResult {
+  /** Server CPU time (user + system) per answered request over the measured window, in µs. */
+  cpuUsPerRequest: number;
+}
+
+/**
+ * One measured round against one case; throws if any response was not a 2xx. Besides throughput it
+ * samples the server's CPU time around the measured window: on a shared machine req/s swings with
+ * whatever else runs, CPU time per request far less, so the two together show what a ratio is worth.
+ */
+export async function measureLoopback(c: LoopbackCase, settings: LoadSettings): Promise<LoopbackResult> {
   const job: LoadJob = { url: c.url, headers: c.call.headers, body: c.call.body, ...settings };
   const child = spawnPinned(LOAD_CPU, "./load.ts", [JSON.stringify(job)]);
+  const label = `load ${c.target}/${c.bridge}/${c.era}`;
+  const lines = jsonLines(child, label);
   const timeoutMs = (settings.warmupSec + settings.durationSec) * 1000 + 20_000;
-  const result = await firstJsonLine<LoadResult>(child, timeoutMs, `load ${c.target}/${c.bridge}/${c.era}`);
+  await lines.next<{ measuring: true }>(timeoutMs);
+  const before = cpuMs(c.pid);
+  const result = await lines.next<LoadResult>(timeoutMs);
+  const after = cpuMs(c.pid);
   await stop(child);
   if (result.non2xx > 0 || result.errors > 0 || result.total === 0) {
-    throw new Error(
-      `load ${c.target}/${c.bridge}/${c.era}: ${result.non2xx} non-2xx, ${result.errors} errors of ${result.total}`,
-    );
+    throw new Error(`${label}: ${result.non2xx} non-2xx, ${result.errors} errors of ${result.total}`);
   }
-  return result;
+  return { ...result, cpuUsPerRequest: ((after - before) * 1000) / result.total };
 }

@@ -20,6 +20,9 @@ export interface Row {
   /** Median req/s, or null when the target does not serve the era. */
   rps: number | null;
   rounds: number[];
+  /** Loopback only: median server CPU time per request in µs, and the rounds it came from. */
+  cpuUs?: number | null;
+  cpuRounds?: number[];
 }
 
 export interface Ratio {
@@ -27,6 +30,8 @@ export interface Ratio {
   era: Era;
   bridge: string;
   value: number | null;
+  /** The same ratio from server CPU time per request (the inverse ratio of µs/req). */
+  cpuValue: number | null;
   goal: number;
   met: boolean | null;
 }
@@ -66,27 +71,28 @@ function ratio(a: number | null | undefined, b: number | null | undefined): numb
 }
 
 export function find(rows: Row[], target: string, era: Era, bridge: string): number | null {
-  return rows.find((r) => r.target === target && r.era === era && r.bridge === bridge)?.rps ?? null;
+  return findRow(rows, target, era, bridge)?.rps ?? null;
+}
+
+function findRow(rows: Row[], target: string, era: Era, bridge: string): Row | undefined {
+  return rows.find((r) => r.target === target && r.era === era && r.bridge === bridge);
 }
 
 /** Portico vs raw, mcp-lite and SDK v2 on the loopback rows, per era (and per bridge for peers). */
 export function loopbackRatios(rows: Row[]): Ratio[] {
   const out: Ratio[] = [];
-  const add = (name: string, era: Era, bridge: string, value: number | null, goal: number) =>
-    out.push({ name, era, bridge, value, goal, met: value === null ? null : value >= goal });
+  const add = (name: string, era: Era, bridge: string, peer: [string, string], goal: number) => {
+    const p = findRow(rows, "portico", era, bridge);
+    const q = findRow(rows, peer[0], era, peer[1]);
+    const value = p?.rps == null ? null : ratio(p.rps, q?.rps);
+    const cpuValue = p?.rps == null ? null : ratio(q?.cpuUs, p.cpuUs);
+    out.push({ name, era, bridge, value, cpuValue, goal, met: value === null ? null : value >= goal });
+  };
   for (const era of ["legacy", "modern"] as const) {
-    const raw = find(rows, "raw", era, "raw");
-    add(
-      "Portico (node adapter) / raw node:http",
-      era,
-      "portico-node",
-      ratio(find(rows, "portico", era, "portico-node"), raw),
-      0.7,
-    );
+    add("Portico (node adapter) / raw node:http", era, "portico-node", ["raw", "raw"], 0.7);
     for (const bridge of ["portico-node", "hono-node"]) {
-      const p = find(rows, "portico", era, bridge);
-      add("Portico / mcp-lite", era, bridge, ratio(p, find(rows, "mcp-lite", era, bridge)), 1.3);
-      add("Portico / SDK v2", era, bridge, ratio(p, find(rows, "sdk-v2", era, bridge)), 8);
+      add("Portico / mcp-lite", era, bridge, ["mcp-lite", bridge], 1.3);
+      add("Portico / SDK v2", era, bridge, ["sdk-v2", bridge], 8);
     }
   }
   return out;
@@ -113,25 +119,28 @@ export function inProcessTable(rows: Row[]): string {
 
 export function loopbackTable(rows: Row[]): string {
   return table(
-    ["target", "era", "bridge", "median req/s", "rounds"],
+    ["target", "era", "bridge", "median req/s", "rounds", "CPU µs/req", "CPU rounds"],
     rows.map((r) => [
       r.target,
       r.era,
       r.bridge,
       fmtRps(r.rps),
       r.rounds.map((x) => Math.round(x)).join(", "),
+      r.rps === null || r.cpuUs == null ? "n/a" : r.cpuUs.toFixed(1),
+      (r.cpuRounds ?? []).map((x) => x.toFixed(1)).join(", "),
     ]),
   );
 }
 
 export function ratioTable(ratios: Ratio[]): string {
   return table(
-    ["ratio", "era", "bridge", "value", "goal", "met"],
+    ["ratio", "era", "bridge", "req/s ratio", "CPU-time ratio", "goal", "met"],
     ratios.map((r) => [
       r.name,
       r.era,
       r.bridge,
       fmtRatio(r.value),
+      fmtRatio(r.cpuValue),
       `≥${r.goal}×`,
       r.met === null ? "n/a" : r.met ? "yes" : "no",
     ]),

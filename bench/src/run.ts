@@ -41,7 +41,7 @@ const skipWorkersBundle = skip.has("workers-bundle");
 const settings = {
   inProcessRounds: quick ? 1 : 5,
   inProcessMs: quick ? 300 : 1000,
-  loopbackRounds: quick ? 1 : 3,
+  loopbackRounds: quick ? 1 : 5,
   load: (quick
     ? { connections: 10, warmupSec: 1, durationSec: 1 }
     : { connections: 10, warmupSec: 1, durationSec: 5 }) as LoadSettings,
@@ -87,6 +87,7 @@ async function loopback(): Promise<Row[]> {
   try {
     log(`verified ${setup.cases.length} target × bridge × era cases answer add(2, 3) = 5`);
     const rounds = new Map<LoopbackCase, number[]>(setup.cases.map((c) => [c, []]));
+    const cpuRounds = new Map<LoopbackCase, number[]>(setup.cases.map((c) => [c, []]));
     for (let round = 0; round < settings.loopbackRounds; round++) {
       for (const c of setup.cases) {
         const result = await measureLoopback(c, settings.load);
@@ -96,9 +97,10 @@ async function loopback(): Promise<Row[]> {
           c.target,
         );
         rounds.get(c)?.push(result.rps);
+        cpuRounds.get(c)?.push(result.cpuUsPerRequest);
         log(
           `  round ${round + 1} ${c.target}/${c.bridge}/${c.era}: ${Math.round(result.rps)} req/s ` +
-            `(p50 ${result.latencyP50} ms, p99 ${result.latencyP99} ms)`,
+            `(p50 ${result.latencyP50} ms, p99 ${result.latencyP99} ms), ${result.cpuUsPerRequest.toFixed(1)} µs CPU/req`,
         );
       }
     }
@@ -111,7 +113,16 @@ async function loopback(): Promise<Row[]> {
           const c = setup.cases.find((x) => x.target === target && x.era === era && x.bridge === bridge);
           const supported = target === "raw" || SUPPORTED_ERAS[target].includes(era);
           const values = c ? (rounds.get(c) ?? []) : [];
-          rows.push({ target, era, bridge, rps: supported && c ? median(values) : null, rounds: values });
+          const cpu = c ? (cpuRounds.get(c) ?? []) : [];
+          rows.push({
+            target,
+            era,
+            bridge,
+            rps: supported && c ? median(values) : null,
+            rounds: values,
+            cpuUs: supported && c ? median(cpu) : null,
+            cpuRounds: cpu,
+          });
         }
       }
     }
@@ -180,7 +191,9 @@ async function main(): Promise<void> {
     `In-process: ${settings.inProcessRounds} interleaved rounds × ${settings.inProcessMs} ms per case, one request at a time.`,
     `Loopback: each server in its own process on CPU 0 (\`taskset -c 0\`), autocannon in another on CPU 1,`,
     `${settings.load.connections} connections, pipelining 1, ${settings.load.warmupSec} s warm-up + ${settings.load.durationSec} s measured,`,
-    `${settings.loopbackRounds} interleaved rounds. Total run ${elapsedSec} s.`,
+    `${settings.loopbackRounds} interleaved rounds. Total run ${elapsedSec} s. CPU µs/req: the server process's`,
+    "user + system time (from /proc) over the measured window divided by the requests answered; the CPU-time",
+    "ratio is the inverse ratio of those (what req/s would show on an otherwise idle core). Goals are judged on req/s.",
     "",
     ...sections.flatMap((s) => [s, ""]),
   ].join("\n");
