@@ -42,6 +42,28 @@ export async function startServer(target: LoopbackTarget, bridge: Bridge): Promi
   return { target, bridge, url, child };
 }
 
+/**
+ * Measuring order within a round: by era, then each Portico case right next to what it is compared
+ * with (raw before Portico's adapter, mcp-lite and SDK v2 on the same bridge after it), so a ratio
+ * compares figures taken seconds apart rather than minutes, when a shared machine may be another.
+ */
+const ORDER = [
+  "raw/raw",
+  "portico/portico-node",
+  "mcp-lite/portico-node",
+  "sdk-v2/portico-node",
+  "bare/portico-node",
+  "bare/hono-node",
+  "sdk-v2/hono-node",
+  "mcp-lite/hono-node",
+  "portico/hono-node",
+];
+
+function byComparison(a: LoopbackCase, b: LoopbackCase): number {
+  const rank = (c: LoopbackCase) => ORDER.indexOf(`${c.target}/${c.bridge}`);
+  return a.era === b.era ? rank(a) - rank(b) : a.era === "legacy" ? -1 : 1;
+}
+
 /** Runs the handshake for `era` against a started server and checks it answers a correct sum. */
 export async function prepareCase(server: RunningServer, era: Era): Promise<LoopbackCase> {
   const send = (headers: Record<string, string>, body: string) =>
@@ -67,7 +89,7 @@ export async function prepareLoopback(): Promise<LoopbackSetup> {
       const eras = server.target === "raw" ? (["legacy", "modern"] as const) : SUPPORTED_ERAS[server.target];
       for (const era of eras) cases.push(await prepareCase(server, era));
     }
-    return { cases, close };
+    return { cases: cases.sort(byComparison), close };
   } catch (error) {
     await close();
     throw error;

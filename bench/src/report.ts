@@ -30,6 +30,11 @@ export interface Ratio {
   era: Era;
   bridge: string;
   value: number | null;
+  /**
+   * The median of the per-round ratios: each round measures the two cases back to back, so this one
+   * cancels most of what a shared machine's load does to both.
+   */
+  pairedValue: number | null;
   /** The same ratio from server CPU time per request (the inverse ratio of µs/req). */
   cpuValue: number | null;
   goal: number;
@@ -78,6 +83,11 @@ function findRow(rows: Row[], target: string, era: Era, bridge: string): Row | u
   return rows.find((r) => r.target === target && r.era === era && r.bridge === bridge);
 }
 
+function pairedRatio(a: number[], b: number[]): number | null {
+  const ratios = a.flatMap((x, i) => (b[i] ? [x / (b[i] as number)] : []));
+  return ratios.length === 0 ? null : median(ratios);
+}
+
 /** Portico vs raw, mcp-lite and SDK v2 on the loopback rows, per era (and per bridge for peers). */
 export function loopbackRatios(rows: Row[]): Ratio[] {
   const out: Ratio[] = [];
@@ -86,7 +96,17 @@ export function loopbackRatios(rows: Row[]): Ratio[] {
     const q = findRow(rows, peer[0], era, peer[1]);
     const value = p?.rps == null ? null : ratio(p.rps, q?.rps);
     const cpuValue = p?.rps == null ? null : ratio(q?.cpuUs, p.cpuUs);
-    out.push({ name, era, bridge, value, cpuValue, goal, met: value === null ? null : value >= goal });
+    const pairedValue = p?.rps == null || q?.rps == null ? null : pairedRatio(p.rounds, q.rounds);
+    out.push({
+      name,
+      era,
+      bridge,
+      value,
+      pairedValue,
+      cpuValue,
+      goal,
+      met: value === null ? null : value >= goal,
+    });
   };
   for (const era of ["legacy", "modern"] as const) {
     add("Portico (node adapter) / raw node:http", era, "portico-node", ["raw", "raw"], 0.7);
@@ -134,12 +154,22 @@ export function loopbackTable(rows: Row[]): string {
 
 export function ratioTable(ratios: Ratio[]): string {
   return table(
-    ["ratio", "era", "bridge", "req/s ratio", "CPU-time ratio", "goal", "met"],
+    [
+      "ratio",
+      "era",
+      "bridge",
+      "of req/s medians",
+      "paired rounds (median)",
+      "of CPU-time medians",
+      "goal",
+      "met",
+    ],
     ratios.map((r) => [
       r.name,
       r.era,
       r.bridge,
       fmtRatio(r.value),
+      fmtRatio(r.pairedValue),
       fmtRatio(r.cpuValue),
       `≥${r.goal}×`,
       r.met === null ? "n/a" : r.met ? "yes" : "no",
