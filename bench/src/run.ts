@@ -153,6 +153,8 @@ async function main(): Promise<void> {
     "## (b) Loopback HTTP (autocannon, median of rounds)",
     loopbackTable(loopbackRows),
     "## Ratios (loopback) vs goals",
+    "The goals are for Portico served through its own Node adapter (`@portico/adapter-node`): ≥0.7× raw node:http,\n" +
+      "≥1.3× mcp-lite and ≥8× SDK v2 on the same bridge, in both eras. Portico behind @hono/node-server is listed for context.",
     ratioTable(ratios),
   ];
   if (!skipColdStart) {
