@@ -50,13 +50,22 @@ function computeOrigin(protocol: string, host: string): string {
   }
 }
 
-/** Parses and normalises a configured origin once, so a typo fails at start-up, not per request. */
+/** Configured origins already normalised (a handler's is looked up on every request). */
+const normalised = new Map<string, string>();
+
+/** Parses and normalises a configured origin, so a typo fails at start-up, not per request. */
 export function normaliseOrigin(origin: string): string {
-  const url = new URL(origin);
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new TypeError(`origin must be an http(s) URL, got ${JSON.stringify(origin)}`);
+  let value = normalised.get(origin);
+  if (value === undefined) {
+    const url = new URL(origin);
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new TypeError(`origin must be an http(s) URL, got ${JSON.stringify(origin)}`);
+    }
+    value = url.origin;
+    if (normalised.size >= ORIGIN_MEMO_LIMIT) normalised.clear();
+    normalised.set(origin, value);
   }
-  return url.origin;
+  return value;
 }
 
 /** The request target as a path: origin-form kept verbatim, absolute-form reduced to its path. */
