@@ -41,10 +41,10 @@ const skipWorkersBundle = skip.has("workers-bundle");
 const settings = {
   inProcessRounds: quick ? 1 : 5,
   inProcessMs: quick ? 300 : 1000,
-  loopbackRounds: quick ? 1 : 7,
+  loopbackRounds: quick ? 1 : 11,
   load: (quick
     ? { connections: 10, warmupSec: 1, durationSec: 1 }
-    : { connections: 10, warmupSec: 1, durationSec: 3 }) as LoadSettings,
+    : { connections: 10, warmupSec: 1, durationSec: 2 }) as LoadSettings,
 };
 
 function log(line: string): void {
