@@ -5,7 +5,8 @@ export function packageConfig(overrides: Options = {}): ReturnType<typeof define
   return defineConfig({
     entry: ["src/index.ts"],
     format: ["esm"],
-    dts: true,
+    // Members marked `@internal` (plumbing shared between a package's own modules) stay out of the published types.
+    dts: { compilerOptions: { stripInternal: true } },
     clean: true,
     sourcemap: true,
     target: "es2023",

@@ -24,7 +24,6 @@ export type { HandlerOptions, McpHandler } from "./handler.ts";
 export type {
   Completer,
   CompletionContext,
-  FeatureMethod,
   ListKind,
   PromptArgument,
   PromptConfig,

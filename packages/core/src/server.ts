@@ -143,6 +143,7 @@ export interface ServerOptions extends Implementation {
  * The implementation of a method beyond tools (resources, prompts, completion). The registration
  * functions install it (`addResource`, `addPrompt`, …), so a server that has no prompts carries no
  * prompt code in its bundle.
+ * @internal
  */
 export type FeatureMethod = (
   env: MethodEnv,
@@ -168,7 +169,10 @@ export class McpServer {
   readonly resources = new Map<string, ResourceEntry>();
   readonly templates = new Map<string, ResourceTemplateEntry>();
   readonly prompts = new Map<string, PromptEntry>();
-  /** Methods beyond tools, installed by the registration functions (see `FeatureMethod`). */
+  /**
+   * Methods beyond tools, installed by the registration functions (see `FeatureMethod`).
+   * @internal Not part of the public API (left out of the published types).
+   */
   readonly methods = new Map<string, FeatureMethod>();
   readonly #listeners = new Set<(event: ServerEvent) => void>();
 
@@ -207,7 +211,8 @@ export class McpServer {
 
   /**
    * Adds `entry` under `key` to one of the maps above and emits `list_changed` for `kind`; throws
-   * on a duplicate key (`what` names the thing in the error). For registration functions.
+   * on a duplicate key (`what` names the thing in the error).
+   * @internal For the registration functions; not part of the public API (left out of the published types).
    */
   register<E>(what: string, kind: ListKind, map: Map<string, E>, key: string, entry: E): Registration {
     if (map.has(key)) throw new PorticoError("duplicate", `${what} "${key}" is already registered`);
