@@ -56,7 +56,7 @@ export async function legacyPost(rt: Runtime, incoming: Incoming, body: unknown)
   }
   const live: LiveSession = { id: sessionId, state: session.state };
   if (Array.isArray(body)) return batch(rt, incoming, live, body);
-  const c = classify(body);
+  const c = firstClass; // the body is a single message: already classified
   switch (c.kind) {
     case "invalid":
       return httpError(400, ErrorCode.InvalidRequest, `Invalid Request: ${c.reason}`, { id: c.id });
