@@ -3,10 +3,10 @@
  * per request, next to raw node:http, over loopback (not part of `pnpm bench`, which reports the same
  * figure for every case).
  *
- * Throughput on a shared 2-core machine swings with whatever else runs; the CPU time the server
- * process spends per answered request (utime + stime from /proc, Linux only) swings far less, so this
- * is the tool for A/B-testing a change to the request path. The ratio raw/target of CPU per request
- * is what the throughput ratio would be on an otherwise idle core.
+ * The CPU time the server process spends per answered request (utime + stime from /proc, Linux
+ * only) is the server's own cost, apart from the load generator's; the ratio raw/target is what the
+ * throughput ratio would be if the server's core were the only limit. On a VM that does not account
+ * steal time, host contention inflates it like wall time: interleave rounds and compare medians.
  */
 import { stop } from "./_children.ts";
 import { measureLoopback, prepareCase, startServer } from "./loopback.ts";

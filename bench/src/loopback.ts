@@ -109,8 +109,10 @@ export interface LoopbackResult extends LoadResult {
 
 /**
  * One measured round against one case; throws if any response was not a 2xx. Besides throughput it
- * samples the server's CPU time around the measured window: on a shared machine req/s swings with
- * whatever else runs, CPU time per request far less, so the two together show what a ratio is worth.
+ * samples the server's CPU time around the measured window. CPU time per request separates the
+ * server's own cost from the load generator's; it is no cure for a busy host, though: a guest that
+ * does not account steal time books the host's contention to the running process, so on such a
+ * VM it swings with req/s (compare the rounds).
  */
 export async function measureLoopback(c: LoopbackCase, settings: LoadSettings): Promise<LoopbackResult> {
   const job: LoadJob = { url: c.url, headers: c.call.headers, body: c.call.body, ...settings };
