@@ -1,198 +1,183 @@
-import { canonicalJson } from "./_encoding.ts";
+/**
+ * A small, eval-free JSON Schema 2020-12 validator for schemas given as plain JSON. It asserts:
+ * type, enum, const; minLength, maxLength, pattern; minimum, maximum, exclusiveMinimum,
+ * exclusiveMaximum, multipleOf; properties, patternProperties, additionalProperties,
+ * propertyNames, required, dependentRequired, dependentSchemas, minProperties, maxProperties;
+ * prefixItems, items, contains, minContains, maxContains, minItems, maxItems, uniqueItems;
+ * allOf, anyOf, oneOf, not, if/then/else; unevaluatedProperties, unevaluatedItems; `$ref` to a
+ * JSON Pointer, an `$anchor` or a `$id`-relative URI inside the same document, and `$dynamicRef` /
+ * `$dynamicAnchor` within that document.
+ *
+ * Not asserted: `format` and the content keywords (annotations by default in 2020-12), `$ref`s to
+ * other documents (nothing is fetched; such a `$ref` is skipped here, and `jsonSchema()` refuses
+ * the schema), `$vocabulary`, and any unknown keyword. Schemas nested deeper than MAX_DEPTH
+ * (e.g. a `$ref` cycle that never descends into the value) fail with an issue instead of looping.
+ */
+import { checkNumber, checkString, checkType, checkValue } from "./_json-schema-assert.ts";
+import { applyItems, applyProperties, checkObjectShape } from "./_json-schema-apply.ts";
+import { idBase, type RefIndex, type RefTarget, refIndex, resolveRef } from "./_json-schema-ref.ts";
+import {
+  type Apply,
+  type Evaluated,
+  escapePointer,
+  evaluated,
+  isObject,
+  isSchema,
+  merge,
+  type Schema,
+  type SchemaIssue,
+  type SchemaObject,
+} from "./_json-schema-util.ts";
+
+export type { SchemaIssue } from "./_json-schema-util.ts";
+
+const MAX_DEPTH = 128;
+
+/** The dynamic scope: base URIs of the schema resources entered so far, innermost first. */
+interface Scope {
+  base: string;
+  up: Scope | undefined;
+}
+
+function enter(scope: Scope, base: string): Scope {
+  return base === scope.base ? scope : { base, up: scope };
+}
 
 /**
- * A small, eval-free JSON Schema (2020-12 subset) validator for schemas given as plain JSON:
- * type, enum, const, properties, required, additionalProperties, items, prefixItems,
- * min/max(Length|Items|imum), pattern, allOf/anyOf/oneOf/not, and local `$ref`s. Unknown keywords
- * are ignored, so it never rejects what a full validator would accept for those keywords.
+ * `$dynamicRef`: resolved like `$ref`; when that lands on a `$dynamicAnchor` of the same name, the
+ * outermost resource in the dynamic scope that declares that dynamic anchor wins.
  */
-
-export interface SchemaIssue {
-  /** JSON Pointer to the offending value ("" is the root). */
-  path: string;
-  message: string;
-}
-
-type Schema = Record<string, unknown> | boolean;
-
-function typeOf(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
-  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
-  return typeof value;
-}
-
-function typeMatches(value: unknown, type: string): boolean {
-  const actual = typeOf(value);
-  return actual === type || (type === "number" && actual === "integer");
-}
-
-function equal(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b);
-}
-
-function patternMatches(pattern: string, key: string): boolean {
-  try {
-    return new RegExp(pattern, "u").test(key);
-  } catch {
-    return false;
+function resolveDynamicRef(index: RefIndex, ref: string, scope: Scope): RefTarget | null {
+  const target = resolveRef(index, ref, scope.base);
+  const hash = ref.indexOf("#");
+  const name = hash === -1 ? "" : ref.slice(hash + 1);
+  if (target === null || name === "" || name.startsWith("/")) return target;
+  if (!isObject(target.schema) || target.schema.$dynamicAnchor !== name) return target;
+  let found: RefTarget | null = target;
+  for (let at: Scope | undefined = scope; at !== undefined; at = at.up) {
+    const schema = index.dynamicAnchors.get(`${at.base}#${name}`);
+    if (schema !== undefined) found = { schema, base: at.base };
   }
+  return found;
 }
-
-function resolveRef(root: Record<string, unknown>, ref: string): Schema | undefined {
-  if (!ref.startsWith("#")) return undefined;
-  let node: unknown = root;
-  for (const raw of ref.slice(1).split("/").filter(Boolean)) {
-    const key = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
-    if (typeof node !== "object" || node === null) return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return typeof node === "object" || typeof node === "boolean" ? (node as Schema) : undefined;
-}
-
-const MAX_DEPTH = 64;
 
 function check(
   schema: Schema,
   value: unknown,
   path: string,
-  root: Record<string, unknown>,
-  issues: SchemaIssue[],
+  index: RefIndex,
+  outer: Scope,
   depth: number,
-): void {
-  if (schema === true) return;
+  issues: SchemaIssue[],
+): Evaluated {
+  const ev = evaluated();
+  if (schema === true) return ev;
   if (schema === false) {
     issues.push({ path, message: "No value is allowed here" });
-    return;
+    return ev;
   }
-  if (depth > MAX_DEPTH) return;
-  const s = schema;
-  if (typeof s.$ref === "string") {
-    const target = resolveRef(root, s.$ref);
-    if (target !== undefined) check(target, value, path, root, issues, depth + 1);
-  }
-  if (s.type !== undefined) {
-    const types = Array.isArray(s.type) ? (s.type as string[]) : [s.type as string];
-    if (!types.some((t) => typeMatches(value, t))) {
-      issues.push({ path, message: `Expected ${types.join(" or ")}, received ${typeOf(value)}` });
-      return;
-    }
-  }
-  if (Array.isArray(s.enum) && !s.enum.some((e) => equal(e, value))) {
-    issues.push({ path, message: `Expected one of ${JSON.stringify(s.enum)}` });
-  }
-  if ("const" in s && !equal(s.const, value))
-    issues.push({ path, message: `Expected ${JSON.stringify(s.const)}` });
-  if (typeof value === "string") {
-    if (typeof s.minLength === "number" && [...value].length < s.minLength) {
-      issues.push({ path, message: `Expected at least ${s.minLength} characters` });
-    }
-    if (typeof s.maxLength === "number" && [...value].length > s.maxLength) {
-      issues.push({ path, message: `Expected at most ${s.maxLength} characters` });
-    }
-    if (typeof s.pattern === "string") {
-      try {
-        if (!new RegExp(s.pattern, "u").test(value))
-          issues.push({ path, message: `Expected to match ${s.pattern}` });
-      } catch {
-        // an invalid pattern in the schema is the author's problem, not the caller's
-      }
-    }
-  }
-  if (typeof value === "number") {
-    if (typeof s.minimum === "number" && value < s.minimum)
-      issues.push({ path, message: `Expected >= ${s.minimum}` });
-    if (typeof s.maximum === "number" && value > s.maximum)
-      issues.push({ path, message: `Expected <= ${s.maximum}` });
-    if (typeof s.exclusiveMinimum === "number" && value <= s.exclusiveMinimum) {
-      issues.push({ path, message: `Expected > ${s.exclusiveMinimum}` });
-    }
-    if (typeof s.exclusiveMaximum === "number" && value >= s.exclusiveMaximum) {
-      issues.push({ path, message: `Expected < ${s.exclusiveMaximum}` });
-    }
-  }
-  if (Array.isArray(value)) {
-    const prefix = Array.isArray(s.prefixItems) ? (s.prefixItems as Schema[]) : [];
-    value.forEach((item, i) => {
-      const itemSchema = i < prefix.length ? prefix[i] : (s.items as Schema | undefined);
-      if (itemSchema !== undefined) check(itemSchema, item, `${path}/${i}`, root, issues, depth + 1);
+  if (depth > MAX_DEPTH) {
+    issues.push({
+      path,
+      message: `Expected a value the schema can check within ${MAX_DEPTH} nested schemas`,
     });
-    if (typeof s.minItems === "number" && value.length < s.minItems) {
-      issues.push({ path, message: `Expected at least ${s.minItems} items` });
-    }
-    if (typeof s.maxItems === "number" && value.length > s.maxItems) {
-      issues.push({ path, message: `Expected at most ${s.maxItems} items` });
-    }
+    return ev;
   }
-  if (typeOf(value) === "object") {
-    const obj = value as Record<string, unknown>;
-    const props = (typeof s.properties === "object" && s.properties !== null ? s.properties : {}) as Record<
-      string,
-      Schema
-    >;
-    if (Array.isArray(s.required)) {
-      for (const key of s.required as string[]) {
-        if (!(key in obj))
-          issues.push({ path: `${path}/${escapePointer(key)}`, message: "Required property is missing" });
+  const s = schema;
+  const scope = enter(outer, typeof s.$id === "string" ? idBase(index, s, outer.base) : outer.base);
+  const apply: Apply = (sub, v, p, out) => check(sub, v, p, index, scope, depth + 1, out);
+
+  // In-place applicators whose failure fails this schema contribute what they evaluated even
+  // when they fail (the outcome is the same, and `unevaluated*` then does not pile up issues on
+  // properties another keyword already complained about); conditional ones only when they pass.
+  for (const keyword of ["$ref", "$dynamicRef"]) {
+    const ref = s[keyword];
+    if (typeof ref !== "string") continue;
+    const target =
+      keyword === "$ref" ? resolveRef(index, ref, scope.base) : resolveDynamicRef(index, ref, scope);
+    if (target === null) continue;
+    merge(ev, check(target.schema, value, path, index, enter(scope, target.base), depth + 1, issues));
+  }
+  if (!checkType(s, value, path, issues)) return ev;
+  checkValue(s, value, path, issues);
+  if (typeof value === "string") checkString(s, value, path, issues);
+  if (typeof value === "number") checkNumber(s, value, path, issues);
+  if (Array.isArray(value)) applyItems(s, value, path, issues, ev, apply);
+  const obj = isObject(value) ? value : undefined;
+  if (obj !== undefined) {
+    checkObjectShape(s, obj, path, issues);
+    applyProperties(s, obj, path, issues, ev, apply);
+    if (isObject(s.dependentSchemas)) {
+      for (const [trigger, sub] of Object.entries(s.dependentSchemas)) {
+        if (Object.hasOwn(obj, trigger) && isSchema(sub)) merge(ev, apply(sub, value, path, issues));
       }
     }
+  }
+  inPlace(s, value, path, issues, ev, apply);
+  if (Array.isArray(value) && isSchema(s.unevaluatedItems)) {
+    for (let i = ev.items; i < value.length; i++) {
+      if (ev.marked?.has(i) !== true) apply(s.unevaluatedItems, value[i], `${path}/${i}`, issues);
+    }
+    ev.items = value.length;
+  }
+  if (obj !== undefined && isSchema(s.unevaluatedProperties)) {
     for (const [key, child] of Object.entries(obj)) {
+      if (ev.props.has(key)) continue;
       const childPath = `${path}/${escapePointer(key)}`;
-      const propSchema = props[key];
-      const patterns = Object.entries(
-        (typeof s.patternProperties === "object" && s.patternProperties !== null
-          ? s.patternProperties
-          : {}) as Record<string, Schema>,
-      ).filter(([pattern]) => patternMatches(pattern, key));
-      for (const [, patternSchema] of patterns)
-        check(patternSchema, child, childPath, root, issues, depth + 1);
-      if (propSchema !== undefined) check(propSchema, child, childPath, root, issues, depth + 1);
-      else if (patterns.length > 0) continue;
-      else if (s.additionalProperties === false)
-        issues.push({ path: childPath, message: "Unknown property" });
-      else if (typeof s.additionalProperties === "object" && s.additionalProperties !== null) {
-        check(s.additionalProperties as Schema, child, childPath, root, issues, depth + 1);
-      }
+      if (s.unevaluatedProperties === false) issues.push({ path: childPath, message: "Unknown property" });
+      else apply(s.unevaluatedProperties, child, childPath, issues);
+      ev.props.add(key);
     }
   }
-  combinators(s, value, path, root, issues, depth);
+  return ev;
 }
 
-function combinators(
-  s: Record<string, unknown>,
+/** `allOf`, `anyOf`, `oneOf`, `not`, `if` / `then` / `else`. */
+function inPlace(
+  s: SchemaObject,
   value: unknown,
   path: string,
-  root: Record<string, unknown>,
   issues: SchemaIssue[],
-  depth: number,
+  ev: Evaluated,
+  apply: Apply,
 ): void {
-  const passes = (sub: Schema) => {
+  /** Applies `sub` on the side; merges what it evaluated when it passes and says whether it did. */
+  const passes = (sub: unknown): boolean => {
+    if (!isSchema(sub)) return true;
     const local: SchemaIssue[] = [];
-    check(sub, value, path, root, local, depth + 1);
-    return local;
+    const subEv = apply(sub, value, path, local);
+    if (local.length === 0) merge(ev, subEv);
+    return local.length === 0;
   };
-  if (Array.isArray(s.allOf)) for (const sub of s.allOf as Schema[]) issues.push(...passes(sub));
-  if (Array.isArray(s.anyOf) && !(s.anyOf as Schema[]).some((sub) => passes(sub).length === 0)) {
+  if (Array.isArray(s.allOf)) {
+    for (const sub of s.allOf) if (isSchema(sub)) merge(ev, apply(sub, value, path, issues));
+  }
+  // every branch is applied (no short cut): `unevaluated*` needs what each passing branch evaluated
+  if (Array.isArray(s.anyOf) && s.anyOf.map(passes).filter(Boolean).length === 0) {
     issues.push({ path, message: "Expected the value to match at least one allowed schema" });
   }
-  if (
-    Array.isArray(s.oneOf) &&
-    (s.oneOf as Schema[]).filter((sub) => passes(sub).length === 0).length !== 1
-  ) {
-    issues.push({ path, message: "Expected the value to match exactly one allowed schema" });
+  if (Array.isArray(s.oneOf)) {
+    const passing = s.oneOf.map(passes).filter(Boolean).length;
+    if (passing !== 1) {
+      const found = passing === 0 ? "none does" : `${passing} do`;
+      issues.push({ path, message: `Expected the value to match exactly one allowed schema (${found})` });
+    }
   }
-  if (s.not !== undefined && passes(s.not as Schema).length === 0) {
-    issues.push({ path, message: "The value matches a schema it must not match" });
+  if (isSchema(s.not)) {
+    const local: SchemaIssue[] = [];
+    apply(s.not, value, path, local);
+    if (local.length === 0) issues.push({ path, message: "The value matches a schema it must not match" });
   }
-}
-
-function escapePointer(key: string): string {
-  return key.replace(/~/g, "~0").replace(/\//g, "~1");
+  if (isSchema(s.if)) {
+    const branch = passes(s.if) ? s.then : s.else;
+    if (isSchema(branch)) merge(ev, apply(branch, value, path, issues));
+  }
 }
 
 /** Validates `value` against a plain JSON Schema; an empty array means valid. */
-export function validateJsonSchema(schema: Record<string, unknown>, value: unknown): SchemaIssue[] {
+export function validateJsonSchema(schema: Record<string, unknown> | boolean, value: unknown): SchemaIssue[] {
   const issues: SchemaIssue[] = [];
-  check(schema, value, "", schema, issues, 0);
+  const index = refIndex(isObject(schema) ? schema : {});
+  check(schema, value, "", index, { base: index.rootBase, up: undefined }, 0, issues);
   return issues;
 }

@@ -10,6 +10,7 @@
  * ```
  */
 import type { StandardJSONSchemaV1, StandardSchemaV1 } from "@standard-schema/spec";
+import { unresolvedRef } from "./_json-schema-ref.ts";
 import { validateJsonSchema } from "./_json-schema-validate.ts";
 import { PorticoError } from "./errors.ts";
 import type { JsonSchemaObject } from "./schema.ts";
@@ -31,13 +32,26 @@ function segments(pointer: string): string[] {
 
 /**
  * Wraps a JSON Schema object (2020-12 by default) for use as a tool's `input` or `output`. The
- * schema goes on the wire verbatim; values are checked against type, enum, const, properties,
- * required, additionalProperties, patternProperties, items, prefixItems, min/max(Length|Items|imum),
- * exclusive bounds, pattern, allOf/anyOf/oneOf/not and local `$ref`s (other keywords are not checked).
+ * schema goes on the wire verbatim; values are checked against type, enum, const, min/maxLength,
+ * pattern, minimum/maximum, exclusiveMinimum/exclusiveMaximum, multipleOf, properties,
+ * patternProperties, additionalProperties, propertyNames, required, dependentRequired,
+ * dependentSchemas, min/maxProperties, prefixItems, items, contains, min/maxContains,
+ * min/maxItems, uniqueItems, allOf/anyOf/oneOf/not, if/then/else, unevaluatedProperties,
+ * unevaluatedItems, and `$ref`/`$dynamicRef` to JSON Pointers, `$anchor`s and `$id`s inside the
+ * schema. `format` and the content keywords are annotations (not checked, as 2020-12 specifies by
+ * default), and so is every unknown keyword. A `$ref` that does not resolve inside the schema
+ * (nothing is fetched) throws a `PorticoError` with code `invalid_schema` here.
  */
 export function jsonSchema<T = Record<string, unknown>>(schema: JsonSchemaObject): JsonSchema<T> {
   if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
     throw new PorticoError("invalid_schema", "jsonSchema() takes a JSON Schema object");
+  }
+  const ref = unresolvedRef(schema);
+  if (ref !== undefined) {
+    throw new PorticoError(
+      "invalid_schema",
+      `jsonSchema(): $ref ${JSON.stringify(ref)} does not resolve inside the schema (nothing is fetched)`,
+    );
   }
   const convert = () => schema;
   return {

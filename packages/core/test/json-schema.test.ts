@@ -44,4 +44,12 @@ describe("jsonSchema()", () => {
       /"order" must be a Standard Schema .* or jsonSchema\(plain JSON Schema\)/,
     );
   });
+
+  it("refuses a $ref that does not resolve inside the schema", () => {
+    expect(() => jsonSchema({ properties: { a: { $ref: "#/$defs/missing" } } })).toThrow(
+      /\$ref "#\/\$defs\/missing" does not resolve inside the schema/,
+    );
+    expect(() => jsonSchema({ $ref: "https://example.test/other.json" })).toThrow(PorticoError);
+    expect(() => jsonSchema({ $defs: { a: { $anchor: "a" } }, $ref: "#a" })).not.toThrow();
+  });
 });
