@@ -14,7 +14,7 @@ const app = {
 };
 
 const server = await serve(app, {
-  port: Number(process.env.PORT ?? 3000),
+  port: process.env.PORT ? Number(process.env.PORT) : 3000,
   hostname: "127.0.0.1",
   handleSignals: true,
 });

@@ -5,7 +5,7 @@
 import { serve } from "@portico/adapter-node";
 import { createEverythingApp, MCP_PATH } from "./app.ts";
 
-const port = Number(process.env.PORT ?? 3001);
+const port = process.env.PORT ? Number(process.env.PORT) : 3001;
 const app = createEverythingApp({ dynamicToolDelayMs: 2000 });
 const server = await serve(app, { port, hostname: "127.0.0.1" });
 console.log(`everything server listening on ${server.url}${MCP_PATH}`);

@@ -10,7 +10,7 @@ import { startVercelDev } from "@portico/adapter-vercel/dev";
 
 const dev = await startVercelDev({
   cwd: join(dirname(fileURLToPath(import.meta.url)), ".."),
-  port: Number(process.env.PORT ?? 3000),
+  port: process.env.PORT ? Number(process.env.PORT) : 3000,
   env: {
     REQUEST_STATE_SECRET: process.env.REQUEST_STATE_SECRET ?? randomBytes(32).toString("hex"),
     // Workspace packages resolve to their TypeScript sources: no build needed.
