@@ -50,22 +50,13 @@ function computeOrigin(protocol: string, host: string): string {
   }
 }
 
-/** Configured origins already normalised (a handler's is looked up on every request). */
-const normalised = new Map<string, string>();
-
-/** Parses and normalises a configured origin, so a typo fails at start-up, not per request. */
+/** Parses and normalises a configured origin once, so a typo fails at start-up, not per request. */
 export function normaliseOrigin(origin: string): string {
-  let value = normalised.get(origin);
-  if (value === undefined) {
-    const url = new URL(origin);
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new TypeError(`origin must be an http(s) URL, got ${JSON.stringify(origin)}`);
-    }
-    value = url.origin;
-    if (normalised.size >= ORIGIN_MEMO_LIMIT) normalised.clear();
-    normalised.set(origin, value);
+  const url = new URL(origin);
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new TypeError(`origin must be an http(s) URL, got ${JSON.stringify(origin)}`);
   }
-  return value;
+  return url.origin;
 }
 
 /** The request target as a path: origin-form kept verbatim, absolute-form reduced to its path. */
@@ -90,7 +81,8 @@ function pathOf(req: IncomingMessage): string {
 export function requestUrl(req: IncomingMessage, opts: OriginOptions = {}, headers?: HeaderReader): string {
   const path = pathOf(req);
   // String concatenation, not new URL(path, base): a path like "//evil.example/x" must stay a path.
-  if (opts.origin !== undefined) return normaliseOrigin(opts.origin) + path;
+  // `opts.origin` arrives normalised (`normaliseOrigin`), done once by the caller, not per request.
+  if (opts.origin !== undefined) return opts.origin + path;
 
   const header = (name: string): string | undefined => {
     if (headers === undefined) {

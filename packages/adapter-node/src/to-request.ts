@@ -4,7 +4,7 @@ import { NodeHeaders } from "./_node-headers.ts";
 import { NodeRequest } from "./_node-request.ts";
 import { isConsumed, parsedBody } from "./_request-body.ts";
 import { requestHeaders } from "./_request-headers.ts";
-import { type OriginOptions, requestUrl } from "./_request-url.ts";
+import { normaliseOrigin, type OriginOptions, requestUrl } from "./_request-url.ts";
 
 /** Options of {@link toRequest}. */
 export interface ToRequestOptions extends OriginOptions {
@@ -33,10 +33,14 @@ export interface ToRequestOptions extends OriginOptions {
  * @throws TypeError for methods Fetch forbids (CONNECT, TRACE, TRACK).
  */
 export function toRequest(req: IncomingMessage, opts: ToRequestOptions = {}): Request {
-  return convertRequest(req, opts, opts.res);
+  const normalised = opts.origin === undefined ? opts : { ...opts, origin: normaliseOrigin(opts.origin) };
+  return convertRequest(req, normalised, opts.res);
 }
 
-/** {@link toRequest} with the response apart from the options, so the adapter need not copy them. */
+/**
+ * {@link toRequest} with the response apart from the options, so the adapter need not copy them;
+ * `opts.origin`, if set, must already be normalised (`normaliseOrigin`).
+ */
 export function convertRequest(
   req: IncomingMessage,
   opts: OriginOptions,

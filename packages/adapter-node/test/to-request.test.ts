@@ -69,6 +69,13 @@ describe("toRequest", () => {
     expect(await urlOf(plain.url)).toBe(`${plain.url}/p?q=1`);
     expect(await urlOf(trusting.url)).toBe("https://public.example/p?q=1");
     expect(await urlOf(fixed.url)).toBe("https://api.example/p?q=1");
+
+    // toRequest() used on its own normalises a configured origin too.
+    const direct = await listen(async (req, res) => {
+      const request = toRequest(req, { origin: "HTTPS://API.Example:443/ignored" });
+      await writeResponse(Response.json({ url: request.url }), res);
+    });
+    expect(await urlOf(direct.url)).toBe("https://api.example/p?q=1");
   });
 
   it("keeps a path that looks like an authority a path", async () => {
