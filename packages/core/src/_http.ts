@@ -1,7 +1,7 @@
 /** The one helper every HTTP answer of Portico is built with. */
 import { errorMessage, type RequestId } from "./_jsonrpc.ts";
 import { ErrorCode } from "./errors.ts";
-import { bufferedResponse } from "./buffered-response.ts";
+import { bufferedResponse } from "@portico/host";
 
 /** Extra response headers, names in lower case. */
 export type HeaderRecord = Record<string, string>;

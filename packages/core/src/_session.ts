@@ -1,5 +1,6 @@
 /** Legacy-era session records and the server→client reply mailbox, kept in the stores only. */
 import type { LogLevel } from "./_protocol.ts";
+import { keys, topics } from "./stores/keys.ts";
 import type { JsonValue, Stores } from "./stores/types.ts";
 
 export interface SessionState {
@@ -10,17 +11,7 @@ export interface SessionState {
   subscriptions: string[];
 }
 
-const sessionKey = (id: string) => `portico:session:${id}`;
-const replyKey = (sessionId: string, id: string | number) =>
-  `portico:reply:${sessionId}:${JSON.stringify(id)}`;
-
-export const topics = {
-  broadcast: "portico:broadcast",
-  session: (id: string) => `portico:session:${id}`,
-  stream: (sessionId: string, streamId: string) => `portico:stream:${sessionId}:${streamId}`,
-  reply: (sessionId: string, id: string | number) => `portico:reply:${sessionId}:${JSON.stringify(id)}`,
-  cancel: (sessionId: string, id: string | number) => `portico:cancel:${sessionId}:${JSON.stringify(id)}`,
-};
+export { topics } from "./stores/keys.ts";
 
 export async function createSession(
   stores: Stores,
@@ -28,14 +19,14 @@ export async function createSession(
   state: SessionState,
   ttlMs: number,
 ): Promise<boolean> {
-  return stores.sessions.create(sessionKey(id), state as unknown as JsonValue, ttlMs);
+  return stores.sessions.create(keys.session(id), state as unknown as JsonValue, ttlMs);
 }
 
 export async function loadSession(
   stores: Stores,
   id: string,
 ): Promise<{ state: SessionState; version: number; expiresAt: number } | undefined> {
-  const record = await stores.sessions.get(sessionKey(id));
+  const record = await stores.sessions.get(keys.session(id));
   if (record === undefined) return undefined;
   return {
     state: record.value as unknown as SessionState,
@@ -55,14 +46,14 @@ export async function updateSession(
     const current = await loadSession(stores, id);
     if (current === undefined) return false;
     const next = change(current.state);
-    if (await stores.sessions.update(sessionKey(id), current.version, next as unknown as JsonValue, ttlMs))
+    if (await stores.sessions.update(keys.session(id), current.version, next as unknown as JsonValue, ttlMs))
       return true;
   }
   throw new Error("session update kept conflicting");
 }
 
 export async function deleteSession(stores: Stores, id: string): Promise<void> {
-  await stores.sessions.delete(sessionKey(id));
+  await stores.sessions.delete(keys.session(id));
   await stores.events.trim(id);
   await stores.bus.publish(topics.session(id), { type: "closed" });
 }
@@ -75,7 +66,7 @@ export async function deliverReply(
   ttlMs: number,
 ) {
   const id = (message as { id: string | number }).id;
-  await stores.sessions.create(replyKey(sessionId, id), message, ttlMs);
+  await stores.sessions.create(keys.reply(sessionId, id), message, ttlMs);
   await stores.bus.publish(topics.reply(sessionId, id), { type: "reply" });
 }
 
@@ -86,7 +77,7 @@ export async function awaitReply(
   id: string | number,
   signal: AbortSignal,
 ): Promise<Record<string, unknown>> {
-  const key = replyKey(sessionId, id);
+  const key = keys.reply(sessionId, id);
   return new Promise((resolve, reject) => {
     let done = false;
     let unsubscribe: (() => Promise<void>) | undefined;

@@ -10,7 +10,7 @@ import { ephemeralSecret, RequestStateSealer } from "./_request-state.ts";
 import type { Incoming, ResolvedOptions, Runtime } from "./_runtime.ts";
 import { topics } from "./_session.ts";
 import { checkContentType, checkPostAccept, originGuard, readBody } from "./_validate-http.ts";
-import { bufferedResponse, toRealResponse } from "./buffered-response.ts";
+import { bufferedResponse, toRealResponse } from "@portico/host";
 import { ErrorCode, isStoreUnavailable } from "./errors.ts";
 import type { McpServer } from "./server.ts";
 import { memoryStores } from "./stores/memory.ts";

@@ -7,7 +7,7 @@ export { jsonSchema } from "./json-schema.ts";
 export { addResource, addResourceTemplate } from "./resources.ts";
 export { addPrompt } from "./prompts.ts";
 export { UriTemplate } from "./uri-template.ts";
-export { readBufferedResponse, toRealResponse } from "./buffered-response.ts";
+export { readBufferedResponse, toRealResponse } from "@portico/host";
 export { LEGACY_VERSIONS, LOG_LEVELS, MODERN_VERSIONS } from "./_protocol.ts";
 export {
   assertStreamId,
@@ -17,6 +17,7 @@ export {
   MemorySessionStore,
   memoryStores,
   splitEventId,
+  storeKeyText,
   toJsonText,
 } from "./stores/index.ts";
 
@@ -42,7 +43,7 @@ export type { Era, HandlerContext, InputRequest } from "./context.ts";
 export type { CompiledSchema, InferSchema, JsonSchemaObject, SchemaIssue, SchemaLike } from "./schema.ts";
 export type { JsonSchema } from "./json-schema.ts";
 export type { LogLevel } from "./_protocol.ts";
-export type { BufferedResponse } from "./buffered-response.ts";
+export type { BufferedResponse } from "@portico/host";
 export type * from "./types.ts";
 export type {
   Bus,
@@ -51,6 +52,7 @@ export type {
   SessionStore,
   StoredEvent,
   StoredRecord,
+  StoreKey,
   Stores,
   Subscription,
 } from "./stores/types.ts";

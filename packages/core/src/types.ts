@@ -153,46 +153,4 @@ export interface Implementation {
   icons?: Icon[];
 }
 
-/** Who is calling, as established by the host (authorizer, middleware, adapter). */
-export interface AuthInfo {
-  /** The raw bearer token, when there is one. */
-  token?: string;
-  clientId?: string;
-  scopes?: string[];
-  /** Epoch seconds. */
-  expiresAt?: number;
-  /** Subject / principal id. Bound into MRTR request state. */
-  subject?: string;
-  /** Anything else the host knows (claims, authorizer context). */
-  extra?: Record<string, unknown>;
-}
-
-/** What the host runtime passes next to the request (Workers' ctx, Lambda context, Node server). */
-export interface ExecutionContextLike {
-  waitUntil?(promise: Promise<unknown>): void;
-  /** Aborted when the host wants the handler to wrap up (shutdown, deadline). */
-  signal?: AbortSignal;
-  /** Epoch ms by which the response must be complete. */
-  deadline?: number;
-  /** The host's request id (for logs). */
-  requestId?: string;
-  /** Auth established by the host. */
-  authInfo?: AuthInfo;
-  /**
-   * Set by adapters that write responses through `readBufferedResponse()`: the handler may then
-   * answer with a buffered `Response` (see buffered-response.ts). Otherwise it returns real ones.
-   */
-  bufferedResponses?: boolean;
-  /**
-   * `false` when the host cannot deliver a body incrementally (a buffered Lambda handler): the
-   * handler then never answers with a stream it could not deliver — notifications during a call
-   * are dropped and the call answers JSON, the legacy GET stream and `subscriptions/listen` are
-   * refused with 405, and legacy server→client requests fail. Default `true`.
-   */
-  canStream?: boolean;
-}
-
-/** The one contract every adapter speaks. */
-export interface FetchHandler {
-  fetch(request: Request, env?: unknown, ctx?: ExecutionContextLike): Promise<Response>;
-}
+export type { AuthInfo, ExecutionContextLike, FetchHandler } from "@portico/host";

@@ -4,6 +4,7 @@ export { MemorySessionStore } from "./memory-session-store.ts";
 export { memoryStores } from "./memory.ts";
 export { assertStreamId, isStreamId, splitEventId } from "./event-id.ts";
 export { toJsonText } from "./json-text.ts";
+export { storeKeyText } from "./keys.ts";
 export type { MemoryBusOptions } from "./memory-bus.ts";
 export type { MemoryEventStoreOptions } from "./memory-event-store.ts";
 export type { MemorySessionStoreOptions } from "./memory-session-store.ts";
@@ -15,6 +16,7 @@ export type {
   SessionStore,
   StoredEvent,
   StoredRecord,
+  StoreKey,
   Stores,
   Subscription,
 } from "./types.ts";

@@ -1,4 +1,5 @@
-import type { Bus, JsonValue, Subscription } from "./types.ts";
+import { storeKeyText } from "./keys.ts";
+import type { Bus, JsonValue, StoreKey, Subscription } from "./types.ts";
 
 /** Options for {@link MemoryBus}. */
 export interface MemoryBusOptions {
@@ -6,7 +7,7 @@ export interface MemoryBusOptions {
    * Called when a subscriber throws. The error never reaches the publisher or the other
    * subscribers; without this option it is dropped.
    */
-  onError?: (error: unknown, topic: string) => void;
+  onError?: (error: unknown, topic: StoreKey) => void;
 }
 
 interface Subscriber {
@@ -22,14 +23,14 @@ interface Subscriber {
  */
 export class MemoryBus implements Bus {
   readonly #topics = new Map<string, Set<Subscriber>>();
-  readonly #onError: ((error: unknown, topic: string) => void) | undefined;
+  readonly #onError: ((error: unknown, topic: StoreKey) => void) | undefined;
 
   constructor(options: MemoryBusOptions = {}) {
     this.#onError = options.onError;
   }
 
-  async publish(topic: string, message: JsonValue): Promise<void> {
-    const subscribers = this.#topics.get(topic);
+  async publish(topic: StoreKey, message: JsonValue): Promise<void> {
+    const subscribers = this.#topics.get(storeKeyText(topic));
     if (!subscribers || subscribers.size === 0) return;
     const deliveries = [...subscribers].map((subscriber) => ({ subscriber, copy: structuredClone(message) }));
     queueMicrotask(() => {
@@ -44,27 +45,28 @@ export class MemoryBus implements Bus {
     });
   }
 
-  async subscribe(topic: string, onMessage: (message: JsonValue) => void): Promise<Subscription> {
+  async subscribe(topic: StoreKey, onMessage: (message: JsonValue) => void): Promise<Subscription> {
+    const name = storeKeyText(topic);
     const subscriber: Subscriber = { onMessage, active: true };
-    let subscribers = this.#topics.get(topic);
+    let subscribers = this.#topics.get(name);
     if (!subscribers) {
       subscribers = new Set();
-      this.#topics.set(topic, subscribers);
+      this.#topics.set(name, subscribers);
     }
     subscribers.add(subscriber);
     return {
       unsubscribe: async () => {
         if (!subscriber.active) return;
         subscriber.active = false;
-        const current = this.#topics.get(topic);
+        const current = this.#topics.get(name);
         if (!current) return;
         current.delete(subscriber);
-        if (current.size === 0) this.#topics.delete(topic);
+        if (current.size === 0) this.#topics.delete(name);
       },
     };
   }
 
-  #report(error: unknown, topic: string): void {
+  #report(error: unknown, topic: StoreKey): void {
     if (!this.#onError) return;
     try {
       this.#onError(error, topic);

@@ -1,4 +1,5 @@
-import type { JsonValue, SessionStore, StoredRecord } from "./types.ts";
+import { storeKeyText } from "./keys.ts";
+import type { JsonValue, SessionStore, StoredRecord, StoreKey } from "./types.ts";
 
 interface Entry {
   /** A deep-frozen copy of what was written: read as it is, since nobody can change it. */
@@ -33,14 +34,15 @@ export class MemorySessionStore implements SessionStore {
     this.#lastSweep = this.#now();
   }
 
-  async get(key: string): Promise<StoredRecord | undefined> {
-    const record = this.#live(key, this.#now());
+  async get(key: StoreKey): Promise<StoredRecord | undefined> {
+    const record = this.#live(storeKeyText(key), this.#now());
     if (!record) return undefined;
     return { value: record.value, version: record.version, expiresAt: record.expiresAt };
   }
 
-  async create(key: string, value: JsonValue, ttlMs: number): Promise<boolean> {
+  async create(storeKey: StoreKey, value: JsonValue, ttlMs: number): Promise<boolean> {
     checkTtl(ttlMs);
+    const key = storeKeyText(storeKey);
     const now = this.#now();
     this.#maybeSweep(now);
     if (this.#live(key, now)) return false;
@@ -48,8 +50,9 @@ export class MemorySessionStore implements SessionStore {
     return true;
   }
 
-  async update(key: string, expectedVersion: number, value: JsonValue, ttlMs: number): Promise<boolean> {
+  async update(storeKey: StoreKey, expectedVersion: number, value: JsonValue, ttlMs: number): Promise<boolean> {
     checkTtl(ttlMs);
+    const key = storeKeyText(storeKey);
     const now = this.#now();
     this.#maybeSweep(now);
     const record = this.#live(key, now);
@@ -62,8 +65,8 @@ export class MemorySessionStore implements SessionStore {
     return true;
   }
 
-  async delete(key: string): Promise<void> {
-    this.#records.delete(key);
+  async delete(key: StoreKey): Promise<void> {
+    this.#records.delete(storeKeyText(key));
   }
 
   /** The record under `key` if it is still live at `now`; removes it when it has expired. */

@@ -7,6 +7,21 @@
 /** Any JSON value. Stores only hold and return these. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
+/**
+ * What a {@link SessionStore} record or a {@link Bus} topic is about. The session id is apart from
+ * the kind so a store can place everything of one session together without parsing names; keys
+ * and topics with no `session` are server-wide (the broadcast topic, keys of other users). A store
+ * that needs a string uses `storeKeyText(key)`; two keys are the same when their texts are.
+ */
+export interface StoreKey {
+  /** What it is: `session`, `reply`, `stream`, `cancel`, `broadcast`, or another user's kind. */
+  readonly kind: string;
+  /** The legacy session it belongs to; absent for server-wide keys and topics. */
+  readonly session?: string;
+  /** Which one within the session (a stream id, a request id as JSON text), when there are several. */
+  readonly id?: string;
+}
+
 /** A record as a {@link SessionStore} returns it. */
 export interface StoredRecord {
   /** The stored JSON value. */
@@ -26,16 +41,16 @@ export interface SessionStore {
    * The live record under `key`, or `undefined` if absent or expired. The core never changes a value
    * it read, so a store may hand out the same (frozen) object on every read.
    */
-  get(key: string): Promise<StoredRecord | undefined>;
+  get(key: StoreKey): Promise<StoredRecord | undefined>;
   /** Creates the record only if no live record exists. Resolves `true` when created. */
-  create(key: string, value: JsonValue, ttlMs: number): Promise<boolean>;
+  create(key: StoreKey, value: JsonValue, ttlMs: number): Promise<boolean>;
   /**
    * Replaces the value only if the live record's version equals `expectedVersion`.
    * Resolves `true` when written (the version then becomes `expectedVersion + 1`).
    */
-  update(key: string, expectedVersion: number, value: JsonValue, ttlMs: number): Promise<boolean>;
+  update(key: StoreKey, expectedVersion: number, value: JsonValue, ttlMs: number): Promise<boolean>;
   /** Removes the record; deleting an absent key is not an error. */
-  delete(key: string): Promise<void>;
+  delete(key: StoreKey): Promise<void>;
 }
 
 /** One event as an {@link EventStore} returns it. */
@@ -78,9 +93,9 @@ export interface Subscription {
  */
 export interface Bus {
   /** Delivers `message` to every current subscriber of `topic` (on any instance). */
-  publish(topic: string, message: JsonValue): Promise<void>;
+  publish(topic: StoreKey, message: JsonValue): Promise<void>;
   /** Resolves once the subscription is active: messages published afterwards are delivered. */
-  subscribe(topic: string, onMessage: (message: JsonValue) => void): Promise<Subscription>;
+  subscribe(topic: StoreKey, onMessage: (message: JsonValue) => void): Promise<Subscription>;
 }
 
 /** The three stores a handler uses. */

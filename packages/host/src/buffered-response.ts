@@ -1,13 +1,13 @@
 /**
- * Responses whose whole body is a string the core already holds. Building a real `Response` costs
- * a body stream, and reading it back costs an adapter a stream read; for the small JSON answers
- * that make up most MCP traffic that is most of the per-request work. A buffered response is a
- * complete `Response` (it inherits `Response.prototype` and implements every member, turning into
- * a real one only when a member needs it), and an adapter that opts in with
- * `ctx.bufferedResponses` can take its status, headers and text with {@link readBufferedResponse}.
- *
- * Adapters that must not import the core at run time call the same reader through the
- * registered symbol `Symbol.for("portico.readBufferedResponse")`: `response[symbol]?.()`.
+ * The buffered fast path of the contract. Building a real `Response` costs a body stream, and
+ * reading it back costs an adapter a stream read; for the small JSON answers that make up most MCP
+ * traffic that is most of the per-request work. A buffered response is a complete `Response` (it
+ * inherits `Response.prototype` and implements every member, turning into a real one only when a
+ * member needs it). The core makes one with {@link bufferedResponse} only when the adapter said
+ * `ctx.bufferedResponses: true`; such an adapter takes its status, headers and text with
+ * {@link readBufferedResponse} and writes them in one go, and streams any other response as usual.
+ * An adapter and a core that load two different copies of this module simply miss the fast path
+ * (the reader answers `undefined`): nothing breaks.
  */
 
 /** What {@link readBufferedResponse} hands an adapter. */
@@ -30,7 +30,6 @@ interface State {
 }
 
 const STATE = Symbol("portico.bufferedResponse");
-const READ = Symbol.for("portico.readBufferedResponse");
 
 type Light = { [STATE]: State };
 
@@ -108,11 +107,6 @@ const OWN: PropertyDescriptorMap = {
       return takeText(this[STATE]);
     },
   },
-  [READ]: {
-    value: function (this: Light) {
-      return take(this[STATE]);
-    },
-  },
   json: {
     value: function (this: Light) {
       return takeText(this[STATE]).then(JSON.parse);
@@ -144,7 +138,7 @@ for (const key of Reflect.ownKeys(Response.prototype)) {
   }
 }
 
-/** A buffered `Response` (internal: the core builds every JSON answer with it). */
+/** A buffered `Response`: status, headers (a plain lower-case record) and the whole body as text. */
 export function bufferedResponse(
   body: string | null,
   status: number,

@@ -1,0 +1,54 @@
+/**
+ * Structured store keys and topics: what a {@link SessionStore} record or a {@link Bus} topic is
+ * about, with the session it belongs to apart from its kind, so a store can place everything of one
+ * session together (one Durable Object, one partition) without parsing names.
+ */
+import type { StoreKey } from "./types.ts";
+
+const PREFIX = "portico:";
+
+/**
+ * The canonical text of a key or topic: `portico:<kind>[:<session>[:<id>]]`. Stores that need a
+ * string (a Redis key, a DynamoDB partition key, a Map key) use this and nothing else, so every
+ * store names the same thing the same way. It never needs parsing back: read `key.session`.
+ */
+export function storeKeyText(key: StoreKey): string {
+  let text = PREFIX + key.kind;
+  if (key.session !== undefined) text += `:${key.session}`;
+  if (key.id !== undefined) text += `:${key.id}`;
+  return text;
+}
+
+/** The keys and topics the core itself uses. */
+export const keys = {
+  /** A legacy session's record. */
+  session: (session: string): StoreKey => ({ kind: "session", session }),
+  /** A client's reply to server→client request `id` (JSON text of the JSON-RPC id). */
+  reply: (session: string, id: string | number): StoreKey => ({
+    kind: "reply",
+    session,
+    id: JSON.stringify(id),
+  }),
+};
+
+/** The topics the core publishes and subscribes to. */
+export const topics = {
+  /** Server-wide: list changes and resource updates, for every listener on every instance. */
+  broadcast: { kind: "broadcast" } as StoreKey,
+  /** A session's lifecycle (`{ type: "closed" }` on DELETE). */
+  session: (session: string): StoreKey => ({ kind: "session", session }),
+  /** New events on one of a session's streams (wakes resumed streams on other instances). */
+  stream: (session: string, streamId: string): StoreKey => ({ kind: "stream", session, id: streamId }),
+  /** The client replied to server→client request `id`. */
+  reply: (session: string, id: string | number): StoreKey => ({
+    kind: "reply",
+    session,
+    id: JSON.stringify(id),
+  }),
+  /** The client cancelled its request `id`. */
+  cancel: (session: string, id: string | number): StoreKey => ({
+    kind: "cancel",
+    session,
+    id: JSON.stringify(id),
+  }),
+};
