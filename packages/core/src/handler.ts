@@ -1,21 +1,21 @@
 /**
  * `createHandler(server, options)`: the fetch handler serving both MCP eras on one endpoint.
  */
-import { cannotStream, httpError } from "./_http.ts";
-import { legacyPost } from "./_legacy.ts";
-import { legacyDelete, legacyGet } from "./_legacy-get.ts";
-import { modernPost } from "./_modern.ts";
-import { isLegacyVersion, META } from "./_protocol.ts";
-import { ephemeralSecret, RequestStateSealer } from "./_request-state.ts";
-import type { Incoming, ResolvedOptions, Runtime } from "./_runtime.ts";
-import { topics } from "./_session.ts";
-import { checkContentType, checkPostAccept, originGuard, readBody } from "./_validate-http.ts";
+import { cannotStream, httpError } from "./http/responses.ts";
+import { legacyPost } from "./legacy/post.ts";
+import { legacyDelete, legacyGet } from "./legacy/get.ts";
+import { modernPost } from "./modern/post.ts";
+import { isLegacyVersion, META } from "./jsonrpc/protocol.ts";
+import { ephemeralSecret, RequestStateSealer } from "./modern/request-state.ts";
+import type { Incoming, ResolvedOptions, Runtime } from "./call/runtime.ts";
+import { topics } from "./legacy/session.ts";
+import { checkContentType, checkPostAccept, originGuard, readBody } from "./http/validate.ts";
 import { bufferedResponse, toRealResponse } from "@portico/host";
 import { ErrorCode, isStoreUnavailable } from "./errors.ts";
-import type { McpServer } from "./server.ts";
+import type { McpServer } from "./definition/server.ts";
 import { memoryStores } from "./stores/memory.ts";
 import type { Stores } from "./stores/types.ts";
-import type { AuthInfo, ExecutionContextLike, FetchHandler } from "./types.ts";
+import type { AuthInfo, ExecutionContextLike, FetchHandler } from "./definition/types.ts";
 
 export interface HandlerOptions {
   /** Where legacy sessions, events and cross-instance messages live. Default: in memory (one instance). */

@@ -1,14 +1,14 @@
 export { createHandler } from "./handler.ts";
-export { McpServer } from "./server.ts";
+export { McpServer } from "./definition/server.ts";
 export { ErrorCode, isStoreUnavailable, McpError, PorticoError, StoreUnavailableError } from "./errors.ts";
-export { ToolError } from "./_tool-call.ts";
-export { compileSchema } from "./schema.ts";
-export { jsonSchema } from "./json-schema.ts";
-export { addResource, addResourceTemplate } from "./resources.ts";
-export { addPrompt } from "./prompts.ts";
-export { UriTemplate } from "./uri-template.ts";
+export { ToolError } from "./methods/tool-call.ts";
+export { compileSchema } from "./definition/schema.ts";
+export { jsonSchema } from "./json-schema/json-schema.ts";
+export { addResource, addResourceTemplate } from "./methods/resources.ts";
+export { addPrompt } from "./methods/prompts.ts";
+export { UriTemplate } from "./uri-template/uri-template.ts";
 export { readBufferedResponse, toRealResponse } from "@portico/host";
-export { LEGACY_VERSIONS, LOG_LEVELS, MODERN_VERSIONS } from "./_protocol.ts";
+export { LEGACY_VERSIONS, LOG_LEVELS, MODERN_VERSIONS } from "./jsonrpc/protocol.ts";
 export {
   assertStreamId,
   isStreamId,
@@ -38,13 +38,13 @@ export type {
   ToolConfig,
   ToolHandler,
   ToolReturn,
-} from "./server.ts";
-export type { Era, HandlerContext, InputRequest } from "./context.ts";
-export type { CompiledSchema, InferSchema, JsonSchemaObject, SchemaIssue, SchemaLike } from "./schema.ts";
-export type { JsonSchema } from "./json-schema.ts";
-export type { LogLevel } from "./_protocol.ts";
+} from "./definition/server.ts";
+export type { Era, HandlerContext, InputRequest } from "./definition/context.ts";
+export type { CompiledSchema, InferSchema, JsonSchemaObject, SchemaIssue, SchemaLike } from "./definition/schema.ts";
+export type { JsonSchema } from "./json-schema/json-schema.ts";
+export type { LogLevel } from "./jsonrpc/protocol.ts";
 export type { BufferedResponse } from "@portico/host";
-export type * from "./types.ts";
+export type * from "./definition/types.ts";
 export type {
   Bus,
   EventStore,

@@ -9,7 +9,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { validateJsonSchema } from "../src/_json-schema-validate.ts";
+import { validateJsonSchema } from "../src/json-schema/_validate.ts";
 
 interface SuiteGroup {
   description: string;

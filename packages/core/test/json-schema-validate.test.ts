@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { validateJsonSchema } from "../src/_json-schema-validate.ts";
+import { validateJsonSchema } from "../src/json-schema/_validate.ts";
 
 describe("JSON Schema subset validator", () => {
   it("compares const/enum regardless of key order", () => {

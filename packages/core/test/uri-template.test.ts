@@ -4,8 +4,8 @@ import {
   URI_TEMPLATE_MAX_URI_LENGTH,
   UriTemplate,
   UriTemplateError,
-} from "../src/uri-template.ts";
-import type { UriTemplateVariables } from "../src/uri-template.ts";
+} from "../src/uri-template/uri-template.ts";
+import type { UriTemplateVariables } from "../src/uri-template/uri-template.ts";
 
 /** The variables of RFC 6570 section 3.2. */
 const vars: UriTemplateVariables = {

@@ -1,0 +1,85 @@
+/**
+ * Schemas for tool input and output: any Standard Schema. valibot schemas are turned into JSON
+ * Schema 2020-12 by core's own converter; other libraries through Standard JSON Schema
+ * (`~standard.jsonSchema`); a plain JSON Schema object through `jsonSchema(…)` (json-schema.ts).
+ */
+import { isThenable } from "../util/thenable.ts";
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import type { SchemaIssue } from "../json-schema/_validate.ts";
+import { valibotToJsonSchema } from "../json-schema/_valibot.ts";
+import { PorticoError } from "../errors.ts";
+
+export type { SchemaIssue };
+
+/** A plain JSON Schema object (2020-12 by default). */
+export type JsonSchemaObject = { [key: string]: unknown };
+
+/**
+ * What a tool accepts as a schema: a Standard Schema (valibot, zod 4, arktype, …, or `jsonSchema(…)`
+ * around a plain JSON Schema object).
+ */
+export type SchemaLike = StandardSchemaV1;
+
+/** The validated value's type: the schema's output. */
+export type InferSchema<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : never;
+
+export type ValidationResult = { ok: true; value: unknown } | { ok: false; issues: SchemaIssue[] };
+
+/** A schema ready for use: its JSON Schema form and a validator. */
+export interface CompiledSchema {
+  readonly jsonSchema: JsonSchemaObject;
+  validate(value: unknown): Promise<ValidationResult>;
+}
+
+interface StandardJsonSchemaProps {
+  jsonSchema?: { input?: (o: { target: string }) => Record<string, unknown> };
+  vendor?: string;
+}
+
+function pathOf(issue: StandardSchemaV1.Issue): string {
+  let path = "";
+  for (const p of issue.path ?? []) {
+    const key = String(typeof p === "object" && p !== null && "key" in p ? p.key : p);
+    path += `/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+  }
+  return path;
+}
+
+function toJson(schema: StandardSchemaV1, name: string): JsonSchemaObject {
+  const props = schema["~standard"] as unknown as StandardJsonSchemaProps;
+  if (typeof props.jsonSchema?.input === "function")
+    return props.jsonSchema.input({ target: "draft-2020-12" });
+  if (props.vendor === "valibot") return valibotToJsonSchema(schema, name);
+  throw new PorticoError(
+    "schema_not_convertible",
+    `The schema of "${name}" has no JSON Schema form: use valibot, a Standard JSON Schema library or jsonSchema(…)`,
+  );
+}
+
+/** Compiles a schema once, at registration time. */
+export function compileSchema(schema: SchemaLike, name: string): CompiledSchema {
+  // Some libraries' schemas are functions (arktype).
+  const standard = (schema as Partial<StandardSchemaV1> | null | undefined)?.["~standard"];
+  if (standard) {
+    const jsonSchema = toJson(schema, name);
+    return {
+      jsonSchema,
+      async validate(value) {
+        const pending = standard.validate(value);
+        // Most validators answer synchronously: no extra turn for them.
+        const result = isThenable(pending) ? await pending : pending;
+        if (result.issues === undefined) return { ok: true, value: result.value };
+        return { ok: false, issues: result.issues.map((i) => ({ path: pathOf(i), message: i.message })) };
+      },
+    };
+  }
+  throw new PorticoError(
+    "invalid_schema",
+    `The schema of "${name}" must be a Standard Schema (valibot, zod, …) or jsonSchema(plain JSON Schema)`,
+  );
+}
+
+/** "a: Expected number; /b: Required property is missing" — names every offending path. */
+export function describeIssues(issues: SchemaIssue[]): string {
+  return issues.map((i) => `${i.path === "" ? "(root)" : i.path}: ${i.message}`).join("; ");
+}

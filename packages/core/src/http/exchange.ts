@@ -1,0 +1,160 @@
+/**
+ * One request's way back to the client. It answers plain JSON unless something must be sent
+ * before the final response (progress, logs, server→client requests): the first such message
+ * turns the answer into an SSE stream. Legacy sessions persist every event for `Last-Event-ID`.
+ */
+import { jsonResponse } from "./responses.ts";
+import type { JsonRpcMessage } from "../jsonrpc/messages.ts";
+import { SSE_HEADERS, SseWriter } from "./sse.ts";
+import type { JsonValue } from "../stores/types.ts";
+
+export interface ExchangeOptions {
+  keepAliveMs: number;
+  /** `false`: the host cannot stream, so messages before the final response are dropped. */
+  canStream?: boolean;
+  /** Extra response headers (e.g. `Mcp-Session-Id`). */
+  headers?: Record<string, string>;
+  /** Persists an event (`null` = priming event) and returns its SSE id; legacy sessions only. */
+  persist?: (message: JsonValue | null) => Promise<string>;
+  /** Answer with a stream from the start (long-lived streams). */
+  forceStream?: boolean;
+  /** `retry` hint sent with the priming event of a persisted stream. */
+  primingRetryMs?: number;
+  /** The client cancelled the stream. */
+  onClientGone?: () => void;
+}
+
+export class Exchange {
+  readonly response: Promise<Response>;
+  #resolve!: (response: Response) => void;
+  #mode: "pending" | "json" | "sse" = "pending";
+  #writer: SseWriter | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+  #detached = false;
+  #onStream: (() => void) | undefined;
+  readonly #options: ExchangeOptions;
+
+  constructor(options: ExchangeOptions) {
+    this.#options = options;
+    this.response = new Promise((resolve) => {
+      this.#resolve = resolve;
+    });
+    if (options.forceStream) this.#startStream();
+  }
+
+  /** True once answering with SSE. */
+  get streaming(): boolean {
+    return this.#mode === "sse";
+  }
+
+  /** True while a client is attached to the live stream. */
+  get attached(): boolean {
+    return this.#mode === "sse" && !this.#detached && this.#writer?.closed === false;
+  }
+
+  /** Runs `callback` once the answer becomes a stream (at once if it already is). */
+  whenStreaming(callback: () => void): void {
+    if (this.#mode === "sse") callback();
+    else this.#onStream = callback;
+  }
+
+  /** Sends a message ahead of the final response (switches to SSE). */
+  send(message: JsonRpcMessage): Promise<void> {
+    if (this.#mode === "pending") {
+      if (this.#options.canStream === false) return Promise.resolve();
+      this.#startStream();
+    }
+    return this.#enqueue(message);
+  }
+
+  /** Writes events that are already stored (a resumed stream's backlog) without storing them again. */
+  replay(events: { id: string; message: unknown }[]): Promise<void> {
+    if (this.#mode === "pending") this.#startStream();
+    const next = this.#queue.then(async () => {
+      for (const event of events) {
+        if (event.message === null || this.#writer === undefined || this.#writer.closed) continue;
+        await this.#writer.write({ id: event.id, data: JSON.stringify(event.message) });
+      }
+    });
+    this.#queue = next.catch(() => {});
+    return next;
+  }
+
+  /** Sends the final response and ends the exchange. */
+  async complete(message: JsonRpcMessage): Promise<void> {
+    if (this.#mode === "pending") {
+      this.#mode = "json";
+      this.#resolve(jsonResponse(message, 200, this.#options.headers));
+      return;
+    }
+    await this.#enqueue(message);
+    this.#writer?.close();
+  }
+
+  /** Answers with a ready response (errors before anything was streamed). */
+  fail(response: Response): void {
+    if (this.#mode !== "pending") return;
+    this.#mode = "json";
+    this.#resolve(response);
+  }
+
+  /**
+   * Closes the live HTTP stream with a `retry` hint but keeps persisting events, so the client
+   * resumes with `Last-Event-ID` (SSE polling). No-op without persistence.
+   */
+  detach(retryMs: number): void {
+    if (this.#options.persist === undefined) return;
+    if (this.#mode === "pending") this.#startStream();
+    this.#queue = this.#queue.then(async () => {
+      if (this.#writer !== undefined && !this.#writer.closed) {
+        await this.#writer.retry(retryMs);
+        this.#writer.close();
+      }
+      this.#detached = true;
+    });
+  }
+
+  /** Ends a stream without a final response (shutdown of long-lived streams). */
+  async end(last?: JsonRpcMessage, retryMs?: number): Promise<void> {
+    if (this.#mode === "pending") this.#startStream();
+    if (last !== undefined) await this.#enqueue(last);
+    await this.#queue;
+    if (retryMs !== undefined) await this.#writer?.retry(retryMs);
+    this.#writer?.close();
+  }
+
+  #startStream(): void {
+    this.#mode = "sse";
+    this.#writer = new SseWriter({
+      keepAliveMs: this.#options.keepAliveMs,
+      onCancel: () => {
+        if (!this.#detached) this.#options.onClientGone?.();
+      },
+    });
+    this.#resolve(
+      new Response(this.#writer.readable, {
+        status: 200,
+        headers: { ...SSE_HEADERS, ...this.#options.headers },
+      }),
+    );
+    if (this.#options.persist !== undefined) this.#enqueue(null).catch(() => {});
+    this.#onStream?.();
+  }
+
+  #enqueue(message: JsonRpcMessage | null): Promise<void> {
+    const next = this.#queue.then(async () => {
+      const id = this.#options.persist ? await this.#options.persist(message as JsonValue | null) : undefined;
+      const writer = this.#writer;
+      if (writer === undefined || writer.closed || this.#detached) return;
+      const data = message === null ? "" : JSON.stringify(message);
+      const retry = message === null ? this.#options.primingRetryMs : undefined;
+      await writer.write({
+        data,
+        ...(id === undefined ? {} : { id }),
+        ...(retry === undefined ? {} : { retry }),
+      });
+    });
+    this.#queue = next.catch(() => {});
+    return next;
+  }
+}

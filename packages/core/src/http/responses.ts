@@ -1,0 +1,43 @@
+/** The one helper every HTTP answer of Portico is built with. */
+import { errorMessage, type RequestId } from "../jsonrpc/messages.ts";
+import { ErrorCode } from "../errors.ts";
+import { bufferedResponse } from "@portico/host";
+
+/** Extra response headers, names in lower case. */
+export type HeaderRecord = Record<string, string>;
+
+/** A JSON response with the given status and extra headers. */
+export function jsonResponse(body: unknown, status = 200, headers?: HeaderRecord): Response {
+  return bufferedResponse(JSON.stringify(body), status, { ...headers, "content-type": "application/json" });
+}
+
+export interface HttpErrorOptions {
+  id?: RequestId | null;
+  data?: unknown;
+  headers?: HeaderRecord;
+}
+
+/** An HTTP error whose body is a JSON-RPC error object (id `null` unless given). */
+export function httpError(
+  status: number,
+  code: number,
+  message: string,
+  options: HttpErrorOptions = {},
+): Response {
+  return jsonResponse(errorMessage(options.id ?? null, code, message, options.data), status, options.headers);
+}
+
+/** 202 Accepted with no body (notifications and responses). */
+export function accepted(): Response {
+  return bufferedResponse(null, 202, {});
+}
+
+/** 405 for a stream the host could not deliver (see `ctx.canStream`). */
+export function cannotStream(): Response {
+  return httpError(
+    405,
+    ErrorCode.InvalidRequest,
+    "Method Not Allowed: this endpoint cannot stream (use the streaming endpoint for long-lived streams)",
+    { headers: { allow: "POST" } },
+  );
+}

@@ -1,0 +1,91 @@
+/** Shared types and small helpers of core's JSON Schema validator (see `_json-schema-validate.ts`). */
+import { canonicalJson } from "../util/encoding.ts";
+
+export interface SchemaIssue {
+  /** JSON Pointer to the offending value ("" is the root). */
+  path: string;
+  message: string;
+}
+
+export type Schema = Record<string, unknown> | boolean;
+export type SchemaObject = Record<string, unknown>;
+
+/**
+ * What a schema evaluated on the instance, for `unevaluatedProperties` / `unevaluatedItems`:
+ * property names, the evaluated prefix length of an array, and single indexes (from `contains`).
+ */
+export interface Evaluated {
+  props: Set<string>;
+  items: number;
+  marked: Set<number> | undefined;
+}
+
+export function evaluated(): Evaluated {
+  return { props: new Set(), items: 0, marked: undefined };
+}
+
+export function merge(into: Evaluated, from: Evaluated): void {
+  for (const key of from.props) into.props.add(key);
+  if (from.items > into.items) into.items = from.items;
+  if (from.marked !== undefined) {
+    into.marked ??= new Set();
+    for (const i of from.marked) into.marked.add(i);
+  }
+}
+
+/** Applies a subschema to a value at `path`, pushing issues into `issues`; returns what it evaluated. */
+export type Apply = (schema: Schema, value: unknown, path: string, issues: SchemaIssue[]) => Evaluated;
+
+export function isObject(value: unknown): value is SchemaObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function isSchema(value: unknown): value is Schema {
+  return typeof value === "boolean" || isObject(value);
+}
+
+/** Own property only, so `toString` or `__proto__` never come from the prototype. */
+export function own(obj: SchemaObject, key: string): unknown {
+  return Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
+
+export function typeOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
+  return typeof value;
+}
+
+/** JSON equality: key order does not matter, and 1 equals 1.0. */
+export function equal(a: unknown, b: unknown): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+export function escapePointer(key: string): string {
+  if (!key.includes("~") && !key.includes("/")) return key;
+  return key.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+const REGEX_CACHE_MAX = 256;
+const regexCache = new Map<string, RegExp | null>();
+
+/**
+ * Tests a schema `pattern` (ECMA-262, `u` flag), compiling each source once. An invalid pattern
+ * never matches: it is the schema author's problem, so `pattern` then does not assert at all.
+ */
+export function patternTest(pattern: string, text: string): boolean | undefined {
+  let re = regexCache.get(pattern);
+  if (re === undefined) {
+    try {
+      re = new RegExp(pattern, "u");
+    } catch {
+      re = null;
+    }
+    if (regexCache.size >= REGEX_CACHE_MAX) {
+      const oldest = regexCache.keys().next().value;
+      if (oldest !== undefined) regexCache.delete(oldest);
+    }
+    regexCache.set(pattern, re);
+  }
+  return re === null ? undefined : re.test(text);
+}

@@ -1,0 +1,125 @@
+/**
+ * valibot → JSON Schema 2020-12 for tool schemas, kept small (it is in every bundle that uses
+ * valibot): string, number, boolean, null, any, unknown, literal, picklist, enum, array, tuples,
+ * objects (plain, loose, strict, with rest), record, optional/exact_optional/undefinedable (with
+ * defaults), nullable, nullish, union, variant, intersect; pipe actions min/max length (and
+ * length, non_empty), min/max/gt/lt value, integer, email/url/uuid/iso_date/iso_date_time formats,
+ * regex, title, description and metadata (copied as keywords, e.g. `x-mcp-header`). Valibot still
+ * validates, so another action (`check`, `trim`, `ipv4`, …) is only left out of the description; a
+ * pipe stops at the first transformation that changes the type. Any other schema type (`lazy`,
+ * `date`, `bigint`, `map`, …) throws a PorticoError naming it: give such a tool `jsonSchema(…)`.
+ */
+import { PorticoError } from "../errors.ts";
+
+type Json = Record<string, unknown>;
+
+/** The structural shape of a valibot schema or action (only what is read here). */
+interface Node {
+  readonly kind: string;
+  readonly type: string;
+  readonly [key: string]: unknown;
+}
+
+/** Actions whose requirement is one keyword's value. */
+const KEYWORDS: Json = {
+  min_value: "minimum",
+  max_value: "maximum",
+  gt_value: "exclusiveMinimum",
+  lt_value: "exclusiveMaximum",
+};
+/** Actions that name a format (valibot's other formats are left out). */
+const FORMATS: Json = {
+  email: "email",
+  url: "uri",
+  uuid: "uuid",
+  iso_date: "date",
+  iso_date_time: "date-time",
+};
+
+/** Transformations after which the value has another type: the JSON Schema describes what comes before. */
+const CHANGES_TYPE = /^(to_[^lmu]|parse|stringify|.*transform|find|reduce|map_)/;
+
+const isJsonScalar = (x: unknown): boolean =>
+  typeof x === "string" || typeof x === "boolean" || Number.isFinite(x);
+
+/** Converts a valibot schema; `name` (the tool's) goes into the error for an unsupported type. */
+export function valibotToJsonSchema(schema: object, name: string): Json {
+  const convert = (s: Node): Json => {
+    if (!Array.isArray(s.pipe)) return base(s);
+    let out: Json | undefined;
+    for (const item of s.pipe as Node[]) {
+      if (item.kind === "schema" ? out : out === undefined || CHANGES_TYPE.test(item.type)) break;
+      out = out ? action(out, item) : convert(item);
+    }
+    return out ?? {};
+  };
+
+  const base = (s: Node): Json => {
+    const t = s.type;
+    const map = (key: string) => (s[key] as Node[]).map(convert);
+    if (/^(string|number|boolean|null)$/.test(t)) return { type: t };
+    if (/^(any|unknown)$/.test(t)) return {};
+    if (t === "literal" && isJsonScalar(s.literal)) return { const: s.literal };
+    if (t === "array") return { type: t, items: convert(s.item as Node) };
+    if (/optional|undefinedable|^null(able|ish)$/.test(t)) {
+      const inner = convert(s.wrapped as Node);
+      const out = t.startsWith("null") ? { anyOf: [inner, { type: "null" }] } : inner;
+      const value = typeof s.default === "function" ? (s.default as () => unknown)() : s.default;
+      return value === undefined ? out : { ...out, default: value };
+    }
+    if (t === "union" || t === "variant") return { anyOf: map("options") };
+    if (t === "intersect") return { allOf: map("options") };
+    if (t === "record")
+      return {
+        type: "object",
+        propertyNames: convert(s.key as Node),
+        additionalProperties: convert(s.value as Node),
+      };
+    const rest = s.rest ? convert(s.rest as Node) : t.startsWith("strict") ? false : undefined;
+    if (/tuple/.test(t)) {
+      const out: Json = { type: "array", prefixItems: map("items"), minItems: (s.items as Node[]).length };
+      return rest === undefined ? out : { ...out, items: rest };
+    }
+    if (/object/.test(t)) {
+      const properties: Json = {};
+      const required: string[] = [];
+      for (const [key, entry] of Object.entries(s.entries as Record<string, Node>)) {
+        properties[key] = convert(entry);
+        if (!/optional|nullish/.test(entry.type)) required.push(key);
+      }
+      const out: Json = { type: "object", properties, required };
+      return rest === undefined ? out : { ...out, additionalProperties: rest };
+    }
+    const options = s.options as unknown[];
+    if (
+      (t === "picklist" || t === "enum") &&
+      options.every((o) => typeof o === "string" || Number.isFinite(o))
+    ) {
+      const types = [...new Set(options.map((o) => typeof o))];
+      return { type: types.length > 1 ? types : types[0], enum: options };
+    }
+    throw new PorticoError(
+      "schema_not_convertible",
+      `The schema of "${name}" has no JSON Schema form: valibot's "${t}" is not supported`,
+    );
+  };
+
+  /** The schema with one pipe action applied (a new object: metadata keys are copied, never set). */
+  const action = (out: Json, a: Node): Json => {
+    const t = a.type;
+    const r = a.requirement;
+    const unit = out.type === "array" ? "Items" : "Length";
+    if (Object.hasOwn(FORMATS, t)) return { ...out, format: FORMATS[t] };
+    if (Object.hasOwn(KEYWORDS, t)) return Number.isFinite(r) ? { ...out, [KEYWORDS[t] as string]: r } : out;
+    if (/length|non_empty/.test(t)) {
+      const next = t === "max_length" ? out : { ...out, [`min${unit}`]: r ?? 1 };
+      return /^(max_)?length/.test(t) ? { ...next, [`max${unit}`]: r } : next;
+    }
+    if (/integer/.test(t)) return { ...out, type: "integer" };
+    if (t === "regex" && /^u?$/.test((r as RegExp).flags)) return { ...out, pattern: (r as RegExp).source };
+    if (t === "title" || t === "description") return { ...out, [t]: a[t] };
+    return t === "metadata" ? { ...out, ...(a.metadata as Json) } : out;
+  };
+
+  return { ...convert(schema as Node), $schema: "https://json-schema.org/draft/2020-12/schema" };
+}

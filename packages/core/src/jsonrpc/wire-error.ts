@@ -1,0 +1,15 @@
+/** Turns whatever a handler threw into a JSON-RPC error message that leaks nothing. */
+import { errorMessage, type JsonRpcError, type RequestId } from "./messages.ts";
+import type { ErrorReporter } from "../methods/tool-call.ts";
+import { ErrorCode, McpError } from "../errors.ts";
+
+export function toWireError(
+  error: unknown,
+  id: RequestId | null,
+  report: ErrorReporter,
+  where: string,
+): JsonRpcError {
+  if (error instanceof McpError) return errorMessage(id, error.code, error.message, error.data);
+  report(error, where);
+  return errorMessage(id, ErrorCode.InternalError, "Internal error");
+}

@@ -1,0 +1,142 @@
+/** Legacy-era session records and the server→client reply mailbox, kept in the stores only. */
+import type { LogLevel } from "../jsonrpc/protocol.ts";
+import { keys, topics } from "../stores/keys.ts";
+import type { JsonValue, Stores } from "../stores/types.ts";
+
+export interface SessionState {
+  protocolVersion: string;
+  clientCapabilities: Record<string, unknown>;
+  clientInfo: Record<string, unknown> | null;
+  logLevel: LogLevel | null;
+  subscriptions: string[];
+}
+
+export { topics } from "../stores/keys.ts";
+
+export async function createSession(
+  stores: Stores,
+  id: string,
+  state: SessionState,
+  ttlMs: number,
+): Promise<boolean> {
+  return stores.sessions.create(keys.session(id), state as unknown as JsonValue, ttlMs);
+}
+
+export async function loadSession(
+  stores: Stores,
+  id: string,
+): Promise<{ state: SessionState; version: number; expiresAt: number } | undefined> {
+  const record = await stores.sessions.get(keys.session(id));
+  if (record === undefined) return undefined;
+  return {
+    state: record.value as unknown as SessionState,
+    version: record.version,
+    expiresAt: record.expiresAt,
+  };
+}
+
+/** Applies `change` with compare-and-set, retrying on conflicts. `false` if the session is gone. */
+export async function updateSession(
+  stores: Stores,
+  id: string,
+  ttlMs: number,
+  change: (state: SessionState) => SessionState,
+): Promise<boolean> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const current = await loadSession(stores, id);
+    if (current === undefined) return false;
+    const next = change(current.state);
+    if (await stores.sessions.update(keys.session(id), current.version, next as unknown as JsonValue, ttlMs))
+      return true;
+  }
+  throw new Error("session update kept conflicting");
+}
+
+export async function deleteSession(stores: Stores, id: string): Promise<void> {
+  await stores.sessions.delete(keys.session(id));
+  await stores.events.trim(id);
+  await stores.bus.publish(topics.session(id), { type: "closed" });
+}
+
+/** Stores a client's reply durably, then wakes whoever waits for it (on any instance). */
+export async function deliverReply(
+  stores: Stores,
+  sessionId: string,
+  message: JsonValue & object,
+  ttlMs: number,
+) {
+  const id = (message as { id: string | number }).id;
+  await stores.sessions.create(keys.reply(sessionId, id), message, ttlMs);
+  await stores.bus.publish(topics.reply(sessionId, id), { type: "reply" });
+}
+
+/** Waits for the client's reply to server request `id`; rejects on abort. */
+export async function awaitReply(
+  stores: Stores,
+  sessionId: string,
+  id: string | number,
+  signal: AbortSignal,
+): Promise<Record<string, unknown>> {
+  const key = keys.reply(sessionId, id);
+  return new Promise((resolve, reject) => {
+    let done = false;
+    let unsubscribe: (() => Promise<void>) | undefined;
+    const finish = (error: unknown, value?: Record<string, unknown>) => {
+      if (done) return;
+      done = true;
+      signal.removeEventListener("abort", onAbort);
+      void unsubscribe?.();
+      void stores.sessions.delete(key).catch(() => {});
+      if (error !== undefined) reject(error);
+      else resolve(value as Record<string, unknown>);
+    };
+    const check = async () => {
+      const record = await stores.sessions.get(key);
+      if (record !== undefined) finish(undefined, record.value as Record<string, unknown>);
+    };
+    const onAbort = () => finish(signal.reason ?? new Error("aborted"));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    stores.bus
+      .subscribe(topics.reply(sessionId, id), () => {
+        check().catch((e) => finish(e));
+      })
+      .then((sub) => {
+        unsubscribe = () => sub.unsubscribe();
+        if (done) void sub.unsubscribe();
+        return check();
+      })
+      .catch((e) => finish(e));
+  });
+}
+
+/**
+ * Listens for the client cancelling request `id` of `sessionId` (from any instance, via the bus)
+ * once `start()` is called — when the handler first looks at its signal or asks the client for
+ * input. A handler that never observes its signal cannot react to cancellation, so its request
+ * spares the bus a subscribe/unsubscribe round trip.
+ */
+export function cancelListener(
+  stores: Stores,
+  sessionId: string,
+  id: string | number,
+  onCancel: () => void,
+  onError: (error: unknown) => void,
+): { start(): void; stop(): void } {
+  let state: "idle" | "listening" | "stopped" = "idle";
+  let subscription: Promise<{ unsubscribe(): Promise<void> } | undefined> | undefined;
+  return {
+    start() {
+      if (state !== "idle") return;
+      state = "listening";
+      subscription = stores.bus.subscribe(topics.cancel(sessionId, id), onCancel).catch((error: unknown) => {
+        onError(error);
+        return undefined;
+      });
+    },
+    stop() {
+      state = "stopped";
+      void subscription?.then((sub) => sub?.unsubscribe()).catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/** `tools/call`: argument validation, the handler, result normalisation and safe failures. */
+import { isThenable } from "../util/thenable.ts";
+import { InputRequiredSignal } from "../modern/inputs.ts";
+import type { HandlerContext } from "../definition/context.ts";
+import { ErrorCode, McpError } from "../errors.ts";
+import { describeIssues } from "../definition/schema.ts";
+import type { McpServer, ToolEntry } from "../definition/server.ts";
+import type { CallToolResult } from "../definition/types.ts";
+
+/**
+ * Throw from a tool to fail it with a message the client may see (an `isError` result). Any
+ * other error is reported to the client without its message, and logged on the server.
+ */
+export class ToolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ToolError";
+  }
+}
+
+export type ErrorReporter = (error: unknown, where: string) => void;
+
+export function findTool(server: McpServer, params: Record<string, unknown>): ToolEntry {
+  const name = params.name;
+  if (typeof name !== "string")
+    throw new McpError(ErrorCode.InvalidParams, "Invalid params: /name must be a string");
+  const tool = server.tools.get(name);
+  if (tool === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`, { name });
+  return tool;
+}
+
+function failed(text: string): CallToolResult {
+  return { content: [{ type: "text", text }], isError: true };
+}
+
+export async function callTool(
+  tool: ToolEntry,
+  params: Record<string, unknown>,
+  ctx: HandlerContext,
+  report: ErrorReporter,
+): Promise<CallToolResult> {
+  const raw = params.arguments ?? {};
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new McpError(ErrorCode.InvalidParams, "Invalid params: /arguments must be an object");
+  }
+  let args: unknown = raw;
+  if (tool.input !== undefined) {
+    const checked = await tool.input.validate(raw);
+    if (!checked.ok)
+      return failed(`Invalid arguments for tool ${tool.name}: ${describeIssues(checked.issues)}`);
+    args = checked.value;
+  }
+  let result: CallToolResult;
+  try {
+    const pending = tool.handler(args, ctx);
+    const returned = isThenable(pending) ? await pending : pending;
+    result = typeof returned === "string" ? { content: [{ type: "text", text: returned }] } : returned;
+  } catch (error) {
+    if (error instanceof InputRequiredSignal || error instanceof McpError) throw error;
+    if (error instanceof ToolError) return failed(error.message);
+    if (ctx.signal.aborted) throw new McpError(ErrorCode.InternalError, "Request cancelled");
+    report(error, `tool ${tool.name}`);
+    return failed(`Tool ${tool.name} failed with an internal error`);
+  }
+  if (typeof result !== "object" || result === null || !Array.isArray(result.content)) {
+    report(new Error(`tool ${tool.name} returned an invalid result`), `tool ${tool.name}`);
+    return failed(`Tool ${tool.name} returned an invalid result`);
+  }
+  if (tool.output !== undefined && result.isError !== true) {
+    if (result.structuredContent === undefined) {
+      report(
+        new Error(`tool ${tool.name} has an output schema but returned no structuredContent`),
+        `tool ${tool.name}`,
+      );
+      return failed(`Tool ${tool.name} returned no structured content`);
+    }
+    const checked = await tool.output.validate(result.structuredContent);
+    if (!checked.ok) {
+      report(
+        new Error(`tool ${tool.name} output invalid: ${describeIssues(checked.issues)}`),
+        `tool ${tool.name}`,
+      );
+      return failed(`Tool ${tool.name} returned structured content that does not match its output schema`);
+    }
+  }
+  if (result.structuredContent !== undefined && result.content.length === 0) {
+    result = { ...result, content: [{ type: "text", text: JSON.stringify(result.structuredContent) }] };
+  }
+  return result;
+}

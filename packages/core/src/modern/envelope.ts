@@ -1,0 +1,145 @@
+/**
+ * 2026-07-28 request validation: the `_meta` envelope, `MCP-Protocol-Version`, and the
+ * `Mcp-Method` / `Mcp-Name` / `Mcp-Param-*` headers that must mirror the body.
+ */
+import { decodeHeaderValue } from "../util/encoding.ts";
+import { httpError } from "../http/responses.ts";
+import type { JsonRpcRequest, RequestId } from "../jsonrpc/messages.ts";
+import { isModernVersion, META, MODERN_VERSIONS } from "../jsonrpc/protocol.ts";
+import { ErrorCode } from "../errors.ts";
+import type { McpServer } from "../definition/server.ts";
+
+export interface Envelope {
+  protocolVersion: string;
+  clientCapabilities: Record<string, unknown>;
+  clientInfo: Record<string, unknown> | undefined;
+  logLevel: string | undefined;
+}
+
+function mismatch(id: RequestId | null, message: string): Response {
+  return httpError(400, ErrorCode.HeaderMismatch, message, { id });
+}
+
+/** Reads and checks the `_meta` envelope and the version header. */
+export function readEnvelope(
+  request: Request,
+  message: { id?: RequestId; params?: Record<string, unknown> },
+): Envelope | Response {
+  const id = message.id ?? null;
+  const header = request.headers.get("mcp-protocol-version");
+  if (header === null) return mismatch(id, "Header mismatch: MCP-Protocol-Version header is required");
+  const meta = message.params?._meta as Record<string, unknown> | undefined;
+  const version = meta?.[META.protocolVersion];
+  if (typeof version !== "string") {
+    return httpError(
+      400,
+      ErrorCode.InvalidParams,
+      `Invalid params: missing required _meta field ${META.protocolVersion}`,
+      {
+        id,
+      },
+    );
+  }
+  const caps = meta?.[META.clientCapabilities];
+  if (typeof caps !== "object" || caps === null || Array.isArray(caps)) {
+    return httpError(
+      400,
+      ErrorCode.InvalidParams,
+      `Invalid params: missing required _meta field ${META.clientCapabilities}`,
+      { id },
+    );
+  }
+  if (header.trim() !== version) {
+    return mismatch(
+      id,
+      `Header mismatch: MCP-Protocol-Version header (${header}) does not match _meta protocol version (${version})`,
+    );
+  }
+  if (!isModernVersion(version)) {
+    return httpError(400, ErrorCode.UnsupportedProtocolVersion, `Unsupported protocol version: ${version}`, {
+      id,
+      data: { supported: [...MODERN_VERSIONS], requested: version },
+    });
+  }
+  const info = meta?.[META.clientInfo];
+  const level = meta?.[META.logLevel];
+  return {
+    protocolVersion: version,
+    clientCapabilities: caps as Record<string, unknown>,
+    clientInfo: typeof info === "object" && info !== null ? (info as Record<string, unknown>) : undefined,
+    logLevel: typeof level === "string" ? level : undefined,
+  };
+}
+
+const NAMED: Record<string, "name" | "uri"> = {
+  "tools/call": "name",
+  "prompts/get": "name",
+  "resources/read": "uri",
+};
+
+/** Checks `Mcp-Method`, `Mcp-Name` and the tool's `Mcp-Param-*` headers against the body. */
+export function checkMirrorHeaders(
+  request: Request,
+  message: JsonRpcRequest | { id?: undefined; method: string; params?: Record<string, unknown> },
+  server: McpServer,
+): Response | undefined {
+  const id = message.id ?? null;
+  const method = request.headers.get("mcp-method");
+  if (method === null) return mismatch(id, "Header mismatch: Mcp-Method header is required");
+  const decodedMethod = decodeHeaderValue(method);
+  if (decodedMethod === undefined) return mismatch(id, "Header mismatch: Mcp-Method header is malformed");
+  if (decodedMethod !== message.method) {
+    return mismatch(
+      id,
+      `Header mismatch: Mcp-Method header (${decodedMethod}) does not match method (${message.method})`,
+    );
+  }
+  const field = NAMED[message.method];
+  if (field === undefined) return undefined;
+  const expected = message.params?.[field];
+  const name = request.headers.get("mcp-name");
+  if (name === null) return mismatch(id, "Header mismatch: Mcp-Name header is required");
+  const decodedName = decodeHeaderValue(name);
+  if (decodedName === undefined) return mismatch(id, "Header mismatch: Mcp-Name header is malformed");
+  if (decodedName !== expected) {
+    return mismatch(id, `Header mismatch: Mcp-Name header does not match params.${field}`);
+  }
+  if (message.method === "tools/call" && typeof expected === "string") {
+    return checkParamHeaders(request, id, server, expected, message.params?.arguments);
+  }
+  return undefined;
+}
+
+function headerText(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return undefined;
+}
+
+function checkParamHeaders(
+  request: Request,
+  id: RequestId | null,
+  server: McpServer,
+  toolName: string,
+  args: unknown,
+): Response | undefined {
+  const tool = server.tools.get(toolName);
+  if (tool === undefined || tool.headerParams.size === 0) return undefined;
+  const values = (typeof args === "object" && args !== null ? args : {}) as Record<string, unknown>;
+  for (const [headerName, arg] of tool.headerParams) {
+    const raw = request.headers.get(`mcp-param-${headerName}`);
+    const expected = headerText(values[arg]);
+    if (expected === undefined && values[arg] === undefined) {
+      if (raw !== null)
+        return mismatch(id, `Header mismatch: Mcp-Param-${headerName} sent but argument ${arg} is absent`);
+      continue;
+    }
+    if (raw === null) return mismatch(id, `Header mismatch: Mcp-Param-${headerName} header is required`);
+    const decoded = decodeHeaderValue(raw);
+    if (decoded === undefined)
+      return mismatch(id, `Header mismatch: Mcp-Param-${headerName} header is malformed`);
+    if (decoded !== expected)
+      return mismatch(id, `Header mismatch: Mcp-Param-${headerName} does not match argument ${arg}`);
+  }
+  return undefined;
+}

@@ -1,0 +1,87 @@
+/**
+ * Server→client input (elicitation, sampling, roots) in the modern era: MRTR. A handler asks;
+ * if the answer is not among the client's `inputResponses` (or the sealed state of earlier
+ * rounds), the ask is recorded and the handler is abandoned; the request then answers
+ * `input_required` with every recorded ask, and runs again on the client's retry.
+ */
+import type { InputRequest } from "../definition/context.ts";
+import { ErrorCode, McpError } from "../errors.ts";
+
+/** Thrown inside a handler to abandon this round; never reaches the client as an error. */
+export class InputRequiredSignal extends Error {
+  constructor() {
+    super("Input required");
+    this.name = "InputRequiredSignal";
+  }
+}
+
+const CAPABILITY_OF: Record<InputRequest["method"], string> = {
+  "elicitation/create": "elicitation",
+  "sampling/createMessage": "sampling",
+  "roots/list": "roots",
+};
+
+/** Throws `-32021` when the client did not declare the capability an input needs. */
+export function assertCapability(request: InputRequest, capabilities: Record<string, unknown>): void {
+  const capability = CAPABILITY_OF[request.method];
+  if (capability === undefined)
+    throw new McpError(ErrorCode.InvalidParams, `Unsupported input method ${request.method}`);
+  const declared = capabilities[capability];
+  if (declared === undefined || declared === null || declared === false) {
+    throw new McpError(
+      ErrorCode.MissingRequiredClientCapability,
+      `The client did not declare the "${capability}" capability this request needs`,
+      { requiredCapabilities: { [capability]: {} } },
+    );
+  }
+}
+
+export class InputCollector {
+  /** Answers available this round: sealed earlier rounds plus this request's `inputResponses`. */
+  readonly answers: Record<string, unknown>;
+  /** Asks this round could not satisfy. */
+  readonly pending: Record<string, InputRequest> = {};
+  /** Answers the handler actually used (carried forward in the next state). */
+  readonly used: Record<string, unknown> = {};
+  readonly #capabilities: Record<string, unknown>;
+
+  constructor(answers: Record<string, unknown>, capabilities: Record<string, unknown>) {
+    this.answers = answers;
+    this.#capabilities = capabilities;
+  }
+
+  get hasPending(): boolean {
+    return Object.keys(this.pending).length > 0;
+  }
+
+  async ask(requests: Record<string, InputRequest>): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    let missing = false;
+    for (const [key, request] of Object.entries(requests)) {
+      assertCapability(request, this.#capabilities);
+      if (Object.hasOwn(this.answers, key) && isAnswerShaped(request, this.answers[key])) {
+        out[key] = this.answers[key];
+        this.used[key] = this.answers[key];
+      } else {
+        this.pending[key] = request;
+        missing = true;
+      }
+    }
+    if (missing) throw new InputRequiredSignal();
+    return out;
+  }
+}
+
+/** A minimal shape check of an input response, so a wrong answer is asked for again. */
+function isAnswerShaped(request: InputRequest, answer: unknown): boolean {
+  if (typeof answer !== "object" || answer === null || Array.isArray(answer)) return false;
+  const a = answer as Record<string, unknown>;
+  switch (request.method) {
+    case "elicitation/create":
+      return a.action === "accept" || a.action === "decline" || a.action === "cancel";
+    case "sampling/createMessage":
+      return typeof a.role === "string" && a.content !== undefined;
+    case "roots/list":
+      return Array.isArray(a.roots);
+  }
+}

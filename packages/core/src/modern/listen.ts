@@ -1,0 +1,93 @@
+/**
+ * `subscriptions/listen` (2026-07-28): a long-lived POST answered with SSE. It acknowledges the
+ * honoured filter first, then forwards list changes and resource updates from the bus (so a
+ * change on any instance reaches every listener), and ends with a result on shutdown.
+ */
+import type { Envelope } from "./envelope.ts";
+import { Exchange } from "../http/exchange.ts";
+import { httpError } from "../http/responses.ts";
+import type { JsonRpcRequest } from "../jsonrpc/messages.ts";
+import { META } from "../jsonrpc/protocol.ts";
+import { type Incoming, type Runtime, whenToEnd } from "../call/runtime.ts";
+import { topics } from "../legacy/session.ts";
+import { ErrorCode } from "../errors.ts";
+
+interface Filter {
+  toolsListChanged?: boolean;
+  promptsListChanged?: boolean;
+  resourcesListChanged?: boolean;
+  resourceSubscriptions?: string[];
+}
+
+function honoured(rt: Runtime, requested: Filter): Filter {
+  const out: Filter = {};
+  const hasResources = rt.server.resources.size > 0 || rt.server.templates.size > 0;
+  if (requested.toolsListChanged === true && rt.server.tools.size > 0) out.toolsListChanged = true;
+  if (requested.promptsListChanged === true && rt.server.prompts.size > 0) out.promptsListChanged = true;
+  if (requested.resourcesListChanged === true && hasResources) out.resourcesListChanged = true;
+  if (Array.isArray(requested.resourceSubscriptions) && hasResources) {
+    out.resourceSubscriptions = requested.resourceSubscriptions.filter((u) => typeof u === "string");
+  }
+  return out;
+}
+
+export async function listen(
+  rt: Runtime,
+  incoming: Incoming,
+  message: JsonRpcRequest,
+  _envelope: Envelope,
+): Promise<Response> {
+  const requested = (message.params?.notifications ?? undefined) as Filter | undefined;
+  if (typeof requested !== "object" || requested === null || Array.isArray(requested)) {
+    return httpError(400, ErrorCode.InvalidParams, "Invalid params: /notifications must be an object", {
+      id: message.id,
+    });
+  }
+  const filter = honoured(rt, requested);
+  const subscriptionMeta = { [META.subscriptionId]: message.id };
+  let stopWatching: (() => void) | undefined;
+  let unsubscribe: (() => Promise<void>) | undefined;
+  let ended = false;
+  const cleanup = () => {
+    ended = true;
+    stopWatching?.();
+    void unsubscribe?.();
+  };
+  const exchange = new Exchange({
+    keepAliveMs: rt.options.keepAliveMs,
+    forceStream: true,
+    onClientGone: cleanup,
+  });
+  function finish() {
+    if (ended) return;
+    cleanup();
+    const result = {
+      resultType: "complete",
+      _meta: { ...subscriptionMeta, [META.serverInfo]: rt.server.info },
+    };
+    void exchange.end({ jsonrpc: "2.0", id: message.id, result });
+  }
+  const send = (method: string, params: Record<string, unknown> = {}) =>
+    exchange.send({ jsonrpc: "2.0", method, params: { ...params, _meta: subscriptionMeta } }).catch(() => {});
+  await send("notifications/subscriptions/acknowledged", { notifications: filter });
+  const sub = await rt.stores.bus.subscribe(topics.broadcast, (event) => {
+    const e = event as { type?: string; kind?: string; uri?: string };
+    if (e.type === "list_changed") {
+      const wanted =
+        (e.kind === "tools" && filter.toolsListChanged) ||
+        (e.kind === "prompts" && filter.promptsListChanged) ||
+        (e.kind === "resources" && filter.resourcesListChanged);
+      if (wanted) void send(`notifications/${e.kind}/list_changed`);
+    } else if (
+      e.type === "resource_updated" &&
+      typeof e.uri === "string" &&
+      filter.resourceSubscriptions?.includes(e.uri)
+    ) {
+      void send("notifications/resources/updated", { uri: e.uri });
+    }
+  });
+  unsubscribe = () => sub.unsubscribe();
+  if (ended) void sub.unsubscribe();
+  else stopWatching = whenToEnd(rt, incoming, finish);
+  return exchange.response;
+}
