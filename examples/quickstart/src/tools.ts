@@ -1,14 +1,13 @@
 /**
  * The quickstart's MCP server: written once, deployed to every target Portico supports.
  */
-import { addPrompt, addResource, McpServer } from "@portico/core";
+import { addPrompt, addResource, addTool, McpServer } from "@portico/core";
 import * as v from "valibot";
 
 export function createQuickstartServer(): McpServer {
   const server = new McpServer({ name: "portico-quickstart", version: "0.1.0" });
 
-  server.tool(
-    "add",
+  addTool(server, "add",
     {
       title: "Add two numbers",
       description: "Adds two numbers and returns the sum.",
@@ -19,8 +18,7 @@ export function createQuickstartServer(): McpServer {
     ({ a, b }) => ({ content: [{ type: "text", text: String(a + b) }], structuredContent: { sum: a + b } }),
   );
 
-  server.tool(
-    "countdown",
+  addTool(server, "countdown",
     {
       description: "Counts down from `from` to zero, reporting progress on the way.",
       input: v.object({ from: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(20)) }),
@@ -35,8 +33,7 @@ export function createQuickstartServer(): McpServer {
     },
   );
 
-  server.tool(
-    "greet",
+  addTool(server, "greet",
     { description: "Asks the user for their name (elicitation) and greets them." },
     async (_args, ctx) => {
       const answer = await ctx.elicit({

@@ -2,7 +2,7 @@
  * The quickstart server plus a few test-only tools, served by the Node adapter on 127.0.0.1:0.
  */
 import { type Server, serve } from "@portico/adapter-node";
-import { addPrompt, createHandler, type HandlerContext } from "@portico/core";
+import { addPrompt, addTool, createHandler, type HandlerContext } from "@portico/core";
 import * as v from "valibot";
 import { createQuickstartServer } from "../src/tools.ts";
 
@@ -49,8 +49,7 @@ export async function startTestServer(): Promise<TestServer> {
     return entry;
   };
 
-  server.tool(
-    "slow",
+  addTool(server, "slow",
     { description: "Runs until cancelled.", input: v.object({ key: v.string() }) },
     async ({ key }, ctx: HandlerContext) => {
       const { started, aborted } = run(key);
@@ -65,8 +64,7 @@ export async function startTestServer(): Promise<TestServer> {
     },
   );
 
-  server.tool(
-    "summarize",
+  addTool(server, "summarize",
     { description: "Asks the client's model (sampling).", input: v.object({ text: v.string() }) },
     async ({ text }, ctx) => {
       const result = await ctx.sample({
@@ -83,13 +81,8 @@ export async function startTestServer(): Promise<TestServer> {
     "pick-language",
     {
       description: "Pick a programming language.",
-      arguments: [
-        {
-          name: "language",
-          required: true,
-          complete: (value) => LANGUAGES.filter((l) => l.startsWith(value)),
-        },
-      ],
+      arguments: [{ name: "language", required: true }],
+      complete: { language: (value) => LANGUAGES.filter((l) => l.startsWith(value)) },
     },
     ({ language }) => ({
       messages: [{ role: "user", content: { type: "text", text: `I like ${language}.` } }],

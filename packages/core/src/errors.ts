@@ -72,3 +72,18 @@ export function isStoreUnavailable(error: unknown): error is StoreUnavailableErr
     (error instanceof Error && (error as { code?: unknown }).code === "store_unavailable")
   );
 }
+
+/** Receives errors that are not sent to clients (`HandlerOptions.onError`). */
+export type ErrorReporter = (error: unknown, where: string) => void;
+
+/**
+ * Thrown inside a handler to abandon this round of a modern request that needs client input (MRTR);
+ * never reaches the client as an error.
+ * @internal
+ */
+export class InputRequiredSignal extends Error {
+  constructor() {
+    super("Input required");
+    this.name = "InputRequiredSignal";
+  }
+}

@@ -1,87 +1,31 @@
 /**
- * `createHandler(server, options)`: the fetch handler serving both MCP eras on one endpoint.
+ * `createHandler(server, options)`: the fetch handler serving both MCP eras on one endpoint. It
+ * checks the HTTP request (Host/Origin, method, Accept, Content-Type, size, JSON), authenticates,
+ * and hands the body to the era it belongs to.
  */
-import { cannotStream, httpError } from "./http/responses.ts";
-import { legacyPost } from "./legacy/post.ts";
-import { legacyDelete, legacyGet } from "./legacy/get.ts";
-import { modernPost } from "./modern/post.ts";
-import { isLegacyVersion, META } from "./jsonrpc/protocol.ts";
-import { ephemeralSecret, RequestStateSealer } from "./modern/request-state.ts";
-import type { Incoming, ResolvedOptions, Runtime } from "./call/runtime.ts";
-import { topics } from "./legacy/session.ts";
-import { checkContentType, checkPostAccept, originGuard, readBody } from "./http/validate.ts";
-import { bufferedResponse, toRealResponse } from "@portico/host";
-import { ErrorCode, isStoreUnavailable } from "./errors.ts";
+import { bufferedResponse, hostErrorBody, toRealResponse } from "@portico/host";
+import type { Incoming, Runtime } from "./call/runtime.ts";
 import type { McpServer } from "./definition/server.ts";
-import { memoryStores } from "./stores/memory.ts";
-import type { Stores } from "./stores/types.ts";
 import type { AuthInfo, ExecutionContextLike, FetchHandler } from "./definition/types.ts";
+import { ErrorCode, isStoreUnavailable } from "./errors.ts";
+import { cannotStream, httpError } from "./http/responses.ts";
+import { checkContentType, checkPostAccept, originGuard, readBody } from "./http/validate.ts";
+import { isLegacyVersion, META } from "./jsonrpc/protocol.ts";
+import { legacyDelete, legacyGet } from "./legacy/get.ts";
+import { legacyPost } from "./legacy/post.ts";
+import { LOGGING, SERVER } from "./methods/server-methods.ts";
+import { ephemeralSecret, RequestStateSealer } from "./modern/request-state.ts";
+import { modernPost } from "./modern/post.ts";
+import { checkOptions, type HandlerOptions, resolve } from "./options.ts";
+import { topics } from "./stores/keys.ts";
+import { memoryStores } from "./stores/memory.ts";
 
-export interface HandlerOptions {
-  /** Where legacy sessions, events and cross-instance messages live. Default: in memory (one instance). */
-  stores?: Stores;
-  /** Extra host names accepted in `Host` (localhost names always are). `["*"]` disables the check. */
-  allowedHosts?: string[];
-  /** Extra origins accepted in `Origin` (localhost origins always are). `["*"]` disables the check. */
-  allowedOrigins?: string[];
-  /** Largest accepted body in bytes (413 beyond). Default 4 MB. */
-  maxBodyBytes?: number;
-  /**
-   * Secret sealing the MRTR `requestState` (HMAC-SHA-256). Give every instance the same one, from
-   * configuration. Without it a random per-instance secret is used.
-   */
-  secret?: string | Uint8Array;
-  /** Lifetime of a sealed `requestState`. Default 10 minutes. */
-  requestStateTtlMs?: number;
-  /** Idle lifetime of a legacy session. Default 1 hour. */
-  sessionTtlMs?: number;
-  /** SSE keep-alive comment interval. Default 15 s; 0 disables. */
-  keepAliveMs?: number;
-  /** How long a legacy server→client request waits for the reply. Default 5 minutes. */
-  replyTimeoutMs?: number;
-  /** `retry` hint sent when the server ends a stream. Default 1000 ms. */
-  retryMs?: number;
-  /** Long-lived streams end (with a retry hint) after this long. Default: never. */
-  maxStreamMs?: number;
-  /** Handlers' signals fire this long before the host's deadline. Default 1000 ms. */
-  deadlineMarginMs?: number;
-  /** Cache hints on modern list/read results. Default `{ ttlMs: 0, scope: "private" }`. */
-  cache?: { ttlMs?: number; scope?: "public" | "private" };
-  /** Serve the legacy era (initialize + sessions). Default true. */
-  legacy?: boolean;
-  /** Serve the modern era (2026-07-28). Default true. */
-  modern?: boolean;
-  /**
-   * Authenticates a request before anything else: return auth info, `undefined` (anonymous) or a
-   * `Response` to send instead (e.g. 401 with `WWW-Authenticate`).
-   */
-  authenticate?: (
-    request: Request,
-    ctx: ExecutionContextLike,
-  ) => AuthInfo | Response | undefined | Promise<AuthInfo | Response | undefined>;
-  /** Receives errors that are not sent to clients (tool crashes, store failures). Default: console.error. */
-  onError?: (error: unknown, where: string) => void;
-}
+export type { HandlerOptions };
 
 export interface McpHandler extends FetchHandler {
+  fetch(request: Request, env?: unknown, ctx?: ExecutionContextLike): Promise<Response>;
   /** Stops forwarding server events to the bus. */
   close(): void;
-}
-
-function resolve(options: HandlerOptions): ResolvedOptions {
-  return {
-    maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
-    keepAliveMs: options.keepAliveMs ?? 15_000,
-    sessionTtlMs: options.sessionTtlMs ?? 60 * 60 * 1000,
-    replyTimeoutMs: options.replyTimeoutMs ?? 5 * 60 * 1000,
-    requestStateTtlMs: options.requestStateTtlMs ?? 10 * 60 * 1000,
-    retryMs: options.retryMs ?? 1000,
-    maxStreamMs: options.maxStreamMs,
-    deadlineMarginMs: options.deadlineMarginMs ?? 1000,
-    cache: { ttlMs: options.cache?.ttlMs ?? 0, scope: options.cache?.scope ?? "private" },
-    legacy: options.legacy ?? true,
-    modern: options.modern ?? true,
-  };
 }
 
 function isModernMessage(request: Request, body: unknown): boolean {
@@ -95,7 +39,6 @@ function isModernMessage(request: Request, body: unknown): boolean {
   return version !== null && !isLegacyVersion(version);
 }
 
-/** Turns a server definition into a fetch handler (`{ fetch }`) serving both eras. */
 /** The answer to an error nothing else handled: 503 + Retry-After for an unavailable store, else 500. */
 function failure(error: unknown): Response {
   if (isStoreUnavailable(error)) {
@@ -109,10 +52,14 @@ function failure(error: unknown): Response {
       },
     );
   }
-  return httpError(500, ErrorCode.InternalError, "Internal error");
+  return bufferedResponse(hostErrorBody(500), 500, { "content-type": "application/json" });
 }
 
+/** Turns a server definition into a fetch handler (`{ fetch }`) serving both eras. */
 export function createHandler(server: McpServer, options: HandlerOptions = {}): McpHandler {
+  checkOptions(options);
+  server.install(SERVER);
+  server.install(LOGGING);
   const stores = options.stores ?? memoryStores();
   const report =
     options.onError ?? ((error: unknown, where: string) => console.error(`[portico] ${where}:`, error));

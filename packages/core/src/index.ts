@@ -4,8 +4,10 @@ export { ErrorCode, isStoreUnavailable, McpError, PorticoError, StoreUnavailable
 export { ToolError } from "./methods/tool-call.ts";
 export { compileSchema } from "./definition/schema.ts";
 export { jsonSchema } from "./json-schema/json-schema.ts";
+export { addTool } from "./methods/tools.ts";
 export { addResource, addResourceTemplate } from "./methods/resources.ts";
 export { addPrompt } from "./methods/prompts.ts";
+export { addMethods } from "./methods/table.ts";
 export { UriTemplate } from "./uri-template/uri-template.ts";
 export { readBufferedResponse, toRealResponse } from "@portico/host";
 export { LEGACY_VERSIONS, LOG_LEVELS, MODERN_VERSIONS } from "./jsonrpc/protocol.ts";
@@ -16,29 +18,34 @@ export {
   MemoryEventStore,
   MemorySessionStore,
   memoryStores,
+  PollingBus,
   splitEventId,
   storeKeyText,
   toJsonText,
 } from "./stores/index.ts";
 
 export type { HandlerOptions, McpHandler } from "./handler.ts";
+export type { ListKind, Registration, ServerEvent, ServerOptions } from "./definition/server.ts";
 export type {
-  Completer,
-  CompletionContext,
-  ListKind,
-  PromptArgument,
-  PromptConfig,
-  Registration,
+  Definitions,
+  McpCall,
+  McpParams,
+  McpResult,
+  MethodFamily,
+  MethodSpec,
+  Middleware,
+} from "./definition/method.ts";
+export type { StructuredToolResult, ToolConfig, ToolHandler, ToolReturn } from "./methods/tools.ts";
+export type {
   ResourceConfig,
   ResourceConfigWithUri,
+  ResourceReader,
   ResourceReturn,
   ResourceTemplateConfig,
-  ServerEvent,
-  ServerOptions,
-  ToolConfig,
-  ToolHandler,
-  ToolReturn,
-} from "./definition/server.ts";
+  ResourceTemplateReader,
+} from "./methods/resources.ts";
+export type { PromptArgs, PromptArgument, PromptConfig, PromptGet } from "./methods/prompts.ts";
+export type { Completer, CompletionContext } from "./methods/completion.ts";
 export type { Era, HandlerContext, InputRequest } from "./definition/context.ts";
 export type { CompiledSchema, InferSchema, JsonSchemaObject, SchemaIssue, SchemaLike } from "./definition/schema.ts";
 export type { JsonSchema } from "./json-schema/json-schema.ts";
@@ -61,4 +68,8 @@ export type {
   MemoryEventStoreOptions,
   MemorySessionStoreOptions,
   MemoryStoresOptions,
+  PollingBusOptions,
+  TopicLog,
+  TopicLogBatch,
+  TopicLogRead,
 } from "./stores/index.ts";

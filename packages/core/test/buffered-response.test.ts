@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
-import { createHandler, McpServer, readBufferedResponse, toRealResponse } from "../src/index.ts";
+import { addTool, createHandler, McpServer, readBufferedResponse, toRealResponse } from "../src/index.ts";
 
 const URL_ = "http://127.0.0.1:3000/mcp";
 const MODERN = {
@@ -26,7 +26,7 @@ const BODY = JSON.stringify({
 
 function handler() {
   const server = new McpServer({ name: "t", version: "1.0.0" });
-  server.tool("add", { input: v.object({ a: v.number(), b: v.number() }) }, ({ a, b }) => String(a + b));
+  addTool(server, "add", { input: v.object({ a: v.number(), b: v.number() }) }, ({ a, b }) => String(a + b));
   return createHandler(server);
 }
 

@@ -1,14 +1,6 @@
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
-import {
-  addPrompt,
-  addResource,
-  addResourceTemplate,
-  createHandler,
-  McpServer,
-  PorticoError,
-  UriTemplate,
-} from "../src/index.ts";
+import { addPrompt, addResource, addResourceTemplate, addTool, createHandler, McpServer, PorticoError, UriTemplate } from "../src/index.ts";
 
 async function call(server: McpServer, method: string, params: Record<string, unknown> = {}) {
   const handler = createHandler(server);
@@ -37,7 +29,7 @@ async function call(server: McpServer, method: string, params: Record<string, un
 
 function toolsOnly(): McpServer {
   const server = new McpServer({ name: "t", version: "1.0.0" });
-  server.tool("add", { description: "Add", input: v.object({ a: v.number() }) }, ({ a }) => String(a));
+  addTool(server, "add", { description: "Add", input: v.object({ a: v.number() }) }, ({ a }) => String(a));
   return server;
 }
 
@@ -61,13 +53,8 @@ describe("registration functions", () => {
       server,
       "greet",
       {
-        arguments: [
-          {
-            name: "who",
-            required: true,
-            complete: (value) => ["ann", "bob"].filter((n) => n.startsWith(value)),
-          },
-        ],
+        arguments: [{ name: "who", required: true }],
+        complete: { who: (value) => ["ann", "bob"].filter((n) => n.startsWith(value)) },
       },
       ({ who }) => ({ messages: [{ role: "user", content: { type: "text", text: `hi ${who}` } }] }),
     );
@@ -128,7 +115,7 @@ describe("registration functions", () => {
     expect(() => addPrompt(server, "p", {}, () => ({ messages: [] }))).toThrow(
       'Prompt "p" is already registered',
     );
-    expect(() => server.tool("add", { description: "again" }, () => "")).toThrow(
+    expect(() => addTool(server, "add", { description: "again" }, () => "")).toThrow(
       'Tool "add" is already registered',
     );
     addResource(server, "a://b", { name: "b" }, () => []);
@@ -136,7 +123,7 @@ describe("registration functions", () => {
     expect(() => addResourceTemplate(server, "bad://{", { name: "x" }, () => [])).toThrow(/template/i);
     reg.remove();
     reg.remove();
-    expect(server.prompts.size).toBe(0);
+    expect(server.registry("prompts").size).toBe(0);
     expect(events).toEqual([
       { type: "list_changed", kind: "prompts" },
       { type: "list_changed", kind: "resources" },

@@ -1,23 +1,23 @@
 import { describe, expect, it } from "vitest";
 import * as v from "valibot";
-import { createHandler, McpServer } from "../src/index.ts";
+import { addTool, createHandler, McpServer } from "../src/index.ts";
 
 const URL_ = "http://127.0.0.1:3000/mcp";
 const H = { "content-type": "application/json", accept: "application/json, text/event-stream" };
 
 function server() {
   const s = new McpServer({ name: "t", version: "1.0.0" });
-  s.tool("add", { description: "Add", input: v.object({ a: v.number(), b: v.number() }) }, ({ a, b }) =>
+  addTool(s, "add", { description: "Add", input: v.object({ a: v.number(), b: v.number() }) }, ({ a, b }) =>
     String(a + b),
   );
-  s.tool("ask", { description: "Ask" }, async (_a, ctx) => {
+  addTool(s, "ask", { description: "Ask" }, async (_a, ctx) => {
     const r = await ctx.elicit({
       message: "name?",
       requestedSchema: { type: "object", properties: { n: { type: "string" } } },
     });
     return `got ${JSON.stringify(r.content)}`;
   });
-  s.tool("prog", { description: "Progress" }, async (_a, ctx) => {
+  addTool(s, "prog", { description: "Progress" }, async (_a, ctx) => {
     await ctx.progress(1, 2);
     return "done";
   });
@@ -136,7 +136,7 @@ describe("legacy GET stream resume", () => {
     while (!text.includes("\n\n")) text += decoder.decode((await reader.read()).value);
     const primingId = /id: (\S+)/.exec(text)![1]!;
     // A change is stored on the stream while the client is not reading, then the client drops...
-    s.tool("late", { description: "Late tool" }, () => "late");
+    addTool(s, "late", { description: "Late tool" }, () => "late");
     await new Promise((r) => setTimeout(r, 20));
     await reader.cancel();
     // ...and resumes after the priming event: the stored notification is replayed.

@@ -1,13 +1,13 @@
 /** When long-lived streams end: maxStreamMs, the host's deadline, the host's shutdown signal. */
 import { describe, expect, it } from "vitest";
-import { createHandler, type HandlerOptions, McpServer } from "../src/index.ts";
+import { addTool, createHandler, type HandlerOptions, McpServer } from "../src/index.ts";
 import { ACCEPT_BOTH, initializeRequest } from "./_requests.ts";
 
 const URL_ = "http://127.0.0.1:3000/mcp";
 
 function handler(options: HandlerOptions = {}) {
   const server = new McpServer({ name: "t", version: "1.0.0" });
-  server.tool("noop", { description: "No-op" }, () => "ok");
+  addTool(server, "noop", { description: "No-op" }, () => "ok");
   return createHandler(server, options);
 }
 

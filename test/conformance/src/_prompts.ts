@@ -21,14 +21,10 @@ export function registerPrompts(server: McpServer): void {
       title: "Prompt With Arguments",
       description: "A prompt with required arguments",
       arguments: [
-        {
-          name: "arg1",
-          description: "First test argument",
-          required: true,
-          complete: (value) => ARG1_VALUES.filter((v) => v.startsWith(value)),
-        },
+        { name: "arg1", description: "First test argument", required: true },
         { name: "arg2", description: "Second test argument", required: true },
       ],
+      complete: { arg1: (value) => ARG1_VALUES.filter((v) => v.startsWith(value)) },
     },
     ({ arg1, arg2 }) => ({
       messages: [

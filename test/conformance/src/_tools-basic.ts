@@ -1,22 +1,22 @@
 /** Tools of the 2025-11-25 and 2026-07-28 sets that need nothing from the client. */
-import { jsonSchema, type McpServer, ToolError } from "@portico/core";
+import { addTool, jsonSchema, type McpServer, ToolError } from "@portico/core";
 import * as v from "valibot";
 import { HEADER_TOOL_INPUT, JSON_SCHEMA_2020_12_INPUT, PNG_BASE64, sleep, WAV_BASE64 } from "./_fixtures.ts";
 
 export function registerBasicTools(server: McpServer): void {
-  server.tool("test_simple_text", { description: "Tests simple text content response" }, () => ({
+  addTool(server, "test_simple_text", { description: "Tests simple text content response" }, () => ({
     content: [{ type: "text", text: "This is a simple text response for testing." }],
   }));
 
-  server.tool("test_image_content", { description: "Tests image content response" }, () => ({
+  addTool(server, "test_image_content", { description: "Tests image content response" }, () => ({
     content: [{ type: "image", data: PNG_BASE64, mimeType: "image/png" }],
   }));
 
-  server.tool("test_audio_content", { description: "Tests audio content response" }, () => ({
+  addTool(server, "test_audio_content", { description: "Tests audio content response" }, () => ({
     content: [{ type: "audio", data: WAV_BASE64, mimeType: "audio/wav" }],
   }));
 
-  server.tool("test_embedded_resource", { description: "Tests embedded resource content response" }, () => ({
+  addTool(server, "test_embedded_resource", { description: "Tests embedded resource content response" }, () => ({
     content: [
       {
         type: "resource",
@@ -29,8 +29,7 @@ export function registerBasicTools(server: McpServer): void {
     ],
   }));
 
-  server.tool(
-    "test_multiple_content_types",
+  addTool(server, "test_multiple_content_types",
     { description: "Tests response with multiple content types (text, image, resource)" },
     () => ({
       content: [
@@ -48,8 +47,7 @@ export function registerBasicTools(server: McpServer): void {
     }),
   );
 
-  server.tool(
-    "test_tool_with_logging",
+  addTool(server, "test_tool_with_logging",
     { description: "Tests tool that emits log messages during execution" },
     async (_args, ctx) => {
       await ctx.log("info", "Tool execution started");
@@ -61,8 +59,7 @@ export function registerBasicTools(server: McpServer): void {
     },
   );
 
-  server.tool(
-    "test_tool_with_progress",
+  addTool(server, "test_tool_with_progress",
     { description: "Tests tool that reports progress notifications" },
     async (_args, ctx) => {
       for (const step of [0, 50, 100]) {
@@ -73,12 +70,11 @@ export function registerBasicTools(server: McpServer): void {
     },
   );
 
-  server.tool("test_error_handling", { description: "Tests error response handling" }, () => {
+  addTool(server, "test_error_handling", { description: "Tests error response handling" }, () => {
     throw new ToolError("This tool intentionally returns an error for testing");
   });
 
-  server.tool(
-    "test_reconnection",
+  addTool(server, "test_reconnection",
     {
       description:
         "Tests SSE polling (SEP-1699): closes the response stream mid-call and delivers the result after the client reconnects",
@@ -90,8 +86,7 @@ export function registerBasicTools(server: McpServer): void {
     },
   );
 
-  server.tool(
-    "json_schema_2020_12_tool",
+  addTool(server, "json_schema_2020_12_tool",
     {
       description: "Tool with JSON Schema 2020-12 features for conformance testing (SEP-1613)",
       input: jsonSchema(JSON_SCHEMA_2020_12_INPUT),
@@ -99,8 +94,7 @@ export function registerBasicTools(server: McpServer): void {
     (args) => `JSON Schema 2020-12 tool called with: ${JSON.stringify(args)}`,
   );
 
-  server.tool(
-    "test_header_param",
+  addTool(server, "test_header_param",
     {
       description: "Echoes a parameter that is mirrored in the Mcp-Param-Region header (SEP-2243)",
       input: jsonSchema(HEADER_TOOL_INPUT),
@@ -109,8 +103,7 @@ export function registerBasicTools(server: McpServer): void {
     (args) => `region=${String(args.region)}`,
   );
 
-  server.tool(
-    "test_echo",
+  addTool(server, "test_echo",
     {
       description: "Echoes its text argument",
       input: v.object({ text: v.pipe(v.string(), v.description("Text to echo")) }),

@@ -2,7 +2,7 @@
  * Tools that ask the client for something (sampling, elicitation). In the legacy era these
  * become server→client requests on the response stream; in the modern era `input_required`.
  */
-import type { McpServer } from "@portico/core";
+import { addTool, type McpServer } from "@portico/core";
 import * as v from "valibot";
 import { SEP1034_SCHEMA, SEP1330_SCHEMA } from "./_fixtures.ts";
 
@@ -13,8 +13,7 @@ function textOf(content: unknown): string | undefined {
 }
 
 export function registerClientRequestTools(server: McpServer): void {
-  server.tool(
-    "test_sampling",
+  addTool(server, "test_sampling",
     {
       description: "Tests server-initiated sampling (LLM completion request)",
       input: v.object({ prompt: v.pipe(v.string(), v.description("The prompt to send to the LLM")) }),
@@ -28,8 +27,7 @@ export function registerClientRequestTools(server: McpServer): void {
     },
   );
 
-  server.tool(
-    "test_elicitation",
+  addTool(server, "test_elicitation",
     {
       description: "Tests server-initiated elicitation (user input request)",
       input: v.object({ message: v.pipe(v.string(), v.description("The message to show the user")) }),
@@ -50,8 +48,7 @@ export function registerClientRequestTools(server: McpServer): void {
     },
   );
 
-  server.tool(
-    "test_elicitation_sep1034_defaults",
+  addTool(server, "test_elicitation_sep1034_defaults",
     { description: "Tests elicitation with default values per SEP-1034" },
     async (_args, ctx) => {
       const result = await ctx.elicit({
@@ -62,8 +59,7 @@ export function registerClientRequestTools(server: McpServer): void {
     },
   );
 
-  server.tool(
-    "test_elicitation_sep1330_enums",
+  addTool(server, "test_elicitation_sep1330_enums",
     { description: "Tests elicitation with enum schema improvements per SEP-1330" },
     async (_args, ctx) => {
       const result = await ctx.elicit({

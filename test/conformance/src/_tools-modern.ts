@@ -3,7 +3,7 @@
  * Portico's `ctx.inputs` turns each ask into an `inputRequests` entry under the given key and
  * seals earlier answers into `requestState`, so a handler reads as straight-line code.
  */
-import { addPrompt, ErrorCode, type InputRequest, McpError, type McpServer } from "@portico/core";
+import { addPrompt, addTool, ErrorCode, type InputRequest, McpError, type McpServer } from "@portico/core";
 import { stringForm } from "./_fixtures.ts";
 
 function field(answer: unknown, ...path: string[]): unknown {
@@ -40,8 +40,7 @@ const listRoots: InputRequest = { method: "roots/list", params: {} };
 const CONFIRM_FORM = { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"] };
 
 export function registerMrtrTools(server: McpServer): void {
-  server.tool(
-    "test_input_required_result_elicitation",
+  addTool(server, "test_input_required_result_elicitation",
     { description: "MRTR: asks for the user's name (input_required with elicitation)" },
     async (_args, ctx) => {
       const { user_name } = await ctx.inputs({ user_name: elicit("What is your name?", stringForm("name")) });
@@ -49,8 +48,7 @@ export function registerMrtrTools(server: McpServer): void {
     },
   );
 
-  server.tool(
-    "test_input_required_result_sampling",
+  addTool(server, "test_input_required_result_sampling",
     { description: "MRTR: asks the client's model a question (input_required with sampling)" },
     async (_args, ctx) => {
       const { capital_question } = await ctx.inputs({
@@ -60,8 +58,7 @@ export function registerMrtrTools(server: McpServer): void {
     },
   );
 
-  server.tool(
-    "test_input_required_result_list_roots",
+  addTool(server, "test_input_required_result_list_roots",
     { description: "MRTR: asks for the client's roots (input_required with roots/list)" },
     async (_args, ctx) => {
       const { client_roots } = await ctx.inputs({ client_roots: listRoots });
@@ -69,8 +66,7 @@ export function registerMrtrTools(server: McpServer): void {
     },
   );
 
-  server.tool(
-    "test_input_required_result_request_state",
+  addTool(server, "test_input_required_result_request_state",
     { description: "MRTR: input_required with requestState that must be echoed back" },
     async (_args, ctx) => {
       const { confirm } = await ctx.inputs({ confirm: elicit("Please confirm", CONFIRM_FORM) });
@@ -78,8 +74,7 @@ export function registerMrtrTools(server: McpServer): void {
     },
   );
 
-  server.tool(
-    "test_input_required_result_multiple_inputs",
+  addTool(server, "test_input_required_result_multiple_inputs",
     { description: "MRTR: elicitation, sampling and roots/list in one input_required result" },
     async (_args, ctx) => {
       const answers = await ctx.inputs({
@@ -93,8 +88,7 @@ export function registerMrtrTools(server: McpServer): void {
     },
   );
 
-  server.tool(
-    "test_input_required_result_multi_round",
+  addTool(server, "test_input_required_result_multi_round",
     { description: "MRTR: two rounds of input_required, the state evolving between them" },
     async (_args, ctx) => {
       const { step1 } = await ctx.inputs({ step1: elicit("Step 1: What is your name?", stringForm("name")) });
@@ -105,8 +99,7 @@ export function registerMrtrTools(server: McpServer): void {
     },
   );
 
-  server.tool(
-    "test_input_required_result_tampered_state",
+  addTool(server, "test_input_required_result_tampered_state",
     { description: "MRTR: HMAC-sealed requestState; a tampered state is rejected" },
     async (_args, ctx) => {
       await ctx.inputs({ confirm: elicit("Please confirm", CONFIRM_FORM) });
@@ -114,8 +107,7 @@ export function registerMrtrTools(server: McpServer): void {
     },
   );
 
-  server.tool(
-    "test_input_required_result_capabilities",
+  addTool(server, "test_input_required_result_capabilities",
     { description: "MRTR: asks only for inputs the client declared capabilities for" },
     async (_args, ctx) => {
       const requests: Record<string, InputRequest> = {};
@@ -131,8 +123,7 @@ export function registerMrtrTools(server: McpServer): void {
 }
 
 export function registerDiagnosticTools(server: McpServer): void {
-  server.tool(
-    "test_missing_capability",
+  addTool(server, "test_missing_capability",
     { description: "Requires the client's sampling capability (-32021 without it)" },
     (_args, ctx) => {
       if (!ctx.clientCapabilities.sampling) {
@@ -146,8 +137,7 @@ export function registerDiagnosticTools(server: McpServer): void {
     },
   );
 
-  server.tool(
-    "test_streaming_elicitation",
+  addTool(server, "test_streaming_elicitation",
     { description: "Streams a progress notification before its result" },
     async (_args, ctx) => {
       await ctx.progress(50, 100, "Halfway");
@@ -155,8 +145,7 @@ export function registerDiagnosticTools(server: McpServer): void {
     },
   );
 
-  server.tool(
-    "test_logging_tool",
+  addTool(server, "test_logging_tool",
     { description: "Logs only when the request set a log level" },
     async (_args, ctx) => {
       await ctx.log("info", "Diagnostic trace logging activated");
@@ -165,18 +154,16 @@ export function registerDiagnosticTools(server: McpServer): void {
   );
 
   let counter = 0;
-  server.tool(
-    "test_trigger_tool_change",
+  addTool(server, "test_trigger_tool_change",
     { description: "Adds and removes a temporary tool, emitting notifications/tools/list_changed" },
     () => {
       const name = `test_temporary_tool_${++counter}`;
-      server.tool(name, { description: "Temporary tool" }, () => "temporary").remove();
+      addTool(server, name, { description: "Temporary tool" }, () => "temporary").remove();
       return "Tool list mutated";
     },
   );
 
-  server.tool(
-    "test_trigger_prompt_change",
+  addTool(server, "test_trigger_prompt_change",
     { description: "Adds and removes a temporary prompt, emitting notifications/prompts/list_changed" },
     () => {
       const name = `test_temporary_prompt_${++counter}`;

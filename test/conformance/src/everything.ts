@@ -3,7 +3,7 @@
  * (`@modelcontextprotocol/conformance`) expects, built on Portico's public API only. Every
  * adapter mounts this same definition when the suite runs against it.
  */
-import { McpServer } from "@portico/core";
+import { addTool, McpServer } from "@portico/core";
 import { registerPrompts } from "./_prompts.ts";
 import { registerResources } from "./_resources.ts";
 import { registerBasicTools } from "./_tools-basic.ts";
@@ -48,8 +48,7 @@ export function createEverything(options: EverythingOptions = {}): EverythingSer
   if (options.dynamicToolDelayMs !== undefined) {
     timer = setTimeout(() => {
       timer = undefined;
-      server.tool(
-        "test_dynamic_tool",
+      addTool(server, "test_dynamic_tool",
         { description: "Registered after start-up" },
         () => "Dynamic tool called",
       );

@@ -1,28 +1,29 @@
-/** Builds the {@link HandlerContext} a handler receives, from era-specific parts. */
+/** The {@link HandlerContext} a handler receives, reading its call. */
 import type { JsonRpcNotification } from "../jsonrpc/messages.ts";
 import { type LogLevel, logLevelAllows } from "../jsonrpc/protocol.ts";
 import type { Era, HandlerContext, InputRequest } from "../definition/context.ts";
 import type { AuthInfo, CreateMessageResult, ElicitResult, ListRootsResult } from "../definition/types.ts";
 
+/** What the handler context reads of its call (the call implements it). */
 export interface ContextParts {
-  /** The handler's signal, read on demand: reading it is what starts watching for aborts. */
-  signal: () => AbortSignal;
-  requestId: string | number;
-  era: Era;
-  protocolVersion: string;
-  sessionId: string | undefined;
-  auth: AuthInfo | undefined;
-  env: unknown;
-  headers: Headers;
-  clientCapabilities: Record<string, unknown>;
-  clientInfo: Record<string, unknown> | undefined;
-  progressToken: string | number | undefined;
-  /** The level the client asked for; `undefined` means "send nothing" (modern) — legacy passes "debug" by default. */
-  logLevel: () => LogLevel | undefined;
-  notify: (message: JsonRpcNotification) => Promise<void>;
-  ask: (requests: Record<string, InputRequest>) => Promise<Record<string, unknown>>;
-  waitUntil: (promise: Promise<unknown>) => void;
-  closeStream: (retryMs?: number) => void;
+  /** The handler's signal: reading it is what starts watching for aborts. */
+  readonly signal: AbortSignal;
+  readonly requestId: string | number;
+  readonly era: Era;
+  readonly protocolVersion: string;
+  readonly sessionId: string | undefined;
+  readonly auth: AuthInfo | undefined;
+  readonly env: unknown;
+  readonly headers: Headers;
+  readonly clientCapabilities: Record<string, unknown>;
+  readonly clientInfo: Record<string, unknown> | undefined;
+  readonly progressToken: string | number | undefined;
+  /** The level the client asked for; `undefined` means "send nothing". */
+  logLevel(): LogLevel | undefined;
+  notify(message: JsonRpcNotification): Promise<void>;
+  ask(requests: Record<string, InputRequest>): Promise<Record<string, unknown>>;
+  readonly waitUntil: (promise: Promise<unknown>) => void;
+  closeStream(retryMs?: number): void;
 }
 
 /**
@@ -48,6 +49,7 @@ class RequestContext implements HandlerContext {
   #sample: HandlerContext["sample"] | undefined;
   #listRoots: HandlerContext["listRoots"] | undefined;
   #inputs: HandlerContext["inputs"] | undefined;
+  #closeStream: HandlerContext["closeStream"] | undefined;
 
   constructor(parts: ContextParts) {
     this.#parts = parts;
@@ -63,13 +65,13 @@ class RequestContext implements HandlerContext {
   }
 
   get signal(): AbortSignal {
-    return this.#parts.signal();
+    return this.#parts.signal;
   }
 
   get progress(): HandlerContext["progress"] {
     const parts = this.#parts;
     this.#progress ??= async (progress, total, message) => {
-      if (parts.progressToken === undefined || parts.signal().aborted) return;
+      if (parts.progressToken === undefined || parts.signal.aborted) return;
       const params: Record<string, unknown> = { progressToken: parts.progressToken, progress };
       if (total !== undefined) params.total = total;
       if (message !== undefined) params.message = message;
@@ -81,7 +83,7 @@ class RequestContext implements HandlerContext {
   get log(): HandlerContext["log"] {
     const parts = this.#parts;
     this.#log ??= async (level, data, logger) => {
-      if (!logLevelAllows(parts.logLevel(), level) || parts.signal().aborted) return;
+      if (!logLevelAllows(parts.logLevel(), level) || parts.signal.aborted) return;
       const params: Record<string, unknown> = { level, data };
       if (logger !== undefined) params.logger = logger;
       await parts.notify({ jsonrpc: "2.0", method: "notifications/message", params });
@@ -118,7 +120,9 @@ class RequestContext implements HandlerContext {
   }
 
   get closeStream(): HandlerContext["closeStream"] {
-    return this.#parts.closeStream;
+    const parts = this.#parts;
+    this.#closeStream ??= (retryMs) => parts.closeStream(retryMs);
+    return this.#closeStream;
   }
 
   async #askOne(request: InputRequest): Promise<unknown> {

@@ -1,6 +1,6 @@
 /** The resolved handler configuration every era module works with. */
 import type { RequestStateSealer } from "../modern/request-state.ts";
-import type { ErrorReporter } from "../methods/tool-call.ts";
+import type { ErrorReporter } from "../errors.ts";
 import type { McpServer } from "../definition/server.ts";
 import type { Stores } from "../stores/types.ts";
 import type { AuthInfo, ExecutionContextLike } from "../definition/types.ts";
@@ -33,74 +33,6 @@ export interface Incoming {
   env: unknown;
   host: ExecutionContextLike;
   auth: AuthInfo | undefined;
-}
-
-/**
- * The abort signal of one request's handler, made only when someone observes it (the handler reads
- * `ctx.signal`, reports progress, asks for input): a handler that never looks cannot react, so an
- * unobserved request costs no controller, listener or timer. Once observed it fires on an abort by
- * the core (cancellation, a closed stream), on the request's own signal while `followDisconnect()`
- * says so, and at the host's deadline minus the configured margin. `dispose()` ends the watch.
- */
-export class RequestAbort {
-  readonly #rt: Runtime;
-  readonly #incoming: Incoming;
-  readonly #followDisconnect: () => boolean;
-  #controller: AbortController | undefined;
-  #reason: unknown;
-  #aborted = false;
-  #disposed = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-
-  constructor(rt: Runtime, incoming: Incoming, followDisconnect: () => boolean = () => true) {
-    this.#rt = rt;
-    this.#incoming = incoming;
-    this.#followDisconnect = followDisconnect;
-  }
-
-  get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      const controller = new AbortController();
-      this.#controller = controller;
-      if (this.#aborted) controller.abort(this.#reason);
-      else if (!this.#disposed) this.#watch();
-    }
-    return this.#controller.signal;
-  }
-
-  abort(reason: unknown): void {
-    if (this.#aborted) return;
-    this.#aborted = true;
-    this.#reason = reason;
-    this.#controller?.abort(reason);
-    this.dispose();
-  }
-
-  dispose(): void {
-    this.#disposed = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-  }
-
-  #watch(): void {
-    const request = this.#incoming.request.signal;
-    const onDisconnect = (): void => {
-      if (this.#followDisconnect()) this.abort(request.reason);
-    };
-    if (request.aborted) onDisconnect();
-    else request.addEventListener("abort", onDisconnect, { once: true });
-    const deadline = this.#incoming.host.deadline;
-    if (deadline !== undefined && !this.#aborted) {
-      const ms = Math.max(0, deadline - Date.now() - this.#rt.options.deadlineMarginMs);
-      const timer = setTimeout(
-        () => this.abort(new DOMException("The request reached its deadline", "TimeoutError")),
-        ms,
-      );
-      // Node: a pending deadline must not keep the process alive on its own.
-      (timer as { unref?: () => void }).unref?.();
-      this.#timer = timer;
-    }
-  }
 }
 
 export function waitUntilOf(incoming: Incoming): (promise: Promise<unknown>) => void {

@@ -1,125 +1,12 @@
 /**
- * The server definition: tools here; resources, resource templates and prompts (with their
- * completions) through the registration functions of resources.ts and prompts.ts. A definition is
- * runtime-free; `createHandler(server, options)` turns it into a fetch handler.
+ * The server definition: its identity, its middleware, the definitions registered by the family
+ * modules (`addTool`, `addResource`, `addResourceTemplate`, `addPrompt`, `addMethods`) and the
+ * method table they install. It knows no family itself, so a server carries only the code of the
+ * families it uses. A definition is runtime-free; `createHandler(server, options)` serves it.
  */
-import type { HandlerContext } from "./context.ts";
 import { PorticoError } from "../errors.ts";
-import { type CompiledSchema, compileSchema, type InferSchema, type SchemaLike } from "./schema.ts";
-import type {
-  Annotations,
-  CallToolResult,
-  GetPromptResult,
-  Icon,
-  Implementation,
-  ReadResourceResult,
-  ResourceContents,
-  ToolAnnotations,
-} from "./types.ts";
-import type { UriTemplate } from "../uri-template/uri-template.ts";
-import type { MethodEnv } from "../methods/table.ts";
-
-const TOOL_NAME = /^[A-Za-z0-9_.\-/]{1,128}$/;
-
-export interface ToolConfig<I extends SchemaLike | undefined, O extends SchemaLike | undefined> {
-  title?: string;
-  description: string;
-  /** Input schema (Standard Schema or JSON Schema). Arguments are validated before the handler runs. */
-  input?: I;
-  /** Output schema: `structuredContent` is validated against it. */
-  output?: O;
-  annotations?: ToolAnnotations;
-  icons?: Icon[];
-  _meta?: Record<string, unknown>;
-}
-
-/** A tool may return a full result, or just text. */
-export type ToolReturn = CallToolResult | string;
-
-export type ToolHandler<I extends SchemaLike | undefined> = (
-  args: I extends SchemaLike ? InferSchema<I> : Record<string, never>,
-  ctx: HandlerContext,
-) => ToolReturn | Promise<ToolReturn>;
-
-export interface ToolEntry {
-  name: string;
-  config: ToolConfig<SchemaLike | undefined, SchemaLike | undefined>;
-  input: CompiledSchema | undefined;
-  output: CompiledSchema | undefined;
-  /** `Mcp-Param-*` header name → argument name (from `x-mcp-header` annotations). */
-  headerParams: Map<string, string>;
-  handler: (args: unknown, ctx: HandlerContext) => ToolReturn | Promise<ToolReturn>;
-}
-
-export interface ResourceConfig {
-  name: string;
-  title?: string;
-  description?: string;
-  mimeType?: string;
-  size?: number;
-  icons?: Icon[];
-  annotations?: Annotations;
-  _meta?: Record<string, unknown>;
-}
-
-/** A resource reader may return a full result or just the contents. */
-export type ResourceReturn = ReadResourceResult | ResourceContents[];
-
-export interface ResourceEntry {
-  uri: string;
-  config: ResourceConfig;
-  read: (uri: string, ctx: HandlerContext) => ResourceReturn | Promise<ResourceReturn>;
-}
-
-export type Completer = (value: string, context: CompletionContext) => string[] | Promise<string[]>;
-
-export interface CompletionContext {
-  /** Other arguments already chosen (`context.arguments` of the request). */
-  arguments: Record<string, string>;
-}
-
-export interface ResourceTemplateConfig extends ResourceConfig {
-  /** Completions per template variable. */
-  complete?: Record<string, Completer>;
-  /** Lists concrete resources of this template in `resources/list`. */
-  list?: () => ResourceConfigWithUri[] | Promise<ResourceConfigWithUri[]>;
-}
-
-export interface ResourceConfigWithUri extends ResourceConfig {
-  uri: string;
-}
-
-export interface ResourceTemplateEntry {
-  template: UriTemplate;
-  config: ResourceTemplateConfig;
-  read: (
-    uri: string,
-    variables: Record<string, string | string[]>,
-    ctx: HandlerContext,
-  ) => ResourceReturn | Promise<ResourceReturn>;
-}
-
-export interface PromptArgument {
-  name: string;
-  title?: string;
-  description?: string;
-  required?: boolean;
-  complete?: Completer;
-}
-
-export interface PromptConfig {
-  title?: string;
-  description?: string;
-  arguments?: PromptArgument[];
-  icons?: Icon[];
-  _meta?: Record<string, unknown>;
-}
-
-export interface PromptEntry {
-  name: string;
-  config: PromptConfig;
-  get: (args: Record<string, string>, ctx: HandlerContext) => GetPromptResult | Promise<GetPromptResult>;
-}
+import type { Definitions, MethodFamily, MethodSpec, Middleware } from "./method.ts";
+import type { Implementation } from "./types.ts";
 
 export type ListKind = "tools" | "resources" | "prompts";
 
@@ -140,85 +27,58 @@ export interface ServerOptions extends Implementation {
 }
 
 /**
- * The implementation of a method beyond tools (resources, prompts, completion). The registration
- * functions install it (`addResource`, `addPrompt`, …), so a server that has no prompts carries no
- * prompt code in its bundle.
+ * A method in the table, with the family that declared it.
  * @internal
  */
-export type FeatureMethod = (
-  env: MethodEnv,
-  params: Record<string, unknown>,
-) => Record<string, unknown> | Promise<Record<string, unknown>>;
+export interface InstalledMethod {
+  readonly spec: MethodSpec;
+  readonly family: MethodFamily;
+}
 
 /**
- * A Portico MCP server definition. Tools are registered with `server.tool()`; resources, resource
- * templates and prompts with the functions `addResource`, `addResourceTemplate` and `addPrompt`
- * (functions, not methods, so what a server does not use stays out of its bundle).
+ * A Portico MCP server definition.
  *
  * ```ts
  * const server = new McpServer({ name: "demo", version: "1.0.0" });
- * server.tool("add", { description: "Add two numbers", input: v.object({ a: v.number(), b: v.number() }) },
- *   ({ a, b }) => String(a + b));
+ * addTool(server, "add", { input: v.object({ a: v.number(), b: v.number() }) }, ({ a, b }) => String(a + b));
+ * server.use(async (call, next) => { const result = await next(); return result; });
  * ```
  */
-export class McpServer {
+export class McpServer implements Definitions {
   readonly info: Implementation;
   readonly instructions: string | undefined;
   readonly pageSize: number;
-  readonly tools = new Map<string, ToolEntry>();
-  readonly resources = new Map<string, ResourceEntry>();
-  readonly templates = new Map<string, ResourceTemplateEntry>();
-  readonly prompts = new Map<string, PromptEntry>();
   /**
-   * Methods beyond tools, installed by the registration functions (see `FeatureMethod`).
-   * @internal Not part of the public API (left out of the published types).
+   * The server-wide middleware, in order.
+   * @internal Read by the dispatcher; add with `use()`.
    */
-  readonly methods = new Map<string, FeatureMethod>();
+  readonly middleware: Middleware[] = [];
+  readonly #registries = new Map<string, Map<string, unknown>>();
+  readonly #methods = new Map<string, InstalledMethod>();
   readonly #listeners = new Set<(event: ServerEvent) => void>();
 
   constructor(options: ServerOptions) {
-    const { instructions, pageSize, ...info } = options;
-    if (!info.name || !info.version)
+    const { instructions, pageSize, ...info } = options ?? ({} as ServerOptions);
+    if (typeof info.name !== "string" || info.name === "" || typeof info.version !== "string" || !info.version)
       throw new PorticoError("invalid_server", "A server needs a name and a version");
+    if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize > 0))
+      throw new PorticoError("invalid_server", `pageSize must be a positive integer, got ${pageSize}`);
     this.info = info;
     this.instructions = instructions;
     this.pageSize = pageSize ?? 100;
   }
 
-  /** Registers a tool. Adding or removing one at run time emits `notifications/tools/list_changed`. */
-  tool<I extends SchemaLike | undefined = undefined, O extends SchemaLike | undefined = undefined>(
-    name: string,
-    config: ToolConfig<I, O>,
-    handler: ToolHandler<I>,
-  ): Registration {
-    if (!TOOL_NAME.test(name)) {
-      throw new PorticoError(
-        "invalid_name",
-        `Tool name "${name}" must be 1-128 characters of A-Z a-z 0-9 _ - . /`,
-      );
-    }
-    const input = config.input === undefined ? undefined : compileSchema(config.input, name);
-    const output = config.output === undefined ? undefined : compileSchema(config.output, name);
-    return this.register("Tool", "tools", this.tools, name, {
-      name,
-      config: config as ToolConfig<SchemaLike | undefined, SchemaLike | undefined>,
-      input,
-      output,
-      headerParams: headerParamsOf(input?.jsonSchema),
-      handler: handler as ToolEntry["handler"],
-    });
-  }
-
   /**
-   * Adds `entry` under `key` to one of the maps above and emits `list_changed` for `kind`; throws
-   * on a duplicate key (`what` names the thing in the error).
-   * @internal For the registration functions; not part of the public API (left out of the published types).
+   * Adds middleware that wraps every MCP request (lists included), in the order added: the first
+   * added runs first and sees the final result last. Per-definition middleware (`use` in a tool's,
+   * prompt's or resource's config) runs inside these, next to its handler.
    */
-  register<E>(what: string, kind: ListKind, map: Map<string, E>, key: string, entry: E): Registration {
-    if (map.has(key)) throw new PorticoError("duplicate", `${what} "${key}" is already registered`);
-    map.set(key, entry);
-    this.#emit({ type: "list_changed", kind });
-    return { remove: () => map.delete(key) && this.#emit({ type: "list_changed", kind }) };
+  use(...middleware: Middleware[]): this {
+    for (const m of middleware) {
+      if (typeof m !== "function") throw new PorticoError("invalid_middleware", "middleware must be a function");
+      this.middleware.push(m);
+    }
+    return this;
   }
 
   /** Tells subscribers (legacy `resources/subscribe`, modern `subscriptions/listen`) that a resource changed. */
@@ -232,18 +92,68 @@ export class McpServer {
     return () => this.#listeners.delete(listener);
   }
 
+  /** The definitions of one kind, keyed by name or URI (read-only: register and remove through the family functions). */
+  registry<E>(kind: string): ReadonlyMap<string, E> {
+    return (this.#registries.get(kind) ?? EMPTY) as ReadonlyMap<string, E>;
+  }
+
+  /**
+   * Adds `entry` under `key` to the definitions of `kind` and emits `list_changed` for `changes`;
+   * throws on a duplicate key (`what` names the thing in the error).
+   * @internal For the family modules' registration functions.
+   */
+  register<E>(kind: string, what: string, key: string, entry: E, changes: ListKind): Registration {
+    let map = this.#registries.get(kind);
+    if (map === undefined) this.#registries.set(kind, (map = new Map()));
+    if (map.has(key)) throw new PorticoError("duplicate", `${what} "${key}" is already registered`);
+    map.set(key, entry);
+    this.#emit({ type: "list_changed", kind: changes });
+    const registered = map;
+    return {
+      remove: () => {
+        if (registered.get(key) === entry && registered.delete(key))
+          this.#emit({ type: "list_changed", kind: changes });
+      },
+    };
+  }
+
+  /**
+   * Installs a family's methods in the table (again: no change). A method another family declared
+   * already is refused.
+   * @internal Use `addMethods(server, family)`.
+   */
+  install(family: MethodFamily): void {
+    for (const name of Object.keys(family.methods)) {
+      const installed = this.#methods.get(name);
+      if (installed !== undefined && installed.family !== family) {
+        throw new PorticoError(
+          "duplicate",
+          `Method "${name}" is already declared by the ${installed.family.name} family`,
+        );
+      }
+    }
+    for (const [name, spec] of Object.entries(family.methods)) this.#methods.set(name, { spec, family });
+  }
+
+  /**
+   * The table entry of `method`, if some family declared it.
+   * @internal
+   */
+  method(method: string): InstalledMethod | undefined {
+    return this.#methods.get(method);
+  }
+
+  /**
+   * Every installed family, once each, in installation order.
+   * @internal
+   */
+  families(): MethodFamily[] {
+    return [...new Set([...this.#methods.values()].map((m) => m.family))];
+  }
+
   #emit(event: ServerEvent): void {
     for (const listener of this.#listeners) listener(event);
   }
 }
 
-function headerParamsOf(schema: Record<string, unknown> | undefined): Map<string, string> {
-  const map = new Map<string, string>();
-  const props = schema?.properties;
-  if (typeof props !== "object" || props === null) return map;
-  for (const [arg, prop] of Object.entries(props as Record<string, Record<string, unknown>>)) {
-    const header = prop?.["x-mcp-header"];
-    if (typeof header === "string" && header !== "") map.set(header.toLowerCase(), arg);
-  }
-  return map;
-}
+const EMPTY: ReadonlyMap<string, unknown> = new Map();

@@ -4,7 +4,7 @@
  * written), so the validator is in a bundle only when a server uses it.
  *
  * ```ts
- * server.tool("add", { description: "…", input: jsonSchema<{ a: number; b: number }>({
+ * addTool(server, "add", { description: "…", input: jsonSchema<{ a: number; b: number }>({
  *   type: "object", properties: { a: { type: "number" }, b: { type: "number" } }, required: ["a", "b"],
  * }) }, ({ a, b }) => String(a + b));
  * ```

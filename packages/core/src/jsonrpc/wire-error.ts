@@ -1,7 +1,6 @@
 /** Turns whatever a handler threw into a JSON-RPC error message that leaks nothing. */
 import { errorMessage, type JsonRpcError, type RequestId } from "./messages.ts";
-import type { ErrorReporter } from "../methods/tool-call.ts";
-import { ErrorCode, McpError } from "../errors.ts";
+import { ErrorCode, type ErrorReporter, McpError } from "../errors.ts";
 
 export function toWireError(
   error: unknown,

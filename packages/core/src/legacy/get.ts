@@ -2,18 +2,25 @@
  * Legacy era GET and DELETE: the standalone notification stream, `Last-Event-ID` resumption of
  * any stream (from the event store, woken through the bus), and session termination.
  */
-import { randomId } from "../util/encoding.ts";
+import type { Incoming, Runtime } from "../call/runtime.ts";
+import { whenToEnd } from "../call/runtime.ts";
+import { ErrorCode } from "../errors.ts";
 import { Exchange } from "../http/exchange.ts";
 import { httpError } from "../http/responses.ts";
-import { notificationMessage } from "../jsonrpc/messages.ts";
-import { type Incoming, type Runtime, whenToEnd } from "../call/runtime.ts";
-import { deleteSession, loadSession, topics } from "./session.ts";
-import { SSE_HEADERS, SseWriter } from "../http/sse.ts";
 import { checkGetAccept } from "../http/validate.ts";
-import { ErrorCode } from "../errors.ts";
+import { notificationMessage } from "../jsonrpc/messages.ts";
 import type { JsonValue, StoredEvent, Subscription } from "../stores/types.ts";
-
-const SESSION_HEADER = "mcp-session-id";
+import { randomId } from "../util/encoding.ts";
+import { SESSION_HEADER } from "./request.ts";
+import {
+  appendEvent,
+  deleteSession,
+  loadSession,
+  replayEvents,
+  watchServerEvents,
+  watchSessionEnd,
+  watchStream,
+} from "./session.ts";
 
 async function sessionOf(rt: Runtime, request: Request): Promise<string | Response> {
   const id = request.headers.get(SESSION_HEADER);
@@ -43,6 +50,29 @@ export async function legacyGet(rt: Runtime, incoming: Incoming): Promise<Respon
   return standalone(rt, incoming, id, `get-${randomId(12)}`);
 }
 
+/** Subscriptions and watches of one long-lived stream, ended together. */
+class Watches {
+  readonly #subs: Subscription[] = [];
+  #stop: (() => void) | undefined;
+  ended = false;
+
+  add(sub: Subscription): void {
+    if (this.ended) void sub.unsubscribe();
+    else this.#subs.push(sub);
+  }
+
+  until(stop: () => void): void {
+    if (this.ended) stop();
+    else this.#stop = stop;
+  }
+
+  end(): void {
+    this.ended = true;
+    this.#stop?.();
+    for (const s of this.#subs.splice(0)) void s.unsubscribe();
+  }
+}
+
 /** The session's notification stream (list changes, subscribed resource updates). */
 async function standalone(
   rt: Runtime,
@@ -51,38 +81,31 @@ async function standalone(
   streamId: string,
   backlog: StoredEvent[] = [],
 ): Promise<Response> {
-  const subs: Subscription[] = [];
-  let stop: () => void = () => {};
-  const cleanup = () => {
-    stop();
-    for (const s of subs.splice(0)) void s.unsubscribe();
-  };
+  const watches = new Watches();
   const exchange = new Exchange({
     keepAliveMs: rt.options.keepAliveMs,
     headers: { [SESSION_HEADER]: sessionId },
     forceStream: true,
-    persist: (msg) => rt.stores.events.append(sessionId, streamId, msg),
-    onClientGone: cleanup,
+    persist: (msg) => appendEvent(rt.stores, sessionId, streamId, msg),
+    onClientGone: () => watches.end(),
   });
-  const finish = () => {
-    cleanup();
-    void exchange.end(undefined, rt.options.retryMs);
-  };
-  subs.push(
-    await rt.stores.bus.subscribe(topics.broadcast, (event) => {
+  watches.add(
+    await watchServerEvents(rt.stores, (event) => {
       void forward(rt, sessionId, event, exchange).catch((e) => rt.report(e, "GET stream"));
     }),
   );
-  subs.push(
-    await rt.stores.bus.subscribe(topics.session(sessionId), (event) => {
-      const e = event as { type?: string; message?: JsonValue };
-      if (e.type === "closed") {
-        cleanup();
-        void exchange.end();
-      }
+  watches.add(
+    await watchSessionEnd(rt.stores, sessionId, () => {
+      watches.end();
+      void exchange.end();
     }),
   );
-  stop = whenToEnd(rt, incoming, finish);
+  watches.until(
+    whenToEnd(rt, incoming, () => {
+      watches.end();
+      void exchange.end(undefined, rt.options.retryMs);
+    }),
+  );
   if (backlog.length > 0) void exchange.replay(backlog).catch((e) => rt.report(e, "GET stream replay"));
   return exchange.response;
 }
@@ -99,14 +122,14 @@ async function forward(rt: Runtime, sessionId: string, event: JsonValue, exchang
   }
 }
 
+function isFinalResponse(message: JsonValue): boolean {
+  const m = message as Record<string, unknown> | null;
+  return m !== null && typeof m === "object" && ("result" in m || "error" in m) && !("method" in m);
+}
+
 /** Replays a stream after `lastEventId`, then follows it live until its final response. */
-async function resume(
-  rt: Runtime,
-  incoming: Incoming,
-  sessionId: string,
-  lastEventId: string,
-): Promise<Response> {
-  const first = await rt.stores.events.replay(sessionId, lastEventId);
+async function resume(rt: Runtime, incoming: Incoming, sessionId: string, lastEventId: string): Promise<Response> {
+  const first = await replayEvents(rt.stores, sessionId, lastEventId);
   if (first === undefined) {
     return httpError(400, ErrorCode.InvalidRequest, "Bad Request: unknown Last-Event-ID for this session");
   }
@@ -115,49 +138,40 @@ async function resume(
     // A standalone stream: replay what was missed, then carry on as a fresh standalone stream.
     return standalone(rt, incoming, sessionId, streamId, first.events);
   }
-  let last = lastEventId;
-  let done = false;
-  let sub: Subscription | undefined;
-  let stop: () => void = () => {};
-  const writer = new SseWriter({
+  const watches = new Watches();
+  const exchange = new Exchange({
     keepAliveMs: rt.options.keepAliveMs,
-    onCancel: () => {
-      done = true;
-      stop();
-      void sub?.unsubscribe();
-    },
+    headers: { [SESSION_HEADER]: sessionId },
+    forceStream: true,
+    onClientGone: () => watches.end(),
   });
+  let last = lastEventId;
   let chain = Promise.resolve();
+  // Every wake-up re-reads the log after the last event written: a lost wake-up only delays.
   const pump = () => {
     chain = chain
       .then(async () => {
-        if (done) return;
-        const batch = await rt.stores.events.replay(sessionId, last);
-        for (const event of batch?.events ?? []) {
-          last = event.id;
-          if (event.message === null) continue;
-          await writer.write({ id: event.id, data: JSON.stringify(event.message) });
-          const m = event.message as Record<string, unknown>;
-          if (("result" in m || "error" in m) && !("method" in m)) {
-            done = true;
-            stop();
-            void sub?.unsubscribe();
-            writer.close();
-            return;
-          }
+        if (watches.ended) return;
+        const batch = await replayEvents(rt.stores, sessionId, last);
+        const events = batch?.events ?? [];
+        if (events.length === 0) return;
+        last = (events[events.length - 1] as StoredEvent).id;
+        const end = events.findIndex((event) => isFinalResponse(event.message));
+        await exchange.replay(end === -1 ? events : events.slice(0, end + 1));
+        if (end !== -1) {
+          watches.end();
+          await exchange.end();
         }
       })
       .catch((e) => rt.report(e, "stream resume"));
   };
-  sub = await rt.stores.bus.subscribe(topics.stream(sessionId, streamId), pump);
-  stop = whenToEnd(rt, incoming, () => {
-    done = true;
-    void sub?.unsubscribe();
-    void writer.retry(rt.options.retryMs).then(() => writer.close());
-  });
+  watches.add(await watchStream(rt.stores, sessionId, streamId, pump));
+  watches.until(
+    whenToEnd(rt, incoming, () => {
+      watches.end();
+      void exchange.end(undefined, rt.options.retryMs);
+    }),
+  );
   pump();
-  return new Response(writer.readable, {
-    status: 200,
-    headers: { ...SSE_HEADERS, [SESSION_HEADER]: sessionId },
-  });
+  return exchange.response;
 }

@@ -1,17 +1,20 @@
-/** Legacy-era session records and the server→client reply mailbox, kept in the stores only. */
+/**
+ * The legacy era's only path to the stores: session records, the event log of its streams and
+ * their wake-ups, the server→client reply mailbox, and cancellation — all kept in the stores, so
+ * any instance can serve any request of any session.
+ */
+import type { SessionFields } from "../definition/method.ts";
 import type { LogLevel } from "../jsonrpc/protocol.ts";
 import { keys, topics } from "../stores/keys.ts";
-import type { JsonValue, Stores } from "../stores/types.ts";
+import type { JsonValue, StoredEvent, Stores, Subscription } from "../stores/types.ts";
 
-export interface SessionState {
+export interface SessionState extends SessionFields {
   protocolVersion: string;
   clientCapabilities: Record<string, unknown>;
   clientInfo: Record<string, unknown> | null;
   logLevel: LogLevel | null;
   subscriptions: string[];
 }
-
-export { topics } from "../stores/keys.ts";
 
 export async function createSession(
   stores: Stores,
@@ -139,4 +142,58 @@ export function cancelListener(
       void subscription?.then((sub) => sub?.unsubscribe()).catch(() => {});
     },
   };
+}
+
+/**
+ * Appends `message` (`null`: a priming event) to a stream of the session and wakes whoever follows
+ * that stream on another instance. The wake-up is not awaited (the event is stored) but kept alive
+ * with `waitUntil`: hosts like Workers cancel work nobody waits for.
+ */
+export async function appendEvent(
+  stores: Stores,
+  sessionId: string,
+  streamId: string,
+  message: JsonValue | null,
+  waitUntil?: (promise: Promise<unknown>) => void,
+): Promise<string> {
+  const id = await stores.events.append(sessionId, streamId, message);
+  if (message !== null && waitUntil !== undefined)
+    waitUntil(stores.bus.publish(topics.stream(sessionId, streamId), { type: "event" }));
+  return id;
+}
+
+/** The events of the stream `lastEventId` belongs to, after it (`undefined`: unknown to this session). */
+export function replayEvents(
+  stores: Stores,
+  sessionId: string,
+  lastEventId: string,
+): Promise<{ streamId: string; events: StoredEvent[] } | undefined> {
+  return stores.events.replay(sessionId, lastEventId);
+}
+
+/** Tells the instance serving request `id` of the session that the client cancelled it. */
+export function cancelRequest(stores: Stores, sessionId: string, id: string | number): Promise<void> {
+  return stores.bus.publish(topics.cancel(sessionId, id), { type: "cancel" });
+}
+
+/** Calls `onEvent` whenever a stream of the session gets a new event (on any instance). */
+export function watchStream(
+  stores: Stores,
+  sessionId: string,
+  streamId: string,
+  onEvent: () => void,
+): Promise<Subscription> {
+  return stores.bus.subscribe(topics.stream(sessionId, streamId), onEvent);
+}
+
+/** Calls `onClosed` when the session is deleted (on any instance). */
+export function watchSessionEnd(stores: Stores, sessionId: string, onClosed: () => void): Promise<Subscription> {
+  return stores.bus.subscribe(topics.session(sessionId), (event) => {
+    if ((event as { type?: string }).type === "closed") onClosed();
+  });
+}
+
+/** Calls `onEvent` with every server event (list changes, resource updates) from any instance. */
+export function watchServerEvents(stores: Stores, onEvent: (event: JsonValue) => void): Promise<Subscription> {
+  return stores.bus.subscribe(topics.broadcast, onEvent);
 }

@@ -1,13 +1,27 @@
-/** `completion/complete`: installed by `addPrompt` and the resource registrations (prompts.ts, resources.ts). */
-import type { MethodEnv } from "./table.ts";
+/**
+ * The completion family: `completion/complete` for prompt arguments and resource-template
+ * variables. Installed by `addPrompt` and the resource registrations.
+ */
+import type { McpCall, McpResult, MethodFamily } from "../definition/method.ts";
 import { ErrorCode, McpError } from "../errors.ts";
-import type { FeatureMethod, McpServer } from "../definition/server.ts";
 
-export async function complete(
-  env: MethodEnv,
-  params: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
-  const server = env.server;
+export type Completer = (value: string, context: CompletionContext) => string[] | Promise<string[]>;
+
+export interface CompletionContext {
+  /** Other arguments already chosen (`context.arguments` of the request). */
+  arguments: Record<string, string>;
+}
+
+/** What completion reads of a prompt and of a resource template. */
+interface CompletablePrompt {
+  config: { complete?: Record<string, Completer | undefined> | undefined };
+}
+interface CompletableTemplate {
+  config: { complete?: Record<string, Completer> | undefined };
+}
+
+async function complete(call: McpCall): Promise<McpResult> {
+  const { params, definitions } = call;
   const ref = params.ref as Record<string, unknown> | undefined;
   const argument = params.argument as Record<string, unknown> | undefined;
   if (typeof ref !== "object" || ref === null || typeof argument !== "object" || argument === null) {
@@ -15,40 +29,34 @@ export async function complete(
   }
   const argName = argument.name;
   const value = typeof argument.value === "string" ? argument.value : "";
-  if (typeof argName !== "string")
-    throw new McpError(ErrorCode.InvalidParams, "Invalid params: /argument/name");
+  if (typeof argName !== "string") throw new McpError(ErrorCode.InvalidParams, "Invalid params: /argument/name");
   const context = {
-    arguments: ((params.context as Record<string, unknown> | undefined)?.arguments ?? {}) as Record<
-      string,
-      string
-    >,
+    arguments: ((params.context as Record<string, unknown> | undefined)?.arguments ?? {}) as Record<string, string>,
   };
   let values: string[] = [];
   if (ref.type === "ref/prompt") {
-    const prompt = server.prompts.get(String(ref.name));
-    if (prompt === undefined)
-      throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${String(ref.name)}`);
-    const completer = prompt.config.arguments?.find((a) => a.name === argName)?.complete;
+    const prompt = definitions.registry<CompletablePrompt>("prompts").get(String(ref.name));
+    if (prompt === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${String(ref.name)}`);
+    const completer = prompt.config.complete?.[argName];
     if (completer) values = await completer(value, context);
   } else if (ref.type === "ref/resource") {
     const uri = String(ref.uri);
-    const template = server.templates.get(uri); // keyed by the template text
-    if (template === undefined && !server.resources.has(uri)) {
+    const template = definitions.registry<CompletableTemplate>("templates").get(uri); // keyed by the template text
+    if (template === undefined && !definitions.registry("resources").has(uri)) {
       throw new McpError(ErrorCode.InvalidParams, `Unknown resource reference: ${uri}`);
     }
     const completer = template?.config.complete?.[argName];
     if (completer) values = await completer(value, context);
   } else {
-    throw new McpError(
-      ErrorCode.InvalidParams,
-      "Invalid params: /ref/type must be ref/prompt or ref/resource",
-    );
+    throw new McpError(ErrorCode.InvalidParams, "Invalid params: /ref/type must be ref/prompt or ref/resource");
   }
   const total = values.length;
   return { completion: { values: values.slice(0, 100), total, hasMore: total > 100 } };
 }
 
-/** Installs feature methods on the server (idempotent). */
-export function install(server: McpServer, methods: Record<string, FeatureMethod>): void {
-  for (const [method, impl] of Object.entries(methods)) server.methods.set(method, impl);
-}
+/** The completion family. */
+export const COMPLETION: MethodFamily = {
+  name: "completion",
+  methods: { "completion/complete": { eras: ["modern", "legacy"], handler: complete } },
+  capabilities: () => ({ completions: {} }),
+};

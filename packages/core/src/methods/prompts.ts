@@ -1,18 +1,86 @@
 /**
- * Prompts: `addPrompt(server, name, config, get)`. A function rather than an McpServer method, so a
- * server without prompts carries none of this code.
+ * The prompts family: `addPrompt(server, name, config, get)` registers; `prompts/list` and
+ * `prompts/get` serve both eras. A server without prompts carries none of this code.
  */
-import { complete, install } from "./completion.ts";
-import { defined, type MethodEnv } from "./table.ts";
+import type { HandlerContext } from "../definition/context.ts";
+import type { Definitions, McpCall, McpResult, MethodFamily, Middleware } from "../definition/method.ts";
+import type { McpServer, Registration } from "../definition/server.ts";
+import type { GetPromptResult, Icon } from "../definition/types.ts";
+import { ErrorCode, McpError, PorticoError } from "../errors.ts";
+import { runChain } from "./chain.ts";
+import { COMPLETION, type Completer } from "./completion.ts";
 import { paginate } from "./paginate.ts";
-import { ErrorCode, McpError } from "../errors.ts";
-import type { McpServer, PromptConfig, PromptEntry, Registration } from "../definition/server.ts";
+import { defined } from "./table.ts";
 
-type Params = Record<string, unknown>;
-type Result = Record<string, unknown>;
+export interface PromptArgument {
+  name: string;
+  title?: string;
+  description?: string;
+  required?: boolean;
+}
 
-function listPrompts({ server }: MethodEnv, params: Params): Result {
-  const all = [...server.prompts.values()].map((p) =>
+export interface PromptConfig<A extends readonly PromptArgument[] = readonly PromptArgument[]> {
+  title?: string;
+  description?: string;
+  /** The arguments; `get` receives them typed: required ones as `string`, others as optional. */
+  arguments?: A;
+  /** Completions per argument name (`completion/complete` with a `ref/prompt`). */
+  complete?: { [K in A[number]["name"]]?: Completer };
+  icons?: Icon[];
+  _meta?: Record<string, unknown>;
+  /** Middleware for this prompt's `prompts/get` only, inside the server's (`server.use`). */
+  use?: Middleware[];
+}
+
+type Required<A extends PromptArgument> = A extends { required: true } ? A["name"] : never;
+type Optional<A extends PromptArgument> = A extends { required: true } ? never : A["name"];
+
+/** The arguments `get` receives, typed from the declaration. */
+export type PromptArgs<A extends readonly PromptArgument[]> = { [K in Required<A[number]>]: string } & {
+  [K in Optional<A[number]>]?: string;
+};
+
+export type PromptGet<A extends readonly PromptArgument[]> = (
+  args: PromptArgs<A>,
+  ctx: HandlerContext,
+) => GetPromptResult | Promise<GetPromptResult>;
+
+interface PromptEntry {
+  name: string;
+  config: PromptConfig;
+  get: (args: Record<string, string>, ctx: HandlerContext) => GetPromptResult | Promise<GetPromptResult>;
+}
+
+const prompts = (d: Definitions) => d.registry<PromptEntry>("prompts");
+
+/**
+ * Registers a prompt with `arguments` (completed through `complete`, keyed by argument name);
+ * `get(args, ctx)` returns the messages, with `args` typed from the declaration. Adding or removing
+ * one at run time emits `notifications/prompts/list_changed`.
+ *
+ * ```ts
+ * addPrompt(server, "review", {
+ *   arguments: [{ name: "code", required: true }, { name: "tone" }],
+ *   complete: { tone: (value) => ["terse", "friendly"].filter((t) => t.startsWith(value)) },
+ * }, ({ code, tone }) => ({ messages: [{ role: "user", content: { type: "text", text: `${tone ?? ""} ${code}` } }] }));
+ * ```
+ */
+export function addPrompt<const A extends readonly PromptArgument[] = readonly []>(
+  server: McpServer,
+  name: string,
+  config: PromptConfig<A>,
+  get: PromptGet<A>,
+): Registration {
+  if (typeof name !== "string" || name === "") throw new PorticoError("invalid_name", "A prompt needs a name");
+  if (typeof get !== "function") throw new PorticoError("invalid_handler", `The get function of prompt "${name}" must be a function`);
+  server.install(PROMPTS);
+  server.install(COMPLETION);
+  const entry: PromptEntry = { name, config: config as PromptConfig, get: get as PromptEntry["get"] };
+  return server.register("prompts", "Prompt", name, entry, "prompts");
+}
+
+function listPrompts({ definitions, params }: McpCall): McpResult {
+  const all = [...prompts(definitions).values()].map((p) =>
     defined({
       name: p.name,
       title: p.config.title,
@@ -24,17 +92,11 @@ function listPrompts({ server }: MethodEnv, params: Params): Result {
       _meta: p.config._meta,
     }),
   );
-  const { page, nextCursor } = paginate(all, params.cursor, server.pageSize);
+  const { page, nextCursor } = paginate(all, params.cursor, definitions.pageSize);
   return defined({ prompts: page, nextCursor });
 }
 
-async function getPrompt(env: MethodEnv, params: Params): Promise<Result> {
-  const name = params.name;
-  if (typeof name !== "string")
-    throw new McpError(ErrorCode.InvalidParams, "Invalid params: /name must be a string");
-  const prompt = env.server.prompts.get(name);
-  if (prompt === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${name}`, { name });
-  const raw = params.arguments ?? {};
+function argumentsOf(prompt: PromptEntry, raw: unknown): Record<string, string> {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new McpError(ErrorCode.InvalidParams, "Invalid params: /arguments must be an object");
   }
@@ -52,19 +114,29 @@ async function getPrompt(env: MethodEnv, params: Params): Promise<Result> {
       `Invalid params: missing required arguments ${missing.map((a) => `/arguments/${a.name}`).join(", ")}`,
     );
   }
-  return { ...(await prompt.get(args, env.ctx)) };
+  return args;
 }
 
-/**
- * Registers a prompt with `arguments` (each may have `complete`); `get(args, ctx)` returns the
- * messages. Adding or removing one at run time emits `notifications/prompts/list_changed`.
- */
-export function addPrompt(
-  server: McpServer,
-  name: string,
-  config: PromptConfig,
-  get: PromptEntry["get"],
-): Registration {
-  install(server, { "prompts/list": listPrompts, "prompts/get": getPrompt, "completion/complete": complete });
-  return server.register("Prompt", "prompts", server.prompts, name, { name, config, get });
+async function getPrompt(call: McpCall): Promise<McpResult> {
+  const name = call.params.name;
+  if (typeof name !== "string") throw new McpError(ErrorCode.InvalidParams, "Invalid params: /name must be a string");
+  const prompt = prompts(call.definitions).get(name);
+  if (prompt === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${name}`, { name });
+  const args = argumentsOf(prompt, call.params.arguments ?? {});
+  const get = async (c: McpCall): Promise<McpResult> => ({ ...(await prompt.get(args, c.ctx)) });
+  const use = prompt.config.use;
+  return use === undefined || use.length === 0 ? get(call) : runChain(use, call, get);
 }
+
+const BOTH = ["modern", "legacy"] as const;
+
+/** The prompts family. */
+export const PROMPTS: MethodFamily = {
+  name: "prompts",
+  methods: {
+    "prompts/list": { eras: BOTH, cacheable: true, handler: listPrompts },
+    "prompts/get": { eras: BOTH, mrtr: true, nameParam: "name", handler: getPrompt },
+  },
+  available: (d) => prompts(d).size > 0,
+  capabilities: (d) => (prompts(d).size > 0 ? { prompts: { listChanged: true } } : undefined),
+};

@@ -1,11 +1,11 @@
 /** `tools/call`: argument validation, the handler, result normalisation and safe failures. */
-import { isThenable } from "../util/thenable.ts";
-import { InputRequiredSignal } from "../modern/inputs.ts";
-import type { HandlerContext } from "../definition/context.ts";
-import { ErrorCode, McpError } from "../errors.ts";
+import type { McpCall } from "../definition/method.ts";
 import { describeIssues } from "../definition/schema.ts";
-import type { McpServer, ToolEntry } from "../definition/server.ts";
 import type { CallToolResult } from "../definition/types.ts";
+import { ErrorCode, InputRequiredSignal, McpError } from "../errors.ts";
+import { isThenable } from "../util/thenable.ts";
+import type { CompiledSchema } from "../definition/schema.ts";
+import type { HandlerContext } from "../definition/context.ts";
 
 /**
  * Throw from a tool to fail it with a message the client may see (an `isError` result). Any
@@ -18,38 +18,31 @@ export class ToolError extends Error {
   }
 }
 
-export type ErrorReporter = (error: unknown, where: string) => void;
-
-export function findTool(server: McpServer, params: Record<string, unknown>): ToolEntry {
-  const name = params.name;
-  if (typeof name !== "string")
-    throw new McpError(ErrorCode.InvalidParams, "Invalid params: /name must be a string");
-  const tool = server.tools.get(name);
-  if (tool === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`, { name });
-  return tool;
+/** What `tools/call` needs of a registered tool. */
+export interface CallableTool {
+  name: string;
+  input: CompiledSchema | undefined;
+  output: CompiledSchema | undefined;
+  handler: (args: unknown, ctx: HandlerContext) => CallToolResult | string | Promise<CallToolResult | string>;
 }
 
 function failed(text: string): CallToolResult {
   return { content: [{ type: "text", text }], isError: true };
 }
 
-export async function callTool(
-  tool: ToolEntry,
-  params: Record<string, unknown>,
-  ctx: HandlerContext,
-  report: ErrorReporter,
-): Promise<CallToolResult> {
-  const raw = params.arguments ?? {};
+export async function callTool(tool: CallableTool, call: McpCall): Promise<CallToolResult> {
+  const { report } = call;
+  const raw = call.params.arguments ?? {};
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new McpError(ErrorCode.InvalidParams, "Invalid params: /arguments must be an object");
   }
   let args: unknown = raw;
   if (tool.input !== undefined) {
     const checked = await tool.input.validate(raw);
-    if (!checked.ok)
-      return failed(`Invalid arguments for tool ${tool.name}: ${describeIssues(checked.issues)}`);
+    if (!checked.ok) return failed(`Invalid arguments for tool ${tool.name}: ${describeIssues(checked.issues)}`);
     args = checked.value;
   }
+  const ctx = call.ctx;
   let result: CallToolResult;
   try {
     const pending = tool.handler(args, ctx);
@@ -68,18 +61,12 @@ export async function callTool(
   }
   if (tool.output !== undefined && result.isError !== true) {
     if (result.structuredContent === undefined) {
-      report(
-        new Error(`tool ${tool.name} has an output schema but returned no structuredContent`),
-        `tool ${tool.name}`,
-      );
+      report(new Error(`tool ${tool.name} has an output schema but returned no structuredContent`), `tool ${tool.name}`);
       return failed(`Tool ${tool.name} returned no structured content`);
     }
     const checked = await tool.output.validate(result.structuredContent);
     if (!checked.ok) {
-      report(
-        new Error(`tool ${tool.name} output invalid: ${describeIssues(checked.issues)}`),
-        `tool ${tool.name}`,
-      );
+      report(new Error(`tool ${tool.name} output invalid: ${describeIssues(checked.issues)}`), `tool ${tool.name}`);
       return failed(`Tool ${tool.name} returned structured content that does not match its output schema`);
     }
   }

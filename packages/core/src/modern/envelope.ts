@@ -7,7 +7,7 @@ import { httpError } from "../http/responses.ts";
 import type { JsonRpcRequest, RequestId } from "../jsonrpc/messages.ts";
 import { isModernVersion, META, MODERN_VERSIONS } from "../jsonrpc/protocol.ts";
 import { ErrorCode } from "../errors.ts";
-import type { McpServer } from "../definition/server.ts";
+import type { Definitions, MethodSpec } from "../definition/method.ts";
 
 export interface Envelope {
   protocolVersion: string;
@@ -71,17 +71,12 @@ export function readEnvelope(
   };
 }
 
-const NAMED: Record<string, "name" | "uri"> = {
-  "tools/call": "name",
-  "prompts/get": "name",
-  "resources/read": "uri",
-};
-
-/** Checks `Mcp-Method`, `Mcp-Name` and the tool's `Mcp-Param-*` headers against the body. */
+/** Checks `Mcp-Method`, `Mcp-Name` and the headers the method's spec mirrors against the body. */
 export function checkMirrorHeaders(
   request: Request,
   message: JsonRpcRequest | { id?: undefined; method: string; params?: Record<string, unknown> },
-  server: McpServer,
+  spec: MethodSpec | undefined,
+  definitions: Definitions,
 ): Response | undefined {
   const id = message.id ?? null;
   const method = request.headers.get("mcp-method");
@@ -94,52 +89,16 @@ export function checkMirrorHeaders(
       `Header mismatch: Mcp-Method header (${decodedMethod}) does not match method (${message.method})`,
     );
   }
-  const field = NAMED[message.method];
+  const field = spec?.nameParam;
   if (field === undefined) return undefined;
-  const expected = message.params?.[field];
+  const params = message.params ?? {};
   const name = request.headers.get("mcp-name");
   if (name === null) return mismatch(id, "Header mismatch: Mcp-Name header is required");
   const decodedName = decodeHeaderValue(name);
   if (decodedName === undefined) return mismatch(id, "Header mismatch: Mcp-Name header is malformed");
-  if (decodedName !== expected) {
+  if (decodedName !== params[field]) {
     return mismatch(id, `Header mismatch: Mcp-Name header does not match params.${field}`);
   }
-  if (message.method === "tools/call" && typeof expected === "string") {
-    return checkParamHeaders(request, id, server, expected, message.params?.arguments);
-  }
-  return undefined;
-}
-
-function headerText(value: unknown): string | undefined {
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return undefined;
-}
-
-function checkParamHeaders(
-  request: Request,
-  id: RequestId | null,
-  server: McpServer,
-  toolName: string,
-  args: unknown,
-): Response | undefined {
-  const tool = server.tools.get(toolName);
-  if (tool === undefined || tool.headerParams.size === 0) return undefined;
-  const values = (typeof args === "object" && args !== null ? args : {}) as Record<string, unknown>;
-  for (const [headerName, arg] of tool.headerParams) {
-    const raw = request.headers.get(`mcp-param-${headerName}`);
-    const expected = headerText(values[arg]);
-    if (expected === undefined && values[arg] === undefined) {
-      if (raw !== null)
-        return mismatch(id, `Header mismatch: Mcp-Param-${headerName} sent but argument ${arg} is absent`);
-      continue;
-    }
-    if (raw === null) return mismatch(id, `Header mismatch: Mcp-Param-${headerName} header is required`);
-    const decoded = decodeHeaderValue(raw);
-    if (decoded === undefined)
-      return mismatch(id, `Header mismatch: Mcp-Param-${headerName} header is malformed`);
-    if (decoded !== expected)
-      return mismatch(id, `Header mismatch: Mcp-Param-${headerName} does not match argument ${arg}`);
-  }
-  return undefined;
+  const more = spec?.mirrors?.(request.headers, params, definitions);
+  return more === undefined ? undefined : mismatch(id, more);
 }

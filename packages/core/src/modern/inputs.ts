@@ -5,15 +5,9 @@
  * `input_required` with every recorded ask, and runs again on the client's retry.
  */
 import type { InputRequest } from "../definition/context.ts";
-import { ErrorCode, McpError } from "../errors.ts";
+import { ErrorCode, InputRequiredSignal, McpError } from "../errors.ts";
 
-/** Thrown inside a handler to abandon this round; never reaches the client as an error. */
-export class InputRequiredSignal extends Error {
-  constructor() {
-    super("Input required");
-    this.name = "InputRequiredSignal";
-  }
-}
+export { InputRequiredSignal };
 
 const CAPABILITY_OF: Record<InputRequest["method"], string> = {
   "elicitation/create": "elicitation",

@@ -3,13 +3,13 @@
  * honoured filter first, then forwards list changes and resource updates from the bus (so a
  * change on any instance reaches every listener), and ends with a result on shutdown.
  */
-import type { Envelope } from "./envelope.ts";
 import { Exchange } from "../http/exchange.ts";
 import { httpError } from "../http/responses.ts";
 import type { JsonRpcRequest } from "../jsonrpc/messages.ts";
 import { META } from "../jsonrpc/protocol.ts";
 import { type Incoming, type Runtime, whenToEnd } from "../call/runtime.ts";
-import { topics } from "../legacy/session.ts";
+import { topics } from "../stores/keys.ts";
+import { capabilitiesOf } from "../methods/table.ts";
 import { ErrorCode } from "../errors.ts";
 
 interface Filter {
@@ -19,13 +19,18 @@ interface Filter {
   resourceSubscriptions?: string[];
 }
 
+/** The part of the requested filter this server can honour: what its capabilities announce. */
 function honoured(rt: Runtime, requested: Filter): Filter {
+  const caps = capabilitiesOf(rt.server) as {
+    tools?: { listChanged?: boolean };
+    prompts?: { listChanged?: boolean };
+    resources?: { listChanged?: boolean; subscribe?: boolean };
+  };
   const out: Filter = {};
-  const hasResources = rt.server.resources.size > 0 || rt.server.templates.size > 0;
-  if (requested.toolsListChanged === true && rt.server.tools.size > 0) out.toolsListChanged = true;
-  if (requested.promptsListChanged === true && rt.server.prompts.size > 0) out.promptsListChanged = true;
-  if (requested.resourcesListChanged === true && hasResources) out.resourcesListChanged = true;
-  if (Array.isArray(requested.resourceSubscriptions) && hasResources) {
+  if (requested.toolsListChanged === true && caps.tools?.listChanged) out.toolsListChanged = true;
+  if (requested.promptsListChanged === true && caps.prompts?.listChanged) out.promptsListChanged = true;
+  if (requested.resourcesListChanged === true && caps.resources?.listChanged) out.resourcesListChanged = true;
+  if (Array.isArray(requested.resourceSubscriptions) && caps.resources?.subscribe) {
     out.resourceSubscriptions = requested.resourceSubscriptions.filter((u) => typeof u === "string");
   }
   return out;
@@ -35,7 +40,6 @@ export async function listen(
   rt: Runtime,
   incoming: Incoming,
   message: JsonRpcRequest,
-  _envelope: Envelope,
 ): Promise<Response> {
   const requested = (message.params?.notifications ?? undefined) as Filter | undefined;
   if (typeof requested !== "object" || requested === null || Array.isArray(requested)) {

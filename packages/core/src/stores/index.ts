@@ -5,10 +5,12 @@ export { memoryStores } from "./memory.ts";
 export { assertStreamId, isStreamId, splitEventId } from "./event-id.ts";
 export { toJsonText } from "./json-text.ts";
 export { storeKeyText } from "./keys.ts";
+export { PollingBus } from "./polling-bus.ts";
 export type { MemoryBusOptions } from "./memory-bus.ts";
 export type { MemoryEventStoreOptions } from "./memory-event-store.ts";
 export type { MemorySessionStoreOptions } from "./memory-session-store.ts";
 export type { MemoryStoresOptions } from "./memory.ts";
+export type { PollingBusOptions, TopicLog, TopicLogBatch, TopicLogRead } from "./polling-bus.ts";
 export type {
   Bus,
   EventStore,

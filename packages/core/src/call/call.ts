@@ -1,0 +1,229 @@
+/**
+ * One MCP request being served, in either era: it owns the request's abort signal, its exchange
+ * (the way back to the client: JSON, or SSE once something is sent ahead of the answer), its
+ * handler context and its `waitUntil`, runs the request through the middleware to its method, and
+ * answers. Each era supplies only what differs ({@link EraLink}): version and client facts, how to
+ * ask the client for input, how a stream persists, how cancellation is heard.
+ */
+import type { Era, HandlerContext, InputRequest } from "../definition/context.ts";
+import type { McpCall, McpResult, MethodSpec, SessionHandle } from "../definition/method.ts";
+import type { AuthInfo } from "../definition/types.ts";
+import { Exchange, type ExchangeOptions } from "../http/exchange.ts";
+import { jsonResponse } from "../http/responses.ts";
+import type { JsonRpcMessage, JsonRpcNotification, JsonRpcRequest } from "../jsonrpc/messages.ts";
+import { resultMessage } from "../jsonrpc/messages.ts";
+import type { LogLevel } from "../jsonrpc/protocol.ts";
+import { toWireError } from "../jsonrpc/wire-error.ts";
+import { runChain } from "../methods/chain.ts";
+import { RequestAbort } from "./abort.ts";
+import { type ContextParts, createContext } from "./context.ts";
+import { type Incoming, type Runtime, waitUntilOf } from "./runtime.ts";
+
+/** What an era tells a call. */
+export interface EraLink {
+  readonly era: Era;
+  readonly protocolVersion: string;
+  readonly sessionId: string | undefined;
+  readonly clientCapabilities: Record<string, unknown>;
+  readonly clientInfo: Record<string, unknown> | undefined;
+  readonly session: SessionHandle | undefined;
+  /** The level the client asked for; `undefined` sends no log notifications. */
+  logLevel(): LogLevel | undefined;
+  /** Asks the client for input on behalf of the handler. */
+  ask(requests: Record<string, InputRequest>, call: Call): Promise<Record<string, unknown>>;
+  /** Ends the live HTTP stream with a retry hint while the handler runs on (legacy SSE polling). */
+  closeStream(retryMs?: number): void;
+  /** The first time the handler observes its signal (legacy: start hearing cancellation). */
+  observe?(call: Call): void;
+  /** When the method has returned or thrown (legacy: stop hearing cancellation). */
+  done?(): void;
+  /**
+   * Legacy era: headers of every answer and the persistence of its events (a stream that can be
+   * resumed with `Last-Event-ID`). A call whose stream is resumable goes on when the client drops
+   * it; one whose stream is not is aborted.
+   */
+  readonly stream?: Pick<ExchangeOptions, "headers" | "persist" | "primingRetryMs" | "canStream">;
+}
+
+export class Call implements McpCall, ContextParts {
+  readonly method: string;
+  params: Record<string, unknown>;
+  readonly requestId: string | number;
+  readonly target: string | undefined;
+  readonly spec: MethodSpec;
+  readonly exchange: Exchange;
+  readonly rt: Runtime;
+  readonly incoming: Incoming;
+  readonly link: EraLink;
+  readonly #abort: RequestAbort;
+  #ctx: HandlerContext | undefined;
+  #state: Record<string, unknown> | undefined;
+  #observed = false;
+  #waitUntil: ((promise: Promise<unknown>) => void) | undefined;
+
+  constructor(rt: Runtime, incoming: Incoming, message: JsonRpcRequest, spec: MethodSpec, link: EraLink) {
+    this.rt = rt;
+    this.incoming = incoming;
+    this.link = link;
+    this.method = message.method;
+    this.params = message.params ?? {};
+    this.requestId = message.id;
+    this.spec = spec;
+    const named = spec.nameParam === undefined ? undefined : this.params[spec.nameParam];
+    this.target = typeof named === "string" ? named : undefined;
+    const resumable = link.stream?.persist !== undefined;
+    const options: ExchangeOptions = {
+      ...link.stream,
+      keepAliveMs: rt.options.keepAliveMs,
+      canStream: incoming.host.canStream !== false && link.stream?.canStream !== false,
+    };
+    if (!resumable) options.onClientGone = () => this.#abort.abort(new Error("stream closed"));
+    this.exchange = new Exchange(options);
+    // Disconnection is not cancellation once the answer is a resumable stream (spec); a client
+    // that drops an answer it can never resume can never receive it, so that work is stopped.
+    this.#abort = new RequestAbort(rt, incoming, resumable ? () => !this.exchange.streaming : undefined);
+  }
+
+  // ---- McpCall ------------------------------------------------------------------------------
+
+  get era(): Era {
+    return this.link.era;
+  }
+
+  get protocolVersion(): string {
+    return this.link.protocolVersion;
+  }
+
+  get sessionId(): string | undefined {
+    return this.link.sessionId;
+  }
+
+  get auth(): AuthInfo | undefined {
+    return this.incoming.auth;
+  }
+
+  get hostRequestId(): string | undefined {
+    return this.incoming.host.requestId;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#observed) {
+      this.#observed = true;
+      this.link.observe?.(this);
+    }
+    return this.#abort.signal;
+  }
+
+  get state(): Record<string, unknown> {
+    this.#state ??= {};
+    return this.#state;
+  }
+
+  get ctx(): HandlerContext {
+    this.#ctx ??= createContext(this);
+    return this.#ctx;
+  }
+
+  get definitions() {
+    return this.rt.server;
+  }
+
+  get session(): SessionHandle | undefined {
+    return this.link.session;
+  }
+
+  get report() {
+    return this.rt.report;
+  }
+
+  // ---- ContextParts (what the handler context reads) -----------------------------------------
+
+  get env(): unknown {
+    return this.incoming.env;
+  }
+
+  get headers(): Headers {
+    return this.incoming.request.headers;
+  }
+
+  get clientCapabilities(): Record<string, unknown> {
+    return this.link.clientCapabilities;
+  }
+
+  get clientInfo(): Record<string, unknown> | undefined {
+    return this.link.clientInfo;
+  }
+
+  get progressToken(): string | number | undefined {
+    const meta = this.params._meta as { progressToken?: string | number } | undefined;
+    return meta?.progressToken;
+  }
+
+  logLevel(): LogLevel | undefined {
+    return this.link.logLevel();
+  }
+
+  notify(message: JsonRpcNotification): Promise<void> {
+    return this.exchange.send(message);
+  }
+
+  ask(requests: Record<string, InputRequest>): Promise<Record<string, unknown>> {
+    return this.link.ask(requests, this);
+  }
+
+  closeStream(retryMs?: number): void {
+    this.link.closeStream(retryMs);
+  }
+
+  /** Keeps the invocation alive for `promise` where the host allows (bound: it may be passed around). */
+  get waitUntil(): (promise: Promise<unknown>) => void {
+    this.#waitUntil ??= waitUntilOf(this.incoming);
+    return this.#waitUntil;
+  }
+
+  // ---- serving --------------------------------------------------------------------------------
+
+  /** Aborts the handler's signal (cancellation). */
+  abort(reason: unknown): void {
+    this.#abort.abort(reason);
+  }
+
+  /** Ends the watch for aborts and cancellation (the method returned or threw). */
+  dispose(): void {
+    this.link.done?.();
+    this.#abort.dispose();
+  }
+
+  /** Runs the call through the server's middleware to its method. */
+  invoke(): McpResult | Promise<McpResult> {
+    return runChain(this.rt.server.middleware, this, this.spec.handler);
+  }
+
+  /**
+   * Produces the result and answers with it: plain JSON unless something was streamed first. An
+   * error becomes the JSON-RPC error (never a stack or an internal message); before anything was
+   * streamed, `errorStatus` gives it an HTTP status (modern era), else it is answered like a result.
+   */
+  respond(produce: (call: Call) => Promise<McpResult>, errorStatus?: (code: number) => number): Promise<Response> {
+    const exchange = this.exchange;
+    const run = (async () => {
+      let reply: JsonRpcMessage;
+      try {
+        reply = resultMessage(this.requestId, await produce(this));
+      } catch (error) {
+        const wire = toWireError(error, this.requestId, this.rt.report, this.method);
+        if (errorStatus !== undefined && !exchange.streaming) {
+          exchange.fail(jsonResponse(wire, errorStatus(wire.error.code), this.link.stream?.headers));
+          return;
+        }
+        reply = wire;
+      } finally {
+        this.dispose();
+      }
+      await exchange.complete(reply).catch((e) => this.rt.report(e, `${this.era} stream`));
+    })();
+    // Work that outlives the response only exists once it streams; a JSON answer is already final.
+    exchange.whenStreaming(() => this.waitUntil(run));
+    return exchange.response;
+  }
+}

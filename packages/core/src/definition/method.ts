@@ -1,0 +1,130 @@
+/**
+ * What one MCP method is, declared once (its handler, the eras that serve it, whether its result is
+ * cacheable, whether it may ask the client for input, the param naming its target), what a call of
+ * it looks like to middleware and handlers, and what middleware is. Both eras dispatch from the
+ * method table these declarations make (methods/table.ts).
+ */
+import type { ErrorReporter } from "../errors.ts";
+import type { LogLevel } from "../jsonrpc/protocol.ts";
+import type { Era, HandlerContext } from "./context.ts";
+import type { AuthInfo, Implementation } from "./types.ts";
+
+/** A method's params and result: plain JSON-RPC objects. */
+export type McpParams = Record<string, unknown>;
+export type McpResult = Record<string, unknown>;
+
+/**
+ * One MCP request on its way to its method, as middleware and method handlers see it. Made once per
+ * request by either era; everything on it is read on demand, so what nobody reads costs nothing.
+ */
+export interface McpCall {
+  /** The JSON-RPC method, e.g. `tools/call`. */
+  readonly method: string;
+  /** The request's params (`{}` when absent). A middleware may replace them before `next()`. */
+  params: McpParams;
+  /** The tool or prompt name, or the resource URI, for the methods that name one (else `undefined`). */
+  readonly target: string | undefined;
+  /** `modern` (2026-07-28, stateless) or `legacy` (initialize + sessions). */
+  readonly era: Era;
+  /** The protocol version this request is served at. */
+  readonly protocolVersion: string;
+  /** The JSON-RPC id of the request. */
+  readonly requestId: string | number;
+  /** Legacy era: the session id. */
+  readonly sessionId: string | undefined;
+  /** Who is calling (the host's auth or the `authenticate` hook's), or `undefined` (anonymous). */
+  readonly auth: AuthInfo | undefined;
+  /** The host's id of the HTTP request (Lambda's request id, `cf-ray`, `X-Request-Id`), for logs. */
+  readonly hostRequestId: string | undefined;
+  /** Aborted on cancellation, a dropped stream, the host's deadline or shutdown. */
+  readonly signal: AbortSignal;
+  /** A bag for middleware to pass values along the chain (made on first use). */
+  readonly state: Record<string, unknown>;
+  /** The context the method's handler receives (progress, log, elicit, …). */
+  readonly ctx: HandlerContext;
+  /**
+   * The server's definitions, for method handlers.
+   * @internal
+   */
+  readonly definitions: Definitions;
+  /**
+   * Where errors that are not sent to the client go (`onError`).
+   * @internal
+   */
+  readonly report: ErrorReporter;
+  /**
+   * Legacy era: the call's session, for the methods that change it (`logging/setLevel`,
+   * `resources/subscribe`); `undefined` in the modern era.
+   * @internal
+   */
+  readonly session: SessionHandle | undefined;
+}
+
+/**
+ * Wraps every MCP request (lists included) on its way to the method: `next()` runs the rest of the
+ * chain and the method and resolves its result. A middleware may return its own result (without
+ * calling `next`), change the result `next()` gave, or throw an `McpError` (it becomes the JSON-RPC
+ * error on the wire, in both eras, also after progress was streamed). Rethrow errors you do not own.
+ */
+export type Middleware = (call: McpCall, next: () => Promise<McpResult>) => McpResult | Promise<McpResult>;
+
+/** One MCP method, declared once. */
+export interface MethodSpec {
+  /** The eras that serve it. */
+  readonly eras: readonly Era[];
+  /** Modern era: the result carries cache hints (`ttlMs`, `cacheScope`). */
+  readonly cacheable?: boolean;
+  /** Modern era: the handler may ask the client for input (an `input_required` round trip). */
+  readonly mrtr?: boolean;
+  /** The param naming the method's target: `call.target`, and mirrored in `Mcp-Name` (modern). */
+  readonly nameParam?: "name" | "uri";
+  /**
+   * Modern era: checks headers that mirror more of the params than the name (a tool's
+   * `Mcp-Param-*`); returns the mismatch message, or `undefined` when they agree.
+   */
+  readonly mirrors?: (headers: Headers, params: McpParams, definitions: Definitions) => string | undefined;
+  /** Serves the method. */
+  readonly handler: (call: McpCall) => McpResult | Promise<McpResult>;
+}
+
+/** A family of methods (tools, resources, prompts, …) and what it adds to the server's capabilities. */
+export interface MethodFamily {
+  /** Its name, e.g. `tools` (the error for an absent family names it). */
+  readonly name: string;
+  readonly methods: Readonly<Record<string, MethodSpec>>;
+  /**
+   * Whether its methods are served now (e.g. tools only while a tool is registered); otherwise they
+   * answer "method not found". Default: always once installed.
+   */
+  readonly available?: (definitions: Definitions) => boolean;
+  /** What it adds to the capabilities in `initialize` and `server/discover`, given what is registered. */
+  readonly capabilities?: (definitions: Definitions) => Record<string, unknown> | undefined;
+}
+
+/** What method handlers read of a server definition. */
+export interface Definitions {
+  /** The definitions of one kind (`tools`, `prompts`, …), keyed by name or URI. */
+  registry<E>(kind: string): ReadonlyMap<string, E>;
+  readonly info: Implementation;
+  readonly instructions: string | undefined;
+  readonly pageSize: number;
+  /** Every installed family, once each. */
+  families(): MethodFamily[];
+}
+
+/**
+ * The fields of a legacy session that methods change.
+ * @internal
+ */
+export interface SessionFields {
+  logLevel: LogLevel | null;
+  subscriptions: string[];
+}
+
+/**
+ * A legacy call's session, for the methods that change it.
+ * @internal
+ */
+export interface SessionHandle {
+  update(change: (fields: SessionFields) => SessionFields): Promise<void>;
+}

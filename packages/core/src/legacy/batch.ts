@@ -1,0 +1,54 @@
+/** 2025-03-26 batches: answered as one JSON array; server→client requests are not available inside. */
+import { Call, type EraLink } from "../call/call.ts";
+import type { Incoming, Runtime } from "../call/runtime.ts";
+import { ErrorCode, McpError } from "../errors.ts";
+import { accepted, httpError, jsonResponse } from "../http/responses.ts";
+import { classify, type JsonRpcMessage, resultMessage } from "../jsonrpc/messages.ts";
+import { toWireError } from "../jsonrpc/wire-error.ts";
+import type { JsonValue } from "../stores/types.ts";
+import { legacySpec, notification } from "./messages.ts";
+import { type LiveSession, SESSION_HEADER, sessionLink } from "./request.ts";
+import { deliverReply } from "./session.ts";
+
+export async function batch(rt: Runtime, incoming: Incoming, session: LiveSession, body: unknown[]): Promise<Response> {
+  if (session.state.protocolVersion !== "2025-03-26") {
+    return httpError(
+      400,
+      ErrorCode.InvalidRequest,
+      `Batches are not supported at protocol version ${session.state.protocolVersion}`,
+    );
+  }
+  if (body.length === 0) return httpError(400, ErrorCode.InvalidRequest, "Invalid Request: empty batch");
+  const link: EraLink = {
+    ...sessionLink(rt, session),
+    logLevel: () => undefined,
+    ask: async () => {
+      throw new McpError(ErrorCode.InvalidRequest, "Server requests are not available inside a batch");
+    },
+    closeStream: () => {},
+    // Nothing can be sent ahead of a batch's one JSON answer.
+    stream: { canStream: false },
+  };
+  const replies: JsonRpcMessage[] = [];
+  for (const item of body) {
+    const c = classify(item);
+    if (c.kind === "invalid")
+      replies.push(toWireError(new McpError(ErrorCode.InvalidRequest, c.reason), c.id, rt.report, "batch"));
+    else if (c.kind === "response")
+      await deliverReply(rt.stores, session.id, c.message as unknown as JsonValue & object, rt.options.replyTimeoutMs);
+    else if (c.kind === "notification") await notification(rt, session, c.message.method, c.message.params ?? {});
+    else {
+      try {
+        const call = new Call(rt, incoming, c.message, legacySpec(rt, c.message.method), link);
+        try {
+          replies.push(resultMessage(c.message.id, await call.invoke()));
+        } finally {
+          call.dispose();
+        }
+      } catch (error) {
+        replies.push(toWireError(error, c.message.id, rt.report, c.message.method));
+      }
+    }
+  }
+  return replies.length === 0 ? accepted() : jsonResponse(replies, 200, { [SESSION_HEADER]: session.id });
+}

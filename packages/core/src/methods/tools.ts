@@ -1,0 +1,184 @@
+/**
+ * The tools family: `addTool` registers a tool; `tools/list` and `tools/call` serve them in both
+ * eras; a tool's `x-mcp-header` arguments are mirrored in `Mcp-Param-*` headers (modern).
+ */
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import type { HandlerContext } from "../definition/context.ts";
+import type { McpCall, McpParams, McpResult, MethodFamily, Middleware } from "../definition/method.ts";
+import { type CompiledSchema, compileSchema, type InferSchema, type SchemaLike } from "../definition/schema.ts";
+import type { McpServer, Registration } from "../definition/server.ts";
+import type { CallToolResult, Icon, ToolAnnotations } from "../definition/types.ts";
+import { ErrorCode, McpError, PorticoError } from "../errors.ts";
+import { decodeHeaderValue } from "../util/encoding.ts";
+import { runChain } from "./chain.ts";
+import { paginate } from "./paginate.ts";
+import { defined } from "./table.ts";
+import { type CallableTool, callTool } from "./tool-call.ts";
+
+const TOOL_NAME = /^[A-Za-z0-9_.\-/]{1,128}$/;
+
+export interface ToolConfig<I extends SchemaLike | undefined, O extends SchemaLike | undefined> {
+  title?: string;
+  description?: string;
+  /** Input schema (Standard Schema or `jsonSchema(…)`), describing an object. Arguments are validated before the handler runs. */
+  input?: I;
+  /** Output schema, describing an object: the result's `structuredContent` is typed from it and validated against it. */
+  output?: O;
+  annotations?: ToolAnnotations;
+  icons?: Icon[];
+  _meta?: Record<string, unknown>;
+  /** Middleware for this tool's calls only, inside the server's (`server.use`). */
+  use?: Middleware[];
+}
+
+/** A result whose `structuredContent` is `S` (an error result may leave it out). */
+export type StructuredToolResult<S> =
+  | (Omit<CallToolResult, "structuredContent"> & { structuredContent: S })
+  | (CallToolResult & { isError: true });
+
+/** What a tool returns: a full result or just text; with an `output` schema, a result with `structuredContent`. */
+export type ToolReturn<O extends SchemaLike | undefined = undefined> = O extends SchemaLike
+  ? StructuredToolResult<StandardSchemaV1.InferInput<O>>
+  : CallToolResult | string;
+
+export type ToolHandler<I extends SchemaLike | undefined, O extends SchemaLike | undefined = undefined> = (
+  args: I extends SchemaLike ? InferSchema<I> : Record<string, never>,
+  ctx: HandlerContext,
+) => ToolReturn<O> | Promise<ToolReturn<O>>;
+
+/** A registered tool. */
+interface ToolEntry extends CallableTool {
+  config: ToolConfig<SchemaLike | undefined, SchemaLike | undefined>;
+  /** `Mcp-Param-*` header name → argument name (from `x-mcp-header` annotations). */
+  headerParams: Map<string, string>;
+}
+
+/**
+ * Registers a tool. Adding or removing one at run time emits `notifications/tools/list_changed`.
+ * Fails fast on a malformed name, a duplicate, a schema that does not describe an object, and a
+ * handler that is not a function.
+ */
+export function addTool<I extends SchemaLike | undefined = undefined, O extends SchemaLike | undefined = undefined>(
+  server: McpServer,
+  name: string,
+  config: ToolConfig<I, O>,
+  handler: ToolHandler<I, O>,
+): Registration {
+  if (typeof name !== "string" || !TOOL_NAME.test(name)) {
+    throw new PorticoError("invalid_name", `Tool name "${name}" must be 1-128 characters of A-Z a-z 0-9 _ - . /`);
+  }
+  if (typeof handler !== "function") {
+    throw new PorticoError("invalid_handler", `The handler of tool "${name}" must be a function`);
+  }
+  const input = objectSchema(config.input, name, "input");
+  const output = objectSchema(config.output, name, "output");
+  server.install(TOOLS);
+  return server.register<ToolEntry>("tools", "Tool", name, {
+    name,
+    config: config as ToolEntry["config"],
+    input,
+    output,
+    headerParams: headerParamsOf(input?.jsonSchema),
+    handler: handler as ToolEntry["handler"],
+  }, "tools");
+}
+
+/** Compiles a tool schema and checks it describes an object, as MCP requires of `inputSchema` and `outputSchema`. */
+function objectSchema(schema: SchemaLike | undefined, tool: string, which: string): CompiledSchema | undefined {
+  if (schema === undefined) return undefined;
+  const compiled = compileSchema(schema, tool);
+  const type = compiled.jsonSchema.type;
+  if (type !== "object") {
+    throw new PorticoError(
+      "invalid_schema",
+      `The ${which} schema of tool "${tool}" must describe an object (JSON Schema type "object"), not ${JSON.stringify(type ?? "an untyped value")}`,
+    );
+  }
+  return compiled;
+}
+
+function headerParamsOf(schema: Record<string, unknown> | undefined): Map<string, string> {
+  const map = new Map<string, string>();
+  const props = schema?.properties;
+  if (typeof props !== "object" || props === null) return map;
+  for (const [arg, prop] of Object.entries(props as Record<string, Record<string, unknown>>)) {
+    const header = prop?.["x-mcp-header"];
+    if (typeof header === "string" && header !== "") map.set(header.toLowerCase(), arg);
+  }
+  return map;
+}
+
+function listTools(call: McpCall): McpResult {
+  const { definitions } = call;
+  const all = [...definitions.registry<ToolEntry>("tools").values()].map((t) =>
+    defined({
+      name: t.name,
+      title: t.config.title,
+      description: t.config.description,
+      inputSchema: t.input?.jsonSchema ?? { type: "object", properties: {} },
+      outputSchema: t.output?.jsonSchema,
+      annotations: t.config.annotations,
+      icons: t.config.icons,
+      _meta: t.config._meta,
+    }),
+  );
+  const { page, nextCursor } = paginate(all, call.params.cursor, definitions.pageSize);
+  return defined({ tools: page, nextCursor });
+}
+
+function findTool(call: McpCall): ToolEntry {
+  const name = call.params.name;
+  if (typeof name !== "string") throw new McpError(ErrorCode.InvalidParams, "Invalid params: /name must be a string");
+  const tool = call.definitions.registry<ToolEntry>("tools").get(name);
+  if (tool === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`, { name });
+  return tool;
+}
+
+async function serveCall(call: McpCall): Promise<McpResult> {
+  const tool = findTool(call);
+  const use = tool.config.use;
+  if (use === undefined || use.length === 0) return { ...(await callTool(tool, call)) };
+  return runChain(use, call, async (c) => ({ ...(await callTool(tool, c)) }));
+}
+
+function headerText(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return undefined;
+}
+
+/** Checks a tool's `Mcp-Param-*` headers against its arguments (2026-07-28). */
+function mirrorsParams(headers: Headers, params: McpParams, definitions: McpCall["definitions"]): string | undefined {
+  const name = params.name;
+  if (typeof name !== "string") return undefined;
+  const tool = definitions.registry<ToolEntry>("tools").get(name);
+  if (tool === undefined || tool.headerParams.size === 0) return undefined;
+  const args = params.arguments;
+  const values = (typeof args === "object" && args !== null ? args : {}) as Record<string, unknown>;
+  for (const [header, arg] of tool.headerParams) {
+    const raw = headers.get(`mcp-param-${header}`);
+    const expected = headerText(values[arg]);
+    if (expected === undefined && values[arg] === undefined) {
+      if (raw !== null) return `Header mismatch: Mcp-Param-${header} sent but argument ${arg} is absent`;
+      continue;
+    }
+    if (raw === null) return `Header mismatch: Mcp-Param-${header} header is required`;
+    const decoded = decodeHeaderValue(raw);
+    if (decoded === undefined) return `Header mismatch: Mcp-Param-${header} header is malformed`;
+    if (decoded !== expected) return `Header mismatch: Mcp-Param-${header} does not match argument ${arg}`;
+  }
+  return undefined;
+}
+
+const BOTH = ["modern", "legacy"] as const;
+
+/** The tools family. */
+export const TOOLS: MethodFamily = {
+  name: "tools",
+  methods: {
+    "tools/list": { eras: BOTH, cacheable: true, handler: listTools },
+    "tools/call": { eras: BOTH, mrtr: true, nameParam: "name", mirrors: mirrorsParams, handler: serveCall },
+  },
+  available: (d) => d.registry("tools").size > 0,
+  capabilities: (d) => (d.registry("tools").size > 0 ? { tools: { listChanged: true } } : undefined),
+};

@@ -1,0 +1,88 @@
+/**
+ * MRTR (2026-07-28): a handler's asks that this round cannot answer end the request with an
+ * `input_required` result carrying the asks and a sealed `requestState`; the client retries with
+ * `inputResponses`, and the handler runs again with the answers of every round so far.
+ */
+import type { Call } from "../call/call.ts";
+import type { Incoming, Runtime } from "../call/runtime.ts";
+import type { McpResult } from "../definition/method.ts";
+import { ErrorCode, InputRequiredSignal, McpError } from "../errors.ts";
+import { randomId } from "../util/encoding.ts";
+import { InputCollector } from "./inputs.ts";
+import { bindingOf } from "./request-state.ts";
+
+/** Whether a request carries answers of earlier rounds. */
+export function isRetry(params: Record<string, unknown>): boolean {
+  return params.requestState !== undefined || params.inputResponses !== undefined;
+}
+
+/** Answers from a verified `requestState` plus this request's `inputResponses`. */
+export async function gatheredAnswers(
+  rt: Runtime,
+  incoming: Incoming,
+  method: string,
+  target: string,
+  params: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const answers: Record<string, unknown> = {};
+  if (params.requestState !== undefined) {
+    if (typeof params.requestState !== "string") {
+      throw new McpError(ErrorCode.InvalidParams, "Invalid params: /requestState must be a string");
+    }
+    const payload = await rt.sealer.open(params.requestState, Date.now());
+    const binding = await bindingOf(method, target, params.arguments);
+    if (payload === undefined || payload.b !== binding || payload.s !== (incoming.auth?.subject ?? null)) {
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        "Invalid params: requestState is invalid, expired or belongs to another request",
+      );
+    }
+    Object.assign(answers, payload.r);
+  }
+  const responses = params.inputResponses;
+  if (responses !== undefined) {
+    if (typeof responses !== "object" || responses === null || Array.isArray(responses)) {
+      throw new McpError(ErrorCode.InvalidParams, "Invalid params: /inputResponses must be an object");
+    }
+    Object.assign(answers, responses);
+  }
+  return answers;
+}
+
+/**
+ * Runs the call; when its handler asked for input this round could not give, the `input_required`
+ * result instead (with `serverMeta` as its `_meta`), else `undefined` with the result in `out`.
+ */
+export async function invokeWithInputs(
+  call: Call,
+  collector: InputCollector,
+  meta: Record<string, unknown>,
+): Promise<{ result: McpResult | undefined; inputRequired: McpResult | undefined }> {
+  let result: McpResult | undefined;
+  try {
+    result = await call.invoke();
+  } catch (error) {
+    if (!(error instanceof InputRequiredSignal) && !collector.hasPending) throw error;
+  }
+  if (!collector.hasPending) return { result, inputRequired: undefined };
+  const { rt, incoming, params } = call;
+  const requestState = await rt.sealer.seal({
+    v: 1,
+    b: await bindingOf(call.method, targetOf(params), params.arguments),
+    s: incoming.auth?.subject ?? null,
+    e: Date.now() + rt.options.requestStateTtlMs,
+    r: collector.used,
+    n: randomId(8),
+  });
+  return {
+    result: undefined,
+    inputRequired: { resultType: "input_required", inputRequests: collector.pending, requestState, _meta: meta },
+  };
+}
+
+/** The target a `requestState` is bound to: the tool or prompt name, or the resource URI. */
+export function targetOf(params: Record<string, unknown>): string {
+  return String(params.name ?? params.uri ?? "");
+}
+
+export { InputCollector };

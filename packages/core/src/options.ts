@@ -1,0 +1,91 @@
+/** The options of `createHandler`, their defaults, and the checks made before anything is served. */
+import type { ResolvedOptions } from "./call/runtime.ts";
+import type { AuthInfo, ExecutionContextLike } from "./definition/types.ts";
+import { PorticoError } from "./errors.ts";
+import type { Stores } from "./stores/types.ts";
+
+export interface HandlerOptions {
+  /** Where legacy sessions, events and cross-instance messages live. Default: in memory (one instance). */
+  stores?: Stores;
+  /** Extra host names accepted in `Host` (localhost names always are). `["*"]` disables the check. */
+  allowedHosts?: string[];
+  /** Extra origins accepted in `Origin` (localhost origins always are). `["*"]` disables the check. */
+  allowedOrigins?: string[];
+  /** Largest accepted body in bytes (413 beyond). Default 4 MB. */
+  maxBodyBytes?: number;
+  /**
+   * Secret sealing the MRTR `requestState` (HMAC-SHA-256). Give every instance the same one, from
+   * configuration. Without it a random per-instance secret is used.
+   */
+  secret?: string | Uint8Array;
+  /** Lifetime of a sealed `requestState`. Default 10 minutes. */
+  requestStateTtlMs?: number;
+  /** Idle lifetime of a legacy session. Default 1 hour. */
+  sessionTtlMs?: number;
+  /** SSE keep-alive comment interval. Default 15 s; 0 disables. */
+  keepAliveMs?: number;
+  /** How long a legacy server→client request waits for the reply. Default 5 minutes. */
+  replyTimeoutMs?: number;
+  /** `retry` hint sent when the server ends a stream. Default 1000 ms. */
+  retryMs?: number;
+  /** Long-lived streams end (with a retry hint) after this long. Default: never. */
+  maxStreamMs?: number;
+  /** Handlers' signals fire this long before the host's deadline. Default 1000 ms. */
+  deadlineMarginMs?: number;
+  /** Cache hints on modern list/read results. Default `{ ttlMs: 0, scope: "private" }`. */
+  cache?: { ttlMs?: number; scope?: "public" | "private" };
+  /** Serve the legacy era (initialize + sessions). Default true. */
+  legacy?: boolean;
+  /** Serve the modern era (2026-07-28). Default true. */
+  modern?: boolean;
+  /**
+   * Authenticates a request before anything else: return auth info, `undefined` (anonymous) or a
+   * `Response` to send instead (e.g. 401 with `WWW-Authenticate`).
+   */
+  authenticate?: (
+    request: Request,
+    ctx: ExecutionContextLike,
+  ) => AuthInfo | Response | undefined | Promise<AuthInfo | Response | undefined>;
+  /** Receives errors that are not sent to clients (tool crashes, store failures). Default: console.error. */
+  onError?: (error: unknown, where: string) => void;
+}
+
+/** Shortest accepted `secret`: 32 bytes (256 bits, the HMAC-SHA-256 key size). */
+const MIN_SECRET_BYTES = 32;
+
+/** Checks what a typo or a placeholder could get wrong; throws a `PorticoError` naming the option. */
+export function checkOptions(options: HandlerOptions): void {
+  const secret = options.secret;
+  if (secret !== undefined) {
+    const bytes = typeof secret === "string" ? new TextEncoder().encode(secret).byteLength : secret?.byteLength;
+    if (typeof bytes !== "number" || bytes < MIN_SECRET_BYTES) {
+      throw new PorticoError(
+        "invalid_secret",
+        `secret must be at least ${MIN_SECRET_BYTES} bytes (got ${bytes ?? typeof secret}); generate one with e.g. \`openssl rand -base64 32\``,
+      );
+    }
+  }
+  for (const name of ["maxBodyBytes", "requestStateTtlMs", "sessionTtlMs", "replyTimeoutMs"] as const) {
+    const value = options[name];
+    if (value !== undefined && !(typeof value === "number" && value > 0 && Number.isFinite(value))) {
+      throw new PorticoError("invalid_option", `${name} must be a positive number of ${name === "maxBodyBytes" ? "bytes" : "milliseconds"}, got ${value}`);
+    }
+  }
+}
+
+export function resolve(options: HandlerOptions): ResolvedOptions {
+  return {
+    maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
+    keepAliveMs: options.keepAliveMs ?? 15_000,
+    sessionTtlMs: options.sessionTtlMs ?? 60 * 60 * 1000,
+    replyTimeoutMs: options.replyTimeoutMs ?? 5 * 60 * 1000,
+    requestStateTtlMs: options.requestStateTtlMs ?? 10 * 60 * 1000,
+    retryMs: options.retryMs ?? 1000,
+    maxStreamMs: options.maxStreamMs,
+    deadlineMarginMs: options.deadlineMarginMs ?? 1000,
+    cache: { ttlMs: options.cache?.ttlMs ?? 0, scope: options.cache?.scope ?? "private" },
+    legacy: options.legacy ?? true,
+    modern: options.modern ?? true,
+  };
+}
+
