@@ -1,22 +1,28 @@
 /**
  * One MCP request being served, in either era: it owns the request's abort signal, its exchange
  * (the way back to the client: JSON, or SSE once something is sent ahead of the answer), its
- * handler context and its `waitUntil`, runs the request through the middleware to its method, and
- * answers. Each era supplies only what differs ({@link EraLink}): version and client facts, how to
- * ask the client for input, how a stream persists, how cancellation is heard.
+ * `waitUntil`, and is its own handler context; it runs the request through the middleware to its
+ * method and answers. Each era supplies only what differs ({@link EraLink}): version and client
+ * facts, how to ask the client for input, how a stream persists, how cancellation is heard.
  */
 import type { Era, HandlerContext, InputRequest } from "../definition/context.ts";
 import type { McpCall, McpResult, MethodSpec, SessionHandle } from "../definition/method.ts";
+import type { McpServer } from "../definition/server.ts";
 import type { AuthInfo } from "../definition/types.ts";
+import type { ErrorReporter } from "../errors.ts";
 import { Exchange, type ExchangeOptions } from "../http/exchange.ts";
 import { jsonResponse } from "../http/responses.ts";
-import type { JsonRpcMessage, JsonRpcNotification, JsonRpcRequest } from "../jsonrpc/messages.ts";
-import { resultMessage } from "../jsonrpc/messages.ts";
+import {
+  type JsonRpcMessage,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  resultMessage,
+} from "../jsonrpc/messages.ts";
 import type { LogLevel } from "../jsonrpc/protocol.ts";
 import { toWireError } from "../jsonrpc/wire-error.ts";
 import { runChain } from "../methods/chain.ts";
 import { RequestAbort } from "./abort.ts";
-import { type ContextParts, createContext } from "./context.ts";
+import { CallContext } from "./context.ts";
 import { type Incoming, type Runtime, waitUntilOf } from "./runtime.ts";
 
 /** What an era tells a call. */
@@ -38,30 +44,41 @@ export interface EraLink {
   /** When the method has returned or thrown (legacy: stop hearing cancellation). */
   done?(): void;
   /**
-   * Legacy era: headers of every answer and the persistence of its events (a stream that can be
-   * resumed with `Last-Event-ID`). A call whose stream is resumable goes on when the client drops
-   * it; one whose stream is not is aborted.
+   * Headers of every answer and the persistence of its events (legacy: a stream that can be resumed
+   * with `Last-Event-ID`); `canStream: false` when nothing may be sent ahead of the answer. A call
+   * whose stream is resumable goes on when the client drops it; one whose stream is not is aborted.
    */
   readonly stream?: Pick<ExchangeOptions, "headers" | "persist" | "primingRetryMs" | "canStream">;
 }
 
-export class Call implements McpCall, ContextParts {
+export class Call extends CallContext implements McpCall {
   readonly method: string;
   params: Record<string, unknown>;
   readonly requestId: string | number;
   readonly target: string | undefined;
+  readonly era: Era;
+  readonly protocolVersion: string;
+  readonly sessionId: string | undefined;
+  readonly auth: AuthInfo | undefined;
+  readonly env: unknown;
+  readonly headers: Headers;
+  readonly clientCapabilities: Record<string, unknown>;
+  readonly clientInfo: Record<string, unknown> | undefined;
+  readonly session: SessionHandle | undefined;
+  readonly definitions: McpServer;
+  readonly report: ErrorReporter;
   readonly spec: MethodSpec;
   readonly exchange: Exchange;
   readonly rt: Runtime;
   readonly incoming: Incoming;
   readonly link: EraLink;
   readonly #abort: RequestAbort;
-  #ctx: HandlerContext | undefined;
   #state: Record<string, unknown> | undefined;
   #observed = false;
   #waitUntil: ((promise: Promise<unknown>) => void) | undefined;
 
   constructor(rt: Runtime, incoming: Incoming, message: JsonRpcRequest, spec: MethodSpec, link: EraLink) {
+    super();
     this.rt = rt;
     this.incoming = incoming;
     this.link = link;
@@ -71,6 +88,17 @@ export class Call implements McpCall, ContextParts {
     this.spec = spec;
     const named = spec.nameParam === undefined ? undefined : this.params[spec.nameParam];
     this.target = typeof named === "string" ? named : undefined;
+    this.era = link.era;
+    this.protocolVersion = link.protocolVersion;
+    this.sessionId = link.sessionId;
+    this.auth = incoming.auth;
+    this.env = incoming.env;
+    this.headers = incoming.request.headers;
+    this.clientCapabilities = link.clientCapabilities;
+    this.clientInfo = link.clientInfo;
+    this.session = link.session;
+    this.definitions = rt.server;
+    this.report = rt.report;
     const resumable = link.stream?.persist !== undefined;
     const options: ExchangeOptions = {
       ...link.stream,
@@ -82,24 +110,6 @@ export class Call implements McpCall, ContextParts {
     // Disconnection is not cancellation once the answer is a resumable stream (spec); a client
     // that drops an answer it can never resume can never receive it, so that work is stopped.
     this.#abort = new RequestAbort(rt, incoming, resumable ? () => !this.exchange.streaming : undefined);
-  }
-
-  // ---- McpCall ------------------------------------------------------------------------------
-
-  get era(): Era {
-    return this.link.era;
-  }
-
-  get protocolVersion(): string {
-    return this.link.protocolVersion;
-  }
-
-  get sessionId(): string | undefined {
-    return this.link.sessionId;
-  }
-
-  get auth(): AuthInfo | undefined {
-    return this.incoming.auth;
   }
 
   get hostRequestId(): string | undefined {
@@ -119,60 +129,9 @@ export class Call implements McpCall, ContextParts {
     return this.#state;
   }
 
+  /** The handler context is the call itself. */
   get ctx(): HandlerContext {
-    this.#ctx ??= createContext(this);
-    return this.#ctx;
-  }
-
-  get definitions() {
-    return this.rt.server;
-  }
-
-  get session(): SessionHandle | undefined {
-    return this.link.session;
-  }
-
-  get report() {
-    return this.rt.report;
-  }
-
-  // ---- ContextParts (what the handler context reads) -----------------------------------------
-
-  get env(): unknown {
-    return this.incoming.env;
-  }
-
-  get headers(): Headers {
-    return this.incoming.request.headers;
-  }
-
-  get clientCapabilities(): Record<string, unknown> {
-    return this.link.clientCapabilities;
-  }
-
-  get clientInfo(): Record<string, unknown> | undefined {
-    return this.link.clientInfo;
-  }
-
-  get progressToken(): string | number | undefined {
-    const meta = this.params._meta as { progressToken?: string | number } | undefined;
-    return meta?.progressToken;
-  }
-
-  logLevel(): LogLevel | undefined {
-    return this.link.logLevel();
-  }
-
-  notify(message: JsonRpcNotification): Promise<void> {
-    return this.exchange.send(message);
-  }
-
-  ask(requests: Record<string, InputRequest>): Promise<Record<string, unknown>> {
-    return this.link.ask(requests, this);
-  }
-
-  closeStream(retryMs?: number): void {
-    this.link.closeStream(retryMs);
+    return this;
   }
 
   /** Keeps the invocation alive for `promise` where the host allows (bound: it may be passed around). */
@@ -181,7 +140,25 @@ export class Call implements McpCall, ContextParts {
     return this.#waitUntil;
   }
 
-  // ---- serving --------------------------------------------------------------------------------
+  protected progressToken(): string | number | undefined {
+    return (this.params._meta as { progressToken?: string | number } | undefined)?.progressToken;
+  }
+
+  protected logLevel(): LogLevel | undefined {
+    return this.link.logLevel();
+  }
+
+  protected notify(message: JsonRpcNotification): Promise<void> {
+    return this.exchange.send(message);
+  }
+
+  protected ask(requests: Record<string, InputRequest>): Promise<Record<string, unknown>> {
+    return this.link.ask(requests, this);
+  }
+
+  protected endStream(retryMs?: number): void {
+    this.link.closeStream(retryMs);
+  }
 
   /** Aborts the handler's signal (cancellation). */
   abort(reason: unknown): void {
@@ -211,7 +188,7 @@ export class Call implements McpCall, ContextParts {
       try {
         reply = resultMessage(this.requestId, await produce(this));
       } catch (error) {
-        const wire = toWireError(error, this.requestId, this.rt.report, this.method);
+        const wire = toWireError(error, this.requestId, this.report, this.method);
         if (errorStatus !== undefined && !exchange.streaming) {
           exchange.fail(jsonResponse(wire, errorStatus(wire.error.code), this.link.stream?.headers));
           return;
@@ -220,7 +197,7 @@ export class Call implements McpCall, ContextParts {
       } finally {
         this.dispose();
       }
-      await exchange.complete(reply).catch((e) => this.rt.report(e, `${this.era} stream`));
+      await exchange.complete(reply).catch((e) => this.report(e, `${this.era} stream`));
     })();
     // Work that outlives the response only exists once it streams; a JSON answer is already final.
     exchange.whenStreaming(() => this.waitUntil(run));
