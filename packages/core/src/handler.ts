@@ -14,7 +14,6 @@ import { isLegacyVersion, META } from "./jsonrpc/protocol.ts";
 import { legacyDelete, legacyGet } from "./legacy/get.ts";
 import { legacyPost } from "./legacy/post.ts";
 import { LOGGING, SERVER } from "./methods/server-methods.ts";
-import { ephemeralSecret, RequestStateSealer } from "./modern/request-state.ts";
 import { modernPost } from "./modern/post.ts";
 import { checkOptions, type HandlerOptions, resolve } from "./options.ts";
 import { topics } from "./stores/keys.ts";
@@ -66,7 +65,6 @@ export function createHandler(server: McpServer, options: HandlerOptions = {}): 
   const rt: Runtime = {
     server,
     stores,
-    sealer: new RequestStateSealer(options.secret ?? ephemeralSecret()),
     options: resolve(options),
     report,
   };

@@ -1,16 +1,59 @@
-export { createHandler } from "./handler.ts";
-export { McpServer } from "./definition/server.ts";
-export { ErrorCode, isStoreUnavailable, McpError, PorticoError, StoreUnavailableError } from "./errors.ts";
-export { ToolError } from "./methods/tool-call.ts";
-export { compileSchema } from "./definition/schema.ts";
-export { jsonSchema } from "./json-schema/json-schema.ts";
-export { addTool } from "./methods/tools.ts";
-export { addResource, addResourceTemplate } from "./methods/resources.ts";
-export { addPrompt } from "./methods/prompts.ts";
-export { addMethods } from "./methods/table.ts";
-export { UriTemplate } from "./uri-template/uri-template.ts";
+export type { BufferedResponse } from "@portico/host";
 export { readBufferedResponse, toRealResponse } from "@portico/host";
+export type { Era, HandlerContext, InputRequest } from "./definition/context.ts";
+export type {
+  Definitions,
+  McpCall,
+  McpParams,
+  McpResult,
+  MethodFamily,
+  MethodSpec,
+  Middleware,
+} from "./definition/method.ts";
+export type {
+  CompiledSchema,
+  InferSchema,
+  JsonSchemaObject,
+  SchemaIssue,
+  SchemaLike,
+} from "./definition/schema.ts";
+export { compileSchema } from "./definition/schema.ts";
+export type { ListKind, Registration, ServerEvent, ServerOptions } from "./definition/server.ts";
+export { McpServer } from "./definition/server.ts";
+export type * from "./definition/types.ts";
+export { ErrorCode, isStoreUnavailable, McpError, PorticoError, StoreUnavailableError } from "./errors.ts";
+export type { HandlerOptions, McpHandler } from "./handler.ts";
+export { createHandler } from "./handler.ts";
+export type { JsonSchema } from "./json-schema/index.ts";
+export { jsonSchema } from "./json-schema/index.ts";
+export type { LogLevel } from "./jsonrpc/protocol.ts";
 export { LEGACY_VERSIONS, LOG_LEVELS, MODERN_VERSIONS } from "./jsonrpc/protocol.ts";
+export type { Completer, CompletionContext } from "./methods/completion.ts";
+export type { PromptArgs, PromptArgument, PromptConfig, PromptGet } from "./methods/prompts.ts";
+export { addPrompt } from "./methods/prompts.ts";
+export type {
+  ResourceConfig,
+  ResourceConfigWithUri,
+  ResourceReader,
+  ResourceReturn,
+  ResourceTemplateConfig,
+  ResourceTemplateReader,
+} from "./methods/resources.ts";
+export { addResource, addResourceTemplate } from "./methods/resources.ts";
+export { addMethods } from "./methods/table.ts";
+export { ToolError } from "./methods/tool-call.ts";
+export type { StructuredToolResult, ToolConfig, ToolHandler, ToolReturn } from "./methods/tools.ts";
+export { addTool } from "./methods/tools.ts";
+export type {
+  MemoryBusOptions,
+  MemoryEventStoreOptions,
+  MemorySessionStoreOptions,
+  MemoryStoresOptions,
+  PollingBusOptions,
+  TopicLog,
+  TopicLogBatch,
+  TopicLogRead,
+} from "./stores/index.ts";
 export {
   assertStreamId,
   isStreamId,
@@ -23,35 +66,6 @@ export {
   storeKeyText,
   toJsonText,
 } from "./stores/index.ts";
-
-export type { HandlerOptions, McpHandler } from "./handler.ts";
-export type { ListKind, Registration, ServerEvent, ServerOptions } from "./definition/server.ts";
-export type {
-  Definitions,
-  McpCall,
-  McpParams,
-  McpResult,
-  MethodFamily,
-  MethodSpec,
-  Middleware,
-} from "./definition/method.ts";
-export type { StructuredToolResult, ToolConfig, ToolHandler, ToolReturn } from "./methods/tools.ts";
-export type {
-  ResourceConfig,
-  ResourceConfigWithUri,
-  ResourceReader,
-  ResourceReturn,
-  ResourceTemplateConfig,
-  ResourceTemplateReader,
-} from "./methods/resources.ts";
-export type { PromptArgs, PromptArgument, PromptConfig, PromptGet } from "./methods/prompts.ts";
-export type { Completer, CompletionContext } from "./methods/completion.ts";
-export type { Era, HandlerContext, InputRequest } from "./definition/context.ts";
-export type { CompiledSchema, InferSchema, JsonSchemaObject, SchemaIssue, SchemaLike } from "./definition/schema.ts";
-export type { JsonSchema } from "./json-schema/json-schema.ts";
-export type { LogLevel } from "./jsonrpc/protocol.ts";
-export type { BufferedResponse } from "@portico/host";
-export type * from "./definition/types.ts";
 export type {
   Bus,
   EventStore,
@@ -63,13 +77,4 @@ export type {
   Stores,
   Subscription,
 } from "./stores/types.ts";
-export type {
-  MemoryBusOptions,
-  MemoryEventStoreOptions,
-  MemorySessionStoreOptions,
-  MemoryStoresOptions,
-  PollingBusOptions,
-  TopicLog,
-  TopicLogBatch,
-  TopicLogRead,
-} from "./stores/index.ts";
+export { UriTemplate } from "./uri-template/index.ts";

@@ -59,7 +59,10 @@ export function checkOptions(options: HandlerOptions): void {
   if (secret === undefined) return;
   const bytes = typeof secret === "string" ? new TextEncoder().encode(secret).byteLength : secret?.byteLength;
   if (!(bytes >= MIN_SECRET_BYTES)) {
-    throw new PorticoError("invalid_secret", `secret must be at least ${MIN_SECRET_BYTES} bytes (e.g. openssl rand -base64 32)`);
+    throw new PorticoError(
+      "invalid_secret",
+      `secret must be at least ${MIN_SECRET_BYTES} bytes (e.g. openssl rand -base64 32)`,
+    );
   }
 }
 
@@ -76,6 +79,6 @@ export function resolve(options: HandlerOptions): ResolvedOptions {
     cache: { ttlMs: options.cache?.ttlMs ?? 0, scope: options.cache?.scope ?? "private" },
     legacy: options.legacy ?? true,
     modern: options.modern ?? true,
+    secret: options.secret,
   };
 }
-

@@ -39,7 +39,11 @@ export interface CallOptions {
 }
 
 /** A modern (2026-07-28) request, with the headers that must mirror it. */
-export function modernRequest(method: string, params: Record<string, unknown> = {}, options: CallOptions = {}) {
+export function modernRequest(
+  method: string,
+  params: Record<string, unknown> = {},
+  options: CallOptions = {},
+) {
   const headers: Record<string, string> = {
     "content-type": "application/json",
     accept: ACCEPT_BOTH,
@@ -85,12 +89,21 @@ export async function legacySession(handler: McpHandler, protocolVersion = "2025
   };
   const send = (body: unknown, signal?: AbortSignal) =>
     handler.fetch(
-      new Request(URL_, { method: "POST", headers, body: JSON.stringify(body), ...(signal ? { signal } : {}) }),
+      new Request(URL_, {
+        method: "POST",
+        headers,
+        body: JSON.stringify(body),
+        ...(signal ? { signal } : {}),
+      }),
     );
   return {
     sessionId,
     send,
-    async call(method: string, params: Record<string, unknown> = {}, options: CallOptions = {}): Promise<Answer> {
+    async call(
+      method: string,
+      params: Record<string, unknown> = {},
+      options: CallOptions = {},
+    ): Promise<Answer> {
       return read(await send({ jsonrpc: "2.0", id: options.id ?? 1, method, params }, options.signal));
     },
   };

@@ -45,4 +45,7 @@ addPrompt(
   () => ({ messages: [] }),
 );
 // @ts-expect-error: `missing` is not a declared argument
-addPrompt(server, "unknown", { arguments: [{ name: "code" }] }, ({ missing }) => ({ messages: [], description: missing }));
+addPrompt(server, "unknown", { arguments: [{ name: "code" }] }, ({ missing }) => ({
+  messages: [],
+  description: missing,
+}));

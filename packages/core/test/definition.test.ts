@@ -37,9 +37,9 @@ describe("registration fails fast", () => {
     expect(refusal(() => addTool(s, "echo", { input: jsonSchema({ type: "string" }) }, () => "x")).code).toBe(
       "invalid_schema",
     );
-    expect(refusal(() => addTool(s, "echo", { input: jsonSchema({ properties: {} }) }, () => "x")).message).toContain(
-      "an untyped value",
-    );
+    expect(
+      refusal(() => addTool(s, "echo", { input: jsonSchema({ properties: {} }) }, () => "x")).message,
+    ).toContain("an untyped value");
     // Nothing was registered by the refused calls.
     expect(s.registry("tools").size).toBe(0);
   });
@@ -49,7 +49,9 @@ describe("registration fails fast", () => {
     expect(e.code).toBe("invalid_handler");
     expect(e.message).toContain('tool "t"');
     expect(refusal(() => addPrompt(server(), "p", {}, undefined as never)).code).toBe("invalid_handler");
-    expect(refusal(() => addResource(server(), "a://b", { name: "b" }, {} as never)).code).toBe("invalid_handler");
+    expect(refusal(() => addResource(server(), "a://b", { name: "b" }, {} as never)).code).toBe(
+      "invalid_handler",
+    );
     expect(refusal(() => addResourceTemplate(server(), "a://{x}", { name: "x" }, null as never)).code).toBe(
       "invalid_handler",
     );
@@ -71,7 +73,9 @@ describe("registration fails fast", () => {
     const e = refusal(() => createHandler(server(), { secret: "short-but-not-32-bytes" }));
     expect(e.code).toBe("invalid_secret");
     expect(e.message).toContain("at least 32 bytes");
-    expect(refusal(() => createHandler(server(), { secret: new Uint8Array(31) })).code).toBe("invalid_secret");
+    expect(refusal(() => createHandler(server(), { secret: new Uint8Array(31) })).code).toBe(
+      "invalid_secret",
+    );
     expect(() => createHandler(server(), { secret: "x".repeat(32) }).close()).not.toThrow();
     expect(() => createHandler(server(), { secret: new Uint8Array(32) }).close()).not.toThrow();
   });
@@ -88,7 +92,9 @@ describe("the definition API", () => {
     addTool(s, "bare", {}, () => "x");
     const handler = createHandler(s);
     const list = await modern(handler, "tools/list");
-    expect(list.final.result.tools).toEqual([{ name: "bare", inputSchema: { type: "object", properties: {} } }]);
+    expect(list.final.result.tools).toEqual([
+      { name: "bare", inputSchema: { type: "object", properties: {} } },
+    ]);
     handler.close();
   });
 

@@ -1,6 +1,15 @@
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
-import { addPrompt, addResource, addResourceTemplate, addTool, createHandler, McpServer, PorticoError, UriTemplate } from "../src/index.ts";
+import {
+  addPrompt,
+  addResource,
+  addResourceTemplate,
+  addTool,
+  createHandler,
+  McpServer,
+  PorticoError,
+  UriTemplate,
+} from "../src/index.ts";
 
 async function call(server: McpServer, method: string, params: Record<string, unknown> = {}) {
   const handler = createHandler(server);

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import * as v from "valibot";
+import { describe, expect, it } from "vitest";
 import { addTool, createHandler, McpServer } from "../src/index.ts";
 
 const URL_ = "http://127.0.0.1:3000/mcp";

@@ -33,7 +33,8 @@ async function request(
 ) {
   const handler = createHandler(server, { onError: options.onError ?? (() => {}) });
   try {
-    if (era === "modern") return await modern(handler, method, params, { capabilities: options.capabilities ?? {} });
+    if (era === "modern")
+      return await modern(handler, method, params, { capabilities: options.capabilities ?? {} });
     const session = await legacySession(handler);
     return await session.call(method, params);
   } finally {
@@ -59,7 +60,7 @@ describe.each(ERAS)("middleware (%s era)", (era) => {
     const trace: string[] = [];
     const mark =
       (name: string): Middleware =>
-      async (call, next) => {
+      async (_call, next) => {
         trace.push(`${name}>`);
         const result = await next();
         trace.push(`<${name}`);
@@ -142,7 +143,11 @@ describe.each(ERAS)("middleware (%s era)", (era) => {
     };
     for (const server of [adder(refuse), adder().use(refuse)]) {
       const answer = await request(server, era, "tools/call", { name: "add", arguments: { a: 1, b: 2 } });
-      expect(answer.final.error).toEqual({ code: -32050, message: "Refused by policy", data: { rule: "no-add" } });
+      expect(answer.final.error).toEqual({
+        code: -32050,
+        message: "Refused by policy",
+        data: { rule: "no-add" },
+      });
       expect(answer.status).toBe(200);
     }
     const invalid = adder().use(async () => {
@@ -158,9 +163,15 @@ describe.each(ERAS)("middleware (%s era)", (era) => {
     const server = adder().use(async () => {
       throw new Error("secret database password in message");
     });
-    const answer = await request(server, era, "tools/call", { name: "add", arguments: { a: 1, b: 2 } }, {
-      onError: (e) => errors.push(e),
-    });
+    const answer = await request(
+      server,
+      era,
+      "tools/call",
+      { name: "add", arguments: { a: 1, b: 2 } },
+      {
+        onError: (e) => errors.push(e),
+      },
+    );
     expect(answer.final.error).toEqual({ code: ErrorCode.InternalError, message: "Internal error" });
     expect(JSON.stringify(answer.messages)).not.toContain("secret");
     expect(errors).toHaveLength(1);
@@ -181,13 +192,19 @@ describe.each(ERAS)("middleware (%s era)", (era) => {
     const params = { name: "slow", arguments: {}, _meta: { progressToken: "p1" } };
     const ok = await request(server, era, "tools/call", params);
     expect(ok.contentType).toMatch(/^text\/event-stream/);
-    expect(ok.messages[0]).toMatchObject({ method: "notifications/progress", params: { progressToken: "p1", progress: 1 } });
+    expect(ok.messages[0]).toMatchObject({
+      method: "notifications/progress",
+      params: { progressToken: "p1", progress: 1 },
+    });
     expect(textOf(ok.final.result)).toBe("done");
     fail = true;
     const failed = await request(server, era, "tools/call", params);
     expect(failed.contentType).toMatch(/^text\/event-stream/);
     expect(failed.messages[0]).toMatchObject({ method: "notifications/progress" });
-    expect(failed.final).toMatchObject({ id: 1, error: { code: -32051, message: "Rejected after the fact" } });
+    expect(failed.final).toMatchObject({
+      id: 1,
+      error: { code: -32051, message: "Rejected after the fact" },
+    });
   });
 
   it("lists go through the chain, so middleware can filter them", async () => {
@@ -214,27 +231,38 @@ describe.each(ERAS)("middleware (%s era)", (era) => {
   it("wraps prompts and resources, with their own per-definition middleware", async () => {
     const server = new McpServer({ name: "mw", version: "1.0.0" });
     const trace: string[] = [];
+    const traced =
+      (label: (call: McpCall) => string): Middleware =>
+      async (call, next) => {
+        trace.push(label(call));
+        return next();
+      };
     addPrompt(
       server,
       "greet",
       {
         arguments: [{ name: "who", required: true }],
-        use: [async (call, next) => (trace.push(`prompt:${call.target}`), next())],
+        use: [traced((call) => `prompt:${call.target}`)],
       },
       ({ who }) => ({ messages: [{ role: "user", content: { type: "text", text: `hi ${who}` } }] }),
     );
     addResource(
       server,
       "notes://one",
-      { name: "one", use: [async (call, next) => (trace.push(`resource:${call.target}`), next())] },
+      { name: "one", use: [traced((call) => `resource:${call.target}`)] },
       (uri) => [{ uri, text: "note" }],
     );
-    server.use(async (call, next) => (trace.push(`server:${call.method}`), next()));
+    server.use(traced((call) => `server:${call.method}`));
     const prompt = await request(server, era, "prompts/get", { name: "greet", arguments: { who: "ann" } });
     expect(prompt.final.result.messages[0].content.text).toBe("hi ann");
     const resource = await request(server, era, "resources/read", { uri: "notes://one" });
     expect(resource.final.result.contents[0].text).toBe("note");
-    expect(trace).toEqual(["server:prompts/get", "prompt:greet", "server:resources/read", "resource:notes://one"]);
+    expect(trace).toEqual([
+      "server:prompts/get",
+      "prompt:greet",
+      "server:resources/read",
+      "resource:notes://one",
+    ]);
   });
 });
 
@@ -245,7 +273,15 @@ describe("middleware and cancellation", () => {
       release = resolve;
     });
     const server = new McpServer({ name: "mw", version: "1.0.0" });
-    addTool(server, "wait", {}, (_args, ctx) => new Promise((_resolve, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("stop")))));
+    addTool(
+      server,
+      "wait",
+      {},
+      (_args, ctx) =>
+        new Promise((_resolve, reject) =>
+          ctx.signal.addEventListener("abort", () => reject(new Error("stop"))),
+        ),
+    );
     let aborted: boolean | undefined;
     server.use(async (call, next) => {
       const signal = call.signal;
@@ -269,7 +305,15 @@ describe("middleware and cancellation", () => {
 
   it("modern: a client that goes away aborts the signal middleware sees", async () => {
     const server = new McpServer({ name: "mw", version: "1.0.0" });
-    addTool(server, "wait", {}, (_args, ctx) => new Promise((_resolve, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("stop")))));
+    addTool(
+      server,
+      "wait",
+      {},
+      (_args, ctx) =>
+        new Promise((_resolve, reject) =>
+          ctx.signal.addEventListener("abort", () => reject(new Error("stop"))),
+        ),
+    );
     const seen = Promise.withResolvers<AbortSignal>();
     server.use(async (call, next) => {
       seen.resolve(call.signal);
@@ -277,7 +321,9 @@ describe("middleware and cancellation", () => {
     });
     const handler = createHandler(server, { onError: () => {} });
     const client = new AbortController();
-    const pending = handler.fetch(modernRequest("tools/call", { name: "wait", arguments: {} }, { signal: client.signal }));
+    const pending = handler.fetch(
+      modernRequest("tools/call", { name: "wait", arguments: {} }, { signal: client.signal }),
+    );
     const signal = await seen.promise;
     expect(signal.aborted).toBe(false);
     client.abort();
@@ -291,7 +337,10 @@ describe("middleware and MRTR (modern)", () => {
   it("an input_required round passes through middleware untouched", async () => {
     const server = new McpServer({ name: "mw", version: "1.0.0" });
     addTool(server, "ask", {}, async (_args, ctx) => {
-      const answer = await ctx.elicit({ message: "Name?", requestedSchema: { type: "object", properties: {} } });
+      const answer = await ctx.elicit({
+        message: "Name?",
+        requestedSchema: { type: "object", properties: {} },
+      });
       return `got ${answer.action}`;
     });
     const calls: string[] = [];
@@ -327,7 +376,10 @@ describe("a custom method through the method table", () => {
     addMethods(server, {
       name: "acme",
       methods: {
-        "acme/echo": { eras: ["modern", "legacy"], handler: (call) => ({ echoed: call.params.text, era: call.era }) },
+        "acme/echo": {
+          eras: ["modern", "legacy"],
+          handler: (call) => ({ echoed: call.params.text, era: call.era }),
+        },
         "acme/modern-only": { eras: ["modern"], cacheable: true, handler: () => ({ ok: true }) },
       },
       capabilities: () => ({ experimental: { acme: { echo: true } } }),
@@ -338,12 +390,16 @@ describe("a custom method through the method table", () => {
   it.each(ERAS)("is served in the eras it declares, and announced in the capabilities (%s)", async (era) => {
     const server = acme();
     const seen: string[] = [];
-    server.use(async (call, next) => (seen.push(call.method), next()));
+    server.use(async (call, next) => {
+      seen.push(call.method);
+      return next();
+    });
     const answer = await request(server, era, "acme/echo", { text: "hi" });
     expect(answer.final.result).toMatchObject({ echoed: "hi", era });
     expect(seen).toContain("acme/echo");
     const only = await request(server, era, "acme/modern-only");
-    if (era === "modern") expect(only.final.result).toMatchObject({ ok: true, resultType: "complete", ttlMs: 0 });
+    if (era === "modern")
+      expect(only.final.result).toMatchObject({ ok: true, resultType: "complete", ttlMs: 0 });
     else expect(only.final.error.code).toBe(ErrorCode.MethodNotFound);
     const handler = createHandler(server);
     const capabilities =
@@ -357,11 +413,17 @@ describe("a custom method through the method table", () => {
   it("a method another family declared is refused", () => {
     const server = acme();
     expect(() =>
-      addMethods(server, { name: "other", methods: { "acme/echo": { eras: ["modern"], handler: () => ({}) } } }),
+      addMethods(server, {
+        name: "other",
+        methods: { "acme/echo": { eras: ["modern"], handler: () => ({}) } },
+      }),
     ).toThrow(/already declared by the acme family/);
     addTool(server, "t", {}, () => "x");
     expect(() =>
-      addMethods(server, { name: "tools2", methods: { "tools/call": { eras: ["modern"], handler: () => ({}) } } }),
+      addMethods(server, {
+        name: "tools2",
+        methods: { "tools/call": { eras: ["modern"], handler: () => ({}) } },
+      }),
     ).toThrow(/already declared by the tools family/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { PollingBus, storeKeyText } from "../src/index.ts";
 import type { JsonValue, StoreKey, TopicLog, TopicLogBatch, TopicLogRead } from "../src/index.ts";
+import { PollingBus, storeKeyText } from "../src/index.ts";
 
 /**
  * A topic log in memory: per topic an array of messages, the cursor is how many were read. It

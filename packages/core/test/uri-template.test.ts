@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
+import type { UriTemplateVariables } from "../src/uri-template/uri-template.ts";
 import {
   URI_TEMPLATE_MAX_LENGTH,
   URI_TEMPLATE_MAX_URI_LENGTH,
   UriTemplate,
   UriTemplateError,
 } from "../src/uri-template/uri-template.ts";
-import type { UriTemplateVariables } from "../src/uri-template/uri-template.ts";
 
 /** The variables of RFC 6570 section 3.2. */
 const vars: UriTemplateVariables = {

@@ -1,7 +1,6 @@
-export { bufferedResponse, readBufferedResponse, toRealResponse } from "./buffered-response.ts";
-export { consoleErrorReporter, HOST_ERROR_HEADERS, hostErrorBody, hostErrorResponse } from "./errors.ts";
-export { guardedWaitUntil } from "./wait-until.ts";
-
 export type { BufferedResponse } from "./buffered-response.ts";
+export { bufferedResponse, readBufferedResponse, toRealResponse } from "./buffered-response.ts";
 export type { HostErrorStatus } from "./errors.ts";
+export { consoleErrorReporter, HOST_ERROR_HEADERS, hostErrorBody, hostErrorResponse } from "./errors.ts";
 export type { AuthInfo, ExecutionContextLike, FetchApp, FetchHandler } from "./types.ts";
+export { guardedWaitUntil } from "./wait-until.ts";

@@ -21,8 +21,8 @@ import {
 import type { LogLevel } from "../jsonrpc/protocol.ts";
 import { toWireError } from "../jsonrpc/wire-error.ts";
 import { runChain } from "../methods/chain.ts";
-import { RequestAbort } from "./abort.ts";
-import { CallContext } from "./context.ts";
+import { RequestAbort } from "./_abort.ts";
+import { CallContext } from "./_context.ts";
 import { type Incoming, type Runtime, waitUntilOf } from "./runtime.ts";
 
 /** What an era tells a call. */
@@ -181,7 +181,10 @@ export class Call extends CallContext implements McpCall {
    * error becomes the JSON-RPC error (never a stack or an internal message); before anything was
    * streamed, `errorStatus` gives it an HTTP status (modern era), else it is answered like a result.
    */
-  respond(produce: (call: Call) => Promise<McpResult>, errorStatus?: (code: number) => number): Promise<Response> {
+  respond(
+    produce: (call: Call) => Promise<McpResult>,
+    errorStatus?: (code: number) => number,
+  ): Promise<Response> {
     const exchange = this.exchange;
     const run = (async () => {
       let reply: JsonRpcMessage;

@@ -1,9 +1,9 @@
 /** The resolved handler configuration every era module works with. */
-import type { RequestStateSealer } from "../modern/request-state.ts";
-import type { ErrorReporter } from "../errors.ts";
+
 import type { McpServer } from "../definition/server.ts";
-import type { Stores } from "../stores/types.ts";
 import type { AuthInfo, ExecutionContextLike } from "../definition/types.ts";
+import type { ErrorReporter } from "../errors.ts";
+import type { Stores } from "../stores/types.ts";
 
 export interface ResolvedOptions {
   maxBodyBytes: number;
@@ -17,12 +17,13 @@ export interface ResolvedOptions {
   cache: { ttlMs: number; scope: "public" | "private" };
   legacy: boolean;
   modern: boolean;
+  /** Seals MRTR `requestState` (see `HandlerOptions.secret`); `undefined`: a random one per handler. */
+  secret: string | Uint8Array | undefined;
 }
 
 export interface Runtime {
   server: McpServer;
   stores: Stores;
-  sealer: RequestStateSealer;
   options: ResolvedOptions;
   report: ErrorReporter;
 }

@@ -3,16 +3,13 @@
  * Schema 2020-12 by core's own converter; other libraries through Standard JSON Schema
  * (`~standard.jsonSchema`); a plain JSON Schema object through `jsonSchema(…)` (json-schema.ts).
  */
-import { isThenable } from "../util/thenable.ts";
+
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import type { SchemaIssue } from "../json-schema/_validate.ts";
-import { valibotToJsonSchema } from "../json-schema/_valibot.ts";
 import { PorticoError } from "../errors.ts";
+import { type JsonSchemaObject, type SchemaIssue, valibotToJsonSchema } from "../json-schema/index.ts";
+import { isThenable } from "../util/thenable.ts";
 
-export type { SchemaIssue };
-
-/** A plain JSON Schema object (2020-12 by default). */
-export type JsonSchemaObject = { [key: string]: unknown };
+export type { JsonSchemaObject, SchemaIssue };
 
 /**
  * What a tool accepts as a schema: a Standard Schema (valibot, zod 4, arktype, …, or `jsonSchema(…)`

@@ -59,7 +59,12 @@ export class McpServer implements Definitions {
 
   constructor(options: ServerOptions) {
     const { instructions, pageSize, ...info } = options ?? ({} as ServerOptions);
-    if (typeof info.name !== "string" || info.name === "" || typeof info.version !== "string" || !info.version)
+    if (
+      typeof info.name !== "string" ||
+      info.name === "" ||
+      typeof info.version !== "string" ||
+      !info.version
+    )
       throw new PorticoError("invalid_server", "A server needs a name and a version");
     if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize > 0))
       throw new PorticoError("invalid_server", `pageSize must be a positive integer, got ${pageSize}`);
@@ -75,7 +80,8 @@ export class McpServer implements Definitions {
    */
   use(...middleware: Middleware[]): this {
     for (const m of middleware) {
-      if (typeof m !== "function") throw new PorticoError("invalid_middleware", "middleware must be a function");
+      if (typeof m !== "function")
+        throw new PorticoError("invalid_middleware", "middleware must be a function");
       this.middleware.push(m);
     }
     return this;
@@ -104,7 +110,10 @@ export class McpServer implements Definitions {
    */
   register<E>(kind: string, what: string, key: string, entry: E, changes: ListKind): Registration {
     let map = this.#registries.get(kind);
-    if (map === undefined) this.#registries.set(kind, (map = new Map()));
+    if (map === undefined) {
+      map = new Map();
+      this.#registries.set(kind, map);
+    }
     if (map.has(key)) throw new PorticoError("duplicate", `${what} "${key}" is already registered`);
     map.set(key, entry);
     this.#emit({ type: "list_changed", kind: changes });

@@ -3,10 +3,11 @@
  * before the final response (progress, logs, server→client requests): the first such message
  * turns the answer into an SSE stream. Legacy sessions persist every event for `Last-Event-ID`.
  */
-import { jsonResponse } from "./responses.ts";
+
 import type { JsonRpcMessage } from "../jsonrpc/messages.ts";
-import { SSE_HEADERS, SseWriter } from "./sse.ts";
 import type { JsonValue } from "../stores/types.ts";
+import { SSE_HEADERS, SseWriter } from "./_sse.ts";
+import { jsonResponse } from "./responses.ts";
 
 export interface ExchangeOptions {
   keepAliveMs: number;

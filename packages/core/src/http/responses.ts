@@ -1,7 +1,8 @@
 /** The one helper every HTTP answer of Portico is built with. */
-import { errorMessage, type RequestId } from "../jsonrpc/messages.ts";
-import { ErrorCode } from "../errors.ts";
+
 import { bufferedResponse } from "@portico/host";
+import { ErrorCode } from "../errors.ts";
+import { errorMessage, type RequestId } from "../jsonrpc/messages.ts";
 
 /** Extra response headers, names in lower case. */
 export type HeaderRecord = Record<string, string>;

@@ -2,8 +2,9 @@
  * HTTP-level request validation. Every validator returns a ready `Response` to send when the
  * request is rejected, or `undefined` when it passes.
  */
-import { httpError } from "./responses.ts";
+
 import { ErrorCode } from "../errors.ts";
+import { httpError } from "./responses.ts";
 
 const LOCAL_HOSTNAMES = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 

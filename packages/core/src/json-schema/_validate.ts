@@ -13,8 +13,9 @@
  * the schema), `$vocabulary`, and any unknown keyword. Schemas nested deeper than MAX_DEPTH
  * (e.g. a `$ref` cycle that never descends into the value) fail with an issue instead of looping.
  */
-import { checkNumber, checkString, checkType, checkValue } from "./_assert.ts";
+
 import { applyItems, applyProperties, checkObjectShape } from "./_apply.ts";
+import { checkNumber, checkString, checkType, checkValue } from "./_assert.ts";
 import { idBase, type RefIndex, type RefTarget, refIndex, resolveRef } from "./_ref.ts";
 import {
   type Apply,

@@ -10,10 +10,12 @@
  * ```
  */
 import type { StandardJSONSchemaV1, StandardSchemaV1 } from "@standard-schema/spec";
+import { PorticoError } from "../errors.ts";
 import { unresolvedRef } from "./_ref.ts";
 import { validateJsonSchema } from "./_validate.ts";
-import { PorticoError } from "../errors.ts";
-import type { JsonSchemaObject } from "../definition/schema.ts";
+
+/** A plain JSON Schema object (2020-12 by default). */
+export type JsonSchemaObject = { [key: string]: unknown };
 
 /** A JSON Schema wrapped by `jsonSchema()`; `T` is what the handler receives (not checked against the schema). */
 export interface JsonSchema<T = Record<string, unknown>> {

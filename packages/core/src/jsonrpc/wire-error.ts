@@ -1,6 +1,7 @@
 /** Turns whatever a handler threw into a JSON-RPC error message that leaks nothing. */
-import { errorMessage, type JsonRpcError, type RequestId } from "./messages.ts";
+
 import { ErrorCode, type ErrorReporter, McpError } from "../errors.ts";
+import { errorMessage, type JsonRpcError, type RequestId } from "./messages.ts";
 
 export function toWireError(
   error: unknown,

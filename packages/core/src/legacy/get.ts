@@ -11,7 +11,7 @@ import { checkGetAccept } from "../http/validate.ts";
 import { notificationMessage } from "../jsonrpc/messages.ts";
 import type { JsonValue, StoredEvent, Subscription } from "../stores/types.ts";
 import { randomId } from "../util/encoding.ts";
-import { SESSION_HEADER } from "./request.ts";
+import { SESSION_HEADER } from "./_request.ts";
 import {
   appendEvent,
   deleteSession,
@@ -20,7 +20,7 @@ import {
   watchServerEvents,
   watchSessionEnd,
   watchStream,
-} from "./session.ts";
+} from "./_session.ts";
 
 async function sessionOf(rt: Runtime, request: Request): Promise<string | Response> {
   const id = request.headers.get(SESSION_HEADER);
@@ -128,7 +128,12 @@ function isFinalResponse(message: JsonValue): boolean {
 }
 
 /** Replays a stream after `lastEventId`, then follows it live until its final response. */
-async function resume(rt: Runtime, incoming: Incoming, sessionId: string, lastEventId: string): Promise<Response> {
+async function resume(
+  rt: Runtime,
+  incoming: Incoming,
+  sessionId: string,
+  lastEventId: string,
+): Promise<Response> {
   const first = await replayEvents(rt.stores, sessionId, lastEventId);
   if (first === undefined) {
     return httpError(400, ErrorCode.InvalidRequest, "Bad Request: unknown Last-Event-ID for this session");

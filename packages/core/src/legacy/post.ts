@@ -3,25 +3,26 @@
  * replies, batches (2025-03-26), and requests (legacy/request.ts).
  */
 import type { Incoming, Runtime } from "../call/runtime.ts";
+import type { MethodSpec } from "../definition/method.ts";
 import { ErrorCode, McpError } from "../errors.ts";
 import { accepted, httpError, jsonResponse } from "../http/responses.ts";
 import { classify, type JsonRpcRequest, resultMessage } from "../jsonrpc/messages.ts";
 import { isLegacyVersion, LATEST_LEGACY_VERSION } from "../jsonrpc/protocol.ts";
 import { toWireError } from "../jsonrpc/wire-error.ts";
 import { capabilitiesOf } from "../methods/table.ts";
-import type { MethodSpec } from "../definition/method.ts";
 import type { JsonValue } from "../stores/types.ts";
 import { randomId } from "../util/encoding.ts";
-import { batch } from "./batch.ts";
-import { legacySpec, notification } from "./messages.ts";
-import { type LiveSession, SESSION_HEADER, sessionRequest } from "./request.ts";
-import { createSession, deliverReply, loadSession, type SessionState } from "./session.ts";
+import { batch } from "./_batch.ts";
+import { legacySpec, notification } from "./_messages.ts";
+import { type LiveSession, SESSION_HEADER, sessionRequest } from "./_request.ts";
+import { createSession, deliverReply, loadSession, type SessionState } from "./_session.ts";
 
 export async function legacyPost(rt: Runtime, incoming: Incoming, body: unknown): Promise<Response> {
   const first = Array.isArray(body) ? body[0] : body;
   const firstClass = classify(first);
   if (firstClass.kind === "request" && firstClass.message.method === "initialize") {
-    if (Array.isArray(body)) return httpError(400, ErrorCode.InvalidRequest, "initialize must not be part of a batch");
+    if (Array.isArray(body))
+      return httpError(400, ErrorCode.InvalidRequest, "initialize must not be part of a batch");
     return initialize(rt, firstClass.message);
   }
   const sessionId = incoming.request.headers.get(SESSION_HEADER);
@@ -43,7 +44,12 @@ export async function legacyPost(rt: Runtime, incoming: Incoming, body: unknown)
     case "invalid":
       return httpError(400, ErrorCode.InvalidRequest, `Invalid Request: ${c.reason}`, { id: c.id });
     case "response":
-      await deliverReply(rt.stores, sessionId, c.message as unknown as JsonValue & object, rt.options.replyTimeoutMs);
+      await deliverReply(
+        rt.stores,
+        sessionId,
+        c.message as unknown as JsonValue & object,
+        rt.options.replyTimeoutMs,
+      );
       return accepted();
     case "notification":
       await notification(rt, live, c.message.method, c.message.params ?? {});

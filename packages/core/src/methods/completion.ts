@@ -29,14 +29,19 @@ async function complete(call: McpCall): Promise<McpResult> {
   }
   const argName = argument.name;
   const value = typeof argument.value === "string" ? argument.value : "";
-  if (typeof argName !== "string") throw new McpError(ErrorCode.InvalidParams, "Invalid params: /argument/name");
+  if (typeof argName !== "string")
+    throw new McpError(ErrorCode.InvalidParams, "Invalid params: /argument/name");
   const context = {
-    arguments: ((params.context as Record<string, unknown> | undefined)?.arguments ?? {}) as Record<string, string>,
+    arguments: ((params.context as Record<string, unknown> | undefined)?.arguments ?? {}) as Record<
+      string,
+      string
+    >,
   };
   let values: string[] = [];
   if (ref.type === "ref/prompt") {
     const prompt = definitions.registry<CompletablePrompt>("prompts").get(String(ref.name));
-    if (prompt === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${String(ref.name)}`);
+    if (prompt === undefined)
+      throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${String(ref.name)}`);
     const completer = prompt.config.complete?.[argName];
     if (completer) values = await completer(value, context);
   } else if (ref.type === "ref/resource") {
@@ -48,7 +53,10 @@ async function complete(call: McpCall): Promise<McpResult> {
     const completer = template?.config.complete?.[argName];
     if (completer) values = await completer(value, context);
   } else {
-    throw new McpError(ErrorCode.InvalidParams, "Invalid params: /ref/type must be ref/prompt or ref/resource");
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      "Invalid params: /ref/type must be ref/prompt or ref/resource",
+    );
   }
   const total = values.length;
   return { completion: { values: values.slice(0, 100), total, hasMore: total > 100 } };

@@ -7,9 +7,9 @@ import type { Definitions, McpCall, McpResult, MethodFamily, Middleware } from "
 import type { McpServer, Registration } from "../definition/server.ts";
 import type { GetPromptResult, Icon } from "../definition/types.ts";
 import { ErrorCode, McpError, PorticoError } from "../errors.ts";
+import { paginate } from "./_paginate.ts";
 import { runChain } from "./chain.ts";
 import { COMPLETION, type Completer } from "./completion.ts";
-import { paginate } from "./paginate.ts";
 import { defined } from "./table.ts";
 
 export interface PromptArgument {
@@ -71,8 +71,10 @@ export function addPrompt<const A extends readonly PromptArgument[] = readonly [
   config: PromptConfig<A>,
   get: PromptGet<A>,
 ): Registration {
-  if (typeof name !== "string" || name === "") throw new PorticoError("invalid_name", "A prompt needs a name");
-  if (typeof get !== "function") throw new PorticoError("invalid_handler", `The get function of prompt "${name}" must be a function`);
+  if (typeof name !== "string" || name === "")
+    throw new PorticoError("invalid_name", "A prompt needs a name");
+  if (typeof get !== "function")
+    throw new PorticoError("invalid_handler", `The get function of prompt "${name}" must be a function`);
   server.install(PROMPTS);
   server.install(COMPLETION);
   const entry: PromptEntry = { name, config: config as PromptConfig, get: get as PromptEntry["get"] };
@@ -119,7 +121,8 @@ function argumentsOf(prompt: PromptEntry, raw: unknown): Record<string, string> 
 
 async function getPrompt(call: McpCall): Promise<McpResult> {
   const name = call.params.name;
-  if (typeof name !== "string") throw new McpError(ErrorCode.InvalidParams, "Invalid params: /name must be a string");
+  if (typeof name !== "string")
+    throw new McpError(ErrorCode.InvalidParams, "Invalid params: /name must be a string");
   const prompt = prompts(call.definitions).get(name);
   if (prompt === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${name}`, { name });
   const args = argumentsOf(prompt, call.params.arguments ?? {});

@@ -10,10 +10,10 @@ import type { Definitions, McpCall, McpResult, MethodFamily, Middleware } from "
 import type { McpServer, Registration } from "../definition/server.ts";
 import type { Annotations, Icon, ReadResourceResult, ResourceContents } from "../definition/types.ts";
 import { ErrorCode, McpError, PorticoError } from "../errors.ts";
-import { UriTemplate } from "../uri-template/uri-template.ts";
+import { UriTemplate } from "../uri-template/index.ts";
+import { paginate } from "./_paginate.ts";
 import { runChain } from "./chain.ts";
 import { COMPLETION, type Completer } from "./completion.ts";
-import { paginate } from "./paginate.ts";
 import { defined } from "./table.ts";
 
 export interface ResourceConfig {
@@ -67,17 +67,31 @@ const resources = (d: Definitions) => d.registry<ResourceEntry>("resources");
 const templates = (d: Definitions) => d.registry<TemplateEntry>("templates");
 
 function checkConfig(what: string, key: string, config: ResourceConfig, read: unknown): void {
-  if (typeof config !== "object" || config === null || typeof config.name !== "string" || config.name === "") {
+  if (
+    typeof config !== "object" ||
+    config === null ||
+    typeof config.name !== "string" ||
+    config.name === ""
+  ) {
     throw new PorticoError("invalid_config", `${what} "${key}" needs a config with a name`);
   }
-  if (typeof read !== "function") throw new PorticoError("invalid_handler", `The reader of ${what.toLowerCase()} "${key}" must be a function`);
+  if (typeof read !== "function")
+    throw new PorticoError(
+      "invalid_handler",
+      `The reader of ${what.toLowerCase()} "${key}" must be a function`,
+    );
 }
 
 /**
  * Registers a fixed-URI resource; `read(uri, ctx)` returns contents or a full result. Adding or
  * removing one at run time emits `notifications/resources/list_changed`.
  */
-export function addResource(server: McpServer, uri: string, config: ResourceConfig, read: ResourceReader): Registration {
+export function addResource(
+  server: McpServer,
+  uri: string,
+  config: ResourceConfig,
+  read: ResourceReader,
+): Registration {
   if (typeof uri !== "string" || uri === "") throw new PorticoError("invalid_name", "A resource needs a URI");
   checkConfig("Resource", uri, config, read);
   install(server);
@@ -154,7 +168,8 @@ function readWith(use: Middleware[] | undefined, call: McpCall, read: (c: McpCal
 
 async function readResource(call: McpCall): Promise<McpResult> {
   const uri = call.params.uri;
-  if (typeof uri !== "string") throw new McpError(ErrorCode.InvalidParams, "Invalid params: /uri must be a string");
+  if (typeof uri !== "string")
+    throw new McpError(ErrorCode.InvalidParams, "Invalid params: /uri must be a string");
   const fixed = resources(call.definitions).get(uri);
   if (fixed !== undefined) {
     return readWith(fixed.config.use, call, async (c) => normaliseRead(await fixed.read(uri, c.ctx)));
@@ -172,7 +187,8 @@ async function readResource(call: McpCall): Promise<McpResult> {
 /** Legacy `resources/subscribe` and `resources/unsubscribe`: the session's subscriptions. */
 async function subscription(call: McpCall): Promise<McpResult> {
   const uri = call.params.uri;
-  if (typeof uri !== "string") throw new McpError(ErrorCode.InvalidParams, "Invalid params: /uri must be a string");
+  if (typeof uri !== "string")
+    throw new McpError(ErrorCode.InvalidParams, "Invalid params: /uri must be a string");
   const add = call.method === "resources/subscribe";
   await call.session?.update((s) => ({
     ...s,

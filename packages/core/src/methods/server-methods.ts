@@ -10,7 +10,10 @@ import { capabilitiesOf } from "./table.ts";
 async function setLevel(call: McpCall): Promise<McpResult> {
   const level = call.params.level;
   if (typeof level !== "string" || !(LOG_LEVELS as readonly string[]).includes(level)) {
-    throw new McpError(ErrorCode.InvalidParams, `Invalid params: /level must be one of ${LOG_LEVELS.join(", ")}`);
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      `Invalid params: /level must be one of ${LOG_LEVELS.join(", ")}`,
+    );
   }
   await call.session?.update((s) => ({ ...s, logLevel: level as LogLevel }));
   return {};

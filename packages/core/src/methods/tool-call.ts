@@ -1,11 +1,12 @@
 /** `tools/call`: argument validation, the handler, result normalisation and safe failures. */
+
+import type { HandlerContext } from "../definition/context.ts";
 import type { McpCall } from "../definition/method.ts";
+import type { CompiledSchema } from "../definition/schema.ts";
 import { describeIssues } from "../definition/schema.ts";
 import type { CallToolResult } from "../definition/types.ts";
 import { ErrorCode, InputRequiredSignal, McpError } from "../errors.ts";
 import { isThenable } from "../util/thenable.ts";
-import type { CompiledSchema } from "../definition/schema.ts";
-import type { HandlerContext } from "../definition/context.ts";
 
 /**
  * Throw from a tool to fail it with a message the client may see (an `isError` result). Any
@@ -39,7 +40,8 @@ export async function callTool(tool: CallableTool, call: McpCall): Promise<CallT
   let args: unknown = raw;
   if (tool.input !== undefined) {
     const checked = await tool.input.validate(raw);
-    if (!checked.ok) return failed(`Invalid arguments for tool ${tool.name}: ${describeIssues(checked.issues)}`);
+    if (!checked.ok)
+      return failed(`Invalid arguments for tool ${tool.name}: ${describeIssues(checked.issues)}`);
     args = checked.value;
   }
   const ctx = call.ctx;
@@ -61,12 +63,18 @@ export async function callTool(tool: CallableTool, call: McpCall): Promise<CallT
   }
   if (tool.output !== undefined && result.isError !== true) {
     if (result.structuredContent === undefined) {
-      report(new Error(`tool ${tool.name} has an output schema but returned no structuredContent`), `tool ${tool.name}`);
+      report(
+        new Error(`tool ${tool.name} has an output schema but returned no structuredContent`),
+        `tool ${tool.name}`,
+      );
       return failed(`Tool ${tool.name} returned no structured content`);
     }
     const checked = await tool.output.validate(result.structuredContent);
     if (!checked.ok) {
-      report(new Error(`tool ${tool.name} output invalid: ${describeIssues(checked.issues)}`), `tool ${tool.name}`);
+      report(
+        new Error(`tool ${tool.name} output invalid: ${describeIssues(checked.issues)}`),
+        `tool ${tool.name}`,
+      );
       return failed(`Tool ${tool.name} returned structured content that does not match its output schema`);
     }
   }

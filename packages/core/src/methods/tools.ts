@@ -5,13 +5,18 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { HandlerContext } from "../definition/context.ts";
 import type { McpCall, McpParams, McpResult, MethodFamily, Middleware } from "../definition/method.ts";
-import { type CompiledSchema, compileSchema, type InferSchema, type SchemaLike } from "../definition/schema.ts";
+import {
+  type CompiledSchema,
+  compileSchema,
+  type InferSchema,
+  type SchemaLike,
+} from "../definition/schema.ts";
 import type { McpServer, Registration } from "../definition/server.ts";
 import type { CallToolResult, Icon, ToolAnnotations } from "../definition/types.ts";
 import { ErrorCode, McpError, PorticoError } from "../errors.ts";
 import { decodeHeaderValue } from "../util/encoding.ts";
+import { paginate } from "./_paginate.ts";
 import { runChain } from "./chain.ts";
-import { paginate } from "./paginate.ts";
 import { defined } from "./table.ts";
 import { type CallableTool, callTool } from "./tool-call.ts";
 
@@ -58,14 +63,15 @@ interface ToolEntry extends CallableTool {
  * Fails fast on a malformed name, a duplicate, a schema that does not describe an object, and a
  * handler that is not a function.
  */
-export function addTool<I extends SchemaLike | undefined = undefined, O extends SchemaLike | undefined = undefined>(
-  server: McpServer,
-  name: string,
-  config: ToolConfig<I, O>,
-  handler: ToolHandler<I, O>,
-): Registration {
+export function addTool<
+  I extends SchemaLike | undefined = undefined,
+  O extends SchemaLike | undefined = undefined,
+>(server: McpServer, name: string, config: ToolConfig<I, O>, handler: ToolHandler<I, O>): Registration {
   if (typeof name !== "string" || !TOOL_NAME.test(name)) {
-    throw new PorticoError("invalid_name", `Tool name "${name}" must be 1-128 characters of A-Z a-z 0-9 _ - . /`);
+    throw new PorticoError(
+      "invalid_name",
+      `Tool name "${name}" must be 1-128 characters of A-Z a-z 0-9 _ - . /`,
+    );
   }
   if (typeof handler !== "function") {
     throw new PorticoError("invalid_handler", `The handler of tool "${name}" must be a function`);
@@ -73,18 +79,28 @@ export function addTool<I extends SchemaLike | undefined = undefined, O extends 
   const input = objectSchema(config.input, name, "input");
   const output = objectSchema(config.output, name, "output");
   server.install(TOOLS);
-  return server.register<ToolEntry>("tools", "Tool", name, {
+  return server.register<ToolEntry>(
+    "tools",
+    "Tool",
     name,
-    config: config as ToolEntry["config"],
-    input,
-    output,
-    headerParams: headerParamsOf(input?.jsonSchema),
-    handler: handler as ToolEntry["handler"],
-  }, "tools");
+    {
+      name,
+      config: config as ToolEntry["config"],
+      input,
+      output,
+      headerParams: headerParamsOf(input?.jsonSchema),
+      handler: handler as ToolEntry["handler"],
+    },
+    "tools",
+  );
 }
 
 /** Compiles a tool schema and checks it describes an object, as MCP requires of `inputSchema` and `outputSchema`. */
-function objectSchema(schema: SchemaLike | undefined, tool: string, which: string): CompiledSchema | undefined {
+function objectSchema(
+  schema: SchemaLike | undefined,
+  tool: string,
+  which: string,
+): CompiledSchema | undefined {
   if (schema === undefined) return undefined;
   const compiled = compileSchema(schema, tool);
   const type = compiled.jsonSchema.type;
@@ -128,7 +144,8 @@ function listTools(call: McpCall): McpResult {
 
 function findTool(call: McpCall): ToolEntry {
   const name = call.params.name;
-  if (typeof name !== "string") throw new McpError(ErrorCode.InvalidParams, "Invalid params: /name must be a string");
+  if (typeof name !== "string")
+    throw new McpError(ErrorCode.InvalidParams, "Invalid params: /name must be a string");
   const tool = call.definitions.registry<ToolEntry>("tools").get(name);
   if (tool === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`, { name });
   return tool;
@@ -148,7 +165,11 @@ function headerText(value: unknown): string | undefined {
 }
 
 /** Checks a tool's `Mcp-Param-*` headers against its arguments (2026-07-28). */
-function mirrorsParams(headers: Headers, params: McpParams, definitions: McpCall["definitions"]): string | undefined {
+function mirrorsParams(
+  headers: Headers,
+  params: McpParams,
+  definitions: McpCall["definitions"],
+): string | undefined {
   const name = params.name;
   if (typeof name !== "string") return undefined;
   const tool = definitions.registry<ToolEntry>("tools").get(name);

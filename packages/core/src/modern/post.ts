@@ -10,9 +10,9 @@ import { accepted, cannotStream, httpError } from "../http/responses.ts";
 import { classify, type JsonRpcRequest } from "../jsonrpc/messages.ts";
 import { type LogLevel, META } from "../jsonrpc/protocol.ts";
 import { methodSpec } from "../methods/table.ts";
-import { checkMirrorHeaders, type Envelope, readEnvelope } from "./envelope.ts";
-import { listen } from "./listen.ts";
-import { gatheredAnswers, InputCollector, invokeWithInputs, isRetry, targetOf } from "./mrtr.ts";
+import { checkMirrorHeaders, type Envelope, readEnvelope } from "./_envelope.ts";
+import { listen } from "./_listen.ts";
+import { gatheredAnswers, InputCollector, invokeWithInputs, isRetry, targetOf } from "./_mrtr.ts";
 
 /** HTTP status of a JSON-RPC error in the modern era. */
 function statusOf(code: number): number {
@@ -32,9 +32,14 @@ function statusOf(code: number): number {
 
 export async function modernPost(rt: Runtime, incoming: Incoming, body: unknown): Promise<Response> {
   const c = classify(body);
-  if (c.kind === "invalid") return httpError(400, ErrorCode.InvalidRequest, `Invalid Request: ${c.reason}`, { id: c.id });
+  if (c.kind === "invalid")
+    return httpError(400, ErrorCode.InvalidRequest, `Invalid Request: ${c.reason}`, { id: c.id });
   if (c.kind === "response") {
-    return httpError(400, ErrorCode.InvalidRequest, "Invalid Request: clients must not send responses at 2026-07-28");
+    return httpError(
+      400,
+      ErrorCode.InvalidRequest,
+      "Invalid Request: clients must not send responses at 2026-07-28",
+    );
   }
   const envelope = readEnvelope(incoming.request, c.message);
   if (envelope instanceof Response) return envelope;
@@ -107,7 +112,9 @@ function serve(
   return call.respond(async (c) => {
     if (!spec.mrtr) return complete(rt, spec, await c.invoke());
     const { params } = c;
-    const answers = isRetry(params) ? await gatheredAnswers(rt, incoming, c.method, targetOf(params), params) : {};
+    const answers = isRetry(params)
+      ? await gatheredAnswers(rt, incoming, c.method, targetOf(params), params)
+      : {};
     collector = new InputCollector(answers, envelope.clientCapabilities);
     const { result, inputRequired } = await invokeWithInputs(c, collector, serverMeta(rt));
     return inputRequired ?? complete(rt, spec, result ?? {});

@@ -50,7 +50,12 @@ export class MemorySessionStore implements SessionStore {
     return true;
   }
 
-  async update(storeKey: StoreKey, expectedVersion: number, value: JsonValue, ttlMs: number): Promise<boolean> {
+  async update(
+    storeKey: StoreKey,
+    expectedVersion: number,
+    value: JsonValue,
+    ttlMs: number,
+  ): Promise<boolean> {
     checkTtl(ttlMs);
     const key = storeKeyText(storeKey);
     const now = this.#now();

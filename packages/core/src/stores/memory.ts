@@ -1,9 +1,9 @@
-import { MemoryBus } from "./memory-bus.ts";
-import { MemoryEventStore } from "./memory-event-store.ts";
-import { MemorySessionStore } from "./memory-session-store.ts";
 import type { MemoryBusOptions } from "./memory-bus.ts";
+import { MemoryBus } from "./memory-bus.ts";
 import type { MemoryEventStoreOptions } from "./memory-event-store.ts";
+import { MemoryEventStore } from "./memory-event-store.ts";
 import type { MemorySessionStoreOptions } from "./memory-session-store.ts";
+import { MemorySessionStore } from "./memory-session-store.ts";
 import type { Stores } from "./types.ts";
 
 /** Options for {@link memoryStores}: those of the three in-memory stores together. */

@@ -176,7 +176,9 @@ export class PollingBus<C> implements Bus {
     this.#polling = true;
     let more = false;
     try {
-      const batches = await this.#log.read(topics.map((entry) => ({ topic: entry.key, cursor: entry.cursor })));
+      const batches = await this.#log.read(
+        topics.map((entry) => ({ topic: entry.key, cursor: entry.cursor })),
+      );
       let failed = false;
       for (const [i, entry] of topics.entries()) {
         const batch = batches[i];

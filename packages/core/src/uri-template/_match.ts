@@ -1,6 +1,7 @@
 /** The inverse of expansion: a memoised backtracking matcher over the parsed template. */
-import { codePointLength, OPERATORS } from "./_syntax.ts";
+
 import type { Expression, Literal, Part, VarSpec } from "./_syntax.ts";
+import { codePointLength, OPERATORS } from "./_syntax.ts";
 
 /** Variables recovered by `match`: exploded variables become arrays, all others strings. */
 export type UriTemplateMatch = Record<string, string | string[]>;

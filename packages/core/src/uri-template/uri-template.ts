@@ -4,10 +4,11 @@
  * the parsed template (no regular expression is built from the template), with length limits and
  * a work budget, so a hostile URI cannot make it run long.
  */
-import { matchParts, prepareMatch } from "./_match.ts";
+
 import type { MatchPart, UriTemplateMatch } from "./_match.ts";
-import { encode, OPERATORS, parseTemplate } from "./_syntax.ts";
+import { matchParts, prepareMatch } from "./_match.ts";
 import type { Expression, OperatorSpec, Part, VarSpec } from "./_syntax.ts";
+import { encode, OPERATORS, parseTemplate } from "./_syntax.ts";
 
 /** A scalar variable value; numbers and booleans expand as `String(value)`. */
 export type UriTemplateScalar = string | number | boolean;

@@ -1,6 +1,7 @@
 /** Opaque cursor pagination shared by every list method. */
-import { fromBase64Url, toBase64Url } from "../util/encoding.ts";
+
 import { ErrorCode, McpError } from "../errors.ts";
+import { fromBase64Url, toBase64Url } from "../util/encoding.ts";
 
 const encoder = new TextEncoder();
 

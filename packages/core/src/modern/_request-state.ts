@@ -75,6 +75,23 @@ export async function bindingOf(method: string, target: string, args: unknown): 
 }
 
 /** A random secret for when none is configured (state then only verifies on this instance). */
-export function ephemeralSecret(): string {
+function ephemeralSecret(): string {
   return randomId(43);
+}
+
+const sealers = new WeakMap<object, RequestStateSealer>();
+
+/**
+ * The sealer of one handler, made on first use (so building a handler draws no random values:
+ * Workers forbid that at module scope) from its configured secret or a random one.
+ */
+export function sealerOf(handler: {
+  options: { secret: string | Uint8Array | undefined };
+}): RequestStateSealer {
+  let sealer = sealers.get(handler);
+  if (sealer === undefined) {
+    sealer = new RequestStateSealer(handler.options.secret ?? ephemeralSecret());
+    sealers.set(handler, sealer);
+  }
+  return sealer;
 }

@@ -4,31 +4,10 @@
  * rounds), the ask is recorded and the handler is abandoned; the request then answers
  * `input_required` with every recorded ask, and runs again on the client's retry.
  */
+
+import { assertCapability } from "../call/input-capability.ts";
 import type { InputRequest } from "../definition/context.ts";
-import { ErrorCode, InputRequiredSignal, McpError } from "../errors.ts";
-
-export { InputRequiredSignal };
-
-const CAPABILITY_OF: Record<InputRequest["method"], string> = {
-  "elicitation/create": "elicitation",
-  "sampling/createMessage": "sampling",
-  "roots/list": "roots",
-};
-
-/** Throws `-32021` when the client did not declare the capability an input needs. */
-export function assertCapability(request: InputRequest, capabilities: Record<string, unknown>): void {
-  const capability = CAPABILITY_OF[request.method];
-  if (capability === undefined)
-    throw new McpError(ErrorCode.InvalidParams, `Unsupported input method ${request.method}`);
-  const declared = capabilities[capability];
-  if (declared === undefined || declared === null || declared === false) {
-    throw new McpError(
-      ErrorCode.MissingRequiredClientCapability,
-      `The client did not declare the "${capability}" capability this request needs`,
-      { requiredCapabilities: { [capability]: {} } },
-    );
-  }
-}
+import { InputRequiredSignal } from "../errors.ts";
 
 export class InputCollector {
   /** Answers available this round: sealed earlier rounds plus this request's `inputResponses`. */

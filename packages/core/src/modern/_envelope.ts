@@ -2,12 +2,13 @@
  * 2026-07-28 request validation: the `_meta` envelope, `MCP-Protocol-Version`, and the
  * `Mcp-Method` / `Mcp-Name` / `Mcp-Param-*` headers that must mirror the body.
  */
-import { decodeHeaderValue } from "../util/encoding.ts";
+
+import type { Definitions, MethodSpec } from "../definition/method.ts";
+import { ErrorCode } from "../errors.ts";
 import { httpError } from "../http/responses.ts";
 import type { JsonRpcRequest, RequestId } from "../jsonrpc/messages.ts";
 import { isModernVersion, META, MODERN_VERSIONS } from "../jsonrpc/protocol.ts";
-import { ErrorCode } from "../errors.ts";
-import type { Definitions, MethodSpec } from "../definition/method.ts";
+import { decodeHeaderValue } from "../util/encoding.ts";
 
 export interface Envelope {
   protocolVersion: string;

@@ -8,8 +8,8 @@ import type { Incoming, Runtime } from "../call/runtime.ts";
 import type { McpResult } from "../definition/method.ts";
 import { ErrorCode, InputRequiredSignal, McpError } from "../errors.ts";
 import { randomId } from "../util/encoding.ts";
-import { InputCollector } from "./inputs.ts";
-import { bindingOf } from "./request-state.ts";
+import { InputCollector } from "./_inputs.ts";
+import { bindingOf, sealerOf } from "./_request-state.ts";
 
 /** Whether a request carries answers of earlier rounds. */
 export function isRetry(params: Record<string, unknown>): boolean {
@@ -29,7 +29,7 @@ export async function gatheredAnswers(
     if (typeof params.requestState !== "string") {
       throw new McpError(ErrorCode.InvalidParams, "Invalid params: /requestState must be a string");
     }
-    const payload = await rt.sealer.open(params.requestState, Date.now());
+    const payload = await sealerOf(rt).open(params.requestState, Date.now());
     const binding = await bindingOf(method, target, params.arguments);
     if (payload === undefined || payload.b !== binding || payload.s !== (incoming.auth?.subject ?? null)) {
       throw new McpError(
@@ -66,7 +66,7 @@ export async function invokeWithInputs(
   }
   if (!collector.hasPending) return { result, inputRequired: undefined };
   const { rt, incoming, params } = call;
-  const requestState = await rt.sealer.seal({
+  const requestState = await sealerOf(rt).seal({
     v: 1,
     b: await bindingOf(call.method, targetOf(params), params.arguments),
     s: incoming.auth?.subject ?? null,
@@ -76,7 +76,12 @@ export async function invokeWithInputs(
   });
   return {
     result: undefined,
-    inputRequired: { resultType: "input_required", inputRequests: collector.pending, requestState, _meta: meta },
+    inputRequired: {
+      resultType: "input_required",
+      inputRequests: collector.pending,
+      requestState,
+      _meta: meta,
+    },
   };
 }
 

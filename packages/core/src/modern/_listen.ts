@@ -3,14 +3,15 @@
  * honoured filter first, then forwards list changes and resource updates from the bus (so a
  * change on any instance reaches every listener), and ends with a result on shutdown.
  */
+
+import { type Incoming, type Runtime, whenToEnd } from "../call/runtime.ts";
+import { ErrorCode } from "../errors.ts";
 import { Exchange } from "../http/exchange.ts";
 import { httpError } from "../http/responses.ts";
 import type { JsonRpcRequest } from "../jsonrpc/messages.ts";
 import { META } from "../jsonrpc/protocol.ts";
-import { type Incoming, type Runtime, whenToEnd } from "../call/runtime.ts";
-import { topics } from "../stores/keys.ts";
 import { capabilitiesOf } from "../methods/table.ts";
-import { ErrorCode } from "../errors.ts";
+import { topics } from "../stores/keys.ts";
 
 interface Filter {
   toolsListChanged?: boolean;
@@ -36,11 +37,7 @@ function honoured(rt: Runtime, requested: Filter): Filter {
   return out;
 }
 
-export async function listen(
-  rt: Runtime,
-  incoming: Incoming,
-  message: JsonRpcRequest,
-): Promise<Response> {
+export async function listen(rt: Runtime, incoming: Incoming, message: JsonRpcRequest): Promise<Response> {
   const requested = (message.params?.notifications ?? undefined) as Filter | undefined;
   if (typeof requested !== "object" || requested === null || Array.isArray(requested)) {
     return httpError(400, ErrorCode.InvalidParams, "Invalid params: /notifications must be an object", {

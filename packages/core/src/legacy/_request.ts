@@ -4,14 +4,14 @@
  * the bus, and whose server→client requests are answered by a POST that may land anywhere.
  */
 import { Call, type EraLink } from "../call/call.ts";
+import { assertCapability } from "../call/input-capability.ts";
 import type { Incoming, Runtime } from "../call/runtime.ts";
 import type { InputRequest } from "../definition/context.ts";
 import type { MethodSpec } from "../definition/method.ts";
 import { ErrorCode, McpError } from "../errors.ts";
 import type { JsonRpcRequest, JsonRpcResponse } from "../jsonrpc/messages.ts";
-import { assertCapability } from "../modern/inputs.ts";
 import { randomId } from "../util/encoding.ts";
-import { appendEvent, awaitReply, cancelListener, type SessionState, updateSession } from "./session.ts";
+import { appendEvent, awaitReply, cancelListener, type SessionState, updateSession } from "./_session.ts";
 
 export const SESSION_HEADER = "mcp-session-id";
 
@@ -21,7 +21,10 @@ export interface LiveSession {
 }
 
 /** What a session tells its calls, whatever the stream (a batch has none). */
-export function sessionLink(rt: Runtime, session: LiveSession): Omit<EraLink, "ask" | "closeStream" | "logLevel"> {
+export function sessionLink(
+  rt: Runtime,
+  session: LiveSession,
+): Omit<EraLink, "ask" | "closeStream" | "logLevel"> {
   return {
     era: "legacy",
     protocolVersion: session.state.protocolVersion,

@@ -6,11 +6,16 @@ import { accepted, httpError, jsonResponse } from "../http/responses.ts";
 import { classify, type JsonRpcMessage, resultMessage } from "../jsonrpc/messages.ts";
 import { toWireError } from "../jsonrpc/wire-error.ts";
 import type { JsonValue } from "../stores/types.ts";
-import { legacySpec, notification } from "./messages.ts";
-import { type LiveSession, SESSION_HEADER, sessionLink } from "./request.ts";
-import { deliverReply } from "./session.ts";
+import { legacySpec, notification } from "./_messages.ts";
+import { type LiveSession, SESSION_HEADER, sessionLink } from "./_request.ts";
+import { deliverReply } from "./_session.ts";
 
-export async function batch(rt: Runtime, incoming: Incoming, session: LiveSession, body: unknown[]): Promise<Response> {
+export async function batch(
+  rt: Runtime,
+  incoming: Incoming,
+  session: LiveSession,
+  body: unknown[],
+): Promise<Response> {
   if (session.state.protocolVersion !== "2025-03-26") {
     return httpError(
       400,
@@ -35,8 +40,14 @@ export async function batch(rt: Runtime, incoming: Incoming, session: LiveSessio
     if (c.kind === "invalid")
       replies.push(toWireError(new McpError(ErrorCode.InvalidRequest, c.reason), c.id, rt.report, "batch"));
     else if (c.kind === "response")
-      await deliverReply(rt.stores, session.id, c.message as unknown as JsonValue & object, rt.options.replyTimeoutMs);
-    else if (c.kind === "notification") await notification(rt, session, c.message.method, c.message.params ?? {});
+      await deliverReply(
+        rt.stores,
+        session.id,
+        c.message as unknown as JsonValue & object,
+        rt.options.replyTimeoutMs,
+      );
+    else if (c.kind === "notification")
+      await notification(rt, session, c.message.method, c.message.params ?? {});
     else {
       try {
         const call = new Call(rt, incoming, c.message, legacySpec(rt, c.message.method), link);

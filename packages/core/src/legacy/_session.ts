@@ -187,13 +187,20 @@ export function watchStream(
 }
 
 /** Calls `onClosed` when the session is deleted (on any instance). */
-export function watchSessionEnd(stores: Stores, sessionId: string, onClosed: () => void): Promise<Subscription> {
+export function watchSessionEnd(
+  stores: Stores,
+  sessionId: string,
+  onClosed: () => void,
+): Promise<Subscription> {
   return stores.bus.subscribe(topics.session(sessionId), (event) => {
     if ((event as { type?: string }).type === "closed") onClosed();
   });
 }
 
 /** Calls `onEvent` with every server event (list changes, resource updates) from any instance. */
-export function watchServerEvents(stores: Stores, onEvent: (event: JsonValue) => void): Promise<Subscription> {
+export function watchServerEvents(
+  stores: Stores,
+  onEvent: (event: JsonValue) => void,
+): Promise<Subscription> {
   return stores.bus.subscribe(topics.broadcast, onEvent);
 }

@@ -63,7 +63,8 @@ export abstract class CallContext implements HandlerContext {
   }
 
   get elicit(): HandlerContext["elicit"] {
-    this.#elicit ??= (params) => this.#askOne({ method: "elicitation/create", params }) as Promise<ElicitResult>;
+    this.#elicit ??= (params) =>
+      this.#askOne({ method: "elicitation/create", params }) as Promise<ElicitResult>;
     return this.#elicit;
   }
 
@@ -79,7 +80,8 @@ export abstract class CallContext implements HandlerContext {
   }
 
   get inputs(): HandlerContext["inputs"] {
-    this.#inputs ??= (requests) => this.ask(requests) as Promise<Record<keyof typeof requests & string, unknown>>;
+    this.#inputs ??= (requests) =>
+      this.ask(requests) as Promise<Record<keyof typeof requests & string, unknown>>;
     return this.#inputs;
   }
 
