@@ -93,11 +93,10 @@ export interface MethodFamily {
   readonly name: string;
   readonly methods: Readonly<Record<string, MethodSpec>>;
   /**
-   * Whether its methods are served now (e.g. tools only while a tool is registered); otherwise they
-   * answer "method not found". Default: always once installed.
+   * What it adds to the capabilities in `initialize` and `server/discover`, given what is
+   * registered. While it returns `undefined` the family's methods answer "method not found" (tools
+   * only while a tool is registered); a family without this function is always served.
    */
-  readonly available?: (definitions: Definitions) => boolean;
-  /** What it adds to the capabilities in `initialize` and `server/discover`, given what is registered. */
   readonly capabilities?: (definitions: Definitions) => Record<string, unknown> | undefined;
 }
 

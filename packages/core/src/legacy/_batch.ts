@@ -5,8 +5,9 @@ import { ErrorCode, McpError } from "../errors.ts";
 import { accepted, httpError, jsonResponse } from "../http/responses.ts";
 import { classify, type JsonRpcMessage, resultMessage } from "../jsonrpc/messages.ts";
 import { toWireError } from "../jsonrpc/wire-error.ts";
+import { methodSpec } from "../methods/table.ts";
 import type { JsonValue } from "../stores/types.ts";
-import { legacySpec, notification } from "./_messages.ts";
+import { notification } from "./_messages.ts";
 import { type LiveSession, SESSION_HEADER, sessionLink } from "./_request.ts";
 import { deliverReply } from "./_session.ts";
 
@@ -50,7 +51,13 @@ export async function batch(
       await notification(rt, session, c.message.method, c.message.params ?? {});
     else {
       try {
-        const call = new Call(rt, incoming, c.message, legacySpec(rt, c.message.method), link);
+        const call = new Call(
+          rt,
+          incoming,
+          c.message,
+          methodSpec(rt.server, c.message.method, "legacy", session.state.protocolVersion),
+          link,
+        );
         try {
           replies.push(resultMessage(c.message.id, await call.invoke()));
         } finally {

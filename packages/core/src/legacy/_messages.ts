@@ -1,20 +1,7 @@
-/** What a session does with a notification, and which method serves one of its requests. */
+/** What a session does with a notification. */
 import type { Runtime } from "../call/runtime.ts";
-import type { MethodSpec } from "../definition/method.ts";
-import { ErrorCode, McpError } from "../errors.ts";
-import { methodSpec } from "../methods/table.ts";
 import type { LiveSession } from "./_request.ts";
 import { cancelRequest } from "./_session.ts";
-
-/** The spec of a method the legacy era serves, or throws the JSON-RPC error to answer. */
-export function legacySpec(rt: Runtime, method: string): MethodSpec {
-  if (method === "initialize")
-    throw new McpError(ErrorCode.InvalidRequest, "The session is already initialized");
-  const spec = methodSpec(rt.server, method);
-  if (!spec.eras.includes("legacy"))
-    throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${method}`);
-  return spec;
-}
 
 export async function notification(
   rt: Runtime,

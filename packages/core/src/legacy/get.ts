@@ -2,14 +2,15 @@
  * Legacy era GET and DELETE: the standalone notification stream, `Last-Event-ID` resumption of
  * any stream (from the event store, woken through the bus), and session termination.
  */
+
+import { LongStream } from "../call/long-stream.ts";
 import type { Incoming, Runtime } from "../call/runtime.ts";
-import { whenToEnd } from "../call/runtime.ts";
 import { ErrorCode } from "../errors.ts";
-import { Exchange } from "../http/exchange.ts";
+import type { Exchange } from "../http/exchange.ts";
 import { httpError } from "../http/responses.ts";
 import { checkGetAccept } from "../http/validate.ts";
 import { notificationMessage } from "../jsonrpc/messages.ts";
-import type { JsonValue, StoredEvent, Subscription } from "../stores/types.ts";
+import type { JsonValue, StoredEvent } from "../stores/types.ts";
 import { randomId } from "../util/encoding.ts";
 import { SESSION_HEADER } from "./_request.ts";
 import {
@@ -50,29 +51,6 @@ export async function legacyGet(rt: Runtime, incoming: Incoming): Promise<Respon
   return standalone(rt, incoming, id, `get-${randomId(12)}`);
 }
 
-/** Subscriptions and watches of one long-lived stream, ended together. */
-class Watches {
-  readonly #subs: Subscription[] = [];
-  #stop: (() => void) | undefined;
-  ended = false;
-
-  add(sub: Subscription): void {
-    if (this.ended) void sub.unsubscribe();
-    else this.#subs.push(sub);
-  }
-
-  until(stop: () => void): void {
-    if (this.ended) stop();
-    else this.#stop = stop;
-  }
-
-  end(): void {
-    this.ended = true;
-    this.#stop?.();
-    for (const s of this.#subs.splice(0)) void s.unsubscribe();
-  }
-}
-
 /** The session's notification stream (list changes, subscribed resource updates). */
 async function standalone(
   rt: Runtime,
@@ -81,29 +59,25 @@ async function standalone(
   streamId: string,
   backlog: StoredEvent[] = [],
 ): Promise<Response> {
-  const watches = new Watches();
-  const exchange = new Exchange({
-    keepAliveMs: rt.options.keepAliveMs,
-    headers: { [SESSION_HEADER]: sessionId },
-    forceStream: true,
-    persist: (msg) => appendEvent(rt.stores, sessionId, streamId, msg),
-    onClientGone: () => watches.end(),
-  });
-  watches.add(
+  const stream = new LongStream(
+    rt,
+    incoming,
+    {
+      headers: { [SESSION_HEADER]: sessionId },
+      persist: (msg) => appendEvent(rt.stores, sessionId, streamId, msg),
+    },
+    (exchange) => exchange.end(undefined, rt.options.retryMs),
+  );
+  const exchange = stream.exchange;
+  stream.add(
     await watchServerEvents(rt.stores, (event) => {
       void forward(rt, sessionId, event, exchange).catch((e) => rt.report(e, "GET stream"));
     }),
   );
-  watches.add(
+  stream.add(
     await watchSessionEnd(rt.stores, sessionId, () => {
-      watches.end();
+      stream.close();
       void exchange.end();
-    }),
-  );
-  watches.until(
-    whenToEnd(rt, incoming, () => {
-      watches.end();
-      void exchange.end(undefined, rt.options.retryMs);
     }),
   );
   if (backlog.length > 0) void exchange.replay(backlog).catch((e) => rt.report(e, "GET stream replay"));
@@ -143,20 +117,17 @@ async function resume(
     // A standalone stream: replay what was missed, then carry on as a fresh standalone stream.
     return standalone(rt, incoming, sessionId, streamId, first.events);
   }
-  const watches = new Watches();
-  const exchange = new Exchange({
-    keepAliveMs: rt.options.keepAliveMs,
-    headers: { [SESSION_HEADER]: sessionId },
-    forceStream: true,
-    onClientGone: () => watches.end(),
-  });
+  const stream = new LongStream(rt, incoming, { headers: { [SESSION_HEADER]: sessionId } }, (exchange) =>
+    exchange.end(undefined, rt.options.retryMs),
+  );
+  const exchange = stream.exchange;
   let last = lastEventId;
   let chain = Promise.resolve();
   // Every wake-up re-reads the log after the last event written: a lost wake-up only delays.
   const pump = () => {
     chain = chain
       .then(async () => {
-        if (watches.ended) return;
+        if (stream.ended) return;
         const batch = await replayEvents(rt.stores, sessionId, last);
         const events = batch?.events ?? [];
         if (events.length === 0) return;
@@ -164,19 +135,13 @@ async function resume(
         const end = events.findIndex((event) => isFinalResponse(event.message));
         await exchange.replay(end === -1 ? events : events.slice(0, end + 1));
         if (end !== -1) {
-          watches.end();
+          stream.close();
           await exchange.end();
         }
       })
       .catch((e) => rt.report(e, "stream resume"));
   };
-  watches.add(await watchStream(rt.stores, sessionId, streamId, pump));
-  watches.until(
-    whenToEnd(rt, incoming, () => {
-      watches.end();
-      void exchange.end(undefined, rt.options.retryMs);
-    }),
-  );
+  stream.add(await watchStream(rt.stores, sessionId, streamId, pump));
   pump();
   return exchange.response;
 }

@@ -9,11 +9,11 @@ import { accepted, httpError, jsonResponse } from "../http/responses.ts";
 import { classify, type JsonRpcRequest, resultMessage } from "../jsonrpc/messages.ts";
 import { isLegacyVersion, LATEST_LEGACY_VERSION } from "../jsonrpc/protocol.ts";
 import { toWireError } from "../jsonrpc/wire-error.ts";
-import { capabilitiesOf } from "../methods/table.ts";
+import { capabilitiesOf, methodSpec } from "../methods/table.ts";
 import type { JsonValue } from "../stores/types.ts";
 import { randomId } from "../util/encoding.ts";
 import { batch } from "./_batch.ts";
-import { legacySpec, notification } from "./_messages.ts";
+import { notification } from "./_messages.ts";
 import { type LiveSession, SESSION_HEADER, sessionRequest } from "./_request.ts";
 import { createSession, deliverReply, loadSession, type SessionState } from "./_session.ts";
 
@@ -57,7 +57,7 @@ export async function legacyPost(rt: Runtime, incoming: Incoming, body: unknown)
     case "request": {
       let spec: MethodSpec;
       try {
-        spec = legacySpec(rt, c.message.method);
+        spec = methodSpec(rt.server, c.message.method, "legacy", session.state.protocolVersion);
       } catch (error) {
         const headers = { [SESSION_HEADER]: sessionId };
         return jsonResponse(toWireError(error, c.message.id, rt.report, c.message.method), 200, headers);

@@ -30,10 +30,17 @@ function discover(call: McpCall): McpResult {
   return result;
 }
 
-/** `ping`, `server/discover`. */
+/** `initialize` (inside a session), `ping`, `server/discover`. */
 export const SERVER: MethodFamily = {
   name: "server",
   methods: {
+    // The first message of a session; inside one (a batch item) it is an error.
+    initialize: {
+      eras: ["legacy"],
+      handler: () => {
+        throw new McpError(ErrorCode.InvalidRequest, "The session is already initialized");
+      },
+    },
     ping: { eras: ["legacy"], handler: () => ({}) },
     "server/discover": { eras: ["modern"], cacheable: true, handler: discover },
   },

@@ -2,6 +2,7 @@
  * The method table: families install their methods on the server (`addMethods`), both eras look
  * methods up here, and the server's capabilities are what the installed families declare.
  */
+import type { Era } from "../definition/context.ts";
 import type { Definitions, McpResult, MethodFamily, MethodSpec } from "../definition/method.ts";
 import type { McpServer } from "../definition/server.ts";
 import { ErrorCode, McpError } from "../errors.ts";
@@ -32,14 +33,21 @@ const FAMILY_OF_PREFIX: Record<string, string> = {
 };
 
 /**
- * The spec of `method` when the server serves it now; otherwise throws -32601 (naming the absent
- * family for the MCP families).
+ * The spec of `method` when the server serves it in `era` now; otherwise throws -32601, saying why
+ * (another era's method, or the absent family for the MCP families). A family is served while it
+ * announces its capability (tools only while a tool is registered), or always if it announces none.
  */
-export function methodSpec(server: McpServer, method: string): MethodSpec {
+export function methodSpec(server: McpServer, method: string, era: Era, version: string): MethodSpec {
   const installed = server.method(method);
-  if (installed !== undefined && (installed.family.available?.(server) ?? true)) return installed.spec;
-  const family = FAMILY_OF_PREFIX[method.slice(0, method.indexOf("/"))];
-  const reason = family === undefined ? "" : ` (this server has no ${family})`;
+  const announces = installed?.family.capabilities;
+  let reason = "";
+  if (installed !== undefined && (announces === undefined || announces(server) !== undefined)) {
+    if (installed.spec.eras.includes(era)) return installed.spec;
+    reason = ` (not available at ${version})`;
+  } else {
+    const family = FAMILY_OF_PREFIX[method.slice(0, method.indexOf("/"))];
+    if (family !== undefined) reason = ` (this server has no ${family})`;
+  }
   throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${method}${reason}`);
 }
 

@@ -4,9 +4,9 @@
  * change on any instance reaches every listener), and ends with a result on shutdown.
  */
 
-import { type Incoming, type Runtime, whenToEnd } from "../call/runtime.ts";
+import { LongStream } from "../call/long-stream.ts";
+import type { Incoming, Runtime } from "../call/runtime.ts";
 import { ErrorCode } from "../errors.ts";
-import { Exchange } from "../http/exchange.ts";
 import { httpError } from "../http/responses.ts";
 import type { JsonRpcRequest } from "../jsonrpc/messages.ts";
 import { META } from "../jsonrpc/protocol.ts";
@@ -46,49 +46,35 @@ export async function listen(rt: Runtime, incoming: Incoming, message: JsonRpcRe
   }
   const filter = honoured(rt, requested);
   const subscriptionMeta = { [META.subscriptionId]: message.id };
-  let stopWatching: (() => void) | undefined;
-  let unsubscribe: (() => Promise<void>) | undefined;
-  let ended = false;
-  const cleanup = () => {
-    ended = true;
-    stopWatching?.();
-    void unsubscribe?.();
+  const result = {
+    resultType: "complete",
+    _meta: { ...subscriptionMeta, [META.serverInfo]: rt.server.info },
   };
-  const exchange = new Exchange({
-    keepAliveMs: rt.options.keepAliveMs,
-    forceStream: true,
-    onClientGone: cleanup,
-  });
-  function finish() {
-    if (ended) return;
-    cleanup();
-    const result = {
-      resultType: "complete",
-      _meta: { ...subscriptionMeta, [META.serverInfo]: rt.server.info },
-    };
-    void exchange.end({ jsonrpc: "2.0", id: message.id, result });
-  }
+  const stream = new LongStream(rt, incoming, {}, (exchange) =>
+    exchange.end({ jsonrpc: "2.0", id: message.id, result }),
+  );
   const send = (method: string, params: Record<string, unknown> = {}) =>
-    exchange.send({ jsonrpc: "2.0", method, params: { ...params, _meta: subscriptionMeta } }).catch(() => {});
+    stream.exchange
+      .send({ jsonrpc: "2.0", method, params: { ...params, _meta: subscriptionMeta } })
+      .catch(() => {});
   await send("notifications/subscriptions/acknowledged", { notifications: filter });
-  const sub = await rt.stores.bus.subscribe(topics.broadcast, (event) => {
-    const e = event as { type?: string; kind?: string; uri?: string };
-    if (e.type === "list_changed") {
-      const wanted =
-        (e.kind === "tools" && filter.toolsListChanged) ||
-        (e.kind === "prompts" && filter.promptsListChanged) ||
-        (e.kind === "resources" && filter.resourcesListChanged);
-      if (wanted) void send(`notifications/${e.kind}/list_changed`);
-    } else if (
-      e.type === "resource_updated" &&
-      typeof e.uri === "string" &&
-      filter.resourceSubscriptions?.includes(e.uri)
-    ) {
-      void send("notifications/resources/updated", { uri: e.uri });
-    }
-  });
-  unsubscribe = () => sub.unsubscribe();
-  if (ended) void sub.unsubscribe();
-  else stopWatching = whenToEnd(rt, incoming, finish);
-  return exchange.response;
+  stream.add(
+    await rt.stores.bus.subscribe(topics.broadcast, (event) => {
+      const e = event as { type?: string; kind?: string; uri?: string };
+      if (e.type === "list_changed") {
+        const wanted =
+          (e.kind === "tools" && filter.toolsListChanged) ||
+          (e.kind === "prompts" && filter.promptsListChanged) ||
+          (e.kind === "resources" && filter.resourcesListChanged);
+        if (wanted) void send(`notifications/${e.kind}/list_changed`);
+      } else if (
+        e.type === "resource_updated" &&
+        typeof e.uri === "string" &&
+        filter.resourceSubscriptions?.includes(e.uri)
+      ) {
+        void send("notifications/resources/updated", { uri: e.uri });
+      }
+    }),
+  );
+  return stream.exchange.response;
 }

@@ -54,20 +54,11 @@ export async function modernPost(rt: Runtime, incoming: Incoming, body: unknown)
   }
   let spec: MethodSpec;
   try {
-    spec = modernSpec(rt, message.method, envelope.protocolVersion);
+    spec = methodSpec(rt.server, message.method, "modern", envelope.protocolVersion);
   } catch (error) {
     return httpError(404, ErrorCode.MethodNotFound, (error as McpError).message, { id: message.id });
   }
   return await serve(rt, incoming, message, envelope, spec);
-}
-
-/** The spec of a method the modern era serves, or throws -32601. */
-function modernSpec(rt: Runtime, method: string, version: string): MethodSpec {
-  const installed = rt.server.method(method);
-  if (method === "initialize" || (installed !== undefined && !installed.spec.eras.includes("modern"))) {
-    throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${method} (not available at ${version})`);
-  }
-  return methodSpec(rt.server, method);
 }
 
 function serverMeta(rt: Runtime, extra?: Record<string, unknown>): Record<string, unknown> {

@@ -1,0 +1,47 @@
+/**
+ * A long-lived SSE answer (the legacy GET stream, a resumed stream, `subscriptions/listen`): its
+ * exchange, the subscriptions that feed it, and its end — the client leaving, the caller closing
+ * it, or the host's shutdown, deadline or `maxStreamMs`, when `atLimit` writes its last words.
+ */
+import { Exchange, type ExchangeOptions } from "../http/exchange.ts";
+import type { Subscription } from "../stores/types.ts";
+import { type Incoming, type Runtime, whenToEnd } from "./runtime.ts";
+
+export class LongStream {
+  readonly exchange: Exchange;
+  ended = false;
+  readonly #subs: Subscription[] = [];
+  readonly #stop: () => void;
+
+  constructor(
+    rt: Runtime,
+    incoming: Incoming,
+    options: Pick<ExchangeOptions, "headers" | "persist">,
+    atLimit: (exchange: Exchange) => Promise<void>,
+  ) {
+    this.exchange = new Exchange({
+      ...options,
+      keepAliveMs: rt.options.keepAliveMs,
+      forceStream: true,
+      onClientGone: () => this.close(),
+    });
+    this.#stop = whenToEnd(rt, incoming, () => {
+      if (this.ended) return;
+      this.close();
+      void atLimit(this.exchange);
+    });
+  }
+
+  /** Keeps `sub` until the stream ends (drops it at once if it has). */
+  add(sub: Subscription): void {
+    if (this.ended) void sub.unsubscribe();
+    else this.#subs.push(sub);
+  }
+
+  /** Stops everything that feeds the stream; the caller ends the exchange. */
+  close(): void {
+    this.ended = true;
+    this.#stop();
+    for (const s of this.#subs.splice(0)) void s.unsubscribe();
+  }
+}
