@@ -1,4 +1,5 @@
 /** Application Load Balancer targets, in single-value or multi-value header mode. */
+import type { AuthInfo } from "@portico/host";
 import { base64ToBytes, eventBody } from "./_body.ts";
 import { headersFrom, queryFrom, splitHeaders } from "./_maps.ts";
 import {
@@ -9,7 +10,7 @@ import {
   stringOf,
   stripBasePath,
 } from "./_strategy.ts";
-import type { AlbEvent, AlbResult, AuthInfoLike } from "./_types.ts";
+import type { AlbEvent, AlbResult } from "./_types.ts";
 
 const REASONS: Record<number, string> = {
   200: "OK",
@@ -83,7 +84,7 @@ export const alb: EventStrategy<AlbEvent, AlbResult> = {
     return { ...base, headers: single };
   },
 
-  authOf(event): AuthInfoLike | undefined {
+  authOf(event): AuthInfo | undefined {
     const headers = headersFrom(event.headers, event.multiValueHeaders);
     const identity = headers.get("x-amzn-oidc-identity");
     const data = headers.get("x-amzn-oidc-data");
@@ -92,7 +93,7 @@ export const alb: EventStrategy<AlbEvent, AlbResult> = {
     // x-amzn-oidc-data: the user claims as a JWT whose header names the OIDC client (`client`).
     const claims = data === null ? undefined : jwtPart(data, 1);
     const jwtHeader = data === null ? undefined : jwtPart(data, 0);
-    const auth: AuthInfoLike = { extra: { oidc: claims ?? {} } };
+    const auth: AuthInfo = { extra: { oidc: claims ?? {} } };
     if (accessToken !== undefined) auth.token = accessToken;
     const subject = stringOf(identity) ?? stringOf(claims?.sub);
     if (subject !== undefined) auth.subject = subject;

@@ -1,4 +1,10 @@
-import type { AuthInfoLike, ExecutionContextLike, LambdaContextLike } from "./_types.ts";
+import {
+  type AuthInfo,
+  consoleErrorReporter,
+  type ExecutionContextLike,
+  guardedWaitUntil,
+} from "@portico/host";
+import type { LambdaContextLike } from "./_types.ts";
 
 /** What one invocation gives the app as `ctx`, plus the `waitUntil` promises to await before returning. */
 export interface Invocation {
@@ -7,6 +13,9 @@ export interface Invocation {
   settled(): Promise<void>;
 }
 
+/** The default `onError`: one `console.error` line tagged `[@portico/adapter-lambda]`. */
+export const defaultOnError: (error: unknown) => void = consoleErrorReporter("@portico/adapter-lambda");
+
 /**
  * Lambda context → request context: `awsRequestId` as the request id, `getRemainingTimeInMillis()` as
  * the deadline (the core fires the tool's signal `deadlineMarginMs` before it), the event's
@@ -14,15 +23,13 @@ export interface Invocation {
  */
 export function invocation(
   context: LambdaContextLike | undefined,
-  auth: AuthInfoLike | undefined,
+  auth: AuthInfo | undefined,
   canStream: boolean,
   onError: (error: unknown) => void,
 ): Invocation {
   const pending: Promise<unknown>[] = [];
   const ctx: ExecutionContextLike = {
-    waitUntil(promise) {
-      pending.push(Promise.resolve(promise).catch(onError));
-    },
+    waitUntil: guardedWaitUntil((guarded) => void pending.push(guarded), onError),
     bufferedResponses: true,
     canStream,
   };
@@ -37,36 +44,4 @@ export function invocation(
       for (let done = 0; done < pending.length; done = pending.length) await Promise.all(pending.slice(done));
     },
   };
-}
-
-export function defaultOnError(error: unknown): void {
-  console.error("[@portico/adapter-lambda] unhandled error:", error);
-}
-
-const READ_BUFFERED = Symbol.for("portico.readBufferedResponse");
-
-interface BufferedParts {
-  status: number;
-  statusText: string;
-  headers: Record<string, string> | Headers;
-  body: string | null;
-}
-
-/** A Portico buffered response's parts (see `readBufferedResponse` in `@portico/core`), or `undefined`. */
-export function readBuffered(response: Response): BufferedParts | undefined {
-  const read = (response as unknown as { [READ_BUFFERED]?: () => BufferedParts | undefined })[READ_BUFFERED];
-  return typeof read === "function" ? read.call(response) : undefined;
-}
-
-/** A JSON-RPC error body the adapter itself answers with (never any detail). */
-export function adapterError(status: 400 | 500 | 504): Response {
-  const messages = { 400: "Bad Request", 500: "Internal error", 504: "Gateway Timeout" } as const;
-  const code = status === 400 ? -32600 : -32603;
-  return new Response(
-    JSON.stringify({ jsonrpc: "2.0", id: null, error: { code, message: messages[status] } }),
-    {
-      status,
-      headers: { "content-type": "application/json", "cache-control": "no-store" },
-    },
-  );
 }

@@ -1,7 +1,8 @@
+import { type FetchApp, hostErrorResponse } from "@portico/host";
 import { strategyFor } from "./_detect.ts";
-import { adapterError, type Invocation, invocation } from "./_host.ts";
+import { type Invocation, invocation } from "./_host.ts";
 import type { EventStrategy, RequestOptions } from "./_strategy.ts";
-import type { FetchApp, LambdaContextLike, LambdaHttpEvent } from "./_types.ts";
+import type { LambdaContextLike, LambdaHttpEvent } from "./_types.ts";
 
 /** What one event came to: a malformed event (answer 400 in its kind, if known), or the app's response. */
 export type Invoked =
@@ -35,7 +36,7 @@ export async function invokeApp(
     response = await app.fetch(request, opts.env, run.ctx);
   } catch (error) {
     onError(error);
-    response = adapterError(500);
+    response = hostErrorResponse(500);
   }
   return { ok: true, strategy, event: httpEvent, response, run };
 }

@@ -1,4 +1,5 @@
-import type { AuthInfoLike, LambdaHttpEvent, LambdaHttpResult } from "./_types.ts";
+import type { AuthInfo } from "@portico/host";
+import type { LambdaHttpEvent, LambdaHttpResult } from "./_types.ts";
 
 /** The three event families the adapter understands; HTTP API and Function URLs share `v2`. */
 export type EventKind = "v1" | "v2" | "alb";
@@ -28,7 +29,7 @@ export interface EventStrategy<
   /** @throws TypeError when the event is malformed (the handler answers 400). */
   toRequest(event: E, options: RequestOptions): Request;
   toResult(parts: ResultParts, event: E): R;
-  authOf(event: E): AuthInfoLike | undefined;
+  authOf(event: E): AuthInfo | undefined;
 }
 
 /** The path with `basePath` removed when it is a whole-segment prefix. */
@@ -87,8 +88,8 @@ export function authFromClaims(
   claims: Record<string, unknown>,
   extra: Record<string, unknown>,
   known: { subject?: string | undefined; scopes?: string[] | null | undefined } = {},
-): AuthInfoLike {
-  const auth: AuthInfoLike = { extra };
+): AuthInfo {
+  const auth: AuthInfo = { extra };
   const subject = known.subject ?? stringOf(claims.sub);
   if (subject !== undefined) auth.subject = subject;
   const clientId = stringOf(claims.client_id) ?? stringOf(claims.azp);

@@ -100,30 +100,3 @@ export interface LambdaContextLike {
   getRemainingTimeInMillis?: () => number;
   callbackWaitsForEmptyEventLoop?: boolean;
 }
-
-/** The Fetch contract (declared structurally: no runtime import of `@portico/core`). */
-export interface ExecutionContextLike {
-  waitUntil?(promise: Promise<unknown>): void;
-  signal?: AbortSignal;
-  deadline?: number;
-  requestId?: string;
-  authInfo?: AuthInfoLike;
-  bufferedResponses?: boolean;
-  canStream?: boolean;
-}
-
-/** Auth the adapter found in the event (authorizer context, JWT claims, ALB OIDC headers). */
-export interface AuthInfoLike {
-  /** The raw access token, where the front door passes one (ALB `x-amzn-oidc-accesstoken`). */
-  token?: string;
-  subject?: string;
-  clientId?: string;
-  scopes?: string[];
-  expiresAt?: number;
-  extra?: Record<string, unknown>;
-}
-
-/** Any object with a Web Fetch `fetch` method: a Portico handler, a Hono app, a fetch router. */
-export interface FetchApp {
-  fetch(request: Request, env?: unknown, ctx?: ExecutionContextLike): Promise<Response> | Response;
-}

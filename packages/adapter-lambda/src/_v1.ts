@@ -1,4 +1,5 @@
 /** API Gateway REST APIs (payload format 1.0), including multi-value headers and query strings. */
+import type { AuthInfo } from "@portico/host";
 import { eventBody } from "./_body.ts";
 import { headersFrom, queryFrom, splitHeaders } from "./_maps.ts";
 import {
@@ -9,7 +10,7 @@ import {
   stringOf,
   stripBasePath,
 } from "./_strategy.ts";
-import type { ApiGatewayV1Event, ApiGatewayV1Result, AuthInfoLike } from "./_types.ts";
+import type { ApiGatewayV1Event, ApiGatewayV1Result } from "./_types.ts";
 
 export const v1: EventStrategy<ApiGatewayV1Event, ApiGatewayV1Result> = {
   kind: "v1",
@@ -46,7 +47,7 @@ export const v1: EventStrategy<ApiGatewayV1Event, ApiGatewayV1Result> = {
     };
   },
 
-  authOf(event): AuthInfoLike | undefined {
+  authOf(event): AuthInfo | undefined {
     const authorizer = event.requestContext.authorizer;
     if (authorizer === null || authorizer === undefined || typeof authorizer !== "object") return undefined;
     // Cognito user pools put the token's claims under `claims`; Lambda authorizers put their

@@ -1,4 +1,5 @@
 /** HTTP APIs (payload format 2.0) and Lambda Function URLs, which share the format. */
+import type { AuthInfo } from "@portico/host";
 import { eventBody } from "./_body.ts";
 import { splitHeaders } from "./_maps.ts";
 import {
@@ -9,7 +10,7 @@ import {
   stringOf,
   stripBasePath,
 } from "./_strategy.ts";
-import type { ApiGatewayV2Event, ApiGatewayV2Result, AuthInfoLike } from "./_types.ts";
+import type { ApiGatewayV2Event, ApiGatewayV2Result } from "./_types.ts";
 
 export const v2: EventStrategy<ApiGatewayV2Event, ApiGatewayV2Result> = {
   kind: "v2",
@@ -46,7 +47,7 @@ export const v2: EventStrategy<ApiGatewayV2Event, ApiGatewayV2Result> = {
     };
   },
 
-  authOf(event): AuthInfoLike | undefined {
+  authOf(event): AuthInfo | undefined {
     const authorizer = event.requestContext.authorizer;
     if (authorizer === undefined) return undefined;
     if (authorizer.jwt !== undefined) {
@@ -59,7 +60,7 @@ export const v2: EventStrategy<ApiGatewayV2Event, ApiGatewayV2Result> = {
     }
     if (authorizer.iam !== undefined) {
       const iam = authorizer.iam;
-      const auth: AuthInfoLike = { extra: { iam } };
+      const auth: AuthInfo = { extra: { iam } };
       const subject = stringOf(iam.userArn) ?? stringOf(iam.userId);
       if (subject !== undefined) auth.subject = subject;
       return auth;

@@ -1,14 +1,15 @@
+import { type FetchApp, hostErrorResponse, readBufferedResponse } from "@portico/host";
 import { resultBody } from "./_body.ts";
-import { adapterError, defaultOnError, readBuffered } from "./_host.ts";
+import { defaultOnError } from "./_host.ts";
 import { invokeApp } from "./_invoke.ts";
 import type { EventStrategy, RequestOptions, ResultParts } from "./_strategy.ts";
-import type { FetchApp, LambdaContextLike, LambdaHttpEvent, LambdaHttpResult } from "./_types.ts";
+import type { LambdaContextLike, LambdaHttpEvent, LambdaHttpResult } from "./_types.ts";
 
 /** Options of {@link handle} and `streamHandle`. */
 export interface LambdaHandlerOptions extends RequestOptions {
   /** Passed to `app.fetch` as its second argument. */
   env?: unknown;
-  /** Told about app errors and rejected `waitUntil` promises. Default: `console.error`. */
+  /** Told about app errors and rejected `waitUntil` promises. Default: `console.error` (tagged `[@portico/adapter-lambda]`). */
   onError?: (error: unknown) => void;
   /** How long before the invocation's end a body still being read is given up (504). Default 500 ms. */
   bodyMarginMs?: number;
@@ -39,7 +40,7 @@ async function readBody(response: Response, deadline: number | undefined): Promi
 
 /** The response reduced to a buffered result's parts; `undefined` when its body did not end in time. */
 export async function responseParts(response: Response, deadline?: number): Promise<ResultParts | undefined> {
-  const buffered = readBuffered(response);
+  const buffered = readBufferedResponse(response);
   if (buffered !== undefined) {
     const headers = buffered.headers instanceof Headers ? buffered.headers : new Headers(buffered.headers);
     return {
@@ -64,7 +65,7 @@ export async function responseParts(response: Response, deadline?: number): Prom
 }
 
 function badRequest(strategy: EventStrategy | undefined, event: unknown): Promise<LambdaHttpResult> {
-  return responseParts(adapterError(400)).then((parts) => {
+  return responseParts(hostErrorResponse(400)).then((parts) => {
     const p = parts as ResultParts;
     if (strategy !== undefined) return strategy.toResult(p, event as LambdaHttpEvent);
     // An event of no known kind: the plainest result shape every integration accepts.
@@ -96,9 +97,9 @@ export function handle(app: FetchApp, opts: LambdaHandlerOptions = {}): LambdaHa
     const deadline = run.ctx.deadline === undefined ? undefined : run.ctx.deadline - margin;
     let parts = await responseParts(response, deadline).catch((error: unknown) => {
       onError(error);
-      return responseParts(adapterError(500));
+      return responseParts(hostErrorResponse(500));
     });
-    if (parts === undefined) parts = (await responseParts(adapterError(504))) as ResultParts;
+    if (parts === undefined) parts = (await responseParts(hostErrorResponse(504))) as ResultParts;
     await run.settled();
     return strategy.toResult(parts, invoked.event);
   };

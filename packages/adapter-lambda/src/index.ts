@@ -1,12 +1,5 @@
-export { handle } from "./handle.ts";
-export { streamHandle } from "./stream-handle.ts";
-export { eventKind, toRequest, toResult } from "./convert.ts";
-export { fromResult, toEvent } from "./to-event.ts";
-
-export type { LambdaHandler, LambdaHandlerOptions } from "./handle.ts";
-export type { AwsLambdaRuntime, ResponseStreamLike, StreamMetadata } from "./stream-handle.ts";
+export type { AuthInfo as AuthInfoLike, ExecutionContextLike, FetchApp } from "@portico/host";
 export type { EventKind, RequestOptions } from "./_strategy.ts";
-export type { ToEventOptions } from "./to-event.ts";
 export type {
   AlbEvent,
   AlbResult,
@@ -14,10 +7,14 @@ export type {
   ApiGatewayV1Result,
   ApiGatewayV2Event,
   ApiGatewayV2Result,
-  AuthInfoLike,
-  ExecutionContextLike,
-  FetchApp,
   LambdaContextLike,
   LambdaHttpEvent,
   LambdaHttpResult,
 } from "./_types.ts";
+export { eventKind, toRequest, toResult } from "./convert.ts";
+export type { LambdaHandler, LambdaHandlerOptions } from "./handle.ts";
+export { handle } from "./handle.ts";
+export type { AwsLambdaRuntime, ResponseStreamLike, StreamMetadata } from "./stream-handle.ts";
+export { streamHandle } from "./stream-handle.ts";
+export type { ToEventOptions } from "./to-event.ts";
+export { fromResult, toEvent } from "./to-event.ts";

@@ -1,7 +1,8 @@
-import { adapterError, defaultOnError, readBuffered } from "./_host.ts";
+import { type FetchApp, HOST_ERROR_HEADERS, hostErrorBody, readBufferedResponse } from "@portico/host";
+import { defaultOnError } from "./_host.ts";
 import { invokeApp } from "./_invoke.ts";
 import { splitHeaders } from "./_maps.ts";
-import type { FetchApp, LambdaContextLike } from "./_types.ts";
+import type { LambdaContextLike } from "./_types.ts";
 import type { LambdaHandlerOptions } from "./handle.ts";
 
 /** The writable the Lambda runtime hands a streaming handler (a Node `Writable`). */
@@ -86,7 +87,7 @@ function head(
   return runtime.HttpResponseStream.from(stream, { statusCode: status, headers: single, cookies });
 }
 
-/** A whole response (adapter errors, Portico's buffered answers): status line, body, end. */
+/** A whole response (host errors, Portico's buffered answers): status line, body, end. */
 function sendWhole(
   runtime: AwsLambdaRuntime,
   stream: ResponseStreamLike,
@@ -131,8 +132,7 @@ async function pipe(
     onError(error);
     if (out === undefined) {
       if (gone(stream)) return;
-      const failed = adapterError(500);
-      sendWhole(runtime, stream, failed.status, failed.headers, await failed.text());
+      sendWhole(runtime, stream, 500, HOST_ERROR_HEADERS, hostErrorBody(500));
     } else {
       out.destroy?.(error instanceof Error ? error : new Error(String(error)));
     }
@@ -156,12 +156,11 @@ export function streamHandle(app: FetchApp, opts: LambdaHandlerOptions = {}): un
   return runtime.streamifyResponse(async (event, responseStream, context) => {
     const invoked = await invokeApp(app, opts, event, context, true, onError);
     if (!invoked.ok) {
-      const error = adapterError(400);
-      sendWhole(runtime, responseStream, error.status, error.headers, await error.text());
+      sendWhole(runtime, responseStream, 400, HOST_ERROR_HEADERS, hostErrorBody(400));
       return;
     }
     const { response, run } = invoked;
-    const buffered = readBuffered(response);
+    const buffered = readBufferedResponse(response);
     if (buffered !== undefined) {
       sendWhole(runtime, responseStream, buffered.status, buffered.headers, buffered.body ?? "");
     } else if (response.body === null) {

@@ -1,4 +1,4 @@
-import { createHandler, McpServer } from "@portico/core";
+import { addTool, createHandler, McpServer } from "@portico/core";
 import { modernPost } from "@portico/test-kit";
 import type {
   APIGatewayEventLambdaAuthorizerContext,
@@ -12,7 +12,7 @@ import { type EventKind, handle, type ToEventOptions, toEvent } from "../src/ind
 
 // Each front door's authorizer output, in the shapes of @types/aws-lambda, as a tool sees it (`ctx.auth`).
 const server = new McpServer({ name: "lambda-auth", version: "1.0.0" });
-server.tool("whoami", { description: "Echoes the caller's auth info" }, (_args, ctx) =>
+addTool(server, "whoami", { description: "Echoes the caller's auth info" }, (_args, ctx) =>
   JSON.stringify(ctx.auth ?? null),
 );
 const handler = handle(createHandler(server, { onError: () => {} }));

@@ -1,4 +1,4 @@
-import { addResource, createHandler, McpServer } from "@portico/core";
+import { addResource, addTool, createHandler, McpServer } from "@portico/core";
 import { initializeBody, legacyGet, legacyPost, readSse } from "@portico/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { installAwslambda, type LambdaDevServer, serveLambda } from "../src/dev/index.ts";
@@ -13,7 +13,7 @@ afterEach(async () => {
 function server() {
   const s = new McpServer({ name: "lambda-test", version: "1.0.0" });
   const seen: { reason?: unknown } = {};
-  s.tool("wait", { description: "Waits until its signal fires" }, async (_args, ctx) => {
+  addTool(s, "wait", { description: "Waits until its signal fires" }, async (_args, ctx) => {
     await new Promise<void>((resolve) =>
       ctx.signal.addEventListener("abort", () => resolve(), { once: true }),
     );

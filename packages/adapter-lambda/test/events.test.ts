@@ -6,9 +6,9 @@ import type {
 } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import {
+  type AlbResult,
   type ApiGatewayV1Result,
   type ApiGatewayV2Result,
-  type AlbResult,
   eventKind,
   handle,
   toRequest,

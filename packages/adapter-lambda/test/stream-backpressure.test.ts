@@ -1,4 +1,4 @@
-import { createHandler, McpServer } from "@portico/core";
+import { addTool, createHandler, McpServer } from "@portico/core";
 import { modernPost } from "@portico/test-kit";
 import { describe, expect, it } from "vitest";
 import { streamHandle, toEvent } from "../src/index.ts";
@@ -102,12 +102,17 @@ describe("streamHandle never buffers an SSE body", () => {
       release = () => resolve("released");
     });
     const server = new McpServer({ name: "lambda-stream", version: "1.0.0" });
-    server.tool("slow", { description: "Reports progress, then waits for the test" }, async (_args, ctx) => {
-      await ctx.progress(1, 2, "started");
-      // Bounded, so that an adapter that buffers fails this test instead of hanging it.
-      const giveUp = new Promise<string>((resolve) => setTimeout(resolve, 3_000, "gave up").unref());
-      return await Promise.race([released, giveUp]);
-    });
+    addTool(
+      server,
+      "slow",
+      { description: "Reports progress, then waits for the test" },
+      async (_args, ctx) => {
+        await ctx.progress(1, 2, "started");
+        // Bounded, so that an adapter that buffers fails this test instead of hanging it.
+        const giveUp = new Promise<string>((resolve) => setTimeout(resolve, 3_000, "gave up").unref());
+        return await Promise.race([released, giveUp]);
+      },
+    );
     const app = createHandler(server, { onError: () => {} });
     const request = modernPost(URL, "tools/call", {
       name: "slow",

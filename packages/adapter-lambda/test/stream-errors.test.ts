@@ -1,4 +1,4 @@
-import { createHandler, McpServer } from "@portico/core";
+import { addTool, createHandler, McpServer } from "@portico/core";
 import { modernPost } from "@portico/test-kit";
 import { describe, expect, it } from "vitest";
 import { type FetchApp, streamHandle, toEvent } from "../src/index.ts";
@@ -102,7 +102,7 @@ describe("streamHandle: errors before the first byte get a real status", () => {
 describe("streamHandle: every answer carries its status line", () => {
   function server() {
     const s = new McpServer({ name: "lambda-stream", version: "1.0.0" });
-    s.tool("hello", { description: "Says hello" }, () => "hello");
+    addTool(s, "hello", { description: "Says hello" }, () => "hello");
     return createHandler(s, { onError: () => {} });
   }
 

@@ -1,25 +1,10 @@
 import type { ServerResponse } from "node:http";
-
-/** What `@portico/core` hands over for a response whose whole body it already holds. */
-interface BufferedResponse {
-  status: number;
-  statusText: string;
-  headers: Record<string, string> | Headers;
-  body: string | null;
-}
-
-const READ = Symbol.for("portico.readBufferedResponse");
+import type { BufferedResponse } from "@portico/host";
 
 /**
- * The status, headers and text of a buffered Portico response (marking its body read), or
- * `undefined` for any other `Response`. Keyed by a registered symbol, so no runtime import of the core.
+ * Writes a buffered response (read with `readBufferedResponse` from `@portico/host`) in one go: one
+ * `writeHead`, one `end`, with a Content-Length.
  */
-export function readBuffered(response: Response): BufferedResponse | undefined {
-  const read = (response as unknown as { [READ]?: () => BufferedResponse | undefined })[READ];
-  return typeof read === "function" ? read.call(response) : undefined;
-}
-
-/** Writes a buffered response in one go: one `writeHead`, one `end`, with a Content-Length. */
 export function writeBuffered(res: ServerResponse, buffered: BufferedResponse, head: boolean): void {
   // A flat [name, value, …] list: the cheapest form `writeHead` takes.
   const headers: string[] = [];

@@ -1,8 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ExecutionContextLike, FetchApp } from "./_types.ts";
-import { readBuffered, writeBuffered } from "./_buffered.ts";
-import { sendAdapterError } from "./_error-response.ts";
+import {
+  type ExecutionContextLike,
+  type FetchApp,
+  guardedWaitUntil,
+  readBufferedResponse,
+} from "@portico/host";
+import { writeBuffered } from "./_buffered.ts";
+import { defaultOnError, sendAdapterError } from "./_error-response.ts";
 import { NodeRequest } from "./_node-request.ts";
 import { InvalidHostError, normaliseOrigin, type OriginOptions } from "./_request-url.ts";
 import { convertRequest } from "./to-request.ts";
@@ -72,10 +77,6 @@ class HostContext implements ExecutionContextLike {
   }
 }
 
-function defaultOnError(error: unknown): void {
-  console.error("[@portico/adapter-node] unhandled error:", error);
-}
-
 /**
  * Turns a Fetch app into a Node request handler: `createServer(toNodeHandler(app))`,
  * `expressApp.all("/mcp", toNodeHandler(app))`, or from a hijacked Fastify reply (see README).
@@ -92,10 +93,7 @@ export function toNodeHandler(app: FetchApp, opts: NodeHandlerOptions = {}): Nod
   const origin: OriginOptions = {};
   if (opts.origin !== undefined) origin.origin = normaliseOrigin(opts.origin);
   if (opts.trustProxy !== undefined) origin.trustProxy = opts.trustProxy;
-  const waitUntil = (promise: Promise<unknown>): void => {
-    const guarded = Promise.resolve(promise).catch(onError);
-    opts.waitUntil?.(guarded);
-  };
+  const waitUntil = guardedWaitUntil(opts.waitUntil, onError);
 
   const writeOptions = { onError };
   return async (req, res) => {
@@ -123,7 +121,7 @@ export function toNodeHandler(app: FetchApp, opts: NodeHandlerOptions = {}): Nod
       return;
     }
     // A buffered Portico response is written in one go, without the general path's promise.
-    const buffered = readBuffered(response);
+    const buffered = readBufferedResponse(response);
     if (buffered !== undefined) {
       if (!res.destroyed) writeBuffered(res, buffered, req.method === "HEAD");
     } else {

@@ -1,6 +1,7 @@
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
-import { readBuffered, writeBuffered } from "./_buffered.ts";
-import { sendAdapterError } from "./_error-response.ts";
+import { readBufferedResponse } from "@portico/host";
+import { writeBuffered } from "./_buffered.ts";
+import { defaultOnError, sendAdapterError } from "./_error-response.ts";
 
 /** Options of {@link writeResponse}. */
 export interface WriteResponseOptions {
@@ -8,10 +9,6 @@ export interface WriteResponseOptions {
   signal?: AbortSignal;
   /** Told about an app error (invalid response, failing body stream). Default: `console.error`. */
   onError?: (error: unknown) => void;
-}
-
-function defaultOnError(error: unknown): void {
-  console.error("[@portico/adapter-node] error while writing the response:", error);
 }
 
 function nodeHeaders(response: Response): OutgoingHttpHeaders {
@@ -182,7 +179,7 @@ async function pipeBody(
  * stays bounded however large the body and however slow the client. `text/event-stream` responses get
  * their headers flushed at once; streams run with Nagle disabled. The body is cancelled when the client
  * goes away or `signal` aborts. A buffered Portico response (see `readBufferedResponse` in
- * `@portico/core`) skips the stream: one `writeHead`, one `end`, with a Content-Length.
+ * `@portico/host`) skips the stream: one `writeHead`, one `end`, with a Content-Length.
  *
  * Never rejects. If the value is not a usable `Response` or its body fails before anything was sent,
  * the client gets a 500 with a JSON-RPC error body (no details); after that, the connection is destroyed.
@@ -196,7 +193,7 @@ export async function writeResponse(
   const onError = opts.onError ?? defaultOnError;
   try {
     if (!isResponse(response)) throw new TypeError("the app did not return a Response");
-    const buffered = readBuffered(response);
+    const buffered = readBufferedResponse(response);
     if (buffered !== undefined) {
       // The whole body goes to the socket in one write; there is nothing left to wait for.
       if (!res.destroyed) writeBuffered(res, buffered, res.req?.method === "HEAD");

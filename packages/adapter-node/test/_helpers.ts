@@ -1,6 +1,7 @@
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { connect } from "node:net";
+
 const running = new Set<Server>();
 
 /** Stops every server `listen` started; call it from `afterEach`. */

@@ -1,6 +1,6 @@
 import { get as httpGet, type IncomingMessage } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { toNodeHandler, type FetchApp } from "../src/index.ts";
+import { type FetchApp, toNodeHandler } from "../src/index.ts";
 import { deferred, INTERNAL_ERROR, listen, settle, stopAll } from "./_helpers.ts";
 
 afterEach(stopAll);

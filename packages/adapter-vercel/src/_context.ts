@@ -1,4 +1,5 @@
-import type { ExecutionContextLike, VercelContextLike } from "./_types.ts";
+import { consoleErrorReporter, type ExecutionContextLike, guardedWaitUntil } from "@portico/host";
+import type { VercelContextLike } from "./_types.ts";
 
 /** Where Vercel's runtime publishes the current request's context (read by `@vercel/functions`). */
 const REQUEST_CONTEXT = Symbol.for("@vercel/request-context");
@@ -25,10 +26,7 @@ export function hostWaitUntil(
 ): (promise: Promise<unknown>) => void {
   const given = context?.waitUntil;
   const host = typeof given === "function" ? given.bind(context) : requestContextWaitUntil();
-  return (promise) => {
-    const guarded = Promise.resolve(promise).catch(onError);
-    host?.(guarded);
-  };
+  return guardedWaitUntil(host, onError);
 }
 
 const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
@@ -59,14 +57,5 @@ export function webContext(
   return ctx;
 }
 
-export function defaultOnError(error: unknown): void {
-  console.error("[@portico/adapter-vercel] unhandled error:", error);
-}
-
-/** The JSON-RPC error body the adapter answers an app failure with (never any detail). */
-export function internalError(): Response {
-  return new Response(
-    JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32603, message: "Internal error" } }),
-    { status: 500, headers: { "content-type": "application/json", "cache-control": "no-store" } },
-  );
-}
+/** The default `onError`: one `console.error` line tagged `[@portico/adapter-vercel]`. */
+export const defaultOnError: (error: unknown) => void = consoleErrorReporter("@portico/adapter-vercel");

@@ -1,15 +1,4 @@
-/**
- * The Fetch contract (types only: the Web entry has no runtime import of `@portico/core`), plus the
- * shapes Vercel hands a function.
- */
-import type { ExecutionContextLike } from "@portico/core";
-
-export type { ExecutionContextLike };
-
-/** Any object with a Web Fetch `fetch` method: a Portico handler, a Hono app, a fetch router. */
-export interface FetchApp {
-  fetch(request: Request, env?: unknown, ctx?: ExecutionContextLike): Promise<Response> | Response;
-}
+/** The shapes Vercel hands a function. The Fetch contract itself comes from `@portico/host`. */
 
 /**
  * The second argument Vercel passes a Web handler: `{ waitUntil }` on the Edge runtime, a

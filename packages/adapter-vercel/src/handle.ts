@@ -1,5 +1,6 @@
-import { defaultOnError, internalError, webContext } from "./_context.ts";
-import type { FetchApp, VercelContextLike, VercelHandlerOptions } from "./_types.ts";
+import { type FetchApp, hostErrorResponse } from "@portico/host";
+import { defaultOnError, webContext } from "./_context.ts";
+import type { VercelContextLike, VercelHandlerOptions } from "./_types.ts";
 
 /** A Vercel Web handler: `(request, context?) => Response`, for the Node.js and Edge runtimes. */
 export type VercelWebHandler = (request: Request, context?: VercelContextLike) => Promise<Response>;
@@ -39,7 +40,7 @@ export function handle(app: FetchApp, opts: VercelHandlerOptions = {}): VercelHa
       throw new TypeError("the app did not return a Response");
     } catch (error) {
       onError(error);
-      return internalError();
+      return hostErrorResponse(500);
     }
   };
   return { GET: handler, POST: handler, DELETE: handler, OPTIONS: handler, fetch: handler };

@@ -1,9 +1,4 @@
-export { handle } from "./handle.ts";
-
+export type { ExecutionContextLike, FetchApp } from "@portico/host";
+export type { VercelContextLike, VercelHandlerOptions } from "./_types.ts";
 export type { VercelHandlers, VercelWebHandler } from "./handle.ts";
-export type {
-  ExecutionContextLike,
-  FetchApp,
-  VercelContextLike,
-  VercelHandlerOptions,
-} from "./_types.ts";
+export { handle } from "./handle.ts";

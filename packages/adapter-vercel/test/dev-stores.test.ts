@@ -37,7 +37,11 @@ describe("dev stores", () => {
     const server = await serveDevStores();
     const stores = devStores(server.url);
     await server.close();
-    await expect(stores.sessions.get("k")).rejects.toMatchObject({ code: "store_unavailable" });
-    await expect(stores.bus.subscribe("t", () => {})).rejects.toMatchObject({ code: "store_unavailable" });
+    await expect(stores.sessions.get({ kind: "session", session: "k" })).rejects.toMatchObject({
+      code: "store_unavailable",
+    });
+    await expect(stores.bus.subscribe({ kind: "broadcast" }, () => {})).rejects.toMatchObject({
+      code: "store_unavailable",
+    });
   });
 });

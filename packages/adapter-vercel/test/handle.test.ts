@@ -1,4 +1,4 @@
-import { createHandler, McpServer } from "@portico/core";
+import { addTool, createHandler, McpServer } from "@portico/core";
 import { modernPost } from "@portico/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ExecutionContextLike, handle } from "../src/index.ts";
@@ -125,7 +125,7 @@ describe("handle", () => {
   it("fires a Portico tool's signal before the function's maximum duration runs out", async () => {
     const server = new McpServer({ name: "deadline", version: "1.0.0" });
     let reason: unknown;
-    server.tool("wait", { description: "Waits for its signal" }, async (_args, ctx) => {
+    addTool(server, "wait", { description: "Waits for its signal" }, async (_args, ctx) => {
       await new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve()));
       reason = ctx.signal.reason;
       return "stopped";

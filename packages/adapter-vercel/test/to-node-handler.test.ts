@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createHandler, McpServer } from "@portico/core";
+import { addTool, createHandler, McpServer } from "@portico/core";
 import { modernPost } from "@portico/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ExecutionContextLike } from "../src/index.ts";
@@ -59,7 +59,7 @@ describe("toNodeHandler (legacy signature)", () => {
 
   it("fires a Portico tool's signal before the function's maximum duration runs out", async () => {
     const server = new McpServer({ name: "deadline", version: "1.0.0" });
-    server.tool("wait", { description: "Waits for its signal" }, async (_args, ctx) => {
+    addTool(server, "wait", { description: "Waits for its signal" }, async (_args, ctx) => {
       await new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve()));
       return (ctx.signal.reason as Error).name;
     });

@@ -1,5 +1,5 @@
 /** The MCP server every adapter is exercised with by `describeAdapter`. */
-import { addResource, jsonSchema, McpServer } from "@portico/core";
+import { addResource, addTool, jsonSchema, McpServer } from "@portico/core";
 
 export interface AdapterProbe {
   /**
@@ -21,7 +21,8 @@ export function adapterTestServer(): { server: McpServer; probe: AdapterProbe } 
     },
   };
   const server = new McpServer({ name: "adapter-battery", version: "1.0.0" });
-  server.tool(
+  addTool(
+    server,
     "add",
     {
       description: "Adds two numbers",
@@ -33,21 +34,21 @@ export function adapterTestServer(): { server: McpServer; probe: AdapterProbe } 
     },
     (args) => String(Number(args.a) + Number(args.b)),
   );
-  server.tool("progress", { description: "Reports progress three times" }, async (_args, ctx) => {
+  addTool(server, "progress", { description: "Reports progress three times" }, async (_args, ctx) => {
     for (let i = 1; i <= 3; i++) {
       await ctx.progress(i, 3);
       await new Promise((r) => setTimeout(r, 30));
     }
     return "progressed";
   });
-  server.tool("ask_name", { description: "Elicits a name" }, async (_args, ctx) => {
+  addTool(server, "ask_name", { description: "Elicits a name" }, async (_args, ctx) => {
     const answer = await ctx.elicit({
       message: "Name?",
       requestedSchema: { type: "object", properties: { name: { type: "string" } }, required: ["name"] },
     });
     return `Hello, ${String(answer.content?.name)}`;
   });
-  server.tool("wait_for_abort", { description: "Waits until its signal fires" }, async (_args, ctx) => {
+  addTool(server, "wait_for_abort", { description: "Waits until its signal fires" }, async (_args, ctx) => {
     await ctx.progress(0, 1);
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();
@@ -56,7 +57,7 @@ export function adapterTestServer(): { server: McpServer; probe: AdapterProbe } 
     markAborted();
     return "aborted";
   });
-  server.tool("explode", { description: "Throws an internal error" }, () => {
+  addTool(server, "explode", { description: "Throws an internal error" }, () => {
     throw new Error("secret internal detail at /srv/app.js:42");
   });
   addResource(

@@ -1,6 +1,7 @@
 /**
  * `describeAdapter`: the same MCP scenarios through any adapter. The fixture serves a fetch
- * handler through the adapter under test and returns the base URL of the MCP endpoint.
+ * handler through the adapter under test and returns the base URL of the MCP endpoint (a host in
+ * another process serves its own copy of the battery's server: see `AdapterFixture.remote`).
  */
 import { createHandler, type FetchHandler, type Stores } from "@portico/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +18,21 @@ export interface AdapterFixture {
    * listen on a port (inside workerd, requests go to the Worker through its `fetch` export).
    */
   fetch?: (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
+  /**
+   * For hosts that run the battery's server in another process (a Bun or Deno child): such a
+   * fixture serves its own copy of the battery's server (`adapterTestServer()` in this package,
+   * with `createHandler(server, { onError })`) instead of the `app` it is handed, and reports what
+   * that server saw through this. Default: the in-process server's probe and `onError`.
+   */
+  remote?: RemoteBatteryProbe;
+}
+
+/** What an out-of-process battery server saw (see {@link AdapterFixture.remote}). */
+export interface RemoteBatteryProbe {
+  /** Resolves once the `wait_for_abort` tool saw its signal fire (the probe's `aborted()`). */
+  aborted(): Promise<void>;
+  /** Everything the handler's `onError` received so far, each as `String(error)`. */
+  errors(): Promise<string[]>;
 }
 
 export type ServeThroughAdapter = (app: FetchHandler) => Promise<AdapterFixture>;
@@ -193,7 +209,7 @@ export function describeAdapter(
       const reader = (res.body as ReadableStream<Uint8Array>).getReader();
       await reader.read();
       controller.abort();
-      await probe.aborted();
+      await (fixture.remote ?? probe).aborted();
     });
 
     it("bad input gets clear HTTP and JSON-RPC errors", async () => {
@@ -228,7 +244,8 @@ export function describeAdapter(
       const body = (await res.json()) as { result: { isError: boolean; content: { text: string }[] } };
       expect(body.result.isError).toBe(true);
       expect(JSON.stringify(body)).not.toContain("secret internal detail");
-      expect(errors.some((e) => String(e).includes("secret internal detail"))).toBe(true);
+      const reported = fixture.remote ? await fixture.remote.errors() : errors.map(String);
+      expect(reported.some((e) => e.includes("secret internal detail"))).toBe(true);
     });
   });
 }

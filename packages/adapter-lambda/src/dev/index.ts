@@ -1,4 +1,3 @@
 export { installAwslambda } from "./polyfill.ts";
-export { serveLambda } from "./serve-lambda.ts";
-
 export type { LambdaDevServer, ServeLambdaOptions } from "./serve-lambda.ts";
+export { serveLambda } from "./serve-lambda.ts";

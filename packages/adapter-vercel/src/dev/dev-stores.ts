@@ -3,10 +3,11 @@ import {
   type EventStore,
   type JsonValue,
   type SessionStore,
-  StoreUnavailableError,
   type StoredEvent,
   type StoredRecord,
+  type StoreKey,
   type Stores,
+  StoreUnavailableError,
   type Subscription,
 } from "@portico/core";
 import type { CallBody, StoreName, SubscribeBody } from "./_wire.ts";
@@ -80,7 +81,7 @@ export function devStores(url: string | URL, options: DevStoresOptions = {}): St
 /** Opens the NDJSON subscription stream; resolves once the server confirms it is subscribed. */
 async function subscribe(
   base: string,
-  topic: string,
+  topic: StoreKey,
   onMessage: (message: JsonValue) => void,
   onError: (error: unknown) => void,
 ): Promise<Subscription> {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { memoryStores, type Stores } from "@portico/core";
-import { type CallBody, OPERATIONS, type StoreName, type SubscribeBody } from "./_wire.ts";
+import { type CallBody, isStoreKey, OPERATIONS, type StoreName, type SubscribeBody } from "./_wire.ts";
 
 /** Options of {@link serveDevStores}. */
 export interface ServeDevStoresOptions {
@@ -51,7 +51,7 @@ async function call(stores: Stores, body: CallBody): Promise<unknown> {
 }
 
 async function subscribe(stores: Stores, body: SubscribeBody, req: IncomingMessage, res: ServerResponse) {
-  if (typeof body.topic !== "string") throw new TypeError("topic must be a string");
+  if (!isStoreKey(body.topic)) throw new TypeError("topic must be a store key");
   res.writeHead(200, { "content-type": "application/x-ndjson", "cache-control": "no-store" });
   res.socket?.setNoDelay(true);
   const subscription = await stores.bus.subscribe(body.topic, (message) => {

@@ -1,4 +1,3 @@
-export { toNodeHandler } from "./to-node-handler.ts";
-
+export type { ExecutionContextLike, FetchApp } from "@portico/host";
 export type { VercelNodeHandler, VercelNodeHandlerOptions } from "./to-node-handler.ts";
-export type { ExecutionContextLike, FetchApp } from "../_types.ts";
+export { toNodeHandler } from "./to-node-handler.ts";

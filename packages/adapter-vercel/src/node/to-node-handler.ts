@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { toNodeHandler as nodeHandler } from "@portico/adapter-node";
+import type { ExecutionContextLike, FetchApp } from "@portico/host";
 import { deadlineOf, defaultOnError, requestContextWaitUntil, vercelRequestId } from "../_context.ts";
-import type { ExecutionContextLike, FetchApp, VercelHandlerOptions } from "../_types.ts";
+import type { VercelHandlerOptions } from "../_types.ts";
 import { restoreRawBody } from "./_helpers-body.ts";
 
 /** Options of {@link toNodeHandler}. */

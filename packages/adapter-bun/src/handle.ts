@@ -1,0 +1,88 @@
+import {
+  consoleErrorReporter,
+  type ExecutionContextLike,
+  type FetchApp,
+  guardedWaitUntil,
+  hostErrorResponse,
+  toRealResponse,
+} from "@portico/host";
+
+/** Options of {@link handle}. */
+export interface BunHandlerOptions {
+  /** Passed to `app.fetch` as its second argument. */
+  env?: unknown;
+  /**
+   * Exposed to the app as `ctx.signal`: abort it to ask handlers to wrap up (graceful shutdown).
+   * `serve()` passes its shutdown signal here.
+   */
+  signal?: AbortSignal;
+  /**
+   * Receives every `ctx.waitUntil` promise, already guarded (rejections go to `onError`). Bun has no
+   * `waitUntil` of its own; `serve()` uses this to let `close()` wait for them. Default: none.
+   */
+  waitUntil?: (promise: Promise<unknown>) => void;
+  /** Told about app errors and rejected `waitUntil` promises. Default: `console.error`. */
+  onError?: (error: unknown) => void;
+}
+
+/** The `fetch` of `Bun.serve({ fetch })` (and of a default-exported `{ fetch }`). */
+export type BunFetchHandler = (request: Request) => Promise<Response>;
+
+const defaultOnError = consoleErrorReporter("@portico/adapter-bun");
+
+const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
+
+/** The app's `ctx`; the request id (a UUID unless the client sent one) is made on first read. */
+class BunContext implements ExecutionContextLike {
+  readonly waitUntil: (promise: Promise<unknown>) => void;
+  signal?: AbortSignal;
+  readonly #request: Request;
+  #requestId: string | undefined;
+
+  constructor(request: Request, waitUntil: (promise: Promise<unknown>) => void) {
+    this.#request = request;
+    this.waitUntil = waitUntil;
+  }
+
+  get requestId(): string {
+    if (this.#requestId === undefined) {
+      const header = this.#request.headers.get("x-request-id");
+      this.#requestId = header !== null && REQUEST_ID.test(header) ? header : crypto.randomUUID();
+    }
+    return this.#requestId;
+  }
+}
+
+/** Also a Response of another realm or fetch implementation. */
+function isResponse(value: unknown): value is Response {
+  return value instanceof Response || typeof (value as Response | null)?.headers?.get === "function";
+}
+
+/**
+ * A Bun fetch handler for a Fetch app (a Portico handler, a Hono app, a fetch router):
+ * `Bun.serve({ fetch: handle(app) })` or `export default { fetch: handle(app) }`. Bun speaks Fetch
+ * already, so the request goes to `app.fetch(request, opts.env, ctx)` untouched (its `signal` aborts
+ * when the client leaves) and the response comes back as a real `Response`. `ctx` carries
+ * `waitUntil` (guarded; handed to `opts.waitUntil`), `requestId` (`X-Request-Id` if present and
+ * printable, else a random UUID) and `signal` (`opts.signal`). An app that throws or returns
+ * something that is not a `Response` gets a 500 with a JSON-RPC error body and no detail.
+ */
+export function handle(app: FetchApp, opts: BunHandlerOptions = {}): BunFetchHandler {
+  const onError = opts.onError ?? defaultOnError;
+  const waitUntil = guardedWaitUntil(opts.waitUntil, onError);
+  const { env, signal } = opts;
+  return async (request) => {
+    const ctx = new BunContext(request, waitUntil);
+    if (signal !== undefined) ctx.signal = signal;
+    try {
+      const response: unknown = await app.fetch(request, env, ctx);
+      if (!isResponse(response)) throw new TypeError("the app did not return a Response");
+      // Bun needs a real Response; a buffered one (from an app that asked for them) becomes one.
+      return toRealResponse(response);
+    } catch (error) {
+      // An app giving up because the client left is not worth a log line.
+      if (!request.signal.aborted) onError(error);
+      return hostErrorResponse(500);
+    }
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * `handle()` needs nothing of Bun (it is fetch in, fetch out), so these run in Node; the battery
+ * and `serve()` run in a real Bun (describe-adapter.test.ts, serve.test.ts).
+ */
+import { bufferedResponse, type ExecutionContextLike, type FetchApp, hostErrorBody } from "@portico/host";
+import { describe, expect, it } from "vitest";
+import { handle } from "../src/index.ts";
+
+function capture(answer: (request: Request) => unknown = () => new Response("ok")) {
+  const seen: { env?: unknown; ctx?: ExecutionContextLike } = {};
+  const app = {
+    fetch(request: Request, env?: unknown, ctx?: ExecutionContextLike) {
+      seen.env = env;
+      if (ctx !== undefined) seen.ctx = ctx;
+      return answer(request);
+    },
+  } as FetchApp;
+  return { app, seen };
+}
+
+describe("handle()", () => {
+  it("hands the request over untouched, with env and ctx", async () => {
+    const shutdown = new AbortController();
+    const { app, seen } = capture((request) => new Response(`${request.method} ${request.url}`));
+    const fetch = handle(app, { env: { name: "env" }, signal: shutdown.signal });
+    const response = await fetch(
+      new Request("http://127.0.0.1/mcp?x=1", { method: "POST", headers: { "x-request-id": "abc" } }),
+    );
+    expect(await response.text()).toBe("POST http://127.0.0.1/mcp?x=1");
+    expect(seen.env).toEqual({ name: "env" });
+    expect(seen.ctx?.requestId).toBe("abc");
+    expect(seen.ctx?.signal).toBe(shutdown.signal);
+    expect(seen.ctx?.bufferedResponses).toBeUndefined();
+  });
+
+  it("makes a UUID request id when the client sent none or an unprintable one", async () => {
+    const { app, seen } = capture();
+    const fetch = handle(app);
+    await fetch(new Request("http://127.0.0.1/", { headers: { "x-request-id": "a b" } }));
+    const first = seen.ctx?.requestId;
+    expect(first).toMatch(/^[0-9a-f-]{36}$/);
+    expect(seen.ctx?.requestId).toBe(first);
+    expect(seen.ctx?.signal).toBeUndefined();
+  });
+
+  it("guards waitUntil: the host hook gets the promise, a rejection goes to onError", async () => {
+    const errors: unknown[] = [];
+    const handed: Promise<unknown>[] = [];
+    const { app, seen } = capture();
+    await handle(app, { onError: (e) => errors.push(e), waitUntil: (p) => handed.push(p) })(
+      new Request("http://127.0.0.1/"),
+    );
+    seen.ctx?.waitUntil?.(Promise.reject(new Error("late failure")));
+    expect(handed).toHaveLength(1);
+    await handed[0];
+    expect(errors.map(String)).toEqual(["Error: late failure"]);
+  });
+
+  it("answers an app that throws, or returns no Response, with the host's 500 and reports it", async () => {
+    for (const answer of [
+      () => {
+        throw new Error("secret detail");
+      },
+      () => "not a response",
+    ]) {
+      const errors: unknown[] = [];
+      const { app } = capture(answer);
+      const response = await handle(app, { onError: (e) => errors.push(e) })(
+        new Request("http://127.0.0.1/"),
+      );
+      expect(response.status).toBe(500);
+      expect(response.headers.get("content-type")).toBe("application/json");
+      expect(response.headers.get("cache-control")).toBe("no-store");
+      expect(await response.text()).toBe(hostErrorBody(500));
+      expect(errors).toHaveLength(1);
+    }
+  });
+
+  it("does not report an app that gives up because the client left", async () => {
+    const errors: unknown[] = [];
+    const client = new AbortController();
+    const { app } = capture(() => {
+      client.abort();
+      throw new DOMException("gone", "AbortError");
+    });
+    const request = new Request("http://127.0.0.1/", { signal: client.signal });
+    const response = await handle(app, { onError: (e) => errors.push(e) })(request);
+    expect(response.status).toBe(500);
+    expect(errors).toEqual([]);
+  });
+
+  it("turns a buffered response into a real one (Bun writes only real ones)", async () => {
+    const { app } = capture(() =>
+      bufferedResponse('{"ok":true}', 201, { "content-type": "application/json" }),
+    );
+    const response = await handle(app)(new Request("http://127.0.0.1/"));
+    expect(response.status).toBe(201);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(await response.json()).toEqual({ ok: true });
+  });
+});
