@@ -52,26 +52,26 @@ export interface EraLink {
 }
 
 export class Call extends CallContext implements McpCall {
-  readonly method: string;
-  params: Record<string, unknown>;
-  readonly requestId: string | number;
-  readonly target: string | undefined;
-  readonly era: Era;
-  readonly protocolVersion: string;
-  readonly sessionId: string | undefined;
-  readonly auth: AuthInfo | undefined;
-  readonly env: unknown;
-  readonly headers: Headers;
-  readonly clientCapabilities: Record<string, unknown>;
-  readonly clientInfo: Record<string, unknown> | undefined;
-  readonly session: SessionHandle | undefined;
-  readonly definitions: McpServer;
-  readonly report: ErrorReporter;
-  readonly spec: MethodSpec;
-  readonly exchange: Exchange;
-  readonly rt: Runtime;
-  readonly incoming: Incoming;
-  readonly link: EraLink;
+  declare readonly method: string;
+  declare params: Record<string, unknown>;
+  declare readonly requestId: string | number;
+  declare readonly target: string | undefined;
+  declare readonly era: Era;
+  declare readonly protocolVersion: string;
+  declare readonly sessionId: string | undefined;
+  declare readonly auth: AuthInfo | undefined;
+  declare readonly env: unknown;
+  declare readonly headers: Headers;
+  declare readonly clientCapabilities: Record<string, unknown>;
+  declare readonly clientInfo: Record<string, unknown> | undefined;
+  declare readonly session: SessionHandle | undefined;
+  declare readonly definitions: McpServer;
+  declare readonly report: ErrorReporter;
+  declare readonly spec: MethodSpec;
+  declare readonly exchange: Exchange;
+  declare readonly rt: Runtime;
+  declare readonly incoming: Incoming;
+  declare readonly link: EraLink;
   readonly #abort: RequestAbort;
   #state: Record<string, unknown> | undefined;
   #observed = false;
