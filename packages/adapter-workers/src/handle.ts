@@ -3,7 +3,9 @@
  * export. Requests and responses are already Fetch objects on Workers, so the adapter only hands
  * the app the Worker's `env` and an execution context built from the Worker's `ctx`.
  */
-import type { AuthInfoLike, ExecutionContextLike, FetchApp } from "./_types.ts";
+
+import type { AuthInfo, ExecutionContextLike, FetchApp } from "@portico/host";
+import { consoleErrorReporter, hostErrorResponse } from "@portico/host";
 
 /** Options of {@link handle}. */
 export interface WorkersHandlerOptions<Env> {
@@ -12,8 +14,11 @@ export interface WorkersHandlerOptions<Env> {
    * `@cloudflare/workers-oauth-provider` fills after it validated the token. Becomes the tool
    * context's `auth` (the core's `authenticate` option can still override it).
    */
-  authInfo?: (request: Request, env: Env, ctx: ExecutionContext) => AuthInfoLike | undefined;
-  /** Told about errors the app throws (the client gets a 500 without detail). Default `console.error`. */
+  authInfo?: (request: Request, env: Env, ctx: ExecutionContext) => AuthInfo | undefined;
+  /**
+   * Told about errors the app throws (the client gets the host's 500 without detail). Default: one
+   * `console.error` line tagged `[@portico/adapter-workers]`.
+   */
   onError?: (error: unknown) => void;
 }
 
@@ -32,7 +37,7 @@ export function handle<Env = unknown>(
   app: FetchApp | ((env: Env) => FetchApp),
   options: WorkersHandlerOptions<Env> = {},
 ): WorkerHandler<Env> {
-  const onError = options.onError ?? ((error: unknown) => console.error("[@portico/adapter-workers]", error));
+  const onError = options.onError ?? consoleErrorReporter("@portico/adapter-workers");
   const apps = new WeakMap<object, FetchApp>();
   let single: FetchApp | undefined;
   const appFor = (env: Env): FetchApp => {
@@ -59,10 +64,7 @@ export function handle<Env = unknown>(
         return await appFor(env).fetch(request, env, host);
       } catch (error) {
         onError(error);
-        return Response.json(
-          { jsonrpc: "2.0", id: null, error: { code: -32603, message: "Internal error" } },
-          { status: 500, headers: { "cache-control": "no-store" } },
-        );
+        return hostErrorResponse(500);
       }
     },
   };

@@ -1,6 +1,6 @@
-import { assertStreamId, isStreamId, splitEventId, StoreUnavailableError, toJsonText } from "@portico/core";
 import type { EventStore, JsonValue, StoredEvent } from "@portico/core";
-import type { DynamoDbClient } from "./client.ts";
+import { assertStreamId, isStreamId, StoreUnavailableError, splitEventId, toJsonText } from "@portico/core";
+import type { Item, ItemContext } from "./_items.ts";
 import {
   decodeJson,
   key,
@@ -14,9 +14,9 @@ import {
   ttlExpired,
   ttlValue,
 } from "./_items.ts";
-import type { Item, ItemContext } from "./_items.ts";
 import { queryAll } from "./_query.ts";
 import { sleep } from "./_retry.ts";
+import type { DynamoDbClient } from "./client.ts";
 import { SORT_KEY } from "./table.ts";
 
 /** Options for {@link DynamoDbEventStore}. */

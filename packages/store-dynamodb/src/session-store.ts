@@ -1,9 +1,9 @@
-import { toJsonText } from "@portico/core";
-import type { JsonValue, SessionStore, StoredRecord } from "@portico/core";
+import type { JsonValue, SessionStore, StoredRecord, StoreKey } from "@portico/core";
+import { storeKeyText, toJsonText } from "@portico/core";
+import type { Item, ItemContext } from "./_items.ts";
+import { checkTtl, decodeJson, key, N, names, num, randomHex, S, str, ttlAttribute } from "./_items.ts";
 import type { DynamoDbClient } from "./client.ts";
 import { isConditionalCheckFailed } from "./errors.ts";
-import { checkTtl, decodeJson, key, N, names, num, randomHex, S, str, ttlAttribute } from "./_items.ts";
-import type { Item, ItemContext } from "./_items.ts";
 
 /** Options for {@link DynamoDbSessionStore}. */
 export interface DynamoDbSessionStoreOptions {
@@ -14,7 +14,7 @@ export interface DynamoDbSessionStoreOptions {
   now?: () => number;
 }
 
-/** Sort key of a session record; its partition key is `<prefix>s#<key>`. */
+/** Sort key of a session record; its partition key is `<prefix>s#<storeKeyText(key)>`. */
 const RECORD_SK = "r";
 
 /**
@@ -41,7 +41,7 @@ export class DynamoDbSessionStore implements SessionStore {
     };
   }
 
-  async get(key: string): Promise<StoredRecord | undefined> {
+  async get(key: StoreKey): Promise<StoredRecord | undefined> {
     const item = await this.#read(key);
     if (!item) return undefined;
     const expiresAt = num(item, "exp");
@@ -50,7 +50,7 @@ export class DynamoDbSessionStore implements SessionStore {
     return { value: decodeJson(str(item, "val")), version, expiresAt };
   }
 
-  async create(key: string, value: JsonValue, ttlMs: number): Promise<boolean> {
+  async create(key: StoreKey, value: JsonValue, ttlMs: number): Promise<boolean> {
     checkTtl(ttlMs);
     const now = this.#context.now();
     return this.#put(key, this.#item(key, value, 1, now + ttlMs), {
@@ -60,7 +60,7 @@ export class DynamoDbSessionStore implements SessionStore {
     });
   }
 
-  async update(key: string, expectedVersion: number, value: JsonValue, ttlMs: number): Promise<boolean> {
+  async update(key: StoreKey, expectedVersion: number, value: JsonValue, ttlMs: number): Promise<boolean> {
     checkTtl(ttlMs);
     if (!Number.isSafeInteger(expectedVersion)) return false;
     const now = this.#context.now();
@@ -71,15 +71,15 @@ export class DynamoDbSessionStore implements SessionStore {
     });
   }
 
-  async delete(key: string): Promise<void> {
+  async delete(key: StoreKey): Promise<void> {
     await this.#client.send("DeleteItem", { TableName: this.#context.tableName, Key: this.#key(key) });
   }
 
-  #key(sessionKey: string): Item {
-    return key(`${this.#context.keyPrefix}s#${sessionKey}`, RECORD_SK);
+  #key(sessionKey: StoreKey): Item {
+    return key(`${this.#context.keyPrefix}s#${storeKeyText(sessionKey)}`, RECORD_SK);
   }
 
-  #item(sessionKey: string, value: JsonValue, version: number, expiresAt: number): Item {
+  #item(sessionKey: StoreKey, value: JsonValue, version: number, expiresAt: number): Item {
     return {
       ...this.#key(sessionKey),
       val: S(toJsonText(value, "a session value")),
@@ -91,7 +91,7 @@ export class DynamoDbSessionStore implements SessionStore {
   }
 
   /** A conditional put: true when written, false when the condition did not hold. */
-  async #put(sessionKey: string, item: Item, condition: Record<string, unknown>): Promise<boolean> {
+  async #put(sessionKey: StoreKey, item: Item, condition: Record<string, unknown>): Promise<boolean> {
     try {
       await this.#client.send("PutItem", { TableName: this.#context.tableName, Item: item, ...condition });
       return true;
@@ -105,7 +105,7 @@ export class DynamoDbSessionStore implements SessionStore {
     }
   }
 
-  async #read(sessionKey: string): Promise<Record<string, unknown> | undefined> {
+  async #read(sessionKey: StoreKey): Promise<Record<string, unknown> | undefined> {
     const { Item } = await this.#client.send<{ Item?: Record<string, unknown> }>("GetItem", {
       TableName: this.#context.tableName,
       Key: this.#key(sessionKey),

@@ -1,7 +1,7 @@
 import type { Stores } from "@portico/core";
 import { DynamoDbBus } from "./bus.ts";
-import { DynamoDbClient } from "./client.ts";
 import type { DynamoDbClientOptions } from "./client.ts";
+import { DynamoDbClient } from "./client.ts";
 import { DynamoDbEventStore } from "./event-store.ts";
 import { DynamoDbSessionStore } from "./session-store.ts";
 

@@ -1,6 +1,6 @@
+import { sleep } from "./_retry.ts";
 import type { DynamoDbClient } from "./client.ts";
 import { DynamoDbError } from "./errors.ts";
-import { sleep } from "./_retry.ts";
 
 /** Partition key attribute (string). */
 export const PARTITION_KEY = "pk";

@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import dynalite from "dynalite";
-import { createTable, DynamoDbClient } from "../src/index.ts";
 import type { DynamoDbClientOptions } from "../src/index.ts";
+import { createTable, DynamoDbClient } from "../src/index.ts";
 
 /** Dummy credentials: local servers check that a request is signed, not the signature. */
 export const credentials = { accessKeyId: "AKIDLOCALTEST", secretAccessKey: "local-test-secret" };

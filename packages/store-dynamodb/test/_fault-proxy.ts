@@ -1,5 +1,5 @@
-import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /** What the proxy does instead of (or after) forwarding one request. */

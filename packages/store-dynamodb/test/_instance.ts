@@ -18,7 +18,10 @@ const stores = dynamoDbStores({
   busPollMs: 50,
 });
 // Shared configuration, as every instance of one deployment has it.
-const app = createHandler(createQuickstartServer(), { stores, secret: "many-instances-test-secret" });
+const app = createHandler(createQuickstartServer(), {
+  stores,
+  secret: "many-instances-test-secret-of-32-bytes-or-more",
+});
 const server = await serveLambda(streamHandle(app), { port: 0, kind: "v2", timeoutMs: 60_000 });
 process.stdout.write(`${JSON.stringify({ url: `${server.url}/mcp` })}\n`);
 process.once("SIGTERM", () => {

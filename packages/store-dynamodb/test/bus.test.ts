@@ -1,10 +1,10 @@
-import { StoreUnavailableError } from "@portico/core";
-import type { JsonValue } from "@portico/core";
+import type { JsonValue, StoreKey } from "@portico/core";
+import { StoreUnavailableError, storeKeyText } from "@portico/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dynamoDbStores } from "../src/index.ts";
 import type { DynamoDbStoresOptions } from "../src/index.ts";
-import { startLocalTable } from "./_dynalite.ts";
+import { dynamoDbStores } from "../src/index.ts";
 import type { LocalTable } from "./_dynalite.ts";
+import { startLocalTable } from "./_dynalite.ts";
 
 let table: LocalTable;
 const opened: { bus: { close(): Promise<void> } }[] = [];
@@ -59,7 +59,9 @@ function recorder() {
 }
 
 let topics = 0;
-const topic = (label: string) => `bus-test-${label}-${++topics}`;
+const topic = (label: string): StoreKey => ({ kind: "bus-test", session: label, id: String(++topics) });
+/** The partition key of a topic: `b#` and its canonical text. */
+const pk = (t: StoreKey) => `b#${storeKeyText(t)}`;
 
 describe("DynamoDbBus", () => {
   it("shares one poller per topic in a bus instance", async () => {
@@ -69,8 +71,8 @@ describe("DynamoDbBus", () => {
     const a = await bus.subscribe(t1, () => {});
     const b = await bus.subscribe(t1, () => {});
     const c = await bus.subscribe(t2, () => {});
-    expect(probe.queries.get(`b#${t1}`)).toBe(1);
-    expect(probe.queries.get(`b#${t2}`)).toBe(1);
+    expect(probe.queries.get(pk(t1))).toBe(1);
+    expect(probe.queries.get(pk(t2))).toBe(1);
     await a.unsubscribe();
     await b.unsubscribe();
     await c.unsubscribe();
@@ -83,13 +85,13 @@ describe("DynamoDbBus", () => {
     const first = await bus.subscribe(gone, () => {});
     const second = await bus.subscribe(gone, () => {});
     await first.unsubscribe();
-    const polls = () => probe.queries.get(`b#${gone}`) ?? 0;
+    const polls = () => probe.queries.get(pk(gone)) ?? 0;
     await waitUntil(() => polls() >= 3, "a few polls while one subscriber remains");
     await second.unsubscribe();
     await second.unsubscribe();
     const after = polls();
     const watch = await bus.subscribe(sentinel, () => {});
-    await waitUntil(() => (probe.queries.get(`b#${sentinel}`) ?? 0) >= 5, "polls of another topic");
+    await waitUntil(() => (probe.queries.get(pk(sentinel)) ?? 0) >= 5, "polls of another topic");
     await watch.unsubscribe();
     // A poll already under way when the last subscriber left may still reach the server.
     expect(polls()).toBeLessThanOrEqual(after + 1);
@@ -143,7 +145,7 @@ describe("DynamoDbBus", () => {
     ];
     await publisher.bus.publish(t, 1);
     await waitUntil(() => sink.got.length === 1, "first delivery");
-    expect(errors).toStrictEqual([[boom, t]]);
+    expect(errors).toStrictEqual([[boom, storeKeyText(t)]]);
     probe.state.failQueries = true;
     await waitUntil(() => errors.some(([error]) => error instanceof StoreUnavailableError), "a poll failure");
     probe.state.failQueries = false;
@@ -176,13 +178,13 @@ describe("DynamoDbBus", () => {
     const sink = recorder();
     await bus.subscribe(t, sink.onMessage);
     await bus.close();
-    const after = probe.queries.get(`b#${t}`) ?? 0;
+    const after = probe.queries.get(pk(t)) ?? 0;
     const other = open({ fetch: probe.fetch });
     const subscription = await other.bus.subscribe(sentinel, () => {});
     await other.bus.publish(t, "nobody polls");
-    await waitUntil(() => (probe.queries.get(`b#${sentinel}`) ?? 0) >= 5, "polls of another instance");
+    await waitUntil(() => (probe.queries.get(pk(sentinel)) ?? 0) >= 5, "polls of another instance");
     await subscription.unsubscribe();
-    expect(probe.queries.get(`b#${t}`) ?? 0).toBeLessThanOrEqual(after + 1);
+    expect(probe.queries.get(pk(t)) ?? 0).toBeLessThanOrEqual(after + 1);
     expect(sink.got).toStrictEqual([]);
   });
 });

@@ -1,14 +1,18 @@
-import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
+import type { StoreKey } from "@portico/core";
 import { isStoreUnavailable, StoreUnavailableError } from "@portico/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDbClient, DynamoDbError, dynamoDbStores, isConditionalCheckFailed } from "../src/index.ts";
-import { credentials, startLocalTable } from "./_dynalite.ts";
 import type { LocalTable } from "./_dynalite.ts";
-import { startFaultProxy } from "./_fault-proxy.ts";
+import { credentials, startLocalTable } from "./_dynalite.ts";
 import type { Fault, FaultProxy } from "./_fault-proxy.ts";
+import { startFaultProxy } from "./_fault-proxy.ts";
 
 /** Fast retries so the tests do not sleep; the attempt bound is what is under test. */
+/** A session store key for the test record `name`. */
+const k = (name: string): StoreKey => ({ kind: "test", session: name });
+
 const quick = { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 4, maxElapsedMs: 10_000 };
 
 let table: LocalTable;
@@ -49,7 +53,7 @@ describe("retries", () => {
   for (const fault of transient) {
     it(`retries ${fault} and then succeeds`, async () => {
       const { sessions } = proxied();
-      const key = `retry-${fault}`;
+      const key = k(`retry-${fault}`);
       proxy.seen.length = 0;
       proxy.inject(fault, fault);
       expect(await sessions.create(key, { fault }, 60_000)).toBe(true);
@@ -62,13 +66,13 @@ describe("retries", () => {
     const { sessions } = proxied();
     proxy.seen.length = 0;
     proxy.inject(...Array<Fault>(quick.maxAttempts).fill("ProvisionedThroughputExceededException"));
-    const error = await sessions.create("throttled-out", 1, 60_000).catch((e: unknown) => e);
+    const error = await sessions.create(k("throttled-out"), 1, 60_000).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect(isStoreUnavailable(error)).toBe(true);
     expect((error as StoreUnavailableError).retryAfterSeconds).toBeGreaterThan(0);
     expect((error as Error).message).toContain("ProvisionedThroughputExceededException");
     expect(proxy.seen).toHaveLength(quick.maxAttempts);
-    expect(await sessions.get("throttled-out")).toBeUndefined();
+    expect(await sessions.get(k("throttled-out"))).toBeUndefined();
   });
 
   it("gives up after maxElapsedMs even with attempts left", async () => {
@@ -91,30 +95,30 @@ describe("retries", () => {
 
   it("does not retry a failed condition: create answers false after one request", async () => {
     const { sessions } = proxied();
-    await sessions.create("taken", "first", 60_000);
+    await sessions.create(k("taken"), "first", 60_000);
     proxy.seen.length = 0;
-    expect(await sessions.create("taken", "second", 60_000)).toBe(false);
-    expect(await sessions.update("taken", 7, "stale", 60_000)).toBe(false);
+    expect(await sessions.create(k("taken"), "second", 60_000)).toBe(false);
+    expect(await sessions.update(k("taken"), 7, "stale", 60_000)).toBe(false);
     expect(proxy.seen).toStrictEqual(["PutItem", "PutItem"]);
-    expect(await sessions.get("taken")).toMatchObject({ value: "first", version: 1 });
+    expect(await sessions.get(k("taken"))).toMatchObject({ value: "first", version: 1 });
   });
 
   it("reports a create whose answer was lost but which was applied as created (write token)", async () => {
     const { sessions } = proxied();
     proxy.inject("lost-answer");
-    expect(await sessions.create("lost-create", "mine", 60_000)).toBe(true);
-    expect(await sessions.get("lost-create")).toMatchObject({ value: "mine", version: 1 });
+    expect(await sessions.create(k("lost-create"), "mine", 60_000)).toBe(true);
+    expect(await sessions.get(k("lost-create"))).toMatchObject({ value: "mine", version: 1 });
     proxy.inject("lost-answer");
-    expect(await sessions.update("lost-create", 1, "mine again", 60_000)).toBe(true);
-    expect(await sessions.get("lost-create")).toMatchObject({ value: "mine again", version: 2 });
+    expect(await sessions.update(k("lost-create"), 1, "mine again", 60_000)).toBe(true);
+    expect(await sessions.get(k("lost-create"))).toMatchObject({ value: "mine again", version: 2 });
   });
 
   it("still answers false after a lost answer when someone else holds the record", async () => {
     const { sessions } = proxied();
-    await sessions.create("held", "theirs", 60_000);
+    await sessions.create(k("held"), "theirs", 60_000);
     proxy.inject("http-500");
-    expect(await sessions.create("held", "mine", 60_000)).toBe(false);
-    expect(await sessions.get("held")).toMatchObject({ value: "theirs", version: 1 });
+    expect(await sessions.create(k("held"), "mine", 60_000)).toBe(false);
+    expect(await sessions.get(k("held"))).toMatchObject({ value: "theirs", version: 1 });
   });
 
   it("throws DynamoDbError at once for errors retrying cannot fix", async () => {
@@ -131,7 +135,7 @@ describe("retries", () => {
 
   it("refuses an item over DynamoDB's 400 KB limit with a DynamoDbError", async () => {
     const { sessions } = proxied();
-    const error = await sessions.create("huge", "x".repeat(450 * 1024), 60_000).catch((e: unknown) => e);
+    const error = await sessions.create(k("huge"), "x".repeat(450 * 1024), 60_000).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DynamoDbError);
     expect((error as DynamoDbError).type).toBe("ValidationException");
   });
@@ -146,12 +150,12 @@ describe("unreachable endpoint", () => {
       credentials,
       retry: quick,
     });
-    await expect(stores.sessions.get("k")).rejects.toBeInstanceOf(StoreUnavailableError);
-    await expect(stores.sessions.create("k", 1, 1_000)).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(stores.sessions.get(k("k"))).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(stores.sessions.create(k("k"), 1, 1_000)).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(stores.events.append("s", "a", 1)).rejects.toBeInstanceOf(StoreUnavailableError);
-    await expect(stores.bus.publish("t", 1)).rejects.toBeInstanceOf(StoreUnavailableError);
-    await expect(stores.bus.subscribe("t", () => {})).rejects.toBeInstanceOf(StoreUnavailableError);
-    const error = await stores.sessions.get("k").catch((e: unknown) => e);
+    await expect(stores.bus.publish({ kind: "t" }, 1)).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(stores.bus.subscribe({ kind: "t" }, () => {})).rejects.toBeInstanceOf(StoreUnavailableError);
+    const error = await stores.sessions.get(k("k")).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/after 4 attempt/);
     expect((error as Error).cause).toBeDefined();
   });

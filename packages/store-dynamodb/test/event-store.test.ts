@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamoDbStores } from "../src/index.ts";
-import { startLocalTable } from "./_dynalite.ts";
 import type { LocalTable } from "./_dynalite.ts";
+import { startLocalTable } from "./_dynalite.ts";
 
 let table: LocalTable;
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamoDbStores, TTL_ATTRIBUTE } from "../src/index.ts";
-import { startLocalTable } from "./_dynalite.ts";
 import type { LocalTable } from "./_dynalite.ts";
+import { startLocalTable } from "./_dynalite.ts";
 
 // dynalite, like DynamoDB before its lazy TTL sweep, keeps expired items: every read must
 // judge expiry itself. An injected clock moves time without waiting.
@@ -33,20 +33,21 @@ async function rawItem(pk: string, sk: string) {
 describe("expired but not yet deleted items", () => {
   it("a session record past its expiry reads as absent, cannot be updated, and can be created again", async () => {
     const { sessions } = stores("session-expiry:");
-    expect(await sessions.create("k", "old", 1_000)).toBe(true);
-    expect(await sessions.get("k")).toStrictEqual({ value: "old", version: 1, expiresAt: clock.now + 1_000 });
-    const ttl = Number((await rawItem("session-expiry:s#k", "r"))?.[TTL_ATTRIBUTE]?.N);
+    const key = { kind: "session", session: "k" };
+    expect(await sessions.create(key, "old", 1_000)).toBe(true);
+    expect(await sessions.get(key)).toStrictEqual({ value: "old", version: 1, expiresAt: clock.now + 1_000 });
+    const ttl = Number((await rawItem("session-expiry:s#portico:session:k", "r"))?.[TTL_ATTRIBUTE]?.N);
     expect(ttl).toBe(Math.ceil((clock.now + 1_000) / 1000));
 
     clock.now += 1_000;
-    expect(await sessions.get("k")).toMatchObject({ value: "old" });
+    expect(await sessions.get(key)).toMatchObject({ value: "old" });
     clock.now += 1;
-    expect(await sessions.get("k")).toBeUndefined();
+    expect(await sessions.get(key)).toBeUndefined();
     // Still stored: only our clock says it is gone.
-    expect(await rawItem("session-expiry:s#k", "r")).toBeDefined();
-    expect(await sessions.update("k", 1, "late", 1_000)).toBe(false);
-    expect(await sessions.create("k", "new", 5_000)).toBe(true);
-    expect(await sessions.get("k")).toStrictEqual({ value: "new", version: 1, expiresAt: clock.now + 5_000 });
+    expect(await rawItem("session-expiry:s#portico:session:k", "r")).toBeDefined();
+    expect(await sessions.update(key, 1, "late", 1_000)).toBe(false);
+    expect(await sessions.create(key, "new", 5_000)).toBe(true);
+    expect(await sessions.get(key)).toStrictEqual({ value: "new", version: 1, expiresAt: clock.now + 5_000 });
   });
 
   it("expired events are neither replayed nor accepted as a Last-Event-ID", async () => {

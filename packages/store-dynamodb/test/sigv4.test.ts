@@ -1,7 +1,7 @@
 import { AwsV4Signer } from "aws4fetch";
 import { describe, expect, it } from "vitest";
-import { amzDate, signRequest } from "../src/_sigv4.ts";
 import type { AwsCredentials } from "../src/_sigv4.ts";
+import { amzDate, signRequest } from "../src/_sigv4.ts";
 import { DynamoDbClient } from "../src/index.ts";
 
 const credentials: AwsCredentials = {

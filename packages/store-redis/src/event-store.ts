@@ -1,7 +1,7 @@
-import { assertStreamId, splitEventId, toJsonText } from "@portico/core";
 import type { EventStore, JsonValue, StoredEvent } from "@portico/core";
-import { Commands } from "./_commands.ts";
+import { assertStreamId, splitEventId, toJsonText } from "@portico/core";
 import type { CommandOptions } from "./_commands.ts";
+import { Commands } from "./_commands.ts";
 import { randomToken, ttlArgument } from "./_json.ts";
 import { APPEND, READ, REPLAY } from "./_scripts.ts";
 import type { RedisClientLike, RedisReply } from "./connection.ts";

@@ -1,11 +1,9 @@
-import { toJsonText } from "@portico/core";
-import type { Bus, JsonValue, Subscription } from "@portico/core";
-import { Commands } from "./_commands.ts";
+import type { StoreKey, TopicLog, TopicLogBatch, TopicLogRead } from "@portico/core";
+import { PollingBus, storeKeyText } from "@portico/core";
 import type { CommandOptions } from "./_commands.ts";
+import { Commands } from "./_commands.ts";
 import { ttlArgument } from "./_json.ts";
 import { POLL, PUBLISH, READ } from "./_scripts.ts";
-import { deliver, safeReport } from "./_subscribers.ts";
-import type { Subscriber } from "./_subscribers.ts";
 import type { RedisClientLike, RedisReply } from "./connection.ts";
 
 /** Options for {@link RedisPollingBus}. */
@@ -18,176 +16,117 @@ export interface RedisPollingBusOptions extends CommandOptions {
   messageTtlMs?: number;
   /** Messages kept per topic (approximately). Default 1000. */
   maxMessagesPerTopic?: number;
-  /** Called when a subscriber throws or a poll fails; polling goes on either way. */
+  /**
+   * Called when a subscriber throws or a poll fails (topic `"*"`); polling goes on either way.
+   * `topic` is the topic's `storeKeyText`.
+   */
   onError?: (error: unknown, topic: string) => void;
-}
-
-interface Topic {
-  name: string;
-  key: string;
-  subscribers: Set<Subscriber>;
-  /** The id of the last entry handled; known once `ready` resolved (then `started`). */
-  cursor: string;
-  started: boolean;
-  ready: Promise<void>;
 }
 
 /** Entries read per topic per poll; a topic that fills it is polled again at once. */
 const BATCH = 200;
-/** Poll delay grows up to this factor while polls keep failing. */
-const MAX_BACKOFF_FACTOR = 16;
 
 /**
- * {@link Bus} for connections without pub/sub (Upstash REST on Edge runtimes): each topic is a
- * short Redis Stream (`<prefix>b:<topic>`). `publish` appends to it (XADD with an approximate
- * MAXLEN, and an expiry of `messageTtlMs`); a bus instance polls all its subscribed topics with
- * one XREAD per `pollMs` (so one request per poll, however many topics), and hands new entries
- * to their subscribers in stream order. `subscribe` resolves once the topic's current end is
- * known, so everything published after it resolves is delivered. Delivery is at most once, best
- * effort. Every instance of one app must use the same bus kind: pub/sub and polling do not hear
- * each other. On Workers and Edge, timers do not outlive the request: subscribe within one.
+ * A `Bus` for connections without pub/sub (Upstash REST on Edge runtimes), on the core's
+ * `PollingBus`: each topic is a short Redis Stream (`<prefix>b:<storeKeyText(topic)>`). `publish`
+ * appends to it (XADD with an approximate MAXLEN, and an expiry of `messageTtlMs`); a bus instance
+ * polls all its subscribed topics with one XREAD per `pollMs` (so one request per poll, however
+ * many topics), and hands new entries to their subscribers in stream order. `subscribe` resolves
+ * once the topic's current end is known, so everything published after it resolves is delivered.
+ * Delivery is at most once, best effort. Every instance of one app must use the same bus kind:
+ * pub/sub and polling do not hear each other. On Workers and Edge, timers do not outlive the
+ * request: subscribe within one.
  */
-export class RedisPollingBus implements Bus {
+export class RedisPollingBus extends PollingBus<string> {
+  constructor(client: RedisClientLike, options: RedisPollingBusOptions = {}) {
+    const log = new RedisTopicLog(new Commands(client, options), options);
+    super(log, {
+      ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
+  }
+}
+
+/** The topic log: a Redis Stream per topic; the cursor is the id of the last entry read. */
+class RedisTopicLog implements TopicLog<string> {
   readonly #commands: Commands;
   readonly #prefix: string;
-  readonly #pollMs: number;
   readonly #ttl: string;
   readonly #maxLen: string;
-  readonly #onError: RedisPollingBusOptions["onError"];
-  readonly #topics = new Map<string, Topic>();
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #polling = false;
-  #failures = 0;
 
-  constructor(client: RedisClientLike, options: RedisPollingBusOptions = {}) {
-    this.#commands = new Commands(client, options);
+  constructor(commands: Commands, options: RedisPollingBusOptions) {
+    this.#commands = commands;
     this.#prefix = `${options.keyPrefix ?? "portico:"}b:`;
-    this.#pollMs = options.pollMs ?? 200;
     this.#ttl = ttlArgument(options.messageTtlMs ?? 60_000, "messageTtlMs");
     const maxLen = options.maxMessagesPerTopic ?? 1_000;
-    if (!(this.#pollMs > 0)) throw new RangeError(`pollMs must be positive, got ${this.#pollMs}`);
     if (!Number.isSafeInteger(maxLen) || maxLen < 1) {
       throw new RangeError(`maxMessagesPerTopic must be a positive integer, got ${maxLen}`);
     }
     this.#maxLen = String(maxLen);
-    this.#onError = options.onError;
   }
 
-  async publish(topic: string, message: JsonValue): Promise<void> {
-    const args = [toJsonText(message, "a bus message"), this.#ttl, this.#maxLen];
-    await this.#commands.eval(PUBLISH, [this.#prefix + topic], args, "once");
+  async append(topic: StoreKey, text: string): Promise<void> {
+    await this.#commands.eval(PUBLISH, [this.#key(topic)], [text, this.#ttl, this.#maxLen], "once");
   }
 
-  async subscribe(topic: string, onMessage: (message: JsonValue) => void): Promise<Subscription> {
-    const entry = this.#topics.get(topic) ?? this.#open(topic);
-    const subscriber: Subscriber = { onMessage, active: true };
-    entry.subscribers.add(subscriber);
-    const unsubscribe = async () => {
-      if (!subscriber.active) return;
-      subscriber.active = false;
-      entry.subscribers.delete(subscriber);
-      if (entry.subscribers.size === 0 && this.#topics.get(topic) === entry) this.#topics.delete(topic);
-      if (this.#topics.size === 0) this.#stop();
-    };
-    try {
-      await entry.ready;
-    } catch (error) {
-      await unsubscribe();
-      throw error;
+  /** First reads look up each stream's last id; the others share one XREAD. */
+  async read(reads: readonly TopicLogRead<string>[]): Promise<TopicLogBatch<string>[]> {
+    const batches: TopicLogBatch<string>[] = reads.map((read) => ({
+      messages: [],
+      cursor: read.cursor ?? "0-0",
+    }));
+    const polled: { index: number; key: string; cursor: string }[] = [];
+    const starts: Promise<void>[] = [];
+    for (const [index, read] of reads.entries()) {
+      const key = this.#key(read.topic);
+      if (read.cursor !== undefined) polled.push({ index, key, cursor: read.cursor });
+      else
+        starts.push(
+          this.#end(key).then((cursor) => {
+            batches[index] = { messages: [], cursor };
+          }),
+        );
     }
-    this.#schedule();
-    return { unsubscribe };
-  }
-
-  /** Stops polling; existing subscriptions receive nothing more. Publishing still works. */
-  async close(): Promise<void> {
-    for (const entry of this.#topics.values()) {
-      for (const subscriber of entry.subscribers) subscriber.active = false;
-    }
-    this.#topics.clear();
-    this.#stop();
-  }
-
-  #open(name: string): Topic {
-    const key = this.#prefix + name;
-    const entry: Topic = {
-      name,
-      key,
-      subscribers: new Set(),
-      cursor: "0-0",
-      started: false,
-      ready: Promise.resolve(),
-    };
-    const last = this.#commands.eval(READ, [key], ["XREVRANGE", "+", "-", "COUNT", "1"], "idempotent");
-    entry.ready = last.then((reply) => {
-      entry.cursor = lastId(reply) ?? "0-0";
-      entry.started = true;
-    });
-    this.#topics.set(name, entry);
-    return entry;
-  }
-
-  #schedule(delay = this.#pollMs * Math.min(MAX_BACKOFF_FACTOR, 2 ** this.#failures)): void {
-    if (this.#timer !== undefined || this.#polling || this.#topics.size === 0) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      void this.#poll();
-    }, delay);
-  }
-
-  #stop(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-  }
-
-  async #poll(): Promise<void> {
-    const topics = [...this.#topics.values()].filter((entry) => entry.started);
-    if (topics.length === 0) return;
-    this.#polling = true;
-    let full = false;
-    try {
-      const reply = await this.#commands.eval(
-        POLL,
-        topics.map((entry) => entry.key),
-        [String(BATCH), ...topics.map((entry) => entry.cursor)],
-        "idempotent",
-      );
-      this.#failures = 0;
-      full = this.#dispatch(topics, reply);
-    } catch (error) {
-      this.#failures += 1;
-      if (this.#topics.size > 0) safeReport(this.#onError, error, "*");
-    } finally {
-      this.#polling = false;
-    }
-    this.#schedule(full ? 0 : undefined);
-  }
-
-  /** Delivers XREAD's answer; true when a topic filled its batch (more may be waiting). */
-  #dispatch(topics: Topic[], reply: RedisReply): boolean {
-    let full = false;
-    const byKey = new Map(topics.map((entry) => [entry.key, entry]));
+    await Promise.all(starts);
+    if (polled.length === 0) return batches;
+    const reply = await this.#commands.eval(
+      POLL,
+      polled.map((read) => read.key),
+      [String(BATCH), ...polled.map((read) => read.cursor)],
+      "idempotent",
+    );
+    const byKey = new Map(polled.map((read) => [read.key, read]));
     for (const item of Array.isArray(reply) ? reply : []) {
       const [key, entries] = Array.isArray(item) ? item : [];
-      const entry = typeof key === "string" ? byKey.get(key) : undefined;
-      if (!entry || !Array.isArray(entries)) continue;
-      if (entries.length >= BATCH) full = true;
-      for (const streamEntry of entries) {
-        const [id, fields] = Array.isArray(streamEntry) ? streamEntry : [];
-        if (typeof id !== "string") continue;
-        entry.cursor = id;
-        const text = Array.isArray(fields) ? fields[1] : undefined;
-        if (typeof text === "string") {
-          deliver(entry.subscribers, text, (error) => safeReport(this.#onError, error, entry.name));
-        }
-      }
+      const read = typeof key === "string" ? byKey.get(key) : undefined;
+      if (!read || !Array.isArray(entries)) continue;
+      batches[read.index] = toBatch(entries, read.cursor);
     }
-    return full;
+    return batches;
+  }
+
+  /** The id of the stream's last entry (`0-0` for none): where a new subscription starts. */
+  async #end(key: string): Promise<string> {
+    const reply = await this.#commands.eval(READ, [key], ["XREVRANGE", "+", "-", "COUNT", "1"], "idempotent");
+    const first = Array.isArray(reply) ? reply[0] : undefined;
+    const id = Array.isArray(first) ? first[0] : undefined;
+    return typeof id === "string" ? id : "0-0";
+  }
+
+  #key(topic: StoreKey): string {
+    return this.#prefix + storeKeyText(topic);
   }
 }
 
-function lastId(reply: RedisReply): string | undefined {
-  const first = Array.isArray(reply) ? reply[0] : undefined;
-  const id = Array.isArray(first) ? first[0] : undefined;
-  return typeof id === "string" ? id : undefined;
+/** One stream's XREAD entries (`[id, ["m", text]]`) as a batch. */
+function toBatch(entries: RedisReply[], cursor: string): TopicLogBatch<string> {
+  const messages: string[] = [];
+  for (const entry of entries) {
+    const [id, fields] = Array.isArray(entry) ? entry : [];
+    if (typeof id !== "string") continue;
+    cursor = id;
+    const text = Array.isArray(fields) ? fields[1] : undefined;
+    if (typeof text === "string") messages.push(text);
+  }
+  return { messages, cursor, more: entries.length >= BATCH };
 }

@@ -1,10 +1,9 @@
-import { toJsonText } from "@portico/core";
-import type { Bus, JsonValue, Subscription } from "@portico/core";
-import { Commands } from "./_commands.ts";
+import type { Bus, JsonValue, StoreKey, Subscription } from "@portico/core";
+import { storeKeyText, toJsonText } from "@portico/core";
 import type { CommandOptions } from "./_commands.ts";
-
-import { deliver, safeReport } from "./_subscribers.ts";
+import { Commands } from "./_commands.ts";
 import type { Subscriber } from "./_subscribers.ts";
+import { deliver, safeReport } from "./_subscribers.ts";
 import type { RedisClientLike, RedisSubscriber } from "./connection.ts";
 
 /** Options for {@link RedisPubSubBus}. */
@@ -12,8 +11,9 @@ export interface RedisPubSubBusOptions extends CommandOptions {
   /** Prepended to every channel name. Default `"portico:"`. */
   keyPrefix?: string;
   /**
-   * Called when a subscriber throws, a message cannot be parsed (with the topic) or the pub/sub
-   * connection reports an error (topic `"*"`: the client reconnects and resubscribes by itself).
+   * Called when a subscriber throws, a message cannot be parsed (with the topic's `storeKeyText`)
+   * or the pub/sub connection reports an error (topic `"*"`: the client reconnects and
+   * resubscribes by itself).
    */
   onError?: (error: unknown, topic: string) => void;
 }
@@ -25,7 +25,7 @@ interface Channel {
 }
 
 /**
- * {@link Bus} on Redis pub/sub: `publish` is one `PUBLISH <prefix>b:<topic>` on the shared client;
+ * {@link Bus} on Redis pub/sub: `publish` is one `PUBLISH <prefix>b:<storeKeyText(topic)>` on the shared client;
  * subscriptions use one dedicated connection per bus (the client's `duplicate()`, opened at the
  * first `subscribe`), with one Redis subscription per topic shared by all its subscribers.
  * `subscribe` resolves once Redis confirmed the subscription, so everything published later is
@@ -55,13 +55,14 @@ export class RedisPubSubBus implements Bus {
     this.#onError = options.onError;
   }
 
-  async publish(topic: string, message: JsonValue): Promise<void> {
+  async publish(topic: StoreKey, message: JsonValue): Promise<void> {
     const text = toJsonText(message, "a bus message");
-    await this.#commands.run(["PUBLISH", this.#prefix + topic, text], "once");
+    await this.#commands.run(["PUBLISH", this.#prefix + storeKeyText(topic), text], "once");
   }
 
-  async subscribe(topic: string, onMessage: (message: JsonValue) => void): Promise<Subscription> {
+  async subscribe(key: StoreKey, onMessage: (message: JsonValue) => void): Promise<Subscription> {
     if (this.#closed) throw new TypeError("the bus is closed");
+    const topic = storeKeyText(key);
     const name = this.#prefix + topic;
     const channel = this.#channels.get(name) ?? this.#open(name, topic);
     const subscriber: Subscriber = { onMessage, active: true };

@@ -1,7 +1,7 @@
-import { toJsonText } from "@portico/core";
-import type { JsonValue, SessionStore, StoredRecord } from "@portico/core";
-import { Commands } from "./_commands.ts";
+import type { JsonValue, SessionStore, StoredRecord, StoreKey } from "@portico/core";
+import { storeKeyText, toJsonText } from "@portico/core";
 import type { CommandOptions } from "./_commands.ts";
+import { Commands } from "./_commands.ts";
 import { randomToken, ttlArgument } from "./_json.ts";
 import { CREATE, READ, UPDATE } from "./_scripts.ts";
 import type { RedisClientLike } from "./connection.ts";
@@ -18,7 +18,7 @@ export interface RedisSessionStoreOptions extends CommandOptions {
 const RECORD = /^([1-9][0-9]*) ([0-9]+) ([0-9a-f]+) /;
 
 /**
- * {@link SessionStore} on Redis: one string key per record (`<prefix>s:<key>`) holding
+ * {@link SessionStore} on Redis: one string key per record (`<prefix>s:<storeKeyText(key)>`) holding
  * `<version> <expiresAt> <write token> <value as JSON>`, with a Redis expiry (`PX`) of the ttl.
  * Redis removes an expired key itself, so an expired record is simply absent. `get` is a one-line
  * script rather than a plain GET, so that Upstash answers it from the primary (see `READ`).
@@ -38,11 +38,12 @@ export class RedisSessionStore implements SessionStore {
     this.#now = options.now ?? Date.now;
   }
 
-  async get(key: string): Promise<StoredRecord | undefined> {
-    const text = await this.#commands.eval(READ, [this.#prefix + key], ["GET"], "idempotent");
+  async get(key: StoreKey): Promise<StoredRecord | undefined> {
+    const name = this.#name(key);
+    const text = await this.#commands.eval(READ, [name], ["GET"], "idempotent");
     if (typeof text !== "string") return undefined;
     const header = RECORD.exec(text);
-    if (!header) throw new TypeError(`${this.#prefix + key} does not hold a Portico session record`);
+    if (!header) throw new TypeError(`${name} does not hold a Portico session record`);
     return {
       value: JSON.parse(text.slice(header[0].length)) as JsonValue,
       version: Number(header[1]),
@@ -50,20 +51,25 @@ export class RedisSessionStore implements SessionStore {
     };
   }
 
-  async create(key: string, value: JsonValue, ttlMs: number): Promise<boolean> {
+  async create(key: StoreKey, value: JsonValue, ttlMs: number): Promise<boolean> {
     const args = [this.#record(1, value, ttlMs), ttlArgument(ttlMs)];
-    return (await this.#commands.eval(CREATE, [this.#prefix + key], args, "idempotent")) === 1;
+    return (await this.#commands.eval(CREATE, [this.#name(key)], args, "idempotent")) === 1;
   }
 
-  async update(key: string, expectedVersion: number, value: JsonValue, ttlMs: number): Promise<boolean> {
+  async update(key: StoreKey, expectedVersion: number, value: JsonValue, ttlMs: number): Promise<boolean> {
     const ttl = ttlArgument(ttlMs);
     if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 1) return false;
     const args = [String(expectedVersion), this.#record(expectedVersion + 1, value, ttlMs), ttl];
-    return (await this.#commands.eval(UPDATE, [this.#prefix + key], args, "idempotent")) === 1;
+    return (await this.#commands.eval(UPDATE, [this.#name(key)], args, "idempotent")) === 1;
   }
 
-  async delete(key: string): Promise<void> {
-    await this.#commands.run(["DEL", this.#prefix + key], "idempotent");
+  async delete(key: StoreKey): Promise<void> {
+    await this.#commands.run(["DEL", this.#name(key)], "idempotent");
+  }
+
+  /** The Redis key of a record: the prefix and the key's canonical text. */
+  #name(key: StoreKey): string {
+    return this.#prefix + storeKeyText(key);
   }
 
   #record(version: number, value: JsonValue, ttlMs: number): string {

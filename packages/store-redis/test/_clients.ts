@@ -1,8 +1,8 @@
 /** The three ways to reach Redis the package supports, opened the same way for every test. */
 import Redis from "ioredis";
 import { createClient } from "redis";
-import { RedisRestClient, redisStores } from "../src/index.ts";
 import type { RedisClientLike, RedisStores, RedisStoresOptions } from "../src/index.ts";
+import { RedisRestClient, redisStores } from "../src/index.ts";
 
 export type Flavour = "node-redis" | "ioredis" | "rest";
 export const FLAVOURS: Flavour[] = ["node-redis", "ioredis", "rest"];

@@ -9,8 +9,8 @@ import { createHandler } from "@portico/core";
 import { createQuickstartServer } from "@portico/example-quickstart/tools";
 import Redis from "ioredis";
 import { createClient } from "redis";
-import { RedisRestClient, redisStores } from "../src/index.ts";
 import type { RedisClientLike } from "../src/index.ts";
+import { RedisRestClient, redisStores } from "../src/index.ts";
 
 const env = process.env as Record<string, string>;
 let client: RedisClientLike;
@@ -30,7 +30,10 @@ if (env.CLIENT === "node-redis") {
 }
 const stores = redisStores({ client, bus: env.BUS === "poll" ? "poll" : "pubsub", busPollMs: 50 });
 // Shared configuration, as every instance of one deployment has it.
-const app = createHandler(createQuickstartServer(), { stores, secret: "many-instances-test-secret" });
+const app = createHandler(createQuickstartServer(), {
+  stores,
+  secret: "many-instances-test-secret-of-32-bytes-or-more",
+});
 const server = await serve(app, { port: 0, hostname: "127.0.0.1" });
 process.stdout.write(`${JSON.stringify({ url: `${server.url}/mcp` })}\n`);
 process.once("SIGTERM", () => {

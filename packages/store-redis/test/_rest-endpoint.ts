@@ -7,8 +7,9 @@
  * result except the status reply "OK" is base64 of its bytes; an `upstash-sync-token` header on
  * every answer. Faults can be injected per request.
  */
-import { createServer } from "node:http";
+
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Resp, type RespConnection, respConnect } from "./_resp.ts";
 

@@ -4,8 +4,9 @@
  * hangs: bytes are held, not lost), cut them (a blip), or let a request through and lose its
  * answer. Protocol-agnostic, so the same fault test runs for node-redis, ioredis and REST.
  */
-import { connect, createServer, type Socket } from "node:net";
+
 import type { AddressInfo } from "node:net";
+import { connect, createServer, type Socket } from "node:net";
 
 type Mode = "pass" | "refuse" | "stall";
 

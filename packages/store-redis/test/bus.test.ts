@@ -1,8 +1,8 @@
 import type { JsonValue } from "@portico/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisRestClient, redisStores } from "../src/index.ts";
-import { type Flavour, type OpenedStores, openStores } from "./_clients.ts";
 import { useBackends } from "./_backends.ts";
+import { type Flavour, type OpenedStores, openStores } from "./_clients.ts";
 import { type RespConnection, respConnect } from "./_resp.ts";
 
 const backends = useBackends();
@@ -50,8 +50,8 @@ for (const flavour of ["node-redis", "ioredis"] as Flavour[]) {
 
     it("shares one Redis subscription per topic and drops it with the last subscriber", async () => {
       const { bus } = opened.stores;
-      const topic = `shared-${flavour}`;
-      const channel = `portico:b:${topic}`;
+      const topic = { kind: "shared", session: flavour };
+      const channel = `portico:b:portico:shared:${flavour}`;
       const one = recorder();
       const two = recorder();
       const a = await bus.subscribe(topic, one.onMessage);
@@ -68,14 +68,14 @@ for (const flavour of ["node-redis", "ioredis"] as Flavour[]) {
 
     it("keeps subscribe and unsubscribe of one topic in call order", async () => {
       const { bus } = opened.stores;
-      const topic = `churn-${flavour}`;
+      const topic = { kind: "churn", session: flavour };
       const sink = recorder();
       for (let round = 0; round < 5; round++) {
         const subscription = await bus.subscribe(topic, () => {});
         void subscription.unsubscribe();
       }
       const last = await bus.subscribe(topic, sink.onMessage);
-      expect(await subscribers(`portico:b:${topic}`)).toBe(1);
+      expect(await subscribers(`portico:b:portico:churn:${flavour}`)).toBe(1);
       await bus.publish(topic, "after the churn");
       await waitUntil(() => sink.got.length === 1, "delivery after the churn");
       await last.unsubscribe();
@@ -83,12 +83,13 @@ for (const flavour of ["node-redis", "ioredis"] as Flavour[]) {
 
     it("close() ends the pub/sub connection; later subscribes are refused, publishing still works", async () => {
       const own = await openStores(flavour, backends.direct());
-      const topic = `closing-${flavour}`;
+      const topic = { kind: "closing", session: flavour };
+      const channel = `portico:b:portico:closing:${flavour}`;
       await own.stores.bus.subscribe(topic, () => {});
-      expect(await subscribers(`portico:b:${topic}`)).toBe(1);
+      expect(await subscribers(channel)).toBe(1);
       await own.stores.close();
-      for (let i = 0; i < 50 && (await subscribers(`portico:b:${topic}`)) !== 0; i++) await sleep(10);
-      expect(await subscribers(`portico:b:${topic}`)).toBe(0);
+      for (let i = 0; i < 50 && (await subscribers(channel)) !== 0; i++) await sleep(10);
+      expect(await subscribers(channel)).toBe(0);
       await expect(own.stores.bus.subscribe(topic, () => {})).rejects.toThrow(/closed/);
       await own.stores.bus.publish(topic, "nobody");
       await own.close();
@@ -117,17 +118,17 @@ describe("polling bus via REST", () => {
   it("polls all subscribed topics of an instance with one request, and stops with the last subscriber", async () => {
     const { client, polls } = watched();
     const stores = redisStores({ client, busPollMs: 10 });
-    const topics = ["p1", "p2", "p3", "p4", "p5"];
+    const topics = ["p1", "p2", "p3", "p4", "p5"].map((id) => ({ kind: "poll", id }));
     const sinks = topics.map(() => recorder());
     const subscriptions = await Promise.all(
       topics.map((t, i) => stores.bus.subscribe(t, sinks[i]!.onMessage)),
     );
-    for (const topic of topics) await stores.bus.publish(topic, topic);
+    for (const topic of topics) await stores.bus.publish(topic, topic.id);
     await waitUntil(() => sinks.every((sink) => sink.got.length === 1), "delivery on every topic");
-    expect(sinks.map((sink) => sink.got)).toStrictEqual(topics.map((t) => [t]));
+    expect(sinks.map((sink) => sink.got)).toStrictEqual(topics.map((t) => [t.id]));
     const full = polls.filter((keys) => keys.length === topics.length);
     expect(full.length).toBeGreaterThan(0);
-    expect(full[0]).toStrictEqual(topics.map((t) => `portico:b:${t}`));
+    expect(full[0]).toStrictEqual(topics.map((t) => `portico:b:portico:poll:${t.id}`));
     for (const subscription of subscriptions) await subscription.unsubscribe();
     await sleep(30);
     const after = polls.length;
@@ -144,8 +145,8 @@ describe("polling bus via REST", () => {
       onError: (error) => errors.push(error),
     });
     const sink = recorder();
-    const subscription = await stores.bus.subscribe("flaky", sink.onMessage);
-    await stores.bus.publish("flaky", "through the failures");
+    const subscription = await stores.bus.subscribe({ kind: "flaky" }, sink.onMessage);
+    await stores.bus.publish({ kind: "flaky" }, "through the failures");
     backends.rest.inject("http-500", "http-500", "http-500");
     await waitUntil(() => sink.got.length === 1, "delivery after failed polls");
     expect(errors.length).toBeGreaterThan(0);
@@ -156,8 +157,8 @@ describe("polling bus via REST", () => {
     const stores = redisStores({
       client: new RedisRestClient({ url: backends.rest.url, token: backends.rest.token }),
     });
-    await stores.bus.publish("bounded", 1);
-    const [ttl] = await raw.send([["PTTL", "portico:b:bounded"]]);
+    await stores.bus.publish({ kind: "bounded" }, 1);
+    const [ttl] = await raw.send([["PTTL", "portico:b:portico:bounded"]]);
     expect(ttl?.kind === "integer" && ttl.value > 0 && ttl.value <= 60_000).toBe(true);
   });
 });

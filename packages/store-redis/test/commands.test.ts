@@ -4,6 +4,7 @@
  */
 import { isStoreUnavailable, StoreUnavailableError } from "@portico/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RedisConnection } from "../src/index.ts";
 import {
   RedisError,
   RedisRestClient,
@@ -11,9 +12,8 @@ import {
   redisStores,
   toRedisConnection,
 } from "../src/index.ts";
-import type { RedisConnection } from "../src/index.ts";
-import { FLAVOURS, openClient, type OpenedStores, openStores } from "./_clients.ts";
 import { useBackends } from "./_backends.ts";
+import { FLAVOURS, type OpenedStores, openClient, openStores } from "./_clients.ts";
 import { startTcpProxy, type TcpProxy } from "./_tcp-proxy.ts";
 
 const backends = useBackends();
@@ -45,7 +45,7 @@ for (const flavour of FLAVOURS) {
 
     it("recognises its own create and update after a lost answer (write token) and reports them done", async () => {
       const { sessions } = opened.stores;
-      const key = `lost-${flavour}`;
+      const key = { kind: "session", session: `lost-${flavour}` };
       loseNextAnswer();
       expect(await sessions.create(key, "mine", 60_000)).toBe(true);
       expect(await sessions.get(key)).toMatchObject({ value: "mine", version: 1 });
@@ -74,13 +74,14 @@ for (const flavour of FLAVOURS) {
     it("turns error replies into RedisError, not StoreUnavailableError", async () => {
       const { sessions, events } = opened.stores;
       const raw = toRedisConnection(opened.client);
-      await raw.send(["DEL", `portico:s:wrong-${flavour}`]);
-      await raw.send(["LPUSH", `portico:s:wrong-${flavour}`, "x"]);
-      const error = await sessions.get(`wrong-${flavour}`).catch((e: unknown) => e);
+      const key = { kind: "wrong", session: flavour };
+      await raw.send(["DEL", `portico:s:portico:wrong:${flavour}`]);
+      await raw.send(["LPUSH", `portico:s:portico:wrong:${flavour}`, "x"]);
+      const error = await sessions.get(key).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RedisError);
       expect((error as RedisError).reply).toBe("WRONGTYPE");
       expect(isStoreUnavailable(error)).toBe(false);
-      await expect(sessions.create(`wrong-${flavour}`, 1, 1_000)).rejects.toBeInstanceOf(RedisError);
+      await expect(sessions.create(key, 1, 1_000)).rejects.toBeInstanceOf(RedisError);
       await expect(events.append("s", "bad stream id", 1)).rejects.toBeInstanceOf(TypeError);
     });
   });
@@ -91,7 +92,7 @@ describe("REST", () => {
     const client = new RedisRestClient({ url: backends.rest.url, token: "wrong" });
     const { sessions } = redisStores({ client });
     const seen = backends.rest.seen.length;
-    const error = await sessions.get("k").catch((e: unknown) => e);
+    const error = await sessions.get({ kind: "k" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RedisError);
     expect((error as RedisError).reply).toBe("HTTP401");
     expect(backends.rest.seen.length).toBe(seen);
@@ -101,9 +102,9 @@ describe("REST", () => {
     const { sessions } = redisStores({
       client: new RedisRestClient({ url: backends.rest.url, token: backends.rest.token }),
     });
-    await sessions.create("rest-retry", "v", 60_000);
+    await sessions.create({ kind: "rest-retry" }, "v", 60_000);
     backends.rest.inject("http-503", "reset");
-    expect(await sessions.get("rest-retry")).toMatchObject({ value: "v" });
+    expect(await sessions.get({ kind: "rest-retry" })).toMatchObject({ value: "v" });
     expect(backends.rest.syncTokens.at(-1)).not.toBe("");
   });
 
@@ -113,7 +114,7 @@ describe("REST", () => {
     });
     const seen = backends.rest.seen.length;
     backends.rest.inject("lost-answer");
-    await expect(bus.publish("rest-once", 1)).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(bus.publish({ kind: "rest-once" }, 1)).rejects.toBeInstanceOf(StoreUnavailableError);
     expect(backends.rest.seen.length).toBe(seen + 1);
   });
 });
@@ -146,7 +147,7 @@ describe("deadlines and retries (scripted connection)", () => {
     const loading = () => Promise.reject(new RedisError("LOADING still loading", "LOADING"));
     const connection = scripted([loading, loading, loading]);
     const { sessions } = redisStores({ client: connection, retries: 1 });
-    const error = await sessions.get("k").catch((e: unknown) => e);
+    const error = await sessions.get({ kind: "k" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect((error as Error).message).toMatch(/after 2 attempt/);
     expect(connection.calls).toHaveLength(2);
@@ -161,7 +162,7 @@ describe("deadlines and retries (scripted connection)", () => {
       },
     };
     const sessions = new RedisSessionStore(connection, { timeoutMs: 50, retries: 0 });
-    await expect(sessions.get("k")).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(sessions.get({ kind: "k" })).rejects.toBeInstanceOf(StoreUnavailableError);
     expect(signal?.aborted).toBe(true);
   });
 
@@ -184,13 +185,14 @@ describe("deadlines and retries (scripted connection)", () => {
 
   it("refuses values that are not JSON", async () => {
     const { sessions, bus } = redisStores({ client: scripted([]) });
-    await expect(sessions.create("k", Number.NaN, 1_000)).rejects.toThrow(TypeError);
-    await expect(sessions.create("k", new Map() as never, 1_000)).rejects.toThrow(/Map/);
-    await expect(sessions.create("k", undefined as never, 1_000)).rejects.toThrow(TypeError);
-    await expect(sessions.create("k", 1, 0)).rejects.toThrow(RangeError);
+    const key = { kind: "k" };
+    await expect(sessions.create(key, Number.NaN, 1_000)).rejects.toThrow(TypeError);
+    await expect(sessions.create(key, new Map() as never, 1_000)).rejects.toThrow(/Map/);
+    await expect(sessions.create(key, undefined as never, 1_000)).rejects.toThrow(TypeError);
+    await expect(sessions.create(key, 1, 0)).rejects.toThrow(RangeError);
     class Point {
       x = 1;
     }
-    await expect(bus.publish("t", { at: new Point() } as never)).rejects.toThrow(/Point/);
+    await expect(bus.publish({ kind: "t" }, { at: new Point() } as never)).rejects.toThrow(/Point/);
   });
 });

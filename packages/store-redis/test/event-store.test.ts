@@ -1,7 +1,7 @@
 /** The Redis layout behind the stores (as the README describes it), expiry, and trimming. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type OpenedStores, openStores } from "./_clients.ts";
 import { useBackends } from "./_backends.ts";
+import { type OpenedStores, openStores } from "./_clients.ts";
 import { type Resp, type RespConnection, respConnect } from "./_resp.ts";
 
 const backends = useBackends();
@@ -27,10 +27,11 @@ const text = (reply: Resp) => (reply.kind === "bulk" ? reply.value.toString("utf
 
 describe("layout", () => {
   it("keeps a session record as one string key with a header and a Redis expiry", async () => {
-    await opened.stores.sessions.create("layout", { a: 1 }, 60_000);
-    const stored = text(await command("GET", "portico:s:layout"));
+    await opened.stores.sessions.create({ kind: "session", session: "layout" }, { a: 1 }, 60_000);
+    // The key's canonical text (storeKeyText) after the store's prefix.
+    const stored = text(await command("GET", "portico:s:portico:session:layout"));
     expect(stored).toMatch(/^1 [0-9]{13} [0-9a-f]{16} \{"a":1\}$/);
-    const ttl = integer(await command("PTTL", "portico:s:layout"));
+    const ttl = integer(await command("PTTL", "portico:s:portico:session:layout"));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60_000);
   });

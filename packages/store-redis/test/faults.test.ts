@@ -4,8 +4,9 @@
  * StoreUnavailableError (never hangs), the handler answers 503 with Retry-After, and once Redis is
  * back the same stores work again and every acknowledged write is still there.
  */
+
+import type { JsonValue, StoreKey, Stores } from "@portico/core";
 import { createHandler, isStoreUnavailable } from "@portico/core";
-import type { JsonValue, Stores } from "@portico/core";
 import { createQuickstartServer } from "@portico/example-quickstart/tools";
 import { initializeBody, legacyPost } from "@portico/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,16 +32,21 @@ async function waitUntil(check: () => Promise<boolean>, what: string): Promise<v
  */
 function everyOperation(stores: Stores, tag: string): Promise<unknown>[] {
   return [
-    stores.sessions.get(`${tag}:k`),
-    stores.sessions.create(`${tag}:during`, 1, 60_000),
-    stores.sessions.update(`${tag}:during`, 1, "x", 60_000),
-    stores.sessions.delete(`${tag}:during-2`),
+    stores.sessions.get(key(tag, "k")),
+    stores.sessions.create(key(tag, "during"), 1, 60_000),
+    stores.sessions.update(key(tag, "during"), 1, "x", 60_000),
+    stores.sessions.delete(key(tag, "during-2")),
     stores.events.append(`${tag}:session-during`, "s", "x"),
     stores.events.replay(`${tag}:session`, "s/0123456789-1"),
     stores.events.trim(`${tag}:session-during`),
-    stores.bus.publish(`${tag}:topic-during`, "x"),
-    stores.bus.subscribe(`${tag}:topic-during`, () => {}),
+    stores.bus.publish(key(tag, "topic-during"), "x"),
+    stores.bus.subscribe(key(tag, "topic-during"), () => {}),
   ];
+}
+
+/** The key or topic `id` of the test tagged `tag`. */
+function key(tag: string, id: string): StoreKey {
+  return { kind: "faults", session: tag, id };
 }
 
 async function expectAllUnavailable(operations: Promise<unknown>[]): Promise<void> {
@@ -78,15 +84,18 @@ for (const flavour of FLAVOURS) {
         const { stores } = opened;
         const tag = `${fault}`;
         // Acknowledged before the outage.
-        expect(await stores.sessions.create(`${tag}:k`, { n: 1 }, 60_000)).toBe(true);
-        expect(await stores.sessions.update(`${tag}:k`, 1, { n: 2 }, 60_000)).toBe(true);
+        expect(await stores.sessions.create(key(tag, "k"), { n: 1 }, 60_000)).toBe(true);
+        expect(await stores.sessions.update(key(tag, "k"), 1, { n: 2 }, 60_000)).toBe(true);
         const ids = [
           await stores.events.append(`${tag}:session`, "s", 1),
           await stores.events.append(`${tag}:session`, "s", 2),
           await stores.events.append(`${tag}:session`, "s", 3),
         ];
         const got: JsonValue[] = [];
-        const subscription = await stores.bus.subscribe(`${tag}:topic`, (message) => void got.push(message));
+        const subscription = await stores.bus.subscribe(
+          key(tag, "topic"),
+          (message) => void got.push(message),
+        );
 
         if (fault === "refuse") proxy.refuse();
         else proxy.stall();
@@ -94,8 +103,8 @@ for (const flavour of FLAVOURS) {
         proxy.pass();
 
         // The same stores recover on their own: the clients reconnect (and resubscribe).
-        await waitUntil(async () => (await stores.sessions.get(`${tag}:k`)) !== undefined, "Redis back");
-        expect(await stores.sessions.get(`${tag}:k`)).toMatchObject({ value: { n: 2 }, version: 2 });
+        await waitUntil(async () => (await stores.sessions.get(key(tag, "k"))) !== undefined, "Redis back");
+        expect(await stores.sessions.get(key(tag, "k"))).toMatchObject({ value: { n: 2 }, version: 2 });
         expect(await stores.events.replay(`${tag}:session`, ids[0] as string)).toStrictEqual({
           streamId: "s",
           events: [
@@ -107,10 +116,10 @@ for (const flavour of FLAVOURS) {
         expect((await stores.events.replay(`${tag}:session`, ids[2] as string))?.events).toStrictEqual([
           { id: next, message: 4 },
         ]);
-        expect(await stores.sessions.update(`${tag}:k`, 2, { n: 3 }, 60_000)).toBe(true);
+        expect(await stores.sessions.update(key(tag, "k"), 2, { n: 3 }, 60_000)).toBe(true);
         // The subscription made before the outage hears publishes again (pub/sub: once resubscribed).
         await waitUntil(async () => {
-          await stores.bus.publish(`${tag}:topic`, "after");
+          await stores.bus.publish(key(tag, "topic"), "after");
           await new Promise((resolve) => setTimeout(resolve, 50));
           return got.includes("after");
         }, "bus delivery after the outage");

@@ -5,9 +5,9 @@
  * ioredis side by side), and REST next to TCP clients, all on the polling bus.
  */
 import { fileURLToPath } from "node:url";
+import { type Instances, oneSessionAcrossInstances, startInstances } from "@portico/test-kit/node";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { useBackends } from "./_backends.ts";
-import { type Instances, oneSessionAcrossInstances, startInstances } from "@portico/test-kit/node";
 
 const SCRIPT = fileURLToPath(new URL("./_instance.ts", import.meta.url));
 

@@ -1,9 +1,43 @@
+import type { JsonValue, StoreKey, TopicLog, TopicLogBatch, TopicLogRead } from "@portico/core";
+import {
+  MemoryBus,
+  MemoryEventStore,
+  MemorySessionStore,
+  memoryStores,
+  PollingBus,
+  storeKeyText,
+} from "@portico/core";
 import { describe, expect, it } from "vitest";
 import { describeStore } from "../src/index.ts";
-import { MemoryBus, MemoryEventStore, MemorySessionStore, memoryStores } from "@portico/core";
-import type { JsonValue } from "@portico/core";
 
 describeStore("memory", () => ({ stores: memoryStores() }));
+
+/** A topic log in memory (the cursor is how many messages were read), for the core's PollingBus. */
+class MemoryTopicLog implements TopicLog<number> {
+  readonly #logs = new Map<string, string[]>();
+
+  async append(topic: StoreKey, text: string): Promise<void> {
+    const name = storeKeyText(topic);
+    const log = this.#logs.get(name) ?? [];
+    log.push(text);
+    this.#logs.set(name, log);
+  }
+
+  async read(reads: readonly TopicLogRead<number>[]): Promise<TopicLogBatch<number>[]> {
+    return reads.map(({ topic, cursor }) => {
+      const log = this.#logs.get(storeKeyText(topic)) ?? [];
+      return { messages: log.slice(cursor ?? log.length), cursor: log.length };
+    });
+  }
+}
+
+describeStore("memory, with the core's PollingBus over an in-memory topic log", () => {
+  const bus = new PollingBus(new MemoryTopicLog(), { pollMs: 10 });
+  return { stores: { ...memoryStores(), bus }, cleanup: () => bus.close() };
+});
+
+const k: StoreKey = { kind: "session", session: "k" };
+const t: StoreKey = { kind: "stream", session: "s", id: "t" };
 
 /** Resolves once every microtask queued so far (and those they queue) has run. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -16,22 +50,22 @@ describe("MemorySessionStore with an injected clock", () => {
 
   it("sets expiresAt from the clock and expires strictly after it", async () => {
     const { clock, sessions } = clocked();
-    await sessions.create("k", "v", 1_000);
-    expect(await sessions.get("k")).toStrictEqual({ value: "v", version: 1, expiresAt: 1_001_000 });
+    await sessions.create(k, "v", 1_000);
+    expect(await sessions.get(k)).toStrictEqual({ value: "v", version: 1, expiresAt: 1_001_000 });
     clock.now = 1_001_000;
-    expect(await sessions.get("k")).toMatchObject({ value: "v" });
+    expect(await sessions.get(k)).toMatchObject({ value: "v" });
     clock.now = 1_001_001;
-    expect(await sessions.get("k")).toBeUndefined();
+    expect(await sessions.get(k)).toBeUndefined();
   });
 
   it("treats an expired record as absent for update and create", async () => {
     const { clock, sessions } = clocked();
-    await sessions.create("k", "old", 1_000);
-    await sessions.update("k", 1, "newer", 1_000);
+    await sessions.create(k, "old", 1_000);
+    await sessions.update(k, 1, "newer", 1_000);
     clock.now += 1_001;
-    expect(await sessions.update("k", 2, "late", 1_000)).toBe(false);
-    expect(await sessions.create("k", "fresh", 5_000)).toBe(true);
-    expect(await sessions.get("k")).toStrictEqual({
+    expect(await sessions.update(k, 2, "late", 1_000)).toBe(false);
+    expect(await sessions.create(k, "fresh", 5_000)).toBe(true);
+    expect(await sessions.get(k)).toStrictEqual({
       value: "fresh",
       version: 1,
       expiresAt: clock.now + 5_000,
@@ -40,37 +74,37 @@ describe("MemorySessionStore with an injected clock", () => {
 
   it("update refreshes expiry from the clock", async () => {
     const { clock, sessions } = clocked();
-    await sessions.create("k", 1, 1_000);
+    await sessions.create(k, 1, 1_000);
     clock.now += 900;
-    expect(await sessions.update("k", 1, 2, 1_000)).toBe(true);
+    expect(await sessions.update(k, 1, 2, 1_000)).toBe(true);
     clock.now += 900;
-    expect(await sessions.get("k")).toStrictEqual({ value: 2, version: 2, expiresAt: clock.now + 100 });
+    expect(await sessions.get(k)).toStrictEqual({ value: 2, version: 2, expiresAt: clock.now + 100 });
   });
 
   it("keeps working across the periodic sweep", async () => {
     const { clock, sessions } = clocked();
-    await sessions.create("short", 1, 1_000);
-    await sessions.create("long", 2, 3_600_000);
+    await sessions.create({ kind: "short" }, 1, 1_000);
+    await sessions.create({ kind: "long" }, 2, 3_600_000);
     clock.now += 120_000;
-    expect(await sessions.create("new", 3, 1_000)).toBe(true);
-    expect(await sessions.get("short")).toBeUndefined();
-    expect(await sessions.get("long")).toMatchObject({ value: 2, version: 1 });
-    expect(await sessions.get("new")).toMatchObject({ value: 3, version: 1 });
+    expect(await sessions.create({ kind: "new" }, 3, 1_000)).toBe(true);
+    expect(await sessions.get({ kind: "short" })).toBeUndefined();
+    expect(await sessions.get({ kind: "long" })).toMatchObject({ value: 2, version: 1 });
+    expect(await sessions.get({ kind: "new" })).toMatchObject({ value: 3, version: 1 });
   });
 
   it("rejects a ttl that is not a positive finite number", async () => {
     const { sessions } = clocked();
     for (const ttl of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
-      await expect(sessions.create("k", 1, ttl)).rejects.toThrow(RangeError);
-      await expect(sessions.update("k", 1, 1, ttl)).rejects.toThrow(RangeError);
+      await expect(sessions.create(k, 1, ttl)).rejects.toThrow(RangeError);
+      await expect(sessions.update(k, 1, 1, ttl)).rejects.toThrow(RangeError);
     }
   });
 
   it("memoryStores passes the clock to its session store", async () => {
     const clock = { now: 5_000 };
     const { sessions } = memoryStores({ now: () => clock.now });
-    await sessions.create("k", true, 10);
-    expect((await sessions.get("k"))?.expiresAt).toBe(5_010);
+    await sessions.create(k, true, 10);
+    expect((await sessions.get(k))?.expiresAt).toBe(5_010);
   });
 });
 
@@ -140,21 +174,21 @@ describe("structuredClone isolation", () => {
   it("session values cannot be changed through the written or the returned (frozen) object", async () => {
     const sessions = new MemorySessionStore();
     const written = { list: [1], nested: { a: "b" } };
-    await sessions.create("k", written, 60_000);
+    await sessions.create(k, written, 60_000);
     written.list.push(2);
     written.nested.a = "changed";
-    const read = (await sessions.get("k"))!.value as { list: number[] };
+    const read = (await sessions.get(k))!.value as { list: number[] };
     expect(read).toStrictEqual({ list: [1], nested: { a: "b" } });
     // Reads hand out a frozen value: changing it fails loudly instead of changing the store.
     expect(() => read.list.push(3)).toThrow(TypeError);
     expect(() => {
       (read as unknown as { nested: { a: string } }).nested.a = "x";
     }).toThrow(TypeError);
-    expect((await sessions.get("k"))?.value).toStrictEqual({ list: [1], nested: { a: "b" } });
+    expect((await sessions.get(k))?.value).toStrictEqual({ list: [1], nested: { a: "b" } });
     const updated = { n: [1] };
-    await sessions.update("k", 1, updated, 60_000);
+    await sessions.update(k, 1, updated, 60_000);
     updated.n.push(2);
-    expect((await sessions.get("k"))?.value).toStrictEqual({ n: [1] });
+    expect((await sessions.get(k))?.value).toStrictEqual({ n: [1] });
   });
 
   it("event messages cannot be changed through the appended or the replayed object", async () => {
@@ -176,10 +210,10 @@ describe("structuredClone isolation", () => {
       (m as { list: string[] }).list.push("mutated");
       got.push(m);
     };
-    await bus.subscribe("t", mutate);
-    await bus.subscribe("t", mutate);
+    await bus.subscribe(t, mutate);
+    await bus.subscribe(t, mutate);
     const message = { list: ["original"] };
-    await bus.publish("t", message);
+    await bus.publish(t, message);
     message.list.push("after publish");
     await settle();
     expect(got).toStrictEqual([{ list: ["original", "mutated"] }, { list: ["original", "mutated"] }]);
@@ -188,18 +222,18 @@ describe("structuredClone isolation", () => {
 
 describe("MemoryBus", () => {
   it("reports a throwing subscriber to onError and keeps delivering", async () => {
-    const errors: [unknown, string][] = [];
+    const errors: [unknown, StoreKey][] = [];
     const bus = new MemoryBus({ onError: (error, topic) => errors.push([error, topic]) });
     const got: JsonValue[] = [];
     const boom = new Error("boom");
-    await bus.subscribe("t", () => {
+    await bus.subscribe(t, () => {
       throw boom;
     });
-    await bus.subscribe("t", (m) => got.push(m));
-    await bus.publish("t", 1);
+    await bus.subscribe(t, (m) => got.push(m));
+    await bus.publish(t, 1);
     await settle();
     expect(got).toStrictEqual([1]);
-    expect(errors).toStrictEqual([[boom, "t"]]);
+    expect(errors).toStrictEqual([[boom, t]]);
   });
 
   it("survives an onError that throws", async () => {
@@ -209,11 +243,11 @@ describe("MemoryBus", () => {
       },
     });
     const got: JsonValue[] = [];
-    await bus.subscribe("t", () => {
+    await bus.subscribe(t, () => {
       throw new Error("subscriber failure");
     });
-    await bus.subscribe("t", (m) => got.push(m));
-    await bus.publish("t", "still delivered");
+    await bus.subscribe(t, (m) => got.push(m));
+    await bus.publish(t, "still delivered");
     await settle();
     expect(got).toStrictEqual(["still delivered"]);
   });
@@ -221,8 +255,8 @@ describe("MemoryBus", () => {
   it("drops messages already published to a subscriber that unsubscribes before delivery", async () => {
     const bus = new MemoryBus();
     const got: JsonValue[] = [];
-    const subscription = await bus.subscribe("t", (m) => got.push(m));
-    const publishing = bus.publish("t", "in flight");
+    const subscription = await bus.subscribe(t, (m) => got.push(m));
+    const publishing = bus.publish(t, "in flight");
     await subscription.unsubscribe();
     await publishing;
     await settle();

@@ -2,8 +2,9 @@
  * The everything server as a module worker: legacy sessions, event logs and the bus in the
  * `PorticoSessionObject` Durable Object, served through `handle()`. Every other path answers 404.
  */
-import { durableObjectStores, handle, PorticoSessionObject } from "@portico/adapter-workers";
+import { handle } from "@portico/adapter-workers";
 import { createHandler } from "@portico/core";
+import { durableObjectStores, PorticoSessionObject } from "@portico/store-durable-objects";
 import { MCP_PATH } from "../src/app.ts";
 import { createEverythingServer } from "../src/everything.ts";
 

@@ -7,9 +7,10 @@
  * isolate seals and opens the same MRTR `requestState`; without it each isolate uses its own
  * random secret, which is fine for `wrangler dev` (one isolate) only.
  */
-import { durableObjectStores, handle, PorticoSessionObject } from "@portico/adapter-workers";
+import { handle } from "@portico/adapter-workers";
 import { createHandler, type HandlerOptions } from "@portico/core";
 import { createQuickstartServer } from "@portico/example-quickstart/tools";
+import { durableObjectStores, PorticoSessionObject } from "@portico/store-durable-objects";
 
 // A module worker exports only handlers and classes: the Durable Object class, and the default.
 export { PorticoSessionObject };

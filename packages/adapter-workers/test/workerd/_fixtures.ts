@@ -1,9 +1,9 @@
 /** Helpers of the in-workerd tests: requests as real invocations of the test Worker. */
 import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import type { PorticoSessionObject } from "../../src/index.ts";
+import type { TestEnv } from "./worker.ts";
 
-export const testEnv = env as unknown as { MCP_SESSIONS: DurableObjectNamespace<PorticoSessionObject> };
+export const testEnv = env as unknown as TestEnv;
 
 /**
  * A request to the test Worker through its service binding: each call is a separate invocation

@@ -2,7 +2,7 @@
  * `handle()` inside workerd: the Worker's env and ctx.waitUntil reach the tools, the factory runs
  * once per isolate's env, host auth becomes the tool's auth, an app that throws answers 500.
  */
-import { createHandler, type HandlerContext, McpServer } from "@portico/core";
+import { addTool, createHandler, type HandlerContext, McpServer } from "@portico/core";
 import { modernPost, readJsonRpc } from "@portico/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { handle } from "../../src/index.ts";
@@ -19,17 +19,22 @@ interface Seen {
 
 function inspectingServer(seen: Seen) {
   const server = new McpServer({ name: "inspect", version: "1.0.0" });
-  server.tool("inspect", { description: "Reports what the host passed" }, (_args, ctx: HandlerContext) => {
-    seen.env = ctx.env;
-    // Finishes after the response: only ctx.waitUntil keeps it alive.
-    ctx.waitUntil(
-      new Promise((resolve) => setTimeout(resolve, 20)).then(() => {
-        seen.background = "background done";
-      }),
-    );
-    const bindings = Object.keys(ctx.env as object).sort();
-    return JSON.stringify({ bindings, subject: ctx.auth?.subject ?? null });
-  });
+  addTool(
+    server,
+    "inspect",
+    { description: "Reports what the host passed" },
+    (_args, ctx: HandlerContext) => {
+      seen.env = ctx.env;
+      // Finishes after the response: only ctx.waitUntil keeps it alive.
+      ctx.waitUntil(
+        new Promise((resolve) => setTimeout(resolve, 20)).then(() => {
+          seen.background = "background done";
+        }),
+      );
+      const bindings = Object.keys(ctx.env as object).sort();
+      return JSON.stringify({ bindings, subject: ctx.auth?.subject ?? null });
+    },
+  );
   return server;
 }
 
@@ -50,7 +55,7 @@ describe("handle()", () => {
   it("passes the Worker's env to the tools and keeps ctx.waitUntil work alive", async () => {
     const seen: Seen = {};
     serveThroughWorker(() => createHandler(inspectingServer(seen)));
-    expect((await callInspect()).bindings).toContain("MCP_SESSIONS");
+    expect((await callInspect()).bindings).toContain("PORTICO_TEST_BINDING");
     expect(seen.env).toBeDefined();
     await expect.poll(() => seen.background, { timeout: 5_000 }).toBe("background done");
   });
@@ -60,7 +65,7 @@ describe("handle()", () => {
     let built = 0;
     serveThroughWorker((env) => {
       built += 1;
-      expect(env.MCP_SESSIONS).toBeDefined();
+      expect(env.PORTICO_TEST_BINDING).toBe("bound");
       return createHandler(inspectingServer(seen));
     });
     await callInspect();

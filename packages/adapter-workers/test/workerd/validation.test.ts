@@ -3,7 +3,7 @@
  * request path of every tool call, so it must work without: a valibot schema and a raw JSON
  * Schema tool, valid and invalid arguments, served by a real invocation of the Worker.
  */
-import { createHandler, jsonSchema, McpServer } from "@portico/core";
+import { addTool, createHandler, jsonSchema, McpServer } from "@portico/core";
 import { modernPost, readJsonRpc } from "@portico/test-kit";
 import * as v from "valibot";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -12,7 +12,8 @@ import { serveThroughWorker } from "./worker.ts";
 
 function validatingServer(): McpServer {
   const server = new McpServer({ name: "validation", version: "1.0.0" });
-  server.tool(
+  addTool(
+    server,
     "divide",
     {
       description: "valibot input and output",
@@ -24,7 +25,8 @@ function validatingServer(): McpServer {
       structuredContent: { quotient: a / b },
     }),
   );
-  server.tool(
+  addTool(
+    server,
     "order",
     {
       description: "raw JSON Schema input (jsonSchema)",

@@ -1,15 +1,14 @@
 /**
- * The test Worker: the session object class, and a default export whose app a test can swap
- * (`serveThroughWorker`), so requests made with `exports.default.fetch` run as real, separate
- * Worker invocations — each with its own I/O context — through `handle()`.
+ * The test Worker: a default export whose app a test can swap (`serveThroughWorker`), so requests
+ * made with `SELF.fetch` run as real, separate Worker invocations — each with its own I/O context —
+ * through `handle()`.
  */
-import { handle, PorticoSessionObject } from "../../src/index.ts";
-import type { FetchApp } from "../../src/index.ts";
 
-export { PorticoSessionObject };
+import type { FetchApp } from "../../src/index.ts";
+import { handle } from "../../src/index.ts";
 
 export interface TestEnv {
-  MCP_SESSIONS: DurableObjectNamespace<PorticoSessionObject>;
+  PORTICO_TEST_BINDING: string;
 }
 
 let current: ((env: TestEnv) => FetchApp) | undefined;

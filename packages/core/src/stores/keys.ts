@@ -7,14 +7,21 @@ import type { StoreKey } from "./types.ts";
 
 const PREFIX = "portico:";
 
+/** `:` and `%` inside a part are escaped, so the parts can always be told apart. */
+const escape = (part: string): string => (/[:%]/.test(part) ? part.replace(/%/g, "%25").replace(/:/g, "%3A") : part);
+
 /**
- * The canonical text of a key or topic: `portico:<kind>[:<session>[:<id>]]`. Stores that need a
- * string (a Redis key, a DynamoDB partition key, a Map key) use this and nothing else, so every
- * store names the same thing the same way. It never needs parsing back: read `key.session`.
+ * The canonical text of a key or topic: `portico:<kind>[:<session>][:<id>]`, with `:` and `%`
+ * escaped in the kind and the session, and `%` standing for the session of an id without one
+ * (`portico:<kind>:%:<id>`). Two keys have the same text only when their kind, session and id are
+ * the same. Stores that need a string (a Redis key, a DynamoDB partition key, a Map key) use this
+ * and nothing else, so every store names the same thing the same way; it never needs parsing back:
+ * read `key.session`. The core's own keys read `portico:session:<id>`, `portico:reply:<id>:<n>`, …
  */
 export function storeKeyText(key: StoreKey): string {
-  let text = PREFIX + key.kind;
-  if (key.session !== undefined) text += `:${key.session}`;
+  let text = PREFIX + escape(key.kind);
+  if (key.session !== undefined) text += `:${escape(key.session)}`;
+  else if (key.id !== undefined) text += ":%";
   if (key.id !== undefined) text += `:${key.id}`;
   return text;
 }

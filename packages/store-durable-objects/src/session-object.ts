@@ -2,7 +2,8 @@
  * `PorticoSessionObject`: the Durable Object class behind `durableObjectStores()`. One object per
  * legacy session (`idFromName("session:<id>")`, see `_routing.ts`) holds that session's record,
  * its reply mailbox, its event log and its bus subscribers, in the object's own SQLite database.
- * Global topics (list changes, resource updates) get an object of their own (`topic:<name>`).
+ * Keys and topics without a session (the broadcast topic: list changes, resource updates) get an
+ * object of their own (`topic:<storeKeyText>`, `key:<storeKeyText>`).
  *
  * Nothing lives only in memory: records and events are SQL rows, subscribers are hibernatable
  * WebSockets, expiry is an alarm. The object can therefore be evicted at any moment (hibernation,

@@ -4,7 +4,7 @@
  * elicitation reply, the client drops its stream and resumes it with Last-Event-ID.
  */
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
-import { createHandler, McpServer } from "@portico/core";
+import { addTool, createHandler, McpServer } from "@portico/core";
 import {
   collectSse,
   initializeBody,
@@ -25,7 +25,8 @@ const gate = { open: false };
 
 function server(): McpServer {
   const s = new McpServer({ name: "legacy-do", version: "1.0.0" });
-  s.tool(
+  addTool(
+    s,
     "polling",
     { description: "Ends its HTTP stream at once, answers once the gate opens" },
     async (_args, ctx) => {
@@ -34,7 +35,7 @@ function server(): McpServer {
       return "answered after the stream was closed";
     },
   );
-  s.tool("greet", { description: "Elicits a name" }, async (_args, ctx) => {
+  addTool(s, "greet", { description: "Elicits a name" }, async (_args, ctx) => {
     await ctx.progress(1, 2, "asking");
     const answer = await ctx.elicit({
       message: "Name?",

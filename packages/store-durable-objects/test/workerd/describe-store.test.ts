@@ -1,5 +1,5 @@
-import { describeStore } from "@portico/test-kit";
 import { env } from "cloudflare:workers";
+import { describeStore } from "@portico/test-kit";
 import { durableObjectStores } from "../../src/index.ts";
 import type { TestEnv } from "./worker.ts";
 

@@ -2,7 +2,7 @@
  * What each era costs in Durable Object calls (the README's table comes from here): every stub the
  * stores make is counted, by kind of object. The modern era never touches a Durable Object.
  */
-import { createHandler, jsonSchema, McpServer } from "@portico/core";
+import { addTool, createHandler, jsonSchema, McpServer } from "@portico/core";
 import { initializeBody, initializedBody, legacyPost, modernPost, readJsonRpc } from "@portico/test-kit";
 import { afterAll, describe, expect, it } from "vitest";
 import { durableObjectStores } from "../../src/index.ts";
@@ -50,17 +50,18 @@ function countingNamespace() {
 
 function server(): McpServer {
   const s = new McpServer({ name: "costs", version: "1.0.0" });
-  s.tool(
+  addTool(
+    s,
     "add",
     { description: "a+b", input: jsonSchema({ type: "object", properties: { a: { type: "number" } } }) },
     () => "2",
   );
-  s.tool("steps", { description: "two progress notifications" }, async (_args, ctx) => {
+  addTool(s, "steps", { description: "two progress notifications" }, async (_args, ctx) => {
     await ctx.progress(1, 2);
     await ctx.progress(2, 2);
     return "done";
   });
-  s.tool("ask", { description: "elicits" }, async (_args, ctx) => {
+  addTool(s, "ask", { description: "elicits" }, async (_args, ctx) => {
     const answer = await ctx.elicit({ message: "?", requestedSchema: { type: "object", properties: {} } });
     return String(answer.action);
   });

@@ -4,7 +4,7 @@
  * Durable Object errors become StoreUnavailableError.
  */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { isStoreUnavailable, type JsonValue } from "@portico/core";
+import { isStoreUnavailable, type JsonValue, type StoreKey, storeKeyText } from "@portico/core";
 import { describe, expect, it } from "vitest";
 import { durableObjectStores, type PorticoSessionObject } from "../../src/index.ts";
 import { testEnv } from "./_fixtures.ts";
@@ -18,7 +18,7 @@ describe("PorticoSessionObject", () => {
   it("keeps its subscribers across hibernation: a new instance delivers to them", async () => {
     const { bus } = durableObjectStores(ns);
     const sessionId = unique("s");
-    const topic = `portico:reply:${sessionId}:"x"`;
+    const topic: StoreKey = { kind: "reply", session: sessionId, id: '"x"' };
     const got: JsonValue[] = [];
     const sub = await bus.subscribe(topic, (m) => void got.push(m));
     const object = objectNamed(`session:${sessionId}`);
@@ -36,10 +36,10 @@ describe("PorticoSessionObject", () => {
 
   it("renews a subscription whose socket the object closed (a deploy, a reset)", async () => {
     const { bus } = durableObjectStores(ns, { reconnectMs: 10 });
-    const topic = unique("topic");
+    const topic: StoreKey = { kind: unique("topic") };
     const got: JsonValue[] = [];
     const sub = await bus.subscribe(topic, (m) => void got.push(m));
-    const object = objectNamed(`topic:${topic}`);
+    const object = objectNamed(`topic:${storeKeyText(topic)}`);
     await evictDurableObject(object, { webSockets: "close" });
     // Messages published while the subscriber is away are lost (at most once); later ones arrive.
     await expect
@@ -54,7 +54,7 @@ describe("PorticoSessionObject", () => {
   it("expires records and events from an alarm; an emptied object deletes its storage", async () => {
     const { sessions, events } = durableObjectStores(ns, { eventTtlMs: 50 });
     const sessionId = unique("s");
-    const key = `portico:session:${sessionId}`;
+    const key: StoreKey = { kind: "session", session: sessionId };
     expect(await sessions.create(key, { state: 1 }, 50)).toBe(true);
     const first = await events.append(sessionId, "stream", "one");
     const object = objectNamed(`session:${sessionId}`);
@@ -79,8 +79,8 @@ describe("PorticoSessionObject", () => {
   it("keeps a live record when the alarm fires for an earlier expiry", async () => {
     const { sessions } = durableObjectStores(ns);
     const sessionId = unique("s");
-    const short = `portico:reply:${sessionId}:1`;
-    const long = `portico:session:${sessionId}`;
+    const short: StoreKey = { kind: "reply", session: sessionId, id: "1" };
+    const long: StoreKey = { kind: "session", session: sessionId };
     await sessions.create(short, "short", 30);
     await sessions.create(long, "long", 60_000);
     await new Promise((resolve) => setTimeout(resolve, 60));
@@ -90,6 +90,41 @@ describe("PorticoSessionObject", () => {
     expect(await sessions.get(long)).toMatchObject({ value: "long", version: 1 });
     const alarm = await runInDurableObject(object, (_i, state) => state.storage.getAlarm());
     expect(alarm).toBeGreaterThan(Date.now() + 50_000);
+  });
+
+  it("places everything with a session in that session's object, whatever its kind; the rest by its text", async () => {
+    const { sessions, bus } = durableObjectStores(ns);
+    const sessionId = unique("s");
+    const keys: StoreKey[] = [
+      { kind: "session", session: sessionId },
+      { kind: "reply", session: sessionId, id: "7" },
+      { kind: "someone-elses-kind", session: sessionId, id: "a:b" },
+    ];
+    for (const key of keys) expect(await sessions.create(key, storeKeyText(key), 60_000)).toBe(true);
+    const rows = await runInDurableObject(objectNamed(`session:${sessionId}`), (_i, state) =>
+      state.storage.sql
+        .exec<{ key: string }>("SELECT key FROM portico_records ORDER BY key")
+        .toArray()
+        .map((row) => row.key),
+    );
+    // Stored under their canonical texts, all in the one object of the session.
+    expect(rows).toEqual(keys.map(storeKeyText).sort());
+
+    const global: StoreKey = { kind: unique("server-wide"), id: "1" };
+    await sessions.create(global, "alone", 60_000);
+    const own = await runInDurableObject(objectNamed(`key:${storeKeyText(global)}`), (_i, state) =>
+      state.storage.sql.exec<{ key: string }>("SELECT key FROM portico_records").toArray(),
+    );
+    expect(own).toEqual([{ key: storeKeyText(global) }]);
+
+    // A topic of the session, of a kind the core does not use, is the session object's too.
+    const topic: StoreKey = { kind: "someone-elses-topic", session: sessionId };
+    const sub = await bus.subscribe(topic, () => {});
+    const sockets = await runInDurableObject(objectNamed(`session:${sessionId}`), (_i, state) =>
+      state.getWebSockets().map((socket) => (socket.deserializeAttachment() as { topic: string }).topic),
+    );
+    expect(sockets).toEqual([storeKeyText(topic)]);
+    await sub.unsubscribe();
   });
 
   it("turns transient Durable Object failures into StoreUnavailableError (503); reads retry once", async () => {
@@ -110,10 +145,10 @@ describe("PorticoSessionObject", () => {
       }),
     } as unknown as typeof ns;
     const { sessions } = durableObjectStores(failing);
-    const read = await sessions.get("k").catch((error: unknown) => error);
+    const read = await sessions.get({ kind: "k" }).catch((error: unknown) => error);
     expect(isStoreUnavailable(read)).toBe(true);
     expect(calls).toBe(2);
-    const write = await sessions.create("k", 1, 1000).catch((error: unknown) => error);
+    const write = await sessions.create({ kind: "k" }, 1, 1000).catch((error: unknown) => error);
     expect(isStoreUnavailable(write)).toBe(true);
     expect(calls).toBe(3);
   });

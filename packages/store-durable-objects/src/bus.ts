@@ -1,17 +1,29 @@
-import { type Bus, type JsonValue, type Subscription, toJsonText } from "@portico/core";
+import {
+  type Bus,
+  type JsonValue,
+  type StoreKey,
+  type Subscription,
+  storeKeyText,
+  toJsonText,
+} from "@portico/core";
 import { objectForTopic } from "./_routing.ts";
-import { callObject, objectNamed, type SessionObjectNamespace } from "./_stub.ts";
 import { SUBSCRIBE_URL } from "./_sockets.ts";
+import { callObject, objectNamed, type SessionObjectNamespace } from "./_stub.ts";
 
 /** Options for {@link DurableObjectBus}. */
 export interface DurableObjectBusOptions {
-  /** Called when a subscriber throws, a message is not JSON, or a lost subscription cannot be renewed. */
+  /**
+   * Called when a subscriber throws, a message is not JSON, or a lost subscription cannot be
+   * renewed. `topic` is the topic's `storeKeyText`.
+   */
   onError?: (error: unknown, topic: string) => void;
   /** First delay before renewing a subscription whose socket the object closed; doubles up to 16×. Default 100 ms. */
   reconnectMs?: number;
 }
 
 interface Subscriber {
+  key: StoreKey;
+  /** The topic's `storeKeyText`: how the object knows it. */
   topic: string;
   onMessage: (message: JsonValue) => void;
   active: boolean;
@@ -19,7 +31,8 @@ interface Subscriber {
 }
 
 /**
- * {@link Bus} through the topic's session object. `subscribe` opens a WebSocket to the object,
+ * {@link Bus} through the topic's session object (the session's own for a topic with a `session`,
+ * see `_routing.ts`), which knows the topic by its `storeKeyText`. `subscribe` opens a WebSocket to the object,
  * which accepts it with the hibernation API: the object may sleep while subscribers wait, and a
  * waiting subscriber costs no object duration. `publish` is one call on the object, which sends the
  * message to the topic's sockets in publish order. `subscribe` resolves once the object has accepted
@@ -42,15 +55,22 @@ export class DurableObjectBus implements Bus {
     this.#reconnectMs = options.reconnectMs ?? 100;
   }
 
-  async publish(topic: string, message: JsonValue): Promise<void> {
+  async publish(topic: StoreKey, message: JsonValue): Promise<void> {
     const text = toJsonText(message, "a bus message");
+    const name = storeKeyText(topic);
     await callObject("publish", false, () =>
-      objectNamed(this.#namespace, objectForTopic(topic)).publish(topic, text),
+      objectNamed(this.#namespace, objectForTopic(topic)).publish(name, text),
     );
   }
 
-  async subscribe(topic: string, onMessage: (message: JsonValue) => void): Promise<Subscription> {
-    const subscriber: Subscriber = { topic, onMessage, active: true, socket: undefined };
+  async subscribe(topic: StoreKey, onMessage: (message: JsonValue) => void): Promise<Subscription> {
+    const subscriber: Subscriber = {
+      key: topic,
+      topic: storeKeyText(topic),
+      onMessage,
+      active: true,
+      socket: undefined,
+    };
     await this.#connect(subscriber);
     return {
       unsubscribe: async () => {
@@ -63,10 +83,10 @@ export class DurableObjectBus implements Bus {
   }
 
   async #connect(subscriber: Subscriber): Promise<void> {
-    const { topic } = subscriber;
+    const { key, topic } = subscriber;
     const url = `${SUBSCRIBE_URL}?topic=${encodeURIComponent(topic)}`;
     const response = await callObject("subscribe", true, () =>
-      objectNamed(this.#namespace, objectForTopic(topic)).fetch(url, { headers: { upgrade: "websocket" } }),
+      objectNamed(this.#namespace, objectForTopic(key)).fetch(url, { headers: { upgrade: "websocket" } }),
     );
     const socket = response.webSocket;
     if (response.status !== 101 || socket === null) {

@@ -1,0 +1,10 @@
+export type { RecordRow, ReplayRows } from "./_records.ts";
+export type { SessionObjectNamespace } from "./_stub.ts";
+export type { DurableObjectBusOptions } from "./bus.ts";
+export { DurableObjectBus } from "./bus.ts";
+export type { DurableObjectEventStoreOptions } from "./event-store.ts";
+export { DurableObjectEventStore } from "./event-store.ts";
+export { PorticoSessionObject } from "./session-object.ts";
+export { DurableObjectSessionStore } from "./session-store.ts";
+export type { DurableObjectStores, DurableObjectStoresOptions } from "./stores.ts";
+export { durableObjectStores } from "./stores.ts";
