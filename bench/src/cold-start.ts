@@ -3,7 +3,9 @@
  * src/cold-start.ts`). Each target is the same `add` tool behind the same event conversion
  * (`handle()` of @portico/adapter-lambda), bundled by esbuild into one minified ESM file; a cold
  * start is a fresh `node` process importing the bundle and answering one `tools/call` HTTP API event
- * (median of interleaved runs).
+ * (median of interleaved runs). With `BENCH_BASELINE=<ref>` (baseline.ts) the baseline's Portico —
+ * its own core behind its own Lambda adapter, loaded from the worktree — is bundled and started the
+ * same way, right after Portico in every run, and new/old ratios follow the table.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -12,10 +14,17 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
-import { machine, median } from "./report.ts";
+import {
+  BASELINE_REF,
+  type Baseline,
+  type BaselineName,
+  baselineSuffix,
+  prepareBaseline,
+} from "./baseline.ts";
+import { type BaselineRatio, baselinePair, baselineTable, machine, median } from "./report.ts";
 
 const TARGETS = ["portico", "sdk-v2", "mcp-lite", "bare"] as const;
-type Target = (typeof TARGETS)[number];
+type Target = (typeof TARGETS)[number] | BaselineName;
 const RUNS = Number(process.env.COLD_RUNS ?? (process.env.BENCH_QUICK === "1" ? 5 : 15));
 /** `COLD_RUNS=0`: bundle size only (the portico target, with its largest inputs), no timing. */
 const SIZE_ONLY = RUNS === 0;
@@ -57,10 +66,31 @@ interface Bundle {
   inputs: [string, number][];
 }
 
-async function bundle(target: Target, dir: string): Promise<Bundle> {
-  const file = join(dir, `${target}.mjs`);
+/**
+ * The baseline's Lambda entry, written into `dir`: the same app as lambda/portico.ts, on the old
+ * core behind the old adapter's `handle()`. Named imports, as in the new entry, so esbuild
+ * tree-shakes the old core just as the new one.
+ */
+function baselineEntry(baseline: Baseline, dir: string): string {
+  const file = join(dir, "baseline-entry.mjs");
+  const app = fileURLToPath(new URL("./apps/portico-baseline.ts", import.meta.url));
+  writeFileSync(
+    file,
+    [
+      `import { createHandler, McpServer } from ${JSON.stringify(baseline.modules.core)};`,
+      `import { handle } from ${JSON.stringify(baseline.modules.adapterLambda)};`,
+      `import { porticoBaseline } from ${JSON.stringify(app)};`,
+      "export const handler = handle(porticoBaseline({ createHandler, McpServer }));",
+      "",
+    ].join("\n"),
+  );
+  return file;
+}
+
+async function bundle(target: Target, dir: string, entry?: string): Promise<Bundle> {
+  const file = join(dir, `${target.replace(/[^\w.-]/g, "_")}.mjs`);
   const { metafile } = await build({
-    entryPoints: [fileURLToPath(new URL(`./lambda/${target}.ts`, import.meta.url))],
+    entryPoints: [entry ?? fileURLToPath(new URL(`./lambda/${target}.ts`, import.meta.url))],
     bundle: true,
     minify: true,
     format: "esm",
@@ -110,14 +140,28 @@ function coldStart(file: string, eventJson: string): { ms: number; ok: boolean }
   return line;
 }
 
-export async function coldStartBench(): Promise<string> {
+export interface ColdStartResult {
+  markdown: string;
+  /** new/old pairs when a baseline was given: bundle min and min+gzip bytes, cold start ms. */
+  baseline: BaselineRatio[];
+}
+
+export async function coldStartBench(baseline?: Baseline): Promise<ColdStartResult> {
   const dir = mkdtempSync(join(tmpdir(), "portico-cold-"));
   try {
+    // The baseline runs right after Portico in every run, so their ratio pairs runs taken together.
+    const targets: Target[] =
+      baseline === undefined ? [...TARGETS] : ["portico", baseline.name, "sdk-v2", "mcp-lite", "bare"];
     const bundles = new Map<Target, Bundle>();
-    for (const target of TARGETS) bundles.set(target, await bundle(target, dir));
-    const times = new Map<Target, number[]>(TARGETS.map((t) => [t, []]));
+    for (const target of targets) {
+      const entry =
+        baseline !== undefined && target === baseline.name ? baselineEntry(baseline, dir) : undefined;
+      bundles.set(target, await bundle(target, dir, entry));
+    }
+    const times = new Map<Target, number[]>(targets.map((t) => [t, []]));
     for (let round = 0; round < RUNS; round++) {
-      for (const target of TARGETS) {
+      // Every other run in reverse, so neither side of a pair always starts first.
+      for (const target of round % 2 === 0 ? targets : [...targets].reverse()) {
         const b = bundles.get(target);
         if (b === undefined) continue;
         const r = coldStart(b.file, event(target));
@@ -126,7 +170,7 @@ export async function coldStartBench(): Promise<string> {
       }
     }
     const med = (t: Target) => median(times.get(t) ?? []);
-    const rows = TARGETS.map((t) => {
+    const rows = targets.map((t) => {
       const b = bundles.get(t);
       return `| ${t} | ${kb(b?.min ?? 0)} | ${kb(b?.gzip ?? 0)} | ${med(t).toFixed(1)} ms | ${(med(t) / med("bare")).toFixed(2)}× |`;
     });
@@ -138,7 +182,7 @@ export async function coldStartBench(): Promise<string> {
       `| cold start ≤ 1.0× mcp-lite | ${(p / med("mcp-lite")).toFixed(2)}× | ${p / med("mcp-lite") <= 1.0 ? "yes" : "no"} |`,
       `| cold start ≤ 0.5× SDK v2 | ${(p / med("sdk-v2")).toFixed(2)}× | ${p / med("sdk-v2") <= 0.5 ? "yes" : "no"} |`,
     ];
-    return [
+    const markdown = [
       `## Lambda bundle and cold start (${RUNS} interleaved runs, median)`,
       "",
       "| target | min | min+gzip | cold start (import + first tools/call) | vs bare |",
@@ -149,6 +193,24 @@ export async function coldStartBench(): Promise<string> {
       "|---|---|---|",
       ...goals,
     ].join("\n");
+    const old = baseline === undefined ? undefined : bundles.get(baseline.name);
+    if (baseline === undefined || old === undefined) return { markdown, baseline: [] };
+    const now = bundles.get("portico");
+    const size = (b: Bundle | undefined, key: "min" | "gzip") => (b === undefined ? [] : [b[key]]);
+    return {
+      markdown,
+      baseline: [
+        baselinePair("Lambda bundle min", "—", "bytes", size(now, "min"), size(old, "min"), false),
+        baselinePair("Lambda bundle min+gzip", "—", "bytes", size(now, "gzip"), size(old, "gzip"), false),
+        baselinePair(
+          "Lambda cold start",
+          "modern",
+          "ms",
+          times.get("portico") ?? [],
+          times.get(baseline.name) ?? [],
+        ),
+      ],
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -158,12 +220,26 @@ if (import.meta.url === `file://${process.argv[1]}` && SIZE_ONLY) {
   process.stdout.write(`${await bundleSize()}\n`);
 } else if (import.meta.url === `file://${process.argv[1]}`) {
   const host = machine();
-  const md = `# Lambda cold start, ${new Date().toISOString().slice(0, 10)}\n\nMachine: ${host.os}, ${host.cpus}× ${host.cpuModel}, Node ${host.node}.\n\n${await coldStartBench()}\n`;
+  const baseline =
+    BASELINE_REF === undefined
+      ? undefined
+      : prepareBaseline(BASELINE_REF, (line) => process.stderr.write(`${line}\n`));
+  let result: ColdStartResult;
+  try {
+    result = await coldStartBench(baseline);
+  } finally {
+    baseline?.remove();
+  }
+  const vs =
+    baseline === undefined
+      ? ""
+      : `\n\n## New vs ${baseline.name} (commit ${baseline.commit.slice(0, 12)})\n\n${baselineTable(baseline.name, result.baseline)}`;
+  const md = `# Lambda cold start, ${new Date().toISOString().slice(0, 10)}\n\nMachine: ${host.os}, ${host.cpus}× ${host.cpuModel}, Node ${host.node}.\n\n${result.markdown}${vs}\n`;
   process.stdout.write(md);
   const dir = fileURLToPath(new URL("../results/", import.meta.url));
   mkdirSync(dir, { recursive: true });
   writeFileSync(
-    `${dir}${new Date().toISOString().slice(0, 10)}-cold-start${RUNS < 15 ? "-quick" : ""}.md`,
+    `${dir}${new Date().toISOString().slice(0, 10)}-cold-start${baselineSuffix(baseline)}${RUNS < 15 ? "-quick" : ""}.md`,
     md,
   );
 }

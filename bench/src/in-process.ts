@@ -1,6 +1,8 @@
 /**
  * (a) In-process throughput: `handler.fetch(new Request(...))` awaited in a loop, no network.
  */
+import { loadPorticoBaseline } from "./apps/portico-baseline.ts";
+import type { Baseline, BaselineName } from "./baseline.ts";
 import { type CallSpec, prepareCall, verify } from "./requests.ts";
 import {
   createTarget,
@@ -14,7 +16,7 @@ import {
 const URL_ = "http://127.0.0.1/mcp";
 
 export interface InProcessCase {
-  target: TargetName;
+  target: TargetName | BaselineName;
   era: Era;
   handler: FetchTarget;
   call: CallSpec;
@@ -24,17 +26,35 @@ function request(call: CallSpec): Request {
   return new Request(URL_, { method: "POST", headers: call.headers, body: call.body });
 }
 
-/** Builds every supported target × era and checks each answers a correct sum. */
-export async function prepareInProcess(): Promise<InProcessCase[]> {
+async function prepareCase(
+  target: TargetName | BaselineName,
+  era: Era,
+  handler: FetchTarget,
+): Promise<InProcessCase> {
+  const send = (headers: Record<string, string>, body: string) =>
+    handler.fetch(new Request(URL_, { method: "POST", headers, body }));
+  const call = await prepareCall(era, send);
+  await verify(await handler.fetch(request(call)), `in-process ${target}/${era}`);
+  return { target, era, handler, call };
+}
+
+/**
+ * Builds every supported target × era and checks each answers a correct sum. With a baseline (and
+ * Portico among the targets) the old Portico's case follows Portico's in each era, so the two run
+ * back to back in every round.
+ */
+export async function prepareInProcess(baseline?: Baseline): Promise<InProcessCase[]> {
+  const old =
+    baseline !== undefined && TARGETS.includes("portico")
+      ? { name: baseline.name, handler: await loadPorticoBaseline(baseline.modules.core) }
+      : undefined;
   const cases: InProcessCase[] = [];
   for (const target of TARGETS) {
     const handler = createTarget(target);
     for (const era of SUPPORTED_ERAS[target]) {
-      const send = (headers: Record<string, string>, body: string) =>
-        handler.fetch(new Request(URL_, { method: "POST", headers, body }));
-      const call = await prepareCall(era, send);
-      await verify(await handler.fetch(request(call)), `in-process ${target}/${era}`);
-      cases.push({ target, era, handler, call });
+      cases.push(await prepareCase(target, era, handler));
+      if (target === "portico" && old !== undefined)
+        cases.push(await prepareCase(old.name, era, old.handler));
     }
   }
   return cases;

@@ -4,6 +4,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { cpuMs, firstJsonLine, jsonLines, spawnPinned, stop } from "./_children.ts";
+import { type Baseline, type BaselineName, isBaseline } from "./baseline.ts";
 import type { LoadJob, LoadResult } from "./load.ts";
 import { type CallSpec, prepareCall, verify } from "./requests.ts";
 import type { Bridge } from "./server.ts";
@@ -12,7 +13,7 @@ import { type Era, RAW, SUPPORTED_ERAS, TARGETS, type TargetName } from "./targe
 export const SERVER_CPU = 0;
 export const LOAD_CPU = 1;
 
-export type LoopbackTarget = TargetName | "raw";
+export type LoopbackTarget = TargetName | "raw" | BaselineName;
 
 export interface LoopbackCase {
   target: LoopbackTarget;
@@ -42,14 +43,23 @@ export async function startServer(target: LoopbackTarget, bridge: Bridge): Promi
   return { target, bridge, url, child };
 }
 
+/** The baseline's old core through the old Node adapter (baseline-server.ts), reported as bridge portico-node. */
+export async function startBaselineServer(baseline: Baseline): Promise<RunningServer> {
+  const child = spawnPinned(SERVER_CPU, "./baseline-server.ts", [JSON.stringify(baseline.modules)]);
+  const { url } = await firstJsonLine<{ url: string }>(child, 15_000, `server ${baseline.name}`);
+  return { target: baseline.name, bridge: "portico-node", url, child };
+}
+
 /**
  * Measuring order within a round: by era, then each Portico case right next to what it is compared
- * with (raw before Portico's adapter, mcp-lite and SDK v2 on the same bridge after it), so a ratio
- * compares figures taken seconds apart rather than minutes, when a shared machine may be another.
+ * with (raw before Portico's adapter, the baseline's old Portico right after it, mcp-lite and SDK v2
+ * on the same bridge after that), so a ratio compares figures taken seconds apart rather than
+ * minutes, when a shared machine may be another.
  */
 const ORDER = [
   "raw/raw",
   "portico/portico-node",
+  "baseline/portico-node",
   "mcp-lite/portico-node",
   "sdk-v2/portico-node",
   "bare/portico-node",
@@ -60,7 +70,8 @@ const ORDER = [
 ];
 
 function byComparison(a: LoopbackCase, b: LoopbackCase): number {
-  const rank = (c: LoopbackCase) => ORDER.indexOf(`${c.target}/${c.bridge}`);
+  const rank = (c: LoopbackCase) =>
+    ORDER.indexOf(`${isBaseline(c.target) ? "baseline" : c.target}/${c.bridge}`);
   return a.era === b.era ? rank(a) - rank(b) : a.era === "legacy" ? -1 : 1;
 }
 
@@ -74,8 +85,11 @@ export async function prepareCase(server: RunningServer, era: Era): Promise<Loop
   return { target, bridge, era, url, call, pid: server.child.pid as number };
 }
 
-/** Starts every server, runs the handshakes and checks every case answers a correct sum. */
-export async function prepareLoopback(): Promise<LoopbackSetup> {
+/**
+ * Starts every server, runs the handshakes and checks every case answers a correct sum. With a
+ * baseline (and Portico among the targets) the old Portico joins, in the eras Portico serves.
+ */
+export async function prepareLoopback(baseline?: Baseline): Promise<LoopbackSetup> {
   const servers: RunningServer[] = [];
   const close = async () => {
     await Promise.all(servers.map((s) => stop(s.child)));
@@ -84,9 +98,14 @@ export async function prepareLoopback(): Promise<LoopbackSetup> {
     const plan: Array<[LoopbackTarget, Bridge]> = RAW ? [["raw", "raw"]] : [];
     for (const target of TARGETS) plan.push([target, "portico-node"], [target, "hono-node"]);
     for (const [target, bridge] of plan) servers.push(await startServer(target, bridge));
+    if (baseline !== undefined && TARGETS.includes("portico"))
+      servers.push(await startBaselineServer(baseline));
     const cases: LoopbackCase[] = [];
     for (const server of servers) {
-      const eras = server.target === "raw" ? (["legacy", "modern"] as const) : SUPPORTED_ERAS[server.target];
+      const eras =
+        server.target === "raw"
+          ? (["legacy", "modern"] as const)
+          : SUPPORTED_ERAS[isBaseline(server.target) ? "portico" : server.target];
       for (const era of eras) cases.push(await prepareCase(server, era));
     }
     return { cases: cases.sort(byComparison), close };

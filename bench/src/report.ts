@@ -180,3 +180,111 @@ export function ratioTable(ratios: Ratio[]): string {
     ]),
   );
 }
+
+/** One new/old pair: the current Portico against the baseline's (`BENCH_BASELINE`). */
+export interface BaselineRatio {
+  measure: string;
+  /** An era, or "—" where the figure has none (bundle sizes). */
+  era: string;
+  unit: "req/s" | "µs/req" | "bytes" | "ms";
+  /** Medians of the rounds (a bundle size is one figure). */
+  newValue: number | null;
+  oldValue: number | null;
+  /** new / old of the medians. */
+  value: number | null;
+  /** The median of the per-round new/old ratios (rounds run the pair back to back); null if unpaired. */
+  pairedValue: number | null;
+  /** req/s: more is better (no loss at ≥ 1); CPU time, bytes and ms: less is better (no loss at ≤ 1). */
+  higherIsBetter: boolean;
+}
+
+/** A new/old pair from two series of rounds (or two single figures), paired by round index. */
+export function baselinePair(
+  measure: string,
+  era: string,
+  unit: BaselineRatio["unit"],
+  newRounds: number[],
+  oldRounds: number[],
+  paired = true,
+): BaselineRatio {
+  const newValue = newRounds.length === 0 ? null : median(newRounds);
+  const oldValue = oldRounds.length === 0 ? null : median(oldRounds);
+  return {
+    measure,
+    era,
+    unit,
+    newValue,
+    oldValue,
+    value: ratio(newValue, oldValue),
+    pairedValue: paired ? pairedRatio(newRounds, oldRounds) : null,
+    higherIsBetter: unit === "req/s",
+  };
+}
+
+/**
+ * Portico against the baseline's Portico on the in-process and loopback rows: req/s per era (in
+ * process, and through each era's own Node adapter over loopback) and the server's CPU time per
+ * request.
+ */
+export function baselineRatios(baseline: string, inProcess: Row[], loopback: Row[]): BaselineRatio[] {
+  const out: BaselineRatio[] = [];
+  for (const era of ["legacy", "modern"] as const) {
+    const p = findRow(inProcess, "portico", era, "in-process");
+    const q = findRow(inProcess, baseline, era, "in-process");
+    if (p?.rps != null && q?.rps != null) {
+      out.push(baselinePair("in-process req/s", era, "req/s", p.rounds, q.rounds));
+    }
+  }
+  for (const era of ["legacy", "modern"] as const) {
+    const p = findRow(loopback, "portico", era, "portico-node");
+    const q = findRow(loopback, baseline, era, "portico-node");
+    if (p?.rps == null || q?.rps == null) continue;
+    out.push(baselinePair("loopback req/s (Node adapter)", era, "req/s", p.rounds, q.rounds));
+    out.push(
+      baselinePair("loopback server CPU/request", era, "µs/req", p.cpuRounds ?? [], q.cpuRounds ?? []),
+    );
+  }
+  return out;
+}
+
+function fmtMeasure(value: number | null, unit: BaselineRatio["unit"]): string {
+  if (value === null || !Number.isFinite(value)) return "n/a";
+  switch (unit) {
+    case "req/s":
+      return `${fmtRps(value)} req/s`;
+    case "µs/req":
+      return `${value.toFixed(1)} µs`;
+    case "bytes":
+      return `${Math.round(value).toLocaleString("en-US")} B`;
+    case "ms":
+      return `${value.toFixed(1)} ms`;
+  }
+}
+
+/** The ratio with three decimals: "no loss" is decided close to 1. */
+function fmtRatio3(value: number | null): string {
+  return value === null || !Number.isFinite(value) ? "n/a" : `${value.toFixed(3)}×`;
+}
+
+export function baselineTable(baseline: string, ratios: BaselineRatio[]): string {
+  return table(
+    [
+      "measure",
+      "era",
+      "portico (new)",
+      `${baseline} (old)`,
+      "new/old of medians",
+      "paired rounds (median)",
+      "no loss when",
+    ],
+    ratios.map((r) => [
+      r.measure,
+      r.era,
+      fmtMeasure(r.newValue, r.unit),
+      fmtMeasure(r.oldValue, r.unit),
+      fmtRatio3(r.value),
+      r.pairedValue === null ? "—" : fmtRatio3(r.pairedValue),
+      r.higherIsBetter ? "≥ 1" : "≤ 1",
+    ]),
+  );
+}

@@ -1,15 +1,15 @@
 /**
  * `pnpm bench`: (a) in-process fetch throughput, (b) loopback HTTP throughput, then a table,
- * ratios against the goals, and bench/results/<date>-throughput.{json,md}.
- * `BENCH_QUICK=1` runs a short smoke pass (written as <date>-throughput-quick.*); `BENCH_ONLY=a,b` runs
- * some targets only (written as <date>-throughput-partial.*); `BENCH_SKIP=in-process,loopback,cold-start,workers-bundle`
- * skips parts. Part (c) is the Lambda bundle size and cold start (cold-start.ts), part (d) the Workers
- * bundle size (workers-bundle.ts).
+ * ratios against the goals, and bench/results/<date>-throughput.{json,md}. Part (c) is the Lambda
+ * bundle size and cold start (cold-start.ts), part (d) the Workers bundle size (workers-bundle.ts).
+ * The environment variables are listed in USAGE below (`pnpm bench --help` prints it) and in
+ * bench/README.md.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { killAll } from "./_children.ts";
+import { BASELINE_REF, type Baseline, baselineSuffix, isBaseline, prepareBaseline } from "./baseline.ts";
 import { coldStartBench } from "./cold-start.ts";
 import { workersBundleBench } from "./workers-bundle.ts";
 import { type InProcessCase, measureInProcess, prepareInProcess } from "./in-process.ts";
@@ -21,16 +21,42 @@ import {
   prepareLoopback,
 } from "./loopback.ts";
 import {
+  type BaselineRatio,
+  baselineRatios,
+  baselineTable,
   inProcessTable,
   loopbackRatios,
   loopbackTable,
+  type Machine,
   machine,
   median,
   ratioTable,
   type Row,
 } from "./report.ts";
 import { verify } from "./requests.ts";
-import { ERAS, PARTIAL, RAW, SUPPORTED_ERAS, TARGETS } from "./targets.ts";
+import { ERAS, PARTIAL, RAW, SUPPORTED_ERAS, TARGETS, type TargetName } from "./targets.ts";
+
+const USAGE = `Usage: pnpm bench [--help]   (the settings are environment variables)
+
+  BENCH_QUICK=1         a short smoke pass: 1 round × 300 ms in process, 1 round × (1 s warm-up + 1 s)
+                        over loopback, 5 cold starts; results named <date>-throughput-quick.*
+  BENCH_ONLY=a,b        only these targets: portico, sdk-v2, mcp-lite, bare, raw (results named -partial)
+  BENCH_SKIP=a,b        skip parts: in-process, loopback, cold-start, workers-bundle
+  BENCH_BASELINE=<ref>  also measure Portico at a git ref (commit, tag, branch) in the same run, as
+                        "portico@<ref>": checked out into a temporary git worktree (removed at the end),
+                        installed from the pnpm store (offline first), its own core served through its
+                        own Node adapter (in process and loopback, both eras, right after "portico" in
+                        every round) and bundled with its own Lambda adapter (size, cold start); the
+                        report adds new/old ratios (medians and paired rounds); results named -vs-<ref>
+  COLD_RUNS=n           cold starts per Lambda target (default 15, 5 with BENCH_QUICK)
+
+  e.g. BENCH_BASELINE=c5cd706 BENCH_ONLY=portico,raw pnpm bench
+`;
+
+if (process.argv.includes("--help") || process.argv.includes("-h")) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 
 const quick = process.env.BENCH_QUICK === "1";
 const skip = new Set((process.env.BENCH_SKIP ?? "").split(",").map((part) => part.trim()));
@@ -51,23 +77,29 @@ function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-async function inProcess(): Promise<Row[]> {
+/** The targets in report order: the baseline's Portico right after Portico. */
+function withBaseline<T extends string>(targets: readonly T[], baseline: Baseline | undefined): string[] {
+  return targets.flatMap((t) => (t === "portico" && baseline !== undefined ? [t, baseline.name] : [t]));
+}
+
+async function inProcess(baseline: Baseline | undefined): Promise<Row[]> {
   log(
     `\n(a) in-process handler.fetch, ${settings.inProcessRounds} rounds × ${settings.inProcessMs} ms per target`,
   );
-  const cases = await prepareInProcess();
+  const cases = await prepareInProcess(baseline);
   log(`verified ${cases.length} target × era cases answer add(2, 3) = 5`);
   const rounds = new Map<InProcessCase, number[]>(cases.map((c) => [c, []]));
   for (const c of cases) await measureInProcess(c, Math.min(300, settings.inProcessMs)); // warm-up
   for (let round = 0; round < settings.inProcessRounds; round++) {
-    for (const c of cases) {
+    // Every other round runs in reverse, so neither side of a pair always goes first.
+    for (const c of round % 2 === 0 ? cases : [...cases].reverse()) {
       const rps = await measureInProcess(c, settings.inProcessMs);
       rounds.get(c)?.push(rps);
       log(`  round ${round + 1} ${c.target}/${c.era}: ${Math.round(rps)} req/s`);
     }
   }
   const rows: Row[] = [];
-  for (const target of TARGETS) {
+  for (const target of withBaseline(TARGETS, baseline)) {
     for (const era of ERAS) {
       const c = cases.find((x) => x.target === target && x.era === era);
       const values = c ? (rounds.get(c) ?? []) : [];
@@ -77,13 +109,13 @@ async function inProcess(): Promise<Row[]> {
   return rows;
 }
 
-async function loopback(): Promise<Row[]> {
+async function loopback(baseline: Baseline | undefined): Promise<Row[]> {
   const { warmupSec, durationSec, connections } = settings.load;
   log(
     `\n(b) loopback HTTP, ${settings.loopbackRounds} rounds × (${warmupSec} s warm-up + ${durationSec} s), ` +
       `${connections} connections, server on CPU 0, autocannon on CPU 1`,
   );
-  const setup = await prepareLoopback();
+  const setup = await prepareLoopback(baseline);
   try {
     log(`verified ${setup.cases.length} target × bridge × era cases answer add(2, 3) = 5`);
     const rounds = new Map<LoopbackCase, number[]>(setup.cases.map((c) => [c, []]));
@@ -109,13 +141,17 @@ async function loopback(): Promise<Row[]> {
       }
     }
     const rows: Row[] = [];
-    const targets: LoopbackTarget[] = RAW ? ["raw", ...TARGETS] : [...TARGETS];
+    const targets = withBaseline<LoopbackTarget>(RAW ? ["raw", ...TARGETS] : [...TARGETS], baseline);
     for (const target of targets) {
-      const bridges = target === "raw" ? ["raw"] : ["portico-node", "hono-node"];
+      // The baseline is served by its own Node adapter only.
+      const bridges =
+        target === "raw" ? ["raw"] : isBaseline(target) ? ["portico-node"] : ["portico-node", "hono-node"];
       for (const era of ERAS) {
         for (const bridge of bridges) {
           const c = setup.cases.find((x) => x.target === target && x.era === era && x.bridge === bridge);
-          const supported = target === "raw" || SUPPORTED_ERAS[target].includes(era);
+          const supported =
+            target === "raw" ||
+            SUPPORTED_ERAS[isBaseline(target) ? "portico" : (target as TargetName)].includes(era);
           const values = c ? (rounds.get(c) ?? []) : [];
           const cpu = c ? (cpuRounds.get(c) ?? []) : [];
           rows.push({
@@ -136,15 +172,36 @@ async function loopback(): Promise<Row[]> {
   }
 }
 
+/** Whether any part that runs would measure the baseline (the throughput parts only with Portico among the targets). */
+function baselineUsed(): boolean {
+  return ((!skipInProcess || !skipLoopback) && TARGETS.includes("portico")) || !skipColdStart;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const host = machine();
   log(
     `Portico throughput bench${quick ? " (BENCH_QUICK)" : ""}: ${host.os}, ${host.cpus}× ${host.cpuModel}, node ${host.node}`,
   );
-  const inProcessRows = skipInProcess ? [] : await inProcess();
-  const loopbackRows = skipLoopback ? [] : await loopback();
+  if (BASELINE_REF !== undefined && !baselineUsed()) {
+    log(`BENCH_BASELINE=${BASELINE_REF} ignored: no part that runs measures Portico`);
+  }
+  // Prepared (worktree, install) before anything is measured; removed at the end, on failure too.
+  const baseline =
+    BASELINE_REF !== undefined && baselineUsed() ? prepareBaseline(BASELINE_REF, log) : undefined;
+  try {
+    await bench(started, host, baseline);
+  } finally {
+    baseline?.remove();
+  }
+}
+
+async function bench(started: number, host: Machine, baseline: Baseline | undefined): Promise<void> {
+  const inProcessRows = skipInProcess ? [] : await inProcess(baseline);
+  const loopbackRows = skipLoopback ? [] : await loopback(baseline);
   const ratios = loopbackRatios(loopbackRows);
+  const vsBaseline: BaselineRatio[] =
+    baseline === undefined ? [] : baselineRatios(baseline.name, inProcessRows, loopbackRows);
   const elapsedSec = Math.round((Date.now() - started) / 1000);
 
   const sections = [
@@ -159,17 +216,29 @@ async function main(): Promise<void> {
   ];
   if (!skipColdStart) {
     log("\n(c) Lambda bundle size and cold start");
-    sections.push(await coldStartBench());
+    const cold = await coldStartBench(baseline);
+    sections.push(cold.markdown);
+    vsBaseline.push(...cold.baseline);
   }
   if (!skipWorkersBundle) {
     log("\n(d) Workers bundle size");
     sections.push(await workersBundleBench());
   }
+  if (baseline !== undefined) {
+    sections.push(
+      `## New vs ${baseline.name} (commit ${baseline.commit.slice(0, 12)})`,
+      `"portico" is this tree; "${baseline.name}" is the same \`add\` app on the core at that ref, served through that ref's\n` +
+        "Node adapter (loopback) and bundled with that ref's Lambda adapter, measured in the same run, back to back with\n" +
+        '"portico" in every round. new/old of medians: the ratio of the two medians; paired rounds: the median of the\n' +
+        "per-round (per-run) new/old ratios. req/s: no loss at ≥ 1; CPU time, bytes and ms: no loss at ≤ 1.",
+      baselineTable(baseline.name, vsBaseline),
+    );
+  }
   log(`\n${sections.join("\n\n")}\n\ntotal ${elapsedSec} s`);
 
   const date = new Date().toISOString().slice(0, 10);
   const dir = fileURLToPath(new URL("../results/", import.meta.url));
-  const base = `${dir}${date}-throughput${quick ? "-quick" : ""}${PARTIAL || skip.size > 1 || (skip.size === 1 && !skip.has("")) ? "-partial" : ""}`;
+  const base = `${dir}${date}-throughput${baselineSuffix(baseline)}${quick ? "-quick" : ""}${PARTIAL || skip.size > 1 || (skip.size === 1 && !skip.has("")) ? "-partial" : ""}`;
   mkdirSync(dir, { recursive: true });
   const json = {
     date: new Date().toISOString(),
@@ -180,6 +249,16 @@ async function main(): Promise<void> {
     inProcess: inProcessRows,
     loopback: loopbackRows,
     ratios,
+    ...(baseline === undefined
+      ? {}
+      : {
+          baseline: {
+            ref: baseline.ref,
+            commit: baseline.commit,
+            name: baseline.name,
+            ratios: vsBaseline,
+          },
+        }),
   };
   writeFileSync(`${base}.json`, `${JSON.stringify(json, null, 2)}\n`);
   const md = [
@@ -202,6 +281,14 @@ async function main(): Promise<void> {
     "ratio is the inverse ratio of those. Within a round the compared cases run back to back (every other round in",
     'reverse order); "paired rounds" is the median of the per-round ratios. Goals are judged on the ratio of req/s medians.',
     "",
+    ...(baseline === undefined
+      ? []
+      : [
+          `Baseline: \`BENCH_BASELINE=${baseline.ref}\` (commit ${baseline.commit}), checked out into a temporary git worktree,`,
+          "installed from the pnpm store; its core and adapters were loaded by absolute path from their source",
+          "(their `@portico/source` entries, as the current tree's are).",
+          "",
+        ]),
     ...sections.flatMap((s) => [s, ""]),
   ].join("\n");
   writeFileSync(`${base}.md`, md);

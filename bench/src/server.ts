@@ -6,16 +6,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { serve as honoServe } from "@hono/node-server";
 import { serve } from "@portico/adapter-node";
+import { ready } from "./_ready.ts";
 import { createTarget, type TargetName } from "./targets.ts";
 
 export type Bridge = "portico-node" | "hono-node" | "raw";
-
-function ready(url: string, stop: () => void): void {
-  process.stdout.write(`${JSON.stringify({ url })}\n`);
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
-  process.once("disconnect", stop);
-}
 
 /** The floor: node:http answering the same call without Request/Response objects. */
 function rawHandler(req: IncomingMessage, res: ServerResponse): void {

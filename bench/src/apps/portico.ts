@@ -1,12 +1,11 @@
 /** Portico serving the two-number `add` tool. */
-import { createHandler, McpServer } from "@portico/core";
+import { addTool, createHandler, McpServer } from "@portico/core";
 import * as v from "valibot";
 import type { FetchTarget } from "./_fetch-target.ts";
 
 export function portico(): FetchTarget {
   const server = new McpServer({ name: "bench", version: "1.0.0" });
-  server.tool(
-    "add",
+  addTool(server, "add",
     { description: "Add two numbers", input: v.object({ a: v.number(), b: v.number() }) },
     ({ a, b }) => String(a + b),
   );
