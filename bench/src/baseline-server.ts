@@ -4,9 +4,10 @@
  * by absolute path from the baseline worktree. Like server.ts it prints `{"url": ...}` once
  * listening. It imports nothing of the new Portico (types aside).
  */
+
+import { ready } from "./_ready.ts";
 import type { FetchTarget } from "./apps/_fetch-target.ts";
 import { loadPorticoBaseline } from "./apps/portico-baseline.ts";
-import { ready } from "./_ready.ts";
 import type { BaselineModules } from "./baseline.ts";
 
 /** The part of the old `@portico/adapter-node` used here. */

@@ -11,7 +11,6 @@ import { fileURLToPath } from "node:url";
 import { killAll } from "./_children.ts";
 import { BASELINE_REF, type Baseline, baselineSuffix, isBaseline, prepareBaseline } from "./baseline.ts";
 import { coldStartBench } from "./cold-start.ts";
-import { workersBundleBench } from "./workers-bundle.ts";
 import { type InProcessCase, measureInProcess, prepareInProcess } from "./in-process.ts";
 import {
   type LoadSettings,
@@ -30,11 +29,12 @@ import {
   type Machine,
   machine,
   median,
-  ratioTable,
   type Row,
+  ratioTable,
 } from "./report.ts";
 import { verify } from "./requests.ts";
 import { ERAS, PARTIAL, RAW, SUPPORTED_ERAS, TARGETS, type TargetName } from "./targets.ts";
+import { workersBundleBench } from "./workers-bundle.ts";
 
 const USAGE = `Usage: pnpm bench [--help]   (the settings are environment variables)
 

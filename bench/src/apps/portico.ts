@@ -5,7 +5,9 @@ import type { FetchTarget } from "./_fetch-target.ts";
 
 export function portico(): FetchTarget {
   const server = new McpServer({ name: "bench", version: "1.0.0" });
-  addTool(server, "add",
+  addTool(
+    server,
+    "add",
     { description: "Add two numbers", input: v.object({ a: v.number(), b: v.number() }) },
     ({ a, b }) => String(a + b),
   );

@@ -7,7 +7,9 @@ import * as v from "valibot";
 export function createQuickstartServer(): McpServer {
   const server = new McpServer({ name: "portico-quickstart", version: "0.1.0" });
 
-  addTool(server, "add",
+  addTool(
+    server,
+    "add",
     {
       title: "Add two numbers",
       description: "Adds two numbers and returns the sum.",
@@ -18,7 +20,9 @@ export function createQuickstartServer(): McpServer {
     ({ a, b }) => ({ content: [{ type: "text", text: String(a + b) }], structuredContent: { sum: a + b } }),
   );
 
-  addTool(server, "countdown",
+  addTool(
+    server,
+    "countdown",
     {
       description: "Counts down from `from` to zero, reporting progress on the way.",
       input: v.object({ from: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(20)) }),
@@ -33,7 +37,9 @@ export function createQuickstartServer(): McpServer {
     },
   );
 
-  addTool(server, "greet",
+  addTool(
+    server,
+    "greet",
     { description: "Asks the user for their name (elicitation) and greets them." },
     async (_args, ctx) => {
       const answer = await ctx.elicit({

@@ -49,7 +49,9 @@ export async function startTestServer(): Promise<TestServer> {
     return entry;
   };
 
-  addTool(server, "slow",
+  addTool(
+    server,
+    "slow",
     { description: "Runs until cancelled.", input: v.object({ key: v.string() }) },
     async ({ key }, ctx: HandlerContext) => {
       const { started, aborted } = run(key);
@@ -64,7 +66,9 @@ export async function startTestServer(): Promise<TestServer> {
     },
   );
 
-  addTool(server, "summarize",
+  addTool(
+    server,
+    "summarize",
     { description: "Asks the client's model (sampling).", input: v.object({ text: v.string() }) },
     async ({ text }, ctx) => {
       const result = await ctx.sample({

@@ -61,7 +61,7 @@ export function keysDifferingByOnePart(label: string): StoreKey[] {
     { kind, id: s1 },
     { kind, session: `${s1}:1` },
     { kind: `${kind}:${s1}` },
-    { kind, session: "" , id: "1" },
+    { kind, session: "", id: "1" },
   ];
 }
 

@@ -1,7 +1,14 @@
-export { describeStore } from "./describe-store.ts";
-export type { StoreFixture } from "./describe-store.ts";
-export { describeAdapter } from "./describe-adapter.ts";
 export type { AdapterFixture, DescribeAdapterOptions, ServeThroughAdapter } from "./describe-adapter.ts";
+export { describeAdapter } from "./describe-adapter.ts";
+export type { StoreFixture } from "./describe-store.ts";
+export { describeStore } from "./describe-store.ts";
+export type {
+  InitializeOptions,
+  JsonRpcMessage,
+  LegacyRequestOptions,
+  ModernRequestOptions,
+  ReadJsonRpcOptions,
+} from "./requests.ts";
 export {
   decodeHeaderValue,
   encodeHeaderValue,
@@ -17,12 +24,5 @@ export {
   notification,
   readJsonRpc,
 } from "./requests.ts";
-export type {
-  InitializeOptions,
-  JsonRpcMessage,
-  LegacyRequestOptions,
-  ModernRequestOptions,
-  ReadJsonRpcOptions,
-} from "./requests.ts";
-export { collectSse, readSse, SseParser, SseTimeoutError } from "./sse.ts";
 export type { CollectSseOptions, ReadSseOptions, SseComment, SseEvent, SseSource } from "./sse.ts";
+export { collectSse, readSse, SseParser, SseTimeoutError } from "./sse.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { collectSse, readSse, SseParser, SseTimeoutError } from "../src/sse.ts";
 import type { SseComment, SseEvent } from "../src/sse.ts";
+import { collectSse, readSse, SseParser, SseTimeoutError } from "../src/sse.ts";
 
 const encoder = new TextEncoder();
 

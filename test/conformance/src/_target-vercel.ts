@@ -8,8 +8,8 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startVercelDev } from "@portico/adapter-vercel/dev";
-import { MCP_PATH } from "./app.ts";
 import type { Target } from "./_targets.ts";
+import { MCP_PATH } from "./app.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const project = join(root, "vercel");

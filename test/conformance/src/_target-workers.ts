@@ -5,8 +5,8 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { devWorker } from "@portico/adapter-workers/dev";
-import { MCP_PATH } from "./app.ts";
 import type { Target } from "./_targets.ts";
+import { MCP_PATH } from "./app.ts";
 
 const config = join(dirname(fileURLToPath(import.meta.url)), "..", "workers", "wrangler.jsonc");
 

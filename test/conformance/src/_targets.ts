@@ -5,9 +5,9 @@
 import { handle, streamHandle } from "@portico/adapter-lambda";
 import { installAwslambda, serveLambda } from "@portico/adapter-lambda/dev";
 import { serve } from "@portico/adapter-node";
-import { createEverythingApp, MCP_PATH } from "./app.ts";
 import { vercel, vercelServer } from "./_target-vercel.ts";
 import { workers } from "./_target-workers.ts";
+import { createEverythingApp, MCP_PATH } from "./app.ts";
 
 export interface RunningTarget {
   url: string;

@@ -16,20 +16,27 @@ export function registerBasicTools(server: McpServer): void {
     content: [{ type: "audio", data: WAV_BASE64, mimeType: "audio/wav" }],
   }));
 
-  addTool(server, "test_embedded_resource", { description: "Tests embedded resource content response" }, () => ({
-    content: [
-      {
-        type: "resource",
-        resource: {
-          uri: "test://embedded-resource",
-          mimeType: "text/plain",
-          text: "This is an embedded resource content.",
+  addTool(
+    server,
+    "test_embedded_resource",
+    { description: "Tests embedded resource content response" },
+    () => ({
+      content: [
+        {
+          type: "resource",
+          resource: {
+            uri: "test://embedded-resource",
+            mimeType: "text/plain",
+            text: "This is an embedded resource content.",
+          },
         },
-      },
-    ],
-  }));
+      ],
+    }),
+  );
 
-  addTool(server, "test_multiple_content_types",
+  addTool(
+    server,
+    "test_multiple_content_types",
     { description: "Tests response with multiple content types (text, image, resource)" },
     () => ({
       content: [
@@ -47,7 +54,9 @@ export function registerBasicTools(server: McpServer): void {
     }),
   );
 
-  addTool(server, "test_tool_with_logging",
+  addTool(
+    server,
+    "test_tool_with_logging",
     { description: "Tests tool that emits log messages during execution" },
     async (_args, ctx) => {
       await ctx.log("info", "Tool execution started");
@@ -59,7 +68,9 @@ export function registerBasicTools(server: McpServer): void {
     },
   );
 
-  addTool(server, "test_tool_with_progress",
+  addTool(
+    server,
+    "test_tool_with_progress",
     { description: "Tests tool that reports progress notifications" },
     async (_args, ctx) => {
       for (const step of [0, 50, 100]) {
@@ -74,7 +85,9 @@ export function registerBasicTools(server: McpServer): void {
     throw new ToolError("This tool intentionally returns an error for testing");
   });
 
-  addTool(server, "test_reconnection",
+  addTool(
+    server,
+    "test_reconnection",
     {
       description:
         "Tests SSE polling (SEP-1699): closes the response stream mid-call and delivers the result after the client reconnects",
@@ -86,7 +99,9 @@ export function registerBasicTools(server: McpServer): void {
     },
   );
 
-  addTool(server, "json_schema_2020_12_tool",
+  addTool(
+    server,
+    "json_schema_2020_12_tool",
     {
       description: "Tool with JSON Schema 2020-12 features for conformance testing (SEP-1613)",
       input: jsonSchema(JSON_SCHEMA_2020_12_INPUT),
@@ -94,7 +109,9 @@ export function registerBasicTools(server: McpServer): void {
     (args) => `JSON Schema 2020-12 tool called with: ${JSON.stringify(args)}`,
   );
 
-  addTool(server, "test_header_param",
+  addTool(
+    server,
+    "test_header_param",
     {
       description: "Echoes a parameter that is mirrored in the Mcp-Param-Region header (SEP-2243)",
       input: jsonSchema(HEADER_TOOL_INPUT),
@@ -103,7 +120,9 @@ export function registerBasicTools(server: McpServer): void {
     (args) => `region=${String(args.region)}`,
   );
 
-  addTool(server, "test_echo",
+  addTool(
+    server,
+    "test_echo",
     {
       description: "Echoes its text argument",
       input: v.object({ text: v.pipe(v.string(), v.description("Text to echo")) }),

@@ -13,7 +13,9 @@ function textOf(content: unknown): string | undefined {
 }
 
 export function registerClientRequestTools(server: McpServer): void {
-  addTool(server, "test_sampling",
+  addTool(
+    server,
+    "test_sampling",
     {
       description: "Tests server-initiated sampling (LLM completion request)",
       input: v.object({ prompt: v.pipe(v.string(), v.description("The prompt to send to the LLM")) }),
@@ -27,7 +29,9 @@ export function registerClientRequestTools(server: McpServer): void {
     },
   );
 
-  addTool(server, "test_elicitation",
+  addTool(
+    server,
+    "test_elicitation",
     {
       description: "Tests server-initiated elicitation (user input request)",
       input: v.object({ message: v.pipe(v.string(), v.description("The message to show the user")) }),
@@ -48,7 +52,9 @@ export function registerClientRequestTools(server: McpServer): void {
     },
   );
 
-  addTool(server, "test_elicitation_sep1034_defaults",
+  addTool(
+    server,
+    "test_elicitation_sep1034_defaults",
     { description: "Tests elicitation with default values per SEP-1034" },
     async (_args, ctx) => {
       const result = await ctx.elicit({
@@ -59,7 +65,9 @@ export function registerClientRequestTools(server: McpServer): void {
     },
   );
 
-  addTool(server, "test_elicitation_sep1330_enums",
+  addTool(
+    server,
+    "test_elicitation_sep1330_enums",
     { description: "Tests elicitation with enum schema improvements per SEP-1330" },
     async (_args, ctx) => {
       const result = await ctx.elicit({

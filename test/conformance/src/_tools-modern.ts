@@ -40,7 +40,9 @@ const listRoots: InputRequest = { method: "roots/list", params: {} };
 const CONFIRM_FORM = { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"] };
 
 export function registerMrtrTools(server: McpServer): void {
-  addTool(server, "test_input_required_result_elicitation",
+  addTool(
+    server,
+    "test_input_required_result_elicitation",
     { description: "MRTR: asks for the user's name (input_required with elicitation)" },
     async (_args, ctx) => {
       const { user_name } = await ctx.inputs({ user_name: elicit("What is your name?", stringForm("name")) });
@@ -48,7 +50,9 @@ export function registerMrtrTools(server: McpServer): void {
     },
   );
 
-  addTool(server, "test_input_required_result_sampling",
+  addTool(
+    server,
+    "test_input_required_result_sampling",
     { description: "MRTR: asks the client's model a question (input_required with sampling)" },
     async (_args, ctx) => {
       const { capital_question } = await ctx.inputs({
@@ -58,7 +62,9 @@ export function registerMrtrTools(server: McpServer): void {
     },
   );
 
-  addTool(server, "test_input_required_result_list_roots",
+  addTool(
+    server,
+    "test_input_required_result_list_roots",
     { description: "MRTR: asks for the client's roots (input_required with roots/list)" },
     async (_args, ctx) => {
       const { client_roots } = await ctx.inputs({ client_roots: listRoots });
@@ -66,7 +72,9 @@ export function registerMrtrTools(server: McpServer): void {
     },
   );
 
-  addTool(server, "test_input_required_result_request_state",
+  addTool(
+    server,
+    "test_input_required_result_request_state",
     { description: "MRTR: input_required with requestState that must be echoed back" },
     async (_args, ctx) => {
       const { confirm } = await ctx.inputs({ confirm: elicit("Please confirm", CONFIRM_FORM) });
@@ -74,7 +82,9 @@ export function registerMrtrTools(server: McpServer): void {
     },
   );
 
-  addTool(server, "test_input_required_result_multiple_inputs",
+  addTool(
+    server,
+    "test_input_required_result_multiple_inputs",
     { description: "MRTR: elicitation, sampling and roots/list in one input_required result" },
     async (_args, ctx) => {
       const answers = await ctx.inputs({
@@ -88,7 +98,9 @@ export function registerMrtrTools(server: McpServer): void {
     },
   );
 
-  addTool(server, "test_input_required_result_multi_round",
+  addTool(
+    server,
+    "test_input_required_result_multi_round",
     { description: "MRTR: two rounds of input_required, the state evolving between them" },
     async (_args, ctx) => {
       const { step1 } = await ctx.inputs({ step1: elicit("Step 1: What is your name?", stringForm("name")) });
@@ -99,7 +111,9 @@ export function registerMrtrTools(server: McpServer): void {
     },
   );
 
-  addTool(server, "test_input_required_result_tampered_state",
+  addTool(
+    server,
+    "test_input_required_result_tampered_state",
     { description: "MRTR: HMAC-sealed requestState; a tampered state is rejected" },
     async (_args, ctx) => {
       await ctx.inputs({ confirm: elicit("Please confirm", CONFIRM_FORM) });
@@ -107,7 +121,9 @@ export function registerMrtrTools(server: McpServer): void {
     },
   );
 
-  addTool(server, "test_input_required_result_capabilities",
+  addTool(
+    server,
+    "test_input_required_result_capabilities",
     { description: "MRTR: asks only for inputs the client declared capabilities for" },
     async (_args, ctx) => {
       const requests: Record<string, InputRequest> = {};
@@ -123,7 +139,9 @@ export function registerMrtrTools(server: McpServer): void {
 }
 
 export function registerDiagnosticTools(server: McpServer): void {
-  addTool(server, "test_missing_capability",
+  addTool(
+    server,
+    "test_missing_capability",
     { description: "Requires the client's sampling capability (-32021 without it)" },
     (_args, ctx) => {
       if (!ctx.clientCapabilities.sampling) {
@@ -137,7 +155,9 @@ export function registerDiagnosticTools(server: McpServer): void {
     },
   );
 
-  addTool(server, "test_streaming_elicitation",
+  addTool(
+    server,
+    "test_streaming_elicitation",
     { description: "Streams a progress notification before its result" },
     async (_args, ctx) => {
       await ctx.progress(50, 100, "Halfway");
@@ -145,7 +165,9 @@ export function registerDiagnosticTools(server: McpServer): void {
     },
   );
 
-  addTool(server, "test_logging_tool",
+  addTool(
+    server,
+    "test_logging_tool",
     { description: "Logs only when the request set a log level" },
     async (_args, ctx) => {
       await ctx.log("info", "Diagnostic trace logging activated");
@@ -154,7 +176,9 @@ export function registerDiagnosticTools(server: McpServer): void {
   );
 
   let counter = 0;
-  addTool(server, "test_trigger_tool_change",
+  addTool(
+    server,
+    "test_trigger_tool_change",
     { description: "Adds and removes a temporary tool, emitting notifications/tools/list_changed" },
     () => {
       const name = `test_temporary_tool_${++counter}`;
@@ -163,7 +187,9 @@ export function registerDiagnosticTools(server: McpServer): void {
     },
   );
 
-  addTool(server, "test_trigger_prompt_change",
+  addTool(
+    server,
+    "test_trigger_prompt_change",
     { description: "Adds and removes a temporary prompt, emitting notifications/prompts/list_changed" },
     () => {
       const name = `test_temporary_prompt_${++counter}`;

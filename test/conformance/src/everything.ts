@@ -48,7 +48,9 @@ export function createEverything(options: EverythingOptions = {}): EverythingSer
   if (options.dynamicToolDelayMs !== undefined) {
     timer = setTimeout(() => {
       timer = undefined;
-      addTool(server, "test_dynamic_tool",
+      addTool(
+        server,
+        "test_dynamic_tool",
         { description: "Registered after start-up" },
         () => "Dynamic tool called",
       );

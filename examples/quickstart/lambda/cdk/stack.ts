@@ -23,10 +23,10 @@ import {
   Architecture,
   CfnPermission,
   Code,
-  Function as LambdaFunction,
   FunctionUrl,
   type FunctionUrlAuthType,
   InvokeMode,
+  Function as LambdaFunction,
   Runtime,
 } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";

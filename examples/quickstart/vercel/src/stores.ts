@@ -3,8 +3,9 @@
  * runs many instances and `vercel dev` a fresh process per request, so they must outlive one
  * process: memory stores only serve a single long-lived process.
  */
-import type { Stores } from "@portico/core";
+
 import { devStores } from "@portico/adapter-vercel/dev";
+import type { Stores } from "@portico/core";
 import { RedisRestClient, redisStores } from "@portico/store-redis";
 
 export type Env = Readonly<Record<string, string | undefined>>;

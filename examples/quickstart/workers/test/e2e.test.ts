@@ -4,6 +4,8 @@
  * session in the Durable Object, elicitation as a server→client request) and the v2 client
  * (2026-07-28, stateless, elicitation as an input_required round trip).
  */
+
+import { fileURLToPath } from "node:url";
 import {
   type Client as ModernClient,
   Client as V2Client,
@@ -15,7 +17,6 @@ import { CallToolResultSchema, ElicitRequestSchema, type Progress } from "@model
 import { type DevWorker, devWorker } from "@portico/adapter-workers/dev";
 import { modernPost } from "@portico/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fileURLToPath } from "node:url";
 
 const config = fileURLToPath(new URL("../wrangler.jsonc", import.meta.url));
 

@@ -8,7 +8,8 @@ import type { StoreKey } from "./types.ts";
 const PREFIX = "portico:";
 
 /** `:` and `%` inside a part are escaped, so the parts can always be told apart. */
-const escape = (part: string): string => (/[:%]/.test(part) ? part.replace(/%/g, "%25").replace(/:/g, "%3A") : part);
+const escapePart = (part: string): string =>
+  /[:%]/.test(part) ? part.replace(/%/g, "%25").replace(/:/g, "%3A") : part;
 
 /**
  * The canonical text of a key or topic: `portico:<kind>[:<session>][:<id>]`, with `:` and `%`
@@ -19,8 +20,8 @@ const escape = (part: string): string => (/[:%]/.test(part) ? part.replace(/%/g,
  * read `key.session`. The core's own keys read `portico:session:<id>`, `portico:reply:<id>:<n>`, …
  */
 export function storeKeyText(key: StoreKey): string {
-  let text = PREFIX + escape(key.kind);
-  if (key.session !== undefined) text += `:${escape(key.session)}`;
+  let text = PREFIX + escapePart(key.kind);
+  if (key.session !== undefined) text += `:${escapePart(key.session)}`;
   else if (key.id !== undefined) text += ":%";
   if (key.id !== undefined) text += `:${key.id}`;
   return text;

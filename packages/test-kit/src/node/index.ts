@@ -1,4 +1,4 @@
-export { oneSessionAcrossInstances, startInstances } from "./many-instances.ts";
-export { sourceFiles } from "./source-files.ts";
 export type { Instances } from "./many-instances.ts";
+export { oneSessionAcrossInstances, startInstances } from "./many-instances.ts";
 export type { SourceFile } from "./source-files.ts";
+export { sourceFiles } from "./source-files.ts";

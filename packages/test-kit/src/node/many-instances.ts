@@ -5,8 +5,8 @@
  * them. The processes serve the quickstart tools (`greet` elicits, `countdown` streams progress).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { initializeBody, legacyDelete, legacyGet, legacyPost, readSse, type SseEvent } from "../index.ts";
 import { expect } from "vitest";
+import { initializeBody, legacyDelete, legacyGet, legacyPost, readSse, type SseEvent } from "../index.ts";
 
 /** Handler processes started by {@link startInstances}. */
 export interface Instances {
