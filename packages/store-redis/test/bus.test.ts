@@ -128,7 +128,7 @@ describe("polling bus via REST", () => {
     expect(sinks.map((sink) => sink.got)).toStrictEqual(topics.map((t) => [t.id]));
     const full = polls.filter((keys) => keys.length === topics.length);
     expect(full.length).toBeGreaterThan(0);
-    expect(full[0]).toStrictEqual(topics.map((t) => `portico:b:portico:poll:${t.id}`));
+    expect(full[0]).toStrictEqual(topics.map((t) => `portico:b:portico:poll:%:${t.id}`));
     for (const subscription of subscriptions) await subscription.unsubscribe();
     await sleep(30);
     const after = polls.length;
