@@ -1,6 +1,5 @@
-import type { FetchApp } from "@portico/host";
+import { createTracker, type FetchApp } from "@portico/host";
 import { type BunServer, bunGlobal, processOf } from "./_bun.ts";
-import { pendingSet } from "./_pending.ts";
 import { type BunHandlerOptions, handle } from "./handle.ts";
 
 /** Where the server listens, as given to `onListen`. */
@@ -59,7 +58,7 @@ export async function serve(app: FetchApp, opts: BunServeOptions = {}): Promise<
   const hostname = opts.hostname ?? "127.0.0.1";
   const gracefulTimeoutMs = opts.gracefulTimeoutMs ?? 10_000;
   const shutdown = new AbortController();
-  const pending = pendingSet();
+  const pending = createTracker();
   const handlerOptions: BunHandlerOptions = {
     signal: shutdown.signal,
     waitUntil: (promise) => pending.add(promise),

@@ -1,7 +1,6 @@
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { FetchApp } from "@portico/host";
-import { createTracker } from "./_tracker.ts";
+import { createTracker, type FetchApp } from "@portico/host";
 import { type NodeHandlerOptions, toNodeHandler } from "./to-node-handler.ts";
 
 /** Where the server listens, as given to `onListen`. */

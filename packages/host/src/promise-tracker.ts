@@ -1,4 +1,7 @@
-/** A set of pending promises that can be awaited as a whole, including ones added while waiting. */
+/**
+ * A set of pending promises that can be awaited as a whole, including ones added while waiting:
+ * what a server adapter tracks (in-flight responses, `ctx.waitUntil` work) to shut down gracefully.
+ */
 export interface PromiseTracker {
   /** Tracks `promise` until it settles; a rejection is swallowed (report it before tracking). */
   add(promise: PromiseLike<unknown>): void;
