@@ -92,11 +92,9 @@ export interface MethodFamily {
   /** Its name, e.g. `tools` (the error for an absent family names it). */
   readonly name: string;
   readonly methods: Readonly<Record<string, MethodSpec>>;
-  /**
-   * What it adds to the capabilities in `initialize` and `server/discover`, given what is
-   * registered. While it returns `undefined` the family's methods answer "method not found" (tools
-   * only while a tool is registered); a family without this function is always served.
-   */
+  /** Whether its methods are served now (tools only while a tool is registered). Default: always. */
+  readonly available?: (definitions: Definitions) => boolean;
+  /** What it adds to the capabilities in `initialize` and `server/discover`, given what is registered. */
   readonly capabilities?: (definitions: Definitions) => Record<string, unknown> | undefined;
 }
 

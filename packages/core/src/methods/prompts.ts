@@ -140,5 +140,6 @@ export const PROMPTS: MethodFamily = {
     "prompts/list": { eras: BOTH, cacheable: true, handler: listPrompts },
     "prompts/get": { eras: BOTH, mrtr: true, nameParam: "name", handler: getPrompt },
   },
+  available: (d) => prompts(d).size > 0,
   capabilities: (d) => (prompts(d).size > 0 ? { prompts: { listChanged: true } } : undefined),
 };

@@ -210,5 +210,6 @@ export const RESOURCES: MethodFamily = {
     "resources/subscribe": { eras: ["legacy"], handler: subscription },
     "resources/unsubscribe": { eras: ["legacy"], handler: subscription },
   },
+  available: hasResources,
   capabilities: (d) => (hasResources(d) ? { resources: { subscribe: true, listChanged: true } } : undefined),
 };

@@ -34,14 +34,12 @@ const FAMILY_OF_PREFIX: Record<string, string> = {
 
 /**
  * The spec of `method` when the server serves it in `era` now; otherwise throws -32601, saying why
- * (another era's method, or the absent family for the MCP families). A family is served while it
- * announces its capability (tools only while a tool is registered), or always if it announces none.
+ * (another era's method, or the absent family for the MCP families).
  */
 export function methodSpec(server: McpServer, method: string, era: Era, version: string): MethodSpec {
   const installed = server.method(method);
-  const announces = installed?.family.capabilities;
   let reason = "";
-  if (installed !== undefined && (announces === undefined || announces(server) !== undefined)) {
+  if (installed !== undefined && (installed.family.available?.(server) ?? true)) {
     if (installed.spec.eras.includes(era)) return installed.spec;
     reason = ` (not available at ${version})`;
   } else {

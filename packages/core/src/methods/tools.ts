@@ -200,5 +200,6 @@ export const TOOLS: MethodFamily = {
     "tools/list": { eras: BOTH, cacheable: true, handler: listTools },
     "tools/call": { eras: BOTH, mrtr: true, nameParam: "name", mirrors: mirrorsParams, handler: serveCall },
   },
+  available: (d) => d.registry("tools").size > 0,
   capabilities: (d) => (d.registry("tools").size > 0 ? { tools: { listChanged: true } } : undefined),
 };

@@ -6,7 +6,7 @@
 import type { Call } from "../call/call.ts";
 import type { Incoming, Runtime } from "../call/runtime.ts";
 import type { McpResult } from "../definition/method.ts";
-import { ErrorCode, InputRequiredSignal, McpError } from "../errors.ts";
+import { ErrorCode, McpError } from "../errors.ts";
 import { randomId } from "../util/encoding.ts";
 import { InputCollector } from "./_inputs.ts";
 import { bindingOf, sealerOf } from "./_request-state.ts";
@@ -50,21 +50,14 @@ export async function gatheredAnswers(
 }
 
 /**
- * Runs the call; when its handler asked for input this round could not give, the `input_required`
- * result instead (with `serverMeta` as its `_meta`), else `undefined` with the result in `out`.
+ * The `input_required` result for the asks of this round: the asks, and the answers used so far
+ * sealed in `requestState` (bound to the request and the caller), with the server's `_meta`.
  */
-export async function invokeWithInputs(
+export async function inputRequired(
   call: Call,
   collector: InputCollector,
   meta: Record<string, unknown>,
-): Promise<{ result: McpResult | undefined; inputRequired: McpResult | undefined }> {
-  let result: McpResult | undefined;
-  try {
-    result = await call.invoke();
-  } catch (error) {
-    if (!(error instanceof InputRequiredSignal) && !collector.hasPending) throw error;
-  }
-  if (!collector.hasPending) return { result, inputRequired: undefined };
+): Promise<McpResult> {
   const { rt, incoming, params } = call;
   const requestState = await sealerOf(rt).seal({
     v: 1,
@@ -74,15 +67,7 @@ export async function invokeWithInputs(
     r: collector.used,
     n: randomId(8),
   });
-  return {
-    result: undefined,
-    inputRequired: {
-      resultType: "input_required",
-      inputRequests: collector.pending,
-      requestState,
-      _meta: meta,
-    },
-  };
+  return { resultType: "input_required", inputRequests: collector.pending, requestState, _meta: meta };
 }
 
 /** The target a `requestState` is bound to: the tool or prompt name, or the resource URI. */

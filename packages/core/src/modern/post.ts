@@ -4,15 +4,16 @@
  */
 import { Call, type EraLink } from "../call/call.ts";
 import type { Incoming, Runtime } from "../call/runtime.ts";
+import type { InputRequest } from "../definition/context.ts";
 import type { McpResult, MethodSpec } from "../definition/method.ts";
-import { ErrorCode, McpError } from "../errors.ts";
+import { ErrorCode, InputRequiredSignal, McpError } from "../errors.ts";
 import { accepted, cannotStream, httpError } from "../http/responses.ts";
 import { classify, type JsonRpcRequest } from "../jsonrpc/messages.ts";
 import { type LogLevel, META } from "../jsonrpc/protocol.ts";
 import { methodSpec } from "../methods/table.ts";
 import { checkMirrorHeaders, type Envelope, readEnvelope } from "./_envelope.ts";
 import { listen } from "./_listen.ts";
-import { gatheredAnswers, InputCollector, invokeWithInputs, isRetry, targetOf } from "./_mrtr.ts";
+import { gatheredAnswers, InputCollector, inputRequired, isRetry, targetOf } from "./_mrtr.ts";
 
 /** HTTP status of a JSON-RPC error in the modern era. */
 function statusOf(code: number): number {
@@ -76,6 +77,60 @@ function complete(rt: Runtime, spec: MethodSpec, result: McpResult): McpResult {
   return out;
 }
 
+/** What a modern request tells its call: the envelope's facts; input asks answered from this round (MRTR). */
+class ModernLink implements EraLink {
+  readonly era = "modern";
+  readonly sessionId = undefined;
+  readonly session = undefined;
+  readonly protocolVersion: string;
+  readonly clientCapabilities: Record<string, unknown>;
+  readonly clientInfo: Record<string, unknown> | undefined;
+  readonly #logLevel: string | undefined;
+  /** Answers of earlier rounds and this request's `inputResponses` (set before the handler runs). */
+  answers: Record<string, unknown> = {};
+  /** The asks of this round, made on the handler's first ask. */
+  collector: InputCollector | undefined;
+
+  constructor(envelope: Envelope) {
+    this.protocolVersion = envelope.protocolVersion;
+    this.clientCapabilities = envelope.clientCapabilities;
+    this.clientInfo = envelope.clientInfo;
+    this.#logLevel = envelope.logLevel;
+  }
+
+  logLevel(): LogLevel | undefined {
+    return this.#logLevel as LogLevel | undefined;
+  }
+
+  ask(requests: Record<string, InputRequest>, call: Call): Promise<Record<string, unknown>> {
+    if (!call.spec.mrtr)
+      throw new McpError(ErrorCode.InvalidRequest, `${call.method} cannot ask the client for input`);
+    this.collector ??= new InputCollector(this.answers, this.clientCapabilities);
+    return this.collector.ask(requests);
+  }
+
+  closeStream(): void {}
+}
+
+/** The result of a modern call: complete, or `input_required` when the handler asked what this round cannot answer. */
+async function produce(call: Call): Promise<McpResult> {
+  const { rt, spec } = call;
+  if (!spec.mrtr) return complete(rt, spec, await call.invoke());
+  const link = call.link as ModernLink;
+  const params = call.params;
+  if (isRetry(params))
+    link.answers = await gatheredAnswers(rt, call.incoming, call.method, targetOf(params), params);
+  let result: McpResult | undefined;
+  try {
+    result = await call.invoke();
+  } catch (error) {
+    if (!(error instanceof InputRequiredSignal) && !link.collector?.hasPending) throw error;
+  }
+  const collector = link.collector;
+  if (collector?.hasPending) return inputRequired(call, collector, serverMeta(rt));
+  return complete(rt, spec, result ?? {});
+}
+
 function serve(
   rt: Runtime,
   incoming: Incoming,
@@ -83,31 +138,5 @@ function serve(
   envelope: Envelope,
   spec: MethodSpec,
 ): Promise<Response> {
-  let collector: InputCollector | undefined;
-  const link: EraLink = {
-    era: "modern",
-    protocolVersion: envelope.protocolVersion,
-    sessionId: undefined,
-    clientCapabilities: envelope.clientCapabilities,
-    clientInfo: envelope.clientInfo,
-    session: undefined,
-    logLevel: () => envelope.logLevel as LogLevel | undefined,
-    ask: (requests, call) => {
-      if (!call.spec.mrtr || collector === undefined)
-        throw new McpError(ErrorCode.InvalidRequest, `${call.method} cannot ask the client for input`);
-      return collector.ask(requests);
-    },
-    closeStream: () => {},
-  };
-  const call = new Call(rt, incoming, message, spec, link);
-  return call.respond(async (c) => {
-    if (!spec.mrtr) return complete(rt, spec, await c.invoke());
-    const { params } = c;
-    const answers = isRetry(params)
-      ? await gatheredAnswers(rt, incoming, c.method, targetOf(params), params)
-      : {};
-    collector = new InputCollector(answers, envelope.clientCapabilities);
-    const { result, inputRequired } = await invokeWithInputs(c, collector, serverMeta(rt));
-    return inputRequired ?? complete(rt, spec, result ?? {});
-  }, statusOf);
+  return new Call(rt, incoming, message, spec, new ModernLink(envelope)).respond(produce, statusOf);
 }
