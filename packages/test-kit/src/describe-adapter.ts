@@ -5,7 +5,7 @@
  */
 import { createHandler, type FetchHandler, type Stores } from "@portico/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adapterTestServer } from "./_adapter-server.ts";
+import { adapterTestServer } from "./adapter-server.ts";
 import { initializeBody, legacyDelete, legacyGet, legacyPost, modernPost, readJsonRpc } from "./requests.ts";
 import { readSse } from "./sse.ts";
 

@@ -1,4 +1,11 @@
-export type { AdapterFixture, DescribeAdapterOptions, ServeThroughAdapter } from "./describe-adapter.ts";
+export type { AdapterProbe } from "./adapter-server.ts";
+export { adapterTestServer } from "./adapter-server.ts";
+export type {
+  AdapterFixture,
+  DescribeAdapterOptions,
+  RemoteBatteryProbe,
+  ServeThroughAdapter,
+} from "./describe-adapter.ts";
 export { describeAdapter } from "./describe-adapter.ts";
 export type { StoreFixture } from "./describe-store.ts";
 export { describeStore } from "./describe-store.ts";
