@@ -1,5 +1,5 @@
 /** 2025-03-26 batches: answered as one JSON array; server→client requests are not available inside. */
-import { Call, type EraLink } from "../call/call.ts";
+import { Call } from "../call/call.ts";
 import type { Incoming, Runtime } from "../call/runtime.ts";
 import { ErrorCode, McpError } from "../errors.ts";
 import { accepted, httpError, jsonResponse } from "../http/responses.ts";
@@ -8,7 +8,7 @@ import { toWireError } from "../jsonrpc/wire-error.ts";
 import { methodSpec } from "../methods/table.ts";
 import type { JsonValue } from "../stores/types.ts";
 import { notification } from "./_messages.ts";
-import { type LiveSession, SESSION_HEADER, sessionLink } from "./_request.ts";
+import { type LiveSession, SESSION_HEADER, SessionLink } from "./_request.ts";
 import { deliverReply } from "./_session.ts";
 
 export async function batch(
@@ -25,16 +25,7 @@ export async function batch(
     );
   }
   if (body.length === 0) return httpError(400, ErrorCode.InvalidRequest, "Invalid Request: empty batch");
-  const link: EraLink = {
-    ...sessionLink(rt, session),
-    logLevel: () => undefined,
-    ask: async () => {
-      throw new McpError(ErrorCode.InvalidRequest, "Server requests are not available inside a batch");
-    },
-    closeStream: () => {},
-    // Nothing can be sent ahead of a batch's one JSON answer.
-    stream: { canStream: false },
-  };
+  const link = new SessionLink(rt, session);
   const replies: JsonRpcMessage[] = [];
   for (const item of body) {
     const c = classify(item);

@@ -7,9 +7,10 @@ import { Call, type EraLink } from "../call/call.ts";
 import { assertCapability } from "../call/input-capability.ts";
 import type { Incoming, Runtime } from "../call/runtime.ts";
 import type { InputRequest } from "../definition/context.ts";
-import type { MethodSpec } from "../definition/method.ts";
+import type { MethodSpec, SessionFields, SessionHandle } from "../definition/method.ts";
 import { ErrorCode, McpError } from "../errors.ts";
 import type { JsonRpcRequest, JsonRpcResponse } from "../jsonrpc/messages.ts";
+import type { LogLevel } from "../jsonrpc/protocol.ts";
 import { randomId } from "../util/encoding.ts";
 import { appendEvent, awaitReply, cancelListener, type SessionState, updateSession } from "./_session.ts";
 
@@ -20,24 +21,104 @@ export interface LiveSession {
   state: SessionState;
 }
 
-/** What a session tells its calls, whatever the stream (a batch has none). */
-export function sessionLink(
-  rt: Runtime,
-  session: LiveSession,
-): Omit<EraLink, "ask" | "closeStream" | "logLevel"> {
-  return {
-    era: "legacy",
-    protocolVersion: session.state.protocolVersion,
-    sessionId: session.id,
-    clientCapabilities: session.state.clientCapabilities,
-    clientInfo: session.state.clientInfo ?? undefined,
-    session: {
-      update: async (change) => {
-        session.state = change(session.state) as SessionState;
-        await updateSession(rt.stores, session.id, rt.options.sessionTtlMs, (s) => ({ ...s, ...change(s) }));
+/**
+ * What a session tells its calls, whatever the stream: its facts, and the session itself for the
+ * methods that change it. A batch's calls use it as it is (no stream, no input, no log).
+ */
+export class SessionLink implements EraLink, SessionHandle {
+  readonly era = "legacy";
+  readonly protocolVersion: string;
+  readonly sessionId: string;
+  readonly clientCapabilities: Record<string, unknown>;
+  readonly clientInfo: Record<string, unknown> | undefined;
+  readonly session: SessionHandle = this;
+  readonly stream: NonNullable<EraLink["stream"]> = { canStream: false };
+  protected readonly rt: Runtime;
+  protected readonly live: LiveSession;
+
+  constructor(rt: Runtime, live: LiveSession) {
+    this.rt = rt;
+    this.live = live;
+    this.protocolVersion = live.state.protocolVersion;
+    this.sessionId = live.id;
+    this.clientCapabilities = live.state.clientCapabilities;
+    this.clientInfo = live.state.clientInfo ?? undefined;
+  }
+
+  async update(change: (fields: SessionFields) => SessionFields): Promise<void> {
+    const { rt, live } = this;
+    live.state = change(live.state) as SessionState;
+    await updateSession(rt.stores, live.id, rt.options.sessionTtlMs, (s) => ({ ...s, ...change(s) }));
+  }
+
+  logLevel(): LogLevel | undefined {
+    return undefined;
+  }
+
+  async ask(_requests: Record<string, InputRequest>, _call: Call): Promise<Record<string, unknown>> {
+    throw new McpError(ErrorCode.InvalidRequest, "Server requests are not available inside a batch");
+  }
+
+  closeStream(): void {}
+}
+
+/**
+ * A request's link to its session: streamed events persisted for `Last-Event-ID`, cancellation
+ * heard over the bus once the handler looks at its signal, input asked over the stream.
+ */
+class RequestLink extends SessionLink {
+  override readonly stream: NonNullable<EraLink["stream"]>;
+  readonly #incoming: Incoming;
+  #call: Call | undefined;
+  /** Named when the first event is stored: a plain JSON answer never needs one. */
+  #streamId: string | undefined;
+  #cancellation: { start(): void; stop(): void } | undefined;
+
+  constructor(rt: Runtime, incoming: Incoming, live: LiveSession) {
+    super(rt, live);
+    this.#incoming = incoming;
+    this.stream = {
+      headers: { [SESSION_HEADER]: live.id },
+      primingRetryMs: rt.options.retryMs,
+      persist: (message) => {
+        this.#streamId ??= randomId(16);
+        return appendEvent(rt.stores, live.id, this.#streamId, message, this.#call?.waitUntil);
       },
-    },
-  };
+    };
+  }
+
+  bind(call: Call): Call {
+    this.#call = call;
+    return call;
+  }
+
+  override logLevel(): LogLevel | undefined {
+    return this.live.state.logLevel ?? "debug";
+  }
+
+  override ask(requests: Record<string, InputRequest>, call: Call): Promise<Record<string, unknown>> {
+    return ask(this.rt, this.#incoming, this.live, requests, call);
+  }
+
+  override closeStream(retryMs?: number): void {
+    this.#call?.exchange.detach(retryMs ?? this.rt.options.retryMs);
+  }
+
+  observe(call: Call): void {
+    const { rt, live } = this;
+    this.#cancellation = cancelListener(
+      rt.stores,
+      live.id,
+      call.requestId,
+      () => call.abort(new Error("cancelled")),
+      (error) => rt.report(error, "cancel subscription"),
+    );
+    this.#cancellation.start();
+  }
+
+  done(): void {
+    this.#cancellation?.stop();
+  }
 }
 
 /** Serves one request of a session; streamed events are persisted for `Last-Event-ID`. */
@@ -48,37 +129,11 @@ export function sessionRequest(
   message: JsonRpcRequest,
   spec: MethodSpec,
 ): Promise<Response> {
-  // Named when the first event is stored: a plain JSON answer never needs one.
-  let streamId: string | undefined;
-  let cancellation: { start(): void; stop(): void } | undefined;
-  const link: EraLink = {
-    ...sessionLink(rt, session),
-    logLevel: () => session.state.logLevel ?? "debug",
-    ask: (requests, call) => ask(rt, incoming, session, requests, call),
-    closeStream: (ms) => call.exchange.detach(ms ?? rt.options.retryMs),
-    observe: (c) => {
-      cancellation = cancelListener(
-        rt.stores,
-        session.id,
-        c.requestId,
-        () => c.abort(new Error("cancelled")),
-        (error) => rt.report(error, "cancel subscription"),
-      );
-      cancellation.start();
-    },
-    done: () => cancellation?.stop(),
-    stream: {
-      headers: { [SESSION_HEADER]: session.id },
-      primingRetryMs: rt.options.retryMs,
-      persist: (msg) => {
-        streamId ??= randomId(16);
-        return appendEvent(rt.stores, session.id, streamId, msg, call.waitUntil);
-      },
-    },
-  };
-  const call: Call = new Call(rt, incoming, message, spec, link);
-  return call.respond(async (c) => c.invoke());
+  const link = new RequestLink(rt, incoming, session);
+  return link.bind(new Call(rt, incoming, message, spec, link)).respond(invoke);
 }
+
+const invoke = async (call: Call) => call.invoke();
 
 /** Server→client requests over the stream; each reply arrives as a POST on any instance. */
 async function ask(
