@@ -1,5 +1,4 @@
 /** JSON-RPC 2.0 framing: message shapes, classification and builders. */
-import { ErrorCode } from "../errors.ts";
 
 export type RequestId = string | number;
 
@@ -103,8 +102,4 @@ export function notificationMessage(method: string, params?: Record<string, unkn
   return params === undefined ? { jsonrpc: "2.0", method } : { jsonrpc: "2.0", method, params };
 }
 
-export function isResponse(message: JsonRpcMessage): message is JsonRpcResponse {
-  return "result" in message || "error" in message;
-}
 
-export const INVALID_REQUEST = ErrorCode.InvalidRequest;

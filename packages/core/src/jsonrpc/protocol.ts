@@ -3,8 +3,6 @@
 export const MODERN_VERSIONS = ["2026-07-28"] as const;
 export const LEGACY_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"] as const;
 export const LATEST_LEGACY_VERSION = "2025-11-25";
-/** Assumed by the spec when a legacy client sends no `MCP-Protocol-Version` header. */
-export const DEFAULT_LEGACY_VERSION = "2025-03-26";
 
 export const META = {
   protocolVersion: "io.modelcontextprotocol/protocolVersion",
