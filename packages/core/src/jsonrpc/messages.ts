@@ -101,5 +101,3 @@ export function errorMessage(
 export function notificationMessage(method: string, params?: Record<string, unknown>): JsonRpcNotification {
   return params === undefined ? { jsonrpc: "2.0", method } : { jsonrpc: "2.0", method, params };
 }
-
-
