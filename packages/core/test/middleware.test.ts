@@ -266,22 +266,28 @@ describe.each(ERAS)("middleware (%s era)", (era) => {
   });
 });
 
+/** A server whose `wait` tool runs until its signal aborts. */
+function waitsForAbort(): McpServer {
+  const server = new McpServer({ name: "mw", version: "1.0.0" });
+  addTool(
+    server,
+    "wait",
+    {},
+    (_args, ctx) =>
+      new Promise((_resolve, reject) =>
+        ctx.signal.addEventListener("abort", () => reject(new Error("stop"))),
+      ),
+  );
+  return server;
+}
+
 describe("middleware and cancellation", () => {
   it("legacy: a notifications/cancelled aborts the signal middleware sees", async () => {
     let release!: () => void;
     const reached = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const server = new McpServer({ name: "mw", version: "1.0.0" });
-    addTool(
-      server,
-      "wait",
-      {},
-      (_args, ctx) =>
-        new Promise((_resolve, reject) =>
-          ctx.signal.addEventListener("abort", () => reject(new Error("stop"))),
-        ),
-    );
+    const server = waitsForAbort();
     let aborted: boolean | undefined;
     server.use(async (call, next) => {
       const signal = call.signal;
@@ -304,16 +310,7 @@ describe("middleware and cancellation", () => {
   });
 
   it("modern: a client that goes away aborts the signal middleware sees", async () => {
-    const server = new McpServer({ name: "mw", version: "1.0.0" });
-    addTool(
-      server,
-      "wait",
-      {},
-      (_args, ctx) =>
-        new Promise((_resolve, reject) =>
-          ctx.signal.addEventListener("abort", () => reject(new Error("stop"))),
-        ),
-    );
+    const server = waitsForAbort();
     const seen = Promise.withResolvers<AbortSignal>();
     server.use(async (call, next) => {
       seen.resolve(call.signal);
