@@ -6,10 +6,11 @@
 import { bufferedResponse, hostErrorBody, toRealResponse } from "@portico/host";
 import type { Incoming, Runtime } from "./call/runtime.ts";
 import type { McpServer } from "./definition/server.ts";
-import type { AuthInfo, ExecutionContextLike, FetchHandler } from "./definition/types.ts";
-import { ErrorCode, isStoreUnavailable } from "./errors.ts";
+import type { AuthInfo, Authenticator, ExecutionContextLike, FetchHandler } from "./definition/types.ts";
+import { ErrorCode, isStoreUnavailable, PorticoError } from "./errors.ts";
 import { cannotStream, httpError } from "./http/responses.ts";
-import { checkContentType, checkPostAccept, originGuard, readBody } from "./http/validate.ts";
+import { checkContentType, checkPostAccept, originGuard, type Refusal, readBody } from "./http/validate.ts";
+import { onceEach } from "./util/once.ts";
 import { isLegacyVersion, META } from "./jsonrpc/protocol.ts";
 import { legacyDelete, legacyGet } from "./legacy/get.ts";
 import { legacyPost } from "./legacy/post.ts";
@@ -54,9 +55,23 @@ function failure(error: unknown): Response {
   return bufferedResponse(hostErrorBody(500), 500, { "content-type": "application/json" });
 }
 
+/** Distinct refused Host/Origin values logged per handler (then silence: a scan cannot flood the log). */
+const REFUSALS_LOGGED = 20;
+
+function refusalLine(refusal: Refusal): string {
+  const option = refusal.header === "host" ? "allowedHosts" : "allowedOrigins";
+  const name = refusal.header === "host" ? "Host" : "Origin";
+  return `refused a request with ${name} ${JSON.stringify(refusal.value.slice(0, 200))}: if it is yours, add it to the ${option} option of createHandler`;
+}
+
+const NO_SECRET =
+  "no `secret` is configured on a host that runs many instances: an MRTR requestState sealed by one instance will not open on another. Set createHandler(server, { secret: process.env.PORTICO_SECRET }) with the same value (32+ bytes, e.g. `openssl rand -base64 32`) on every instance";
+
 /** Turns a server definition into a fetch handler (`{ fetch }`) serving both eras. */
 export function createHandler(server: McpServer, options: HandlerOptions = {}): McpHandler {
   checkOptions(options);
+  const authenticator: Authenticator | undefined =
+    options.auth ?? (options.authenticate && { authenticate: options.authenticate });
   server.install(SERVER);
   server.install(LOGGING);
   const stores = options.stores ?? memoryStores();
@@ -76,12 +91,26 @@ export function createHandler(server: McpServer, options: HandlerOptions = {}): 
     stores.bus.publish(topics.broadcast, event).catch((e) => report(e, "bus publish"));
   });
 
+  const refused = onceEach(REFUSALS_LOGGED);
+  let warnedSecret = options.secret !== undefined;
+
   async function handle(request: Request, env: unknown, host: ExecutionContextLike): Promise<Response> {
-    const forbidden = checkOriginAndHost(request);
-    if (forbidden) return forbidden;
+    const refusal = checkOriginAndHost(request, host.routedHosts);
+    if (refusal) {
+      if (refused(`${refusal.header}\n${refusal.value}`)) {
+        report(new PorticoError(`${refusal.header}_not_allowed`, refusalLine(refusal)), "host check");
+      }
+      return refusal.response;
+    }
+    if (!warnedSecret && host.multiInstance === true) {
+      warnedSecret = true;
+      if (rt.options.modern) report(new PorticoError("no_secret", NO_SECRET), "configuration");
+    }
     let auth: AuthInfo | undefined = host.authInfo;
-    if (options.authenticate) {
-      const outcome = await options.authenticate(request, host);
+    if (authenticator !== undefined) {
+      const served = await authenticator.serve?.(request, host);
+      if (served !== undefined) return served;
+      const outcome = await authenticator.authenticate(request, host);
       if (outcome instanceof Response) return outcome;
       auth = outcome ?? auth;
     }

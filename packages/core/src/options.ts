@@ -1,15 +1,23 @@
 /** The options of `createHandler`, their defaults, and the checks made before anything is served. */
 import type { ResolvedOptions } from "./call/runtime.ts";
-import type { AuthInfo, ExecutionContextLike } from "./definition/types.ts";
+import type { AuthInfo, Authenticator, ExecutionContextLike } from "./definition/types.ts";
 import { PorticoError } from "./errors.ts";
 import type { Stores } from "./stores/types.ts";
 
 export interface HandlerOptions {
   /** Where legacy sessions, events and cross-instance messages live. Default: in memory (one instance). */
   stores?: Stores;
-  /** Extra host names accepted in `Host` (localhost names always are). `["*"]` disables the check. */
+  /**
+   * Extra host names (`name` or `name:port`) accepted in `Host`. Localhost names always are, and so
+   * are the hosts the platform routed by (the adapter's `ctx.routedHosts`: API Gateway and Function
+   * URL domains, `*.workers.dev`, a Vercel deployment's hosts). `["*"]` turns the DNS-rebinding
+   * check off: never needed, not recommended.
+   */
   allowedHosts?: string[];
-  /** Extra origins accepted in `Origin` (localhost origins always are). `["*"]` disables the check. */
+  /**
+   * Extra origins (`https://app.example.com`) accepted in `Origin`, and answered with CORS headers.
+   * Localhost origins and the accepted host's own origin always pass. `["*"]` disables the check.
+   */
   allowedOrigins?: string[];
   /** Largest accepted body in bytes (413 beyond). Default 4 MB. */
   maxBodyBytes?: number;
@@ -39,8 +47,15 @@ export interface HandlerOptions {
   /** Serve the modern era (2026-07-28). Default true. */
   modern?: boolean;
   /**
-   * Authenticates a request before anything else: return auth info, `undefined` (anonymous) or a
-   * `Response` to send instead (e.g. 401 with `WWW-Authenticate`).
+   * Who may call: `oauthResourceServer(…)`, `albOidc(…)` or `cloudflareAccess(…)` of
+   * `@portico/auth`, or your own {@link Authenticator}. Runs after the Host/Origin check; the
+   * principal it returns is `ctx.auth` in both eras, binds legacy sessions and MRTR state, and is
+   * what definitions' `scopes` are checked against.
+   */
+  auth?: Authenticator;
+  /**
+   * A bare authentication hook (`auth` is the full form): return auth info, `undefined`
+   * (anonymous) or a `Response` to send instead (e.g. 401 with `WWW-Authenticate`).
    */
   authenticate?: (
     request: Request,
@@ -55,6 +70,9 @@ const MIN_SECRET_BYTES = 32;
 
 /** Refuses a `secret` too short to seal `requestState` safely (a typo or a placeholder). */
 export function checkOptions(options: HandlerOptions): void {
+  if (options.auth !== undefined && options.authenticate !== undefined) {
+    throw new PorticoError("invalid_options", "give either auth or authenticate, not both");
+  }
   const secret = options.secret;
   if (secret === undefined) return;
   const bytes = typeof secret === "string" ? new TextEncoder().encode(secret).byteLength : secret?.byteLength;

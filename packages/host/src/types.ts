@@ -15,6 +15,10 @@ export interface AuthInfo {
   subject?: string;
   /** Anything else the host knows (claims, authorizer context). */
   extra?: Record<string, unknown>;
+  /** A verified token's claims (JWT payload or introspection answer), when there is one. */
+  claims?: Readonly<Record<string, unknown>>;
+  /** Who issued the identity (a token's `iss`, `alb`, `cloudflare-access`, …), when known. */
+  issuer?: string;
 }
 
 /**
@@ -36,6 +40,20 @@ export interface ExecutionContextLike {
   /** Auth established by the host (authorizer context, JWT claims, a worker's `ctx.props`). */
   authInfo?: AuthInfo;
   /**
+   * Host names (`name` or `name:port`) the platform itself routed this request by: API Gateway's
+   * and Function URLs' `requestContext.domainName`, a deployed Worker's `*.workers.dev` host, a
+   * Vercel deployment's host. The core's Host check accepts them without configuration. Adapters
+   * set it only where the platform matched the host before the request reached the function,
+   * never from a header a local client chose (dev servers leave it unset).
+   */
+  routedHosts?: readonly string[];
+  /**
+   * `true` on hosts that run many instances side by side (Lambda, Vercel, Workers): a handler
+   * without a configured `secret` then says once, at its first request, that sealed MRTR
+   * `requestState` will not open on other instances.
+   */
+  multiInstance?: boolean;
+  /**
    * Set by adapters that write responses through {@link readBufferedResponse}: the handler may then
    * answer with a buffered `Response`. Otherwise it returns real ones.
    */
@@ -56,3 +74,31 @@ export interface FetchHandler {
 
 /** The same contract under the name the adapters' signatures use. */
 export type FetchApp = FetchHandler;
+
+/**
+ * Who may call, decided before anything else: `createHandler(server, { auth })` takes one (for
+ * instance `oauthResourceServer(…)` of `@portico/auth`, or `albOidc`/`cloudflareAccess` for the
+ * identities those platforms sign). The core runs the Host/Origin check first, then `serve`, then
+ * `authenticate`; a definition's `scopes` the caller lacks get `insufficientScope`'s answer.
+ */
+export interface Authenticator {
+  /**
+   * Answers the requests the authenticator owns (its Protected Resource Metadata under
+   * `/.well-known/oauth-protected-resource`), or `undefined` for every other request.
+   */
+  serve?(request: Request, ctx: ExecutionContextLike): Response | undefined | Promise<Response | undefined>;
+  /**
+   * The caller, `undefined` for an anonymous caller it admits, or the `Response` to send instead
+   * (401 with a `WWW-Authenticate` challenge). It must not throw for bad credentials.
+   */
+  authenticate(
+    request: Request,
+    ctx: ExecutionContextLike,
+  ): AuthInfo | Response | undefined | Promise<AuthInfo | Response | undefined>;
+  /**
+   * The answer to a caller who lacks `required` (every scope a definition lists): 403 with
+   * `WWW-Authenticate: Bearer error="insufficient_scope", scope="…"` for step-up. Default: the
+   * core's own challenge without `resource_metadata`.
+   */
+  insufficientScope?(request: Request, required: readonly string[], auth: AuthInfo | undefined): Response;
+}

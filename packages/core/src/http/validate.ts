@@ -52,7 +52,7 @@ function hostAllowed(host: string, allowed: readonly string[]): boolean {
   });
 }
 
-function originAllowed(origin: string, host: string | null, policy: OriginPolicy): boolean {
+function originAllowed(origin: string, host: string | null, hostOk: boolean, policy: OriginPolicy): boolean {
   if (policy.allowedOrigins.includes("*")) return true;
   let url: URL;
   try {
@@ -63,33 +63,75 @@ function originAllowed(origin: string, host: string | null, policy: OriginPolicy
   if (LOCAL_HOSTNAMES.has(url.hostname.toLowerCase())) return true;
   if (policy.allowedOrigins.some((o) => o.toLowerCase().replace(/\/$/, "") === url.origin.toLowerCase()))
     return true;
-  // Same-origin requests from a configured host are allowed.
-  return (
-    host !== null &&
-    url.host.toLowerCase() === host.trim().toLowerCase() &&
-    hostAllowed(host, policy.allowedHosts)
-  );
+  // Same-origin requests to an accepted host are allowed.
+  return hostOk && host !== null && url.host.toLowerCase() === host.trim().toLowerCase();
+}
+
+/** Whether `host` (a `Host` value) is one the platform routed by (`ctx.routedHosts`). */
+function routed(host: string, hosts: readonly string[] | undefined): boolean {
+  if (hosts === undefined || hosts.length === 0) return false;
+  const value = host.trim().toLowerCase();
+  const name = hostnameOf(value);
+  return hosts.some((entry) => {
+    const e = entry.toLowerCase();
+    return e === value || e === name;
+  });
+}
+
+/** At most this many characters of a rejected header value are quoted back in the 403. */
+const QUOTED_LIMIT = 100;
+
+const quote = (value: string): string =>
+  JSON.stringify(value.length > QUOTED_LIMIT ? `${value.slice(0, QUOTED_LIMIT)}…` : value);
+
+/** What the Host/Origin check refused: the 403 to send and the line to log (once per value). */
+export interface Refusal {
+  response: Response;
+  /** `host` or `origin`, and the refused value: the handler logs each distinct one once. */
+  header: "host" | "origin";
+  value: string;
 }
 
 /**
- * DNS-rebinding protection: `Host` must be allowed; an `Origin`, when sent, must be allowed (403).
+ * DNS-rebinding protection: `Host` must be a localhost name, one of `allowedHosts` or one the
+ * platform routed by (`routedHosts`); an `Origin`, when sent, must be a localhost origin, one of
+ * `allowedOrigins`, or the accepted host's own. The 403 names the value and the option to set.
  * The returned check memoises its verdicts per header value.
  */
-export function originGuard(policy: OriginPolicy): (request: Request) => Response | undefined {
+export function originGuard(
+  policy: OriginPolicy,
+): (request: Request, routedHosts?: readonly string[]) => Refusal | undefined {
   const hostOk = memo((host) => hostAllowed(host, policy.allowedHosts));
-  const originOk = memo((pair) => {
-    const split = pair.indexOf("\n");
-    const host = pair.slice(0, split);
-    return originAllowed(pair.slice(split + 1), host === "" ? null : host, policy);
+  const originOk = memo((key) => {
+    const split = key.indexOf("\n");
+    const host = key.slice(1, split);
+    return originAllowed(key.slice(split + 1), host === "" ? null : host, key[0] === "1", policy);
   });
-  return (request) => {
+  return (request, routedHosts) => {
     const host = request.headers.get("host") ?? safeHost(request.url);
-    if (host !== null && !hostOk(host)) {
-      return httpError(403, ErrorCode.InvalidRequest, "Forbidden: Host not allowed");
+    const accepted = host === null || hostOk(host) || routed(host, routedHosts);
+    if (!accepted) {
+      return {
+        header: "host",
+        value: host,
+        response: httpError(
+          403,
+          ErrorCode.InvalidRequest,
+          `Forbidden: Host ${quote(host)} is not allowed; add it to the allowedHosts option of createHandler`,
+        ),
+      };
     }
     const origin = request.headers.get("origin");
-    if (origin !== null && !originOk(`${host ?? ""}\n${origin}`)) {
-      return httpError(403, ErrorCode.InvalidRequest, "Forbidden: Origin not allowed");
+    if (origin !== null && !originOk(`${host === null ? 0 : 1}${host ?? ""}\n${origin}`)) {
+      return {
+        header: "origin",
+        value: origin,
+        response: httpError(
+          403,
+          ErrorCode.InvalidRequest,
+          `Forbidden: Origin ${quote(origin)} is not allowed; add it to the allowedOrigins option of createHandler`,
+        ),
+      };
     }
     return undefined;
   };
