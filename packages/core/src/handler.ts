@@ -6,11 +6,10 @@
 import { bufferedResponse, hostErrorBody, toRealResponse } from "@portico/host";
 import type { Incoming, Runtime } from "./call/runtime.ts";
 import type { McpServer } from "./definition/server.ts";
-import type { AuthInfo, Authenticator, ExecutionContextLike, FetchHandler } from "./definition/types.ts";
+import type { Authenticator, AuthInfo, ExecutionContextLike, FetchHandler } from "./definition/types.ts";
 import { ErrorCode, isStoreUnavailable, PorticoError } from "./errors.ts";
 import { cannotStream, httpError } from "./http/responses.ts";
 import { checkContentType, checkPostAccept, originGuard, type Refusal, readBody } from "./http/validate.ts";
-import { onceEach } from "./util/once.ts";
 import { isLegacyVersion, META } from "./jsonrpc/protocol.ts";
 import { legacyDelete, legacyGet } from "./legacy/get.ts";
 import { legacyPost } from "./legacy/post.ts";
@@ -19,6 +18,7 @@ import { modernPost } from "./modern/post.ts";
 import { checkOptions, type HandlerOptions, resolve } from "./options.ts";
 import { topics } from "./stores/keys.ts";
 import { memoryStores } from "./stores/memory.ts";
+import { onceEach } from "./util/once.ts";
 
 export type { HandlerOptions };
 

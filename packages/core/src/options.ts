@@ -1,6 +1,6 @@
 /** The options of `createHandler`, their defaults, and the checks made before anything is served. */
 import type { ResolvedOptions } from "./call/runtime.ts";
-import type { AuthInfo, Authenticator, ExecutionContextLike } from "./definition/types.ts";
+import type { Authenticator, AuthInfo, ExecutionContextLike } from "./definition/types.ts";
 import { PorticoError } from "./errors.ts";
 import type { Stores } from "./stores/types.ts";
 

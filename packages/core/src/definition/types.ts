@@ -153,4 +153,4 @@ export interface Implementation {
   icons?: Icon[];
 }
 
-export type { AuthInfo, Authenticator, ExecutionContextLike, FetchHandler } from "@portico/host";
+export type { Authenticator, AuthInfo, ExecutionContextLike, FetchHandler } from "@portico/host";
