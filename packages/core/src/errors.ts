@@ -50,6 +50,16 @@ export class PorticoError extends Error {
 }
 
 /**
+ * A configuration notice for `onError` (a refused Host, a missing secret): a `PorticoError` whose
+ * stack is its one line, since where the handler noticed it says nothing useful.
+ */
+export function notice(code: string, message: string): PorticoError {
+  const error = new PorticoError(code, message);
+  error.stack = `PorticoError [${code}]: ${message}`;
+  return error;
+}
+
+/**
  * Thrown by a store when its backend cannot be reached or keeps refusing (after the store's own
  * retries). The handler answers 503 with `Retry-After` instead of a 500, so the client retries;
  * nothing the store acknowledged before is affected.

@@ -4,10 +4,13 @@
  * and hands the body to the era it belongs to.
  */
 import { bufferedResponse, hostErrorBody, toRealResponse } from "@portico/host";
+import { defaultInsufficientScope, missingScopes } from "./auth/scopes.ts";
 import type { Incoming, Runtime } from "./call/runtime.ts";
+import type { McpParams } from "./definition/method.ts";
 import type { McpServer } from "./definition/server.ts";
 import type { Authenticator, AuthInfo, ExecutionContextLike, FetchHandler } from "./definition/types.ts";
-import { ErrorCode, isStoreUnavailable, PorticoError } from "./errors.ts";
+import { ErrorCode, isStoreUnavailable, notice } from "./errors.ts";
+import { corsOrigin, corsPreflight, withCors } from "./http/cors.ts";
 import { cannotStream, httpError } from "./http/responses.ts";
 import { checkContentType, checkPostAccept, originGuard, type Refusal, readBody } from "./http/validate.ts";
 import { isLegacyVersion, META } from "./jsonrpc/protocol.ts";
@@ -98,13 +101,13 @@ export function createHandler(server: McpServer, options: HandlerOptions = {}): 
     const refusal = checkOriginAndHost(request, host.routedHosts);
     if (refusal) {
       if (refused(`${refusal.header}\n${refusal.value}`)) {
-        report(new PorticoError(`${refusal.header}_not_allowed`, refusalLine(refusal)), "host check");
+        report(notice(`${refusal.header}_not_allowed`, refusalLine(refusal)), "host check");
       }
       return refusal.response;
     }
     if (!warnedSecret && host.multiInstance === true) {
       warnedSecret = true;
-      if (rt.options.modern) report(new PorticoError("no_secret", NO_SECRET), "configuration");
+      if (rt.options.modern) report(notice("no_secret", NO_SECRET), "configuration");
     }
     let auth: AuthInfo | undefined = host.authInfo;
     if (authenticator !== undefined) {
@@ -133,12 +136,34 @@ export function createHandler(server: McpServer, options: HandlerOptions = {}): 
         if (rt.options.legacy && request.headers.has("mcp-session-id")) return legacyDelete(rt, incoming);
         return httpError(405, ErrorCode.InvalidRequest, "Method Not Allowed", { headers: { allow: "POST" } });
       case "OPTIONS":
+        // A plain OPTIONS: CORS preflights of admitted origins are answered in fetch, before auth.
         return bufferedResponse(null, 204, { allow: "GET, POST, DELETE, OPTIONS" });
       default:
         return httpError(405, ErrorCode.InvalidRequest, "Method Not Allowed", {
           headers: { allow: "GET, POST, DELETE" },
         });
     }
+  }
+
+  /** The step-up answer when a message of `body` targets a definition whose scopes the caller lacks. */
+  function scopeCheck(incoming: Incoming, body: unknown): Response | undefined {
+    for (const message of Array.isArray(body) ? body : [body]) {
+      if (typeof message !== "object" || message === null) continue;
+      const { method, params } = message as { method?: unknown; params?: unknown };
+      if (typeof method !== "string") continue;
+      const scopes = server.method(method)?.spec.scopes;
+      if (scopes === undefined) continue;
+      const required = scopes(
+        typeof params === "object" && params !== null ? (params as McpParams) : {},
+        server,
+      );
+      if (required === undefined || missingScopes(incoming.auth, required).length === 0) continue;
+      return (
+        authenticator?.insufficientScope?.(incoming.request, required, incoming.auth) ??
+        defaultInsufficientScope(required)
+      );
+    }
+    return undefined;
   }
 
   async function post(incoming: Incoming): Promise<Response> {
@@ -153,6 +178,8 @@ export function createHandler(server: McpServer, options: HandlerOptions = {}): 
     } catch {
       return httpError(400, ErrorCode.ParseError, "Parse error: the body is not valid JSON");
     }
+    const stepUp = scopeCheck(incoming, body);
+    if (stepUp !== undefined) return stepUp;
     if (isModernMessage(request, body)) {
       if (!rt.options.modern)
         return httpError(
@@ -177,13 +204,21 @@ export function createHandler(server: McpServer, options: HandlerOptions = {}): 
 
   return {
     async fetch(request, env, ctx) {
+      const host = ctx ?? {};
+      // CORS (http/cors.ts): a cross-origin Origin the Host/Origin check admits gets CORS headers on
+      // every answer, the 500 below included. A request without Origin does no CORS work.
+      let cors: string | undefined;
       try {
-        const host = ctx ?? {};
-        const response = await handle(request, env, host);
+        const origin = request.headers.get("origin");
+        if (origin !== null && checkOriginAndHost(request, host.routedHosts) === undefined)
+          cors = corsOrigin(request, origin);
+        // A preflight carries no credentials: it is answered here, before the authenticator.
+        const preflight = cors === undefined ? undefined : corsPreflight(request, cors);
+        const response = preflight ?? withCors(await handle(request, env, host), cors);
         return host.bufferedResponses === true ? response : toRealResponse(response);
       } catch (error) {
         report(error, "handler");
-        return toRealResponse(failure(error));
+        return toRealResponse(withCors(failure(error), cors));
       }
     },
     close: unsubscribe,

@@ -1,5 +1,6 @@
 import type { Stores } from "@portico/core";
 import { afterAll, beforeAll, describe } from "vitest";
+import { bindingTests } from "./_store-battery-binding.ts";
 import { busTests } from "./_store-battery-bus.ts";
 import { eventStoreTests } from "./_store-battery-events.ts";
 import { sessionStoreTests } from "./_store-battery-sessions.ts";
@@ -38,5 +39,6 @@ export function describeStore(name: string, factory: () => Promise<StoreFixture>
     sessionStoreTests(stores);
     eventStoreTests(stores);
     busTests(stores);
+    bindingTests(stores);
   });
 }

@@ -83,6 +83,11 @@ export interface MethodSpec {
    * `Mcp-Param-*`); returns the mismatch message, or `undefined` when they agree.
    */
   readonly mirrors?: (headers: Headers, params: McpParams, definitions: Definitions) => string | undefined;
+  /**
+   * The scopes a call needs (its target's `scopes`), checked over HTTP before the call reaches
+   * its era: a caller lacking one gets the authenticator's 403 step-up challenge.
+   */
+  readonly scopes?: (params: McpParams, definitions: Definitions) => readonly string[] | undefined;
   /** Serves the method. */
   readonly handler: (call: McpCall) => McpResult | Promise<McpResult>;
 }

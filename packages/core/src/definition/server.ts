@@ -4,6 +4,7 @@
  * method table they install. It knows no family itself, so a server carries only the code of the
  * families it uses. A definition is runtime-free; `createHandler(server, options)` serves it.
  */
+import { validScopes } from "../auth/scopes.ts";
 import { PorticoError } from "../errors.ts";
 import type { Definitions, MethodFamily, MethodSpec, Middleware } from "./method.ts";
 import type { Implementation } from "./types.ts";
@@ -115,6 +116,12 @@ export class McpServer implements Definitions {
       this.#registries.set(kind, map);
     }
     if (map.has(key)) throw new PorticoError("duplicate", `${what} "${key}" is already registered`);
+    if (!validScopes((entry as { config?: { scopes?: unknown } }).config?.scopes)) {
+      throw new PorticoError(
+        "invalid_scopes",
+        `${what} "${key}": scopes must be an array of scope tokens (non-empty, no spaces or quotes)`,
+      );
+    }
     map.set(key, entry);
     this.#emit({ type: "list_changed", kind: changes });
     const registered = map;

@@ -63,8 +63,13 @@ function originAllowed(origin: string, host: string | null, hostOk: boolean, pol
   if (LOCAL_HOSTNAMES.has(url.hostname.toLowerCase())) return true;
   if (policy.allowedOrigins.some((o) => o.toLowerCase().replace(/\/$/, "") === url.origin.toLowerCase()))
     return true;
-  // Same-origin requests to an accepted host are allowed.
-  return hostOk && host !== null && url.host.toLowerCase() === host.trim().toLowerCase();
+  // Same-origin requests to an accepted host are allowed (`Host: x:443` is the origin `https://x`).
+  if (!hostOk || host === null) return false;
+  const value = host.trim().toLowerCase();
+  const defaultPort = url.protocol === "https:" ? ":443" : url.protocol === "http:" ? ":80" : undefined;
+  const sameHost =
+    defaultPort !== undefined && value.endsWith(defaultPort) ? value.slice(0, -defaultPort.length) : value;
+  return url.host.toLowerCase() === sameHost;
 }
 
 /** Whether `host` (a `Host` value) is one the platform routed by (`ctx.routedHosts`). */

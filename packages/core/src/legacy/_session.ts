@@ -10,6 +10,8 @@ import type { JsonValue, StoredEvent, Stores, Subscription } from "../stores/typ
 
 export interface SessionState extends SessionFields {
   protocolVersion: string;
+  /** Who created the session (`principalOf`); only the same caller may use it. Absent: anonymous. */
+  principal?: string | null;
   clientCapabilities: Record<string, unknown>;
   clientInfo: Record<string, unknown> | null;
   logLevel: LogLevel | null;
@@ -36,6 +38,20 @@ export async function loadSession(
     version: record.version,
     expiresAt: record.expiresAt,
   };
+}
+
+/**
+ * The session `id` as its creator sees it: `undefined` when it is unknown, expired, or bound to
+ * another principal than `principal` — a caller cannot tell someone else's session from none.
+ */
+export async function openSession(
+  stores: Stores,
+  id: string,
+  principal: string | null,
+): Promise<{ state: SessionState; version: number; expiresAt: number } | undefined> {
+  const session = await loadSession(stores, id);
+  if (session === undefined || (session.state.principal ?? null) !== principal) return undefined;
+  return session;
 }
 
 /** Applies `change` with compare-and-set, retrying on conflicts. `false` if the session is gone. */

@@ -3,6 +3,7 @@
  * any stream (from the event store, woken through the bus), and session termination.
  */
 
+import { principalOf } from "../auth/principal.ts";
 import { LongStream } from "../call/long-stream.ts";
 import type { Incoming, Runtime } from "../call/runtime.ts";
 import { ErrorCode } from "../errors.ts";
@@ -17,25 +18,26 @@ import {
   appendEvent,
   deleteSession,
   loadSession,
+  openSession,
   replayEvents,
   watchServerEvents,
   watchSessionEnd,
   watchStream,
 } from "./_session.ts";
 
-async function sessionOf(rt: Runtime, request: Request): Promise<string | Response> {
-  const id = request.headers.get(SESSION_HEADER);
+async function sessionOf(rt: Runtime, incoming: Incoming): Promise<string | Response> {
+  const id = incoming.request.headers.get(SESSION_HEADER);
   if (id === null || id === "") {
     return httpError(400, ErrorCode.SessionRequired, "Bad Request: the Mcp-Session-Id header is required");
   }
-  if ((await loadSession(rt.stores, id)) === undefined) {
+  if ((await openSession(rt.stores, id, principalOf(incoming.auth))) === undefined) {
     return httpError(404, ErrorCode.SessionNotFound, "Session not found");
   }
   return id;
 }
 
 export async function legacyDelete(rt: Runtime, incoming: Incoming): Promise<Response> {
-  const id = await sessionOf(rt, incoming.request);
+  const id = await sessionOf(rt, incoming);
   if (id instanceof Response) return id;
   await deleteSession(rt.stores, id);
   return new Response(null, { status: 200 });
@@ -44,7 +46,7 @@ export async function legacyDelete(rt: Runtime, incoming: Incoming): Promise<Res
 export async function legacyGet(rt: Runtime, incoming: Incoming): Promise<Response> {
   const rejected = checkGetAccept(incoming.request);
   if (rejected) return rejected;
-  const id = await sessionOf(rt, incoming.request);
+  const id = await sessionOf(rt, incoming);
   if (id instanceof Response) return id;
   const lastEventId = incoming.request.headers.get("last-event-id");
   if (lastEventId !== null) return resume(rt, incoming, id, lastEventId);

@@ -2,6 +2,8 @@
  * Legacy era (2024-11-05 … 2025-11-25) POST handling: initialize, sessions, notifications, client
  * replies, batches (2025-03-26), and requests (legacy/request.ts).
  */
+
+import { principalOf } from "../auth/principal.ts";
 import type { Incoming, Runtime } from "../call/runtime.ts";
 import type { MethodSpec } from "../definition/method.ts";
 import { ErrorCode, McpError } from "../errors.ts";
@@ -15,7 +17,7 @@ import { randomId } from "../util/encoding.ts";
 import { batch } from "./_batch.ts";
 import { notification } from "./_messages.ts";
 import { type LiveSession, SESSION_HEADER, sessionRequest } from "./_request.ts";
-import { createSession, deliverReply, loadSession, type SessionState } from "./_session.ts";
+import { createSession, deliverReply, openSession, type SessionState } from "./_session.ts";
 
 export async function legacyPost(rt: Runtime, incoming: Incoming, body: unknown): Promise<Response> {
   const first = Array.isArray(body) ? body[0] : body;
@@ -23,13 +25,13 @@ export async function legacyPost(rt: Runtime, incoming: Incoming, body: unknown)
   if (firstClass.kind === "request" && firstClass.message.method === "initialize") {
     if (Array.isArray(body))
       return httpError(400, ErrorCode.InvalidRequest, "initialize must not be part of a batch");
-    return initialize(rt, firstClass.message);
+    return initialize(rt, firstClass.message, principalOf(incoming.auth));
   }
   const sessionId = incoming.request.headers.get(SESSION_HEADER);
   if (sessionId === null || sessionId === "") {
     return httpError(400, ErrorCode.SessionRequired, "Bad Request: the Mcp-Session-Id header is required");
   }
-  const session = await loadSession(rt.stores, sessionId);
+  const session = await openSession(rt.stores, sessionId, principalOf(incoming.auth));
   if (session === undefined) return httpError(404, ErrorCode.SessionNotFound, "Session not found");
   const version = incoming.request.headers.get("mcp-protocol-version");
   if (version !== null && !isLegacyVersion(version)) {
@@ -67,7 +69,7 @@ export async function legacyPost(rt: Runtime, incoming: Incoming, body: unknown)
   }
 }
 
-async function initialize(rt: Runtime, message: JsonRpcRequest): Promise<Response> {
+async function initialize(rt: Runtime, message: JsonRpcRequest, principal: string | null): Promise<Response> {
   const params = message.params ?? {};
   const requested = typeof params.protocolVersion === "string" ? params.protocolVersion : undefined;
   if (requested === undefined) {
@@ -83,6 +85,7 @@ async function initialize(rt: Runtime, message: JsonRpcRequest): Promise<Respons
     logLevel: null,
     subscriptions: [],
   };
+  if (principal !== null) state.principal = principal;
   await createSession(rt.stores, sessionId, state, rt.options.sessionTtlMs);
   const result: Record<string, unknown> = {
     protocolVersion,

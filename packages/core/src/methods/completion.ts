@@ -2,7 +2,7 @@
  * The completion family: `completion/complete` for prompt arguments and resource-template
  * variables. Installed by `addPrompt` and the resource registrations.
  */
-import type { McpCall, McpResult, MethodFamily } from "../definition/method.ts";
+import type { Definitions, McpCall, McpParams, McpResult, MethodFamily } from "../definition/method.ts";
 import { ErrorCode, McpError } from "../errors.ts";
 
 export type Completer = (value: string, context: CompletionContext) => string[] | Promise<string[]>;
@@ -62,9 +62,27 @@ async function complete(call: McpCall): Promise<McpResult> {
   return { completion: { values: values.slice(0, 100), total, hasMore: total > 100 } };
 }
 
+/** Completing a prompt's or a template's arguments needs the scopes using it does. */
+function refScopes(params: McpParams, definitions: Definitions): readonly string[] | undefined {
+  const ref = params.ref as { type?: unknown; name?: unknown; uri?: unknown } | undefined;
+  if (typeof ref !== "object" || ref === null) return undefined;
+  if (ref.type === "ref/prompt")
+    return definitions.registry<Scoped>("prompts").get(String(ref.name))?.config.scopes;
+  if (ref.type === "ref/resource")
+    return (
+      definitions.registry<Scoped>("templates").get(String(ref.uri)) ??
+      definitions.registry<Scoped>("resources").get(String(ref.uri))
+    )?.config.scopes;
+  return undefined;
+}
+
+interface Scoped {
+  config: { scopes?: readonly string[] };
+}
+
 /** The completion family. */
 export const COMPLETION: MethodFamily = {
   name: "completion",
-  methods: { "completion/complete": { eras: ["modern", "legacy"], handler: complete } },
+  methods: { "completion/complete": { eras: ["modern", "legacy"], scopes: refScopes, handler: complete } },
   capabilities: () => ({ completions: {} }),
 };

@@ -2,6 +2,7 @@
  * The prompts family: `addPrompt(server, name, config, get)` registers; `prompts/list` and
  * `prompts/get` serve both eras. A server without prompts carries none of this code.
  */
+import { mayUse } from "../auth/scopes.ts";
 import type { HandlerContext } from "../definition/context.ts";
 import type { Definitions, McpCall, McpResult, MethodFamily, Middleware } from "../definition/method.ts";
 import type { McpServer, Registration } from "../definition/server.ts";
@@ -30,6 +31,11 @@ export interface PromptConfig<A extends readonly PromptArgument[] = readonly Pro
   _meta?: Record<string, unknown>;
   /** Middleware for this prompt's `prompts/get` only, inside the server's (`server.use`). */
   use?: Middleware[];
+  /**
+   * OAuth scopes a caller needs, every one, to see this in lists and to use it; others get the
+   * authenticator's 403 `insufficient_scope` step-up challenge. Default: none (everyone).
+   */
+  scopes?: readonly string[];
 }
 
 type Required<A extends PromptArgument> = A extends { required: true } ? A["name"] : never;
@@ -81,18 +87,20 @@ export function addPrompt<const A extends readonly PromptArgument[] = readonly [
   return server.register("prompts", "Prompt", name, entry, "prompts");
 }
 
-function listPrompts({ definitions, params }: McpCall): McpResult {
-  const all = [...prompts(definitions).values()].map((p) =>
-    defined({
-      name: p.name,
-      title: p.config.title,
-      description: p.config.description,
-      arguments: p.config.arguments?.map((a) =>
-        defined({ name: a.name, title: a.title, description: a.description, required: a.required }),
-      ),
-      icons: p.config.icons,
-      _meta: p.config._meta,
-    }),
+function listPrompts({ definitions, params, auth }: McpCall): McpResult {
+  const all = [...prompts(definitions).values()].flatMap((p) =>
+    !mayUse(auth, p.config)
+      ? []
+      : defined({
+          name: p.name,
+          title: p.config.title,
+          description: p.config.description,
+          arguments: p.config.arguments?.map((a) =>
+            defined({ name: a.name, title: a.title, description: a.description, required: a.required }),
+          ),
+          icons: p.config.icons,
+          _meta: p.config._meta,
+        }),
   );
   const { page, nextCursor } = paginate(all, params.cursor, definitions.pageSize);
   return defined({ prompts: page, nextCursor });
@@ -138,7 +146,13 @@ export const PROMPTS: MethodFamily = {
   name: "prompts",
   methods: {
     "prompts/list": { eras: BOTH, cacheable: true, handler: listPrompts },
-    "prompts/get": { eras: BOTH, mrtr: true, nameParam: "name", handler: getPrompt },
+    "prompts/get": {
+      eras: BOTH,
+      mrtr: true,
+      nameParam: "name",
+      scopes: (params, d) => prompts(d).get(String(params.name))?.config.scopes,
+      handler: getPrompt,
+    },
   },
   available: (d) => prompts(d).size > 0,
   capabilities: (d) => (prompts(d).size > 0 ? { prompts: { listChanged: true } } : undefined),

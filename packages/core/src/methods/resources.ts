@@ -5,8 +5,16 @@
  * `resources/unsubscribe` the legacy era. A server without resources carries neither this code nor
  * the URI-template parser and matcher.
  */
+import { mayUse } from "../auth/scopes.ts";
 import type { HandlerContext } from "../definition/context.ts";
-import type { Definitions, McpCall, McpResult, MethodFamily, Middleware } from "../definition/method.ts";
+import type {
+  Definitions,
+  McpCall,
+  McpParams,
+  McpResult,
+  MethodFamily,
+  Middleware,
+} from "../definition/method.ts";
 import type { McpServer, Registration } from "../definition/server.ts";
 import type { Annotations, Icon, ReadResourceResult, ResourceContents } from "../definition/types.ts";
 import { ErrorCode, McpError, PorticoError } from "../errors.ts";
@@ -27,9 +35,15 @@ export interface ResourceConfig {
   _meta?: Record<string, unknown>;
   /** Middleware for reads of this resource (or template) only, inside the server's (`server.use`). */
   use?: Middleware[];
+  /**
+   * OAuth scopes a caller needs, every one, to see this (a template: every resource it matches) in lists and to use it; others get the
+   * authenticator's 403 `insufficient_scope` step-up challenge. Default: none (everyone).
+   */
+  scopes?: readonly string[];
 }
 
-export interface ResourceConfigWithUri extends Omit<ResourceConfig, "use"> {
+/** A concrete resource a template lists: it shares the template's `use` and `scopes`. */
+export interface ResourceConfigWithUri extends Omit<ResourceConfig, "use" | "scopes"> {
   uri: string;
 }
 
@@ -140,19 +154,23 @@ function resourceShape(uri: string, c: ResourceConfig): McpResult {
   });
 }
 
-async function listResources({ definitions, params }: McpCall): Promise<McpResult> {
-  const all = [...resources(definitions).values()].map((r) => resourceShape(r.uri, r.config));
+async function listResources({ definitions, params, auth }: McpCall): Promise<McpResult> {
+  const all = [...resources(definitions).values()].flatMap((r) =>
+    mayUse(auth, r.config) ? [resourceShape(r.uri, r.config)] : [],
+  );
   for (const t of templates(definitions).values()) {
-    if (t.config.list) for (const r of await t.config.list()) all.push(resourceShape(r.uri, r));
+    if (t.config.list && mayUse(auth, t.config))
+      for (const r of await t.config.list()) all.push(resourceShape(r.uri, r));
   }
   const { page, nextCursor } = paginate(all, params.cursor, definitions.pageSize);
   return defined({ resources: page, nextCursor });
 }
 
-function listTemplates({ definitions, params }: McpCall): McpResult {
-  const all = [...templates(definitions).values()].map((t) => {
+function listTemplates({ definitions, params, auth }: McpCall): McpResult {
+  const all = [...templates(definitions).values()].flatMap((t) => {
+    if (!mayUse(auth, t.config)) return [];
     const { uri: _u, ...shape } = resourceShape("", t.config);
-    return { uriTemplate: t.template.template, ...shape };
+    return [{ uriTemplate: t.template.template, ...shape }];
   });
   const { page, nextCursor } = paginate(all, params.cursor, definitions.pageSize);
   return defined({ resourceTemplates: page, nextCursor });
@@ -170,18 +188,38 @@ async function readResource(call: McpCall): Promise<McpResult> {
   const uri = call.params.uri;
   if (typeof uri !== "string")
     throw new McpError(ErrorCode.InvalidParams, "Invalid params: /uri must be a string");
-  const fixed = resources(call.definitions).get(uri);
-  if (fixed !== undefined) {
-    return readWith(fixed.config.use, call, async (c) => normaliseRead(await fixed.read(uri, c.ctx)));
-  }
-  for (const t of templates(call.definitions).values()) {
-    const variables = t.template.match(uri);
-    if (variables !== undefined) {
-      return readWith(t.config.use, call, async (c) => normaliseRead(await t.read(uri, variables, c.ctx)));
-    }
+  const found = findResource(call.definitions, uri);
+  if (found !== undefined) {
+    const { entry, variables } = found;
+    return readWith(entry.config.use, call, async (c) =>
+      normaliseRead(
+        await ("uri" in entry ? entry.read(uri, c.ctx) : entry.read(uri, variables ?? {}, c.ctx)),
+      ),
+    );
   }
   const code = call.era === "modern" ? ErrorCode.InvalidParams : ErrorCode.LegacyResourceNotFound;
   throw new McpError(code, `Resource not found: ${uri}`, { uri });
+}
+
+/** The resource `uri` names: a fixed one, else the first template that matches it. */
+function findResource(
+  definitions: Definitions,
+  uri: string,
+): { entry: ResourceEntry | TemplateEntry; variables?: Record<string, string | string[]> } | undefined {
+  const fixed = resources(definitions).get(uri);
+  if (fixed !== undefined) return { entry: fixed };
+  for (const t of templates(definitions).values()) {
+    const variables = t.template.match(uri);
+    if (variables !== undefined) return { entry: t, variables };
+  }
+  return undefined;
+}
+
+/** The scopes reading (or subscribing to) the resource `params.uri` needs. */
+function resourceScopes(params: McpParams, definitions: Definitions): readonly string[] | undefined {
+  return typeof params.uri === "string"
+    ? findResource(definitions, params.uri)?.entry.config.scopes
+    : undefined;
 }
 
 /** Legacy `resources/subscribe` and `resources/unsubscribe`: the session's subscriptions. */
@@ -206,8 +244,15 @@ export const RESOURCES: MethodFamily = {
   methods: {
     "resources/list": { eras: BOTH, cacheable: true, handler: listResources },
     "resources/templates/list": { eras: BOTH, cacheable: true, handler: listTemplates },
-    "resources/read": { eras: BOTH, cacheable: true, mrtr: true, nameParam: "uri", handler: readResource },
-    "resources/subscribe": { eras: ["legacy"], handler: subscription },
+    "resources/read": {
+      eras: BOTH,
+      cacheable: true,
+      mrtr: true,
+      nameParam: "uri",
+      scopes: resourceScopes,
+      handler: readResource,
+    },
+    "resources/subscribe": { eras: ["legacy"], scopes: resourceScopes, handler: subscription },
     "resources/unsubscribe": { eras: ["legacy"], handler: subscription },
   },
   available: hasResources,

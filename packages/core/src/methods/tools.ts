@@ -3,6 +3,7 @@
  * eras; a tool's `x-mcp-header` arguments are mirrored in `Mcp-Param-*` headers (modern).
  */
 import type { StandardSchemaV1 } from "@standard-schema/spec";
+import { mayUse } from "../auth/scopes.ts";
 import type { HandlerContext } from "../definition/context.ts";
 import type { McpCall, McpParams, McpResult, MethodFamily, Middleware } from "../definition/method.ts";
 import {
@@ -34,6 +35,11 @@ export interface ToolConfig<I extends SchemaLike | undefined, O extends SchemaLi
   _meta?: Record<string, unknown>;
   /** Middleware for this tool's calls only, inside the server's (`server.use`). */
   use?: Middleware[];
+  /**
+   * OAuth scopes a caller needs, every one, to see this in lists and to use it; others get the
+   * authenticator's 403 `insufficient_scope` step-up challenge. Default: none (everyone).
+   */
+  scopes?: readonly string[];
 }
 
 /** A result whose `structuredContent` is `S` (an error result may leave it out). */
@@ -126,17 +132,19 @@ function headerParamsOf(schema: Record<string, unknown> | undefined): Map<string
 
 function listTools(call: McpCall): McpResult {
   const { definitions } = call;
-  const all = [...definitions.registry<ToolEntry>("tools").values()].map((t) =>
-    defined({
-      name: t.name,
-      title: t.config.title,
-      description: t.config.description,
-      inputSchema: t.input?.jsonSchema ?? { type: "object", properties: {} },
-      outputSchema: t.output?.jsonSchema,
-      annotations: t.config.annotations,
-      icons: t.config.icons,
-      _meta: t.config._meta,
-    }),
+  const all = [...definitions.registry<ToolEntry>("tools").values()].flatMap((t) =>
+    !mayUse(call.auth, t.config)
+      ? []
+      : defined({
+          name: t.name,
+          title: t.config.title,
+          description: t.config.description,
+          inputSchema: t.input?.jsonSchema ?? { type: "object", properties: {} },
+          outputSchema: t.output?.jsonSchema,
+          annotations: t.config.annotations,
+          icons: t.config.icons,
+          _meta: t.config._meta,
+        }),
   );
   const { page, nextCursor } = paginate(all, call.params.cursor, definitions.pageSize);
   return defined({ tools: page, nextCursor });
@@ -198,7 +206,14 @@ export const TOOLS: MethodFamily = {
   name: "tools",
   methods: {
     "tools/list": { eras: BOTH, cacheable: true, handler: listTools },
-    "tools/call": { eras: BOTH, mrtr: true, nameParam: "name", mirrors: mirrorsParams, handler: serveCall },
+    "tools/call": {
+      eras: BOTH,
+      mrtr: true,
+      nameParam: "name",
+      mirrors: mirrorsParams,
+      scopes: (params, d) => d.registry<ToolEntry>("tools").get(String(params.name))?.config.scopes,
+      handler: serveCall,
+    },
   },
   available: (d) => d.registry("tools").size > 0,
   capabilities: (d) => (d.registry("tools").size > 0 ? { tools: { listChanged: true } } : undefined),

@@ -3,10 +3,12 @@
  * `input_required` result carrying the asks and a sealed `requestState`; the client retries with
  * `inputResponses`, and the handler runs again with the answers of every round so far.
  */
+import { principalOf } from "../auth/principal.ts";
 import type { Call } from "../call/call.ts";
 import type { Incoming, Runtime } from "../call/runtime.ts";
 import type { McpResult } from "../definition/method.ts";
 import { ErrorCode, McpError } from "../errors.ts";
+import { keys } from "../stores/keys.ts";
 import { randomId } from "../util/encoding.ts";
 import { InputCollector } from "./_inputs.ts";
 import { bindingOf, sealerOf } from "./_request-state.ts";
@@ -16,7 +18,10 @@ export function isRetry(params: Record<string, unknown>): boolean {
   return params.requestState !== undefined || params.inputResponses !== undefined;
 }
 
-/** Answers from a verified `requestState` plus this request's `inputResponses`. */
+/**
+ * Answers from a verified, unused `requestState` plus this request's `inputResponses`; none for
+ * `inputResponses` that come without a state.
+ */
 export async function gatheredAnswers(
   rt: Runtime,
   incoming: Incoming,
@@ -25,20 +30,26 @@ export async function gatheredAnswers(
   params: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
   const answers: Record<string, unknown> = {};
-  if (params.requestState !== undefined) {
-    if (typeof params.requestState !== "string") {
-      throw new McpError(ErrorCode.InvalidParams, "Invalid params: /requestState must be a string");
-    }
-    const payload = await sealerOf(rt).open(params.requestState, Date.now());
-    const binding = await bindingOf(method, target, params.arguments);
-    if (payload === undefined || payload.b !== binding || payload.s !== (incoming.auth?.subject ?? null)) {
-      throw new McpError(
-        ErrorCode.InvalidParams,
-        "Invalid params: requestState is invalid, expired or belongs to another request",
-      );
-    }
-    Object.assign(answers, payload.r);
+  // Answers are only taken with the sealed state of the round that asked for them: unsolicited
+  // `inputResponses` are ignored, so the handler runs afresh and asks (with a new state) again.
+  if (params.requestState === undefined) return answers;
+  if (typeof params.requestState !== "string") {
+    throw new McpError(ErrorCode.InvalidParams, "Invalid params: /requestState must be a string");
   }
+  const now = Date.now();
+  const payload = await sealerOf(rt).open(params.requestState, now);
+  const binding = await bindingOf(method, target, params.arguments);
+  if (payload === undefined || payload.b !== binding || payload.s !== principalOf(incoming.auth)) {
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      "Invalid params: requestState is invalid, expired or belongs to another request",
+    );
+  }
+  // Single use: the first retry with a state claims its nonce for the state's remaining lifetime.
+  if (!(await rt.stores.sessions.create(keys.requestState(payload.n), true, Math.max(1, payload.e - now)))) {
+    throw new McpError(ErrorCode.InvalidParams, "Invalid params: requestState has already been used");
+  }
+  Object.assign(answers, payload.r);
   const responses = params.inputResponses;
   if (responses !== undefined) {
     if (typeof responses !== "object" || responses === null || Array.isArray(responses)) {
@@ -62,10 +73,10 @@ export async function inputRequired(
   const requestState = await sealerOf(rt).seal({
     v: 1,
     b: await bindingOf(call.method, targetOf(params), params.arguments),
-    s: incoming.auth?.subject ?? null,
+    s: principalOf(incoming.auth),
     e: Date.now() + rt.options.requestStateTtlMs,
     r: collector.used,
-    n: randomId(8),
+    n: randomId(22),
   });
   return { resultType: "input_required", inputRequests: collector.pending, requestState, _meta: meta };
 }

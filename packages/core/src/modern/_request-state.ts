@@ -9,13 +9,13 @@ export interface RequestStatePayload {
   v: 1;
   /** Binding: digest of method + target + arguments. */
   b: string;
-  /** The principal (auth subject) the state was issued to, if any. */
+  /** The principal (`principalOf` the caller) the state was issued to; `null` for anonymous. */
   s: string | null;
   /** Expiry, epoch ms. */
   e: number;
   /** Input responses gathered in earlier rounds. */
   r: Record<string, unknown>;
-  /** Nonce: every issued state differs. */
+  /** Nonce: every issued state differs; a state is used once (claimed in the session store). */
   n: string;
 }
 

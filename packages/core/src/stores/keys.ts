@@ -37,6 +37,8 @@ export const keys = {
     session,
     id: JSON.stringify(id),
   }),
+  /** Server-wide: an MRTR `requestState`'s nonce, once a retry used it (single use). */
+  requestState: (nonce: string): StoreKey => ({ kind: "request-state", id: nonce }),
 };
 
 /** The topics the core publishes and subscribes to. */
