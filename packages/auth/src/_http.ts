@@ -1,0 +1,87 @@
+/**
+ * Outgoing requests (JWKS, metadata, introspection, ALB keys): an injectable `fetch`, a timeout, a
+ * cap on the body read, and no redirects followed (a key set is taken only from the URL configured
+ * or discovered, never from wherever a redirect points).
+ */
+
+/** The `fetch` an authenticator calls; inject one for tests or a runtime's own binding. */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+/** Default: the global `fetch`, looked up at call time (never bound at module scope). */
+export function resolveFetch(custom: FetchLike | undefined): FetchLike {
+  return custom ?? ((input, init) => fetch(input, init));
+}
+
+/** The largest body read from any dependency (a JWKS, metadata, an introspection answer, a PEM). */
+export const MAX_BODY_BYTES = 512 * 1024;
+
+/** Default timeout of one outgoing request. */
+export const DEFAULT_TIMEOUT_MS = 5_000;
+
+export interface Fetched {
+  status: number;
+  body: string;
+}
+
+async function readLimited(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => {});
+    throw new Error(`response body larger than ${maxBytes} bytes`);
+  }
+  if (response.body === null) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let received = 0;
+  let text = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    received += value.byteLength;
+    if (received > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new Error(`response body larger than ${maxBytes} bytes`);
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+/** One request with a timeout; the body is read as text up to {@link MAX_BODY_BYTES}. Throws on network failure. */
+export async function fetchText(
+  fetchImpl: FetchLike,
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+): Promise<Fetched> {
+  const response = await fetchImpl(url, {
+    ...init,
+    redirect: "manual",
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const body = await readLimited(response, MAX_BODY_BYTES);
+  return { status: response.status, body };
+}
+
+/** The body as a JSON object, or a thrown error naming what was wrong (never echoing the body). */
+export function parseJsonObject(body: string, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    throw new Error(`${what} is not valid JSON`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new Error(`${what} is not a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Whether concurrent callers may await one in-flight request. Not on Cloudflare Workers: a promise
+ * made while serving one request cannot be safely awaited by another (it is cancelled when its
+ * request ends), so there each request makes its own attempt, still bounded by the cooldowns.
+ */
+export function sharesInFlight(): boolean {
+  return !(typeof navigator !== "undefined" && navigator.userAgent === "Cloudflare-Workers");
+}

@@ -1,0 +1,115 @@
+/**
+ * RFC 7662 token introspection for tokens that cannot be verified locally (opaque tokens): one POST
+ * to the authorization server, authenticated with HTTP Basic (`client_secret_basic`). An answer is
+ * cached per token (under its SHA-256, never the token itself) until the token's `exp`, optionally
+ * capped; inactive answers for a minute. The cache is bounded (LRU).
+ */
+
+import type { Claims } from "./_claims.ts";
+import { type FetchLike, fetchText, parseJsonObject } from "./_http.ts";
+import { ExpiringLru } from "./_lru.ts";
+import { type AuthErrorReporter, AuthUnavailableError } from "./errors.ts";
+
+/** How long a token without `exp`, or an inactive one, is remembered. */
+const SHORT_CACHE_MS = 60_000;
+
+export interface IntrospectorOptions {
+  endpoint: string;
+  clientId: string;
+  clientSecret: string;
+  cacheSize: number;
+  /** Upper bound on how long an active answer is reused (revocation latency); default: until `exp`. */
+  maxCacheMs: number;
+  fetch: FetchLike;
+  report: AuthErrorReporter;
+  now: () => number;
+  backoffMs: number;
+  timeoutMs: number;
+}
+
+/** `application/x-www-form-urlencoded` of one value, as RFC 6749 §2.3.1 wants for Basic credentials. */
+function formEncode(value: string): string {
+  return encodeURIComponent(value).replace(/%20/g, "+");
+}
+
+async function cacheKey(token: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)));
+  let binary = "";
+  for (const byte of digest) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+export class Introspector {
+  readonly #options: IntrospectorOptions;
+  readonly #cache: ExpiringLru<Claims | null>;
+  readonly #authorization: string;
+  #failedUntil = Number.NEGATIVE_INFINITY;
+
+  constructor(options: IntrospectorOptions) {
+    this.#options = options;
+    this.#cache = new ExpiringLru(options.cacheSize);
+    this.#authorization = `Basic ${btoa(`${formEncode(options.clientId)}:${formEncode(options.clientSecret)}`)}`;
+  }
+
+  /**
+   * The answer for an active token (its claims, which the caller still checks on every use: the
+   * audience, issuer, lifetime), `undefined` for an inactive one.
+   */
+  async introspect(token: string): Promise<Claims | undefined> {
+    const { now, report, backoffMs } = this.#options;
+    const key = await cacheKey(token);
+    const cached = this.#cache.get(key, now());
+    if (cached !== undefined) return cached.value ?? undefined;
+    if (now() < this.#failedUntil) {
+      throw new AuthUnavailableError(
+        "introspection",
+        "introspection endpoint unavailable (backing off)",
+        (this.#failedUntil - now()) / 1000,
+      );
+    }
+    let answer: Claims;
+    try {
+      answer = await this.#ask(token);
+    } catch (error) {
+      this.#failedUntil = now() + backoffMs;
+      const unavailable = new AuthUnavailableError(
+        "introspection",
+        "token introspection failed",
+        backoffMs / 1000,
+        {
+          cause: error,
+        },
+      );
+      report(unavailable, "introspection");
+      throw unavailable;
+    }
+    const at = now();
+    if (answer.active !== true) {
+      this.#cache.set(key, null, at + SHORT_CACHE_MS);
+      return undefined;
+    }
+    const expiresAt = typeof answer.exp === "number" ? answer.exp * 1000 : at + SHORT_CACHE_MS;
+    this.#cache.set(key, answer, Math.min(expiresAt, at + this.#options.maxCacheMs));
+    return answer;
+  }
+
+  async #ask(token: string): Promise<Claims> {
+    const { endpoint, fetch, timeoutMs } = this.#options;
+    const { status, body } = await fetchText(
+      fetch,
+      endpoint,
+      {
+        method: "POST",
+        headers: {
+          authorization: this.#authorization,
+          "content-type": "application/x-www-form-urlencoded",
+          accept: "application/json",
+        },
+        body: `token=${formEncode(token)}&token_type_hint=access_token`,
+      },
+      timeoutMs,
+    );
+    if (status !== 200) throw new Error(`the introspection endpoint answered HTTP ${status}`);
+    return parseJsonObject(body, "the introspection answer");
+  }
+}
