@@ -1,15 +1,8 @@
 /** Application Load Balancer targets, in single-value or multi-value header mode. */
 import type { AuthInfo } from "@portico/host";
-import { base64ToBytes, eventBody } from "./_body.ts";
+import { eventBody } from "./_body.ts";
 import { headersFrom, queryFrom, splitHeaders } from "./_maps.ts";
-import {
-  type EventStrategy,
-  originOf,
-  requireString,
-  secondsOf,
-  stringOf,
-  stripBasePath,
-} from "./_strategy.ts";
+import { type EventStrategy, originOf, requireString, stripBasePath } from "./_strategy.ts";
 import type { AlbEvent, AlbResult } from "./_types.ts";
 
 const REASONS: Record<number, string> = {
@@ -27,22 +20,6 @@ const REASONS: Record<number, string> = {
   500: "Internal Server Error",
   503: "Service Unavailable",
 };
-
-/**
- * One JSON part of a JWT (0 = header, 1 = payload), unverified: ALB signs `x-amzn-oidc-data` and the
- * load balancer is the trusted party.
- */
-function jwtPart(token: string, index: 0 | 1): Record<string, unknown> | undefined {
-  const part = token.split(".")[index];
-  if (part === undefined) return undefined;
-  try {
-    const bytes = base64ToBytes(part.replace(/-/g, "+").replace(/_/g, "/"));
-    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
-    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export const alb: EventStrategy<AlbEvent, AlbResult> = {
   kind: "alb",
@@ -84,23 +61,18 @@ export const alb: EventStrategy<AlbEvent, AlbResult> = {
     return { ...base, headers: single };
   },
 
-  authOf(event): AuthInfo | undefined {
-    const headers = headersFrom(event.headers, event.multiValueHeaders);
-    const identity = headers.get("x-amzn-oidc-identity");
-    const data = headers.get("x-amzn-oidc-data");
-    const accessToken = stringOf(headers.get("x-amzn-oidc-accesstoken"));
-    if (identity === null && data === null && accessToken === undefined) return undefined;
-    // x-amzn-oidc-data: the user claims as a JWT whose header names the OIDC client (`client`).
-    const claims = data === null ? undefined : jwtPart(data, 1);
-    const jwtHeader = data === null ? undefined : jwtPart(data, 0);
-    const auth: AuthInfo = { extra: { oidc: claims ?? {} } };
-    if (accessToken !== undefined) auth.token = accessToken;
-    const subject = stringOf(identity) ?? stringOf(claims?.sub);
-    if (subject !== undefined) auth.subject = subject;
-    const clientId = stringOf(jwtHeader?.client);
-    if (clientId !== undefined) auth.clientId = clientId;
-    const expiresAt = secondsOf(claims?.exp) ?? secondsOf(jwtHeader?.exp);
-    if (expiresAt !== undefined) auth.expiresAt = expiresAt;
-    return auth;
+  /**
+   * No identity from the request: the `x-amzn-oidc-*` headers an ALB with OIDC authentication adds
+   * are only trustworthy once their ES256 signature is checked against the load balancer's
+   * regional key (a client can send them too, e.g. to a target reachable another way). Verify them
+   * with `albOidc({ region })` of `@portico/auth` (`createHandler(server, { auth })`).
+   */
+  authOf(): AuthInfo | undefined {
+    return undefined;
+  },
+
+  /** ALB events name no host: list the load balancer's DNS name or your domain in `allowedHosts`. */
+  routedHostOf() {
+    return undefined;
   },
 };

@@ -11,7 +11,8 @@ export type Invoked =
 
 /**
  * The part both handlers share: detect the event kind, convert the event, call the app with the
- * invocation's `ctx` (an app that throws becomes a 500 without detail, reported to `onError`).
+ * invocation's `ctx` (the event's auth and routed host, `multiInstance`; an app that throws
+ * becomes a 500 without detail, reported to `onError`).
  */
 export async function invokeApp(
   app: FetchApp,
@@ -30,7 +31,13 @@ export async function invokeApp(
   } catch {
     return { ok: false, strategy };
   }
-  const run = invocation(context, strategy.authOf(httpEvent), canStream, onError);
+  const run = invocation(
+    context,
+    strategy.authOf(httpEvent),
+    strategy.routedHostOf(httpEvent),
+    canStream,
+    onError,
+  );
   let response: Response;
   try {
     response = await app.fetch(request, opts.env, run.ctx);

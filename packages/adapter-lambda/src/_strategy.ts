@@ -30,6 +30,11 @@ export interface EventStrategy<
   toRequest(event: E, options: RequestOptions): Request;
   toResult(parts: ResultParts, event: E): R;
   authOf(event: E): AuthInfo | undefined;
+  /**
+   * The host name the front door routed the event by (`requestContext.domainName` of API Gateway
+   * and Function URLs), or `undefined` when the event names none (ALB). Becomes `ctx.routedHosts`.
+   */
+  routedHostOf(event: E): string | undefined;
 }
 
 /** The path with `basePath` removed when it is a whole-segment prefix. */
@@ -46,6 +51,19 @@ export function originOf(headers: Headers, domainName: string | undefined): stri
   if (/[\s/\\?#@]/.test(host)) throw new TypeError(`invalid host: ${JSON.stringify(host)}`);
   const proto = headers.get("x-forwarded-proto")?.split(",")[0]?.trim().toLowerCase();
   return `${proto === "http" ? "http" : "https"}://${host}`;
+}
+
+/**
+ * An event's `requestContext.domainName`, when it is a plain host name (`name` or `name:port`).
+ * AWS sets it to the API's or Function URL's domain (a custom domain when mapped), the host it
+ * matched before invoking the function; a value that is not a host name is ignored.
+ */
+export function domainNameOf(context: { domainName?: unknown } | undefined): string | undefined {
+  const name = context?.domainName;
+  if (typeof name !== "string" || name === "" || name.length > 255) return undefined;
+  return /^[a-z0-9.-]+(?::\d{1,5})?$/i.test(name) || /^\[[0-9a-f:.]+\](?::\d{1,5})?$/i.test(name)
+    ? name
+    : undefined;
 }
 
 /** Throws TypeError unless `value` is a string (events from a broken integration). */

@@ -4,6 +4,7 @@ import { eventBody } from "./_body.ts";
 import { headersFrom, queryFrom, splitHeaders } from "./_maps.ts";
 import {
   authFromClaims,
+  domainNameOf,
   type EventStrategy,
   originOf,
   requireString,
@@ -56,5 +57,9 @@ export const v1: EventStrategy<ApiGatewayV1Event, ApiGatewayV1Result> = {
       typeof authorizer.claims === "object" && authorizer.claims !== null ? authorizer.claims : authorizer
     ) as Record<string, unknown>;
     return authFromClaims(claims, { ...authorizer }, { subject: stringOf(authorizer.principalId) });
+  },
+
+  routedHostOf(event) {
+    return domainNameOf(event.requestContext);
   },
 };

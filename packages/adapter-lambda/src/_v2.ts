@@ -4,6 +4,7 @@ import { eventBody } from "./_body.ts";
 import { splitHeaders } from "./_maps.ts";
 import {
   authFromClaims,
+  domainNameOf,
   type EventStrategy,
   originOf,
   requireString,
@@ -66,5 +67,9 @@ export const v2: EventStrategy<ApiGatewayV2Event, ApiGatewayV2Result> = {
       return auth;
     }
     return undefined;
+  },
+
+  routedHostOf(event) {
+    return domainNameOf(event.requestContext);
   },
 };

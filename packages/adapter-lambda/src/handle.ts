@@ -83,8 +83,9 @@ function badRequest(strategy: EventStrategy | undefined, event: unknown): Promis
  * A buffered Lambda handler for API Gateway REST (v1) and HTTP APIs (v2), Function URLs (BUFFERED)
  * and ALB: `export const handler = handle(app)`. The event kind is detected from its shape; a
  * malformed event gets a 400. The app sees `ctx.requestId` (the `awsRequestId`), `ctx.deadline`,
- * `ctx.authInfo` (authorizer context, JWT claims or ALB OIDC headers), `ctx.waitUntil` (awaited
- * before returning) and `ctx.canStream: false`: a Portico handler then answers JSON, and refuses
+ * `ctx.authInfo` (authorizer context or JWT claims), `ctx.routedHosts` (the event's
+ * `requestContext.domainName`: API Gateway and Function URLs; none for ALB), `ctx.multiInstance`,
+ * `ctx.waitUntil` (awaited before returning) and `ctx.canStream: false`: a Portico handler then answers JSON, and refuses
  * long-lived streams with 405. A body that does not end before the invocation's deadline gets 504.
  */
 export function handle(app: FetchApp, opts: LambdaHandlerOptions = {}): LambdaHandler {

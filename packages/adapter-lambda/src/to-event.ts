@@ -20,6 +20,14 @@ export interface ToEventOptions {
   authorizer?: Record<string, unknown>;
   /** `requestContext.requestId`. Default: a random UUID. */
   requestId?: string;
+  /**
+   * `requestContext.domainName` (v1, v2; ALB events have none): the host the front door routed the
+   * request by, which the handler passes on as `ctx.routedHosts`. Default: the request URL's host,
+   * as on AWS, where API Gateway and Function URLs only invoke the function for their own domain.
+   * Set it to simulate a deployed domain (`abc123.execute-api.us-east-1.amazonaws.com`) or, as the
+   * dev server does, to a fixed name no client chooses.
+   */
+  domainName?: string;
 }
 
 async function bodyOf(request: Request): Promise<{ body: string | undefined; isBase64Encoded: boolean }> {
@@ -70,7 +78,7 @@ export async function toEvent(
       requestContext: {
         http: { method: request.method, path: url.pathname, sourceIp: "127.0.0.1" },
         requestId,
-        domainName: url.host,
+        domainName: opts.domainName ?? url.host,
       },
     };
     if (cookie !== null) event.cookies = cookie.split(/;\s*/);
@@ -94,7 +102,7 @@ export async function toEvent(
       requestContext: {
         httpMethod: request.method,
         requestId,
-        domainName: url.host,
+        domainName: opts.domainName ?? url.host,
         stage: "$default",
         path: url.pathname,
       },

@@ -59,7 +59,7 @@ describe("the Lambda deadline", () => {
 
   it("ends a long-lived GET stream with a retry hint before the timeout; the client resumes on a new invocation", async () => {
     const { s } = server();
-    const app = createHandler(s, { deadlineMarginMs: 1_000, retryMs: 250 });
+    const app = createHandler(s, { deadlineMarginMs: 1_000, retryMs: 250, onError: () => {} });
     const url = await start(streamHandle(app), 1_800);
     const sessionId = await initialize(url);
     await fetch(

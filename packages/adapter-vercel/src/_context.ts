@@ -42,14 +42,68 @@ export function deadlineOf(start: number, maxDuration: number | undefined): numb
   return start + maxDuration * 1000;
 }
 
+/**
+ * Whether this function runs deployed on Vercel: a production or preview deployment, not `vercel
+ * dev`. Vercel's system environment variables say so, "available at both build and runtime"
+ * (https://vercel.com/docs/environment-variables/system-environment-variables): `VERCEL` is `1`
+ * ("system environment variables have been exposed", on by default in the project settings) and
+ * `VERCEL_ENV` is `production`, `preview` or `development`. `vercel dev` runs functions with
+ * `VERCEL_ENV=development` when the project's variables are pulled, and `vercel dev --local` (CLI
+ * 64) with neither variable set: nothing is routed there.
+ *
+ * Read as the literal `process.env.VERCEL` / `process.env.VERCEL_ENV`, on both runtimes: Node.js
+ * has them in `process.env`; the Edge runtime answers `process.env` per name (it does not list
+ * them), and a bundler that inlines environment variables replaces exactly these expressions.
+ * Where there is no `process` at all, this is not a Vercel deployment.
+ */
+export function deployedOnVercel(): boolean {
+  let vercel: string | undefined;
+  let environment: string | undefined;
+  try {
+    vercel = process.env.VERCEL;
+    environment = process.env.VERCEL_ENV;
+  } catch {
+    return false;
+  }
+  return vercel === "1" && (environment === "production" || environment === "preview");
+}
+
+/**
+ * The host a deployed Vercel function's request was routed by: its `Host` (else the URL's). Vercel's
+ * edge matches the host against the project's domains (its `*.vercel.app` deployment and branch
+ * URLs, the domains added to it) before the function runs, so a foreign name never reaches it.
+ */
+export function routedHostOf(request: Request): string | undefined {
+  const host = request.headers.get("host");
+  if (host !== null) return host;
+  try {
+    return new URL(request.url).host;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What every request of a Vercel handler gets: `multiInstance` (Vercel runs many instances, and
+ * `vercel dev` a process per request) and, deployed, `routedHosts` with the request's host.
+ */
+export function platformContext(ctx: ExecutionContextLike, request: Request, deployed: boolean): void {
+  ctx.multiInstance = true;
+  if (!deployed) return;
+  const host = routedHostOf(request);
+  if (host !== undefined) ctx.routedHosts = [host];
+}
+
 /** The request context a Web handler gives the app. */
 export function webContext(
   request: Request,
   context: VercelContextLike | undefined,
   maxDuration: number | undefined,
+  deployed: boolean,
   onError: (error: unknown) => void,
 ): ExecutionContextLike {
   const ctx: ExecutionContextLike = { waitUntil: hostWaitUntil(context, onError) };
+  platformContext(ctx, request, deployed);
   const requestId = vercelRequestId(request.headers.get("x-vercel-id"));
   if (requestId !== undefined) ctx.requestId = requestId;
   const deadline = deadlineOf(Date.now(), maxDuration);

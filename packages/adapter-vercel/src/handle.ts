@@ -1,5 +1,5 @@
 import { type FetchApp, hostErrorResponse } from "@portico/host";
-import { defaultOnError, webContext } from "./_context.ts";
+import { defaultOnError, deployedOnVercel, webContext } from "./_context.ts";
 import type { VercelContextLike, VercelHandlerOptions } from "./_types.ts";
 
 /** A Vercel Web handler: `(request, context?) => Response`, for the Node.js and Edge runtimes. */
@@ -23,14 +23,17 @@ export interface VercelHandlers {
  * Node.js and Edge runtimes. The request goes to `app.fetch(request, opts.env, ctx)` untouched;
  * the response comes back as is, so SSE streams chunk by chunk. `ctx` carries `waitUntil` (the
  * handler's second argument, else Vercel's request context, where `@vercel/functions` finds it),
- * `requestId` (`x-vercel-id`) and, with `opts.maxDuration`, a `deadline`. An app that throws or
- * returns something that is not a `Response` gets a 500 with a JSON-RPC error body and no detail.
+ * `requestId` (`x-vercel-id`), with `opts.maxDuration` a `deadline`, `multiInstance: true` and,
+ * deployed (`VERCEL=1`, `VERCEL_ENV` production or preview), `routedHosts` with the request's host:
+ * Vercel routed it by that host, so the core accepts it without `allowedHosts`. An app that throws
+ * or returns something that is not a `Response` gets a 500 with a JSON-RPC error body and no detail.
  */
 export function handle(app: FetchApp, opts: VercelHandlerOptions = {}): VercelHandlers {
   const onError = opts.onError ?? defaultOnError;
   const { env, maxDuration } = opts;
+  const deployed = deployedOnVercel();
   const handler: VercelWebHandler = async (request, context) => {
-    const ctx = webContext(request, context, maxDuration, onError);
+    const ctx = webContext(request, context, maxDuration, deployed, onError);
     try {
       const response: unknown = await app.fetch(request, env, ctx);
       // Also a Response of another realm or fetch implementation.

@@ -130,7 +130,10 @@ describe("handle", () => {
       reason = ctx.signal.reason;
       return "stopped";
     });
-    const mcp = createHandler(server, { deadlineMarginMs: 900 });
+    const mcp = createHandler(server, {
+      deadlineMarginMs: 900,
+      secret: "vercel-handle-test-secret-0123456789abcdef",
+    });
     // maxDuration 1 s, margin 0.9 s: the signal fires about 0.1 s in.
     const { POST } = handle(mcp, { maxDuration: 1 });
     const response = await POST(

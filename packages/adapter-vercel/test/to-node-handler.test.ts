@@ -63,7 +63,10 @@ describe("toNodeHandler (legacy signature)", () => {
       await new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve()));
       return (ctx.signal.reason as Error).name;
     });
-    const mcp = createHandler(server, { deadlineMarginMs: 900 });
+    const mcp = createHandler(server, {
+      deadlineMarginMs: 900,
+      secret: "vercel-node-test-secret-0123456789abcdef",
+    });
     const response = await once(
       mcp,
       (origin) => modernPost(`${origin}/api/mcp`, "tools/call", { name: "wait", arguments: {} }),

@@ -4,7 +4,7 @@
  * runtime (named exports, bundled for the edge VM), and the legacy `(req, res)` signature with
  * Vercel's body helpers on. The functions call back to a probe server in this process.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,11 +51,17 @@ function probeServer() {
 
 const probe = probeServer();
 let dev: VercelDev;
+let probeUrl: string;
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => probe.server.listen(0, "127.0.0.1", resolve));
   const { port } = probe.server.address() as AddressInfo;
-  dev = await startVercelDev({ cwd: project, env: { PROBE_URL: `http://127.0.0.1:${port}` } });
+  probeUrl = `http://127.0.0.1:${port}`;
+  // What a linked project's pulled variables give `vercel dev` (`--local` alone sets neither).
+  dev = await startVercelDev({
+    cwd: project,
+    env: { PROBE_URL: probeUrl, VERCEL: "1", VERCEL_ENV: "development" },
+  });
 }, 90_000);
 
 afterAll(async () => {
@@ -63,6 +69,39 @@ afterAll(async () => {
   probe.server.closeAllConnections();
   await new Promise((resolve) => probe.server.close(resolve));
 });
+
+/** The fixture's functions: Node.js Web default export, Edge named exports, legacy `(req, res)`. */
+const FUNCTIONS = ["/api/web", "/api/edge", "/api/legacy"];
+
+const addCall = (origin: string, path: string) =>
+  modernPost(`${origin}${path}`, "tools/call", { name: "add", arguments: { a: 2, b: 3 } });
+
+/** Sends `request` to vercel dev at `origin` with the `Host` (and `Origin`) given, over raw HTTP. */
+async function sendAs(
+  origin: string,
+  request: Request,
+  host: string,
+  browserOrigin?: string,
+): Promise<{ status: number; body: string }> {
+  const body = Buffer.from(await request.arrayBuffer());
+  const headers: Record<string, string> = Object.fromEntries(request.headers);
+  headers.host = host;
+  if (browserOrigin !== undefined) headers.origin = browserOrigin;
+  headers["content-length"] = String(body.byteLength);
+  const { hostname, port } = new URL(origin);
+  const path = new URL(request.url).pathname;
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: hostname, port, method: "POST", path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      res.on("error", reject);
+    });
+    req.setTimeout(30_000, () => req.destroy(new Error("timed out")));
+    req.on("error", reject);
+    req.end(body);
+  });
+}
 
 /**
  * Calls `relay`, releasing each step only once its progress event has arrived: were the stream
@@ -155,6 +194,21 @@ describe("vercel dev --local", { timeout: 90_000 }, () => {
     );
   });
 
+  it("refuses a DNS-rebinding request with 403 on both runtimes and signatures, with and without Origin", async () => {
+    const { port } = new URL(dev.url);
+    const evil = `evil.example.com:${port}`;
+    for (const path of FUNCTIONS) {
+      for (const browserOrigin of [undefined, `http://${evil}`]) {
+        const refused = await sendAs(dev.url, addCall(dev.url, path), evil, browserOrigin);
+        expect(refused.status, `${path}, Origin ${browserOrigin}`).toBe(403);
+        expect(refused.body).toContain(evil);
+        expect(refused.body).toContain("allowedHosts");
+      }
+      const local = await sendAs(dev.url, addCall(dev.url, path), `localhost:${port}`);
+      expect(local.status, `${path}, localhost`).toBe(200);
+    }
+  });
+
   it("Edge runtime, named exports: answers and streams", async () => {
     const add = await fetch(
       modernPost(`${dev.url}/api/edge`, "tools/call", { name: "add", arguments: { a: 4, b: 5 } }),
@@ -167,5 +221,32 @@ describe("vercel dev --local", { timeout: 90_000 }, () => {
         _meta: { progressToken: 1 },
       }),
     );
+  });
+});
+
+describe("vercel dev --local as a deployment (VERCEL=1, VERCEL_ENV=production)", { timeout: 90_000 }, () => {
+  let deployed: VercelDev;
+
+  beforeAll(async () => {
+    deployed = await startVercelDev({
+      cwd: project,
+      env: { PROBE_URL: probeUrl, VERCEL: "1", VERCEL_ENV: "production" },
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await deployed?.stop();
+  });
+
+  it("a *.vercel.app Host answers 200 with no configuration on both runtimes and signatures", async () => {
+    for (const path of FUNCTIONS) {
+      const response = await sendAs(
+        deployed.url,
+        addCall(deployed.url, path),
+        "portico-fixture-abc123xyz-team.vercel.app",
+      );
+      expect(response.status, path).toBe(200);
+      expect(response.body).toContain('"text":"5"');
+    }
   });
 });

@@ -27,11 +27,34 @@ export interface WorkerHandler<Env> {
   fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response>;
 }
 
+/** The suffix of the hosts Cloudflare gives deployed Workers (`<worker>.<account>.workers.dev`). */
+const WORKERS_DEV = ".workers.dev";
+
 /**
- * The module worker for `app`: `export default handle(app)`. Pass a factory `(env) => app` to build
- * the app from the Worker's bindings (Durable Object stores, secrets); it runs on the first request
- * of each isolate — Workers forbid random values and I/O at module scope, and `env` arrives with the
- * request — and its app serves every later request.
+ * The request's host when it is a `*.workers.dev` name. Cloudflare routes such a request to the
+ * Worker by that host, and nobody else controls workers.dev DNS, so no page can make one resolve to
+ * a local `wrangler dev` (DNS rebinding). Custom domains and routes go to `allowedHosts`.
+ */
+export function workersDevHost(url: string): string | undefined {
+  // `scheme://host[:port]/…`: the authority, without parsing the whole URL on every request.
+  const start = url.indexOf("//") + 2;
+  if (start < 2) return undefined;
+  let end = url.indexOf("/", start);
+  if (end === -1) end = url.length;
+  const host = url.slice(start, end).toLowerCase();
+  const colon = host.lastIndexOf(":");
+  const name = colon === -1 || host.endsWith("]") ? host : host.slice(0, colon);
+  if (!name.endsWith(WORKERS_DEV) || name.length === WORKERS_DEV.length) return undefined;
+  return /^[a-z0-9.-]+(?::\d{1,5})?$/.test(host) ? host : undefined;
+}
+
+/**
+ * The module worker for `app`: `export default handle(app)`, with the app built at module scope
+ * (`handle(createHandler(server))`), or a factory `(env) => app` to build it from the Worker's
+ * bindings (Durable Object stores, secrets): the factory runs on the first request of each
+ * isolate, since `env` arrives with the request, and its app serves every later request.
+ * The app's `ctx` has `multiInstance: true` (Cloudflare runs many isolates) and, for a
+ * `*.workers.dev` host, `routedHosts` with it.
  */
 export function handle<Env = unknown>(
   app: FetchApp | ((env: Env) => FetchApp),
@@ -55,7 +78,12 @@ export function handle<Env = unknown>(
   };
   return {
     async fetch(request, env, ctx) {
-      const host: ExecutionContextLike = { waitUntil: (promise) => ctx.waitUntil(promise) };
+      const host: ExecutionContextLike = {
+        waitUntil: (promise) => ctx.waitUntil(promise),
+        multiInstance: true,
+      };
+      const routed = workersDevHost(request.url);
+      if (routed !== undefined) host.routedHosts = [routed];
       const ray = request.headers.get("cf-ray");
       if (ray !== null) host.requestId = ray;
       const auth = options.authInfo?.(request, env, ctx);

@@ -24,7 +24,12 @@ export interface LambdaConfig {
   secretsManagerEndpoint?: string;
   /** DynamoDB endpoint override (`AWS_ENDPOINT_URL_DYNAMODB`); for local runs against DynamoDB Local. */
   dynamoDbEndpoint?: string;
-  /** `ALLOWED_HOSTS` (comma-separated). Default `*`: API Gateway and Function URLs route by host already. */
+  /**
+   * `ALLOWED_HOSTS` (comma-separated): `Host` names to accept besides the ones the event names.
+   * Default none: the Function URL's and the HTTP API's own domains (and a custom domain mapped to
+   * the API) arrive as `requestContext.domainName`, which the adapter passes on as routed hosts.
+   * Set it for a name the event does not carry, e.g. behind an ALB or a proxy with its own domain.
+   */
   allowedHosts: string[];
   /** `ALLOWED_ORIGINS` (comma-separated). Default none: only same-origin and localhost browser origins. */
   allowedOrigins: string[];
@@ -58,7 +63,7 @@ export function readConfig(env: Env): LambdaConfig {
     secretArn: env.SECRET_ARN as string,
     region: env.AWS_REGION as string,
     credentials,
-    allowedHosts: list(env.ALLOWED_HOSTS, ["*"]),
+    allowedHosts: list(env.ALLOWED_HOSTS, []),
     allowedOrigins: list(env.ALLOWED_ORIGINS, []),
   };
   const secretsManager = env.AWS_ENDPOINT_URL_SECRETS_MANAGER || env.AWS_ENDPOINT_URL;

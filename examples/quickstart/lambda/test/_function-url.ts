@@ -129,11 +129,18 @@ export async function toResponse(outcome: InvokeOutcome): Promise<Response> {
   return new Response(failOnErrorTrailer(body, outcome.end), { status, headers });
 }
 
-/** Serves the function on 127.0.0.1 (a free port) as a Function URL with payload 2.0 events. */
+/**
+ * Serves the function on 127.0.0.1 (a free port) as a Function URL with payload 2.0 events. Their
+ * `requestContext.domainName` is this server's own address, as a Function URL's is its own domain,
+ * never the `Host` a client sent.
+ */
 export async function serveFunctionUrl(fn: LocalFunction): Promise<{ url: string; close(): Promise<void> }> {
+  let domainName = "127.0.0.1";
   const app = {
-    fetch: async (request: Request) => toResponse(await fn.invoke(await toEvent(request, "v2"))),
+    fetch: async (request: Request) =>
+      toResponse(await fn.invoke(await toEvent(request, "v2", { domainName }))),
   };
   const server = await serve(app, { port: 0, hostname: "127.0.0.1", gracefulTimeoutMs: 1_000 });
+  domainName = new URL(server.url).host;
   return { url: server.url, close: () => server.close() };
 }

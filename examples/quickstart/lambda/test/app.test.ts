@@ -1,3 +1,4 @@
+import { type EventKind, fromResult, handle, toEvent } from "@portico/adapter-lambda";
 import { memoryStores } from "@portico/core";
 import { initializeBody, legacyPost, modernPost, readJsonRpc } from "@portico/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
@@ -12,24 +13,39 @@ const LAMBDA_ENV = {
   AWS_SECRET_ACCESS_KEY: "secret-key",
 };
 const URL_HOST = "https://abcdefghijklmnop.lambda-url.eu-west-1.on.aws";
+const HTTP_API = "https://abc123.execute-api.us-east-1.amazonaws.com";
 const SECRET = "a".repeat(64);
+const context = { awsRequestId: "app-test", getRemainingTimeInMillis: () => 30_000 };
 
 const apps: QuickstartApp[] = [];
 afterEach(() => {
   for (const app of apps.splice(0)) app.mcp.close();
 });
 
-/** An app configured the way handler.ts does it, on in-memory stores (one "instance" each). */
-function instance(secret = SECRET, env: Record<string, string> = {}): QuickstartApp {
+interface Instance {
+  /** The request as a front door of `kind` delivers it (its URL's host as the event's domain). */
+  fetch(request: Request): Promise<Response>;
+}
+
+/**
+ * An app configured the way handler.ts does it, on in-memory stores (one "instance" each), behind
+ * `handle()` as deployed: each request arrives as an event of `kind` (`v2`: Function URL or HTTP
+ * API, `v1`: REST API, `alb`), its `requestContext.domainName` the request URL's host.
+ */
+function instance(secret = SECRET, env: Record<string, string> = {}, kind: EventKind = "v2"): Instance {
   const config = readConfig({ ...LAMBDA_ENV, ...env });
   const app = createApp({
     stores: memoryStores(),
     secret,
     allowedHosts: config.allowedHosts,
     allowedOrigins: config.allowedOrigins,
+    onError: () => {}, // the refused Hosts and Origins these tests send are logged otherwise
   });
   apps.push(app);
-  return app;
+  const handler = handle(app);
+  return {
+    fetch: async (request) => fromResult(await handler(await toEvent(request, kind), context)),
+  };
 }
 
 const greet = (params: Record<string, unknown> = {}) =>
@@ -69,10 +85,31 @@ describe("the Lambda app", () => {
     expect((await allowing.fetch(request())).status).toBe(200);
   });
 
-  it("refuses other hosts when ALLOWED_HOSTS narrows them", async () => {
-    const app = instance(SECRET, { ALLOWED_HOSTS: "mcp.example.com" });
-    expect((await app.fetch(legacyPost(`${URL_HOST}/mcp`, initializeBody(1)))).status).toBe(403);
-    expect((await app.fetch(legacyPost("https://mcp.example.com/mcp", initializeBody(1)))).status).toBe(200);
+  it("answers deployed hosts with no ALLOWED_HOSTS: the domain each event names", async () => {
+    for (const [host, kind] of [
+      [URL_HOST, "v2"],
+      [HTTP_API, "v2"],
+      [HTTP_API, "v1"],
+    ] as const) {
+      const response = await instance(SECRET, {}, kind).fetch(
+        modernPost(`${host}/mcp`, "tools/call", { name: "add", arguments: { a: 2, b: 3 } }),
+      );
+      expect(response.status, `${kind} ${host}`).toBe(200);
+      const [message] = await readJsonRpc(response);
+      expect(message?.result.structuredContent).toEqual({ sum: 5 });
+    }
+  });
+
+  it("refuses a Host no event names with 403 naming it and allowedHosts; ALLOWED_HOSTS adds it", async () => {
+    // Behind an ALB, whose events carry no domain: the listener's name must be listed.
+    const request = () => legacyPost("https://mcp.example.com/mcp", initializeBody(1));
+    const refused = await instance(SECRET, {}, "alb").fetch(request());
+    expect(refused.status).toBe(403);
+    const { error } = (await refused.json()) as { error: { message: string } };
+    expect(error.message).toContain('"mcp.example.com"');
+    expect(error.message).toContain("allowedHosts");
+    const listed = instance(SECRET, { ALLOWED_HOSTS: "mcp.example.com" }, "alb");
+    expect((await listed.fetch(request())).status).toBe(200);
   });
 
   it("completes an elicitation round trip on another instance that shares the secret, not on one that does not", async () => {

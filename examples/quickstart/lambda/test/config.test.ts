@@ -21,7 +21,7 @@ describe("readConfig", () => {
         secretAccessKey: "secret-key",
         sessionToken: "session-token",
       },
-      allowedHosts: ["*"],
+      allowedHosts: [],
       allowedOrigins: [],
     });
   });

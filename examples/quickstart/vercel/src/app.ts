@@ -22,8 +22,10 @@ export function createApp(env: Env): McpHandler {
   return createHandler(createQuickstartServer(), {
     ...(secret ? { secret } : {}),
     ...(stores ? { stores } : {}),
-    // Vercel routes by host already; DNS-rebinding protection is for servers on a local port.
-    allowedHosts: entries(env.ALLOWED_HOSTS) ?? ["*"],
+    // None needed on Vercel: deployed, the adapter passes the Host Vercel routed by (the
+    // deployment's *.vercel.app URLs, the project's domains) to the core. ALLOWED_HOSTS is for
+    // names served elsewhere; under vercel dev only localhost names pass (DNS-rebinding protection).
+    allowedHosts: entries(env.ALLOWED_HOSTS) ?? [],
     allowedOrigins: entries(env.ALLOWED_ORIGINS) ?? [],
   });
 }

@@ -4,6 +4,8 @@
  * this also proves the deployment's point: legacy sessions and a server→client request's reply
  * cross processes through the stores, modern MRTR round trips through the shared secret.
  */
+
+import { request as httpRequest } from "node:http";
 import {
   Client as ModernClient,
   StreamableHTTPClientTransport as ModernTransport,
@@ -33,6 +35,39 @@ describe("vercel dev --local", () => {
   afterAll(async () => {
     await dev?.stop();
   });
+
+  it("refuses a DNS-rebinding request (a foreign Host and its Origin) with 403, serves localhost", async () => {
+    const { port } = endpoint;
+    /** A tools/call sent to 127.0.0.1 with the Host (and Origin) a page under another name sends. */
+    const send = async (host: string, origin?: string) => {
+      const request = modernPost(endpoint, "tools/call", { name: "add", arguments: { a: 1, b: 1 } });
+      const body = Buffer.from(await request.arrayBuffer());
+      const headers: Record<string, string> = { ...Object.fromEntries(request.headers), host };
+      if (origin !== undefined) headers.origin = origin;
+      headers["content-length"] = String(body.byteLength);
+      return new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = httpRequest(
+          { host: "127.0.0.1", port, method: "POST", path: endpoint.pathname, headers },
+          (res) => {
+            let text = "";
+            res.setEncoding("utf8").on("data", (chunk: string) => {
+              text += chunk;
+            });
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+          },
+        );
+        req.setTimeout(30_000, () => req.destroy(new Error("timed out")));
+        req.on("error", reject);
+        req.end(body);
+      });
+    };
+    const evil = `evil.example.com:${port}`;
+    const refused = await send(evil, `http://${evil}`);
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain(evil);
+    expect(refused.text).toContain("allowedHosts");
+    expect((await send(`localhost:${port}`)).status).toBe(200);
+  }, 60_000);
 
   describe("legacy era (SDK v1, 2025-11-25) through vercel dev", { timeout: 60_000 }, () => {
     let client: LegacyClient;

@@ -25,7 +25,8 @@ export interface QuickstartEnv extends Env {
 export default handle<QuickstartEnv>((env) => {
   const options: HandlerOptions = {
     stores: durableObjectStores(env.MCP_SESSIONS),
-    // ALLOWED_HOSTS from wrangler.jsonc ("*" by default, see there); a bad Origin is refused regardless.
+    // ALLOWED_HOSTS from wrangler.jsonc: custom domains and routes. None by default: the Worker's
+    // *.workers.dev name is accepted as routed by Cloudflare, localhost names always are.
     allowedHosts: env.ALLOWED_HOSTS.split(",")
       .map((host) => host.trim())
       .filter((host) => host !== ""),

@@ -5,6 +5,7 @@
  * (2026-07-28, stateless, elicitation as an input_required round trip).
  */
 
+import { request as httpRequest } from "node:http";
 import { fileURLToPath } from "node:url";
 import {
   type Client as ModernClient,
@@ -52,6 +53,46 @@ describe("wrangler dev", () => {
       });
     expect(await list("http://evil.example.com")).toBe(403);
     expect(await list(`http://localhost:${worker.url.port}`)).toBe(200);
+  });
+
+  /** A tools/list sent to 127.0.0.1 with the `Host` (and `Origin`) given: wrangler dev passes it through. */
+  async function listAs(host: string, origin?: string): Promise<{ status: number; text: string }> {
+    const request = modernPost(endpoint, "tools/list", {});
+    const body = Buffer.from(await request.arrayBuffer());
+    const headers: Record<string, string> = { ...Object.fromEntries(request.headers), host };
+    if (origin !== undefined) headers.origin = origin;
+    headers["content-length"] = String(body.byteLength);
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        { host: "127.0.0.1", port: endpoint.port, method: "POST", path: endpoint.pathname, headers },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8").on("data", (chunk: string) => {
+            text += chunk;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.setTimeout(15_000, () => req.destroy(new Error("timed out")));
+      req.on("error", reject);
+      req.end(body);
+    });
+  }
+
+  it("refuses a DNS-rebinding request (a foreign Host, with or without its Origin) with 403", async () => {
+    const evil = `evil.example.com:${endpoint.port}`;
+    for (const origin of [undefined, `http://${evil}`]) {
+      const refused = await listAs(evil, origin);
+      expect(refused.status, `Origin ${origin}`).toBe(403);
+      expect(refused.text).toContain(evil);
+      expect(refused.text).toContain("allowedHosts");
+    }
+  });
+
+  it("answers its *.workers.dev host with the default configuration (no ALLOWED_HOSTS)", async () => {
+    const routed = await listAs("portico-quickstart.acct.workers.dev");
+    expect(routed.status).toBe(200);
+    expect(routed.text).toContain('"countdown"');
   });
 });
 

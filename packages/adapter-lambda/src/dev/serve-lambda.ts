@@ -16,6 +16,13 @@ export interface ServeLambdaOptions extends ToEventOptions {
   kind?: EventKind;
   /** The function's timeout, for `getRemainingTimeInMillis()`. Default 30 s. */
   timeoutMs?: number;
+  /**
+   * The events' `requestContext.domainName` (v1, v2), which the handler passes on as
+   * `ctx.routedHosts`. Default: the server's own address (`127.0.0.1:PORT`), never the `Host` a
+   * client sent — a page under a foreign name that resolves to 127.0.0.1 (DNS rebinding) is
+   * refused by the core's Host check, as it would be by API Gateway's routing.
+   */
+  domainName?: string;
 }
 
 export interface LambdaDevServer {
@@ -49,7 +56,8 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
 
 /**
  * Serves a Lambda handler (buffered `handle()` or streaming `streamHandle()`) on 127.0.0.1 for local
- * development: every HTTP request becomes an event of `kind` with a Lambda-like context, and the
+ * development: every HTTP request becomes an event of `kind` (its `domainName` the server's own
+ * address, so only localhost names pass the core's Host check) with a Lambda-like context, and the
  * result (or the response stream) goes back as the HTTP response — so the MCP Inspector and SDK
  * clients can connect. Installs the `awslambda` stand-in, so import the handler module after calling
  * `installAwslambda()` (the CLI does).
@@ -61,10 +69,12 @@ export async function serveLambda(handler: unknown, opts: ServeLambdaOptions = {
   const streaming = (handler as { [STREAMING]?: boolean })[STREAMING] === true;
   const kind = opts.kind ?? "v2";
   const timeoutMs = opts.timeoutMs ?? 30_000;
+  // Known once listening; no request is served before.
+  let domainName = opts.domainName ?? "127.0.0.1";
   const server = createServer(async (req, res) => {
     try {
-      const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
-      const event = await toEvent(await toFetchRequest(req, origin), kind, opts);
+      const origin = `http://${req.headers.host ?? domainName}`;
+      const event = await toEvent(await toFetchRequest(req, origin), kind, { ...opts, domainName });
       const deadline = Date.now() + timeoutMs;
       const context: LambdaContextLike & { functionName: string } = {
         awsRequestId: randomUUID(),
@@ -89,8 +99,10 @@ export async function serveLambda(handler: unknown, opts: ServeLambdaOptions = {
     server.listen(port, opts.hostname ?? "127.0.0.1", () => resolve());
   });
   const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  domainName = opts.domainName ?? `${host}:${address.port}`;
   return {
-    url: `http://${address.address}:${address.port}`,
+    url: `http://${host}:${address.port}`,
     port: address.port,
     server,
     close: () =>

@@ -1,7 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { toNodeHandler as nodeHandler } from "@portico/adapter-node";
 import type { ExecutionContextLike, FetchApp } from "@portico/host";
-import { deadlineOf, defaultOnError, requestContextWaitUntil, vercelRequestId } from "../_context.ts";
+import {
+  deadlineOf,
+  defaultOnError,
+  deployedOnVercel,
+  platformContext,
+  requestContextWaitUntil,
+  vercelRequestId,
+} from "../_context.ts";
 import type { VercelHandlerOptions } from "../_types.ts";
 import { restoreRawBody } from "./_helpers-body.ts";
 
@@ -22,15 +29,18 @@ export type VercelNodeHandler = (req: IncomingMessage, res: ServerResponse) => P
  * and the response written by `@portico/adapter-node` (streamed chunk by chunk, with backpressure;
  * buffered Portico answers in one write). A body that Vercel's helpers already read is taken back
  * byte for byte. `ctx` carries `waitUntil` (Vercel's request context), `requestId` (`x-vercel-id`,
- * else `X-Request-Id` or a UUID) and, with `opts.maxDuration`, a `deadline`. Never rejects: an app
- * error becomes a 500 with a JSON-RPC error body and no detail.
+ * else `X-Request-Id` or a UUID), with `opts.maxDuration` a `deadline`, `multiInstance: true` and,
+ * deployed, `routedHosts` with the request's host (as `handle` does). Never rejects: an app error
+ * becomes a 500 with a JSON-RPC error body and no detail.
  */
 export function toNodeHandler(app: FetchApp, opts: VercelNodeHandlerOptions = {}): VercelNodeHandler {
   const onError = opts.onError ?? defaultOnError;
   const { maxDuration } = opts;
+  const deployed = deployedOnVercel();
   const vercelApp: FetchApp = {
     fetch(request, env, nodeCtx) {
       const ctx: ExecutionContextLike = { bufferedResponses: true };
+      platformContext(ctx, request, deployed);
       if (nodeCtx?.waitUntil !== undefined) ctx.waitUntil = nodeCtx.waitUntil;
       if (nodeCtx?.signal !== undefined) ctx.signal = nodeCtx.signal;
       const requestId = vercelRequestId(request.headers.get("x-vercel-id")) ?? nodeCtx?.requestId;

@@ -5,6 +5,9 @@ import type { TestEnv } from "./worker.ts";
 
 export const testEnv = env as unknown as TestEnv;
 
+/** The `secret` of the tests' handlers: on a multi-instance host, a handler without one warns. */
+export const TEST_SECRET = "adapter-workers-test-secret-0123456789abcdef";
+
 /**
  * A request to the test Worker through its service binding: each call is a separate invocation
  * with its own I/O context, as in production. An `init.signal` that aborts cancels the response

@@ -6,7 +6,7 @@ import { addTool, createHandler, type HandlerContext, McpServer } from "@portico
 import { modernPost, readJsonRpc } from "@portico/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { handle } from "../../src/index.ts";
-import { invokeWorker, testEnv } from "./_fixtures.ts";
+import { invokeWorker, TEST_SECRET, testEnv } from "./_fixtures.ts";
 import { serveThroughWorker } from "./worker.ts";
 
 afterEach(() => serveThroughWorker(undefined));
@@ -54,7 +54,7 @@ async function callInspect(): Promise<{ bindings: string[]; subject: string | nu
 describe("handle()", () => {
   it("passes the Worker's env to the tools and keeps ctx.waitUntil work alive", async () => {
     const seen: Seen = {};
-    serveThroughWorker(() => createHandler(inspectingServer(seen)));
+    serveThroughWorker(() => createHandler(inspectingServer(seen), { secret: TEST_SECRET }));
     expect((await callInspect()).bindings).toContain("PORTICO_TEST_BINDING");
     expect(seen.env).toBeDefined();
     await expect.poll(() => seen.background, { timeout: 5_000 }).toBe("background done");
@@ -66,7 +66,7 @@ describe("handle()", () => {
     serveThroughWorker((env) => {
       built += 1;
       expect(env.PORTICO_TEST_BINDING).toBe("bound");
-      return createHandler(inspectingServer(seen));
+      return createHandler(inspectingServer(seen), { secret: TEST_SECRET });
     });
     await callInspect();
     await callInspect();
@@ -75,7 +75,7 @@ describe("handle()", () => {
 
   it("turns the Worker's auth (e.g. ctx.props) into the tool's auth", async () => {
     const server = inspectingServer({});
-    const worker = handle(createHandler(server), {
+    const worker = handle(createHandler(server, { secret: TEST_SECRET }), {
       authInfo: (request) => ({ subject: request.headers.get("cf-ray") ?? "none" }),
     });
     serveThroughWorker(() => ({

@@ -7,7 +7,7 @@ import { addTool, createHandler, jsonSchema, McpServer } from "@portico/core";
 import { modernPost, readJsonRpc } from "@portico/test-kit";
 import * as v from "valibot";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { invokeWorker } from "./_fixtures.ts";
+import { invokeWorker, TEST_SECRET } from "./_fixtures.ts";
 import { serveThroughWorker } from "./worker.ts";
 
 function validatingServer(): McpServer {
@@ -84,7 +84,7 @@ describe("validation inside workerd, without code generation", () => {
   });
 
   it("validates a valibot schema and a raw JSON Schema on the request path", async () => {
-    serveThroughWorker(() => createHandler(validatingServer()));
+    serveThroughWorker(() => createHandler(validatingServer(), { secret: TEST_SECRET }));
 
     const ok = await call("divide", { a: 1, b: 4 });
     expect(ok.isError).toBeFalsy();
