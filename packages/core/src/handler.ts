@@ -10,9 +10,10 @@ import type { McpParams } from "./definition/method.ts";
 import type { McpServer } from "./definition/server.ts";
 import type { Authenticator, AuthInfo, ExecutionContextLike, FetchHandler } from "./definition/types.ts";
 import { ErrorCode, isStoreUnavailable, notice } from "./errors.ts";
+import { readJsonBody } from "./http/body.ts";
 import { corsOrigin, corsPreflight, withCors } from "./http/cors.ts";
 import { cannotStream, httpError } from "./http/responses.ts";
-import { checkContentType, checkPostAccept, originGuard, type Refusal, readBody } from "./http/validate.ts";
+import { checkContentType, checkPostAccept, originGuard, type Refusal } from "./http/validate.ts";
 import { isLegacyVersion, META } from "./jsonrpc/protocol.ts";
 import { legacyDelete, legacyGet } from "./legacy/get.ts";
 import { legacyPost } from "./legacy/post.ts";
@@ -170,14 +171,8 @@ export function createHandler(server: McpServer, options: HandlerOptions = {}): 
     const { request } = incoming;
     const rejected = checkPostAccept(request) ?? checkContentType(request);
     if (rejected) return rejected;
-    const text = await readBody(request, rt.options.maxBodyBytes);
-    if (text instanceof Response) return text;
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return httpError(400, ErrorCode.ParseError, "Parse error: the body is not valid JSON");
-    }
+    const body = await readJsonBody(request, rt.options);
+    if (body instanceof Response) return body;
     const stepUp = scopeCheck(incoming, body);
     if (stepUp !== undefined) return stepUp;
     if (isModernMessage(request, body)) {

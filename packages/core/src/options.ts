@@ -21,6 +21,10 @@ export interface HandlerOptions {
   allowedOrigins?: string[];
   /** Largest accepted body in bytes (413 beyond). Default 4 MB. */
   maxBodyBytes?: number;
+  /** Deepest accepted JSON nesting of a body (400 beyond). Default 64. */
+  maxJsonDepth?: number;
+  /** Most members of one JSON object or array in a body (400 beyond). Default 100,000. */
+  maxJsonItems?: number;
   /**
    * Secret sealing the MRTR `requestState` (HMAC-SHA-256). Give every instance the same one, from
    * configuration. Without it a random per-instance secret is used.
@@ -87,6 +91,8 @@ export function checkOptions(options: HandlerOptions): void {
 export function resolve(options: HandlerOptions): ResolvedOptions {
   return {
     maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
+    maxJsonDepth: options.maxJsonDepth ?? 64,
+    maxJsonItems: options.maxJsonItems ?? 100_000,
     keepAliveMs: options.keepAliveMs ?? 15_000,
     sessionTtlMs: options.sessionTtlMs ?? 60 * 60 * 1000,
     replyTimeoutMs: options.replyTimeoutMs ?? 5 * 60 * 1000,

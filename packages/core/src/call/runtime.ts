@@ -7,6 +7,8 @@ import type { Stores } from "../stores/types.ts";
 
 export interface ResolvedOptions {
   maxBodyBytes: number;
+  maxJsonDepth: number;
+  maxJsonItems: number;
   keepAliveMs: number;
   sessionTtlMs: number;
   replyTimeoutMs: number;

@@ -182,9 +182,6 @@ export function checkGetAccept(request: Request): Response | undefined {
   return httpError(406, ErrorCode.InvalidRequest, "Not Acceptable: the client must accept text/event-stream");
 }
 
-const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
-const DECIMAL = /^\d{1,15}$/;
-
 const jsonContentType = memo((header) => mediaTypes(header)[0] === "application/json");
 
 /** A POST body must be `application/json` (415 otherwise). */
@@ -196,68 +193,4 @@ export function checkContentType(request: Request): Response | undefined {
     ErrorCode.InvalidRequest,
     "Unsupported Media Type: Content-Type must be application/json",
   );
-}
-
-/**
- * Reads the body as text, refusing more than `limit` bytes (413). Answers 400 when the body is
- * not valid UTF-8 text.
- */
-export async function readBody(request: Request, limit: number): Promise<string | Response> {
-  const tooLarge = () =>
-    httpError(413, ErrorCode.InvalidRequest, `Payload Too Large: the body exceeds ${limit} bytes`, {
-      data: { limit },
-    });
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > limit) {
-    await request.body?.cancel().catch(() => {});
-    return tooLarge();
-  }
-  let bytes: Uint8Array;
-  if (declared !== null && DECIMAL.test(declared)) {
-    // The framing guarantees the length, so the body can be taken whole: no stream machinery.
-    // bytes() spares a copy, but only where the request implements it itself: lightweight
-    // Requests of Node bridges (@hono/node-server) inherit Request.prototype's, which fails on them.
-    bytes =
-      typeof request.bytes === "function" && request.bytes !== Request.prototype.bytes
-        ? await request.bytes()
-        : new Uint8Array(await request.arrayBuffer());
-    if (bytes.byteLength > limit) return tooLarge();
-  } else {
-    const streamed = await readLimited(request.body, limit);
-    if (streamed === undefined) return tooLarge();
-    bytes = streamed;
-  }
-  try {
-    return UTF8.decode(bytes);
-  } catch {
-    return httpError(400, ErrorCode.ParseError, "Parse error: the body is not valid UTF-8");
-  }
-}
-
-/** The whole stream, or `undefined` (and the stream cancelled) once it exceeds `limit` bytes. */
-async function readLimited(
-  body: ReadableStream<Uint8Array> | null,
-  limit: number,
-): Promise<Uint8Array | undefined> {
-  if (body === null) return new Uint8Array(0);
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
 }

@@ -1,0 +1,115 @@
+/**
+ * Bounded input at the edge: deep or wide JSON is a 400 with a clear message before anything
+ * recurses over it (stores' copies, canonical JSON of MRTR arguments), and a body that cannot be
+ * read is a quiet 400, never a 500 or a logged error.
+ */
+import { describe, expect, it } from "vitest";
+import { addTool, createHandler, McpServer, memoryStores } from "../src/index.ts";
+import { legacySession, modernRequest, URL_ } from "./_client.ts";
+import { ACCEPT_BOTH, initializeRequest } from "./_requests.ts";
+
+function setup() {
+  const errors: unknown[] = [];
+  const server = new McpServer({ name: "limits", version: "1" });
+  addTool(server, "echo", {}, (args) => JSON.stringify(args));
+  const handler = createHandler(server, { onError: (e) => void errors.push(e), stores: memoryStores() });
+  return { handler, errors };
+}
+
+/** `{"a":{"a":…1…}}`, `depth` objects deep, as text (JSON.stringify itself would overflow). */
+const nestedText = (depth: number): string => `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
+const nested = (depth: number): unknown => JSON.parse(nestedText(depth));
+
+function post(body: string, headers: Record<string, string> = {}): Request {
+  return new Request(URL_, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: ACCEPT_BOTH, ...headers },
+    body,
+  });
+}
+
+describe("JSON limits", () => {
+  it("refuses 10,000 levels of nesting in initialize, a client reply and MRTR arguments with 400", async () => {
+    const { handler, errors } = setup();
+    const deep = nestedText(10_000);
+    const init = await handler.fetch(
+      post(
+        `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":${deep},"clientInfo":{"name":"c","version":"1"}}}`,
+      ),
+    );
+    expect(init.status).toBe(400);
+    expect(await init.json()).toMatchObject({
+      error: { code: -32600, message: "Invalid Request: JSON nested deeper than 64 levels" },
+    });
+
+    const session = await legacySession(handler);
+    const reply = await handler.fetch(
+      post(`{"jsonrpc":"2.0","id":"s-1","result":${deep}}`, { "mcp-session-id": session.sessionId }),
+    );
+    expect(reply.status).toBe(400);
+
+    const modern = modernRequest("tools/call", { name: "echo", arguments: { x: 1 }, requestState: "a.b" });
+    const text = (await modern.text()).replace('"arguments":{"x":1}', `"arguments":${deep}`);
+    const answer = await handler.fetch(
+      new Request(URL_, { method: "POST", headers: modern.headers, body: text }),
+    );
+    expect(answer.status).toBe(400);
+    expect(errors).toEqual([]);
+  });
+
+  it("accepts nesting up to the limit, and the limit is an option", async () => {
+    const { handler } = setup();
+    const ok = await handler.fetch(
+      modernRequest("tools/call", { name: "echo", arguments: { x: nested(55) } }),
+    );
+    expect(ok.status).toBe(200);
+    const strict = createHandler(new McpServer({ name: "s", version: "1" }), { maxJsonDepth: 2 });
+    const refused = await strict.fetch(initializeRequest(URL_, "2025-11-25"));
+    expect(refused.status).toBe(400);
+  });
+
+  it("refuses an array or object with more members than maxJsonItems", async () => {
+    const server = new McpServer({ name: "s", version: "1" });
+    addTool(server, "echo", {}, () => "x");
+    const handler = createHandler(server, { maxJsonItems: 1000 });
+    const wide = await handler.fetch(
+      modernRequest("tools/call", {
+        name: "echo",
+        arguments: { list: Array.from({ length: 1001 }, (_, i) => i) },
+      }),
+    );
+    expect(wide.status).toBe(400);
+    expect((await wide.json()).error.message).toBe(
+      "Invalid Request: a JSON array has more than 1000 members",
+    );
+    const keys = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`k${i}`, i]));
+    const many = await handler.fetch(modernRequest("tools/call", { name: "echo", arguments: keys }));
+    expect((await many.json()).error.message).toBe(
+      "Invalid Request: a JSON object has more than 1000 members",
+    );
+  });
+});
+
+describe("unreadable bodies", () => {
+  it("answer 400 and are not reported as errors", async () => {
+    const { handler, errors } = setup();
+    const broken = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"jsonrpc":'));
+      },
+      pull(controller) {
+        controller.error(new Error("connection reset"));
+      },
+    });
+    const request = new Request(URL_, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: ACCEPT_BOTH },
+      body: broken,
+      duplex: "half",
+    } as RequestInit);
+    const answer = await handler.fetch(request);
+    expect(answer.status).toBe(400);
+    expect((await answer.json()).error.message).toBe("Bad Request: the body could not be read");
+    expect(errors).toEqual([]);
+  });
+});
