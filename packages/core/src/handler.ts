@@ -22,6 +22,7 @@ import { modernPost } from "./modern/post.ts";
 import { checkOptions, type HandlerOptions, resolve } from "./options.ts";
 import { topics } from "./stores/keys.ts";
 import { memoryStores } from "./stores/memory.ts";
+import { timedStores } from "./stores/timed.ts";
 import { onceEach } from "./util/once.ts";
 
 export type { HandlerOptions };
@@ -78,7 +79,7 @@ export function createHandler(server: McpServer, options: HandlerOptions = {}): 
     options.auth ?? (options.authenticate && { authenticate: options.authenticate });
   server.install(SERVER);
   server.install(LOGGING);
-  const stores = options.stores ?? memoryStores();
+  const stores = timedStores(options.stores ?? memoryStores(), options.storeTimeoutMs ?? 10_000);
   const report =
     options.onError ?? ((error: unknown, where: string) => console.error(`[portico] ${where}:`, error));
   const rt: Runtime = {

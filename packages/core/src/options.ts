@@ -8,6 +8,11 @@ export interface HandlerOptions {
   /** Where legacy sessions, events and cross-instance messages live. Default: in memory (one instance). */
   stores?: Stores;
   /**
+   * Longest wait for one store call; beyond it the call fails as unavailable (503 + `Retry-After`,
+   * and open streams end) instead of hanging. Default 10 s; 0 waits forever.
+   */
+  storeTimeoutMs?: number;
+  /**
    * Extra host names (`name` or `name:port`) accepted in `Host`. Localhost names always are, and so
    * are the hosts the platform routed by (the adapter's `ctx.routedHosts`: API Gateway and Function
    * URL domains, `*.workers.dev`, a Vercel deployment's hosts). `["*"]` turns the DNS-rebinding

@@ -81,15 +81,25 @@ export class Exchange {
     return next;
   }
 
-  /** Sends the final response and ends the exchange. */
+  /**
+   * Sends the final response and ends the exchange. The stream closes whatever happens: when the
+   * store refuses the final event, the live client still gets the response (without an event id,
+   * so it cannot be replayed) and the failure is rethrown for `onError`.
+   */
   async complete(message: JsonRpcMessage): Promise<void> {
     if (this.#mode === "pending") {
       this.#mode = "json";
       this.#resolve(jsonResponse(message, 200, this.#options.headers));
       return;
     }
-    await this.#enqueue(message);
-    this.#writer?.close();
+    try {
+      await this.#enqueue(message);
+    } catch (error) {
+      await this.#writeLive(message);
+      throw error;
+    } finally {
+      this.#writer?.close();
+    }
   }
 
   /** Answers with a ready response (errors before anything was streamed). */
@@ -115,13 +125,31 @@ export class Exchange {
     });
   }
 
-  /** Ends a stream without a final response (shutdown of long-lived streams). */
+  /**
+   * Ends a stream without a final response (shutdown of long-lived streams), with a `retry` hint
+   * when given. The stream closes even when storing `last` fails (then rethrown).
+   */
   async end(last?: JsonRpcMessage, retryMs?: number): Promise<void> {
     if (this.#mode === "pending") this.#startStream();
-    if (last !== undefined) await this.#enqueue(last);
-    await this.#queue;
-    if (retryMs !== undefined) await this.#writer?.retry(retryMs);
-    this.#writer?.close();
+    try {
+      if (last !== undefined) {
+        await this.#enqueue(last).catch(async (error: unknown) => {
+          await this.#writeLive(last);
+          throw error;
+        });
+      }
+      await this.#queue;
+    } finally {
+      if (retryMs !== undefined) await this.#writer?.retry(retryMs).catch(() => false);
+      this.#writer?.close();
+    }
+  }
+
+  /** Writes `message` to the live stream only (no event id); never throws. */
+  async #writeLive(message: JsonRpcMessage): Promise<void> {
+    const writer = this.#writer;
+    if (writer === undefined || writer.closed || this.#detached) return;
+    await writer.write({ data: JSON.stringify(message) }).catch(() => false);
   }
 
   #startStream(): void {

@@ -1,0 +1,107 @@
+/**
+ * Every stream ends, whatever the store does: a legacy call whose events the store refuses, or
+ * stops answering, still delivers its result to the live client and closes its stream within a
+ * bounded time; a store that hangs makes requests fail with 503 + Retry-After, not wait forever.
+ */
+import { describe, expect, it } from "vitest";
+import { addTool, createHandler, McpServer, memoryStores, type Stores } from "../src/index.ts";
+import { legacySession } from "./_client.ts";
+
+type Mode = "ok" | "fail" | "hang";
+
+/** Memory stores whose `events.append` (after the switch) fails or never answers. */
+function faultyStores(): { stores: Stores; mode: { append: Mode; get: Mode } } {
+  const inner = memoryStores();
+  const mode: { append: Mode; get: Mode } = { append: "ok", get: "ok" };
+  const act = <T>(m: Mode, work: () => Promise<T>): Promise<T> =>
+    m === "ok" ? work() : m === "fail" ? Promise.reject(new Error("store down")) : new Promise<T>(() => {});
+  return {
+    mode,
+    stores: {
+      bus: inner.bus,
+      sessions: {
+        get: (key) => act(mode.get, () => inner.sessions.get(key)),
+        create: (key, value, ttl) => inner.sessions.create(key, value, ttl),
+        update: (key, version, value, ttl) => inner.sessions.update(key, version, value, ttl),
+        delete: (key) => inner.sessions.delete(key),
+      },
+      events: {
+        append: (session, stream, message) =>
+          act(mode.append, () => inner.events.append(session, stream, message)),
+        replay: (session, last) => inner.events.replay(session, last),
+        trim: (session, stream) => inner.events.trim(session, stream),
+      },
+    },
+  };
+}
+
+function server(gate: { release?: () => void }) {
+  const s = new McpServer({ name: "faults", version: "1" });
+  addTool(s, "slow", {}, async (_args, ctx) => {
+    await ctx.progress(1, 2);
+    await new Promise<void>((resolve) => {
+      gate.release = resolve;
+    });
+    return "finished";
+  });
+  return s;
+}
+
+/** Reads a whole SSE body, failing the test if it is still open after `ms`. */
+async function readWithin(response: Response, ms: number): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`stream still open after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([response.text(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe("a store fault during a streamed legacy call", () => {
+  for (const fault of ["fail", "hang"] as const) {
+    it(`ends the stream with the result when the final event's write ${fault === "fail" ? "fails" : "hangs"}`, async () => {
+      const { stores, mode } = faultyStores();
+      const errors: unknown[] = [];
+      const gate: { release?: () => void } = {};
+      const handler = createHandler(server(gate), {
+        stores,
+        storeTimeoutMs: 300,
+        keepAliveMs: 50,
+        onError: (e) => void errors.push(e),
+      });
+      const session = await legacySession(handler);
+      const response = await session.send({
+        jsonrpc: "2.0",
+        id: 7,
+        method: "tools/call",
+        params: { name: "slow", arguments: {}, _meta: { progressToken: "p" } },
+      });
+      expect(response.headers.get("content-type")).toContain("text/event-stream");
+      // The store breaks while the tool runs; then the tool finishes.
+      while (gate.release === undefined) await new Promise((r) => setTimeout(r, 5));
+      mode.append = fault;
+      gate.release();
+      const text = await readWithin(response, 3000);
+      expect(text).toContain('"finished"');
+      expect(text).toContain('"id":7');
+      expect(errors.length).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe("a store that stops answering", () => {
+  it("makes a legacy request fail with 503 + Retry-After within the store timeout", async () => {
+    const { stores, mode } = faultyStores();
+    const handler = createHandler(server({}), { stores, storeTimeoutMs: 200, onError: () => {} });
+    const session = await legacySession(handler);
+    mode.get = "hang";
+    const started = Date.now();
+    const answer = await session.call("tools/list");
+    expect(answer.status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(answer.final.error.message).toMatch(/session storage is unreachable/);
+  });
+});
