@@ -37,8 +37,13 @@ export interface HandlerOptions {
   secret?: string | Uint8Array;
   /** Lifetime of a sealed `requestState`. Default 10 minutes. */
   requestStateTtlMs?: number;
-  /** Idle lifetime of a legacy session. Default 1 hour. */
+  /**
+   * Idle lifetime of a legacy session: it lives while used (the expiry slides, written back at most
+   * once per half lifetime). Default 1 hour.
+   */
   sessionTtlMs?: number;
+  /** Absolute maximum lifetime of a legacy session, however busy. Default: none. */
+  sessionMaxLifetimeMs?: number;
   /** SSE keep-alive comment interval. Default 15 s; 0 disables. */
   keepAliveMs?: number;
   /** How long a legacy server→client request waits for the reply. Default 5 minutes. */
@@ -100,6 +105,7 @@ export function resolve(options: HandlerOptions): ResolvedOptions {
     maxJsonItems: options.maxJsonItems ?? 100_000,
     keepAliveMs: options.keepAliveMs ?? 15_000,
     sessionTtlMs: options.sessionTtlMs ?? 60 * 60 * 1000,
+    sessionMaxLifetimeMs: options.sessionMaxLifetimeMs,
     replyTimeoutMs: options.replyTimeoutMs ?? 5 * 60 * 1000,
     requestStateTtlMs: options.requestStateTtlMs ?? 10 * 60 * 1000,
     retryMs: options.retryMs ?? 1000,

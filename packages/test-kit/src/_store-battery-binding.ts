@@ -1,7 +1,7 @@
 /**
  * The store battery's handler part: what the core keeps in a store stays its caller's. A legacy
  * session answers only the principal that created it (calls, the GET stream, `Last-Event-ID`
- * replay, DELETE), and a sealed MRTR `requestState` opens once, for its caller, on every instance
+ * replay, DELETE) and lives while used (sliding expiry), and a sealed MRTR `requestState` opens once, for its caller, on every instance
  * that shares the store, and answers never count without one (two handlers over the same stores stand for two instances).
  */
 import { addTool, createHandler, McpServer, type Stores } from "@portico/core";
@@ -113,6 +113,22 @@ export function bindingTests(stores: () => Stores): void {
       legacyPost(URL_, jsonRpc(2, "tools/list"), { sessionId, headers: as(user) });
     expect((await b.fetch(list(anonymousId, "carol"))).status).toBe(404);
     expect((await b.fetch(list(anonymousId, undefined))).status).toBe(200);
+  });
+
+  it("keeps a legacy session alive while it is used, and lets it expire once idle", async () => {
+    const options = { stores: stores(), keepAliveMs: 0, sessionTtlMs: 1200 };
+    const a = createHandler(bindingServer(), options);
+    const b = createHandler(bindingServer(), options);
+    const init = await a.fetch(legacyPost(URL_, initializeBody(1)));
+    const sessionId = init.headers.get("mcp-session-id") as string;
+    const list = (id: number) => legacyPost(URL_, jsonRpc(id, "tools/list"), { sessionId });
+    // Used every 300 ms, alternately on two instances, for twice its idle lifetime.
+    for (let i = 0; i < 8; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await (i % 2 === 0 ? a : b).fetch(list(i + 2))).status, `request ${i}`).toBe(200);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await a.fetch(list(20))).status).toBe(404);
   });
 
   it("opens a requestState once, only for its caller, on any instance", async () => {

@@ -12,7 +12,14 @@ import { ErrorCode, McpError } from "../errors.ts";
 import type { JsonRpcRequest, JsonRpcResponse } from "../jsonrpc/messages.ts";
 import type { LogLevel } from "../jsonrpc/protocol.ts";
 import { randomId } from "../util/encoding.ts";
-import { appendEvent, awaitReply, cancelListener, type SessionState, updateSession } from "./_session.ts";
+import {
+  appendEvent,
+  awaitReply,
+  cancelListener,
+  lifetimeOf,
+  type SessionState,
+  updateSession,
+} from "./_session.ts";
 
 export const SESSION_HEADER = "mcp-session-id";
 
@@ -48,7 +55,7 @@ export class SessionLink implements EraLink, SessionHandle {
   async update(change: (fields: SessionFields) => SessionFields): Promise<void> {
     const { rt, live } = this;
     live.state = change(live.state) as SessionState;
-    await updateSession(rt.stores, live.id, rt.options.sessionTtlMs, (s) => ({ ...s, ...change(s) }));
+    await updateSession(rt.stores, live.id, lifetimeOf(rt), (s) => ({ ...s, ...change(s) }));
   }
 
   logLevel(): LogLevel | undefined {

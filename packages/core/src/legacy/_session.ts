@@ -12,6 +12,8 @@ export interface SessionState extends SessionFields {
   protocolVersion: string;
   /** Who created the session (`principalOf`); only the same caller may use it. Absent: anonymous. */
   principal?: string | null;
+  /** Epoch ms of `initialize` (for `sessionMaxLifetimeMs`). */
+  createdAt?: number;
   clientCapabilities: Record<string, unknown>;
   clientInfo: Record<string, unknown> | null;
   logLevel: LogLevel | null;
@@ -48,24 +50,48 @@ export async function openSession(
   stores: Stores,
   id: string,
   principal: string | null,
+  lifetime: SessionLifetime,
 ): Promise<{ state: SessionState; version: number; expiresAt: number } | undefined> {
   const session = await loadSession(stores, id);
   if (session === undefined || (session.state.principal ?? null) !== principal) return undefined;
+  const now = Date.now();
+  const ttl = sessionTtl(session.state, lifetime, now);
+  if (ttl <= 0) return undefined; // past its absolute maximum: gone, as if expired
+  // Sliding expiry, amortised: a session is written back only once half its idle lifetime has
+  // passed since the last write, so a busy session costs one extra write per half lifetime.
+  if (session.expiresAt - now < lifetime.idleMs / 2 && ttl > session.expiresAt - now) {
+    const state = session.state as unknown as JsonValue;
+    await stores.sessions.update(keys.session(id), session.version, state, ttl).catch(() => false);
+  }
   return session;
+}
+
+/** How long a legacy session lives: idle lifetime, and an optional absolute maximum. */
+export interface SessionLifetime {
+  idleMs: number;
+  maxMs: number | undefined;
+}
+
+/** The lifetime to write for `state` now: the idle lifetime, capped by what the maximum leaves. */
+export function sessionTtl(state: SessionState, lifetime: SessionLifetime, now: number): number {
+  if (lifetime.maxMs === undefined || state.createdAt === undefined) return lifetime.idleMs;
+  return Math.min(lifetime.idleMs, state.createdAt + lifetime.maxMs - now);
 }
 
 /** Applies `change` with compare-and-set, retrying on conflicts. `false` if the session is gone. */
 export async function updateSession(
   stores: Stores,
   id: string,
-  ttlMs: number,
+  lifetime: SessionLifetime,
   change: (state: SessionState) => SessionState,
 ): Promise<boolean> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const current = await loadSession(stores, id);
     if (current === undefined) return false;
     const next = change(current.state);
-    if (await stores.sessions.update(keys.session(id), current.version, next as unknown as JsonValue, ttlMs))
+    const ttl = sessionTtl(next, lifetime, Date.now());
+    if (ttl <= 0) return false;
+    if (await stores.sessions.update(keys.session(id), current.version, next as unknown as JsonValue, ttl))
       return true;
   }
   throw new Error("session update kept conflicting");
@@ -219,4 +245,11 @@ export function watchServerEvents(
   onEvent: (event: JsonValue) => void,
 ): Promise<Subscription> {
   return stores.bus.subscribe(topics.broadcast, onEvent);
+}
+
+/** The session lifetime a handler's options give. */
+export function lifetimeOf(rt: {
+  options: { sessionTtlMs: number; sessionMaxLifetimeMs: number | undefined };
+}): SessionLifetime {
+  return { idleMs: rt.options.sessionTtlMs, maxMs: rt.options.sessionMaxLifetimeMs };
 }

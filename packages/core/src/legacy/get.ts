@@ -17,6 +17,7 @@ import { SESSION_HEADER } from "./_request.ts";
 import {
   appendEvent,
   deleteSession,
+  lifetimeOf,
   loadSession,
   openSession,
   replayEvents,
@@ -30,7 +31,7 @@ async function sessionOf(rt: Runtime, incoming: Incoming): Promise<string | Resp
   if (id === null || id === "") {
     return httpError(400, ErrorCode.SessionRequired, "Bad Request: the Mcp-Session-Id header is required");
   }
-  if ((await openSession(rt.stores, id, principalOf(incoming.auth))) === undefined) {
+  if ((await openSession(rt.stores, id, principalOf(incoming.auth), lifetimeOf(rt))) === undefined) {
     return httpError(404, ErrorCode.SessionNotFound, "Session not found");
   }
   return id;

@@ -17,7 +17,14 @@ import { randomId } from "../util/encoding.ts";
 import { batch } from "./_batch.ts";
 import { notification } from "./_messages.ts";
 import { type LiveSession, SESSION_HEADER, sessionRequest } from "./_request.ts";
-import { createSession, deliverReply, openSession, type SessionState } from "./_session.ts";
+import {
+  createSession,
+  deliverReply,
+  lifetimeOf,
+  openSession,
+  type SessionState,
+  sessionTtl,
+} from "./_session.ts";
 
 export async function legacyPost(rt: Runtime, incoming: Incoming, body: unknown): Promise<Response> {
   const first = Array.isArray(body) ? body[0] : body;
@@ -31,7 +38,7 @@ export async function legacyPost(rt: Runtime, incoming: Incoming, body: unknown)
   if (sessionId === null || sessionId === "") {
     return httpError(400, ErrorCode.SessionRequired, "Bad Request: the Mcp-Session-Id header is required");
   }
-  const session = await openSession(rt.stores, sessionId, principalOf(incoming.auth));
+  const session = await openSession(rt.stores, sessionId, principalOf(incoming.auth), lifetimeOf(rt));
   if (session === undefined) return httpError(404, ErrorCode.SessionNotFound, "Session not found");
   const version = incoming.request.headers.get("mcp-protocol-version");
   if (version !== null && !isLegacyVersion(version)) {
@@ -86,7 +93,8 @@ async function initialize(rt: Runtime, message: JsonRpcRequest, principal: strin
     subscriptions: [],
   };
   if (principal !== null) state.principal = principal;
-  await createSession(rt.stores, sessionId, state, rt.options.sessionTtlMs);
+  if (rt.options.sessionMaxLifetimeMs !== undefined) state.createdAt = Date.now();
+  await createSession(rt.stores, sessionId, state, sessionTtl(state, lifetimeOf(rt), Date.now()));
   const result: Record<string, unknown> = {
     protocolVersion,
     capabilities: capabilitiesOf(rt.server),

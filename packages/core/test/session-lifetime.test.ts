@@ -1,0 +1,68 @@
+/**
+ * `sessionTtlMs` is an idle lifetime: a legacy session lives while it is used, and dies once idle
+ * that long. The expiry slides with at most one store write per half lifetime (counted here), and
+ * `sessionMaxLifetimeMs` caps a busy session's life.
+ */
+import { describe, expect, it } from "vitest";
+import { addTool, createHandler, McpServer, memoryStores, type Stores } from "../src/index.ts";
+import { legacySession } from "./_client.ts";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function countingStores(): { stores: Stores; updates: () => number } {
+  const inner = memoryStores();
+  let updates = 0;
+  return {
+    updates: () => updates,
+    stores: {
+      bus: inner.bus,
+      events: inner.events,
+      sessions: {
+        get: (key) => inner.sessions.get(key),
+        create: (key, value, ttl) => inner.sessions.create(key, value, ttl),
+        update: (key, version, value, ttl) => {
+          updates++;
+          return inner.sessions.update(key, version, value, ttl);
+        },
+        delete: (key) => inner.sessions.delete(key),
+      },
+    },
+  };
+}
+
+function server() {
+  const s = new McpServer({ name: "ttl", version: "1" });
+  addTool(s, "t", {}, () => "x");
+  return s;
+}
+
+describe("legacy session lifetime", () => {
+  it("slides while the session is used, with one write per half lifetime at most", async () => {
+    const { stores, updates } = countingStores();
+    const handler = createHandler(server(), { stores, sessionTtlMs: 1000 });
+    const session = await legacySession(handler);
+    // 20 requests in the first fifth of the lifetime: no write-back at all.
+    for (let i = 0; i < 20; i++) expect((await session.call("tools/list")).status).toBe(200);
+    expect(updates()).toBe(0);
+    // Used every 250 ms for 2.5 s (well past the 1 s lifetime): still alive, few writes.
+    for (let i = 0; i < 10; i++) {
+      await sleep(250);
+      expect((await session.call("tools/list")).status, `request ${i}`).toBe(200);
+    }
+    expect(updates()).toBeGreaterThanOrEqual(2);
+    expect(updates()).toBeLessThanOrEqual(6);
+    // Idle for longer than the lifetime: gone.
+    await sleep(1200);
+    expect((await session.call("tools/list")).status).toBe(404);
+  });
+
+  it("ends a busy session at sessionMaxLifetimeMs", async () => {
+    const handler = createHandler(server(), { sessionTtlMs: 10_000, sessionMaxLifetimeMs: 1000 });
+    const session = await legacySession(handler);
+    expect((await session.call("tools/list")).status).toBe(200);
+    await sleep(200);
+    expect((await session.call("tools/list")).status).toBe(200);
+    await sleep(1000);
+    expect((await session.call("tools/list")).status).toBe(404);
+  });
+});
