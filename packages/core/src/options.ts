@@ -44,6 +44,12 @@ export interface HandlerOptions {
   sessionTtlMs?: number;
   /** Absolute maximum lifetime of a legacy session, however busy. Default: none. */
   sessionMaxLifetimeMs?: number;
+  /**
+   * How long a streamed legacy call's owner lease lasts without a heartbeat (renewed every third
+   * of it while the call runs). A client resuming the stream of a call whose instance died gets a
+   * JSON-RPC error this long (plus half of it) after the last heartbeat. Default 15 s.
+   */
+  leaseMs?: number;
   /** SSE keep-alive comment interval. Default 15 s; 0 disables. */
   keepAliveMs?: number;
   /** How long a legacy server→client request waits for the reply. Default 5 minutes. */
@@ -106,6 +112,7 @@ export function resolve(options: HandlerOptions): ResolvedOptions {
     keepAliveMs: options.keepAliveMs ?? 15_000,
     sessionTtlMs: options.sessionTtlMs ?? 60 * 60 * 1000,
     sessionMaxLifetimeMs: options.sessionMaxLifetimeMs,
+    leaseMs: options.leaseMs ?? 15_000,
     replyTimeoutMs: options.replyTimeoutMs ?? 5 * 60 * 1000,
     requestStateTtlMs: options.requestStateTtlMs ?? 10 * 60 * 1000,
     retryMs: options.retryMs ?? 1000,

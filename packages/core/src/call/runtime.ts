@@ -11,6 +11,7 @@ export interface ResolvedOptions {
   maxJsonItems: number;
   keepAliveMs: number;
   sessionTtlMs: number;
+  leaseMs: number;
   sessionMaxLifetimeMs: number | undefined;
   replyTimeoutMs: number;
   requestStateTtlMs: number;

@@ -12,6 +12,7 @@ import { ErrorCode, McpError } from "../errors.ts";
 import type { JsonRpcRequest, JsonRpcResponse } from "../jsonrpc/messages.ts";
 import type { LogLevel } from "../jsonrpc/protocol.ts";
 import { randomId } from "../util/encoding.ts";
+import { CallLease } from "./_lease.ts";
 import {
   appendEvent,
   awaitReply,
@@ -22,6 +23,12 @@ import {
 } from "./_session.ts";
 
 export const SESSION_HEADER = "mcp-session-id";
+
+/** Whether `message` is the final response to request `requestId`. */
+function isFinal(message: unknown, requestId: string | number | undefined): boolean {
+  if (typeof message !== "object" || message === null || "method" in message) return false;
+  return (message as { id?: unknown }).id === requestId && ("result" in message || "error" in message);
+}
 
 export interface LiveSession {
   id: string;
@@ -80,6 +87,7 @@ class RequestLink extends SessionLink {
   /** Named when the first event is stored: a plain JSON answer never needs one. */
   #streamId: string | undefined;
   #cancellation: { start(): void; stop(): void } | undefined;
+  #lease: CallLease | undefined;
 
   constructor(rt: Runtime, incoming: Incoming, live: LiveSession) {
     super(rt, live);
@@ -87,11 +95,30 @@ class RequestLink extends SessionLink {
     this.stream = {
       headers: { [SESSION_HEADER]: live.id },
       primingRetryMs: rt.options.retryMs,
-      persist: (message) => {
-        this.#streamId ??= randomId(16);
-        return appendEvent(rt.stores, live.id, this.#streamId, message, this.#call?.waitUntil);
+      persist: async (message) => {
+        if (this.#streamId === undefined) {
+          this.#streamId = randomId(16);
+          await this.#startLease(this.#streamId);
+        }
+        const id = await appendEvent(rt.stores, live.id, this.#streamId, message, this.#call?.waitUntil);
+        if (isFinal(message, this.#call?.requestId)) await this.#lease?.finish();
+        return id;
       },
     };
+  }
+
+  /** The stream's owner lease, recorded before its first event (see _lease.ts). */
+  async #startLease(streamId: string): Promise<void> {
+    const call = this.#call;
+    if (call === undefined) return;
+    const { rt, live } = this;
+    this.#lease = new CallLease(
+      rt.stores,
+      { sessionId: live.id, streamId, requestId: call.requestId },
+      { leaseMs: rt.options.leaseMs, ttlMs: lifetimeOf(rt).idleMs },
+      () => call.abort(new Error("another instance declared this call's owner gone")),
+    );
+    await this.#lease.start();
   }
 
   bind(call: Call): Call {
@@ -125,6 +152,7 @@ class RequestLink extends SessionLink {
 
   done(): void {
     this.#cancellation?.stop();
+    this.#lease?.stop();
   }
 }
 

@@ -10,9 +10,10 @@ import { ErrorCode } from "../errors.ts";
 import type { Exchange } from "../http/exchange.ts";
 import { httpError } from "../http/responses.ts";
 import { checkGetAccept } from "../http/validate.ts";
-import { notificationMessage } from "../jsonrpc/messages.ts";
+import { errorMessage, notificationMessage } from "../jsonrpc/messages.ts";
 import type { JsonValue, StoredEvent } from "../stores/types.ts";
 import { randomId } from "../util/encoding.ts";
+import { inspectLease } from "./_lease.ts";
 import { SESSION_HEADER } from "./_request.ts";
 import {
   appendEvent,
@@ -146,5 +147,46 @@ async function resume(
   };
   stream.add(await watchStream(rt.stores, sessionId, streamId, pump));
   pump();
+  watchOwner(rt, stream, sessionId, streamId, pump);
   return exchange.response;
+}
+
+const OWNER_GONE =
+  "The server instance serving this request stopped before it finished; send the request again";
+
+/**
+ * Watches the owner lease of a resumed call's stream (see _lease.ts): when its instance is gone,
+ * the stream's final event becomes a JSON-RPC error (stored, so every resumed copy ends with it).
+ * A stream with no lease (its call finished) is read once more, and ends with an error if that
+ * still found no final response. Checks every half lease.
+ */
+function watchOwner(rt: Runtime, stream: LongStream, sessionId: string, streamId: string, pump: () => void) {
+  let unknown = false;
+  const inspect = async () => {
+    if (stream.ended) return;
+    const lease = await inspectLease(
+      rt.stores,
+      sessionId,
+      streamId,
+      rt.options.leaseMs,
+      lifetimeOf(rt).idleMs,
+    );
+    if (lease.kind === "taken") {
+      const error = errorMessage(lease.requestId, ErrorCode.InternalError, OWNER_GONE);
+      await appendEvent(rt.stores, sessionId, streamId, error as unknown as JsonValue);
+      pump();
+    } else if (lease.kind === "unknown" && unknown) {
+      stream.close();
+      await stream.exchange.end(errorMessage(null, ErrorCode.InternalError, OWNER_GONE), rt.options.retryMs);
+    } else if (lease.kind !== "running") {
+      unknown = lease.kind === "unknown";
+      pump();
+    }
+  };
+  const timer = setInterval(
+    () => void inspect().catch((e) => rt.report(e, "stream owner lease")),
+    Math.max(10, Math.floor(rt.options.leaseMs / 2)),
+  );
+  (timer as { unref?: () => void }).unref?.();
+  stream.add({ unsubscribe: async () => clearInterval(timer) });
 }

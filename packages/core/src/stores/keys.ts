@@ -37,6 +37,8 @@ export const keys = {
     session,
     id: JSON.stringify(id),
   }),
+  /** The owner lease of a streamed legacy call (`legacy/_lease.ts`). */
+  lease: (session: string, streamId: string): StoreKey => ({ kind: "lease", session, id: streamId }),
   /** Server-wide: an MRTR `requestState`'s nonce, once a retry used it (single use). */
   requestState: (nonce: string): StoreKey => ({ kind: "request-state", id: nonce }),
 };

@@ -146,12 +146,15 @@ describe("Durable Object calls per request", () => {
     );
     expect(await readJsonRpc(steps)).toHaveLength(3);
     // Priming event, 2 progress notifications and the response: 4 appends and 3 wake-ups for
-    // resumers; progress looks at the tool's signal, which listens for cancellation (a subscription).
+    // resumers; progress looks at the tool's signal, which listens for cancellation (a subscription);
+    // the stream's owner lease is recorded before its first event and deleted after the response.
     expect(counter.take()).toEqual({
       "session getRecord": 1,
       "session fetch": 1,
       "session appendEvent": 4,
       "session publish": 3,
+      "session createRecord": 1,
+      "session deleteRecord": 1,
     });
 
     const call = await invokeWorker(
@@ -171,7 +174,7 @@ describe("Durable Object calls per request", () => {
     // The call and the reply POST together: both read the record; the call subscribes to the reply
     // and to cancellation, streams 3 events (priming, request, response) with 2 wake-ups, and reads
     // the mailbox after subscribing and after the wake-up, then deletes it; the reply is stored
-    // in the mailbox and announced.
+    // in the mailbox and announced; the stream's owner lease is created and, at the end, deleted.
     const total: Record<string, number> = {};
     await expect
       .poll(() => {
@@ -183,8 +186,8 @@ describe("Durable Object calls per request", () => {
         "session fetch": 2,
         "session appendEvent": 3,
         "session publish": 3,
-        "session createRecord": 1,
-        "session deleteRecord": 1,
+        "session createRecord": 2,
+        "session deleteRecord": 2,
       });
   });
 });
