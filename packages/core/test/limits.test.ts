@@ -113,3 +113,36 @@ describe("unreadable bodies", () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe("client replies", () => {
+  it("are taken only for a server request that awaits one: made-up ids get 400 and are not stored", async () => {
+    const inner = memoryStores();
+    const created: string[] = [];
+    const stores = {
+      ...inner,
+      bus: inner.bus,
+      events: inner.events,
+      sessions: {
+        get: (k: Parameters<typeof inner.sessions.get>[0]) => inner.sessions.get(k),
+        create: (k: Parameters<typeof inner.sessions.create>[0], v: never, t: number) => {
+          created.push(k.kind);
+          return inner.sessions.create(k, v, t);
+        },
+        update: (k: Parameters<typeof inner.sessions.get>[0], ver: number, v: never, t: number) =>
+          inner.sessions.update(k, ver, v, t),
+        delete: (k: Parameters<typeof inner.sessions.get>[0]) => inner.sessions.delete(k),
+      },
+    };
+    const handler = createHandler(new McpServer({ name: "r", version: "1" }), { stores });
+    const session = await legacySession(handler);
+    const big = "x".repeat(3 * 1024 * 1024);
+    for (let i = 0; i < 5; i++) {
+      const answer = await session.send({ jsonrpc: "2.0", id: `made-up-${i}`, result: { big } });
+      expect(answer.status).toBe(400);
+      expect((await answer.json()).error.message).toBe(
+        "Bad Request: no server request with this id awaits a reply in this session",
+      );
+    }
+    expect(created.filter((kind) => kind === "reply")).toEqual([]);
+  });
+});

@@ -32,6 +32,7 @@ export async function batch(
     if (c.kind === "invalid")
       replies.push(toWireError(new McpError(ErrorCode.InvalidRequest, c.reason), c.id, rt.report, "batch"));
     else if (c.kind === "response")
+      // A batch has no answer per response: a reply nobody awaits is dropped (a lone one gets 400).
       await deliverReply(
         rt.stores,
         session.id,

@@ -190,9 +190,10 @@ async function ask(
     entries.map(async ([, r]) => {
       const id = `s-${randomId(12)}`;
       const timeout = AbortSignal.timeout(rt.options.replyTimeoutMs);
-      const waiting = awaitReply(rt.stores, session.id, id, AbortSignal.any([call.signal, timeout]));
+      const signal = AbortSignal.any([call.signal, timeout]);
+      const waiting = await awaitReply(rt.stores, session.id, id, signal, rt.options.replyTimeoutMs);
       await call.exchange.send({ jsonrpc: "2.0", id, method: r.method, params: r.params ?? {} });
-      const reply = (await waiting) as unknown as JsonRpcResponse;
+      const reply = (await waiting.reply) as unknown as JsonRpcResponse;
       if ("error" in reply) throw new McpError(reply.error.code, reply.error.message, reply.error.data);
       return reply.result;
     }),

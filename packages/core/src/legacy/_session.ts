@@ -6,7 +6,7 @@
 import type { SessionFields } from "../definition/method.ts";
 import type { LogLevel } from "../jsonrpc/protocol.ts";
 import { keys, topics } from "../stores/keys.ts";
-import type { JsonValue, StoredEvent, Stores, Subscription } from "../stores/types.ts";
+import type { JsonValue, StoredEvent, StoreKey, Stores, Subscription } from "../stores/types.ts";
 
 export interface SessionState extends SessionFields {
   protocolVersion: string;
@@ -103,26 +103,52 @@ export async function deleteSession(stores: Stores, id: string): Promise<void> {
   await stores.bus.publish(topics.session(id), { type: "closed" });
 }
 
-/** Stores a client's reply durably, then wakes whoever waits for it (on any instance). */
+/** What a reply mailbox holds until the client's reply replaces it. */
+const AWAITING = { awaiting: true } as const;
+
+/**
+ * Stores a client's reply in the mailbox of the server request it answers, then wakes whoever
+ * waits for it (on any instance). `false` (nothing stored) when no such request awaits a reply:
+ * made-up, answered or expired ids cannot make the server hold anything.
+ */
 export async function deliverReply(
   stores: Stores,
   sessionId: string,
   message: JsonValue & object,
   ttlMs: number,
-) {
+): Promise<boolean> {
   const id = (message as { id: string | number }).id;
-  await stores.sessions.create(keys.reply(sessionId, id), message, ttlMs);
+  const key = keys.reply(sessionId, id);
+  const mailbox = await stores.sessions.get(key);
+  if (mailbox === undefined || (mailbox.value as { awaiting?: unknown }).awaiting !== true) return false;
+  if (!(await stores.sessions.update(key, mailbox.version, message, ttlMs))) return false;
   await stores.bus.publish(topics.reply(sessionId, id), { type: "reply" });
+  return true;
 }
 
-/** Waits for the client's reply to server request `id`; rejects on abort. */
+/**
+ * Opens the mailbox for the client's reply to server request `id` (before the request is sent),
+ * and gives the wait for it: it rejects on abort, and the mailbox goes either way.
+ */
 export async function awaitReply(
   stores: Stores,
   sessionId: string,
   id: string | number,
   signal: AbortSignal,
-): Promise<Record<string, unknown>> {
+  ttlMs: number,
+): Promise<{ reply: Promise<Record<string, unknown>> }> {
   const key = keys.reply(sessionId, id);
+  await stores.sessions.create(key, AWAITING, ttlMs);
+  return { reply: waitForReply(stores, sessionId, id, key, signal) };
+}
+
+function waitForReply(
+  stores: Stores,
+  sessionId: string,
+  id: string | number,
+  key: StoreKey,
+  signal: AbortSignal,
+): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     let done = false;
     let unsubscribe: (() => Promise<void>) | undefined;
@@ -137,7 +163,8 @@ export async function awaitReply(
     };
     const check = async () => {
       const record = await stores.sessions.get(key);
-      if (record !== undefined) finish(undefined, record.value as Record<string, unknown>);
+      const value = record?.value as Record<string, unknown> | undefined;
+      if (value !== undefined && value.awaiting !== true) finish(undefined, value);
     };
     const onAbort = () => finish(signal.reason ?? new Error("aborted"));
     if (signal.aborted) return onAbort();

@@ -52,14 +52,16 @@ export async function legacyPost(rt: Runtime, incoming: Incoming, body: unknown)
   switch (c.kind) {
     case "invalid":
       return httpError(400, ErrorCode.InvalidRequest, `Invalid Request: ${c.reason}`, { id: c.id });
-    case "response":
-      await deliverReply(
-        rt.stores,
-        sessionId,
-        c.message as unknown as JsonValue & object,
-        rt.options.replyTimeoutMs,
+    case "response": {
+      const message = c.message as unknown as JsonValue & object;
+      if (await deliverReply(rt.stores, sessionId, message, rt.options.replyTimeoutMs)) return accepted();
+      return httpError(
+        400,
+        ErrorCode.InvalidRequest,
+        "Bad Request: no server request with this id awaits a reply in this session",
+        { id: c.message.id },
       );
-      return accepted();
+    }
     case "notification":
       await notification(rt, live, c.message.method, c.message.params ?? {});
       return accepted();
