@@ -61,6 +61,25 @@ export class QuickstartLambdaStack extends Stack {
       allowedValues: ["AWS_IAM", "NONE"],
       description: "AWS_IAM: callers sign with SigV4. NONE: a public URL (add authentication in the app).",
     });
+    // OAuth (see src/auth.ts): empty defaults leave it off.
+    const oauthIssuer = new CfnParameter(this, "OAuthIssuer", {
+      type: "String",
+      default: "",
+      description:
+        "OAUTH_ISSUER: your authorization server's issuer URL; set, the MCP server requires OAuth bearer tokens. Empty: no OAuth.",
+    });
+    const mcpResource = new CfnParameter(this, "McpResource", {
+      type: "String",
+      default: "",
+      description:
+        "MCP_RESOURCE (required with OAuthIssuer): the MCP endpoint clients use, e.g. the StreamingMcpUrl output; the tokens' audience.",
+    });
+    const oauthJwksUrl = new CfnParameter(this, "OAuthJwksUrl", {
+      type: "String",
+      default: "",
+      description:
+        "OAUTH_JWKS_URL (optional): the issuer's key set URL. Empty: found through the issuer's metadata.",
+    });
     const hasReservedConcurrency = new CfnCondition(this, "HasReservedConcurrency", {
       expression: Fn.conditionNot(Fn.conditionEquals(reservedConcurrency.valueAsString, "-1")),
     });
@@ -138,7 +157,13 @@ export class QuickstartLambdaStack extends Stack {
         role,
         logGroup: logs,
         reservedConcurrentExecutions: reserved,
-        environment: { TABLE_NAME: table.tableName, SECRET_ARN: secret.secretArn },
+        environment: {
+          TABLE_NAME: table.tableName,
+          SECRET_ARN: secret.secretArn,
+          OAUTH_ISSUER: oauthIssuer.valueAsString,
+          MCP_RESOURCE: mcpResource.valueAsString,
+          OAUTH_JWKS_URL: oauthJwksUrl.valueAsString,
+        },
       });
       logicalId(f, id);
       return f;
@@ -185,10 +210,13 @@ export class QuickstartLambdaStack extends Stack {
       description: "Portico quickstart MCP server",
     });
     logicalId(api, "HttpApi");
+    const integration = new HttpLambdaIntegration("McpIntegration", httpFunction);
+    api.addRoutes({ path: "/mcp", methods: [HttpMethod.ANY], integration });
+    // With OAuth, the Protected Resource Metadata (without OAuth the app answers it 404).
     api.addRoutes({
-      path: "/mcp",
-      methods: [HttpMethod.ANY],
-      integration: new HttpLambdaIntegration("McpIntegration", httpFunction),
+      path: "/.well-known/oauth-protected-resource/mcp",
+      methods: [HttpMethod.GET],
+      integration,
     });
 
     new CfnOutput(this, "StreamingMcpUrl", {

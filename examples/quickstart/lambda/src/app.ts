@@ -1,5 +1,7 @@
 /**
  * The fetch app both Lambda handlers serve: the quickstart's MCP server at `/mcp`, 404 elsewhere.
+ * With `oauth` (see auth.ts), the server is an OAuth resource server with the extra `whoami` tool,
+ * and its Protected Resource Metadata (`/.well-known/oauth-protected-resource[/mcp]`) is served too.
  * Independent of Lambda and DynamoDB, so it runs anywhere (tests use the in-memory stores).
  */
 import {
@@ -9,6 +11,7 @@ import {
   type McpHandler,
 } from "@portico/core";
 import { createQuickstartServer } from "@portico/example-quickstart/tools";
+import { addOAuth, METADATA_PATH, type OAuthConfig } from "./auth.ts";
 
 export const MCP_PATH = "/mcp";
 
@@ -18,12 +21,17 @@ export interface QuickstartApp {
   readonly mcp: McpHandler;
 }
 
-export function createApp(options: HandlerOptions): QuickstartApp {
-  const mcp = createHandler(createQuickstartServer(), options);
+export function createApp(options: HandlerOptions, oauth?: OAuthConfig): QuickstartApp {
+  const server = createQuickstartServer();
+  const auth = oauth === undefined ? undefined : addOAuth(server, oauth);
+  const mcp = createHandler(server, auth === undefined ? options : { ...options, auth });
   return {
     mcp,
     fetch(request, env, ctx) {
-      if (new URL(request.url).pathname === MCP_PATH) return mcp.fetch(request, env, ctx);
+      const { pathname } = new URL(request.url);
+      if (pathname === MCP_PATH || (auth !== undefined && pathname.startsWith(METADATA_PATH))) {
+        return mcp.fetch(request, env, ctx);
+      }
       return Promise.resolve(
         Response.json({ error: `Not found: the MCP endpoint is ${MCP_PATH}` }, { status: 404 }),
       );

@@ -2,6 +2,7 @@
  * The Lambda functions' configuration, read from their environment (set by `template.yaml` or the
  * CDK stack; the AWS_* variables by the Lambda runtime). No secret lives here: only where to fetch it.
  */
+import type { OAuthConfig } from "./auth.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -33,6 +34,12 @@ export interface LambdaConfig {
   allowedHosts: string[];
   /** `ALLOWED_ORIGINS` (comma-separated). Default none: only same-origin and localhost browser origins. */
   allowedOrigins: string[];
+  /**
+   * OAuth (see auth.ts), present when `OAUTH_ISSUER` is set: then `MCP_RESOURCE` is required too
+   * (the endpoint clients use, e.g. `https://<url-id>.lambda-url.<region>.on.aws/mcp`), and
+   * `OAUTH_JWKS_URL` is optional. Empty values count as unset (the templates' parameter defaults).
+   */
+  oauth?: OAuthConfig;
 }
 
 function list(value: string | undefined, fallback: string[]): string[] {
@@ -46,11 +53,15 @@ function list(value: string | undefined, fallback: string[]): string[] {
 /** Reads and checks the configuration; throws one error naming every missing variable. */
 export function readConfig(env: Env): LambdaConfig {
   const required = ["TABLE_NAME", "SECRET_ARN", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
+  if (env.OAUTH_ISSUER) required.push("MCP_RESOURCE");
   const missing = required.filter((name) => !env[name]);
   if (missing.length > 0) {
     throw new Error(
       `Missing environment variable(s): ${missing.join(", ")}. TABLE_NAME and SECRET_ARN come from ` +
-        "template.yaml or the CDK stack; the AWS_* ones from the Lambda runtime.",
+        "template.yaml or the CDK stack; the AWS_* ones from the Lambda runtime." +
+        (missing.includes("MCP_RESOURCE")
+          ? " MCP_RESOURCE (the MCP endpoint's URL, parameter McpResource) is required with OAUTH_ISSUER."
+          : ""),
     );
   }
   const credentials: AwsCredentials = {
@@ -70,5 +81,9 @@ export function readConfig(env: Env): LambdaConfig {
   if (secretsManager) config.secretsManagerEndpoint = secretsManager;
   const dynamoDb = env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL;
   if (dynamoDb) config.dynamoDbEndpoint = dynamoDb;
+  if (env.OAUTH_ISSUER) {
+    config.oauth = { issuer: env.OAUTH_ISSUER, resource: env.MCP_RESOURCE as string };
+    if (env.OAUTH_JWKS_URL) config.oauth.jwksUrl = env.OAUTH_JWKS_URL;
+  }
   return config;
 }

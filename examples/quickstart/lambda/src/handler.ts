@@ -5,7 +5,7 @@
  *
  * Cold start: reads the environment, fetches the requestState secret from Secrets Manager (top-level
  * await, so it happens during the init phase and a failure fails the init, not a request), and
- * builds the server on the DynamoDB stores.
+ * builds the server on the DynamoDB stores — behind OAuth when `OAUTH_ISSUER` is set (see auth.ts).
  */
 import { handle, streamHandle } from "@portico/adapter-lambda";
 import { dynamoDbStores } from "@portico/store-dynamodb";
@@ -16,16 +16,19 @@ import { fetchSecret } from "./secret.ts";
 const config = readConfig(process.env);
 const secret = await fetchSecret(config);
 
-const app = createApp({
-  stores: dynamoDbStores({
-    tableName: config.tableName,
-    region: config.region,
-    ...(config.dynamoDbEndpoint === undefined ? {} : { endpoint: config.dynamoDbEndpoint }),
-  }),
-  secret,
-  allowedHosts: config.allowedHosts,
-  allowedOrigins: config.allowedOrigins,
-});
+const app = createApp(
+  {
+    stores: dynamoDbStores({
+      tableName: config.tableName,
+      region: config.region,
+      ...(config.dynamoDbEndpoint === undefined ? {} : { endpoint: config.dynamoDbEndpoint }),
+    }),
+    secret,
+    allowedHosts: config.allowedHosts,
+    allowedOrigins: config.allowedOrigins,
+  },
+  config.oauth,
+);
 
 export const handler = handle(app);
 export const streamHandler = streamHandle(app);

@@ -33,6 +33,13 @@ export const EXPECTED = {
   logActions: ["logs:CreateLogStream", "logs:PutLogEvents"],
 };
 
+/** The OAuth parameters of both templates and the environment variables they become (src/config.ts). */
+export const OAUTH_PARAMETERS = [
+  ["OAuthIssuer", "OAUTH_ISSUER"],
+  ["McpResource", "MCP_RESOURCE"],
+  ["OAuthJwksUrl", "OAUTH_JWKS_URL"],
+] as const;
+
 // --- SAM -------------------------------------------------------------------------------------------
 
 const FUNCTIONS = [

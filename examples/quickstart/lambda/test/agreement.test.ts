@@ -7,6 +7,7 @@ import {
   asList,
   type Json,
   loadSamTemplate,
+  OAUTH_PARAMETERS,
   policyStatements,
   resourcesOfType,
   samFunction,
@@ -48,6 +49,9 @@ function sharedEssentials(template: Json): Json {
         "Default",
         "AllowedValues",
       ]),
+      ...Object.fromEntries(
+        OAUTH_PARAMETERS.map(([name]) => [name, pick(template.Parameters[name], ["Type", "Default"])]),
+      ),
     },
     conditions: template.Conditions,
     table: template.Resources.Table.Properties,

@@ -72,9 +72,13 @@ describe("the Lambda app", () => {
     expect(message?.result).toMatchObject({ resultType: "complete", structuredContent: { sum: 5 } });
   });
 
-  it("answers 404 elsewhere", async () => {
+  it("answers 404 elsewhere, the OAuth metadata path included when OAuth is off", async () => {
     const response = await instance().fetch(new Request(`${URL_HOST}/`));
     expect(response.status).toBe(404);
+    const metadata = await instance().fetch(
+      new Request(`${URL_HOST}/.well-known/oauth-protected-resource/mcp`),
+    );
+    expect(metadata.status).toBe(404);
   });
 
   it("refuses a foreign browser origin, and accepts one listed in ALLOWED_ORIGINS", async () => {

@@ -4,6 +4,7 @@ import {
   EXPECTED,
   hasWildcard,
   type Json,
+  OAUTH_PARAMETERS,
   policyStatements,
   resourcesOfType,
   sortedActions,
@@ -76,9 +77,24 @@ describe("the CDK stack", () => {
     ]);
   });
 
-  it("routes ANY /mcp on an HTTP API to the buffered function", () => {
+  it("passes the optional OAuth settings through as parameters, empty (off) by default", () => {
+    for (const [parameter, variable] of OAUTH_PARAMETERS) {
+      expect(synth.json.Parameters[parameter]).toMatchObject({ Type: "String", Default: "" });
+      for (const id of ["StreamFunction", "HttpApiFunction"]) {
+        expect(synth.json.Resources[id].Properties.Environment.Variables[variable]).toEqual({
+          Ref: parameter,
+        });
+      }
+    }
+  });
+
+  it("routes ANY /mcp and GET of its OAuth metadata on an HTTP API to the buffered function", () => {
     synth.template.hasResourceProperties("AWS::ApiGatewayV2::Api", { ProtocolType: "HTTP" });
+    synth.template.resourceCountIs("AWS::ApiGatewayV2::Route", 2);
     synth.template.hasResourceProperties("AWS::ApiGatewayV2::Route", { RouteKey: "ANY /mcp" });
+    synth.template.hasResourceProperties("AWS::ApiGatewayV2::Route", {
+      RouteKey: "GET /.well-known/oauth-protected-resource/mcp",
+    });
     synth.template.hasResourceProperties("AWS::ApiGatewayV2::Integration", {
       IntegrationType: "AWS_PROXY",
       IntegrationUri: { "Fn::GetAtt": ["HttpApiFunction", "Arn"] },

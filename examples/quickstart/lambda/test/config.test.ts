@@ -58,4 +58,27 @@ describe("readConfig", () => {
       secretAccessKey: "secret-key",
     });
   });
+
+  it("turns OAuth on with OAUTH_ISSUER, which then needs MCP_RESOURCE; empty values count as unset", () => {
+    expect(
+      readConfig({ ...ENV, OAUTH_ISSUER: "", MCP_RESOURCE: "", OAUTH_JWKS_URL: "" }).oauth,
+    ).toBeUndefined();
+    expect(() => readConfig({ ...ENV, OAUTH_ISSUER: "https://issuer.example", MCP_RESOURCE: "" })).toThrow(
+      /Missing environment variable\(s\): MCP_RESOURCE\..*required with OAUTH_ISSUER/,
+    );
+    const resource = "https://abc.lambda-url.eu-west-1.on.aws/mcp";
+    expect(
+      readConfig({ ...ENV, OAUTH_ISSUER: "https://issuer.example", MCP_RESOURCE: resource }).oauth,
+    ).toEqual({
+      issuer: "https://issuer.example",
+      resource,
+    });
+    const withKeys = readConfig({
+      ...ENV,
+      OAUTH_ISSUER: "https://issuer.example",
+      MCP_RESOURCE: resource,
+      OAUTH_JWKS_URL: "https://issuer.example/jwks.json",
+    });
+    expect(withKeys.oauth?.jwksUrl).toBe("https://issuer.example/jwks.json");
+  });
 });

@@ -4,6 +4,7 @@ import {
   hasWildcard,
   type Json,
   loadSamTemplate,
+  OAUTH_PARAMETERS,
   policyStatements,
   resourcesOfType,
   samFunction,
@@ -87,11 +88,24 @@ describe("template.yaml", () => {
     ]);
   });
 
-  it("routes ANY /mcp on the HTTP API to the buffered function only", () => {
+  it("routes ANY /mcp and GET of its OAuth metadata on the HTTP API to the buffered function only", () => {
     expect(samFunction(sam, "HttpApiFunction").Events).toEqual({
       Mcp: { Type: "HttpApi", Properties: { Path: "/mcp", Method: "ANY" } },
+      Metadata: {
+        Type: "HttpApi",
+        Properties: { Path: "/.well-known/oauth-protected-resource/mcp", Method: "GET" },
+      },
     });
     expect(samFunction(sam, "StreamFunction").Events).toBeUndefined();
+  });
+
+  it("passes the optional OAuth settings through as parameters, empty (off) by default", () => {
+    for (const [parameter, variable] of OAUTH_PARAMETERS) {
+      expect(sam.Parameters[parameter]).toMatchObject({ Type: "String", Default: "" });
+      for (const id of ["StreamFunction", "HttpApiFunction"]) {
+        expect(samFunction(sam, id).Environment.Variables[variable]).toEqual({ Ref: parameter });
+      }
+    }
   });
 
   it("creates the table: on-demand, pk/sk strings, TTL on `ttl`", () => {

@@ -6,12 +6,16 @@ import { startVercelDev, type VercelDev } from "@portico/adapter-vercel/dev";
 
 export const projectDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-export function startExample(): Promise<VercelDev> {
+export function startExample(
+  options: { port?: number; env?: Record<string, string> } = {},
+): Promise<VercelDev> {
   return startVercelDev({
     cwd: projectDir,
+    ...(options.port === undefined ? {} : { port: options.port }),
     env: {
       REQUEST_STATE_SECRET: randomBytes(32).toString("hex"),
       NODE_OPTIONS: "--conditions=@portico/source",
+      ...options.env,
     },
   });
 }

@@ -5,7 +5,8 @@
  * cross processes through the stores, modern MRTR round trips through the shared secret.
  */
 
-import { request as httpRequest } from "node:http";
+import { createServer, request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
 import {
   Client as ModernClient,
   StreamableHTTPClientTransport as ModernTransport,
@@ -17,6 +18,7 @@ import type { VercelDev } from "@portico/adapter-vercel/dev";
 import { modernPost } from "@portico/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeBuild } from "./_build.ts";
+import { ISSUER, type Issuer, startIssuer } from "./_issuer.ts";
 import { startExample } from "./_vercel-dev.ts";
 
 // vercel dev --local refuses to start while .vercel/project.json exists (it then fetches the
@@ -172,4 +174,59 @@ describe("vercel dev --local", () => {
       expect(reads.filter((read) => read.includes("notifications/progress")).length).toBeGreaterThan(1);
     });
   });
+});
+
+/** A port free on 127.0.0.1 now (the OAuth resource must name the server's URL before it starts). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+// After the suite above (files run their suites one after the other): one vercel dev at a time here.
+describe("vercel dev --local with OAUTH_ISSUER set", () => {
+  let dev: VercelDev;
+  let issuer: Issuer;
+  let endpoint: string;
+
+  beforeAll(async () => {
+    issuer = await startIssuer();
+    const port = await freePort();
+    endpoint = `http://127.0.0.1:${port}/mcp`;
+    dev = await startExample({
+      port,
+      env: { OAUTH_ISSUER: ISSUER, MCP_RESOURCE: endpoint, OAUTH_JWKS_URL: issuer.jwksUrl },
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await dev?.stop();
+    await issuer?.close();
+  });
+
+  it("routes the metadata path to the function (vercel.json), which the 401 points to", async () => {
+    const refused = await fetch(modernPost(endpoint, "tools/list", {}));
+    expect(refused.status).toBe(401);
+    const url = /resource_metadata="([^"]+)"/.exec(refused.headers.get("www-authenticate") ?? "")?.[1];
+    expect(url).toBe(`${dev.url}/.well-known/oauth-protected-resource/mcp`);
+    const metadata = await fetch(url as string);
+    expect(metadata.status).toBe(200);
+    expect(await metadata.json()).toMatchObject({ resource: endpoint, authorization_servers: [ISSUER] });
+  }, 30_000);
+
+  it("answers whoami to a token with its scope", async () => {
+    const token = await issuer.sign(endpoint, "quickstart:whoami");
+    const call = modernPost(
+      endpoint,
+      "tools/call",
+      { name: "whoami", arguments: {} },
+      { headers: { authorization: `Bearer ${token}` } },
+    );
+    const answer = (await (await fetch(call)).json()) as { result: { content: { text: string }[] } };
+    expect(JSON.parse(answer.result.content[0]?.text ?? "")).toMatchObject({ subject: "user-1" });
+  }, 30_000);
 });

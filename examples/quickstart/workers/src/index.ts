@@ -6,11 +6,16 @@
  * Set `MCP_STATE_SECRET` (`wrangler secret put MCP_STATE_SECRET`, or `.dev.vars` locally) so every
  * isolate seals and opens the same MRTR `requestState`; without it each isolate uses its own
  * random secret, which is fine for `wrangler dev` (one isolate) only.
+ *
+ * Set `OAUTH_ISSUER` (and `MCP_RESOURCE`, optionally `OAUTH_JWKS_URL`) to require OAuth bearer
+ * tokens: see auth.ts. The Protected Resource Metadata is then served under
+ * `/.well-known/oauth-protected-resource` too.
  */
 import { handle } from "@portico/adapter-workers";
 import { createHandler, type HandlerOptions } from "@portico/core";
 import { createQuickstartServer } from "@portico/example-quickstart/tools";
 import { durableObjectStores, PorticoSessionObject } from "@portico/store-durable-objects";
+import { addOAuth, METADATA_PATH, oauthConfigFrom } from "./auth.ts";
 
 // A module worker exports only handlers and classes: the Durable Object class, and the default.
 export { PorticoSessionObject };
@@ -23,6 +28,7 @@ export interface QuickstartEnv extends Env {
 }
 
 export default handle<QuickstartEnv>((env) => {
+  const server = createQuickstartServer();
   const options: HandlerOptions = {
     stores: durableObjectStores(env.MCP_SESSIONS),
     // ALLOWED_HOSTS from wrangler.jsonc: custom domains and routes. None by default: the Worker's
@@ -32,10 +38,15 @@ export default handle<QuickstartEnv>((env) => {
       .filter((host) => host !== ""),
   };
   if (env.MCP_STATE_SECRET) options.secret = env.MCP_STATE_SECRET;
-  const mcp = createHandler(createQuickstartServer(), options);
+  const oauth = oauthConfigFrom(env);
+  if (oauth) options.auth = addOAuth(server, oauth);
+  const mcp = createHandler(server, options);
   return {
     fetch(request, workerEnv, ctx) {
-      if (new URL(request.url).pathname === MCP_PATH) return mcp.fetch(request, workerEnv, ctx);
+      const { pathname } = new URL(request.url);
+      if (pathname === MCP_PATH || (oauth && pathname.startsWith(METADATA_PATH))) {
+        return mcp.fetch(request, workerEnv, ctx);
+      }
       return Response.json({ error: `Not found: the MCP endpoint is ${MCP_PATH}` }, { status: 404 });
     },
   };

@@ -43,6 +43,10 @@ describe("wrangler dev", () => {
     const res = await fetch(new URL("/elsewhere", worker.url));
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: expect.stringContaining("/mcp") });
+    // OAuth is off (OAUTH_ISSUER empty in wrangler.jsonc): no Protected Resource Metadata either.
+    const metadata = await fetch(new URL("/.well-known/oauth-protected-resource/mcp", worker.url));
+    expect(metadata.status).toBe(404);
+    await metadata.body?.cancel();
   });
 
   it("refuses a foreign browser Origin with 403 (DNS rebinding), accepts a local one", async () => {
