@@ -1,23 +1,17 @@
 /**
  * The quickstart tools behind OAuth: the server is an OAuth 2.1 resource server (RFC 9728
  * metadata, Bearer challenges, audience-bound JWTs from your authorization server), and one extra
- * tool, `whoami`, needs the `quickstart:whoami` scope. Configured from the environment:
+ * tool, `whoami` (src/auth.ts, shared by every quickstart), needs the `quickstart:whoami` scope. Configured from the environment:
  *
  * - `OAUTH_ISSUER` (required): your authorization server, e.g. `https://cognito-idp.<region>.amazonaws.com/<pool>`
  *   or `https://<tenant>.auth0.com/`; its key set is found through its metadata (or `OAUTH_JWKS_URL`).
  * - `MCP_RESOURCE`: this server's canonical URL, the tokens' audience (default `http://127.0.0.1:<PORT>/mcp`).
  */
-import { oauthResourceServer } from "@portico/auth";
-import { addTool, createHandler, type FetchHandler } from "@portico/core";
+import { createHandler, type FetchHandler } from "@portico/core";
+import { addOAuth, METADATA_PATH, type OAuthConfig } from "./auth.ts";
 import { createQuickstartServer } from "./tools.ts";
 
-export interface OAuthAppConfig {
-  issuer: string;
-  resource: string;
-  jwksUrl?: string;
-  /** Tests pass a local key set instead of a URL. */
-  jwks?: { keys: Record<string, unknown>[] };
-}
+export type OAuthAppConfig = OAuthConfig;
 
 export function oauthConfigFromEnv(env: Record<string, string | undefined>, port: number): OAuthAppConfig {
   const issuer = env.OAUTH_ISSUER;
@@ -32,26 +26,11 @@ export function oauthConfigFromEnv(env: Record<string, string | undefined>, port
 /** The app: `/mcp` and its Protected Resource Metadata; 404 elsewhere. */
 export function createOAuthApp(config: OAuthAppConfig): FetchHandler {
   const server = createQuickstartServer();
-  addTool(
-    server,
-    "whoami",
-    { description: "Who the caller is, from the verified token", scopes: ["quickstart:whoami"] },
-    (_args, ctx) => JSON.stringify({ subject: ctx.auth?.subject, scopes: ctx.auth?.scopes }),
-  );
-  const mcp = createHandler(server, {
-    auth: oauthResourceServer({
-      resource: config.resource,
-      issuer: config.issuer,
-      scopesSupported: ["quickstart:whoami"],
-      ...(config.jwksUrl === undefined ? {} : { jwksUrl: config.jwksUrl }),
-      ...(config.jwks === undefined ? {} : { jwks: config.jwks as never }),
-    }),
-  });
+  const mcp = createHandler(server, { auth: addOAuth(server, config) });
   return {
     fetch(request) {
       const { pathname } = new URL(request.url);
-      if (pathname === "/mcp" || pathname.startsWith("/.well-known/oauth-protected-resource"))
-        return mcp.fetch(request);
+      if (pathname === "/mcp" || pathname.startsWith(METADATA_PATH)) return mcp.fetch(request);
       return Response.json({ error: "Not found: the MCP endpoint is /mcp" }, { status: 404 });
     },
   };

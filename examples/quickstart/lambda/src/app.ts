@@ -10,8 +10,8 @@ import {
   type HandlerOptions,
   type McpHandler,
 } from "@portico/core";
+import { addOAuth, METADATA_PATH, type OAuthConfig } from "@portico/example-quickstart/auth";
 import { createQuickstartServer } from "@portico/example-quickstart/tools";
-import { addOAuth, METADATA_PATH, type OAuthConfig } from "./auth.ts";
 
 export const MCP_PATH = "/mcp";
 

@@ -2,7 +2,7 @@
  * The Lambda functions' configuration, read from their environment (set by `template.yaml` or the
  * CDK stack; the AWS_* variables by the Lambda runtime). No secret lives here: only where to fetch it.
  */
-import type { OAuthConfig } from "./auth.ts";
+import type { OAuthConfig } from "@portico/example-quickstart/auth";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

@@ -4,8 +4,8 @@
  * OAuth (`OAUTH_ISSUER`, `MCP_RESOURCE`, `OAUTH_JWKS_URL`; see auth.ts and {@link oauthConfigFrom}).
  */
 import { createHandler, type McpHandler } from "@portico/core";
+import { addOAuth, METADATA_PATH, type OAuthConfig } from "../../src/auth.ts";
 import { createQuickstartServer } from "../../src/tools.ts";
-import { addOAuth, METADATA_PATH, type OAuthConfig } from "./auth.ts";
 import { type Env, storesFrom } from "./stores.ts";
 
 /** The comma-separated entries of `value`, or `undefined` when it has none. */

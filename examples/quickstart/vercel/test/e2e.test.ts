@@ -15,10 +15,10 @@ import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.j
 import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CallToolResultSchema, ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { VercelDev } from "@portico/adapter-vercel/dev";
+import { ISSUER, type Issuer, startIssuer } from "@portico/example-quickstart/test-issuer";
 import { modernPost } from "@portico/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeBuild } from "./_build.ts";
-import { ISSUER, type Issuer, startIssuer } from "./_issuer.ts";
 import { startExample } from "./_vercel-dev.ts";
 
 // vercel dev --local refuses to start while .vercel/project.json exists (it then fetches the

@@ -5,10 +5,11 @@
  * chosen elsewhere; and that nothing changes without OAuth. e2e.test.ts runs the variant under
  * `vercel dev`, where vercel.json's rewrites bring the metadata path to the function.
  */
+
+import { ISSUER, type Issuer, startIssuer } from "@portico/example-quickstart/test-issuer";
 import { modernPost, readJsonRpc } from "@portico/test-kit";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { oauthConfigFrom } from "../src/app.ts";
-import { ISSUER, type Issuer, startIssuer } from "./_issuer.ts";
 
 const DOMAIN = "quickstart-mcp.vercel.app";
 const RESOURCE = `https://${DOMAIN}/mcp`;

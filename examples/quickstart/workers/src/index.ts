@@ -13,9 +13,10 @@
  */
 import { handle } from "@portico/adapter-workers";
 import { createHandler, type HandlerOptions } from "@portico/core";
+import { addOAuth, METADATA_PATH } from "@portico/example-quickstart/auth";
 import { createQuickstartServer } from "@portico/example-quickstart/tools";
 import { durableObjectStores, PorticoSessionObject } from "@portico/store-durable-objects";
-import { addOAuth, METADATA_PATH, oauthConfigFrom } from "./auth.ts";
+import { oauthConfigFrom } from "./auth.ts";
 
 // A module worker exports only handlers and classes: the Durable Object class, and the default.
 export { PorticoSessionObject };

@@ -8,10 +8,10 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { type DevWorker, devWorker } from "@portico/adapter-workers/dev";
+import { ISSUER, type Issuer, startIssuer } from "@portico/example-quickstart/test-issuer";
 import { modernPost, readJsonRpc } from "@portico/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { oauthConfigFrom } from "../src/auth.ts";
-import { ISSUER, type Issuer, startIssuer } from "./_issuer.ts";
 
 const config = fileURLToPath(new URL("../wrangler.jsonc", import.meta.url));
 

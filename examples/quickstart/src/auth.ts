@@ -1,5 +1,6 @@
 /**
- * The authenticated variant, on when `OAUTH_ISSUER` is set (see app.ts): the MCP server becomes
+ * The authenticated variant of every quickstart (Node, Lambda, Vercel, Workers), on when
+ * `OAUTH_ISSUER` is set in the deployment's configuration: the MCP server becomes
  * an OAuth 2.1 resource server (`oauthResourceServer` of @portico/auth: Protected Resource
  * Metadata, `WWW-Authenticate: Bearer` challenges, JWT access tokens verified against the issuer's
  * keys and bound to this server's URL) and gains one tool, `whoami`, that needs a scope.
@@ -20,6 +21,8 @@ export interface OAuthConfig {
   resource: string;
   /** `OAUTH_JWKS_URL`: the issuer's key set. Default: found through the issuer's metadata. */
   jwksUrl?: string;
+  /** A key set given in code instead (tests). */
+  jwks?: { keys: Record<string, unknown>[] };
 }
 
 /** Adds `whoami` to `server` and returns the authenticator for `createHandler(server, { auth })`. */
@@ -35,5 +38,6 @@ export function addOAuth(server: McpServer, config: OAuthConfig): NonNullable<Ha
     issuer: config.issuer,
     scopesSupported: [WHOAMI_SCOPE],
     ...(config.jwksUrl === undefined ? {} : { jwksUrl: config.jwksUrl }),
+    ...(config.jwks === undefined ? {} : { jwks: config.jwks as never }),
   });
 }
