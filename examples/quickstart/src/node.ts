@@ -1,14 +1,15 @@
 /** The quickstart on the Node adapter: http://127.0.0.1:3000/mcp (PORT overrides the port). */
 import { serve } from "@portico/adapter-node";
-import { createHandler } from "@portico/core";
+import { createHandler, type ExecutionContextLike } from "@portico/core";
 import { createQuickstartServer } from "./tools.ts";
 
 const mcp = createHandler(createQuickstartServer());
 
+/** `env` and `ctx` pass through: the adapter's shutdown signal ends long-lived streams with a retry hint. */
 const app = {
-  fetch(request: Request) {
+  fetch(request: Request, env?: unknown, ctx?: ExecutionContextLike) {
     const { pathname } = new URL(request.url);
-    if (pathname === "/mcp") return mcp.fetch(request);
+    if (pathname === "/mcp") return mcp.fetch(request, env, ctx);
     return Promise.resolve(Response.json({ error: "Not found: the MCP endpoint is /mcp" }, { status: 404 }));
   },
 };

@@ -28,9 +28,9 @@ export function createOAuthApp(config: OAuthAppConfig): FetchHandler {
   const server = createQuickstartServer();
   const mcp = createHandler(server, { auth: addOAuth(server, config) });
   return {
-    fetch(request) {
+    fetch(request, env, ctx) {
       const { pathname } = new URL(request.url);
-      if (pathname === "/mcp" || pathname.startsWith(METADATA_PATH)) return mcp.fetch(request);
+      if (pathname === "/mcp" || pathname.startsWith(METADATA_PATH)) return mcp.fetch(request, env, ctx);
       return Response.json({ error: "Not found: the MCP endpoint is /mcp" }, { status: 404 });
     },
   };
