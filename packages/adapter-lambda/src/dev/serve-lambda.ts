@@ -23,7 +23,15 @@ export interface ServeLambdaOptions extends ToEventOptions {
    * refused by the core's Host check, as it would be by API Gateway's routing.
    */
   domainName?: string;
+  /**
+   * Largest request body read, in bytes; larger ones get 413 without being read further (as
+   * Lambda refuses invocation payloads over 6 MB). Default 6 MB.
+   */
+  maxBodyBytes?: number;
 }
+
+/** A body over the dev server's limit (answered 413). */
+class BodyTooLarge extends Error {}
 
 export interface LambdaDevServer {
   url: string;
@@ -34,12 +42,18 @@ export interface LambdaDevServer {
 
 type AnyHandler = (event: unknown, ...rest: unknown[]) => Promise<unknown>;
 
-async function toFetchRequest(req: IncomingMessage, origin: string): Promise<Request> {
+async function toFetchRequest(req: IncomingMessage, origin: string, limit: number): Promise<Request> {
   const headers = new Headers();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
     headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+  if (Number(req.headers["content-length"] ?? 0) > limit) throw new BodyTooLarge();
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).byteLength;
+    if (size > limit) throw new BodyTooLarge();
+    chunks.push(chunk as Buffer);
+  }
   const method = req.method ?? "GET";
   const body = method === "GET" || method === "HEAD" || chunks.length === 0 ? null : Buffer.concat(chunks);
   return new Request(origin + (req.url ?? "/"), { method, headers, body });
@@ -74,7 +88,8 @@ export async function serveLambda(handler: unknown, opts: ServeLambdaOptions = {
   const server = createServer(async (req, res) => {
     try {
       const origin = `http://${req.headers.host ?? domainName}`;
-      const event = await toEvent(await toFetchRequest(req, origin), kind, { ...opts, domainName });
+      const request = await toFetchRequest(req, origin, opts.maxBodyBytes ?? 6 * 1024 * 1024);
+      const event = await toEvent(request, kind, { ...opts, domainName });
       const deadline = Date.now() + timeoutMs;
       const context: LambdaContextLike & { functionName: string } = {
         awsRequestId: randomUUID(),
@@ -88,6 +103,14 @@ export async function serveLambda(handler: unknown, opts: ServeLambdaOptions = {
       }
       await writeResponse(fromResult((await run(event, context)) as LambdaHttpResult), res);
     } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        // Answer at once and close: the rest of the upload is not read.
+        res.writeHead(413, { "content-type": "application/json", connection: "close" });
+        res.end(
+          JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32600, message: "Payload Too Large" } }),
+        );
+        return;
+      }
       console.error("[portico-lambda-dev] the handler failed:", error);
       if (!res.headersSent) res.writeHead(502, { "content-type": "application/json" });
       res.end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32603, message: "Bad Gateway" } }));
