@@ -133,6 +133,25 @@ describe("wrangler dev: the README's module-scope Worker", { timeout: 60_000 }, 
     }
   });
 
+  it("answers every body over the 4 MB limit with 413, never a connection reset", async () => {
+    const big = new Uint8Array(5 * 1024 * 1024).fill(0x20);
+    const outcomes: (number | string)[] = [];
+    for (let i = 0; i < 20; i++) {
+      const request = new Request(new URL("/mcp", worker.url), {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: big,
+      });
+      outcomes.push(
+        await sendAs(port, request, `127.0.0.1:${port}`).then(
+          (r) => r.status,
+          (e: unknown) => String(e),
+        ),
+      );
+    }
+    expect(outcomes).toEqual(Array(20).fill(413));
+  });
+
   it("answers a *.workers.dev host with no configuration, and the local names", async () => {
     const routed = await sendAs(port, addCall(worker.url), "my-worker.acct.workers.dev");
     expect(routed.status).toBe(200);

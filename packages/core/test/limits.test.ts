@@ -146,3 +146,26 @@ describe("client replies", () => {
     expect(created.filter((kind) => kind === "reply")).toEqual([]);
   });
 });
+
+describe("bodies over maxBodyBytes", () => {
+  it("are read to their end (up to 32 MB) before the 413, so the client is not reset mid-upload", async () => {
+    const handler = createHandler(new McpServer({ name: "b", version: "1" }), { maxBodyBytes: 1024 });
+    for (const declared of [true, false]) {
+      let pulled = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (pulled === 64) return controller.close();
+          pulled++;
+          controller.enqueue(new Uint8Array(512));
+        },
+      });
+      const headers: Record<string, string> = { "content-type": "application/json", accept: ACCEPT_BOTH };
+      if (declared) headers["content-length"] = String(64 * 512);
+      const answer = await handler.fetch(
+        new Request(URL_, { method: "POST", headers, body, duplex: "half" } as RequestInit),
+      );
+      expect(answer.status).toBe(413);
+      expect(pulled, declared ? "declared length" : "chunked").toBe(64);
+    }
+  });
+});

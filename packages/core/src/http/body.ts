@@ -74,7 +74,7 @@ async function readBodyText(request: Request, limit: number): Promise<string | R
     });
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) {
-    await request.body?.cancel().catch(() => {});
+    await discard(request.body, DRAIN_LIMIT);
     return tooLarge();
   }
   let bytes: Uint8Array;
@@ -99,6 +99,32 @@ async function readBodyText(request: Request, limit: number): Promise<string | R
   }
 }
 
+/**
+ * How much of a refused body is read and dropped before the 413. Some hosts (workerd behind
+ * `wrangler dev`) reset the connection when a handler answers while the client is still uploading,
+ * so the client never sees the 413; reading the rest first lets it. Beyond this, the body is
+ * cancelled (the client may then see a reset: better than reading without end).
+ */
+const DRAIN_LIMIT = 32 * 1024 * 1024;
+
+/** Reads and drops up to `cap` bytes of `body`, then cancels whatever is left. */
+async function discard(body: ReadableStream<Uint8Array> | null, cap: number): Promise<void> {
+  if (body === null) return;
+  const reader = body.getReader();
+  try {
+    for (let read = 0; read <= cap; ) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      read += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // the client went away: nothing to answer
+  } finally {
+    reader.releaseLock();
+  }
+}
+
 /** The whole stream, or `undefined` (and the stream cancelled) once it exceeds `limit` bytes. */
 async function readLimited(
   body: ReadableStream<Uint8Array> | null,
@@ -113,7 +139,9 @@ async function readLimited(
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel().catch(() => {});
+      // Drop the rest (up to the drain limit) so the client gets its 413 (see DRAIN_LIMIT).
+      reader.releaseLock();
+      await discard(body, DRAIN_LIMIT);
       return undefined;
     }
     chunks.push(value);
