@@ -6,6 +6,7 @@
 import { bufferedResponse, hostErrorBody, toRealResponse } from "@portico/host";
 import { defaultInsufficientScope, missingScopes } from "./auth/scopes.ts";
 import type { Incoming, Runtime } from "./call/runtime.ts";
+import { StreamSlots } from "./call/stream-slots.ts";
 import type { McpParams } from "./definition/method.ts";
 import type { McpServer } from "./definition/server.ts";
 import type { Authenticator, AuthInfo, ExecutionContextLike, FetchHandler } from "./definition/types.ts";
@@ -87,6 +88,7 @@ export function createHandler(server: McpServer, options: HandlerOptions = {}): 
     stores,
     options: resolve(options),
     report,
+    streams: new StreamSlots(options.maxStreamsPerSession ?? 8),
   };
   const checkOriginAndHost = originGuard({
     allowedHosts: options.allowedHosts ?? [],

@@ -50,6 +50,11 @@ export interface HandlerOptions {
    * JSON-RPC error this long (plus half of it) after the last heartbeat. Default 15 s.
    */
   leaseMs?: number;
+  /**
+   * Most long-lived streams (GET streams, resumed streams) one legacy session may hold open on one
+   * instance; more get 429 with `Retry-After`. Default 8.
+   */
+  maxStreamsPerSession?: number;
   /** SSE keep-alive comment interval. Default 15 s; 0 disables. */
   keepAliveMs?: number;
   /** How long a legacy server→client request waits for the reply. Default 5 minutes. */
@@ -113,6 +118,7 @@ export function resolve(options: HandlerOptions): ResolvedOptions {
     sessionTtlMs: options.sessionTtlMs ?? 60 * 60 * 1000,
     sessionMaxLifetimeMs: options.sessionMaxLifetimeMs,
     leaseMs: options.leaseMs ?? 15_000,
+    maxStreamsPerSession: options.maxStreamsPerSession ?? 8,
     replyTimeoutMs: options.replyTimeoutMs ?? 5 * 60 * 1000,
     requestStateTtlMs: options.requestStateTtlMs ?? 10 * 60 * 1000,
     retryMs: options.retryMs ?? 1000,

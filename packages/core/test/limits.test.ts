@@ -169,3 +169,28 @@ describe("bodies over maxBodyBytes", () => {
     }
   });
 });
+
+describe("open streams per session", () => {
+  it("are capped per instance (429 + Retry-After beyond), and a closed one frees its slot", async () => {
+    const handler = createHandler(new McpServer({ name: "s", version: "1" }), {
+      maxStreamsPerSession: 3,
+      keepAliveMs: 0,
+    });
+    const session = await legacySession(handler);
+    const open = () =>
+      handler.fetch(
+        new Request(URL_, { headers: { accept: "text/event-stream", "mcp-session-id": session.sessionId } }),
+      );
+    const streams = [await open(), await open(), await open()];
+    for (const s of streams) expect(s.status).toBe(200);
+    const refused = await open();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("5");
+    expect((await refused.json()).error.message).toMatch(/already has 3 open streams/);
+    await streams[0]?.body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const again = await open();
+    expect(again.status).toBe(200);
+    for (const s of [...streams.slice(1), again]) await s.body?.cancel();
+  });
+});

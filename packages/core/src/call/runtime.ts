@@ -4,6 +4,7 @@ import type { McpServer } from "../definition/server.ts";
 import type { AuthInfo, ExecutionContextLike } from "../definition/types.ts";
 import type { ErrorReporter } from "../errors.ts";
 import type { Stores } from "../stores/types.ts";
+import type { StreamSlots } from "./stream-slots.ts";
 
 export interface ResolvedOptions {
   maxBodyBytes: number;
@@ -11,6 +12,7 @@ export interface ResolvedOptions {
   maxJsonItems: number;
   keepAliveMs: number;
   sessionTtlMs: number;
+  maxStreamsPerSession: number;
   leaseMs: number;
   sessionMaxLifetimeMs: number | undefined;
   replyTimeoutMs: number;
@@ -30,6 +32,8 @@ export interface Runtime {
   stores: Stores;
   options: ResolvedOptions;
   report: ErrorReporter;
+  /** Open legacy streams per session on this instance (`maxStreamsPerSession`). */
+  streams: StreamSlots;
 }
 
 /** Everything about one HTTP request an era module needs besides the body. */

@@ -11,7 +11,7 @@ import type { Exchange } from "../http/exchange.ts";
 import { httpError } from "../http/responses.ts";
 import { checkGetAccept } from "../http/validate.ts";
 import { errorMessage, notificationMessage } from "../jsonrpc/messages.ts";
-import type { JsonValue, StoredEvent } from "../stores/types.ts";
+import type { JsonValue, StoredEvent, Subscription } from "../stores/types.ts";
 import { randomId } from "../util/encoding.ts";
 import { inspectLease } from "./_lease.ts";
 import { SESSION_HEADER } from "./_request.ts";
@@ -50,9 +50,23 @@ export async function legacyGet(rt: Runtime, incoming: Incoming): Promise<Respon
   if (rejected) return rejected;
   const id = await sessionOf(rt, incoming);
   if (id instanceof Response) return id;
-  const lastEventId = incoming.request.headers.get("last-event-id");
-  if (lastEventId !== null) return resume(rt, incoming, id, lastEventId);
-  return standalone(rt, incoming, id, `get-${randomId(12)}`);
+  const slot = rt.streams.take(id);
+  if (slot === undefined) {
+    return httpError(
+      429,
+      ErrorCode.InvalidRequest,
+      `Too Many Requests: this session already has ${rt.streams.limit} open streams on this server`,
+      { headers: { "retry-after": "5" } },
+    );
+  }
+  try {
+    const lastEventId = incoming.request.headers.get("last-event-id");
+    if (lastEventId !== null) return await resume(rt, incoming, id, lastEventId, slot);
+    return await standalone(rt, incoming, id, `get-${randomId(12)}`, slot);
+  } catch (error) {
+    await slot.unsubscribe();
+    throw error;
+  }
 }
 
 /** The session's notification stream (list changes, subscribed resource updates). */
@@ -61,6 +75,7 @@ async function standalone(
   incoming: Incoming,
   sessionId: string,
   streamId: string,
+  slot: Subscription,
   backlog: StoredEvent[] = [],
 ): Promise<Response> {
   const stream = new LongStream(
@@ -72,6 +87,7 @@ async function standalone(
     },
     (exchange) => exchange.end(undefined, rt.options.retryMs),
   );
+  stream.add(slot);
   const exchange = stream.exchange;
   stream.add(
     await watchServerEvents(rt.stores, (event) => {
@@ -111,19 +127,22 @@ async function resume(
   incoming: Incoming,
   sessionId: string,
   lastEventId: string,
+  slot: Subscription,
 ): Promise<Response> {
   const first = await replayEvents(rt.stores, sessionId, lastEventId);
   if (first === undefined) {
+    await slot.unsubscribe();
     return httpError(400, ErrorCode.InvalidRequest, "Bad Request: unknown Last-Event-ID for this session");
   }
   const { streamId } = first;
   if (streamId.startsWith("get-")) {
     // A standalone stream: replay what was missed, then carry on as a fresh standalone stream.
-    return standalone(rt, incoming, sessionId, streamId, first.events);
+    return standalone(rt, incoming, sessionId, streamId, slot, first.events);
   }
   const stream = new LongStream(rt, incoming, { headers: { [SESSION_HEADER]: sessionId } }, (exchange) =>
     exchange.end(undefined, rt.options.retryMs),
   );
+  stream.add(slot);
   const exchange = stream.exchange;
   let last = lastEventId;
   let chain = Promise.resolve();
