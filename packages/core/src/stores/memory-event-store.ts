@@ -9,12 +9,29 @@ export interface MemoryEventStoreOptions {
    * unknown id. Unbounded when omitted.
    */
   maxEventsPerSession?: number;
+  /**
+   * Most bytes (as JSON text) of events kept per session; older events are evicted first, as for
+   * `maxEventsPerSession` (the newest event is always kept). Default 8 MB.
+   */
+  maxBytesPerSession?: number;
+  /**
+   * A session's log untouched (no append, no replay) for this long is dropped: the log of a session
+   * that expired, or was abandoned without DELETE. Default 2 hours (twice the default session life).
+   */
+  idleSessionMs?: number;
+  /** Clock in epoch milliseconds; defaults to `Date.now`. */
+  now?: () => number;
 }
+
+/** How often (in clock milliseconds) an append also drops idle session logs. */
+const SWEEP_INTERVAL_MS = 60_000;
 
 interface Entry {
   seq: number;
   id: string;
   message: JsonValue;
+  /** Size as JSON text. */
+  bytes: number;
 }
 
 interface SessionLog {
@@ -22,6 +39,10 @@ interface SessionLog {
   streams: Map<string, Entry[]>;
   /** One stream id per live event of the session, oldest first: the eviction queue. */
   order: string[];
+  /** Total size of the live events. */
+  bytes: number;
+  /** Last append or replay (clock ms). */
+  touched: number;
 }
 
 const SEQ = /^[1-9][0-9]*$/;
@@ -39,6 +60,10 @@ const SEQ = /^[1-9][0-9]*$/;
 export class MemoryEventStore implements EventStore {
   readonly #sessions = new Map<string, SessionLog>();
   readonly #maxEventsPerSession: number;
+  readonly #maxBytesPerSession: number;
+  readonly #idleSessionMs: number;
+  readonly #now: () => number;
+  #lastSweep: number;
   #seq = 0;
 
   constructor(options: MemoryEventStoreOptions = {}) {
@@ -47,16 +72,24 @@ export class MemoryEventStore implements EventStore {
       throw new RangeError(`maxEventsPerSession must be a positive integer, got ${max}`);
     }
     this.#maxEventsPerSession = max;
+    this.#maxBytesPerSession = options.maxBytesPerSession ?? 8 * 1024 * 1024;
+    this.#idleSessionMs = options.idleSessionMs ?? 2 * 60 * 60 * 1000;
+    this.#now = options.now ?? Date.now;
+    this.#lastSweep = this.#now();
   }
 
   async append(sessionId: string, streamId: string, message: JsonValue): Promise<string> {
     assertStreamId(streamId);
     const copy = structuredClone(message);
+    const bytes = JSON.stringify(message)?.length ?? 4;
+    const now = this.#now();
+    this.#sweep(now);
     let log = this.#sessions.get(sessionId);
     if (!log) {
-      log = { streams: new Map(), order: [] };
+      log = { streams: new Map(), order: [], bytes: 0, touched: now };
       this.#sessions.set(sessionId, log);
     }
+    log.touched = now;
     let stream = log.streams.get(streamId);
     if (!stream) {
       stream = [];
@@ -64,9 +97,14 @@ export class MemoryEventStore implements EventStore {
     }
     const seq = ++this.#seq;
     const id = `${streamId}/${seq}`;
-    stream.push({ seq, id, message: copy });
+    stream.push({ seq, id, message: copy, bytes });
     log.order.push(streamId);
-    while (log.order.length > this.#maxEventsPerSession) evictOldest(log);
+    log.bytes += bytes;
+    while (
+      log.order.length > this.#maxEventsPerSession ||
+      (log.bytes > this.#maxBytesPerSession && log.order.length > 1)
+    )
+      evictOldest(log);
     return id;
   }
 
@@ -77,8 +115,10 @@ export class MemoryEventStore implements EventStore {
     const parts = splitEventId(lastEventId);
     if (!parts || !SEQ.test(parts.position)) return undefined;
     const { streamId, position: seqText } = parts;
-    const stream = this.#sessions.get(sessionId)?.streams.get(streamId);
-    if (!stream) return undefined;
+    const log = this.#sessions.get(sessionId);
+    const stream = log?.streams.get(streamId);
+    if (!log || !stream) return undefined;
+    log.touched = this.#now();
     const index = indexOfSeq(stream, Number(seqText));
     if (index < 0) return undefined;
     const events = stream
@@ -93,9 +133,20 @@ export class MemoryEventStore implements EventStore {
       return;
     }
     const log = this.#sessions.get(sessionId);
-    if (!log?.streams.delete(streamId)) return;
+    const stream = log?.streams.get(streamId);
+    if (!log || !stream) return;
+    log.streams.delete(streamId);
+    for (const entry of stream) log.bytes -= entry.bytes;
     log.order = log.order.filter((id) => id !== streamId);
     if (log.streams.size === 0) this.#sessions.delete(sessionId);
+  }
+
+  /** Drops the logs of sessions idle for `idleSessionMs`, at most once a minute. */
+  #sweep(now: number): void {
+    if (now - this.#lastSweep < SWEEP_INTERVAL_MS) return;
+    this.#lastSweep = now;
+    for (const [id, log] of this.#sessions)
+      if (now - log.touched > this.#idleSessionMs) this.#sessions.delete(id);
   }
 }
 
@@ -104,7 +155,8 @@ function evictOldest(log: SessionLog): void {
   if (streamId === undefined) return;
   const stream = log.streams.get(streamId);
   if (!stream) return;
-  stream.shift();
+  const evicted = stream.shift();
+  if (evicted !== undefined) log.bytes -= evicted.bytes;
   if (stream.length === 0) log.streams.delete(streamId);
 }
 

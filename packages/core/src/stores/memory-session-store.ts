@@ -1,3 +1,4 @@
+import { StoreUnavailableError } from "../errors.ts";
 import { storeKeyText } from "./keys.ts";
 import type { JsonValue, SessionStore, StoredRecord, StoreKey } from "./types.ts";
 
@@ -12,6 +13,12 @@ interface Entry {
 export interface MemorySessionStoreOptions {
   /** Clock in epoch milliseconds; defaults to `Date.now`. Inject one to test expiry. */
   now?: () => number;
+  /**
+   * Most live records (sessions, reply mailboxes, leases, used MRTR states). A create beyond it
+   * fails as unavailable (the handler answers 503 + `Retry-After`) rather than growing without
+   * bound. Default 100,000 — a legacy session record is about 0.5–2 KB, so roughly 50–200 MB.
+   */
+  maxRecords?: number;
 }
 
 /** How often (in clock milliseconds) a write also sweeps every expired record. */
@@ -27,10 +34,12 @@ const SWEEP_INTERVAL_MS = 60_000;
 export class MemorySessionStore implements SessionStore {
   readonly #records = new Map<string, Entry>();
   readonly #now: () => number;
+  readonly #maxRecords: number;
   #lastSweep: number;
 
   constructor(options: MemorySessionStoreOptions = {}) {
     this.#now = options.now ?? Date.now;
+    this.#maxRecords = options.maxRecords ?? 100_000;
     this.#lastSweep = this.#now();
   }
 
@@ -46,6 +55,15 @@ export class MemorySessionStore implements SessionStore {
     const now = this.#now();
     this.#maybeSweep(now);
     if (this.#live(key, now)) return false;
+    if (this.#records.size >= this.#maxRecords) {
+      this.#lastSweep = now - SWEEP_INTERVAL_MS;
+      this.#maybeSweep(now);
+      if (this.#records.size >= this.#maxRecords) {
+        throw new StoreUnavailableError(`the memory session store is full (${this.#maxRecords} records)`, {
+          retryAfterSeconds: 5,
+        });
+      }
+    }
     this.#records.set(key, { value: frozenCopy(value), version: 1, expiresAt: now + ttlMs });
     return true;
   }

@@ -19,9 +19,13 @@ export interface MemoryStoresOptions
 export function memoryStores(options: MemoryStoresOptions = {}): Stores {
   const sessionOptions: MemorySessionStoreOptions = {};
   if (options.now) sessionOptions.now = options.now;
+  if (options.maxRecords !== undefined) sessionOptions.maxRecords = options.maxRecords;
   const eventOptions: MemoryEventStoreOptions = {};
+  if (options.now) eventOptions.now = options.now;
   if (options.maxEventsPerSession !== undefined)
     eventOptions.maxEventsPerSession = options.maxEventsPerSession;
+  if (options.maxBytesPerSession !== undefined) eventOptions.maxBytesPerSession = options.maxBytesPerSession;
+  if (options.idleSessionMs !== undefined) eventOptions.idleSessionMs = options.idleSessionMs;
   const busOptions: MemoryBusOptions = {};
   if (options.onError) busOptions.onError = options.onError;
   return {
