@@ -48,6 +48,13 @@ export interface ExecutionContextLike {
    */
   routedHosts?: readonly string[];
   /**
+   * The caller's network address as the platform saw it (the TCP peer on Node and Bun, API
+   * Gateway's `sourceIp`, Cloudflare's `CF-Connecting-IP`, Vercel's `x-real-ip` when deployed).
+   * Set only from what the platform vouches for, never from a header any client can send. The
+   * core counts an anonymous caller's legacy sessions under it (`maxSessionsPerCaller`).
+   */
+  clientAddress?: string;
+  /**
    * `true` on hosts that run many instances side by side (Lambda, Vercel, Workers): a handler
    * without a configured `secret` then says once, at its first request, that sealed MRTR
    * `requestState` will not open on other instances.
