@@ -55,6 +55,13 @@ export interface HandlerOptions {
    * instance; more get 429 with `Retry-After`. Default 8.
    */
   maxStreamsPerSession?: number;
+  /**
+   * Most legacy sessions one caller may hold open — its principal when authenticated, else the
+   * address the platform saw (`ctx.clientAddress`); callers the server cannot tell apart are not
+   * counted. Beyond it `initialize` gets 429 + `Retry-After`. Shared by every instance on the same
+   * stores (one record per caller, about 50 bytes per session). Default 256; `Infinity` turns it off.
+   */
+  maxSessionsPerCaller?: number;
   /** SSE keep-alive comment interval. Default 15 s; 0 disables. */
   keepAliveMs?: number;
   /** How long a legacy server→client request waits for the reply. Default 5 minutes. */
@@ -119,6 +126,7 @@ export function resolve(options: HandlerOptions): ResolvedOptions {
     sessionMaxLifetimeMs: options.sessionMaxLifetimeMs,
     leaseMs: options.leaseMs ?? 15_000,
     maxStreamsPerSession: options.maxStreamsPerSession ?? 8,
+    maxSessionsPerCaller: options.maxSessionsPerCaller ?? 256,
     replyTimeoutMs: options.replyTimeoutMs ?? 5 * 60 * 1000,
     requestStateTtlMs: options.requestStateTtlMs ?? 10 * 60 * 1000,
     retryMs: options.retryMs ?? 1000,

@@ -194,3 +194,65 @@ describe("open streams per session", () => {
     for (const s of [...streams.slice(1), again]) await s.body?.cancel();
   });
 });
+
+describe("sessions per caller", () => {
+  const init = (handler: ReturnType<typeof createHandler>, address?: string, user?: string) =>
+    handler.fetch(initializeRequest(URL_, "2025-11-25"), undefined, {
+      ...(address === undefined ? {} : { clientAddress: address }),
+      ...(user === undefined ? {} : { authInfo: { subject: user } }),
+    });
+
+  it("caps a caller's open sessions (by address, or by principal), across instances, and frees DELETEd ones", async () => {
+    const stores = memoryStores();
+    const options = { stores, maxSessionsPerCaller: 2 };
+    const a = createHandler(new McpServer({ name: "a", version: "1" }), options);
+    const b = createHandler(new McpServer({ name: "b", version: "1" }), options);
+    const first = await init(a, "203.0.113.7");
+    expect(first.status).toBe(200);
+    expect((await init(b, "203.0.113.7")).status).toBe(200);
+    const refused = await init(a, "203.0.113.7");
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("60");
+    expect((await refused.json()).error.message).toMatch(/already holds 2 open sessions/);
+    // Another address, and an authenticated principal at the same address, count apart.
+    expect((await init(a, "198.51.100.1")).status).toBe(200);
+    expect((await init(a, "203.0.113.7", "ann")).status).toBe(200);
+    // DELETE frees a place.
+    const sessionId = first.headers.get("mcp-session-id") as string;
+    const deleted = await b.fetch(
+      new Request(URL_, { method: "DELETE", headers: { "mcp-session-id": sessionId } }),
+      undefined,
+      { clientAddress: "203.0.113.7" },
+    );
+    expect(deleted.status).toBe(200);
+    expect((await init(b, "203.0.113.7")).status).toBe(200);
+  });
+
+  it("does not count what expired, and leaves callers it cannot tell apart alone", async () => {
+    let now = 5_000_000;
+    const stores = memoryStores({ now: () => now });
+    const handler = createHandler(new McpServer({ name: "c", version: "1" }), {
+      stores,
+      maxSessionsPerCaller: 1,
+      sessionTtlMs: 1000,
+    });
+    expect((await init(handler, "192.0.2.1")).status).toBe(200);
+    expect((await init(handler, "192.0.2.1")).status).toBe(429);
+    now += 1500; // expired (and so is the caller's record)
+    expect((await init(handler, "192.0.2.1")).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await init(handler)).status).toBe(200);
+  });
+
+  it("checks a full list against the session records: a session gone from the store frees its place", async () => {
+    const stores = memoryStores();
+    const handler = createHandler(new McpServer({ name: "d", version: "1" }), {
+      stores,
+      maxSessionsPerCaller: 1,
+    });
+    const first = await init(handler, "192.0.2.9");
+    expect((await init(handler, "192.0.2.9")).status).toBe(429);
+    // The session record disappears without a DELETE (expired in a store with its own TTL).
+    await stores.sessions.delete({ kind: "session", session: first.headers.get("mcp-session-id") as string });
+    expect((await init(handler, "192.0.2.9")).status).toBe(200);
+  });
+});

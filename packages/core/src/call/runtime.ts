@@ -13,6 +13,7 @@ export interface ResolvedOptions {
   keepAliveMs: number;
   sessionTtlMs: number;
   maxStreamsPerSession: number;
+  maxSessionsPerCaller: number;
   leaseMs: number;
   sessionMaxLifetimeMs: number | undefined;
   replyTimeoutMs: number;

@@ -14,6 +14,8 @@ export interface SessionState extends SessionFields {
   principal?: string | null;
   /** Epoch ms of `initialize` (for `sessionMaxLifetimeMs`). */
   createdAt?: number;
+  /** The caller the session is counted under (`maxSessionsPerCaller`), if any. */
+  caller?: string;
   clientCapabilities: Record<string, unknown>;
   clientInfo: Record<string, unknown> | null;
   logLevel: LogLevel | null;

@@ -13,6 +13,7 @@ import { checkGetAccept } from "../http/validate.ts";
 import { errorMessage, notificationMessage } from "../jsonrpc/messages.ts";
 import type { JsonValue, StoredEvent, Subscription } from "../stores/types.ts";
 import { randomId } from "../util/encoding.ts";
+import { releaseSession } from "./_callers.ts";
 import { inspectLease } from "./_lease.ts";
 import { SESSION_HEADER } from "./_request.ts";
 import {
@@ -39,9 +40,15 @@ async function sessionOf(rt: Runtime, incoming: Incoming): Promise<string | Resp
 }
 
 export async function legacyDelete(rt: Runtime, incoming: Incoming): Promise<Response> {
-  const id = await sessionOf(rt, incoming);
-  if (id instanceof Response) return id;
+  const id = incoming.request.headers.get(SESSION_HEADER);
+  if (id === null || id === "") {
+    return httpError(400, ErrorCode.SessionRequired, "Bad Request: the Mcp-Session-Id header is required");
+  }
+  const session = await openSession(rt.stores, id, principalOf(incoming.auth), lifetimeOf(rt));
+  if (session === undefined) return httpError(404, ErrorCode.SessionNotFound, "Session not found");
   await deleteSession(rt.stores, id);
+  const caller = session.state.caller;
+  if (caller !== undefined) await releaseSession(rt.stores, caller, id, lifetimeOf(rt).idleMs);
   return new Response(null, { status: 200 });
 }
 

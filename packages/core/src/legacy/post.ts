@@ -15,6 +15,7 @@ import { capabilitiesOf, methodSpec } from "../methods/table.ts";
 import type { JsonValue } from "../stores/types.ts";
 import { randomId } from "../util/encoding.ts";
 import { batch } from "./_batch.ts";
+import { admitSession, callerOf } from "./_callers.ts";
 import { notification } from "./_messages.ts";
 import { type LiveSession, SESSION_HEADER, sessionRequest } from "./_request.ts";
 import {
@@ -32,7 +33,7 @@ export async function legacyPost(rt: Runtime, incoming: Incoming, body: unknown)
   if (firstClass.kind === "request" && firstClass.message.method === "initialize") {
     if (Array.isArray(body))
       return httpError(400, ErrorCode.InvalidRequest, "initialize must not be part of a batch");
-    return initialize(rt, firstClass.message, principalOf(incoming.auth));
+    return initialize(rt, firstClass.message, principalOf(incoming.auth), incoming.host.clientAddress);
   }
   const sessionId = incoming.request.headers.get(SESSION_HEADER);
   if (sessionId === null || sessionId === "") {
@@ -78,7 +79,12 @@ export async function legacyPost(rt: Runtime, incoming: Incoming, body: unknown)
   }
 }
 
-async function initialize(rt: Runtime, message: JsonRpcRequest, principal: string | null): Promise<Response> {
+async function initialize(
+  rt: Runtime,
+  message: JsonRpcRequest,
+  principal: string | null,
+  clientAddress: string | undefined,
+): Promise<Response> {
   const params = message.params ?? {};
   const requested = typeof params.protocolVersion === "string" ? params.protocolVersion : undefined;
   if (requested === undefined) {
@@ -96,6 +102,21 @@ async function initialize(rt: Runtime, message: JsonRpcRequest, principal: strin
   };
   if (principal !== null) state.principal = principal;
   if (rt.options.sessionMaxLifetimeMs !== undefined) state.createdAt = Date.now();
+  const caller = Number.isFinite(rt.options.maxSessionsPerCaller)
+    ? callerOf(principal, clientAddress)
+    : undefined;
+  if (caller !== undefined) {
+    const limit = rt.options.maxSessionsPerCaller;
+    if (!(await admitSession(rt.stores, caller, sessionId, limit, lifetimeOf(rt).idleMs))) {
+      return httpError(
+        429,
+        ErrorCode.InvalidRequest,
+        `Too Many Requests: this caller already holds ${limit} open sessions; end some with DELETE or let them expire`,
+        { id: message.id, headers: { "retry-after": "60" } },
+      );
+    }
+    state.caller = caller;
+  }
   await createSession(rt.stores, sessionId, state, sessionTtl(state, lifetimeOf(rt), Date.now()));
   const result: Record<string, unknown> = {
     protocolVersion,

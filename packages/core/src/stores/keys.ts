@@ -39,6 +39,8 @@ export const keys = {
   }),
   /** The owner lease of a streamed legacy call (`legacy/_lease.ts`). */
   lease: (session: string, streamId: string): StoreKey => ({ kind: "lease", session, id: streamId }),
+  /** Server-wide: the legacy sessions one caller holds (`legacy/_callers.ts`). */
+  callerSessions: (caller: string): StoreKey => ({ kind: "caller-sessions", id: caller }),
   /** Server-wide: an MRTR `requestState`'s nonce, once a retry used it (single use). */
   requestState: (nonce: string): StoreKey => ({ kind: "request-state", id: nonce }),
 };
