@@ -3,8 +3,25 @@
  * users need `bun-types` (the tests run the adapter in a real Bun).
  */
 
+/** What `server.requestIP(request)` answers: the peer of the request's connection. */
+export interface BunSocketAddress {
+  /** "The IP address of the client" (https://bun.sh/reference/globals/bun/SocketAddress). */
+  readonly address: string;
+  readonly family?: string;
+  readonly port?: number;
+}
+
+/** The part of Bun's server a fetch handler reads the caller's address from. */
+export interface BunRequestIP {
+  /**
+   * The client's address and port for a request this server is serving, or `null` (a Unix socket, a
+   * request it did not receive): `Server.requestIP` (https://bun.sh/reference/bun/Server).
+   */
+  requestIP(request: Request): BunSocketAddress | null;
+}
+
 /** The server `Bun.serve` returns. */
-export interface BunServer {
+export interface BunServer extends BunRequestIP {
   readonly port: number;
   readonly hostname: string;
   /**
@@ -18,7 +35,8 @@ export interface BunServer {
 export interface BunServeConfig {
   port: number;
   hostname: string;
-  fetch(request: Request): Promise<Response>;
+  /** Bun passes the server as the second argument. */
+  fetch(request: Request, server: BunRequestIP): Promise<Response>;
 }
 
 /** The `Bun` global. */

@@ -6,6 +6,7 @@ import {
   hostErrorResponse,
   toRealResponse,
 } from "@portico/host";
+import type { BunRequestIP } from "./_bun.ts";
 
 /** Options of {@link handle}. */
 export interface BunHandlerOptions {
@@ -25,17 +26,41 @@ export interface BunHandlerOptions {
   onError?: (error: unknown) => void;
 }
 
-/** The `fetch` of `Bun.serve({ fetch })` (and of a default-exported `{ fetch }`). */
-export type BunFetchHandler = (request: Request) => Promise<Response>;
+/**
+ * The `fetch` of `Bun.serve({ fetch })` (and of a default-exported `{ fetch }`). Bun passes its
+ * server as the second argument, where the caller's address comes from.
+ */
+export type BunFetchHandler = (request: Request, server?: BunRequestIP) => Promise<Response>;
 
 const defaultOnError = consoleErrorReporter("@portico/adapter-bun");
 
 const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
 
+/** An IPv4 address in IPv4-mapped IPv6 form (`::ffff:192.0.2.1`), as a dual-stack listener may see it. */
+const IPV4_MAPPED = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
+
+/**
+ * The peer of the request's connection, as Bun's server saw it: `server.requestIP(request)?.address`
+ * (https://bun.sh/reference/bun/Server, `requestIP`). No header is read: behind a reverse proxy,
+ * every caller has the proxy's address. `undefined` without a server (a direct call) or an address.
+ */
+function requestAddress(request: Request, server: BunRequestIP | undefined): string | undefined {
+  if (typeof server?.requestIP !== "function") return undefined;
+  let address: unknown;
+  try {
+    address = server.requestIP(request)?.address;
+  } catch {
+    return undefined; // not a request this server received
+  }
+  if (typeof address !== "string" || address === "") return undefined;
+  return IPV4_MAPPED.exec(address)?.[1] ?? address;
+}
+
 /** The app's `ctx`; the request id (a UUID unless the client sent one) is made on first read. */
 class BunContext implements ExecutionContextLike {
   readonly waitUntil: (promise: Promise<unknown>) => void;
   signal?: AbortSignal;
+  clientAddress?: string;
   readonly #request: Request;
   #requestId: string | undefined;
 
@@ -64,16 +89,20 @@ function isResponse(value: unknown): value is Response {
  * already, so the request goes to `app.fetch(request, opts.env, ctx)` untouched (its `signal` aborts
  * when the client leaves) and the response comes back as a real `Response`. `ctx` carries
  * `waitUntil` (guarded; handed to `opts.waitUntil`), `requestId` (`X-Request-Id` if present and
- * printable, else a random UUID) and `signal` (`opts.signal`). An app that throws or returns
+ * printable, else a random UUID), `clientAddress` (`server.requestIP(request)`, from the server Bun
+ * passes as the second argument) and `signal` (`opts.signal`). An app that throws or returns
  * something that is not a `Response` gets a 500 with a JSON-RPC error body and no detail.
  */
 export function handle(app: FetchApp, opts: BunHandlerOptions = {}): BunFetchHandler {
   const onError = opts.onError ?? defaultOnError;
   const waitUntil = guardedWaitUntil(opts.waitUntil, onError);
   const { env, signal } = opts;
-  return async (request) => {
+  return async (request, server) => {
     const ctx = new BunContext(request, waitUntil);
     if (signal !== undefined) ctx.signal = signal;
+    // Read at once: the connection's peer is only known while the request is open.
+    const address = requestAddress(request, server);
+    if (address !== undefined) ctx.clientAddress = address;
     try {
       const response: unknown = await app.fetch(request, env, ctx);
       if (!isResponse(response)) throw new TypeError("the app did not return a Response");

@@ -89,6 +89,40 @@ describe("handle()", () => {
     expect(errors).toEqual([]);
   });
 
+  it("takes ctx.clientAddress from the server Bun passes (requestIP), never from a header", async () => {
+    const { app, seen } = capture();
+    const spoofed = { "x-forwarded-for": "203.0.113.9", "x-real-ip": "203.0.113.9" };
+    const request = new Request("http://127.0.0.1/", { headers: spoofed });
+    const asked: Request[] = [];
+    const server = (address: string | null) => ({
+      requestIP: (r: Request) => {
+        asked.push(r);
+        return address === null ? null : { address, family: "IPv6", port: 50_000 };
+      },
+    });
+
+    await handle(app)(request, server("2001:db8::7"));
+    expect(seen.ctx?.clientAddress).toBe("2001:db8::7");
+    expect(asked).toEqual([request]);
+    // An IPv4 peer of a dual-stack listener, as plain IPv4.
+    await handle(app)(request, server("::ffff:192.0.2.1"));
+    expect(seen.ctx?.clientAddress).toBe("192.0.2.1");
+    // No address (a Unix socket), no server (a direct call), a server that refuses the request.
+    for (const given of [
+      server(null),
+      server(""),
+      undefined,
+      {
+        requestIP: () => {
+          throw new TypeError("not this server's request");
+        },
+      },
+    ]) {
+      await handle(app)(request, given);
+      expect(seen.ctx?.clientAddress).toBeUndefined();
+    }
+  });
+
   it("turns a buffered response into a real one (Bun writes only real ones)", async () => {
     const { app } = capture(() =>
       bufferedResponse('{"ok":true}', 201, { "content-type": "application/json" }),

@@ -21,6 +21,17 @@ describe("serve() in Bun", () => {
     }
   });
 
+  it("passes the TCP peer as ctx.clientAddress (requestIP), not a header the client sent", async () => {
+    const bun = await startBun("graceful.ts");
+    try {
+      const spoofed = { "x-forwarded-for": "203.0.113.9", "x-real-ip": "203.0.113.9" };
+      const response = await fetch(`${bun.url}/address`, { headers: spoofed });
+      expect(await response.json()).toEqual({ clientAddress: "127.0.0.1" });
+    } finally {
+      await bun.stop();
+    }
+  });
+
   it("closes gracefully on SIGTERM: SSE ends with its retry hint, waitUntil work finishes, then exit 0", async () => {
     const bun = await startBun("graceful.ts");
     try {

@@ -75,4 +75,18 @@ export const alb: EventStrategy<AlbEvent, AlbResult> = {
   routedHostOf() {
     return undefined;
   },
+
+  /**
+   * None. An ALB event has no source address field, only the request's headers, and the one that
+   * could carry it, `X-Forwarded-For`, depends on the load balancer's
+   * `routing.http.xff_header_processing.mode`
+   * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/x-forwarded-headers.html):
+   * with `append` (the default) the ALB adds the address it saw as the
+   * last entry, but with `preserve` it forwards the client's header unchanged, and with `remove` it
+   * drops it. The event does not say which mode is on, so a last entry may be the client's own
+   * writing. Set `ctx.clientAddress` in your app if you know your load balancer appends (README).
+   */
+  sourceIpOf() {
+    return undefined;
+  },
 };

@@ -20,13 +20,14 @@ export const defaultOnError: (error: unknown) => void = consoleErrorReporter("@p
  * Lambda context → request context: `awsRequestId` as the request id, `getRemainingTimeInMillis()` as
  * the deadline (the core fires the tool's signal `deadlineMarginMs` before it), the event's
  * authorizer as `authInfo`, the host API Gateway or the Function URL routed the event by as
- * `routedHosts` (the core's Host check accepts it without configuration), and `multiInstance`:
- * Lambda runs many execution environments side by side.
+ * `routedHosts` (the core's Host check accepts it without configuration), the event's `sourceIp`
+ * as `clientAddress`, and `multiInstance`: Lambda runs many execution environments side by side.
  */
 export function invocation(
   context: LambdaContextLike | undefined,
   auth: AuthInfo | undefined,
   routedHost: string | undefined,
+  sourceIp: string | undefined,
   canStream: boolean,
   onError: (error: unknown) => void,
 ): Invocation {
@@ -42,6 +43,7 @@ export function invocation(
   if (typeof remaining === "number" && Number.isFinite(remaining)) ctx.deadline = Date.now() + remaining;
   if (auth !== undefined) ctx.authInfo = auth;
   if (routedHost !== undefined) ctx.routedHosts = [routedHost];
+  if (sourceIp !== undefined) ctx.clientAddress = sourceIp;
   return {
     ctx,
     async settled() {

@@ -11,8 +11,8 @@ export type Invoked =
 
 /**
  * The part both handlers share: detect the event kind, convert the event, call the app with the
- * invocation's `ctx` (the event's auth and routed host, `multiInstance`; an app that throws
- * becomes a 500 without detail, reported to `onError`).
+ * invocation's `ctx` (the event's auth, routed host and source address, `multiInstance`; an app
+ * that throws becomes a 500 without detail, reported to `onError`).
  */
 export async function invokeApp(
   app: FetchApp,
@@ -35,6 +35,7 @@ export async function invokeApp(
     context,
     strategy.authOf(httpEvent),
     strategy.routedHostOf(httpEvent),
+    strategy.sourceIpOf(httpEvent),
     canStream,
     onError,
   );

@@ -35,6 +35,12 @@ export interface EventStrategy<
    * and Function URLs), or `undefined` when the event names none (ALB). Becomes `ctx.routedHosts`.
    */
   routedHostOf(event: E): string | undefined;
+  /**
+   * The caller's address as the front door saw it (`sourceIp` of API Gateway and Function URL
+   * events), or `undefined` when the event carries none it vouches for (ALB). Becomes
+   * `ctx.clientAddress`.
+   */
+  sourceIpOf(event: E): string | undefined;
 }
 
 /** The path with `basePath` removed when it is a whole-segment prefix. */
@@ -64,6 +70,14 @@ export function domainNameOf(context: { domainName?: unknown } | undefined): str
   return /^[a-z0-9.-]+(?::\d{1,5})?$/i.test(name) || /^\[[0-9a-f:.]+\](?::\d{1,5})?$/i.test(name)
     ? name
     : undefined;
+}
+
+/**
+ * A `sourceIp` as AWS fills it in: a non-empty string (an address; the API Gateway console's test
+ * invocations say `test-invoke-source-ip`), else `undefined`.
+ */
+export function sourceIpFrom(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" && value.length <= 100 ? value : undefined;
 }
 
 /** Throws TypeError unless `value` is a string (events from a broken integration). */

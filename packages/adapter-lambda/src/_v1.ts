@@ -8,6 +8,7 @@ import {
   type EventStrategy,
   originOf,
   requireString,
+  sourceIpFrom,
   stringOf,
   stripBasePath,
 } from "./_strategy.ts";
@@ -61,5 +62,15 @@ export const v1: EventStrategy<ApiGatewayV1Event, ApiGatewayV1Result> = {
 
   routedHostOf(event) {
     return domainNameOf(event.requestContext);
+  },
+
+  /**
+   * `requestContext.identity.sourceIp`: API Gateway's `$context.identity.sourceIp`, "the source IP
+   * address of the TCP connection making the request to API Gateway"
+   * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html).
+   * API Gateway sets it; entries a client writes into `X-Forwarded-For` do not change it.
+   */
+  sourceIpOf(event) {
+    return sourceIpFrom(event.requestContext.identity?.sourceIp);
   },
 };

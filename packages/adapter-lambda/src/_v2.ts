@@ -8,6 +8,7 @@ import {
   type EventStrategy,
   originOf,
   requireString,
+  sourceIpFrom,
   stringOf,
   stripBasePath,
 } from "./_strategy.ts";
@@ -71,5 +72,15 @@ export const v2: EventStrategy<ApiGatewayV2Event, ApiGatewayV2Result> = {
 
   routedHostOf(event) {
     return domainNameOf(event.requestContext);
+  },
+
+  /**
+   * `requestContext.http.sourceIp`: for HTTP APIs "the source IP address of the TCP connection
+   * making the request to API Gateway"; Function URL events carry the same field
+   * (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html, request payload). Set by AWS
+   * from the connection, not taken from a header.
+   */
+  sourceIpOf(event) {
+    return sourceIpFrom(event.requestContext.http.sourceIp);
   },
 };

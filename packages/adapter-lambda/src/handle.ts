@@ -84,7 +84,8 @@ function badRequest(strategy: EventStrategy | undefined, event: unknown): Promis
  * and ALB: `export const handler = handle(app)`. The event kind is detected from its shape; a
  * malformed event gets a 400. The app sees `ctx.requestId` (the `awsRequestId`), `ctx.deadline`,
  * `ctx.authInfo` (authorizer context or JWT claims), `ctx.routedHosts` (the event's
- * `requestContext.domainName`: API Gateway and Function URLs; none for ALB), `ctx.multiInstance`,
+ * `requestContext.domainName`: API Gateway and Function URLs; none for ALB), `ctx.clientAddress`
+ * (the event's `sourceIp`: API Gateway and Function URLs; none for ALB), `ctx.multiInstance`,
  * `ctx.waitUntil` (awaited before returning) and `ctx.canStream: false`: a Portico handler then answers JSON, and refuses
  * long-lived streams with 405. A body that does not end before the invocation's deadline gets 504.
  */

@@ -146,9 +146,10 @@ async function pipe(
  * `export const handler = streamHandle(app)`. SSE bodies reach the client chunk by chunk with
  * backpressure (`drain`); nothing is buffered. The status line goes out with the body's first
  * chunk, so an app (or a body) that fails before it yields a real 500. Events are Function URL
- * (payload 2.0) ones; other kinds are accepted too. `ctx.deadline` lets the core end long-lived
- * streams with a `retry` hint before the function times out; `ctx.waitUntil` work is awaited after
- * the body ends.
+ * (payload 2.0) ones; other kinds are accepted too. `ctx` is `handle()`'s (the `awsRequestId`,
+ * the authorizer's auth, the event's `domainName` and `sourceIp`), streaming. `ctx.deadline` lets
+ * the core end long-lived streams with a `retry` hint before the function times out;
+ * `ctx.waitUntil` work is awaited after the body ends.
  */
 export function streamHandle(app: FetchApp, opts: LambdaHandlerOptions = {}): unknown {
   const runtime = runtimeOf();

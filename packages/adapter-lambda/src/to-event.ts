@@ -28,6 +28,13 @@ export interface ToEventOptions {
    * dev server does, to a fixed name no client chooses.
    */
   domainName?: string;
+  /**
+   * The caller's address, as API Gateway and Function URLs record the TCP peer they saw: v1
+   * `requestContext.identity.sourceIp`, v2 `requestContext.http.sourceIp` (the handler passes it on
+   * as `ctx.clientAddress`). ALB events have no such field. Default `127.0.0.1`; the dev server
+   * puts its TCP peer here.
+   */
+  sourceIp?: string;
 }
 
 async function bodyOf(request: Request): Promise<{ body: string | undefined; isBase64Encoded: boolean }> {
@@ -66,6 +73,7 @@ export async function toEvent(
   const url = new URL(request.url);
   const { body, isBase64Encoded } = await bodyOf(request);
   const requestId = opts.requestId ?? crypto.randomUUID();
+  const sourceIp = opts.sourceIp ?? "127.0.0.1";
   const headerPairs = [...request.headers].filter(([name]) => name !== "cookie");
   const cookie = request.headers.get("cookie");
   if (kind === "v2") {
@@ -76,7 +84,7 @@ export async function toEvent(
       headers: { ...Object.fromEntries(headerPairs), host: url.host },
       isBase64Encoded,
       requestContext: {
-        http: { method: request.method, path: url.pathname, sourceIp: "127.0.0.1" },
+        http: { method: request.method, path: url.pathname, sourceIp },
         requestId,
         domainName: opts.domainName ?? url.host,
       },
@@ -105,6 +113,7 @@ export async function toEvent(
         domainName: opts.domainName ?? url.host,
         stage: "$default",
         path: url.pathname,
+        identity: { sourceIp },
       },
     };
     if (opts.authorizer !== undefined) event.requestContext.authorizer = opts.authorizer;

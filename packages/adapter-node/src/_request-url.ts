@@ -4,7 +4,11 @@ import type { IncomingMessage } from "node:http";
 export interface OriginOptions {
   /** A fixed public origin (`https://api.example.com`) used for every request; wins over headers. */
   origin?: string;
-  /** Believe `X-Forwarded-Proto` / `X-Forwarded-Host` (only behind a proxy you control). Default false. */
+  /**
+   * Believe `X-Forwarded-Proto` / `X-Forwarded-Host` (only behind a proxy you control). Default false.
+   * `toNodeHandler` and `serve` then also take `ctx.clientAddress` from the last `X-Forwarded-For`
+   * entry (the one that proxy appended) instead of the TCP peer.
+   */
   trustProxy?: boolean;
 }
 

@@ -7,6 +7,7 @@ import {
   readBufferedResponse,
 } from "@portico/host";
 import { writeBuffered } from "./_buffered.ts";
+import { clientAddressOf } from "./_client-address.ts";
 import { defaultOnError, sendAdapterError } from "./_error-response.ts";
 import { NodeRequest } from "./_node-request.ts";
 import { InvalidHostError, normaliseOrigin, type OriginOptions } from "./_request-url.ts";
@@ -58,17 +59,23 @@ function discardUnreadBody(request: Request): void {
   if (body !== null && !body.locked) body.cancel().catch(() => {});
 }
 
-/** The app's `ctx`; the request id (a UUID unless the client sent one) is made on first read. */
+/**
+ * The app's `ctx`; the request id (a UUID unless the client sent one) is made on first read. The
+ * client address is read at once: a socket forgets its peer once destroyed.
+ */
 class HostContext implements ExecutionContextLike {
   readonly waitUntil: (promise: Promise<unknown>) => void;
   readonly bufferedResponses = true;
   signal?: AbortSignal;
+  clientAddress?: string;
   readonly #req: IncomingMessage;
   #requestId: string | undefined;
 
-  constructor(req: IncomingMessage, waitUntil: (promise: Promise<unknown>) => void) {
+  constructor(req: IncomingMessage, waitUntil: (promise: Promise<unknown>) => void, trustProxy: boolean) {
     this.#req = req;
     this.waitUntil = waitUntil;
+    const address = clientAddressOf(req, trustProxy);
+    if (address !== undefined) this.clientAddress = address;
   }
 
   get requestId(): string {
@@ -81,18 +88,20 @@ class HostContext implements ExecutionContextLike {
  * Turns a Fetch app into a Node request handler: `createServer(toNodeHandler(app))`,
  * `expressApp.all("/mcp", toNodeHandler(app))`, or from a hijacked Fastify reply (see README).
  *
- * The app receives `ctx` with `waitUntil`, `signal` (when `opts.signal` is set) and `requestId`
- * (`X-Request-Id` if present and printable, else a random UUID) and `bufferedResponses: true` (a
- * Portico handler may answer with a buffered response, written in one go). The returned promise
- * settles once the response is fully written (a buffered one: handed to the socket) or the client has
- * left; it never rejects: app errors become a 500 with a JSON-RPC error body and no details, a
- * malformed Host or method a 400.
+ * The app receives `ctx` with `waitUntil`, `signal` (when `opts.signal` is set), `requestId`
+ * (`X-Request-Id` if present and printable, else a random UUID), `clientAddress` (the TCP peer; with
+ * `trustProxy`, the last `X-Forwarded-For` entry, which your proxy appended) and
+ * `bufferedResponses: true` (a Portico handler may answer with a buffered response, written in one
+ * go). The returned promise settles once the response is fully written (a buffered one: handed to
+ * the socket) or the client has left; it never rejects: app errors become a 500 with a JSON-RPC
+ * error body and no details, a malformed Host or method a 400.
  */
 export function toNodeHandler(app: FetchApp, opts: NodeHandlerOptions = {}): NodeHandler {
   const onError = opts.onError ?? defaultOnError;
   const origin: OriginOptions = {};
   if (opts.origin !== undefined) origin.origin = normaliseOrigin(opts.origin);
   if (opts.trustProxy !== undefined) origin.trustProxy = opts.trustProxy;
+  const trustProxy = opts.trustProxy === true;
   const waitUntil = guardedWaitUntil(opts.waitUntil, onError);
 
   const writeOptions = { onError };
@@ -107,7 +116,7 @@ export function toNodeHandler(app: FetchApp, opts: NodeHandlerOptions = {}): Nod
       return;
     }
 
-    const ctx = new HostContext(req, waitUntil);
+    const ctx = new HostContext(req, waitUntil, trustProxy);
     if (opts.signal !== undefined) ctx.signal = opts.signal;
 
     let response: Response;

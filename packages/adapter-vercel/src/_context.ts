@@ -84,14 +84,30 @@ export function routedHostOf(request: Request): string | undefined {
 }
 
 /**
+ * The caller's address on a deployed function: `x-real-ip`. Vercel's request headers reference
+ * (https://vercel.com/docs/headers/request-headers) gives `x-forwarded-for` as "the public IP
+ * address of the client that made the request", which Vercel overwrites rather than forward a
+ * client's value ("to prevent IP spoofing"), and `x-real-ip` as identical to it — except that
+ * `x-forwarded-for` may be rewritten by a proxy on top of Vercel (the Enterprise trusted proxy).
+ * Elsewhere (`vercel dev`, tests) the header is whatever the client sent: never read there.
+ */
+export function realIpOf(request: Request): string | undefined {
+  const value = request.headers.get("x-real-ip")?.trim();
+  return value === undefined || value === "" || value.length > 100 ? undefined : value;
+}
+
+/**
  * What every request of a Vercel handler gets: `multiInstance` (Vercel runs many instances, and
- * `vercel dev` a process per request) and, deployed, `routedHosts` with the request's host.
+ * `vercel dev` a process per request) and, deployed, `routedHosts` with the request's host and
+ * `clientAddress` from `x-real-ip`.
  */
 export function platformContext(ctx: ExecutionContextLike, request: Request, deployed: boolean): void {
   ctx.multiInstance = true;
   if (!deployed) return;
   const host = routedHostOf(request);
   if (host !== undefined) ctx.routedHosts = [host];
+  const address = realIpOf(request);
+  if (address !== undefined) ctx.clientAddress = address;
 }
 
 /** The request context a Web handler gives the app. */

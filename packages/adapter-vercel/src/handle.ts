@@ -24,8 +24,9 @@ export interface VercelHandlers {
  * the response comes back as is, so SSE streams chunk by chunk. `ctx` carries `waitUntil` (the
  * handler's second argument, else Vercel's request context, where `@vercel/functions` finds it),
  * `requestId` (`x-vercel-id`), with `opts.maxDuration` a `deadline`, `multiInstance: true` and,
- * deployed (`VERCEL=1`, `VERCEL_ENV` production or preview), `routedHosts` with the request's host:
- * Vercel routed it by that host, so the core accepts it without `allowedHosts`. An app that throws
+ * deployed (`VERCEL=1`, `VERCEL_ENV` production or preview), `routedHosts` with the request's host
+ * (Vercel routed it by that host, so the core accepts it without `allowedHosts`) and `clientAddress`
+ * from `x-real-ip`, which Vercel sets (never read under `vercel dev`). An app that throws
  * or returns something that is not a `Response` gets a 500 with a JSON-RPC error body and no detail.
  */
 export function handle(app: FetchApp, opts: VercelHandlerOptions = {}): VercelHandlers {

@@ -49,12 +49,27 @@ export function workersDevHost(url: string): string | undefined {
 }
 
 /**
+ * The caller's address: `CF-Connecting-IP`, which "provides the client IP address connecting to
+ * Cloudflare" (Cloudflare HTTP headers,
+ * https://developers.cloudflare.com/fundamentals/reference/http-headers/): Cloudflare's edge fills
+ * it from the connection it received, and request header transform rules cannot set it (only
+ * remove it). Per the same page, a subrequest from another Worker of the zone carries that Worker's
+ * `x-real-ip` there (the zone's own code), one from another zone's Worker the fixed
+ * `2a06:98c0:3600::103`. Under `wrangler dev` it is the local client's own header when it sends one
+ * (Miniflare adds it only when absent), like any header there.
+ */
+function connectingIp(request: Request): string | undefined {
+  const value = request.headers.get("cf-connecting-ip")?.trim();
+  return value === undefined || value === "" || value.length > 100 ? undefined : value;
+}
+
+/**
  * The module worker for `app`: `export default handle(app)`, with the app built at module scope
  * (`handle(createHandler(server))`), or a factory `(env) => app` to build it from the Worker's
  * bindings (Durable Object stores, secrets): the factory runs on the first request of each
  * isolate, since `env` arrives with the request, and its app serves every later request.
- * The app's `ctx` has `multiInstance: true` (Cloudflare runs many isolates) and, for a
- * `*.workers.dev` host, `routedHosts` with it.
+ * The app's `ctx` has `multiInstance: true` (Cloudflare runs many isolates), `clientAddress`
+ * (`CF-Connecting-IP`), `requestId` (`CF-Ray`) and, for a `*.workers.dev` host, `routedHosts` with it.
  */
 export function handle<Env = unknown>(
   app: FetchApp | ((env: Env) => FetchApp),
@@ -84,6 +99,8 @@ export function handle<Env = unknown>(
       };
       const routed = workersDevHost(request.url);
       if (routed !== undefined) host.routedHosts = [routed];
+      const address = connectingIp(request);
+      if (address !== undefined) host.clientAddress = address;
       const ray = request.headers.get("cf-ray");
       if (ray !== null) host.requestId = ray;
       const auth = options.authInfo?.(request, env, ctx);

@@ -6,8 +6,8 @@ import type { LambdaContextLike, LambdaHttpResult } from "../_types.ts";
 import { fromResult, type ToEventOptions, toEvent } from "../to-event.ts";
 import { devResponseStream, installAwslambda, STREAMING } from "./polyfill.ts";
 
-/** Options of {@link serveLambda}. */
-export interface ServeLambdaOptions extends ToEventOptions {
+/** Options of {@link serveLambda}. `sourceIp` is not one: each event gets its request's TCP peer. */
+export interface ServeLambdaOptions extends Omit<ToEventOptions, "sourceIp"> {
   /** Default: `PORT` or 3000; 0 picks a free port. */
   port?: number;
   /** Default `127.0.0.1`. */
@@ -42,6 +42,16 @@ export interface LambdaDevServer {
 
 type AnyHandler = (event: unknown, ...rest: unknown[]) => Promise<unknown>;
 
+/**
+ * The request's TCP peer (`socket.remoteAddress`, https://nodejs.org/api/net.html#socketremoteaddress),
+ * an IPv4-mapped IPv6 one as plain IPv4: what API Gateway records as `sourceIp`. Never a header.
+ */
+function peerOf(req: IncomingMessage): string {
+  const address = req.socket.remoteAddress;
+  if (address === undefined || address === "") return "127.0.0.1";
+  return /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address)?.[1] ?? address;
+}
+
 async function toFetchRequest(req: IncomingMessage, origin: string, limit: number): Promise<Request> {
   const headers = new Headers();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
@@ -71,7 +81,8 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
 /**
  * Serves a Lambda handler (buffered `handle()` or streaming `streamHandle()`) on 127.0.0.1 for local
  * development: every HTTP request becomes an event of `kind` (its `domainName` the server's own
- * address, so only localhost names pass the core's Host check) with a Lambda-like context, and the
+ * address, so only localhost names pass the core's Host check; its `sourceIp` the request's TCP
+ * peer, as API Gateway records it) with a Lambda-like context, and the
  * result (or the response stream) goes back as the HTTP response — so the MCP Inspector and SDK
  * clients can connect. Installs the `awslambda` stand-in, so import the handler module after calling
  * `installAwslambda()` (the CLI does).
@@ -86,10 +97,12 @@ export async function serveLambda(handler: unknown, opts: ServeLambdaOptions = {
   // Known once listening; no request is served before.
   let domainName = opts.domainName ?? "127.0.0.1";
   const server = createServer(async (req, res) => {
+    // Read before the body: a socket forgets its peer once the client has gone.
+    const sourceIp = peerOf(req);
     try {
       const origin = `http://${req.headers.host ?? domainName}`;
       const request = await toFetchRequest(req, origin, opts.maxBodyBytes ?? 6 * 1024 * 1024);
-      const event = await toEvent(request, kind, { ...opts, domainName });
+      const event = await toEvent(request, kind, { ...opts, domainName, sourceIp });
       const deadline = Date.now() + timeoutMs;
       const context: LambdaContextLike & { functionName: string } = {
         awsRequestId: randomUUID(),

@@ -30,7 +30,9 @@ export type VercelNodeHandler = (req: IncomingMessage, res: ServerResponse) => P
  * buffered Portico answers in one write). A body that Vercel's helpers already read is taken back
  * byte for byte. `ctx` carries `waitUntil` (Vercel's request context), `requestId` (`x-vercel-id`,
  * else `X-Request-Id` or a UUID), with `opts.maxDuration` a `deadline`, `multiInstance: true` and,
- * deployed, `routedHosts` with the request's host (as `handle` does). Never rejects: an app error
+ * deployed, `routedHosts` with the request's host and `clientAddress` from `x-real-ip` (as `handle`
+ * does; not the socket's peer, which is Vercel's proxy, nor `X-Forwarded-For`, which `trustProxy`
+ * believes for the URL only). Never rejects: an app error
  * becomes a 500 with a JSON-RPC error body and no detail.
  */
 export function toNodeHandler(app: FetchApp, opts: VercelNodeHandlerOptions = {}): VercelNodeHandler {

@@ -1,6 +1,7 @@
 /**
  * `handle()` inside workerd: the Worker's env and ctx.waitUntil reach the tools, the factory runs
- * once per isolate's env, host auth becomes the tool's auth, an app that throws answers 500.
+ * once per isolate's env, host auth becomes the tool's auth, `CF-Connecting-IP` becomes
+ * `ctx.clientAddress`, an app that throws answers 500.
  */
 import { addTool, createHandler, type HandlerContext, McpServer } from "@portico/core";
 import { modernPost, readJsonRpc } from "@portico/test-kit";
@@ -82,6 +83,22 @@ describe("handle()", () => {
       fetch: (request, env) => worker.fetch(request, env as never, fakeContext()),
     }));
     expect((await callInspect()).subject).toBe("8f00-TEST");
+  });
+
+  it("passes CF-Connecting-IP as ctx.clientAddress, never X-Forwarded-For or X-Real-IP", async () => {
+    // A tiny app that answers with the address it was given, through the test Worker (a real invocation).
+    serveThroughWorker(() => ({
+      fetch: (_request, _env, ctx) => Response.json({ clientAddress: ctx?.clientAddress ?? null }),
+    }));
+    const seen = async (headers: Record<string, string>) =>
+      ((await (await invokeWorker("http://localhost/mcp", { headers })).json()) as { clientAddress: unknown })
+        .clientAddress;
+    const spoofed = { "x-forwarded-for": "198.51.100.66", "x-real-ip": "198.51.100.66" };
+    expect(await seen({ "cf-connecting-ip": "203.0.113.7", ...spoofed })).toBe("203.0.113.7");
+    expect(await seen({ "cf-connecting-ip": "2001:db8::7" })).toBe("2001:db8::7");
+    // Without the header (a Managed Transform removed it), or with an empty one: no address.
+    expect(await seen(spoofed)).toBeNull();
+    expect(await seen({ "cf-connecting-ip": "" })).toBeNull();
   });
 
   it("answers 500 without detail when the app throws", async () => {
