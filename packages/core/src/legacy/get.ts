@@ -146,6 +146,26 @@ async function resume(
     // A standalone stream: replay what was missed, then carry on as a fresh standalone stream.
     return standalone(rt, incoming, sessionId, streamId, slot, first.events);
   }
+  if (first.events.length === 0) {
+    // Nothing after that event, and no lease: the call's response was the last event (its lease
+    // goes once the response is stored). Waiting would wait forever.
+    const lease = await inspectLease(
+      rt.stores,
+      sessionId,
+      streamId,
+      rt.options.leaseMs,
+      lifetimeOf(rt).idleMs,
+    );
+    if (lease.kind === "taken") await storeOwnerGone(rt, sessionId, streamId, lease.requestId);
+    if (lease.kind === "unknown") {
+      await slot.unsubscribe();
+      return httpError(
+        400,
+        ErrorCode.InvalidRequest,
+        "Bad Request: the stream of this Last-Event-ID has ended; nothing follows that event",
+      );
+    }
+  }
   const stream = new LongStream(rt, incoming, { headers: { [SESSION_HEADER]: sessionId } }, (exchange) =>
     exchange.end(undefined, rt.options.retryMs),
   );
@@ -177,6 +197,12 @@ async function resume(
   return exchange.response;
 }
 
+/** Stores the JSON-RPC error that ends the stream of a call whose instance is gone. */
+async function storeOwnerGone(rt: Runtime, sessionId: string, streamId: string, requestId: string | number) {
+  const error = errorMessage(requestId, ErrorCode.InternalError, OWNER_GONE);
+  await appendEvent(rt.stores, sessionId, streamId, error as unknown as JsonValue);
+}
+
 const OWNER_GONE =
   "The server instance serving this request stopped before it finished; send the request again";
 
@@ -198,8 +224,7 @@ function watchOwner(rt: Runtime, stream: LongStream, sessionId: string, streamId
       lifetimeOf(rt).idleMs,
     );
     if (lease.kind === "taken") {
-      const error = errorMessage(lease.requestId, ErrorCode.InternalError, OWNER_GONE);
-      await appendEvent(rt.stores, sessionId, streamId, error as unknown as JsonValue);
+      await storeOwnerGone(rt, sessionId, streamId, lease.requestId);
       pump();
     } else if (lease.kind === "unknown" && unknown) {
       stream.close();

@@ -39,13 +39,16 @@ async function complete(call: McpCall): Promise<McpResult> {
   };
   let values: string[] = [];
   if (ref.type === "ref/prompt") {
-    const prompt = definitions.registry<CompletablePrompt>("prompts").get(String(ref.name));
-    if (prompt === undefined)
-      throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${String(ref.name)}`);
+    if (typeof ref.name !== "string")
+      throw new McpError(ErrorCode.InvalidParams, "Invalid params: /ref/name must be a string");
+    const prompt = definitions.registry<CompletablePrompt>("prompts").get(ref.name);
+    if (prompt === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
     const completer = prompt.config.complete?.[argName];
     if (completer) values = await completer(value, context);
   } else if (ref.type === "ref/resource") {
-    const uri = String(ref.uri);
+    if (typeof ref.uri !== "string")
+      throw new McpError(ErrorCode.InvalidParams, "Invalid params: /ref/uri must be a string");
+    const uri = ref.uri;
     const template = definitions.registry<CompletableTemplate>("templates").get(uri); // keyed by the template text
     if (template === undefined && !definitions.registry("resources").has(uri)) {
       throw new McpError(ErrorCode.InvalidParams, `Unknown resource reference: ${uri}`);
@@ -66,12 +69,12 @@ async function complete(call: McpCall): Promise<McpResult> {
 function refScopes(params: McpParams, definitions: Definitions): readonly string[] | undefined {
   const ref = params.ref as { type?: unknown; name?: unknown; uri?: unknown } | undefined;
   if (typeof ref !== "object" || ref === null) return undefined;
-  if (ref.type === "ref/prompt")
-    return definitions.registry<Scoped>("prompts").get(String(ref.name))?.config.scopes;
-  if (ref.type === "ref/resource")
+  if (ref.type === "ref/prompt" && typeof ref.name === "string")
+    return definitions.registry<Scoped>("prompts").get(ref.name)?.config.scopes;
+  if (ref.type === "ref/resource" && typeof ref.uri === "string")
     return (
-      definitions.registry<Scoped>("templates").get(String(ref.uri)) ??
-      definitions.registry<Scoped>("resources").get(String(ref.uri))
+      definitions.registry<Scoped>("templates").get(ref.uri) ??
+      definitions.registry<Scoped>("resources").get(ref.uri)
     )?.config.scopes;
   return undefined;
 }

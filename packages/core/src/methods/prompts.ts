@@ -150,7 +150,8 @@ export const PROMPTS: MethodFamily = {
       eras: BOTH,
       mrtr: true,
       nameParam: "name",
-      scopes: (params, d) => prompts(d).get(String(params.name))?.config.scopes,
+      scopes: (params, d) =>
+        typeof params.name === "string" ? prompts(d).get(params.name)?.config.scopes : undefined,
       handler: getPrompt,
     },
   },

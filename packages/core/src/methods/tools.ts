@@ -211,7 +211,10 @@ export const TOOLS: MethodFamily = {
       mrtr: true,
       nameParam: "name",
       mirrors: mirrorsParams,
-      scopes: (params, d) => d.registry<ToolEntry>("tools").get(String(params.name))?.config.scopes,
+      scopes: (params, d) =>
+        typeof params.name === "string"
+          ? d.registry<ToolEntry>("tools").get(params.name)?.config.scopes
+          : undefined,
       handler: serveCall,
     },
   },

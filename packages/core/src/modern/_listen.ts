@@ -57,7 +57,9 @@ export async function listen(rt: Runtime, incoming: Incoming, message: JsonRpcRe
     stream.exchange
       .send({ jsonrpc: "2.0", method, params: { ...params, _meta: subscriptionMeta } })
       .catch(() => {});
-  await send("notifications/subscriptions/acknowledged", { notifications: filter });
+  // Not awaited: the write waits for a reader, who only exists once the Response is returned (a
+  // large filter fills the stream's buffer). The exchange's queue keeps it first on the stream.
+  void send("notifications/subscriptions/acknowledged", { notifications: filter });
   stream.add(
     await rt.stores.bus.subscribe(topics.broadcast, (event) => {
       const e = event as { type?: string; kind?: string; uri?: string };

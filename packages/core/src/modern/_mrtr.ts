@@ -83,7 +83,8 @@ export async function inputRequired(
 
 /** The target a `requestState` is bound to: the tool or prompt name, or the resource URI. */
 export function targetOf(params: Record<string, unknown>): string {
-  return String(params.name ?? params.uri ?? "");
+  const target = params.name ?? params.uri;
+  return typeof target === "string" ? target : "";
 }
 
 export { InputCollector };
