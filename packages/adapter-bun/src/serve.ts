@@ -1,4 +1,4 @@
-import { createTracker, type FetchApp } from "@portico/host";
+import { createTracker, type FetchApp, shutdownReason } from "@portico/host";
 import { type BunServer, bunGlobal, processOf } from "./_bun.ts";
 import { type BunHandlerOptions, handle } from "./handle.ts";
 
@@ -90,7 +90,8 @@ export async function serve(app: FetchApp, opts: BunServeOptions = {}): Promise<
       detachSignals();
       // Stops listening; resolves once the responses in flight (streams included) are done.
       const drained = server.stop(false);
-      shutdown.abort(new DOMException("The server is shutting down", "AbortError"));
+      // In-flight calls get the grace period (minus the core's margin) to answer.
+      shutdown.abort(shutdownReason(Date.now() + gracefulTimeoutMs));
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timedOut = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, gracefulTimeoutMs);

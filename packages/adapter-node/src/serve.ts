@@ -1,6 +1,6 @@
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createTracker, type FetchApp } from "@portico/host";
+import { createTracker, type FetchApp, shutdownReason } from "@portico/host";
 import { type NodeHandlerOptions, toNodeHandler } from "./to-node-handler.ts";
 
 /** Where the server listens, as given to `onListen`. */
@@ -111,7 +111,8 @@ export async function serve(app: FetchApp, opts: ServeOptions = {}): Promise<Ser
       detachSignals();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      shutdown.abort(new DOMException("The server is shutting down", "AbortError"));
+      // In-flight calls get the grace period (minus the core's margin) to answer.
+      shutdown.abort(shutdownReason(Date.now() + gracefulTimeoutMs));
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timedOut = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, gracefulTimeoutMs);

@@ -13,7 +13,7 @@ import type { Authenticator, AuthInfo, ExecutionContextLike, FetchHandler } from
 import { ErrorCode, isStoreUnavailable, notice } from "./errors.ts";
 import { readJsonBody } from "./http/body.ts";
 import { corsOrigin, corsPreflight, withCors } from "./http/cors.ts";
-import { cannotStream, httpError } from "./http/responses.ts";
+import { cannotStream, httpError, storeUnavailable } from "./http/responses.ts";
 import { checkContentType, checkPostAccept, originGuard, type Refusal } from "./http/validate.ts";
 import { isLegacyVersion, META } from "./jsonrpc/protocol.ts";
 import { legacyDelete, legacyGet } from "./legacy/get.ts";
@@ -47,17 +47,7 @@ function isModernMessage(request: Request, body: unknown): boolean {
 
 /** The answer to an error nothing else handled: 503 + Retry-After for an unavailable store, else 500. */
 function failure(error: unknown): Response {
-  if (isStoreUnavailable(error)) {
-    const seconds = Math.max(1, Math.ceil((error as { retryAfterSeconds?: number }).retryAfterSeconds ?? 1));
-    return httpError(
-      503,
-      ErrorCode.InternalError,
-      "Service Unavailable: session storage is unreachable, retry later",
-      {
-        headers: { "retry-after": String(seconds) },
-      },
-    );
-  }
+  if (isStoreUnavailable(error)) return storeUnavailable(error);
   return bufferedResponse(hostErrorBody(500), 500, { "content-type": "application/json" });
 }
 

@@ -3,8 +3,17 @@
  * stops answering, still delivers its result to the live client and closes its stream within a
  * bounded time; a store that hangs makes requests fail with 503 + Retry-After, not wait forever.
  */
+
+import { shutdownReason } from "@portico/host";
 import { describe, expect, it } from "vitest";
-import { addTool, createHandler, McpServer, memoryStores, type Stores } from "../src/index.ts";
+import {
+  addTool,
+  createHandler,
+  McpServer,
+  memoryStores,
+  type Stores,
+  StoreUnavailableError,
+} from "../src/index.ts";
 import { legacySession } from "./_client.ts";
 
 type Mode = "ok" | "fail" | "hang";
@@ -103,5 +112,113 @@ describe("a store that stops answering", () => {
     expect(answer.status).toBe(503);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(answer.final.error.message).toMatch(/session storage is unreachable/);
+  });
+});
+
+describe("a store outage inside a legacy method", () => {
+  it("answers 503 + Retry-After (not a 200 with an internal error) when the method's store write fails", async () => {
+    const inner = memoryStores();
+    let down = false;
+    const stores: Stores = {
+      bus: inner.bus,
+      events: inner.events,
+      sessions: {
+        get: (key) => inner.sessions.get(key),
+        create: (key, value, ttl) => inner.sessions.create(key, value, ttl),
+        update: (key, version, value, ttl) =>
+          down
+            ? Promise.reject(new StoreUnavailableError("down"))
+            : inner.sessions.update(key, version, value, ttl),
+        delete: (key) => inner.sessions.delete(key),
+      },
+    };
+    const handler = createHandler(server({}), { stores, onError: () => {} });
+    const session = await legacySession(handler);
+    down = true;
+    const answer = await session.send({
+      jsonrpc: "2.0",
+      id: 3,
+      method: "logging/setLevel",
+      params: { level: "info" },
+    });
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get("retry-after")).toBe("1");
+  });
+});
+
+describe("the host's shutdown signal", () => {
+  it("aborts a running tool's ctx.signal, so a long call ends with an answer", async () => {
+    const s = new McpServer({ name: "shutdown", version: "1" });
+    addTool(s, "wait", {}, async (_args, ctx) => {
+      await new Promise<void>((resolve) =>
+        ctx.signal.addEventListener("abort", () => resolve(), { once: true }),
+      );
+      return `stopped: ${(ctx.signal.reason as Error).name}`;
+    });
+    const handler = createHandler(s);
+    const shutdown = new AbortController();
+    const session = await legacySession(handler);
+    const pending = handler.fetch(
+      new Request("http://127.0.0.1/mcp", {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          "mcp-session-id": session.sessionId,
+        },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 9,
+          method: "tools/call",
+          params: { name: "wait", arguments: {} },
+        }),
+      }),
+      undefined,
+      { signal: shutdown.signal },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    shutdown.abort();
+    const text = await readWithin(await pending, 2000);
+    expect(text).toContain("stopped: AbortError");
+  });
+
+  it("with a grace deadline, lets the call run until deadline − deadlineMarginMs, then aborts it", async () => {
+    const s = new McpServer({ name: "grace", version: "1" });
+    let abortedAt = 0;
+    addTool(s, "wait", {}, async (_args, ctx) => {
+      await new Promise<void>((resolve) =>
+        ctx.signal.addEventListener("abort", () => resolve(), { once: true }),
+      );
+      abortedAt = Date.now();
+      return "stopped";
+    });
+    const handler = createHandler(s, { deadlineMarginMs: 100 });
+    const shutdown = new AbortController();
+    const session = await legacySession(handler);
+    const pending = handler.fetch(
+      new Request("http://127.0.0.1/mcp", {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          "mcp-session-id": session.sessionId,
+        },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 9,
+          method: "tools/call",
+          params: { name: "wait", arguments: {} },
+        }),
+      }),
+      undefined,
+      { signal: shutdown.signal },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const signalledAt = Date.now();
+    shutdown.abort(shutdownReason(signalledAt + 600));
+    expect(await readWithin(await pending, 3000)).toContain("stopped");
+    // Aborted about 500 ms after the shutdown began (600 ms grace − 100 ms margin), not at once.
+    expect(abortedAt - signalledAt).toBeGreaterThanOrEqual(400);
+    expect(abortedAt - signalledAt).toBeLessThan(1500);
   });
 });

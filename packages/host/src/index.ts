@@ -6,5 +6,7 @@ export type { HostErrorStatus } from "./errors.ts";
 export { consoleErrorReporter, HOST_ERROR_HEADERS, hostErrorBody, hostErrorResponse } from "./errors.ts";
 export type { PromiseTracker } from "./promise-tracker.ts";
 export { createTracker } from "./promise-tracker.ts";
+export type { ShutdownReason } from "./shutdown.ts";
+export { shutdownDeadline, shutdownReason } from "./shutdown.ts";
 export type { Authenticator, AuthInfo, ExecutionContextLike, FetchApp, FetchHandler } from "./types.ts";
 export { guardedWaitUntil } from "./wait-until.ts";

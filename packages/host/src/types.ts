@@ -30,7 +30,9 @@ export interface ExecutionContextLike {
   waitUntil?(promise: Promise<unknown>): void;
   /**
    * Aborted when the host wants the handler to wrap up (graceful shutdown or deadline); long-lived
-   * SSE streams then close with a retry hint.
+   * SSE streams then close with a retry hint. A call in progress is aborted at once, unless the
+   * reason carries the end of the host's grace period (`shutdownReason(deadline)`): it then runs
+   * until that deadline minus `deadlineMarginMs`.
    */
   signal?: AbortSignal;
   /** Epoch ms by which the response must be complete, if the host has one. */

@@ -1,4 +1,5 @@
 /** The abort signal of one call's handler. */
+import { shutdownDeadline } from "@portico/host";
 import type { Incoming, Runtime } from "./runtime.ts";
 
 /**
@@ -6,7 +7,8 @@ import type { Incoming, Runtime } from "./runtime.ts";
  * `ctx.signal`, reports progress, asks for input): a handler that never looks cannot react, so an
  * unobserved request costs no controller, listener or timer. Once observed it fires on an abort by
  * the core (cancellation, a closed stream), on the request's own signal while `followDisconnect()`
- * says so, and at the host's deadline minus the configured margin. `dispose()` ends the watch.
+ * says so, on the host's shutdown signal, and at the host's deadline minus the configured margin.
+ * `dispose()` ends the watch (and removes its listener from the host's long-lived signal).
  */
 export class RequestAbort {
   readonly #rt: Runtime;
@@ -17,6 +19,7 @@ export class RequestAbort {
   #aborted = false;
   #disposed = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #unwatchHost: (() => void) | undefined;
 
   constructor(rt: Runtime, incoming: Incoming, followDisconnect: () => boolean = () => true) {
     this.#rt = rt;
@@ -46,6 +49,8 @@ export class RequestAbort {
     this.#disposed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#unwatchHost?.();
+    this.#unwatchHost = undefined;
   }
 
   #watch(): void {
@@ -55,6 +60,28 @@ export class RequestAbort {
     };
     if (request.aborted) onDisconnect();
     else request.addEventListener("abort", onDisconnect, { once: true });
+    const host = this.#incoming.host.signal;
+    if (host !== undefined) {
+      const onShutdown = (): void => {
+        // Until the host's grace period ends (minus the margin), if it says when; else at once.
+        const grace = shutdownDeadline(host.reason);
+        const until = Math.min(grace ?? 0, this.#incoming.host.deadline ?? Number.POSITIVE_INFINITY);
+        const ms = until - Date.now() - this.#rt.options.deadlineMarginMs;
+        const stop = () => this.abort(new DOMException("The server is shutting down", "AbortError"));
+        if (ms <= 0) {
+          stop();
+          return;
+        }
+        if (this.#timer !== undefined) clearTimeout(this.#timer);
+        this.#timer = setTimeout(stop, ms);
+        (this.#timer as { unref?: () => void }).unref?.();
+      };
+      if (host.aborted) onShutdown();
+      else {
+        host.addEventListener("abort", onShutdown, { once: true });
+        this.#unwatchHost = () => host.removeEventListener("abort", onShutdown);
+      }
+    }
     const deadline = this.#incoming.host.deadline;
     if (deadline !== undefined && !this.#aborted) {
       const ms = Math.max(0, deadline - Date.now() - this.#rt.options.deadlineMarginMs);

@@ -9,9 +9,9 @@ import type { Era, HandlerContext, InputRequest } from "../definition/context.ts
 import type { McpCall, McpResult, MethodSpec, SessionHandle } from "../definition/method.ts";
 import type { McpServer } from "../definition/server.ts";
 import type { AuthInfo } from "../definition/types.ts";
-import type { ErrorReporter } from "../errors.ts";
+import { type ErrorReporter, isStoreUnavailable } from "../errors.ts";
 import { Exchange, type ExchangeOptions } from "../http/exchange.ts";
-import { jsonResponse } from "../http/responses.ts";
+import { jsonResponse, storeUnavailable } from "../http/responses.ts";
 import {
   type JsonRpcMessage,
   type JsonRpcNotification,
@@ -191,6 +191,12 @@ export class Call extends CallContext implements McpCall {
       try {
         reply = resultMessage(this.requestId, await produce(this));
       } catch (error) {
+        if (isStoreUnavailable(error) && !exchange.streaming) {
+          // Nothing was said yet: answer 503 + Retry-After, as for a store failure outside a call.
+          this.report(error, this.method);
+          exchange.fail(storeUnavailable(error, this.link.stream?.headers));
+          return;
+        }
         const wire = toWireError(error, this.requestId, this.report, this.method);
         if (errorStatus !== undefined && !exchange.streaming) {
           exchange.fail(jsonResponse(wire, errorStatus(wire.error.code), this.link.stream?.headers));

@@ -42,3 +42,19 @@ export function cannotStream(): Response {
     { headers: { allow: "POST" } },
   );
 }
+
+/** 503 + `Retry-After` (the store's hint, at least 1 s) for a store that cannot be reached. */
+export function storeUnavailable(
+  error: { retryAfterSeconds?: number },
+  headers: Record<string, string> = {},
+): Response {
+  const seconds = Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1));
+  return httpError(
+    503,
+    ErrorCode.InternalError,
+    "Service Unavailable: session storage is unreachable, retry later",
+    {
+      headers: { ...headers, "retry-after": String(seconds) },
+    },
+  );
+}

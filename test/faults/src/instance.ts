@@ -1,0 +1,304 @@
+/**
+ * One instance of the fault suite and the soak: a small Portico server on `@portico/adapter-node`'s
+ * `serve()` over the chosen store, run as its own process by `instances.ts`. Every instance of a
+ * run gets the same `secret` and store, as the instances of one deployment do.
+ *
+ * Tools:
+ * - `echo {text}`: answers at once (structuredContent `{text, instance}`).
+ * - `long {ms, stepMs?}`: reports progress every `stepMs` (default 250) for `ms`, then answers
+ *   `{steps, instance}`; stops with an error when its signal fires.
+ * - `note {token, keep?}`: adds `token` to a list kept in the session store under the caller's
+ *   session (compare-and-set), so a test can later check that every acknowledged token is still
+ *   there; `keep` keeps only the last few (the soak).
+ * - `notes`: that list.
+ * - `levels`: logs one message at every level; the levels that arrive tell the session's
+ *   `logging/setLevel` (a write the core itself makes to the session record).
+ *
+ * Environment: FAULTS_STORE (redis | dynamodb | memory), FAULTS_REDIS_URL, FAULTS_DYNAMO_ENDPOINT,
+ * FAULTS_TABLE, FAULTS_NAME, FAULTS_PORT (0: a free one), FAULTS_SECRET, FAULTS_STORE_TIMEOUT_MS,
+ * FAULTS_GRACEFUL_MS, FAULTS_LEASE_MS, FAULTS_DYNAMO_RETRY_MS. Prints `{"url","pid"}` on its first stdout line, then one
+ * JSON line per shutdown step. `GET /__faults/stats` answers memory and error counts. SIGTERM closes
+ * gracefully through `serve({ handleSignals: true })`, then the stores, then exits.
+ */
+import { type FetchApp, serve } from "@portico/adapter-node";
+import {
+  addTool,
+  createHandler,
+  type HandlerOptions,
+  jsonSchema,
+  LOG_LEVELS,
+  McpServer,
+  type Stores,
+  StoreUnavailableError,
+  ToolError,
+} from "@portico/core";
+import { dynamoDbStores } from "@portico/store-dynamodb";
+import { redisStores } from "@portico/store-redis";
+import { createClient } from "redis";
+
+const env = process.env;
+const NAME = env.FAULTS_NAME ?? `instance-${process.pid}`;
+const STORE = env.FAULTS_STORE ?? "memory";
+const STORE_TIMEOUT_MS = Number(env.FAULTS_STORE_TIMEOUT_MS ?? 1000);
+const GRACEFUL_MS = Number(env.FAULTS_GRACEFUL_MS ?? 3000);
+const SECRET = env.FAULTS_SECRET ?? "portico-fault-suite-shared-secret-32+bytes";
+
+const errors = new Map<string, number>();
+const lastErrors: string[] = [];
+function report(error: unknown, where: string): void {
+  errors.set(where, (errors.get(where) ?? 0) + 1);
+  const text = `${where}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+  lastErrors.push(text);
+  if (lastErrors.length > 20) lastErrors.shift();
+}
+
+function emit(event: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ ...event, at: Date.now() })}\n`);
+}
+
+// ---- the store --------------------------------------------------------------------------------
+
+let stores: Stores | undefined;
+let closeStores = async (): Promise<void> => {};
+if (STORE === "redis") {
+  const client = createClient({
+    url: env.FAULTS_REDIS_URL as string,
+    // Fail commands at once while Redis is unreachable (the store README's advice), and reconnect
+    // quickly: 50, 100, 200, 400, then every 500 ms.
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: 1000,
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 500),
+    },
+  }).on("error", (error: unknown) => report(error, "redis client"));
+  await client.connect();
+  const redis = redisStores({
+    client,
+    timeoutMs: STORE_TIMEOUT_MS,
+    onError: (error) => report(error, "redis bus"),
+  });
+  stores = redis;
+  closeStores = async () => {
+    await redis.close().catch(() => {});
+    client.destroy();
+  };
+} else if (STORE === "dynamodb") {
+  const dynamo = dynamoDbStores({
+    tableName: env.FAULTS_TABLE as string,
+    endpoint: env.FAULTS_DYNAMO_ENDPOINT as string,
+    region: "us-east-1",
+    credentials: { accessKeyId: "AKIDFAULTS", secretAccessKey: "faults-secret" },
+    busPollMs: 50,
+    // The client's own timeouts and retries as shipped (5 s per attempt, 5 s of retries); the core's
+    // storeTimeoutMs bounds every call. FAULTS_DYNAMO_RETRY_MS sets both, for experiments.
+    ...(env.FAULTS_DYNAMO_RETRY_MS === undefined
+      ? {}
+      : {
+          requestTimeoutMs: Number(env.FAULTS_DYNAMO_RETRY_MS),
+          retry: { maxElapsedMs: Number(env.FAULTS_DYNAMO_RETRY_MS) },
+        }),
+    onError: (error) => report(error, "dynamodb bus"),
+  });
+  stores = dynamo;
+  closeStores = async () => dynamo.bus.close();
+}
+
+/** The instance's own store calls (the `note` tool) get the same deadline the core gives its own. */
+function bounded<T>(work: Promise<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new StoreUnavailableError(`note store call: no answer within ${STORE_TIMEOUT_MS} ms`)),
+      STORE_TIMEOUT_MS,
+    );
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+const memoryNotes = new Map<string, string[]>();
+
+/**
+ * Adds `token` to the session's list (compare-and-set), keeping the last `keep` tokens (all by
+ * default; the soak keeps a few so records stay small); resolves the list's length.
+ */
+async function addNote(sessionId: string, token: string, keep = Number.POSITIVE_INFINITY): Promise<number> {
+  const trim = (tokens: string[]) => (tokens.length > keep ? tokens.slice(tokens.length - keep) : tokens);
+  if (stores === undefined) {
+    const list = memoryNotes.get(sessionId) ?? [];
+    if (!list.includes(token)) list.push(token);
+    memoryNotes.set(sessionId, trim(list));
+    return Math.min(list.length, keep);
+  }
+  const key = { kind: "faults-notes", session: sessionId, id: "tokens" };
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const record = await bounded(stores.sessions.get(key));
+    if (record === undefined) {
+      if (await bounded(stores.sessions.create(key, { tokens: [token] }, 3_600_000))) return 1;
+      continue;
+    }
+    const tokens = (record.value as { tokens: string[] }).tokens;
+    if (tokens.includes(token)) return tokens.length;
+    const next = { tokens: trim([...tokens, token]) };
+    if (await bounded(stores.sessions.update(key, record.version, next, 3_600_000)))
+      return next.tokens.length;
+  }
+  throw new Error("note kept conflicting");
+}
+
+async function readNotes(sessionId: string): Promise<string[]> {
+  if (stores === undefined) return memoryNotes.get(sessionId) ?? [];
+  const record = await bounded(
+    stores.sessions.get({ kind: "faults-notes", session: sessionId, id: "tokens" }),
+  );
+  return record === undefined ? [] : (record.value as { tokens: string[] }).tokens;
+}
+
+// ---- the server -------------------------------------------------------------------------------
+
+const server = new McpServer({ name: "portico-faults", version: "0.0.0" });
+
+addTool(
+  server,
+  "echo",
+  {
+    description: "Answers with its text at once.",
+    input: jsonSchema<{ text: string }>({
+      type: "object",
+      properties: { text: { type: "string" } },
+      required: ["text"],
+    }),
+  },
+  ({ text }) => ({ content: [{ type: "text", text }], structuredContent: { text, instance: NAME } }),
+);
+
+addTool(
+  server,
+  "long",
+  {
+    description: "Reports progress every stepMs for ms milliseconds, then answers.",
+    input: jsonSchema<{ ms: number; stepMs?: number }>({
+      type: "object",
+      properties: { ms: { type: "integer", minimum: 0 }, stepMs: { type: "integer", minimum: 10 } },
+      required: ["ms"],
+    }),
+  },
+  async ({ ms, stepMs = 250 }, ctx) => {
+    const total = Math.max(1, Math.ceil(ms / stepMs));
+    for (let step = 1; step <= total; step++) {
+      if (ctx.signal.aborted) throw new Error("long: stopped by its signal");
+      await ctx.progress(step, total, `step ${step} on ${NAME}`);
+      await new Promise((resolve) => setTimeout(resolve, stepMs));
+    }
+    return {
+      content: [{ type: "text", text: `done after ${total} steps` }],
+      structuredContent: { steps: total, instance: NAME },
+    };
+  },
+);
+
+addTool(
+  server,
+  "note",
+  {
+    description: "Adds a token to the session's list in the session store.",
+    input: jsonSchema<{ token: string; keep?: number }>({
+      type: "object",
+      properties: { token: { type: "string" }, keep: { type: "integer", minimum: 1 } },
+      required: ["token"],
+    }),
+  },
+  async ({ token, keep }, ctx) => {
+    if (ctx.sessionId === undefined) throw new ToolError("note needs a legacy session");
+    let count: number;
+    try {
+      count = await addNote(ctx.sessionId, token, keep);
+    } catch (error) {
+      throw new ToolError(`not recorded: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return { content: [{ type: "text", text: `noted ${token}` }], structuredContent: { token, count } };
+  },
+);
+
+addTool(server, "notes", { description: "The session's tokens." }, async (_args, ctx) => {
+  if (ctx.sessionId === undefined) throw new ToolError("notes needs a legacy session");
+  const tokens = await readNotes(ctx.sessionId).catch((error: unknown) => {
+    throw new ToolError(`not readable: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  return { content: [{ type: "text", text: tokens.join(" ") }], structuredContent: { tokens } };
+});
+
+addTool(server, "levels", { description: "Logs once at every level." }, async (_args, ctx) => {
+  for (const level of LOG_LEVELS) await ctx.log(level, level, "faults");
+  return "logged";
+});
+
+const options: HandlerOptions = {
+  secret: SECRET,
+  storeTimeoutMs: STORE_TIMEOUT_MS,
+  onError: report,
+  keepAliveMs: 5_000,
+};
+if (stores !== undefined) options.stores = stores;
+if (env.FAULTS_LEASE_MS !== undefined) options.leaseMs = Number(env.FAULTS_LEASE_MS);
+const mcp = createHandler(server, options);
+
+let requests = 0;
+let active = 0;
+const started = Date.now();
+const app: FetchApp = {
+  async fetch(request, appEnv, ctx) {
+    if (new URL(request.url).pathname === "/__faults/stats") {
+      return Response.json({
+        name: NAME,
+        pid: process.pid,
+        store: STORE,
+        uptimeMs: Date.now() - started,
+        memory: process.memoryUsage(),
+        requests,
+        active,
+        errors: Object.fromEntries(errors),
+        lastErrors,
+      });
+    }
+    requests++;
+    active++;
+    try {
+      return await mcp.fetch(request, appEnv, ctx);
+    } finally {
+      active--;
+    }
+  },
+};
+
+const http = await serve(app, {
+  port: Number(env.FAULTS_PORT ?? 0),
+  hostname: "127.0.0.1",
+  gracefulTimeoutMs: GRACEFUL_MS,
+  handleSignals: true,
+  onError: (error) => report(error, "adapter"),
+});
+process.stdout.write(`${JSON.stringify({ url: `${http.url}/mcp`, port: http.port, pid: process.pid })}\n`);
+
+// serve() closes gracefully on SIGTERM (handleSignals); this listener waits for that close (the same
+// promise), then closes the stores and exits, reporting how long each step took.
+process.once("SIGTERM", () => {
+  const t0 = Date.now();
+  emit({ event: "sigterm" });
+  void http
+    .close()
+    .then(() => emit({ event: "http-closed", ms: Date.now() - t0 }))
+    .then(() => mcp.close())
+    .then(closeStores)
+    .then(() => {
+      emit({ event: "exit", ms: Date.now() - t0 });
+      process.exit(0);
+    });
+});
