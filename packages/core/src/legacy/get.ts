@@ -192,6 +192,13 @@ async function resume(
       .catch((e) => rt.report(e, "stream resume"));
   };
   stream.add(await watchStream(rt.stores, sessionId, streamId, pump));
+  // The session's end (DELETE) ends the resumed stream too, as it does the standalone one.
+  stream.add(
+    await watchSessionEnd(rt.stores, sessionId, () => {
+      stream.close();
+      void exchange.end();
+    }),
+  );
   pump();
   watchOwner(rt, stream, sessionId, streamId, pump);
   return exchange.response;

@@ -131,8 +131,15 @@ function frozenCopy(value: JsonValue): JsonValue {
     const out: Record<string, JsonValue> = {};
     for (const key in value) {
       const item = (value as Record<string, JsonValue>)[key] as JsonValue;
-      // Like JSON: a property whose value is undefined is simply absent.
-      if (item !== undefined) out[key] = frozenCopy(item);
+      // Like JSON: a property whose value is undefined is simply absent. Defined, not assigned:
+      // a "__proto__" member (JSON.parse makes it an own member) must stay a member.
+      if (item !== undefined)
+        Object.defineProperty(out, key, {
+          value: frozenCopy(item),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
     }
     return Object.freeze(out);
   }
