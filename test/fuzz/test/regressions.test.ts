@@ -1,8 +1,9 @@
 /**
  * Counterexamples the fuzzer found, minimised and written out as plain requests against the fuzz
  * server's handler (`createFuzzHandler`, what every adapter wraps). Each is marked with the bug it
- * shows; they fail until the bug is fixed, then guard against its return. The adapter runs showed
- * the same answers through every adapter (noted per bug).
+ * shows and the adapter runs it was found through. All five were fixed in packages/core while the
+ * suite was being written (each test failed against the code it was found in); they now guard
+ * against the bugs' return.
  */
 import {
   collectSse,
@@ -50,9 +51,9 @@ async function openSession(app: ReturnType<typeof handler>["app"]): Promise<stri
 // expected (`params.name` of tools/call and prompts/get, `params.ref.name` / `params.ref.uri` of
 // completion/complete), makes the scope check (`String(params.name)` in methods/tools.ts,
 // methods/prompts.ts, methods/completion.ts) throw `TypeError: Cannot convert object to primitive
-// value` before the method runs: 500 Internal error, in both eras, with or without a session, on
-// every adapter (node, lambda handle/streamHandle, vercel, workers). Expected: 400/-32602 (or the
-// era's usual invalid-params answer), never a 5xx. (modern/_mrtr.ts `targetOf` has the same
+// value` before the method runs: 500 Internal error, in both eras, with or without a session
+// (found through node, lambda handle, vercel and workers; the code path is the core's, shared by
+// every adapter). Expected: 400/-32602 (or the era's usual invalid-params answer), never a 5xx. (modern/_mrtr.ts `targetOf` has the same
 // `String(params.name ?? params.uri)` for MRTR retries.)
 describe("BUG 1: a name that is an object with a non-callable toString", () => {
   it("tools/call, legacy, no session: not a 500", async () => {

@@ -4,6 +4,7 @@
  * seeded hostile requests over real HTTP on loopback. workerd's memory is not this process's, so
  * there is no heap check here; the Worker must still answer afterwards, and the child must still run.
  */
+import { rmdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
@@ -50,6 +51,10 @@ it(`workers handle() in workerd (wrangler dev): ${RUNS} hostile requests (seed $
     console.log(`[fuzz] workers: requests sent again after the keep-alive race: ${transport.retries}`);
     transport.close();
     await child.stop();
+    // wrangler bundles into worker/.wrangler/tmp; remove what it left empty (only if empty).
+    for (const dir of [join(root, "worker", ".wrangler", "tmp"), join(root, "worker", ".wrangler")]) {
+      await rmdir(dir).catch(() => {});
+    }
   }
   // The Worker's onError (console.error, through wrangler's log): only what the fuzz server
   // provokes on purpose (see src/reports.ts), nothing else.
