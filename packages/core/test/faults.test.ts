@@ -146,6 +146,24 @@ describe("a store outage inside a legacy method", () => {
   });
 });
 
+/** A legacy `tools/call` of the `wait` tool in session `sessionId`. */
+function callWait(sessionId: string): Request {
+  return new Request("http://127.0.0.1/mcp", {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      "mcp-session-id": sessionId,
+    },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 9,
+      method: "tools/call",
+      params: { name: "wait", arguments: {} },
+    }),
+  });
+}
+
 describe("the host's shutdown signal", () => {
   it("aborts a running tool's ctx.signal, so a long call ends with an answer", async () => {
     const s = new McpServer({ name: "shutdown", version: "1" });
@@ -158,24 +176,7 @@ describe("the host's shutdown signal", () => {
     const handler = createHandler(s);
     const shutdown = new AbortController();
     const session = await legacySession(handler);
-    const pending = handler.fetch(
-      new Request("http://127.0.0.1/mcp", {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
-          "mcp-session-id": session.sessionId,
-        },
-        body: JSON.stringify({
-          jsonrpc: "2.0",
-          id: 9,
-          method: "tools/call",
-          params: { name: "wait", arguments: {} },
-        }),
-      }),
-      undefined,
-      { signal: shutdown.signal },
-    );
+    const pending = handler.fetch(callWait(session.sessionId), undefined, { signal: shutdown.signal });
     await new Promise((resolve) => setTimeout(resolve, 20));
     shutdown.abort();
     const text = await readWithin(await pending, 2000);
@@ -195,24 +196,7 @@ describe("the host's shutdown signal", () => {
     const handler = createHandler(s, { deadlineMarginMs: 100 });
     const shutdown = new AbortController();
     const session = await legacySession(handler);
-    const pending = handler.fetch(
-      new Request("http://127.0.0.1/mcp", {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
-          "mcp-session-id": session.sessionId,
-        },
-        body: JSON.stringify({
-          jsonrpc: "2.0",
-          id: 9,
-          method: "tools/call",
-          params: { name: "wait", arguments: {} },
-        }),
-      }),
-      undefined,
-      { signal: shutdown.signal },
-    );
+    const pending = handler.fetch(callWait(session.sessionId), undefined, { signal: shutdown.signal });
     await new Promise((resolve) => setTimeout(resolve, 20));
     const signalledAt = Date.now();
     shutdown.abort(shutdownReason(signalledAt + 600));

@@ -41,15 +41,19 @@ function hostnameOf(hostHeader: string): string {
   return colon === -1 ? value : value.slice(0, colon);
 }
 
-function hostAllowed(host: string, allowed: readonly string[]): boolean {
-  if (allowed.includes("*")) return true;
+/** Whether `host` (a `Host` value) is in `list`, as `name` or `name:port`. */
+function listed(host: string, list: readonly string[]): boolean {
   const value = host.trim().toLowerCase();
   const name = hostnameOf(value);
-  if (LOCAL_HOSTNAMES.has(name)) return true;
-  return allowed.some((entry) => {
+  return list.some((entry) => {
     const e = entry.toLowerCase();
     return e === value || e === name;
   });
+}
+
+function hostAllowed(host: string, allowed: readonly string[]): boolean {
+  if (allowed.includes("*") || LOCAL_HOSTNAMES.has(hostnameOf(host.trim().toLowerCase()))) return true;
+  return listed(host, allowed);
 }
 
 function originAllowed(origin: string, host: string | null, hostOk: boolean, policy: OriginPolicy): boolean {
@@ -74,13 +78,7 @@ function originAllowed(origin: string, host: string | null, hostOk: boolean, pol
 
 /** Whether `host` (a `Host` value) is one the platform routed by (`ctx.routedHosts`). */
 function routed(host: string, hosts: readonly string[] | undefined): boolean {
-  if (hosts === undefined || hosts.length === 0) return false;
-  const value = host.trim().toLowerCase();
-  const name = hostnameOf(value);
-  return hosts.some((entry) => {
-    const e = entry.toLowerCase();
-    return e === value || e === name;
-  });
+  return hosts !== undefined && hosts.length > 0 && listed(host, hosts);
 }
 
 /** At most this many characters of a rejected header value are quoted back in the 403. */
