@@ -2,6 +2,7 @@ import type { Stores } from "@portico/core";
 import { afterAll, beforeAll, describe } from "vitest";
 import { bindingTests } from "./_store-battery-binding.ts";
 import { busTests } from "./_store-battery-bus.ts";
+import { type BoundedEventStoreFactory, eventBytesTests } from "./_store-battery-event-bytes.ts";
 import { eventStoreTests } from "./_store-battery-events.ts";
 import { sessionStoreTests } from "./_store-battery-sessions.ts";
 
@@ -10,6 +11,12 @@ export interface StoreFixture {
   stores: Stores;
   /** Runs once after the battery (close clients, drop tables, stop servers). */
   cleanup?: () => Promise<void>;
+  /**
+   * An event store over the same backend with a byte bound per session (its `maxBytesPerSession`
+   * option). When given, the battery checks the bound (skipped otherwise): oldest events of a session evicted first,
+   * the newest always kept, sessions bounded apart, the count reset by a session trim.
+   */
+  boundedEvents?: BoundedEventStoreFactory;
 }
 
 const TEST_TIMEOUT_MS = 30_000;
@@ -40,5 +47,6 @@ export function describeStore(name: string, factory: () => Promise<StoreFixture>
     eventStoreTests(stores);
     busTests(stores);
     bindingTests(stores);
+    eventBytesTests(() => fixture?.boundedEvents);
   });
 }

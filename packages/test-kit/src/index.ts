@@ -1,3 +1,4 @@
+export type { BoundedEventStoreFactory } from "./_store-battery-event-bytes.ts";
 export type { AdapterProbe } from "./adapter-server.ts";
 export { adapterTestServer } from "./adapter-server.ts";
 export type {

@@ -10,7 +10,10 @@ import {
 import { describe, expect, it } from "vitest";
 import { describeStore } from "../src/index.ts";
 
-describeStore("memory", () => ({ stores: memoryStores() }));
+describeStore("memory", () => ({
+  stores: memoryStores(),
+  boundedEvents: (maxBytesPerSession) => new MemoryEventStore({ maxBytesPerSession }),
+}));
 
 /** A topic log in memory (the cursor is how many messages were read), for the core's PollingBus. */
 class MemoryTopicLog implements TopicLog<number> {
@@ -33,7 +36,11 @@ class MemoryTopicLog implements TopicLog<number> {
 
 describeStore("memory, with the core's PollingBus over an in-memory topic log", () => {
   const bus = new PollingBus(new MemoryTopicLog(), { pollMs: 10 });
-  return { stores: { ...memoryStores(), bus }, cleanup: () => bus.close() };
+  return {
+    stores: { ...memoryStores(), bus },
+    cleanup: () => bus.close(),
+    boundedEvents: (maxBytesPerSession) => new MemoryEventStore({ maxBytesPerSession }),
+  };
 });
 
 const k: StoreKey = { kind: "session", session: "k" };
