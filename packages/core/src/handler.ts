@@ -6,7 +6,7 @@
 import { bufferedResponse, hostErrorBody, toRealResponse } from "@portico/host";
 import { defaultInsufficientScope, missingScopes } from "./auth/scopes.ts";
 import type { Incoming, Runtime } from "./call/runtime.ts";
-import { StreamSlots } from "./call/stream-slots.ts";
+import { SessionSlots } from "./call/session-slots.ts";
 import type { McpParams } from "./definition/method.ts";
 import type { McpServer } from "./definition/server.ts";
 import type { Authenticator, AuthInfo, ExecutionContextLike, FetchHandler } from "./definition/types.ts";
@@ -73,12 +73,14 @@ export function createHandler(server: McpServer, options: HandlerOptions = {}): 
   const stores = timedStores(options.stores ?? memoryStores(), options.storeTimeoutMs ?? 10_000);
   const report =
     options.onError ?? ((error: unknown, where: string) => console.error(`[portico] ${where}:`, error));
+  const resolved = resolve(options);
   const rt: Runtime = {
     server,
     stores,
-    options: resolve(options),
+    options: resolved,
     report,
-    streams: new StreamSlots(options.maxStreamsPerSession ?? 8),
+    streams: new SessionSlots(resolved.maxStreamsPerSession),
+    replies: new SessionSlots(resolved.maxPendingReplies),
   };
   const checkOriginAndHost = originGuard({
     allowedHosts: options.allowedHosts ?? [],

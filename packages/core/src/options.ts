@@ -56,6 +56,13 @@ export interface HandlerOptions {
    */
   maxStreamsPerSession?: number;
   /**
+   * Most server→client requests (`elicit()`, sampling, roots) one legacy session may have awaiting
+   * the client's reply on one instance. Beyond it the request fails at once: the tool's `elicit()`
+   * rejects with a JSON-RPC error (-32603) naming this option. Each holds a reply mailbox (a reply is
+   * at most `maxBodyBytes`), a bus subscription and a timer. Default 8.
+   */
+  maxPendingReplies?: number;
+  /**
    * Most legacy sessions one caller may hold open — its principal when authenticated, else the
    * address the platform saw (`ctx.clientAddress`); callers the server cannot tell apart are not
    * counted. Beyond it `initialize` gets 429 + `Retry-After`. Shared by every instance on the same
@@ -100,10 +107,41 @@ export interface HandlerOptions {
 /** Shortest accepted `secret`: 32 bytes (256 bits, the HMAC-SHA-256 key size). */
 const MIN_SECRET_BYTES = 32;
 
-/** Refuses a `secret` too short to seal `requestState` safely (a typo or a placeholder). */
+const NUMBERS = [
+  "storeTimeoutMs",
+  "maxBodyBytes",
+  "maxJsonDepth",
+  "maxJsonItems",
+  "requestStateTtlMs",
+  "sessionTtlMs",
+  "sessionMaxLifetimeMs",
+  "leaseMs",
+  "maxStreamsPerSession",
+  "maxPendingReplies",
+  "maxSessionsPerCaller",
+  "keepAliveMs",
+  "replyTimeoutMs",
+  "retryMs",
+  "maxStreamMs",
+  "deadlineMarginMs",
+] as const;
+const ZERO_OK: readonly string[] = ["storeTimeoutMs", "keepAliveMs", "retryMs", "deadlineMarginMs"];
+
+/**
+ * Refuses numeric options out of range (NaN, negative, a string read from `process.env`), and a
+ * `secret` too short to seal `requestState` safely (a typo or a placeholder).
+ */
 export function checkOptions(options: HandlerOptions): void {
   if (options.auth !== undefined && options.authenticate !== undefined) {
     throw new PorticoError("invalid_options", "give either auth or authenticate, not both");
+  }
+  for (const name of NUMBERS) {
+    const value = options[name];
+    // These may be 0 (off, or no margin); every count and lifetime must be positive.
+    const least = ZERO_OK.includes(name) ? 0 : 1;
+    if (value !== undefined && !(typeof value === "number" && value >= least)) {
+      throw new PorticoError("invalid_options", `${name} must be a number ≥ ${least}, got ${String(value)}`);
+    }
   }
   const secret = options.secret;
   if (secret === undefined) return;
@@ -126,6 +164,7 @@ export function resolve(options: HandlerOptions): ResolvedOptions {
     sessionMaxLifetimeMs: options.sessionMaxLifetimeMs,
     leaseMs: options.leaseMs ?? 15_000,
     maxStreamsPerSession: options.maxStreamsPerSession ?? 8,
+    maxPendingReplies: options.maxPendingReplies ?? 8,
     maxSessionsPerCaller: options.maxSessionsPerCaller ?? 256,
     replyTimeoutMs: options.replyTimeoutMs ?? 5 * 60 * 1000,
     requestStateTtlMs: options.requestStateTtlMs ?? 10 * 60 * 1000,

@@ -256,3 +256,96 @@ describe("sessions per caller", () => {
     expect((await init(handler, "192.0.2.9")).status).toBe(200);
   });
 });
+
+describe("server→client requests awaiting a reply", () => {
+  it("are capped per session (beyond: the elicit() rejects at once, naming the option), and answered ones free their place", async () => {
+    const server = new McpServer({ name: "p", version: "1" });
+    const ask = (ctx: Parameters<Parameters<typeof addTool>[3]>[1], n: number) =>
+      ctx.elicit({ message: `q${n}`, requestedSchema: { type: "object", properties: {} } }).then(
+        (r) => `answered ${r.action}`,
+        (e: Error) => `refused: ${e.message}`,
+      );
+    addTool(server, "three", {}, async (_args, ctx) => {
+      const first = await Promise.all([ask(ctx, 1), ask(ctx, 2), ask(ctx, 3)]);
+      // Both answered, so both places are free again.
+      const later = await Promise.all([ask(ctx, 4), ask(ctx, 5)]);
+      return [...first, ...later].join("\n");
+    });
+    const handler = createHandler(server, { maxPendingReplies: 2, keepAliveMs: 0 });
+    const init = await handler.fetch(
+      post(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "initialize",
+          params: {
+            protocolVersion: "2025-11-25",
+            capabilities: { elicitation: {} },
+            clientInfo: { name: "c", version: "1" },
+          },
+        }),
+      ),
+    );
+    const session = init.headers.get("mcp-session-id") as string;
+    const headers = { "mcp-session-id": session, "mcp-protocol-version": "2025-11-25" };
+    const call = await handler.fetch(
+      post(
+        JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "three" } }),
+        headers,
+      ),
+    );
+    expect(call.headers.get("content-type")).toContain("text/event-stream");
+    const reader = call.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    let result: { result: { content: { text: string }[] } } | undefined;
+    let asked = 0;
+    while (result === undefined) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      let end = buffer.indexOf("\n\n");
+      while (end >= 0) {
+        const data = buffer
+          .slice(0, end)
+          .split("\n")
+          .filter((line) => line.startsWith("data:"))
+          .map((line) => line.slice(5).trim())
+          .join("");
+        buffer = buffer.slice(end + 2);
+        end = buffer.indexOf("\n\n");
+        if (data === "") continue;
+        const message = JSON.parse(data);
+        if (message.method === "elicitation/create") {
+          asked++;
+          const reply = await handler.fetch(
+            post(JSON.stringify({ jsonrpc: "2.0", id: message.id, result: { action: "decline" } }), headers),
+          );
+          expect(reply.status).toBe(202);
+        } else if (message.id === 2) result = message;
+      }
+    }
+    expect(asked).toBe(4);
+    expect(result?.result.content[0]?.text.split("\n")).toStrictEqual([
+      "answered decline",
+      "answered decline",
+      "refused: Too many requests to the client await a reply in this session (maxPendingReplies 2)",
+      "answered decline",
+      "answered decline",
+    ]);
+  });
+});
+
+describe("numeric options", () => {
+  it("are checked when the handler is made: NaN, negative, zero counts and strings are refused with the option's name", () => {
+    const server = () => new McpServer({ name: "o", version: "1" });
+    for (const [options, message] of [
+      [{ maxPendingReplies: 0 }, "maxPendingReplies must be a number ≥ 1, got 0"],
+      [{ sessionTtlMs: Number.NaN }, "sessionTtlMs must be a number ≥ 1, got NaN"],
+      [{ maxBodyBytes: "4mb" as unknown as number }, "maxBodyBytes must be a number ≥ 1, got 4mb"],
+      [{ keepAliveMs: -1 }, "keepAliveMs must be a number ≥ 0, got -1"],
+    ] as const) {
+      expect(() => createHandler(server(), options)).toThrow(message);
+    }
+    expect(() => createHandler(server(), { keepAliveMs: 0, maxSessionsPerCaller: Infinity })).not.toThrow();
+  });
+});

@@ -4,7 +4,7 @@ import type { McpServer } from "../definition/server.ts";
 import type { AuthInfo, ExecutionContextLike } from "../definition/types.ts";
 import type { ErrorReporter } from "../errors.ts";
 import type { Stores } from "../stores/types.ts";
-import type { StreamSlots } from "./stream-slots.ts";
+import type { SessionSlots } from "./session-slots.ts";
 
 export interface ResolvedOptions {
   maxBodyBytes: number;
@@ -13,6 +13,7 @@ export interface ResolvedOptions {
   keepAliveMs: number;
   sessionTtlMs: number;
   maxStreamsPerSession: number;
+  maxPendingReplies: number;
   maxSessionsPerCaller: number;
   leaseMs: number;
   sessionMaxLifetimeMs: number | undefined;
@@ -34,7 +35,9 @@ export interface Runtime {
   options: ResolvedOptions;
   report: ErrorReporter;
   /** Open legacy streams per session on this instance (`maxStreamsPerSession`). */
-  streams: StreamSlots;
+  streams: SessionSlots;
+  /** Server→client requests awaiting a reply per session on this instance (`maxPendingReplies`). */
+  replies: SessionSlots;
 }
 
 /** Everything about one HTTP request an era module needs besides the body. */

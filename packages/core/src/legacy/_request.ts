@@ -188,14 +188,27 @@ async function ask(
   }
   const answers = await Promise.all(
     entries.map(async ([, r]) => {
-      const id = `s-${randomId(12)}`;
-      const timeout = AbortSignal.timeout(rt.options.replyTimeoutMs);
-      const signal = AbortSignal.any([call.signal, timeout]);
-      const waiting = await awaitReply(rt.stores, session.id, id, signal, rt.options.replyTimeoutMs);
-      await call.exchange.send({ jsonrpc: "2.0", id, method: r.method, params: r.params ?? {} });
-      const reply = (await waiting.reply) as unknown as JsonRpcResponse;
-      if ("error" in reply) throw new McpError(reply.error.code, reply.error.message, reply.error.data);
-      return reply.result;
+      const slot = rt.replies.take(session.id);
+      if (slot === undefined) {
+        throw new McpError(
+          ErrorCode.InternalError,
+          `Too many requests to the client await a reply in this session (maxPendingReplies ${rt.replies.limit})`,
+        );
+      }
+      try {
+        const id = `s-${randomId(12)}`;
+        const timeout = AbortSignal.timeout(rt.options.replyTimeoutMs);
+        const signal = AbortSignal.any([call.signal, timeout]);
+        const waiting = await awaitReply(rt.stores, session.id, id, signal, rt.options.replyTimeoutMs);
+        // Should the send fail, the wait still ends (abort or timeout): its rejection is not unhandled.
+        waiting.reply.catch(() => {});
+        await call.exchange.send({ jsonrpc: "2.0", id, method: r.method, params: r.params ?? {} });
+        const reply = (await waiting.reply) as unknown as JsonRpcResponse;
+        if ("error" in reply) throw new McpError(reply.error.code, reply.error.message, reply.error.data);
+        return reply.result;
+      } finally {
+        void slot.unsubscribe();
+      }
     }),
   );
   return Object.fromEntries(entries.map(([key], i) => [key, answers[i]]));

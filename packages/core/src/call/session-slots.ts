@@ -1,11 +1,12 @@
 /**
- * Open long-lived streams per legacy session on this instance (GET streams and resumed ones),
- * bounded: each holds a response body, bus subscriptions and timers, so a client cannot make one
- * instance hold an unbounded number of them.
+ * Bounded counts per legacy session on this instance: open long-lived streams (GET streams and
+ * resumed ones) and server→client requests awaiting a reply. Each holds a response body or a
+ * reply mailbox, bus subscriptions and timers, so a client cannot make one instance hold an
+ * unbounded number of them.
  */
 import type { Subscription } from "../stores/types.ts";
 
-export class StreamSlots {
+export class SessionSlots {
   readonly limit: number;
   readonly #open = new Map<string, number>();
 
@@ -13,7 +14,7 @@ export class StreamSlots {
     this.limit = limit;
   }
 
-  /** A slot for one more stream of `session`, released (once) by `unsubscribe`; `undefined` when full. */
+  /** One more slot of `session`, released (once) by `unsubscribe`; `undefined` when full. */
   take(session: string): Subscription | undefined {
     const open = this.#open.get(session) ?? 0;
     if (open >= this.limit) return undefined;
