@@ -1,21 +1,15 @@
 /**
- * The SQLite side of a session object: the record table (SessionStore), the event table
- * (EventStore) and their expiry. Plain functions over `ctx.storage.sql`; every call is synchronous
+ * The SQLite side of a session object: the schema, the record table (SessionStore) and expiry (the
+ * event log is in `_events.ts`). Plain functions over `ctx.storage.sql`; every call is synchronous
  * and runs inside one Durable Object event, so each compare-and-set is atomic without a lock.
  */
-import { splitEventId } from "@portico/core";
+import { EVENT_SCHEMA, sweepEvents } from "./_events.ts";
 
 /** A record as the object returns it over RPC: the value stays JSON text until the Worker parses it. */
 export interface RecordRow {
   value: string;
   version: number;
   expiresAt: number;
-}
-
-/** What `replay` returns over RPC. */
-export interface ReplayRows {
-  streamId: string;
-  events: { id: string; message: string }[];
 }
 
 const SCHEMA = `
@@ -25,23 +19,19 @@ CREATE TABLE IF NOT EXISTS portico_records (
   version INTEGER NOT NULL,
   expires_at INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS portico_events (
-  session TEXT NOT NULL,
-  stream TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  message TEXT NOT NULL,
-  expires_at INTEGER NOT NULL,
-  PRIMARY KEY (session, stream, seq)
-);
 CREATE TABLE IF NOT EXISTS portico_meta (
   name TEXT PRIMARY KEY,
   value TEXT NOT NULL
 );
 `;
 
-/** Creates the tables if absent; returns this object's event-id tag (new random one for new storage). */
+/**
+ * Creates the tables (and index) that are absent, including those added since the storage was
+ * created; returns this object's event-id tag (a new random one for new storage).
+ */
 export function ensureSchema(sql: SqlStorage): string {
   sql.exec(SCHEMA);
+  sql.exec(EVENT_SCHEMA);
   const existing = sql.exec<{ value: string }>("SELECT value FROM portico_meta WHERE name = 'tag'").toArray();
   if (existing[0] !== undefined) return existing[0].value;
   const tag = randomTag();
@@ -106,81 +96,10 @@ export function deleteRecord(sql: SqlStorage, key: string): void {
   sql.exec("DELETE FROM portico_records WHERE key = ?", key);
 }
 
-/** Appends an event under the object's next sequence number; returns `<stream>/<tag>-<seq>`. */
-export function appendEvent(
-  sql: SqlStorage,
-  tag: string,
-  session: string,
-  stream: string,
-  message: string,
-  expiresAt: number,
-): string {
-  const seq = sql
-    .exec<{ value: string }>(
-      "UPDATE portico_meta SET value = CAST(value AS INTEGER) + 1 WHERE name = 'seq' RETURNING value",
-    )
-    .one().value;
-  sql.exec(
-    "INSERT INTO portico_events (session, stream, seq, message, expires_at) VALUES (?, ?, ?, ?, ?)",
-    session,
-    stream,
-    Number(seq),
-    message,
-    expiresAt,
-  );
-  return `${stream}/${tag}-${seq}`;
-}
-
-const EVENT_REF = /^([0-9a-f]{12})-([1-9][0-9]{0,15})$/;
-
-export function replayEvents(
-  sql: SqlStorage,
-  tag: string,
-  session: string,
-  lastEventId: string,
-  now: number,
-): ReplayRows | undefined {
-  const parts = splitEventId(lastEventId);
-  if (parts === undefined) return undefined;
-  const stream = parts.streamId;
-  const ref = EVENT_REF.exec(parts.position);
-  if (ref === null || ref[1] !== tag) return undefined;
-  const seq = Number(ref[2]);
-  const known = sql
-    .exec(
-      "SELECT 1 FROM portico_events WHERE session = ? AND stream = ? AND seq = ? AND expires_at >= ?",
-      session,
-      stream,
-      seq,
-      now,
-    )
-    .toArray();
-  if (known.length === 0) return undefined;
-  const rows = sql
-    .exec<{ seq: number; message: string }>(
-      `SELECT seq, message FROM portico_events
-       WHERE session = ? AND stream = ? AND seq > ? AND expires_at >= ? ORDER BY seq`,
-      session,
-      stream,
-      seq,
-      now,
-    )
-    .toArray();
-  return {
-    streamId: stream,
-    events: rows.map((row) => ({ id: `${stream}/${tag}-${row.seq}`, message: row.message })),
-  };
-}
-
-export function trimEvents(sql: SqlStorage, session: string, stream: string | undefined): void {
-  if (stream === undefined) sql.exec("DELETE FROM portico_events WHERE session = ?", session);
-  else sql.exec("DELETE FROM portico_events WHERE session = ? AND stream = ?", session, stream);
-}
-
 /** Drops every expired row; returns the earliest expiry still stored, or `undefined` when none is left. */
 export function sweep(sql: SqlStorage, now: number): number | undefined {
   sql.exec("DELETE FROM portico_records WHERE expires_at < ?", now);
-  sql.exec("DELETE FROM portico_events WHERE expires_at < ?", now);
+  sweepEvents(sql, now);
   const next = sql
     .exec<{ at: number | null }>(
       `SELECT MIN(at) AS at FROM (

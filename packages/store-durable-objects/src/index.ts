@@ -1,4 +1,5 @@
-export type { RecordRow, ReplayRows } from "./_records.ts";
+export type { ReplayRows } from "./_events.ts";
+export type { RecordRow } from "./_records.ts";
 export type { SessionObjectNamespace } from "./_stub.ts";
 export type { DurableObjectBusOptions } from "./bus.ts";
 export { DurableObjectBus } from "./bus.ts";

@@ -12,15 +12,18 @@
 import { DurableObject } from "cloudflare:workers";
 import {
   appendEvent,
+  DEFAULT_MAX_BYTES_PER_SESSION,
+  type ReplayRows,
+  replayEvents,
+  trimEvents,
+} from "./_events.ts";
+import {
   createRecord,
   deleteRecord,
   ensureSchema,
   getRecord,
   type RecordRow,
-  type ReplayRows,
-  replayEvents,
   sweep,
-  trimEvents,
   updateRecord,
 } from "./_records.ts";
 import { acceptSubscriber, closeSubscriber, sendToSubscribers } from "./_sockets.ts";
@@ -63,10 +66,24 @@ export class PorticoSessionObject extends DurableObject {
 
   // --- EventStore -----------------------------------------------------------------------------
 
-  /** Appends an event (the core then publishes the stream's wake-up, kept alive with `waitUntil`). */
-  async appendEvent(session: string, stream: string, message: string, ttlMs: number): Promise<string> {
+  /**
+   * Appends an event, evicting the session's oldest events if its log then holds more than
+   * `maxBytesPerSession` (the store's option; the default when a caller of an earlier version
+   * passes none). The core then publishes the stream's wake-up, kept alive with `waitUntil`.
+   */
+  async appendEvent(
+    session: string,
+    stream: string,
+    message: string,
+    ttlMs: number,
+    maxBytesPerSession?: number,
+  ): Promise<string> {
     const expiresAt = Date.now() + ttlMs;
-    const id = appendEvent(this.#sql, this.#tag, session, stream, message, expiresAt);
+    const maxBytes =
+      typeof maxBytesPerSession === "number" && maxBytesPerSession > 0
+        ? maxBytesPerSession
+        : DEFAULT_MAX_BYTES_PER_SESSION;
+    const id = appendEvent(this.#sql, this.#tag, session, stream, message, expiresAt, maxBytes);
     await this.#expireBy(expiresAt);
     return id;
   }

@@ -24,6 +24,7 @@ export function durableObjectStores(
 ): DurableObjectStores {
   const events: DurableObjectEventStoreOptions = {};
   if (options.eventTtlMs !== undefined) events.eventTtlMs = options.eventTtlMs;
+  if (options.maxBytesPerSession !== undefined) events.maxBytesPerSession = options.maxBytesPerSession;
   const bus: DurableObjectBusOptions = {};
   if (options.onError) bus.onError = options.onError;
   if (options.reconnectMs !== undefined) bus.reconnectMs = options.reconnectMs;

@@ -1,8 +1,12 @@
 import { env } from "cloudflare:workers";
 import { describeStore } from "@portico/test-kit";
-import { durableObjectStores } from "../../src/index.ts";
+import { DurableObjectEventStore, durableObjectStores } from "../../src/index.ts";
 import type { TestEnv } from "./worker.ts";
 
+const namespace = (env as unknown as TestEnv).MCP_SESSIONS;
+
 describeStore("Durable Objects (inside workerd)", () => ({
-  stores: durableObjectStores((env as unknown as TestEnv).MCP_SESSIONS),
+  stores: durableObjectStores(namespace),
+  boundedEvents: (maxBytesPerSession: number) =>
+    new DurableObjectEventStore(namespace, { maxBytesPerSession }),
 }));
