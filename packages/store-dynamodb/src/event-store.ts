@@ -1,21 +1,18 @@
 import type { EventStore, JsonValue, StoredEvent } from "@portico/core";
 import { assertStreamId, isStreamId, StoreUnavailableError, splitEventId, toJsonText } from "@portico/core";
-import type { Item, ItemContext } from "./_items.ts";
+import type { CounterRef } from "./_event-counter.ts";
 import {
-  decodeJson,
-  key,
-  N,
-  names,
-  num,
-  randomHex,
-  S,
-  str,
-  ttlAttribute,
-  ttlExpired,
-  ttlValue,
-} from "./_items.ts";
+  checkMaxBytes,
+  DEFAULT_MAX_BYTES_PER_SESSION,
+  EVENT_LENGTH,
+  setTotal,
+  subtractTotal,
+  takeNumber,
+} from "./_event-counter.ts";
+import { deleteKeys, evict } from "./_evict.ts";
+import type { Item, ItemContext } from "./_items.ts";
+import { decodeJson, key, N, names, num, S, str, ttlAttribute, ttlExpired } from "./_items.ts";
 import { queryAll } from "./_query.ts";
-import { sleep } from "./_retry.ts";
 import type { DynamoDbClient } from "./client.ts";
 import { SORT_KEY } from "./table.ts";
 
@@ -26,6 +23,18 @@ export interface DynamoDbEventStoreOptions {
   keyPrefix?: string;
   /** How long events are kept after their append. Default 24 hours. */
   eventTtlMs?: number;
+  /**
+   * Most bytes (as JSON text) of events kept per session, across all its streams. When an append
+   * goes over it, the session's oldest events are evicted first, down to 3/4 of the bound (but
+   * below half of it only when that takes one event: the newest event is always kept, even one
+   * larger than the bound), and replaying after an evicted id reads as an unknown id. A positive integer;
+   * default 8 MB (8 * 1024 * 1024), as the memory store's. The table then holds up to about this
+   * much per live session (plus each item's key overhead, and the events of expired sessions until
+   * DynamoDB's TTL deletes them). Appends under the bound cost nothing extra; the append that goes
+   * over it reads the session's partition once (a Query of up to the bound) and deletes the
+   * evicted events one by one: about once per quarter of the bound appended.
+   */
+  maxBytesPerSession?: number;
   /** Clock in epoch milliseconds; defaults to `Date.now`. */
   now?: () => number;
 }
@@ -35,16 +44,16 @@ export interface DynamoDbEventStoreOptions {
 const POSITION = /^([0-9a-f]{10})-([1-9][0-9]{0,15})$/;
 /** Sequence numbers are zero-padded in sort keys so that text order is numeric order. */
 const SEQ_WIDTH = 16;
-/** Sort key of the session's counter item. Event sort keys start with `e `. */
-const COUNTER_SK = "n";
-/** BatchWriteItem takes at most 25 requests. */
-const BATCH = 25;
 
 /**
  * {@link EventStore} on DynamoDB. A session is one partition (`<prefix>e#<sessionId>`): a counter
- * item (`n`: next sequence number plus a random session tag) and one item per event with sort key
- * `e <streamId> <seq, 16 digits>` holding the message as a JSON string. `append` takes the next
- * number from the counter (one atomic UpdateItem ADD), then writes the event.
+ * item (`n`: next sequence number, a random session tag and the running byte total of the
+ * session's events) and one item per event with sort key `e <streamId> <seq, 16 digits>` holding
+ * the message as a JSON string and its size. `append` takes the next number from the counter and
+ * adds the event's size to the total (one atomic UpdateItem ADD, which answers both), then writes
+ * the event: two calls. Only when the answered total is over `maxBytesPerSession` does it evict
+ * the session's oldest events (a Query of the partition, a DeleteItem per evicted event and an
+ * UpdateItem re-synchronising the total from what the Query found; see `_evict.ts`).
  *
  * Event ids are `<streamId>/<tag>-<seq>`, split at the last `/` like the memory store's: unique
  * (the counter survives trims; a counter recreated after its TTL gets a new tag), ordered within
@@ -55,11 +64,22 @@ const BATCH = 25;
  * Concurrent appends to one stream get their numbers in one order but may become visible out of
  * it for a moment; a replay that runs in between can miss the slower one. Portico appends to a
  * stream from one request at a time, so this does not arise there.
+ *
+ * The byte total is approximate in a few races, each erring by at most the events involved and
+ * mended by the next eviction's re-sync when it errs high: an append whose event is not yet visible
+ * when a concurrent eviction queries the partition may be left out of the re-synced total; two
+ * evictions (or an eviction and a trim) removing the same events at once may both count them off,
+ * and a whole-session trim racing an append or an eviction may zero the total while an event stays
+ * or is counted off after; a retried (network-ambiguous) counter update adds its event twice. Items
+ * DynamoDB's TTL deletes are still counted until the next eviction re-syncs. An eviction that fails
+ * for want of DynamoDB (`StoreUnavailableError`) does not fail the append, whose event is stored:
+ * the total stays over the bound, so the next append tries again.
  */
 export class DynamoDbEventStore implements EventStore {
   readonly #client: DynamoDbClient;
   readonly #context: ItemContext;
   readonly #ttlMs: number;
+  readonly #maxBytes: number;
 
   constructor(client: DynamoDbClient, options: DynamoDbEventStoreOptions) {
     this.#client = client;
@@ -70,35 +90,33 @@ export class DynamoDbEventStore implements EventStore {
     };
     this.#ttlMs = options.eventTtlMs ?? 24 * 60 * 60 * 1000;
     if (!(this.#ttlMs > 0)) throw new RangeError(`eventTtlMs must be positive, got ${this.#ttlMs}`);
+    this.#maxBytes = checkMaxBytes(options.maxBytesPerSession ?? DEFAULT_MAX_BYTES_PER_SESSION);
   }
 
   async append(sessionId: string, streamId: string, message: JsonValue): Promise<string> {
     assertStreamId(streamId);
     const json = toJsonText(message, "an event message");
-    const expiresAt = this.#context.now() + this.#ttlMs;
-    const { Attributes = {} } = await this.#client.send<{ Attributes?: Record<string, unknown> }>(
-      "UpdateItem",
-      {
-        TableName: this.#context.tableName,
-        Key: key(this.#pk(sessionId), COUNTER_SK),
-        UpdateExpression: "SET #ttl = :ttl, #tag = if_not_exists(#tag, :tag) ADD #seq :one",
-        ExpressionAttributeNames: names("seq", "ttl", "tag"),
-        ExpressionAttributeValues: { ":one": N(1), ":ttl": ttlValue(expiresAt), ":tag": S(randomHex(5)) },
-        ReturnValues: "ALL_NEW",
-      },
-    );
-    const seq = num(Attributes, "seq");
-    const tag = str(Attributes, "tag");
-    if (seq === undefined || !Number.isSafeInteger(seq) || tag === undefined) {
-      throw new TypeError("the event counter answered without a sequence number and tag");
-    }
+    const bytes = json.length;
+    const now = this.#context.now();
+    const expiresAt = now + this.#ttlMs;
+    const counter = this.#counter(sessionId);
+    const { seq, tag, total } = await takeNumber(counter, bytes, now, expiresAt);
     const item: Item = {
-      ...key(this.#pk(sessionId), eventSk(streamId, seq)),
+      ...key(counter.pk, eventSk(streamId, seq)),
       tag: S(tag),
       msg: S(json),
+      [EVENT_LENGTH]: N(bytes),
       ...ttlAttribute(expiresAt),
     };
     await this.#client.send("PutItem", { TableName: this.#context.tableName, Item: item });
+    if (total > this.#maxBytes) {
+      try {
+        await evict({ ...counter, now, maxBytes: this.#maxBytes, ownSeq: seq, seenTotal: total });
+      } catch (error) {
+        // The event is stored; the total stays over the bound, so the next append evicts.
+        if (!(error instanceof StoreUnavailableError)) throw error;
+      }
+    }
     return `${streamId}/${tag}-${seq}`;
   }
 
@@ -141,39 +159,37 @@ export class DynamoDbEventStore implements EventStore {
 
   async trim(sessionId: string, streamId?: string): Promise<void> {
     if (streamId !== undefined && !isStreamId(streamId)) return;
-    const keys = await queryAll(this.#client, {
+    const counter = this.#counter(sessionId);
+    // A whole-session trim starts the byte total from zero.
+    if (streamId === undefined) await setTotal(counter, 0);
+    const found = await queryAll(this.#client, {
       TableName: this.#context.tableName,
       KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
-      ExpressionAttributeNames: names("pk", "sk"),
+      ExpressionAttributeNames: names("pk", "sk", EVENT_LENGTH, "ttl"),
       ExpressionAttributeValues: {
-        ":pk": S(this.#pk(sessionId)),
+        ":pk": S(counter.pk),
         ":prefix": S(streamId === undefined ? "e " : `e ${streamId} `),
       },
-      ProjectionExpression: "#pk, #sk",
+      ProjectionExpression: `#sk, #${EVENT_LENGTH}, #ttl`,
       ConsistentRead: true,
     });
     // The counter item stays (until its TTL), so ids are never handed out twice.
-    for (let i = 0; i < keys.length; i += BATCH) await this.#deleteBatch(keys.slice(i, i + BATCH));
+    const keys = found.map((item) => key(counter.pk, str(item, SORT_KEY) as string));
+    await deleteKeys(this.#client, counter.tableName, keys);
+    if (streamId === undefined) return;
+    // One stream: its unexpired events leave the total (expired ones may not be in it any more).
+    const now = this.#context.now();
+    let bytes = 0;
+    for (const item of found) if (!ttlExpired(item, now)) bytes += num(item, EVENT_LENGTH) ?? 0;
+    await subtractTotal(counter, bytes);
+  }
+
+  #counter(sessionId: string): CounterRef {
+    return { client: this.#client, tableName: this.#context.tableName, pk: this.#pk(sessionId) };
   }
 
   #pk(sessionId: string): string {
     return `${this.#context.keyPrefix}e#${sessionId}`;
-  }
-
-  /** BatchWriteItem deletes, re-sending what DynamoDB leaves unprocessed under load. */
-  async #deleteBatch(keys: Record<string, unknown>[]): Promise<void> {
-    let requests: unknown[] = keys.map((Key) => ({ DeleteRequest: { Key } }));
-    for (let round = 0; requests.length > 0; round++) {
-      if (round === 8) {
-        throw new StoreUnavailableError(`DynamoDB left ${requests.length} deletes unprocessed`);
-      }
-      if (round > 0) await sleep(Math.min(1_000, 25 * 2 ** round) * Math.random());
-      const { UnprocessedItems } = await this.#client.send<{ UnprocessedItems?: Record<string, unknown[]> }>(
-        "BatchWriteItem",
-        { RequestItems: { [this.#context.tableName]: requests } },
-      );
-      requests = UnprocessedItems?.[this.#context.tableName] ?? [];
-    }
   }
 }
 

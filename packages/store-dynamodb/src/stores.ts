@@ -2,6 +2,7 @@ import type { Stores } from "@portico/core";
 import { DynamoDbBus } from "./bus.ts";
 import type { DynamoDbClientOptions } from "./client.ts";
 import { DynamoDbClient } from "./client.ts";
+import type { DynamoDbEventStoreOptions } from "./event-store.ts";
 import { DynamoDbEventStore } from "./event-store.ts";
 import { DynamoDbSessionStore } from "./session-store.ts";
 
@@ -19,6 +20,11 @@ export interface DynamoDbStoresOptions extends DynamoDbClientOptions {
   busLookbackMs?: number;
   /** How long events are kept. Default 24 hours. */
   eventTtlMs?: number;
+  /**
+   * Most bytes (as JSON text) of events kept per session; the oldest are evicted first, the newest
+   * always kept. Default 8 MB. See {@link DynamoDbEventStoreOptions.maxBytesPerSession}.
+   */
+  maxBytesPerSession?: number;
   /** Called when a bus subscriber throws or a bus poll fails. */
   onError?: (error: unknown, topic: string) => void;
   /** Clock in epoch milliseconds for every expiry decision; defaults to `Date.now`. */
@@ -47,10 +53,11 @@ export function dynamoDbStores(options: DynamoDbStoresOptions): DynamoDbStores {
   return {
     client,
     sessions: new DynamoDbSessionStore(client, common),
-    events: new DynamoDbEventStore(
-      client,
-      options.eventTtlMs === undefined ? common : { ...common, eventTtlMs: options.eventTtlMs },
-    ),
+    events: new DynamoDbEventStore(client, {
+      ...common,
+      ...(options.eventTtlMs === undefined ? {} : { eventTtlMs: options.eventTtlMs }),
+      ...(options.maxBytesPerSession === undefined ? {} : { maxBytesPerSession: options.maxBytesPerSession }),
+    }),
     bus: new DynamoDbBus(client, {
       ...common,
       ...(options.busPollMs === undefined ? {} : { pollMs: options.busPollMs }),

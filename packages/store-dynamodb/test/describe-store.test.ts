@@ -1,5 +1,5 @@
 import { describeStore } from "@portico/test-kit";
-import { dynamoDbStores } from "../src/index.ts";
+import { DynamoDbEventStore, dynamoDbStores } from "../src/index.ts";
 import { startLocalTable } from "./_dynalite.ts";
 
 describeStore("dynamodb (dynalite)", async () => {
@@ -7,6 +7,8 @@ describeStore("dynamodb (dynalite)", async () => {
   const stores = dynamoDbStores({ ...table.connection, busPollMs: 50 });
   return {
     stores,
+    boundedEvents: (maxBytesPerSession) =>
+      new DynamoDbEventStore(stores.client, { tableName: table.tableName, maxBytesPerSession }),
     cleanup: async () => {
       await stores.bus.close();
       await table.close();
