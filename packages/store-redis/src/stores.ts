@@ -26,8 +26,14 @@ export interface RedisStoresOptions extends CommandOptions {
   busPollMs?: number;
   /** How long a session's events are kept after its last append. Default 24 hours. */
   eventTtlMs?: number;
-  /** Events kept per stream, approximately. Default 10 000; 0 keeps all until the ttl. */
+  /** Events kept per stream (the oldest go first). Default 10 000; 0 keeps all until the ttl. */
   maxEventsPerStream?: number;
+  /**
+   * Most bytes (UTF-8 JSON text) of events kept per session, across its streams: the oldest are
+   * evicted first, inside the append script, and the newest is always kept. Default 8 MB.
+   * See `RedisEventStoreOptions`.
+   */
+  maxBytesPerSession?: number;
   /** Called when a bus subscriber throws, a poll fails or the pub/sub connection reports an error. */
   onError?: (error: unknown, topic: string) => void;
 }
@@ -67,6 +73,7 @@ export function redisStores(options: RedisStoresOptions): RedisStores {
       ...common,
       ...(options.eventTtlMs === undefined ? {} : { eventTtlMs: options.eventTtlMs }),
       ...(options.maxEventsPerStream === undefined ? {} : { maxEventsPerStream: options.maxEventsPerStream }),
+      ...(options.maxBytesPerSession === undefined ? {} : { maxBytesPerSession: options.maxBytesPerSession }),
     }),
     bus,
     close: () => bus.close(),

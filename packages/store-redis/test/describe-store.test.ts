@@ -1,18 +1,26 @@
 import { describeStore } from "@portico/test-kit";
+import { RedisEventStore } from "../src/index.ts";
 import { useBackends } from "./_backends.ts";
-import { FLAVOURS, openStores } from "./_clients.ts";
+import { FLAVOURS, type OpenedStores, openStores } from "./_clients.ts";
 
 const backends = useBackends();
 
-for (const flavour of FLAVOURS) {
-  const bus = flavour === "rest" ? "polling" : "pub/sub";
-  describeStore(`redis via ${flavour} (${bus} bus)`, async () => {
-    const opened = await openStores(flavour, backends.direct());
-    return { stores: opened.stores, cleanup: opened.close };
-  });
+/** The fixture of `opened`: its stores, and byte-bounded event stores on the same client and prefix. */
+function fixture(opened: OpenedStores) {
+  return {
+    stores: opened.stores,
+    cleanup: opened.close,
+    boundedEvents: (maxBytesPerSession: number) => new RedisEventStore(opened.client, { maxBytesPerSession }),
+  };
 }
 
-describeStore("redis via node-redis (polling bus)", async () => {
-  const opened = await openStores("node-redis", backends.direct(), { bus: "poll" });
-  return { stores: opened.stores, cleanup: opened.close };
-});
+for (const flavour of FLAVOURS) {
+  const bus = flavour === "rest" ? "polling" : "pub/sub";
+  describeStore(`redis via ${flavour} (${bus} bus)`, async () =>
+    fixture(await openStores(flavour, backends.direct())),
+  );
+}
+
+describeStore("redis via node-redis (polling bus)", async () =>
+  fixture(await openStores("node-redis", backends.direct(), { bus: "poll" })),
+);

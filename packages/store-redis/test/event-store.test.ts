@@ -64,7 +64,7 @@ describe("layout", () => {
 });
 
 describe("bounds", () => {
-  it("trims long streams (approximately); a trimmed id replays as unknown", async () => {
+  it("trims long streams; a trimmed id replays as unknown", async () => {
     const { events } = opened.stores;
     const ids: string[] = [];
     for (let i = 0; i < 300; i++) ids.push(await events.append("long", "s", i));
