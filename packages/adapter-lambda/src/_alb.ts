@@ -1,5 +1,5 @@
 /** Application Load Balancer targets, in single-value or multi-value header mode. */
-import type { AuthInfo } from "@portico/host";
+import { type AuthInfo, bufferedRequest } from "@portico/host";
 import { eventBody } from "./_body.ts";
 import { headersFrom, queryFrom, splitHeaders } from "./_maps.ts";
 import { type EventStrategy, originOf, requireString, stripBasePath } from "./_strategy.ts";
@@ -37,7 +37,7 @@ export const alb: EventStrategy<AlbEvent, AlbResult> = {
     const query = queryFrom(event.queryStringParameters, event.multiValueQueryStringParameters, true);
     const url = originOf(headers, undefined) + path + query;
     const body = method === "GET" || method === "HEAD" ? null : eventBody(event.body, event.isBase64Encoded);
-    return new Request(url, { method, headers, body });
+    return bufferedRequest({ method, url, headers, body });
   },
 
   toResult(parts, event) {

@@ -1,11 +1,12 @@
+import { LightHeaders } from "@portico/host";
 import type { MultiStringMap, StringMap } from "./_types.ts";
 
-/** Fetch `Headers` from an event's header maps; the multi-value map wins when present (it has them all). */
+/** `Headers` (light ones: no undici on Node) from an event's header maps; the multi-value map wins when present (it has them all). */
 export function headersFrom(
   single: StringMap | null | undefined,
   multi: MultiStringMap | null | undefined,
-): Headers {
-  const headers = new Headers();
+): LightHeaders {
+  const headers = new LightHeaders();
   if (multi) {
     for (const [name, values] of Object.entries(multi)) {
       for (const value of values ?? []) headers.append(name, value);

@@ -1,5 +1,5 @@
 /** API Gateway REST APIs (payload format 1.0), including multi-value headers and query strings. */
-import type { AuthInfo } from "@portico/host";
+import { type AuthInfo, bufferedRequest } from "@portico/host";
 import { eventBody } from "./_body.ts";
 import { headersFrom, queryFrom, splitHeaders } from "./_maps.ts";
 import {
@@ -35,7 +35,7 @@ export const v1: EventStrategy<ApiGatewayV1Event, ApiGatewayV1Result> = {
     const query = queryFrom(event.queryStringParameters, event.multiValueQueryStringParameters, false);
     const url = originOf(headers, event.requestContext.domainName) + path + query;
     const body = method === "GET" || method === "HEAD" ? null : eventBody(event.body, event.isBase64Encoded);
-    return new Request(url, { method, headers, body });
+    return bufferedRequest({ method, url, headers, body });
   },
 
   toResult(parts) {

@@ -1,5 +1,5 @@
 /** HTTP APIs (payload format 2.0) and Lambda Function URLs, which share the format. */
-import type { AuthInfo } from "@portico/host";
+import { type AuthInfo, bufferedRequest, LightHeaders } from "@portico/host";
 import { eventBody } from "./_body.ts";
 import { splitHeaders } from "./_maps.ts";
 import {
@@ -25,7 +25,7 @@ export const v2: EventStrategy<ApiGatewayV2Event, ApiGatewayV2Result> = {
   toRequest(event, options) {
     const method = requireString(event.requestContext.http.method, "requestContext.http.method");
     const path = stripBasePath(requireString(event.rawPath, "rawPath"), options.basePath);
-    const headers = new Headers();
+    const headers = new LightHeaders();
     for (const [name, value] of Object.entries(event.headers ?? {})) {
       if (value !== undefined) headers.set(name, value);
     }
@@ -35,7 +35,7 @@ export const v2: EventStrategy<ApiGatewayV2Event, ApiGatewayV2Result> = {
     const query = event.rawQueryString ? `?${event.rawQueryString}` : "";
     const url = originOf(headers, event.requestContext.domainName) + path + query;
     const body = method === "GET" || method === "HEAD" ? null : eventBody(event.body, event.isBase64Encoded);
-    return new Request(url, { method, headers, body });
+    return bufferedRequest({ method, url, headers, body });
   },
 
   toResult(parts) {

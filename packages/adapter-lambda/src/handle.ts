@@ -1,4 +1,4 @@
-import { type FetchApp, hostErrorResponse, readBufferedResponse } from "@portico/host";
+import { type FetchApp, hostErrorResponse, LightHeaders, readBufferedResponse } from "@portico/host";
 import { resultBody } from "./_body.ts";
 import { defaultOnError } from "./_host.ts";
 import { invokeApp } from "./_invoke.ts";
@@ -42,7 +42,8 @@ async function readBody(response: Response, deadline: number | undefined): Promi
 export async function responseParts(response: Response, deadline?: number): Promise<ResultParts | undefined> {
   const buffered = readBufferedResponse(response);
   if (buffered !== undefined) {
-    const headers = buffered.headers instanceof Headers ? buffered.headers : new Headers(buffered.headers);
+    const headers =
+      buffered.headers instanceof LightHeaders ? buffered.headers : new LightHeaders(buffered.headers);
     return {
       status: buffered.status,
       statusText: buffered.statusText,

@@ -1,4 +1,10 @@
-import { type FetchApp, HOST_ERROR_HEADERS, hostErrorBody, readBufferedResponse } from "@portico/host";
+import {
+  type FetchApp,
+  HOST_ERROR_HEADERS,
+  hostErrorBody,
+  LightHeaders,
+  readBufferedResponse,
+} from "@portico/host";
 import { defaultOnError } from "./_host.ts";
 import { invokeApp } from "./_invoke.ts";
 import { splitHeaders } from "./_maps.ts";
@@ -79,9 +85,11 @@ function head(
   runtime: AwsLambdaRuntime,
   stream: ResponseStreamLike,
   status: number,
-  init: HeadersInit,
+  init: HeadersInit | LightHeaders,
 ): ResponseStreamLike {
-  const headers = new Headers(init);
+  // Records and light headers (buffered answers, host errors) stay light: no undici on Node.
+  const light = init instanceof LightHeaders || Object.getPrototypeOf(init) === Object.prototype;
+  const headers = light ? new LightHeaders(init as Record<string, string>) : new Headers(init);
   headers.delete("content-length");
   const { single, cookies } = splitHeaders(headers);
   return runtime.HttpResponseStream.from(stream, { statusCode: status, headers: single, cookies });
@@ -92,7 +100,7 @@ function sendWhole(
   runtime: AwsLambdaRuntime,
   stream: ResponseStreamLike,
   status: number,
-  headers: HeadersInit,
+  headers: Record<string, string> | LightHeaders,
   body: string,
 ): void {
   finish(head(runtime, stream, status, headers), body);

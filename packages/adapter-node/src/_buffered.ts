@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import type { BufferedResponse } from "@portico/host";
+import { type BufferedResponse, LightHeaders } from "@portico/host";
 
 /**
  * Writes a buffered response (read with `readBufferedResponse` from `@portico/host`) in one go: one
@@ -8,7 +8,7 @@ import type { BufferedResponse } from "@portico/host";
 export function writeBuffered(res: ServerResponse, buffered: BufferedResponse, head: boolean): void {
   // A flat [name, value, …] list: the cheapest form `writeHead` takes.
   const headers: string[] = [];
-  if (buffered.headers instanceof Headers) {
+  if (buffered.headers instanceof LightHeaders) {
     for (const [name, value] of buffered.headers) if (name !== "set-cookie") headers.push(name, value);
     for (const cookie of buffered.headers.getSetCookie()) headers.push("set-cookie", cookie);
   } else {

@@ -3,7 +3,7 @@
  * checks the HTTP request (Host/Origin, method, Accept, Content-Type, size, JSON), authenticates,
  * and hands the body to the era it belongs to.
  */
-import { bufferedResponse, hostErrorBody, toRealResponse } from "@portico/host";
+import { bufferedResponse, hostErrorBody, isResponse, toRealResponse } from "@portico/host";
 import { defaultInsufficientScope, missingScopes } from "./auth/scopes.ts";
 import type { Incoming, Runtime } from "./call/runtime.ts";
 import { SessionSlots } from "./call/session-slots.ts";
@@ -110,7 +110,7 @@ export function createHandler(server: McpServer, options: HandlerOptions = {}): 
       const served = await authenticator.serve?.(request, host);
       if (served !== undefined) return served;
       const outcome = await authenticator.authenticate(request, host);
-      if (outcome instanceof Response) return outcome;
+      if (isResponse(outcome)) return outcome;
       auth = outcome ?? auth;
     }
     const incoming: Incoming = { request, env, host, auth };
@@ -167,7 +167,7 @@ export function createHandler(server: McpServer, options: HandlerOptions = {}): 
     const rejected = checkPostAccept(request) ?? checkContentType(request);
     if (rejected) return rejected;
     const body = await readJsonBody(request, rt.options);
-    if (body instanceof Response) return body;
+    if (isResponse(body)) return body;
     const stepUp = scopeCheck(incoming, body);
     if (stepUp !== undefined) return stepUp;
     if (isModernMessage(request, body)) {

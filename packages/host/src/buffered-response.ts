@@ -1,21 +1,29 @@
 /**
  * The buffered fast path of the contract. Building a real `Response` costs a body stream, and
  * reading it back costs an adapter a stream read; for the small JSON answers that make up most MCP
- * traffic that is most of the per-request work. A buffered response is a complete `Response` (it
- * inherits `Response.prototype` and implements every member, turning into a real one only when a
- * member needs it). The core makes one with {@link bufferedResponse} only when the adapter said
+ * traffic that is most of the per-request work — and on Node, touching the global `Response` at all
+ * loads undici (tens of milliseconds of a cold start). A buffered response answers every member of
+ * `Response` (turning into a real one only when a member needs it: `body`, `clone()`,
+ * `arrayBuffer()`…), but it is not an `instanceof Response`, and building it never touches the
+ * global. The core makes one with {@link bufferedResponse} only when the adapter said
  * `ctx.bufferedResponses: true`; such an adapter takes its status, headers and text with
- * {@link readBufferedResponse} and writes them in one go, and streams any other response as usual.
- * An adapter and a core that load two different copies of this module simply miss the fast path
- * (the reader answers `undefined`): nothing breaks.
+ * {@link readBufferedResponse} and writes them in one go, and streams any other response as usual;
+ * {@link toRealResponse} turns it into a real one for hosts that need that. An adapter and a core
+ * that load two different copies of this module simply miss the fast path (the reader answers
+ * `undefined`): nothing breaks.
  */
+import { stateUnder } from "./_hidden-state.ts";
+import { LightHeaders } from "./light-headers.ts";
 
 /** What {@link readBufferedResponse} hands an adapter. */
 export interface BufferedResponse {
   status: number;
   statusText: string;
-  /** A plain lower-case record, or a `Headers` once someone has looked at (and maybe changed) them. */
-  headers: Record<string, string> | Headers;
+  /**
+   * A plain lower-case record, or a {@link LightHeaders} once someone has looked at (and maybe
+   * changed) them.
+   */
+  headers: Record<string, string> | LightHeaders;
   /** The whole body, or `null` for none. */
   body: string | null;
 }
@@ -23,26 +31,21 @@ export interface BufferedResponse {
 interface State {
   status: number;
   statusText: string;
-  headers: Record<string, string> | Headers;
+  headers: Record<string, string> | LightHeaders;
   body: string | null;
   used: boolean;
   real: Response | undefined;
 }
 
 const STATE = Symbol("portico.bufferedResponse");
+const stateOf = stateUnder<State>(STATE);
 
 type Light = { [STATE]: State };
-
-function stateOf(response: unknown): State | undefined {
-  return typeof response === "object" && response !== null && STATE in response
-    ? (response as Light)[STATE]
-    : undefined;
-}
 
 /** The headers as a `Headers`: made on first look, and the real response's once there is one. */
 function headersOf(state: State): Headers {
   if (state.real !== undefined) return state.real.headers;
-  if (!(state.headers instanceof Headers)) state.headers = new Headers(state.headers);
+  if (!(state.headers instanceof LightHeaders)) state.headers = new LightHeaders(state.headers);
   return state.headers;
 }
 
@@ -53,10 +56,11 @@ function headersOf(state: State): Headers {
  */
 function realOf(state: State): Response {
   if (state.real === undefined) {
+    const headers = state.headers;
     state.real = new Response(state.body, {
       status: state.status,
       statusText: state.statusText,
-      headers: state.headers,
+      headers: headers instanceof LightHeaders ? [...headers] : headers,
     });
     // A body already read through the light object stays read on the real one.
     if (state.used) void state.real.arrayBuffer().catch(() => {});
@@ -114,29 +118,25 @@ const OWN: PropertyDescriptorMap = {
   },
 };
 
-const prototype = Object.create(Response.prototype) as object;
+/** Members that need a real `Response` (its body stream, a copy, other body readers). */
+const DELEGATED_METHODS = ["arrayBuffer", "blob", "bytes", "clone", "formData"] as const;
+
+const prototype: object = {};
 Object.defineProperties(prototype, OWN);
-// Every other member of Response (body, arrayBuffer, blob, bytes, clone, formData, …) delegates.
-for (const key of Reflect.ownKeys(Response.prototype)) {
-  if (key === "constructor" || key === Symbol.toStringTag || key in OWN) continue;
-  const descriptor = Object.getOwnPropertyDescriptor(Response.prototype, key);
-  if (descriptor === undefined) continue;
-  if (typeof descriptor.value === "function") {
-    const method = descriptor.value as (...args: unknown[]) => unknown;
-    Object.defineProperty(prototype, key, {
-      value: function (this: Light, ...args: unknown[]) {
-        return method.apply(realOf(this[STATE]), args);
-      },
-    });
-  } else if (descriptor.get !== undefined) {
-    const getter = descriptor.get;
-    Object.defineProperty(prototype, key, {
-      get: function (this: Light) {
-        return getter.call(realOf(this[STATE]));
-      },
-    });
-  }
+Object.defineProperty(prototype, "body", {
+  get: function (this: Light) {
+    return realOf(this[STATE]).body;
+  },
+});
+for (const key of DELEGATED_METHODS) {
+  Object.defineProperty(prototype, key, {
+    value: function (this: Light, ...args: unknown[]) {
+      const real = realOf(this[STATE]) as unknown as Record<string, (...a: unknown[]) => unknown>;
+      return real[key]?.apply(real, args);
+    },
+  });
 }
+Object.defineProperty(prototype, Symbol.toStringTag, { value: "Response" });
 
 /** A buffered `Response`: status, headers (a plain lower-case record) and the whole body as text. */
 export function bufferedResponse(
@@ -170,4 +170,17 @@ function take(state: State): BufferedResponse | undefined {
 export function toRealResponse(response: Response): Response {
   const state = stateOf(response);
   return state === undefined ? response : realOf(state);
+}
+
+/**
+ * Whether `value` is a response — a buffered one or a real one — told apart from the plain JSON
+ * values (objects, arrays, primitives) the core passes around, without touching the global
+ * `Response` for either (so without loading undici on Node).
+ */
+export function isResponse(value: unknown): value is Response {
+  if (typeof value !== "object" || value === null) return false;
+  if (stateOf(value) !== undefined) return true;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null || Array.isArray(value)) return false;
+  return typeof Response === "function" && value instanceof Response;
 }

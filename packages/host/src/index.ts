@@ -1,9 +1,12 @@
+export type { BufferedRequestInit } from "./buffered-request.ts";
+export { bufferedRequest, isBufferedRequest, readBufferedRequest } from "./buffered-request.ts";
 export type { BufferedResponse } from "./buffered-response.ts";
-export { bufferedResponse, readBufferedResponse, toRealResponse } from "./buffered-response.ts";
+export { bufferedResponse, isResponse, readBufferedResponse, toRealResponse } from "./buffered-response.ts";
 export type { BearerChallenge } from "./challenge.ts";
 export { bearerChallenge, challengeResponse } from "./challenge.ts";
 export type { HostErrorStatus } from "./errors.ts";
 export { consoleErrorReporter, HOST_ERROR_HEADERS, hostErrorBody, hostErrorResponse } from "./errors.ts";
+export { LightHeaders } from "./light-headers.ts";
 export type { PromiseTracker } from "./promise-tracker.ts";
 export { createTracker } from "./promise-tracker.ts";
 export type { ShutdownReason } from "./shutdown.ts";

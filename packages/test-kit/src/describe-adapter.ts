@@ -99,6 +99,43 @@ export function describeAdapter(
       expect(await res.json()).toMatchObject({ id: 2, result: { content: [{ type: "text", text: "5" }] } });
     });
 
+    it("a localhost page gets CORS: the preflight, and the headers on answers and refusals", async () => {
+      const origin = "http://localhost:5173";
+      const preflight = await fetch(
+        new Request(url, {
+          method: "OPTIONS",
+          headers: {
+            origin,
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "content-type, mcp-session-id",
+          },
+        }),
+      );
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get("access-control-allow-origin")).toBe(origin);
+      expect(preflight.headers.get("access-control-allow-headers")).toBe("content-type, mcp-session-id");
+      await preflight.arrayBuffer();
+      const init = legacyPost(url, initializeBody(1));
+      init.headers.set("origin", origin);
+      const answer = await fetch(init);
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get("access-control-allow-origin")).toBe(origin);
+      expect(answer.headers.get("access-control-expose-headers")).toContain("Mcp-Session-Id");
+      expect(answer.headers.get("vary")).toContain("Origin");
+      expect(answer.headers.get("mcp-session-id")).toMatch(/^[\x21-\x7e]+$/);
+      await answer.arrayBuffer();
+      const refused = legacyPost(
+        url,
+        { jsonrpc: "2.0", id: 2, method: "tools/list" },
+        { sessionId: "no-such-session" },
+      );
+      refused.headers.set("origin", origin);
+      const gone = await fetch(refused);
+      expect(gone.status).toBe(404);
+      expect(gone.headers.get("access-control-allow-origin")).toBe(origin);
+      await gone.arrayBuffer();
+    });
+
     bufferedIt(
       "buffered: a call with progress answers JSON; the GET stream is refused with 405",
       async () => {

@@ -5,6 +5,7 @@
  * or loop without bound. A body that cannot be read (the client went away mid-upload) is a quiet
  * 400: not a server error, and not logged.
  */
+import { readBufferedRequest } from "@portico/host";
 import { ErrorCode } from "../errors.ts";
 import { httpError } from "./responses.ts";
 
@@ -15,12 +16,13 @@ export interface BodyLimits {
 }
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+const encoder = new TextEncoder();
 const DECIMAL = /^\d{1,15}$/;
 
 /** The parsed JSON body, or the `Response` refusing it. */
 export async function readJsonBody(request: Request, limits: BodyLimits): Promise<unknown> {
   const text = await readBody(request, limits.maxBodyBytes);
-  if (text instanceof Response) return text;
+  if (typeof text !== "string") return text;
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -72,6 +74,16 @@ async function readBodyText(request: Request, limit: number): Promise<string | R
     httpError(413, ErrorCode.InvalidRequest, `Payload Too Large: the body exceeds ${limit} bytes`, {
       data: { limit },
     });
+  const buffered = readBufferedRequest(request);
+  if (buffered !== undefined) {
+    // An adapter's whole body: no stream. A string's UTF-8 size is at most three bytes a unit.
+    const body = buffered.body ?? "";
+    if (typeof body === "string") {
+      return body.length * 3 > limit && encoder.encode(body).byteLength > limit ? tooLarge() : body;
+    }
+    if (body.byteLength > limit) return tooLarge();
+    return decodeUtf8(body);
+  }
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) {
     await discard(request.body, DRAIN_LIMIT);
@@ -92,6 +104,10 @@ async function readBodyText(request: Request, limit: number): Promise<string | R
     if (streamed === undefined) return tooLarge();
     bytes = streamed;
   }
+  return decodeUtf8(bytes);
+}
+
+function decodeUtf8(bytes: Uint8Array): string | Response {
   try {
     return UTF8.decode(bytes);
   } catch {

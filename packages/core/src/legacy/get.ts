@@ -3,6 +3,7 @@
  * any stream (from the event store, woken through the bus), and session termination.
  */
 
+import { isResponse } from "@portico/host";
 import { principalOf } from "../auth/principal.ts";
 import { LongStream } from "../call/long-stream.ts";
 import type { Incoming, Runtime } from "../call/runtime.ts";
@@ -56,7 +57,7 @@ export async function legacyGet(rt: Runtime, incoming: Incoming): Promise<Respon
   const rejected = checkGetAccept(incoming.request);
   if (rejected) return rejected;
   const id = await sessionOf(rt, incoming);
-  if (id instanceof Response) return id;
+  if (isResponse(id)) return id;
   const slot = rt.streams.take(id);
   if (slot === undefined) {
     return httpError(

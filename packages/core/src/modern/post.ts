@@ -2,6 +2,7 @@
  * Modern era (2026-07-28): stateless requests with the `_meta` envelope, `server/discover`,
  * `resultType`, cache hints, and MRTR (`input_required` + sealed `requestState`).
  */
+import { isResponse } from "@portico/host";
 import { Call, type EraLink } from "../call/call.ts";
 import type { Incoming, Runtime } from "../call/runtime.ts";
 import type { InputRequest } from "../definition/context.ts";
@@ -43,7 +44,7 @@ export async function modernPost(rt: Runtime, incoming: Incoming, body: unknown)
     );
   }
   const envelope = readEnvelope(incoming.request, c.message);
-  if (envelope instanceof Response) return envelope;
+  if (isResponse(envelope)) return envelope;
   const installed = rt.server.method(c.message.method);
   const mirrored = checkMirrorHeaders(incoming.request, c.message, installed?.spec, rt.server);
   if (mirrored) return mirrored;

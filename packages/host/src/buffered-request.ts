@@ -1,0 +1,204 @@
+/**
+ * The buffered request: what an adapter that holds a whole request (a Lambda event, a Node body it
+ * read) hands the app without building a real `Request` — on Node the global `Request` lives in
+ * undici, and touching it loads all of undici (tens of milliseconds of a cold start). A buffered
+ * request answers every member of `Request`: `method`, `url`, `headers` (a {@link LightHeaders}),
+ * `signal`, `text()`, `json()`, `arrayBuffer()`, `bytes()` and `clone()` without a real one; the
+ * rest (`body`, `blob()`, `formData()`, `cache`, `mode`…) from a real `Request` made on first need.
+ * It is not an `instanceof Request`. The core reads its body with {@link readBufferedRequest},
+ * without a stream; any other request is read as usual, so an app that is not Portico's simply
+ * sees a request.
+ */
+import { stateUnder } from "./_hidden-state.ts";
+import { LightHeaders } from "./light-headers.ts";
+
+/** What {@link bufferedRequest} is made from. */
+export interface BufferedRequestInit {
+  method: string;
+  url: string;
+  headers: Record<string, string> | LightHeaders;
+  /** The whole body: text, bytes, or `null` for none. */
+  body: string | Uint8Array | null;
+  /** Aborts when the client is gone or the host stops. Default: a signal that never aborts. */
+  signal?: AbortSignal;
+}
+
+interface State {
+  init: BufferedRequestInit;
+  headers: LightHeaders;
+  used: boolean;
+  real: Request | undefined;
+}
+
+const STATE = Symbol("portico.bufferedRequest");
+const stateOf = stateUnder<State>(STATE);
+
+type Light = { [STATE]: State };
+
+function realOf(state: State): Request {
+  if (state.real === undefined) {
+    const { method, url, body, signal } = state.init;
+    const hasBody = body !== null && method !== "GET" && method !== "HEAD";
+    state.real = new Request(url, {
+      method,
+      headers: [...state.headers],
+      ...(hasBody ? { body: body as BodyInit } : {}),
+      ...(signal === undefined ? {} : { signal }),
+    });
+    if (state.used) void state.real.arrayBuffer().catch(() => {});
+  }
+  return state.real;
+}
+
+function take(state: State): string | Uint8Array | null {
+  if (state.used) throw new TypeError("Body is unusable: Body has already been read");
+  state.used = true;
+  return state.init.body;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function takeText(state: State): Promise<string> {
+  if (state.real !== undefined) return state.real.text();
+  try {
+    const body = take(state);
+    return Promise.resolve(body === null ? "" : typeof body === "string" ? body : decoder.decode(body));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function takeBytes(state: State): Promise<Uint8Array<ArrayBuffer>> {
+  if (state.real !== undefined) return state.real.arrayBuffer().then((b) => new Uint8Array(b));
+  try {
+    const body = take(state);
+    if (body === null) return Promise.resolve(new Uint8Array(0));
+    return Promise.resolve(typeof body === "string" ? encoder.encode(body) : new Uint8Array(body));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+let never: AbortSignal | undefined;
+
+const OWN: PropertyDescriptorMap = {
+  method: {
+    get: function (this: Light) {
+      return this[STATE].init.method;
+    },
+  },
+  url: {
+    get: function (this: Light) {
+      return this[STATE].init.url;
+    },
+  },
+  headers: {
+    get: function (this: Light) {
+      return this[STATE].real?.headers ?? this[STATE].headers;
+    },
+  },
+  signal: {
+    get: function (this: Light) {
+      never ??= new AbortController().signal;
+      return this[STATE].init.signal ?? never;
+    },
+  },
+  bodyUsed: {
+    get: function (this: Light) {
+      return this[STATE].real?.bodyUsed ?? this[STATE].used;
+    },
+  },
+  body: {
+    get: function (this: Light) {
+      return realOf(this[STATE]).body;
+    },
+  },
+  text: {
+    value: function (this: Light) {
+      return takeText(this[STATE]);
+    },
+  },
+  json: {
+    value: function (this: Light) {
+      return takeText(this[STATE]).then(JSON.parse);
+    },
+  },
+  bytes: {
+    value: function (this: Light) {
+      return takeBytes(this[STATE]);
+    },
+  },
+  arrayBuffer: {
+    value: function (this: Light) {
+      return takeBytes(this[STATE]).then((bytes) => bytes.buffer);
+    },
+  },
+  clone: {
+    value: function (this: Light) {
+      const state = this[STATE];
+      if (state.real !== undefined) return state.real.clone();
+      if (state.used) throw new TypeError("Request.clone: Body has already been read");
+      return bufferedRequest({ ...state.init, headers: new LightHeaders(state.headers) });
+    },
+  },
+};
+
+/** Members only a real `Request` has an answer for. */
+const DELEGATED_GETTERS = [
+  "cache",
+  "credentials",
+  "destination",
+  "duplex",
+  "integrity",
+  "keepalive",
+  "mode",
+  "redirect",
+  "referrer",
+  "referrerPolicy",
+] as const;
+const DELEGATED_METHODS = ["blob", "formData"] as const;
+
+const prototype: object = {};
+Object.defineProperties(prototype, OWN);
+for (const key of DELEGATED_GETTERS) {
+  Object.defineProperty(prototype, key, {
+    get: function (this: Light) {
+      return (realOf(this[STATE]) as unknown as Record<string, unknown>)[key];
+    },
+  });
+}
+for (const key of DELEGATED_METHODS) {
+  Object.defineProperty(prototype, key, {
+    value: function (this: Light) {
+      const real = realOf(this[STATE]);
+      return real[key]();
+    },
+  });
+}
+Object.defineProperty(prototype, Symbol.toStringTag, { value: "Request" });
+
+/** A buffered `Request` (see the module's description). */
+export function bufferedRequest(init: BufferedRequestInit): Request {
+  const light = Object.create(prototype) as Light;
+  const headers = init.headers instanceof LightHeaders ? init.headers : new LightHeaders(init.headers);
+  light[STATE] = { init, headers, used: false, real: undefined };
+  return light as unknown as Request;
+}
+
+/**
+ * For the app: the whole body of a buffered request, marking it read — `undefined` for any other
+ * request (read its body as usual), and for a buffered one whose body was already read or turned
+ * into a stream.
+ */
+export function readBufferedRequest(request: Request): { body: string | Uint8Array | null } | undefined {
+  const state = stateOf(request);
+  if (state === undefined || state.used || state.real !== undefined) return undefined;
+  state.used = true;
+  return { body: state.init.body };
+}
+
+/** Whether `request` is a buffered one (so reading it needs no stream). */
+export function isBufferedRequest(request: Request): boolean {
+  return stateOf(request) !== undefined;
+}

@@ -1,0 +1,109 @@
+/**
+ * A `Headers` made without the platform's: the members of the Fetch `Headers` interface over a plain
+ * map of lower-case names. On Node the global `Headers` (like `Request` and `Response`) lives in
+ * undici, and touching it loads all of undici — tens of milliseconds of a Lambda cold start. The
+ * buffered request and response of this package show their headers through this class, so a
+ * buffered exchange never loads it. Values of one name are joined with `, ` as `Headers` does;
+ * `set-cookie` values are kept apart for `getSetCookie()`. Names and values are checked as `Headers`
+ * checks them (a `TypeError` for invalid ones).
+ */
+
+type HeadersInitLike = Record<string, string> | Iterable<readonly [string, string]> | LightHeaders;
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const INVALID_VALUE = /[\0\r\n]/;
+
+function name(raw: string): string {
+  const text = String(raw);
+  if (!TOKEN.test(text)) throw new TypeError(`Headers: invalid header name ${JSON.stringify(text)}`);
+  return text.toLowerCase();
+}
+
+function value(raw: string): string {
+  const text = String(raw).replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, "");
+  if (INVALID_VALUE.test(text)) throw new TypeError(`Headers: invalid header value ${JSON.stringify(text)}`);
+  return text;
+}
+
+export class LightHeaders implements Headers {
+  readonly #map = new Map<string, string>();
+  readonly #cookies: string[] = [];
+
+  constructor(init?: HeadersInitLike) {
+    if (init === undefined) return;
+    if (init instanceof LightHeaders) {
+      for (const [k, v] of init.#map) this.#map.set(k, v);
+      this.#cookies.push(...init.#cookies);
+    } else if (Symbol.iterator in init) {
+      for (const [k, v] of init as Iterable<readonly [string, string]>) this.append(k, v);
+    } else {
+      for (const k of Object.keys(init)) this.append(k, (init as Record<string, string>)[k] as string);
+    }
+  }
+
+  append(key: string, raw: string): void {
+    const k = name(key);
+    const v = value(raw);
+    if (k === "set-cookie") this.#cookies.push(v);
+    const had = this.#map.get(k);
+    this.#map.set(k, had === undefined ? v : `${had}, ${v}`);
+  }
+
+  set(key: string, raw: string): void {
+    const k = name(key);
+    const v = value(raw);
+    if (k === "set-cookie") this.#cookies.splice(0, this.#cookies.length, v);
+    this.#map.set(k, v);
+  }
+
+  delete(key: string): void {
+    const k = name(key);
+    if (k === "set-cookie") this.#cookies.length = 0;
+    this.#map.delete(k);
+  }
+
+  get(key: string): string | null {
+    return this.#map.get(name(key)) ?? null;
+  }
+
+  has(key: string): boolean {
+    return this.#map.has(name(key));
+  }
+
+  getSetCookie(): string[] {
+    return [...this.#cookies];
+  }
+
+  forEach(callback: (value: string, key: string, parent: Headers) => void, thisArg?: unknown): void {
+    for (const [k, v] of this.entries()) callback.call(thisArg, v, k, this);
+  }
+
+  /** Pairs sorted by name, `set-cookie` once per cookie — the order `Headers` iterates in. */
+  *entries(): HeadersIterator<[string, string]> {
+    for (const k of [...this.#map.keys()].sort()) {
+      if (k === "set-cookie") for (const cookie of this.#cookies) yield [k, cookie];
+      else yield [k, this.#map.get(k) as string];
+    }
+  }
+
+  *keys(): HeadersIterator<string> {
+    for (const [k] of this.entries()) yield k;
+  }
+
+  *values(): HeadersIterator<string> {
+    for (const [, v] of this.entries()) yield v;
+  }
+
+  [Symbol.iterator](): HeadersIterator<[string, string]> {
+    return this.entries();
+  }
+
+  get [Symbol.toStringTag](): string {
+    return "Headers";
+  }
+
+  /** The headers as a plain record of lower-case names (`set-cookie` values joined with `, `). */
+  toRecord(): Record<string, string> {
+    return Object.fromEntries(this.#map);
+  }
+}
