@@ -52,6 +52,7 @@ export class Commands {
       } catch (error) {
         failure = error;
       }
+      if (isFull(failure)) throw unavailable(command, attempt, failure, FULL_RETRY_AFTER_S);
       const transient = failure instanceof RedisError && isTransientReply(failure.reply);
       if (failure instanceof RedisError && !transient) throw failure;
       const delay = Math.random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1));
@@ -75,6 +76,7 @@ export class Commands {
     try {
       return await race(promise, deadline, undefined);
     } catch (error) {
+      if (isFull(error)) throw unavailable([what], 1, error, FULL_RETRY_AFTER_S);
       if (error instanceof RedisError && !isTransientReply(error.reply)) throw error;
       throw unavailable([what], 1, error);
     }
@@ -116,11 +118,27 @@ function race<T>(promise: Promise<T>, deadline: number, controller: AbortControl
   });
 }
 
-function unavailable(command: string[], attempts: number, cause: unknown): StoreUnavailableError {
+/**
+ * Redis at its `maxmemory` with `noeviction` refuses writes with `OOM`: the deployment's global
+ * bound on what clients can make it store. Not retried now (it will not clear in milliseconds),
+ * but "not now" for the client: 503 with a longer Retry-After, while expiring sessions free room.
+ */
+const FULL_RETRY_AFTER_S = 30;
+
+function isFull(error: unknown): boolean {
+  return error instanceof RedisError && error.reply === "OOM";
+}
+
+function unavailable(
+  command: string[],
+  attempts: number,
+  cause: unknown,
+  retryAfterSeconds?: number,
+): StoreUnavailableError {
   const reason = cause instanceof Error ? cause.message : String(cause);
   return new StoreUnavailableError(`Redis ${command[0]} failed after ${attempts} attempt(s): ${reason}`, {
     cause,
-    retryAfterSeconds: isStoreUnavailable(cause) ? cause.retryAfterSeconds : 1,
+    retryAfterSeconds: retryAfterSeconds ?? (isStoreUnavailable(cause) ? cause.retryAfterSeconds : 1),
   });
 }
 
