@@ -12,6 +12,10 @@ export function portico(): FetchTarget {
     ({ a, b }) => String(a + b),
   );
   const handler = createHandler(server);
-  // env and ctx pass through: ctx tells the core what the adapter can take (buffered responses).
-  return { fetch: (request, env, ctx) => handler.fetch(request, env, ctx) };
+  // env and ctx pass through: ctx tells the core what the adapter can take (buffered responses),
+  // and acceptsBufferedRequests tells the adapter what the core can take (no undici on Node).
+  return {
+    acceptsBufferedRequests: handler.acceptsBufferedRequests,
+    fetch: (request, env, ctx) => handler.fetch(request, env, ctx),
+  };
 }

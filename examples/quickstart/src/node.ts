@@ -7,6 +7,9 @@ const mcp = createHandler(createQuickstartServer());
 
 /** `env` and `ctx` pass through: the adapter's shutdown signal ends long-lived streams with a retry hint. */
 const app = {
+  // This router reads only `request.url` and passes requests on: the adapter may hand it buffered
+  // requests (no undici on the buffered path; see @portico/host).
+  acceptsBufferedRequests: true,
   fetch(request: Request, env?: unknown, ctx?: ExecutionContextLike) {
     const { pathname } = new URL(request.url);
     if (pathname === "/mcp") return mcp.fetch(request, env, ctx);

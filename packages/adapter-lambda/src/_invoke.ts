@@ -1,4 +1,4 @@
-import { type FetchApp, hostErrorResponse } from "@portico/host";
+import { type FetchApp, hostErrorResponse, toRealRequest } from "@portico/host";
 import { strategyFor } from "./_detect.ts";
 import { type Invocation, invocation } from "./_host.ts";
 import type { EventStrategy, RequestOptions } from "./_strategy.ts";
@@ -10,7 +10,8 @@ export type Invoked =
   | { ok: true; strategy: EventStrategy; event: LambdaHttpEvent; response: Response; run: Invocation };
 
 /**
- * The part both handlers share: detect the event kind, convert the event, call the app with the
+ * The part both handlers share: detect the event kind, convert the event (a buffered request for an
+ * app that `acceptsBufferedRequests`, such as a Portico handler; a real one otherwise), call the app with the
  * invocation's `ctx` (the event's auth, routed host and source address, `multiInstance`; an app
  * that throws becomes a 500 without detail, reported to `onError`).
  */
@@ -28,6 +29,8 @@ export async function invokeApp(
   let request: Request;
   try {
     request = strategy.toRequest(httpEvent, opts);
+    // A buffered request (no undici on Node) only for apps that say they read requests by members.
+    if (app.acceptsBufferedRequests !== true) request = toRealRequest(request);
   } catch {
     return { ok: false, strategy };
   }

@@ -1,4 +1,5 @@
 /** Named conversions, for code that drives the adapter's pieces itself (and for tests). */
+import { toRealRequest } from "@portico/host";
 import { strategyFor, strategyOf } from "./_detect.ts";
 import type { EventKind, RequestOptions } from "./_strategy.ts";
 import type { LambdaHttpEvent, LambdaHttpResult } from "./_types.ts";
@@ -13,7 +14,7 @@ export function eventKind(event: unknown): EventKind | undefined {
 export function toRequest(event: unknown, opts: RequestOptions = {}): Request {
   const strategy = strategyFor(event);
   if (strategy === undefined) throw new TypeError("not an API Gateway, Function URL or ALB event");
-  return strategy.toRequest(event as LambdaHttpEvent, opts);
+  return toRealRequest(strategy.toRequest(event as LambdaHttpEvent, opts));
 }
 
 /** A `Response` as the buffered result for `event`'s kind (ALB keeps the event's header mode). */

@@ -254,3 +254,22 @@ describe("event kinds", () => {
     expect(r504.statusCode).toBe(504);
   });
 });
+
+describe("buffered requests", () => {
+  it("go to apps that accept them, and see exactly what a real Request shows; other apps get real ones", async () => {
+    const kinds: string[] = [];
+    const seenBy = (accepts: boolean) => ({
+      acceptsBufferedRequests: accepts,
+      fetch(request: Request, env?: unknown, ctx?: { requestId?: string }) {
+        kinds.push(request instanceof Request ? "real" : "buffered");
+        return echo.fetch(request, env, ctx);
+      },
+    });
+    for (const event of [v1Event, v2Event, albEvent(false), albEvent(true)]) {
+      const real = (await handle(seenBy(false))(event as never, context)) as { body: string };
+      const light = (await handle(seenBy(true))(event as never, context)) as { body: string };
+      expect(JSON.parse(light.body)).toStrictEqual(JSON.parse(real.body));
+    }
+    expect(kinds).toStrictEqual(Array.from({ length: 4 }, () => ["real", "buffered"]).flat());
+  });
+});

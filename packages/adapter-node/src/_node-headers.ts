@@ -1,4 +1,5 @@
-import { inheritByDelegation } from "./_delegate.ts";
+import { LightHeaders } from "@portico/host";
+import { delegateByName, inheritPlatform } from "./_delegate.ts";
 
 /** Fetch's header-name rule; Node's parser has already enforced it for received headers. */
 const lower = (name: string): string => name.toLowerCase();
@@ -19,7 +20,7 @@ export class NodeHeaders {
   readonly #node: NodeHeaderValues | undefined;
   #map: Map<string, string> | undefined;
   #setCookies: string[] | undefined;
-  #real: Headers | undefined;
+  #real: LightHeaders | undefined;
 
   constructor(rawHeaders: string[], nodeHeaders?: NodeHeaderValues) {
     this.#raw = rawHeaders;
@@ -70,10 +71,13 @@ export class NodeHeaders {
     return map;
   }
 
-  /** The real `Headers` behind this one, for every member not implemented above. */
-  static realOf(headers: NodeHeaders): Headers {
+  /**
+   * The full `Headers` behind this one, for every member not implemented above: a `LightHeaders`
+   * copy (the platform's `Headers` would load undici on Node), made on first need.
+   */
+  static realOf(headers: NodeHeaders): LightHeaders {
     if (headers.#real === undefined) {
-      const real = new Headers();
+      const real = new LightHeaders();
       for (const [name, value] of headers.#folded()) {
         if (name !== "set-cookie") real.set(name, value);
       }
@@ -84,4 +88,15 @@ export class NodeHeaders {
   }
 }
 
-inheritByDelegation(NodeHeaders, Headers, (self: NodeHeaders) => NodeHeaders.realOf(self));
+delegateByName(
+  NodeHeaders,
+  [],
+  ["append", "delete", "set", "entries", "forEach", "keys", "values", Symbol.iterator],
+  (self: NodeHeaders) => NodeHeaders.realOf(self),
+);
+Object.defineProperty(NodeHeaders.prototype, Symbol.toStringTag, { value: "Headers" });
+
+/** Makes `NodeHeaders` pass `instanceof Headers` (loads undici: only for apps that need it). */
+export function nodeHeadersInheritPlatform(): void {
+  inheritPlatform(NodeHeaders, () => Headers);
+}

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { inheritByDelegation } from "./_delegate.ts";
+import { REAL_REQUEST_GETTERS } from "@portico/host";
+import { delegateByName, inheritPlatform } from "./_delegate.ts";
 import { disconnectSignal } from "./_disconnect.ts";
-import type { NodeHeaders } from "./_node-headers.ts";
+import { type NodeHeaders, nodeHeadersInheritPlatform } from "./_node-headers.ts";
 import { readableToWeb } from "./_readable-to-web.ts";
 
 const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
@@ -101,8 +102,9 @@ const unusable = (): TypeError => new TypeError("Body is unusable: Body has alre
  * A Fetch `Request` over a Node `IncomingMessage` that builds only what the app touches: headers on
  * first access, the signal's listener on first access, and the body read whole from the socket by
  * `text()` / `json()` / `arrayBuffer()` / `bytes()` — a web stream only if the app asks for
- * `body`. It inherits `Request.prototype` (so `instanceof Request` holds) and any other member
- * (`clone()`, `formData()`, `cache`, …) is served by a real `Request` made on demand.
+ * `body`. Any other member (`clone()`, `formData()`, `cache`, …) is served by a real `Request` made
+ * on demand. It inherits `Request.prototype` (so `instanceof Request` holds) once
+ * {@link nodeRequestInheritPlatform} ran — for every app that does not `acceptsBufferedRequests`.
  */
 export class NodeRequest {
   readonly #req: IncomingMessage;
@@ -228,4 +230,16 @@ export class NodeRequest {
   }
 }
 
-inheritByDelegation(NodeRequest, Request, (self: NodeRequest) => NodeRequest.realOf(self));
+delegateByName(NodeRequest, REAL_REQUEST_GETTERS, ["blob", "clone", "formData"], (self: NodeRequest) =>
+  NodeRequest.realOf(self),
+);
+Object.defineProperty(NodeRequest.prototype, Symbol.toStringTag, { value: "Request" });
+
+/**
+ * Makes `NodeRequest` (and its headers) pass `instanceof Request` / `instanceof Headers`, for apps
+ * that did not declare `acceptsBufferedRequests`. Loads undici: a Portico handler never calls it.
+ */
+export function nodeRequestInheritPlatform(): void {
+  inheritPlatform(NodeRequest, () => Request);
+  nodeHeadersInheritPlatform();
+}

@@ -9,7 +9,7 @@ import {
 import { writeBuffered } from "./_buffered.ts";
 import { clientAddressOf } from "./_client-address.ts";
 import { defaultOnError, sendAdapterError } from "./_error-response.ts";
-import { NodeRequest } from "./_node-request.ts";
+import { NodeRequest, nodeRequestInheritPlatform } from "./_node-request.ts";
 import { InvalidHostError, normaliseOrigin, type OriginOptions } from "./_request-url.ts";
 import { convertRequest } from "./to-request.ts";
 import { writeResponse } from "./write-response.ts";
@@ -104,6 +104,9 @@ export function toNodeHandler(app: FetchApp, opts: NodeHandlerOptions = {}): Nod
   const trustProxy = opts.trustProxy === true;
   const waitUntil = guardedWaitUntil(opts.waitUntil, onError);
 
+  // Apps that may check `instanceof Request` get requests that pass it (this loads undici); a
+  // Portico handler reads requests by their members only, and a cold start then never loads it.
+  if (app.acceptsBufferedRequests !== true) nodeRequestInheritPlatform();
   const writeOptions = { onError };
   return async (req, res) => {
     let request: Request;

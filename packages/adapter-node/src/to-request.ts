@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { disconnectSignal } from "./_disconnect.ts";
 import { NodeHeaders } from "./_node-headers.ts";
-import { NodeRequest } from "./_node-request.ts";
+import { NodeRequest, nodeRequestInheritPlatform } from "./_node-request.ts";
 import { isConsumed, parsedBody } from "./_request-body.ts";
 import { requestHeaders } from "./_request-headers.ts";
 import { normaliseOrigin, type OriginOptions, requestUrl } from "./_request-url.ts";
@@ -33,13 +33,16 @@ export interface ToRequestOptions extends OriginOptions {
  * @throws TypeError for methods Fetch forbids (CONNECT, TRACE, TRACK).
  */
 export function toRequest(req: IncomingMessage, opts: ToRequestOptions = {}): Request {
+  nodeRequestInheritPlatform();
   const normalised = opts.origin === undefined ? opts : { ...opts, origin: normaliseOrigin(opts.origin) };
   return convertRequest(req, normalised, opts.res);
 }
 
 /**
  * {@link toRequest} with the response apart from the options, so the adapter need not copy them;
- * `opts.origin`, if set, must already be normalised (`normaliseOrigin`).
+ * `opts.origin`, if set, must already be normalised (`normaliseOrigin`). The lightweight request
+ * passes `instanceof Request` only once `nodeRequestInheritPlatform()` ran (the adapter runs it for
+ * apps that do not `acceptsBufferedRequests`).
  */
 export function convertRequest(
   req: IncomingMessage,

@@ -30,6 +30,8 @@ export type { HandlerOptions };
 
 export interface McpHandler extends FetchHandler {
   fetch(request: Request, env?: unknown, ctx?: ExecutionContextLike): Promise<Response>;
+  /** Always `true`: adapters may pass buffered requests (see `FetchHandler`). */
+  readonly acceptsBufferedRequests: true;
   /** Stops forwarding server events to the bus. */
   close(): void;
 }
@@ -212,5 +214,6 @@ export function createHandler(server: McpServer, options: HandlerOptions = {}): 
       }
     },
     close: unsubscribe,
+    acceptsBufferedRequests: true,
   };
 }

@@ -1,6 +1,6 @@
+import { isResponse, LightHeaders } from "@portico/host";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
-import { isResponse, LightHeaders } from "@portico/host";
 import { addTool, createHandler, McpServer, readBufferedResponse, toRealResponse } from "../src/index.ts";
 
 const URL_ = "http://127.0.0.1:3000/mcp";

@@ -144,8 +144,11 @@ const OWN: PropertyDescriptorMap = {
   },
 };
 
-/** Members only a real `Request` has an answer for. */
-const DELEGATED_GETTERS = [
+/**
+ * `Request` members a lightweight stand-in answers from a real `Request` (they describe fetch
+ * options no adapter receives: `cache`, `mode`, …). Shared with the Node adapter's request.
+ */
+export const REAL_REQUEST_GETTERS: readonly string[] = [
   "cache",
   "credentials",
   "destination",
@@ -156,12 +159,12 @@ const DELEGATED_GETTERS = [
   "redirect",
   "referrer",
   "referrerPolicy",
-] as const;
+];
 const DELEGATED_METHODS = ["blob", "formData"] as const;
 
 const prototype: object = {};
 Object.defineProperties(prototype, OWN);
-for (const key of DELEGATED_GETTERS) {
+for (const key of REAL_REQUEST_GETTERS) {
   Object.defineProperty(prototype, key, {
     get: function (this: Light) {
       return (realOf(this[STATE]) as unknown as Record<string, unknown>)[key];
@@ -201,4 +204,10 @@ export function readBufferedRequest(request: Request): { body: string | Uint8Arr
 /** Whether `request` is a buffered one (so reading it needs no stream). */
 export function isBufferedRequest(request: Request): boolean {
   return stateOf(request) !== undefined;
+}
+
+/** A real `Request` for apps that need one (see `FetchHandler.acceptsBufferedRequests`); others pass through. */
+export function toRealRequest(request: Request): Request {
+  const state = stateOf(request);
+  return state === undefined ? request : realOf(state);
 }

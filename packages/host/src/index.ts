@@ -1,5 +1,11 @@
 export type { BufferedRequestInit } from "./buffered-request.ts";
-export { bufferedRequest, isBufferedRequest, readBufferedRequest } from "./buffered-request.ts";
+export {
+  bufferedRequest,
+  isBufferedRequest,
+  REAL_REQUEST_GETTERS,
+  readBufferedRequest,
+  toRealRequest,
+} from "./buffered-request.ts";
 export type { BufferedResponse } from "./buffered-response.ts";
 export { bufferedResponse, isResponse, readBufferedResponse, toRealResponse } from "./buffered-response.ts";
 export type { BearerChallenge } from "./challenge.ts";

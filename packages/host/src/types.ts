@@ -79,6 +79,13 @@ export interface ExecutionContextLike {
 /** The one contract: any object with a Web Fetch `fetch` (a Portico handler, a Hono app, a router). */
 export interface FetchHandler {
   fetch(request: Request, env?: unknown, ctx?: ExecutionContextLike): Promise<Response> | Response;
+  /**
+   * The app reads requests only through their members (no `instanceof Request`, no
+   * `new Request(request)`), so an adapter may hand it a buffered request (`bufferedRequest` of
+   * `@portico/host`: no undici on Node) instead of a real one. A Portico handler sets it; leave it
+   * unset for a router or framework that wraps requests (they then get real `Request`s).
+   */
+  readonly acceptsBufferedRequests?: boolean;
 }
 
 /** The same contract under the name the adapters' signatures use. */

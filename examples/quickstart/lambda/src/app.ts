@@ -17,6 +17,7 @@ export const MCP_PATH = "/mcp";
 
 export interface QuickstartApp {
   fetch(request: Request, env?: unknown, ctx?: ExecutionContextLike): Promise<Response>;
+  readonly acceptsBufferedRequests: true;
   /** The MCP handler itself (to `close()` it in tests). */
   readonly mcp: McpHandler;
 }
@@ -27,6 +28,9 @@ export function createApp(options: HandlerOptions, oauth?: OAuthConfig): Quickst
   const mcp = createHandler(server, auth === undefined ? options : { ...options, auth });
   return {
     mcp,
+    // This router reads only `request.url` and passes requests on: the adapter may hand it buffered
+    // requests, and a cold start then never loads undici (see @portico/host).
+    acceptsBufferedRequests: true,
     fetch(request, env, ctx) {
       const { pathname } = new URL(request.url);
       if (pathname === MCP_PATH || (auth !== undefined && pathname.startsWith(METADATA_PATH))) {

@@ -40,6 +40,8 @@ export function toNodeHandler(app: FetchApp, opts: VercelNodeHandlerOptions = {}
   const { maxDuration } = opts;
   const deployed = deployedOnVercel();
   const vercelApp: FetchApp = {
+    // Requests pass through untouched: buffered ones only if the app takes them.
+    acceptsBufferedRequests: app.acceptsBufferedRequests === true,
     fetch(request, env, nodeCtx) {
       const ctx: ExecutionContextLike = { bufferedResponses: true };
       platformContext(ctx, request, deployed);

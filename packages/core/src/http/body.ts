@@ -92,12 +92,7 @@ async function readBodyText(request: Request, limit: number): Promise<string | R
   let bytes: Uint8Array;
   if (declared !== null && DECIMAL.test(declared)) {
     // The framing guarantees the length, so the body can be taken whole: no stream machinery.
-    // bytes() spares a copy, but only where the request implements it itself: lightweight
-    // Requests of Node bridges (@hono/node-server) inherit Request.prototype's, which fails on them.
-    bytes =
-      typeof request.bytes === "function" && request.bytes !== Request.prototype.bytes
-        ? await request.bytes()
-        : new Uint8Array(await request.arrayBuffer());
+    bytes = await wholeBody(request);
     if (bytes.byteLength > limit) return tooLarge();
   } else {
     const streamed = await readLimited(request.body, limit);
@@ -105,6 +100,23 @@ async function readBodyText(request: Request, limit: number): Promise<string | R
     bytes = streamed;
   }
   return decodeUtf8(bytes);
+}
+
+/**
+ * The whole body. `bytes()` spares a copy, but lightweight Requests of Node bridges
+ * (@hono/node-server) inherit `Request.prototype.bytes`, which refuses them before reading anything:
+ * then `arrayBuffer()`, which they implement. (Comparing with `Request.prototype.bytes` instead
+ * would touch the global `Request`, which loads undici on Node.)
+ */
+async function wholeBody(request: Request): Promise<Uint8Array> {
+  if (typeof request.bytes !== "function") return new Uint8Array(await request.arrayBuffer());
+  try {
+    return await request.bytes();
+  } catch (error) {
+    // A body bytes() did read is gone, and arrayBuffer() then fails too: report the first failure.
+    const buffer: ArrayBuffer = await request.arrayBuffer().catch(() => Promise.reject(error));
+    return new Uint8Array(buffer);
+  }
 }
 
 function decodeUtf8(bytes: Uint8Array): string | Response {
