@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { killAll } from "./_children.ts";
 import { BASELINE_REF, type Baseline, baselineSuffix, isBaseline, prepareBaseline } from "./baseline.ts";
 import { coldStartBench } from "./cold-start.ts";
+import { idleSessionsBench } from "./idle-sessions.ts";
 import { type InProcessCase, measureInProcess, prepareInProcess } from "./in-process.ts";
 import {
   type LoadSettings,
@@ -41,7 +42,7 @@ const USAGE = `Usage: pnpm bench [--help]   (the settings are environment variab
   BENCH_QUICK=1         a short smoke pass: 1 round × 300 ms in process, 1 round × (1 s warm-up + 1 s)
                         over loopback, 5 cold starts; results named <date>-throughput-quick.*
   BENCH_ONLY=a,b        only these targets: portico, sdk-v2, mcp-lite, bare, raw (results named -partial)
-  BENCH_SKIP=a,b        skip parts: in-process, loopback, cold-start, workers-bundle
+  BENCH_SKIP=a,b        skip parts: in-process, loopback, cold-start, workers-bundle, idle-sessions
   BENCH_BASELINE=<ref>  also measure Portico at a git ref (commit, tag, branch) in the same run, as
                         "portico@<ref>": checked out into a temporary git worktree (removed at the end),
                         installed from the pnpm store (offline first), its own core served through its
@@ -64,6 +65,7 @@ const skipInProcess = skip.has("in-process");
 const skipLoopback = skip.has("loopback");
 const skipColdStart = skip.has("cold-start");
 const skipWorkersBundle = skip.has("workers-bundle");
+const skipIdleSessions = skip.has("idle-sessions");
 const settings = {
   inProcessRounds: quick ? 1 : 5,
   inProcessMs: quick ? 300 : 1000,
@@ -223,6 +225,17 @@ async function bench(started: number, host: Machine, baseline: Baseline | undefi
   if (!skipWorkersBundle) {
     log("\n(d) Workers bundle size");
     sections.push(await workersBundleBench());
+  }
+  if (!skipIdleSessions) {
+    log("\n(e) Memory per idle legacy session");
+    const idle = idleSessionsBench();
+    sections.push(
+      "## (e) Memory per idle legacy session",
+      `Portico on the default memory stores, ${idle.sessions} sessions opened (initialize + initialized) and left idle, ` +
+        `after GC, median of ${idle.runs} fresh processes (\`src/idle-sessions.ts\`). Goal: RSS ≤ 1.6 KiB per session.\n\n` +
+        `| RSS per session (KiB) | heap per session (KiB) |\n| ---: | ---: |\n` +
+        `| ${(idle.rssBytesPerSession / 1024).toFixed(2)} | ${(idle.heapBytesPerSession / 1024).toFixed(2)} |`,
+    );
   }
   if (baseline !== undefined) {
     sections.push(
