@@ -24,12 +24,13 @@ import {
 import { type BaselineRatio, baselinePair, baselineTable, machine, median } from "./report.ts";
 
 const TARGETS = ["portico", "sdk-v2", "mcp-lite", "bare"] as const;
-type Target = (typeof TARGETS)[number] | BaselineName;
+export type Target = (typeof TARGETS)[number] | BaselineName;
 const RUNS = Number(process.env.COLD_RUNS ?? (process.env.BENCH_QUICK === "1" ? 5 : 15));
 /** `COLD_RUNS=0`: bundle size only (the portico target, with its largest inputs), no timing. */
 const SIZE_ONLY = RUNS === 0;
 
-function event(target: Target): string {
+/** The cold invocation: an HTTP API v2 event carrying `tools/call add {a: 2, b: 3}` (JSON text). */
+export function event(target: Target): string {
   // mcp-lite 0.10 serves 2025-06-18 only: it gets the stateless legacy call; the others the 2026-07-28 one.
   const modern = target !== "mcp-lite";
   const params: Record<string, unknown> = { name: "add", arguments: { a: 2, b: 3 } };
@@ -58,7 +59,7 @@ function event(target: Target): string {
   });
 }
 
-interface Bundle {
+export interface Bundle {
   file: string;
   min: number;
   gzip: number;
@@ -87,7 +88,8 @@ function baselineEntry(baseline: Baseline, dir: string): string {
   return file;
 }
 
-async function bundle(target: Target, dir: string, entry?: string): Promise<Bundle> {
+/** esbuild bundle of `lambda/<target>.ts` (or `entry`) into `dir`/<target>.mjs, with its sizes. */
+export async function bundle(target: Target, dir: string, entry?: string): Promise<Bundle> {
   const file = join(dir, `${target.replace(/[^\w.-]/g, "_")}.mjs`);
   const { metafile } = await build({
     entryPoints: [entry ?? fileURLToPath(new URL(`./lambda/${target}.ts`, import.meta.url))],

@@ -1,7 +1,9 @@
 /**
  * `pnpm bench`: (a) in-process fetch throughput, (b) loopback HTTP throughput, then a table,
  * ratios against the goals, and bench/results/<date>-throughput.{json,md}. Part (c) is the Lambda
- * bundle size and cold start (cold-start.ts), part (d) the Workers bundle size (workers-bundle.ts).
+ * bundle size and cold start (cold-start.ts), part (d) the Workers bundle size (workers-bundle.ts),
+ * part (e) memory per idle session (idle-sessions.ts), part (f) the Lambda cold start of the whole
+ * process through the official runtime interface client (ric-cold-start.ts).
  * The environment variables are listed in USAGE below (`pnpm bench --help` prints it) and in
  * bench/README.md.
  */
@@ -34,6 +36,7 @@ import {
   ratioTable,
 } from "./report.ts";
 import { verify } from "./requests.ts";
+import { type RicColdStartResult, ricColdStartBench } from "./ric-cold-start.ts";
 import { ERAS, PARTIAL, RAW, SUPPORTED_ERAS, TARGETS, type TargetName } from "./targets.ts";
 import { workersBundleBench } from "./workers-bundle.ts";
 
@@ -42,7 +45,8 @@ const USAGE = `Usage: pnpm bench [--help]   (the settings are environment variab
   BENCH_QUICK=1         a short smoke pass: 1 round × 300 ms in process, 1 round × (1 s warm-up + 1 s)
                         over loopback, 5 cold starts; results named <date>-throughput-quick.*
   BENCH_ONLY=a,b        only these targets: portico, sdk-v2, mcp-lite, bare, raw (results named -partial)
-  BENCH_SKIP=a,b        skip parts: in-process, loopback, cold-start, workers-bundle, idle-sessions
+  BENCH_SKIP=a,b        skip parts: in-process, loopback, cold-start, workers-bundle, idle-sessions,
+                        ric-cold-start
   BENCH_BASELINE=<ref>  also measure Portico at a git ref (commit, tag, branch) in the same run, as
                         "portico@<ref>": checked out into a temporary git worktree (removed at the end),
                         installed from the pnpm store (offline first), its own core served through its
@@ -50,6 +54,7 @@ const USAGE = `Usage: pnpm bench [--help]   (the settings are environment variab
                         every round) and bundled with its own Lambda adapter (size, cold start); the
                         report adds new/old ratios (medians and paired rounds); results named -vs-<ref>
   COLD_RUNS=n           cold starts per Lambda target (default 15, 5 with BENCH_QUICK)
+  RIC_RUNS=n            cold starts per target through aws-lambda-ric (default 11, 3 with BENCH_QUICK)
 
   e.g. BENCH_BASELINE=c5cd706 BENCH_ONLY=portico,raw pnpm bench
 `;
@@ -66,6 +71,7 @@ const skipLoopback = skip.has("loopback");
 const skipColdStart = skip.has("cold-start");
 const skipWorkersBundle = skip.has("workers-bundle");
 const skipIdleSessions = skip.has("idle-sessions");
+const skipRicColdStart = skip.has("ric-cold-start");
 const settings = {
   inProcessRounds: quick ? 1 : 5,
   inProcessMs: quick ? 300 : 1000,
@@ -237,6 +243,12 @@ async function bench(started: number, host: Machine, baseline: Baseline | undefi
         `| ${(idle.rssBytesPerSession / 1024).toFixed(2)} | ${(idle.heapBytesPerSession / 1024).toFixed(2)} |`,
     );
   }
+  let ric: RicColdStartResult | undefined;
+  if (!skipRicColdStart) {
+    log("\n(f) Lambda cold start through the runtime interface client (aws-lambda-ric)");
+    ric = await ricColdStartBench(log);
+    sections.push(ric.markdown);
+  }
   if (baseline !== undefined) {
     sections.push(
       `## New vs ${baseline.name} (commit ${baseline.commit.slice(0, 12)})`,
@@ -262,6 +274,17 @@ async function bench(started: number, host: Machine, baseline: Baseline | undefi
     inProcess: inProcessRows,
     loopback: loopbackRows,
     ratios,
+    ...(ric === undefined
+      ? {}
+      : {
+          ricColdStart: {
+            runs: ric.runs,
+            ric: ric.ric,
+            loadAverage: ric.loadAverage,
+            cases: ric.cases,
+            ratios: ric.ratios,
+          },
+        }),
     ...(baseline === undefined
       ? {}
       : {
