@@ -1,4 +1,6 @@
 import { isStoreUnavailable, StoreUnavailableError } from "@portico/core";
+import { READ } from "./_scripts.ts";
+import { scriptSha } from "./_sha1.ts";
 import type { RedisClientLike, RedisConnection, RedisReply } from "./connection.ts";
 import { toRedisConnection } from "./connection.ts";
 import { isTransientReply, RedisError } from "./errors.ts";
@@ -9,6 +11,15 @@ export interface CommandOptions {
   timeoutMs?: number;
   /** Extra attempts for operations that are safe to repeat (reads, deletes, compare-and-set). Default 2. */
   retries?: number;
+  /**
+   * Send reads (a session record, the polling bus's reads) as a script, which a database that
+   * answers plain reads from read replicas runs on its primary: Upstash global databases do, and
+   * a replica may not yet hold what another instance just wrote (a new session would read as
+   * unknown). `false` sends plain commands (`GET`, `XREAD`…), the cheapest reads. Default: the
+   * connection's `primaryReads` — `true` for `RedisRestClient` (Upstash REST), else `false`
+   * (node-redis, ioredis). Set it to `true` for a TCP client on an Upstash global database.
+   */
+  primaryReads?: boolean;
 }
 
 /** Whether a command may run twice without harm: then a lost answer is retried. */
@@ -26,14 +37,22 @@ const MAX_DELAY_MS = 250;
  * A command that failed with a transient error reply (`LOADING`, `BUSY`…) was not applied and is
  * always retried. One whose answer was lost (connection error, timeout) may have been applied:
  * it is retried only when `idempotent`, and never reported as done.
+ *
+ * Scripts go by `EVALSHA` (the SHA-1 of their text, computed once): a few dozen bytes instead of
+ * the script on every call. A server that does not have the script cached (restarted, flushed,
+ * failed over, another cluster node) answers `NOSCRIPT` without running anything; the same
+ * operation then sends it with `EVAL`, which caches it, so later calls go by `EVALSHA` again.
  */
 export class Commands {
   readonly connection: RedisConnection;
+  /** Whether reads go through a script (see {@link CommandOptions.primaryReads}). */
+  readonly primaryReads: boolean;
   readonly #timeoutMs: number;
   readonly #attempts: number;
 
   constructor(client: RedisClientLike, options: CommandOptions = {}) {
     this.connection = toRedisConnection(client);
+    this.primaryReads = options.primaryReads ?? this.connection.primaryReads ?? false;
     this.#timeoutMs = options.timeoutMs ?? 2_000;
     this.#attempts = (options.retries ?? 2) + 1;
     if (!(this.#timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${this.#timeoutMs}`);
@@ -42,8 +61,11 @@ export class Commands {
     }
   }
 
-  /** Sends `command`; resolves its reply or throws `StoreUnavailableError` / {@link RedisError}. */
-  async run(command: string[], repeatable: Repeatable): Promise<RedisReply> {
+  /**
+   * Sends `command`; resolves its reply or throws `StoreUnavailableError` / {@link RedisError}.
+   * A `NOSCRIPT` reply (nothing ran) switches to `fallback` at once, within the same deadline.
+   */
+  async run(command: string[], repeatable: Repeatable, fallback?: string[]): Promise<RedisReply> {
     const deadline = Date.now() + this.#timeoutMs;
     for (let attempt = 1; ; attempt++) {
       let failure: unknown;
@@ -51,6 +73,11 @@ export class Commands {
         return normaliseReply(await this.#attempt(command, deadline));
       } catch (error) {
         failure = error;
+      }
+      if (fallback && failure instanceof RedisError && failure.reply === "NOSCRIPT") {
+        [command, fallback] = [fallback, undefined];
+        attempt--; // not an attempt: the command was refused before it ran
+        continue;
       }
       if (isFull(failure)) throw unavailable(command, attempt, failure, FULL_RETRY_AFTER_S);
       const transient = failure instanceof RedisError && isTransientReply(failure.reply);
@@ -65,9 +92,26 @@ export class Commands {
     }
   }
 
-  /** Runs a Lua script (always `EVAL`: Redis caches compiled scripts by their SHA itself). */
-  eval(script: string, keys: string[], args: string[], repeatable: Repeatable): Promise<RedisReply> {
-    return this.run(["EVAL", script, String(keys.length), ...keys, ...args], repeatable);
+  /**
+   * Runs a Lua script: `EVALSHA`, then `EVAL` if the server does not have it cached (`EVAL` alone
+   * where Web Crypto has no SHA-1). Retrying either is as safe as the script: every script here
+   * is written to be repeated.
+   */
+  async eval(script: string, keys: string[], args: string[], repeatable: Repeatable): Promise<RedisReply> {
+    const known = scriptSha(script);
+    const sha = typeof known === "string" ? known : await known;
+    const tail = [String(keys.length), ...keys, ...args];
+    if (sha === undefined) return this.run(["EVAL", script, ...tail], repeatable);
+    return this.run(["EVALSHA", sha, ...tail], repeatable, ["EVAL", script, ...tail]);
+  }
+
+  /**
+   * A read of one key, `command key ...args`: a plain command, or with `primaryReads` the same
+   * command inside the `READ` script (run on the primary). Its reply has the same shape either way.
+   */
+  read(command: string, key: string, args: string[] = []): Promise<RedisReply> {
+    if (this.primaryReads) return this.eval(READ, [key], [command, ...args], "idempotent");
+    return this.run([command, key, ...args], "idempotent");
   }
 
   /** Waits for `promise` until `deadline`; used for pub/sub calls that do not go through {@link run}. */
@@ -142,12 +186,24 @@ function unavailable(
   });
 }
 
-/** Bytes (a client configured to return Buffers) become text; everything else is kept. */
-function normaliseReply(reply: unknown): RedisReply {
+/**
+ * Replies in one shape whatever the client: bytes (a client configured to return Buffers) become
+ * text, and a RESP3 map — node-redis 5+ speaks RESP3 and hands maps over as objects (or `Map`s),
+ * where ioredis flattens them — becomes the flat `[key, value, …]` array RESP2 would send for a
+ * map-shaped reply. Everything else is kept.
+ */
+export function normaliseReply(reply: unknown): RedisReply {
   if (reply === undefined || reply === null) return null;
   if (typeof reply === "string" || typeof reply === "number") return reply;
   if (typeof reply === "bigint") return Number(reply);
   if (Array.isArray(reply)) return reply.map(normaliseReply);
   if (reply instanceof Uint8Array) return new TextDecoder().decode(reply);
+  if (reply instanceof Map) return [...reply].flat().map(normaliseReply);
+  const prototype = typeof reply === "object" ? Object.getPrototypeOf(reply) : undefined;
+  if (prototype === Object.prototype || prototype === null) {
+    return Object.entries(reply as object)
+      .flat()
+      .map(normaliseReply);
+  }
   throw new RedisError(`Redis answered with an unexpected ${typeof reply}`, "UNEXPECTED");
 }

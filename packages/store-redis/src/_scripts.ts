@@ -1,14 +1,17 @@
 /**
- * The Lua scripts (run with EVAL, so they work over TCP and Upstash REST alike). Every script
- * declares the keys it touches, and (except the polling bus's POLL) the keys of one script share a
- * hash tag, so they also run on Redis Cluster. JSON is never decoded in Lua (its number handling is lossy): records carry a
- * plain-text header the scripts compare as strings.
+ * The Lua scripts, for what must happen in one step (or, with `primaryReads`, on the primary).
+ * They go by EVALSHA, with EVAL when the server answers NOSCRIPT (see `Commands.eval`), over TCP
+ * and Upstash REST alike. Every script declares the keys it touches, and (except the polling
+ * bus's POLL) the keys of one script share a hash tag, so they also run on Redis Cluster. JSON is
+ * never decoded in Lua (its number handling is lossy): records carry a plain-text header the
+ * scripts compare as strings. Reads that need neither go as plain commands.
  */
 
 /**
- * A read as a script: KEYS[1]; ARGV[1] the command, ARGV[2…] its other arguments. Upstash serves
- * plain reads from the nearest read replica of a global database, which may lag behind a write
- * another instance just made; a script (not EVAL_RO) runs on the primary, like every write here.
+ * A read as a script, only with `primaryReads`: KEYS[1]; ARGV[1] the command, ARGV[2…] its other
+ * arguments. Upstash serves plain reads from the nearest read replica of a global database, which
+ * may lag behind a write another instance just made; a script (not EVAL_RO) runs on the primary,
+ * like every write here. Its reply has the plain command's shape (RESP2, whatever the client).
  */
 export const READ = `return redis.call(ARGV[1], KEYS[1], unpack(ARGV, 2))`;
 
@@ -162,8 +165,8 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1`;
 
 /**
- * Bus poll (polling bus). KEYS topic streams; ARGV[1] COUNT, ARGV[2…] the last id seen per key.
- * Through Lua, XREAD answers arrays over every client (node-redis' RESP3 would answer a map).
+ * Bus poll (polling bus), only with `primaryReads` (else a plain XREAD). KEYS topic streams;
+ * ARGV[1] COUNT, ARGV[2…] the last id seen per key.
  */
 export const POLL = `
 local args = {'XREAD', 'COUNT', ARGV[1], 'STREAMS'}

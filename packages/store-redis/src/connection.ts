@@ -27,6 +27,11 @@ export interface RedisConnection {
   send(command: string[], signal?: AbortSignal): Promise<unknown>;
   /** A new dedicated connection for pub/sub; absent where there is none (REST). */
   subscriber?(onError: (error: unknown) => void): RedisSubscriber;
+  /**
+   * The default of the stores' `primaryReads` option: `true` when plain reads may be answered by
+   * a read replica that lags behind the primary (`RedisRestClient`: Upstash global databases).
+   */
+  readonly primaryReads?: boolean;
 }
 
 /** The part of a node-redis (v4 – v6) client the stores use. */

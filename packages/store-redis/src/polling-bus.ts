@@ -3,7 +3,7 @@ import { PollingBus, storeKeyText } from "@portico/core";
 import type { CommandOptions } from "./_commands.ts";
 import { Commands } from "./_commands.ts";
 import { ttlArgument } from "./_json.ts";
-import { POLL, PUBLISH, READ } from "./_scripts.ts";
+import { POLL, PUBLISH } from "./_scripts.ts";
 import type { RedisClientLike, RedisReply } from "./connection.ts";
 
 /** Options for {@link RedisPollingBus}. */
@@ -31,7 +31,8 @@ const BATCH = 200;
  * `PollingBus`: each topic is a short Redis Stream (`<prefix>b:<storeKeyText(topic)>`). `publish`
  * appends to it (XADD with an approximate MAXLEN, and an expiry of `messageTtlMs`); a bus instance
  * polls all its subscribed topics with one XREAD per `pollMs` (so one request per poll, however
- * many topics), and hands new entries to their subscribers in stream order. `subscribe` resolves
+ * many topics; inside a script with `primaryReads`), and hands new entries to their subscribers in
+ * stream order. `subscribe` resolves
  * once the topic's current end is known, so everything published after it resolves is delivered.
  * Delivery is at most once, best effort. Every instance of one app must use the same bus kind:
  * pub/sub and polling do not hear each other. On Workers and Edge, timers do not outlive the
@@ -89,15 +90,16 @@ class RedisTopicLog implements TopicLog<string> {
     }
     await Promise.all(starts);
     if (polled.length === 0) return batches;
-    const reply = await this.#commands.eval(
-      POLL,
-      polled.map((read) => read.key),
-      [String(BATCH), ...polled.map((read) => read.cursor)],
-      "idempotent",
-    );
+    const keys = polled.map((read) => read.key);
+    const cursors = polled.map((read) => read.cursor);
+    const reply = this.#commands.primaryReads
+      ? await this.#commands.eval(POLL, keys, [String(BATCH), ...cursors], "idempotent")
+      : await this.#commands.run(
+          ["XREAD", "COUNT", String(BATCH), "STREAMS", ...keys, ...cursors],
+          "idempotent",
+        );
     const byKey = new Map(polled.map((read) => [read.key, read]));
-    for (const item of Array.isArray(reply) ? reply : []) {
-      const [key, entries] = Array.isArray(item) ? item : [];
+    for (const [key, entries] of streamsOf(reply)) {
       const read = typeof key === "string" ? byKey.get(key) : undefined;
       if (!read || !Array.isArray(entries)) continue;
       batches[read.index] = toBatch(entries, read.cursor);
@@ -107,7 +109,7 @@ class RedisTopicLog implements TopicLog<string> {
 
   /** The id of the stream's last entry (`0-0` for none): where a new subscription starts. */
   async #end(key: string): Promise<string> {
-    const reply = await this.#commands.eval(READ, [key], ["XREVRANGE", "+", "-", "COUNT", "1"], "idempotent");
+    const reply = await this.#commands.read("XREVRANGE", key, ["+", "-", "COUNT", "1"]);
     const first = Array.isArray(reply) ? reply[0] : undefined;
     const id = Array.isArray(first) ? first[0] : undefined;
     return typeof id === "string" ? id : "0-0";
@@ -116,6 +118,19 @@ class RedisTopicLog implements TopicLog<string> {
   #key(topic: StoreKey): string {
     return this.#prefix + storeKeyText(topic);
   }
+}
+
+/**
+ * XREAD's `[stream, entries]` pairs, from any client: RESP2 (and the POLL script) nest them
+ * (`[[key, entries], …]`); a RESP3 map arrives flat (`[key, entries, …]`: ioredis, and node-redis
+ * after `normaliseReply`). No new entries: `null`.
+ */
+export function streamsOf(reply: RedisReply): [RedisReply, RedisReply][] {
+  if (!Array.isArray(reply)) return [];
+  if (reply.every(Array.isArray)) return reply.map((pair) => [pair[0] ?? null, pair[1] ?? null]);
+  const pairs: [RedisReply, RedisReply][] = [];
+  for (let i = 0; i + 1 < reply.length; i += 2) pairs.push([reply[i] ?? null, reply[i + 1] ?? null]);
+  return pairs;
 }
 
 /** One stream's XREAD entries (`[id, ["m", text]]`) as a batch. */

@@ -31,6 +31,11 @@ const SYNC_TOKEN = "upstash-sync-token";
  */
 export class RedisRestClient implements RedisConnection {
   readonly url: string;
+  /**
+   * Upstash answers plain reads of a global database from the nearest read replica, and runs
+   * scripts on the primary: the stores read through scripts by default (their `primaryReads`).
+   */
+  readonly primaryReads = true;
   readonly #token: string;
   readonly #fetch: typeof fetch | undefined;
   readonly #readYourWrites: boolean;

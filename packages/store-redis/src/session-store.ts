@@ -3,7 +3,7 @@ import { storeKeyText, toJsonText } from "@portico/core";
 import type { CommandOptions } from "./_commands.ts";
 import { Commands } from "./_commands.ts";
 import { randomToken, ttlArgument } from "./_json.ts";
-import { CREATE, READ, UPDATE } from "./_scripts.ts";
+import { CREATE, UPDATE } from "./_scripts.ts";
 import type { RedisClientLike } from "./connection.ts";
 
 /** Options for {@link RedisSessionStore}. */
@@ -20,8 +20,9 @@ const RECORD = /^([1-9][0-9]*) ([0-9]+) ([0-9a-f]+) /;
 /**
  * {@link SessionStore} on Redis: one string key per record (`<prefix>s:<storeKeyText(key)>`) holding
  * `<version> <expiresAt> <write token> <value as JSON>`, with a Redis expiry (`PX`) of the ttl.
- * Redis removes an expired key itself, so an expired record is simply absent. `get` is a one-line
- * script rather than a plain GET, so that Upstash answers it from the primary (see `READ`).
+ * Redis removes an expired key itself, so an expired record is simply absent. `get` is one `GET`
+ * (with `primaryReads`, the same `GET` inside a script, so that Upstash answers it from the
+ * primary: see `CommandOptions.primaryReads`).
  *
  * `create` and `update` are Lua scripts (create-if-absent, compare-and-set on the version). Each
  * write carries a random token, so a script re-run after a lost answer recognises its own earlier
@@ -40,7 +41,7 @@ export class RedisSessionStore implements SessionStore {
 
   async get(key: StoreKey): Promise<StoredRecord | undefined> {
     const name = this.#name(key);
-    const text = await this.#commands.eval(READ, [name], ["GET"], "idempotent");
+    const text = await this.#commands.read("GET", name);
     if (typeof text !== "string") return undefined;
     const header = RECORD.exec(text);
     if (!header) throw new TypeError(`${name} does not hold a Portico session record`);

@@ -57,6 +57,7 @@ export function redisStores(options: RedisStoresOptions): RedisStores {
   if (options.keyPrefix !== undefined) common.keyPrefix = options.keyPrefix;
   if (options.timeoutMs !== undefined) common.timeoutMs = options.timeoutMs;
   if (options.retries !== undefined) common.retries = options.retries;
+  if (options.primaryReads !== undefined) common.primaryReads = options.primaryReads;
   const onError = options.onError ? { onError: options.onError } : {};
   const kind = options.bus ?? (connection.subscriber ? "pubsub" : "poll");
   const bus =

@@ -1,5 +1,7 @@
+import { createHash } from "node:crypto";
 import type { JsonValue } from "@portico/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POLL } from "../src/_scripts.ts";
 import { RedisRestClient, redisStores } from "../src/index.ts";
 import { useBackends } from "./_backends.ts";
 import { type Flavour, type OpenedStores, openStores } from "./_clients.ts";
@@ -98,7 +100,9 @@ for (const flavour of ["node-redis", "ioredis"] as Flavour[]) {
 }
 
 describe("polling bus via REST", () => {
-  /** A REST client that records the keys of every poll (the EVAL running XREAD). */
+  const POLL_SHA = createHash("sha1").update(POLL).digest("hex");
+
+  /** A REST client that records the keys of every poll (a plain XREAD, or the POLL script by its SHA). */
   function watched() {
     const polls: string[][] = [];
     const client = new RedisRestClient({
@@ -106,7 +110,11 @@ describe("polling bus via REST", () => {
       token: backends.rest.token,
       fetch: async (input, init) => {
         const command = JSON.parse(String(init?.body)) as string[];
-        if (command[0] === "EVAL" && String(command[1]).includes("XREAD")) {
+        if (command[0] === "XREAD") {
+          const keys = command.slice(command.indexOf("STREAMS") + 1);
+          polls.push(keys.slice(0, keys.length / 2));
+        }
+        if (command[0] === "EVALSHA" && command[1] === POLL_SHA) {
           polls.push(command.slice(3, 3 + Number(command[2])));
         }
         return fetch(input, init);
@@ -115,26 +123,32 @@ describe("polling bus via REST", () => {
     return { client, polls };
   }
 
-  it("polls all subscribed topics of an instance with one request, and stops with the last subscriber", async () => {
-    const { client, polls } = watched();
-    const stores = redisStores({ client, busPollMs: 10 });
-    const topics = ["p1", "p2", "p3", "p4", "p5"].map((id) => ({ kind: "poll", id }));
-    const sinks = topics.map(() => recorder());
-    const subscriptions = await Promise.all(
-      topics.map((t, i) => stores.bus.subscribe(t, sinks[i]!.onMessage)),
-    );
-    for (const topic of topics) await stores.bus.publish(topic, topic.id);
-    await waitUntil(() => sinks.every((sink) => sink.got.length === 1), "delivery on every topic");
-    expect(sinks.map((sink) => sink.got)).toStrictEqual(topics.map((t) => [t.id]));
-    const full = polls.filter((keys) => keys.length === topics.length);
-    expect(full.length).toBeGreaterThan(0);
-    expect(full[0]).toStrictEqual(topics.map((t) => `portico:b:portico:poll:%:${t.id}`));
-    for (const subscription of subscriptions) await subscription.unsubscribe();
-    await sleep(30);
-    const after = polls.length;
-    await sleep(100);
-    expect(polls.length).toBe(after);
-  });
+  it.each([
+    { primaryReads: true, poll: "the POLL script" },
+    { primaryReads: false, poll: "XREAD" },
+  ])(
+    "polls all subscribed topics of an instance with one request ($poll), and stops with the last subscriber",
+    async ({ primaryReads }) => {
+      const { client, polls } = watched();
+      const stores = redisStores({ client, busPollMs: 10, primaryReads });
+      const topics = ["p1", "p2", "p3", "p4", "p5"].map((id) => ({ kind: "poll", id }));
+      const sinks = topics.map(() => recorder());
+      const subscriptions = await Promise.all(
+        topics.map((t, i) => stores.bus.subscribe(t, sinks[i]!.onMessage)),
+      );
+      for (const topic of topics) await stores.bus.publish(topic, topic.id);
+      await waitUntil(() => sinks.every((sink) => sink.got.length === 1), "delivery on every topic");
+      expect(sinks.map((sink) => sink.got)).toStrictEqual(topics.map((t) => [t.id]));
+      const full = polls.filter((keys) => keys.length === topics.length);
+      expect(full.length).toBeGreaterThan(0);
+      expect(full[0]).toStrictEqual(topics.map((t) => `portico:b:portico:poll:%:${t.id}`));
+      for (const subscription of subscriptions) await subscription.unsubscribe();
+      await sleep(30);
+      const after = polls.length;
+      await sleep(100);
+      expect(polls.length).toBe(after);
+    },
+  );
 
   it("reports failing polls, backs off and carries on without losing what was published", async () => {
     const errors: unknown[] = [];
