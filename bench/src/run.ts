@@ -3,7 +3,8 @@
  * ratios against the goals, and bench/results/<date>-throughput.{json,md}. Part (c) is the Lambda
  * bundle size and cold start (cold-start.ts), part (d) the Workers bundle size (workers-bundle.ts),
  * part (e) memory per idle session (idle-sessions.ts), part (f) the Lambda cold start of the whole
- * process through the official runtime interface client (ric-cold-start.ts).
+ * process through the official runtime interface client (ric-cold-start.ts), part (g) the Workers
+ * CPU time per request in workerd (workers-cpu.ts).
  * The environment variables are listed in USAGE below (`pnpm bench --help` prints it) and in
  * bench/README.md.
  */
@@ -39,6 +40,7 @@ import { verify } from "./requests.ts";
 import { type RicColdStartResult, ricColdStartBench } from "./ric-cold-start.ts";
 import { ERAS, PARTIAL, RAW, SUPPORTED_ERAS, TARGETS, type TargetName } from "./targets.ts";
 import { workersBundleBench } from "./workers-bundle.ts";
+import { type WorkersCpuResult, workersCpuBench } from "./workers-cpu.ts";
 
 const USAGE = `Usage: pnpm bench [--help]   (the settings are environment variables)
 
@@ -46,7 +48,7 @@ const USAGE = `Usage: pnpm bench [--help]   (the settings are environment variab
                         over loopback, 5 cold starts; results named <date>-throughput-quick.*
   BENCH_ONLY=a,b        only these targets: portico, sdk-v2, mcp-lite, bare, raw (results named -partial)
   BENCH_SKIP=a,b        skip parts: in-process, loopback, cold-start, workers-bundle, idle-sessions,
-                        ric-cold-start
+                        ric-cold-start, workers-cpu
   BENCH_BASELINE=<ref>  also measure Portico at a git ref (commit, tag, branch) in the same run, as
                         "portico@<ref>": checked out into a temporary git worktree (removed at the end),
                         installed from the pnpm store (offline first), its own core served through its
@@ -72,6 +74,7 @@ const skipColdStart = skip.has("cold-start");
 const skipWorkersBundle = skip.has("workers-bundle");
 const skipIdleSessions = skip.has("idle-sessions");
 const skipRicColdStart = skip.has("ric-cold-start");
+const skipWorkersCpu = skip.has("workers-cpu");
 const settings = {
   inProcessRounds: quick ? 1 : 5,
   inProcessMs: quick ? 300 : 1000,
@@ -249,6 +252,12 @@ async function bench(started: number, host: Machine, baseline: Baseline | undefi
     ric = await ricColdStartBench(log);
     sections.push(ric.markdown);
   }
+  let workersCpu: WorkersCpuResult | undefined;
+  if (!skipWorkersCpu) {
+    log("\n(g) Workers CPU time per request (workerd under wrangler dev)");
+    workersCpu = await workersCpuBench(log);
+    sections.push(workersCpu.markdown);
+  }
   if (baseline !== undefined) {
     sections.push(
       `## New vs ${baseline.name} (commit ${baseline.commit.slice(0, 12)})`,
@@ -285,6 +294,7 @@ async function bench(started: number, host: Machine, baseline: Baseline | undefi
             ratios: ric.ratios,
           },
         }),
+    ...(workersCpu === undefined ? {} : { workersCpu: workersCpu.json }),
     ...(baseline === undefined
       ? {}
       : {
