@@ -23,6 +23,8 @@ export interface Row {
   /** Loopback only: median server CPU time per request in µs, and the rounds it came from. */
   cpuUs?: number | null;
   cpuRounds?: number[];
+  /** Loopback only: median of the rounds' p99 latency in ms. */
+  p99Ms?: number | null;
 }
 
 export interface Ratio {
@@ -111,7 +113,7 @@ export function loopbackRatios(rows: Row[]): Ratio[] {
   };
   for (const era of ["legacy", "modern"] as const) {
     const node = "portico-node";
-    add("Portico (Node adapter) / raw node:http", era, node, ["raw", "raw"], 0.7);
+    add("Portico (Node adapter) / raw node:http", era, node, ["raw", "raw"], 0.85);
     add("Portico (Node adapter) / mcp-lite", era, node, ["mcp-lite", node], 1.3);
     add("Portico (Node adapter) / mcp-lite", era, node, ["mcp-lite", "hono-node"], 1.3);
     add("Portico (Node adapter) / SDK v2", era, node, ["sdk-v2", node], 8);

@@ -13,8 +13,8 @@ import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { killAll } from "./_children.ts";
 import { BASELINE_REF, type Baseline, baselineSuffix, isBaseline, prepareBaseline } from "./baseline.ts";
-import { coldStartBench } from "./cold-start.ts";
-import { idleSessionsBench } from "./idle-sessions.ts";
+import { type ColdStartResult, coldStartBench } from "./cold-start.ts";
+import { type IdleSessionsResult, idleSessionsBench } from "./idle-sessions.ts";
 import { type InProcessCase, measureInProcess, prepareInProcess } from "./in-process.ts";
 import {
   type LoadSettings,
@@ -131,6 +131,7 @@ async function loopback(baseline: Baseline | undefined): Promise<Row[]> {
     log(`verified ${setup.cases.length} target × bridge × era cases answer add(2, 3) = 5`);
     const rounds = new Map<LoopbackCase, number[]>(setup.cases.map((c) => [c, []]));
     const cpuRounds = new Map<LoopbackCase, number[]>(setup.cases.map((c) => [c, []]));
+    const p99Rounds = new Map<LoopbackCase, number[]>(setup.cases.map((c) => [c, []]));
     // One unmeasured pass first, so no case's first round pays for its JIT warming up.
     if (!quick) for (const c of setup.cases) await measureLoopback(c, { ...settings.load, durationSec: 1 });
     for (let round = 0; round < settings.loopbackRounds; round++) {
@@ -145,6 +146,7 @@ async function loopback(baseline: Baseline | undefined): Promise<Row[]> {
         );
         rounds.get(c)?.push(result.rps);
         cpuRounds.get(c)?.push(result.cpuUsPerRequest);
+        p99Rounds.get(c)?.push(result.latencyP99);
         log(
           `  round ${round + 1} ${c.target}/${c.bridge}/${c.era}: ${Math.round(result.rps)} req/s ` +
             `(p50 ${result.latencyP50} ms, p99 ${result.latencyP99} ms), ${result.cpuUsPerRequest.toFixed(1)} µs CPU/req`,
@@ -165,6 +167,7 @@ async function loopback(baseline: Baseline | undefined): Promise<Row[]> {
             SUPPORTED_ERAS[isBaseline(target) ? "portico" : (target as TargetName)].includes(era);
           const values = c ? (rounds.get(c) ?? []) : [];
           const cpu = c ? (cpuRounds.get(c) ?? []) : [];
+          const p99 = c ? (p99Rounds.get(c) ?? []) : [];
           rows.push({
             target,
             era,
@@ -173,6 +176,7 @@ async function loopback(baseline: Baseline | undefined): Promise<Row[]> {
             rounds: values,
             cpuUs: supported && c ? median(cpu) : null,
             cpuRounds: cpu,
+            p99Ms: supported && c ? median(p99) : null,
           });
         }
       }
@@ -221,13 +225,14 @@ async function bench(started: number, host: Machine, baseline: Baseline | undefi
     "## (b) Loopback HTTP (autocannon, median of rounds)",
     loopbackTable(loopbackRows),
     "## Ratios (loopback) vs goals",
-    "The goals are for Portico served through its own Node adapter (`@portico/adapter-node`): ≥0.7× raw node:http,\n" +
+    "The goals are for Portico served through its own Node adapter (`@portico/adapter-node`): ≥0.85× raw node:http (p99 ≤ 1 ms),\n" +
       "≥1.3× mcp-lite and ≥8× SDK v2 on the same bridge, in both eras. Portico behind @hono/node-server is listed for context.",
     ratioTable(ratios),
   ];
+  let cold: ColdStartResult | undefined;
   if (!skipColdStart) {
     log("\n(c) Lambda bundle size and cold start");
-    const cold = await coldStartBench(baseline);
+    cold = await coldStartBench(baseline);
     sections.push(cold.markdown);
     vsBaseline.push(...cold.baseline);
   }
@@ -235,9 +240,10 @@ async function bench(started: number, host: Machine, baseline: Baseline | undefi
     log("\n(d) Workers bundle size");
     sections.push(await workersBundleBench());
   }
+  let idle: IdleSessionsResult | undefined;
   if (!skipIdleSessions) {
     log("\n(e) Memory per idle legacy session");
-    const idle = idleSessionsBench();
+    idle = idleSessionsBench();
     sections.push(
       "## (e) Memory per idle legacy session",
       `Portico on the default memory stores, ${idle.sessions} sessions opened (initialize + initialized) and left idle, ` +
@@ -294,6 +300,8 @@ async function bench(started: number, host: Machine, baseline: Baseline | undefi
             ratios: ric.ratios,
           },
         }),
+    ...(cold === undefined ? {} : { coldStart: cold.figures }),
+    ...(idle === undefined ? {} : { idleSessions: idle }),
     ...(workersCpu === undefined ? {} : { workersCpu: workersCpu.json }),
     ...(baseline === undefined
       ? {}

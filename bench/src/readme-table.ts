@@ -1,0 +1,133 @@
+/**
+ * Regenerates the performance table of the repository's README from a `pnpm bench` results file:
+ *
+ *   node --conditions=@portico/source src/readme-table.ts [bench/results/<date>-throughput.json]
+ *
+ * Without an argument it takes the newest complete run (`<date>-throughput.json`, not `-quick` or
+ * `-partial`). The table replaces what stands between `<!-- bench:start -->` and
+ * `<!-- bench:end -->` in README.md; every figure comes from the file, which the table names.
+ */
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+interface LoopbackRow {
+  target: string;
+  era: string;
+  bridge: string;
+  rps: number | null;
+  p99Ms?: number | null;
+}
+
+interface Results {
+  date: string;
+  machine: { cpuModel: string; cpus: number; node: string; loadAverage: number[] };
+  loopback: LoopbackRow[];
+  coldStart?: { target: string; gzipBytes: number; coldStartMs: number }[];
+  idleSessions?: { rssBytesPerSession: number; heapBytesPerSession: number };
+  ricColdStart?: { cases: { name: string; medianMs: number }[] };
+  workersCpu?: { rows?: { target: string; era: string; cpuUsPerRequest: number }[] };
+}
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const resultsDir = join(here, "..", "results");
+const readme = join(here, "..", "..", "README.md");
+const START = "<!-- bench:start -->";
+const END = "<!-- bench:end -->";
+const COLUMNS = ["raw", "bare", "portico", "mcp-lite", "sdk-v2"] as const;
+const HEADER = "| measure | raw node:http | bare fetch | Portico | mcp-lite | SDK v2 |";
+
+function newestComplete(): string {
+  const files = readdirSync(resultsDir)
+    .filter((f) => /^\d{4}-\d{2}-\d{2}-throughput\.json$/.test(f))
+    .sort();
+  const file = files.at(-1);
+  if (file === undefined) throw new Error(`no complete <date>-throughput.json in ${resultsDir}`);
+  return join(resultsDir, file);
+}
+
+const dash = "—";
+const fixed = (value: number | undefined | null, digits: number) =>
+  value === undefined || value === null || !Number.isFinite(value) ? dash : value.toFixed(digits);
+
+function loopback(results: Results, target: string, pick: (row: LoopbackRow) => number | null | undefined) {
+  const cell = (era: string) => {
+    const rows = results.loopback.filter((r) => r.target === target && r.era === era && r.rps !== null);
+    const row = rows.find((r) => r.bridge === "portico-node" || r.bridge === "raw") ?? rows[0];
+    return row === undefined ? undefined : pick(row);
+  };
+  return [cell("legacy"), cell("modern")];
+}
+
+export function table(results: Results, file: string): string {
+  const rows: string[] = [HEADER, `|---|${COLUMNS.map(() => "---:").join("|")}|`];
+  const row = (measure: string, cells: (target: string) => string) =>
+    rows.push(`| ${measure} | ${COLUMNS.map(cells).join(" | ")} |`);
+  const cold = new Map((results.coldStart ?? []).map((c) => [c.target, c]));
+  if (cold.size > 0) {
+    row("cold: import + first `tools/call`, in process (ms)", (t) => fixed(cold.get(t)?.coldStartMs, 1));
+    row("Lambda bundle, min+gzip (KB)", (t) => fixed((cold.get(t)?.gzipBytes ?? Number.NaN) / 1024, 1));
+  }
+  const ric = new Map((results.ricColdStart?.cases ?? []).map((c) => [c.name, c.medianMs]));
+  if (ric.size > 0) {
+    row("cold: whole process through `aws-lambda-ric` (ms)", (t) =>
+      t === "portico" && ric.has("portico + secret")
+        ? `${fixed(ric.get(t), 1)} (${fixed(ric.get("portico + secret"), 1)} with \`secret\`)`
+        : fixed(ric.get(t), 1),
+    );
+  }
+  const rps = (t: string) => loopback(results, t, (r) => r.rps);
+  row("warm req/s over loopback, behind Portico's Node adapter (legacy / modern)", (t) => {
+    const [legacy, modern] = rps(t);
+    return legacy === undefined && modern === undefined ? dash : `${fixed(legacy, 0)} / ${fixed(modern, 0)}`;
+  });
+  if (results.loopback.some((r) => r.p99Ms !== undefined && r.p99Ms !== null)) {
+    row("p99 latency at that load (ms, legacy / modern)", (t) => {
+      const [legacy, modern] = loopback(results, t, (r) => r.p99Ms);
+      return legacy === undefined && modern === undefined
+        ? dash
+        : `${fixed(legacy, 1)} / ${fixed(modern, 1)}`;
+    });
+  }
+  if (results.idleSessions !== undefined) {
+    const kib = results.idleSessions.rssBytesPerSession / 1024;
+    row("RSS per idle legacy session (KiB)", (t) => (t === "portico" ? fixed(kib, 2) : dash));
+  }
+  const workers = results.workersCpu?.rows ?? [];
+  if (workers.length > 0) {
+    const us = (target: string) => workers.find((w) => w.target === target)?.cpuUsPerRequest;
+    row("Workers: workerd CPU per request (µs, legacy / modern)", (t) =>
+      t === "bare"
+        ? fixed(us("bare"), 0)
+        : t === "portico"
+          ? `${fixed(us("portico-legacy"), 0)} / ${fixed(us("portico-modern"), 0)}`
+          : dash,
+    );
+  }
+  const m = results.machine;
+  return [
+    ...rows,
+    "",
+    `Medians from \`bench/results/${basename(file)}\` (${results.date.slice(0, 10)}; ${m.cpus} × ${m.cpuModel}, ` +
+      `Node ${m.node}, load average ${m.loadAverage.map((l) => l.toFixed(2)).join(" / ")} at the start; ` +
+      "a shared, noisy machine: compare ratios within one run, not absolute figures across runs). " +
+      "Regenerate with `node --conditions=@portico/source bench/src/readme-table.ts`.",
+  ].join("\n");
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const file = process.argv[2] ?? newestComplete();
+  const results = JSON.parse(readFileSync(file, "utf8")) as Results;
+  const text = readFileSync(readme, "utf8");
+  const start = text.indexOf(START);
+  const end = text.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`README.md has no ${START} … ${END} block`);
+  const next = `${text.slice(0, start + START.length)}\n${table(results, file)}\n${text.slice(end)}`;
+  writeFileSync(readme, next);
+  // The repository's formatter aligns markdown tables; `pnpm lint` checks the README that way.
+  execFileSync(join(here, "..", "..", "node_modules", ".bin", "biome"), ["format", "--write", readme], {
+    stdio: "ignore",
+  });
+  console.log(`README.md performance table regenerated from ${file}`);
+}
