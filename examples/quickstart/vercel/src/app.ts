@@ -58,6 +58,8 @@ export function createApp(env: Env): McpHandler {
   });
   if (auth !== undefined) return mcp; // it serves the metadata that vercel.json rewrites to it
   return {
+    // Reads only the URL and passes requests on, as the handler does.
+    acceptsBufferedRequests: true,
     fetch(request, ...rest) {
       if (new URL(request.url).pathname.startsWith(METADATA_PATH)) {
         return Promise.resolve(Response.json({ error: "Not found: OAuth is off" }, { status: 404 }));
