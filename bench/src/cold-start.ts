@@ -24,6 +24,8 @@ import {
 import { type BaselineRatio, baselinePair, baselineTable, machine, median } from "./report.ts";
 
 const TARGETS = ["portico", "sdk-v2", "mcp-lite", "bare"] as const;
+/** A 32-byte secret for the `portico + secret` runs (what a deployment sets as PORTICO_SECRET). */
+const SECRET = "bench-secret-0123456789abcdef0123456789";
 export type Target = (typeof TARGETS)[number] | BaselineName;
 const RUNS = Number(process.env.COLD_RUNS ?? (process.env.BENCH_QUICK === "1" ? 5 : 15));
 /** `COLD_RUNS=0`: bundle size only (the portico target, with its largest inputs), no timing. */
@@ -130,12 +132,17 @@ export async function bundleSize(): Promise<string> {
   }
 }
 
-function coldStart(file: string, eventJson: string): { ms: number; ok: boolean } {
+function coldStart(
+  file: string,
+  eventJson: string,
+  env?: Record<string, string>,
+): { ms: number; ok: boolean } {
   const out = execFileSync(
     process.execPath,
     [fileURLToPath(new URL("./lambda/_invoke.mjs", import.meta.url)), file, eventJson],
     {
       encoding: "utf8",
+      env: { ...process.env, ...env },
     },
   );
   const line = JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as { ms: number; ok: boolean };
@@ -163,6 +170,7 @@ export async function coldStartBench(baseline?: Baseline): Promise<ColdStartResu
       bundles.set(target, await bundle(target, dir, entry));
     }
     const times = new Map<Target, number[]>(targets.map((t) => [t, []]));
+    const withSecret: number[] = [];
     for (let round = 0; round < RUNS; round++) {
       // Every other run in reverse, so neither side of a pair always starts first.
       for (const target of round % 2 === 0 ? targets : [...targets].reverse()) {
@@ -171,30 +179,43 @@ export async function coldStartBench(baseline?: Baseline): Promise<ColdStartResu
         const r = coldStart(b.file, event(target));
         if (!r.ok) throw new Error(`${target}: the cold invocation did not answer add(2, 3) = 5`);
         times.get(target)?.push(r.ms);
+        if (target === "portico") {
+          // As deployed: with PORTICO_SECRET set, the handler writes no one-time warning.
+          const s = coldStart(b.file, event(target), { PORTICO_SECRET: SECRET });
+          if (!s.ok) throw new Error("portico + secret: the cold invocation did not answer add(2, 3) = 5");
+          withSecret.push(s.ms);
+        }
       }
     }
+    const secretMs = median(withSecret);
     const med = (t: Target) => median(times.get(t) ?? []);
-    const rows = targets.map((t) => {
+    const rows = targets.flatMap((t) => {
       const b = bundles.get(t);
-      return `| ${t} | ${kb(b?.min ?? 0)} | ${kb(b?.gzip ?? 0)} | ${med(t).toFixed(1)} ms | ${(med(t) / med("bare")).toFixed(2)}× |`;
+      const row = (name: string, ms: number) =>
+        `| ${name} | ${kb(b?.min ?? 0)} | ${kb(b?.gzip ?? 0)} | ${ms.toFixed(1)} ms | ${(ms / med("bare")).toFixed(2)}× |`;
+      return t === "portico" ? [row(t, med(t)), row("portico + secret", secretMs)] : [row(t, med(t))];
     });
     const p = med("portico");
     const gz = (bundles.get("portico")?.gzip ?? 0) / 1024;
     const vs = (t: Target) => p / med(t);
     const goals = [
       `| bundle min+gzip ≤ 15 KB (≤ 20 KB) | ${gz.toFixed(1)} KB | ${gz <= 15 ? "yes" : gz <= 20 ? "≤ 20 KB only" : "no"} |`,
-      `| cold start ≤ 8 ms | ${p.toFixed(1)} ms | ${p <= 8 ? "yes" : "no"} |`,
+      `| cold start ≤ 8 ms | ${p.toFixed(1)} ms (${secretMs.toFixed(1)} ms with secret) | ${p <= 8 ? "yes" : secretMs <= 8 ? "with secret only" : "no"} |`,
       `| cold start ≥ 4× faster than bare (≤ 0.25×) | ${vs("bare").toFixed(2)}× | ${vs("bare") <= 0.25 ? "yes" : "no"} |`,
       `| cold start ≥ 5× faster than mcp-lite (≤ 0.2×) | ${vs("mcp-lite").toFixed(2)}× | ${vs("mcp-lite") <= 0.2 ? "yes" : "no"} |`,
       `| cold start ≤ 0.5× SDK v2 | ${vs("sdk-v2").toFixed(2)}× | ${vs("sdk-v2") <= 0.5 ? "yes" : "no"} |`,
     ];
-    const figures = targets.map((t) => ({
-      target: t,
-      minBytes: bundles.get(t)?.min ?? 0,
-      gzipBytes: bundles.get(t)?.gzip ?? 0,
-      coldStartMs: med(t),
-      runs: times.get(t) ?? [],
-    }));
+    const figure = (target: string, b: Bundle | undefined, runs: number[]) => ({
+      target,
+      minBytes: b?.min ?? 0,
+      gzipBytes: b?.gzip ?? 0,
+      coldStartMs: median(runs),
+      runs,
+    });
+    const figures = [
+      ...targets.map((t) => figure(t, bundles.get(t), times.get(t) ?? [])),
+      figure("portico + secret", bundles.get("portico"), withSecret),
+    ];
     const markdown = [
       `## Lambda bundle and cold start (${RUNS} interleaved runs, median)`,
       "",
