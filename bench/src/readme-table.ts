@@ -27,6 +27,7 @@ interface Results {
   coldStart?: { target: string; gzipBytes: number; coldStartMs: number }[];
   idleSessions?: { rssBytesPerSession: number; heapBytesPerSession: number };
   ricColdStart?: { cases: { name: string; medianMs: number }[] };
+  vercelColdStart?: { cases: { name: string; medianMs: number }[] };
   workersCpu?: { rows?: { target: string; era: string; cpuUsPerRequest: number }[] };
 }
 
@@ -81,6 +82,10 @@ export function table(results: Results, file: string): string {
         ? `${fixed(ric.get(t), 1)} (${fixed(ric.get("portico + secret"), 1)} with \`secret\`)`
         : fixed(ric.get(t), 1),
     );
+  }
+  const vercel = new Map((results.vercelColdStart?.cases ?? []).map((c) => [c.name, c.medianMs]));
+  if (vercel.size > 0) {
+    row("cold: a request under `vercel dev` (a process per request, ms)", (t) => fixed(vercel.get(t), 0));
   }
   const rps = (t: string) => loopback(results, t, (r) => r.rps);
   row("warm req/s over loopback, behind Portico's Node adapter (legacy / modern)", (t) => {

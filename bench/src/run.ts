@@ -4,7 +4,8 @@
  * bundle size and cold start (cold-start.ts), part (d) the Workers bundle size (workers-bundle.ts),
  * part (e) memory per idle session (idle-sessions.ts), part (f) the Lambda cold start of the whole
  * process through the official runtime interface client (ric-cold-start.ts), part (g) the Workers
- * CPU time per request in workerd (workers-cpu.ts).
+ * CPU time per request in workerd (workers-cpu.ts), part (h) the Vercel function cold start under
+ * `vercel dev`, a process per request (vercel-cold-start.ts).
  * The environment variables are listed in USAGE below (`pnpm bench --help` prints it) and in
  * bench/README.md.
  */
@@ -39,6 +40,7 @@ import {
 import { verify } from "./requests.ts";
 import { type RicColdStartResult, ricColdStartBench } from "./ric-cold-start.ts";
 import { ERAS, PARTIAL, RAW, SUPPORTED_ERAS, TARGETS, type TargetName } from "./targets.ts";
+import { type VercelColdStartResult, vercelColdStartBench } from "./vercel-cold-start.ts";
 import { workersBundleBench } from "./workers-bundle.ts";
 import { type WorkersCpuResult, workersCpuBench } from "./workers-cpu.ts";
 
@@ -48,7 +50,7 @@ const USAGE = `Usage: pnpm bench [--help]   (the settings are environment variab
                         over loopback, 5 cold starts; results named <date>-throughput-quick.*
   BENCH_ONLY=a,b        only these targets: portico, sdk-v2, mcp-lite, bare, raw (results named -partial)
   BENCH_SKIP=a,b        skip parts: in-process, loopback, cold-start, workers-bundle, idle-sessions,
-                        ric-cold-start, workers-cpu
+                        ric-cold-start, workers-cpu, vercel-cold-start
   BENCH_BASELINE=<ref>  also measure Portico at a git ref (commit, tag, branch) in the same run, as
                         "portico@<ref>": checked out into a temporary git worktree (removed at the end),
                         installed from the pnpm store (offline first), its own core served through its
@@ -57,6 +59,7 @@ const USAGE = `Usage: pnpm bench [--help]   (the settings are environment variab
                         report adds new/old ratios (medians and paired rounds); results named -vs-<ref>
   COLD_RUNS=n           cold starts per Lambda target (default 15, 5 with BENCH_QUICK)
   RIC_RUNS=n            cold starts per target through aws-lambda-ric (default 11, 3 with BENCH_QUICK)
+  VERCEL_RUNS=n         requests per function under vercel dev, each a new process (default 11, 3 with BENCH_QUICK)
 
   e.g. BENCH_BASELINE=c5cd706 BENCH_ONLY=portico,raw pnpm bench
 `;
@@ -75,6 +78,7 @@ const skipWorkersBundle = skip.has("workers-bundle");
 const skipIdleSessions = skip.has("idle-sessions");
 const skipRicColdStart = skip.has("ric-cold-start");
 const skipWorkersCpu = skip.has("workers-cpu");
+const skipVercelColdStart = skip.has("vercel-cold-start");
 const settings = {
   inProcessRounds: quick ? 1 : 5,
   inProcessMs: quick ? 300 : 1000,
@@ -264,6 +268,12 @@ async function bench(started: number, host: Machine, baseline: Baseline | undefi
     workersCpu = await workersCpuBench(log);
     sections.push(workersCpu.markdown);
   }
+  let vercelCold: VercelColdStartResult | undefined;
+  if (!skipVercelColdStart) {
+    log("\n(h) Vercel function cold start under vercel dev (a process per request)");
+    vercelCold = await vercelColdStartBench(log);
+    sections.push(vercelCold.markdown);
+  }
   if (baseline !== undefined) {
     sections.push(
       `## New vs ${baseline.name} (commit ${baseline.commit.slice(0, 12)})`,
@@ -303,6 +313,7 @@ async function bench(started: number, host: Machine, baseline: Baseline | undefi
     ...(cold === undefined ? {} : { coldStart: cold.figures }),
     ...(idle === undefined ? {} : { idleSessions: idle }),
     ...(workersCpu === undefined ? {} : { workersCpu: workersCpu.json }),
+    ...(vercelCold === undefined ? {} : { vercelColdStart: vercelCold.json }),
     ...(baseline === undefined
       ? {}
       : {
