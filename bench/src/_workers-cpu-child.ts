@@ -9,12 +9,11 @@
  *     first, leaving the state directory behind.
  *
  *   node --conditions=@portico/source _workers-cpu-child.ts load '<json job>'
- *     like load.ts (autocannon warm-up, `{"measuring":true}`, then the measured figures), but every
- *     answer of the measured window is checked to carry the sum: the others count as mismatches.
+ *     load.ts's `measure` (autocannon warm-up, `{"measuring":true}`, then the measured figures), with
+ *     every answer of the measured window checked to carry the sum: the others count as mismatches.
  */
 import { createRequire } from "node:module";
-import autocannon from "autocannon";
-import type { LoadJob, LoadResult } from "./load.ts";
+import { type LoadJob, type LoadResult, measure } from "./load.ts";
 import { EXPECTED_TEXT, parseMessage } from "./requests.ts";
 
 export interface CheckedLoadResult extends LoadResult {
@@ -35,34 +34,6 @@ function carriesSum(body: string): boolean {
   }
 }
 
-async function load(job: LoadJob): Promise<void> {
-  const run = (seconds: number, check: boolean) =>
-    autocannon({
-      url: job.url,
-      method: "POST",
-      headers: job.headers,
-      body: job.body,
-      connections: job.connections,
-      pipelining: 1,
-      duration: seconds,
-      ...(check ? { verifyBody: (body) => carriesSum(String(body)) } : {}),
-    });
-  if (job.warmupSec > 0) await run(job.warmupSec, false);
-  process.stdout.write(`${JSON.stringify({ measuring: true })}\n`);
-  const r = await run(job.durationSec, true);
-  const result: CheckedLoadResult = {
-    rps: r.requests.total / (r.duration > 0 ? r.duration : job.durationSec),
-    total: r.requests.total,
-    non2xx: r.non2xx,
-    errors: r.errors,
-    timeouts: r.timeouts,
-    mismatches: r.mismatches ?? 0,
-    latencyP50: r.latency.p50,
-    latencyP99: r.latency.p99,
-  };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-}
-
 async function serve(config: string): Promise<void> {
   const { devWorker } = await import("@portico/adapter-workers/dev");
   const worker = await devWorker(config, { conditions: ["@portico/source", "workerd", "worker", "browser"] });
@@ -81,7 +52,12 @@ async function serve(config: string): Promise<void> {
 }
 
 const [mode, arg = ""] = process.argv.slice(2);
-const main = mode === "serve" ? serve(arg) : mode === "load" ? load(JSON.parse(arg) as LoadJob) : undefined;
+const main =
+  mode === "serve"
+    ? serve(arg)
+    : mode === "load"
+      ? measure(JSON.parse(arg) as LoadJob, carriesSum)
+      : undefined;
 if (main === undefined) {
   console.error("usage: _workers-cpu-child.ts serve <wrangler.jsonc> | load '<json job>'");
   process.exit(2);

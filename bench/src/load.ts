@@ -3,6 +3,7 @@
  * the measured window, and prints two JSON lines: `{"measuring":true}` as the measured window starts
  * (so the parent can sample the server's CPU time), then the measured figures.
  */
+import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 
 export interface LoadJob {
@@ -24,24 +25,26 @@ export interface LoadResult {
   latencyP99: number;
 }
 
-function run(job: LoadJob, seconds: number): Promise<autocannon.Result> {
-  return autocannon({
-    url: job.url,
-    method: "POST",
-    headers: job.headers,
-    body: job.body,
-    connections: job.connections,
-    pipelining: 1,
-    duration: seconds,
-  });
-}
-
-async function main(): Promise<void> {
-  const job = JSON.parse(process.argv[2] ?? "") as LoadJob;
-  if (job.warmupSec > 0) await run(job, job.warmupSec);
+/**
+ * Runs the job: warm-up, `{"measuring":true}`, the measured window, then its figures as a JSON line.
+ * With `verify`, every answer of the measured window is checked (failures count as `mismatches`).
+ */
+export async function measure(job: LoadJob, verify?: (body: string) => boolean): Promise<void> {
+  const run = (seconds: number, check: boolean) =>
+    autocannon({
+      url: job.url,
+      method: "POST",
+      headers: job.headers,
+      body: job.body,
+      connections: job.connections,
+      pipelining: 1,
+      duration: seconds,
+      ...(check && verify !== undefined ? { verifyBody: (body: unknown) => verify(String(body)) } : {}),
+    });
+  if (job.warmupSec > 0) await run(job.warmupSec, false);
   process.stdout.write(`${JSON.stringify({ measuring: true })}\n`);
-  const r = await run(job, job.durationSec);
-  const result: LoadResult = {
+  const r = await run(job.durationSec, true);
+  const result: LoadResult & { mismatches?: number } = {
     rps: r.requests.total / (r.duration > 0 ? r.duration : job.durationSec),
     total: r.requests.total,
     non2xx: r.non2xx,
@@ -49,11 +52,14 @@ async function main(): Promise<void> {
     timeouts: r.timeouts,
     latencyP50: r.latency.p50,
     latencyP99: r.latency.p99,
+    ...(verify === undefined ? {} : { mismatches: r.mismatches ?? 0 }),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  measure(JSON.parse(process.argv[2] ?? "") as LoadJob).catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
