@@ -69,6 +69,16 @@ export interface HandlerOptions {
    * stores (one record per caller, about 50 bytes per session). Default 256; `Infinity` turns it off.
    */
   maxSessionsPerCaller?: number;
+  /**
+   * Most legacy sessions open at once on this server — every instance on the same stores, all
+   * callers together. Beyond it `initialize` gets 503 + `Retry-After`. Counted in at most 16 small
+   * records in the session store (a few hundred bytes each, whatever the count), by when each
+   * session expires, so sessions the store expires on its own drop out of the count without any
+   * write (within 1/32 of `sessionTtlMs`). Each session record is about 0.5–1 KB in a remote store
+   * (plus its event log, up to the stores' `maxBytesPerSession`), so the default bounds the session
+   * records to roughly 100 MB. Default 100,000; `Infinity` turns it off (no census writes).
+   */
+  maxSessions?: number;
   /** SSE keep-alive comment interval. Default 15 s; 0 disables. */
   keepAliveMs?: number;
   /** How long a legacy server→client request waits for the reply. Default 5 minutes. */
@@ -119,6 +129,7 @@ const NUMBERS = [
   "maxStreamsPerSession",
   "maxPendingReplies",
   "maxSessionsPerCaller",
+  "maxSessions",
   "keepAliveMs",
   "replyTimeoutMs",
   "retryMs",
@@ -166,6 +177,7 @@ export function resolve(options: HandlerOptions): ResolvedOptions {
     maxStreamsPerSession: options.maxStreamsPerSession ?? 8,
     maxPendingReplies: options.maxPendingReplies ?? 8,
     maxSessionsPerCaller: options.maxSessionsPerCaller ?? 256,
+    maxSessions: options.maxSessions ?? 100_000,
     replyTimeoutMs: options.replyTimeoutMs ?? 5 * 60 * 1000,
     requestStateTtlMs: options.requestStateTtlMs ?? 10 * 60 * 1000,
     retryMs: options.retryMs ?? 1000,

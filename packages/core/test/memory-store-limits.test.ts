@@ -15,6 +15,7 @@ describe("memory store limits", () => {
     const handler = createHandler(new McpServer({ name: "m", version: "1" }), {
       stores,
       sessionTtlMs: 1000,
+      maxSessions: Infinity, // the store's own bound is under test, not the census
       onError: () => {},
     });
     for (let i = 0; i < 3; i++)

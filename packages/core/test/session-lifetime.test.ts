@@ -9,11 +9,14 @@ import { legacySession } from "./_client.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function countingStores(): { stores: Stores; updates: () => number } {
+/** Memory stores counting writes to session records, and to the `maxSessions` census apart. */
+function countingStores(): { stores: Stores; updates: () => number; censusUpdates: () => number } {
   const inner = memoryStores();
   let updates = 0;
+  let censusUpdates = 0;
   return {
     updates: () => updates,
+    censusUpdates: () => censusUpdates,
     stores: {
       bus: inner.bus,
       events: inner.events,
@@ -21,7 +24,8 @@ function countingStores(): { stores: Stores; updates: () => number } {
         get: (key) => inner.sessions.get(key),
         create: (key, value, ttl) => inner.sessions.create(key, value, ttl),
         update: (key, version, value, ttl) => {
-          updates++;
+          if (key.kind === "session") updates++;
+          if (key.kind === "session-census") censusUpdates++;
           return inner.sessions.update(key, version, value, ttl);
         },
         delete: (key) => inner.sessions.delete(key),
@@ -38,7 +42,7 @@ function server() {
 
 describe("legacy session lifetime", () => {
   it("slides while the session is used, with one write per half lifetime at most", async () => {
-    const { stores, updates } = countingStores();
+    const { stores, updates, censusUpdates } = countingStores();
     const handler = createHandler(server(), { stores, sessionTtlMs: 1000 });
     const session = await legacySession(handler);
     // 20 requests in the first fifth of the lifetime: no write-back at all.
@@ -51,6 +55,8 @@ describe("legacy session lifetime", () => {
     }
     expect(updates()).toBeGreaterThanOrEqual(2);
     expect(updates()).toBeLessThanOrEqual(6);
+    // The session's place in the maxSessions count moves along with each slide, no more often.
+    expect(censusUpdates()).toBeLessThanOrEqual(updates());
     // Idle for longer than the lifetime: gone.
     await sleep(1200);
     expect((await session.call("tools/list")).status).toBe(404);

@@ -2,6 +2,7 @@ import type { Stores } from "@portico/core";
 import { afterAll, beforeAll, describe } from "vitest";
 import { bindingTests } from "./_store-battery-binding.ts";
 import { busTests } from "./_store-battery-bus.ts";
+import { censusTests } from "./_store-battery-census.ts";
 import { type BoundedEventStoreFactory, eventBytesTests } from "./_store-battery-event-bytes.ts";
 import { eventStoreTests } from "./_store-battery-events.ts";
 import { sessionStoreTests } from "./_store-battery-sessions.ts";
@@ -47,6 +48,7 @@ export function describeStore(name: string, factory: () => Promise<StoreFixture>
     eventStoreTests(stores);
     busTests(stores);
     bindingTests(stores);
+    censusTests(stores);
     eventBytesTests(() => fixture?.boundedEvents);
   });
 }

@@ -15,6 +15,7 @@ export interface ResolvedOptions {
   maxStreamsPerSession: number;
   maxPendingReplies: number;
   maxSessionsPerCaller: number;
+  maxSessions: number;
   leaseMs: number;
   sessionMaxLifetimeMs: number | undefined;
   replyTimeoutMs: number;

@@ -7,6 +7,7 @@ import type { SessionFields } from "../definition/method.ts";
 import type { LogLevel } from "../jsonrpc/protocol.ts";
 import { keys, topics } from "../stores/keys.ts";
 import type { JsonValue, StoredEvent, StoreKey, Stores, Subscription } from "../stores/types.ts";
+import { type CensusEntry, slideCount } from "./_census.ts";
 
 export interface SessionState extends SessionFields {
   protocolVersion: string;
@@ -16,6 +17,8 @@ export interface SessionState extends SessionFields {
   createdAt?: number;
   /** The caller the session is counted under (`maxSessionsPerCaller`), if any. */
   caller?: string;
+  /** Where the session is counted toward `maxSessions` (`_census.ts`), if it is. */
+  census?: CensusEntry;
   clientCapabilities: Record<string, unknown>;
   clientInfo: Record<string, unknown> | null;
   logLevel: LogLevel | null;
@@ -62,8 +65,10 @@ export async function openSession(
   // Sliding expiry, amortised: a session is written back only once half its idle lifetime has
   // passed since the last write, so a busy session costs one extra write per half lifetime.
   if (session.expiresAt - now < lifetime.idleMs / 2 && ttl > session.expiresAt - now) {
-    const state = session.state as unknown as JsonValue;
-    await stores.sessions.update(keys.session(id), session.version, state, ttl).catch(() => false);
+    const move = slideCount(session.state, lifetime, now + ttl);
+    const value = move.state as unknown as JsonValue;
+    if (await stores.sessions.update(keys.session(id), session.version, value, ttl).catch(() => false))
+      await move.commit(stores);
   }
   return session;
 }
@@ -91,10 +96,17 @@ export async function updateSession(
     const current = await loadSession(stores, id);
     if (current === undefined) return false;
     const next = change(current.state);
-    const ttl = sessionTtl(next, lifetime, Date.now());
+    const now = Date.now();
+    const ttl = sessionTtl(next, lifetime, now);
     if (ttl <= 0) return false;
-    if (await stores.sessions.update(keys.session(id), current.version, next as unknown as JsonValue, ttl))
+    // The write slides the expiry: the session's place in the count moves along.
+    const move = slideCount(next, lifetime, now + ttl);
+    if (
+      await stores.sessions.update(keys.session(id), current.version, move.state as unknown as JsonValue, ttl)
+    ) {
+      await move.commit(stores);
       return true;
+    }
   }
   throw new Error("session update kept conflicting");
 }

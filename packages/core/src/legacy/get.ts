@@ -14,7 +14,7 @@ import { checkGetAccept } from "../http/validate.ts";
 import { errorMessage, notificationMessage } from "../jsonrpc/messages.ts";
 import type { JsonValue, StoredEvent, Subscription } from "../stores/types.ts";
 import { randomId } from "../util/encoding.ts";
-import { releaseSession } from "./_callers.ts";
+import { release } from "./_admit.ts";
 import { inspectLease } from "./_lease.ts";
 import { SESSION_HEADER } from "./_request.ts";
 import {
@@ -48,8 +48,7 @@ export async function legacyDelete(rt: Runtime, incoming: Incoming): Promise<Res
   const session = await openSession(rt.stores, id, principalOf(incoming.auth), lifetimeOf(rt));
   if (session === undefined) return httpError(404, ErrorCode.SessionNotFound, "Session not found");
   await deleteSession(rt.stores, id);
-  const caller = session.state.caller;
-  if (caller !== undefined) await releaseSession(rt.stores, caller, id, lifetimeOf(rt).idleMs);
+  await release(rt, id, session.state);
   return new Response(null, { status: 200 });
 }
 

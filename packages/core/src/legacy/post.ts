@@ -14,8 +14,8 @@ import { toWireError } from "../jsonrpc/wire-error.ts";
 import { capabilitiesOf, methodSpec } from "../methods/table.ts";
 import type { JsonValue } from "../stores/types.ts";
 import { randomId } from "../util/encoding.ts";
+import { admit } from "./_admit.ts";
 import { batch } from "./_batch.ts";
-import { admitSession, callerOf } from "./_callers.ts";
 import { notification } from "./_messages.ts";
 import { type LiveSession, SESSION_HEADER, sessionRequest } from "./_request.ts";
 import {
@@ -102,21 +102,8 @@ async function initialize(
   };
   if (principal !== null) state.principal = principal;
   if (rt.options.sessionMaxLifetimeMs !== undefined) state.createdAt = Date.now();
-  const caller = Number.isFinite(rt.options.maxSessionsPerCaller)
-    ? callerOf(principal, clientAddress)
-    : undefined;
-  if (caller !== undefined) {
-    const limit = rt.options.maxSessionsPerCaller;
-    if (!(await admitSession(rt.stores, caller, sessionId, limit, lifetimeOf(rt).idleMs))) {
-      return httpError(
-        429,
-        ErrorCode.InvalidRequest,
-        `Too Many Requests: this caller already holds ${limit} open sessions; end some with DELETE or let them expire`,
-        { id: message.id, headers: { "retry-after": "60" } },
-      );
-    }
-    state.caller = caller;
-  }
+  const refused = await admit(rt, state, sessionId, clientAddress, message.id);
+  if (refused !== undefined) return refused;
   await createSession(rt.stores, sessionId, state, sessionTtl(state, lifetimeOf(rt), Date.now()));
   const result: Record<string, unknown> = {
     protocolVersion,

@@ -41,6 +41,8 @@ export const keys = {
   lease: (session: string, streamId: string): StoreKey => ({ kind: "lease", session, id: streamId }),
   /** Server-wide: the legacy sessions one caller holds (`legacy/_callers.ts`). */
   callerSessions: (caller: string): StoreKey => ({ kind: "caller-sessions", id: caller }),
+  /** Server-wide: one shard of the count of open legacy sessions (`legacy/_census.ts`). */
+  sessionCensus: (shard: number): StoreKey => ({ kind: "session-census", id: String(shard) }),
   /** Server-wide: an MRTR `requestState`'s nonce, once a retry used it (single use). */
   requestState: (nonce: string): StoreKey => ({ kind: "request-state", id: nonce }),
 };

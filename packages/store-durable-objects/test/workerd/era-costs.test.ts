@@ -114,7 +114,9 @@ describe("Durable Object calls per request", () => {
     );
     const sessionId = init.headers.get("mcp-session-id") as string;
     await init.text();
-    expect(counter.take()).toEqual({ "session createRecord": 1 });
+    // The session record, and its place in the server-wide session count (maxSessions): one
+    // census shard read and written (created here, as it is the first session).
+    expect(counter.take()).toEqual({ "session createRecord": 1, "key getRecord": 1, "key createRecord": 1 });
 
     const opts = { sessionId, protocolVersion: "2025-11-25" };
     await (await invokeWorker(legacyPost(URL, initializedBody(), opts))).text();
