@@ -90,22 +90,32 @@ function baselineEntry(baseline: Baseline, dir: string): string {
   return file;
 }
 
-/** esbuild bundle of `lambda/<target>.ts` (or `entry`) into `dir`/<target>.mjs, with its sizes. */
+/** What an ESM bundle needs to run CommonJS code that calls `require` (esbuild's `__require` shim throws without it). */
+const REQUIRE_BANNER = "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);";
+
+/**
+ * esbuild bundle of `lambda/<target>.ts` (or `entry`) into `dir`/<target>.mjs, with its sizes. A
+ * bundle gets the `require` banner only when its code calls `require` (as a user would add it):
+ * the banner itself loads `node:module` at import.
+ */
 export async function bundle(target: Target, dir: string, entry?: string): Promise<Bundle> {
   const file = join(dir, `${target.replace(/[^\w.-]/g, "_")}.mjs`);
-  const { metafile } = await build({
+  const options = {
     entryPoints: [entry ?? fileURLToPath(new URL(`./lambda/${target}.ts`, import.meta.url))],
     bundle: true,
     minify: true,
-    format: "esm",
-    platform: "node",
+    format: "esm" as const,
+    platform: "node" as const,
     target: "node22",
     conditions: ["@portico/source"],
     outfile: file,
-    logLevel: "error",
-    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+    logLevel: "error" as const,
     metafile: true,
-  });
+  };
+  let { metafile } = await build(options);
+  if (/Dynamic require of/.test(readFileSync(file, "utf8"))) {
+    ({ metafile } = await build({ ...options, banner: { js: REQUIRE_BANNER } }));
+  }
   const bytes = readFileSync(file);
   const inputs = Object.entries(Object.values(metafile.outputs)[0]?.inputs ?? {})
     .map(([path, { bytesInOutput }]): [string, number] => [path, bytesInOutput])
