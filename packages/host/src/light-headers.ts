@@ -10,6 +10,14 @@
 
 type HeadersInitLike = Record<string, string> | Iterable<readonly [string, string]> | LightHeaders;
 
+/**
+ * The iterators of the platform's `Headers` as the user's type library declares them
+ * (`HeadersIterator` with `lib: ["DOM.Iterable"]`, undici's with only `@types/node`), or plain
+ * iterable iterators where it declares none — so these types compile under any of them.
+ */
+type EntriesIterator = Headers extends { entries(): infer I } ? I : IterableIterator<[string, string]>;
+type NamesIterator = Headers extends { keys(): infer I } ? I : IterableIterator<string>;
+
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const INVALID_VALUE = /[\0\r\n]/;
 
@@ -79,22 +87,22 @@ export class LightHeaders implements Headers {
   }
 
   /** Pairs sorted by name, `set-cookie` once per cookie — the order `Headers` iterates in. */
-  *entries(): HeadersIterator<[string, string]> {
+  *entries(): EntriesIterator {
     for (const k of [...this.#map.keys()].sort()) {
       if (k === "set-cookie") for (const cookie of this.#cookies) yield [k, cookie];
       else yield [k, this.#map.get(k) as string];
     }
   }
 
-  *keys(): HeadersIterator<string> {
+  *keys(): NamesIterator {
     for (const [k] of this.entries()) yield k;
   }
 
-  *values(): HeadersIterator<string> {
+  *values(): NamesIterator {
     for (const [, v] of this.entries()) yield v;
   }
 
-  [Symbol.iterator](): HeadersIterator<[string, string]> {
+  [Symbol.iterator](): EntriesIterator {
     return this.entries();
   }
 

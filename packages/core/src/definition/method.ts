@@ -110,7 +110,10 @@ export interface Definitions {
   readonly info: Implementation;
   readonly instructions: string | undefined;
   readonly pageSize: number;
-  /** Every installed family, once each. */
+  /**
+   * Every installed family, once each.
+   * @internal
+   */
   families(): MethodFamily[];
 }
 
