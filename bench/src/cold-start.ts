@@ -117,7 +117,7 @@ export async function bundle(target: Target, dir: string, entry?: string): Promi
     ({ metafile } = await build({ ...options, banner: { js: REQUIRE_BANNER } }));
   }
   const bytes = readFileSync(file);
-  const inputs = Object.entries(Object.values(metafile.outputs)[0]?.inputs ?? {})
+  const inputs = Object.entries(Object.values(metafile?.outputs ?? {})[0]?.inputs ?? {})
     .map(([path, { bytesInOutput }]): [string, number] => [path, bytesInOutput])
     .sort((a, b) => b[1] - a[1]);
   return { file, min: bytes.byteLength, gzip: gzipSync(bytes, { level: 9 }).byteLength, inputs };
