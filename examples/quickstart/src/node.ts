@@ -17,9 +17,15 @@ const app = {
   },
 };
 
-const server = await serve(app, {
-  port: process.env.PORT ? Number(process.env.PORT) : 3000,
-  hostname: "127.0.0.1",
-  handleSignals: true,
-});
-console.log(`Portico quickstart MCP server listening on ${server.url}/mcp`);
+try {
+  const server = await serve(app, {
+    port: process.env.PORT ? Number(process.env.PORT) : 3000,
+    hostname: "127.0.0.1",
+    handleSignals: true,
+  });
+  console.log(`Portico quickstart MCP server listening on ${server.url}/mcp`);
+} catch (error) {
+  // A busy port, a bad PORT: one line saying what to do, no stack.
+  console.error(`Portico quickstart: ${(error as Error).message}`);
+  process.exit(1);
+}

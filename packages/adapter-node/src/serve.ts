@@ -43,16 +43,36 @@ export interface Server extends ListenInfo {
 function resolvePort(port: number | undefined): number {
   const value = port ?? (process.env.PORT ? Number(process.env.PORT) : 3000);
   if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    throw new RangeError(`invalid port: ${String(port ?? process.env.PORT)}`);
+    throw new RangeError(
+      `invalid port ${JSON.stringify(String(port ?? process.env.PORT))}: give an integer from 0 to 65535 (0 picks a free one)`,
+    );
   }
   return value;
 }
 
+/**
+ * Why listening failed, in one sentence that says what to do: a busy port or one that needs
+ * privileges. The system's error stays as `cause`, its `code` on the error.
+ */
+function listenError(error: Error & { code?: string }, port: number, hostname: string): Error {
+  const where = `${hostname}:${port}`;
+  let message: string | undefined;
+  if (error.code === "EADDRINUSE")
+    message = `cannot listen on ${where}: the port is already in use. Stop what listens there, or choose another port (PORT=… or serve(app, { port }))`;
+  else if (error.code === "EACCES")
+    message = `cannot listen on ${where}: permission denied (ports below 1024 need privileges). Choose a port ≥ 1024 (PORT=… or serve(app, { port }))`;
+  else if (error.code === "EADDRNOTAVAIL")
+    message = `cannot listen on ${where}: no interface of this machine has that address. Use 127.0.0.1 (or 0.0.0.0 for every interface)`;
+  if (message === undefined) return error;
+  return Object.assign(new Error(message, { cause: error }), { code: error.code });
+}
+
 function listen(server: HttpServer, port: number, hostname: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
-    server.once("error", reject);
+    const fail = (error: Error): void => reject(listenError(error, port, hostname));
+    server.once("error", fail);
     server.listen(port, hostname, () => {
-      server.off("error", reject);
+      server.off("error", fail);
       resolve(server.address() as AddressInfo);
     });
   });

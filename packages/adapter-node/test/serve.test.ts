@@ -17,6 +17,22 @@ async function start(app: FetchApp, opts: Parameters<typeof serve>[1] = {}): Pro
 const encoder = new TextEncoder();
 
 describe("serve", () => {
+  it("refuses a busy port, or a port that is no port, with one sentence saying what to do", async () => {
+    const first = await start({ fetch: () => new Response("hi") });
+    const busy = await serve({ fetch: () => new Response("no") }, { port: first.port }).then(
+      () => undefined,
+      (error: Error & { code?: string }) => error,
+    );
+    expect(busy?.message).toBe(
+      `cannot listen on 127.0.0.1:${first.port}: the port is already in use. Stop what listens there, or choose another port (PORT=… or serve(app, { port }))`,
+    );
+    expect(busy?.code).toBe("EADDRINUSE");
+    expect((busy?.cause as { code?: string } | undefined)?.code).toBe("EADDRINUSE");
+    await expect(serve({ fetch: () => new Response("no") }, { port: 70_000 })).rejects.toThrow(
+      'invalid port "70000": give an integer from 0 to 65535 (0 picks a free one)',
+    );
+  });
+
   it("listens on 127.0.0.1 with the real port when 0 is asked for", async () => {
     const listened = deferred<{ url: string; port: number }>();
     const server = await start(
@@ -174,10 +190,4 @@ describe("serve", () => {
     expect(process.listenerCount("SIGINT")).toBe(beforeInt);
   });
 
-  it("rejects when the port is taken", async () => {
-    const first = await start({ fetch: () => new Response("ok") });
-    await expect(serve({ fetch: () => new Response("ok") }, { port: first.port })).rejects.toThrow(
-      /EADDRINUSE/,
-    );
-  });
 });

@@ -10,7 +10,7 @@ import { SessionSlots } from "./call/session-slots.ts";
 import type { McpParams } from "./definition/method.ts";
 import type { McpServer } from "./definition/server.ts";
 import type { Authenticator, AuthInfo, ExecutionContextLike, FetchHandler } from "./definition/types.ts";
-import { ErrorCode, isStoreUnavailable, notice } from "./errors.ts";
+import { ErrorCode, isStoreUnavailable, notice, PorticoError } from "./errors.ts";
 import { readJsonBody } from "./http/body.ts";
 import { corsOrigin, corsPreflight, withCors } from "./http/cors.ts";
 import { cannotStream, httpError, storeUnavailable } from "./http/responses.ts";
@@ -65,6 +65,15 @@ function refusalLine(refusal: Refusal): string {
 const NO_SECRET =
   "no `secret` is configured on a host that runs many instances: an MRTR requestState sealed by one instance will not open on another. Set createHandler(server, { secret: process.env.PORTICO_SECRET }) with the same value (32+ bytes, e.g. `openssl rand -base64 32`) on every instance";
 
+/**
+ * The default `onError`: a notice of Portico's own (a configuration or usage problem, a
+ * `PorticoError`) is one line saying what to do; anything else is logged whole, with its stack.
+ */
+function defaultReport(error: unknown, where: string): void {
+  if (error instanceof PorticoError) console.error(`[portico] ${where}: ${error.message} (${error.code})`);
+  else console.error(`[portico] ${where}:`, error);
+}
+
 /** Turns a server definition into a fetch handler (`{ fetch }`) serving both eras. */
 export function createHandler(server: McpServer, options: HandlerOptions = {}): McpHandler {
   checkOptions(options);
@@ -73,8 +82,7 @@ export function createHandler(server: McpServer, options: HandlerOptions = {}): 
   server.install(SERVER);
   server.install(LOGGING);
   const stores = timedStores(options.stores ?? memoryStores(), options.storeTimeoutMs ?? 10_000);
-  const report =
-    options.onError ?? ((error: unknown, where: string) => console.error(`[portico] ${where}:`, error));
+  const report = options.onError ?? defaultReport;
   const resolved = resolve(options);
   const rt: Runtime = {
     server,

@@ -4,7 +4,7 @@
  * server logs each refused value once (boundedly), and a multi-instance host without a `secret`
  * is told so once.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { addTool, createHandler, type ExecutionContextLike, McpServer } from "../src/index.ts";
 import { modernRequest } from "./_client.ts";
 
@@ -129,6 +129,21 @@ describe("a multi-instance host without a secret", () => {
     for (let i = 0; i < 3; i++) await handler.fetch(arriving("127.0.0.1"), undefined, host);
     expect(log.lines).toHaveLength(1);
     expect(log.lines[0]).toMatch(/no `secret` is configured.*PORTICO_SECRET.*openssl rand -base64 32/);
+  });
+
+  it("is told in one line by the default onError (no stack, the code at the end)", async () => {
+    const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const handler = createHandler(server());
+      await handler.fetch(arriving("127.0.0.1"), undefined, { multiInstance: true });
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(spy.mock.calls[0]).toHaveLength(1);
+      const line = spy.mock.calls[0]?.[0] as string;
+      expect(line).toMatch(/^\[portico\] configuration: no `secret` is configured .* \(no_secret\)$/);
+      expect(line).not.toContain("\n");
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("is not told when a secret is set, or on a single-instance host", async () => {
