@@ -189,5 +189,4 @@ describe("serve", () => {
     expect(process.listenerCount("SIGTERM")).toBe(before);
     expect(process.listenerCount("SIGINT")).toBe(beforeInt);
   });
-
 });
