@@ -41,7 +41,7 @@ export async function admit(
   if (!Number.isFinite(max)) return undefined;
   const expiresAt = Date.now() + sessionTtl(state, lifetime, Date.now());
   const counted = await count(rt.stores, max, expiresAt, bucketMs(lifetime.idleMs));
-  if (typeof counted === "object") {
+  if (typeof counted === "number") {
     state.census = counted;
     return undefined;
   }

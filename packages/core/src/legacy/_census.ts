@@ -20,10 +20,22 @@ export const SHARDS = 16;
 const CAS_ATTEMPTS = 3;
 
 /** Where a session is counted: its census record and the end of its bucket (epoch ms). */
-export interface CensusEntry {
+interface CensusEntry {
   shard: number;
   bucket: number;
 }
+
+/**
+ * A {@link CensusEntry} as the session record keeps it: one number, `bucket × SHARDS + shard`
+ * (exact: bucket ends are whole milliseconds), so an idle session holds no extra object.
+ */
+export type CensusPlace = number;
+
+const placeOf = (entry: CensusEntry): CensusPlace => entry.bucket * SHARDS + entry.shard;
+const entryOf = (place: CensusPlace): CensusEntry => ({
+  shard: place % SHARDS,
+  bucket: (place - (place % SHARDS)) / SHARDS,
+});
 
 /** Bucket end (epoch ms, as text) → sessions expiring in it. */
 type Buckets = Record<string, number>;
@@ -104,7 +116,7 @@ export async function count(
   max: number,
   expiresAt: number,
   width: number,
-): Promise<CensusEntry | "full" | "busy"> {
+): Promise<CensusPlace | "full" | "busy"> {
   if ((fullUntil.get(stores) ?? 0) > Date.now()) return "full";
   const shards = Math.min(SHARDS, max);
   const start = Math.floor(Math.random() * shards);
@@ -116,7 +128,7 @@ export async function count(
     const outcome = await changeShard(stores, shard, (buckets, total) =>
       total >= limit ? undefined : add(buckets, bucket, 1),
     );
-    if (outcome === "written") return { shard, bucket };
+    if (outcome === "written") return placeOf({ shard, bucket });
     if (outcome === "conflict") busy = true;
   }
   if (busy) return "busy";
@@ -125,8 +137,9 @@ export async function count(
 }
 
 /** Takes a DELETEd session out of the count (best effort: its bucket ends anyway). */
-export async function uncount(stores: Stores, entry: CensusEntry): Promise<void> {
+export async function uncount(stores: Stores, place: CensusPlace): Promise<void> {
   fullUntil.delete(stores);
+  const entry = entryOf(place);
   await changeShard(stores, entry.shard, (buckets) =>
     buckets[entry.bucket] === undefined ? undefined : add(buckets, entry.bucket, -1),
   );
@@ -155,16 +168,16 @@ async function moveCounted(stores: Stores, from: CensusEntry, to: CensusEntry): 
  * later bucket), and the move of the count itself, for the writer whose session write won — so a
  * move happens once however many requests race to slide the same session.
  */
-export function slideCount<S extends { census?: CensusEntry }>(
+export function slideCount<S extends { census?: CensusPlace }>(
   state: S,
   lifetime: { idleMs: number },
   expiresAt: number,
 ): { state: S; commit: (stores: Stores) => Promise<void> } {
-  const from = state.census;
+  const from = state.census === undefined ? undefined : entryOf(state.census);
   const to = from === undefined ? undefined : slid(from, expiresAt, bucketMs(lifetime.idleMs));
   if (from === undefined || to === undefined) return { state, commit: async () => {} };
   return {
-    state: { ...state, census: to },
+    state: { ...state, census: placeOf(to) },
     commit: (stores) => moveCounted(stores, from, to).catch(() => undefined),
   };
 }

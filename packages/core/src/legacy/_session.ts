@@ -7,7 +7,7 @@ import type { SessionFields } from "../definition/method.ts";
 import type { LogLevel } from "../jsonrpc/protocol.ts";
 import { keys, topics } from "../stores/keys.ts";
 import type { JsonValue, StoredEvent, StoreKey, Stores, Subscription } from "../stores/types.ts";
-import { type CensusEntry, slideCount } from "./_census.ts";
+import { type CensusPlace, slideCount } from "./_census.ts";
 
 export interface SessionState extends SessionFields {
   protocolVersion: string;
@@ -18,7 +18,7 @@ export interface SessionState extends SessionFields {
   /** The caller the session is counted under (`maxSessionsPerCaller`), if any. */
   caller?: string;
   /** Where the session is counted toward `maxSessions` (`_census.ts`), if it is. */
-  census?: CensusEntry;
+  census?: CensusPlace;
   clientCapabilities: Record<string, unknown>;
   clientInfo: Record<string, unknown> | null;
   logLevel: LogLevel | null;
