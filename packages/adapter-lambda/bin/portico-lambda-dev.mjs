@@ -4,7 +4,24 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { installAwslambda, serveLambda } from "@portico/adapter-lambda/dev";
+
+/** One line saying what went wrong and what to do, then exit: no stack for a usage problem. */
+function fail(message, code = 1) {
+  console.error(`portico-lambda-dev: ${message}`);
+  process.exit(code);
+}
+
+let dev;
+try {
+  dev = await import("@portico/adapter-lambda/dev");
+} catch (error) {
+  if (error?.code !== "ERR_MODULE_NOT_FOUND" || !String(error.message).includes("adapter-lambda"))
+    throw error;
+  fail(
+    "@portico/adapter-lambda is not built (its dist/ is missing): run `sh scripts/pnpm.sh run build` in the Portico workspace first (installed packages ship it built)",
+  );
+}
+const { installAwslambda, serveLambda } = dev;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -24,17 +41,37 @@ if (file === undefined || !["v1", "v2", "alb"].includes(values.kind)) {
 }
 // The stand-in must exist before the module runs: streamHandle() looks for it at import time.
 installAwslambda();
-const mod = await import(pathToFileURL(resolve(file)).href);
+let mod;
+try {
+  mod = await import(pathToFileURL(resolve(file)).href);
+} catch (error) {
+  if (error?.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes(resolve(file)))
+    fail(`cannot find ${file} (looked at ${resolve(file)})`, 2);
+  if (error?.code === "ERR_UNKNOWN_FILE_EXTENSION")
+    fail(
+      `Node ${process.versions.node} cannot load ${file} as it is (TypeScript needs Node ≥ 22.18): use a newer Node, or point at the built .js`,
+      2,
+    );
+  throw error; // an error inside the module: its stack is what helps
+}
 const handler = mod[values.export];
 if (typeof handler !== "function") {
-  console.error(`${file} has no exported function ${JSON.stringify(values.export)}`);
-  process.exit(2);
+  fail(`${file} has no exported function ${JSON.stringify(values.export)} (choose one with --export)`, 2);
 }
-const server = await serveLambda(handler, {
-  kind: values.kind,
-  timeoutMs: Number(values.timeout),
-  ...(values.port === undefined ? {} : { port: Number(values.port) }),
-});
+const port = values.port === undefined ? undefined : Number(values.port);
+if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535))
+  fail(`--port ${JSON.stringify(values.port)} is not a port: give an integer from 0 to 65535`, 2);
+let server;
+try {
+  server = await serveLambda(handler, {
+    kind: values.kind,
+    timeoutMs: Number(values.timeout),
+    ...(port === undefined ? {} : { port }),
+  });
+} catch (error) {
+  if (error?.code === undefined) throw error;
+  fail(error.message);
+}
 console.log(`Lambda handler ${values.export} (${values.kind} events) at ${server.url}/mcp`);
 const stop = () => server.close().then(() => process.exit(0));
 process.once("SIGINT", stop);

@@ -1,6 +1,6 @@
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createTracker, type FetchApp, shutdownReason } from "@portico/host";
+import { createTracker, type FetchApp, listenError, shutdownReason } from "@portico/host";
 import { type NodeHandlerOptions, toNodeHandler } from "./to-node-handler.ts";
 
 /** Where the server listens, as given to `onListen`. */
@@ -48,23 +48,6 @@ function resolvePort(port: number | undefined): number {
     );
   }
   return value;
-}
-
-/**
- * Why listening failed, in one sentence that says what to do: a busy port or one that needs
- * privileges. The system's error stays as `cause`, its `code` on the error.
- */
-function listenError(error: Error & { code?: string }, port: number, hostname: string): Error {
-  const where = `${hostname}:${port}`;
-  let message: string | undefined;
-  if (error.code === "EADDRINUSE")
-    message = `cannot listen on ${where}: the port is already in use. Stop what listens there, or choose another port (PORT=… or serve(app, { port }))`;
-  else if (error.code === "EACCES")
-    message = `cannot listen on ${where}: permission denied (ports below 1024 need privileges). Choose a port ≥ 1024 (PORT=… or serve(app, { port }))`;
-  else if (error.code === "EADDRNOTAVAIL")
-    message = `cannot listen on ${where}: no interface of this machine has that address. Use 127.0.0.1 (or 0.0.0.0 for every interface)`;
-  if (message === undefined) return error;
-  return Object.assign(new Error(message, { cause: error }), { code: error.code });
 }
 
 function listen(server: HttpServer, port: number, hostname: string): Promise<AddressInfo> {

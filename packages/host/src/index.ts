@@ -13,6 +13,7 @@ export { bearerChallenge, challengeResponse } from "./challenge.ts";
 export type { HostErrorStatus } from "./errors.ts";
 export { consoleErrorReporter, HOST_ERROR_HEADERS, hostErrorBody, hostErrorResponse } from "./errors.ts";
 export { LightHeaders } from "./light-headers.ts";
+export { listenError } from "./listen-error.ts";
 export type { PromiseTracker } from "./promise-tracker.ts";
 export { createTracker } from "./promise-tracker.ts";
 export type { ShutdownReason } from "./shutdown.ts";

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { listenError } from "@portico/host";
 import type { EventKind } from "../_strategy.ts";
 import type { LambdaContextLike, LambdaHttpResult } from "../_types.ts";
 import { fromResult, type ToEventOptions, toEvent } from "../to-event.ts";
@@ -130,9 +131,10 @@ export async function serveLambda(handler: unknown, opts: ServeLambdaOptions = {
     }
   });
   const port = opts.port ?? (process.env.PORT ? Number(process.env.PORT) : 3000);
+  const hostname = opts.hostname ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, opts.hostname ?? "127.0.0.1", () => resolve());
+    server.once("error", (error) => reject(listenError(error, port, hostname)));
+    server.listen(port, hostname, () => resolve());
   });
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
