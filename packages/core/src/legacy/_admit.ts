@@ -39,7 +39,8 @@ export async function admit(
   }
   const max = rt.options.maxSessions;
   if (!Number.isFinite(max)) return undefined;
-  const expiresAt = Date.now() + sessionTtl(state, lifetime, Date.now());
+  const now = Date.now();
+  const expiresAt = now + sessionTtl(state, lifetime, now);
   const counted = await count(rt.stores, max, expiresAt, bucketMs(lifetime.idleMs));
   if (typeof counted === "number") {
     state.census = counted;
