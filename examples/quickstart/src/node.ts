@@ -1,23 +1,27 @@
 /** The quickstart on the Node adapter: http://127.0.0.1:3000/mcp (PORT overrides the port). */
 import { serve } from "@portico/adapter-node";
-import { createHandler, type ExecutionContextLike } from "@portico/core";
+import { createHandler, type ExecutionContextLike, PorticoError } from "@portico/core";
 import { createQuickstartServer } from "./tools.ts";
 
-const mcp = createHandler(createQuickstartServer());
-
-/** `env` and `ctx` pass through: the adapter's shutdown signal ends long-lived streams with a retry hint. */
-const app = {
-  // This router reads only `request.url` and passes requests on: the adapter may hand it buffered
-  // requests (no undici on the buffered path; see @portico/host).
-  acceptsBufferedRequests: true,
-  fetch(request: Request, env?: unknown, ctx?: ExecutionContextLike) {
-    const { pathname } = new URL(request.url);
-    if (pathname === "/mcp") return mcp.fetch(request, env, ctx);
-    return Promise.resolve(Response.json({ error: "Not found: the MCP endpoint is /mcp" }, { status: 404 }));
-  },
-};
-
 try {
+  // A mistake in a tool's definition (a schema with no JSON Schema form, a non-object input)
+  // throws a PorticoError here, at startup, saying what to change.
+  const mcp = createHandler(createQuickstartServer());
+
+  /** `env` and `ctx` pass through: the adapter's shutdown signal ends long-lived streams with a retry hint. */
+  const app = {
+    // This router reads only `request.url` and passes requests on: the adapter may hand it buffered
+    // requests (no undici on the buffered path; see @portico/host).
+    acceptsBufferedRequests: true,
+    fetch(request: Request, env?: unknown, ctx?: ExecutionContextLike) {
+      const { pathname } = new URL(request.url);
+      if (pathname === "/mcp") return mcp.fetch(request, env, ctx);
+      return Promise.resolve(
+        Response.json({ error: "Not found: the MCP endpoint is /mcp" }, { status: 404 }),
+      );
+    },
+  };
+
   const server = await serve(app, {
     port: process.env.PORT ? Number(process.env.PORT) : 3000,
     hostname: "127.0.0.1",
@@ -25,7 +29,11 @@ try {
   });
   console.log(`Portico quickstart MCP server listening on ${server.url}/mcp`);
 } catch (error) {
-  // A busy port, a bad PORT: one line saying what to do, no stack.
+  // A definition mistake, a busy port, a bad PORT: one line saying what to do, no stack. Anything
+  // else is a bug, and its stack is what helps.
+  const usage =
+    error instanceof PorticoError || error instanceof RangeError || (error as { code?: unknown }).code;
+  if (!usage) throw error;
   console.error(`Portico quickstart: ${(error as Error).message}`);
   process.exit(1);
 }
