@@ -1,0 +1,122 @@
+import { randomBytes } from "node:crypto";
+import { streamHandle } from "@portico/adapter-lambda";
+import { installAwslambda, serveLambda } from "@portico/adapter-lambda/dev";
+import { serve } from "@portico/adapter-node";
+import type { HandlerOptions, Stores } from "@portico/core";
+import { CliError } from "../_errors.ts";
+import { type EntryApp, entryApp, type LoadedEntry, watchEntry } from "../load/entry.ts";
+import { withRequestLog } from "./_request-log.ts";
+import { swappableApp } from "./_swap.ts";
+
+/** Options of {@link startDevServer}. */
+export interface DevServerOptions {
+  /** 0 picks a free port. */
+  port: number;
+  hostname: string;
+  /** Serve through the Lambda adapter (`streamHandle`, Function URL events) on its dev server. */
+  lambda?: boolean;
+  exportName?: string;
+  /** Request lines, reloads. */
+  log: (line: string) => void;
+  /** Build and load failures of a reload (the last good version keeps serving). */
+  warn: (line: string) => void;
+}
+
+/** A running dev server. */
+export interface DevServer {
+  /** The MCP endpoint, `http://127.0.0.1:<port>/mcp`. */
+  endpoint: string;
+  /** The export served (`default`, `server`, …). */
+  exportName: string;
+  close(): Promise<void>;
+}
+
+/** A listen failure in one line, with the CLI's own advice. */
+function listenFailure(error: unknown): never {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && error instanceof Error)
+    throw new CliError(error.message.replace(/\(PORT=… or serve\(app, \{ port \}\)\)/, "(--port N)"), 1);
+  if (error instanceof RangeError) throw new CliError(error.message, 2);
+  throw error;
+}
+
+/**
+ * Serves a tools module on 127.0.0.1 (Node adapter, or the Lambda adapter's dev server), reloading
+ * it when it or a local import changes: the port stays, and so do the in-memory stores (legacy
+ * sessions survive a reload) and the `requestState` secret (one per run, so MRTR round trips
+ * survive it too).
+ */
+export async function startDevServer(entry: string, opts: DevServerOptions): Promise<DevServer> {
+  const secret = randomBytes(32).toString("base64");
+  let stores: Stores | undefined;
+  const optionsFor = (loaded: LoadedEntry): HandlerOptions => {
+    stores ??= loaded.core?.memoryStores();
+    return stores === undefined ? { secret } : { secret, stores };
+  };
+  let current: EntryApp | undefined;
+  const proxy = swappableApp({ fetch: () => Promise.reject(new Error("not loaded yet")) });
+  const watched = await watchEntry(
+    entry,
+    opts.exportName === undefined ? {} : { exportName: opts.exportName },
+    {
+      onReload(loaded, ms) {
+        let next: EntryApp;
+        try {
+          next = entryApp(loaded, optionsFor(loaded));
+        } catch (error) {
+          opts.warn(
+            `${error instanceof Error ? error.message : String(error)} — still serving the last good version`,
+          );
+          return;
+        }
+        proxy.swap(next.app);
+        current?.close();
+        current = next;
+        opts.log(`reloaded ${entry} (${ms} ms)`);
+      },
+      onError(message) {
+        opts.warn(`${message} — still serving the last good version`);
+      },
+    },
+  );
+  try {
+    current = entryApp(watched.first, optionsFor(watched.first));
+  } catch (error) {
+    await watched.close();
+    throw error;
+  }
+  proxy.swap(current.app);
+  const logged = withRequestLog(proxy, opts.log);
+
+  let url: string;
+  let stop: () => Promise<void>;
+  try {
+    if (opts.lambda === true) {
+      installAwslambda();
+      const server = await serveLambda(streamHandle(logged), { port: opts.port, hostname: opts.hostname });
+      url = server.url;
+      stop = () => server.close();
+    } else {
+      const server = await serve(logged, {
+        port: opts.port,
+        hostname: opts.hostname,
+        gracefulTimeoutMs: 1000,
+      });
+      url = server.url;
+      stop = () => server.close();
+    }
+  } catch (error) {
+    await watched.close();
+    current.close();
+    listenFailure(error);
+  }
+  return {
+    endpoint: `${url}/mcp`,
+    exportName: watched.first.exportName,
+    async close() {
+      await watched.close();
+      await stop();
+      current?.close();
+    },
+  };
+}
