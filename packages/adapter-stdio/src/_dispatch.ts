@@ -1,0 +1,243 @@
+/**
+ * Routes each inbound line: a request becomes a POST whose answer is relayed (concurrently with
+ * every other request), a notification or a client's reply a POST whose 202 ends it, and
+ * `notifications/cancelled` aborts the request it names. Input that is not a message gets its
+ * JSON-RPC error at once.
+ */
+import { discardAnswer, openAnswer } from "./_answer.ts";
+import { type Connection, describe, POST_HEADERS } from "./_connection.ts";
+import {
+  errorMessage,
+  INVALID_REQUEST,
+  idOf,
+  jsonRpcErrorOf,
+  kindOf,
+  PARSE_ERROR,
+  type RequestId,
+} from "./_errors.ts";
+import { isObject, type JsonObject, modernHeaders, modernVersionOf, paramsOf } from "./_headers.ts";
+import { learnTools, mirrorsParams } from "./_learn-tools.ts";
+import type { NotificationStream } from "./_notification-stream.ts";
+import { relayAnswer } from "./_relay.ts";
+
+/** A request in flight: what aborts it, and when it is done. */
+interface InFlight {
+  controller: AbortController;
+  done: Promise<void>;
+  /** `subscriptions/listen`: it never completes on its own. */
+  longLived: boolean;
+}
+
+const keyOf = (id: RequestId): string => `${typeof id}:${id}`;
+
+export class Dispatcher {
+  readonly #conn: Connection;
+  readonly #stream: NotificationStream;
+  readonly #requests = new Set<InFlight>();
+  readonly #byId = new Map<string, InFlight>();
+  /** Aborts the POSTs of notifications and replies at close. */
+  readonly #others = new AbortController();
+  readonly #otherWork = new Set<Promise<void>>();
+
+  constructor(conn: Connection, stream: NotificationStream) {
+    this.#conn = conn;
+    this.#stream = stream;
+  }
+
+  /** One line of input. */
+  line(text: string): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      void this.#conn.writer.write(
+        errorMessage(null, PARSE_ERROR, "Parse error: the line is not valid JSON"),
+      );
+      return;
+    }
+    this.message(message);
+  }
+
+  /** A line longer than `maxLineBytes` (discarded). */
+  tooLong(limit: number): void {
+    const text = `Invalid Request: the message is longer than ${limit} bytes (maxLineBytes) and was discarded`;
+    void this.#conn.writer.write(errorMessage(null, INVALID_REQUEST, text));
+  }
+
+  message(message: unknown): void {
+    if (Array.isArray(message)) {
+      this.#batch(message);
+      return;
+    }
+    switch (kindOf(message)) {
+      case "request":
+        this.#request(message as JsonObject);
+        return;
+      case "notification":
+        this.#notification(message as JsonObject);
+        return;
+      case "response":
+        this.#other(message as JsonObject, this.#conn.sessionHeaders(), "a reply");
+        return;
+      default: {
+        const id = isObject(message) ? idOf(message.id) : null;
+        const text = "Invalid Request: not a JSON-RPC 2.0 request, notification or response";
+        void this.#conn.writer.write(errorMessage(id, INVALID_REQUEST, text));
+      }
+    }
+  }
+
+  /** Resolves when every request other than long-lived ones is done. */
+  settled(): Promise<unknown> {
+    return Promise.allSettled([...this.#requests].filter((r) => !r.longLived).map((r) => r.done));
+  }
+
+  /** Aborts everything in flight; resolves when all of it has let go. */
+  abortAll(): Promise<unknown> {
+    this.#others.abort();
+    for (const request of this.#requests) request.controller.abort();
+    return Promise.allSettled([...[...this.#requests].map((r) => r.done), ...this.#otherWork]);
+  }
+
+  #track(controller: AbortController, longLived: boolean, ids: RequestId[], run: Promise<void>): void {
+    const entry: InFlight = { controller, longLived, done: Promise.resolve() };
+    entry.done = run
+      .catch((error: unknown) => {
+        if (!controller.signal.aborted) this.#conn.log(`a request failed: ${describe(error)}`);
+      })
+      .finally(() => {
+        this.#requests.delete(entry);
+        for (const id of ids) if (this.#byId.get(keyOf(id)) === entry) this.#byId.delete(keyOf(id));
+      });
+    this.#requests.add(entry);
+    for (const id of ids) this.#byId.set(keyOf(id), entry);
+  }
+
+  #request(message: JsonObject): void {
+    const id = message.id as RequestId;
+    const controller = new AbortController();
+    const longLived = message.method === "subscriptions/listen";
+    this.#track(controller, longLived, [id], this.#serve(message, id, controller.signal));
+  }
+
+  async #serve(message: JsonObject, id: RequestId, signal: AbortSignal): Promise<void> {
+    const conn = this.#conn;
+    const version = modernVersionOf(message);
+    const body = JSON.stringify(message);
+    const headersOf = (): Record<string, string> =>
+      version === undefined
+        ? { ...POST_HEADERS, ...conn.sessionHeaders() }
+        : {
+            ...POST_HEADERS,
+            ...modernHeaders(message, version),
+            ...(message.method === "tools/call" ? conn.params.headersFor(message) : {}),
+          };
+    let answer = await openAnswer(await conn.send("POST", headersOf(), body, signal), signal);
+    if (version !== undefined && message.method === "tools/call" && mirrorsParams(answer)) {
+      // The tool marks arguments this adapter has not seen in a tools/list yet: learn, then retry.
+      discardAnswer(answer);
+      await learnTools(conn, message, version, signal);
+      answer = await openAnswer(await conn.send("POST", headersOf(), body, signal), signal);
+    }
+    await relayAnswer(
+      conn,
+      {
+        pending: new Set([id]),
+        signal,
+        resumable: version === undefined,
+        onResponse: (response, from) => {
+          if (!isObject(response.result)) return;
+          if (message.method === "tools/list") conn.params.observe(response.result);
+          if (message.method === "initialize" && version === undefined) {
+            this.#adoptSession(from.header("mcp-session-id"), response.result.protocolVersion);
+          }
+        },
+      },
+      answer,
+    );
+  }
+
+  /** Keeps the session `initialize` answered with (a second `initialize` replaces the first). */
+  #adoptSession(sessionId: string | null, protocolVersion: unknown): void {
+    const conn = this.#conn;
+    const previous = conn.sessionId;
+    void this.#stream.stop();
+    conn.sessionId = sessionId ?? undefined;
+    conn.protocolVersion = typeof protocolVersion === "string" ? protocolVersion : undefined;
+    if (previous !== undefined && previous !== conn.sessionId) {
+      this.#other(null, { "mcp-session-id": previous }, "ending the previous session", "DELETE");
+    }
+  }
+
+  #notification(message: JsonObject): void {
+    const conn = this.#conn;
+    const version = modernVersionOf(message);
+    if (message.method === "notifications/cancelled") {
+      const target = idOf(paramsOf(message)?.requestId);
+      if (target !== null) this.#byId.get(keyOf(target))?.controller.abort();
+      // A legacy session cancels its call itself; on 2026-07-28 the closed stream is the cancellation.
+      if (version === undefined && conn.sessionId !== undefined) {
+        this.#other(message, conn.sessionHeaders(), "a cancellation");
+      }
+      return;
+    }
+    const headers = version === undefined ? conn.sessionHeaders() : modernHeaders(message, version);
+    const opensStream = message.method === "notifications/initialized" && version === undefined;
+    this.#other(message, headers, `the notification ${String(message.method)}`, "POST", opensStream);
+  }
+
+  /** A POST (or DELETE) whose answer only matters when it is an error (logged). */
+  #other(
+    message: JsonObject | null,
+    headers: Record<string, string>,
+    what: string,
+    method: "POST" | "DELETE" = "POST",
+    opensStream = false,
+  ): void {
+    const conn = this.#conn;
+    const signal = this.#others.signal;
+    const body = message === null ? null : JSON.stringify(message);
+    const all = method === "POST" ? { ...POST_HEADERS, ...headers } : headers;
+    const work = (async () => {
+      const answer = await openAnswer(await conn.send(method, all, body, signal), signal);
+      discardAnswer(answer);
+      if (answer.status >= 200 && answer.status < 300) {
+        if (opensStream) this.#stream.open();
+        return;
+      }
+      const detail = answer.kind === "json" ? jsonRpcErrorOf(answer.body)?.message : undefined;
+      conn.log(`the MCP handler refused ${what}: HTTP ${answer.status}${detail ? ` (${detail})` : ""}`);
+    })()
+      .catch((error: unknown) => {
+        if (!signal.aborted) conn.log(`sending ${what} failed: ${describe(error)}`);
+      })
+      .finally(() => this.#otherWork.delete(work));
+    this.#otherWork.add(work);
+  }
+
+  /** A 2025-03-26 batch: one POST; each request in it gets its response. */
+  #batch(messages: unknown[]): void {
+    if (messages.length === 0) {
+      void this.#conn.writer.write(errorMessage(null, INVALID_REQUEST, "Invalid Request: an empty batch"));
+      return;
+    }
+    const ids = messages.flatMap((m) => (kindOf(m) === "request" ? [(m as JsonObject).id as RequestId] : []));
+    const conn = this.#conn;
+    const controller = new AbortController();
+    const signal = controller.signal;
+    const run = (async () => {
+      const headers = { ...POST_HEADERS, ...conn.sessionHeaders() };
+      const answer = await openAnswer(
+        await conn.send("POST", headers, JSON.stringify(messages), signal),
+        signal,
+      );
+      if (ids.length > 0) {
+        await relayAnswer(conn, { pending: new Set(ids), signal, resumable: true }, answer);
+        return;
+      }
+      discardAnswer(answer);
+      if (answer.status >= 300) conn.log(`the MCP handler refused a batch: HTTP ${answer.status}`);
+    })();
+    this.#track(controller, false, ids, run);
+  }
+}

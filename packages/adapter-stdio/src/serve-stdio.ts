@@ -1,0 +1,187 @@
+import type { Readable, Writable } from "node:stream";
+import type { FetchApp } from "@portico/host";
+import { discardAnswer, openAnswer } from "./_answer.ts";
+import { Connection, describe } from "./_connection.ts";
+import { consoleToStderr } from "./_console.ts";
+import { Dispatcher } from "./_dispatch.ts";
+import { readLines } from "./_line-reader.ts";
+import { LineWriter } from "./_line-writer.ts";
+import { NotificationStream } from "./_notification-stream.ts";
+
+/** Options of {@link serveStdio}. */
+export interface StdioOptions {
+  /** Where messages arrive, one per line. Default `process.stdin`. */
+  input?: Readable;
+  /** Where messages go, one per line, and nothing else. Default `process.stdout`. */
+  output?: Writable;
+  /**
+   * Receives one line per diagnostic (a refused notification, a handler that failed, a stream given
+   * up). Default: written to stderr, prefixed `[portico stdio]`. Never written to `output`.
+   */
+  log?: (line: string) => void;
+  /**
+   * The longest line accepted, in bytes. A longer one is discarded as it arrives (never held) and
+   * answered with a JSON-RPC error (`-32600`, id `null`); the server carries on. Default 4 MiB.
+   */
+  maxLineBytes?: number;
+  /** Passed to `app.fetch` as its second argument. */
+  env?: unknown;
+  /**
+   * The URL the app's requests are made for. Default `http://localhost/mcp` (its `Host` passes the
+   * core's DNS-rebinding check); change the path for a router that mounts MCP elsewhere.
+   */
+  url?: string;
+  /**
+   * At the end of input, how long requests still running may finish (their responses are
+   * written) before everything is aborted. Long-lived streams end at once. Default 1000 ms.
+   */
+  graceMs?: number;
+  /**
+   * Send the global `console`'s output to stderr while serving, so that a stray `console.log`
+   * cannot corrupt the protocol. Default `true` when `output` is `process.stdout`.
+   */
+  redirectConsole?: boolean;
+}
+
+/** A running stdio server. */
+export interface StdioServer {
+  /** Resolves once the server has stopped (end of input, `close()`, or the output gone). */
+  readonly closed: Promise<void>;
+  /** Stops at once: stops reading, aborts what is in flight, ends the session. Resolves as `closed`. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024;
+const DEFAULT_GRACE_MS = 1000;
+/** How long the shutdown waits for the session's end and for aborted work to let go. */
+const SHUTDOWN_WAIT_MS = 1000;
+
+function defaultLog(line: string): void {
+  process.stderr.write(`[portico stdio] ${line}\n`);
+}
+
+/** Ends the legacy session (DELETE), waiting at most {@link SHUTDOWN_WAIT_MS}. */
+async function endSession(conn: Connection): Promise<void> {
+  const controller = new AbortController();
+  const headers = conn.sessionHeaders();
+  const deleted = conn
+    .send("DELETE", headers, null, controller.signal)
+    .then((response) => openAnswer(response, controller.signal))
+    .then(discardAnswer);
+  await within(deleted, SHUTDOWN_WAIT_MS);
+  controller.abort();
+}
+
+/** Resolves when `promise` settles or after `ms`, whichever is first (the timer is cleared). */
+function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void promise.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    );
+  });
+}
+
+function checkOptions(app: FetchApp, options: StdioOptions): void {
+  if (typeof app?.fetch !== "function") {
+    throw new TypeError(
+      "serveStdio: app must have a fetch(request, env, ctx) method (e.g. createHandler(server))",
+    );
+  }
+  const { maxLineBytes, graceMs } = options;
+  if (maxLineBytes !== undefined && !(Number.isInteger(maxLineBytes) && maxLineBytes > 0)) {
+    throw new TypeError(`serveStdio: maxLineBytes must be a positive integer, not ${String(maxLineBytes)}`);
+  }
+  if (graceMs !== undefined && !(Number.isFinite(graceMs) && graceMs >= 0)) {
+    throw new TypeError(`serveStdio: graceMs must be a number ≥ 0, not ${String(graceMs)}`);
+  }
+  if (options.url !== undefined && !URL.canParse(options.url)) {
+    throw new TypeError(`serveStdio: url must be an absolute URL, not ${JSON.stringify(options.url)}`);
+  }
+}
+
+/**
+ * Serves `app` (a Portico handler from `createHandler(server)`, or any object with a Web Fetch
+ * `fetch`) over the MCP stdio transport: newline-delimited JSON-RPC on `input` and `output`
+ * (stdin and stdout by default), diagnostics to stderr.
+ *
+ * Each inbound message becomes the request a Streamable HTTP client would send (`POST` to
+ * `http://localhost/mcp`, with the session and protocol headers of its era), and every message of
+ * the answer — a JSON body or each SSE event — becomes one output line. Both protocol eras work:
+ * `initialize` sessions (2025-11-25 and earlier; the session's GET stream is opened after
+ * `notifications/initialized` and deleted at the end) and stateless 2026-07-28 requests (the
+ * `Mcp-*` headers are derived from the body). Requests run concurrently; the end of input waits
+ * `graceMs` for running requests, then aborts the rest (`ctx.signal` of the app, and every
+ * request's signal) and resolves `closed`. It never writes anything but JSON-RPC to `output`.
+ */
+export function serveStdio(app: FetchApp, options: StdioOptions = {}): StdioServer {
+  checkOptions(app, options);
+  const input = options.input ?? process.stdin;
+  const output = options.output ?? process.stdout;
+  const log = options.log ?? defaultLog;
+  const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+  const restoreConsole =
+    (options.redirectConsole ?? output === process.stdout) ? consoleToStderr() : () => {};
+
+  let shutdown: Promise<void> | undefined;
+  let resolveClosed = (): void => {};
+  const closed = new Promise<void>((resolve) => {
+    resolveClosed = resolve;
+  });
+  const writer = new LineWriter(output, (error) => {
+    log(`the output closed (${describe(error)}): stopping`);
+    void stop(0);
+  });
+  const conn = new Connection({
+    app,
+    env: options.env,
+    url: options.url ?? "http://localhost/mcp",
+    writer,
+    log,
+  });
+  const stream = new NotificationStream(conn);
+  const dispatcher = new Dispatcher(conn, stream);
+
+  const stopReading = readLines(input, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, {
+    onEvent(event) {
+      if (shutdown !== undefined) return;
+      if (event.kind === "line") dispatcher.line(event.text);
+      else dispatcher.tooLong(event.limit);
+    },
+    onEnd(error) {
+      if (error !== undefined) log(`reading the input failed: ${describe(error)}`);
+      void stop(error === undefined ? graceMs : 0);
+    },
+  });
+
+  function stop(grace: number): Promise<void> {
+    shutdown ??= (async () => {
+      stopReading();
+      if (grace > 0) await within(dispatcher.settled(), grace);
+      conn.shutdown.abort();
+      const aborted = dispatcher.abortAll();
+      await stream.stop();
+      if (conn.sessionId !== undefined) await endSession(conn);
+      await within(Promise.all([aborted, conn.background.settled()]), SHUTDOWN_WAIT_MS);
+      await within(writer.flushed(), SHUTDOWN_WAIT_MS);
+      writer.close();
+      restoreConsole();
+    })()
+      .catch((error: unknown) => {
+        log(`shutting down failed: ${describe(error)}`);
+        writer.close();
+        restoreConsole();
+      })
+      .finally(resolveClosed);
+    return shutdown;
+  }
+
+  return { closed, close: () => stop(0) };
+}
