@@ -55,9 +55,10 @@ export interface RawServer {
   exited: Promise<Exit>;
 }
 
-export function startRaw(): RawServer {
+export function startRaw(env: Record<string, string> = {}): RawServer {
   const child = spawn(NODE, FIXTURE_ARGS, {
     cwd: PACKAGE_DIR,
+    env: { ...process.env, ...env },
     stdio: ["pipe", "pipe", "pipe"],
     detached: true,
   });
