@@ -1,16 +1,48 @@
+import { Console } from "node:console";
+import { randomBytes } from "node:crypto";
+import { serveStdio } from "@portico/adapter-stdio";
 import { parseCommand } from "../_args.ts";
-import { CliError, usageError } from "../_errors.ts";
+import { usageError } from "../_errors.ts";
 import { STDIO_USAGE } from "../_usage.ts";
+import { entryApp, loadEntry } from "../load/entry.ts";
 
-/** `portico stdio <entry>`: serves until stdin ends or a signal. */
+/**
+ * Points the global console at stderr for the whole run — loading the module included (serveStdio
+ * does the same while serving), so that only JSON-RPC ever reaches stdout.
+ */
+function consoleToStderr(): void {
+  const toStderr = new Console({ stdout: process.stderr, stderr: process.stderr }) as unknown as Record<
+    string,
+    unknown
+  >;
+  const global = console as unknown as Record<string, unknown>;
+  for (const key of Object.keys(toStderr))
+    if (typeof toStderr[key] === "function" && key in global) global[key] = toStderr[key];
+}
+
+/** `portico stdio <entry>`: serves until stdin ends (or SIGINT/SIGTERM). */
 export async function stdioCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, { export: { type: "string" } }, STDIO_USAGE);
   if (values.help === true) {
-    console.error(STDIO_USAGE);
+    console.log(STDIO_USAGE);
     return 0;
   }
   const [entry, extra] = positionals;
   if (entry === undefined) throw usageError("stdio needs the tools module to serve", STDIO_USAGE);
   if (extra !== undefined) throw usageError(`unexpected argument ${JSON.stringify(extra)}`, STDIO_USAGE);
-  throw new CliError("stdio is not available yet (@portico/adapter-stdio)", 1);
+  consoleToStderr();
+  const loaded = await loadEntry(
+    entry,
+    values.export === undefined ? {} : { exportName: values.export as string },
+  );
+  const { app, close } = entryApp(loaded, { secret: randomBytes(32).toString("base64") });
+  const server = serveStdio(app);
+  const stop = (): void => void server.close();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  await server.closed;
+  process.off("SIGINT", stop);
+  process.off("SIGTERM", stop);
+  close();
+  return 0;
 }

@@ -76,13 +76,15 @@ function olderThan(version: string, minimum: string): boolean {
 /**
  * How to start the Inspector with `args`: its local launcher on this Node, or, when it is not
  * installed, `npx -y @modelcontextprotocol/inspector@^2`. A local launcher on a Node older than
- * the Inspector's engines is a one-line error (returned as `problem`).
+ * the Inspector's engines is a one-line error (returned as `problem`). `installed` defaults to
+ * {@link findInspector}'s answer, `nodeVersion` to this Node's.
  */
 export function inspectorLaunch(
   args: string[],
-  installed: string | undefined = findInspector(),
-  nodeVersion: string = process.versions.node,
+  opts: { installed?: string | undefined; nodeVersion?: string } = {},
 ): Launch | { problem: string } {
+  const installed = "installed" in opts ? opts.installed : findInspector();
+  const nodeVersion = opts.nodeVersion ?? process.versions.node;
   if (installed === undefined)
     return { command: "npx", args: ["-y", `${INSPECTOR_PACKAGE}@${INSPECTOR_RANGE}`, ...args] };
   if (olderThan(nodeVersion, INSPECTOR_MIN_NODE))
