@@ -36,6 +36,40 @@ export function describe(error: unknown): string {
   return String(error);
 }
 
+/**
+ * `answer`, or a rejection as soon as `signal` aborts: an app that ignores its request's signal
+ * cannot hold up a cancellation or the shutdown. A response that arrives after that is discarded.
+ */
+function untilAborted(answer: Promise<Response>, signal: AbortSignal): Promise<Response> {
+  if (signal.aborted) {
+    void answer.then(
+      (late) => late.body?.cancel().catch(() => {}),
+      () => {},
+    );
+    return Promise.reject(signal.reason);
+  }
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      reject(signal.reason);
+      void answer.then(
+        (late) => late.body?.cancel().catch(() => {}),
+        () => {},
+      );
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    answer.then(
+      (response) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(response);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 export class Connection {
   readonly app: FetchApp;
   readonly env: unknown;
@@ -107,7 +141,7 @@ export class Connection {
       return bufferedResponse(hostErrorBody(400), 400, { "content-type": "application/json" });
     }
     try {
-      return await this.app.fetch(request, this.env, this.ctx);
+      return await untilAborted(Promise.resolve(this.app.fetch(request, this.env, this.ctx)), signal);
     } catch (error) {
       if (signal.aborted) throw error;
       this.log(`the MCP handler failed: ${describe(error)}`);

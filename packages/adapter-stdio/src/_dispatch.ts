@@ -19,6 +19,7 @@ import { isObject, type JsonObject, modernHeaders, modernVersionOf, paramsOf } f
 import { learnTools, mirrorsParams } from "./_learn-tools.ts";
 import type { NotificationStream } from "./_notification-stream.ts";
 import { relayAnswer } from "./_relay.ts";
+import { SessionRenewal, sessionGone } from "./_renewal.ts";
 
 /** A request in flight: what aborts it, and when it is done. */
 interface InFlight {
@@ -38,10 +39,12 @@ export class Dispatcher {
   /** Aborts the POSTs of notifications and replies at close. */
   readonly #others = new AbortController();
   readonly #otherWork = new Set<Promise<void>>();
+  readonly #renewal: SessionRenewal;
 
   constructor(conn: Connection, stream: NotificationStream) {
     this.#conn = conn;
     this.#stream = stream;
+    this.#renewal = new SessionRenewal(conn, stream);
   }
 
   /** One line of input. */
@@ -132,7 +135,13 @@ export class Dispatcher {
             ...modernHeaders(message, version),
             ...(message.method === "tools/call" ? conn.params.headersFor(message) : {}),
           };
+    if (version === undefined && message.method === "initialize") this.#renewal.remember(message);
+    const sessionId = version === undefined ? conn.sessionId : undefined;
     let answer = await openAnswer(await conn.send("POST", headersOf(), body, signal), signal);
+    if (sessionId !== undefined && sessionGone(answer) && (await this.#renewal.renew(sessionId, signal))) {
+      discardAnswer(answer);
+      answer = await openAnswer(await conn.send("POST", headersOf(), body, signal), signal);
+    }
     if (version !== undefined && message.method === "tools/call" && mirrorsParams(answer)) {
       // The tool marks arguments this adapter has not seen in a tools/list yet: learn, then retry.
       discardAnswer(answer);

@@ -150,6 +150,23 @@ describe("raw stdio", () => {
     expect(server.lines.every((line) => line.startsWith("{"))).toBe(true);
   });
 
+  it("renews a 2025 session that expired while the client was idle, and answers the request", async () => {
+    server = startRaw({ STDIO_SESSION_TTL_MS: "300" });
+    server.send(INIT);
+    await server.next(idIs(0), "the initialize result");
+    server.send('{"jsonrpc":"2.0","method":"notifications/initialized"}');
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    server.send(request(1, "tools/call", { name: "add", arguments: { a: 1, b: 2 } }));
+    expect((await server.next(idIs(1), "the add result")).result).toMatchObject({
+      structuredContent: { sum: 3 },
+    });
+    expect(server.stderr()).toContain("a new one was initialized");
+    // The renewed session's stream works: a tool added now is announced.
+    server.send(request(2, "tools/call", { name: "grow", arguments: {} }));
+    await server.next((m) => m.method === "notifications/tools/list_changed", "list_changed");
+    expectOnlyJsonRpc(server);
+  });
+
   it("serves a plain fetch app (real Requests and streamed Responses) the same way", async () => {
     server = startRaw({ STDIO_PLAIN_FETCH: "1" });
     server.send(INIT);
