@@ -19,28 +19,21 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fileSpecs, packAll, ROOT, workspaceBin, workspaceVersion } from "../src/pack.ts";
 
-const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const FIXTURE = fileURLToPath(new URL("../fixture", import.meta.url));
-const PNPM = join(ROOT, "scripts", "pnpm.sh");
-/** Packages a user installs to serve tools (test-kit is a dev tool with vitest as its peer). */
-const SKIP = new Set(["test-kit"]);
+/**
+ * Packages a user installs to serve tools: test-kit is a dev tool with vitest as its peer, and
+ * create-portico a project generator (run by test/create-portico.test.ts).
+ */
+const SKIP = new Set(["test-kit", "create-portico"]);
 
 let project = "";
 let child: ChildProcess | undefined;
-
-/** The version of `name` the workspace resolves, so the fresh project gets the same one. */
-function workspaceVersion(name: string): string {
-  const lock = readFileSync(join(ROOT, "pnpm-lock.yaml"), "utf8");
-  const match = new RegExp(`\\n {2}'?${name.replace("/", "\\/")}@(\\d[^(:'\\s]*)`).exec(lock);
-  if (match?.[1] === undefined) throw new Error(`no ${name} in pnpm-lock.yaml`);
-  return match[1];
-}
 
 const run = (file: string, args: string[], timeout = 120_000, env: Record<string, string> = {}) =>
   execFileSync(file, args, {
@@ -51,29 +44,11 @@ const run = (file: string, args: string[], timeout = 120_000, env: Record<string
     env: { ...process.env, ...env },
   });
 
-/** The executable of `bin` in package `name`, as the workspace package `from` has it installed. */
-function workspaceBin(from: string, name: string, bin: string): string {
-  const manifest = createRequire(join(ROOT, from, "package.json")).resolve(`${name}/package.json`);
-  const { bin: bins } = JSON.parse(readFileSync(manifest, "utf8")) as { bin: Record<string, string> };
-  return join(manifest, "..", bins[bin] as string);
-}
-
-beforeAll(() => {
+beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), "portico-pack-"));
   const tarballs = join(project, "tarballs");
   mkdirSync(tarballs);
-  const dependencies: Record<string, string> = {};
-  for (const dir of readdirSync(join(ROOT, "packages"))) {
-    const manifest = JSON.parse(readFileSync(join(ROOT, "packages", dir, "package.json"), "utf8"));
-    if (manifest.private || SKIP.has(dir)) continue;
-    execFileSync("sh", [PNPM, "pack", "--pack-destination", tarballs], {
-      cwd: join(ROOT, "packages", dir),
-      stdio: "ignore",
-      timeout: 60_000,
-    });
-    const file = `${manifest.name.slice(1).replace("/", "-")}-${manifest.version}.tgz`;
-    dependencies[manifest.name] = `file:./tarballs/${file}`;
-  }
+  const dependencies = fileSpecs(await packAll(tarballs, SKIP));
   cpSync(FIXTURE, project, { recursive: true });
   writeFileSync(
     join(project, "package.json"),

@@ -1,0 +1,125 @@
+/**
+ * The rendered projects: every runtime and store gets the files the README promises, standalone
+ * (no workspace ranges, no source condition), at versions in step with the workspace.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import {
+  LIBRARY_VERSIONS,
+  type ProjectOptions,
+  porticoVersion,
+  RUNTIMES,
+  renderProject,
+  STORES_BY_RUNTIME,
+  TOOL_VERSIONS,
+} from "../src/index.ts";
+
+const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+
+/** The entry and the deploy configuration of each runtime. */
+const ENTRY_AND_DEPLOY = {
+  node: ["src/server.ts"],
+  "lambda-sam": ["src/handler.ts", "template.yaml"],
+  "lambda-cdk": ["src/handler.ts", "cdk/app.ts", "cdk/stack.ts", "cdk.json"],
+  vercel: ["api/mcp.ts", "vercel.json"],
+  workers: ["src/index.ts", "wrangler.jsonc"],
+} as const;
+
+const combinations = RUNTIMES.flatMap((runtime) =>
+  STORES_BY_RUNTIME[runtime].map(
+    (stores): ProjectOptions => ({ name: "t", runtime, stores, packageManager: "npm" }),
+  ),
+);
+
+describe.each(combinations)("$runtime with $stores stores", (options) => {
+  const files = renderProject(options, "1.2.3");
+  const manifest = JSON.parse(files["package.json"] as string) as {
+    scripts: Record<string, string>;
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+    engines: { node: string };
+  };
+
+  it("has the common files, the runtime's entry and deploy configuration, and a test", () => {
+    const paths = Object.keys(files);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "package.json",
+        "tsconfig.json",
+        ".gitignore",
+        "README.md",
+        "src/tools.ts",
+        ...ENTRY_AND_DEPLOY[options.runtime],
+      ]),
+    );
+    expect(paths.some((path) => /^test\/[^_].*\.test\.ts$/.test(path))).toBe(true);
+  });
+
+  it("has dev, build and test scripts, a deploy script where it deploys, and engines", () => {
+    expect(Object.keys(manifest.scripts)).toEqual(expect.arrayContaining(["dev", "build", "test"]));
+    if (options.runtime !== "node") expect(manifest.scripts.deploy).toBeTruthy();
+    expect(manifest.engines.node).toBe(">=22.18");
+  });
+
+  it("depends on published packages only: @portico/* at ^version, tools pinned", () => {
+    const portico = Object.entries(manifest.dependencies).filter(([name]) => name.startsWith("@portico/"));
+    expect(portico.length).toBeGreaterThanOrEqual(2);
+    for (const [, range] of portico) expect(range).toBe("^1.2.3");
+    for (const [name, version] of Object.entries(manifest.devDependencies)) {
+      expect(version, name).toBe(TOOL_VERSIONS[name as keyof typeof TOOL_VERSIONS]);
+    }
+    for (const [path, text] of Object.entries(files)) {
+      expect(text, path).not.toContain("workspace:");
+      expect(text, path).not.toContain("@portico/source");
+    }
+  });
+
+  it("imports only the @portico packages it depends on", () => {
+    const imported = new Set(
+      Object.values(files).flatMap((text) =>
+        [...text.matchAll(/from "(@portico\/[\w-]+)/g)].map((m) => m[1]),
+      ),
+    );
+    for (const name of imported) expect(manifest.dependencies, name).toHaveProperty(name as string);
+  });
+
+  it("names its stores' package and no other store package", () => {
+    const stores = Object.keys(manifest.dependencies).filter((name) => name.startsWith("@portico/store-"));
+    expect(stores).toEqual(options.stores === "memory" ? [] : [`@portico/store-${options.stores}`]);
+  });
+
+  it("has a strict tsconfig", () => {
+    const config = JSON.parse(files["tsconfig.json"] as string) as {
+      compilerOptions: Record<string, unknown>;
+    };
+    expect(config.compilerOptions).toMatchObject({ strict: true, noUncheckedIndexedAccess: true });
+  });
+});
+
+describe("versions", () => {
+  const lock = readFileSync(join(ROOT, "pnpm-lock.yaml"), "utf8");
+  const locked = (name: string) =>
+    [...lock.matchAll(new RegExp(`\\n {2}'?${name.replace("/", "\\/")}@(\\d[^(:'\\s]*)`, "g"))].map(
+      (m) => m[1],
+    );
+
+  it("are the versions the workspace builds and tests with (pnpm-lock.yaml)", () => {
+    for (const [name, version] of Object.entries({ ...TOOL_VERSIONS, ...LIBRARY_VERSIONS })) {
+      expect(locked(name), name).toContain(version);
+    }
+  });
+
+  it("of @portico/* are this package's own, which every published package shares", () => {
+    for (const dir of readdirSync(join(ROOT, "packages"))) {
+      const file = join(ROOT, "packages", dir, "package.json");
+      if (!existsSync(file)) continue;
+      const manifest = JSON.parse(readFileSync(file, "utf8")) as {
+        version: string;
+        private?: boolean;
+      };
+      if (!manifest.private) expect(manifest.version, dir).toBe(porticoVersion());
+    }
+  });
+});
