@@ -87,12 +87,16 @@ describe("portico call <entry>", () => {
       expect(code).toBe(0);
       return stdout.trim();
     };
-    expect(await who("test/entries/default-async.ts")).toBe("default export");
-    expect(await who("test/entries/default-async.ts", "--export", "other")).toBe("other export");
-    expect(await who("test/entries/named-server.ts")).toBe("named server");
-    expect(await who("test/entries/fetch-handler.ts")).toBe("fetch handler");
-    expect(await who("test/entries/plain.mjs")).toBe("javascript");
-  });
+    expect(
+      await Promise.all([
+        who("test/entries/default-async.ts"),
+        who("test/entries/default-async.ts", "--export", "other"),
+        who("test/entries/named-server.ts"),
+        who("test/entries/fetch-handler.ts"),
+        who("test/entries/plain.mjs"),
+      ]),
+    ).toEqual(["default export", "other export", "named server", "fetch handler", "javascript"]);
+  }, 60_000);
 });
 
 describe("portico call <url>", () => {

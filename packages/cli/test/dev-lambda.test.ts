@@ -60,4 +60,9 @@ describe("portico dev --lambda", () => {
     await cli.waitFor(/^\d\d:\d\d:\d\d POST tools\/call greet → 200 \d+ ms$/m);
     await cli.waitFor(/^\d\d:\d\d:\d\d DELETE → 200 \d+ ms$/m);
   });
+
+  it("stays quiet about the requestState secret (dev makes one per run)", () => {
+    expect(cli.stderr()).not.toContain("no_secret");
+    expect(cli.stderr()).toBe("");
+  });
 });

@@ -36,14 +36,15 @@ describe("usage", () => {
     const overview = await run(["help"]);
     expect(overview.code).toBe(0);
     expect(overview.stdout).toMatch(/^usage: portico <command>/);
-    for (const command of ["dev", "stdio", "inspect", "call"]) {
-      const own = await run([command, "--help"]);
-      expect(own.code, command).toBe(0);
-      expect(own.stdout + own.stderr).toMatch(new RegExp(`^usage: portico ${command} `));
-      const viaHelp = await run(["help", command]);
-      expect(viaHelp.stdout).toMatch(new RegExp(`^usage: portico ${command} `));
-    }
-  });
+    await Promise.all(
+      ["dev", "stdio", "inspect", "call"].map(async (command) => {
+        const [own, viaHelp] = await Promise.all([run([command, "--help"]), run(["help", command])]);
+        expect(own.code, command).toBe(0);
+        expect(own.stdout, command).toMatch(new RegExp(`^usage: portico ${command} `));
+        expect(viaHelp.stdout, command).toMatch(new RegExp(`^usage: portico ${command} `));
+      }),
+    );
+  }, 60_000);
 
   it("an unknown command or flag is one line, then the usage, exit 2", async () => {
     const command = await run(["serve", "x.ts"]);
@@ -69,7 +70,7 @@ describe("usage", () => {
     const missingTool = await run(["call", `${FIXTURE}tools.ts`]);
     expect(missingTool.code).toBe(2);
     expect(firstLine(missingTool.stderr)).toBe("portico: call needs a tools module (or URL) and a tool name");
-  });
+  }, 60_000);
 
   it("the Node check says in one line which Node is needed", () => {
     expect(nodeTooOld("18.20.4")).toBe("portico needs Node 20 or newer; this is Node 18.20.4");

@@ -2,9 +2,6 @@ import { relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CliError, oneLine } from "../_errors.ts";
 
-/** Stack traces of bundles point at the user's sources (the bundles carry inline source maps). */
-process.setSourceMapsEnabled(true);
-
 /** The first stack frame in the user's code, as `file:line`, relative to the working directory. */
 export function userFrame(error: unknown): string | undefined {
   const stack = (error as { stack?: unknown }).stack;
@@ -24,6 +21,8 @@ export function userFrame(error: unknown): string | undefined {
  * becomes one line naming the entry (and where it threw).
  */
 export async function importBundle(file: string, entryLabel: string): Promise<Record<string, unknown>> {
+  // Stack traces of bundles point at the user's sources (the bundles carry inline source maps).
+  process.setSourceMapsEnabled(true);
   try {
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
