@@ -2,7 +2,10 @@
  * The quickstart's MCP server with the deployment's configuration, read from the environment:
  * `REQUEST_STATE_SECRET` (required on Vercel), `ALLOWED_HOSTS`, `ALLOWED_ORIGINS`, the stores, and
  * OAuth (`OAUTH_ISSUER`, `MCP_RESOURCE`, `OAUTH_JWKS_URL`; see auth.ts and {@link oauthConfigFrom}).
+ * Under a plain `vercel dev` with no stores configured, the adapter's dev daemon provides shared
+ * stores and a shared secret (`vercelDevDefaults`), so both eras work with nothing set.
  */
+import { vercelDevDefaults } from "@portico/adapter-vercel/dev";
 import { createHandler, type McpHandler } from "@portico/core";
 import { addOAuth, METADATA_PATH, type OAuthConfig } from "../../src/auth.ts";
 import { createQuickstartServer } from "../../src/tools.ts";
@@ -37,15 +40,19 @@ export function oauthConfigFrom(env: Env): OAuthConfig | undefined {
 }
 
 export function createApp(env: Env): McpHandler {
-  const secret = env.REQUEST_STATE_SECRET;
   // VERCEL_ENV is "production" or "preview" on Vercel: there, every instance needs the same key.
-  if (!secret && (env.VERCEL_ENV === "production" || env.VERCEL_ENV === "preview")) {
+  if (!env.REQUEST_STATE_SECRET && (env.VERCEL_ENV === "production" || env.VERCEL_ENV === "preview")) {
     throw new Error("REQUEST_STATE_SECRET is not set: add it in the project's environment variables");
   }
-  const stores = storesFrom(env);
+  const configured = storesFrom(env);
+  // vercel dev runs a fresh process per request: with no stores configured, the dev daemon's
+  // memory stores and secret are shared by all of them. Anywhere else (Vercel) this is undefined.
+  const dev = configured === undefined ? vercelDevDefaults({ env }) : undefined;
+  const stores = configured ?? dev?.stores;
   const server = createQuickstartServer();
   const oauth = oauthConfigFrom(env);
   const auth = oauth === undefined ? undefined : addOAuth(server, oauth);
+  const secret = env.REQUEST_STATE_SECRET || dev?.secret;
   const mcp = createHandler(server, {
     ...(secret ? { secret } : {}),
     ...(stores ? { stores } : {}),

@@ -20,6 +20,7 @@ import { modernPost } from "@portico/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeBuild } from "./_build.ts";
 import { startExample } from "./_vercel-dev.ts";
+import { describePlainVercelDev } from "./_vercel-dev-cli.ts";
 
 // vercel dev --local refuses to start while .vercel/project.json exists (it then fetches the
 // project), and `vercel build` needs one: the build runs first, in this file, and removes it again.
@@ -230,3 +231,6 @@ describe("vercel dev --local with OAUTH_ISSUER set", () => {
     expect(JSON.parse(answer.result.content[0]?.text ?? "")).toMatchObject({ subject: "user-1" });
   }, 30_000);
 });
+
+// Last: a plain `vercel dev`, with no wrapper and no Portico environment (test/_vercel-dev-cli.ts).
+describePlainVercelDev();

@@ -14,6 +14,11 @@ import type { CallBody, StoreName, SubscribeBody } from "./_wire.ts";
 
 /** Options of {@link devStores}. */
 export interface DevStoresOptions {
+  /**
+   * The server's bearer token (`DevStoresServer.token`). Default: the `PORTICO_DEV_STORES_TOKEN`
+   * environment variable, which `startVercelDev` sets next to `PORTICO_DEV_STORES_URL`.
+   */
+  token?: string;
   /** Told about subscribers that throw and subscriptions that break. Default: `console.error`. */
   onError?: (error: unknown) => void;
 }
@@ -23,12 +28,15 @@ function unavailable(cause: unknown): StoreUnavailableError {
 }
 
 /** POSTs `body` as JSON; a network failure becomes a {@link StoreUnavailableError}. */
-async function post(url: string, body: CallBody | SubscribeBody, signal?: AbortSignal): Promise<Response> {
-  const init: RequestInit = {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  };
+async function post(
+  url: string,
+  token: string | undefined,
+  body: CallBody | SubscribeBody,
+  signal?: AbortSignal,
+): Promise<Response> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  const init: RequestInit = { method: "POST", headers, body: JSON.stringify(body) };
   if (signal) init.signal = signal;
   try {
     return await fetch(url, init);
@@ -40,15 +48,17 @@ async function post(url: string, body: CallBody | SubscribeBody, signal?: AbortS
 /**
  * Stores that live in another process: the memory stores held by `serveDevStores` (same machine),
  * reached over HTTP with `fetch`. They let every process share sessions, event logs and the bus
- * where a dev server runs each request in a fresh process (`vercel dev`). For local development
- * and tests only: production uses a durable store (Redis, DynamoDB).
+ * where a dev server runs each request in a fresh process (`vercel dev`). `url` is the server's
+ * origin (`DevStoresServer.url`); every request carries its bearer token (`options.token`). For
+ * local development and tests only: production uses a durable store (Redis, DynamoDB).
  */
 export function devStores(url: string | URL, options: DevStoresOptions = {}): Stores {
   const base = String(url).replace(/\/+$/, "");
   const onError = options.onError ?? ((error: unknown) => console.error("[portico dev stores]", error));
+  const token = options.token ?? process.env.PORTICO_DEV_STORES_TOKEN;
 
   async function call<T>(store: StoreName, op: string, args: unknown[]): Promise<T> {
-    const response = await post(`${base}/call`, { store, op, args });
+    const response = await post(`${base}/call`, token, { store, op, args });
     const answer = (await response.json().catch(() => ({}))) as { result?: T; error?: string };
     if (!response.ok) throw new Error(`dev store ${store}.${op} failed: ${answer.error ?? response.status}`);
     return answer.result as T;
@@ -73,7 +83,7 @@ export function devStores(url: string | URL, options: DevStoresOptions = {}): St
   };
   const bus: Bus = {
     publish: (topic, message) => call<void>("bus", "publish", [topic, message]),
-    subscribe: (topic, onMessage) => subscribe(base, topic, onMessage, onError),
+    subscribe: (topic, onMessage) => subscribe(base, token, topic, onMessage, onError),
   };
   return { sessions, events, bus };
 }
@@ -81,12 +91,13 @@ export function devStores(url: string | URL, options: DevStoresOptions = {}): St
 /** Opens the NDJSON subscription stream; resolves once the server confirms it is subscribed. */
 async function subscribe(
   base: string,
+  token: string | undefined,
   topic: StoreKey,
   onMessage: (message: JsonValue) => void,
   onError: (error: unknown) => void,
 ): Promise<Subscription> {
   const controller = new AbortController();
-  const response = await post(`${base}/subscribe`, { topic }, controller.signal);
+  const response = await post(`${base}/subscribe`, token, { topic }, controller.signal);
   if (!response.ok || response.body === null) throw unavailable(new Error(`HTTP ${response.status}`));
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { memoryStores, type Stores } from "@portico/core";
@@ -12,11 +12,24 @@ export interface ServeDevStoresOptions {
   hostname?: string;
   /** The stores to share. Default: fresh `memoryStores()`. */
   stores?: Stores;
+  /**
+   * The bearer token every request must carry (`Authorization: Bearer <token>`); others get a
+   * 401. Default: 32 random bytes, hex. At least 16 characters.
+   */
+  token?: string;
 }
 
+/** A running {@link serveDevStores} server. */
 export interface DevStoresServer {
-  /** Pass it to `devStores(url)` in the other processes; it carries an unguessable path. */
+  /** Its origin, e.g. `http://127.0.0.1:41234`: pass it to `devStores(url, { token })`. */
   url: string;
+  /** The bearer token its clients must send. */
+  token: string;
+  /**
+   * When it was last busy (epoch ms): `Date.now()` while a call or a subscription is open, else
+   * when the last one ended (or the server started). For idle shutdown.
+   */
+  lastActivity(): number;
   close(): Promise<void>;
 }
 
@@ -35,9 +48,18 @@ function readJson(req: IncomingMessage): Promise<unknown> {
   });
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, {
+    ...headers,
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(text)),
+  });
   res.end(text);
 }
 
@@ -66,17 +88,44 @@ async function subscribe(stores: Stores, body: SubscribeBody, req: IncomingMessa
   req.resume();
 }
 
+const digest = (text: string): Buffer => createHash("sha256").update(text).digest();
+
+/** A check of `Authorization: Bearer <token>` that takes the same time for every wrong token. */
+function bearerCheck(token: string): (req: IncomingMessage) => boolean {
+  const expected = digest(token);
+  return (req) => {
+    const match = /^Bearer (.+)$/.exec(req.headers.authorization ?? "");
+    return match?.[1] !== undefined && timingSafeEqual(digest(match[1]), expected);
+  };
+}
+
 /**
  * Serves memory stores to other processes on this machine (see `devStores`): one process holds
- * the sessions, event logs and bus, every function process reaches them over HTTP. For local
- * development and tests where each request runs in a fresh process (`vercel dev`).
+ * the sessions, event logs and bus, every function process reaches them over HTTP, with the
+ * server's bearer token. For local development and tests where each request runs in a fresh
+ * process (`vercel dev`).
  */
 export async function serveDevStores(options: ServeDevStoresOptions = {}): Promise<DevStoresServer> {
+  const token = options.token ?? randomBytes(32).toString("hex");
+  if (token.length < 16) throw new TypeError("serveDevStores: token must be at least 16 characters");
+  const authorized = bearerCheck(token);
   const stores = options.stores ?? memoryStores();
-  const prefix = `/${randomUUID()}`;
+  let open = 0;
+  let idleSince = Date.now();
   const server = createServer((req, res) => {
-    const route = req.url?.startsWith(`${prefix}/`) ? req.url.slice(prefix.length) : undefined;
+    open += 1;
+    res.once("close", () => {
+      open -= 1;
+      idleSince = Date.now();
+    });
+    if (!authorized(req)) {
+      req.resume();
+      send(res, 401, { error: "missing or wrong bearer token" }, { "www-authenticate": "Bearer" });
+      return;
+    }
+    const route = req.url;
     if (req.method !== "POST" || (route !== "/call" && route !== "/subscribe")) {
+      req.resume();
       send(res, 404, { error: "not found" });
       return;
     }
@@ -98,7 +147,9 @@ export async function serveDevStores(options: ServeDevStoresOptions = {}): Promi
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}${prefix}`,
+    url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`,
+    token,
+    lastActivity: () => (open > 0 ? Date.now() : idleSince),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -3,7 +3,9 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { daemonPaths, readDaemonInfo } from "./_daemon-file.ts";
 import { type DevStoresServer, serveDevStores } from "./serve-dev-stores.ts";
+import { stopVercelDevDaemon } from "./vercel-dev-defaults.ts";
 
 /** Options of {@link startVercelDev}. */
 export interface StartVercelDevOptions {
@@ -14,8 +16,10 @@ export interface StartVercelDevOptions {
   /** Extra environment for the CLI and the functions (on top of `process.env`). */
   env?: Record<string, string>;
   /**
-   * Share one set of memory stores between all function processes (see `serveDevStores`); the
-   * functions find its URL in `PORTICO_DEV_STORES_URL`. Default `true`.
+   * Share one set of memory stores between all function processes (see `serveDevStores`), held in
+   * this process; the functions find its URL in `PORTICO_DEV_STORES_URL` and its token in
+   * `PORTICO_DEV_STORES_TOKEN`. Default `true`. With `false`, functions that call
+   * `vercelDevDefaults()` start the project's dev daemon themselves, as under a plain `vercel dev`.
    */
   devStores?: boolean;
   /**
@@ -38,7 +42,12 @@ export interface VercelDev {
   url: string;
   /** The dev stores' URL, when started. */
   storesUrl?: string;
-  /** Stops the CLI and every function process it started (its process group), then the stores. */
+  /** The dev stores' bearer token, when started. */
+  storesToken?: string;
+  /**
+   * Stops the CLI and every function process it started (its process group), then the stores, and
+   * the project's dev daemon if this CLI owned it (`vercelDevDefaults`).
+   */
   stop(): Promise<void>;
 }
 
@@ -85,14 +94,19 @@ function exited(child: ChildProcess): Promise<void> {
  * Runs `vercel dev --local --listen 127.0.0.1:<port> --yes` in `cwd` (no login, no linked
  * project, telemetry off) in a process group of its own, and resolves once it is ready. vercel
  * dev runs every request in a fresh function process, so by default it also starts dev stores and
- * hands their URL to the functions as `PORTICO_DEV_STORES_URL`: legacy-era sessions, event logs
- * and the bus then span requests, as durable stores do in production.
+ * hands their URL and token to the functions as `PORTICO_DEV_STORES_URL` and
+ * `PORTICO_DEV_STORES_TOKEN`: legacy-era sessions, event logs and the bus then span requests, as
+ * durable stores do in production. (Without it, `vercelDevDefaults` does the same from inside the
+ * functions, as under a plain `vercel dev`.)
  */
 export async function startVercelDev(options: StartVercelDevOptions): Promise<VercelDev> {
   const stores: DevStoresServer | undefined =
     options.devStores === false ? undefined : await serveDevStores();
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, VERCEL_TELEMETRY_DISABLED: "1" };
-  if (stores) env.PORTICO_DEV_STORES_URL = stores.url;
+  if (stores) {
+    env.PORTICO_DEV_STORES_URL = stores.url;
+    env.PORTICO_DEV_STORES_TOKEN = stores.token;
+  }
   if (options.compileCache !== false && !env.NODE_COMPILE_CACHE) {
     env.NODE_COMPILE_CACHE = options.compileCache ?? join(tmpdir(), "portico-vercel-dev-compile-cache");
   }
@@ -118,6 +132,10 @@ export async function startVercelDev(options: StartVercelDevOptions): Promise<Ve
   const stop = async (): Promise<void> => {
     if (child.pid !== undefined) await stopGroup(child.pid, gone);
     await stores?.close();
+    // A daemon the functions started (vercelDevDefaults) ends with its owner within a second;
+    // stop it now, so that nothing outlives this call.
+    const daemon = readDaemonInfo(daemonPaths(options.cwd).file);
+    if (daemon !== undefined && daemon.ownerPid === child.pid) await stopVercelDevDaemon(options.cwd);
   };
 
   let output = "";
@@ -152,7 +170,10 @@ export async function startVercelDev(options: StartVercelDevOptions): Promise<Ve
     child.stdout?.on("data", forward);
     child.stderr?.on("data", forward);
     const started: VercelDev = { url, stop };
-    if (stores) started.storesUrl = stores.url;
+    if (stores) {
+      started.storesUrl = stores.url;
+      started.storesToken = stores.token;
+    }
     return started;
   } catch (error) {
     await stop();
