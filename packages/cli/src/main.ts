@@ -5,10 +5,10 @@ import { cliVersion } from "./_version.ts";
 type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
-  dev: async () => (await import("./commands/dev.ts")).devCommand,
-  stdio: async () => (await import("./commands/stdio.ts")).stdioCommand,
-  inspect: async () => (await import("./commands/inspect.ts")).inspectCommand,
-  call: async () => (await import("./commands/call.ts")).callCommand,
+  dev: async () => (await import("./commands/_dev.ts")).devCommand,
+  stdio: async () => (await import("./commands/_stdio.ts")).stdioCommand,
+  inspect: async () => (await import("./commands/_inspect.ts")).inspectCommand,
+  call: async () => (await import("./commands/_call.ts")).callCommand,
 };
 
 function help(topic: string | undefined): number {

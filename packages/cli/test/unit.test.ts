@@ -1,7 +1,7 @@
 /** The CLI's small pure parts: argument values, the log's method names, conditions, result text. */
 import { describe, expect, it } from "vitest";
 import { resultText } from "../src/client/_result.ts";
-import { parseToolArgs } from "../src/commands/call.ts";
+import { parseToolArgs } from "../src/commands/_call.ts";
 import { describeMessage } from "../src/dev/_request-log.ts";
 import { processConditions } from "../src/load/_project.ts";
 
