@@ -72,10 +72,12 @@ describe("portico dev", () => {
   });
 
   it("reloads on a change to a local import, keeping the port and the legacy session", async () => {
+    const session = v1Transport.sessionId;
     const file = join(project.dir, "greeting.ts");
     writeFileSync(file, readFileSync(file, "utf8").replace('"hello"', '"bonjour"'));
     await cli.waitFor(/^reloaded tools\.ts \(\d+ ms\)$/m);
     expect(text(await v1.callTool({ name: "greet", arguments: {} }))).toBe("bonjour, world");
+    expect(v1Transport.sessionId).toBe(session);
     expect(text(await v2.callTool({ name: "greet", arguments: {} }))).toBe("bonjour, world");
   });
 
