@@ -32,6 +32,9 @@ const FIXTURE = fileURLToPath(new URL("../fixture", import.meta.url));
  */
 const SKIP = new Set(["test-kit", "create-portico"]);
 
+/** Timeout of the steps that run tsc or a CLI: minutes, not seconds, on a busy 2-core machine. */
+const SLOW = 120_000;
+
 let project = "";
 let child: ChildProcess | undefined;
 
@@ -80,7 +83,7 @@ afterAll(() => {
     rmSync(project, { recursive: true, force: true });
 });
 
-describe("the packed packages, installed from their tarballs into a fresh project", () => {
+describe("the packed packages, installed from their tarballs into a fresh project", { timeout: SLOW }, () => {
   it("have manifests in their published shape (scripts/manifests.mjs --check)", () => {
     execFileSync(process.execPath, [join(ROOT, "scripts", "manifests.mjs"), "--check"], { stdio: "pipe" });
   });
