@@ -15,6 +15,12 @@ import { StreamableHTTPClientTransport as TransportV1 } from "@modelcontextproto
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Running, start, stopAll, tempProject } from "./_cli.ts";
 
+/** Resolves once the CLI has printed `count` reload lines. */
+async function reloaded(cli: Running, count: number): Promise<void> {
+  const pattern = new RegExp(`(?:^reloaded tools\\.ts \\(\\d+ ms\\)$[\\s\\S]*?){${count}}`, "m");
+  await cli.waitFor(pattern);
+}
+
 function text(result: unknown): string {
   const content = (result as { content: { type: string; text: string }[] }).content;
   return content.map((c) => c.text).join("\n");
@@ -27,6 +33,10 @@ describe("portico dev", () => {
   let v1: ClientV1;
   let v1Transport: TransportV1;
   let v2: ClientV2;
+  let answerElicitation: () => Promise<{ action: "accept"; content: { name: string } }> = async () => ({
+    action: "accept",
+    content: { name: "Ada" },
+  });
 
   beforeAll(async () => {
     cli = start(["dev", "tools.ts", "--port", "0"], { cwd: project.dir });
@@ -37,8 +47,9 @@ describe("portico dev", () => {
     await v1.connect(v1Transport);
     v2 = new ClientV2(
       { name: "dev-test-v2", version: "1.0.0" },
-      { versionNegotiation: { mode: { pin: "2026-07-28" } } },
+      { capabilities: { elicitation: {} }, versionNegotiation: { mode: { pin: "2026-07-28" } } },
     );
+    v2.setRequestHandler("elicitation/create", () => answerElicitation());
     await v2.connect(new TransportV2(endpoint));
   });
 
@@ -75,7 +86,7 @@ describe("portico dev", () => {
     const session = v1Transport.sessionId;
     const file = join(project.dir, "greeting.ts");
     writeFileSync(file, readFileSync(file, "utf8").replace('"hello"', '"bonjour"'));
-    await cli.waitFor(/^reloaded tools\.ts \(\d+ ms\)$/m);
+    await reloaded(cli, 1);
     expect(text(await v1.callTool({ name: "greet", arguments: {} }))).toBe("bonjour, world");
     expect(v1Transport.sessionId).toBe(session);
     expect(text(await v2.callTool({ name: "greet", arguments: {} }))).toBe("bonjour, world");
@@ -91,7 +102,7 @@ describe("portico dev", () => {
         '  addTool(server, "added", { description: "Added while serving." }, () => "new");\n  return server;',
       ),
     );
-    await cli.waitFor(/^reloaded tools\.ts \(\d+ ms\)$(?:[\s\S]*)^reloaded tools\.ts/m);
+    await reloaded(cli, 2);
     const { tools } = await v1.listTools();
     expect(tools.map((t) => t.name)).toContain("added");
     expect(text(await v2.callTool({ name: "added", arguments: {} }))).toBe("new");
@@ -108,7 +119,18 @@ describe("portico dev", () => {
     expect(text(await v2.callTool({ name: "greet", arguments: {} }))).toBe("bonjour, world");
     // Fixed again: the next build is served.
     writeFileSync(file, good.replace('() => "new"', '() => "newer"'));
-    await cli.waitFor(/^reloaded tools\.ts[\s\S]*^reloaded tools\.ts[\s\S]*^reloaded tools\.ts/m);
+    await reloaded(cli, 3);
     expect(text(await v1.callTool({ name: "added", arguments: {} }))).toBe("newer");
+  });
+
+  it("completes an MRTR round trip across a reload (one requestState secret per run)", async () => {
+    const file = join(project.dir, "greeting.ts");
+    // The reload happens between the server's input_required answer and the client's retry.
+    answerElicitation = async () => {
+      writeFileSync(file, readFileSync(file, "utf8").replace('"bonjour"', '"salut"'));
+      await reloaded(cli, 4);
+      return { action: "accept", content: { name: "Ada" } };
+    };
+    expect(text(await v2.callTool({ name: "ask", arguments: {} }))).toBe("salut, Ada");
   });
 });

@@ -131,7 +131,7 @@ describe.skipIf(inspector === undefined || "problem" in inspectorLaunch([], { in
       );
       expect(code).toBe(0);
       const names = JSON.parse(stdout).result.tools.map((t: { name: string }) => t.name);
-      expect(names.sort()).toEqual(["add", "echo", "fail", "greet"]);
+      expect(names.sort()).toEqual(["add", "ask", "echo", "fail", "greet"]);
     }, 40_000);
 
     it("calls a tool of a module it launches over stdio", async () => {

@@ -26,7 +26,7 @@ describe("portico stdio", () => {
     try {
       expect(client.getServerVersion()).toMatchObject({ name: "cli-fixture" });
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name).sort()).toEqual(["add", "echo", "fail", "greet"]);
+      expect(tools.map((t) => t.name).sort()).toEqual(["add", "ask", "echo", "fail", "greet"]);
       expect(await client.callTool({ name: "add", arguments: { a: 40, b: 2 } })).toMatchObject({
         content: [{ type: "text", text: "42" }],
       });
