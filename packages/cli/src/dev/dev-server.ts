@@ -79,13 +79,16 @@ export async function startDevServer(entry: string, opts: DevServerOptions): Pro
       },
     },
   );
-  try {
-    current = entryApp(watched.first, optionsFor(watched.first));
-  } catch (error) {
-    await watched.close();
-    throw error;
+  // A change saved while the first version was loading may already have been swapped in.
+  if (current === undefined) {
+    try {
+      current = entryApp(watched.first, optionsFor(watched.first));
+    } catch (error) {
+      await watched.close();
+      throw error;
+    }
+    proxy.swap(current.app);
   }
-  proxy.swap(current.app);
   const logged = withRequestLog(proxy, opts.log);
 
   let url: string;
