@@ -14,6 +14,7 @@ export default defineConfig({
             "examples/*/test/**/*.test.ts",
             "examples/*/*/test/**/*.test.ts",
             "test/*/test/**/*.test.ts",
+            "docs/test/**/*.test.ts",
           ],
           // Test files that run inside workerd belong to the workerd projects below.
           exclude: [...configDefaults.exclude, "**/test/workerd/**"],
