@@ -40,6 +40,11 @@ export class Dispatcher {
   readonly #others = new AbortController();
   readonly #otherWork = new Set<Promise<void>>();
   readonly #renewal: SessionRenewal;
+  /**
+   * While a legacy `initialize` is in flight, later legacy messages wait for it (in order), as an
+   * HTTP client waits for the answer's `Mcp-Session-Id` before its next request.
+   */
+  #gate: Promise<void> | undefined;
 
   constructor(conn: Connection, stream: NotificationStream) {
     this.#conn = conn;
@@ -68,6 +73,23 @@ export class Dispatcher {
   }
 
   message(message: unknown): void {
+    const gate = this.#gate;
+    if (gate !== undefined && !(isObject(message) && modernVersionOf(message) !== undefined)) {
+      this.#hold(gate.then(() => this.#route(message)));
+      return;
+    }
+    this.#route(message);
+  }
+
+  /** Makes `until` the gate later legacy messages wait for; lifted once it settles. */
+  #hold(until: Promise<void>): void {
+    this.#gate = until;
+    void until.finally(() => {
+      if (this.#gate === until) this.#gate = undefined;
+    });
+  }
+
+  #route(message: unknown): void {
     if (Array.isArray(message)) {
       this.#batch(message);
       return;
@@ -102,7 +124,7 @@ export class Dispatcher {
     return Promise.allSettled([...[...this.#requests].map((r) => r.done), ...this.#otherWork]);
   }
 
-  #track(controller: AbortController, longLived: boolean, ids: RequestId[], run: Promise<void>): void {
+  #track(controller: AbortController, longLived: boolean, ids: RequestId[], run: Promise<void>): InFlight {
     const entry: InFlight = { controller, longLived, done: Promise.resolve() };
     entry.done = run
       .catch((error: unknown) => {
@@ -114,13 +136,15 @@ export class Dispatcher {
       });
     this.#requests.add(entry);
     for (const id of ids) this.#byId.set(keyOf(id), entry);
+    return entry;
   }
 
   #request(message: JsonObject): void {
     const id = message.id as RequestId;
     const controller = new AbortController();
     const longLived = message.method === "subscriptions/listen";
-    this.#track(controller, longLived, [id], this.#serve(message, id, controller.signal));
+    const entry = this.#track(controller, longLived, [id], this.#serve(message, id, controller.signal));
+    if (message.method === "initialize" && modernVersionOf(message) === undefined) this.#hold(entry.done);
   }
 
   async #serve(message: JsonObject, id: RequestId, signal: AbortSignal): Promise<void> {

@@ -150,6 +150,25 @@ describe("raw stdio", () => {
     expect(server.lines.every((line) => line.startsWith("{"))).toBe(true);
   });
 
+  it("holds legacy messages sent right behind initialize until its session exists", async () => {
+    server = startRaw();
+    // Back to back, as a script piping a whole conversation would write them.
+    server.send(
+      [
+        INIT,
+        '{"jsonrpc":"2.0","method":"notifications/initialized"}',
+        request(1, "tools/call", { name: "add", arguments: { a: 5, b: 6 } }),
+      ].join("\n"),
+    );
+    expect((await server.next(idIs(1), "the add result")).result).toMatchObject({
+      structuredContent: { sum: 11 },
+    });
+    expect(server.stderr()).not.toContain("refused");
+    server.send(request(2, "tools/call", { name: "grow", arguments: {} }));
+    await server.next((m) => m.method === "notifications/tools/list_changed", "list_changed");
+    expectOnlyJsonRpc(server);
+  });
+
   it("renews a 2025 session that expired while the client was idle, and answers the request", async () => {
     server = startRaw({ STDIO_SESSION_TTL_MS: "300" });
     server.send(INIT);
