@@ -4,10 +4,10 @@
  * as `@portico/host` resolve to tarballs too, never to the registry), installed and run with npm.
  */
 import { execFile } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { fileSpecs, type Packed } from "./pack.ts";
+import { fileSpecs, type Packed, ROOT } from "./pack.ts";
 
 const execFileAsync = promisify(execFile);
 
@@ -95,4 +95,44 @@ export function npmInstall(cwd: string, env: Record<string, string> = {}): Promi
     env,
     timeoutMs: 400_000,
   });
+}
+
+/**
+ * The same for pnpm: `@portico/*` ranges rewritten to `file:` specs, and the specs as `overrides`
+ * in `pnpm-workspace.yaml` (where pnpm reads them), after what the project already has there.
+ */
+export function useTarballsWithPnpm(dir: string, packed: readonly Packed[]): void {
+  const manifest = join(dir, "package.json");
+  useTarballs(dir, packed);
+  const { overrides, ...rest } = JSON.parse(readFileSync(manifest, "utf8")) as Manifest;
+  writeFileSync(manifest, `${JSON.stringify(rest, null, 2)}\n`);
+  const workspace = join(dir, "pnpm-workspace.yaml");
+  const before = existsSync(workspace) ? readFileSync(workspace, "utf8") : "";
+  const lines = Object.entries(overrides ?? {}).map(([name, spec]) => `  "${name}": "${spec}"`);
+  writeFileSync(workspace, `${before}overrides:\n${lines.join("\n")}\n`);
+}
+
+/** Runs the workspace's pnpm (scripts/pnpm.sh) in `cwd`, as {@link npm} runs npm. */
+export async function pnpm(
+  cwd: string,
+  args: string[],
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<Ran> {
+  const started = performance.now();
+  try {
+    const { stdout, stderr } = await execFileAsync("sh", [join(ROOT, "scripts", "pnpm.sh"), ...args], {
+      cwd,
+      encoding: "utf8",
+      timeout: options.timeoutMs ?? 240_000,
+      killSignal: "SIGKILL",
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, ...QUIET_ENV, ...options.env },
+    });
+    return { stdout, stderr, ms: performance.now() - started };
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(
+      `pnpm ${args.join(" ")} in ${cwd} failed:\n${stdout ?? ""}\n${stderr ?? ""}`.slice(-6000),
+    );
+  }
 }

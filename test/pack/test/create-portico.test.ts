@@ -24,7 +24,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Packed, packAll } from "../src/pack.ts";
-import { npm, npmInstall, useTarballs } from "../src/project.ts";
+import { npm, npmInstall, pnpm, useTarballs, useTarballsWithPnpm } from "../src/project.ts";
 
 const execFileAsync = promisify(execFile);
 
@@ -45,6 +45,8 @@ const INSTALLED: Project[] = [
   { label: "vercel", runtime: "vercel" },
   { label: "workers", runtime: "workers" },
 ];
+/** Made for pnpm (`--package-manager pnpm`), installed and run with the workspace's pnpm. */
+const WITH_PNPM: Project = { label: "lambda-sam-pnpm", runtime: "lambda-sam" };
 /** Memory-store variants, on their runtime's installed dependencies. */
 const VARIANTS: Project[] = [
   { label: "lambda-sam-memory", runtime: "lambda-sam", stores: "memory", borrows: "lambda-sam" },
@@ -100,18 +102,26 @@ beforeAll(async () => {
     npm(runner, ["install", "--prefer-offline", "--no-audit", "--no-fund", generator.tarball]),
   );
   const bin = join(runner, "node_modules", ".bin", "create-portico");
-  for (const project of [...INSTALLED, ...VARIANTS]) {
+  for (const project of [...INSTALLED, ...VARIANTS, WITH_PNPM]) {
     const args = [dirOf(project.label), "--runtime", project.runtime, "--name", project.label, "--yes"];
     if (project.stores) args.push("--stores", project.stores);
+    if (project === WITH_PNPM) args.push("--package-manager", "pnpm");
     await execFileAsync(bin, args, { cwd: base, env: { ...process.env, ...env() } });
     generated[project.label] = JSON.parse(readFileSync(join(dirOf(project.label), "package.json"), "utf8"));
   }
 
-  await timed("npm install (all)", () =>
-    inParallel(INSTALLED, 2, async (project) => {
-      useTarballs(dirOf(project.label), packed);
-      await timed(`${project.label}: npm install`, () => npmInstall(dirOf(project.label), env()));
-    }),
+  await timed("install (all)", () =>
+    Promise.all([
+      inParallel(INSTALLED, 2, async (project) => {
+        useTarballs(dirOf(project.label), packed);
+        await timed(`${project.label}: npm install`, () => npmInstall(dirOf(project.label), env()));
+      }),
+      timed(`${WITH_PNPM.label}: pnpm install`, () => {
+        useTarballsWithPnpm(dirOf(WITH_PNPM.label), packed);
+        // pnpm's own store, as everywhere on this machine (XDG_DATA_HOME left alone).
+        return pnpm(dirOf(WITH_PNPM.label), ["install"], { env: { XDG_CONFIG_HOME: join(base, ".config") } });
+      }),
+    ]),
   );
   for (const project of VARIANTS) {
     symlinkSync(
@@ -123,14 +133,18 @@ beforeAll(async () => {
 
 afterAll(() => {
   child?.kill("SIGTERM");
+  if (base !== "" && process.env.PORTICO_PACK_KEEP !== "1") {
+    const at = performance.now();
+    rmSync(base, { recursive: true, force: true });
+    timings["remove the temp folder"] = Math.round(performance.now() - at);
+  }
   timings.total = Math.round(performance.now() - started);
   console.log(
     `create-portico test timings (ms):\n${Object.entries(timings)
       .map(([step, ms]) => `  ${step}: ${ms}`)
       .join("\n")}`,
   );
-  if (base !== "" && process.env.PORTICO_PACK_KEEP !== "1") rmSync(base, { recursive: true, force: true });
-});
+}, 180_000); // several node_modules, one with the Vercel CLI: removing them takes a while
 
 /** `npm run <script>` in a project, timed. */
 const script = (label: string, name: string, extra: Record<string, string> = {}) =>
@@ -306,6 +320,15 @@ console.log(JSON.stringify({ status: response.status, text: await response.text(
     await script("workers", "build");
     const bundle = readFileSync(join(dirOf("workers"), "dist", "index.js"), "utf8");
     expect(bundle).toMatch(/export\s*\{[^}]*\bPorticoSessionObject\b/);
+  }, 180_000);
+
+  it("lambda-sam made for pnpm: pnpm install (install scripts allowed), pnpm test, pnpm run build", async () => {
+    const dir = dirOf(WITH_PNPM.label);
+    expect(readFileSync(join(dir, "README.md"), "utf8")).toContain("pnpm run dev");
+    expect(generated[WITH_PNPM.label]?.scripts.deploy).toBe("pnpm run build && sam deploy --guided");
+    await timed(`${WITH_PNPM.label}: pnpm test`, () => pnpm(dir, ["test"]));
+    await timed(`${WITH_PNPM.label}: pnpm run build`, () => pnpm(dir, ["run", "build"]));
+    await invokeBundle(WITH_PNPM.label);
   }, 180_000);
 
   it.each(VARIANTS)(

@@ -8,8 +8,10 @@ import { LIBRARY_VERSIONS, TOOL_VERSIONS } from "../versions.ts";
 /** A generated project: file path (relative, `/`-separated) → content. */
 export type ProjectFiles = Record<string, string>;
 
-/** Node versions the projects need: type stripping (`node file.ts`) is on by default from 22.18. */
-export const NODE_ENGINES = ">=22.18";
+/** The oldest Node the projects run on: type stripping (`node file.ts`) is on by default from 22.18. */
+export const NODE_MINIMUM = "22.18";
+/** The projects' `engines.node`. */
+export const NODE_ENGINES = `>=${NODE_MINIMUM}`;
 
 /** `npm run x` / `pnpm run x`. */
 export function runScript(pm: PackageManager, script: string): string {

@@ -22,5 +22,30 @@ const PROJECTS: Record<Runtime, (options: ProjectOptions, version: string) => Pr
  * Pure: nothing is written.
  */
 export function renderProject(options: ProjectOptions, version: string): ProjectFiles {
-  return PROJECTS[options.runtime](options, version);
+  const files = PROJECTS[options.runtime](options, version);
+  const builds = INSTALL_SCRIPTS[options.runtime];
+  if (options.packageManager === "pnpm" && builds.length > 0)
+    files["pnpm-workspace.yaml"] = pnpmWorkspace(builds);
+  return files;
+}
+
+/** The dependencies whose install scripts must run (esbuild's and workerd's postinstall check their binary). */
+const INSTALL_SCRIPTS: Record<Runtime, string[]> = {
+  node: [],
+  "lambda-sam": ["esbuild"],
+  "lambda-cdk": ["esbuild"],
+  vercel: ["esbuild"],
+  workers: ["esbuild", "workerd"],
+};
+
+/** pnpm runs no install script it was not allowed to (and pnpm 11+ fails the install over one). */
+function pnpmWorkspace(builds: string[]): string {
+  return [
+    "# pnpm runs only the install scripts allowed here: allowBuilds (pnpm 11+), onlyBuiltDependencies (pnpm 10).",
+    "allowBuilds:",
+    ...builds.map((name) => `  ${name}: true`),
+    "onlyBuiltDependencies:",
+    ...builds.map((name) => `  - ${name}`),
+    "",
+  ].join("\n");
 }

@@ -3,7 +3,7 @@ import { type ProjectOptions, resourceName } from "../options.ts";
 import {
   execTool,
   gitignore,
-  NODE_ENGINES,
+  NODE_MINIMUM,
   type ProjectFiles,
   packageJson,
   runScript,
@@ -18,7 +18,16 @@ function stackModule(options: ProjectOptions): string {
  * The stack: the function behind a streaming Function URL, the requestState secret${dynamodb ? ", the DynamoDB\n * table" : ""} and a least-privilege role. \`Code.fromAsset\` takes the pre-built \`dist/\`, so synthesis
  * needs no Docker, network or credentials.
  */
-import { CfnCondition, CfnOutput, CfnParameter, Duration, Fn, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import {
+  CfnCondition,
+  CfnOutput,
+  CfnParameter,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+} from "aws-cdk-lib";
 ${dynamodb ? 'import { AttributeType, BillingMode, Table } from "aws-cdk-lib/aws-dynamodb";\n' : ""}import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import {
   Architecture,
@@ -52,7 +61,8 @@ export class McpStack extends Stack {
     const allowedHosts = new CfnParameter(this, "AllowedHosts", {
       type: "String",
       default: "",
-      description: "Comma-separated host names the MCP endpoint answers besides the Function URL's own (e.g. a custom domain).",
+      description:
+        "Comma-separated host names the MCP endpoint answers besides the Function URL's own (e.g. a custom domain).",
     });
     const publicUrl = new CfnCondition(this, "PublicFunctionUrl", {
       expression: Fn.conditionEquals(urlAuthType.valueAsString, "NONE"),
@@ -83,7 +93,9 @@ ${
       removalPolicy: RemovalPolicy.DESTROY,
     });
     // Its own log group${dynamodb ? ", the table" : ""} and the secret; no wildcard resources.
-    const role = new Role(this, "McpFunctionRole", { assumedBy: new ServicePrincipal("lambda.amazonaws.com") });
+    const role = new Role(this, "McpFunctionRole", {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+    });
     role.addToPolicy(
       new PolicyStatement({
         actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -149,7 +161,10 @@ ${dynamodb ? "        TABLE_NAME: table.tableName,\n" : ""}        SECRET_ARN: s
     publicAccess.cfnOptions.condition = publicUrl;
     publicInvoke.cfnOptions.condition = publicUrl;
 
-    new CfnOutput(this, "McpUrl", { description: "The MCP endpoint (Function URL, response streaming)", value: \`\${url.url}mcp\` });
+    new CfnOutput(this, "McpUrl", {
+      description: "The MCP endpoint (Function URL, response streaming)",
+      value: \`\${url.url}mcp\`,
+    });
   }
 }
 `;
@@ -192,7 +207,7 @@ An [MCP](https://modelcontextprotocol.io) server built with [Portico](https://ww
 on AWS Lambda ([\`@portico/adapter-lambda\`](https://www.npmjs.com/package/@portico/adapter-lambda)),
 deployed by the CDK app in [\`cdk/\`](cdk/stack.ts).
 
-Needs **Node.js ${NODE_ENGINES}** locally (it runs the TypeScript files as they are, with Node's type
+Needs **Node.js ${NODE_MINIMUM} or newer** locally (it runs the TypeScript files as they are, with Node's type
 stripping, the CDK app included); the function runs on Lambda's \`nodejs24.x\`. Deploying needs AWS
 credentials and a [bootstrapped](https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping.html)
 account and region (\`${execTool(pm, "aws-cdk@2 bootstrap")}\`, once).
@@ -220,7 +235,7 @@ export function lambdaCdkProject(options: ProjectOptions, version: string): Proj
   return {
     "package.json": packageJson(options, version, {
       scripts: {
-        dev: "portico-lambda-dev src/handler.ts --export streamHandler --port 3000",
+        dev: "portico-lambda-dev src/handler.ts --export streamHandler",
         build: `tsc -p . && ${BUNDLE} && node cdk/app.ts`,
         synth: "node cdk/app.ts",
         typecheck: "tsc -p .",

@@ -2,7 +2,7 @@
 import type { ProjectOptions } from "../options.ts";
 import {
   gitignore,
-  NODE_ENGINES,
+  NODE_MINIMUM,
   type ProjectFiles,
   packageJson,
   runScript,
@@ -173,7 +173,7 @@ An [MCP](https://modelcontextprotocol.io) server built with [Portico](https://ww
 on AWS Lambda ([\`@portico/adapter-lambda\`](https://www.npmjs.com/package/@portico/adapter-lambda)),
 deployed by the SAM template [\`template.yaml\`](template.yaml).
 
-Needs **Node.js ${NODE_ENGINES}** locally (it runs the TypeScript files as they are, with Node's type
+Needs **Node.js ${NODE_MINIMUM} or newer** locally (it runs the TypeScript files as they are, with Node's type
 stripping); the function runs on Lambda's \`nodejs24.x\`. Deploying needs the
 [AWS SAM CLI](https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/install-sam-cli.html)
 and AWS credentials.
@@ -200,7 +200,7 @@ export function lambdaSamProject(options: ProjectOptions, version: string): Proj
   return {
     "package.json": packageJson(options, version, {
       scripts: {
-        dev: "portico-lambda-dev src/handler.ts --export streamHandler --port 3000",
+        dev: "portico-lambda-dev src/handler.ts --export streamHandler",
         build: `tsc -p . && ${BUNDLE}`,
         typecheck: "tsc -p .",
         test: 'node --test "test/*.test.ts"',

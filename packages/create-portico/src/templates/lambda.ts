@@ -50,7 +50,9 @@ export function readConfig(env: Env): Config {
   const required = [${dynamodb ? '"TABLE_NAME", ' : ""}"SECRET_ARN"];
   const missing = required.filter((name) => !env[name]);
   if (env.AWS_LAMBDA_FUNCTION_NAME && missing.length > 0) {
-    throw new Error(\`Missing environment variable(s) \${missing.join(", ")}: the template or the stack sets them\`);
+    throw new Error(
+      \`Missing environment variable(s) \${missing.join(", ")}: the template or the stack sets them\`,
+    );
   }
   const config: Config = {
     region: env.AWS_REGION ?? "us-east-1",
@@ -82,16 +84,28 @@ const MIN_LENGTH = 32;
 export async function fetchSecret(config: Config): Promise<string> {
   // Outside Lambda (dev server, tests): one process, so a random secret of its own will do.
   if (config.secretArn === undefined) return randomBytes(32).toString("hex");
-  if (config.credentials === undefined) throw new Error("No AWS credentials to read the requestState secret with");
-  const client = new AwsClient({ ...config.credentials, service: "secretsmanager", region: config.region, retries: 2 });
+  if (config.credentials === undefined) {
+    throw new Error("No AWS credentials to read the requestState secret with");
+  }
+  const client = new AwsClient({
+    ...config.credentials,
+    service: "secretsmanager",
+    region: config.region,
+    retries: 2,
+  });
   const response = await client.fetch(\`https://secretsmanager.\${config.region}.amazonaws.com/\`, {
     method: "POST",
-    headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "secretsmanager.GetSecretValue" },
+    headers: {
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": "secretsmanager.GetSecretValue",
+    },
     body: JSON.stringify({ SecretId: config.secretArn }),
   });
   const data = (await response.json().catch(() => ({}))) as { SecretString?: unknown; __type?: unknown };
   if (!response.ok) {
-    throw new Error(\`GetSecretValue(\${config.secretArn}) failed: HTTP \${response.status} \${String(data.__type ?? "")}\`);
+    throw new Error(
+      \`GetSecretValue(\${config.secretArn}) failed: HTTP \${response.status} \${String(data.__type ?? "")}\`,
+    );
   }
   if (typeof data.SecretString !== "string" || data.SecretString.length < MIN_LENGTH) {
     throw new Error(\`Secret \${config.secretArn} has no SecretString of at least \${MIN_LENGTH} characters\`);
@@ -146,7 +160,9 @@ const app = {
   // ctx carries the event's routed host, the request id and the deadline to the MCP handler.
   fetch(request: Request, env?: unknown, ctx?: ExecutionContextLike): Promise<Response> {
     if (new URL(request.url).pathname === MCP_PATH) return mcp.fetch(request, env, ctx);
-    return Promise.resolve(Response.json({ error: \`Not found: the MCP endpoint is \${MCP_PATH}\` }, { status: 404 }));
+    return Promise.resolve(
+      Response.json({ error: \`Not found: the MCP endpoint is \${MCP_PATH}\` }, { status: 404 }),
+    );
   },
 };
 
@@ -235,7 +251,7 @@ export function lambdaReadme(options: ProjectOptions, run: (script: string) => s
 
 \`\`\`sh
 ${pm} install
-${run("dev")}      # http://127.0.0.1:3000/mcp: Function URL events, response streaming
+${run("dev")}      # http://127.0.0.1:3000/mcp (PORT=4000 for another port): Function URL events, streaming
 \`\`\`
 
 \`${run("dev")}\` is \`portico-lambda-dev\` (from \`@portico/adapter-lambda\`): each HTTP request becomes a

@@ -3,7 +3,7 @@ import type { ProjectOptions } from "../options.ts";
 import {
   gitignore,
   mcpTestHelper,
-  NODE_ENGINES,
+  NODE_MINIMUM,
   type ProjectFiles,
   packageJson,
   runScript,
@@ -182,7 +182,7 @@ function readme(options: ProjectOptions): string {
 An [MCP](https://modelcontextprotocol.io) server built with [Portico](https://www.npmjs.com/package/@portico/core),
 served by Node.js through [\`@portico/adapter-node\`](https://www.npmjs.com/package/@portico/adapter-node).
 
-Needs **Node.js ${NODE_ENGINES}** (it runs the TypeScript files as they are, with Node's type stripping).
+Needs **Node.js ${NODE_MINIMUM} or newer** (it runs the TypeScript files as they are, with Node's type stripping).
 
 ${toolsReadme()}
 

@@ -3,7 +3,7 @@ import type { ProjectOptions } from "../options.ts";
 import {
   gitignore,
   mcpTestHelper,
-  NODE_ENGINES,
+  NODE_MINIMUM,
   type ProjectFiles,
   packageJson,
   runScript,
@@ -170,7 +170,7 @@ An [MCP](https://modelcontextprotocol.io) server built with [Portico](https://ww
 as a Vercel Function ([\`@portico/adapter-vercel\`](https://www.npmjs.com/package/@portico/adapter-vercel)):
 [\`api/mcp.ts\`](api/mcp.ts), served at \`/mcp\` ([\`vercel.json\`](vercel.json) rewrites it).
 
-Needs **Node.js ${NODE_ENGINES}** locally (the tests and the dev script run the TypeScript files as they
+Needs **Node.js ${NODE_MINIMUM} or newer** locally (the tests and the dev script run the TypeScript files as they
 are, with Node's type stripping); on Vercel the function runs on the Node.js runtime.
 
 ${toolsReadme()}
@@ -196,15 +196,15 @@ ${pm} test           # calls the tools through api/mcp.ts's POST export (test/ap
 ## Build and deploy
 
 \`\`\`sh
-npx vercel link                                    # once: create or pick the Vercel project
-npx vercel pull --yes                              # its settings and environment, into .vercel/
-npx vercel env add REQUEST_STATE_SECRET production # 32+ random characters, e.g. openssl rand -hex 32
-${runScript(pm, "build")}                                  # type-check, then vercel build: .vercel/output
-${runScript(pm, "deploy")}                                 # the build, then vercel deploy --prebuilt --prod (uploads .vercel/output)
+npx vercel link                                     # once: create or pick the Vercel project
+npx vercel env add REQUEST_STATE_SECRET production  # 32+ random characters, e.g. openssl rand -hex 32
+${runScript(pm, "deploy")}                                   # vercel deploy --prod: Vercel builds and deploys
 \`\`\`
 
-\`vercel.json\` sets no build command (\`"buildCommand": ""\`): Vercel compiles \`api/mcp.ts\` itself,
-with the modules it imports, and \`${runScript(pm, "build")}\` stays free to call \`vercel build\`.
+To build here what Vercel would build: \`npx vercel pull --yes\` once (the project's settings, into
+\`.vercel/\`), then \`${runScript(pm, "build")}\` (type-check, then \`vercel build\` into \`.vercel/output\`).
+\`vercel.json\` sets no build command (\`"buildCommand": ""\`): Vercel compiles \`api/mcp.ts\` and the
+modules it imports itself, so \`${runScript(pm, "build")}\` is free to run \`vercel build\`.
 
 | variable | meaning |
 | --- | --- |
@@ -230,7 +230,7 @@ export function vercelProject(options: ProjectOptions, version: string): Project
         build: "tsc -p . && vercel build",
         typecheck: "tsc -p .",
         test: 'node --test "test/*.test.ts"',
-        deploy: `${runScript(options.packageManager, "build")} && vercel deploy --prebuilt --prod`,
+        deploy: "vercel deploy --prod",
       },
       portico: redis ? ["adapter-vercel", "core", "store-redis"] : ["adapter-vercel", "core"],
       tools: ["vercel"],

@@ -3,7 +3,7 @@ import { type ProjectOptions, resourceName } from "../options.ts";
 import {
   gitignore,
   mcpTestHelper,
-  NODE_ENGINES,
+  NODE_MINIMUM,
   type ProjectFiles,
   packageJson,
   runScript,
@@ -149,7 +149,7 @@ An [MCP](https://modelcontextprotocol.io) server built with [Portico](https://ww
 as a Cloudflare Worker ([\`@portico/adapter-workers\`](https://www.npmjs.com/package/@portico/adapter-workers)):
 [\`src/index.ts\`](src/index.ts), configured by [\`wrangler.jsonc\`](wrangler.jsonc).
 
-Needs **Node.js ${NODE_ENGINES}** locally (wrangler needs 22.12 or newer; the tests run the TypeScript
+Needs **Node.js ${NODE_MINIMUM} or newer** locally (wrangler needs 22.12 or newer; the tests run the TypeScript
 files as they are, with Node's type stripping).
 
 ${toolsReadme()}
