@@ -98,6 +98,35 @@ describe.each(combinations)("$runtime with $stores stores", (options) => {
   });
 });
 
+describe("made for pnpm", () => {
+  const render = (runtime: ProjectOptions["runtime"]) =>
+    renderProject(
+      { name: "t", runtime, stores: STORES_BY_RUNTIME[runtime][0] as never, packageManager: "pnpm" },
+      "1.2.3",
+    );
+
+  it("allows the install scripts pnpm would refuse to run, where the project has any", () => {
+    expect(render("workers")["pnpm-workspace.yaml"]).toContain(
+      "allowBuilds:\n  esbuild: true\n  workerd: true\n",
+    );
+    expect(render("lambda-cdk")["pnpm-workspace.yaml"]).toContain("onlyBuiltDependencies:\n  - esbuild\n");
+    expect(render("node")).not.toHaveProperty("pnpm-workspace.yaml");
+    const npm: ProjectOptions = { name: "t", runtime: "workers", stores: "memory", packageManager: "npm" };
+    expect(renderProject(npm, "1.2.3")).not.toHaveProperty("pnpm-workspace.yaml");
+  });
+
+  it("shows pnpm's commands in the README and the scripts", () => {
+    const files = render("vercel");
+    expect(files["README.md"]).toContain("pnpm install\npnpm run dev");
+    expect(files["README.md"]).toContain("pnpm exec vercel link");
+    expect(files["README.md"]).toContain("pnpm dlx @modelcontextprotocol/inspector");
+    expect(files["README.md"]).not.toMatch(/\bnpx |\bnpm (run|install|test)/);
+    expect(JSON.parse(render("lambda-cdk")["package.json"] as string).scripts.deploy).toBe(
+      "pnpm run build && pnpm dlx aws-cdk@2 deploy --app cdk.out",
+    );
+  });
+});
+
 describe("versions", () => {
   const lock = readFileSync(join(ROOT, "pnpm-lock.yaml"), "utf8");
   const locked = (name: string) =>

@@ -18,7 +18,17 @@ export function runScript(pm: PackageManager, script: string): string {
   return `${pm} run ${script}`;
 }
 
-/** `npx x` / `pnpm dlx x`, for a CLI the project does not install. */
+/** `npx x` / `pnpm exec x`, for a CLI the project installs. */
+export function localTool(pm: PackageManager, command: string): string {
+  return pm === "pnpm" ? `pnpm exec ${command}` : `npx ${command}`;
+}
+
+/** `npx x` / `pnpm dlx x` as a README shows it, for a CLI the project does not install. */
+export function dlx(pm: PackageManager, command: string): string {
+  return pm === "pnpm" ? `pnpm dlx ${command}` : `npx ${command}`;
+}
+
+/** `npx --yes x` / `pnpm dlx x` for a script, for a CLI the project does not install. */
 export function execTool(pm: PackageManager, command: string): string {
   return pm === "pnpm" ? `pnpm dlx ${command}` : `npx --yes ${command}`;
 }

@@ -41,7 +41,7 @@ const INSTALL_SCRIPTS: Record<Runtime, string[]> = {
 /** pnpm runs no install script it was not allowed to (and pnpm 11+ fails the install over one). */
 function pnpmWorkspace(builds: string[]): string {
   return [
-    "# pnpm runs only the install scripts allowed here: allowBuilds (pnpm 11+), onlyBuiltDependencies (pnpm 10).",
+    "# pnpm runs only the install scripts allowed here: allowBuilds (newer pnpm), onlyBuiltDependencies (pnpm 10).",
     "allowBuilds:",
     ...builds.map((name) => `  ${name}: true`),
     "onlyBuiltDependencies:",

@@ -1,6 +1,7 @@
 /** The AWS Lambda project deployed by a CDK app (`cdk/app.ts`, `cdk/stack.ts`). */
 import { type ProjectOptions, resourceName } from "../options.ts";
 import {
+  dlx,
   execTool,
   gitignore,
   NODE_MINIMUM,
@@ -210,7 +211,7 @@ deployed by the CDK app in [\`cdk/\`](cdk/stack.ts).
 Needs **Node.js ${NODE_MINIMUM} or newer** locally (it runs the TypeScript files as they are, with Node's type
 stripping, the CDK app included); the function runs on Lambda's \`nodejs24.x\`. Deploying needs AWS
 credentials and a [bootstrapped](https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping.html)
-account and region (\`${execTool(pm, "aws-cdk@2 bootstrap")}\`, once).
+account and region (\`${dlx(pm, "aws-cdk@2 bootstrap")}\`, once).
 
 ${toolsReadme()}
 
@@ -220,7 +221,7 @@ ${lambdaReadme(options, run)}
 
 \`\`\`sh
 ${run("build")}     # type-check, bundle dist/handler.mjs, synthesize cdk.out/ (no AWS access needed)
-${run("deploy")}    # the build, then cdk deploy (the CDK CLI through ${pm === "pnpm" ? "pnpm dlx" : "npx"})
+${run("deploy")}    # the build, then cdk deploy (the CDK CLI through ${dlx(pm, "aws-cdk@2")})
 \`\`\`
 
 The stack's output \`McpUrl\` is the MCP endpoint. With the default \`FunctionUrlAuthType=AWS_IAM\`,

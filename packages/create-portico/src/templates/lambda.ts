@@ -4,7 +4,7 @@
  * bundle and the test that invokes the handlers with Function URL events.
  */
 import type { ProjectOptions } from "../options.ts";
-import { mcpTestHelper, type ProjectFiles, toolsModule } from "./common.ts";
+import { dlx, mcpTestHelper, type ProjectFiles, toolsModule } from "./common.ts";
 
 /** esbuild's command line for `dist/handler.mjs` (one minified ESM file, Node built-ins external). */
 export const BUNDLE =
@@ -257,7 +257,7 @@ ${run("dev")}      # http://127.0.0.1:3000/mcp (PORT=4000 for another port): Fun
 \`${run("dev")}\` is \`portico-lambda-dev\` (from \`@portico/adapter-lambda\`): each HTTP request becomes a
 Function URL event for \`streamHandler\`. Locally nothing reaches AWS: without \`SECRET_ARN\`${dynamodb ? " and `TABLE_NAME`" : ""} the
 stores are in memory and the requestState secret is random. Connect the MCP Inspector
-(\`npx @modelcontextprotocol/inspector\`, "Streamable HTTP", \`http://127.0.0.1:3000/mcp\`).
+(\`${dlx(pm, "@modelcontextprotocol/inspector")}\`, "Streamable HTTP", \`http://127.0.0.1:3000/mcp\`).
 
 ## Test
 

@@ -1,6 +1,7 @@
 /** The Node.js server project: `src/server.ts` on `@portico/adapter-node`, memory or Redis stores. */
 import type { ProjectOptions } from "../options.ts";
 import {
+  dlx,
   gitignore,
   mcpTestHelper,
   NODE_MINIMUM,
@@ -193,11 +194,11 @@ ${pm} install
 ${runScript(pm, "dev")}      # http://127.0.0.1:3000/mcp, restarts when a file changes
 \`\`\`
 
-Try it with the MCP Inspector (\`npx @modelcontextprotocol/inspector\`, transport "Streamable HTTP",
+Try it with the MCP Inspector (\`${dlx(pm, "@modelcontextprotocol/inspector")}\`, transport "Streamable HTTP",
 URL \`http://127.0.0.1:3000/mcp\`), or from a terminal:
 
 \`\`\`sh
-npx @modelcontextprotocol/inspector --cli http://127.0.0.1:3000/mcp --method tools/call --tool-name add --tool-arg a=1 --tool-arg b=2
+${dlx(pm, "@modelcontextprotocol/inspector")} --cli http://127.0.0.1:3000/mcp --method tools/call --tool-name add --tool-arg a=1 --tool-arg b=2
 \`\`\`
 
 ## Test

@@ -1,7 +1,9 @@
 /** The Vercel project: `api/mcp.ts` (Web-signature exports), rewritten to `/mcp` by `vercel.json`. */
 import type { ProjectOptions } from "../options.ts";
 import {
+  dlx,
   gitignore,
+  localTool,
   mcpTestHelper,
   NODE_MINIMUM,
   type ProjectFiles,
@@ -184,7 +186,7 @@ ${runScript(pm, "dev")}      # vercel dev --local on http://127.0.0.1:3000/mcp (
 
 [\`scripts/dev.ts\`](scripts/dev.ts) wraps \`vercel dev --local\`: it runs a fresh process per request, so
 the script shares one set of memory stores between them (legacy-era sessions) and sets one
-\`REQUEST_STATE_SECRET\`. Connect the MCP Inspector (\`npx @modelcontextprotocol/inspector\`,
+\`REQUEST_STATE_SECRET\`. Connect the MCP Inspector (\`${dlx(pm, "@modelcontextprotocol/inspector")}\`,
 "Streamable HTTP", \`http://127.0.0.1:3000/mcp\`).
 
 ## Test
@@ -196,12 +198,12 @@ ${pm} test           # calls the tools through api/mcp.ts's POST export (test/ap
 ## Build and deploy
 
 \`\`\`sh
-npx vercel link                                     # once: create or pick the Vercel project
-npx vercel env add REQUEST_STATE_SECRET production  # 32+ random characters, e.g. openssl rand -hex 32
+${localTool(pm, "vercel link")}                                     # once: create or pick the Vercel project
+${localTool(pm, "vercel env add REQUEST_STATE_SECRET production")}  # 32+ random characters, e.g. openssl rand -hex 32
 ${runScript(pm, "deploy")}                                   # vercel deploy --prod: Vercel builds and deploys
 \`\`\`
 
-To build here what Vercel would build: \`npx vercel pull --yes\` once (the project's settings, into
+To build here what Vercel would build: \`${localTool(pm, "vercel pull --yes")}\` once (the project's settings, into
 \`.vercel/\`), then \`${runScript(pm, "build")}\` (type-check, then \`vercel build\` into \`.vercel/output\`).
 \`vercel.json\` sets no build command (\`"buildCommand": ""\`): Vercel compiles \`api/mcp.ts\` and the
 modules it imports itself, so \`${runScript(pm, "build")}\` is free to run \`vercel build\`.

@@ -1,7 +1,9 @@
 /** The Cloudflare Workers project: a module worker, legacy-era sessions in a Durable Object. */
 import { type ProjectOptions, resourceName } from "../options.ts";
 import {
+  dlx,
   gitignore,
+  localTool,
   mcpTestHelper,
   NODE_MINIMUM,
   type ProjectFiles,
@@ -161,7 +163,7 @@ ${pm} install
 ${runScript(pm, "dev")}      # wrangler dev: http://127.0.0.1:8787/mcp${durable ? " (local Durable Objects in .wrangler/state)" : ""}
 \`\`\`
 
-Connect the MCP Inspector (\`npx @modelcontextprotocol/inspector\`, "Streamable HTTP",
+Connect the MCP Inspector (\`${dlx(pm, "@modelcontextprotocol/inspector")}\`, "Streamable HTTP",
 \`http://127.0.0.1:8787/mcp\`). Set \`WRANGLER_SEND_METRICS=false\` to keep wrangler from sending usage metrics.
 
 ## Test
@@ -174,8 +176,8 @@ ${runScript(pm, "build")}      # type-check, then wrangler deploy --dry-run: wha
 ## Deploy
 
 \`\`\`sh
-npx wrangler login                         # once
-npx wrangler secret put MCP_STATE_SECRET   # 32+ random characters
+${localTool(pm, "wrangler login")}                         # once
+${localTool(pm, "wrangler secret put MCP_STATE_SECRET")}   # 32+ random characters
 ${runScript(pm, "deploy")}
 \`\`\`
 
