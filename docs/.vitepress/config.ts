@@ -13,11 +13,19 @@ const guide: DefaultTheme.SidebarItem[] = [
     text: "Getting started",
     items: [
       { text: "Overview", link: "/guide/" },
+      { text: "Create a project", link: "/guide/create" },
       { text: "Node.js", link: "/guide/node" },
       { text: "AWS Lambda", link: "/guide/lambda" },
       { text: "Vercel", link: "/guide/vercel" },
       { text: "Cloudflare Workers", link: "/guide/workers" },
       { text: "Bun", link: "/guide/bun" },
+    ],
+  },
+  {
+    text: "Local development",
+    items: [
+      { text: "The portico CLI", link: "/guide/cli" },
+      { text: "stdio clients (Claude Desktop, Cursor)", link: "/guide/stdio" },
     ],
   },
   {
@@ -80,6 +88,14 @@ export default defineConfig({
     logo: "/favicon.svg",
     nav: [
       { text: "Guide", link: "/guide/", activeMatch: "^/(guide|server|protocol|stores|deploy|guides)/" },
+      {
+        text: "Tooling",
+        items: [
+          { text: "Create a project", link: "/guide/create" },
+          { text: "The portico CLI", link: "/guide/cli" },
+          { text: "stdio clients", link: "/guide/stdio" },
+        ],
+      },
       { text: "API reference", link: "/api/", activeMatch: "^/api/" },
     ],
     sidebar: {
