@@ -25,6 +25,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Packed, packAll } from "../src/pack.ts";
 import { npm, npmInstall, pnpm, useTarballs, useTarballsWithPnpm } from "../src/project.ts";
+import { startRedis } from "../src/redis.ts";
 
 const execFileAsync = promisify(execFile);
 
@@ -248,6 +249,63 @@ describe("projects made by the packed create-portico", () => {
     await script("node-redis", "build");
     expect(existsSync(join(dirOf("node-redis"), "dist", "stores.js"))).toBe(true);
   }, 180_000);
+
+  it("node with Redis stores: two built servers on one real redis-server serve one legacy session", async () => {
+    const redis = await startRedis();
+    const servers: ChildProcess[] = [];
+    try {
+      const start = () =>
+        new Promise<string>((resolve, reject) => {
+          const server = spawn(process.execPath, ["dist/server.js"], {
+            cwd: dirOf("node-redis"),
+            env: { ...process.env, PORT: "0", REDIS_URL: redis.url },
+            stdio: ["ignore", "pipe", "pipe"],
+          });
+          servers.push(server);
+          let out = "";
+          const onData = (chunk: Buffer) => {
+            out += chunk;
+            const found = /listening on (\S+)/.exec(out)?.[1];
+            if (found) resolve(found);
+          };
+          server.stdout?.on("data", onData);
+          server.stderr?.on("data", onData);
+          server.once("exit", (code) => reject(new Error(`dist/server.js exited with ${code}: ${out}`)));
+        });
+      const [first, second] = await Promise.all([start(), start()]);
+      const post = (url: string, body: object, session?: string) =>
+        fetch(url, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+            "mcp-protocol-version": "2025-11-25",
+            ...(session === undefined ? {} : { "mcp-session-id": session }),
+          },
+          body: JSON.stringify({ jsonrpc: "2.0", ...body }),
+        });
+      const init = await post(first as string, {
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "c", version: "1" } },
+      });
+      expect(init.status).toBe(200);
+      const session = init.headers.get("mcp-session-id") as string;
+      expect(session).toBeTruthy();
+      await init.body?.cancel();
+      const initialized = await post(second as string, { method: "notifications/initialized" }, session);
+      expect(initialized.status).toBe(202);
+      // The session was opened by the first process; the second finds it in Redis.
+      const listed = await post(second as string, { id: 2, method: "tools/list" }, session);
+      expect(listed.status).toBe(200);
+      const text = await listed.text();
+      expect(text).toContain('"tools"');
+      expect(text).not.toContain("Session not found");
+    } finally {
+      for (const server of servers) server.kill("SIGTERM");
+      await redis.stop();
+    }
+  }, 120_000);
 
   it("lambda-sam: npm test, npm run build (esbuild bundle), the bundle answers a Function URL event", async () => {
     await script("lambda-sam", "test");

@@ -2,13 +2,12 @@
  * Plain `wrangler dev` — the command a user types, the real CLI, no Portico wrapper and no build
  * flags — serves both eras: the build conditions come from this folder's `.env` (wrangler reads
  * it for its own settings), loopback and the port from `wrangler.jsonc`'s `dev` block. The test
- * adds only what a parallel run needs: its own free port and a temporary state folder.
+ * adds only what a parallel run needs: a free port (`--port 0`) and a temporary state folder.
  */
 
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,17 +26,6 @@ let output = "";
 let endpoint: URL;
 let state = "";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function wranglerBin(): string {
   const manifest = createRequire(join(project, "package.json")).resolve("wrangler/package.json");
   const { bin } = JSON.parse(readFileSync(manifest, "utf8")) as { bin: Record<string, string> };
@@ -46,23 +34,23 @@ function wranglerBin(): string {
 
 beforeAll(async () => {
   state = mkdtempSync(join(tmpdir(), "portico-wrangler-dev-"));
-  const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" };
   delete env.WRANGLER_BUILD_CONDITIONS;
   delete env.NODE_OPTIONS;
-  child = spawn(process.execPath, [wranglerBin(), "dev", "--port", String(port), "--persist-to", state], {
+  child = spawn(process.execPath, [wranglerBin(), "dev", "--port", "0", "--persist-to", state], {
     cwd: project,
     env,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const ready = new Promise<void>((resolve, reject) => {
+  const ready = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`wrangler dev did not get ready:\n${output}`)), 90_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString("utf8");
-      if (/Ready on http:\/\/127\.0\.0\.1:\d+/.test(output)) {
+      const port = /Ready on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
+      if (port !== undefined) {
         clearTimeout(timer);
-        resolve();
+        resolve(port);
       }
     };
     child?.stdout?.on("data", onData);
@@ -72,8 +60,7 @@ beforeAll(async () => {
       reject(new Error(`wrangler dev exited (${code}):\n${output}`));
     });
   });
-  await ready;
-  endpoint = new URL(`http://127.0.0.1:${port}/mcp`);
+  endpoint = new URL(`http://127.0.0.1:${await ready}/mcp`);
 }, 120_000);
 
 afterAll(async () => {
