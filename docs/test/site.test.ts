@@ -14,13 +14,14 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// The same Chromium, with the same launch flags, as the CORS tests in test/browser.
+import { CHROMIUM, launchChromium } from "../../test/browser/src/chromium.ts";
 
 const DOCS = fileURLToPath(new URL("..", import.meta.url));
 const DIST = join(DOCS, ".vitepress", "dist");
 const SCREENSHOTS = join(DIST, "screenshots");
-const CHROMIUM = "/usr/bin/chromium";
 /** The whole build (TypeDoc + VitePress) must finish within this on the 2-core CI machine. */
 const BUILD_TIMEOUT_MS = 240_000;
 /** Pages visited side by side. */
@@ -169,21 +170,7 @@ describe("the docs site", () => {
     console.log(`docs build (TypeDoc + VitePress): ${((Date.now() - started) / 1000).toFixed(1)} s`);
     pages = builtPages(DIST);
     site = await serveStatic(DIST);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      timeout: 30_000,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--host-resolver-rules=MAP *.test 127.0.0.1",
-      ],
-    });
+    browser = await launchChromium();
   }, BUILD_TIMEOUT_MS + 60_000);
 
   afterAll(async () => {

@@ -4,12 +4,13 @@
  * This runs the `start` script's exact command line on the first `node` on PATH outside any
  * node_modules (the machine's own) and calls a tool in both eras.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { type ReadyProcess, spawnReady } from "@portico/test-kit/node";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 const PROJECT = fileURLToPath(new URL("..", import.meta.url));
@@ -26,8 +27,7 @@ function systemNode(): string {
 
 const node = systemNode();
 const version = execFileSync(node, ["--version"], { encoding: "utf8" }).trim();
-let child: ChildProcess | undefined;
-let output = "";
+let server: ReadyProcess | undefined;
 let endpoint: URL;
 
 beforeAll(async () => {
@@ -36,33 +36,15 @@ beforeAll(async () => {
   };
   const [command, ...args] = (scripts.start as string).split(" ");
   expect(command).toBe("node");
-  child = spawn(node, args, {
+  server = await spawnReady(node, args, /listening on (http:\/\/127\.0\.0\.1:\d+\/mcp)/, {
     cwd: PROJECT,
     env: { ...process.env, PORT: "0", NODE_OPTIONS: "" },
-    stdio: ["ignore", "pipe", "pipe"],
+    timeoutMs: 30_000,
   });
-  endpoint = await new Promise<URL>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start on ${version}:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      const url = /listening on (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(output)?.[1];
-      if (url !== undefined) {
-        clearTimeout(timer);
-        resolve(new URL(url));
-      }
-    };
-    child?.stdout?.on("data", onData);
-    child?.stderr?.on("data", onData);
-    child?.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited ${code} on ${version}:\n${output}`));
-    });
-  });
+  endpoint = new URL(server.match[1] as string);
 }, 40_000);
 
-afterAll(() => {
-  child?.kill("SIGTERM");
-});
+afterAll(() => server?.stop());
 
 it("starts on the system's Node and serves a legacy session and a modern call", async () => {
   // On a fresh machine this is Node 20, which has no type stripping: the hook did the work.

@@ -5,7 +5,6 @@
  * drive both eras through it, server→client requests and round trips included.
  */
 
-import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import {
   Client as V2Client,
@@ -14,12 +13,12 @@ import {
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CallToolResultSchema, ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { type ReadyProcess, spawnReady } from "@portico/test-kit/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../../../..", import.meta.url));
 
-let child: ChildProcess | undefined;
-let output = "";
+let dev: ReadyProcess | undefined;
 let endpoint: URL;
 
 beforeAll(async () => {
@@ -28,45 +27,20 @@ beforeAll(async () => {
   for (const name of ["TABLE_NAME", "SECRET_ARN", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
     delete env[name];
   delete env.NODE_OPTIONS;
-  child = spawn(
+  dev = await spawnReady(
     "sh",
     ["scripts/pnpm.sh", "--silent", "--filter", "@portico/example-quickstart-lambda", "dev"],
-    { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+    /at (http:\/\/127\.0\.0\.1:\d+\/mcp)/,
+    { cwd: ROOT, env },
   );
-  endpoint = await new Promise<URL>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm run dev did not start:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      const url = /at (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(output)?.[1];
-      if (url !== undefined) {
-        clearTimeout(timer);
-        resolve(new URL(url));
-      }
-    };
-    child?.stdout?.on("data", onData);
-    child?.stderr?.on("data", onData);
-    child?.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`npm run dev exited (${code}):\n${output}`));
-    });
-  });
+  endpoint = new URL(dev.match[1] as string);
 }, 90_000);
 
-afterAll(async () => {
-  if (child?.pid === undefined || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child?.once("exit", resolve));
-  try {
-    process.kill(-child.pid, "SIGTERM");
-  } catch {}
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-  try {
-    process.kill(-child.pid, "SIGKILL");
-  } catch {}
-});
+afterAll(() => dev?.stop());
 
 describe("the Lambda quickstart locally (`npm run dev`, no AWS)", () => {
   it("serves the streaming handler with Function URL events on 127.0.0.1", () => {
-    expect(output).toContain("Lambda handler streamHandler (v2 events)");
+    expect(dev?.output()).toContain("Lambda handler streamHandler (v2 events)");
     expect(endpoint.hostname).toBe("127.0.0.1");
   });
 
@@ -112,6 +86,6 @@ describe("the Lambda quickstart locally (`npm run dev`, no AWS)", () => {
       await client.close();
     }
     // A run with its own secret prints no notice about a missing one.
-    expect(output).not.toMatch(/secret/i);
+    expect(dev?.output()).not.toMatch(/secret/i);
   });
 });

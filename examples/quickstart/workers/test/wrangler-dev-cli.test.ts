@@ -5,7 +5,7 @@
  * adds only what a parallel run needs: a free port (`--port 0`) and a temporary state folder.
  */
 
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -17,12 +17,12 @@ import {
 } from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { type ReadyProcess, spawnReady } from "@portico/test-kit/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const project = fileURLToPath(new URL("..", import.meta.url));
 
-let child: ChildProcess | undefined;
-let output = "";
+let dev: ReadyProcess | undefined;
 let endpoint: URL;
 let state = "";
 
@@ -37,51 +37,25 @@ beforeAll(async () => {
   const env: NodeJS.ProcessEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" };
   delete env.WRANGLER_BUILD_CONDITIONS;
   delete env.NODE_OPTIONS;
-  child = spawn(process.execPath, [wranglerBin(), "dev", "--port", "0", "--persist-to", state], {
-    cwd: project,
-    env,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const ready = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`wrangler dev did not get ready:\n${output}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      const port = /Ready on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
-      if (port !== undefined) {
-        clearTimeout(timer);
-        resolve(port);
-      }
-    };
-    child?.stdout?.on("data", onData);
-    child?.stderr?.on("data", onData);
-    child?.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`wrangler dev exited (${code}):\n${output}`));
-    });
-  });
-  endpoint = new URL(`http://127.0.0.1:${await ready}/mcp`);
+  dev = await spawnReady(
+    process.execPath,
+    [wranglerBin(), "dev", "--port", "0", "--persist-to", state],
+    /Ready on http:\/\/127\.0\.0\.1:(\d+)/,
+    { cwd: project, env, timeoutMs: 90_000 },
+  );
+  endpoint = new URL(`http://127.0.0.1:${dev.match[1]}/mcp`);
 }, 120_000);
 
 afterAll(async () => {
-  if (child?.pid !== undefined && child.exitCode === null) {
-    const exited = new Promise((resolve) => child?.once("exit", resolve));
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {}
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-    try {
-      process.kill(-child.pid, "SIGKILL");
-    } catch {}
-  }
+  await dev?.stop();
   rmSync(state, { recursive: true, force: true });
 });
 
 describe("plain `wrangler dev` in the Workers quickstart", () => {
   it("listens on 127.0.0.1 as wrangler.jsonc says, bundling the workspace sources with no build", () => {
-    expect(output).toMatch(/Ready on http:\/\/127\.0\.0\.1:\d+/);
+    expect(dev?.output()).toMatch(/Ready on http:\/\/127\.0\.0\.1:\d+/);
     // Only the TypeScript sources exist for a fresh clone's packages: the `.env` conditions did it.
-    expect(output).not.toMatch(/Could not resolve/);
+    expect(dev?.output()).not.toMatch(/Could not resolve/);
   });
 
   it("bundles the workspace packages from their TypeScript sources (`.env`), not from dist", () => {
