@@ -66,15 +66,22 @@ export interface Ran {
   ms: number;
 }
 
-/** Runs `npm <args>` in `cwd`; a failure's error carries both outputs. */
-export async function npm(
-  cwd: string,
+interface RunOptions {
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/** Runs `file args` in `cwd`; a failure's error names it `command` and carries both outputs. */
+async function run(
+  command: string,
+  file: string,
   args: string[],
-  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+  cwd: string,
+  options: RunOptions,
 ): Promise<Ran> {
   const started = performance.now();
   try {
-    const { stdout, stderr } = await execFileAsync("npm", args, {
+    const { stdout, stderr } = await execFileAsync(file, args, {
       cwd,
       encoding: "utf8",
       timeout: options.timeoutMs ?? 240_000,
@@ -85,8 +92,13 @@ export async function npm(
     return { stdout, stderr, ms: performance.now() - started };
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`npm ${args.join(" ")} in ${cwd} failed:\n${stdout ?? ""}\n${stderr ?? ""}`.slice(-6000));
+    throw new Error(`${command} in ${cwd} failed:\n${stdout ?? ""}\n${stderr ?? ""}`.slice(-6000));
   }
+}
+
+/** Runs `npm <args>` in `cwd`; a failure's error carries both outputs. */
+export function npm(cwd: string, args: string[], options: RunOptions = {}): Promise<Ran> {
+  return run(`npm ${args.join(" ")}`, "npm", args, cwd, options);
 }
 
 /** `npm install` from the shared cache, preferring what it already holds. */
@@ -113,26 +125,6 @@ export function useTarballsWithPnpm(dir: string, packed: readonly Packed[]): voi
 }
 
 /** Runs the workspace's pnpm (scripts/pnpm.sh) in `cwd`, as {@link npm} runs npm. */
-export async function pnpm(
-  cwd: string,
-  args: string[],
-  options: { env?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<Ran> {
-  const started = performance.now();
-  try {
-    const { stdout, stderr } = await execFileAsync("sh", [join(ROOT, "scripts", "pnpm.sh"), ...args], {
-      cwd,
-      encoding: "utf8",
-      timeout: options.timeoutMs ?? 240_000,
-      killSignal: "SIGKILL",
-      maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, ...QUIET_ENV, ...options.env },
-    });
-    return { stdout, stderr, ms: performance.now() - started };
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(
-      `pnpm ${args.join(" ")} in ${cwd} failed:\n${stdout ?? ""}\n${stderr ?? ""}`.slice(-6000),
-    );
-  }
+export function pnpm(cwd: string, args: string[], options: RunOptions = {}): Promise<Ran> {
+  return run(`pnpm ${args.join(" ")}`, "sh", [join(ROOT, "scripts", "pnpm.sh"), ...args], cwd, options);
 }
