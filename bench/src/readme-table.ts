@@ -68,12 +68,19 @@ export function table(results: Results, file: string): string {
   const cold = new Map((results.coldStart ?? []).map((c) => [c.target, c]));
   if (cold.size > 0) {
     const secret = cold.get("portico + secret")?.coldStartMs;
-    row("cold: import + first `tools/call`, in process (ms)", (t) =>
-      t === "portico" && secret !== undefined
-        ? `${fixed(cold.get(t)?.coldStartMs, 1)} (${fixed(secret, 1)} with \`secret\`)`
-        : fixed(cold.get(t)?.coldStartMs, 1),
+    const modern =
+      cold.get("portico-modern + secret")?.coldStartMs ?? cold.get("portico-modern")?.coldStartMs;
+    const kb = (t: string) => fixed((cold.get(t)?.gzipBytes ?? Number.NaN) / 1024, 1);
+    row("cold: import + first `tools/call`, in process (ms)", (t) => {
+      if (t !== "portico" || secret === undefined) return fixed(cold.get(t)?.coldStartMs, 1);
+      const alone = modern === undefined ? "" : `; 2026-07-28 only: ${fixed(modern, 1)}`;
+      return `${fixed(cold.get(t)?.coldStartMs, 1)} (${fixed(secret, 1)} with \`secret\`${alone})`;
+    });
+    row("Lambda bundle, min+gzip (KB)", (t) =>
+      t === "portico" && cold.has("portico-modern")
+        ? `${kb(t)} (2026-07-28 only: ${kb("portico-modern")})`
+        : kb(t),
     );
-    row("Lambda bundle, min+gzip (KB)", (t) => fixed((cold.get(t)?.gzipBytes ?? Number.NaN) / 1024, 1));
   }
   const ric = new Map((results.ricColdStart?.cases ?? []).map((c) => [c.name, c.medianMs]));
   if (ric.size > 0) {

@@ -44,6 +44,8 @@ export { addMethods } from "./methods/table.ts";
 export { ToolError } from "./methods/tool-call.ts";
 export type { StructuredToolResult, ToolConfig, ToolHandler, ToolReturn } from "./methods/tools.ts";
 export { addTool } from "./methods/tools.ts";
+export type { ModernHandlerOptions, ModernStores } from "./modern-handler.ts";
+export { createModernHandler } from "./modern-handler.ts";
 export type {
   MemoryBusOptions,
   MemoryEventStoreOptions,

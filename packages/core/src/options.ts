@@ -1,12 +1,19 @@
-/** The options of `createHandler`, their defaults, and the checks made before anything is served. */
+/** The options of `createHandler` and `createModernHandler`, their defaults, and the checks made before anything is served. */
 import type { ResolvedOptions } from "./call/runtime.ts";
 import type { Authenticator, AuthInfo, ExecutionContextLike } from "./definition/types.ts";
 import { PorticoError } from "./errors.ts";
 import type { Stores } from "./stores/types.ts";
 
-export interface HandlerOptions {
-  /** Where legacy sessions, events and cross-instance messages live. Default: in memory (one instance). */
-  stores?: Stores;
+/** Stores a 2026-07-28-only handler uses: a session store and a bus (an event log is optional). */
+export type ModernStores = Omit<Stores, "events"> & Partial<Pick<Stores, "events">>;
+
+/** The options of `createModernHandler` (2026-07-28 only); `createHandler` takes these and more. */
+export interface ModernHandlerOptions {
+  /**
+   * Where the one-time MRTR `requestState` records and cross-instance messages (`subscriptions/listen`)
+   * live. Default: in memory (one instance). An event log is never used; any `Stores` fits.
+   */
+  stores?: ModernStores;
   /**
    * Longest wait for one store call; beyond it the call fails as unavailable (503 + `Retry-After`,
    * and open streams end) instead of hanging. Default 10 s; 0 waits forever.
@@ -37,6 +44,39 @@ export interface HandlerOptions {
   secret?: string | Uint8Array;
   /** Lifetime of a sealed `requestState`. Default 10 minutes. */
   requestStateTtlMs?: number;
+  /** SSE keep-alive comment interval. Default 15 s; 0 disables. */
+  keepAliveMs?: number;
+  /** `retry` hint sent when the server ends a stream. Default 1000 ms. */
+  retryMs?: number;
+  /** Long-lived streams end (with a retry hint) after this long. Default: never. */
+  maxStreamMs?: number;
+  /** Handlers' signals fire this long before the host's deadline. Default 1000 ms. */
+  deadlineMarginMs?: number;
+  /** Cache hints on modern list/read results. Default `{ ttlMs: 0, scope: "private" }`. */
+  cache?: { ttlMs?: number; scope?: "public" | "private" };
+  /**
+   * Who may call: `oauthResourceServer(…)`, `albOidc(…)` or `cloudflareAccess(…)` of
+   * `@portico/auth`, or your own {@link Authenticator}. Runs after the Host/Origin check; the
+   * principal it returns is `ctx.auth` in both eras, binds legacy sessions and MRTR state, and is
+   * what definitions' `scopes` are checked against.
+   */
+  auth?: Authenticator;
+  /**
+   * A bare authentication hook (`auth` is the full form): return auth info, `undefined`
+   * (anonymous) or a `Response` to send instead (e.g. 401 with `WWW-Authenticate`).
+   */
+  authenticate?: (
+    request: Request,
+    ctx: ExecutionContextLike,
+  ) => AuthInfo | Response | undefined | Promise<AuthInfo | Response | undefined>;
+  /** Receives errors that are not sent to clients (tool crashes, store failures). Default: console.error. */
+  onError?: (error: unknown, where: string) => void;
+}
+
+/** The options of `createHandler`: those of {@link ModernHandlerOptions}, and the legacy era's. */
+export interface HandlerOptions extends Omit<ModernHandlerOptions, "stores"> {
+  /** Where legacy sessions, events and cross-instance messages live. Default: in memory (one instance). */
+  stores?: Stores;
   /**
    * Idle lifetime of a legacy session: it lives while used (the expiry slides, written back at most
    * once per half lifetime). Default 1 hour.
@@ -79,39 +119,12 @@ export interface HandlerOptions {
    * records to roughly 100 MB. Default 100,000; `Infinity` turns it off (no census writes).
    */
   maxSessions?: number;
-  /** SSE keep-alive comment interval. Default 15 s; 0 disables. */
-  keepAliveMs?: number;
   /** How long a legacy server→client request waits for the reply. Default 5 minutes. */
   replyTimeoutMs?: number;
-  /** `retry` hint sent when the server ends a stream. Default 1000 ms. */
-  retryMs?: number;
-  /** Long-lived streams end (with a retry hint) after this long. Default: never. */
-  maxStreamMs?: number;
-  /** Handlers' signals fire this long before the host's deadline. Default 1000 ms. */
-  deadlineMarginMs?: number;
-  /** Cache hints on modern list/read results. Default `{ ttlMs: 0, scope: "private" }`. */
-  cache?: { ttlMs?: number; scope?: "public" | "private" };
   /** Serve the legacy era (initialize + sessions). Default true. */
   legacy?: boolean;
   /** Serve the modern era (2026-07-28). Default true. */
   modern?: boolean;
-  /**
-   * Who may call: `oauthResourceServer(…)`, `albOidc(…)` or `cloudflareAccess(…)` of
-   * `@portico/auth`, or your own {@link Authenticator}. Runs after the Host/Origin check; the
-   * principal it returns is `ctx.auth` in both eras, binds legacy sessions and MRTR state, and is
-   * what definitions' `scopes` are checked against.
-   */
-  auth?: Authenticator;
-  /**
-   * A bare authentication hook (`auth` is the full form): return auth info, `undefined`
-   * (anonymous) or a `Response` to send instead (e.g. 401 with `WWW-Authenticate`).
-   */
-  authenticate?: (
-    request: Request,
-    ctx: ExecutionContextLike,
-  ) => AuthInfo | Response | undefined | Promise<AuthInfo | Response | undefined>;
-  /** Receives errors that are not sent to clients (tool crashes, store failures). Default: console.error. */
-  onError?: (error: unknown, where: string) => void;
 }
 
 /** Shortest accepted `secret`: 32 bytes (256 bits, the HMAC-SHA-256 key size). */

@@ -41,6 +41,21 @@ export interface Runtime {
   replies: SessionSlots;
 }
 
+/**
+ * The 2025-era protocol as a module the handler is built with (`createHandler` passes it,
+ * `createModernHandler` does not, so a 2026-07-28-only bundle holds none of its code).
+ */
+export interface LegacyEra {
+  /** A POST whose body is not a 2026-07-28 message: `initialize`, or a message of a session. */
+  post(rt: Runtime, incoming: Incoming, body: unknown): Promise<Response>;
+  /** A GET carrying `Mcp-Session-Id`: the session's stream, or a resumed one. */
+  get(rt: Runtime, incoming: Incoming): Promise<Response>;
+  /** A DELETE carrying `Mcp-Session-Id`: ends the session. */
+  delete(rt: Runtime, incoming: Incoming): Promise<Response>;
+  /** The stores used when `options.stores` is absent. */
+  defaultStores(): Stores;
+}
+
 /** Everything about one HTTP request an era module needs besides the body. */
 export interface Incoming {
   request: Request;

@@ -1,0 +1,238 @@
+/**
+ * The fetch handler both factories build (`createHandler`: both eras; `createModernHandler`:
+ * 2026-07-28 only). It checks the HTTP request (Host/Origin, method, Accept, Content-Type, size,
+ * JSON), authenticates, and hands the body to the era it belongs to.
+ */
+import { bufferedResponse, hostErrorBody, isResponse, toRealResponse } from "@portico/host";
+import { defaultInsufficientScope, missingScopes } from "./auth/scopes.ts";
+import type { Incoming, LegacyEra, Runtime } from "./call/runtime.ts";
+import { SessionSlots } from "./call/session-slots.ts";
+import type { McpParams } from "./definition/method.ts";
+import type { McpServer } from "./definition/server.ts";
+import type { Authenticator, AuthInfo, ExecutionContextLike, FetchHandler } from "./definition/types.ts";
+import { ErrorCode, isStoreUnavailable, notice, PorticoError } from "./errors.ts";
+import { readJsonBody } from "./http/body.ts";
+import { corsOrigin, corsPreflight, withCors } from "./http/cors.ts";
+import { cannotStream, httpError, storeUnavailable } from "./http/responses.ts";
+import { checkContentType, checkPostAccept, originGuard, type Refusal } from "./http/validate.ts";
+import { isLegacyVersion, META } from "./jsonrpc/protocol.ts";
+import { LOGGING, SERVER } from "./methods/server-methods.ts";
+import { modernPost } from "./modern/post.ts";
+import { checkOptions, type HandlerOptions, resolve } from "./options.ts";
+import { topics } from "./stores/keys.ts";
+import { timedStores } from "./stores/timed.ts";
+import type { Stores } from "./stores/types.ts";
+import { onceEach } from "./util/once.ts";
+
+export interface McpHandler extends FetchHandler {
+  fetch(request: Request, env?: unknown, ctx?: ExecutionContextLike): Promise<Response>;
+  /** Always `true`: adapters may pass buffered requests (see `FetchHandler`). */
+  readonly acceptsBufferedRequests: true;
+  /** Stops forwarding server events to the bus. */
+  close(): void;
+}
+
+function isModernMessage(request: Request, body: unknown): boolean {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return false;
+  const params = (body as { params?: unknown }).params;
+  const meta =
+    typeof params === "object" && params !== null ? (params as { _meta?: unknown })._meta : undefined;
+  if (typeof meta === "object" && meta !== null && META.protocolVersion in meta) return true;
+  if (request.headers.has("mcp-session-id")) return false;
+  const version = request.headers.get("mcp-protocol-version");
+  return version !== null && !isLegacyVersion(version);
+}
+
+/** The answer to an error nothing else handled: 503 + Retry-After for an unavailable store, else 500. */
+function failure(error: unknown): Response {
+  if (isStoreUnavailable(error)) return storeUnavailable(error);
+  return bufferedResponse(hostErrorBody(500), 500, { "content-type": "application/json" });
+}
+
+/** Distinct refused Host/Origin values logged per handler (then silence: a scan cannot flood the log). */
+const REFUSALS_LOGGED = 20;
+
+function refusalLine(refusal: Refusal): string {
+  const option = refusal.header === "host" ? "allowedHosts" : "allowedOrigins";
+  const name = refusal.header === "host" ? "Host" : "Origin";
+  return `refused a request with ${name} ${JSON.stringify(refusal.value.slice(0, 200))}: if it is yours, add it to the ${option} option of createHandler`;
+}
+
+const NO_SECRET =
+  "no `secret` is configured on a host that runs many instances: an MRTR requestState sealed by one instance will not open on another. Set createHandler(server, { secret: process.env.PORTICO_SECRET }) with the same value (32+ bytes, e.g. `openssl rand -base64 32`) on every instance";
+
+/**
+ * The default `onError`: a notice of Portico's own (a configuration or usage problem, a
+ * `PorticoError`) is one line saying what to do; anything else is logged whole, with its stack.
+ */
+function defaultReport(error: unknown, where: string): void {
+  if (error instanceof PorticoError) console.error(`[portico] ${where}: ${error.message} (${error.code})`);
+  else console.error(`[portico] ${where}:`, error);
+}
+
+/**
+ * Turns a server definition into a fetch handler (`{ fetch }`): the modern era, and the legacy one
+ * when `legacy` is given (and `options.legacy` is not false). `modernStores` makes the stores used
+ * when neither `options.stores` nor the legacy era gives them.
+ */
+export function serveEras(
+  server: McpServer,
+  options: HandlerOptions,
+  legacy: LegacyEra | undefined,
+  modernStores: () => Stores,
+): McpHandler {
+  checkOptions(options);
+  const authenticator: Authenticator | undefined =
+    options.auth ?? (options.authenticate && { authenticate: options.authenticate });
+  server.install(SERVER);
+  server.install(LOGGING);
+  const stores = timedStores(
+    options.stores ?? (legacy ? legacy.defaultStores() : modernStores()),
+    options.storeTimeoutMs ?? 10_000,
+  );
+  const report = options.onError ?? defaultReport;
+  const resolved = resolve(options);
+  if (legacy === undefined) resolved.legacy = false;
+  const rt: Runtime = {
+    server,
+    stores,
+    options: resolved,
+    report,
+    streams: new SessionSlots(resolved.maxStreamsPerSession),
+    replies: new SessionSlots(resolved.maxPendingReplies),
+  };
+  const checkOriginAndHost = originGuard({
+    allowedHosts: options.allowedHosts ?? [],
+    allowedOrigins: options.allowedOrigins ?? [],
+  });
+  const unsubscribe = server.subscribe((event) => {
+    stores.bus.publish(topics.broadcast, event).catch((e) => report(e, "bus publish"));
+  });
+
+  const refused = onceEach(REFUSALS_LOGGED);
+  let warnedSecret = options.secret !== undefined;
+
+  async function handle(request: Request, env: unknown, host: ExecutionContextLike): Promise<Response> {
+    const refusal = checkOriginAndHost(request, host.routedHosts);
+    if (refusal) {
+      if (refused(`${refusal.header}\n${refusal.value}`)) {
+        report(notice(`${refusal.header}_not_allowed`, refusalLine(refusal)), "host check");
+      }
+      return refusal.response;
+    }
+    if (!warnedSecret && host.multiInstance === true) {
+      warnedSecret = true;
+      if (rt.options.modern) report(notice("no_secret", NO_SECRET), "configuration");
+    }
+    let auth: AuthInfo | undefined = host.authInfo;
+    if (authenticator !== undefined) {
+      const served = await authenticator.serve?.(request, host);
+      if (served !== undefined) return served;
+      const outcome = await authenticator.authenticate(request, host);
+      if (isResponse(outcome)) return outcome;
+      auth = outcome ?? auth;
+    }
+    const incoming: Incoming = { request, env, host, auth };
+    switch (request.method) {
+      case "POST":
+        return await post(incoming);
+      case "GET":
+        if (host.canStream === false) return cannotStream();
+        if (legacy && rt.options.legacy && request.headers.has("mcp-session-id"))
+          return legacy.get(rt, incoming);
+        return httpError(
+          405,
+          ErrorCode.InvalidRequest,
+          "Method Not Allowed: open notifications with POST subscriptions/listen",
+          {
+            headers: { allow: "POST" },
+          },
+        );
+      case "DELETE":
+        if (legacy && rt.options.legacy && request.headers.has("mcp-session-id"))
+          return legacy.delete(rt, incoming);
+        return httpError(405, ErrorCode.InvalidRequest, "Method Not Allowed", { headers: { allow: "POST" } });
+      case "OPTIONS":
+        // A plain OPTIONS: CORS preflights of admitted origins are answered in fetch, before auth.
+        return bufferedResponse(null, 204, { allow: "GET, POST, DELETE, OPTIONS" });
+      default:
+        return httpError(405, ErrorCode.InvalidRequest, "Method Not Allowed", {
+          headers: { allow: "GET, POST, DELETE" },
+        });
+    }
+  }
+
+  /** The step-up answer when a message of `body` targets a definition whose scopes the caller lacks. */
+  function scopeCheck(incoming: Incoming, body: unknown): Response | undefined {
+    for (const message of Array.isArray(body) ? body : [body]) {
+      if (typeof message !== "object" || message === null) continue;
+      const { method, params } = message as { method?: unknown; params?: unknown };
+      if (typeof method !== "string") continue;
+      const scopes = server.method(method)?.spec.scopes;
+      if (scopes === undefined) continue;
+      const required = scopes(
+        typeof params === "object" && params !== null ? (params as McpParams) : {},
+        server,
+      );
+      if (required === undefined || missingScopes(incoming.auth, required).length === 0) continue;
+      return (
+        authenticator?.insufficientScope?.(incoming.request, required, incoming.auth) ??
+        defaultInsufficientScope(required)
+      );
+    }
+    return undefined;
+  }
+
+  async function post(incoming: Incoming): Promise<Response> {
+    const { request } = incoming;
+    const rejected = checkPostAccept(request) ?? checkContentType(request);
+    if (rejected) return rejected;
+    const body = await readJsonBody(request, rt.options);
+    if (isResponse(body)) return body;
+    const stepUp = scopeCheck(incoming, body);
+    if (stepUp !== undefined) return stepUp;
+    if (isModernMessage(request, body)) {
+      if (!rt.options.modern)
+        return httpError(
+          400,
+          ErrorCode.InvalidRequest,
+          "This server only speaks the legacy era (initialize)",
+        );
+      return await modernPost(rt, incoming, body);
+    }
+    if (!legacy || !rt.options.legacy) {
+      return httpError(
+        400,
+        ErrorCode.UnsupportedProtocolVersion,
+        "This server only speaks protocol 2026-07-28",
+        {
+          data: { supported: ["2026-07-28"] },
+        },
+      );
+    }
+    return await legacy.post(rt, incoming, body);
+  }
+
+  return {
+    async fetch(request, env, ctx) {
+      const host = ctx ?? {};
+      // CORS (http/cors.ts): a cross-origin Origin the Host/Origin check admits gets CORS headers on
+      // every answer, the 500 below included. A request without Origin does no CORS work.
+      let cors: string | undefined;
+      try {
+        const origin = request.headers.get("origin");
+        if (origin !== null && checkOriginAndHost(request, host.routedHosts) === undefined)
+          cors = corsOrigin(request, origin);
+        // A preflight carries no credentials: it is answered here, before the authenticator.
+        const preflight = cors === undefined ? undefined : corsPreflight(request, cors);
+        const response = preflight ?? withCors(await handle(request, env, host), cors);
+        return host.bufferedResponses === true ? response : toRealResponse(response);
+      } catch (error) {
+        report(error, "handler");
+        return toRealResponse(withCors(failure(error), cors));
+      }
+    },
+    close: unsubscribe,
+    acceptsBufferedRequests: true,
+  };
+}
