@@ -83,8 +83,8 @@ export function isStoreUnavailable(error: unknown): error is StoreUnavailableErr
   );
 }
 
-/** Receives errors that are not sent to clients (`HandlerOptions.onError`). */
-export type ErrorReporter = (error: unknown, where: string) => void;
+/** Receives errors that are not sent to clients (`HandlerOptions.onError`; `call`: the `McpCall`, if any). */
+export type ErrorReporter = (error: unknown, where: string, call?: object) => void;
 
 /**
  * Thrown inside a handler to abandon this round of a modern request that needs client input (MRTR);

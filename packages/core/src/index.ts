@@ -1,6 +1,7 @@
 export type { BufferedResponse } from "@portico/host";
 export { readBufferedResponse, toRealResponse } from "@portico/host";
 export type { Era, HandlerContext, InputRequest } from "./definition/context.ts";
+export type { LogFields, Logger, LogSeverity } from "./definition/logger.ts";
 export type {
   Definitions,
   McpCall,

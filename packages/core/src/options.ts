@@ -1,5 +1,6 @@
 /** The options of `createHandler` and `createModernHandler`, their defaults, and the checks made before anything is served. */
 import type { ResolvedOptions } from "./call/runtime.ts";
+import type { McpCall } from "./definition/method.ts";
 import type { Authenticator, AuthInfo, ExecutionContextLike } from "./definition/types.ts";
 import { PorticoError } from "./errors.ts";
 import type { Stores } from "./stores/types.ts";
@@ -69,8 +70,12 @@ export interface ModernHandlerOptions {
     request: Request,
     ctx: ExecutionContextLike,
   ) => AuthInfo | Response | undefined | Promise<AuthInfo | Response | undefined>;
-  /** Receives errors that are not sent to clients (tool crashes, store failures). Default: console.error. */
-  onError?: (error: unknown, where: string) => void;
+  /**
+   * Receives errors that are not sent to clients (tool crashes, store failures); `call` is the MCP
+   * request it happened in, when there is one (its `logger` carries the request's correlation
+   * fields). Default: console.error.
+   */
+  onError?: (error: unknown, where: string, call?: McpCall) => void;
 }
 
 /** The options of `createHandler`: those of {@link ModernHandlerOptions}, and the legacy era's. */

@@ -10,7 +10,7 @@ import { SessionSlots } from "./call/session-slots.ts";
 import type { McpParams } from "./definition/method.ts";
 import type { McpServer } from "./definition/server.ts";
 import type { Authenticator, AuthInfo, ExecutionContextLike, FetchHandler } from "./definition/types.ts";
-import { ErrorCode, isStoreUnavailable, notice, PorticoError } from "./errors.ts";
+import { ErrorCode, type ErrorReporter, isStoreUnavailable, notice, PorticoError } from "./errors.ts";
 import { readJsonBody } from "./http/body.ts";
 import { corsOrigin, corsPreflight, withCors } from "./http/cors.ts";
 import { cannotStream, httpError, storeUnavailable } from "./http/responses.ts";
@@ -90,7 +90,7 @@ export function serveEras(
     options.stores ?? (legacy ? legacy.defaultStores() : modernStores()),
     options.storeTimeoutMs ?? 10_000,
   );
-  const report = options.onError ?? defaultReport;
+  const report = (options.onError ?? defaultReport) as ErrorReporter;
   const resolved = resolve(options);
   if (legacy === undefined) resolved.legacy = false;
   const rt: Runtime = {

@@ -15,7 +15,7 @@ import {
   MemorySessionStore,
   type ModernStores,
 } from "../src/index.ts";
-import { ACCEPT_BOTH, initializeRequest } from "./_requests.ts";
+import { ACCEPT_BOTH, initializeRequest, modernRequest } from "./_requests.ts";
 
 const URL_ = "http://127.0.0.1:3000/mcp";
 
@@ -37,20 +37,7 @@ function server(): McpServer {
 }
 
 function call(h: McpHandler, method: string, params: Record<string, unknown> = {}, id = 1) {
-  const headers: Record<string, string> = {
-    "content-type": "application/json",
-    accept: ACCEPT_BOTH,
-    "mcp-protocol-version": "2026-07-28",
-    "mcp-method": method,
-  };
-  if (typeof params.name === "string") headers["mcp-name"] = params.name;
-  const _meta = {
-    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-    "io.modelcontextprotocol/clientCapabilities": { elicitation: {} },
-    ...(params._meta as object | undefined),
-  };
-  const body = JSON.stringify({ jsonrpc: "2.0", id, method, params: { ...params, _meta } });
-  return h.fetch(new Request(URL_, { method: "POST", headers, body }));
+  return h.fetch(modernRequest(URL_, method, params, id, { elicitation: {} }));
 }
 
 /** Asks `ask`, answers its elicitation, and returns both answers' bodies and the requestState. */

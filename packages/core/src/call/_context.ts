@@ -5,6 +5,7 @@
  * allocates none.
  */
 import type { Era, HandlerContext, InputRequest } from "../definition/context.ts";
+import type { Logger } from "../definition/logger.ts";
 import type { AuthInfo, CreateMessageResult, ElicitResult, ListRootsResult } from "../definition/types.ts";
 import type { JsonRpcNotification } from "../jsonrpc/messages.ts";
 import { type LogLevel, logLevelAllows } from "../jsonrpc/protocol.ts";
@@ -21,6 +22,7 @@ export abstract class CallContext implements HandlerContext {
   abstract readonly clientInfo: Record<string, unknown> | undefined;
   abstract readonly headers: Headers;
   abstract readonly waitUntil: (promise: Promise<unknown>) => void;
+  abstract logger: Logger;
   /** The client's progress token, if it sent one. */
   protected abstract progressToken(): string | number | undefined;
   /** The level the client asked for; `undefined` means "send nothing". */

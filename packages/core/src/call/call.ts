@@ -6,6 +6,7 @@
  * facts, how to ask the client for input, how a stream persists, how cancellation is heard.
  */
 import type { Era, HandlerContext, InputRequest } from "../definition/context.ts";
+import type { LogFields, Logger } from "../definition/logger.ts";
 import type { McpCall, McpResult, MethodSpec, SessionHandle } from "../definition/method.ts";
 import type { McpServer } from "../definition/server.ts";
 import type { AuthInfo } from "../definition/types.ts";
@@ -23,6 +24,7 @@ import { toWireError } from "../jsonrpc/wire-error.ts";
 import { runChain } from "../methods/chain.ts";
 import { RequestAbort } from "./_abort.ts";
 import { CallContext } from "./_context.ts";
+import { consoleLogger } from "./console-logger.ts";
 import { type Incoming, type Runtime, waitUntilOf } from "./runtime.ts";
 
 /** What an era tells a call. */
@@ -66,7 +68,6 @@ export class Call extends CallContext implements McpCall {
   declare readonly clientInfo: Record<string, unknown> | undefined;
   declare readonly session: SessionHandle | undefined;
   declare readonly definitions: McpServer;
-  declare readonly report: ErrorReporter;
   declare readonly spec: MethodSpec;
   declare readonly exchange: Exchange;
   declare readonly rt: Runtime;
@@ -76,6 +77,8 @@ export class Call extends CallContext implements McpCall {
   #state: Record<string, unknown> | undefined;
   #observed = false;
   #waitUntil: ((promise: Promise<unknown>) => void) | undefined;
+  #logger: Logger | undefined;
+  #report: ErrorReporter | undefined;
 
   constructor(rt: Runtime, incoming: Incoming, message: JsonRpcRequest, spec: MethodSpec, link: EraLink) {
     super();
@@ -98,7 +101,6 @@ export class Call extends CallContext implements McpCall {
     this.clientInfo = link.clientInfo;
     this.session = link.session;
     this.definitions = rt.server;
-    this.report = rt.report;
     const resumable = link.stream?.persist !== undefined;
     const options: ExchangeOptions = {
       ...link.stream,
@@ -112,6 +114,12 @@ export class Call extends CallContext implements McpCall {
     this.#abort = new RequestAbort(rt, incoming, resumable ? () => !this.exchange.streaming : undefined);
   }
 
+  /** `onError`, told which call the error happened in. */
+  get report(): ErrorReporter {
+    this.#report ??= (error, where) => this.rt.report(error, where, this);
+    return this.#report;
+  }
+
   get hostRequestId(): string | undefined {
     return this.incoming.host.requestId;
   }
@@ -122,6 +130,25 @@ export class Call extends CallContext implements McpCall {
       this.link.observe?.(this);
     }
     return this.#abort.signal;
+  }
+
+  /** The default logger is made on first use, with this call's correlation fields. */
+  get logger(): Logger {
+    this.#logger ??= consoleLogger(this.correlation());
+    return this.#logger;
+  }
+
+  set logger(logger: Logger) {
+    this.#logger = logger;
+  }
+
+  /** What ties a log line to this request (fields that are absent are left out). */
+  correlation(): LogFields {
+    const fields: LogFields = { method: this.method, jsonrpcId: this.requestId, era: this.era };
+    if (this.target !== undefined) fields.target = this.target;
+    if (this.sessionId !== undefined) fields.sessionId = this.sessionId;
+    if (this.hostRequestId !== undefined) fields.hostRequestId = this.hostRequestId;
+    return fields;
   }
 
   get state(): Record<string, unknown> {

@@ -1,5 +1,6 @@
 /** What every tool, resource and prompt handler receives next to its arguments. */
 import type { LogLevel } from "../jsonrpc/protocol.ts";
+import type { Logger } from "./logger.ts";
 import type {
   AuthInfo,
   CreateMessageRequestParams,
@@ -57,6 +58,13 @@ export interface HandlerContext {
   inputs<K extends string>(requests: Record<K, InputRequest>): Promise<Record<K, unknown>>;
   /** Keeps the invocation alive for background work after the response (where the host allows). */
   waitUntil(promise: Promise<unknown>): void;
+  /**
+   * The operator's log (never sent to the client; {@link log} is), its lines carrying this
+   * request's method, target, JSON-RPC id, session id and host request id. By default JSON lines
+   * through `console` at info and above; `@portico/observe` sets its level, sink, redaction and
+   * trace ids.
+   */
+  readonly logger: Logger;
   /**
    * Legacy era with SSE: ends the current HTTP stream with a `retry` hint while the handler keeps
    * running; the client resumes with `Last-Event-ID` and receives the rest (SSE polling).

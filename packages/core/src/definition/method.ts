@@ -7,6 +7,7 @@
 import type { ErrorReporter } from "../errors.ts";
 import type { LogLevel } from "../jsonrpc/protocol.ts";
 import type { Era, HandlerContext } from "./context.ts";
+import type { Logger } from "./logger.ts";
 import type { AuthInfo, Implementation } from "./types.ts";
 
 /** A method's params and result: plain JSON-RPC objects. */
@@ -38,6 +39,11 @@ export interface McpCall {
   readonly hostRequestId: string | undefined;
   /** Aborted on cancellation, a dropped stream, the host's deadline or shutdown. */
   readonly signal: AbortSignal;
+  /**
+   * The request's server-side logger, which the handler gets as `ctx.logger`. A middleware may
+   * replace it before `next()` (e.g. with a child carrying more fields).
+   */
+  logger: Logger;
   /** A bag for middleware to pass values along the chain (made on first use). */
   readonly state: Record<string, unknown>;
   /** The context the method's handler receives (progress, log, elicit, …). */
