@@ -1,0 +1,12 @@
+export type { LogLevelOption } from "./levels.ts";
+export type { LoggerConfig } from "./logger.ts";
+export { StructuredLogger } from "./logger.ts";
+export type { ObserveOptions, Observer } from "./observe.ts";
+export { observe } from "./observe.ts";
+export type { Outcome } from "./outcome.ts";
+export type { Redactor } from "./redact.ts";
+export { REDACTED, redactor } from "./redact.ts";
+export type { LogRecord, LogSink, PinoLike, PowertoolsLike } from "./sinks.ts";
+export { jsonConsole, pinoSink, powertoolsSink } from "./sinks.ts";
+export type { TraceContext } from "./trace-context.ts";
+export { parseTraceparent, parseXRay, traceContextOf } from "./trace-context.ts";

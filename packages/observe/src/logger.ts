@@ -1,0 +1,57 @@
+/** The structured `Logger` of `@portico/observe`: a level, a sink, redaction, and fields that children add to. */
+import type { LogFields, Logger, LogSeverity } from "@portico/core";
+import { enabled, type LogLevelOption } from "./levels.ts";
+import type { Redactor } from "./redact.ts";
+import type { LogRecord, LogSink } from "./sinks.ts";
+
+export interface LoggerConfig {
+  readonly level: LogLevelOption;
+  readonly sink: LogSink;
+  readonly redact: Redactor;
+}
+
+export class StructuredLogger implements Logger {
+  readonly #config: LoggerConfig;
+  readonly #fields: LogFields;
+
+  constructor(config: LoggerConfig, fields: LogFields = {}) {
+    this.#config = config;
+    this.#fields = fields;
+  }
+
+  /** Whether lines of `severity` are written (skip building costly fields otherwise). */
+  enabled(severity: LogSeverity): boolean {
+    return enabled(this.#config.level, severity);
+  }
+
+  debug(message: string, fields?: LogFields): void {
+    this.#write("debug", message, fields);
+  }
+
+  info(message: string, fields?: LogFields): void {
+    this.#write("info", message, fields);
+  }
+
+  warn(message: string, fields?: LogFields): void {
+    this.#write("warn", message, fields);
+  }
+
+  error(message: string, fields?: LogFields): void {
+    this.#write("error", message, fields);
+  }
+
+  child(fields: LogFields): StructuredLogger {
+    return new StructuredLogger(this.#config, { ...this.#fields, ...fields });
+  }
+
+  #write(level: LogSeverity, message: string, fields: LogFields | undefined): void {
+    if (!enabled(this.#config.level, level)) return;
+    const merged = fields === undefined ? this.#fields : { ...this.#fields, ...fields };
+    const record = { level, time: new Date().toISOString(), msg: message, ...this.#config.redact(merged) };
+    try {
+      this.#config.sink(record as LogRecord);
+    } catch {
+      // A failing sink must not fail the request it logs.
+    }
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Redaction of log fields: credentials never reach a log line. Keys that always hold secrets
+ * (authorization, cookies, tokens, passwords, secrets, MRTR `requestState`) are replaced wherever
+ * they appear; a `Bearer …` value anywhere loses its token; configured names (`"ssn"`: that key
+ * at any depth) and paths (`"arguments.card.number"`: from the line's root) are replaced too.
+ * Values are copied, never changed in place; depth and string length are bounded.
+ */
+
+export const REDACTED = "[redacted]";
+
+/** Keys redacted wherever they appear (compared without case, `-` and `_`). */
+const ALWAYS = [
+  "authorization",
+  "proxyauthorization",
+  "cookie",
+  "setcookie",
+  "token",
+  "accesstoken",
+  "refreshtoken",
+  "idtoken",
+  "password",
+  "passwd",
+  "secret",
+  "clientsecret",
+  "apikey",
+  "xapikey",
+  "requeststate",
+];
+
+const normal = (key: string) => key.toLowerCase().replace(/[-_]/g, "");
+const BEARER = /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+const MAX_DEPTH = 8;
+const MAX_STRING = 4096;
+
+export type Redactor = (fields: Record<string, unknown>) => Record<string, unknown>;
+
+/** A redactor for the always-secret keys plus `extra` names and dotted paths. */
+export function redactor(extra: readonly string[] = []): Redactor {
+  const names = new Set([...ALWAYS, ...extra.filter((e) => !e.includes(".")).map(normal)]);
+  const paths = new Set(extra.filter((e) => e.includes(".")));
+  const value = (input: unknown, path: string, depth: number): unknown => {
+    if (typeof input === "string") {
+      const text = input.length > MAX_STRING ? `${input.slice(0, MAX_STRING)}…` : input;
+      return text.replace(BEARER, (_m, scheme: string) => `${scheme} ${REDACTED}`);
+    }
+    if (input instanceof Error) {
+      const error: Record<string, unknown> = { name: input.name, message: input.message };
+      if (input.stack !== undefined) error.stack = input.stack;
+      const code = (input as { code?: unknown }).code;
+      if (code !== undefined) error.code = code;
+      return value(error, path, depth);
+    }
+    if (typeof input !== "object" || input === null) return input;
+    if (depth >= MAX_DEPTH) return "[too deep]";
+    if (Array.isArray(input)) return input.map((item) => value(item, path, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(input)) {
+      const at = path === "" ? key : `${path}.${key}`;
+      out[key] = names.has(normal(key)) || paths.has(at) ? REDACTED : value(item, at, depth + 1);
+    }
+    return out;
+  };
+  return (fields) => value(fields, "", 0) as Record<string, unknown>;
+}

@@ -1,0 +1,64 @@
+/**
+ * Correlation on every runtime: each adapter passes its host's request id (Node `X-Request-Id`,
+ * Lambda `awsRequestId`, Vercel `x-vercel-id`; Workers `CF-Ray` in workers.test.ts) and the trace
+ * headers reach the request line and the tool's own line — read from the emitted output.
+ */
+import { handle as lambda, toEvent } from "@portico/adapter-lambda";
+import { serve } from "@portico/adapter-node";
+import { handle as vercel } from "@portico/adapter-vercel";
+import { afterEach, describe, expect, it } from "vitest";
+import { expectCorrelated } from "./_correlated.ts";
+import { modernRequest } from "./_requests.ts";
+import { observedServer, TRACE_ID, TRACEPARENT } from "./_server.ts";
+
+const addCall = (headers: Record<string, string>, url?: string) =>
+  modernRequest("tools/call", { name: "add", arguments: { a: 2, b: 3 } }, headers, url);
+
+const savedXRay = process.env._X_AMZN_TRACE_ID;
+afterEach(() => {
+  if (savedXRay === undefined) delete process.env._X_AMZN_TRACE_ID;
+  else process.env._X_AMZN_TRACE_ID = savedXRay;
+});
+
+describe("correlation through each adapter", () => {
+  it("Node: X-Request-Id and traceparent", async () => {
+    const { lines, handler } = observedServer();
+    const server = await serve(handler, { port: 0, hostname: "127.0.0.1" });
+    try {
+      const res = await fetch(
+        addCall({ "x-request-id": "node-req-7", traceparent: TRACEPARENT }, `${server.url}/mcp`),
+      );
+      expect(res.status).toBe(200);
+      await res.text();
+      expectCorrelated(lines, "node-req-7", TRACE_ID);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("Lambda: awsRequestId and the X-Ray header, or the runtime's _X_AMZN_TRACE_ID", async () => {
+    const { lines, handler } = observedServer();
+    const fn = lambda(handler);
+    const xray = "Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1";
+    const event = await toEvent(addCall({ "x-amzn-trace-id": xray }), "v2");
+    const result = await fn(event, { awsRequestId: "aws-req-1" });
+    expect(result.statusCode).toBe(200);
+    expectCorrelated(lines, "aws-req-1", "67891233abcdef012345678912345678");
+
+    lines.length = 0;
+    process.env._X_AMZN_TRACE_ID = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=0";
+    await fn(await toEvent(addCall({}), "v1"), { awsRequestId: "aws-req-2" });
+    expectCorrelated(lines, "aws-req-2", "5759e988bd862e3fe1be46a994272793");
+  });
+
+  it("Vercel: x-vercel-id and traceparent", async () => {
+    const { lines, handler } = observedServer();
+    const { POST } = vercel(handler);
+    const res = await POST(
+      addCall({ "x-vercel-id": "fra1::iad1::abc12-1700000000000-0123456789ab", traceparent: TRACEPARENT }),
+    );
+    expect(res.status).toBe(200);
+    await res.text();
+    expectCorrelated(lines, "fra1::iad1::abc12-1700000000000-0123456789ab", TRACE_ID);
+  });
+});

@@ -1,0 +1,204 @@
+/**
+ * `observe()`: one line per MCP request with its correlation fields and outcome, `ctx.logger` lines
+ * carrying the same fields, errors as structured lines (stack server-side only), redaction, levels.
+ */
+import { PorticoError } from "@portico/core";
+import { describe, expect, it } from "vitest";
+import { observe, REDACTED } from "../src/index.ts";
+import { legacyRequest, modernRequest } from "./_requests.ts";
+import { observedServer, requestLines, TRACE_ID, TRACEPARENT } from "./_server.ts";
+
+const call = (name: string, args: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
+  modernRequest("tools/call", { name, arguments: args }, headers);
+
+describe("the request line", () => {
+  it("says what was called, how it ended, how long it took, and ties it to the host and the trace", async () => {
+    const { lines, handler } = observedServer({ service: "calc" });
+    const res = await handler.fetch(call("add", { a: 2, b: 3 }, { traceparent: TRACEPARENT }), undefined, {
+      requestId: "host-req-1",
+    });
+    expect(res.status).toBe(200);
+    const [line] = requestLines(lines);
+    expect(line).toMatchObject({
+      level: "info",
+      msg: "mcp request",
+      service: "calc",
+      method: "tools/call",
+      target: "add",
+      era: "modern",
+      protocolVersion: "2026-07-28",
+      jsonrpcId: 1,
+      hostRequestId: "host-req-1",
+      traceId: TRACE_ID,
+      parentSpanId: "00f067aa0ba902b7",
+      outcome: "ok",
+    });
+    expect(typeof line?.durationMs).toBe("number");
+    expect(typeof line?.coldStart).toBe("boolean");
+    expect(Number.isNaN(Date.parse(line?.time ?? ""))).toBe(false);
+    expect(line).not.toHaveProperty("arguments");
+    // The tool's own line carries the same correlation fields.
+    const adding = lines.find((l) => l.msg === "adding");
+    expect(adding).toMatchObject({
+      level: "info",
+      a: 2,
+      b: 3,
+      hostRequestId: "host-req-1",
+      traceId: TRACE_ID,
+    });
+  });
+
+  it("takes the trace from _meta.traceparent first, then the headers (W3C, then X-Ray)", async () => {
+    const { lines, handler } = observedServer();
+    const meta = `00-${"a".repeat(32)}-${"b".repeat(16)}-01`;
+    await handler.fetch(
+      modernRequest("tools/list", { _meta: { traceparent: meta } }, { traceparent: TRACEPARENT }),
+    );
+    await handler.fetch(
+      modernRequest(
+        "tools/list",
+        {},
+        { "x-amzn-trace-id": "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1" },
+      ),
+    );
+    await handler.fetch(modernRequest("tools/list", {}, { traceparent: "00-not-a-trace" }));
+    const [fromMeta, fromXRay, none] = requestLines(lines);
+    expect(fromMeta?.traceId).toBe("a".repeat(32));
+    expect(fromXRay?.traceId).toBe("5759e988bd862e3fe1be46a994272793");
+    expect(none).not.toHaveProperty("traceId");
+  });
+
+  it("tells each ending apart: tool error, crash, MCP error, input required", async () => {
+    const { lines, handler } = observedServer();
+    for (const name of ["refuse", "crash", "invalid", "ask"]) await handler.fetch(call(name));
+    await handler.fetch(call("add", { a: "x" }));
+    const byTarget = Object.fromEntries(requestLines(lines).map((l) => [`${l.target}`, l]));
+    expect(byTarget.refuse).toMatchObject({ level: "info", outcome: "tool_error" });
+    expect(byTarget.crash).toMatchObject({ level: "info", outcome: "tool_error" });
+    expect(byTarget.invalid).toMatchObject({
+      level: "warn",
+      outcome: "error",
+      error: { kind: "mcp", code: -32602, message: "bad cursor" },
+    });
+    expect(byTarget.ask).toMatchObject({ outcome: "input_required" });
+    // The crash's cause goes to onError: one error line with the stack and the request's fields.
+    const crash = lines.find((l) => l.msg === "unhandled error");
+    expect(crash).toMatchObject({
+      level: "error",
+      where: "tool crash",
+      target: "crash",
+      method: "tools/call",
+      error: { name: "TypeError", message: "cannot read x of undefined" },
+    });
+    expect((crash?.error as { stack?: string } | undefined)?.stack).toContain(
+      "TypeError: cannot read x of undefined",
+    );
+  });
+
+  it("carries the session id in the legacy era", async () => {
+    const { lines, handler } = observedServer();
+    const init = await handler.fetch(
+      legacyRequest({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "c", version: "1" } },
+      }),
+    );
+    const session = init.headers.get("mcp-session-id") ?? "";
+    await handler.fetch(
+      legacyRequest(
+        { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "add", arguments: { a: 1, b: 1 } } },
+        { "mcp-session-id": session, "mcp-protocol-version": "2025-11-25" },
+      ),
+    );
+    const toolCall = requestLines(lines).find((l) => l.method === "tools/call");
+    expect(toolCall).toMatchObject({
+      era: "legacy",
+      sessionId: session,
+      protocolVersion: "2025-11-25",
+      jsonrpcId: 2,
+    });
+  });
+});
+
+describe("redaction", () => {
+  it("never writes credentials, requestState or configured fields", async () => {
+    const { lines, handler } = observedServer({ arguments: true, redact: ["arguments.card.number", "ssn"] });
+    await handler.fetch(
+      call("add", {
+        a: 1,
+        b: 2,
+        password: "hunter2",
+        card: { number: "4111111111111111", brand: "visa" },
+        nested: { ssn: "123-45-6789", note: "Bearer abc.def.ghi" },
+        requestState: "sealed",
+      }),
+    );
+    const [line] = requestLines(lines);
+    const text = JSON.stringify(line);
+    for (const secret of ["hunter2", "4111111111111111", "123-45-6789", "abc.def.ghi", "sealed"]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(line?.arguments).toMatchObject({
+      a: 1,
+      password: REDACTED,
+      card: { number: REDACTED, brand: "visa" },
+      nested: { ssn: REDACTED, note: `Bearer ${REDACTED}` },
+      requestState: REDACTED,
+    });
+  });
+
+  it("applies to every logger line, the tools' included", () => {
+    const lines: unknown[] = [];
+    const ops = observe({ sink: (r) => lines.push(r) });
+    ops.logger.child({ authorization: "Bearer t0ken" }).info("call", { headers: { Cookie: "a=b" } });
+    expect(JSON.stringify(lines)).not.toMatch(/t0ken|a=b/);
+  });
+});
+
+describe("levels and errors", () => {
+  it("writes only lines at or above the level; silent writes none", async () => {
+    const warn = observedServer({ level: "warn" });
+    await warn.handler.fetch(call("add", { a: 1, b: 1 }));
+    await warn.handler.fetch(call("invalid"));
+    expect(warn.lines.map((l) => l.level)).toStrictEqual(["warn"]);
+    const silent = observedServer({ level: "silent" });
+    await silent.handler.fetch(call("crash"));
+    expect(silent.lines).toStrictEqual([]);
+    expect(() => observe({ level: "loud" as never })).toThrow(
+      /level must be one of debug, info, warn, error, silent/,
+    );
+  });
+
+  it("writes a Portico notice as one warn line with its code, and no stack", () => {
+    const lines: Record<string, unknown>[] = [];
+    const ops = observe({ sink: (r) => lines.push(r) });
+    ops.onError(new PorticoError("host_not_allowed", "refused Host evil.example"), "host check");
+    expect(lines).toStrictEqual([
+      expect.objectContaining({
+        level: "warn",
+        msg: "refused Host evil.example",
+        where: "host check",
+        code: "host_not_allowed",
+      }),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain("stack");
+  });
+
+  it("survives a sink that throws", async () => {
+    const ops = observe({
+      sink: () => {
+        throw new Error("disk full");
+      },
+    });
+    expect(() => ops.logger.info("x")).not.toThrow();
+  });
+
+  it("writes no request lines with requests: false, yet keeps ctx.logger correlated", async () => {
+    const { lines, handler } = observedServer({ requests: false });
+    await handler.fetch(call("add", { a: 1, b: 1 }), undefined, { requestId: "r-9" });
+    expect(requestLines(lines)).toStrictEqual([]);
+    expect(lines).toStrictEqual([expect.objectContaining({ msg: "adding", hostRequestId: "r-9" })]);
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * The sinks with the real libraries: the default JSON lines through console, pino, and AWS Lambda
+ * Powertools' Logger — each gets the request line's fields and message.
+ */
+import { Writable } from "node:stream";
+import { Logger as PowertoolsLogger } from "@aws-lambda-powertools/logger";
+import { pino } from "pino";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { jsonConsole, pinoSink, powertoolsSink } from "../src/index.ts";
+import { modernRequest } from "./_requests.ts";
+import { observedServer } from "./_server.ts";
+
+const addCall = () => modernRequest("tools/call", { name: "add", arguments: { a: 2, b: 3 } });
+/** What an adapter passes: the host's request id. */
+const HOST = { requestId: "r-1" };
+
+afterEach(() => vi.restoreAllMocks());
+
+/** Each JSON line written to `stream.write` while `run` runs. */
+async function linesWritten(stream: NodeJS.WriteStream, run: () => Promise<unknown>) {
+  const written: string[] = [];
+  vi.spyOn(stream, "write").mockImplementation((chunk: string | Uint8Array) => {
+    written.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString());
+    return true;
+  });
+  await run();
+  vi.restoreAllMocks();
+  return written
+    .join("")
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe("sinks", () => {
+  it("jsonConsole: one JSON line per record, info on stdout and errors on stderr", async () => {
+    const out = vi.spyOn(console, "log").mockImplementation(() => {});
+    const err = vi.spyOn(console, "error").mockImplementation(() => {});
+    const { handler } = observedServer({ sink: jsonConsole() });
+    await handler.fetch(addCall(), undefined, HOST);
+    await handler.fetch(modernRequest("tools/call", { name: "crash", arguments: {} }));
+    const info = out.mock.calls.map((c) => JSON.parse(c[0] as string));
+    expect(info).toContainEqual(
+      expect.objectContaining({ msg: "mcp request", target: "add", hostRequestId: "r-1" }),
+    );
+    const errors = err.mock.calls.map((c) => JSON.parse(c[0] as string));
+    expect(errors).toStrictEqual([
+      expect.objectContaining({ level: "error", msg: "unhandled error", target: "crash" }),
+    ]);
+  });
+
+  it("pinoSink: pino's own level numbers and time, Portico's fields and message", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        for (const l of String(chunk).split("\n")) if (l) lines.push(JSON.parse(l));
+        done();
+      },
+    });
+    const { handler } = observedServer({ sink: pinoSink(pino({ level: "debug" }, destination)) });
+    await handler.fetch(addCall(), undefined, HOST);
+    const line = lines.find((l) => l.msg === "mcp request");
+    expect(line).toMatchObject({ level: 30, target: "add", outcome: "ok", hostRequestId: "r-1" });
+    expect(typeof line?.time).toBe("number");
+  });
+
+  it("powertoolsSink: Powertools' service and level keys, Portico's fields", async () => {
+    const logger = new PowertoolsLogger({ serviceName: "calc", logLevel: "DEBUG" });
+    const { handler } = observedServer({ sink: powertoolsSink(logger) });
+    const lines = await linesWritten(process.stdout, () => handler.fetch(addCall(), undefined, HOST));
+    const line = lines.find((l) => l.message === "mcp request");
+    expect(line).toMatchObject({
+      level: "INFO",
+      service: "calc",
+      target: "add",
+      outcome: "ok",
+      hostRequestId: "r-1",
+    });
+  });
+});

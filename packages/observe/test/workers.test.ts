@@ -1,0 +1,25 @@
+/** Correlation through the Workers adapter: `CF-Ray` is the host request id (type-checked with the Workers types). */
+import { handle } from "@portico/adapter-workers";
+import { describe, expect, it } from "vitest";
+import { expectCorrelated } from "./_correlated.ts";
+import { modernRequest } from "./_requests.ts";
+import { observedServer, TRACE_ID, TRACEPARENT } from "./_server.ts";
+
+describe("correlation through the Workers adapter", () => {
+  it("CF-Ray and traceparent", async () => {
+    const { lines, handler } = observedServer();
+    const worker = handle(handler);
+    const waited: Promise<unknown>[] = [];
+    const ctx = { waitUntil: (p: Promise<unknown>) => void waited.push(p), passThroughOnException: () => {} };
+    const request = modernRequest(
+      "tools/call",
+      { name: "add", arguments: { a: 2, b: 3 } },
+      { "cf-ray": "8f1a2b3c4d5e6f70-AMS", traceparent: TRACEPARENT },
+    );
+    const res = await worker.fetch(request, {}, ctx as unknown as ExecutionContext);
+    expect(res.status).toBe(200);
+    await res.text();
+    await Promise.all(waited);
+    expectCorrelated(lines, "8f1a2b3c4d5e6f70-AMS", TRACE_ID);
+  });
+});
