@@ -1,9 +1,16 @@
+export type {
+  Instrument,
+  RequestEnd,
+  RequestObservation,
+  RequestStart,
+  StoreObservation,
+} from "./instrument.ts";
 export type { LogLevelOption } from "./levels.ts";
 export type { LoggerConfig } from "./logger.ts";
 export { StructuredLogger } from "./logger.ts";
 export type { ObserveOptions, Observer } from "./observe.ts";
 export { observe } from "./observe.ts";
-export type { Outcome } from "./outcome.ts";
+export type { Ending, Outcome } from "./outcome.ts";
 export type { Redactor } from "./redact.ts";
 export { REDACTED, redactor } from "./redact.ts";
 export type { LogRecord, LogSink, PinoLike, PowertoolsLike } from "./sinks.ts";

@@ -1,15 +1,18 @@
 /**
  * `observe(options)`: a middleware (`server.use(ops)`) that gives every MCP request a logger
- * carrying its correlation fields (`ctx.logger` in tools) and writes one line when it ends, plus the
- * `onError` for `createHandler` that writes what is never sent to clients as structured lines.
+ * carrying its correlation fields (`ctx.logger` in tools), writes one line when it ends and feeds
+ * the instruments (metrics, traces); plus the `onError` for `createHandler` that writes what is never
+ * sent to clients as structured lines, and `stores(…)` that lets instruments time store calls.
  */
-import type { LogFields, McpCall, Middleware } from "@portico/core";
+import type { LogFields, McpCall, McpResult, Middleware, Stores } from "@portico/core";
+import type { Instrument, RequestObservation, RequestStart } from "./instrument.ts";
 import { checkLevel, type LogLevelOption } from "./levels.ts";
 import { StructuredLogger } from "./logger.ts";
-import { errorEnding, resultEnding } from "./outcome.ts";
+import { type Ending, errorEnding, resultEnding } from "./outcome.ts";
 import { redactor } from "./redact.ts";
 import { jsonConsole, type LogSink } from "./sinks.ts";
-import { traceContextOf } from "./trace-context.ts";
+import { observedStores } from "./stores.ts";
+import { type TraceContext, traceContextOf } from "./trace-context.ts";
 
 export interface ObserveOptions {
   /** Written as `service` on every line (e.g. your function's name). */
@@ -27,9 +30,15 @@ export interface ObserveOptions {
   requests?: boolean;
   /** Add the request's arguments (redacted) to its line (default `false`: they may hold personal data). */
   arguments?: boolean;
+  /** Metrics: `emfMetrics()` on Lambda, `metricHook(fn)`, `otelMetrics(meter)`. Default: none. */
+  metrics?: Instrument;
+  /** Traces: `otelTraces(api)`. Default: none. */
+  traces?: Instrument;
+  /** Any other instruments. */
+  instruments?: readonly Instrument[];
 }
 
-/** The middleware, with the handler's `onError` and the root logger. */
+/** The middleware, with the handler's `onError`, the root logger and the store wrapper. */
 export interface Observer extends Middleware {
   /**
    * For `createHandler(server, { onError: ops.onError })`: errors never sent to clients, as lines —
@@ -38,6 +47,8 @@ export interface Observer extends Middleware {
   readonly onError: (error: unknown, where: string, call?: McpCall) => void;
   /** The root logger (for code outside a request: start-up, background work). */
   readonly logger: StructuredLogger;
+  /** `stores` whose every call the instruments time (`createHandler(server, { stores: ops.stores(s) })`). */
+  stores(stores: Stores): Stores;
 }
 
 /** Whether this process has served a request yet (the first one of an instance is its cold start). */
@@ -46,7 +57,7 @@ let served = false;
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
 /** The correlation fields of a call, absent ones left out. */
-function correlation(call: McpCall): LogFields {
+function correlation(call: McpCall, trace: TraceContext | undefined): LogFields {
   const fields: LogFields = {
     method: call.method,
     era: call.era,
@@ -56,7 +67,6 @@ function correlation(call: McpCall): LogFields {
   if (call.target !== undefined) fields.target = call.target;
   if (call.sessionId !== undefined) fields.sessionId = call.sessionId;
   if (call.hostRequestId !== undefined) fields.hostRequestId = call.hostRequestId;
-  const trace = traceContextOf(call.ctx.headers, call.params._meta as Record<string, unknown> | undefined);
   if (trace !== undefined) {
     fields.traceId = trace.traceId;
     if (trace.parentSpanId !== undefined) fields.parentSpanId = trace.parentSpanId;
@@ -72,32 +82,54 @@ export function observe(options: ObserveOptions = {}): Observer {
     base,
   );
   const requests = options.requests ?? true;
+  const instruments = [options.metrics, options.traces, ...(options.instruments ?? [])].filter(
+    (i): i is Instrument => i !== undefined,
+  );
+  const following = instruments.filter((i) => i.request !== undefined);
 
-  const middleware = async (call: McpCall, next: () => Promise<Record<string, unknown>>) => {
+  const middleware = async (call: McpCall, next: () => Promise<McpResult>) => {
     const coldStart = !served;
     served = true;
-    const logger = root.child(correlation(call));
+    const trace = traceContextOf(call.ctx.headers, call.params._meta as Record<string, unknown> | undefined);
+    const fields = correlation(call, trace);
+    const logger = root.child(fields);
     call.logger = logger;
-    if (!requests) return next();
+    if (!requests && following.length === 0) return next();
+    const start: RequestStart = { call, trace, coldStart, fields };
+    const observations: RequestObservation[] = [];
+    for (const instrument of following) {
+      const o = instrument.request?.(start);
+      if (o !== undefined) observations.push(o);
+    }
+    let run = next;
+    for (const o of observations) {
+      if (o.run === undefined) continue;
+      const inner = run;
+      run = () => (o.run as NonNullable<typeof o.run>)(inner);
+    }
     const started = performance.now();
-    const line = (ending: ReturnType<typeof resultEnding>) => {
-      if (!logger.enabled(ending.severity)) return;
-      const fields: LogFields = {
+    const finish = (ending: Ending, result: McpResult | undefined) => {
+      const durationMs = performance.now() - started;
+      const end = { ending, durationMs, streamed: call.streamed, result };
+      for (const o of observations) o.end(end);
+      if (!requests || !logger.enabled(ending.severity)) return;
+      const line: LogFields = {
         outcome: ending.outcome,
-        durationMs: round(performance.now() - started),
+        durationMs: round(durationMs),
         coldStart,
         ...ending.fields,
       };
+      if (end.streamed) line.streamed = true;
       if (options.arguments === true && call.params.arguments !== undefined)
-        fields.arguments = call.params.arguments;
-      logger[ending.severity]("mcp request", fields);
+        line.arguments = call.params.arguments;
+      logger[ending.severity]("mcp request", line);
     };
     try {
-      const result = await next();
-      line(resultEnding(result));
+      const result = await run();
+      finish(resultEnding(result), result);
       return result;
     } catch (error) {
-      line(errorEnding(error));
+      finish(errorEnding(error), undefined);
       throw error;
     }
   };
@@ -112,5 +144,6 @@ export function observe(options: ObserveOptions = {}): Observer {
     else logger.error("unhandled error", { where, error });
   };
 
-  return Object.assign(middleware, { onError, logger: root });
+  const stores = (given: Stores) => observedStores(given, instruments);
+  return Object.assign(middleware, { onError, logger: root, stores });
 }

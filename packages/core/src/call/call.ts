@@ -114,6 +114,10 @@ export class Call extends CallContext implements McpCall {
     this.#abort = new RequestAbort(rt, incoming, resumable ? () => !this.exchange.streaming : undefined);
   }
 
+  get streamed(): boolean {
+    return this.exchange.streaming;
+  }
+
   /** `onError`, told which call the error happened in. */
   get report(): ErrorReporter {
     this.#report ??= (error, where) => this.rt.report(error, where, this);

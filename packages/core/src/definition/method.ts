@@ -40,6 +40,11 @@ export interface McpCall {
   /** Aborted on cancellation, a dropped stream, the host's deadline or shutdown. */
   readonly signal: AbortSignal;
   /**
+   * Whether the answer has become an SSE stream (something — progress, a log notification, a
+   * legacy server→client request — was sent ahead of it); `false` while it is still plain JSON.
+   */
+  readonly streamed: boolean;
+  /**
    * The request's server-side logger, which the handler gets as `ctx.logger`. A middleware may
    * replace it before `next()` (e.g. with a child carrying more fields).
    */
