@@ -24,6 +24,7 @@ import {
   measureLoopback,
   prepareLoopback,
 } from "./loopback.ts";
+import { type OverheadResult, observeOverheadBench } from "./observe-overhead.ts";
 import {
   type BaselineRatio,
   baselineRatios,
@@ -50,7 +51,7 @@ const USAGE = `Usage: pnpm bench [--help]   (the settings are environment variab
                         over loopback, 5 cold starts; results named <date>-throughput-quick.*
   BENCH_ONLY=a,b        only these targets: portico, sdk-v2, mcp-lite, bare, raw (results named -partial)
   BENCH_SKIP=a,b        skip parts: in-process, loopback, cold-start, workers-bundle, idle-sessions,
-                        ric-cold-start, workers-cpu, vercel-cold-start
+                        ric-cold-start, workers-cpu, vercel-cold-start, observe
   BENCH_BASELINE=<ref>  also measure Portico at a git ref (commit, tag, branch) in the same run, as
                         "portico@<ref>": checked out into a temporary git worktree (removed at the end),
                         installed from the pnpm store (offline first), its own core served through its
@@ -79,6 +80,7 @@ const skipIdleSessions = skip.has("idle-sessions");
 const skipRicColdStart = skip.has("ric-cold-start");
 const skipWorkersCpu = skip.has("workers-cpu");
 const skipVercelColdStart = skip.has("vercel-cold-start");
+const skipObserve = skip.has("observe");
 const settings = {
   inProcessRounds: quick ? 1 : 5,
   inProcessMs: quick ? 300 : 1000,
@@ -274,6 +276,20 @@ async function bench(started: number, host: Machine, baseline: Baseline | undefi
     vercelCold = await vercelColdStartBench(log);
     sections.push(vercelCold.markdown);
   }
+  let observeOverhead: OverheadResult | undefined;
+  if (!skipObserve) {
+    log("\n(i) Observability overhead (@portico/observe off, silent, logs, logs + metrics)");
+    observeOverhead = await observeOverheadBench(
+      {
+        inProcessRounds: quick ? 1 : 7,
+        inProcessMs: settings.inProcessMs,
+        loopbackRounds: quick ? 1 : 7,
+        load: settings.load,
+      },
+      log,
+    );
+    sections.push(observeOverhead.markdown);
+  }
   if (baseline !== undefined) {
     sections.push(
       `## New vs ${baseline.name} (commit ${baseline.commit.slice(0, 12)})`,
@@ -314,6 +330,7 @@ async function bench(started: number, host: Machine, baseline: Baseline | undefi
     ...(idle === undefined ? {} : { idleSessions: idle }),
     ...(workersCpu === undefined ? {} : { workersCpu: workersCpu.json }),
     ...(vercelCold === undefined ? {} : { vercelColdStart: vercelCold.json }),
+    ...(observeOverhead === undefined ? {} : { observeOverhead: observeOverhead.rows }),
     ...(baseline === undefined
       ? {}
       : {

@@ -1,3 +1,5 @@
+export type { EmfInstrument, EmfOptions } from "./emf.ts";
+export { emfMetrics, MAX_VALUES } from "./emf.ts";
 export type {
   Instrument,
   RequestEnd,
@@ -8,12 +10,18 @@ export type {
 export type { LogLevelOption } from "./levels.ts";
 export type { LoggerConfig } from "./logger.ts";
 export { StructuredLogger } from "./logger.ts";
+export type { Metric, MetricUnit } from "./metrics.ts";
+export { metricHook } from "./metrics.ts";
 export type { ObserveOptions, Observer } from "./observe.ts";
 export { observe } from "./observe.ts";
+export type { MeterLike } from "./otel-metrics.ts";
+export { otelMetrics } from "./otel-metrics.ts";
 export type { Ending, Outcome } from "./outcome.ts";
 export type { Redactor } from "./redact.ts";
 export { REDACTED, redactor } from "./redact.ts";
 export type { LogRecord, LogSink, PinoLike, PowertoolsLike } from "./sinks.ts";
-export { jsonConsole, pinoSink, powertoolsSink } from "./sinks.ts";
+export { jsonConsole, jsonLines, pinoSink, powertoolsSink } from "./sinks.ts";
 export type { TraceContext } from "./trace-context.ts";
 export { parseTraceparent, parseXRay, traceContextOf } from "./trace-context.ts";
+export type { LineWriter } from "./writer.ts";
+export { batchedWriter, stdoutWriter } from "./writer.ts";

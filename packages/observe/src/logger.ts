@@ -10,13 +10,26 @@ export interface LoggerConfig {
   readonly redact: Redactor;
 }
 
+let lastMs = 0;
+let lastIso = "";
+/** `new Date().toISOString()`, made once per millisecond however many lines share it. */
+function now(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
 export class StructuredLogger implements Logger {
   readonly #config: LoggerConfig;
   readonly #fields: LogFields;
 
-  constructor(config: LoggerConfig, fields: LogFields = {}) {
+  /** `fields` are redacted once here, not on every line. */
+  constructor(config: LoggerConfig, fields: LogFields = {}, redacted = false) {
     this.#config = config;
-    this.#fields = fields;
+    this.#fields = redacted ? fields : config.redact(fields);
   }
 
   /** Whether lines of `severity` are written (skip building costly fields otherwise). */
@@ -41,13 +54,13 @@ export class StructuredLogger implements Logger {
   }
 
   child(fields: LogFields): StructuredLogger {
-    return new StructuredLogger(this.#config, { ...this.#fields, ...fields });
+    return new StructuredLogger(this.#config, { ...this.#fields, ...this.#config.redact(fields) }, true);
   }
 
   #write(level: LogSeverity, message: string, fields: LogFields | undefined): void {
     if (!enabled(this.#config.level, level)) return;
-    const merged = fields === undefined ? this.#fields : { ...this.#fields, ...fields };
-    const record = { level, time: new Date().toISOString(), msg: message, ...this.#config.redact(merged) };
+    const own = fields === undefined ? undefined : this.#config.redact(fields);
+    const record = { level, time: now(), msg: message, ...this.#fields, ...own };
     try {
       this.#config.sink(record as LogRecord);
     } catch {

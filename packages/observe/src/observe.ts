@@ -10,16 +10,22 @@ import { checkLevel, type LogLevelOption } from "./levels.ts";
 import { StructuredLogger } from "./logger.ts";
 import { type Ending, errorEnding, resultEnding } from "./outcome.ts";
 import { redactor } from "./redact.ts";
-import { jsonConsole, type LogSink } from "./sinks.ts";
+import { jsonLines, type LogSink } from "./sinks.ts";
 import { observedStores } from "./stores.ts";
 import { type TraceContext, traceContextOf } from "./trace-context.ts";
 
 export interface ObserveOptions {
+  /**
+   * `false` switches request observation off entirely: `server.use(ops)` then installs nothing (no
+   * cost at all), `ctx.logger` is the core's default, and `ops.stores(s)` returns `s`. `onError`
+   * still writes its lines: errors are never dropped. Default `true`.
+   */
+  enabled?: boolean;
   /** Written as `service` on every line (e.g. your function's name). */
   service?: string;
   /** Lowest severity written: `debug`, `info` (default), `warn`, `error` or `silent`. */
   level?: LogLevelOption;
-  /** Where lines go. Default: one JSON line per record through `console` (`jsonConsole()`). */
+  /** Where lines go. Default: `jsonLines()` — JSON lines on stdout, batched; `console` where there is no stdout. */
   sink?: LogSink;
   /**
    * More fields to redact, besides credentials (always redacted): a name (`"ssn"`, at any depth)
@@ -49,6 +55,8 @@ export interface Observer extends Middleware {
   readonly logger: StructuredLogger;
   /** `stores` whose every call the instruments time (`createHandler(server, { stores: ops.stores(s) })`). */
   stores(stores: Stores): Stores;
+  /** `false` when switched off (`enabled: false`): `server.use()` then leaves it out. */
+  readonly enabled: boolean;
 }
 
 /** Whether this process has served a request yet (the first one of an instance is its cold start). */
@@ -78,7 +86,7 @@ export function observe(options: ObserveOptions = {}): Observer {
   const level = checkLevel(options.level ?? "info");
   const base: LogFields = options.service === undefined ? {} : { service: options.service };
   const root = new StructuredLogger(
-    { level, sink: options.sink ?? jsonConsole(), redact: redactor(options.redact) },
+    { level, sink: options.sink ?? jsonLines(), redact: redactor(options.redact) },
     base,
   );
   const requests = options.requests ?? true;
@@ -86,8 +94,15 @@ export function observe(options: ObserveOptions = {}): Observer {
     (i): i is Instrument => i !== undefined,
   );
   const following = instruments.filter((i) => i.request !== undefined);
+  // Everything off: tools' lines are dropped too, and a request costs one assignment.
+  const off = level === "silent" && following.length === 0;
 
   const middleware = async (call: McpCall, next: () => Promise<McpResult>) => {
+    if (off) {
+      served = true;
+      call.logger = root;
+      return next();
+    }
     const coldStart = !served;
     served = true;
     const trace = traceContextOf(call.ctx.headers, call.params._meta as Record<string, unknown> | undefined);
@@ -144,6 +159,7 @@ export function observe(options: ObserveOptions = {}): Observer {
     else logger.error("unhandled error", { where, error });
   };
 
-  const stores = (given: Stores) => observedStores(given, instruments);
-  return Object.assign(middleware, { onError, logger: root, stores });
+  const enabled = options.enabled ?? true;
+  const stores = (given: Stores) => (enabled ? observedStores(given, instruments) : given);
+  return Object.assign(middleware, { onError, logger: root, stores, enabled });
 }

@@ -29,6 +29,9 @@ const ALWAYS = [
 
 const normal = (key: string) => key.toLowerCase().replace(/[-_]/g, "");
 const BEARER = /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+const HAS_CREDENTIAL = /(?:bearer|basic)\s/i;
+/** Keys seen so far and whether they are secret (keys repeat line after line; bounded). */
+const MEMO_LIMIT = 4096;
 const MAX_DEPTH = 8;
 const MAX_STRING = 4096;
 
@@ -38,9 +41,20 @@ export type Redactor = (fields: Record<string, unknown>) => Record<string, unkno
 export function redactor(extra: readonly string[] = []): Redactor {
   const names = new Set([...ALWAYS, ...extra.filter((e) => !e.includes(".")).map(normal)]);
   const paths = new Set(extra.filter((e) => e.includes(".")));
+  const seen = new Map<string, boolean>();
+  const secretKey = (key: string): boolean => {
+    let secret = seen.get(key);
+    if (secret === undefined) {
+      secret = names.has(normal(key));
+      if (seen.size >= MEMO_LIMIT) seen.clear();
+      seen.set(key, secret);
+    }
+    return secret;
+  };
   const value = (input: unknown, path: string, depth: number): unknown => {
     if (typeof input === "string") {
       const text = input.length > MAX_STRING ? `${input.slice(0, MAX_STRING)}…` : input;
+      if (!HAS_CREDENTIAL.test(text)) return text;
       return text.replace(BEARER, (_m, scheme: string) => `${scheme} ${REDACTED}`);
     }
     if (input instanceof Error) {
@@ -54,9 +68,21 @@ export function redactor(extra: readonly string[] = []): Redactor {
     if (depth >= MAX_DEPTH) return "[too deep]";
     if (Array.isArray(input)) return input.map((item) => value(item, path, depth + 1));
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(input)) {
+    const record = input as Record<string, unknown>;
+    for (const key in record) {
+      if (!Object.hasOwn(record, key)) continue;
+      const item = record[key];
+      if (paths.size === 0) {
+        // The common case: no configured paths, so no path strings to build.
+        out[key] = secretKey(key)
+          ? REDACTED
+          : typeof item === "object" || typeof item === "string"
+            ? value(item, "", depth + 1)
+            : item;
+        continue;
+      }
       const at = path === "" ? key : `${path}.${key}`;
-      out[key] = names.has(normal(key)) || paths.has(at) ? REDACTED : value(item, at, depth + 1);
+      out[key] = secretKey(key) || paths.has(at) ? REDACTED : value(item, at, depth + 1);
     }
     return out;
   };

@@ -1,9 +1,11 @@
 /**
- * Where log lines go. The default writes each as one JSON line through `console` (stdout for
- * debug/info, stderr for warn/error): what CloudWatch Logs, Workers Logs, Vercel's log drains and
- * Logs Insights queries read. The others hand lines to a logger you already run.
+ * Where log lines go. The default writes each as one JSON line on stdout (`jsonLines()`, batched
+ * per event-loop turn; warn and error at once), or through `console` where there is no stdout
+ * (Workers): what CloudWatch Logs, Workers Logs, Vercel's log drains and Logs Insights read. The
+ * others hand lines to a logger you already run.
  */
 import type { LogFields, LogSeverity } from "@portico/core";
+import { type LineWriter, stdoutWriter } from "./writer.ts";
 
 /** One log line: severity, ISO time, message, then the fields. */
 export interface LogRecord extends LogFields {
@@ -15,7 +17,17 @@ export interface LogRecord extends LogFields {
 /** Receives every line that passes the level and redaction. It must not throw. */
 export type LogSink = (record: LogRecord) => void;
 
-/** The default: one JSON line per record through `console`. */
+/**
+ * One JSON line per record through `write` (default: stdout, batched — see `stdoutWriter`). Not
+ * `console.log`: on Lambda that adds a timestamp and request id before the JSON (or wraps it), and
+ * CloudWatch then no longer reads the line's fields.
+ */
+export function jsonLines(write: LineWriter | undefined = stdoutWriter()): LogSink {
+  if (write === undefined) return jsonConsole();
+  return (record) => write(JSON.stringify(record), record.level === "error" || record.level === "warn");
+}
+
+/** One JSON line per record through `console` (`console.error` for errors, `console.warn` for warnings). */
 export function jsonConsole(): LogSink {
   return (record) => {
     const text = JSON.stringify(record);

@@ -52,10 +52,13 @@ export function parseXRay(value: unknown): TraceContext | undefined {
   return context;
 }
 
-/** The Lambda runtime's per-invocation X-Ray header, where there is a `process.env`. */
+const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+/** Only the Lambda runtime sets `_X_AMZN_TRACE_ID` (per invocation); elsewhere it is never read. */
+const onLambda = env?.AWS_LAMBDA_FUNCTION_NAME !== undefined;
+
+/** The Lambda runtime's per-invocation X-Ray header. */
 function xrayEnv(): string | undefined {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  return env?._X_AMZN_TRACE_ID;
+  return onLambda ? env?._X_AMZN_TRACE_ID : undefined;
 }
 
 /** The trace of a request: `_meta` first, then the HTTP headers, then the Lambda environment. */

@@ -35,3 +35,13 @@ export function legacyRequest(body: unknown, headers: Record<string, string> = {
     body: JSON.stringify(body),
   });
 }
+
+/** A 2025-era `initialize`. */
+export function initializeRequest(): Request {
+  return legacyRequest({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "c", version: "1" } },
+  });
+}

@@ -32,7 +32,7 @@ export function observedServer(options: ObserveOptions = {}, handlerOptions: Han
     return answer.action;
   });
   const handler = createHandler(server, { onError: ops.onError, ...handlerOptions });
-  return { lines, handler, ops };
+  return { lines, handler, ops, server };
 }
 
 /** The request lines (one per MCP request), in order. */

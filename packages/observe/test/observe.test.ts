@@ -2,10 +2,10 @@
  * `observe()`: one line per MCP request with its correlation fields and outcome, `ctx.logger` lines
  * carrying the same fields, errors as structured lines (stack server-side only), redaction, levels.
  */
-import { PorticoError } from "@portico/core";
+import { McpServer, memoryStores, PorticoError } from "@portico/core";
 import { describe, expect, it } from "vitest";
 import { observe, REDACTED } from "../src/index.ts";
-import { legacyRequest, modernRequest } from "./_requests.ts";
+import { initializeRequest, legacyRequest, modernRequest } from "./_requests.ts";
 import { observedServer, requestLines, TRACE_ID, TRACEPARENT } from "./_server.ts";
 
 const call = (name: string, args: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
@@ -68,6 +68,17 @@ describe("the request line", () => {
     expect(none).not.toHaveProperty("traceId");
   });
 
+  it("ignores _X_AMZN_TRACE_ID off Lambda (no AWS_LAMBDA_FUNCTION_NAME)", async () => {
+    const { lines, handler } = observedServer();
+    process.env._X_AMZN_TRACE_ID = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1";
+    try {
+      await handler.fetch(modernRequest("tools/list"));
+    } finally {
+      delete process.env._X_AMZN_TRACE_ID;
+    }
+    expect(requestLines(lines)[0]).not.toHaveProperty("traceId");
+  });
+
   it("tells each ending apart: tool error, crash, MCP error, input required", async () => {
     const { lines, handler } = observedServer();
     for (const name of ["refuse", "crash", "invalid", "ask"]) await handler.fetch(call(name));
@@ -97,14 +108,7 @@ describe("the request line", () => {
 
   it("carries the session id in the legacy era", async () => {
     const { lines, handler } = observedServer();
-    const init = await handler.fetch(
-      legacyRequest({
-        jsonrpc: "2.0",
-        id: 1,
-        method: "initialize",
-        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "c", version: "1" } },
-      }),
-    );
+    const init = await handler.fetch(initializeRequest());
     const session = init.headers.get("mcp-session-id") ?? "";
     await handler.fetch(
       legacyRequest(
@@ -200,5 +204,19 @@ describe("levels and errors", () => {
     await handler.fetch(call("add", { a: 1, b: 1 }), undefined, { requestId: "r-9" });
     expect(requestLines(lines)).toStrictEqual([]);
     expect(lines).toStrictEqual([expect.objectContaining({ msg: "adding", hostRequestId: "r-9" })]);
+  });
+});
+
+describe("enabled: false", () => {
+  it("installs nothing, leaves the stores alone, and still writes errors", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const ops = observe({ enabled: false, sink: (r) => lines.push(r) });
+    const server = new McpServer({ name: "off", version: "1" });
+    server.use(ops);
+    expect(server.middleware).toHaveLength(0);
+    const stores = memoryStores();
+    expect(ops.stores(stores)).toBe(stores);
+    ops.onError(new Error("boom"), "tool x");
+    expect(lines).toStrictEqual([expect.objectContaining({ level: "error", where: "tool x" })]);
   });
 });

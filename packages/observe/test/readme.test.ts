@@ -17,7 +17,11 @@ describe("the README example", () => {
     const file = join(dir, "server.ts");
     writeFileSync(file, example.replace('from "@portico/observe"', 'from "../../src/index.ts"'));
     const { default: handler } = (await import(file)) as { default: McpHandler };
-    const out = vi.spyOn(console, "log").mockImplementation(() => {});
+    const written: string[] = [];
+    const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
     try {
       const res = await handler.fetch(
         modernRequest("tools/call", { name: "add", arguments: { a: 2, b: 3 } }),
@@ -25,7 +29,12 @@ describe("the README example", () => {
         { requestId: "req-readme" },
       );
       expect(await res.json()).toMatchObject({ result: { content: [{ text: "5" }] } });
-      const lines = out.mock.calls.map((c) => JSON.parse(c[0] as string) as Record<string, unknown>);
+      await new Promise((resolve) => setImmediate(resolve)); // the default sink writes once per turn
+      const lines = written
+        .join("")
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines).toStrictEqual([
         expect.objectContaining({ msg: "adding", a: 2, b: 3, service: "calc", hostRequestId: "req-readme" }),
         expect.objectContaining({

@@ -4,9 +4,10 @@
  */
 import { Writable } from "node:stream";
 import { Logger as PowertoolsLogger } from "@aws-lambda-powertools/logger";
+import { addTool, createHandler, McpServer } from "@portico/core";
 import { pino } from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { jsonConsole, pinoSink, powertoolsSink } from "../src/index.ts";
+import { batchedWriter, jsonConsole, jsonLines, observe, pinoSink, powertoolsSink } from "../src/index.ts";
 import { modernRequest } from "./_requests.ts";
 import { observedServer } from "./_server.ts";
 
@@ -33,6 +34,55 @@ async function linesWritten(stream: NodeJS.WriteStream, run: () => Promise<unkno
 }
 
 describe("sinks", () => {
+  it("jsonLines: a turn's lines in one write, a warning at once with what came before it", async () => {
+    const chunks: string[] = [];
+    const sink = jsonLines(batchedWriter((chunk) => chunks.push(chunk)));
+    const ops = observe({ sink });
+    ops.logger.info("one");
+    ops.logger.info("two");
+    expect(chunks).toStrictEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(chunks).toHaveLength(1);
+    expect(
+      chunks[0]
+        ?.trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).msg),
+    ).toStrictEqual(["one", "two"]);
+    ops.logger.info("three");
+    ops.logger.warn("careful");
+    expect(chunks).toHaveLength(2);
+    expect(
+      chunks[1]
+        ?.trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).msg),
+    ).toStrictEqual(["three", "careful"]);
+  });
+
+  it("jsonLines: 64 KB waiting are written without waiting for the turn to end", () => {
+    const chunks: string[] = [];
+    const write = batchedWriter((chunk) => chunks.push(chunk));
+    const line = "x".repeat(1023);
+    for (let i = 0; i < 64; i++) write(line);
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0]?.length).toBe(64 * 1024);
+  });
+
+  it("the default sink writes JSON lines to stdout", async () => {
+    const lines = await linesWritten(process.stdout, async () => {
+      const ops = observe(); // the default sink
+      const server = new McpServer({ name: "s", version: "1" });
+      server.use(ops);
+      addTool(server, "add", {}, () => "5");
+      await createHandler(server).fetch(addCall(), undefined, HOST);
+      await new Promise((resolve) => setImmediate(resolve));
+    });
+    expect(lines).toContainEqual(
+      expect.objectContaining({ msg: "mcp request", target: "add", hostRequestId: "r-1" }),
+    );
+  });
+
   it("jsonConsole: one JSON line per record, info on stdout and errors on stderr", async () => {
     const out = vi.spyOn(console, "log").mockImplementation(() => {});
     const err = vi.spyOn(console, "error").mockImplementation(() => {});

@@ -77,7 +77,13 @@ export interface McpCall {
  * calling `next`), change the result `next()` gave, or throw an `McpError` (it becomes the JSON-RPC
  * error on the wire, in both eras, also after progress was streamed). Rethrow errors you do not own.
  */
-export type Middleware = (call: McpCall, next: () => Promise<McpResult>) => McpResult | Promise<McpResult>;
+export type Middleware = ((
+  call: McpCall,
+  next: () => Promise<McpResult>,
+) => McpResult | Promise<McpResult>) & {
+  /** `false`: `use()` leaves it out, so it costs nothing (a switched-off instrumentation). */
+  readonly enabled?: boolean;
+};
 
 /** One MCP method, declared once. */
 export interface MethodSpec {

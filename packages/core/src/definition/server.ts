@@ -77,13 +77,14 @@ export class McpServer implements Definitions {
   /**
    * Adds middleware that wraps every MCP request (lists included), in the order added: the first
    * added runs first and sees the final result last. Per-definition middleware (`use` in a tool's,
-   * prompt's or resource's config) runs inside these, next to its handler.
+   * prompt's or resource's config) runs inside these, next to its handler. A middleware whose
+   * `enabled` property is `false` is left out.
    */
   use(...middleware: Middleware[]): this {
     for (const m of middleware) {
       if (typeof m !== "function")
         throw new PorticoError("invalid_middleware", "middleware must be a function");
-      this.middleware.push(m);
+      if (m.enabled !== false) this.middleware.push(m);
     }
     return this;
   }

@@ -1,0 +1,89 @@
+/**
+ * The metrics of an MCP request and of a store call, as plain records: what `metricHook(fn)`
+ * hands you, what `emfMetrics()` writes as CloudWatch Embedded Metric Format, and what
+ * `otelMetrics(meter)` records (there under the OpenTelemetry MCP names).
+ */
+import type { Instrument, RequestEnd, RequestStart } from "./instrument.ts";
+
+export type MetricUnit = "Count" | "Milliseconds";
+
+/** One measurement. Dimensions are low-cardinality: method, target (tool/prompt name or resource URI), outcome. */
+export interface Metric {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: MetricUnit;
+  readonly dimensions: Readonly<Record<string, string>>;
+}
+
+/** The counts of one request: `Requests` (1) and how it ended, each 0 or 1. */
+export function requestCounts(start: RequestStart, end: RequestEnd): Record<string, number> {
+  const { outcome } = end.ending;
+  return {
+    Requests: 1,
+    Errors: outcome === "error" ? 1 : 0,
+    ToolErrors: outcome === "tool_error" ? 1 : 0,
+    InputRequired: outcome === "input_required" ? 1 : 0,
+    Cancelled: outcome === "cancelled" ? 1 : 0,
+    Streamed: end.streamed ? 1 : 0,
+    ColdStarts: start.coldStart ? 1 : 0,
+  };
+}
+
+/** `Duration` and the counts of how a request ended, with its `Method` (and `Target`). */
+export function requestMetrics(start: RequestStart, end: RequestEnd): Metric[] {
+  const dimensions: Record<string, string> = { Method: start.call.method };
+  if (start.call.target !== undefined) dimensions.Target = start.call.target;
+  const metrics: Metric[] = Object.entries(requestCounts(start, end)).map(([name, value]) => ({
+    name,
+    value,
+    unit: "Count",
+    dimensions,
+  }));
+  metrics.splice(1, 0, { name: "Duration", value: end.durationMs, unit: "Milliseconds", dimensions });
+  const kind = errorType(end);
+  if (end.ending.outcome === "error" && kind !== undefined) {
+    metrics.push({
+      name: "ErrorsByType",
+      value: 1,
+      unit: "Count",
+      dimensions: { ...dimensions, ErrorType: kind },
+    });
+  }
+  return metrics;
+}
+
+/** The error's class: the JSON-RPC code (`-32602`), a crash's name, or `tool_error`/`cancelled`. */
+export function errorType(end: RequestEnd): string | undefined {
+  const { outcome, fields } = end.ending;
+  if (outcome === "tool_error" || outcome === "cancelled") return outcome;
+  if (outcome !== "error") return undefined;
+  const error = fields.error as { kind?: unknown; code?: unknown } | undefined;
+  if (typeof error?.code === "number") return String(error.code);
+  return typeof error?.kind === "string" ? error.kind : "_OTHER";
+}
+
+/** `StoreLatency` and `StoreErrors` of one store call, with its `Operation` (`sessions.get`, …). */
+export function storeMetrics(operation: string, durationMs: number, error: unknown): Metric[] {
+  const dimensions = { Operation: operation };
+  return [
+    { name: "StoreLatency", value: durationMs, unit: "Milliseconds", dimensions },
+    { name: "StoreErrors", value: error === undefined ? 0 : 1, unit: "Count", dimensions },
+  ];
+}
+
+/** Every metric handed to `onMetric` as it is measured (for StatsD, Prometheus, your own backend). */
+export function metricHook(onMetric: (metric: Metric) => void): Instrument {
+  const emit = (metrics: Metric[]) => {
+    for (const m of metrics) {
+      try {
+        onMetric(m);
+      } catch {
+        // A failing hook must not fail the request it measures.
+      }
+    }
+  };
+  return {
+    request: (start) => ({ end: (end) => emit(requestMetrics(start, end)) }),
+    store: (operation) => ({ end: (ms, error) => emit(storeMetrics(operation, ms, error)) }),
+  };
+}

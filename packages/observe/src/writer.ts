@@ -1,0 +1,74 @@
+/**
+ * Lines out of the process at the cost of one write for many: lines written in the same turn of the
+ * event loop (the request lines and EMF documents of every request that finished in it) leave in
+ * one `write` at its end. A warn or error line goes out at once, with everything before it, and so
+ * does a batch that reaches 64 KB; whatever is left is written when the process exits. Writing is
+ * synchronous (Node writes stdout to files and pipes synchronously on Linux), so nothing piles up.
+ */
+
+/** Writes one line (without its `\n`); `urgent` lines go out at once. */
+export interface LineWriter {
+  (line: string, urgent?: boolean): void;
+  /** Writes what is waiting now. */
+  flush(): void;
+}
+
+const MAX_BATCH = 64 * 1024;
+
+interface ProcessLike {
+  stdout?: { write(text: string): unknown };
+  once?(event: "exit", listener: () => void): unknown;
+}
+
+const processOf = () => (globalThis as { process?: ProcessLike }).process;
+
+/** Schedules `work` after the current turn's I/O (`setImmediate` where there is one). */
+function afterThisTurn(work: () => void): void {
+  const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+  if (typeof immediate === "function") immediate(work);
+  else setTimeout(work, 0);
+}
+
+/** A batching writer over `write` (which receives whole lines, each ending in `\n`). */
+export function batchedWriter(write: (chunk: string) => void): LineWriter {
+  let lines: string[] = [];
+  let bytes = 0;
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (lines.length === 0) return;
+    const chunk = `${lines.join("\n")}\n`;
+    lines = [];
+    bytes = 0;
+    try {
+      write(chunk);
+    } catch {
+      // Logging must never fail the work it describes.
+    }
+  };
+  const writer = (line: string, urgent = false) => {
+    lines.push(line);
+    bytes += line.length + 1;
+    if (urgent || bytes >= MAX_BATCH) flush();
+    else if (!scheduled) {
+      scheduled = true;
+      afterThisTurn(flush);
+    }
+  };
+  processOf()?.once?.("exit", flush);
+  return Object.assign(writer, { flush });
+}
+
+let stdout: LineWriter | undefined;
+
+/**
+ * The process's stdout as a batching writer — one per process, shared by the default log sink and
+ * `emfMetrics()`, so their lines keep their order. `undefined` where there is no `process.stdout`
+ * (Workers, browsers): use `console` there.
+ */
+export function stdoutWriter(): LineWriter | undefined {
+  const out = processOf()?.stdout;
+  if (out === undefined || typeof out.write !== "function") return undefined;
+  stdout ??= batchedWriter((chunk) => out.write(chunk));
+  return stdout;
+}
