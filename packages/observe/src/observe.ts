@@ -144,7 +144,7 @@ export function observe(options: ObserveOptions = {}): Observer {
       finish(resultEnding(result), result);
       return result;
     } catch (error) {
-      finish(errorEnding(error), undefined);
+      finish(errorEnding(error, call.aborted), undefined);
       throw error;
     }
   };

@@ -19,16 +19,16 @@ export function resultEnding(result: McpResult): Ending {
 }
 
 /**
- * A thrown error: cancellation when it is an abort (`AbortError`, `TimeoutError`: what an aborted
- * signal makes `fetch` and friends throw); an MCP error (a numeric JSON-RPC
+ * A thrown error: cancellation when the call was aborted (`call.aborted`: cancelled, deadline,
+ * shutdown) or the error is an abort (`AbortError`, `TimeoutError`); an MCP error (a numeric JSON-RPC
  * `code`: the client's mistake, such as invalid params) at warn; anything else at error, with its
  * stack — in the log only (the client gets a bare internal error).
  */
-export function errorEnding(error: unknown): Ending {
+export function errorEnding(error: unknown, aborted = false): Ending {
   const e = error instanceof Error ? error : new Error(String(error));
   // Modern era: a handler that needs client input stops by throwing this; the answer is input_required.
   if (e.name === "InputRequiredSignal") return { outcome: "input_required", severity: "info", fields: {} };
-  if (e.name === "AbortError" || e.name === "TimeoutError") {
+  if (aborted || e.name === "AbortError" || e.name === "TimeoutError") {
     return {
       outcome: "cancelled",
       severity: "info",

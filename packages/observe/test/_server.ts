@@ -31,6 +31,10 @@ export function observedServer(options: ObserveOptions = {}, handlerOptions: Han
     });
     return answer.action;
   });
+  addTool(server, "slow", {}, async (_args, ctx) => {
+    await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve, { once: true }));
+    throw new Error("gave up");
+  });
   const handler = createHandler(server, { onError: ops.onError, ...handlerOptions });
   return { lines, handler, ops, server };
 }

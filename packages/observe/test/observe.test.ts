@@ -106,6 +106,12 @@ describe("the request line", () => {
     );
   });
 
+  it("says cancelled when the host's deadline aborts the call", async () => {
+    const { lines, handler } = observedServer({}, { deadlineMarginMs: 1000 });
+    await handler.fetch(call("slow"), undefined, { deadline: Date.now() + 1100 });
+    expect(requestLines(lines)[0]).toMatchObject({ target: "slow", outcome: "cancelled", level: "info" });
+  });
+
   it("carries the session id in the legacy era", async () => {
     const { lines, handler } = observedServer();
     const init = await handler.fetch(initializeRequest());

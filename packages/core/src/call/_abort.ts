@@ -37,6 +37,11 @@ export class RequestAbort {
     return this.#controller.signal;
   }
 
+  /** Whether it has fired (reading this makes no signal and starts no watch). */
+  get aborted(): boolean {
+    return this.#aborted || this.#controller?.signal.aborted === true;
+  }
+
   abort(reason: unknown): void {
     if (this.#aborted) return;
     this.#aborted = true;

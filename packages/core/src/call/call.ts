@@ -114,6 +114,10 @@ export class Call extends CallContext implements McpCall {
     this.#abort = new RequestAbort(rt, incoming, resumable ? () => !this.exchange.streaming : undefined);
   }
 
+  get aborted(): boolean {
+    return this.#abort.aborted;
+  }
+
   get streamed(): boolean {
     return this.exchange.streaming;
   }

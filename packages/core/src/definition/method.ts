@@ -40,6 +40,11 @@ export interface McpCall {
   /** Aborted on cancellation, a dropped stream, the host's deadline or shutdown. */
   readonly signal: AbortSignal;
   /**
+   * Whether `signal` has fired (cancellation, a dropped stream, the deadline, shutdown). Reading it
+   * costs nothing and, unlike `signal`, starts no watch.
+   */
+  readonly aborted: boolean;
+  /**
    * Whether the answer has become an SSE stream (something — progress, a log notification, a
    * legacy server→client request — was sent ahead of it); `false` while it is still plain JSON.
    */
