@@ -26,6 +26,7 @@ export default defineConfig({
       // Inside workerd (@cloudflare/vitest-plugin), each with its own wrangler config.
       "packages/adapter-workers/vitest.workerd.config.ts",
       "packages/store-durable-objects/vitest.workerd.config.ts",
+      "packages/observe/vitest.workerd.config.ts",
     ],
   },
 });

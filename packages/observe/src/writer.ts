@@ -63,10 +63,14 @@ let stdout: LineWriter | undefined;
 
 /**
  * The process's stdout as a batching writer — one per process, shared by the default log sink and
- * `emfMetrics()`, so their lines keep their order. `undefined` where there is no `process.stdout`
- * (Workers, browsers): use `console` there.
+ * `emfMetrics()`, so their lines keep their order. `undefined` where there is no usable
+ * `process.stdout` (Workers, browsers): use `console` there.
  */
 export function stdoutWriter(): LineWriter | undefined {
+  // Workers with Node compatibility have a `process.stdout` whose writes reach the log as
+  // `stdout: …` text: there, `console` keeps a line JSON.
+  const agent = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent;
+  if (agent === "Cloudflare-Workers") return undefined;
   const out = processOf()?.stdout;
   if (out === undefined || typeof out.write !== "function") return undefined;
   stdout ??= batchedWriter((chunk) => out.write(chunk));

@@ -7,16 +7,16 @@ import { handle as lambda, toEvent } from "@portico/adapter-lambda";
 import { serve } from "@portico/adapter-node";
 import { handle as vercel } from "@portico/adapter-vercel";
 import { describe, expect, it } from "vitest";
-import { expectCorrelated } from "./_correlated.ts";
+import { correlatedServer, expectCorrelated } from "./_correlated.ts";
 import { modernRequest } from "./_requests.ts";
-import { observedServer, TRACE_ID, TRACEPARENT } from "./_server.ts";
+import { TRACE_ID, TRACEPARENT } from "./_server.ts";
 
 const addCall = (headers: Record<string, string>, url?: string) =>
   modernRequest("tools/call", { name: "add", arguments: { a: 2, b: 3 } }, headers, url);
 
 describe("correlation through each adapter", () => {
   it("Node: X-Request-Id and traceparent", async () => {
-    const { lines, handler } = observedServer();
+    const { lines, handler, documents } = correlatedServer();
     const server = await serve(handler, { port: 0, hostname: "127.0.0.1" });
     try {
       const res = await fetch(
@@ -24,30 +24,30 @@ describe("correlation through each adapter", () => {
       );
       expect(res.status).toBe(200);
       await res.text();
-      expectCorrelated(lines, "node-req-7", TRACE_ID);
+      expectCorrelated(lines, "node-req-7", TRACE_ID, documents);
     } finally {
       await server.close();
     }
   });
 
   it("Lambda: awsRequestId and the X-Ray header (the runtime's _X_AMZN_TRACE_ID: lambda-env.test.ts)", async () => {
-    const { lines, handler } = observedServer();
+    const { lines, handler, documents } = correlatedServer();
     const fn = lambda(handler);
     const xray = "Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1";
     const event = await toEvent(addCall({ "x-amzn-trace-id": xray }), "v2");
     const result = await fn(event, { awsRequestId: "aws-req-1" });
     expect(result.statusCode).toBe(200);
-    expectCorrelated(lines, "aws-req-1", "67891233abcdef012345678912345678");
+    expectCorrelated(lines, "aws-req-1", "67891233abcdef012345678912345678", documents);
   });
 
   it("Vercel: x-vercel-id and traceparent", async () => {
-    const { lines, handler } = observedServer();
+    const { lines, handler, documents } = correlatedServer();
     const { POST } = vercel(handler);
     const res = await POST(
       addCall({ "x-vercel-id": "fra1::iad1::abc12-1700000000000-0123456789ab", traceparent: TRACEPARENT }),
     );
     expect(res.status).toBe(200);
     await res.text();
-    expectCorrelated(lines, "fra1::iad1::abc12-1700000000000-0123456789ab", TRACE_ID);
+    expectCorrelated(lines, "fra1::iad1::abc12-1700000000000-0123456789ab", TRACE_ID, documents);
   });
 });

@@ -1,13 +1,13 @@
 /** Correlation through the Workers adapter: `CF-Ray` is the host request id (type-checked with the Workers types). */
 import { handle } from "@portico/adapter-workers";
 import { describe, expect, it } from "vitest";
-import { expectCorrelated } from "./_correlated.ts";
+import { correlatedServer, expectCorrelated } from "./_correlated.ts";
 import { modernRequest } from "./_requests.ts";
-import { observedServer, TRACE_ID, TRACEPARENT } from "./_server.ts";
+import { TRACE_ID, TRACEPARENT } from "./_server.ts";
 
 describe("correlation through the Workers adapter", () => {
   it("CF-Ray and traceparent", async () => {
-    const { lines, handler } = observedServer();
+    const { lines, handler, documents } = correlatedServer();
     const worker = handle(handler);
     const waited: Promise<unknown>[] = [];
     const ctx = { waitUntil: (p: Promise<unknown>) => void waited.push(p), passThroughOnException: () => {} };
@@ -20,6 +20,6 @@ describe("correlation through the Workers adapter", () => {
     expect(res.status).toBe(200);
     await res.text();
     await Promise.all(waited);
-    expectCorrelated(lines, "8f1a2b3c4d5e6f70-AMS", TRACE_ID);
+    expectCorrelated(lines, "8f1a2b3c4d5e6f70-AMS", TRACE_ID, documents);
   });
 });
