@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, extname, join, relative } from "node:path";
 import * as esbuild from "esbuild";
 import { cacheDir, processConditions } from "./_project.ts";
@@ -115,7 +115,11 @@ export class EntryBundler {
     const changed = file !== this.#last;
     if (changed) {
       mkdirSync(this.#outDir, { recursive: true });
-      writeFileSync(file, output.contents);
+      // Written aside, then renamed into place: another `portico` process bundling the same entry
+      // writes the same name, and must never import a half-written file.
+      const temporary = `${file}.${process.pid}.tmp`;
+      writeFileSync(temporary, output.contents);
+      renameSync(temporary, file);
       this.#last = file;
     }
     return { ok: true, file, changed, startedAt };
