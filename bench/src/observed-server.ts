@@ -1,5 +1,5 @@
 /**
- * A server child for (i): `node observed-server.ts <plain|off|silent|logs|logs+metrics>` serves the
+ * A server child for (i): `node observed-server.ts <plain|off|silent|logs|logs+metrics|all>` serves the
  * `add` app, plain or with `@portico/observe`, through Portico's Node adapter on 127.0.0.1 (a port
  * the OS picks). Prints `{"url": ...}` once listening; runs until SIGTERM.
  */

@@ -1,3 +1,4 @@
 import { packageConfig } from "../../tsup.config.base.ts";
 
-export default packageConfig();
+// Two entries: the main one, and `otel` (whose types name the optional `@opentelemetry/api`).
+export default packageConfig({ entry: { index: "src/index.ts", otel: "src/otel/index.ts" } });

@@ -14,8 +14,6 @@ export type { Metric, MetricUnit } from "./metrics.ts";
 export { metricHook } from "./metrics.ts";
 export type { ObserveOptions, Observer } from "./observe.ts";
 export { observe } from "./observe.ts";
-export type { MeterLike } from "./otel-metrics.ts";
-export { otelMetrics } from "./otel-metrics.ts";
 export type { Ending, Outcome } from "./outcome.ts";
 export type { Redactor } from "./redact.ts";
 export { REDACTED, redactor } from "./redact.ts";

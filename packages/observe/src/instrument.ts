@@ -31,6 +31,12 @@ export interface RequestEnd {
 
 /** One request, as an instrument follows it. */
 export interface RequestObservation {
+  /**
+   * Correlation fields this instrument adds to the request's log lines and metric documents (a
+   * tracer: the trace and span ids of the span it started, which win over the ids read from the
+   * request).
+   */
+  readonly fields?: LogFields;
   /** Runs the rest of the chain and the method (e.g. inside a span's context). Default: `next()`. */
   run?(next: () => Promise<McpResult>): Promise<McpResult>;
   /** Called once when the request has ended, whatever the ending. Must not throw. */

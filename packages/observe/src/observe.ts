@@ -107,15 +107,21 @@ export function observe(options: ObserveOptions = {}): Observer {
     served = true;
     const trace = traceContextOf(call.ctx.headers, call.params._meta as Record<string, unknown> | undefined);
     const fields = correlation(call, trace);
-    const logger = root.child(fields);
-    call.logger = logger;
-    if (!requests && following.length === 0) return next();
+    if (!requests && following.length === 0) {
+      call.logger = root.child(fields);
+      return next();
+    }
     const start: RequestStart = { call, trace, coldStart, fields };
     const observations: RequestObservation[] = [];
     for (const instrument of following) {
       const o = instrument.request?.(start);
-      if (o !== undefined) observations.push(o);
+      if (o === undefined) continue;
+      observations.push(o);
+      // A tracer's own span ids: lines then name the span the request really ran in.
+      if (o.fields !== undefined) Object.assign(fields, o.fields);
     }
+    const logger = root.child(fields);
+    call.logger = logger;
     let run = next;
     for (const o of observations) {
       if (o.run === undefined) continue;

@@ -3,20 +3,28 @@
  * Lambda `awsRequestId`, Vercel `x-vercel-id`; Workers `CF-Ray` in workers.test.ts) and the trace
  * headers reach the request line and the tool's own line — read from the emitted output.
  */
+
+import * as api from "@opentelemetry/api";
 import { handle as lambda, toEvent } from "@portico/adapter-lambda";
 import { serve } from "@portico/adapter-node";
 import { handle as vercel } from "@portico/adapter-vercel";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { otelTraces } from "../src/otel/index.ts";
 import { correlatedServer, expectCorrelated } from "./_correlated.ts";
+import { registerOtel } from "./_otel.ts";
 import { modernRequest } from "./_requests.ts";
 import { TRACE_ID, TRACEPARENT } from "./_server.ts";
 
 const addCall = (headers: Record<string, string>, url?: string) =>
   modernRequest("tools/call", { name: "add", arguments: { a: 2, b: 3 } }, headers, url);
 
+const otel = registerOtel();
+afterAll(() => otel.shutdown());
+
 describe("correlation through each adapter", () => {
   it("Node: X-Request-Id and traceparent", async () => {
-    const { lines, handler, documents } = correlatedServer();
+    otel.reset();
+    const { lines, handler, documents } = correlatedServer(otelTraces(api));
     const server = await serve(handler, { port: 0, hostname: "127.0.0.1" });
     try {
       const res = await fetch(
@@ -24,30 +32,38 @@ describe("correlation through each adapter", () => {
       );
       expect(res.status).toBe(200);
       await res.text();
-      expectCorrelated(lines, "node-req-7", TRACE_ID, documents);
+      expectCorrelated(lines, "node-req-7", TRACE_ID, documents, otel.spans());
     } finally {
       await server.close();
     }
   });
 
   it("Lambda: awsRequestId and the X-Ray header (the runtime's _X_AMZN_TRACE_ID: lambda-env.test.ts)", async () => {
-    const { lines, handler, documents } = correlatedServer();
+    otel.reset();
+    const { lines, handler, documents } = correlatedServer(otelTraces(api));
     const fn = lambda(handler);
     const xray = "Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1";
     const event = await toEvent(addCall({ "x-amzn-trace-id": xray }), "v2");
     const result = await fn(event, { awsRequestId: "aws-req-1" });
     expect(result.statusCode).toBe(200);
-    expectCorrelated(lines, "aws-req-1", "67891233abcdef012345678912345678", documents);
+    expectCorrelated(lines, "aws-req-1", "67891233abcdef012345678912345678", documents, otel.spans());
   });
 
   it("Vercel: x-vercel-id and traceparent", async () => {
-    const { lines, handler, documents } = correlatedServer();
+    otel.reset();
+    const { lines, handler, documents } = correlatedServer(otelTraces(api));
     const { POST } = vercel(handler);
     const res = await POST(
       addCall({ "x-vercel-id": "fra1::iad1::abc12-1700000000000-0123456789ab", traceparent: TRACEPARENT }),
     );
     expect(res.status).toBe(200);
     await res.text();
-    expectCorrelated(lines, "fra1::iad1::abc12-1700000000000-0123456789ab", TRACE_ID, documents);
+    expectCorrelated(
+      lines,
+      "fra1::iad1::abc12-1700000000000-0123456789ab",
+      TRACE_ID,
+      documents,
+      otel.spans(),
+    );
   });
 });

@@ -13,15 +13,8 @@ import {
 import { handle, toEvent } from "@portico/adapter-lambda";
 import { createHandler, memoryStores } from "@portico/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import {
-  batchedWriter,
-  emfMetrics,
-  MAX_VALUES,
-  type Metric,
-  metricHook,
-  observe,
-  otelMetrics,
-} from "../src/index.ts";
+import { batchedWriter, emfMetrics, MAX_VALUES, type Metric, metricHook, observe } from "../src/index.ts";
+import { otelMetrics } from "../src/otel/index.ts";
 import { emfProblems } from "./_emf.ts";
 import { initializeRequest, legacyRequest, modernRequest } from "./_requests.ts";
 import { observedServer, TRACE_ID, TRACEPARENT } from "./_server.ts";

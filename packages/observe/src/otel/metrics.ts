@@ -6,8 +6,8 @@
  * `portico.cold_starts`, `portico.streamed_responses` and the `portico.store.operation.duration`
  * histogram (with `portico.store.operation`, `error.type` on failure).
  */
-import type { Instrument, RequestEnd, RequestStart } from "./instrument.ts";
-import { errorType } from "./metrics.ts";
+import type { Instrument, RequestEnd, RequestStart } from "../instrument.ts";
+import { errorType } from "../metrics.ts";
 
 type Attributes = Record<string, string | number | boolean>;
 

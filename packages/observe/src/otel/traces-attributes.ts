@@ -1,0 +1,103 @@
+/**
+ * The name and attributes of an MCP request's server span, after the OpenTelemetry MCP semantic
+ * conventions (`{mcp.method.name} {target}`, `mcp.*`, `gen_ai.*`, `jsonrpc.request.id`,
+ * `error.type`, `rpc.response.status_code`), plus Portico's own `portico.*`.
+ */
+import type * as otel from "@opentelemetry/api";
+import type { McpCall } from "@portico/core";
+import type { Ending } from "../outcome.ts";
+import type { Redactor } from "../redact.ts";
+
+/** The methods whose target is a resource URI (`mcp.resource.uri`). */
+const RESOURCE_METHODS = new Set(["resources/read", "resources/subscribe", "resources/unsubscribe"]);
+
+/** The resource URI a call names, for the resource methods. */
+function resourceUri(call: McpCall): string | undefined {
+  if (!RESOURCE_METHODS.has(call.method)) return undefined;
+  const uri = call.target ?? call.params.uri;
+  return typeof uri === "string" ? uri : undefined;
+}
+
+/**
+ * `tools/call add`, `prompts/get greet`; other methods by their name alone — a resource URI only
+ * with `resourceUriInName` (URIs are unbounded: a span name should not be).
+ */
+export function spanName(call: McpCall, resourceUriInName: boolean): string {
+  const { method, target } = call;
+  if (target !== undefined && (method === "tools/call" || method === "prompts/get"))
+    return `${method} ${target}`;
+  const uri = resourceUriInName ? resourceUri(call) : undefined;
+  return uri === undefined ? method : `${method} ${uri}`;
+}
+
+export interface StartOptions {
+  readonly coldStart: boolean;
+  /** Redacts the tool's arguments for `gen_ai.tool.call.arguments`; `undefined`: left out. */
+  readonly redactArguments: Redactor | undefined;
+}
+
+/** The attributes known when the request starts (given to the sampler). */
+export function startAttributes(call: McpCall, options: StartOptions): otel.Attributes {
+  const attributes: otel.Attributes = {
+    "mcp.method.name": call.method,
+    "jsonrpc.request.id": String(call.requestId),
+    "mcp.protocol.version": call.protocolVersion,
+    "network.transport": "tcp",
+    "network.protocol.name": "http",
+    "portico.era": call.era,
+    "portico.cold_start": options.coldStart,
+  };
+  if (call.sessionId !== undefined) attributes["mcp.session.id"] = call.sessionId;
+  // The host's id of the HTTP request (Lambda's awsRequestId, CF-Ray, x-vercel-id, X-Request-Id).
+  if (call.hostRequestId !== undefined) attributes["portico.host_request_id"] = call.hostRequestId;
+  if (call.method === "tools/call") {
+    attributes["gen_ai.operation.name"] = "execute_tool";
+    if (call.target !== undefined) attributes["gen_ai.tool.name"] = call.target;
+    const args = call.params.arguments;
+    if (options.redactArguments !== undefined && args !== undefined) {
+      const redacted = options.redactArguments({ arguments: args }).arguments;
+      attributes["gen_ai.tool.call.arguments"] = JSON.stringify(redacted);
+    }
+  } else if (call.method === "prompts/get") {
+    if (call.target !== undefined) attributes["gen_ai.prompt.name"] = call.target;
+  } else {
+    const uri = resourceUri(call);
+    if (uri !== undefined) attributes["mcp.resource.uri"] = uri;
+  }
+  return attributes;
+}
+
+/** How a failed request shows on its span. */
+export interface Failure {
+  /** `error.type`: the JSON-RPC code (`"-32602"`), `tool_error`, `cancelled` or the error's name. */
+  readonly type: string;
+  /** `rpc.response.status_code`: the JSON-RPC code the client got, as a string. */
+  readonly code?: string;
+  /** The status description. */
+  readonly message?: string;
+  /** A crash, recorded as the span's exception event. */
+  readonly exception?: otel.Exception;
+}
+
+/** The failure of an ending, or `undefined` when it succeeded (`ok`, `input_required`). */
+export function failureOf(ending: Ending): Failure | undefined {
+  const { outcome } = ending;
+  if (outcome === "ok" || outcome === "input_required") return undefined;
+  if (outcome === "tool_error") return { type: "tool_error" };
+  const error = ending.fields.error as
+    | { kind?: unknown; code?: unknown; message?: unknown; stack?: unknown }
+    | undefined;
+  const message = typeof error?.message === "string" ? error.message : undefined;
+  const withMessage = (failure: Failure): Failure =>
+    message === undefined ? failure : { ...failure, message };
+  if (outcome === "cancelled") return withMessage({ type: "cancelled" });
+  if (typeof error?.code === "number") {
+    const code = String(error.code);
+    return withMessage({ type: code, code });
+  }
+  const type = typeof error?.kind === "string" && error.kind !== "" ? error.kind : "_OTHER";
+  const exception: { name: string; message?: string; stack?: string } = { name: type };
+  if (message !== undefined) exception.message = message;
+  if (typeof error?.stack === "string") exception.stack = error.stack;
+  return withMessage({ type, exception });
+}

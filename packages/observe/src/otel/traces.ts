@@ -1,0 +1,152 @@
+/**
+ * `otelTraces(api)`: OpenTelemetry spans through the `@opentelemetry/api` you pass (this package
+ * never imports it, so it costs nothing where it is absent). One SERVER span per MCP request, named
+ * and attributed after the MCP semantic conventions, whose context the rest of the chain and the
+ * method run in (your tools' spans nest under it); one CLIENT span per store call made inside a
+ * span (with `ops.stores(…)`). No OpenTelemetry failure ever reaches the request.
+ */
+import type * as otel from "@opentelemetry/api";
+import type { McpResult } from "@portico/core";
+import type {
+  Instrument,
+  RequestEnd,
+  RequestObservation,
+  RequestStart,
+  StoreObservation,
+} from "../instrument.ts";
+import { redactor } from "../redact.ts";
+import { failureOf, spanName, startAttributes } from "./traces-attributes.ts";
+import { type OtelTraceApi, originOf } from "./traces-context.ts";
+
+export type { OtelTraceApi } from "./traces-context.ts";
+
+export interface OtelTracesOptions {
+  /** The tracer spans are made with. Default: `api.trace.getTracer("@portico/observe")`. */
+  tracer?: otel.Tracer;
+  /** Name resource spans `resources/read {uri}` (default `false`: URIs are unbounded). */
+  resourceUriInName?: boolean;
+  /**
+   * Add `gen_ai.tool.call.arguments` (the tool's arguments as JSON, credentials redacted) to
+   * `tools/call` spans. Default `false`: they may hold personal data.
+   */
+  arguments?: boolean;
+}
+
+/** Runs `work`, swallowing what it throws: telemetry never fails the request it describes. */
+function safely(work: () => void): void {
+  try {
+    work();
+  } catch {
+    // Nothing to do: a broken exporter or SDK must not break the server.
+  }
+}
+
+/** Runs `next` inside `context`; if entering it fails, runs `next` as it is. */
+function runIn(api: OtelTraceApi, context: otel.Context, next: () => Promise<McpResult>): Promise<McpResult> {
+  let entered = false;
+  try {
+    return api.context.with(context, () => {
+      entered = true;
+      return next();
+    });
+  } catch (error) {
+    if (entered) throw error; // the request's own error
+    return next();
+  }
+}
+
+function endSpan(api: OtelTraceApi, span: otel.Span, end: RequestEnd): void {
+  span.setAttribute("portico.outcome", end.ending.outcome);
+  span.setAttribute("portico.streamed", end.streamed);
+  const failure = failureOf(end.ending);
+  if (failure !== undefined) {
+    span.setAttribute("error.type", failure.type);
+    if (failure.code !== undefined) span.setAttribute("rpc.response.status_code", failure.code);
+    if (failure.exception !== undefined) span.recordException(failure.exception);
+    const status: otel.SpanStatus = { code: api.SpanStatusCode.ERROR };
+    if (failure.message !== undefined) status.message = failure.message;
+    span.setStatus(status);
+  }
+  span.end();
+}
+
+export function otelTraces(api: OtelTraceApi, options: OtelTracesOptions = {}): Instrument {
+  const tracer = options.tracer ?? api.trace.getTracer("@portico/observe");
+  const resourceUriInName = options.resourceUriInName ?? false;
+  const redactArguments = options.arguments === true ? redactor() : undefined;
+
+  const follow = ({ call, coldStart }: RequestStart): RequestObservation => {
+    const { parent, links } = originOf(api, call.ctx.headers, call.params._meta);
+    const span = tracer.startSpan(
+      spanName(call, resourceUriInName),
+      {
+        kind: api.SpanKind.SERVER,
+        attributes: startAttributes(call, { coldStart, redactArguments }),
+        links,
+      },
+      parent,
+    );
+    let context: otel.Context;
+    try {
+      context = api.trace.setSpan(parent, span);
+    } catch (error) {
+      safely(() => span.end());
+      throw error;
+    }
+    let ended = false;
+    const spanContext = span.spanContext();
+    // Log lines and metric documents then name this span's trace (new when no parent was given).
+    const fields = api.trace.isSpanContextValid(spanContext)
+      ? { traceId: spanContext.traceId, spanId: spanContext.spanId }
+      : undefined;
+    return {
+      ...(fields === undefined ? {} : { fields }),
+      run: (next) => runIn(api, context, next),
+      end: (end) => {
+        if (ended) return;
+        ended = true;
+        safely(() => endSpan(api, span, end));
+      },
+    };
+  };
+
+  const storeCall = (operation: string): StoreObservation | undefined => {
+    const active = api.context.active();
+    // Outside any span (start-up, a session lookup before the request's span) no orphan root spans.
+    if (api.trace.getSpan(active) === undefined) return undefined;
+    const span = tracer.startSpan(
+      `portico.store ${operation}`,
+      { kind: api.SpanKind.CLIENT, attributes: { "portico.store.operation": operation } },
+      active,
+    );
+    return {
+      end: (_durationMs, error) =>
+        safely(() => {
+          if (error !== undefined) {
+            span.setAttribute("error.type", error instanceof Error ? error.name : "_OTHER");
+            const status: otel.SpanStatus = { code: api.SpanStatusCode.ERROR };
+            if (error instanceof Error) status.message = error.message;
+            span.setStatus(status);
+          }
+          span.end();
+        }),
+    };
+  };
+
+  return {
+    request: (start) => {
+      try {
+        return follow(start);
+      } catch {
+        return undefined; // not traced, still served
+      }
+    },
+    store: (operation) => {
+      try {
+        return storeCall(operation);
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
