@@ -109,7 +109,7 @@ describe("the packed packages, installed from their tarballs into a fresh projec
     }
   });
 
-  it("bundle for Lambda with esbuild and answer tools/call through API Gateway v1, v2 and ALB", () => {
+  it("bundle for Lambda with esbuild and answer tools/call through API Gateway v1, v2 and ALB, observed", () => {
     const esbuild = join(project, "node_modules", ".bin", "esbuild");
     run(esbuild, [
       "src/lambda.ts",
@@ -122,11 +122,17 @@ describe("the packed packages, installed from their tarballs into a fresh projec
     const answers = JSON.parse(run("node", ["invoke.mjs", "./dist/lambda.mjs"]).trim()) as Record<
       string,
       { status: number; text: string }
-    >;
+    > & { logged: Record<string, unknown>[] };
     for (const kind of ["v1", "v2", "alb"]) {
       expect(answers[kind]?.status, `${kind}: ${answers[kind]?.text}`).toBe(200);
       expect(answers[kind]?.text).toContain('"text":"5"');
     }
+    // @portico/observe, from its tarball, logged each invocation with its awsRequestId.
+    expect(answers.logged.map((l) => [l.hostRequestId, l.target, l.outcome, l.service])).toStrictEqual([
+      ["v1", "add", "ok", "packed"],
+      ["v2", "add", "ok", "packed"],
+      ["alb", "add", "ok", "packed"],
+    ]);
   });
 
   it("serve with the Node adapter after a nodenext build, for a real client request", async () => {
