@@ -29,6 +29,19 @@ function afterThisTurn(work: () => void): void {
   else setTimeout(work, 0);
 }
 
+/** The writers to flush when the process exits (one `exit` listener for all of them). */
+const atExit = new Set<() => void>();
+let listening = false;
+
+function flushAtExit(flush: () => void): void {
+  atExit.add(flush);
+  if (listening) return;
+  listening = true;
+  processOf()?.once?.("exit", () => {
+    for (const f of atExit) f();
+  });
+}
+
 /** A batching writer over `write` (which receives whole lines, each ending in `\n`). */
 export function batchedWriter(write: (chunk: string) => void): LineWriter {
   let lines: string[] = [];
@@ -55,7 +68,7 @@ export function batchedWriter(write: (chunk: string) => void): LineWriter {
       afterThisTurn(flush);
     }
   };
-  processOf()?.once?.("exit", flush);
+  flushAtExit(flush);
   return Object.assign(writer, { flush });
 }
 

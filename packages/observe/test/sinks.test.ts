@@ -2,9 +2,11 @@
  * The sinks with the real libraries: the default JSON lines through console, pino, and AWS Lambda
  * Powertools' Logger — each gets the request line's fields and message.
  */
+import { execFileSync } from "node:child_process";
 import { Writable } from "node:stream";
 import { Logger as PowertoolsLogger } from "@aws-lambda-powertools/logger";
 import { addTool, createHandler, McpServer } from "@portico/core";
+import { nodeStripsTypes } from "@portico/test-kit/node";
 import { pino } from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { batchedWriter, jsonConsole, jsonLines, observe, pinoSink, powertoolsSink } from "../src/index.ts";
@@ -127,4 +129,32 @@ describe("sinks", () => {
       hostRequestId: "r-1",
     });
   });
+});
+
+describe("batchedWriter at exit", () => {
+  it.runIf(nodeStripsTypes)(
+    "writes what is left when the process exits, with one exit listener however many writers",
+    () => {
+      const script = `
+      import { batchedWriter } from ${JSON.stringify(new URL("../src/index.ts", import.meta.url).pathname)};
+      const writers = Array.from({ length: 20 }, (_, i) => batchedWriter((chunk) => process.stdout.write(chunk)));
+      writers.forEach((w, i) => w(JSON.stringify({ i })));
+      process.exit(0);
+    `;
+      const out = execFileSync(
+        process.execPath,
+        ["--conditions=@portico/source", "--input-type=module", "-e", script],
+        {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      expect(
+        out
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l).i),
+      ).toStrictEqual(Array.from({ length: 20 }, (_, i) => i));
+    },
+  );
 });
