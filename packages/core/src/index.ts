@@ -4,6 +4,7 @@ export type { Era, HandlerContext, InputRequest } from "./definition/context.ts"
 export type { LogFields, Logger, LogSeverity } from "./definition/logger.ts";
 export type {
   Definitions,
+  InputWrapper,
   McpCall,
   McpParams,
   McpResult,

@@ -258,6 +258,35 @@ describe("context propagation", () => {
   });
 });
 
+describe("server→client input", () => {
+  it("an MRTR round trip: a CLIENT elicitation/create span per round, input_required then answered", async () => {
+    const { handler } = tracedServer();
+    const first = await (await handler.fetch(tool("ask"))).json();
+    expect(first.result.resultType).toBe("input_required");
+    const [key] = Object.keys(first.result.inputRequests);
+    const retry = {
+      ...call("ask"),
+      requestState: first.result.requestState,
+      inputResponses: { [key as string]: { action: "accept", content: {} } },
+    };
+    await handler.fetch(modernRequest("tools/call", retry));
+    const rounds = otel.spans().filter((s) => s.name === "elicitation/create");
+    const servers = serverSpans(otel.spans());
+    expect(rounds.map((s) => s.kind)).toStrictEqual([api.SpanKind.CLIENT, api.SpanKind.CLIENT]);
+    expect(rounds.map((s) => s.attributes["portico.outcome"])).toStrictEqual(["input_required", "ok"]);
+    expect(rounds.map((s) => s.attributes["mcp.method.name"])).toStrictEqual([
+      "elicitation/create",
+      "elicitation/create",
+    ]);
+    expect(rounds.map((s) => s.status.code)).toStrictEqual([
+      api.SpanStatusCode.UNSET,
+      api.SpanStatusCode.UNSET,
+    ]);
+    // Each round is a child of its own request's server span.
+    expect(rounds.map((s) => parentOf(s)?.spanId)).toStrictEqual(servers.map((s) => s.spanContext().spanId));
+  });
+});
+
 describe("failures on the span", () => {
   it("an MCP error: status ERROR with its message, error.type and rpc.response.status_code the code", async () => {
     const { handler } = tracedServer();

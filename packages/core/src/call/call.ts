@@ -7,7 +7,7 @@
  */
 import type { Era, HandlerContext, InputRequest } from "../definition/context.ts";
 import type { LogFields, Logger } from "../definition/logger.ts";
-import type { McpCall, McpResult, MethodSpec, SessionHandle } from "../definition/method.ts";
+import type { InputWrapper, McpCall, McpResult, MethodSpec, SessionHandle } from "../definition/method.ts";
 import type { McpServer } from "../definition/server.ts";
 import type { AuthInfo } from "../definition/types.ts";
 import { type ErrorReporter, isStoreUnavailable } from "../errors.ts";
@@ -79,6 +79,7 @@ export class Call extends CallContext implements McpCall {
   #waitUntil: ((promise: Promise<unknown>) => void) | undefined;
   #logger: Logger | undefined;
   #report: ErrorReporter | undefined;
+  #inputWrappers: InputWrapper[] | undefined;
 
   constructor(rt: Runtime, incoming: Incoming, message: JsonRpcRequest, spec: MethodSpec, link: EraLink) {
     super();
@@ -187,8 +188,19 @@ export class Call extends CallContext implements McpCall {
     return this.exchange.send(message);
   }
 
+  wrapInputs(wrapper: InputWrapper): void {
+    this.#inputWrappers ??= [];
+    this.#inputWrappers.push(wrapper);
+  }
+
   protected ask(requests: Record<string, InputRequest>): Promise<Record<string, unknown>> {
-    return this.link.ask(requests, this);
+    let next = () => this.link.ask(requests, this);
+    // The first wrapper added is the outermost, as with middleware.
+    for (const wrapper of (this.#inputWrappers ?? []).toReversed()) {
+      const inner = next;
+      next = () => wrapper(requests, inner);
+    }
+    return next();
   }
 
   protected endStream(retryMs?: number): void {

@@ -6,7 +6,7 @@
  */
 import type { ErrorReporter } from "../errors.ts";
 import type { LogLevel } from "../jsonrpc/protocol.ts";
-import type { Era, HandlerContext } from "./context.ts";
+import type { Era, HandlerContext, InputRequest } from "./context.ts";
 import type { Logger } from "./logger.ts";
 import type { AuthInfo, Implementation } from "./types.ts";
 
@@ -50,6 +50,13 @@ export interface McpCall {
    */
   readonly streamed: boolean;
   /**
+   * Wraps every server→client input round of this request — `elicit()`, `sample()`, `listRoots()`,
+   * `inputs()` — from here on (instrumentation: a span or a timer per round). `next()` asks the
+   * client and resolves its answers; in the modern era a round whose answers are not in hand yet
+   * rejects with the core's input-required signal, which a wrapper must let through.
+   */
+  wrapInputs(wrapper: InputWrapper): void;
+  /**
    * The request's server-side logger, which the handler gets as `ctx.logger`. A middleware may
    * replace it before `next()` (e.g. with a child carrying more fields).
    */
@@ -75,6 +82,12 @@ export interface McpCall {
    */
   readonly session: SessionHandle | undefined;
 }
+
+/** See {@link McpCall.wrapInputs}. */
+export type InputWrapper = (
+  requests: Readonly<Record<string, InputRequest>>,
+  next: () => Promise<Record<string, unknown>>,
+) => Promise<Record<string, unknown>>;
 
 /**
  * Wraps every MCP request (lists included) on its way to the method: `next()` runs the rest of the

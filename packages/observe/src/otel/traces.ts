@@ -6,7 +6,7 @@
  * span (with `ops.stores(…)`). No OpenTelemetry failure ever reaches the request.
  */
 import type * as otel from "@opentelemetry/api";
-import type { McpResult } from "@portico/core";
+import type { InputRequest, McpResult } from "@portico/core";
 import type {
   Instrument,
   RequestEnd,
@@ -93,6 +93,7 @@ export function otelTraces(api: OtelTraceApi, options: OtelTracesOptions = {}): 
       safely(() => span.end());
       throw error;
     }
+    safely(() => call.wrapInputs((requests, next) => inputRound(context, requests, next)));
     let ended = false;
     const spanContext = span.spanContext();
     // Log lines and metric documents then name this span's trace (new when no parent was given).
@@ -108,6 +109,49 @@ export function otelTraces(api: OtelTraceApi, options: OtelTracesOptions = {}): 
         safely(() => endSpan(api, span, end));
       },
     };
+  };
+
+  /**
+   * A server→client input round (`elicit()`, `sample()`, `listRoots()`, `inputs()`): a CLIENT span
+   * per request in it, named by its method, under the request's span. A modern round whose answers
+   * are not in hand ends `input_required` (the client answers with its retry), not as an error.
+   */
+  const inputRound = async (
+    parent: otel.Context,
+    requests: Readonly<Record<string, InputRequest>>,
+    next: () => Promise<Record<string, unknown>>,
+  ): Promise<Record<string, unknown>> => {
+    const spans: otel.Span[] = [];
+    safely(() => {
+      for (const [key, request] of Object.entries(requests)) {
+        const attributes = { "mcp.method.name": request.method, "portico.input.key": key };
+        spans.push(tracer.startSpan(request.method, { kind: api.SpanKind.CLIENT, attributes }, parent));
+      }
+    });
+    const finish = (outcome: "ok" | "input_required" | "error", error?: unknown) =>
+      safely(() => {
+        for (const span of spans) {
+          span.setAttribute("portico.outcome", outcome);
+          if (outcome === "error") {
+            const status: otel.SpanStatus = { code: api.SpanStatusCode.ERROR };
+            if (error instanceof Error) status.message = error.message;
+            span.setAttribute("error.type", error instanceof Error ? error.name : "_OTHER");
+            span.setStatus(status);
+          }
+          span.end();
+        }
+      });
+    try {
+      const answers = await next();
+      finish("ok");
+      return answers;
+    } catch (error) {
+      finish(
+        error instanceof Error && error.name === "InputRequiredSignal" ? "input_required" : "error",
+        error,
+      );
+      throw error;
+    }
   };
 
   const storeCall = (operation: string): StoreObservation | undefined => {
