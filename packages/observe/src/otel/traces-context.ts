@@ -36,10 +36,11 @@ const headerGetter: otel.TextMapGetter<Headers> = {
 };
 
 const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+/** Read once: only the Lambda runtime sets `_X_AMZN_TRACE_ID`, and reading `process.env` is slow. */
+const onLambda = env?.AWS_LAMBDA_FUNCTION_NAME !== undefined;
 
 /** The X-Ray header: the request's, else (only on Lambda) the runtime's per-invocation variable. */
 function xrayOf(api: OtelTraceApi, headers: Headers): otel.SpanContext | undefined {
-  const onLambda = env?.AWS_LAMBDA_FUNCTION_NAME !== undefined;
   const xray =
     parseXRay(headers.get("x-amzn-trace-id")) ?? (onLambda ? parseXRay(env?._X_AMZN_TRACE_ID) : undefined);
   // Without `Parent` there is no span to point at.
