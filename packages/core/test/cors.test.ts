@@ -119,6 +119,13 @@ describe("CORS preflight", () => {
     expect(authenticated).toBe(0);
   });
 
+  it("allows a traced client's trace context and baggage", async () => {
+    const response = await handler().fetch(preflight(APP, "content-type, traceparent, tracestate, baggage"));
+    expect(response.headers.get("access-control-allow-headers")).toBe(
+      "content-type, traceparent, tracestate, baggage",
+    );
+  });
+
   it("allows only the requested headers MCP uses", async () => {
     const response = await handler().fetch(
       preflight(APP, "X-Custom, Content-Type, Mcp-Param-, Cookie, MCP-Param-Tenant-Id, Mcp-Session-Id"),

@@ -24,7 +24,11 @@ import { bufferedResponse } from "@portico/host";
 /** The methods of the endpoint. */
 const ALLOW_METHODS = "GET, POST, DELETE, OPTIONS";
 
-/** Request headers an MCP client sends, in lower case (plus any `Mcp-Param-*`). */
+/**
+ * Request headers an MCP client sends, in lower case (plus any `Mcp-Param-*`): the protocol's, and
+ * W3C trace context and baggage, which a traced browser client adds to every request (refused, the
+ * browser would block the request itself).
+ */
 const ALLOWED_HEADERS = new Set([
   "authorization",
   "content-type",
@@ -34,6 +38,9 @@ const ALLOWED_HEADERS = new Set([
   "mcp-protocol-version",
   "mcp-method",
   "mcp-name",
+  "traceparent",
+  "tracestate",
+  "baggage",
 ]);
 
 /** Headers mirroring `x-mcp-header` tool arguments (2026-07-28). */
@@ -74,7 +81,7 @@ function hostOf(url: string): string | null {
  * The 204 answering a CORS preflight from `origin` (see {@link corsOrigin}), or `undefined` when
  * the request is not a preflight. It allows the requested headers MCP uses (`Authorization`,
  * `Content-Type`, `Accept`, `Last-Event-ID`, `Mcp-Session-Id`, `Mcp-Protocol-Version`,
- * `Mcp-Method`, `Mcp-Name`, `Mcp-Param-*`) and no others.
+ * `Mcp-Method`, `Mcp-Name`, `Mcp-Param-*`, `traceparent`, `tracestate`, `baggage`) and no others.
  */
 export function corsPreflight(request: Request, origin: string): Response | undefined {
   if (request.method !== "OPTIONS" || !request.headers.has("access-control-request-method")) return undefined;
