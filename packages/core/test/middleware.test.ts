@@ -73,6 +73,23 @@ describe.each(ERAS)("middleware (%s era)", (era) => {
     expect(trace).toEqual(["a>", "b>", "tool>", "<tool", "<b", "<a"]);
   });
 
+  it("leaves out a middleware switched off (enabled: false), on the server and on a definition", async () => {
+    const trace: string[] = [];
+    const off = Object.assign(
+      async (_call: McpCall, next: () => Promise<Record<string, unknown>>) => {
+        trace.push("ran");
+        return next();
+      },
+      { enabled: false },
+    );
+    const server = adder(off);
+    server.use(off);
+    expect(server.middleware).toHaveLength(0);
+    const answer = await request(server, era, "tools/call", { name: "add", arguments: { a: 1, b: 2 } });
+    expect(textOf(answer.final.result)).toBe("3");
+    expect(trace).toEqual([]);
+  });
+
   it("gives middleware the method, params, target, era, version, ids, signal and a state bag", async () => {
     const seen: Partial<Record<keyof McpCall, unknown>>[] = [];
     const server = adder();

@@ -99,7 +99,7 @@ export type Middleware = ((
   call: McpCall,
   next: () => Promise<McpResult>,
 ) => McpResult | Promise<McpResult>) & {
-  /** `false`: `use()` leaves it out, so it costs nothing (a switched-off instrumentation). */
+  /** `false`: `server.use()` and a definition's `use` leave it out, so it costs nothing (a switched-off instrumentation). */
   readonly enabled?: boolean;
 };
 

@@ -27,3 +27,10 @@ export function runChain(
   };
   return step(0);
 }
+
+/** `config` without the middleware of its `use` that is switched off (`enabled: false`), as `server.use` does. */
+export function enabledUse<C extends { use?: Middleware[] }>(config: C): C {
+  const use = config.use;
+  if (use === undefined || use.every((m) => m.enabled !== false)) return config;
+  return { ...config, use: use.filter((m) => m.enabled !== false) };
+}

@@ -9,7 +9,7 @@ import type { McpServer, Registration } from "../definition/server.ts";
 import type { GetPromptResult, Icon } from "../definition/types.ts";
 import { ErrorCode, McpError, PorticoError } from "../errors.ts";
 import { paginate } from "./_paginate.ts";
-import { runChain } from "./chain.ts";
+import { enabledUse, runChain } from "./chain.ts";
 import { COMPLETION, type Completer } from "./completion.ts";
 import { defined } from "./table.ts";
 
@@ -83,7 +83,11 @@ export function addPrompt<const A extends readonly PromptArgument[] = readonly [
     throw new PorticoError("invalid_handler", `The get function of prompt "${name}" must be a function`);
   server.install(PROMPTS);
   server.install(COMPLETION);
-  const entry: PromptEntry = { name, config: config as PromptConfig, get: get as PromptEntry["get"] };
+  const entry: PromptEntry = {
+    name,
+    config: enabledUse(config) as PromptConfig,
+    get: get as PromptEntry["get"],
+  };
   return server.register("prompts", "Prompt", name, entry, "prompts");
 }
 

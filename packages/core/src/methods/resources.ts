@@ -20,7 +20,7 @@ import type { Annotations, Icon, ReadResourceResult, ResourceContents } from "..
 import { ErrorCode, McpError, PorticoError } from "../errors.ts";
 import { UriTemplate } from "../uri-template/index.ts";
 import { paginate } from "./_paginate.ts";
-import { runChain } from "./chain.ts";
+import { enabledUse, runChain } from "./chain.ts";
 import { COMPLETION, type Completer } from "./completion.ts";
 import { defined } from "./table.ts";
 
@@ -109,7 +109,13 @@ export function addResource(
   if (typeof uri !== "string" || uri === "") throw new PorticoError("invalid_name", "A resource needs a URI");
   checkConfig("Resource", uri, config, read);
   install(server);
-  return server.register<ResourceEntry>("resources", "Resource", uri, { uri, config, read }, "resources");
+  return server.register<ResourceEntry>(
+    "resources",
+    "Resource",
+    uri,
+    { uri, config: enabledUse(config), read },
+    "resources",
+  );
 }
 
 /**
@@ -130,7 +136,7 @@ export function addResourceTemplate(
     "templates",
     "Resource template",
     parsed.template,
-    { template: parsed, config, read },
+    { template: parsed, config: enabledUse(config), read },
     "resources",
   );
 }

@@ -17,7 +17,7 @@ import type { CallToolResult, Icon, ToolAnnotations } from "../definition/types.
 import { ErrorCode, McpError, PorticoError } from "../errors.ts";
 import { decodeHeaderValue } from "../util/encoding.ts";
 import { paginate } from "./_paginate.ts";
-import { runChain } from "./chain.ts";
+import { enabledUse, runChain } from "./chain.ts";
 import { defined } from "./table.ts";
 import { type CallableTool, callTool } from "./tool-call.ts";
 
@@ -91,7 +91,7 @@ export function addTool<
     name,
     {
       name,
-      config: config as ToolEntry["config"],
+      config: enabledUse(config) as ToolEntry["config"],
       input,
       output,
       headerParams: headerParamsOf(input?.jsonSchema),
