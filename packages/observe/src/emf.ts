@@ -12,7 +12,8 @@
  * wrapper) stops CloudWatch from reading the document — else, without stdout, through `console.log`.
  */
 import type { Instrument } from "./instrument.ts";
-import { errorType, requestCounts } from "./metrics.ts";
+import { requestCounts } from "./metrics.ts";
+import { errorType } from "./outcome.ts";
 import { stdoutWriter } from "./writer.ts";
 
 export interface EmfOptions {
@@ -134,7 +135,7 @@ export function emfMetrics(options: EmfOptions = {}): EmfInstrument {
         const { outcome } = end.ending;
         const values = requestCounts(start, end);
         values.Duration = Math.round(end.durationMs * 1000) / 1000;
-        const type = outcome === "error" ? errorType(end) : undefined;
+        const type = outcome === "error" ? errorType(end.ending) : undefined;
         if (type !== undefined) doc.ErrorType = type;
         for (const key of ["hostRequestId", "traceId", "sessionId"]) {
           const value = start.fields[key];

@@ -4,6 +4,7 @@
  * `otelMetrics(meter)` records (there under the OpenTelemetry MCP names).
  */
 import type { Instrument, RequestEnd, RequestStart } from "./instrument.ts";
+import { errorType } from "./outcome.ts";
 
 export type MetricUnit = "Count" | "Milliseconds";
 
@@ -40,7 +41,7 @@ export function requestMetrics(start: RequestStart, end: RequestEnd): Metric[] {
     dimensions,
   }));
   metrics.splice(1, 0, { name: "Duration", value: end.durationMs, unit: "Milliseconds", dimensions });
-  const kind = errorType(end);
+  const kind = errorType(end.ending);
   if (end.ending.outcome === "error" && kind !== undefined) {
     metrics.push({
       name: "ErrorsByType",
@@ -50,16 +51,6 @@ export function requestMetrics(start: RequestStart, end: RequestEnd): Metric[] {
     });
   }
   return metrics;
-}
-
-/** The error's class: the JSON-RPC code (`-32602`), a crash's name, or `tool_error`/`cancelled`. */
-export function errorType(end: RequestEnd): string | undefined {
-  const { outcome, fields } = end.ending;
-  if (outcome === "tool_error" || outcome === "cancelled") return outcome;
-  if (outcome !== "error") return undefined;
-  const error = fields.error as { kind?: unknown; code?: unknown } | undefined;
-  if (typeof error?.code === "number") return String(error.code);
-  return typeof error?.kind === "string" ? error.kind : "_OTHER";
 }
 
 /** `StoreLatency` and `StoreErrors` of one store call, with its `Operation` (`sessions.get`, …). */

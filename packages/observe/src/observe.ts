@@ -64,17 +64,9 @@ let served = false;
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
-/** The correlation fields of a call, absent ones left out. */
+/** The correlation fields of a call (the core's), with the trace it came with. */
 function correlation(call: McpCall, trace: TraceContext | undefined): LogFields {
-  const fields: LogFields = {
-    method: call.method,
-    era: call.era,
-    protocolVersion: call.protocolVersion,
-    jsonrpcId: call.requestId,
-  };
-  if (call.target !== undefined) fields.target = call.target;
-  if (call.sessionId !== undefined) fields.sessionId = call.sessionId;
-  if (call.hostRequestId !== undefined) fields.hostRequestId = call.hostRequestId;
+  const fields = call.correlation();
   if (trace !== undefined) {
     fields.traceId = trace.traceId;
     if (trace.parentSpanId !== undefined) fields.parentSpanId = trace.parentSpanId;

@@ -48,3 +48,13 @@ export function errorEnding(error: unknown, aborted = false): Ending {
   if (e.stack !== undefined) details.stack = e.stack;
   return { outcome: "error", severity: "error", fields: { error: details } };
 }
+
+/** The error's class: the JSON-RPC code (`-32602`), a crash's name, or `tool_error`/`cancelled`; `undefined` on success. */
+export function errorType(ending: Ending): string | undefined {
+  const { outcome, fields } = ending;
+  if (outcome === "tool_error" || outcome === "cancelled") return outcome;
+  if (outcome !== "error") return undefined;
+  const error = fields.error as { kind?: unknown; code?: unknown } | undefined;
+  if (typeof error?.code === "number") return String(error.code);
+  return typeof error?.kind === "string" && error.kind !== "" ? error.kind : "_OTHER";
+}

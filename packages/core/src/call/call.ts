@@ -151,9 +151,13 @@ export class Call extends CallContext implements McpCall {
     this.#logger = logger;
   }
 
-  /** What ties a log line to this request (fields that are absent are left out). */
   correlation(): LogFields {
-    const fields: LogFields = { method: this.method, jsonrpcId: this.requestId, era: this.era };
+    const fields: LogFields = {
+      method: this.method,
+      era: this.era,
+      protocolVersion: this.protocolVersion,
+      jsonrpcId: this.requestId,
+    };
     if (this.target !== undefined) fields.target = this.target;
     if (this.sessionId !== undefined) fields.sessionId = this.sessionId;
     if (this.hostRequestId !== undefined) fields.hostRequestId = this.hostRequestId;

@@ -7,7 +7,7 @@
 import type { ErrorReporter } from "../errors.ts";
 import type { LogLevel } from "../jsonrpc/protocol.ts";
 import type { Era, HandlerContext, InputRequest } from "./context.ts";
-import type { Logger } from "./logger.ts";
+import type { LogFields, Logger } from "./logger.ts";
 import type { AuthInfo, Implementation } from "./types.ts";
 
 /** A method's params and result: plain JSON-RPC objects. */
@@ -61,6 +61,11 @@ export interface McpCall {
    * replace it before `next()` (e.g. with a child carrying more fields).
    */
   logger: Logger;
+  /**
+   * The fields that tie a log line to this request: `method`, `era`, `protocolVersion`,
+   * `jsonrpcId`, and `target`, `sessionId`, `hostRequestId` where there is one (a fresh object).
+   */
+  correlation(): LogFields;
   /** A bag for middleware to pass values along the chain (made on first use). */
   readonly state: Record<string, unknown>;
   /** The context the method's handler receives (progress, log, elicit, …). */

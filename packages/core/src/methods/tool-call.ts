@@ -32,7 +32,6 @@ function failed(text: string): CallToolResult {
 }
 
 export async function callTool(tool: CallableTool, call: McpCall): Promise<CallToolResult> {
-  const { report } = call;
   const raw = call.params.arguments ?? {};
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new McpError(ErrorCode.InvalidParams, "Invalid params: /arguments must be an object");
@@ -54,16 +53,16 @@ export async function callTool(tool: CallableTool, call: McpCall): Promise<CallT
     if (error instanceof InputRequiredSignal || error instanceof McpError) throw error;
     if (error instanceof ToolError) return failed(error.message);
     if (ctx.signal.aborted) throw new McpError(ErrorCode.InternalError, "Request cancelled");
-    report(error, `tool ${tool.name}`);
+    call.report(error, `tool ${tool.name}`);
     return failed(`Tool ${tool.name} failed with an internal error`);
   }
   if (typeof result !== "object" || result === null || !Array.isArray(result.content)) {
-    report(new Error(`tool ${tool.name} returned an invalid result`), `tool ${tool.name}`);
+    call.report(new Error(`tool ${tool.name} returned an invalid result`), `tool ${tool.name}`);
     return failed(`Tool ${tool.name} returned an invalid result`);
   }
   if (tool.output !== undefined && result.isError !== true) {
     if (result.structuredContent === undefined) {
-      report(
+      call.report(
         new Error(`tool ${tool.name} has an output schema but returned no structuredContent`),
         `tool ${tool.name}`,
       );
@@ -71,7 +70,7 @@ export async function callTool(tool: CallableTool, call: McpCall): Promise<CallT
     }
     const checked = await tool.output.validate(result.structuredContent);
     if (!checked.ok) {
-      report(
+      call.report(
         new Error(`tool ${tool.name} output invalid: ${describeIssues(checked.issues)}`),
         `tool ${tool.name}`,
       );

@@ -7,7 +7,7 @@
  * histogram (with `portico.store.operation`, `error.type` on failure).
  */
 import type { Instrument, RequestEnd, RequestStart } from "../instrument.ts";
-import { errorType } from "../metrics.ts";
+import { errorType } from "../outcome.ts";
 
 type Attributes = Record<string, string | number | boolean>;
 
@@ -42,7 +42,7 @@ function attributesOf(start: RequestStart, end: RequestEnd): Attributes {
       attributes["gen_ai.operation.name"] = "execute_tool";
     } else if (call.method === "prompts/get") attributes["gen_ai.prompt.name"] = call.target;
   }
-  const type = errorType(end);
+  const type = errorType(end.ending);
   if (type !== undefined) attributes["error.type"] = type;
   const code = (end.ending.fields.error as { code?: unknown } | undefined)?.code;
   if (typeof code === "number") attributes["rpc.response.status_code"] = String(code);

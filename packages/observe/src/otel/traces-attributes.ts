@@ -5,7 +5,7 @@
  */
 import type * as otel from "@opentelemetry/api";
 import type { McpCall } from "@portico/core";
-import type { Ending } from "../outcome.ts";
+import { type Ending, errorType } from "../outcome.ts";
 import type { Redactor } from "../redact.ts";
 
 /** The methods whose target is a resource URI (`mcp.resource.uri`). */
@@ -81,23 +81,20 @@ export interface Failure {
 
 /** The failure of an ending, or `undefined` when it succeeded (`ok`, `input_required`). */
 export function failureOf(ending: Ending): Failure | undefined {
-  const { outcome } = ending;
-  if (outcome === "ok" || outcome === "input_required") return undefined;
-  if (outcome === "tool_error") return { type: "tool_error" };
-  const error = ending.fields.error as
-    | { kind?: unknown; code?: unknown; message?: unknown; stack?: unknown }
-    | undefined;
-  const message = typeof error?.message === "string" ? error.message : undefined;
-  const withMessage = (failure: Failure): Failure =>
-    message === undefined ? failure : { ...failure, message };
-  if (outcome === "cancelled") return withMessage({ type: "cancelled" });
+  const type = errorType(ending);
+  if (type === undefined) return undefined;
+  const error = ending.fields.error as { code?: unknown; message?: unknown; stack?: unknown } | undefined;
+  const failure: { type: string; code?: string; message?: string; exception?: otel.Exception } = { type };
+  if (typeof error?.message === "string") failure.message = error.message;
+  if (ending.outcome !== "error") return failure;
   if (typeof error?.code === "number") {
-    const code = String(error.code);
-    return withMessage({ type: code, code });
+    failure.code = type;
+    return failure;
   }
-  const type = typeof error?.kind === "string" && error.kind !== "" ? error.kind : "_OTHER";
+  // A crash: recorded as the span's exception event too.
   const exception: { name: string; message?: string; stack?: string } = { name: type };
-  if (message !== undefined) exception.message = message;
+  if (failure.message !== undefined) exception.message = failure.message;
   if (typeof error?.stack === "string") exception.stack = error.stack;
-  return withMessage({ type, exception });
+  failure.exception = exception;
+  return failure;
 }
