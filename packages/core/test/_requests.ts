@@ -15,27 +15,3 @@ export function initializeRequest(url: string, protocolVersion = "2025-11-25"): 
     }),
   });
 }
-
-/** A 2026-07-28 POST of `method` with the `_meta` envelope and the mirrored headers. */
-export function modernRequest(
-  url: string,
-  method: string,
-  params: Record<string, unknown> = {},
-  id: string | number = 1,
-  capabilities: Record<string, unknown> = {},
-): Request {
-  const _meta = {
-    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-    "io.modelcontextprotocol/clientCapabilities": capabilities,
-    ...(params._meta as object | undefined),
-  };
-  const headers: Record<string, string> = {
-    "content-type": "application/json",
-    accept: ACCEPT_BOTH,
-    "mcp-protocol-version": "2026-07-28",
-    "mcp-method": method,
-  };
-  if (typeof params.name === "string") headers["mcp-name"] = params.name;
-  const body = JSON.stringify({ jsonrpc: "2.0", id, method, params: { ...params, _meta } });
-  return new Request(url, { method: "POST", headers, body });
-}

@@ -4,12 +4,9 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { addTool, createHandler, type LogFields, type Logger, McpServer } from "../src/index.ts";
-import { modernRequest } from "./_requests.ts";
+import { modernRequest } from "./_client.ts";
 
-const URL_ = "http://127.0.0.1:3000/mcp";
-
-const modernCall = (name: string, id: number) =>
-  modernRequest(URL_, "tools/call", { name, arguments: {} }, id);
+const modernCall = (name: string, id: number) => modernRequest("tools/call", { name, arguments: {} }, { id });
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -15,9 +15,8 @@ import {
   MemorySessionStore,
   type ModernStores,
 } from "../src/index.ts";
-import { ACCEPT_BOTH, initializeRequest, modernRequest } from "./_requests.ts";
-
-const URL_ = "http://127.0.0.1:3000/mcp";
+import { modernRequest, URL_ } from "./_client.ts";
+import { ACCEPT_BOTH, initializeRequest } from "./_requests.ts";
 
 function server(): McpServer {
   const s = new McpServer({ name: "t", version: "1.0.0" });
@@ -37,7 +36,7 @@ function server(): McpServer {
 }
 
 function call(h: McpHandler, method: string, params: Record<string, unknown> = {}, id = 1) {
-  return h.fetch(modernRequest(URL_, method, params, id, { elicitation: {} }));
+  return h.fetch(modernRequest(method, params, { id, capabilities: { elicitation: {} } }));
 }
 
 /** Asks `ask`, answers its elicitation, and returns both answers' bodies and the requestState. */

@@ -5,9 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { addTool, createHandler, McpServer } from "../src/index.ts";
-import { modernRequest } from "./_requests.ts";
-
-const URL_ = "http://127.0.0.1:3000/mcp";
+import { modernRequest } from "./_client.ts";
 
 describe("call.wrapInputs", () => {
   it("sees each round, its requests and how it ended, outermost first", async () => {
@@ -39,7 +37,9 @@ describe("call.wrapInputs", () => {
     const handler = createHandler(server);
     const caps = { elicitation: {} };
     const first = await (
-      await handler.fetch(modernRequest(URL_, "tools/call", { name: "ask", arguments: {} }, 1, caps))
+      await handler.fetch(
+        modernRequest("tools/call", { name: "ask", arguments: {} }, { id: 1, capabilities: caps }),
+      )
     ).json();
     expect(first.result.resultType).toBe("input_required");
     expect(seen).toStrictEqual([
@@ -56,7 +56,9 @@ describe("call.wrapInputs", () => {
       requestState: first.result.requestState,
       inputResponses: { [key as string]: { action: "accept", content: {} } },
     };
-    const second = await (await handler.fetch(modernRequest(URL_, "tools/call", retry, 2, caps))).json();
+    const second = await (
+      await handler.fetch(modernRequest("tools/call", retry, { id: 2, capabilities: caps }))
+    ).json();
     expect(second.result.content[0].text).toBe("accept");
     expect(seen).toStrictEqual([
       "outer asks elicitation/create",
