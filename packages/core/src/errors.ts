@@ -97,3 +97,15 @@ export class InputRequiredSignal extends Error {
     this.name = "InputRequiredSignal";
   }
 }
+
+/**
+ * Thrown by `ctx.startTask()` in a handler running in its request: the call becomes a task (its
+ * run starts the handler again, in the background); never reaches the client as an error.
+ * @internal
+ */
+export class TaskStartSignal extends Error {
+  constructor() {
+    super("Task started");
+    this.name = "TaskStartSignal";
+  }
+}

@@ -22,6 +22,7 @@ export type {
 export { compileSchema } from "./definition/schema.ts";
 export type { ListKind, Registration, ServerEvent, ServerOptions } from "./definition/server.ts";
 export { McpServer } from "./definition/server.ts";
+export type { TaskSupport } from "./definition/task-hook.ts";
 export type * from "./definition/types.ts";
 export { ErrorCode, isStoreUnavailable, McpError, PorticoError, StoreUnavailableError } from "./errors.ts";
 export type { HandlerOptions, McpHandler } from "./handler.ts";
@@ -81,4 +82,7 @@ export type {
   Stores,
   Subscription,
 } from "./stores/types.ts";
+export type { TasksOptions } from "./tasks/engine.ts";
+export { enableTasks } from "./tasks/engine.ts";
+export type { TaskJob } from "./tasks/run.ts";
 export { UriTemplate } from "./uri-template/index.ts";

@@ -41,12 +41,13 @@ function lambda(
   name: string,
   wrap: (app: ReturnType<typeof createEverythingApp>) => unknown,
   baselineDir?: string,
+  tasks = true,
 ): Target {
   const target: Target = {
     name,
     async start() {
       installAwslambda();
-      const app = createEverythingApp();
+      const app = createEverythingApp({ tasks });
       const server = await serveLambda(wrap(app), { port: 0, kind: "v2", timeoutMs: 900_000 });
       return {
         url: `${server.url}${MCP_PATH}`,
@@ -67,7 +68,9 @@ export const TARGETS: Target[] = [
   // Function URL with RESPONSE_STREAM: everything, streams included.
   lambda("lambda-stream", (app) => streamHandle(app)),
   // HTTP API (payload 2.0), buffered: scenarios that need a stream are baselined with reasons.
-  lambda("lambda-buffered", (app) => handle(app), "lambda-buffered"),
+  // No tasks yet: a buffered invocation awaits its waitUntil work before answering, so a task
+  // needs a second (asynchronous) invocation to run in, which is not built yet (baselined).
+  lambda("lambda-buffered", (app) => handle(app), "lambda-buffered", false),
   // vercel dev --local: vercel/api/mcp.mjs, Web named exports, a fresh process per request.
   vercel,
   // vercel dev --local: vercel-server/server.mjs, a zero-config Node.js server in one process.

@@ -9,6 +9,7 @@ import { registerResources } from "./_resources.ts";
 import { registerBasicTools } from "./_tools-basic.ts";
 import { registerClientRequestTools } from "./_tools-client-requests.ts";
 import { registerDiagnosticTools, registerMrtrTools } from "./_tools-modern.ts";
+import { registerTaskTools } from "./_tools-tasks.ts";
 
 export interface EverythingOptions {
   /**
@@ -16,6 +17,11 @@ export interface EverythingOptions {
    * which emits `notifications/tools/list_changed`. Default: never (deterministic lists).
    */
   dynamicToolDelayMs?: number;
+  /**
+   * Registers the tasks extension's tools and turns tasks on. Default true; false where a host
+   * cannot run work past its response without a dispatch Portico does not have yet (buffered Lambda).
+   */
+  tasks?: boolean;
 }
 
 export interface EverythingServer {
@@ -41,6 +47,7 @@ export function createEverything(options: EverythingOptions = {}): EverythingSer
   registerClientRequestTools(server);
   registerMrtrTools(server);
   registerDiagnosticTools(server);
+  if (options.tasks !== false) registerTaskTools(server);
   registerResources(server);
   registerPrompts(server);
 

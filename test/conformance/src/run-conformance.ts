@@ -7,8 +7,9 @@
  *
  * N and M count CHECKS (entries of the suite's checks.json with status SUCCESS / FAILURE), summed
  * over all runs and targets — a finer measure than scenarios. Warnings and skips count in neither.
- * In the `--requirements` runs only the set's scored scenarios count; its `not_scored` ones
- * (the tasks extension, pending scenarios) are shown in their own column. The pending scenarios
+ * In the `--requirements` runs the set's scored scenarios count, and so do the tasks extension's
+ * (`tasks-*`, which the set does not score but Portico implements: their own column, held to
+ * the run's baseline); its other `not_scored` ones (pending scenarios) are shown in a column. The pending scenarios
  * we hold ourselves to anyway run again on their own (RUNS in _runs.ts) and count there.
  * The exit code is non-zero if any CLI run exited non-zero (an unexpected failure, or a baseline
  * entry that now passes) or a target failed to start.
@@ -42,6 +43,8 @@ interface Row extends Tally {
   exitCode: number;
   /** Checks of not-scored scenarios in a requirements run: passed/failed. */
   unscored: string;
+  /** Checks of the tasks extension's scenarios (`tasks-*`) in a requirements run: passed/failed. */
+  tasks: string;
 }
 
 const rows: Row[] = [];
@@ -85,17 +88,26 @@ for (const target of targets) {
       const all = readResults(outDir);
       const scored = run.requirements ? scoredScenarios(run.requirements) : undefined;
       const results = scored ? all.filter((r) => scored.has(r.scenario)) : all;
-      const extra = scored ? all.filter((r) => !scored.has(r.scenario)) : [];
+      const isTasks = (r: { scenario: string }) => r.scenario.startsWith("tasks-");
+      const extra = scored ? all.filter((r) => !scored.has(r.scenario) && !isTasks(r)) : [];
+      const taskResults = scored ? all.filter(isTasks) : [];
       const t = tally(results, expected);
       const x = tally(extra);
+      const k = tally(taskResults, expected);
       const unscored = scored ? `${x.passed}/${x.failed}` : "-";
-      rows.push({ target: target.name, run: run.name, exitCode, unscored, ...t });
-      if (exitCode !== 0) ok = false;
+      const tasks = scored ? `${k.passed}/${k.failed}` : "-";
+      // The tasks scenarios count like scored ones (the CLI leaves them out of its exit code).
+      t.passed += k.passed;
+      t.failed += k.failed;
+      t.baselined += k.baselined;
+      t.warnings += k.warnings;
+      rows.push({ target: target.name, run: run.name, exitCode, unscored, tasks, ...t });
+      if (exitCode !== 0 || k.failed > 0) ok = false;
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       console.log(
         `  ${run.name}: ${t.passed} passed, ${t.failed} failed, ${t.warnings} warnings${t.baselined > 0 ? `, ${t.baselined} baselined` : ""} (exit ${exitCode}, ${seconds}s)`,
       );
-      for (const line of problems(results, values.verbose)) console.log(`    ${line}`);
+      for (const line of problems([...results, ...taskResults], values.verbose)) console.log(`    ${line}`);
       if (x.failed > 0 && !values.verbose) {
         console.log(`    (${x.failed} failed checks in not-scored scenarios; --verbose lists them)`);
       }
@@ -124,6 +136,7 @@ function printTable(table: Row[]): void {
     "fail",
     "warn",
     "skip",
+    "tasks ok/fail",
     "not scored ok/fail",
     "exit",
   ];
@@ -135,6 +148,7 @@ function printTable(table: Row[]): void {
     String(r.failed),
     String(r.warnings),
     String(r.skipped),
+    r.tasks,
     r.unscored,
     String(r.exitCode),
   ]);

@@ -33,6 +33,8 @@ export abstract class CallContext implements HandlerContext {
   protected abstract ask(requests: Record<string, InputRequest>): Promise<Record<string, unknown>>;
   /** Ends the live HTTP stream with a retry hint (legacy SSE polling). */
   protected abstract endStream(retryMs?: number): void;
+  /** `ctx.startTask()`: rejects with the task-start signal where the call may become a task. */
+  protected abstract beginTask(): Promise<void>;
   #counter = 0;
   #progress: HandlerContext["progress"] | undefined;
   #log: HandlerContext["log"] | undefined;
@@ -41,6 +43,7 @@ export abstract class CallContext implements HandlerContext {
   #listRoots: HandlerContext["listRoots"] | undefined;
   #inputs: HandlerContext["inputs"] | undefined;
   #closeStream: HandlerContext["closeStream"] | undefined;
+  #startTask: HandlerContext["startTask"] | undefined;
 
   get progress(): HandlerContext["progress"] {
     this.#progress ??= async (progress, total, message) => {
@@ -90,6 +93,11 @@ export abstract class CallContext implements HandlerContext {
   get closeStream(): HandlerContext["closeStream"] {
     this.#closeStream ??= (retryMs) => this.endStream(retryMs);
     return this.#closeStream;
+  }
+
+  get startTask(): HandlerContext["startTask"] {
+    this.#startTask ??= () => this.beginTask();
+    return this.#startTask;
   }
 
   async #askOne(request: InputRequest): Promise<unknown> {

@@ -10,7 +10,7 @@ import type { LogFields, Logger } from "../definition/logger.ts";
 import type { InputWrapper, McpCall, McpResult, MethodSpec, SessionHandle } from "../definition/method.ts";
 import type { McpServer } from "../definition/server.ts";
 import type { AuthInfo } from "../definition/types.ts";
-import { type ErrorReporter, isStoreUnavailable } from "../errors.ts";
+import { type ErrorReporter, isStoreUnavailable, TaskStartSignal } from "../errors.ts";
 import { Exchange, type ExchangeOptions } from "../http/exchange.ts";
 import { jsonResponse, storeUnavailable } from "../http/responses.ts";
 import {
@@ -51,6 +51,8 @@ export interface EraLink {
    * whose stream is resumable goes on when the client drops it; one whose stream is not is aborted.
    */
   readonly stream?: Pick<ExchangeOptions, "headers" | "persist" | "primingRetryMs" | "canStream">;
+  /** Modern era: the answers of earlier MRTR rounds and this request's `inputResponses`. */
+  readonly answers?: Record<string, unknown>;
 }
 
 export class Call extends CallContext implements McpCall {
@@ -80,6 +82,8 @@ export class Call extends CallContext implements McpCall {
   #logger: Logger | undefined;
   #report: ErrorReporter | undefined;
   #inputWrappers: InputWrapper[] | undefined;
+  /** Set by the tasks engine: `ctx.startTask()` makes this call a task. */
+  taskable = false;
 
   constructor(rt: Runtime, incoming: Incoming, message: JsonRpcRequest, spec: MethodSpec, link: EraLink) {
     super();
@@ -209,6 +213,10 @@ export class Call extends CallContext implements McpCall {
 
   protected endStream(retryMs?: number): void {
     this.link.closeStream(retryMs);
+  }
+
+  protected beginTask(): Promise<void> {
+    return this.taskable ? Promise.reject(new TaskStartSignal()) : Promise.resolve();
   }
 
   /** Aborts the handler's signal (cancellation). */

@@ -70,6 +70,13 @@ export interface HandlerContext {
    * running; the client resumes with `Last-Event-ID` and receives the rest (SSE polling).
    */
   closeStream(retryMs?: number): void;
+  /**
+   * For a tool registered with `taskStart: "handler"`: makes this call a task now — the client gets
+   * the task at once, and the task's run starts the handler again in the background, with every
+   * answer gathered so far (keep side effects after this point). Resolves at once where the call
+   * cannot become a task (a client without task support) and inside the task's own run.
+   */
+  startTask(): Promise<void>;
 }
 
 /** One server→client request. */

@@ -117,7 +117,7 @@ export interface MethodSpec {
   /** Modern era: the handler may ask the client for input (an `input_required` round trip). */
   readonly mrtr?: boolean;
   /** The param naming the method's target: `call.target`, and mirrored in `Mcp-Name` (modern). */
-  readonly nameParam?: "name" | "uri";
+  readonly nameParam?: "name" | "uri" | "taskId";
   /**
    * Modern era: checks headers that mirror more of the params than the name (a tool's
    * `Mcp-Param-*`); returns the mismatch message, or `undefined` when they agree.
@@ -140,7 +140,7 @@ export interface MethodFamily {
   /** Whether its methods are served now (tools only while a tool is registered). Default: always. */
   readonly available?: (definitions: Definitions) => boolean;
   /** What it adds to the capabilities in `initialize` and `server/discover`, given what is registered. */
-  readonly capabilities?: (definitions: Definitions) => Record<string, unknown> | undefined;
+  readonly capabilities?: (definitions: Definitions, era: Era) => Record<string, unknown> | undefined;
 }
 
 /** What method handlers read of a server definition. */

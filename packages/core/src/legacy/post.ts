@@ -107,7 +107,7 @@ async function initialize(
   await createSession(rt.stores, sessionId, state, sessionTtl(state, lifetimeOf(rt), Date.now()));
   const result: Record<string, unknown> = {
     protocolVersion,
-    capabilities: capabilitiesOf(rt.server),
+    capabilities: capabilitiesOf(rt.server, "legacy"),
     serverInfo: rt.server.info,
   };
   if (rt.server.instructions !== undefined) result.instructions = rt.server.instructions;

@@ -24,7 +24,7 @@ function discover(call: McpCall): McpResult {
   const result: McpResult = {
     // Legacy versions are negotiated by `initialize`, not chosen from here.
     supportedVersions: [...MODERN_VERSIONS],
-    capabilities: capabilitiesOf(server),
+    capabilities: capabilitiesOf(server, "modern"),
   };
   if (server.instructions !== undefined) result.instructions = server.instructions;
   return result;

@@ -49,11 +49,11 @@ export function methodSpec(server: McpServer, method: string, era: Era, version:
   throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${method}${reason}`);
 }
 
-/** The capabilities the installed families declare, merged (`experimental` entries are combined). */
-export function capabilitiesOf(server: Definitions): McpResult {
+/** The capabilities the installed families declare in `era`, merged (`experimental` and `extensions` entries are combined). */
+export function capabilitiesOf(server: Definitions, era: Era): McpResult {
   const caps: McpResult = {};
   for (const family of server.families()) {
-    const declared = family.capabilities?.(server);
+    const declared = family.capabilities?.(server, era);
     if (declared === undefined) continue;
     for (const [key, value] of Object.entries(declared)) {
       const prior = caps[key];

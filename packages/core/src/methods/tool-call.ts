@@ -5,7 +5,7 @@ import type { McpCall } from "../definition/method.ts";
 import type { CompiledSchema } from "../definition/schema.ts";
 import { describeIssues } from "../definition/schema.ts";
 import type { CallToolResult } from "../definition/types.ts";
-import { ErrorCode, InputRequiredSignal, McpError } from "../errors.ts";
+import { ErrorCode, InputRequiredSignal, McpError, TaskStartSignal } from "../errors.ts";
 import { isThenable } from "../util/thenable.ts";
 
 /**
@@ -50,7 +50,8 @@ export async function callTool(tool: CallableTool, call: McpCall): Promise<CallT
     const returned = isThenable(pending) ? await pending : pending;
     result = typeof returned === "string" ? { content: [{ type: "text", text: returned }] } : returned;
   } catch (error) {
-    if (error instanceof InputRequiredSignal || error instanceof McpError) throw error;
+    if (error instanceof InputRequiredSignal || error instanceof McpError || error instanceof TaskStartSignal)
+      throw error;
     if (error instanceof ToolError) return failed(error.message);
     if (ctx.signal.aborted) throw new McpError(ErrorCode.InternalError, "Request cancelled");
     call.report(error, `tool ${tool.name}`);
@@ -76,6 +77,11 @@ export async function callTool(tool: CallableTool, call: McpCall): Promise<CallT
       );
       return failed(`Tool ${tool.name} returned structured content that does not match its output schema`);
     }
+  }
+  // The result type is the protocol's to set (`"task"` is reserved for a CreateTaskResult).
+  if ("resultType" in result) {
+    const { resultType: _ignored, ...rest } = result as CallToolResult & { resultType?: unknown };
+    result = rest;
   }
   if (result.structuredContent !== undefined && result.content.length === 0) {
     result = { ...result, content: [{ type: "text", text: JSON.stringify(result.structuredContent) }] };

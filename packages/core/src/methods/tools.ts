@@ -13,8 +13,9 @@ import {
   type SchemaLike,
 } from "../definition/schema.ts";
 import type { McpServer, Registration } from "../definition/server.ts";
+import { type TaskSupport, tasksHook } from "../definition/task-hook.ts";
 import type { CallToolResult, Icon, ToolAnnotations } from "../definition/types.ts";
-import { ErrorCode, McpError, PorticoError } from "../errors.ts";
+import { ErrorCode, McpError, PorticoError, TaskStartSignal } from "../errors.ts";
 import { decodeHeaderValue } from "../util/encoding.ts";
 import { paginate } from "./_paginate.ts";
 import { enabledUse, runChain } from "./chain.ts";
@@ -40,6 +41,18 @@ export interface ToolConfig<I extends SchemaLike | undefined, O extends SchemaLi
    * authenticator's 403 `insufficient_scope` step-up challenge. Default: none (everyone).
    */
   scopes?: readonly string[];
+  /**
+   * Whether a call may become a task (`enableTasks(server)` is needed for anything but
+   * `"forbidden"`): `"optional"` — a task when the client supports tasks, else an ordinary call;
+   * `"required"` — always a task (a client without task support gets an error). Default: never.
+   */
+  taskSupport?: TaskSupport;
+  /**
+   * When a task call becomes a task: `"call"` (default) at once, before the handler runs;
+   * `"handler"` when the handler calls `ctx.startTask()` — after it has gathered input (MRTR) in
+   * the request. The task's run starts the handler again, with the answers already given.
+   */
+  taskStart?: "call" | "handler";
 }
 
 /** A result whose `structuredContent` is `S` (an error result may leave it out). */
@@ -57,8 +70,11 @@ export type ToolHandler<I extends SchemaLike | undefined, O extends SchemaLike |
   ctx: HandlerContext,
 ) => ToolReturn<O> | Promise<ToolReturn<O>>;
 
-/** A registered tool. */
-interface ToolEntry extends CallableTool {
+/**
+ * A registered tool.
+ * @internal
+ */
+export interface ToolEntry extends CallableTool {
   config: ToolConfig<SchemaLike | undefined, SchemaLike | undefined>;
   /** `Mcp-Param-*` header name → argument name (from `x-mcp-header` annotations). */
   headerParams: Map<string, string>;
@@ -81,6 +97,13 @@ export function addTool<
   }
   if (typeof handler !== "function") {
     throw new PorticoError("invalid_handler", `The handler of tool "${name}" must be a function`);
+  }
+  const support = config.taskSupport;
+  if (support !== undefined && support !== "forbidden" && support !== "optional" && support !== "required") {
+    throw new PorticoError(
+      "invalid_task_support",
+      `Tool "${name}": taskSupport must be "forbidden", "optional" or "required", not ${JSON.stringify(support)}`,
+    );
   }
   const input = objectSchema(config.input, name, "input");
   const output = objectSchema(config.output, name, "output");
@@ -144,6 +167,11 @@ function listTools(call: McpCall): McpResult {
           annotations: t.config.annotations,
           icons: t.config.icons,
           _meta: t.config._meta,
+          // 2025-11-25 (experimental tasks): how the tool may be called as a task.
+          execution:
+            call.era === "legacy" && t.config.taskSupport !== undefined
+              ? { taskSupport: t.config.taskSupport }
+              : undefined,
         }),
   );
   const { page, nextCursor } = paginate(all, call.params.cursor, definitions.pageSize);
@@ -159,11 +187,29 @@ function findTool(call: McpCall): ToolEntry {
   return tool;
 }
 
-async function serveCall(call: McpCall): Promise<McpResult> {
-  const tool = findTool(call);
+/**
+ * A tool's call through its own middleware to its handler.
+ * @internal
+ */
+export async function runTool(tool: ToolEntry, call: McpCall): Promise<McpResult> {
   const use = tool.config.use;
   if (use === undefined || use.length === 0) return { ...(await callTool(tool, call)) };
   return runChain(use, call, async (c) => ({ ...(await callTool(tool, c)) }));
+}
+
+async function serveCall(call: McpCall): Promise<McpResult> {
+  const tool = findTool(call);
+  const tasks = tasksHook(call.definitions);
+  if (tasks === undefined) return runTool(tool, call);
+  const task = { name: tool.name, taskSupport: tool.config.taskSupport, taskStart: tool.config.taskStart };
+  const routed = await tasks.route(call, task);
+  if (routed !== undefined) return routed;
+  try {
+    return await runTool(tool, call);
+  } catch (error) {
+    if (error instanceof TaskStartSignal) return tasks.started(call, task);
+    throw error;
+  }
 }
 
 function headerText(value: unknown): string | undefined {

@@ -22,7 +22,7 @@ interface Filter {
 
 /** The part of the requested filter this server can honour: what its capabilities announce. */
 function honoured(rt: Runtime, requested: Filter): Filter {
-  const caps = capabilitiesOf(rt.server) as {
+  const caps = capabilitiesOf(rt.server, "modern") as {
     tools?: { listChanged?: boolean };
     prompts?: { listChanged?: boolean };
     resources?: { listChanged?: boolean; subscribe?: boolean };

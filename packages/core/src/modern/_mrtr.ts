@@ -5,12 +5,12 @@
  */
 import { principalOf } from "../auth/principal.ts";
 import type { Call } from "../call/call.ts";
+import { InputCollector } from "../call/inputs.ts";
 import type { Incoming, Runtime } from "../call/runtime.ts";
 import type { McpResult } from "../definition/method.ts";
 import { ErrorCode, McpError } from "../errors.ts";
 import { keys } from "../stores/keys.ts";
 import { randomId } from "../util/encoding.ts";
-import { InputCollector } from "./_inputs.ts";
 import { bindingOf, sealerOf } from "./_request-state.ts";
 
 /** Whether a request carries answers of earlier rounds. */

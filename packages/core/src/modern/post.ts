@@ -69,7 +69,8 @@ function serverMeta(rt: Runtime, extra?: Record<string, unknown>): Record<string
 
 /** A complete result: `resultType`, the server's `_meta`, and cache hints on cacheable methods. */
 function complete(rt: Runtime, spec: MethodSpec, result: McpResult): McpResult {
-  const out: McpResult = { ...result, resultType: "complete" };
+  // A CreateTaskResult (tasks extension) keeps its `"task"`; tools cannot set one (see callTool).
+  const out: McpResult = { ...result, resultType: result.resultType === "task" ? "task" : "complete" };
   out._meta = serverMeta(rt, result._meta as Record<string, unknown> | undefined);
   if (spec.cacheable) {
     out.ttlMs ??= rt.options.cache.ttlMs;

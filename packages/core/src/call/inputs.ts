@@ -5,9 +5,9 @@
  * `input_required` with every recorded ask, and runs again on the client's retry.
  */
 
-import { assertCapability } from "../call/input-capability.ts";
 import type { InputRequest } from "../definition/context.ts";
 import { InputRequiredSignal } from "../errors.ts";
+import { assertCapability } from "./input-capability.ts";
 
 export class InputCollector {
   /** Answers available this round: sealed earlier rounds plus this request's `inputResponses`. */
@@ -46,7 +46,7 @@ export class InputCollector {
 }
 
 /** A minimal shape check of an input response, so a wrong answer is asked for again. */
-function isAnswerShaped(request: InputRequest, answer: unknown): boolean {
+export function isAnswerShaped(request: InputRequest, answer: unknown): boolean {
   if (typeof answer !== "object" || answer === null || Array.isArray(answer)) return false;
   const a = answer as Record<string, unknown>;
   switch (request.method) {

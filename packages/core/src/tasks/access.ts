@@ -1,0 +1,45 @@
+/** Who may use a task, and what each era's client must have declared. */
+import { principalOf } from "../auth/principal.ts";
+import type { McpCall } from "../definition/method.ts";
+import { ErrorCode, McpError, PorticoError } from "../errors.ts";
+import { TASKS_EXTENSION } from "./record.ts";
+import type { TaskSettings } from "./run.ts";
+
+const settingsOf = new WeakMap<object, TaskSettings>();
+
+/** Records the settings of a server's tasks. @internal */
+export function setTaskSettings(server: object, settings: TaskSettings): void {
+  settingsOf.set(server, settings);
+}
+
+/** The settings `enableTasks` gave `server`. @internal */
+export function taskSettings(server: object): TaskSettings {
+  const settings = settingsOf.get(server);
+  if (settings === undefined)
+    throw new PorticoError("tasks_not_enabled", "enableTasks(server) was not called");
+  return settings;
+}
+
+/** Whether a 2026-07-28 request declared the tasks extension in its client capabilities. */
+export function declaresTasks(capabilities: Record<string, unknown>): boolean {
+  const extensions = capabilities.extensions;
+  return typeof extensions === "object" && extensions !== null && TASKS_EXTENSION in extensions;
+}
+
+export function missingTasksCapability(what: string): McpError {
+  return new McpError(
+    ErrorCode.MissingRequiredClientCapability,
+    `Missing required client capability: ${what} needs the ${TASKS_EXTENSION} extension in the request's client capabilities`,
+    { requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } },
+  );
+}
+
+/**
+ * Who may see a task: the caller's principal; an anonymous legacy caller is known by its
+ * session, an anonymous modern caller only by the task id (an unguessable bearer handle).
+ */
+export function ownerOf(call: McpCall): string | null {
+  const principal = principalOf(call.auth);
+  if (principal !== null || call.era === "modern") return principal;
+  return call.sessionId === undefined ? null : `session:${call.sessionId}`;
+}

@@ -1,0 +1,56 @@
+/** Where a task's runs start: the configured dispatch, or this instance. */
+import type { Incoming, Runtime } from "../call/runtime.ts";
+import { ErrorCode } from "../errors.ts";
+import { randomId } from "../util/encoding.ts";
+import type { TaskRecord } from "./record.ts";
+import { announce, runTask, type TaskJob, type TaskSettings } from "./run.ts";
+import { TaskRecords } from "./store.ts";
+
+/** Starts a run of a task: the configured dispatch, or here (kept alive by the host's `waitUntil`). */
+export async function dispatch(
+  rt: Runtime,
+  settings: TaskSettings,
+  job: TaskJob,
+  incoming: Incoming,
+): Promise<void> {
+  if (settings.dispatch !== undefined) {
+    await settings.dispatch(job, incoming.host);
+    return;
+  }
+  const run = runTask(rt, settings, job, incoming.host, incoming.env).catch((error) =>
+    rt.report(error, `task ${job.taskId}`),
+  );
+  incoming.host.waitUntil?.(run);
+}
+
+/**
+ * A working task whose run stopped renewing its lease (its instance died, or its dispatch was
+ * lost) is dispatched again; resolves the record as it now stands.
+ */
+export async function resumeIfStalled(
+  rt: Runtime,
+  settings: TaskSettings,
+  record: TaskRecord,
+  incoming: Incoming,
+): Promise<TaskRecord> {
+  if (record.status !== "working" || (record.lease?.until ?? 0) > Date.now()) return record;
+  const token = randomId(16);
+  const taken = await new TaskRecords(rt.stores.sessions).change(record.id, (r) => {
+    if (r.status !== "working" || (r.lease?.until ?? 0) > Date.now()) return undefined;
+    if (r.runs >= settings.maxRuns) {
+      // Its runs kept stopping (or never started): it fails rather than stay `working` forever.
+      r.status = "failed";
+      r.message = `The task stopped ${r.runs} times before finishing (its worker died or never started); giving up`;
+      r.error = { code: ErrorCode.InternalError, message: r.message };
+      delete r.lease;
+      return r;
+    }
+    r.runs += 1;
+    r.lease = { by: token, until: Date.now() + settings.leaseMs };
+    return r;
+  });
+  if (taken === undefined) return record;
+  if (taken.status === "failed") await announce(rt, taken);
+  else await dispatch(rt, settings, { taskId: record.id, token }, incoming);
+  return taken;
+}

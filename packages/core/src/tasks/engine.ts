@@ -1,0 +1,157 @@
+/**
+ * Tasks (`enableTasks`): when a `tools/call` becomes a task, how the task is created (durably,
+ * before the client hears of it) and dispatched to a run, and how a run whose instance stopped is
+ * taken up again. Both eras: the 2026-07-28 extension `io.modelcontextprotocol/tasks` (the server
+ * decides; the client declares the extension per request) and 2025-11-25's experimental tasks
+ * (the client asks with `params.task`).
+ */
+import type { Call } from "../call/call.ts";
+import type { McpResult } from "../definition/method.ts";
+import type { McpServer } from "../definition/server.ts";
+import { setTasksHook, type TaskTool } from "../definition/task-hook.ts";
+import type { ExecutionContextLike } from "../definition/types.ts";
+import { ErrorCode, McpError, PorticoError } from "../errors.ts";
+import { randomId } from "../util/encoding.ts";
+import { declaresTasks, missingTasksCapability, ownerOf, setTaskSettings } from "./access.ts";
+import { dispatch } from "./dispatch.ts";
+import { rememberTask } from "./list.ts";
+import { TASKS } from "./methods.ts";
+import { legacyTask, modernTask, type TaskRecord } from "./record.ts";
+import type { TaskJob, TaskSettings } from "./run.ts";
+import { TaskRecords } from "./store.ts";
+
+/** Options of {@link enableTasks}. */
+export interface TasksOptions {
+  /** How long a task and its result are kept, from its creation. Default 1 hour. */
+  ttlMs?: number;
+  /** The longest TTL a 2025-11-25 client may ask for (`params.task.ttl`). Default 24 hours. */
+  maxTtlMs?: number;
+  /** Polling interval suggested to clients (`pollIntervalMs`). Default 1000 ms. */
+  pollIntervalMs?: number;
+  /**
+   * How long a run holds a task without renewing (it renews every third of it while it runs). A
+   * task whose run stopped renewing is taken up again by the next `tasks/get`. Default 30 s.
+   */
+  leaseMs?: number;
+  /** Runs of one task before it fails (its worker kept stopping). Default 3. */
+  maxRuns?: number;
+  /**
+   * Runs a task somewhere else — an SQS queue, an asynchronous invocation of the same Lambda
+   * function — by handing over `job`, which the worker passes to `handler.runTask(job)`. Default:
+   * in this instance, kept alive with the host's `waitUntil`.
+   */
+  dispatch?: (job: TaskJob, host: ExecutionContextLike) => Promise<void>;
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(Number.isInteger(value) && value > 0)) {
+    throw new PorticoError("invalid_tasks", `enableTasks: ${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * Lets tools declared with `taskSupport` run as tasks: installs `tasks/get`, `tasks/update` and
+ * `tasks/cancel` (2026-07-28), `tasks/get`, `tasks/result`, `tasks/list` and `tasks/cancel`
+ * (2025-11-25), and the capability of each era. Task records live in the handler's session store.
+ *
+ * ```ts
+ * enableTasks(server);
+ * addTool(server, "report", { taskSupport: "optional", input }, async (args, ctx) => buildReport(args, ctx.signal));
+ * ```
+ */
+export function enableTasks(server: McpServer, options: TasksOptions = {}): void {
+  const settings: TaskSettings = {
+    ttlMs: positive("ttlMs", options.ttlMs, 3_600_000),
+    maxTtlMs: positive("maxTtlMs", options.maxTtlMs, 86_400_000),
+    pollIntervalMs: positive("pollIntervalMs", options.pollIntervalMs, 1000),
+    leaseMs: positive("leaseMs", options.leaseMs, 30_000),
+    maxRuns: positive("maxRuns", options.maxRuns, 3),
+    dispatch: options.dispatch,
+  };
+  setTaskSettings(server, settings);
+  server.install(TASKS);
+  setTasksHook(server, {
+    route: (call, tool) => route(call as Call, settings, tool),
+    started: (call) => create(call as Call, settings),
+  });
+}
+
+async function route(call: Call, settings: TaskSettings, tool: TaskTool): Promise<McpResult | undefined> {
+  const support = tool.taskSupport ?? "forbidden";
+  if (call.era === "legacy") {
+    const asked = call.params.task;
+    if (asked === undefined || asked === null) {
+      if (support === "required") {
+        throw new McpError(
+          ErrorCode.MethodNotFound,
+          `Tool ${tool.name} must be called as a task (params.task)`,
+        );
+      }
+      return undefined;
+    }
+    if (typeof asked !== "object" || Array.isArray(asked)) {
+      throw new McpError(ErrorCode.InvalidParams, "Invalid params: /task must be an object");
+    }
+    if (support === "forbidden") {
+      throw new McpError(ErrorCode.MethodNotFound, `Tool ${tool.name} cannot be called as a task`);
+    }
+    return create(call, settings);
+  }
+  if (support === "forbidden") return undefined;
+  if (!declaresTasks(call.clientCapabilities)) {
+    if (support === "required") throw missingTasksCapability(`tool ${tool.name}`);
+    return undefined;
+  }
+  if (tool.taskStart === "handler") {
+    call.taskable = true;
+    return undefined;
+  }
+  return create(call, settings);
+}
+
+/** The TTL a 2025-11-25 client asked for, within the server's limit. */
+function ttlOf(call: Call, settings: TaskSettings): number {
+  const asked = (call.params.task as { ttl?: unknown } | undefined)?.ttl;
+  if (typeof asked === "number" && Number.isInteger(asked) && asked > 0)
+    return Math.min(asked, settings.maxTtlMs);
+  return settings.ttlMs;
+}
+
+/** Creates the task of `call` (durably), dispatches its first run and answers the CreateTaskResult. */
+async function create(call: Call, settings: TaskSettings): Promise<McpResult> {
+  const { rt } = call;
+  const now = Date.now();
+  const token = randomId(16);
+  // The token is never stored: a run needs who called, not their credential.
+  const { token: _token, ...auth } = call.auth ?? {};
+  const legacy = call.era === "legacy";
+  const record: TaskRecord = {
+    id: randomId(26),
+    status: "working",
+    created: now,
+    updated: now,
+    ttlMs: legacy ? ttlOf(call, settings) : settings.ttlMs,
+    pollMs: settings.pollIntervalMs,
+    owner: ownerOf(call),
+    era: call.era,
+    protocolVersion: call.protocolVersion,
+    tool: call.params.name as string,
+    args: (call.params.arguments ?? {}) as Record<string, unknown>,
+    clientCapabilities: call.clientCapabilities,
+    answers: { ...(call.link.answers ?? {}) },
+    runs: 1,
+    // Reserved for the dispatched run; if that run never starts, the lease runs out and the next
+    // `tasks/get` takes the task up again.
+    lease: { by: token, until: now + settings.leaseMs },
+  };
+  if (call.sessionId !== undefined) record.session = call.sessionId;
+  if (call.auth !== undefined) record.auth = auth as Record<string, unknown>;
+  if (!(await new TaskRecords(rt.stores.sessions).create(record))) {
+    throw new McpError(ErrorCode.InternalError, "Internal error: could not create the task");
+  }
+  if (legacy) await rememberTask(rt, record);
+  await dispatch(rt, settings, { taskId: record.id, token }, call.incoming);
+  return legacy ? { task: legacyTask(record) } : { resultType: "task", ...modernTask(record, false) };
+}

@@ -1,0 +1,95 @@
+/**
+ * A task as it is stored: one JSON record per task in the session store (so every store — memory,
+ * DynamoDB, Redis, Durable Objects — holds tasks durably, with its compare-and-set and expiry),
+ * and how a record reads on the wire in each era.
+ */
+import type { Era, InputRequest } from "../definition/context.ts";
+import type { StoreKey } from "../stores/types.ts";
+
+export type TaskStatus = "working" | "input_required" | "completed" | "failed" | "cancelled";
+
+export const TERMINAL: ReadonlySet<string> = new Set(["completed", "failed", "cancelled"]);
+
+/** The extension id of 2026-07-28 tasks (SEP-2663). */
+export const TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
+
+/** Who runs a task now, until when (renewed by its heartbeat), and how many runs there were. */
+export interface TaskLease {
+  by: string;
+  until: number;
+}
+
+/** One task (plain JSON). */
+export interface TaskRecord {
+  id: string;
+  status: TaskStatus;
+  message?: string;
+  /** Epoch ms. */
+  created: number;
+  updated: number;
+  ttlMs: number;
+  pollMs: number;
+  /** The caller's principal (`principalOf`): only it may see or change the task. */
+  owner: string | null;
+  era: Era;
+  protocolVersion: string;
+  /** Legacy: the session that created it (status notifications go to its stream). */
+  session?: string;
+  /** The tool and its arguments. */
+  tool: string;
+  args: Record<string, unknown>;
+  clientCapabilities: Record<string, unknown>;
+  /** Who called, without the token (the handler's `ctx.auth`). */
+  auth?: Record<string, unknown>;
+  /** Asks the handler is waiting on (input_required). */
+  asks?: Record<string, InputRequest>;
+  /** Every answer so far (the MRTR rounds before the task, then `tasks/update`). */
+  answers: Record<string, unknown>;
+  result?: Record<string, unknown>;
+  error?: { code: number; message: string; data?: unknown };
+  /** The current run's lease (absent when no run is due: input_required or terminal). */
+  lease?: TaskLease;
+  /** Runs dispatched so far (a run whose instance died is dispatched again, up to a limit). */
+  runs: number;
+}
+
+export const taskKey = (id: string): StoreKey => ({ kind: "task", id });
+export const taskTopic = (id: string): StoreKey => ({ kind: "task", id });
+export const callerTasksKey = (owner: string | null): StoreKey => ({
+  kind: "caller-tasks",
+  id: owner ?? "anonymous",
+});
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** The `Task` fields of a record at 2026-07-28 (SEP-2663): `ttlMs`, `pollIntervalMs`, inlined outcome. */
+export function modernTask(record: TaskRecord, detailed: boolean): Record<string, unknown> {
+  const task: Record<string, unknown> = {
+    taskId: record.id,
+    status: record.status,
+    createdAt: iso(record.created),
+    lastUpdatedAt: iso(record.updated),
+    ttlMs: record.ttlMs,
+    pollIntervalMs: record.pollMs,
+  };
+  if (record.message !== undefined) task.statusMessage = record.message;
+  if (!detailed) return task;
+  if (record.status === "input_required") task.inputRequests = record.asks ?? {};
+  if (record.status === "completed") task.result = record.result ?? { content: [] };
+  if (record.status === "failed") task.error = record.error ?? { code: -32603, message: "Task failed" };
+  return task;
+}
+
+/** The `Task` of a record at 2025-11-25 (experimental tasks): `ttl`, `pollInterval`, no outcome. */
+export function legacyTask(record: TaskRecord): Record<string, unknown> {
+  const task: Record<string, unknown> = {
+    taskId: record.id,
+    status: record.status,
+    createdAt: iso(record.created),
+    lastUpdatedAt: iso(record.updated),
+    ttl: record.ttlMs,
+    pollInterval: record.pollMs,
+  };
+  if (record.message !== undefined) task.statusMessage = record.message;
+  return task;
+}

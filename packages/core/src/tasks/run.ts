@@ -1,0 +1,242 @@
+/**
+ * One run of a task's tool, apart from the request that started it: it claims the task's lease
+ * (so two instances never run it at once), renews it while the tool runs (heartbeat), hears
+ * `tasks/cancel` over the bus, and writes the outcome by compare-and-set — `completed` with the
+ * tool's result, `failed` with a JSON-RPC error, or `input_required` with the asks the handler
+ * could not have answered yet. A later run (after `tasks/update`, or after the instance running it
+ * stopped) runs the handler again from the start with every answer so far, as MRTR does.
+ */
+import { LightHeaders } from "@portico/host";
+import { Call, type EraLink } from "../call/call.ts";
+import { InputCollector } from "../call/inputs.ts";
+import type { Incoming, Runtime } from "../call/runtime.ts";
+import type { Era, InputRequest } from "../definition/context.ts";
+import type { AuthInfo, ExecutionContextLike } from "../definition/types.ts";
+import { ErrorCode, InputRequiredSignal, McpError } from "../errors.ts";
+import type { LogLevel } from "../jsonrpc/protocol.ts";
+import { runTool, type ToolEntry } from "../methods/tools.ts";
+import type { Subscription } from "../stores/types.ts";
+import { randomId } from "../util/encoding.ts";
+import { type TaskRecord, TERMINAL, taskTopic } from "./record.ts";
+import { TaskRecords } from "./store.ts";
+
+/** How tasks are kept (see `TasksOptions`). */
+export interface TaskSettings {
+  ttlMs: number;
+  maxTtlMs: number;
+  pollIntervalMs: number;
+  leaseMs: number;
+  maxRuns: number;
+  /** Runs a task elsewhere (a queue, an async invocation); default: here, kept alive by `waitUntil`. */
+  dispatch: ((job: TaskJob, host: ExecutionContextLike) => Promise<void>) | undefined;
+}
+
+/** What a worker needs to run a task: its id and the lease token the dispatch reserved for it. */
+export interface TaskJob {
+  taskId: string;
+  token: string;
+}
+
+/** A run's handler context: the task's facts; asks answered from the task's answers, else recorded. */
+class TaskLink implements EraLink {
+  readonly era: Era;
+  readonly protocolVersion: string;
+  readonly sessionId: string | undefined;
+  readonly session = undefined;
+  readonly clientCapabilities: Record<string, unknown>;
+  readonly clientInfo = undefined;
+  readonly stream = { canStream: false };
+  readonly inTask = true;
+  readonly collector: InputCollector;
+
+  constructor(record: TaskRecord) {
+    this.era = record.era;
+    this.protocolVersion = record.protocolVersion;
+    this.sessionId = record.session;
+    this.clientCapabilities = record.clientCapabilities;
+    this.collector = new InputCollector(record.answers, record.clientCapabilities);
+  }
+
+  logLevel(): LogLevel | undefined {
+    return undefined;
+  }
+
+  ask(requests: Record<string, InputRequest>): Promise<Record<string, unknown>> {
+    return this.collector.ask(requests);
+  }
+
+  closeStream(): void {}
+}
+
+const NEVER = new AbortController().signal;
+
+/** The host facts a run keeps: its deadline, shutdown signal and `waitUntil` (never a request's disconnect). */
+function runHost(host: ExecutionContextLike): ExecutionContextLike {
+  const kept: ExecutionContextLike = {};
+  if (host.waitUntil !== undefined) kept.waitUntil = (promise) => host.waitUntil?.(promise);
+  if (host.signal !== undefined) kept.signal = host.signal;
+  if (host.deadline !== undefined) kept.deadline = host.deadline;
+  return kept;
+}
+
+/** The call a run serves: `tools/call` of the task's tool, with no HTTP request behind it. */
+function taskCall(
+  rt: Runtime,
+  record: TaskRecord,
+  tool: ToolEntry,
+  host: ExecutionContextLike,
+  env: unknown,
+) {
+  const installed = rt.server.method("tools/call");
+  if (installed === undefined) throw new Error("tools/call is not installed");
+  const incoming: Incoming = {
+    request: { headers: new LightHeaders(), signal: NEVER, url: "task:" } as unknown as Request,
+    env,
+    host: runHost(host),
+    auth: record.auth as AuthInfo | undefined,
+  };
+  const link = new TaskLink(record);
+  const message = {
+    jsonrpc: "2.0" as const,
+    id: `task:${record.id}`,
+    method: "tools/call",
+    params: { name: tool.name, arguments: record.args },
+  };
+  return { call: new Call(rt, incoming, message, installed.spec, link), link };
+}
+
+/**
+ * Runs task `job.taskId` here if its lease is `job.token`'s (or has run out): resolves when the run
+ * has written its outcome, or at once when another run holds the task or it is no longer working.
+ */
+export async function runTask(
+  rt: Runtime,
+  settings: TaskSettings,
+  job: TaskJob,
+  host: ExecutionContextLike,
+  env: unknown,
+): Promise<void> {
+  const records = new TaskRecords(rt.stores.sessions);
+  const me = randomId(16);
+  const claimed = await records.change(job.taskId, (r) => {
+    if (r.status !== "working") return undefined;
+    if (r.lease !== undefined && r.lease.by !== job.token && r.lease.until > Date.now()) return undefined;
+    r.lease = { by: me, until: Date.now() + settings.leaseMs };
+    return r;
+  });
+  if (claimed === undefined) return;
+  const tool = rt.server.registry<ToolEntry>("tools").get(claimed.tool);
+  if (tool === undefined) {
+    await settle(rt, records, me, claimed.id, (r) => {
+      r.status = "failed";
+      r.message = `Tool ${claimed.tool} is no longer available`;
+      r.error = { code: ErrorCode.InvalidParams, message: r.message };
+    });
+    return;
+  }
+  const { call, link } = taskCall(rt, claimed, tool, host, env);
+  let cancelled = false;
+  let subscription: Subscription | undefined;
+  const heartbeat = setInterval(
+    () => {
+      records
+        .change(claimed.id, (r) => {
+          if (r.lease?.by !== me || TERMINAL.has(r.status)) return undefined;
+          r.lease.until = Date.now() + settings.leaseMs;
+          return r;
+        }, false)
+        .catch((error) => rt.report(error, `task ${claimed.id} heartbeat`));
+    },
+    Math.max(100, Math.floor(settings.leaseMs / 3)),
+  );
+  (heartbeat as { unref?: () => void }).unref?.();
+  try {
+    subscription = await rt.stores.bus.subscribe(taskTopic(claimed.id), (message) => {
+      if ((message as { type?: unknown } | null)?.type === "cancel") {
+        cancelled = true;
+        call.abort(new DOMException("The task was cancelled", "AbortError"));
+      }
+    });
+    // A cancel that landed between the claim and the subscription.
+    const now = await records.get(claimed.id);
+    if (now === undefined || TERMINAL.has(now.status)) return;
+    let outcome: (r: TaskRecord) => void;
+    try {
+      const result = await runTool(tool, call);
+      outcome = link.collector.hasPending ? asked(link.collector.pending) : completed(result);
+    } catch (error) {
+      if (link.collector.hasPending || error instanceof InputRequiredSignal) {
+        outcome = asked(link.collector.pending);
+      } else if (cancelled) {
+        return;
+      } else if (call.aborted) {
+        // Shutdown or the host's deadline: hand the task back, so another run takes it up.
+        await records.change(claimed.id, (r) => {
+          if (r.lease?.by !== me || r.status !== "working") return undefined;
+          r.lease.until = 0;
+          return r;
+        });
+        return;
+      } else {
+        const wire: NonNullable<TaskRecord["error"]> =
+          error instanceof McpError
+            ? { code: error.code, message: error.message }
+            : { code: ErrorCode.InternalError, message: "Internal error" };
+        if (error instanceof McpError && error.data !== undefined) wire.data = error.data;
+        if (!(error instanceof McpError)) call.report(error, `task ${claimed.id}`);
+        outcome = (r) => {
+          r.status = "failed";
+          r.message = wire.message;
+          r.error = wire;
+        };
+      }
+    }
+    await settle(rt, records, me, claimed.id, outcome);
+  } finally {
+    clearInterval(heartbeat);
+    call.dispose();
+    await subscription?.unsubscribe().catch((error) => rt.report(error, `task ${claimed.id}`));
+  }
+}
+
+function completed(result: Record<string, unknown>): (r: TaskRecord) => void {
+  const { resultType: _drop, ...rest } = result;
+  return (r) => {
+    r.status = "completed";
+    r.result = rest;
+    delete r.message;
+  };
+}
+
+function asked(pending: Record<string, InputRequest>): (r: TaskRecord) => void {
+  const asks = { ...pending };
+  return (r) => {
+    r.status = "input_required";
+    r.asks = asks;
+    r.message = "Waiting for input from the client";
+  };
+}
+
+/** Writes a run's outcome if the run still holds the task (never over a cancel), and announces it. */
+async function settle(
+  rt: Runtime,
+  records: TaskRecords,
+  me: string,
+  id: string,
+  outcome: (r: TaskRecord) => void,
+): Promise<void> {
+  const written = await records.change(id, (r) => {
+    if (r.lease?.by !== me || TERMINAL.has(r.status)) return undefined;
+    outcome(r);
+    delete r.lease;
+    return r;
+  });
+  if (written !== undefined) await announce(rt, written);
+}
+
+/** Tells listeners (`subscriptions/listen`, legacy streams, blocked `tasks/result`) that a task changed. */
+export async function announce(rt: Runtime, record: TaskRecord): Promise<void> {
+  await rt.stores.bus
+    .publish(taskTopic(record.id), { type: "status", status: record.status })
+    .catch((error) => rt.report(error, `task ${record.id} status`));
+}
