@@ -3,6 +3,7 @@ import { resultBody } from "./_body.ts";
 import { defaultOnError } from "./_host.ts";
 import { invokeApp } from "./_invoke.ts";
 import type { EventStrategy, RequestOptions, ResultParts } from "./_strategy.ts";
+import { isTaskEvent, runTaskEvent } from "./_task-event.ts";
 import type { LambdaContextLike, LambdaHttpEvent, LambdaHttpResult } from "./_types.ts";
 
 /** Options of {@link handle} and `streamHandle`. */
@@ -94,6 +95,10 @@ export function handle(app: FetchApp, opts: LambdaHandlerOptions = {}): LambdaHa
   const onError = opts.onError ?? defaultOnError;
   const margin = opts.bodyMarginMs ?? 500;
   return async (event, context) => {
+    if (isTaskEvent(event)) {
+      await runTaskEvent(app, event, opts.env, context, onError);
+      return { statusCode: 202, headers: {}, body: "" } as LambdaHttpResult;
+    }
     const invoked = await invokeApp(app, opts, event, context, false, onError);
     if (!invoked.ok) return badRequest(invoked.strategy, event);
     const { strategy, response, run } = invoked;

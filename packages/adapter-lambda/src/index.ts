@@ -1,5 +1,7 @@
 export type { AuthInfo as AuthInfoLike, ExecutionContextLike, FetchApp } from "@portico/host";
 export type { EventKind, RequestOptions } from "./_strategy.ts";
+export type { TaskEvent } from "./_task-event.ts";
+export { isTaskEvent } from "./_task-event.ts";
 export type {
   AlbEvent,
   AlbResult,
@@ -14,6 +16,8 @@ export type {
 export { eventKind, toRequest, toResult } from "./convert.ts";
 export type { LambdaHandler, LambdaHandlerOptions } from "./handle.ts";
 export { handle } from "./handle.ts";
+export type { InvokeSelfOptions } from "./invoke-self.ts";
+export { invokeSelf } from "./invoke-self.ts";
 export type { AwsLambdaRuntime, ResponseStreamLike, StreamMetadata } from "./stream-handle.ts";
 export { streamHandle } from "./stream-handle.ts";
 export type { ToEventOptions } from "./to-event.ts";

@@ -8,6 +8,7 @@ import {
 import { defaultOnError } from "./_host.ts";
 import { invokeApp } from "./_invoke.ts";
 import { splitHeaders } from "./_maps.ts";
+import { isTaskEvent, runTaskEvent } from "./_task-event.ts";
 import type { LambdaContextLike } from "./_types.ts";
 import type { LambdaHandlerOptions } from "./handle.ts";
 
@@ -163,6 +164,12 @@ export function streamHandle(app: FetchApp, opts: LambdaHandlerOptions = {}): un
   const runtime = runtimeOf();
   const onError = opts.onError ?? defaultOnError;
   return runtime.streamifyResponse(async (event, responseStream, context) => {
+    if (isTaskEvent(event)) {
+      // An asynchronous invocation running a task (see invokeSelf): nobody reads this answer.
+      await runTaskEvent(app, event, opts.env, context, onError);
+      sendWhole(runtime, responseStream, 202, {}, "");
+      return;
+    }
     const invoked = await invokeApp(app, opts, event, context, true, onError);
     if (!invoked.ok) {
       sendWhole(runtime, responseStream, 400, HOST_ERROR_HEADERS, hostErrorBody(400));

@@ -9,6 +9,7 @@ import type { Incoming, LegacyEra, Runtime } from "./call/runtime.ts";
 import { SessionSlots } from "./call/session-slots.ts";
 import type { McpParams } from "./definition/method.ts";
 import type { McpServer } from "./definition/server.ts";
+import { tasksHook } from "./definition/task-hook.ts";
 import type { Authenticator, AuthInfo, ExecutionContextLike, FetchHandler } from "./definition/types.ts";
 import { ErrorCode, type ErrorReporter, isStoreUnavailable, notice, PorticoError } from "./errors.ts";
 import { readJsonBody } from "./http/body.ts";
@@ -30,6 +31,12 @@ export interface McpHandler extends FetchHandler {
   readonly acceptsBufferedRequests: true;
   /** Stops forwarding server events to the bus. */
   close(): void;
+  /**
+   * Runs a task job handed over by `enableTasks`' `dispatch` (from a queue, or the event of an
+   * asynchronous invocation of this function): resolves when the run ends. The job is checked;
+   * a job whose task another run holds, or that has ended, does nothing.
+   */
+  runTask(job: unknown, env?: unknown, ctx?: ExecutionContextLike): Promise<void>;
 }
 
 function isModernMessage(request: Request, body: unknown): boolean {
@@ -234,5 +241,14 @@ export function serveEras(
     },
     close: unsubscribe,
     acceptsBufferedRequests: true,
+    runTask(job, env, ctx) {
+      const tasks = tasksHook(server);
+      if (tasks === undefined) {
+        return Promise.reject(
+          new PorticoError("tasks_not_enabled", "runTask: enableTasks(server) was not called"),
+        );
+      }
+      return tasks.run(rt, job, ctx ?? {}, env);
+    },
   };
 }

@@ -15,3 +15,32 @@ export function initializeRequest(url: string, protocolVersion = "2025-11-25"): 
     }),
   });
 }
+
+/** A 2026-07-28 `subscriptions/listen` request (id `sub-1`) asking for `notifications`. */
+export function listenRequest(
+  url: string,
+  notifications: Record<string, unknown>,
+  capabilities: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Request {
+  const meta = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientCapabilities": capabilities,
+  };
+  return new Request(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: ACCEPT_BOTH,
+      "mcp-protocol-version": "2026-07-28",
+      "mcp-method": "subscriptions/listen",
+      ...headers,
+    },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: "sub-1",
+      method: "subscriptions/listen",
+      params: { notifications, _meta: meta },
+    }),
+  });
+}

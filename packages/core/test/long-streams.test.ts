@@ -1,7 +1,7 @@
 /** When long-lived streams end: maxStreamMs, the host's deadline, the host's shutdown signal. */
 import { describe, expect, it } from "vitest";
 import { addTool, createHandler, type HandlerOptions, McpServer } from "../src/index.ts";
-import { ACCEPT_BOTH, initializeRequest } from "./_requests.ts";
+import { initializeRequest, listenRequest as listenTo } from "./_requests.ts";
 
 const URL_ = "http://127.0.0.1:3000/mcp";
 
@@ -12,25 +12,7 @@ function handler(options: HandlerOptions = {}) {
 }
 
 function listenRequest(): Request {
-  const meta = {
-    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-    "io.modelcontextprotocol/clientCapabilities": {},
-  };
-  return new Request(URL_, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      accept: ACCEPT_BOTH,
-      "mcp-protocol-version": "2026-07-28",
-      "mcp-method": "subscriptions/listen",
-    },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: "sub-1",
-      method: "subscriptions/listen",
-      params: { notifications: { toolsListChanged: true }, _meta: meta },
-    }),
-  });
+  return listenTo(URL_, { toolsListChanged: true });
 }
 
 /** The data lines of an SSE body that has ended, parsed. */

@@ -18,5 +18,7 @@ export type { PromiseTracker } from "./promise-tracker.ts";
 export { createTracker } from "./promise-tracker.ts";
 export type { ShutdownReason } from "./shutdown.ts";
 export { shutdownDeadline, shutdownReason } from "./shutdown.ts";
+export type { AwsCredentials, SignInput as AwsSignInput } from "./sigv4.ts";
+export { amzDate, signRequest as signAwsRequest } from "./sigv4.ts";
 export type { Authenticator, AuthInfo, ExecutionContextLike, FetchApp, FetchHandler } from "./types.ts";
 export { guardedWaitUntil } from "./wait-until.ts";

@@ -1,5 +1,5 @@
 import { PorticoError } from "@portico/core";
-import type { AwsCredentials } from "./_sigv4.ts";
+import type { AwsCredentials } from "@portico/host";
 
 /** `process.env` where there is one (Node, Lambda, Vercel), nothing on Workers. No `node:` import. */
 function env(): Record<string, string | undefined> {

@@ -1,9 +1,9 @@
 import { StoreUnavailableError } from "@portico/core";
+import type { AwsCredentials } from "@portico/host";
+import { signAwsRequest as signRequest } from "@portico/host";
 import { credentialsFromEnv, resolveRegion } from "./_env.ts";
 import type { RetryOptions, RetryPolicy } from "./_retry.ts";
 import { backoffDelay, isThrottling, retryPolicy, sleep } from "./_retry.ts";
-import type { AwsCredentials } from "./_sigv4.ts";
-import { signRequest } from "./_sigv4.ts";
 import { DynamoDbError } from "./errors.ts";
 
 /** Options for {@link DynamoDbClient}. */

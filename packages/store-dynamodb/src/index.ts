@@ -1,5 +1,5 @@
+export type { AwsCredentials } from "@portico/host";
 export type { RetryOptions } from "./_retry.ts";
-export type { AwsCredentials } from "./_sigv4.ts";
 export type { DynamoDbBusOptions } from "./bus.ts";
 export { DynamoDbBus } from "./bus.ts";
 export type { DynamoDbClientOptions } from "./client.ts";

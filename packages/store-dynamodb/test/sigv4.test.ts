@@ -1,7 +1,7 @@
+import type { AwsCredentials } from "@portico/host";
+import { amzDate, signAwsRequest as signRequest } from "@portico/host";
 import { AwsV4Signer } from "aws4fetch";
 import { describe, expect, it } from "vitest";
-import type { AwsCredentials } from "../src/_sigv4.ts";
-import { amzDate, signRequest } from "../src/_sigv4.ts";
 import { DynamoDbClient } from "../src/index.ts";
 
 const credentials: AwsCredentials = {

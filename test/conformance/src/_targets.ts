@@ -2,7 +2,7 @@
  * Where the suite runs: one entry per adapter mounting the everything server. Each `start()`
  * brings a server up on 127.0.0.1 with a free port and returns the MCP endpoint URL.
  */
-import { handle, streamHandle } from "@portico/adapter-lambda";
+import { handle, invokeSelf, streamHandle } from "@portico/adapter-lambda";
 import { installAwslambda, serveLambda } from "@portico/adapter-lambda/dev";
 import { serve } from "@portico/adapter-node";
 import { vercel, vercelServer } from "./_target-vercel.ts";
@@ -41,18 +41,31 @@ function lambda(
   name: string,
   wrap: (app: ReturnType<typeof createEverythingApp>) => unknown,
   baselineDir?: string,
-  tasks = true,
 ): Target {
   const target: Target = {
     name,
     async start() {
       installAwslambda();
-      const app = createEverythingApp({ tasks });
+      // Task runs go to asynchronous invocations of the same function, through the dev server's
+      // stand-in of Lambda's Invoke API: the path a deployed function takes (signed, not checked).
+      let endpoint = "";
+      const app = createEverythingApp({
+        taskDispatch: (job) =>
+          invokeSelf({
+            endpoint,
+            functionName: "portico-local",
+            region: "us-east-1",
+            credentials: { accessKeyId: "local", secretAccessKey: "local" },
+          })(job),
+      });
       const server = await serveLambda(wrap(app), { port: 0, kind: "v2", timeoutMs: 900_000 });
+      endpoint = server.url;
       return {
         url: `${server.url}${MCP_PATH}`,
         async stop() {
           await server.close();
+          // Cancelled tasks end at once; nothing should be left, but never wait long for it.
+          await Promise.race([server.idle(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
           app.close();
         },
       };
@@ -68,9 +81,7 @@ export const TARGETS: Target[] = [
   // Function URL with RESPONSE_STREAM: everything, streams included.
   lambda("lambda-stream", (app) => streamHandle(app)),
   // HTTP API (payload 2.0), buffered: scenarios that need a stream are baselined with reasons.
-  // No tasks yet: a buffered invocation awaits its waitUntil work before answering, so a task
-  // needs a second (asynchronous) invocation to run in, which is not built yet (baselined).
-  lambda("lambda-buffered", (app) => handle(app), "lambda-buffered", false),
+  lambda("lambda-buffered", (app) => handle(app), "lambda-buffered"),
   // vercel dev --local: vercel/api/mcp.mjs, Web named exports, a fresh process per request.
   vercel,
   // vercel dev --local: vercel-server/server.mjs, a zero-config Node.js server in one process.

@@ -3,7 +3,15 @@
  * sleep, fail as a tool, fail at the protocol level, ask for input inside the task (one ask, two
  * at once), and one that gathers input by MRTR before it becomes a task (`ctx.startTask()`).
  */
-import { addTool, ErrorCode, enableTasks, McpError, type McpServer, ToolError } from "@portico/core";
+import {
+  addTool,
+  ErrorCode,
+  enableTasks,
+  McpError,
+  type McpServer,
+  type TasksOptions,
+  ToolError,
+} from "@portico/core";
 import * as v from "valibot";
 import { sleep } from "./_fixtures.ts";
 
@@ -22,8 +30,8 @@ function accepted(answer: unknown): boolean {
   return (answer as { action?: unknown } | undefined)?.action === "accept";
 }
 
-export function registerTaskTools(server: McpServer): void {
-  enableTasks(server, { pollIntervalMs: 500 });
+export function registerTaskTools(server: McpServer, dispatch?: TasksOptions["dispatch"]): void {
+  enableTasks(server, { pollIntervalMs: 500, ...(dispatch === undefined ? {} : { dispatch }) });
 
   addTool(
     server,

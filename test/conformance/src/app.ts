@@ -6,6 +6,8 @@ export const MCP_PATH = "/mcp";
 
 export interface EverythingApp {
   fetch(request: Request, env?: unknown, ctx?: unknown): Promise<Response>;
+  /** Runs a dispatched task (the event of an asynchronous invocation, on Lambda). */
+  runTask: McpHandler["runTask"];
   /** Stops the handler's event forwarding and the server's timers. */
   close(): void;
 }
@@ -32,6 +34,7 @@ export function createEverythingApp(
       }
       return mcp.fetch(request, env, ctx as Parameters<McpHandler["fetch"]>[2]);
     },
+    runTask: (job, env, ctx) => mcp.runTask(job, env, ctx),
     close() {
       mcp.close();
       everything.dispose();

@@ -3,7 +3,7 @@
  * (`@modelcontextprotocol/conformance`) expects, built on Portico's public API only. Every
  * adapter mounts this same definition when the suite runs against it.
  */
-import { addTool, McpServer } from "@portico/core";
+import { addTool, McpServer, type TasksOptions } from "@portico/core";
 import { registerPrompts } from "./_prompts.ts";
 import { registerResources } from "./_resources.ts";
 import { registerBasicTools } from "./_tools-basic.ts";
@@ -17,11 +17,8 @@ export interface EverythingOptions {
    * which emits `notifications/tools/list_changed`. Default: never (deterministic lists).
    */
   dynamicToolDelayMs?: number;
-  /**
-   * Registers the tasks extension's tools and turns tasks on. Default true; false where a host
-   * cannot run work past its response without a dispatch Portico does not have yet (buffered Lambda).
-   */
-  tasks?: boolean;
+  /** Where task runs start (`enableTasks`' `dispatch`): default, in the instance that made the task. */
+  taskDispatch?: TasksOptions["dispatch"];
 }
 
 export interface EverythingServer {
@@ -47,7 +44,7 @@ export function createEverything(options: EverythingOptions = {}): EverythingSer
   registerClientRequestTools(server);
   registerMrtrTools(server);
   registerDiagnosticTools(server);
-  if (options.tasks !== false) registerTaskTools(server);
+  registerTaskTools(server, options.taskDispatch);
   registerResources(server);
   registerPrompts(server);
 

@@ -74,5 +74,6 @@ export function createApp(env: Env): McpHandler {
       return mcp.fetch(request, ...rest);
     },
     close: () => mcp.close(),
+    runTask: (job, env, ctx) => mcp.runTask(job, env, ctx),
   };
 }

@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Writable } from "node:stream";
 import { listenError } from "@portico/host";
 import type { EventKind } from "../_strategy.ts";
 import type { LambdaContextLike, LambdaHttpResult } from "../_types.ts";
 import { fromResult, type ToEventOptions, toEvent } from "../to-event.ts";
-import { devResponseStream, installAwslambda, STREAMING } from "./polyfill.ts";
+import { type DevResponseStream, devResponseStream, installAwslambda, STREAMING } from "./polyfill.ts";
 
 /** Options of {@link serveLambda}. `sourceIp` is not one: each event gets its request's TCP peer. */
 export interface ServeLambdaOptions extends Omit<ToEventOptions, "sourceIp"> {
@@ -38,10 +39,77 @@ export interface LambdaDevServer {
   url: string;
   port: number;
   server: Server;
+  /** Stops listening; asynchronous invocations still running go on (their work is the app's). */
   close(): Promise<void>;
+  /** Settles when every asynchronous invocation started so far has ended. */
+  idle(): Promise<void>;
 }
 
 type AnyHandler = (event: unknown, ...rest: unknown[]) => Promise<unknown>;
+
+/** The Lambda API's `Invoke` (`POST /2015-03-31/functions/{name}/invocations`). */
+const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+
+function contextFor(timeoutMs: number): LambdaContextLike & { functionName: string } {
+  const deadline = Date.now() + timeoutMs;
+  return {
+    awsRequestId: randomUUID(),
+    functionName: "portico-local",
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+}
+
+/**
+ * The local stand-in of Lambda's asynchronous `Invoke` (`X-Amz-Invocation-Type: Event`), which
+ * `invokeSelf()` of a task calls when `AWS_ENDPOINT_URL_LAMBDA` (or its `endpoint`) points here:
+ * 202 at once, then the event runs as a new invocation of the same handler. The signature is not
+ * checked (this server only listens on loopback); other invocation types are refused.
+ */
+function invokeApi(req: IncomingMessage, res: ServerResponse, start: (event: unknown) => void): void {
+  const type = req.headers["x-amz-invocation-type"];
+  const chunks: Buffer[] = [];
+  req.on("data", (chunk: Buffer) => chunks.push(chunk));
+  req.on("end", () => {
+    let event: unknown;
+    try {
+      event = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
+    } catch {
+      res
+        .writeHead(400, { "content-type": "application/json" })
+        .end('{"message":"Could not parse request body into json"}');
+      return;
+    }
+    if (type !== "Event") {
+      res
+        .writeHead(400, { "content-type": "application/json" })
+        .end('{"message":"the local Lambda API only takes asynchronous (Event) invocations"}');
+      return;
+    }
+    res.writeHead(202, { "content-type": "application/json" }).end("");
+    start(event);
+  });
+}
+
+/** A response stream nobody reads (an asynchronous invocation's answer is dropped, as on Lambda). */
+function discardedStream(): DevResponseStream {
+  const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
+  Object.assign(sink, { writeHead: () => sink, flushHeaders: () => {}, headersSent: false });
+  return devResponseStream(sink as unknown as ServerResponse);
+}
+
+async function invokeAsync(
+  run: AnyHandler,
+  streaming: boolean,
+  event: unknown,
+  timeoutMs: number,
+): Promise<void> {
+  try {
+    if (streaming) await run(event, discardedStream(), contextFor(timeoutMs));
+    else await run(event, contextFor(timeoutMs));
+  } catch (error) {
+    console.error("[portico-lambda-dev] an asynchronous invocation failed:", error);
+  }
+}
 
 /**
  * The request's TCP peer (`socket.remoteAddress`, https://nodejs.org/api/net.html#socketremoteaddress),
@@ -97,19 +165,23 @@ export async function serveLambda(handler: unknown, opts: ServeLambdaOptions = {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   // Known once listening; no request is served before.
   let domainName = opts.domainName ?? "127.0.0.1";
+  const background = new Set<Promise<unknown>>();
   const server = createServer(async (req, res) => {
     // Read before the body: a socket forgets its peer once the client has gone.
     const sourceIp = peerOf(req);
+    const invokePath = INVOKE_PATH.exec(new URL(req.url ?? "/", "http://local").pathname);
+    if (req.method === "POST" && invokePath !== null) {
+      invokeApi(req, res, (event) => {
+        const done = invokeAsync(run, streaming, event, timeoutMs).finally(() => background.delete(done));
+        background.add(done);
+      });
+      return;
+    }
     try {
       const origin = `http://${req.headers.host ?? domainName}`;
       const request = await toFetchRequest(req, origin, opts.maxBodyBytes ?? 6 * 1024 * 1024);
       const event = await toEvent(request, kind, { ...opts, domainName, sourceIp });
-      const deadline = Date.now() + timeoutMs;
-      const context: LambdaContextLike & { functionName: string } = {
-        awsRequestId: randomUUID(),
-        functionName: "portico-local",
-        getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      };
+      const context = contextFor(timeoutMs);
       if (streaming) {
         await run(event, devResponseStream(res), context);
         if (!res.writableEnded) res.end();
@@ -148,5 +220,8 @@ export async function serveLambda(handler: unknown, opts: ServeLambdaOptions = {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
+    async idle() {
+      while (background.size > 0) await Promise.allSettled([...background]);
+    },
   };
 }

@@ -35,6 +35,9 @@ export abstract class CallContext implements HandlerContext {
   protected abstract endStream(retryMs?: number): void;
   /** `ctx.startTask()`: rejects with the task-start signal where the call may become a task. */
   protected abstract beginTask(): Promise<void>;
+  abstract readonly checkpoint: unknown;
+  /** `ctx.saveCheckpoint()`: saves progress with the task (a task's run only). */
+  protected abstract keepCheckpoint(value: unknown): Promise<void>;
   #counter = 0;
   #progress: HandlerContext["progress"] | undefined;
   #log: HandlerContext["log"] | undefined;
@@ -44,6 +47,7 @@ export abstract class CallContext implements HandlerContext {
   #inputs: HandlerContext["inputs"] | undefined;
   #closeStream: HandlerContext["closeStream"] | undefined;
   #startTask: HandlerContext["startTask"] | undefined;
+  #saveCheckpoint: HandlerContext["saveCheckpoint"] | undefined;
 
   get progress(): HandlerContext["progress"] {
     this.#progress ??= async (progress, total, message) => {
@@ -98,6 +102,11 @@ export abstract class CallContext implements HandlerContext {
   get startTask(): HandlerContext["startTask"] {
     this.#startTask ??= () => this.beginTask();
     return this.#startTask;
+  }
+
+  get saveCheckpoint(): HandlerContext["saveCheckpoint"] {
+    this.#saveCheckpoint ??= (value) => this.keepCheckpoint(value);
+    return this.#saveCheckpoint;
   }
 
   async #askOne(request: InputRequest): Promise<unknown> {

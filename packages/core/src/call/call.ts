@@ -53,6 +53,8 @@ export interface EraLink {
   readonly stream?: Pick<ExchangeOptions, "headers" | "persist" | "primingRetryMs" | "canStream">;
   /** Modern era: the answers of earlier MRTR rounds and this request's `inputResponses`. */
   readonly answers?: Record<string, unknown>;
+  /** A task's run: its saved progress, and how to save more. */
+  readonly checkpoint?: { readonly value: unknown; save(value: unknown): Promise<void> };
 }
 
 export class Call extends CallContext implements McpCall {
@@ -213,6 +215,14 @@ export class Call extends CallContext implements McpCall {
 
   protected endStream(retryMs?: number): void {
     this.link.closeStream(retryMs);
+  }
+
+  get checkpoint(): unknown {
+    return this.link.checkpoint?.value;
+  }
+
+  protected keepCheckpoint(value: unknown): Promise<void> {
+    return this.link.checkpoint?.save(value) ?? Promise.resolve();
   }
 
   protected beginTask(): Promise<void> {

@@ -77,6 +77,17 @@ export interface HandlerContext {
    * cannot become a task (a client without task support) and inside the task's own run.
    */
   startTask(): Promise<void>;
+  /**
+   * In a task's run: the progress the task last saved with {@link saveCheckpoint} (`undefined`
+   * until then, and outside a task).
+   */
+  readonly checkpoint: unknown;
+  /**
+   * In a task's run: saves `value` (JSON) with the task, so that a later run — after this one
+   * reached the host's time limit, or its instance stopped — starts from it (`ctx.checkpoint`).
+   * Outside a task it keeps nothing.
+   */
+  saveCheckpoint(value: unknown): Promise<void>;
 }
 
 /** One server→client request. */

@@ -3,7 +3,12 @@
  * server here, and `tools/call` asks it whether a call becomes a task. The tools family imports
  * only this file, so a server without tasks carries none of the engine's code.
  */
+import type { SessionStore } from "../stores/types.ts";
 import type { Definitions, McpCall, McpResult } from "./method.ts";
+import type { AuthInfo, ExecutionContextLike } from "./types.ts";
+
+/** The extension id of 2026-07-28 tasks (SEP-2663). */
+export const TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
 
 /** The task support a tool declares (`execution.taskSupport` on the wire, 2025-11-25). */
 export type TaskSupport = "forbidden" | "optional" | "required";
@@ -25,6 +30,19 @@ export interface TasksHook {
   route(call: McpCall, tool: TaskTool): Promise<McpResult | undefined>;
   /** A `ctx.startTask()` of a handler running in its request: the task, answered at once. */
   started(call: McpCall, tool: TaskTool): Promise<McpResult>;
+  /**
+   * `subscriptions/listen` with `notifications.taskIds`: the ids this (2026-07-28) caller may
+   * follow (its own tasks), or the JSON-RPC error for a malformed list or a missing capability.
+   */
+  follow(
+    sessions: SessionStore,
+    auth: AuthInfo | undefined,
+    listen: { params?: Record<string, unknown> },
+  ): Promise<string[] | { code: number; message: string; data?: unknown }>;
+  /** Runs a dispatched task job here (`handler.runTask`); `runtime` is the handler's. */
+  run(runtime: object, job: unknown, host: ExecutionContextLike, env: unknown): Promise<void>;
+  /** The task as `tasks/get` would answer it now (for `notifications/tasks`), if it still exists. */
+  detailed(sessions: SessionStore, taskId: string): Promise<Record<string, unknown> | undefined>;
 }
 
 const engines = new WeakMap<Definitions, TasksHook>();

@@ -12,6 +12,7 @@ import type { Exchange } from "../http/exchange.ts";
 import { httpError } from "../http/responses.ts";
 import { checkGetAccept } from "../http/validate.ts";
 import { errorMessage, notificationMessage } from "../jsonrpc/messages.ts";
+import { topics } from "../stores/keys.ts";
 import type { JsonValue, StoredEvent, Subscription } from "../stores/types.ts";
 import { randomId } from "../util/encoding.ts";
 import { release } from "./_admit.ts";
@@ -99,6 +100,15 @@ async function standalone(
   stream.add(
     await watchServerEvents(rt.stores, (event) => {
       void forward(rt, sessionId, event, exchange).catch((e) => rt.report(e, "GET stream"));
+    }),
+  );
+  stream.add(
+    await rt.stores.bus.subscribe(topics.taskStatus(sessionId), (event) => {
+      const task = (event as { task?: Record<string, unknown> } | null)?.task;
+      if (task === undefined) return;
+      void exchange
+        .send(notificationMessage("notifications/tasks/status", task))
+        .catch((e) => rt.report(e, "GET stream"));
     }),
   );
   stream.add(

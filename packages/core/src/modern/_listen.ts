@@ -6,14 +6,17 @@
 
 import { LongStream } from "../call/long-stream.ts";
 import type { Incoming, Runtime } from "../call/runtime.ts";
+import { tasksHook } from "../definition/task-hook.ts";
 import { ErrorCode } from "../errors.ts";
 import { httpError } from "../http/responses.ts";
 import type { JsonRpcRequest } from "../jsonrpc/messages.ts";
 import { META } from "../jsonrpc/protocol.ts";
 import { capabilitiesOf } from "../methods/table.ts";
-import { topics } from "../stores/keys.ts";
+import { taskTopic, topics } from "../stores/keys.ts";
 
 interface Filter {
+  /** Tasks extension: `notifications/tasks` for these tasks (the caller's own). */
+  taskIds?: string[];
   toolsListChanged?: boolean;
   promptsListChanged?: boolean;
   resourcesListChanged?: boolean;
@@ -45,6 +48,17 @@ export async function listen(rt: Runtime, incoming: Incoming, message: JsonRpcRe
     });
   }
   const filter = honoured(rt, requested);
+  let tasks: string[] | undefined;
+  if (requested.taskIds !== undefined) {
+    // The tasks extension checks the request and keeps the caller's own tasks (none without it).
+    const hook = tasksHook(rt.server);
+    const followed = hook === undefined ? [] : await hook.follow(rt.stores.sessions, incoming.auth, message);
+    if (!Array.isArray(followed)) {
+      return httpError(400, followed.code, followed.message, { id: message.id, data: followed.data });
+    }
+    tasks = followed;
+    filter.taskIds = followed;
+  }
   const subscriptionMeta = { [META.subscriptionId]: message.id };
   const result = {
     resultType: "complete",
@@ -78,5 +92,16 @@ export async function listen(rt: Runtime, incoming: Incoming, message: JsonRpcRe
       }
     }),
   );
+  for (const taskId of tasks ?? []) {
+    stream.add(
+      await rt.stores.bus.subscribe(taskTopic(taskId), (event) => {
+        if ((event as { type?: unknown } | null)?.type !== "status") return;
+        void tasksHook(rt.server)
+          ?.detailed(rt.stores.sessions, taskId)
+          .then((task) => (task === undefined ? undefined : send("notifications/tasks", task)))
+          .catch((error) => rt.report(error, "subscriptions/listen"));
+      }),
+    );
+  }
   return stream.exchange.response;
 }

@@ -43,9 +43,16 @@ export const keys = {
   callerSessions: (caller: string): StoreKey => ({ kind: "caller-sessions", id: caller }),
   /** Server-wide: one shard of the count of open legacy sessions (`legacy/_census.ts`). */
   sessionCensus: (shard: number): StoreKey => ({ kind: "session-census", id: String(shard) }),
+  /** Server-wide: a task's record (`tasks/`). */
+  task: (id: string): StoreKey => ({ kind: "task", id }),
+  /** Server-wide: the tasks one caller made (2025-11-25 `tasks/list`). */
+  callerTasks: (owner: string | null): StoreKey => ({ kind: "caller-tasks", id: owner ?? "anonymous" }),
   /** Server-wide: an MRTR `requestState`'s nonce, once a retry used it (single use). */
   requestState: (nonce: string): StoreKey => ({ kind: "request-state", id: nonce }),
 };
+
+/** A task's changes: `{ type: "status" }` when it moved, `{ type: "cancel" }` to stop its run. */
+export const taskTopic = (id: string): StoreKey => ({ kind: "task", id });
 
 /** The topics the core publishes and subscribes to. */
 export const topics = {
@@ -61,6 +68,8 @@ export const topics = {
     session,
     id: JSON.stringify(id),
   }),
+  /** A task of the session changed status (2025-11-25 `notifications/tasks/status`). */
+  taskStatus: (session: string): StoreKey => ({ kind: "task-status", session }),
   /** The client cancelled its request `id`. */
   cancel: (session: string, id: string | number): StoreKey => ({
     kind: "cancel",

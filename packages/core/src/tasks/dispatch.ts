@@ -1,5 +1,6 @@
 /** Where a task's runs start: the configured dispatch, or this instance. */
 import type { Incoming, Runtime } from "../call/runtime.ts";
+import type { ExecutionContextLike } from "../definition/types.ts";
 import { ErrorCode } from "../errors.ts";
 import { randomId } from "../util/encoding.ts";
 import type { TaskRecord } from "./record.ts";
@@ -11,16 +12,35 @@ export async function dispatch(
   rt: Runtime,
   settings: TaskSettings,
   job: TaskJob,
-  incoming: Incoming,
+  incoming: Pick<Incoming, "env" | "host">,
 ): Promise<void> {
   if (settings.dispatch !== undefined) {
     await settings.dispatch(job, incoming.host);
     return;
   }
-  const run = runTask(rt, settings, job, incoming.host, incoming.env).catch((error) =>
+  const run = work(rt, settings, job, incoming.host, incoming.env).catch((error) =>
     rt.report(error, `task ${job.taskId}`),
   );
   incoming.host.waitUntil?.(run);
+}
+
+/**
+ * Runs a task here (a dispatched job: `handler.runTask(job)` on the worker). A run that the host's
+ * deadline or shutdown stopped hands the task on: with a `dispatch` configured, straight to a new
+ * run (the next invocation, which starts from the tool's checkpoint); otherwise the next poll
+ * takes it up.
+ */
+export async function work(
+  rt: Runtime,
+  settings: TaskSettings,
+  job: TaskJob,
+  host: ExecutionContextLike,
+  env: unknown,
+): Promise<void> {
+  const outcome = await runTask(rt, settings, job, host, env);
+  if (outcome !== "handed-back" || settings.dispatch === undefined) return;
+  const record = await new TaskRecords(rt.stores.sessions).get(job.taskId);
+  if (record !== undefined) await resumeIfStalled(rt, settings, record, { env, host });
 }
 
 /**
@@ -31,7 +51,7 @@ export async function resumeIfStalled(
   rt: Runtime,
   settings: TaskSettings,
   record: TaskRecord,
-  incoming: Incoming,
+  incoming: Pick<Incoming, "env" | "host">,
 ): Promise<TaskRecord> {
   if (record.status !== "working" || (record.lease?.until ?? 0) > Date.now()) return record;
   const token = randomId(16);

@@ -6,6 +6,7 @@
  * (the client asks with `params.task`).
  */
 import type { Call } from "../call/call.ts";
+import type { Runtime } from "../call/runtime.ts";
 import type { McpResult } from "../definition/method.ts";
 import type { McpServer } from "../definition/server.ts";
 import { setTasksHook, type TaskTool } from "../definition/task-hook.ts";
@@ -13,7 +14,8 @@ import type { ExecutionContextLike } from "../definition/types.ts";
 import { ErrorCode, McpError, PorticoError } from "../errors.ts";
 import { randomId } from "../util/encoding.ts";
 import { declaresTasks, missingTasksCapability, ownerOf, setTaskSettings } from "./access.ts";
-import { dispatch } from "./dispatch.ts";
+import { dispatch, work } from "./dispatch.ts";
+import { follow } from "./follow.ts";
 import { rememberTask } from "./list.ts";
 import { TASKS } from "./methods.ts";
 import { legacyTask, modernTask, type TaskRecord } from "./record.ts";
@@ -75,6 +77,12 @@ export function enableTasks(server: McpServer, options: TasksOptions = {}): void
   setTasksHook(server, {
     route: (call, tool) => route(call as Call, settings, tool),
     started: (call) => create(call as Call, settings),
+    follow: (sessions, auth, listen) => follow(sessions, auth, listen),
+    run: async (runtime, job, host, env) => work(runtime as Runtime, settings, jobOf(job), host, env),
+    detailed: async (sessions, taskId) => {
+      const record = await new TaskRecords(sessions).get(taskId);
+      return record === undefined ? undefined : modernTask(record, true);
+    },
   });
 }
 
@@ -154,4 +162,13 @@ async function create(call: Call, settings: TaskSettings): Promise<McpResult> {
   if (legacy) await rememberTask(rt, record);
   await dispatch(rt, settings, { taskId: record.id, token }, call.incoming);
   return legacy ? { task: legacyTask(record) } : { resultType: "task", ...modernTask(record, false) };
+}
+
+/** A task job as a worker receives it (from a queue or an invocation event): checked, not trusted. */
+function jobOf(job: unknown): TaskJob {
+  const { taskId, token } = (job ?? {}) as Partial<Record<keyof TaskJob, unknown>>;
+  if (typeof taskId !== "string" || typeof token !== "string" || taskId === "" || token === "") {
+    throw new PorticoError("invalid_task_job", "runTask: a job is { taskId: string, token: string }");
+  }
+  return { taskId, token };
 }

@@ -2,10 +2,12 @@
  * 2025-11-25 `tasks/list`: each caller's tasks, newest first, from a per-caller index record (the
  * newest {@link MAX_LISTED} ids). Expired tasks drop out as the list is read.
  */
+
 import type { Runtime } from "../call/runtime.ts";
 import type { McpCall, McpResult } from "../definition/method.ts";
 import { ErrorCode, McpError } from "../errors.ts";
-import { callerTasksKey, legacyTask, type TaskRecord } from "./record.ts";
+import { keys } from "../stores/keys.ts";
+import { legacyTask, type TaskRecord } from "./record.ts";
 import { TaskRecords } from "./store.ts";
 
 /** The most tasks one caller's list holds (older ones still answer `tasks/get` until they expire). */
@@ -20,7 +22,7 @@ interface Index {
 /** Adds a new task to its caller's list. */
 export async function rememberTask(rt: Runtime, record: TaskRecord): Promise<void> {
   const store = rt.stores.sessions;
-  const key = callerTasksKey(record.owner);
+  const key = keys.callerTasks(record.owner);
   const ttl = record.ttlMs;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const stored = await store.get(key);
@@ -44,7 +46,7 @@ export async function listTasks(call: McpCall, rt: Runtime, owner: string | null
     if (!Number.isInteger(n)) throw new McpError(ErrorCode.InvalidParams, "Invalid params: unknown cursor");
     start = n;
   }
-  const stored = await rt.stores.sessions.get(callerTasksKey(owner));
+  const stored = await rt.stores.sessions.get(keys.callerTasks(owner));
   const ids = stored === undefined ? [] : (stored.value as unknown as Index).ids;
   const records = new TaskRecords(rt.stores.sessions);
   const tasks: Record<string, unknown>[] = [];

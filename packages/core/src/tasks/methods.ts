@@ -4,16 +4,18 @@
  * (experimental): `tasks/get`, `tasks/result` (waits for the outcome), `tasks/list`, `tasks/cancel`.
  * A task is only ever found for the caller who created it; for anyone else it does not exist.
  */
+
 import type { Call } from "../call/call.ts";
 import { isAnswerShaped } from "../call/inputs.ts";
 import type { InputRequest } from "../definition/context.ts";
 import type { McpCall, McpResult, MethodFamily } from "../definition/method.ts";
 import { ErrorCode, McpError } from "../errors.ts";
+import { taskTopic } from "../stores/keys.ts";
 import { randomId } from "../util/encoding.ts";
 import { declaresTasks, missingTasksCapability, ownerOf, taskSettings } from "./access.ts";
 import { dispatch, resumeIfStalled } from "./dispatch.ts";
 import { listTasks } from "./list.ts";
-import { legacyTask, modernTask, TASKS_EXTENSION, type TaskRecord, TERMINAL, taskTopic } from "./record.ts";
+import { legacyTask, modernTask, TASKS_EXTENSION, type TaskRecord, TERMINAL } from "./record.ts";
 import { announce } from "./run.ts";
 import { TaskRecords } from "./store.ts";
 

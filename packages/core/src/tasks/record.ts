@@ -4,14 +4,12 @@
  * and how a record reads on the wire in each era.
  */
 import type { Era, InputRequest } from "../definition/context.ts";
-import type { StoreKey } from "../stores/types.ts";
 
 export type TaskStatus = "working" | "input_required" | "completed" | "failed" | "cancelled";
 
 export const TERMINAL: ReadonlySet<string> = new Set(["completed", "failed", "cancelled"]);
 
-/** The extension id of 2026-07-28 tasks (SEP-2663). */
-export const TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
+export { TASKS_EXTENSION } from "../definition/task-hook.ts";
 
 /** Who runs a task now, until when (renewed by its heartbeat), and how many runs there were. */
 export interface TaskLease {
@@ -45,6 +43,8 @@ export interface TaskRecord {
   asks?: Record<string, InputRequest>;
   /** Every answer so far (the MRTR rounds before the task, then `tasks/update`). */
   answers: Record<string, unknown>;
+  /** Progress the tool saved (`ctx.saveCheckpoint`), for a later run to start from. */
+  checkpoint?: unknown;
   result?: Record<string, unknown>;
   error?: { code: number; message: string; data?: unknown };
   /** The current run's lease (absent when no run is due: input_required or terminal). */
@@ -52,13 +52,6 @@ export interface TaskRecord {
   /** Runs dispatched so far (a run whose instance died is dispatched again, up to a limit). */
   runs: number;
 }
-
-export const taskKey = (id: string): StoreKey => ({ kind: "task", id });
-export const taskTopic = (id: string): StoreKey => ({ kind: "task", id });
-export const callerTasksKey = (owner: string | null): StoreKey => ({
-  kind: "caller-tasks",
-  id: owner ?? "anonymous",
-});
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 

@@ -6,6 +6,7 @@
  * could not have answered yet. A later run (after `tasks/update`, or after the instance running it
  * stopped) runs the handler again from the start with every answer so far, as MRTR does.
  */
+
 import { LightHeaders } from "@portico/host";
 import { Call, type EraLink } from "../call/call.ts";
 import { InputCollector } from "../call/inputs.ts";
@@ -15,9 +16,10 @@ import type { AuthInfo, ExecutionContextLike } from "../definition/types.ts";
 import { ErrorCode, InputRequiredSignal, McpError } from "../errors.ts";
 import type { LogLevel } from "../jsonrpc/protocol.ts";
 import { runTool, type ToolEntry } from "../methods/tools.ts";
-import type { Subscription } from "../stores/types.ts";
+import { taskTopic, topics } from "../stores/keys.ts";
+import type { JsonValue, Subscription } from "../stores/types.ts";
 import { randomId } from "../util/encoding.ts";
-import { type TaskRecord, TERMINAL, taskTopic } from "./record.ts";
+import { legacyTask, type TaskRecord, TERMINAL } from "./record.ts";
 import { TaskRecords } from "./store.ts";
 
 /** How tasks are kept (see `TasksOptions`). */
@@ -48,13 +50,22 @@ class TaskLink implements EraLink {
   readonly stream = { canStream: false };
   readonly inTask = true;
   readonly collector: InputCollector;
+  readonly checkpoint: { value: unknown; save(value: unknown): Promise<void> };
 
-  constructor(record: TaskRecord) {
+  constructor(record: TaskRecord, save: (value: unknown) => Promise<void>) {
     this.era = record.era;
     this.protocolVersion = record.protocolVersion;
     this.sessionId = record.session;
     this.clientCapabilities = record.clientCapabilities;
     this.collector = new InputCollector(record.answers, record.clientCapabilities);
+    const checkpoint = {
+      value: record.checkpoint,
+      save: async (value: unknown) => {
+        await save(value);
+        checkpoint.value = value;
+      },
+    };
+    this.checkpoint = checkpoint;
   }
 
   logLevel(): LogLevel | undefined {
@@ -86,6 +97,7 @@ function taskCall(
   tool: ToolEntry,
   host: ExecutionContextLike,
   env: unknown,
+  save: (value: unknown) => Promise<void>,
 ) {
   const installed = rt.server.method("tools/call");
   if (installed === undefined) throw new Error("tools/call is not installed");
@@ -95,7 +107,7 @@ function taskCall(
     host: runHost(host),
     auth: record.auth as AuthInfo | undefined,
   };
-  const link = new TaskLink(record);
+  const link = new TaskLink(record, save);
   const message = {
     jsonrpc: "2.0" as const,
     id: `task:${record.id}`,
@@ -107,7 +119,9 @@ function taskCall(
 
 /**
  * Runs task `job.taskId` here if its lease is `job.token`'s (or has run out): resolves when the run
- * has written its outcome, or at once when another run holds the task or it is no longer working.
+ * has written its outcome (`"settled"`), at once when another run holds the task or it is no longer
+ * working (`"skipped"`), or `"handed-back"` when the host's deadline or shutdown stopped the run
+ * (its lease is released for another run).
  */
 export async function runTask(
   rt: Runtime,
@@ -115,7 +129,7 @@ export async function runTask(
   job: TaskJob,
   host: ExecutionContextLike,
   env: unknown,
-): Promise<void> {
+): Promise<"settled" | "skipped" | "handed-back"> {
   const records = new TaskRecords(rt.stores.sessions);
   const me = randomId(16);
   const claimed = await records.change(job.taskId, (r) => {
@@ -124,7 +138,7 @@ export async function runTask(
     r.lease = { by: me, until: Date.now() + settings.leaseMs };
     return r;
   });
-  if (claimed === undefined) return;
+  if (claimed === undefined) return "skipped";
   const tool = rt.server.registry<ToolEntry>("tools").get(claimed.tool);
   if (tool === undefined) {
     await settle(rt, records, me, claimed.id, (r) => {
@@ -132,19 +146,32 @@ export async function runTask(
       r.message = `Tool ${claimed.tool} is no longer available`;
       r.error = { code: ErrorCode.InvalidParams, message: r.message };
     });
-    return;
+    return "settled";
   }
-  const { call, link } = taskCall(rt, claimed, tool, host, env);
+  const save = async (value: unknown) => {
+    const saved = await records.change(claimed.id, (r) => {
+      if (r.lease?.by !== me || TERMINAL.has(r.status)) return undefined;
+      r.checkpoint = value;
+      return r;
+    });
+    if (saved === undefined)
+      throw new Error(`task ${claimed.id}: the checkpoint was not saved (the run no longer holds the task)`);
+  };
+  const { call, link } = taskCall(rt, claimed, tool, host, env, save);
   let cancelled = false;
   let subscription: Subscription | undefined;
   const heartbeat = setInterval(
     () => {
       records
-        .change(claimed.id, (r) => {
-          if (r.lease?.by !== me || TERMINAL.has(r.status)) return undefined;
-          r.lease.until = Date.now() + settings.leaseMs;
-          return r;
-        }, false)
+        .change(
+          claimed.id,
+          (r) => {
+            if (r.lease?.by !== me || TERMINAL.has(r.status)) return undefined;
+            r.lease.until = Date.now() + settings.leaseMs;
+            return r;
+          },
+          false,
+        )
         .catch((error) => rt.report(error, `task ${claimed.id} heartbeat`));
     },
     Math.max(100, Math.floor(settings.leaseMs / 3)),
@@ -159,7 +186,7 @@ export async function runTask(
     });
     // A cancel that landed between the claim and the subscription.
     const now = await records.get(claimed.id);
-    if (now === undefined || TERMINAL.has(now.status)) return;
+    if (now === undefined || TERMINAL.has(now.status)) return "skipped";
     let outcome: (r: TaskRecord) => void;
     try {
       const result = await runTool(tool, call);
@@ -168,7 +195,7 @@ export async function runTask(
       if (link.collector.hasPending || error instanceof InputRequiredSignal) {
         outcome = asked(link.collector.pending);
       } else if (cancelled) {
-        return;
+        return "settled";
       } else if (call.aborted) {
         // Shutdown or the host's deadline: hand the task back, so another run takes it up.
         await records.change(claimed.id, (r) => {
@@ -176,7 +203,7 @@ export async function runTask(
           r.lease.until = 0;
           return r;
         });
-        return;
+        return "handed-back";
       } else {
         const wire: NonNullable<TaskRecord["error"]> =
           error instanceof McpError
@@ -192,6 +219,7 @@ export async function runTask(
       }
     }
     await settle(rt, records, me, claimed.id, outcome);
+    return "settled";
   } finally {
     clearInterval(heartbeat);
     call.dispose();
@@ -236,7 +264,13 @@ async function settle(
 
 /** Tells listeners (`subscriptions/listen`, legacy streams, blocked `tasks/result`) that a task changed. */
 export async function announce(rt: Runtime, record: TaskRecord): Promise<void> {
-  await rt.stores.bus
-    .publish(taskTopic(record.id), { type: "status", status: record.status })
-    .catch((error) => rt.report(error, `task ${record.id} status`));
+  const report = (error: unknown) => rt.report(error, `task ${record.id} status`);
+  await rt.stores.bus.publish(taskTopic(record.id), { type: "status", status: record.status }).catch(report);
+  if (record.session !== undefined) {
+    // The Task (no outcome: small) for the session's GET stream.
+    const task = legacyTask(record) as JsonValue;
+    await rt.stores.bus
+      .publish(topics.taskStatus(record.session), { type: "task_status", task })
+      .catch(report);
+  }
 }

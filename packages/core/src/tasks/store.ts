@@ -3,8 +3,9 @@
  * create succeeded, so any instance can answer `tasks/get` at once), changed only by
  * compare-and-set (two instances never both move a task), kept for the task's TTL.
  */
+import { keys } from "../stores/keys.ts";
 import type { SessionStore, StoredRecord } from "../stores/types.ts";
-import { type TaskRecord, taskKey } from "./record.ts";
+import type { TaskRecord } from "./record.ts";
 
 /** Attempts of one change before the store is deemed too contended (each re-reads the record). */
 const ATTEMPTS = 8;
@@ -18,11 +19,11 @@ export class TaskRecords {
 
   /** Writes a new task; `false` if the id is taken (never, with random ids, but checked). */
   create(record: TaskRecord): Promise<boolean> {
-    return this.#store.create(taskKey(record.id), record as never, this.#ttl(record));
+    return this.#store.create(keys.task(record.id), record as never, this.#ttl(record));
   }
 
   async get(id: string): Promise<TaskRecord | undefined> {
-    const stored = await this.#store.get(taskKey(id));
+    const stored = await this.#store.get(keys.task(id));
     return stored === undefined ? undefined : (stored.value as unknown as TaskRecord);
   }
 
@@ -38,13 +39,14 @@ export class TaskRecords {
     touch = true,
   ): Promise<TaskRecord | undefined> {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const stored: StoredRecord | undefined = await this.#store.get(taskKey(id));
+      const stored: StoredRecord | undefined = await this.#store.get(keys.task(id));
       if (stored === undefined) return undefined;
       const current = stored.value as unknown as TaskRecord;
       const next = change(structuredClone(current));
       if (next === undefined) return undefined;
       if (touch) next.updated = Math.max(Date.now(), current.updated);
-      if (await this.#store.update(taskKey(id), stored.version, next as never, this.#ttl(next))) return next;
+      if (await this.#store.update(keys.task(id), stored.version, next as never, this.#ttl(next)))
+        return next;
     }
     throw new Error(`task ${id}: too many concurrent changes`);
   }

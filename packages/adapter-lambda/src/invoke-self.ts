@@ -1,0 +1,128 @@
+/**
+ * Tasks on Lambda: each run of a task happens in a second, asynchronous invocation of the same
+ * function (`Invoke` with `InvocationType: Event`), so the invocation that created the task answers
+ * at once and the work gets a full invocation (up to 15 minutes) of its own; a run that reaches
+ * its deadline saves its progress and invokes the function again. `handle()` and `streamHandle()`
+ * recognise the task events and run them with `app.runTask(job)`.
+ */
+import { type AwsCredentials, signAwsRequest } from "@portico/host";
+import type { TaskEvent } from "./_task-event.ts";
+
+export interface InvokeSelfOptions {
+  /** Default: `AWS_LAMBDA_FUNCTION_NAME` (the function being run). */
+  functionName?: string;
+  /** A version or alias to invoke. Default: the running version (`AWS_LAMBDA_FUNCTION_VERSION`), none for `$LATEST`. */
+  qualifier?: string;
+  /** Default: `AWS_REGION`. */
+  region?: string;
+  /**
+   * The Lambda API endpoint. Default: `AWS_ENDPOINT_URL_LAMBDA`, else `AWS_ENDPOINT_URL`, else
+   * `https://lambda.<region>.amazonaws.com` (`serveLambda` of `/dev` answers the same API locally).
+   */
+  endpoint?: string;
+  /** Default: the function's role credentials from the environment (`AWS_ACCESS_KEY_ID`, …). */
+  credentials?: AwsCredentials;
+  /** Longest wait for the Lambda API to accept the invocation. Default 10 s. */
+  timeoutMs?: number;
+}
+
+function env(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function required(value: string | undefined, what: string): string {
+  if (value === undefined) throw new Error(`invokeSelf: no ${what} (not on Lambda? pass it in the options)`);
+  return value;
+}
+
+/**
+ * A task `dispatch` for `enableTasks(server, { dispatch: invokeSelf() })`: starts each run in an
+ * asynchronous invocation of this function. The function's role needs `lambda:InvokeFunction` on
+ * itself (the quickstart's SAM and CDK templates grant it).
+ */
+export function invokeSelf(options: InvokeSelfOptions = {}): (job: unknown) => Promise<void> {
+  return async (job) => {
+    const region = required(options.region ?? env("AWS_REGION") ?? env("AWS_DEFAULT_REGION"), "region");
+    const name = required(options.functionName ?? env("AWS_LAMBDA_FUNCTION_NAME"), "function name");
+    const version = env("AWS_LAMBDA_FUNCTION_VERSION");
+    const qualifier = options.qualifier ?? (version === "$LATEST" ? undefined : version);
+    const credentials =
+      options.credentials ??
+      ({
+        accessKeyId: required(env("AWS_ACCESS_KEY_ID"), "credentials (AWS_ACCESS_KEY_ID)"),
+        secretAccessKey: required(env("AWS_SECRET_ACCESS_KEY"), "credentials (AWS_SECRET_ACCESS_KEY)"),
+        ...(env("AWS_SESSION_TOKEN") === undefined ? {} : { sessionToken: env("AWS_SESSION_TOKEN") }),
+      } as AwsCredentials);
+    if (!/^[A-Za-z0-9_-]{1,140}$/.test(name)) {
+      throw new Error(`invokeSelf: give the function's name, not an ARN (got ${JSON.stringify(name)})`);
+    }
+    const endpoint = new URL(
+      options.endpoint ??
+        env("AWS_ENDPOINT_URL_LAMBDA") ??
+        env("AWS_ENDPOINT_URL") ??
+        `https://lambda.${region}.amazonaws.com`,
+    );
+    const body = JSON.stringify({ portico: "task", job } satisfies TaskEvent);
+    const path = `/2015-03-31/functions/${name}/invocations`;
+    const query: [string, string][] =
+      qualifier === undefined ? [] : [["Qualifier", encodeURIComponent(qualifier)]];
+    const target = `${path}${query.length === 0 ? "" : `?${query.map(([k, v]) => `${k}=${v}`).join("&")}`}`;
+    const headers = await signAwsRequest({
+      method: "POST",
+      url: new URL(target, endpoint),
+      headers: { "content-type": "application/json", "x-amz-invocation-type": "Event" },
+      body,
+      region,
+      service: "lambda",
+      credentials,
+    });
+    headers.host = endpoint.host;
+    const { status, text } = await post(endpoint, target, headers, body, options.timeoutMs ?? 10_000);
+    if (status !== 202) {
+      throw new Error(
+        `invokeSelf: Lambda did not accept the task's invocation (HTTP ${status}): ${text.slice(0, 300)}`,
+      );
+    }
+  };
+}
+
+async function post(
+  endpoint: URL,
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<{ status: number; text: string }> {
+  // Loaded on the first dispatch, never on a cold start's import path (node:https is heavy).
+  const send =
+    endpoint.protocol === "http:"
+      ? (await import("node:http")).request
+      : (await import("node:https")).request;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      {
+        hostname: endpoint.hostname,
+        port: endpoint.port === "" ? undefined : Number(endpoint.port),
+        method: "POST",
+        path,
+        headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          if (text.length < 4096) text += chunk;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on("error", reject);
+      },
+    );
+    req.on("timeout", () =>
+      req.destroy(new Error(`invokeSelf: no answer from ${endpoint.host} within ${timeoutMs} ms`)),
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
