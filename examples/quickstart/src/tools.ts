@@ -1,11 +1,24 @@
 /**
  * The quickstart's MCP server: written once, deployed to every target Portico supports.
  */
-import { addPrompt, addResource, addTool, McpServer } from "@portico/core";
+import { addPrompt, addResource, addTool, enableTasks, McpServer, type TasksOptions } from "@portico/core";
 import * as v from "valibot";
 
-export function createQuickstartServer(): McpServer {
+export interface QuickstartOptions {
+  /**
+   * Where runs of the `report` task start: by default in the instance that created it (Node,
+   * Workers, Vercel: kept alive with `waitUntil`); on Lambda, `invokeSelf()` of
+   * `@portico/adapter-lambda` (an asynchronous invocation of the same function).
+   */
+  taskDispatch?: TasksOptions["dispatch"];
+  /** Milliseconds per report section (default 1000; tests make it shorter). */
+  reportStepMs?: number;
+}
+
+export function createQuickstartServer(options: QuickstartOptions = {}): McpServer {
   const server = new McpServer({ name: "portico-quickstart", version: "0.1.0" });
+  enableTasks(server, options.taskDispatch === undefined ? {} : { dispatch: options.taskDispatch });
+  const stepMs = options.reportStepMs ?? 1000;
 
   addTool(
     server,
@@ -51,6 +64,35 @@ export function createQuickstartServer(): McpServer {
     },
   );
 
+  addTool(
+    server,
+    "report",
+    {
+      title: "Build a report",
+      description:
+        "Builds a report of `sections` sections, one a second: longer than API Gateway's 29 s by default, so clients that support tasks get a task to poll.",
+      input: v.object({
+        sections: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(600)), 40),
+      }),
+      // A task for clients that support tasks (2026-07-28 extension, 2025-11-25 `params.task`);
+      // an ordinary (long) call for the others.
+      taskSupport: "optional",
+    },
+    async ({ sections }, ctx) => {
+      // Resumes from the last section saved: a run cut off by the function's time limit (or a
+      // stopped instance) hands the task on, and the next run starts here.
+      const done = typeof ctx.checkpoint === "number" ? ctx.checkpoint : 0;
+      for (let section = done + 1; section <= sections; section++) {
+        await pause(stepMs, ctx.signal);
+        await ctx.saveCheckpoint(section);
+      }
+      return {
+        content: [{ type: "text", text: `Report ready: ${sections} sections.` }],
+        structuredContent: { sections },
+      };
+    },
+  );
+
   addResource(
     server,
     "quickstart://readme",
@@ -68,4 +110,20 @@ export function createQuickstartServer(): McpServer {
   );
 
   return server;
+}
+
+/** Waits `ms`, or rejects with the signal's reason as soon as it fires. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }

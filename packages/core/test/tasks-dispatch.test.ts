@@ -19,11 +19,15 @@ function counter(jobs: TaskJob[]): McpServer {
     const resumedFrom = n;
     while (n < 10) {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(resolve, 50);
-        ctx.signal.addEventListener("abort", () => {
+        const onAbort = () => {
           clearTimeout(timer);
           reject(ctx.signal.reason);
-        });
+        };
+        const timer = setTimeout(() => {
+          ctx.signal.removeEventListener("abort", onAbort);
+          resolve();
+        }, 50);
+        ctx.signal.addEventListener("abort", onAbort, { once: true });
       });
       n++;
       await ctx.saveCheckpoint(n);
