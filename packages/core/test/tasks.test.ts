@@ -296,6 +296,25 @@ describe("tasks (2026-07-28 extension)", () => {
     }
   });
 
+  it("bounds the tasks one caller holds (maxTasksPerCaller), others unaffected", async () => {
+    const auth = (request: Request) => ({ subject: request.headers.get("x-user") ?? "nobody" });
+    const handler = createHandler(tasksServer({ maxTasksPerCaller: 2 }), { authenticate: auth });
+    const as = (user: string) => ({ ...WITH_TASKS, headers: { "x-user": user } });
+    const calls = await Promise.all(
+      [1, 2, 3, 4].map(() => modern(handler, "tools/call", { name: "slow", arguments: {} }, as("alice"))),
+    );
+    const created = calls.filter((c) => c.final.result?.resultType === "task");
+    const refused = calls.filter((c) => c.final.error !== undefined);
+    expect(created).toHaveLength(2);
+    expect(refused).toHaveLength(2);
+    for (const r of refused) {
+      expect(r.final.error).toMatchObject({ code: -32600, data: { limit: 2 } });
+      expect(r.final.error.message).toMatch(/Too many tasks/);
+    }
+    const bob = await modern(handler, "tools/call", { name: "slow", arguments: {} }, as("bob"));
+    expect(bob.final.result.resultType).toBe("task");
+  });
+
   it("takes up a task whose run never started, and fails one whose runs keep stopping", async () => {
     let dropped = 0;
     const lost: TasksOptions = { leaseMs: 100, maxRuns: 2, dispatch: async () => void dropped++ };

@@ -38,6 +38,12 @@ export interface TasksOptions {
   /** Runs of one task before it fails (its worker kept stopping). Default 3. */
   maxRuns?: number;
   /**
+   * Most tasks one caller holds at once (a task is held until its TTL ends, finished or not);
+   * beyond, `tools/call` fails with `-32600` and `data.retryAfterMs`. Anonymous 2026-07-28
+   * callers share one allowance. Default 1000.
+   */
+  maxTasksPerCaller?: number;
+  /**
    * Runs a task somewhere else — an SQS queue, an asynchronous invocation of the same Lambda
    * function — by handing over `job`, which the worker passes to `handler.runTask(job)`. Default:
    * in this instance, kept alive with the host's `waitUntil`.
@@ -70,6 +76,7 @@ export function enableTasks(server: McpServer, options: TasksOptions = {}): void
     pollIntervalMs: positive("pollIntervalMs", options.pollIntervalMs, 1000),
     leaseMs: positive("leaseMs", options.leaseMs, 30_000),
     maxRuns: positive("maxRuns", options.maxRuns, 3),
+    maxTasksPerCaller: positive("maxTasksPerCaller", options.maxTasksPerCaller, 1000),
     dispatch: options.dispatch,
   };
   setTaskSettings(server, settings);
@@ -156,10 +163,11 @@ async function create(call: Call, settings: TaskSettings): Promise<McpResult> {
   };
   if (call.sessionId !== undefined) record.session = call.sessionId;
   if (call.auth !== undefined) record.auth = auth as Record<string, unknown>;
+  // A slot first, so that concurrent calls of one caller never exceed its limit.
+  await rememberTask(rt, record.owner, record.id, record.created + record.ttlMs, settings.maxTasksPerCaller);
   if (!(await new TaskRecords(rt.stores.sessions).create(record))) {
     throw new McpError(ErrorCode.InternalError, "Internal error: could not create the task");
   }
-  if (legacy) await rememberTask(rt, record);
   await dispatch(rt, settings, { taskId: record.id, token }, call.incoming);
   return legacy ? { task: legacyTask(record) } : { resultType: "task", ...modernTask(record, false) };
 }

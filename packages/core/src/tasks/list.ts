@@ -1,40 +1,62 @@
 /**
- * 2025-11-25 `tasks/list`: each caller's tasks, newest first, from a per-caller index record (the
- * newest {@link MAX_LISTED} ids). Expired tasks drop out as the list is read.
+ * Each caller's tasks, newest first, in one index record per caller (`[id, expiresAt]` pairs): it
+ * bounds what a caller can make the server hold (`maxTasksPerCaller` live tasks; a slot is taken
+ * before the task is written, so concurrent creations cannot exceed it, and frees itself when the
+ * task expires), and it answers 2025-11-25 `tasks/list`.
  */
 
 import type { Runtime } from "../call/runtime.ts";
 import type { McpCall, McpResult } from "../definition/method.ts";
 import { ErrorCode, McpError } from "../errors.ts";
 import { keys } from "../stores/keys.ts";
-import { legacyTask, type TaskRecord } from "./record.ts";
+import { legacyTask } from "./record.ts";
 import { TaskRecords } from "./store.ts";
 
-/** The most tasks one caller's list holds (older ones still answer `tasks/get` until they expire). */
-export const MAX_LISTED = 1000;
 const PAGE = 50;
-const ATTEMPTS = 8;
+const ATTEMPTS = 16;
 
 interface Index {
-  ids: string[];
+  /** `[taskId, expiresAt]`, newest first. */
+  tasks: [string, number][];
 }
 
-/** Adds a new task to its caller's list. */
-export async function rememberTask(rt: Runtime, record: TaskRecord): Promise<void> {
+/**
+ * Takes a slot for a new task of `owner` (expiring at `expiresAt`), or throws the JSON-RPC error
+ * saying the caller holds `limit` tasks already.
+ */
+export async function rememberTask(
+  rt: Runtime,
+  owner: string | null,
+  id: string,
+  expiresAt: number,
+  limit: number,
+): Promise<void> {
   const store = rt.stores.sessions;
-  const key = keys.callerTasks(record.owner);
-  const ttl = record.ttlMs;
+  const key = keys.callerTasks(owner);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const now = Date.now();
     const stored = await store.get(key);
-    if (stored === undefined) {
-      if (await store.create(key, { ids: [record.id] }, ttl)) return;
-      continue;
+    const live = stored === undefined ? [] : liveTasks(stored.value as unknown as Index, now);
+    if (live.length >= limit) {
+      throw new McpError(
+        ErrorCode.InvalidRequest,
+        `Too many tasks: this caller holds ${limit} tasks (the server's maxTasksPerCaller) until some expire; retry later`,
+        { limit, retryAfterMs: Math.max(1000, (live[live.length - 1]?.[1] ?? now) - now) },
+      );
     }
-    const ids = [record.id, ...(stored.value as unknown as Index).ids].slice(0, MAX_LISTED);
-    const keep = Math.max(ttl, stored.expiresAt - Date.now());
-    if (await store.update(key, stored.version, { ids }, keep)) return;
+    const value = { tasks: [[id, expiresAt], ...live] } as unknown as Index;
+    const ttl = Math.max(1, Math.max(expiresAt, ...live.map(([, at]) => at)) - now);
+    const written =
+      stored === undefined
+        ? await store.create(key, value as never, ttl)
+        : await store.update(key, stored.version, value as never, ttl);
+    if (written) return;
   }
-  throw new Error("tasks/list index: too many concurrent changes");
+  throw new McpError(ErrorCode.InternalError, "Internal error: the caller's task list is too busy; retry");
+}
+
+function liveTasks(index: Index, now: number): [string, number][] {
+  return (Array.isArray(index.tasks) ? index.tasks : []).filter(([, at]) => at > now);
 }
 
 /** `tasks/list` of the caller `owner`: a page of its tasks, with an opaque cursor to the next. */
@@ -47,7 +69,8 @@ export async function listTasks(call: McpCall, rt: Runtime, owner: string | null
     start = n;
   }
   const stored = await rt.stores.sessions.get(keys.callerTasks(owner));
-  const ids = stored === undefined ? [] : (stored.value as unknown as Index).ids;
+  const ids =
+    stored === undefined ? [] : liveTasks(stored.value as unknown as Index, Date.now()).map(([id]) => id);
   const records = new TaskRecords(rt.stores.sessions);
   const tasks: Record<string, unknown>[] = [];
   let next = start;

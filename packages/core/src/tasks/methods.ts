@@ -178,8 +178,10 @@ async function taskResult(call: McpCall): Promise<McpResult> {
         });
       }
       if (call.signal.aborted) {
+        // The host's time is up: the client asks again (the task goes on regardless).
         throw new McpError(ErrorCode.InternalError, "The task is still working: call tasks/result again", {
           taskId: record.id,
+          retryAfterMs: record.pollMs,
         });
       }
       const settings = taskSettings(call.definitions);

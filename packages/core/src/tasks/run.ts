@@ -29,6 +29,7 @@ export interface TaskSettings {
   pollIntervalMs: number;
   leaseMs: number;
   maxRuns: number;
+  maxTasksPerCaller: number;
   /** Runs a task elsewhere (a queue, an async invocation); default: here, kept alive by `waitUntil`. */
   dispatch: ((job: TaskJob, host: ExecutionContextLike) => Promise<void>) | undefined;
 }
