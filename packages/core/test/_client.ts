@@ -77,8 +77,12 @@ export async function modern(
 }
 
 /** Opens a legacy session; returns a function that sends one request (or notification) in it. */
-export async function legacySession(handler: McpHandler, protocolVersion = "2025-11-25") {
-  const init = await handler.fetch(initializeRequest(URL_, protocolVersion));
+export async function legacySession(
+  handler: McpHandler,
+  protocolVersion = "2025-11-25",
+  capabilities: Record<string, unknown> = {},
+) {
+  const init = await handler.fetch(initializeRequest(URL_, protocolVersion, capabilities));
   const sessionId = init.headers.get("mcp-session-id");
   if (sessionId === null) throw new Error(`initialize failed: ${init.status} ${await init.text()}`);
   const headers = {

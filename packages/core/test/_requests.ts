@@ -3,7 +3,11 @@
 export const ACCEPT_BOTH = "application/json, text/event-stream";
 
 /** A legacy-era `initialize` POST. */
-export function initializeRequest(url: string, protocolVersion = "2025-11-25"): Request {
+export function initializeRequest(
+  url: string,
+  protocolVersion = "2025-11-25",
+  capabilities: Record<string, unknown> = {},
+): Request {
   return new Request(url, {
     method: "POST",
     headers: { "content-type": "application/json", accept: ACCEPT_BOTH },
@@ -11,7 +15,7 @@ export function initializeRequest(url: string, protocolVersion = "2025-11-25"): 
       jsonrpc: "2.0",
       id: 1,
       method: "initialize",
-      params: { protocolVersion, capabilities: {}, clientInfo: { name: "c", version: "1" } },
+      params: { protocolVersion, capabilities, clientInfo: { name: "c", version: "1" } },
     }),
   });
 }

@@ -384,6 +384,58 @@ describe("tasks (2025-11-25 experimental)", () => {
     expect(caps.extensions).toBeUndefined();
   });
 
+  it("asks for a task's input over tasks/result's stream (related-task) and then returns its result", async () => {
+    const handler = createHandler(tasksServer());
+    const session = await legacySession(handler, "2025-11-25", { elicitation: {} });
+    const created = await session.call("tools/call", { name: "asks", arguments: {}, task: {} });
+    const { taskId } = created.final.result.task;
+    for (let i = 0; i < 100; i++) {
+      const got = await session.call("tasks/get", { taskId });
+      if (got.final.result.status === "input_required") break;
+      await sleep(20);
+    }
+    const response = await session.send({
+      jsonrpc: "2.0",
+      id: 7,
+      method: "tasks/result",
+      params: { taskId },
+    });
+    const asked: Record<string, any>[] = [];
+    let final: Record<string, any> | undefined;
+    const reader = (response.body as ReadableStream<Uint8Array>)
+      .pipeThrough(new TextDecoderStream())
+      .getReader();
+    let buffer = "";
+    while (final === undefined) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      let end = buffer.indexOf("\n\n");
+      while (end >= 0) {
+        const data = buffer
+          .slice(0, end)
+          .split("\n")
+          .filter((l) => l.startsWith("data: "))
+          .map((l) => l.slice(6))
+          .join("");
+        buffer = buffer.slice(end + 2);
+        end = buffer.indexOf("\n\n");
+        if (data === "") continue;
+        const message = JSON.parse(data);
+        if (message.method === "elicitation/create") {
+          asked.push(message);
+          await session.send({ jsonrpc: "2.0", id: message.id, result: { action: "accept", content: {} } });
+        } else if (message.id === 7) final = message;
+      }
+    }
+    expect(asked).toHaveLength(2);
+    for (const a of asked) expect(a.params._meta["io.modelcontextprotocol/related-task"]).toEqual({ taskId });
+    expect(final?.result).toMatchObject({
+      content: [{ text: "a=accept b=accept" }],
+      _meta: { "io.modelcontextprotocol/related-task": { taskId } },
+    });
+  });
+
   it("cancels a running task and returns it as cancelled; tasks/result then reports the cancellation", async () => {
     const handler = createHandler(tasksServer());
     const session = await legacySession(handler);
