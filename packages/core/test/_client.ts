@@ -112,3 +112,28 @@ export async function legacySession(
     },
   };
 }
+
+/** The JSON-RPC messages of an SSE answer, one by one as they arrive (the stream stays open meanwhile). */
+export async function* sseMessages(response: Response): AsyncGenerator<Record<string, any>> {
+  const reader = (response.body as ReadableStream<Uint8Array>)
+    .pipeThrough(new TextDecoderStream())
+    .getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let end = buffer.indexOf("\n\n");
+    while (end >= 0) {
+      const data = buffer
+        .slice(0, end)
+        .split("\n")
+        .filter((line) => line.startsWith("data:"))
+        .map((line) => line.slice(5).trim())
+        .join("");
+      buffer = buffer.slice(end + 2);
+      end = buffer.indexOf("\n\n");
+      if (data !== "") yield JSON.parse(data);
+    }
+  }
+}

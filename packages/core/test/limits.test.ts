@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { addTool, createHandler, McpServer, memoryStores } from "../src/index.ts";
-import { legacySession, modernRequest, URL_ } from "./_client.ts";
+import { legacySession, modernRequest, sseMessages, URL_ } from "./_client.ts";
 import { ACCEPT_BOTH, initializeRequest } from "./_requests.ts";
 
 function setup() {
@@ -295,33 +295,18 @@ describe("server→client requests awaiting a reply", () => {
       ),
     );
     expect(call.headers.get("content-type")).toContain("text/event-stream");
-    const reader = call.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = "";
     let result: { result: { content: { text: string }[] } } | undefined;
     let asked = 0;
-    while (result === undefined) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += value;
-      let end = buffer.indexOf("\n\n");
-      while (end >= 0) {
-        const data = buffer
-          .slice(0, end)
-          .split("\n")
-          .filter((line) => line.startsWith("data:"))
-          .map((line) => line.slice(5).trim())
-          .join("");
-        buffer = buffer.slice(end + 2);
-        end = buffer.indexOf("\n\n");
-        if (data === "") continue;
-        const message = JSON.parse(data);
-        if (message.method === "elicitation/create") {
-          asked++;
-          const reply = await handler.fetch(
-            post(JSON.stringify({ jsonrpc: "2.0", id: message.id, result: { action: "decline" } }), headers),
-          );
-          expect(reply.status).toBe(202);
-        } else if (message.id === 2) result = message;
+    for await (const message of sseMessages(call)) {
+      if (message.method === "elicitation/create") {
+        asked++;
+        const reply = await handler.fetch(
+          post(JSON.stringify({ jsonrpc: "2.0", id: message.id, result: { action: "decline" } }), headers),
+        );
+        expect(reply.status).toBe(202);
+      } else if (message.id === 2) {
+        result = message as typeof result;
+        break;
       }
     }
     expect(asked).toBe(4);

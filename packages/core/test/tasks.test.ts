@@ -17,7 +17,7 @@ import {
   type TasksOptions,
   ToolError,
 } from "../src/index.ts";
-import { legacySession, modern, URL_ } from "./_client.ts";
+import { legacySession, modern, sseMessages, URL_ } from "./_client.ts";
 import { initializeRequest } from "./_requests.ts";
 
 const EXT = "io.modelcontextprotocol/tasks";
@@ -402,30 +402,13 @@ describe("tasks (2025-11-25 experimental)", () => {
     });
     const asked: Record<string, any>[] = [];
     let final: Record<string, any> | undefined;
-    const reader = (response.body as ReadableStream<Uint8Array>)
-      .pipeThrough(new TextDecoderStream())
-      .getReader();
-    let buffer = "";
-    while (final === undefined) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += value;
-      let end = buffer.indexOf("\n\n");
-      while (end >= 0) {
-        const data = buffer
-          .slice(0, end)
-          .split("\n")
-          .filter((l) => l.startsWith("data: "))
-          .map((l) => l.slice(6))
-          .join("");
-        buffer = buffer.slice(end + 2);
-        end = buffer.indexOf("\n\n");
-        if (data === "") continue;
-        const message = JSON.parse(data);
-        if (message.method === "elicitation/create") {
-          asked.push(message);
-          await session.send({ jsonrpc: "2.0", id: message.id, result: { action: "accept", content: {} } });
-        } else if (message.id === 7) final = message;
+    for await (const message of sseMessages(response)) {
+      if (message.method === "elicitation/create") {
+        asked.push(message);
+        await session.send({ jsonrpc: "2.0", id: message.id, result: { action: "accept", content: {} } });
+      } else if (message.id === 7) {
+        final = message;
+        break;
       }
     }
     expect(asked).toHaveLength(2);
