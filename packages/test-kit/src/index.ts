@@ -32,5 +32,6 @@ export {
   notification,
   readJsonRpc,
 } from "./requests.ts";
+export { sleep } from "./sleep.ts";
 export type { CollectSseOptions, ReadSseOptions, SseComment, SseEvent, SseSource } from "./sse.ts";
 export { collectSse, readSse, SseParser, SseTimeoutError } from "./sse.ts";
