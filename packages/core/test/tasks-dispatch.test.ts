@@ -10,10 +10,10 @@ import { modern } from "./_client.ts";
 const EXT = "io.modelcontextprotocol/tasks";
 const caps = { capabilities: { extensions: { [EXT]: {} } } };
 
-/** A tool counting to `to` in steps of 50 ms, saving its count after each step. */
-function counter(jobs: TaskJob[]): McpServer {
+/** A tool counting to 10 in steps of 50 ms, saving its count after each step (unless `save` is false). */
+function counter(jobs: TaskJob[], maxRuns = 3, save = true): McpServer {
   const server = new McpServer({ name: "dispatch", version: "1.0.0" });
-  enableTasks(server, { dispatch: async (job) => void jobs.push(job) });
+  enableTasks(server, { maxRuns, dispatch: async (job) => void jobs.push(job) });
   addTool(server, "count", { taskSupport: "required" }, async (_args, ctx) => {
     let n = typeof ctx.checkpoint === "number" ? ctx.checkpoint : 0;
     const resumedFrom = n;
@@ -30,7 +30,7 @@ function counter(jobs: TaskJob[]): McpServer {
         ctx.signal.addEventListener("abort", onAbort, { once: true });
       });
       n++;
-      await ctx.saveCheckpoint(n);
+      if (save) await ctx.saveCheckpoint(n);
     }
     return `counted to ${n}, resumed from ${resumedFrom}`;
   });
@@ -61,6 +61,29 @@ describe("dispatched task runs", () => {
     expect(text).toMatch(/^counted to 10/);
     expect(resumedFrom).toBeGreaterThan(0);
     expect(resumedFrom).toBeLessThan(10);
+  });
+
+  it("a checkpointing task takes as many time slices as it needs; one that saves nothing fails after maxRuns", async () => {
+    for (const save of [true, false]) {
+      const jobs: TaskJob[] = [];
+      const stores = memoryStores();
+      const front = createHandler(counter(jobs, 2, save), { stores });
+      const created = await modern(front, "tools/call", { name: "count", arguments: {} }, caps);
+      const { taskId } = created.final.result;
+      const worker = createHandler(counter(jobs, 2, save), { stores, deadlineMarginMs: 50 });
+      // Slices of 170 ms: about two steps each, so a full count needs five or more.
+      for (let slice = 0; slice < 12 && jobs.length > slice; slice++) {
+        await worker.runTask(jobs[slice], undefined, { deadline: Date.now() + 170 });
+      }
+      const got = await modern(front, "tasks/get", { taskId }, { ...caps, headers: { "mcp-name": taskId } });
+      if (save) {
+        expect(got.final.result.status).toBe("completed");
+        expect(jobs.length).toBeGreaterThanOrEqual(5);
+      } else {
+        expect(got.final.result).toMatchObject({ status: "failed", error: { code: -32603 } });
+        expect(got.final.result.statusMessage).toMatch(/without saving progress/);
+      }
+    }
   });
 
   it("a job for a task another run holds does nothing; a malformed job is refused", async () => {

@@ -332,7 +332,7 @@ describe("tasks (2026-07-28 extension)", () => {
     // … and after maxRuns dispatches it fails with a clear message instead of staying working.
     const failed = (await modern(lossy, "tasks/get", { taskId }, taskHeaders(taskId))).final.result;
     expect(failed).toMatchObject({ status: "failed", error: { code: -32603 } });
-    expect(failed.statusMessage).toMatch(/stopped 2 times/);
+    expect(failed.statusMessage).toMatch(/stopped 2 times in a row without saving progress/);
 
     // A healthy instance over the same stores takes up a stalled task and finishes it.
     const second = await modern(lossy, "tools/call", { name: "slow", arguments: {} }, WITH_TASKS);

@@ -60,7 +60,7 @@ export async function resumeIfStalled(
     if (r.runs >= settings.maxRuns) {
       // Its runs kept stopping (or never started): it fails rather than stay `working` forever.
       r.status = "failed";
-      r.message = `The task stopped ${r.runs} times before finishing (its worker died or never started); giving up`;
+      r.message = `The task stopped ${r.runs} times in a row without saving progress (its worker died, never started or ran out of time); giving up`;
       r.error = { code: ErrorCode.InternalError, message: r.message };
       delete r.lease;
       return r;

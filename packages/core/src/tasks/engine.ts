@@ -35,7 +35,12 @@ export interface TasksOptions {
    * task whose run stopped renewing is taken up again by the next `tasks/get`. Default 30 s.
    */
   leaseMs?: number;
-  /** Runs of one task before it fails (its worker kept stopping). Default 3. */
+  /**
+   * Runs of one task in a row that end without saving progress (`ctx.saveCheckpoint`) before it
+   * fails: its worker kept dying, or it cannot finish within the host's time limit. A run that
+   * saves progress starts the count again, so a checkpointing task may take any number of runs.
+   * Default 3.
+   */
   maxRuns?: number;
   /**
    * Most tasks one caller holds at once (a task is held until its TTL ends, finished or not);

@@ -49,7 +49,10 @@ export interface TaskRecord {
   error?: { code: number; message: string; data?: unknown };
   /** The current run's lease (absent when no run is due: input_required or terminal). */
   lease?: TaskLease;
-  /** Runs dispatched so far (a run whose instance died is dispatched again, up to a limit). */
+  /**
+   * Runs dispatched since the task last saved progress (a run whose instance died, or that its
+   * host's time limit stopped, is dispatched again; `maxRuns` in a row without progress fail it).
+   */
   runs: number;
 }
 

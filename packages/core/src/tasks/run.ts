@@ -153,6 +153,8 @@ export async function runTask(
     const saved = await records.change(claimed.id, (r) => {
       if (r.lease?.by !== me || TERMINAL.has(r.status)) return undefined;
       r.checkpoint = value;
+      // Progress: the runs that count towards maxRuns start again from this one.
+      r.runs = 1;
       return r;
     });
     if (saved === undefined)
