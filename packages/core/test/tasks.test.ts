@@ -296,6 +296,26 @@ describe("tasks (2026-07-28 extension)", () => {
     }
   });
 
+  it("a run whose lease went to another run stops (its signal fires) and writes nothing", async () => {
+    const probe = { aborted: false, runs: 0 };
+    const stores = memoryStores();
+    const handler = createHandler(tasksServer({ leaseMs: 300 }, probe), { stores });
+    const created = await modern(handler, "tools/call", { name: "forever", arguments: {} }, WITH_TASKS);
+    const { taskId } = created.final.result;
+    await sleep(50);
+    // Another run takes the lease (as after this one stalled past it).
+    const key = { kind: "task", id: taskId };
+    const stored = await stores.sessions.get(key);
+    const value = structuredClone(stored?.value) as Record<string, any>;
+    value.lease = { by: "another-run", until: Date.now() + 60_000 };
+    expect(await stores.sessions.update(key, stored?.version as number, value, 60_000)).toBe(true);
+    await sleep(250);
+    expect(probe.aborted).toBe(true);
+    const after = (await stores.sessions.get(key))?.value as Record<string, any>;
+    expect(after.status).toBe("working");
+    expect(after.lease.by).toBe("another-run");
+  });
+
   it("bounds the tasks one caller holds (maxTasksPerCaller), others unaffected", async () => {
     const auth = (request: Request) => ({ subject: request.headers.get("x-user") ?? "nobody" });
     const handler = createHandler(tasksServer({ maxTasksPerCaller: 2 }), { authenticate: auth });

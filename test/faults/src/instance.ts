@@ -13,17 +13,35 @@
  * - `notes`: that list.
  * - `levels`: logs one message at every level; the levels that arrive tell the session's
  *   `logging/setLevel` (a write the core itself makes to the session record).
+ * - `task_steps {key, steps?, stepMs?}` (`taskSupport: "required"`, see `test/tasks.test.ts`):
+ *   counts from `ctx.checkpoint` (or 0) to `steps` (default 20) in steps of `stepMs` (default 150),
+ *   stopping when its signal fires. When it starts, and after each step, it appends `{kind: "start" |
+ *   "step", step, instance, pid, run, started, ended}` to a ledger under `key` in the session store
+ *   (compare-and-set, whatever lease the run holds: every run that started and every step it
+ *   executed), then (after a step) saves the checkpoint `{n, log, runs}` — `log`
+ *   holds `<instance>:<step>` per step, `runs` `{instance, pid, run, from}` per run that saved.
+ *   It answers `{log, runs}` (text: the same as JSON).
+ *
+ * Tasks: `enableTasks(server, { leaseMs: FAULTS_TASK_LEASE_MS (default 1500), pollIntervalMs: 200 })`.
+ * With FAULTS_TASK_DISPATCH_DELAY_MS, a task's run starts that long after its dispatch (through
+ * `enableTasks({ dispatch })` and `runTask`), so a test can kill an instance between a task's creation
+ * and its run.
  *
  * Environment: FAULTS_STORE (redis | dynamodb | memory), FAULTS_REDIS_URL, FAULTS_DYNAMO_ENDPOINT,
  * FAULTS_TABLE, FAULTS_NAME, FAULTS_PORT (0: a free one), FAULTS_SECRET, FAULTS_STORE_TIMEOUT_MS,
- * FAULTS_GRACEFUL_MS, FAULTS_LEASE_MS, FAULTS_DYNAMO_RETRY_MS. Prints `{"url","pid"}` on its first stdout line, then one
- * JSON line per shutdown step. `GET /__faults/stats` answers memory and error counts. SIGTERM closes
- * gracefully through `serve({ handleSignals: true })`, then the stores, then exits.
+ * FAULTS_GRACEFUL_MS, FAULTS_LEASE_MS, FAULTS_DYNAMO_RETRY_MS, FAULTS_TASK_LEASE_MS,
+ * FAULTS_TASK_DISPATCH_DELAY_MS. Prints `{"url","pid"}` on its first stdout line, then one
+ * JSON line per shutdown step. `GET /__faults/stats` answers memory and error counts;
+ * `GET /__faults/task?id=` a task's stored record (status, lease, runs, checkpoint: read from the
+ * session store, outside the protocol) and `GET /__faults/ledger?key=` the ledger of `task_steps`
+ * (404 when absent; on the memory store only the ledger). SIGTERM closes gracefully through
+ * `serve({ handleSignals: true })`, then the stores, then exits.
  */
 import { type FetchApp, serve } from "@portico/adapter-node";
 import {
   addTool,
   createHandler,
+  enableTasks,
   type HandlerOptions,
   jsonSchema,
   LOG_LEVELS,
@@ -35,6 +53,7 @@ import {
 import { dynamoDbStores } from "@portico/store-dynamodb";
 import { redisStores } from "@portico/store-redis";
 import { createClient } from "redis";
+import type { StepEntry } from "./task-ledger.ts";
 
 const env = process.env;
 const NAME = env.FAULTS_NAME ?? `instance-${process.pid}`;
@@ -42,6 +61,9 @@ const STORE = env.FAULTS_STORE ?? "memory";
 const STORE_TIMEOUT_MS = Number(env.FAULTS_STORE_TIMEOUT_MS ?? 1000);
 const GRACEFUL_MS = Number(env.FAULTS_GRACEFUL_MS ?? 3000);
 const SECRET = env.FAULTS_SECRET ?? "portico-fault-suite-shared-secret-32+bytes";
+const TASK_LEASE_MS = Number(env.FAULTS_TASK_LEASE_MS ?? 1500);
+const TASK_DISPATCH_DELAY_MS =
+  env.FAULTS_TASK_DISPATCH_DELAY_MS === undefined ? undefined : Number(env.FAULTS_TASK_DISPATCH_DELAY_MS);
 
 const errors = new Map<string, number>();
 const lastErrors: string[] = [];
@@ -161,6 +183,49 @@ async function readNotes(sessionId: string): Promise<string[]> {
   return record === undefined ? [] : (record.value as { tokens: string[] }).tokens;
 }
 
+const memoryLedgers = new Map<string, StepEntry[]>();
+const ledgerKey = (key: string) => ({ kind: "faults-task-ledger", id: key });
+
+/** Appends `entry` to the ledger under `key` (compare-and-set; the run's lease plays no part). */
+async function appendStep(key: string, entry: StepEntry): Promise<void> {
+  if (stores === undefined) {
+    memoryLedgers.set(key, [...(memoryLedgers.get(key) ?? []), entry]);
+    return;
+  }
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const record = await bounded(stores.sessions.get(ledgerKey(key)));
+    if (record === undefined) {
+      if (await bounded(stores.sessions.create(ledgerKey(key), { steps: [entry] } as never, 3_600_000)))
+        return;
+      continue;
+    }
+    const steps = (record.value as unknown as { steps: StepEntry[] }).steps;
+    const next = { steps: [...steps, entry] };
+    if (await bounded(stores.sessions.update(ledgerKey(key), record.version, next as never, 3_600_000)))
+      return;
+  }
+  throw new Error("task ledger kept conflicting");
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason when it fires first. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
 // ---- the server -------------------------------------------------------------------------------
 
 const server = new McpServer({ name: "portico-faults", version: "0.0.0" });
@@ -240,6 +305,69 @@ addTool(server, "levels", { description: "Logs once at every level." }, async (_
   return "logged";
 });
 
+/** What `task_steps` saves with `ctx.saveCheckpoint` after each step. */
+interface StepsCheckpoint {
+  n: number;
+  log: string[];
+  runs: { instance: string; pid: number; run: string; from: number }[];
+}
+
+enableTasks(server, {
+  leaseMs: TASK_LEASE_MS,
+  pollIntervalMs: 200,
+  ...(TASK_DISPATCH_DELAY_MS === undefined
+    ? {}
+    : {
+        // Runs here too, but only after the delay: the task is created and announced at once.
+        dispatch: async (job, host) => {
+          const run = new Promise((resolve) => setTimeout(resolve, TASK_DISPATCH_DELAY_MS)).then(() =>
+            mcp.runTask(job, undefined, host),
+          );
+          host.waitUntil?.(run.catch((error: unknown) => report(error, "delayed task run")));
+        },
+      }),
+});
+
+addTool(
+  server,
+  "task_steps",
+  {
+    description: "A task counting steps from its checkpoint, saving it after each step.",
+    taskSupport: "required",
+    input: jsonSchema<{ key: string; steps?: number; stepMs?: number }>({
+      type: "object",
+      properties: {
+        key: { type: "string" },
+        steps: { type: "integer", minimum: 1 },
+        stepMs: { type: "integer", minimum: 1 },
+      },
+      required: ["key"],
+    }),
+  },
+  async ({ key, steps = 20, stepMs = 150 }, ctx) => {
+    const saved = ctx.checkpoint as StepsCheckpoint | undefined;
+    const run = Math.random().toString(36).slice(2, 10);
+    let n = saved?.n ?? 0;
+    const log = [...(saved?.log ?? [])];
+    const runs = [...(saved?.runs ?? []), { instance: NAME, pid: process.pid, run, from: n }];
+    const me = { instance: NAME, pid: process.pid, run };
+    const now = Date.now();
+    await appendStep(key, { kind: "start", step: n, ...me, started: now, ended: now });
+    while (n < steps) {
+      const started = Date.now();
+      await pause(stepMs, ctx.signal);
+      n++;
+      await appendStep(key, { kind: "step", step: n, ...me, started, ended: Date.now() });
+      log.push(`${NAME}:${n}`);
+      await ctx.saveCheckpoint({ n, log, runs } satisfies StepsCheckpoint);
+    }
+    return {
+      content: [{ type: "text", text: JSON.stringify({ log, runs }) }],
+      structuredContent: { log, runs },
+    };
+  },
+);
+
 const options: HandlerOptions = {
   secret: SECRET,
   storeTimeoutMs: STORE_TIMEOUT_MS,
@@ -255,7 +383,21 @@ let active = 0;
 const started = Date.now();
 const app: FetchApp = {
   async fetch(request, appEnv, ctx) {
-    if (new URL(request.url).pathname === "/__faults/stats") {
+    const url = new URL(request.url);
+    if (url.pathname === "/__faults/task" || url.pathname === "/__faults/ledger") {
+      const id = url.searchParams.get(url.pathname === "/__faults/task" ? "id" : "key") ?? "";
+      if (stores === undefined) {
+        const steps = url.pathname === "/__faults/ledger" ? memoryLedgers.get(id) : undefined;
+        if (steps !== undefined) return Response.json({ steps });
+        return new Response("absent (task records are not reachable on the memory store)", { status: 404 });
+      }
+      // `{ kind: "task", id }` is where the core keeps a task's record (`keys.task` in core).
+      const record = await stores.sessions.get(
+        url.pathname === "/__faults/task" ? { kind: "task", id } : ledgerKey(id),
+      );
+      return record === undefined ? new Response("absent", { status: 404 }) : Response.json(record.value);
+    }
+    if (url.pathname === "/__faults/stats") {
       return Response.json({
         name: NAME,
         pid: process.pid,

@@ -163,18 +163,27 @@ export async function runTask(
   const { call, link } = taskCall(rt, claimed, tool, host, env, save);
   let cancelled = false;
   let subscription: Subscription | undefined;
+  let lost = false;
   const heartbeat = setInterval(
     () => {
       records
         .change(
           claimed.id,
           (r) => {
-            if (r.lease?.by !== me || TERMINAL.has(r.status)) return undefined;
+            if (r.lease?.by !== me || TERMINAL.has(r.status)) {
+              // The lease went elsewhere (this run was stalled past it, or the task ended): stop,
+              // so two runs never go on side by side.
+              lost = true;
+              return undefined;
+            }
             r.lease.until = Date.now() + settings.leaseMs;
             return r;
           },
           false,
         )
+        .then(() => {
+          if (lost && !cancelled) call.abort(new DOMException("The task's lease was lost", "AbortError"));
+        })
         .catch((error) => rt.report(error, `task ${claimed.id} heartbeat`));
     },
     Math.max(100, Math.floor(settings.leaseMs / 3)),
@@ -199,6 +208,8 @@ export async function runTask(
         outcome = asked(link.collector.pending);
       } else if (cancelled) {
         return "settled";
+      } else if (lost) {
+        return "skipped";
       } else if (call.aborted) {
         // Shutdown or the host's deadline: hand the task back, so another run takes it up.
         await records.change(claimed.id, (r) => {
