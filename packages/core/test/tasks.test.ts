@@ -124,7 +124,8 @@ describe("tasks (2026-07-28 extension)", () => {
       resultType: "complete",
       result: { content: [{ type: "text", text: "slow done" }], structuredContent: { ok: true } },
     });
-    expect(done.result).not.toHaveProperty("resultType");
+    // The inlined result is what the tools/call would have answered, resultType included.
+    expect(done.result.resultType).toBe("complete");
   });
 
   it("runs the call as usual for a client without the extension; refuses a required one with -32021", async () => {

@@ -71,7 +71,9 @@ export function modernTask(record: TaskRecord, detailed: boolean): Record<string
   if (record.message !== undefined) task.statusMessage = record.message;
   if (!detailed) return task;
   if (record.status === "input_required") task.inputRequests = record.asks ?? {};
-  if (record.status === "completed") task.result = record.result ?? { content: [] };
+  // What the `tools/call` would have answered at 2026-07-28, where every result has its type.
+  if (record.status === "completed")
+    task.result = { ...(record.result ?? { content: [] }), resultType: "complete" };
   if (record.status === "failed") task.error = record.error ?? { code: -32603, message: "Task failed" };
   return task;
 }
