@@ -72,6 +72,10 @@ try {
   if (error?.code === undefined) throw error;
   fail(error.message);
 }
+// invokeSelf() (tasks) reads these on every dispatch: its runs go to this server's stand-in of
+// Lambda's Invoke API, as deployed runs go to Lambda. A value the environment already has wins.
+process.env.AWS_ENDPOINT_URL_LAMBDA ??= server.url;
+process.env.AWS_LAMBDA_FUNCTION_NAME ??= "portico-local";
 console.log(`Lambda handler ${values.export} (${values.kind} events) at ${server.url}/mcp`);
 const stop = () => server.close().then(() => process.exit(0));
 process.once("SIGINT", stop);

@@ -6,6 +6,7 @@ import { censusTests } from "./_store-battery-census.ts";
 import { type BoundedEventStoreFactory, eventBytesTests } from "./_store-battery-event-bytes.ts";
 import { eventStoreTests } from "./_store-battery-events.ts";
 import { sessionStoreTests } from "./_store-battery-sessions.ts";
+import { taskTests } from "./_store-battery-tasks.ts";
 
 /** What a {@link describeStore} factory provides: the stores under test and how to release them. */
 export interface StoreFixture {
@@ -49,6 +50,7 @@ export function describeStore(name: string, factory: () => Promise<StoreFixture>
     busTests(stores);
     bindingTests(stores);
     censusTests(stores);
+    taskTests(stores);
     eventBytesTests(() => fixture?.boundedEvents);
   });
 }

@@ -131,9 +131,10 @@ export interface ModernRequestOptions {
 
 /**
  * A modern-era (stateless) POST: `params._meta` carries the protocol version, client capabilities,
- * client info (and log level when given); headers carry `MCP-Protocol-Version`, `Mcp-Method` and,
- * for `tools/call`/`prompts/get`/`resources/read`, `Mcp-Name`. Keys already in `params._meta` win
- * over the defaults; give one as `undefined` to leave it out.
+ * client info (and log level when given); headers carry `MCP-Protocol-Version`, `Mcp-Method` and
+ * `Mcp-Name`: `params.name` for `tools/call`/`prompts/get`, `params.uri` for `resources/read`,
+ * `params.taskId` for the tasks extension's `tasks/get`/`tasks/update`/`tasks/cancel`. Keys already
+ * in `params._meta` win over the defaults; give one as `undefined` to leave it out.
  */
 export function modernPost(
   url: string | URL,
@@ -174,13 +175,18 @@ export function modernPost(
   });
 }
 
+/** The methods of the tasks extension (2026-07-28) named by a task id. */
+const TASK_METHODS = new Set(["tasks/get", "tasks/update", "tasks/cancel"]);
+
 function mcpName(method: string, params: JsonRpcParams): string | undefined {
   const value =
     method === "tools/call" || method === "prompts/get"
       ? params.name
       : method === "resources/read"
         ? params.uri
-        : undefined;
+        : TASK_METHODS.has(method)
+          ? params.taskId
+          : undefined;
   return typeof value === "string" ? value : undefined;
 }
 

@@ -22,3 +22,9 @@ export const SECRET_ACTIONS = ["secretsmanager:GetSecretValue"] as const;
 
 /** Writing to the function's own log group (which the stack creates, so no CreateLogGroup). */
 export const LOG_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"] as const;
+
+/**
+ * Tasks: each run is an asynchronous invocation of the function itself (`invokeSelf()`), granted in
+ * a policy of its own (`InvokeSelfPolicy`) on the two functions' ARNs.
+ */
+export const INVOKE_ACTIONS = ["lambda:InvokeFunction"] as const;

@@ -18,7 +18,7 @@ import {
 import { HttpApi, HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { AttributeType, BillingMode, Table } from "aws-cdk-lib/aws-dynamodb";
-import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Policy, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import {
   Architecture,
   CfnPermission,
@@ -32,7 +32,7 @@ import {
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
-import { DYNAMODB_ACTIONS, LOG_ACTIONS, SECRET_ACTIONS } from "./_permissions.ts";
+import { DYNAMODB_ACTIONS, INVOKE_ACTIONS, LOG_ACTIONS, SECRET_ACTIONS } from "./_permissions.ts";
 
 export interface QuickstartLambdaStackProps extends StackProps {
   /** The directory holding `handler.mjs` (`pnpm run build` writes `dist/`). */
@@ -116,7 +116,8 @@ export class QuickstartLambdaStack extends Stack {
 
     const role = new Role(this, "FunctionRole", {
       assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
-      description: "Portico quickstart functions: their log groups, their table, their secret; nothing else",
+      description:
+        "Portico quickstart functions: their log groups, their table, their secret, invoking themselves; nothing else",
     });
     logicalId(role, "FunctionRole");
     role.addToPolicy(
@@ -169,6 +170,7 @@ export class QuickstartLambdaStack extends Stack {
       return f;
     };
 
+    // A task created through the Function URL runs in invocations of this function: 5 minutes each.
     const streamFunction = fn(
       "StreamFunction",
       "handler.streamHandler",
@@ -198,6 +200,8 @@ export class QuickstartLambdaStack extends Stack {
     publicUrlAccess.cfnOptions.condition = publicFunctionUrl;
     publicInvoke.cfnOptions.condition = publicFunctionUrl;
 
+    // A task created through the HTTP API runs in invocations of this function too: 29 s each. The
+    // report saves a checkpoint per section and the next invocation resumes from it.
     const httpFunction = fn(
       "HttpApiFunction",
       "handler.handler",
@@ -205,6 +209,23 @@ export class QuickstartLambdaStack extends Stack {
       httpLogs,
       "Portico quickstart MCP server: HTTP API, buffered",
     );
+
+    // Tasks: each run is an asynchronous invocation of the function that created the task
+    // (`invokeSelf()`). A policy of its own, as in template.yaml: on the role's default policy the
+    // statement would make a cycle (the functions depend on their role's policies).
+    const invokeSelf = new Policy(this, "InvokeSelfPolicy", {
+      policyName: "portico-quickstart-invoke-self",
+      roles: [role],
+      statements: [
+        new PolicyStatement({
+          sid: "InvokeOwnFunctions",
+          actions: [...INVOKE_ACTIONS],
+          resources: [streamFunction.functionArn, httpFunction.functionArn],
+        }),
+      ],
+    });
+    logicalId(invokeSelf, "InvokeSelfPolicy");
+
     const api = new HttpApi(this, "HttpApi", {
       apiName: `${Aws.STACK_NAME}-mcp`,
       description: "Portico quickstart MCP server",

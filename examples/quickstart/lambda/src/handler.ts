@@ -6,8 +6,15 @@
  * Cold start: reads the environment, fetches the requestState secret from Secrets Manager (top-level
  * await, so it happens during the init phase and a failure fails the init, not a request), and
  * builds the server on the DynamoDB stores — behind OAuth when `OAUTH_ISSUER` is set (see auth.ts).
+ *
+ * Tasks (the `report` tool, for clients that support them): the invocation that receives the
+ * `tools/call` stores the task and answers at once; each run of it is an asynchronous invocation of
+ * this same function (`invokeSelf()`: function name, region and role credentials from the Lambda
+ * environment), which both handlers recognise and pass to `app.runTask`. A run that nears the
+ * function's timeout saves its place and invokes the function again. The role's `InvokeSelfPolicy`
+ * (template.yaml, cdk/stack.ts) allows it.
  */
-import { handle, streamHandle } from "@portico/adapter-lambda";
+import { handle, invokeSelf, streamHandle } from "@portico/adapter-lambda";
 import { dynamoDbStores } from "@portico/store-dynamodb";
 import { createApp } from "./app.ts";
 import { readConfig } from "./config.ts";
@@ -28,6 +35,7 @@ const app = createApp(
     allowedOrigins: config.allowedOrigins,
   },
   config.oauth,
+  { taskDispatch: invokeSelf() },
 );
 
 export const handler = handle(app);

@@ -5,16 +5,36 @@
  * HTTP request into a Function URL event, so the adapter's event conversion and response
  * streaming run exactly as deployed. Never deploy this file: deployed, sessions must outlive one
  * instance (see handler.ts).
+ *
+ * Tasks: under `portico-lambda-dev` (`npm run dev`) every run of the `report` task is an
+ * asynchronous invocation through the dev server's stand-in of Lambda's `Invoke` API, as deployed:
+ * the dev server sets `AWS_ENDPOINT_URL_LAMBDA` to itself once it listens. Served some other way
+ * (no such variable), a run happens in this process, kept going with `waitUntil`.
  */
 import { randomBytes } from "node:crypto";
-import { handle, streamHandle } from "@portico/adapter-lambda";
+import { handle, invokeSelf, streamHandle } from "@portico/adapter-lambda";
 import { memoryStores } from "@portico/core";
 import { createApp } from "./app.ts";
 
-const app = createApp({
-  stores: memoryStores(),
-  secret: process.env.REQUEST_STATE_SECRET || randomBytes(32).toString("hex"),
+// The dev server takes any function name and does not check signatures (loopback only).
+const selfInvoke = invokeSelf({
+  region: "us-east-1",
+  credentials: { accessKeyId: "local", secretAccessKey: "local" },
 });
+
+const app = createApp(
+  {
+    stores: memoryStores(),
+    secret: process.env.REQUEST_STATE_SECRET || randomBytes(32).toString("hex"),
+  },
+  undefined,
+  {
+    taskDispatch: async (job, host) => {
+      if (process.env.AWS_ENDPOINT_URL_LAMBDA) return selfInvoke(job);
+      host.waitUntil?.(app.runTask(job, undefined, host));
+    },
+  },
+);
 
 /** Buffered (HTTP API route): JSON answers, no long-lived streams. */
 export const handler = handle(app);

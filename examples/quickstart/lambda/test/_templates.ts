@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
+import { expect } from "vitest";
 import { type CollectionTag, parse, type ScalarTag, type YAMLMap, type YAMLSeq } from "yaml";
 import { QuickstartLambdaStack } from "../cdk/stack.ts";
 
@@ -31,7 +32,32 @@ export const EXPECTED = {
   ],
   secretActions: ["secretsmanager:GetSecretValue"],
   logActions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+  invokeActions: ["lambda:InvokeFunction"],
 };
+
+/**
+ * The grant tasks need (`invokeSelf()`: each run is an asynchronous invocation of the function
+ * itself): a policy of its own on the functions' role, naming exactly the two functions.
+ */
+export const INVOKE_SELF = {
+  policyId: "InvokeSelfPolicy",
+  policyName: "portico-quickstart-invoke-self",
+  sid: "InvokeOwnFunctions",
+  roles: [{ Ref: "FunctionRole" }],
+  resources: [{ "Fn::GetAtt": ["StreamFunction", "Arn"] }, { "Fn::GetAtt": ["HttpApiFunction", "Arn"] }],
+};
+
+/** Checks the `InvokeSelfPolicy` resource of either template; returns its one statement. */
+export function invokeSelfStatement(template: Json): Json {
+  const policy = template.Resources[INVOKE_SELF.policyId];
+  if (policy?.Type !== "AWS::IAM::Policy") throw new Error(`${INVOKE_SELF.policyId} is not an IAM policy`);
+  if (JSON.stringify(policy.Properties.Roles) !== JSON.stringify(INVOKE_SELF.roles)) {
+    throw new Error(`${INVOKE_SELF.policyId} is not attached to FunctionRole alone`);
+  }
+  const statements = policy.Properties.PolicyDocument.Statement;
+  if (statements.length !== 1) throw new Error(`${INVOKE_SELF.policyId} should hold one statement`);
+  return statements[0];
+}
 
 /** The OAuth parameters of both templates and the environment variables they become (src/config.ts). */
 export const OAUTH_PARAMETERS = [
@@ -178,3 +204,27 @@ export const TABLE_PROPERTIES = {
   ],
   TimeToLiveSpecification: { AttributeName: "ttl", Enabled: true },
 };
+
+/**
+ * The functions' grant to invoke themselves (task runs) in a synthesized or SAM template: a policy
+ * of its own on the role, exactly both functions' ARNs, the role's only Lambda grant, and nothing
+ * waiting on it (a function that did would be a cycle).
+ */
+export function expectInvokeSelfGrant(template: Json): void {
+  const grant = invokeSelfStatement(template);
+  expect(grant).toEqual({
+    Sid: INVOKE_SELF.sid,
+    Effect: "Allow",
+    Action: "lambda:InvokeFunction",
+    Resource: INVOKE_SELF.resources,
+  });
+  expect(hasWildcard(grant.Resource)).toBe(false);
+  expect(template.Resources[INVOKE_SELF.policyId].Properties.PolicyName).toBe(INVOKE_SELF.policyName);
+  const lambdaGrants = policyStatements(template).filter((s: Json) =>
+    asList<string>(s.Action).some((action) => action.startsWith("lambda:")),
+  );
+  expect(lambdaGrants).toEqual([grant]);
+  for (const resource of Object.values(template.Resources as Record<string, Json>)) {
+    expect(asList(resource.DependsOn ?? [])).not.toContain(INVOKE_SELF.policyId);
+  }
+}

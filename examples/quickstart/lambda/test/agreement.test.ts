@@ -5,6 +5,7 @@ import { TTL_ATTRIBUTE, tableDefinition } from "@portico/store-dynamodb";
 import { describe, expect, it } from "vitest";
 import {
   asList,
+  INVOKE_SELF,
   type Json,
   loadSamTemplate,
   OAUTH_PARAMETERS,
@@ -59,6 +60,9 @@ function sharedEssentials(template: Json): Json {
     functionUrl: resourcesOfType(template, "AWS::Lambda::Url").map(([id, u]) => [id, u.Properties]),
     publicGrants: grants.toSorted((a, b) => a.id.localeCompare(b.id)),
     statements: statements.toSorted((a: Json, b: Json) => a.Sid.localeCompare(b.Sid)),
+    // The task runs' grant is a policy resource of its own in both (not the role's inline or default
+    // policy): the same logical id, name, role and document.
+    invokeSelf: template.Resources[INVOKE_SELF.policyId]?.Properties,
     logGroups: logGroups.toSorted(),
     outputs: Object.keys(template.Outputs).toSorted(),
   };
@@ -120,6 +124,12 @@ describe("SAM and CDK", () => {
 
   it("agree on every IAM statement: actions and resources", () => {
     expect(sam.statements).toEqual(cdk.statements);
+    expect(sam.statements.map((s: Json) => s.Sid)).toContain(INVOKE_SELF.sid);
+  });
+
+  it("agree on the policy that lets the functions invoke themselves (task runs)", () => {
+    expect(sam.invokeSelf).toBeDefined();
+    expect(sam.invokeSelf).toEqual(cdk.invokeSelf);
   });
 
   it("declare the table the store expects (its own CreateTable input and TTL attribute)", () => {

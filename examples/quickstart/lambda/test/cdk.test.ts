@@ -2,7 +2,9 @@ import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   EXPECTED,
+  expectInvokeSelfGrant,
   hasWildcard,
+  invokeSelfStatement,
   type Json,
   OAUTH_PARAMETERS,
   policyStatements,
@@ -122,9 +124,10 @@ describe("the CDK stack", () => {
     });
   });
 
-  it("grants exactly the store's DynamoDB actions on the table, the secret read, the log writes; no wildcards", () => {
+  it("grants exactly the store's DynamoDB actions on the table, the secret read, the log writes, self-invocation; no wildcards", () => {
     const statements = policyStatements(synth.json);
     expect(statements.map((s: Json) => s.Sid).toSorted()).toEqual([
+      "InvokeOwnFunctions",
       "ReadRequestStateSecret",
       "UseStoreTable",
       "WriteOwnLogs",
@@ -146,6 +149,11 @@ describe("the CDK stack", () => {
       { "Fn::GetAtt": ["StreamFunctionLogGroup", "Arn"] },
       { "Fn::GetAtt": ["HttpApiFunctionLogGroup", "Arn"] },
     ]);
+  });
+
+  it("lets the functions invoke themselves (task runs): a policy of its own on the role, both ARNs, no wildcard", () => {
+    expectInvokeSelfGrant(synth.json);
+    expect(sortedActions(invokeSelfStatement(synth.json))).toEqual(EXPECTED.invokeActions);
   });
 
   it("gives the role no managed policies and only Lambda as its principal", () => {

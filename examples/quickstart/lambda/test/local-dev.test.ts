@@ -2,7 +2,9 @@
  * `npm run dev` in the Lambda quickstart, exactly as the README says: no AWS account, no build,
  * no environment. The script (`portico-lambda-dev src/local.ts --export streamHandler`) serves the
  * streaming handler through Function URL events with memory stores; the official SDK clients
- * drive both eras through it, server→client requests and round trips included.
+ * drive both eras through it, server→client requests and round trips included. Each run of a task
+ * is an asynchronous invocation through the dev server's stand-in of Lambda's Invoke API, as
+ * deployed (the dev server points `AWS_ENDPOINT_URL_LAMBDA` at itself).
  */
 
 import { fileURLToPath } from "node:url";
@@ -13,30 +15,73 @@ import {
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CallToolResultSchema, ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { modernPost, readJsonRpc } from "@portico/test-kit";
 import { type ReadyProcess, spawnReady } from "@portico/test-kit/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../../../..", import.meta.url));
 
+const EXT = "io.modelcontextprotocol/tasks";
+const WITH_TASKS = { clientCapabilities: { extensions: { [EXT]: {} } } };
+
 let dev: ReadyProcess | undefined;
 let endpoint: URL;
 
-beforeAll(async () => {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0" };
-  // What a user's shell has: none of the variables the deployed function reads.
-  for (const name of ["TABLE_NAME", "SECRET_ARN", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
-    delete env[name];
-  delete env.NODE_OPTIONS;
-  dev = await spawnReady(
+/** What a user's shell has: none of the variables the deployed function reads. */
+function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  const deployed = ["TABLE_NAME", "SECRET_ARN", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
+  for (const name of [...deployed, "AWS_ENDPOINT_URL_LAMBDA", "AWS_ENDPOINT_URL", "NODE_OPTIONS"]) {
+    if (!(name in extra)) delete env[name];
+  }
+  return env;
+}
+
+/** `npm run dev [-- args]`, as the README says; resolves once it prints its endpoint. */
+function runDev(args: string[], env: NodeJS.ProcessEnv): Promise<ReadyProcess> {
+  return spawnReady(
     "sh",
-    ["scripts/pnpm.sh", "--silent", "--filter", "@portico/example-quickstart-lambda", "dev"],
+    ["scripts/pnpm.sh", "--silent", "--filter", "@portico/example-quickstart-lambda", "dev", ...args],
     /at (http:\/\/127\.0\.0\.1:\d+\/mcp)/,
     { cwd: ROOT, env },
   );
+}
+
+beforeAll(async () => {
+  dev = await runDev([], userEnv({ PORT: "0" }));
   endpoint = new URL(dev.match[1] as string);
 }, 90_000);
 
 afterAll(() => dev?.stop());
+
+/** A modern `tools/call` of `report` from a client that declares tasks: the CreateTaskResult. */
+async function startReport(mcp: URL, sections: number) {
+  const response = await fetch(
+    modernPost(mcp, "tools/call", { name: "report", arguments: { sections } }, WITH_TASKS),
+  );
+  expect(response.status).toBe(200);
+  const [created] = await readJsonRpc(response);
+  expect(created?.result).toMatchObject({ resultType: "task", status: "working" });
+  return created?.result.taskId as string;
+}
+
+/** Polls `tasks/get` until the task has ended (at most `limitMs`). */
+async function settled(mcp: URL, taskId: string, limitMs = 15_000) {
+  const until = Date.now() + limitMs;
+  for (;;) {
+    const request = modernPost(
+      mcp,
+      "tasks/get",
+      { taskId },
+      { ...WITH_TASKS, headers: { "Mcp-Name": taskId } },
+    );
+    const [answer] = await readJsonRpc(await fetch(request));
+    const task = answer?.result;
+    if (["completed", "failed", "cancelled"].includes(task?.status)) return task;
+    if (Date.now() > until) throw new Error(`task ${taskId} still ${task?.status} after ${limitMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 
 describe("the Lambda quickstart locally (`npm run dev`, no AWS)", () => {
   it("serves the streaming handler with Function URL events on 127.0.0.1", () => {
@@ -87,5 +132,43 @@ describe("the Lambda quickstart locally (`npm run dev`, no AWS)", () => {
     }
     // A run with its own secret prints no notice about a missing one.
     expect(dev?.output()).not.toMatch(/secret/i);
+  });
+
+  it("tasks: a report becomes a task whose run is an asynchronous invocation, polled to its result", async () => {
+    const started = Date.now();
+    const taskId = await startReport(endpoint, 2);
+    // streamHandler answers before the run (kept going after the answer) has finished.
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(await settled(endpoint, taskId)).toMatchObject({
+      status: "completed",
+      result: { content: [{ type: "text", text: "Report ready: 2 sections." }] },
+    });
+  });
+});
+
+describe("`npm run dev -- --export handler`: the buffered handler, with no variable set", () => {
+  let buffered: ReadyProcess | undefined;
+  let mcp: URL;
+
+  beforeAll(async () => {
+    const env = userEnv({ PORT: "0" });
+    buffered = await runDev(["--export", "handler"], env);
+    mcp = new URL(buffered.match[1] as string);
+  }, 90_000);
+
+  afterAll(() => buffered?.stop());
+
+  it("serves the buffered handler, whose task runs in an asynchronous invocation of its own", async () => {
+    expect(buffered?.output()).toContain("Lambda handler handler (v2 events)");
+    const started = Date.now();
+    const taskId = await startReport(mcp, 3);
+    // The buffered handler waits for its invocation's work: it answers before the 3 s report has
+    // run only because the run is another invocation (the dev server's Invoke API, which it points
+    // AWS_ENDPOINT_URL_LAMBDA at by itself), as deployed.
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(await settled(mcp, taskId)).toMatchObject({
+      status: "completed",
+      result: { content: [{ type: "text", text: "Report ready: 3 sections." }] },
+    });
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   EXPECTED,
+  expectInvokeSelfGrant,
   hasWildcard,
+  invokeSelfStatement,
   type Json,
   loadSamTemplate,
   OAUTH_PARAMETERS,
@@ -126,9 +128,10 @@ describe("template.yaml", () => {
     expect(JSON.stringify(sam)).not.toContain("{{resolve:");
   });
 
-  it("grants exactly the store's DynamoDB actions on the table, the secret read, the log writes; no wildcards", () => {
+  it("grants exactly the store's DynamoDB actions on the table, the secret read, the log writes, self-invocation; no wildcards", () => {
     const statements = policyStatements(sam);
     expect(statements.map((s: Json) => s.Sid).toSorted()).toEqual([
+      "InvokeOwnFunctions",
       "ReadRequestStateSecret",
       "UseStoreTable",
       "WriteOwnLogs",
@@ -155,6 +158,11 @@ describe("template.yaml", () => {
       expect(samFunction(sam, id).Policies).toBeUndefined();
     }
     expect(sam.Resources.FunctionRole.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it("lets the functions invoke themselves (task runs): a policy of its own on the role, both ARNs, no wildcard", () => {
+    expectInvokeSelfGrant(sam);
+    expect(sortedActions(invokeSelfStatement(sam))).toEqual(EXPECTED.invokeActions);
   });
 
   it("outputs both MCP URLs", () => {
