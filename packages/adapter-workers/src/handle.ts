@@ -6,6 +6,7 @@
 
 import type { AuthInfo, ExecutionContextLike, FetchApp } from "@portico/host";
 import { consoleErrorReporter, hostErrorResponse } from "@portico/host";
+import { appsByEnv } from "./_apps.ts";
 
 /** Options of {@link handle}. */
 export interface WorkersHandlerOptions<Env> {
@@ -76,21 +77,7 @@ export function handle<Env = unknown>(
   options: WorkersHandlerOptions<Env> = {},
 ): WorkerHandler<Env> {
   const onError = options.onError ?? consoleErrorReporter("@portico/adapter-workers");
-  const apps = new WeakMap<object, FetchApp>();
-  let single: FetchApp | undefined;
-  const appFor = (env: Env): FetchApp => {
-    if (typeof app !== "function") return app;
-    if (typeof env !== "object" || env === null) {
-      single ??= app(env);
-      return single;
-    }
-    let built = apps.get(env);
-    if (built === undefined) {
-      built = app(env);
-      apps.set(env, built);
-    }
-    return built;
-  };
+  const appFor = appsByEnv(app);
   return {
     async fetch(request, env, ctx) {
       const host: ExecutionContextLike = {
