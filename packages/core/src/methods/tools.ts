@@ -200,8 +200,14 @@ export async function runTool(tool: ToolEntry, call: McpCall): Promise<McpResult
 async function serveCall(call: McpCall): Promise<McpResult> {
   const tool = findTool(call);
   const tasks = tasksHook(call.definitions);
-  if (tasks === undefined) return runTool(tool, call);
-  const task = { name: tool.name, taskSupport: tool.config.taskSupport, taskStart: tool.config.taskStart };
+  const support = tool.config.taskSupport;
+  // A tool that never runs as a task goes straight to its handler, unless a 2025-11-25 client
+  // asks for a task anyway (which the tasks engine refuses).
+  const never = support === undefined || support === "forbidden";
+  if (tasks === undefined || (never && (call.era !== "legacy" || call.params.task == null))) {
+    return runTool(tool, call);
+  }
+  const task = { name: tool.name, taskSupport: support, taskStart: tool.config.taskStart };
   const routed = await tasks.route(call, task);
   if (routed !== undefined) return routed;
   try {
