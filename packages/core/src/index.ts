@@ -52,35 +52,44 @@ export { createModernHandler } from "./modern-handler.ts";
 export type {
   MemoryBusOptions,
   MemoryEventStoreOptions,
+  MemoryRateLimitStoreOptions,
   MemorySessionStoreOptions,
   MemoryStoresOptions,
   PollingBusOptions,
+  TokenStep,
   TopicLog,
   TopicLogBatch,
   TopicLogRead,
 } from "./stores/index.ts";
 export {
   assertStreamId,
+  assertTokenBucket,
   isStreamId,
   MemoryBus,
   MemoryEventStore,
+  MemoryRateLimitStore,
   MemorySessionStore,
   memoryStores,
   PollingBus,
   splitEventId,
   storeKeyText,
+  takeToken,
   toJsonText,
+  tokenIntervalMs,
 } from "./stores/index.ts";
 export type {
   Bus,
   EventStore,
   JsonValue,
+  RateLimitStore,
   SessionStore,
   StoredEvent,
   StoredRecord,
   StoreKey,
   Stores,
   Subscription,
+  TokenBucket,
+  TokenTake,
 } from "./stores/types.ts";
 export type { TasksOptions } from "./tasks/engine.ts";
 export { enableTasks } from "./tasks/engine.ts";

@@ -37,7 +37,7 @@ export function observedStores(stores: Stores, instruments: readonly Instrument[
       },
     );
   };
-  const { sessions: s, events: e, bus: b } = stores;
+  const { sessions: s, events: e, bus: b, limits: l } = stores;
   const sessions: SessionStore = {
     get: (key) => timed("sessions.get", () => s.get(key)),
     create: (key, value, ttl) => timed("sessions.create", () => s.create(key, value, ttl)),
@@ -53,5 +53,11 @@ export function observedStores(stores: Stores, instruments: readonly Instrument[
     publish: (topic, message) => timed("bus.publish", () => b.publish(topic, message)),
     subscribe: (topic, onMessage) => timed("bus.subscribe", () => b.subscribe(topic, onMessage)),
   };
-  return { sessions, events, bus };
+  if (l === undefined) return { sessions, events, bus };
+  return {
+    sessions,
+    events,
+    bus,
+    limits: { take: (key, bucket) => timed("limits.take", () => l.take(key, bucket)) },
+  };
 }

@@ -5,6 +5,7 @@ import { busTests } from "./_store-battery-bus.ts";
 import { censusTests } from "./_store-battery-census.ts";
 import { type BoundedEventStoreFactory, eventBytesTests } from "./_store-battery-event-bytes.ts";
 import { eventStoreTests } from "./_store-battery-events.ts";
+import { limitTests } from "./_store-battery-limits.ts";
 import { sessionStoreTests } from "./_store-battery-sessions.ts";
 import { taskTests } from "./_store-battery-tasks.ts";
 
@@ -51,6 +52,7 @@ export function describeStore(name: string, factory: () => Promise<StoreFixture>
     bindingTests(stores);
     censusTests(stores);
     taskTests(stores);
+    limitTests(stores);
     eventBytesTests(() => fixture?.boundedEvents);
   });
 }

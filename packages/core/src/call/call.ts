@@ -5,6 +5,7 @@
  * method and answers. Each era supplies only what differs ({@link EraLink}): version and client
  * facts, how to ask the client for input, how a stream persists, how cancellation is heard.
  */
+import { principalOf } from "../auth/principal.ts";
 import type { Era, HandlerContext, InputRequest } from "../definition/context.ts";
 import type { LogFields, Logger } from "../definition/logger.ts";
 import type { InputWrapper, McpCall, McpResult, MethodSpec, SessionHandle } from "../definition/method.ts";
@@ -22,6 +23,7 @@ import {
 import type { LogLevel } from "../jsonrpc/protocol.ts";
 import { toWireError } from "../jsonrpc/wire-error.ts";
 import { runChain } from "../methods/chain.ts";
+import type { Stores } from "../stores/types.ts";
 import { RequestAbort } from "./_abort.ts";
 import { CallContext } from "./_context.ts";
 import { consoleLogger } from "./console-logger.ts";
@@ -53,6 +55,8 @@ export interface EraLink {
   readonly stream?: Pick<ExchangeOptions, "headers" | "persist" | "primingRetryMs" | "canStream">;
   /** Modern era: the answers of earlier MRTR rounds and this request's `inputResponses`. */
   readonly answers?: Record<string, unknown>;
+  /** A task's run (not the client's request). */
+  readonly inTask?: boolean;
   /** A task's run: its saved progress, and how to save more. */
   readonly checkpoint?: { readonly value: unknown; save(value: unknown): Promise<void> };
 }
@@ -137,6 +141,22 @@ export class Call extends CallContext implements McpCall {
 
   get hostRequestId(): string | undefined {
     return this.incoming.host.requestId;
+  }
+
+  get clientAddress(): string | undefined {
+    return this.incoming.host.clientAddress;
+  }
+
+  get principal(): string | null {
+    return principalOf(this.auth);
+  }
+
+  get stores(): Stores {
+    return this.rt.stores;
+  }
+
+  get inTask(): boolean {
+    return this.link.inTask === true;
   }
 
   get signal(): AbortSignal {

@@ -6,6 +6,7 @@
  */
 import type { ErrorReporter } from "../errors.ts";
 import type { LogLevel } from "../jsonrpc/protocol.ts";
+import type { Stores } from "../stores/types.ts";
 import type { Era, HandlerContext, InputRequest } from "./context.ts";
 import type { LogFields, Logger } from "./logger.ts";
 import type { AuthInfo, Implementation } from "./types.ts";
@@ -37,6 +38,23 @@ export interface McpCall {
   readonly auth: AuthInfo | undefined;
   /** The host's id of the HTTP request (Lambda's request id, `cf-ray`, `X-Request-Id`), for logs. */
   readonly hostRequestId: string | undefined;
+  /**
+   * The caller's network address as the adapter knows it (`ctx.clientAddress`: Lambda's source IP,
+   * the socket's peer on Node, `CF-Connecting-IP` on Workers), or `undefined`.
+   */
+  readonly clientAddress: string | undefined;
+  /**
+   * Who is calling, as one comparable text (issuer, subject and client id of `auth`), or `null` for an
+   * anonymous caller: what sessions, `requestState` and tasks are bound to.
+   */
+  readonly principal: string | null;
+  /**
+   * The handler's stores (those every instance shares when they are durable), for middleware that
+   * keeps state across instances: rate-limit buckets, idempotency records.
+   */
+  readonly stores: Stores;
+  /** Whether this is a task's run in the background (`enableTasks`), not the client's request. */
+  readonly inTask: boolean;
   /** Aborted on cancellation, a dropped stream, the host's deadline or shutdown. */
   readonly signal: AbortSignal;
   /**

@@ -2,18 +2,20 @@ import type { MemoryBusOptions } from "./memory-bus.ts";
 import { MemoryBus } from "./memory-bus.ts";
 import type { MemoryEventStoreOptions } from "./memory-event-store.ts";
 import { MemoryEventStore } from "./memory-event-store.ts";
+import { MemoryRateLimitStore } from "./memory-rate-limit-store.ts";
 import type { MemorySessionStoreOptions } from "./memory-session-store.ts";
 import { MemorySessionStore } from "./memory-session-store.ts";
 import type { Stores } from "./types.ts";
 
-/** Options for {@link memoryStores}: those of the three in-memory stores together. */
+/** Options for {@link memoryStores}: those of the in-memory stores together. */
 export interface MemoryStoresOptions
   extends MemorySessionStoreOptions,
     MemoryEventStoreOptions,
     MemoryBusOptions {}
 
 /**
- * A fresh {@link MemorySessionStore}, {@link MemoryEventStore} and {@link MemoryBus}. They live in
+ * A fresh {@link MemorySessionStore}, {@link MemoryEventStore}, {@link MemoryBus} and
+ * {@link MemoryRateLimitStore}. They live in
  * one process, so they only suit tests, local development and a single long-lived instance.
  */
 export function memoryStores(options: MemoryStoresOptions = {}): Stores {
@@ -32,5 +34,6 @@ export function memoryStores(options: MemoryStoresOptions = {}): Stores {
     sessions: new MemorySessionStore(sessionOptions),
     events: new MemoryEventStore(eventOptions),
     bus: new MemoryBus(busOptions),
+    limits: new MemoryRateLimitStore(options.now ? { now: options.now } : {}),
   };
 }

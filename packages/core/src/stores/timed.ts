@@ -5,7 +5,7 @@
  * `Retry-After`, and streams end (see Exchange).
  */
 import { StoreUnavailableError } from "../errors.ts";
-import type { Bus, EventStore, SessionStore, Stores } from "./types.ts";
+import type { Bus, EventStore, RateLimitStore, SessionStore, Stores } from "./types.ts";
 
 function deadline<T>(what: string, timeoutMs: number, work: Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -30,7 +30,7 @@ function deadline<T>(what: string, timeoutMs: number, work: Promise<T>): Promise
 /** `stores` with every call bounded by `timeoutMs` (unchanged when it is not a positive number). */
 export function timedStores(stores: Stores, timeoutMs: number): Stores {
   if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) return stores;
-  const { sessions: s, events: e, bus: b } = stores;
+  const { sessions: s, events: e, bus: b, limits: l } = stores;
   const sessions: SessionStore = {
     get: (key) => deadline("sessions.get", timeoutMs, s.get(key)),
     create: (key, value, ttl) => deadline("sessions.create", timeoutMs, s.create(key, value, ttl)),
@@ -51,5 +51,9 @@ export function timedStores(stores: Stores, timeoutMs: number): Stores {
       return { unsubscribe: () => deadline("bus.unsubscribe", timeoutMs, subscription.unsubscribe()) };
     },
   };
-  return { sessions, events, bus };
+  if (l === undefined) return { sessions, events, bus };
+  const limits: RateLimitStore = {
+    take: (key, bucket) => deadline("limits.take", timeoutMs, l.take(key, bucket)),
+  };
+  return { sessions, events, bus, limits };
 }

@@ -98,9 +98,49 @@ export interface Bus {
   subscribe(topic: StoreKey, onMessage: (message: JsonValue) => void): Promise<Subscription>;
 }
 
-/** The three stores a handler uses. */
+/**
+ * A token bucket, kept in the generic cell rate algorithm's form (one number per bucket: the
+ * theoretical arrival time, see `takeToken`): `limit` calls per `periodMs` on average, up to
+ * `burst` at once from a full bucket.
+ */
+export interface TokenBucket {
+  /** Calls admitted per `periodMs` on average: the refill rate. */
+  readonly limit: number;
+  /** The period of `limit`, in milliseconds. */
+  readonly periodMs: number;
+  /** The bucket's size: most calls admitted at once from a full bucket (≥ `cost`). */
+  readonly burst: number;
+  /** Tokens this call takes. */
+  readonly cost: number;
+}
+
+/** What {@link RateLimitStore.take} decided. */
+export interface TokenTake {
+  /** Whether the call was admitted (its tokens were taken). */
+  readonly allowed: boolean;
+  /** Whole tokens left in the bucket after this take. */
+  readonly remaining: number;
+  /** Denied: milliseconds until the same take would be admitted; 0 when admitted. */
+  readonly retryAfterMs: number;
+  /** Milliseconds until the bucket is full again. */
+  readonly resetAfterMs: number;
+}
+
+/**
+ * Rate-limit buckets shared by every instance. `take` is one atomic operation on the backend
+ * (a Redis script, DynamoDB conditional updates, a Durable Object's single thread), so concurrent
+ * takes on many instances never admit more than the bucket holds.
+ */
+export interface RateLimitStore {
+  /** Takes `bucket.cost` tokens from the bucket under `key`, if it holds them. */
+  take(key: StoreKey, bucket: TokenBucket): Promise<TokenTake>;
+}
+
+/** The stores a handler uses. */
 export interface Stores {
   sessions: SessionStore;
   events: EventStore;
   bus: Bus;
+  /** Rate-limit buckets (`@portico/guard`'s `rateLimit`); every Portico store family has one. */
+  limits?: RateLimitStore;
 }
