@@ -94,8 +94,8 @@ export class Commands {
 
   /**
    * Runs a Lua script: `EVALSHA`, then `EVAL` if the server does not have it cached (`EVAL` alone
-   * where Web Crypto has no SHA-1). Retrying either is as safe as the script: every script here
-   * is written to be repeated.
+   * where Web Crypto has no SHA-1). Retrying either is as safe as the script: the store scripts
+   * are written to be repeated, except the rate-limit take and the polling bus's publish (`once`).
    */
   async eval(script: string, keys: string[], args: string[], repeatable: Repeatable): Promise<RedisReply> {
     const known = scriptSha(script);

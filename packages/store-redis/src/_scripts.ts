@@ -173,3 +173,31 @@ local args = {'XREAD', 'COUNT', ARGV[1], 'STREAMS'}
 for i = 1, #KEYS do args[#args + 1] = KEYS[i] end
 for i = 2, #ARGV do args[#args + 1] = ARGV[i] end
 return redis.call(unpack(args))`;
+
+/**
+ * Rate-limit take (GCRA, as `takeToken` in `@portico/core`). KEYS[1] the bucket; ARGV[1] limit,
+ * ARGV[2] periodMs, ARGV[3] burst, ARGV[4] cost. The bucket is one string: its theoretical arrival
+ * time `tat` in epoch ms (absent: a full bucket). `now` is Redis's clock (`TIME`, ms with the
+ * microseconds as a fraction), so every instance takes by one clock (Redis 5+ replicates a
+ * script's effects, not the script, so a write after `TIME` is allowed). Admitted: sets the new
+ * `tat` (`%.17g`: the exact double) with `PX` until the bucket is full again. Returns {allowed
+ * (1/0), remaining, retryAfterMs, resetAfterMs}, floored and ceiled here with `takeToken`'s 1e-6
+ * slack: a Lua number becomes an integer reply by truncation. Not repeatable: run twice, it takes
+ * twice.
+ */
+export const TAKE = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
+local interval = tonumber(ARGV[2]) / tonumber(ARGV[1])
+local capacity = tonumber(ARGV[3]) * interval
+local tat = tonumber(redis.call('GET', KEYS[1]))
+local from = now
+if tat and tat >= now then from = tat end
+local later = from + tonumber(ARGV[4]) * interval
+local ahead = later - now
+if ahead > capacity + 1e-6 then
+  return {0, math.max(0, math.floor((capacity - (from - now)) / interval + 1e-6)),
+    math.ceil(ahead - capacity - 1e-6), math.ceil(from - now - 1e-6)}
+end
+redis.call('SET', KEYS[1], string.format('%.17g', later), 'PX', string.format('%.0f', math.max(1, math.ceil(ahead))))
+return {1, math.max(0, math.floor((capacity - ahead) / interval + 1e-6)), 0, math.ceil(ahead - 1e-6)}`;

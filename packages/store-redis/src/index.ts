@@ -17,6 +17,8 @@ export type { RedisPollingBusOptions } from "./polling-bus.ts";
 export { RedisPollingBus } from "./polling-bus.ts";
 export type { RedisPubSubBusOptions } from "./pubsub-bus.ts";
 export { RedisPubSubBus } from "./pubsub-bus.ts";
+export type { RedisRateLimitStoreOptions } from "./rate-limit-store.ts";
+export { RedisRateLimitStore } from "./rate-limit-store.ts";
 export type { RedisRestClientOptions } from "./rest-client.ts";
 export { RedisRestClient } from "./rest-client.ts";
 export type { RedisSessionStoreOptions } from "./session-store.ts";

@@ -5,6 +5,7 @@ import { toRedisConnection } from "./connection.ts";
 import { RedisEventStore } from "./event-store.ts";
 import { RedisPollingBus } from "./polling-bus.ts";
 import { RedisPubSubBus } from "./pubsub-bus.ts";
+import { RedisRateLimitStore } from "./rate-limit-store.ts";
 import { RedisSessionStore } from "./session-store.ts";
 
 /** Options for {@link redisStores}. */
@@ -43,13 +44,14 @@ export interface RedisStores extends Stores {
   sessions: RedisSessionStore;
   events: RedisEventStore;
   bus: RedisPubSubBus | RedisPollingBus;
+  limits: RedisRateLimitStore;
   /** Closes what the stores opened themselves (the pub/sub connection, the poll timer), not `client`. */
   close(): Promise<void>;
 }
 
 /**
- * A {@link RedisSessionStore}, {@link RedisEventStore} and a bus on one Redis client. Creating
- * them does no I/O; the pub/sub connection opens at the first `subscribe`.
+ * A {@link RedisSessionStore}, {@link RedisEventStore}, a bus and a {@link RedisRateLimitStore} on
+ * one Redis client. Creating them does no I/O; the pub/sub connection opens at the first `subscribe`.
  */
 export function redisStores(options: RedisStoresOptions): RedisStores {
   const connection = toRedisConnection(options.client);
@@ -77,6 +79,7 @@ export function redisStores(options: RedisStoresOptions): RedisStores {
       ...(options.maxBytesPerSession === undefined ? {} : { maxBytesPerSession: options.maxBytesPerSession }),
     }),
     bus,
+    limits: new RedisRateLimitStore(connection, common),
     close: () => bus.close(),
   };
 }

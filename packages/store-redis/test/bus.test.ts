@@ -5,18 +5,10 @@ import { POLL } from "../src/_scripts.ts";
 import { RedisRestClient, redisStores } from "../src/index.ts";
 import { useBackends } from "./_backends.ts";
 import { type Flavour, type OpenedStores, openStores } from "./_clients.ts";
-import { type RespConnection, respConnect } from "./_resp.ts";
+import { useRawConnection } from "./_raw.ts";
 
 const backends = useBackends();
-let raw: RespConnection;
-
-beforeAll(async () => {
-  raw = await respConnect(backends.redis.port);
-});
-
-afterAll(() => {
-  raw?.close();
-});
+const raw = useRawConnection(backends);
 
 async function waitUntil(check: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 5_000;

@@ -14,6 +14,7 @@ import {
 } from "../src/index.ts";
 import { useBackends } from "./_backends.ts";
 import { FLAVOURS, type OpenedStores, openClient, openStores } from "./_clients.ts";
+import { scripted } from "./_raw.ts";
 import { startTcpProxy, type TcpProxy } from "./_tcp-proxy.ts";
 
 const backends = useBackends();
@@ -120,18 +121,6 @@ describe("REST", () => {
 });
 
 describe("deadlines and retries (scripted connection)", () => {
-  function scripted(answers: (() => Promise<unknown>)[]): RedisConnection & { calls: string[][] } {
-    const calls: string[][] = [];
-    return {
-      calls,
-      send(command) {
-        calls.push(command);
-        const next = answers.shift();
-        return next ? next() : Promise.resolve(null);
-      },
-    };
-  }
-
   it("retries transient error replies even for writes that must not run twice", async () => {
     const connection = scripted([
       () => Promise.reject(new RedisError("LOADING Redis is loading the dataset in memory", "LOADING")),

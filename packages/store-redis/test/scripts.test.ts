@@ -8,7 +8,7 @@ import type { StoreKey } from "@portico/core";
 import { createHandler, StoreUnavailableError } from "@portico/core";
 import { createQuickstartServer } from "@portico/example-quickstart/tools";
 import { initializeBody, initializedBody, legacyPost } from "@portico/test-kit";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { normaliseReply } from "../src/_commands.ts";
 import { PUBLISH, UPDATE } from "../src/_scripts.ts";
 import type { RedisConnection } from "../src/index.ts";
@@ -16,18 +16,10 @@ import { RedisError, RedisSessionStore, redisStores, toRedisConnection } from ".
 import { streamsOf } from "../src/polling-bus.ts";
 import { useBackends } from "./_backends.ts";
 import { FLAVOURS, openClient, openStores } from "./_clients.ts";
-import { type RespConnection, respConnect } from "./_resp.ts";
+import { useRawConnection } from "./_raw.ts";
 
 const backends = useBackends();
-let raw: RespConnection;
-
-beforeAll(async () => {
-  raw = await respConnect(backends.redis.port);
-});
-
-afterAll(() => {
-  raw?.close();
-});
+const raw = useRawConnection(backends);
 
 const sha1 = (text: string) => createHash("sha1").update(text).digest("hex");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
