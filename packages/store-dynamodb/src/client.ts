@@ -134,11 +134,21 @@ export class DynamoDbClient {
 function classify(status: number, text: string, ambiguous: boolean): Failure {
   let type = `HTTP${status}`;
   let message = text.slice(0, 200);
+  let item: Record<string, unknown> | undefined;
   try {
-    const parsed = JSON.parse(text) as { __type?: unknown; message?: unknown; Message?: unknown };
+    const parsed = JSON.parse(text) as {
+      __type?: unknown;
+      message?: unknown;
+      Message?: unknown;
+      Item?: unknown;
+    };
     if (typeof parsed.__type === "string") type = parsed.__type.slice(parsed.__type.lastIndexOf("#") + 1);
     const said = parsed.message ?? parsed.Message;
     if (typeof said === "string") message = said;
+    // A failed condition's old item, when the request asked for it (ReturnValuesOnConditionCheckFailure).
+    if (typeof parsed.Item === "object" && parsed.Item !== null && !Array.isArray(parsed.Item)) {
+      item = parsed.Item as Record<string, unknown>;
+    }
   } catch {
     // Not JSON (a proxy's error page): keep the status as the type.
   }
@@ -153,5 +163,5 @@ function classify(status: number, text: string, ambiguous: boolean): Failure {
       throttled: false,
     };
   }
-  return { kind: "final", error: new DynamoDbError(type, message, status, ambiguous) };
+  return { kind: "final", error: new DynamoDbError(type, message, status, ambiguous, item) };
 }

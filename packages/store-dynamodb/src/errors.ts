@@ -15,13 +15,26 @@ export class DynamoDbError extends PorticoError {
    * (a network error or a 5xx before the retry that produced this error).
    */
   readonly ambiguous: boolean;
+  /**
+   * A failed condition's item as it was when the condition was evaluated (DynamoDB's wire JSON),
+   * when the request asked for it (`ReturnValuesOnConditionCheckFailure: "ALL_OLD"`) and there was
+   * one. Servers without that option (dynalite) never send it.
+   */
+  readonly item?: Record<string, unknown>;
 
-  constructor(type: string, message: string, status: number, ambiguous = false) {
+  constructor(
+    type: string,
+    message: string,
+    status: number,
+    ambiguous = false,
+    item?: Record<string, unknown>,
+  ) {
     super("dynamodb_error", `DynamoDB ${type}: ${message}`);
     this.name = "DynamoDbError";
     this.type = type;
     this.status = status;
     this.ambiguous = ambiguous;
+    if (item !== undefined) this.item = item;
   }
 }
 

@@ -7,6 +7,8 @@ export { DynamoDbClient } from "./client.ts";
 export { DynamoDbError, isConditionalCheckFailed } from "./errors.ts";
 export type { DynamoDbEventStoreOptions } from "./event-store.ts";
 export { DynamoDbEventStore } from "./event-store.ts";
+export type { DynamoDbRateLimitStoreOptions } from "./rate-limit-store.ts";
+export { DynamoDbRateLimitStore } from "./rate-limit-store.ts";
 export type { DynamoDbSessionStoreOptions } from "./session-store.ts";
 export { DynamoDbSessionStore } from "./session-store.ts";
 export type { DynamoDbStores, DynamoDbStoresOptions } from "./stores.ts";

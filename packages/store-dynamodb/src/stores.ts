@@ -4,6 +4,7 @@ import type { DynamoDbClientOptions } from "./client.ts";
 import { DynamoDbClient } from "./client.ts";
 import type { DynamoDbEventStoreOptions } from "./event-store.ts";
 import { DynamoDbEventStore } from "./event-store.ts";
+import { DynamoDbRateLimitStore } from "./rate-limit-store.ts";
 import { DynamoDbSessionStore } from "./session-store.ts";
 
 /** Options for {@link dynamoDbStores}. */
@@ -36,12 +37,14 @@ export interface DynamoDbStores extends Stores {
   sessions: DynamoDbSessionStore;
   events: DynamoDbEventStore;
   bus: DynamoDbBus;
+  limits: DynamoDbRateLimitStore;
   client: DynamoDbClient;
 }
 
 /**
- * A {@link DynamoDbSessionStore}, {@link DynamoDbEventStore} and {@link DynamoDbBus} on one table,
- * sharing one signed-fetch client. Creating them does no I/O.
+ * A {@link DynamoDbSessionStore}, {@link DynamoDbEventStore}, {@link DynamoDbBus} and
+ * {@link DynamoDbRateLimitStore} on one table, sharing one signed-fetch client. Creating them does
+ * no I/O.
  */
 export function dynamoDbStores(options: DynamoDbStoresOptions): DynamoDbStores {
   const client = options.client ?? new DynamoDbClient(clientOptions(options));
@@ -64,6 +67,7 @@ export function dynamoDbStores(options: DynamoDbStoresOptions): DynamoDbStores {
       ...(options.busLookbackMs === undefined ? {} : { lookbackMs: options.busLookbackMs }),
       ...(options.onError ? { onError: options.onError } : {}),
     }),
+    limits: new DynamoDbRateLimitStore(client, common),
   };
 }
 
