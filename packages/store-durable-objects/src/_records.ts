@@ -1,9 +1,11 @@
 /**
  * The SQLite side of a session object: the schema, the record table (SessionStore) and expiry (the
- * event log is in `_events.ts`). Plain functions over `ctx.storage.sql`; every call is synchronous
- * and runs inside one Durable Object event, so each compare-and-set is atomic without a lock.
+ * event log is in `_events.ts`, rate-limit buckets in `_limits.ts`). Plain functions over
+ * `ctx.storage.sql`; every call is synchronous and runs inside one Durable Object event, so each
+ * compare-and-set is atomic without a lock.
  */
 import { EVENT_SCHEMA, sweepEvents } from "./_events.ts";
+import { LIMIT_SCHEMA, sweepLimits } from "./_limits.ts";
 
 /** A record as the object returns it over RPC: the value stays JSON text until the Worker parses it. */
 export interface RecordRow {
@@ -32,6 +34,7 @@ CREATE TABLE IF NOT EXISTS portico_meta (
 export function ensureSchema(sql: SqlStorage): string {
   sql.exec(SCHEMA);
   sql.exec(EVENT_SCHEMA);
+  sql.exec(LIMIT_SCHEMA);
   const existing = sql.exec<{ value: string }>("SELECT value FROM portico_meta WHERE name = 'tag'").toArray();
   if (existing[0] !== undefined) return existing[0].value;
   const tag = randomTag();
@@ -100,11 +103,13 @@ export function deleteRecord(sql: SqlStorage, key: string): void {
 export function sweep(sql: SqlStorage, now: number): number | undefined {
   sql.exec("DELETE FROM portico_records WHERE expires_at < ?", now);
   sweepEvents(sql, now);
+  sweepLimits(sql, now);
   const next = sql
     .exec<{ at: number | null }>(
       `SELECT MIN(at) AS at FROM (
          SELECT MIN(expires_at) AS at FROM portico_records
          UNION ALL SELECT MIN(expires_at) AS at FROM portico_events
+         UNION ALL SELECT MIN(expires_at) AS at FROM portico_limits
        )`,
     )
     .one().at;

@@ -5,6 +5,7 @@ export type { DurableObjectBusOptions } from "./bus.ts";
 export { DurableObjectBus } from "./bus.ts";
 export type { DurableObjectEventStoreOptions } from "./event-store.ts";
 export { DurableObjectEventStore } from "./event-store.ts";
+export { DurableObjectRateLimitStore } from "./rate-limit-store.ts";
 export { PorticoSessionObject } from "./session-object.ts";
 export { DurableObjectSessionStore } from "./session-store.ts";
 export type { DurableObjectStores, DurableObjectStoresOptions } from "./stores.ts";

@@ -3,13 +3,15 @@
  * legacy session (`idFromName("session:<id>")`, see `_routing.ts`) holds that session's record,
  * its reply mailbox, its event log and its bus subscribers, in the object's own SQLite database.
  * Keys and topics without a session (the broadcast topic: list changes, resource updates) get an
- * object of their own (`topic:<storeKeyText>`, `key:<storeKeyText>`).
+ * object of their own (`topic:<storeKeyText>`, `key:<storeKeyText>`), and so does every rate-limit
+ * bucket (`limit:<storeKeyText>`).
  *
- * Nothing lives only in memory: records and events are SQL rows, subscribers are hibernatable
- * WebSockets, expiry is an alarm. The object can therefore be evicted at any moment (hibernation,
- * a deploy) and picks up where it was when the next call or message arrives.
+ * Nothing lives only in memory: records, events and buckets are SQL rows, subscribers are
+ * hibernatable WebSockets, expiry is an alarm. The object can therefore be evicted at any moment
+ * (hibernation, a deploy) and picks up where it was when the next call or message arrives.
  */
 import { DurableObject } from "cloudflare:workers";
+import { assertTokenBucket, type TokenBucket, type TokenTake } from "@portico/core";
 import {
   appendEvent,
   DEFAULT_MAX_BYTES_PER_SESSION,
@@ -17,6 +19,7 @@ import {
   replayEvents,
   trimEvents,
 } from "./_events.ts";
+import { takeLimit } from "./_limits.ts";
 import {
   createRecord,
   deleteRecord,
@@ -94,6 +97,21 @@ export class PorticoSessionObject extends DurableObject {
 
   trimEvents(session: string, stream?: string): void {
     trimEvents(this.#sql, session, stream);
+  }
+
+  // --- RateLimitStore -------------------------------------------------------------------------
+
+  /**
+   * Takes `bucket.cost` tokens from the bucket stored under `key` (its `storeKeyText`), by the
+   * object's clock: the bucket's row is read and, when admitted, written in one synchronous step,
+   * so the object's single thread makes each take atomic. The row is kept until the bucket is full
+   * again, and the alarm deletes it then.
+   */
+  async takeToken(key: string, bucket: TokenBucket): Promise<TokenTake> {
+    assertTokenBucket(bucket);
+    const { take, expiresAt } = takeLimit(this.#sql, key, bucket, Date.now());
+    if (expiresAt !== undefined) await this.#expireBy(expiresAt);
+    return take;
   }
 
   // --- Bus ------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import type { Stores } from "@portico/core";
 import type { SessionObjectNamespace } from "./_stub.ts";
 import { DurableObjectBus, type DurableObjectBusOptions } from "./bus.ts";
 import { DurableObjectEventStore, type DurableObjectEventStoreOptions } from "./event-store.ts";
+import { DurableObjectRateLimitStore } from "./rate-limit-store.ts";
 import { DurableObjectSessionStore } from "./session-store.ts";
 
 /** Options for {@link durableObjectStores}. */
@@ -12,11 +13,12 @@ export interface DurableObjectStores extends Stores {
   sessions: DurableObjectSessionStore;
   events: DurableObjectEventStore;
   bus: DurableObjectBus;
+  limits: DurableObjectRateLimitStore;
 }
 
 /**
- * The three stores on a `PorticoSessionObject` namespace (the Durable Object binding of the
- * exported class). Creating them does no I/O.
+ * The stores on a `PorticoSessionObject` namespace (the Durable Object binding of the exported
+ * class): sessions, events, bus, and the rate-limit buckets (`limits`). Creating them does no I/O.
  */
 export function durableObjectStores(
   namespace: SessionObjectNamespace,
@@ -32,5 +34,6 @@ export function durableObjectStores(
     sessions: new DurableObjectSessionStore(namespace),
     events: new DurableObjectEventStore(namespace, events),
     bus: new DurableObjectBus(namespace, bus),
+    limits: new DurableObjectRateLimitStore(namespace),
   };
 }
