@@ -1,0 +1,196 @@
+/**
+ * `idempotent`: a tool call runs at most once per idempotency key, across every instance. The first
+ * call takes the key (an in-progress lock in the session store, renewed while it runs); duplicates
+ * arriving meanwhile wait for its result (up to `waitMs`, then get an "in progress" tool error);
+ * later duplicates get the stored result (content, `structuredContent`, `isError`) without running.
+ * A failed call gives the key back (unless `cacheErrors`), as does one that ends asking for input;
+ * a crashed holder's lock runs out after `lockMs`. Keys are per caller by default, and a key is
+ * bound to the arguments it was first used with: reused with others, it is refused.
+ */
+import {
+  ErrorCode,
+  type McpCall,
+  McpError,
+  type McpResult,
+  type Middleware,
+  PorticoError,
+  type SessionStore,
+  type StoreKey,
+} from "@portico/core";
+import { type CallerScope, callerOf } from "./caller.ts";
+import { digestOf } from "./digest.ts";
+import { factsOf } from "./facts.ts";
+import { KeyLock, type KeyRecord, readKey } from "./idempotency-record.ts";
+import { argumentsOf, covers, refusal, type ToolSelector } from "./tools.ts";
+
+/** The `_meta` key a client sends an idempotency key in (`params._meta`), and a replay is marked with (`result._meta`). */
+export const IDEMPOTENCY_KEY_META = "portico/idempotencyKey";
+/** The `_meta` key of a replayed result: `{ key, replayed: true }`. */
+export const IDEMPOTENCY_META = "portico/idempotency";
+
+/** Options for {@link idempotent}. */
+export interface IdempotencyOptions {
+  /**
+   * The call's key from its arguments (e.g. `(args) => args.invoiceId`); `undefined`: the client's
+   * key, if any. Without `key`, only client-sent keys (`_meta["portico/idempotencyKey"]`) count.
+   */
+  key?: (
+    args: Record<string, unknown>,
+    call: McpCall,
+  ) => string | number | undefined | Promise<string | number | undefined>;
+  /** Accept a client-sent key in `params._meta["portico/idempotencyKey"]`. Default `true`. */
+  clientKey?: boolean;
+  /** Refuse a call that has no key (JSON-RPC -32602). Default `false`: it runs unguarded. */
+  required?: boolean;
+  /** How long a result is kept (and duplicates answered from it). Default 1 hour. */
+  ttlMs?: number;
+  /** The in-progress lock's lifetime, renewed every third of it while the call runs. Default 30 s. */
+  lockMs?: number;
+  /** How long a duplicate waits for a running call's result before answering "in progress". Default 10 s. */
+  waitMs?: number;
+  /** Also keep error results (`isError: true`) for the key. Default `false`: a failed call may be retried. */
+  cacheErrors?: boolean;
+  /** Whose keys are apart: `"caller"` (default: a key of one principal never answers another), `"everyone"`, or a function. */
+  scope?: CallerScope;
+  /** With `server.use`: which tools it guards. Default: every tool (calls with a key). */
+  tools?: ToolSelector;
+  /** Where keys are kept. Default: the handler's session store, shared by every instance. */
+  store?: SessionStore;
+  /** Longest result kept, as JSON text; a longer one is recorded as run, without its result. Default 256 KiB. */
+  maxResultBytes?: number;
+}
+
+const MAX_KEY_LENGTH = 256;
+
+/** Makes each tool call it guards run at most once per idempotency key. */
+export function idempotent(options: IdempotencyOptions = {}): Middleware {
+  const ttlMs = positive(options.ttlMs, 3_600_000, "ttlMs");
+  const lockMs = positive(options.lockMs, 30_000, "lockMs");
+  const waitMs = positive(options.waitMs, 10_000, "waitMs");
+  const maxResultBytes = positive(options.maxResultBytes, 262_144, "maxResultBytes");
+  return async (call, next) => {
+    if (call.method !== "tools/call" || call.target === undefined || !covers(options.tools, call.target))
+      return next();
+    const args = argumentsOf(call);
+    const given = await keyOfCall(call, args, options);
+    if (given === undefined) {
+      if (!options.required) return next();
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Invalid params: tool "${call.target}" needs an idempotency key (_meta["${IDEMPOTENCY_KEY_META}"])`,
+      );
+    }
+    factsOf(call).idempotencyKey = given;
+    const store = options.store ?? call.stores.sessions;
+    const who = await callerOf(call, options.scope);
+    const key: StoreKey = { kind: "idempotency", id: `${call.target}|${who}|${await digestOf(given)}` };
+    const binding = await digestOf([call.target, args]);
+    const deadline = Date.now() + waitMs;
+    for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {
+      const running: KeyRecord = { s: "running", a: binding, h: crypto.randomUUID() };
+      if (await store.create(key, running as never, lockMs)) {
+        return run(call, next, new KeyLock(store, key, running, lockMs), binding, {
+          ttlMs,
+          maxResultBytes,
+          cacheErrors: options.cacheErrors === true,
+        });
+      }
+      const found = await readKey(store, key);
+      if (found !== undefined && found.s !== "released" && found.a !== binding) {
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          `Invalid params: idempotency key "${given}" was already used with other arguments`,
+        );
+      }
+      if (found?.s === "done") return replay(call, found, given);
+      if (Date.now() + delay > deadline || call.aborted) {
+        return refusal(
+          `A call of "${call.target}" with idempotency key "${given}" is still in progress; try again shortly to get its result.`,
+          { [IDEMPOTENCY_META]: { key: given, inProgress: true, retryAfterMs: 1_000 } },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  };
+}
+
+async function run(
+  call: McpCall,
+  next: () => Promise<McpResult>,
+  lock: KeyLock,
+  binding: string,
+  keep: { ttlMs: number; maxResultBytes: number; cacheErrors: boolean },
+): Promise<McpResult> {
+  let result: McpResult;
+  try {
+    result = await next();
+  } catch (error) {
+    // A protocol error, a crash, an input round (MRTR) or a task handed over: the key is free again.
+    await lock.release().catch((e) => call.report(e, "idempotent"));
+    throw error;
+  }
+  if (result.isError === true && !keep.cacheErrors) {
+    await lock.release().catch((e) => call.report(e, "idempotent"));
+    return result;
+  }
+  const kept = JSON.stringify(result).length <= keep.maxResultBytes ? result : null;
+  if (kept === null)
+    call.logger.warn("idempotent: result too large to keep; duplicates are told it ran", {
+      target: call.target,
+    });
+  const settled = await lock.settle({ s: "done", a: binding, r: kept }, keep.ttlMs).catch((error) => {
+    call.report(error, "idempotent");
+    return false;
+  });
+  if (!settled)
+    call.logger.warn("idempotent: the key's lock ran out before the call ended; its result was not kept", {
+      target: call.target,
+    });
+  return result;
+}
+
+function replay(call: McpCall, record: Extract<KeyRecord, { s: "done" }>, given: string): McpResult {
+  factsOf(call).replayed = true;
+  const marker = { [IDEMPOTENCY_META]: { key: given, replayed: true } };
+  if (record.r === null) {
+    return refusal(
+      `A call of "${call.target}" with idempotency key "${given}" already ran; its result was too large to keep.`,
+      marker,
+    );
+  }
+  const meta = record.r._meta as Record<string, unknown> | undefined;
+  return { ...record.r, _meta: { ...meta, ...marker } };
+}
+
+async function keyOfCall(
+  call: McpCall,
+  args: Record<string, unknown>,
+  options: IdempotencyOptions,
+): Promise<string | undefined> {
+  const own = await options.key?.(args, call);
+  // A key the tool derives may be a number (an invoice number): its text is the key.
+  let key: unknown = typeof own === "number" ? String(own) : own;
+  if (key === undefined && options.clientKey !== false) {
+    const meta = call.params._meta as Record<string, unknown> | undefined;
+    key = meta?.[IDEMPOTENCY_KEY_META];
+  }
+  if (key === undefined) return undefined;
+  if (typeof key !== "string" || key.length === 0 || key.length > MAX_KEY_LENGTH) {
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      `Invalid params: an idempotency key must be a string of 1-${MAX_KEY_LENGTH} characters`,
+    );
+  }
+  return key;
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!(value > 0) || !Number.isFinite(value)) {
+    throw new PorticoError(
+      "invalid_idempotency",
+      `idempotent: ${name} must be a positive number, not ${value}`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,12 @@
+export type { ApprovalOptions } from "./approval.ts";
+export { requireApproval } from "./approval.ts";
+export type { AuditOptions, AuditRecord, AuditSink } from "./audit.ts";
+export { audit } from "./audit.ts";
+export type { CallerScope } from "./caller.ts";
+export type { GuardFacts } from "./facts.ts";
+export type { IdempotencyOptions } from "./idempotency.ts";
+export { IDEMPOTENCY_KEY_META, IDEMPOTENCY_META, idempotent } from "./idempotency.ts";
+export type { RateLimitFacts, RateLimitOptions } from "./rate-limit.ts";
+export { RATE_LIMIT_META, RATE_LIMITED, rateLimit } from "./rate-limit.ts";
+export type { RateLimitRule, RateWindow } from "./rules.ts";
+export type { ToolSelector } from "./tools.ts";

@@ -1,0 +1,164 @@
+/**
+ * `rateLimit`: token buckets per caller (and per tool, or shared), in the stores every instance
+ * shares (`stores.limits`: memory, Redis, DynamoDB, Durable Objects), so a limit holds however many
+ * instances serve the calls. A limited `tools/call` answers a tool error result (the model reads it
+ * and can wait: MCP reports execution failures such as rate limits in the result); a limited call
+ * of another method answers the JSON-RPC error `RATE_LIMITED` (-32029). Both carry the retry hint.
+ */
+import {
+  type McpCall,
+  McpError,
+  type McpResult,
+  type Middleware,
+  PorticoError,
+  type RateLimitStore,
+  type StoreKey,
+  type TokenTake,
+} from "@portico/core";
+import { callerOf } from "./caller.ts";
+import { digestOf } from "./digest.ts";
+import { factsOf } from "./facts.ts";
+import { compileRule, describeRule, type RateLimitRule, type Rule, ruleCovers } from "./rules.ts";
+import { covers, refusal } from "./tools.ts";
+
+/** The JSON-RPC error code of a rate-limited request other than `tools/call` (implementation-defined range). */
+export const RATE_LIMITED = -32029;
+
+/** The `_meta` key of the limit facts: on a limited result, and on each tool in `tools/list`. */
+export const RATE_LIMIT_META = "portico/rateLimit";
+
+/** Options for {@link rateLimit}. */
+export interface RateLimitOptions {
+  /** Where the buckets are. Default: the handler's stores (`stores.limits`), shared by every instance. */
+  store?: RateLimitStore;
+  /** Shows each tool's limits in `tools/list` (`_meta["portico/rateLimit"]`). Default `true`. */
+  advertise?: boolean;
+  /**
+   * When the store fails: `false` (default) — the request fails as a store outage (HTTP 503 with
+   * `Retry-After`), `true` — the call runs unlimited (the failure still goes to `onError`).
+   */
+  failOpen?: boolean;
+}
+
+/** What a limited answer's `_meta` (and its error data) says. */
+export interface RateLimitFacts {
+  limit: number;
+  windowMs: number;
+  burst: number;
+  remaining: number;
+  retryAfterMs: number;
+}
+
+/**
+ * Limits calls by the rules given (a call must pass every rule covering it). Add it with
+ * `server.use(...)` for server-wide rules, or in a tool's `use` for that tool's calls. Task runs
+ * (`enableTasks`) are not counted again: the call that started the task was.
+ */
+export function rateLimit(
+  rules: RateLimitRule | readonly RateLimitRule[],
+  options: RateLimitOptions = {},
+): Middleware {
+  const compiled = (Array.isArray(rules) ? rules : [rules as RateLimitRule]).map(compileRule);
+  if (compiled.length === 0)
+    throw new PorticoError("invalid_rate_limit", "rateLimit: give at least one rule");
+  const advertise = options.advertise !== false;
+  return async (call, next) => {
+    if (call.method === "tools/list") return advertise ? withLimits(await next(), compiled) : next();
+    if (call.inTask) return next();
+    const applying = compiled.filter((rule) => ruleCovers(rule, call, covers));
+    if (applying.length === 0) return next();
+    const store = options.store ?? call.stores.limits;
+    if (store === undefined) {
+      throw new PorticoError(
+        "no_rate_limit_store",
+        "rateLimit: the handler's stores have no `limits` (a RateLimitStore): pass `store`, or use stores that have one",
+      );
+    }
+    const who = await callerOf(call, undefined);
+    for (const rule of applying) {
+      let take: TokenTake;
+      try {
+        take = await store.take(await keyOf(rule, call, who), costed(rule, call));
+      } catch (error) {
+        if (!options.failOpen) throw error;
+        call.report(error, "rateLimit");
+        continue;
+      }
+      if (!take.allowed) return limited(call, rule, take);
+    }
+    return next();
+  };
+}
+
+async function keyOf(rule: Rule, call: McpCall, anyone: string): Promise<StoreKey> {
+  const who =
+    rule.source.by === undefined || rule.source.by === "caller"
+      ? anyone
+      : await callerOf(call, rule.source.by);
+  const target = call.target ?? call.method;
+  const what = rule.source.bucket === "shared" ? "*" : target.length <= 128 ? target : await digestOf(target);
+  return { kind: "rate", id: `${rule.id}|${what}|${who}` };
+}
+
+function costed(rule: Rule, call: McpCall) {
+  const cost = rule.source.cost?.(call);
+  if (cost === undefined) return rule.bucket;
+  if (!(cost > 0 && cost <= rule.bucket.burst)) {
+    throw new PorticoError(
+      "invalid_rate_limit",
+      `rateLimit: cost must be > 0 and ≤ burst (${rule.bucket.burst}), not ${cost}`,
+    );
+  }
+  return { ...rule.bucket, cost };
+}
+
+function limited(call: McpCall, rule: Rule, take: TokenTake): McpResult {
+  factsOf(call).rateLimited = `${rule.bucket.limit}/${rule.windowMs}`;
+  const facts: RateLimitFacts = {
+    limit: rule.bucket.limit,
+    windowMs: rule.windowMs,
+    burst: rule.bucket.burst,
+    remaining: take.remaining,
+    retryAfterMs: take.retryAfterMs,
+  };
+  const seconds = Math.max(1, Math.ceil(take.retryAfterMs / 1000));
+  const limit = describeRule(rule);
+  if (call.method === "tools/call") {
+    return refusal(`Rate limit reached for tool "${call.target}" (${limit}). Try again in ${seconds} s.`, {
+      [RATE_LIMIT_META]: facts,
+    });
+  }
+  throw new McpError(RATE_LIMITED, `Rate limit reached (${limit}); retry after ${seconds} s`, facts);
+}
+
+/** `tools/list` with each covered tool's limits in its `_meta` (new tool objects: definitions stay untouched). */
+function withLimits(result: McpResult, rules: readonly Rule[]): McpResult {
+  const tools = result.tools;
+  if (!Array.isArray(tools)) return result;
+  const listed = rules.filter((rule) => {
+    const methods = rule.source.methods ?? ["tools/call"];
+    return methods === "*" || methods.includes("tools/call");
+  });
+  if (listed.length === 0) return result;
+  return {
+    ...result,
+    tools: tools.map((tool: { name: string; _meta?: Record<string, unknown> }) => {
+      const mine = listed.filter((rule) => covers(rule.source.tools, tool.name)).map(advertised);
+      if (mine.length === 0) return tool;
+      const earlier = tool._meta?.[RATE_LIMIT_META];
+      const all = Array.isArray(earlier) ? [...mine, ...earlier] : mine;
+      return { ...tool, _meta: { ...tool._meta, [RATE_LIMIT_META]: all } };
+    }),
+  };
+}
+
+function advertised(rule: Rule): Record<string, unknown> {
+  const by = rule.source.by;
+  return {
+    limit: rule.bucket.limit,
+    windowMs: rule.windowMs,
+    burst: rule.bucket.burst,
+    by: typeof by === "function" ? "custom" : (by ?? "caller"),
+    bucket: rule.source.bucket ?? "tool",
+  };
+}
