@@ -1,25 +1,11 @@
-/**
- * Redis round trips and bytes per request (issue 15, item 3): Portico with `redisStores({ client })`
- * on node-redis, driven in process (`handler.fetch`) against a redis-server of its own (a free
- * 127.0.0.1 port, stopped at the end). Per phase: store operations at the `Stores` interface, the
- * commands sent (each one round trip), the commands Redis executed (`INFO commandstats`), and
- * the bytes to and from Redis (`INFO stats`, the measuring INFO's own bytes taken out).
- *
- *   node --conditions=@portico/source src/redis-round-trips.ts [before|after]   (default: after)
- *
- * writes that section of `results/redis-round-trips-2026-12-03.{json,md}`, keeping the other one.
- */
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import type { Stores } from "@portico/core";
+import { fileURLToPath } from "node:url";
 import { addTool, createHandler, McpServer } from "@portico/core";
 import * as v from "valibot";
 import { redisStores } from "../../packages/store-redis/src/index.ts";
+import { countingStores as counting } from "./_counting-stores.ts";
+import { createClient, type NodeRedis, startRedis } from "./_redis.ts";
 import { prepareCall, verify } from "./requests.ts";
 
 const label = process.argv[2] ?? "after";
@@ -28,48 +14,6 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const RESULTS = join(ROOT, "bench/results/redis-round-trips-2026-12-03");
 const N = 200;
 const STREAMED = 20;
-
-type NodeRedis = { sendCommand(args: string[]): Promise<unknown>; duplicate(): never; destroy(): void };
-// node-redis from store-redis's own dev dependencies (the bench package does not depend on it).
-const redisEntry = createRequire(join(ROOT, "packages/store-redis/package.json")).resolve("redis");
-const { createClient } = (await import(pathToFileURL(redisEntry).href)) as {
-  createClient(options: { url: string }): {
-    on(e: "error", f: (e: unknown) => void): { connect(): Promise<NodeRedis> };
-  };
-};
-
-/** redis-server on a free loopback port, no persistence; `scripts/ensure-redis.sh` if missing. */
-async function startRedis(): Promise<{ port: number; stop(): void }> {
-  try {
-    execFileSync("redis-server", ["--version"], { stdio: "ignore" });
-  } catch {
-    execFileSync("sh", [join(ROOT, "scripts/ensure-redis.sh")], { stdio: "inherit" });
-  }
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  const dir = mkdtempSync(join(tmpdir(), "portico-bench-redis-"));
-  const args = ["--bind", "127.0.0.1", "--port", String(port), "--save", "", "--appendonly", "no"];
-  const child = spawn("redis-server", [...args, "--dir", dir], { stdio: ["ignore", "pipe", "pipe"] });
-  await new Promise<void>((resolve, reject) => {
-    let output = "";
-    setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000).unref();
-    child.once("exit", (code) => reject(new Error(`redis-server exited (${code}):\n${output}`)));
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("Ready to accept connections")) resolve();
-    });
-  });
-  child.removeAllListeners("exit");
-  return {
-    port,
-    stop: () => {
-      child.kill("SIGKILL");
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** RESP request bytes of `args`, as every client encodes them. */
 function respBytes(args: string[]): number {
@@ -93,35 +37,6 @@ async function snapshot(conn: NodeRedis) {
     output: Number(field("total_net_output_bytes")),
     replyBytes: respBytes([`txt:${text}`]) - "*1\r\n".length, // `=<n>\r\ntxt:<text>\r\n`
     version: field("redis_version"),
-  };
-}
-
-/** Counts calls of every store method (and of subscriptions' `unsubscribe`). */
-function counting(stores: Stores, counts: Map<string, number>): Stores {
-  const count = (name: string) => counts.set(name, (counts.get(name) ?? 0) + 1);
-  const wrap = <T extends object>(prefix: string, target: T): T =>
-    new Proxy(target, {
-      get(t, property) {
-        const value = Reflect.get(t, property, t) as unknown;
-        if (typeof value !== "function") return value;
-        const name = `${prefix}.${String(property)}`;
-        return (...args: unknown[]) => {
-          count(name);
-          const result = (value as (...a: unknown[]) => unknown).apply(t, args);
-          if (name !== "bus.subscribe") return result;
-          return (result as Promise<{ unsubscribe(): Promise<void> }>).then((subscription) => ({
-            unsubscribe: () => {
-              count("bus.unsubscribe");
-              return subscription.unsubscribe();
-            },
-          }));
-        };
-      },
-    });
-  return {
-    sessions: wrap("sessions", stores.sessions),
-    events: wrap("events", stores.events),
-    bus: wrap("bus", stores.bus),
   };
 }
 

@@ -50,9 +50,7 @@ import {
   StoreUnavailableError,
   ToolError,
 } from "@portico/core";
-import { dynamoDbStores } from "@portico/store-dynamodb";
-import { redisStores } from "@portico/store-redis";
-import { createClient } from "redis";
+import { connectStores } from "./connect-store.ts";
 import type { StepEntry } from "./task-ledger.ts";
 
 const env = process.env;
@@ -80,50 +78,9 @@ function emit(event: Record<string, unknown>): void {
 
 // ---- the store --------------------------------------------------------------------------------
 
-let stores: Stores | undefined;
-let closeStores = async (): Promise<void> => {};
-if (STORE === "redis") {
-  const client = createClient({
-    url: env.FAULTS_REDIS_URL as string,
-    // Fail commands at once while Redis is unreachable (the store README's advice), and reconnect
-    // quickly: 50, 100, 200, 400, then every 500 ms.
-    disableOfflineQueue: true,
-    socket: {
-      connectTimeout: 1000,
-      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 500),
-    },
-  }).on("error", (error: unknown) => report(error, "redis client"));
-  await client.connect();
-  const redis = redisStores({
-    client,
-    timeoutMs: STORE_TIMEOUT_MS,
-    onError: (error) => report(error, "redis bus"),
-  });
-  stores = redis;
-  closeStores = async () => {
-    await redis.close().catch(() => {});
-    client.destroy();
-  };
-} else if (STORE === "dynamodb") {
-  const dynamo = dynamoDbStores({
-    tableName: env.FAULTS_TABLE as string,
-    endpoint: env.FAULTS_DYNAMO_ENDPOINT as string,
-    region: "us-east-1",
-    credentials: { accessKeyId: "AKIDFAULTS", secretAccessKey: "faults-secret" },
-    busPollMs: 50,
-    // The client's own timeouts and retries as shipped (5 s per attempt, 5 s of retries); the core's
-    // storeTimeoutMs bounds every call. FAULTS_DYNAMO_RETRY_MS sets both, for experiments.
-    ...(env.FAULTS_DYNAMO_RETRY_MS === undefined
-      ? {}
-      : {
-          requestTimeoutMs: Number(env.FAULTS_DYNAMO_RETRY_MS),
-          retry: { maxElapsedMs: Number(env.FAULTS_DYNAMO_RETRY_MS) },
-        }),
-    onError: (error) => report(error, "dynamodb bus"),
-  });
-  stores = dynamo;
-  closeStores = async () => dynamo.bus.close();
-}
+const connected = await connectStores(env, report);
+const stores: Stores | undefined = connected.stores;
+const closeStores = connected.close;
 
 /** The instance's own store calls (the `note` tool) get the same deadline the core gives its own. */
 function bounded<T>(work: Promise<T>): Promise<T> {
