@@ -67,6 +67,7 @@ const guide: DefaultTheme.SidebarItem[] = [
     items: [
       { text: "Authentication", link: "/guides/auth" },
       { text: "Operations", link: "/guides/operations" },
+      { text: "Guarding side effects", link: "/guides/governance" },
       { text: "Troubleshooting", link: "/guides/troubleshooting" },
     ],
   },
