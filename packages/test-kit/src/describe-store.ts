@@ -5,6 +5,7 @@ import { busTests } from "./_store-battery-bus.ts";
 import { censusTests } from "./_store-battery-census.ts";
 import { type BoundedEventStoreFactory, eventBytesTests } from "./_store-battery-event-bytes.ts";
 import { eventStoreTests } from "./_store-battery-events.ts";
+import { idempotencyTests } from "./_store-battery-idempotency.ts";
 import { limitTests } from "./_store-battery-limits.ts";
 import { sessionStoreTests } from "./_store-battery-sessions.ts";
 import { taskTests } from "./_store-battery-tasks.ts";
@@ -53,6 +54,7 @@ export function describeStore(name: string, factory: () => Promise<StoreFixture>
     censusTests(stores);
     taskTests(stores);
     limitTests(stores);
+    idempotencyTests(stores);
     eventBytesTests(() => fixture?.boundedEvents);
   });
 }

@@ -5,7 +5,7 @@
  * timeout under vercel dev's long-lived Node.js server mode); a fresh process per request meets a
  * live daemon anyway.
  */
-import type { Bus, EventStore, SessionStore, Stores } from "@portico/core";
+import type { Bus, EventStore, RateLimitStore, SessionStore, Stores } from "@portico/core";
 
 const unavailable = (error: unknown): boolean =>
   (error as { code?: unknown } | null)?.code === "store_unavailable";
@@ -37,5 +37,8 @@ export function reconnecting(connect: () => Stores): Stores {
     publish: (topic, message) => run((s) => s.bus.publish(topic, message)),
     subscribe: (topic, onMessage) => run((s) => s.bus.subscribe(topic, onMessage)),
   };
-  return { sessions, events, bus };
+  const limits: RateLimitStore = {
+    take: (key, bucket) => run((s) => (s.limits as RateLimitStore).take(key, bucket)),
+  };
+  return { sessions, events, bus, limits };
 }

@@ -1,7 +1,7 @@
 /** The little protocol between {@link devStores} and `serveDevStores`: JSON calls, NDJSON subscriptions. */
 import type { StoreKey } from "@portico/core";
 
-export type StoreName = "sessions" | "events" | "bus";
+export type StoreName = "sessions" | "events" | "bus" | "limits";
 
 /** POST `<base>/call`. */
 export interface CallBody {
@@ -31,4 +31,5 @@ export const OPERATIONS: Record<StoreName, readonly string[]> = {
   sessions: ["get", "create", "update", "delete"],
   events: ["append", "replay", "trim"],
   bus: ["publish"],
+  limits: ["take"],
 };

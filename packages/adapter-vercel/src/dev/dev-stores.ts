@@ -2,6 +2,7 @@ import {
   type Bus,
   type EventStore,
   type JsonValue,
+  type RateLimitStore,
   type SessionStore,
   type StoredEvent,
   type StoredRecord,
@@ -9,6 +10,7 @@ import {
   type Stores,
   StoreUnavailableError,
   type Subscription,
+  type TokenTake,
 } from "@portico/core";
 import type { CallBody, StoreName, SubscribeBody } from "./_wire.ts";
 
@@ -47,7 +49,7 @@ async function post(
 
 /**
  * Stores that live in another process: the memory stores held by `serveDevStores` (same machine),
- * reached over HTTP with `fetch`. They let every process share sessions, event logs and the bus
+ * reached over HTTP with `fetch`. They let every process share sessions, event logs, the bus and rate-limit buckets
  * where a dev server runs each request in a fresh process (`vercel dev`). `url` is the server's
  * origin (`DevStoresServer.url`); every request carries its bearer token (`options.token`). For
  * local development and tests only: production uses a durable store (Redis, DynamoDB).
@@ -85,7 +87,8 @@ export function devStores(url: string | URL, options: DevStoresOptions = {}): St
     publish: (topic, message) => call<void>("bus", "publish", [topic, message]),
     subscribe: (topic, onMessage) => subscribe(base, token, topic, onMessage, onError),
   };
-  return { sessions, events, bus };
+  const limits: RateLimitStore = { take: (key, bucket) => call<TokenTake>("limits", "take", [key, bucket]) };
+  return { sessions, events, bus, limits };
 }
 
 /** Opens the NDJSON subscription stream; resolves once the server confirms it is subscribed. */
