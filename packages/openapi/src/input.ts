@@ -1,0 +1,120 @@
+/**
+ * A tool's input schema and the plan that takes its arguments apart again: parameters are
+ * properties (a name used in two locations gets the later location as suffix: `id__query`); a
+ * JSON or form body whose schema is a plain object is merged in (its properties and required
+ * list), any other body is one `body` property.
+ */
+import type { Operation, Parameter } from "./operations.ts";
+import type { SchemaConverter } from "./schema.ts";
+import { essence, isJsonMediaType, isObject, type JsonObject } from "./util.ts";
+
+const LOCATIONS = ["path", "query", "header", "cookie"] as const;
+const FORM = "application/x-www-form-urlencoded";
+/** Keywords that keep a body schema from being merged: its properties alone would not say it all. */
+const UNMERGEABLE = [
+  "$ref",
+  "allOf",
+  "anyOf",
+  "oneOf",
+  "not",
+  "if",
+  "patternProperties",
+  "dependentSchemas",
+  "unevaluatedProperties",
+  "propertyNames",
+];
+
+export interface BodyPlan {
+  /** The content type sent. */
+  readonly mediaType: string;
+  readonly form: boolean;
+  /** The argument holding the body; `undefined` when the body's properties were merged (every non-parameter argument). */
+  readonly arg: string | undefined;
+  readonly required: boolean;
+}
+
+export interface ArgPlan {
+  readonly params: readonly { readonly arg: string; readonly param: Parameter }[];
+  readonly body: BodyPlan | undefined;
+}
+
+export type Input = { ok: true; schema: JsonObject; plan: ArgPlan } | { ok: false; reason: string };
+
+/** The media type a request body is sent as, and its schema; or why none fits. */
+function pickBody(content: JsonObject): { mediaType: string; schema: unknown } | { reason: string } {
+  const types = Object.keys(content);
+  const chosen = types.find(isJsonMediaType) ?? types.find((t) => essence(t) === FORM);
+  if (chosen === undefined) {
+    return { reason: `request body media type ${types.join(", ")} is not supported (JSON and form only)` };
+  }
+  const media = content[chosen];
+  return { mediaType: chosen, schema: isObject(media) ? media.schema : undefined };
+}
+
+function mergeable(schema: unknown): schema is JsonObject {
+  if (!isObject(schema) || schema.type !== "object") return false;
+  if (UNMERGEABLE.some((k) => schema[k] !== undefined)) return false;
+  const extra = schema.additionalProperties;
+  if (extra !== undefined && typeof extra !== "boolean") return false;
+  // A free-form object (no properties) is clearer as one `body` argument.
+  return isObject(schema.properties) && Object.keys(schema.properties).length > 0;
+}
+
+function parameterSchema(param: Parameter, converted: unknown): unknown {
+  if (!isObject(converted)) return converted;
+  const prop: JsonObject = { ...converted };
+  if (param.description !== undefined && prop.description === undefined) prop.description = param.description;
+  if (param.deprecated) prop.deprecated = true;
+  if (param.example !== undefined && prop.examples === undefined) prop.examples = [param.example];
+  return prop;
+}
+
+/** Builds the input schema of an operation's tool. */
+export function buildInput(op: Operation, converter: SchemaConverter): Input {
+  const builder = converter.builder("request");
+  const properties: JsonObject = {};
+  const required: string[] = [];
+  const params: { arg: string; param: Parameter }[] = [];
+  const claim = (name: string, location: string): string => {
+    let arg = name in properties ? `${name}__${location}` : name;
+    for (let i = 2; arg in properties; i += 1) arg = `${name}__${location}_${i}`;
+    return arg;
+  };
+  for (const location of LOCATIONS) {
+    for (const param of op.parameters) {
+      if (param.in !== location) continue;
+      const arg = claim(param.name, location);
+      properties[arg] = parameterSchema(param, builder.convert(param.schema));
+      if (param.required) required.push(arg);
+      params.push({ arg, param });
+    }
+  }
+  let body: BodyPlan | undefined;
+  const content = op.requestBody?.content;
+  if (isObject(content) && Object.keys(content).length > 0) {
+    if (op.info.method === "GET" || op.info.method === "HEAD") {
+      return { ok: false, reason: `a ${op.info.method} request cannot carry a body` };
+    }
+    const picked = pickBody(content);
+    if ("reason" in picked) return { ok: false, reason: picked.reason };
+    const bodyRequired = op.requestBody?.required === true;
+    const form = essence(picked.mediaType) === FORM;
+    const schema = builder.convert(picked.schema ?? {});
+    if (
+      mergeable(schema) &&
+      Object.keys(schema.properties as JsonObject).every((name) => !(name in properties))
+    ) {
+      Object.assign(properties, schema.properties);
+      if (Array.isArray(schema.required)) required.push(...(schema.required as string[]));
+      body = { mediaType: picked.mediaType, form, arg: undefined, required: bodyRequired };
+    } else {
+      const arg = claim("body", "body");
+      properties[arg] = schema;
+      if (bodyRequired) required.push(arg);
+      body = { mediaType: picked.mediaType, form, arg, required: bodyRequired };
+    }
+  }
+  const root: JsonObject = { type: "object", properties };
+  if (required.length > 0) root.required = [...new Set(required)];
+  return { ok: true, schema: builder.finish(root), plan: { params, body } };
+}

@@ -1,0 +1,68 @@
+/** An operation's HTTP request from a tool's arguments (or a template's variables). */
+import type { ArgPlan } from "./input.ts";
+import { cookiePair, formBody, headerValue, pathValue, queryPairs } from "./serialize.ts";
+
+/** What an operation needs to be called. */
+export interface CallPlan {
+  readonly method: string;
+  /** Absolute, no trailing `/`. */
+  readonly base: string;
+  /** The path template: `/pets/{petId}`. */
+  readonly path: string;
+  readonly args: ArgPlan;
+  /** The `Accept` header sent, if any. */
+  readonly accept: string | undefined;
+}
+
+export interface RequestParts {
+  url: string;
+  headers: Headers;
+  body: string | undefined;
+}
+
+/** The body value: the `body` argument, or every argument that is not a parameter. */
+function bodyValue(plan: ArgPlan, args: Record<string, unknown>): unknown {
+  const body = plan.body;
+  if (body === undefined) return undefined;
+  if (body.arg !== undefined) return args[body.arg];
+  const taken = new Set(plan.params.map((p) => p.arg));
+  const value: Record<string, unknown> = {};
+  let any = false;
+  for (const [key, v] of Object.entries(args)) {
+    if (taken.has(key) || v === undefined) continue;
+    value[key] = v;
+    any = true;
+  }
+  return any || body.required ? value : undefined;
+}
+
+export function buildRequest(call: CallPlan, args: Record<string, unknown>): RequestParts {
+  const headers = new Headers();
+  const query: string[] = [];
+  const cookies: string[] = [];
+  let path = call.path;
+  for (const { arg, param } of call.args.params) {
+    const value = args[arg];
+    if (param.in === "path") {
+      path = path
+        .split(`{${param.name}}`)
+        .join(value === undefined || value === null ? "" : pathValue(param, value));
+      continue;
+    }
+    if (value === undefined || value === null) continue;
+    if (param.in === "query") query.push(...queryPairs(param, value));
+    else if (param.in === "header") headers.set(param.name, headerValue(param, value));
+    else cookies.push(cookiePair(param, value));
+  }
+  if (cookies.length > 0) headers.set("cookie", cookies.join("; "));
+  if (call.accept !== undefined) headers.set("accept", call.accept);
+  let body: string | undefined;
+  const value = bodyValue(call.args, args);
+  const plan = call.args.body;
+  if (plan !== undefined && value !== undefined) {
+    body = plan.form ? formBody(value) : JSON.stringify(value);
+    headers.set("content-type", plan.mediaType);
+  }
+  const url = `${call.base}${path}${query.length > 0 ? `?${query.join("&")}` : ""}`;
+  return { url, headers, body };
+}
