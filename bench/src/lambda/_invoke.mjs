@@ -1,5 +1,6 @@
-// Child of cold-start.ts: a fresh process imports one bundle and answers one event.
-// Prints {"ms": import + first answer, "status": ..., "ok": the sum came back}.
+// Child of cold-start.ts and openapi-cost.ts: a fresh process imports one bundle and answers one event.
+// Prints {"ms": import + first answer, "status": ..., "ok": the sum came back (tools/call add),
+// "tools": tools on the answer's page (tools/list), "rssMb": the process's RSS after answering}.
 const [bundle, eventJson] = process.argv.slice(2);
 const started = performance.now();
 const mod = await import(bundle);
@@ -9,6 +10,11 @@ const result = await mod.handler(JSON.parse(eventJson), {
 });
 const ms = performance.now() - started;
 const text = typeof result?.body === "string" ? result.body : "";
+let tools = 0;
+try {
+  tools = JSON.parse(text).result?.tools?.length ?? 0;
+} catch {}
+const rssMb = process.memoryUsage().rss / 2 ** 20;
 process.stdout.write(
-  `${JSON.stringify({ ms, status: result?.statusCode, ok: text.includes('"text":"5"') })}\n`,
+  `${JSON.stringify({ ms, status: result?.statusCode, ok: text.includes('"text":"5"'), tools, rssMb })}\n`,
 );
