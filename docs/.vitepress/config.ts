@@ -68,6 +68,7 @@ const guide: DefaultTheme.SidebarItem[] = [
       { text: "Authentication", link: "/guides/auth" },
       { text: "Operations", link: "/guides/operations" },
       { text: "Guarding side effects", link: "/guides/governance" },
+      { text: "From an HTTP API (OpenAPI, Hono)", link: "/guides/openapi" },
       { text: "Troubleshooting", link: "/guides/troubleshooting" },
     ],
   },

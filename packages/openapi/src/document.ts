@@ -106,7 +106,8 @@ function copy(document: JsonObject): JsonObject {
 
 /** Parses, checks and dereferences an OpenAPI document. */
 export async function loadDocument(input: OpenApiDocument): Promise<LoadedDocument> {
-  const parsed = typeof input === "string" ? parseText(input) : input;
+  // Any object type is accepted (a typed document from @hono/zod-openapi, openapi-types…): it is checked here.
+  const parsed: unknown = typeof input === "string" ? parseText(input) : input;
   if (!isObject(parsed)) {
     throw new PorticoError(
       "invalid_document",

@@ -2,7 +2,7 @@
 import type { HandlerContext } from "@portico/core";
 
 /** An OpenAPI 3.0/3.1 document: a parsed object, or its JSON or YAML text. */
-export type OpenApiDocument = string | Record<string, unknown>;
+export type OpenApiDocument = string | object;
 
 /** What an operation becomes. */
 export type RouteKind = "tool" | "resource" | "template" | "exclude";
