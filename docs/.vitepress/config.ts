@@ -37,6 +37,7 @@ const guide: DefaultTheme.SidebarItem[] = [
       { text: "Prompts and completions", link: "/server/prompts" },
       { text: "The handler context", link: "/server/context" },
       { text: "Middleware and custom methods", link: "/server/middleware" },
+      { text: "Composition: tags and mounting", link: "/server/composition" },
       { text: "Tasks (long-running tools)", link: "/server/tasks" },
     ],
   },

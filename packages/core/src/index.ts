@@ -22,6 +22,7 @@ export type {
 export { compileSchema } from "./definition/schema.ts";
 export type { ListKind, Registration, ServerEvent, ServerOptions } from "./definition/server.ts";
 export { McpServer } from "./definition/server.ts";
+export type { TagFilter } from "./definition/tags.ts";
 export type { TaskSupport } from "./definition/task-hook.ts";
 export type * from "./definition/types.ts";
 export { ErrorCode, isStoreUnavailable, McpError, PorticoError, StoreUnavailableError } from "./errors.ts";
@@ -32,6 +33,8 @@ export { jsonSchema } from "./json-schema/index.ts";
 export type { LogLevel } from "./jsonrpc/protocol.ts";
 export { LEGACY_VERSIONS, LOG_LEVELS, MODERN_VERSIONS } from "./jsonrpc/protocol.ts";
 export type { Completer, CompletionContext } from "./methods/completion.ts";
+export type { MountOptions } from "./methods/mount.ts";
+export { mount } from "./methods/mount.ts";
 export type { PromptArgs, PromptArgument, PromptConfig, PromptGet } from "./methods/prompts.ts";
 export { addPrompt } from "./methods/prompts.ts";
 export type {

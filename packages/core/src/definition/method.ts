@@ -163,7 +163,7 @@ export interface MethodFamily {
 
 /** What method handlers read of a server definition. */
 export interface Definitions {
-  /** The definitions of one kind (`tools`, `prompts`, …), keyed by name or URI. */
+  /** The exposed definitions of one kind (`tools`, `prompts`, …; see `ServerOptions.tags`), keyed by name or URI. */
   registry<E>(kind: string): ReadonlyMap<string, E>;
   readonly info: Implementation;
   readonly instructions: string | undefined;

@@ -7,6 +7,7 @@
 import { validScopes } from "../auth/scopes.ts";
 import { PorticoError } from "../errors.ts";
 import type { Definitions, MethodFamily, MethodSpec, Middleware } from "./method.ts";
+import { checkTagFilter, passes, type TagFilter, validTags } from "./tags.ts";
 import type { Implementation } from "./types.ts";
 
 export type ListKind = "tools" | "resources" | "prompts";
@@ -25,6 +26,11 @@ export interface ServerOptions extends Implementation {
   instructions?: string;
   /** Page size of every list method. Default 100. */
   pageSize?: number;
+  /**
+   * Which definitions the server exposes, by their `tags`: those with one of `include` (when
+   * given) and none of `exclude`. The others are left out of lists and answer as unknown.
+   */
+  tags?: TagFilter;
 }
 
 /**
@@ -49,17 +55,22 @@ export class McpServer implements Definitions {
   readonly info: Implementation;
   readonly instructions: string | undefined;
   readonly pageSize: number;
+  /** Which definitions are exposed, by their tags (`ServerOptions.tags`). */
+  readonly tags: TagFilter | undefined;
   /**
    * The server-wide middleware, in order.
    * @internal Read by the dispatcher; add with `use()`.
    */
   readonly middleware: Middleware[] = [];
+  /** Every definition, exposed or not (for duplicate checks). */
   readonly #registries = new Map<string, Map<string, unknown>>();
+  /** The exposed ones: what `registry()` gives the families. */
+  readonly #exposed = new Map<string, Map<string, unknown>>();
   readonly #methods = new Map<string, InstalledMethod>();
   readonly #listeners = new Set<(event: ServerEvent) => void>();
 
   constructor(options: ServerOptions) {
-    const { instructions, pageSize, ...info } = options ?? ({} as ServerOptions);
+    const { instructions, pageSize, tags, ...info } = options ?? ({} as ServerOptions);
     if (
       typeof info.name !== "string" ||
       info.name === "" ||
@@ -69,6 +80,8 @@ export class McpServer implements Definitions {
       throw new PorticoError("invalid_server", "A server needs a name and a version");
     if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize > 0))
       throw new PorticoError("invalid_server", `pageSize must be a positive integer, got ${pageSize}`);
+    checkTagFilter(tags, "McpServer");
+    this.tags = tags;
     this.info = info;
     this.instructions = instructions;
     this.pageSize = pageSize ?? 100;
@@ -100,36 +113,53 @@ export class McpServer implements Definitions {
     return () => this.#listeners.delete(listener);
   }
 
-  /** The definitions of one kind, keyed by name or URI (read-only: register and remove through the family functions). */
+  /**
+   * The exposed definitions of one kind (those `tags` lets through), keyed by name or URI
+   * (read-only: register and remove through the family functions).
+   */
   registry<E>(kind: string): ReadonlyMap<string, E> {
-    return (this.#registries.get(kind) ?? EMPTY) as ReadonlyMap<string, E>;
+    return (this.#exposed.get(kind) ?? EMPTY) as ReadonlyMap<string, E>;
   }
 
   /**
-   * Adds `entry` under `key` to the definitions of `kind` and emits `list_changed` for `changes`;
-   * throws on a duplicate key (`what` names the thing in the error).
+   * Adds `entry` under `key` to the definitions of `kind` and, when `tags` exposes it, emits
+   * `list_changed` for `changes`; throws on a duplicate key (`what` names the thing in the error)
+   * and, undoing the addition, on an error a listener throws (a mount's name clash).
    * @internal For the family modules' registration functions.
    */
   register<E>(kind: string, what: string, key: string, entry: E, changes: ListKind): Registration {
-    let map = this.#registries.get(kind);
-    if (map === undefined) {
-      map = new Map();
-      this.#registries.set(kind, map);
-    }
-    if (map.has(key)) throw new PorticoError("duplicate", `${what} "${key}" is already registered`);
-    if (!validScopes((entry as { config?: { scopes?: unknown } }).config?.scopes)) {
+    const all = mapOf(this.#registries, kind);
+    if (all.has(key)) throw new PorticoError("duplicate", `${what} "${key}" is already registered`);
+    const config = (entry as { config?: { scopes?: unknown; tags?: unknown } }).config;
+    if (!validScopes(config?.scopes)) {
       throw new PorticoError(
         "invalid_scopes",
         `${what} "${key}": scopes must be an array of scope tokens (non-empty, no spaces or quotes)`,
       );
     }
-    map.set(key, entry);
-    this.#emit({ type: "list_changed", kind: changes });
-    const registered = map;
+    if (!validTags(config?.tags))
+      throw new PorticoError("invalid_tags", `${what} "${key}": tags must be an array of non-empty strings`);
+    // Tags never change, so whether a definition is exposed is settled here, once.
+    const exposed = passes(this.tags, config?.tags as readonly string[] | undefined);
+    const shown = mapOf(this.#exposed, kind);
+    all.set(key, entry);
+    if (!exposed) return { remove: () => void (all.get(key) === entry && all.delete(key)) };
+    shown.set(key, entry);
+    try {
+      this.#emit({ type: "list_changed", kind: changes });
+    } catch (error) {
+      // A listener refused it (a mount it clashes with): undo, tell the others, and fail.
+      all.delete(key);
+      shown.delete(key);
+      this.#emit({ type: "list_changed", kind: changes });
+      throw error;
+    }
     return {
       remove: () => {
-        if (registered.get(key) === entry && registered.delete(key))
-          this.#emit({ type: "list_changed", kind: changes });
+        if (all.get(key) !== entry) return;
+        all.delete(key);
+        shown.delete(key);
+        this.#emit({ type: "list_changed", kind: changes });
       },
     };
   }
@@ -174,3 +204,12 @@ export class McpServer implements Definitions {
 }
 
 const EMPTY: ReadonlyMap<string, unknown> = new Map();
+
+function mapOf(maps: Map<string, Map<string, unknown>>, kind: string): Map<string, unknown> {
+  let map = maps.get(kind);
+  if (map === undefined) {
+    map = new Map();
+    maps.set(kind, map);
+  }
+  return map;
+}

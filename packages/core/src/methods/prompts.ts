@@ -36,6 +36,8 @@ export interface PromptConfig<A extends readonly PromptArgument[] = readonly Pro
    * authenticator's 403 `insufficient_scope` step-up challenge. Default: none (everyone).
    */
   scopes?: readonly string[];
+  /** Labels for filtering: `ServerOptions.tags` and `mount`'s `tags` pick definitions by them. */
+  tags?: readonly string[];
 }
 
 type Required<A extends PromptArgument> = A extends { required: true } ? A["name"] : never;
@@ -51,7 +53,11 @@ export type PromptGet<A extends readonly PromptArgument[]> = (
   ctx: HandlerContext,
 ) => GetPromptResult | Promise<GetPromptResult>;
 
-interface PromptEntry {
+/**
+ * A registered prompt.
+ * @internal
+ */
+export interface PromptEntry {
   name: string;
   config: PromptConfig;
   get: (args: Record<string, string>, ctx: HandlerContext) => GetPromptResult | Promise<GetPromptResult>;

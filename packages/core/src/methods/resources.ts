@@ -40,10 +40,12 @@ export interface ResourceConfig {
    * authenticator's 403 `insufficient_scope` step-up challenge. Default: none (everyone).
    */
   scopes?: readonly string[];
+  /** Labels for filtering: `ServerOptions.tags` and `mount`'s `tags` pick definitions by them. */
+  tags?: readonly string[];
 }
 
-/** A concrete resource a template lists: it shares the template's `use` and `scopes`. */
-export interface ResourceConfigWithUri extends Omit<ResourceConfig, "use" | "scopes"> {
+/** A concrete resource a template lists: it shares the template's `use`, `scopes` and `tags`. */
+export interface ResourceConfigWithUri extends Omit<ResourceConfig, "use" | "scopes" | "tags"> {
   uri: string;
 }
 
@@ -65,13 +67,21 @@ export type ResourceTemplateReader = (
   ctx: HandlerContext,
 ) => ResourceReturn | Promise<ResourceReturn>;
 
-interface ResourceEntry {
+/**
+ * A registered resource.
+ * @internal
+ */
+export interface ResourceEntry {
   uri: string;
   config: ResourceConfig;
   read: ResourceReader;
 }
 
-interface TemplateEntry {
+/**
+ * A registered resource template.
+ * @internal
+ */
+export interface TemplateEntry {
   template: UriTemplate;
   config: ResourceTemplateConfig;
   read: ResourceTemplateReader;

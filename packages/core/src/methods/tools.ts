@@ -21,8 +21,7 @@ import { paginate } from "./_paginate.ts";
 import { enabledUse, runChain } from "./chain.ts";
 import { defined } from "./table.ts";
 import { type CallableTool, callTool } from "./tool-call.ts";
-
-const TOOL_NAME = /^[A-Za-z0-9_.\-/]{1,128}$/;
+import { TOOL_NAME, TOOL_NAME_RULE } from "./tool-name.ts";
 
 export interface ToolConfig<I extends SchemaLike | undefined, O extends SchemaLike | undefined> {
   title?: string;
@@ -41,6 +40,8 @@ export interface ToolConfig<I extends SchemaLike | undefined, O extends SchemaLi
    * authenticator's 403 `insufficient_scope` step-up challenge. Default: none (everyone).
    */
   scopes?: readonly string[];
+  /** Labels for filtering: `ServerOptions.tags` and `mount`'s `tags` pick definitions by them. */
+  tags?: readonly string[];
   /**
    * Whether a call may become a task (`enableTasks(server)` is needed for anything but
    * `"forbidden"`): `"optional"` — a task when the client supports tasks, else an ordinary call;
@@ -90,10 +91,7 @@ export function addTool<
   O extends SchemaLike | undefined = undefined,
 >(server: McpServer, name: string, config: ToolConfig<I, O>, handler: ToolHandler<I, O>): Registration {
   if (typeof name !== "string" || !TOOL_NAME.test(name)) {
-    throw new PorticoError(
-      "invalid_name",
-      `Tool name "${name}" must be 1-128 characters of A-Z a-z 0-9 _ - . /`,
-    );
+    throw new PorticoError("invalid_name", `Tool name "${name}" must be ${TOOL_NAME_RULE}`);
   }
   if (typeof handler !== "function") {
     throw new PorticoError("invalid_handler", `The handler of tool "${name}" must be a function`);

@@ -1,0 +1,209 @@
+/**
+ * `mount(server, prefix, child)`: serves every tool, prompt, resource and resource template of
+ * another server definition under a prefix, and keeps following it (definitions the child adds or
+ * removes later appear on or leave the parent, which emits `list_changed`).
+ */
+import type { HandlerContext } from "../definition/context.ts";
+import type { Middleware } from "../definition/method.ts";
+import { type ListKind, McpServer, type Registration, type ServerEvent } from "../definition/server.ts";
+import { checkTagFilter, passes, type TagFilter } from "../definition/tags.ts";
+import type { ResourceContents } from "../definition/types.ts";
+import { PorticoError } from "../errors.ts";
+import { UriTemplate } from "../uri-template/index.ts";
+import { prefixUri, unprefixUri } from "./_mount-uri.ts";
+import { runChain } from "./chain.ts";
+import type { PromptEntry } from "./prompts.ts";
+import type { ResourceEntry, ResourceReturn, TemplateEntry } from "./resources.ts";
+import { TOOL_NAME, TOOL_NAME_RULE } from "./tool-name.ts";
+import type { ToolEntry } from "./tools.ts";
+
+export interface MountOptions {
+  /** Which of the child's definitions are mounted, by their `tags` (default: all it exposes). */
+  tags?: TagFilter;
+}
+
+const PREFIX = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The families a mount brings to the parent (others of the child, e.g. tasks, stay its own). */
+const FAMILIES = new Set(["tools", "prompts", "resources", "completion"]);
+
+interface Configured {
+  config: { use?: Middleware[]; tags?: readonly string[] };
+}
+
+/** How one kind of definition is mounted: its registry, the parent's key and the parent's entry. */
+interface Kind {
+  registry: string;
+  what: string;
+  changes: ListKind;
+  key(childKey: string): string;
+  wrap(entry: Configured, key: string): Configured;
+}
+
+/**
+ * Serves every tool, prompt, resource and resource template `child` exposes through `server`:
+ * tool and prompt names become `${prefix}_${name}`, resource URIs and URI templates get the prefix
+ * after their `://` (`note://a` → `note://calc/a`; without `://`: `calc+urn:a`). Calls run through
+ * `server`'s middleware, then `child`'s, then the definition's own `use`; the child's handlers see
+ * their own arguments and URIs. Live: the child's later additions and removals follow, and its
+ * `resourceUpdated` reaches `server`'s subscribers under the prefixed URI. `remove()` unmounts.
+ *
+ * Throws `PorticoError` `invalid_prefix`, `invalid_mount` (mounting a server into itself),
+ * `invalid_name` (a prefixed tool name breaking the tool name rule) or `duplicate` (a name the
+ * parent has already); a later child registration that would clash throws the same, and is undone.
+ */
+export function mount(
+  server: McpServer,
+  prefix: string,
+  child: McpServer,
+  options: MountOptions = {},
+): Registration {
+  if (typeof prefix !== "string" || !PREFIX.test(prefix))
+    throw new PorticoError("invalid_prefix", `Mount prefix "${prefix}" must match ${PREFIX}`);
+  if (!(server instanceof McpServer) || !(child instanceof McpServer))
+    throw new PorticoError("invalid_mount", "mount() takes two McpServer definitions");
+  if (child === server) throw new PorticoError("invalid_mount", "A server cannot be mounted into itself");
+  checkTagFilter(options.tags, `mount "${prefix}"`);
+  const filter = options.tags;
+  // The child's `server.use`, read at each call so that middleware it adds later applies too.
+  const childUse: Middleware = (call, next) => runChain(child.middleware, call, () => next());
+  const withUse = <C extends Configured["config"]>(config: C): C => ({
+    ...config,
+    use: [childUse, ...(config.use ?? [])],
+  });
+  const toParent = (uri: string) => prefixUri(prefix, uri);
+  const contents = (returned: ResourceReturn): ResourceReturn => {
+    const fix = (list: ResourceContents[]) => list.map((c) => ({ ...c, uri: toParent(c.uri) }));
+    return Array.isArray(returned) ? fix(returned) : { ...returned, contents: fix(returned.contents) };
+  };
+
+  const named = (tool: boolean) => (name: string) => {
+    const key = `${prefix}_${name}`;
+    if (tool && !TOOL_NAME.test(key))
+      throw new PorticoError(
+        "invalid_name",
+        `mount "${prefix}": tool name "${key}" must be ${TOOL_NAME_RULE}`,
+      );
+    return key;
+  };
+  const kinds: Kind[] = [
+    {
+      registry: "tools",
+      what: "Tool",
+      changes: "tools",
+      key: named(true),
+      wrap: (e, key) => ({ ...(e as ToolEntry), name: key, config: withUse((e as ToolEntry).config) }),
+    },
+    {
+      registry: "prompts",
+      what: "Prompt",
+      changes: "prompts",
+      key: named(false),
+      wrap: (e, key) => ({ ...(e as PromptEntry), name: key, config: withUse((e as PromptEntry).config) }),
+    },
+    {
+      registry: "resources",
+      what: "Resource",
+      changes: "resources",
+      key: toParent,
+      wrap: (e, key): ResourceEntry => {
+        const entry = e as ResourceEntry;
+        return {
+          uri: key,
+          config: withUse(entry.config),
+          read: async (_uri: string, ctx: HandlerContext) => contents(await entry.read(entry.uri, ctx)),
+        };
+      },
+    },
+    {
+      registry: "templates",
+      what: "Resource template",
+      changes: "resources",
+      key: toParent,
+      wrap: (e, key): TemplateEntry => {
+        const entry = e as TemplateEntry;
+        const authority = entry.template.template.includes("://");
+        const list = entry.config.list;
+        return {
+          template: new UriTemplate(key),
+          config: {
+            ...withUse(entry.config),
+            ...(list && {
+              list: async () => (await list()).map((r) => ({ ...r, uri: toParent(r.uri) })),
+            }),
+          },
+          read: async (uri, variables, ctx) =>
+            contents(await entry.read(unprefixUri(prefix, uri, authority) ?? uri, variables, ctx)),
+        };
+      },
+    },
+  ];
+
+  /** Child key → the child's entry and its registration on the parent, per registry. */
+  const mounted = new Map(
+    kinds.map((k) => [k.registry, new Map<string, { entry: unknown; reg: Registration }>()]),
+  );
+
+  const sync = (kind: Kind): void => {
+    for (const family of child.families()) if (FAMILIES.has(family.name)) server.install(family);
+    const source = child.registry<Configured>(kind.registry);
+    const done = mounted.get(kind.registry) as Map<string, { entry: unknown; reg: Registration }>;
+    for (const [key, m] of done) {
+      if (source.get(key) === m.entry) continue;
+      done.delete(key);
+      m.reg.remove();
+    }
+    let failure: unknown;
+    for (const [key, entry] of source) {
+      if (done.has(key) || !passes(filter, entry.config.tags)) continue;
+      try {
+        const parentKey = kind.key(key);
+        const reg = server.register(
+          kind.registry,
+          kind.what,
+          parentKey,
+          kind.wrap(entry, parentKey),
+          kind.changes,
+        );
+        done.set(key, { entry, reg });
+      } catch (error) {
+        failure ??=
+          error instanceof PorticoError && error.code === "duplicate"
+            ? new PorticoError("duplicate", `mount "${prefix}": ${error.message}`, { cause: error })
+            : error;
+      }
+    }
+    if (failure !== undefined) throw failure;
+  };
+
+  const unmount = (): void => {
+    unsubscribe();
+    for (const done of mounted.values()) {
+      for (const m of done.values()) m.reg.remove();
+      done.clear();
+    }
+  };
+
+  const onEvent = (event: ServerEvent): void => {
+    if (event.type === "resource_updated") {
+      if (isMounted(event.uri)) server.resourceUpdated(toParent(event.uri));
+      return;
+    }
+    for (const kind of kinds) if (kind.changes === event.kind) sync(kind);
+  };
+  const isMounted = (uri: string): boolean => {
+    if (mounted.get("resources")?.has(uri)) return true;
+    for (const m of mounted.get("templates")?.values() ?? [])
+      if ((m.entry as TemplateEntry).template.match(uri) !== undefined) return true;
+    return false;
+  };
+
+  const unsubscribe = child.subscribe(onEvent);
+  try {
+    for (const kind of kinds) sync(kind);
+  } catch (error) {
+    unmount();
+    throw error;
+  }
+  return { remove: unmount };
+}
