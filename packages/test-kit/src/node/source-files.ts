@@ -26,3 +26,22 @@ export async function sourceFiles(dir: URL): Promise<SourceFile[]> {
     }),
   );
 }
+
+/**
+ * Fails unless every `.ts` file directly in `dir` imports only `allowed` packages and its own files
+ * (`./…`), and touches no Node global (`process`, `Buffer`, `require`): what "edge-safe" means for a
+ * package's sources. Resolves the files it checked.
+ */
+export async function expectEdgeSafeSources(dir: URL, allowed: readonly string[]): Promise<SourceFile[]> {
+  const { expect } = await import("vitest");
+  const files = await sourceFiles(dir);
+  for (const { file, code, imports } of files) {
+    for (const specifier of imports) {
+      expect(allowed.includes(specifier) || specifier.startsWith("./"), `${file} imports ${specifier}`).toBe(
+        true,
+      );
+    }
+    expect(code, file).not.toMatch(/\b(process|Buffer|require)\s*[.(]/);
+  }
+  return files;
+}
