@@ -1,0 +1,47 @@
+/** What can go wrong talking to the upstream server, kept apart from what the caller may see. */
+
+/** The upstream answered with a JSON-RPC error: passed on to the caller as is. */
+export class UpstreamRpcError extends Error {
+  readonly code: number;
+  readonly data: unknown;
+
+  constructor(code: number, message: string, data?: unknown) {
+    super(message);
+    this.name = "UpstreamRpcError";
+    this.code = code;
+    this.data = data;
+  }
+}
+
+export type TransportFailure = "unreachable" | "timeout" | "refused" | "protocol";
+
+/**
+ * The upstream could not be used: a network failure, a timeout, an HTTP error without a JSON-RPC
+ * answer, or a malformed answer. Its message is for the operator's log; callers get a generic one.
+ */
+export class UpstreamTransportError extends Error {
+  readonly kind: TransportFailure;
+  /** The HTTP status, for `refused`. */
+  readonly status: number | undefined;
+
+  constructor(kind: TransportFailure, message: string, options: { status?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "UpstreamTransportError";
+    this.kind = kind;
+    this.status = options.status;
+  }
+}
+
+/** The message a caller sees for a transport failure: nothing about hosts, ports or stack traces. */
+export function publicMessage(error: UpstreamTransportError): string {
+  switch (error.kind) {
+    case "timeout":
+      return "The upstream MCP server did not answer in time";
+    case "refused":
+      return `The upstream MCP server refused the request (HTTP ${error.status ?? "error"})`;
+    case "protocol":
+      return "The upstream MCP server sent an invalid answer";
+    default:
+      return "The upstream MCP server could not be reached";
+  }
+}

@@ -1,0 +1,3 @@
+export type { UpstreamEra } from "./client.ts";
+export { proxy } from "./proxy.ts";
+export type { ProxyAuth, ProxyOptions, ProxyRegistration, SkippedDefinition } from "./types.ts";

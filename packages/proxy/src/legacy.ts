@@ -1,0 +1,160 @@
+/**
+ * The legacy era (2025-11-25) as a session: `initialize` (then `notifications/initialized`), the
+ * session id on every later request, a new session (started once, shared) when the old one
+ * expires, and `DELETE` to end it. Server→client requests are refused; a cancelled request is
+ * announced with `notifications/cancelled`.
+ */
+
+import { UpstreamTransportError } from "./errors.ts";
+import { asObject, type Json } from "./json.ts";
+import {
+  CLIENT_INFO,
+  type JsonRpcMessage,
+  type RequestOptions,
+  type RpcChannel,
+  readAnswer,
+  unwrap,
+} from "./rpc.ts";
+
+export const LEGACY_VERSION = "2025-11-25";
+
+export class LegacySession {
+  readonly #rpc: RpcChannel;
+  #version = LEGACY_VERSION;
+  #capabilities: Json = {};
+  /** The current session (a promise, so that concurrent requests share one handshake). */
+  #session: Promise<string | undefined> | undefined;
+
+  constructor(rpc: RpcChannel) {
+    this.#rpc = rpc;
+  }
+
+  /** The capabilities of the latest `initialize` result. */
+  get capabilities(): Json {
+    return this.#capabilities;
+  }
+
+  /** Starts the session. */
+  async start(signal: AbortSignal | undefined): Promise<void> {
+    this.#session = this.#initialize(signal);
+    await this.#session;
+  }
+
+  /** Sends one request in the session (starting one first if there is none). */
+  async request(method: string, params: Json, options: RequestOptions, retried = false): Promise<Json> {
+    let session = this.#session;
+    if (session === undefined) {
+      session = this.#initialize(options.signal);
+      this.#session = session;
+    }
+    let sessionId: string | undefined;
+    try {
+      sessionId = await session;
+    } catch (error) {
+      if (this.#session === session) this.#session = undefined;
+      throw error;
+    }
+    const headers = this.#headers(sessionId, options.headers);
+    const id = this.#rpc.nextId();
+    const response = await this.#rpc.post(
+      { jsonrpc: "2.0", id, method, params },
+      headers,
+      options.signal,
+      () =>
+        this.#notify(
+          { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: id } },
+          sessionId,
+        ),
+    );
+    if (response.status === 404 && sessionId !== undefined) {
+      await response.body?.cancel();
+      if (retried)
+        throw new UpstreamTransportError("refused", "the new session expired at once", { status: 404 });
+      // The session expired: start a new one (once, shared by every request that noticed) and retry.
+      if (this.#session === session) this.#session = this.#initialize(options.signal);
+      return this.request(method, params, options, true);
+    }
+    const message = await readAnswer(response, id, options, (request) => this.#refuse(request, sessionId));
+    return unwrap(message, response);
+  }
+
+  /** Ends the session (`DELETE`), if one was started. */
+  async close(): Promise<void> {
+    const session = this.#session;
+    this.#session = undefined;
+    if (session === undefined) return;
+    const id = await session.catch(() => undefined);
+    if (id === undefined) return;
+    try {
+      const response = await this.#rpc.send({
+        method: "DELETE",
+        headers: this.#headers(id),
+        signal: AbortSignal.timeout(5000),
+      });
+      await response.body?.cancel();
+    } catch {
+      // The session expires on its own.
+    }
+  }
+
+  async #initialize(signal: AbortSignal | undefined): Promise<string | undefined> {
+    const headers = this.#rpc.headers();
+    const id = this.#rpc.nextId();
+    const response = await this.#rpc.post(
+      {
+        jsonrpc: "2.0",
+        id,
+        method: "initialize",
+        params: { protocolVersion: LEGACY_VERSION, capabilities: {}, clientInfo: CLIENT_INFO },
+      },
+      headers,
+      signal,
+    );
+    const sessionId = response.headers.get("mcp-session-id") ?? undefined;
+    const result = unwrap(await readAnswer(response, id, {}, undefined), response);
+    if (typeof result.protocolVersion === "string") this.#version = result.protocolVersion;
+    this.#capabilities = asObject(result.capabilities);
+    const done = await this.#rpc.post(
+      { jsonrpc: "2.0", method: "notifications/initialized" },
+      this.#headers(sessionId),
+      signal,
+    );
+    await done.body?.cancel();
+    if (!done.ok) {
+      throw new UpstreamTransportError("refused", `notifications/initialized answered HTTP ${done.status}`, {
+        status: done.status,
+      });
+    }
+    return sessionId;
+  }
+
+  /** Answers a server→client request (elicitation, sampling, roots) the proxy cannot forward. */
+  #refuse(request: JsonRpcMessage, sessionId: string | undefined): void {
+    void this.#notify(
+      {
+        jsonrpc: "2.0",
+        id: request.id ?? null,
+        error: { code: -32601, message: `The proxy does not forward ${request.method} to its clients` },
+      },
+      sessionId,
+    );
+  }
+
+  /** Sends a message that expects no answer (best effort, 5 s at most). */
+  async #notify(message: JsonRpcMessage, sessionId: string | undefined): Promise<void> {
+    try {
+      const response = await this.#rpc.post(message, this.#headers(sessionId), AbortSignal.timeout(5000));
+      await response.body?.cancel();
+    } catch {
+      // Best effort.
+    }
+  }
+
+  /** Request headers within the session: its id (when the upstream gave one) and protocol version. */
+  #headers(sessionId: string | undefined, extra?: Headers): Headers {
+    const headers = this.#rpc.headers(extra);
+    if (sessionId !== undefined) headers.set("Mcp-Session-Id", sessionId);
+    headers.set("MCP-Protocol-Version", this.#version);
+    return headers;
+  }
+}

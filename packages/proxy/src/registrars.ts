@@ -1,0 +1,109 @@
+/**
+ * How each kind of upstream definition becomes a registration on the Portico server: its
+ * definition turned into a Portico config, with a handler that forwards the call upstream.
+ */
+
+import {
+  addPrompt,
+  addResource,
+  addResourceTemplate,
+  addTool,
+  jsonSchema,
+  type McpServer,
+  type PromptArgument,
+  type Registration,
+} from "@portico/core";
+import { type ForwardCall, promptGetter, resourceReader, toolHandler } from "./forward.ts";
+import { defined, isObject, type Json, str } from "./json.ts";
+import type { Kind } from "./types.ts";
+
+/** Registers one definition under `key` (a name with the prefix, a URI or a URI template); may throw. */
+export type Registrar = (key: string, definition: Json) => Registration;
+
+/** The registrar of each kind, registering on `server` with handlers that use `call`. */
+export function registrars(server: McpServer, call: ForwardCall): Record<Kind, Registrar> {
+  const read = resourceReader(call);
+  return {
+    tool: (name, tool) => {
+      const remoteName = tool.name as string;
+      const inputSchema = isObject(tool.inputSchema) ? tool.inputSchema : { type: "object" };
+      const outputSchema = isObject(tool.outputSchema) ? tool.outputSchema : undefined;
+      const paramHeaders = headerParams(inputSchema);
+      return addTool(
+        server,
+        name,
+        defined({
+          title: str(tool.title),
+          description: str(tool.description),
+          input: jsonSchema(inputSchema),
+          output: outputSchema === undefined ? undefined : jsonSchema(outputSchema),
+          annotations: isObject(tool.annotations) ? tool.annotations : undefined,
+          icons: Array.isArray(tool.icons) ? tool.icons : undefined,
+          _meta: isObject(tool._meta) ? tool._meta : undefined,
+        }),
+        toolHandler(call, remoteName, paramHeaders),
+      );
+    },
+    resource: (uri, resource) => addResource(server, uri, resourceConfig(resource, uri), read),
+    template: (template, definition) =>
+      addResourceTemplate(server, template, resourceConfig(definition, template), (uri, _variables, ctx) =>
+        read(uri, ctx),
+      ),
+    prompt: (name, prompt) =>
+      addPrompt(
+        server,
+        name,
+        defined({
+          title: str(prompt.title),
+          description: str(prompt.description),
+          arguments: promptArguments(prompt),
+          icons: Array.isArray(prompt.icons) ? prompt.icons : undefined,
+          _meta: isObject(prompt._meta) ? prompt._meta : undefined,
+        }),
+        promptGetter(call, prompt.name as string),
+      ),
+  };
+}
+
+function resourceConfig(definition: Json, key: string) {
+  return defined({
+    name: typeof definition.name === "string" && definition.name !== "" ? definition.name : key,
+    title: str(definition.title),
+    description: str(definition.description),
+    mimeType: str(definition.mimeType),
+    size: typeof definition.size === "number" ? definition.size : undefined,
+    icons: Array.isArray(definition.icons) ? definition.icons : undefined,
+    annotations: isObject(definition.annotations) ? definition.annotations : undefined,
+    _meta: isObject(definition._meta) ? definition._meta : undefined,
+  });
+}
+
+/** A prompt's arguments (those with a name), or `undefined` when it lists none. */
+function promptArguments(prompt: Json): PromptArgument[] | undefined {
+  return Array.isArray(prompt.arguments)
+    ? prompt.arguments.filter(isObject).flatMap((a): PromptArgument[] =>
+        typeof a.name === "string"
+          ? [
+              defined({
+                name: a.name,
+                title: str(a.title),
+                description: str(a.description),
+                required: typeof a.required === "boolean" ? a.required : undefined,
+              }) as PromptArgument,
+            ]
+          : [],
+      )
+    : undefined;
+}
+
+/** `Mcp-Param-*` header name → argument name, from a tool's `x-mcp-header` annotations. */
+function headerParams(schema: Json): Map<string, string> {
+  const map = new Map<string, string>();
+  const props = schema.properties;
+  if (!isObject(props)) return map;
+  for (const [arg, prop] of Object.entries(props)) {
+    const header = isObject(prop) ? prop["x-mcp-header"] : undefined;
+    if (typeof header === "string" && header !== "") map.set(header, arg);
+  }
+  return map;
+}

@@ -1,0 +1,82 @@
+/**
+ * A small reader of `text/event-stream` bodies: yields each event's `data` (the `data:` lines
+ * joined by newlines) with its `id`, as the HTML standard's event-stream parsing describes.
+ */
+
+export interface SseEvent {
+  /** The `event:` field; `"message"` when absent. */
+  event: string;
+  data: string;
+  /** The last `id:` field seen on the stream so far, if any. */
+  id: string | undefined;
+}
+
+/** The events of an SSE body, in order. Cancels the body when the consumer stops early. */
+export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  let data: string[] = [];
+  let event = "";
+  let lastId: string | undefined;
+  let first = true;
+  let finished = false;
+
+  const takeLine = (line: string): SseEvent | undefined => {
+    if (line === "") {
+      if (data.length === 0) {
+        event = "";
+        return undefined;
+      }
+      const out: SseEvent = { event: event === "" ? "message" : event, data: data.join("\n"), id: lastId };
+      data = [];
+      event = "";
+      return out;
+    }
+    if (line.startsWith(":")) return undefined;
+    const colon = line.indexOf(":");
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? "" : line.slice(colon + 1);
+    if (value.startsWith(" ")) value = value.slice(1);
+    if (field === "data") data.push(value);
+    else if (field === "event") event = value;
+    else if (field === "id" && !value.includes("\0")) lastId = value;
+    return undefined;
+  };
+
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) {
+        buffer += decoder.decode();
+        finished = true;
+      } else {
+        buffer += decoder.decode(value, { stream: true });
+      }
+      if (first && buffer.length > 0) {
+        if (buffer.charCodeAt(0) === 0xfeff) buffer = buffer.slice(1);
+        first = false;
+      }
+      // Split on CRLF, LF or CR; a trailing CR may be the first half of a CRLF, so wait for more.
+      let start = 0;
+      for (let i = 0; i < buffer.length; i++) {
+        const c = buffer.charCodeAt(i);
+        if (c !== 10 && c !== 13) continue;
+        if (c === 13 && i === buffer.length - 1 && !finished) break;
+        const line = buffer.slice(start, i);
+        if (c === 13 && buffer.charCodeAt(i + 1) === 10) i++;
+        start = i + 1;
+        const out = takeLine(line);
+        if (out !== undefined) yield out;
+      }
+      buffer = buffer.slice(start);
+      if (finished) {
+        // An event not terminated by a blank line at the end of the stream is discarded (per spec).
+        return;
+      }
+    }
+  } finally {
+    if (!finished) await reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+}

@@ -1,0 +1,61 @@
+/** The proxy's public types: its options and what `proxy()` returns. */
+
+import type { HandlerContext } from "@portico/core";
+import type { UpstreamEra } from "./client.ts";
+
+/** Headers a proxied call adds for its caller: `"forward"` sends the caller's bearer token on. */
+export type ProxyAuth =
+  | "forward"
+  | ((ctx: HandlerContext) => HeadersInit | undefined | Promise<HeadersInit | undefined>);
+
+export interface ProxyOptions {
+  /** The `fetch` used to reach the upstream. Default: the global `fetch`. */
+  fetch?: typeof fetch;
+  /** Headers every upstream request carries (an API key); also used for listing and the session. */
+  headers?: HeadersInit;
+  /**
+   * Headers per proxied call: `"forward"` sends the MCP caller's token (`ctx.auth.token`) as
+   * `Authorization: Bearer`; a function returns headers for the call. Not used for listing.
+   */
+  auth?: ProxyAuth;
+  /** Longest wait for one upstream request, combined with the call's own signal. Default 60 000. */
+  timeoutMs?: number;
+  /** Registers tools and prompts as `${prefix}_${name}` (resource URIs are kept). */
+  prefix?: string;
+  /**
+   * Which protocol era to speak upstream: `"auto"` (default) tries `server/discover` (2026-07-28)
+   * and falls back to `initialize` (2025-11-25); `"modern"` or `"legacy"` force one.
+   */
+  era?: "auto" | UpstreamEra;
+  /** Forward the upstream's progress and log notifications to the caller. Default true. */
+  forwardNotifications?: boolean;
+}
+
+/** Something of the upstream the proxy could not register (an invalid schema, a duplicate name). */
+export interface SkippedDefinition {
+  kind: "tool" | "resource" | "template" | "prompt";
+  name: string;
+  reason: string;
+}
+
+/** The kinds of upstream definitions the proxy registers (internal; not exported by the package). */
+export type Kind = SkippedDefinition["kind"];
+
+export interface ProxyRegistration {
+  /** Names of the registered tools (with the prefix). */
+  readonly tools: readonly string[];
+  /** URIs of the registered resources. */
+  readonly resources: readonly string[];
+  /** URI templates of the registered resource templates. */
+  readonly templates: readonly string[];
+  /** Names of the registered prompts (with the prefix). */
+  readonly prompts: readonly string[];
+  /** What could not be registered, and why. */
+  readonly skipped: readonly SkippedDefinition[];
+  /** The era the upstream is spoken to in. */
+  readonly era: UpstreamEra;
+  /** Lists the upstream again and updates the registrations (adds, removes, replaces changed ones). */
+  refresh(): Promise<void>;
+  /** Removes every registration and ends a legacy upstream session. */
+  close(): Promise<void>;
+}
