@@ -1,0 +1,115 @@
+/**
+ * The handler of a declarative HTTP tool: fills the URL, headers, query and body from the
+ * arguments, fetches with the call's signal and the tool's timeout, and turns the answer into a
+ * tool result — JSON as `structuredContent` (an object as it is, anything else as `{ result }`) and
+ * as text; a non-2xx status as an error result with the status and an excerpt of the body.
+ */
+import type { CallToolResult, HandlerContext } from "@portico/core";
+import { argumentText, fill } from "./placeholders.ts";
+import type { HttpCall } from "./types.ts";
+
+/** How a declarative tool reaches the network. */
+export interface HttpToolOptions {
+  /** Values for `${ENV_NAME}` in headers and URLs. Never read from `process.env` by this package. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** The fetch to use. Default: the global `fetch`. */
+  fetch?: typeof fetch;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const EXCERPT = 500;
+
+function errorResult(text: string): CallToolResult {
+  return { content: [{ type: "text", text }], isError: true };
+}
+
+function excerpt(text: string): string {
+  return text.length <= EXCERPT ? text : `${text.slice(0, EXCERPT - 1)}…`;
+}
+
+/** The request a call makes, or what is missing to make it. */
+export function buildRequest(
+  http: HttpCall,
+  args: Record<string, unknown>,
+  env: Readonly<Record<string, string | undefined>> = {},
+): { url: string; init: RequestInit } | { missing: string } {
+  const url = fill(http.url, args, env, encodeURIComponent);
+  if ("missing" in url) return url;
+  const target = new URL(url.text);
+  for (const name of http.query ?? []) {
+    const value = args[name];
+    if (value === undefined || value === null) continue;
+    for (const item of Array.isArray(value) ? value : [value])
+      target.searchParams.append(name, argumentText(item));
+  }
+  const headers = new Headers();
+  for (const [name, template] of Object.entries(http.headers ?? {})) {
+    const value = fill(template, args, env);
+    if ("missing" in value) return value;
+    headers.set(name, value.text);
+  }
+  const init: RequestInit = { method: http.method, headers };
+  if (http.body !== undefined) {
+    const picked =
+      http.body === "arguments"
+        ? args
+        : Object.fromEntries(http.body.filter((n) => args[n] !== undefined).map((n) => [n, args[n]]));
+    init.body = JSON.stringify(picked);
+    if (!headers.has("content-type")) headers.set("content-type", "application/json");
+  }
+  if (!headers.has("accept")) headers.set("accept", "application/json, text/plain;q=0.9, */*;q=0.8");
+  return { url: target.href, init };
+}
+
+function parseJson(text: string): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A tool handler calling `http` with the call's arguments. */
+export function httpToolHandler(
+  name: string,
+  http: HttpCall,
+  options: HttpToolOptions = {},
+): (args: Record<string, unknown>, ctx: HandlerContext) => Promise<CallToolResult> {
+  const timeoutMs = http.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return async (args, ctx) => {
+    let request: ReturnType<typeof buildRequest>;
+    try {
+      request = buildRequest(http, args ?? {}, options.env);
+    } catch {
+      // An argument that cannot go into a URL or a header (a newline in a header value…).
+      return errorResult(`Tool "${name}": an argument cannot be sent in this request`);
+    }
+    if ("missing" in request) return errorResult(`Tool "${name}": missing ${request.missing}`);
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = AbortSignal.any([ctx.signal, timeout]);
+    let response: Response;
+    let body: string;
+    try {
+      response = await (options.fetch ?? fetch)(request.url, { ...request.init, signal });
+      body = await response.text();
+    } catch (error) {
+      if (timeout.aborted) return errorResult(`Tool "${name}": no answer within ${timeoutMs} ms`);
+      if (ctx.signal.aborted) throw error;
+      // The cause (a refused connection, a bad header value) is for the operator, not the client.
+      ctx.logger.warn("config tool: the request failed", { tool: name, error });
+      return errorResult(`Tool "${name}": the API could not be reached`);
+    }
+    if (!response.ok) {
+      const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
+      return errorResult(`Tool "${name}": HTTP ${status}${body ? `: ${excerpt(body)}` : ""}`);
+    }
+    const json = parseJson(body);
+    if (json === undefined) return { content: [{ type: "text", text: body }] };
+    const value = json.value;
+    const structured =
+      typeof value === "object" && value !== null && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : { result: value };
+    return { content: [{ type: "text", text: body }], structuredContent: structured };
+  };
+}
