@@ -45,3 +45,19 @@ export function publicMessage(error: UpstreamTransportError): string {
       return "The upstream MCP server could not be reached";
   }
 }
+
+/**
+ * A modern upstream answered `input_required`: it needs client input (`inputRequests`, keyed by
+ * the upstream) and wants them back with its `requestState` on a retry.
+ */
+export class UpstreamInputRequired extends Error {
+  readonly inputRequests: Record<string, unknown>;
+  readonly requestState: string | undefined;
+
+  constructor(inputRequests: Record<string, unknown>, requestState: string | undefined) {
+    super("The upstream MCP server asked for client input");
+    this.name = "UpstreamInputRequired";
+    this.inputRequests = inputRequests;
+    this.requestState = requestState;
+  }
+}

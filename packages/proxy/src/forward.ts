@@ -1,7 +1,8 @@
 /**
  * Forwarding a caller's call upstream: the handlers the proxy registers (tools, resources and
  * templates, prompts), each sending one upstream request with the caller's auth headers, the
- * timeout and its notifications relayed, and turning upstream failures into what the caller sees.
+ * timeout and its notifications relayed, the upstream's requests for input asked of the caller
+ * (`input.ts`), and turning upstream failures into what the caller sees.
  */
 
 import {
@@ -14,6 +15,7 @@ import {
 } from "@portico/core";
 import type { UpstreamClient } from "./client.ts";
 import { publicMessage, UpstreamRpcError, UpstreamTransportError } from "./errors.ts";
+import { askCaller, InputRoundsExceeded, inputCapabilities, withInputRounds } from "./input.ts";
 import { type Json, str } from "./json.ts";
 import type { RequestOptions } from "./rpc.ts";
 import type { ProxyAuth, ProxyOptions } from "./types.ts";
@@ -34,18 +36,31 @@ export interface ForwardSettings {
   notifications: boolean;
 }
 
-/** Upstream requests for callers: their auth headers, the timeout, notifications forwarded. */
+/**
+ * Upstream requests for callers: their auth headers, the timeout, notifications forwarded, and the
+ * upstream's requests for input (either era) asked of the caller.
+ */
 export function forwarder(client: UpstreamClient, settings: ForwardSettings): ForwardCall {
   const { options, timeoutMs, notifications } = settings;
   return async (method, params, ctx, extra = {}) => {
     const headers = await callerHeaders(options.auth, ctx);
-    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
-    return client.request(method, params, {
+    const base: RequestOptions = {
       ...extra,
-      signal,
       headers,
-      onNotification: notifications ? (n) => relay(n, ctx) : undefined,
-    });
+      onNotification: notifications ? (n: { method: string; params: Json }) => relay(n, ctx) : undefined,
+      clientCapabilities: inputCapabilities(ctx),
+      onRequest: (request: { method: string; params: Json }) => askCaller(request, ctx),
+    };
+    // One timeout per upstream request: the time the caller takes to answer is not counted.
+    return withInputRounds(
+      (sent) =>
+        client.request(method, sent, {
+          ...base,
+          signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]),
+        }),
+      params,
+      ctx,
+    );
   };
 }
 
@@ -76,6 +91,9 @@ export function toolHandler(call: ForwardCall, remoteName: string, paramHeaders:
           detail: error.message,
         });
         return { content: [{ type: "text" as const, text: publicMessage(error) }], isError: true as const };
+      }
+      if (error instanceof InputRoundsExceeded) {
+        return { content: [{ type: "text" as const, text: error.message }], isError: true as const };
       }
       throw asMcpError(error, ctx, `tools/call ${remoteName}`);
     }
@@ -143,6 +161,7 @@ function relay(notification: { method: string; params: Json }, ctx: HandlerConte
  */
 function asMcpError(error: unknown, ctx: HandlerContext, what: string): unknown {
   if (error instanceof UpstreamRpcError) return new McpError(error.code, error.message, error.data);
+  if (error instanceof InputRoundsExceeded) return new McpError(-32603, error.message);
   if (error instanceof UpstreamTransportError) {
     ctx.logger.warn(`proxy: upstream ${what} failed`, { failure: error.kind, detail: error.message });
     return new McpError(-32603, publicMessage(error));

@@ -1,8 +1,9 @@
 /**
  * The legacy era (2025-11-25) as a session: `initialize` (then `notifications/initialized`), the
  * session id on every later request, a new session (started once, shared) when the old one
- * expires, and `DELETE` to end it. Server→client requests are refused; a cancelled request is
- * announced with `notifications/cancelled`.
+ * expires, and `DELETE` to end it. Server→client requests on a call's answer stream are answered
+ * by asking the call's caller (`RequestOptions.onRequest`); a cancelled request is announced with
+ * `notifications/cancelled`.
  */
 
 import { UpstreamTransportError } from "./errors.ts";
@@ -17,6 +18,12 @@ import {
 } from "./rpc.ts";
 
 export const LEGACY_VERSION = "2025-11-25";
+
+/**
+ * What the proxy declares upstream: one session serves every caller, so it declares the input
+ * requests it can forward; a caller without the capability gets the core's -32021 error.
+ */
+const CLIENT_CAPABILITIES = { elicitation: { form: {} }, sampling: {}, roots: {} };
 
 export class LegacySession {
   readonly #rpc: RpcChannel;
@@ -74,7 +81,9 @@ export class LegacySession {
       if (this.#session === session) this.#session = this.#initialize(options.signal);
       return this.request(method, params, options, true);
     }
-    const message = await readAnswer(response, id, options, (request) => this.#refuse(request, sessionId));
+    const message = await readAnswer(response, id, options, (request) =>
+      this.#answer(request, sessionId, options),
+    );
     return unwrap(message, response);
   }
 
@@ -105,7 +114,11 @@ export class LegacySession {
         jsonrpc: "2.0",
         id,
         method: "initialize",
-        params: { protocolVersion: LEGACY_VERSION, capabilities: {}, clientInfo: CLIENT_INFO },
+        params: {
+          protocolVersion: LEGACY_VERSION,
+          capabilities: CLIENT_CAPABILITIES,
+          clientInfo: CLIENT_INFO,
+        },
       },
       headers,
       signal,
@@ -128,22 +141,49 @@ export class LegacySession {
     return sessionId;
   }
 
-  /** Answers a server→client request (elicitation, sampling, roots) the proxy cannot forward. */
-  #refuse(request: JsonRpcMessage, sessionId: string | undefined): void {
-    void this.#notify(
-      {
-        jsonrpc: "2.0",
-        id: request.id ?? null,
-        error: { code: -32601, message: `The proxy does not forward ${request.method} to its clients` },
-      },
+  /**
+   * Answers a server→client request (elicitation, sampling, roots) with the caller's answer. When
+   * asking fails (the caller cannot answer, or a 2026-07-28 caller must first be sent
+   * `input_required`), the upstream gets a JSON-RPC error so it does not wait, and the failure is
+   * rethrown: the call is abandoned (and, for `input_required`, run again on the caller's retry).
+   */
+  async #answer(
+    request: JsonRpcMessage,
+    sessionId: string | undefined,
+    options: RequestOptions,
+  ): Promise<void> {
+    const id = request.id ?? null;
+    const method = request.method ?? "";
+    let result: Json | undefined;
+    try {
+      result = await options.onRequest?.({ method, params: asObject(request.params) });
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const message = error instanceof Error && error.name !== "InputRequiredSignal" ? error.message : "";
+      const reply = {
+        code: typeof code === "number" ? code : -32603,
+        message: message || "The proxy's caller has not answered yet",
+      };
+      await this.#notify({ jsonrpc: "2.0", id, error: reply }, sessionId, options.headers);
+      throw error;
+    }
+    await this.#notify(
+      result === undefined
+        ? { jsonrpc: "2.0", id, error: { code: -32601, message: `The proxy does not forward ${method}` } }
+        : { jsonrpc: "2.0", id, result },
       sessionId,
+      options.headers,
     );
   }
 
-  /** Sends a message that expects no answer (best effort, 5 s at most). */
-  async #notify(message: JsonRpcMessage, sessionId: string | undefined): Promise<void> {
+  /** Sends a message that expects no answer (best effort, 5 s at most), with the caller's headers. */
+  async #notify(message: JsonRpcMessage, sessionId: string | undefined, extra?: Headers): Promise<void> {
     try {
-      const response = await this.#rpc.post(message, this.#headers(sessionId), AbortSignal.timeout(5000));
+      const response = await this.#rpc.post(
+        message,
+        this.#headers(sessionId, extra),
+        AbortSignal.timeout(5000),
+      );
       await response.body?.cancel();
     } catch {
       // Best effort.

@@ -4,7 +4,7 @@
  * method, its target and a tool's `x-mcp-header` arguments.
  */
 
-import { UpstreamRpcError } from "./errors.ts";
+import { UpstreamInputRequired } from "./errors.ts";
 import { asObject, type Json } from "./json.ts";
 import { CLIENT_INFO, type RequestOptions, type RpcChannel, readAnswer, unwrap } from "./rpc.ts";
 
@@ -14,7 +14,10 @@ const META_CLIENT_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
 const META_CLIENT_INFO = "io.modelcontextprotocol/clientInfo";
 const META_LOG_LEVEL = "io.modelcontextprotocol/logLevel";
 
-/** Sends `method` to a modern upstream and returns its result; `input_required` is refused. */
+/**
+ * Sends `method` to a modern upstream and returns its result; an `input_required` result is thrown
+ * as `UpstreamInputRequired` (the forwarding handler asks its caller and retries).
+ */
 export async function modernRequest(
   rpc: RpcChannel,
   method: string,
@@ -24,7 +27,7 @@ export async function modernRequest(
   const meta: Json = {
     ...asObject(params._meta),
     [META_PROTOCOL_VERSION]: MODERN_VERSION,
-    [META_CLIENT_CAPABILITIES]: {},
+    [META_CLIENT_CAPABILITIES]: options.clientCapabilities ?? {},
     [META_CLIENT_INFO]: CLIENT_INFO,
   };
   // Log messages come only when asked for; the caller's own level filters them again.
@@ -46,10 +49,9 @@ export async function modernRequest(
   const message = await readAnswer(response, id, options, undefined);
   const result = unwrap(message, response);
   if (result.resultType === "input_required") {
-    throw new UpstreamRpcError(
-      -32603,
-      "The upstream MCP server asked for client input, which the proxy does not forward",
-    );
+    const requests = asObject(result.inputRequests);
+    const state = typeof result.requestState === "string" ? result.requestState : undefined;
+    throw new UpstreamInputRequired(requests, state);
   }
   return result;
 }

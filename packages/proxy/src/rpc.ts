@@ -35,6 +35,13 @@ export interface RequestOptions {
   paramHeaders?: Record<string, string> | undefined;
   /** Notifications the upstream sends while answering (progress, log messages). */
   onNotification?: ((message: { method: string; params: Json }) => void) | undefined;
+  /** Modern era: the client capabilities declared upstream for this request. */
+  clientCapabilities?: Json | undefined;
+  /**
+   * Legacy era: answers a server→client request of the upstream (elicitation, sampling, roots) by
+   * asking the caller; `undefined` when the request is not one the proxy forwards.
+   */
+  onRequest?: ((request: { method: string; params: Json }) => Promise<Json | undefined>) | undefined;
 }
 
 /** The upstream endpoint: request ids (one sequence for both eras), headers, and HTTP requests. */
@@ -114,8 +121,10 @@ export async function readAnswer(
   response: Response,
   id: number,
   options: RequestOptions,
-  onRequest: ((request: JsonRpcMessage) => void) | undefined,
+  onRequest: ((request: JsonRpcMessage) => Promise<void>) | undefined,
 ): Promise<JsonRpcMessage | undefined> {
+  /** A failure of `onRequest` (asking the caller), thrown as is rather than as a transport failure. */
+  let askFailure: { error: unknown } | undefined;
   const type = (response.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
   try {
     if (type === "text/event-stream" && response.body !== null) {
@@ -125,8 +134,13 @@ export async function readAnswer(
         if (message.id === id && (message.result !== undefined || message.error !== undefined))
           return message;
         if (typeof message.method === "string") {
-          if (message.id !== undefined && message.id !== null) onRequest?.(message);
-          else options.onNotification?.({ method: message.method, params: asObject(message.params) });
+          if (message.id !== undefined && message.id !== null) {
+            // The upstream waits for this answer before it goes on, so the stream is read after it.
+            await onRequest?.(message).catch((error: unknown) => {
+              askFailure = { error };
+              throw error;
+            });
+          } else options.onNotification?.({ method: message.method, params: asObject(message.params) });
         }
       }
       throw new UpstreamTransportError("protocol", "the SSE stream ended without an answer");
@@ -137,6 +151,7 @@ export async function readAnswer(
     const messages = (Array.isArray(parsed) ? parsed : [parsed]) as JsonRpcMessage[];
     return messages.find((m) => m.id === id) ?? messages.find((m) => m.error !== undefined);
   } catch (error) {
+    if (askFailure !== undefined) throw askFailure.error;
     if (error instanceof UpstreamTransportError) throw error;
     if (options.signal?.aborted) throw abortError(options.signal);
     if (error instanceof SyntaxError) {

@@ -31,8 +31,10 @@ export async function modern(
   method: string,
   params: Record<string, unknown> = {},
   auth?: AuthInfo,
+  clientCapabilities: Record<string, unknown> = {},
 ): Promise<JsonRpcMessage> {
-  const response = await handler.fetch(modernPost(URL_, method, params), {}, auth ? { authInfo: auth } : {});
+  const request = modernPost(URL_, method, params, { clientCapabilities });
+  const response = await handler.fetch(request, {}, auth ? { authInfo: auth } : {});
   const last = (await readJsonRpc(response)).at(-1);
   if (last === undefined) throw new Error(`no answer (HTTP ${response.status})`);
   return last;

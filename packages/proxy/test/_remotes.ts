@@ -84,8 +84,8 @@ export interface RemoteV1 {
   close(): Promise<void>;
 }
 
-/** SDK v1: a stateful Streamable HTTP server (a transport and a server per session). */
-export async function startV1(): Promise<RemoteV1> {
+/** SDK v1: a stateful Streamable HTTP server (a transport and a server per session); `more` adds definitions. */
+export async function startV1(more?: (server: McpServerV1) => void): Promise<RemoteV1> {
   const transports = new Map<string, StreamableHTTPServerTransport>();
   const seen: Seen[] = [];
   const http: Server = createServer(async (req, res) => {
@@ -123,6 +123,7 @@ export async function startV1(): Promise<RemoteV1> {
       };
       const server = new McpServerV1({ name: "remote-v1", version: "1.0.0" });
       defineV1(server);
+      more?.(server);
       await server.connect(created);
       transport = created;
     }
@@ -150,8 +151,8 @@ export interface RemoteV2 {
   extra: boolean;
 }
 
-/** SDK v2: `createMcpHandler`, a fresh server per request. */
-export function startV2(): RemoteV2 {
+/** SDK v2: `createMcpHandler`, a fresh server per request; `more` adds definitions. */
+export function startV2(more?: (server: McpServerV2) => void): RemoteV2 {
   const remote: RemoteV2 = { fetch: undefined as unknown as typeof fetch, seen: [], extra: false };
   const handler = createMcpHandler(() => {
     const server = new McpServerV2({ name: "remote-v2", version: "2.0.0" });
@@ -182,6 +183,7 @@ export function startV2(): RemoteV2 {
         content: [{ type: "text", text: "extra" }],
       }));
     }
+    more?.(server);
     server.registerResource(
       "note-a",
       "note://a",
