@@ -64,7 +64,8 @@ describe.each(STORES)("guards across three instances on %s", (kind) => {
     const admitted = answers.filter((a) => a.result.isError !== true);
     const limited = answers.filter((a) => a.result.isError === true);
     expect(admitted).toHaveLength(LIMIT);
-    expect(new Set(admitted.map((a) => a.result.structuredContent.instance)).size).toBe(3);
+    // Which instance admitted which calls depends on arrival order (one may take the whole bucket):
+    // only the total is the guarantee.
     for (const answer of limited) {
       expect(answer.result.content[0].text).toMatch(
         /^Rate limit reached for tool "send" \(20 calls per hour\)/,
