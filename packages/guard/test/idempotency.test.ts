@@ -95,10 +95,11 @@ describe("idempotent", () => {
   });
 
   it("a long call keeps its lock by renewing it", async () => {
-    const { handler, runs } = testServer({ payUse: [idempotent({ lockMs: 150, waitMs: 3_000 })] });
-    const long = callTool(handler, "pay", { delayMs: 700 }, {}, withKey("long"));
-    await new Promise((r) => setTimeout(r, 400));
-    const duplicate = await callTool(handler, "pay", { delayMs: 700 }, {}, withKey("long"));
+    // A lock of 600 ms renewed every 200 ms; the call runs 1.5 s: the duplicate at 0.9 s must wait.
+    const { handler, runs } = testServer({ payUse: [idempotent({ lockMs: 600, waitMs: 5_000 })] });
+    const long = callTool(handler, "pay", { delayMs: 1_500 }, {}, withKey("long"));
+    await new Promise((r) => setTimeout(r, 900));
+    const duplicate = await callTool(handler, "pay", { delayMs: 1_500 }, {}, withKey("long"));
     await long;
     expect(runs.pay).toHaveLength(1);
     expect(duplicate.result._meta[IDEMPOTENCY_META].replayed).toBe(true);

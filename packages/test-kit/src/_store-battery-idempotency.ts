@@ -38,7 +38,7 @@ export function idempotencyTests(stores: () => Stores): void {
   it("idempotency: a renewing holder keeps the key past its ttl; one that stops loses it, and its late settle fails", async () => {
     const { sessions } = stores();
     const key = keyOf("lease");
-    const lockMs = 600;
+    const lockMs = 1_200;
     expect(await sessions.create(key, running("a"), lockMs)).toBe(true);
     let version = 1;
     for (let beat = 0; beat < 4; beat += 1) {
