@@ -22,19 +22,20 @@ export function useRawConnection(backends: Backends): Pick<RespConnection, "send
 }
 
 /**
- * A connection answering from a list, recording every command; past the list, `whenOut` answers
+ * A connection answering from a list (each answer sees its command), recording every command; past
+ * the list, `whenOut` answers
  * (default: null, as for an absent key).
  */
 export function scripted(
-  answers: (() => Promise<unknown>)[],
-  whenOut: () => Promise<unknown> = () => Promise.resolve(null),
+  answers: ((command: string[]) => Promise<unknown>)[],
+  whenOut: (command: string[]) => Promise<unknown> = () => Promise.resolve(null),
 ): RedisConnection & { calls: string[][] } {
   const calls: string[][] = [];
   return {
     calls,
     send(command) {
       calls.push(command);
-      return (answers.shift() ?? whenOut)();
+      return (answers.shift() ?? whenOut)(command);
     },
   };
 }

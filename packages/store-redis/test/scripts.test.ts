@@ -16,7 +16,7 @@ import { RedisError, RedisSessionStore, redisStores, toRedisConnection } from ".
 import { streamsOf } from "../src/polling-bus.ts";
 import { useBackends } from "./_backends.ts";
 import { FLAVOURS, openClient, openStores } from "./_clients.ts";
-import { useRawConnection } from "./_raw.ts";
+import { scripted as scriptedConnection, useRawConnection } from "./_raw.ts";
 
 const backends = useBackends();
 const raw = useRawConnection(backends);
@@ -55,19 +55,9 @@ function recording(connection: RedisConnection): { sent: string[]; connection: R
   return { sent, connection: { send } };
 }
 
-/** A connection answering from a list, recording every command. */
-function scripted(
-  answers: ((command: string[]) => Promise<unknown>)[],
-): RedisConnection & { calls: string[][] } {
-  const calls: string[][] = [];
-  return {
-    calls,
-    send(command) {
-      calls.push(command);
-      return answers.shift()?.(command) ?? Promise.resolve(1);
-    },
-  };
-}
+/** A connection answering from a list, recording every command; past the list, 1. */
+const scripted = (answers: ((command: string[]) => Promise<unknown>)[]) =>
+  scriptedConnection(answers, () => Promise.resolve(1));
 
 const noScript = () =>
   Promise.reject(new RedisError("NOSCRIPT No matching script. Please use EVAL.", "NOSCRIPT"));
