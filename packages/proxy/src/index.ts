@@ -1,3 +1,10 @@
 export type { UpstreamEra } from "./client.ts";
 export { proxy } from "./proxy.ts";
-export type { ProxyAuth, ProxyOptions, ProxyRegistration, SkippedDefinition } from "./types.ts";
+export type { ProxyTransport, TransportMessage } from "./transport.ts";
+export type {
+  ProxyAuth,
+  ProxyLogger,
+  ProxyOptions,
+  ProxyRegistration,
+  SkippedDefinition,
+} from "./types.ts";

@@ -23,7 +23,7 @@ export const LEGACY_VERSION = "2025-11-25";
  * What the proxy declares upstream: one session serves every caller, so it declares the input
  * requests it can forward; a caller without the capability gets the core's -32021 error.
  */
-const CLIENT_CAPABILITIES = { elicitation: { form: {} }, sampling: {}, roots: {} };
+export const CLIENT_CAPABILITIES = { elicitation: { form: {} }, sampling: {}, roots: {} };
 
 export class LegacySession {
   readonly #rpc: RpcChannel;
@@ -49,18 +49,7 @@ export class LegacySession {
 
   /** Sends one request in the session (starting one first if there is none). */
   async request(method: string, params: Json, options: RequestOptions, retried = false): Promise<Json> {
-    let session = this.#session;
-    if (session === undefined) {
-      session = this.#initialize(options.signal);
-      this.#session = session;
-    }
-    let sessionId: string | undefined;
-    try {
-      sessionId = await session;
-    } catch (error) {
-      if (this.#session === session) this.#session = undefined;
-      throw error;
-    }
+    const [session, sessionId] = await this.#current(options.signal);
     const headers = this.#headers(sessionId, options.headers);
     const id = this.#rpc.nextId();
     const response = await this.#rpc.post(
@@ -87,6 +76,37 @@ export class LegacySession {
     return unwrap(message, response);
   }
 
+  /**
+   * Opens the session's standalone GET stream (`Last-Event-ID` when resuming). When the session
+   * expired (404), a new one is started for the next attempt and the expiry is thrown.
+   */
+  async openStream(signal: AbortSignal, lastEventId: string | undefined): Promise<Response> {
+    const [session, sessionId] = await this.#current(signal);
+    const headers = this.#headers(sessionId);
+    headers.delete("Content-Type");
+    headers.set("Accept", "text/event-stream");
+    if (lastEventId !== undefined) headers.set("Last-Event-ID", lastEventId);
+    let response: Response;
+    try {
+      response = await this.#rpc.send({ method: "GET", headers, signal });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw new UpstreamTransportError("unreachable", `GET stream: ${String(error)}`, { cause: error });
+    }
+    if (response.status === 404 && sessionId !== undefined) {
+      await response.body?.cancel();
+      if (this.#session === session) this.#session = undefined;
+      throw new UpstreamTransportError("refused", "the session expired", { status: 404 });
+    }
+    return response;
+  }
+
+  /** Answers a server→client request that came on the GET stream (best effort). */
+  async reply(message: JsonRpcMessage): Promise<void> {
+    const sessionId = await this.#session?.catch(() => undefined);
+    await this.#notify(message, sessionId);
+  }
+
   /** Ends the session (`DELETE`), if one was started. */
   async close(): Promise<void> {
     const session = this.#session;
@@ -103,6 +123,23 @@ export class LegacySession {
       await response.body?.cancel();
     } catch {
       // The session expires on its own.
+    }
+  }
+
+  /** The current session (started first if there is none) and its id; a failed start is forgotten. */
+  async #current(
+    signal: AbortSignal | undefined,
+  ): Promise<[Promise<string | undefined>, string | undefined]> {
+    let session = this.#session;
+    if (session === undefined) {
+      session = this.#initialize(signal);
+      this.#session = session;
+    }
+    try {
+      return [session, await session];
+    } catch (error) {
+      if (this.#session === session) this.#session = undefined;
+      throw error;
     }
   }
 

@@ -31,7 +31,13 @@ export async function modernRequest(
     [META_CLIENT_INFO]: CLIENT_INFO,
   };
   // Log messages come only when asked for; the caller's own level filters them again.
-  if (options.onNotification !== undefined && method !== "server/discover") meta[META_LOG_LEVEL] = "debug";
+  if (
+    options.onNotification !== undefined &&
+    method !== "server/discover" &&
+    method !== "subscriptions/listen"
+  ) {
+    meta[META_LOG_LEVEL] = "debug";
+  }
   const headers = rpc.headers(options.headers);
   headers.set("MCP-Protocol-Version", MODERN_VERSION);
   headers.set("Mcp-Method", encodeHeaderValue(method));

@@ -1,58 +1,77 @@
 /**
  * `proxy(server, target, options)`: connects to a remote MCP server, lists its tools, resources,
  * resource templates and prompts, and registers each on a Portico server with a handler that
- * forwards the call upstream; `refresh()` lists again, `close()` removes it all.
+ * forwards the call upstream; it follows the remote's changes, `refresh()` lists again, `close()`
+ * removes it all.
  */
 
 import type { McpServer } from "@portico/core";
+import { type Changes, followChanges, Syncer } from "./changes.ts";
 import { UpstreamClient } from "./client.ts";
+import { upstreamCompleters } from "./completion.ts";
 import { forwarder } from "./forward.ts";
+import { isObject } from "./json.ts";
 import { listDefinitions } from "./listing.ts";
 import { registrars } from "./registrars.ts";
 import { Registry } from "./registry.ts";
+import type { ProxyTransport } from "./transport.ts";
 import type { ProxyOptions, ProxyRegistration } from "./types.ts";
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 /**
- * Serves the MCP server at `target` (its Streamable HTTP endpoint, either era) through `server`:
- * its tools, resources, resource templates and prompts are listed now and registered with
- * handlers that forward each call upstream.
+ * Serves the MCP server at `target` through `server`: its Streamable HTTP endpoint (either era), or
+ * a message transport (`stdioTransport()` of `@portico/proxy/stdio`, or a client transport of the
+ * official SDK) spoken to in the 2025-11-25 era. Its tools, resources, resource templates and
+ * prompts are listed now and registered with handlers that forward each call upstream.
  */
 export async function proxy(
   server: McpServer,
-  target: string | URL,
+  target: string | URL | ProxyTransport,
   options: ProxyOptions = {},
 ): Promise<ProxyRegistration> {
-  const fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const prefix = options.prefix === undefined || options.prefix === "" ? "" : `${options.prefix}_`;
   const notifications = options.forwardNotifications !== false;
-  const client = new UpstreamClient({
-    target: new URL(target),
-    fetch: fetchFn,
-    headers: new Headers(options.headers),
-    era: options.era ?? "auto",
-  });
-  await client.connect(AbortSignal.timeout(timeoutMs));
+  const client = new UpstreamClient(clientOptions(target, options));
+  try {
+    await client.connect(AbortSignal.timeout(timeoutMs));
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
 
   const call = forwarder(client, { options, timeoutMs, notifications });
-  const registry = new Registry(registrars(server, call), prefix);
+  const completes = isObject(client.capabilities.completions);
+  const complete = completes ? upstreamCompleters(client, timeoutMs, options.logger) : undefined;
+  const registry = new Registry(registrars(server, call, complete), prefix);
   let closed = false;
+  let changes: Changes | undefined;
 
-  const sync = async (): Promise<void> => {
+  const syncer = new Syncer(async () => {
     const definitions = await listDefinitions(client, timeoutMs);
     if (closed) return;
     registry.update(definitions);
-  };
+    changes?.afterSync();
+  });
 
   try {
-    await sync();
+    await syncer.run();
   } catch (error) {
     registry.removeAll();
     await client.close();
     throw error;
   }
+  changes = followChanges({
+    server,
+    client,
+    syncer,
+    resources: () => registry.keys("resource"),
+    timeoutMs,
+    follow: options.follow !== false,
+    logger: options.logger,
+  });
+  changes.afterSync();
 
   return {
     get tools() {
@@ -73,13 +92,31 @@ export async function proxy(
     era: client.era,
     refresh: async () => {
       if (closed) throw new Error("proxy: refresh() after close()");
-      await sync();
+      await syncer.run();
     },
     close: async () => {
       if (closed) return;
       closed = true;
+      await changes?.stop();
       registry.removeAll();
       await client.close();
     },
   };
+}
+
+function clientOptions(target: string | URL | ProxyTransport, options: ProxyOptions) {
+  if (typeof target === "string" || target instanceof URL) {
+    return {
+      target: new URL(target),
+      fetch: options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init)),
+      headers: new Headers(options.headers),
+      era: options.era ?? "auto",
+    };
+  }
+  if (options.era === "modern") {
+    throw new TypeError(
+      'proxy: a transport upstream is spoken to in the legacy era; era: "modern" is not possible',
+    );
+  }
+  return { transport: target };
 }

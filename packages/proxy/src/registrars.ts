@@ -12,7 +12,9 @@ import {
   type McpServer,
   type PromptArgument,
   type Registration,
+  UriTemplate,
 } from "@portico/core";
+import type { CompleterFactory } from "./completion.ts";
 import { type ForwardCall, promptGetter, resourceReader, toolHandler } from "./forward.ts";
 import { defined, isObject, type Json, str } from "./json.ts";
 import type { Kind } from "./types.ts";
@@ -20,8 +22,15 @@ import type { Kind } from "./types.ts";
 /** Registers one definition under `key` (a name with the prefix, a URI or a URI template); may throw. */
 export type Registrar = (key: string, definition: Json) => Registration;
 
-/** The registrar of each kind, registering on `server` with handlers that use `call`. */
-export function registrars(server: McpServer, call: ForwardCall): Record<Kind, Registrar> {
+/**
+ * The registrar of each kind, registering on `server` with handlers that use `call` (and, when the
+ * upstream completes, completers made by `complete` for prompts and templates).
+ */
+export function registrars(
+  server: McpServer,
+  call: ForwardCall,
+  complete: CompleterFactory | undefined,
+): Record<Kind, Registrar> {
   const read = resourceReader(call);
   return {
     tool: (name, tool) => {
@@ -46,22 +55,37 @@ export function registrars(server: McpServer, call: ForwardCall): Record<Kind, R
     },
     resource: (uri, resource) => addResource(server, uri, resourceConfig(resource, uri), read),
     template: (template, definition) =>
-      addResourceTemplate(server, template, resourceConfig(definition, template), (uri, _variables, ctx) =>
-        read(uri, ctx),
+      addResourceTemplate(
+        server,
+        template,
+        defined({
+          ...resourceConfig(definition, template),
+          complete: complete?.(
+            { type: "ref/resource", uri: template },
+            new UriTemplate(template).variableNames,
+          ),
+        }),
+        (uri, _variables, ctx) => read(uri, ctx),
       ),
-    prompt: (name, prompt) =>
-      addPrompt(
+    prompt: (name, prompt) => {
+      const args = promptArguments(prompt);
+      return addPrompt(
         server,
         name,
         defined({
           title: str(prompt.title),
           description: str(prompt.description),
-          arguments: promptArguments(prompt),
+          arguments: args,
+          complete: complete?.(
+            { type: "ref/prompt", name: prompt.name },
+            (args ?? []).map((a) => a.name),
+          ),
           icons: Array.isArray(prompt.icons) ? prompt.icons : undefined,
           _meta: isObject(prompt._meta) ? prompt._meta : undefined,
         }),
         promptGetter(call, prompt.name as string),
-      ),
+      );
+    },
   };
 }
 

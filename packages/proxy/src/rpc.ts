@@ -105,7 +105,7 @@ export class RpcChannel {
 }
 
 /** A timeout becomes an `UpstreamTransportError`; the caller's own cancellation stays an abort. */
-function abortError(signal: AbortSignal): Error {
+export function abortError(signal: AbortSignal): Error {
   const reason = signal.reason;
   if (reason instanceof DOMException && reason.name === "TimeoutError") {
     return new UpstreamTransportError("timeout", "the upstream did not answer in time", { cause: reason });

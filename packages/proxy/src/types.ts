@@ -1,7 +1,10 @@
 /** The proxy's public types: its options and what `proxy()` returns. */
 
-import type { HandlerContext } from "@portico/core";
+import type { HandlerContext, Logger } from "@portico/core";
 import type { UpstreamEra } from "./client.ts";
+
+/** Where the proxy writes what happens in the background (following, re-listing, upstream logs). */
+export type ProxyLogger = Pick<Logger, "debug" | "info" | "warn" | "error">;
 
 /** Headers a proxied call adds for its caller: `"forward"` sends the caller's bearer token on. */
 export type ProxyAuth =
@@ -29,6 +32,17 @@ export interface ProxyOptions {
   era?: "auto" | UpstreamEra;
   /** Forward the upstream's progress and log notifications to the caller. Default true. */
   forwardNotifications?: boolean;
+  /**
+   * Follow the upstream's changes: its `list_changed` notifications re-list it (as `refresh()`
+   * does) and its `notifications/resources/updated` are announced for the registered resource.
+   * Default true.
+   */
+  follow?: boolean;
+  /**
+   * The operator's log for what happens outside any call: failures while following or re-listing,
+   * and log messages a transport upstream sends outside a call. Default: none (silent).
+   */
+  logger?: ProxyLogger;
 }
 
 /** Something of the upstream the proxy could not register (an invalid schema, a duplicate name). */
@@ -56,6 +70,9 @@ export interface ProxyRegistration {
   readonly era: UpstreamEra;
   /** Lists the upstream again and updates the registrations (adds, removes, replaces changed ones). */
   refresh(): Promise<void>;
-  /** Removes every registration and ends a legacy upstream session. */
+  /**
+   * Stops following, removes every registration and ends a legacy upstream session (over a
+   * transport: closes the transport, which ends a stdio child).
+   */
   close(): Promise<void>;
 }

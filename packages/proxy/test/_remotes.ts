@@ -149,11 +149,18 @@ export interface RemoteV2 {
   seen: Seen[];
   /** Whether the server also offers tool `extra` (for refresh tests). */
   extra: boolean;
+  /** Publishes change events to the open `subscriptions/listen` streams. */
+  notify: { toolsChanged(): void; resourceUpdated(uri: string): void };
 }
 
 /** SDK v2: `createMcpHandler`, a fresh server per request; `more` adds definitions. */
 export function startV2(more?: (server: McpServerV2) => void): RemoteV2 {
-  const remote: RemoteV2 = { fetch: undefined as unknown as typeof fetch, seen: [], extra: false };
+  const remote: RemoteV2 = {
+    fetch: undefined as unknown as typeof fetch,
+    seen: [],
+    extra: false,
+    notify: undefined as unknown as RemoteV2["notify"],
+  };
   const handler = createMcpHandler(() => {
     const server = new McpServerV2({ name: "remote-v2", version: "2.0.0" });
     server.registerTool(
@@ -205,6 +212,7 @@ export function startV2(more?: (server: McpServerV2) => void): RemoteV2 {
     );
     return server;
   });
+  remote.notify = handler.notify;
   remote.fetch = async (input, init) => {
     const request = new Request(input, init);
     let method: string | undefined;

@@ -1,0 +1,49 @@
+/**
+ * Completion of proxied prompts' arguments and templates' variables: each completer sends
+ * `completion/complete` upstream with the remote's own reference (its prompt name, its URI
+ * template) and returns the values it answers. Used when the upstream declares `completions`.
+ */
+
+import { type Completer, type CompletionContext, McpError } from "@portico/core";
+import type { UpstreamClient } from "./client.ts";
+import { publicMessage, UpstreamRpcError, UpstreamTransportError } from "./errors.ts";
+import { asObject, type Json } from "./json.ts";
+import type { ProxyLogger } from "./types.ts";
+
+/** Makes the completers of one prompt or template: `ref` is the upstream's, `names` its arguments. */
+export type CompleterFactory = (ref: Json, names: readonly string[]) => Record<string, Completer> | undefined;
+
+export function upstreamCompleters(
+  client: UpstreamClient,
+  timeoutMs: number,
+  logger: ProxyLogger | undefined,
+): CompleterFactory {
+  return (ref, names) => {
+    if (names.length === 0) return undefined;
+    const completers: Record<string, Completer> = {};
+    for (const name of names) {
+      completers[name] = async (value: string, context: CompletionContext) => {
+        try {
+          const result = await client.request(
+            "completion/complete",
+            { ref, argument: { name, value }, context: { arguments: context.arguments } },
+            { signal: AbortSignal.timeout(timeoutMs) },
+          );
+          const values = asObject(result.completion).values;
+          return Array.isArray(values) ? values.filter((v): v is string => typeof v === "string") : [];
+        } catch (error) {
+          if (error instanceof UpstreamRpcError) throw new McpError(error.code, error.message, error.data);
+          if (error instanceof UpstreamTransportError) {
+            logger?.warn("proxy: upstream completion/complete failed", {
+              failure: error.kind,
+              detail: error.message,
+            });
+            throw new McpError(-32603, publicMessage(error));
+          }
+          throw error;
+        }
+      };
+    }
+    return completers;
+  };
+}
