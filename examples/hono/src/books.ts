@@ -3,6 +3,7 @@
  * its routes carry their OpenAPI description. Nothing here knows about MCP.
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Shelf } from "./shelf.ts";
 
 const Book = z
   .object({
@@ -12,8 +13,9 @@ const Book = z
     year: z.number().int().optional(),
   })
   .openapi("Book");
-type Book = z.infer<typeof Book>;
+export type Book = z.infer<typeof Book>;
 const NewBook = Book.omit({ id: true }).openapi("NewBook");
+export type NewBook = z.infer<typeof NewBook>;
 const NotFound = z.object({ error: z.string() }).openapi("NotFound");
 const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) });
 
@@ -58,32 +60,24 @@ const removeBook = createRoute({
   },
 });
 
-/** The books API over an in-memory shelf (a real one would use a database). */
-export function booksApi(): OpenAPIHono {
-  const shelf = new Map<string, Book>([
-    ["b1", { id: "b1", title: "Dune", author: "Frank Herbert", year: 1965 }],
-  ]);
-  let next = 2;
+/** The books API over `shelf` (see shelf.ts: where the books are kept). */
+export function booksApi(shelf: Shelf): OpenAPIHono {
   const app = new OpenAPIHono();
-  app.openapi(listBooks, (c) => {
+  app.openapi(listBooks, async (c) => {
     const { author } = c.req.valid("query");
+    const books = await shelf.list();
     return c.json(
-      [...shelf.values()].filter((b) => author === undefined || b.author === author),
+      books.filter((b) => author === undefined || b.author === author),
       200,
     );
   });
-  app.openapi(getBook, (c) => {
-    const book = shelf.get(c.req.valid("param").id);
+  app.openapi(getBook, async (c) => {
+    const book = await shelf.get(c.req.valid("param").id);
     return book ? c.json(book, 200) : c.json({ error: "no such book" }, 404);
   });
-  app.openapi(addBook, (c) => {
-    const book: Book = { id: `b${next++}`, ...c.req.valid("json") };
-    shelf.set(book.id, book);
-    return c.json(book, 201);
-  });
-  app.openapi(removeBook, (c) => {
-    const id = c.req.valid("param").id;
-    if (!shelf.delete(id)) return c.json({ error: "no such book" }, 404);
+  app.openapi(addBook, async (c) => c.json(await shelf.add(c.req.valid("json")), 201));
+  app.openapi(removeBook, async (c) => {
+    if (!(await shelf.remove(c.req.valid("param").id))) return c.json({ error: "no such book" }, 404);
     return c.body(null, 204);
   });
   app.doc31("/openapi.json", { openapi: "3.1.0", info: { title: "Books", version: "1.0.0" } });

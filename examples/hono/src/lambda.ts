@@ -1,5 +1,5 @@
 /** AWS Lambda (API Gateway HTTP or REST API, Function URL, ALB): one function, both faces. */
 import { handle } from "@portico/adapter-lambda";
-import { app } from "./app.ts";
+import { createApp } from "./app.ts";
 
-export const handler = handle(app);
+export const handler = handle(await createApp());

@@ -1,5 +1,5 @@
 /** Cloudflare Workers (`wrangler dev`, `wrangler deploy`): a module worker, both faces. */
 import { handle } from "@portico/adapter-workers";
-import { app } from "./app.ts";
+import { createApp } from "./app.ts";
 
-export default handle(app);
+export default handle(await createApp());

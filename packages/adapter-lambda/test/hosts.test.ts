@@ -5,9 +5,9 @@
  * none; the dev server names its own address, never a client's `Host`, so a DNS-rebinding request
  * gets the core's 403.
  */
-import { request as httpRequest } from "node:http";
 import { addTool, createHandler, type ExecutionContextLike, McpServer } from "@portico/core";
 import { modernPost } from "@portico/test-kit";
+import { sendAs } from "@portico/test-kit/node";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { installAwslambda, type LambdaDevServer, serveLambda } from "../src/dev/index.ts";
 import { type EventKind, fromResult, handle, streamHandle, toEvent } from "../src/index.ts";
@@ -130,32 +130,6 @@ describe("ctx: routedHosts and multiInstance", () => {
     expect(warnings).toHaveLength(1);
   });
 });
-
-/** Sends `request` to the dev server at `port` with the `Host` (and `Origin`) given, over raw HTTP. */
-async function sendAs(
-  port: number,
-  request: Request,
-  host: string,
-  origin?: string,
-): Promise<{ status: number; body: string }> {
-  const body = Buffer.from(await request.arrayBuffer());
-  const headers: Record<string, string> = Object.fromEntries(request.headers);
-  headers.host = host;
-  if (origin !== undefined) headers.origin = origin;
-  headers["content-length"] = String(body.byteLength);
-  const path = new URL(request.url).pathname;
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: "127.0.0.1", port, method: request.method, path, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      res.on("error", reject);
-    });
-    req.setTimeout(10_000, () => req.destroy(new Error("timed out")));
-    req.on("error", reject);
-    req.end(body);
-  });
-}
 
 describe("dev server: DNS rebinding", () => {
   beforeAll(() => installAwslambda());

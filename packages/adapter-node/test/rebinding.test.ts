@@ -4,39 +4,11 @@
  * stays unset), so the core's Host check refuses it with a 403 naming the Host and `allowedHosts`,
  * while the server's own address and `localhost` answer.
  */
-import { request as httpRequest } from "node:http";
 import { addTool, createHandler, McpServer } from "@portico/core";
 import { modernPost } from "@portico/test-kit";
+import { sendAs } from "@portico/test-kit/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ExecutionContextLike, type Server, serve } from "../src/index.ts";
-
-/** Sends `request` to 127.0.0.1:`port` with the `Host` (and `Origin`) given, over raw HTTP. */
-async function sendAs(
-  port: number,
-  request: Request,
-  host: string,
-  origin?: string,
-): Promise<{ status: number; body: string }> {
-  const body = Buffer.from(await request.arrayBuffer());
-  const headers: Record<string, string> = Object.fromEntries(request.headers);
-  headers.host = host;
-  if (origin !== undefined) headers.origin = origin;
-  headers["content-length"] = String(body.byteLength);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { host: "127.0.0.1", port, method: request.method, path: new URL(request.url).pathname, headers },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-        res.on("error", reject);
-      },
-    );
-    req.setTimeout(10_000, () => req.destroy(new Error("timed out")));
-    req.on("error", reject);
-    req.end(body);
-  });
-}
 
 describe("serve(): DNS rebinding", () => {
   const errors: unknown[] = [];

@@ -4,11 +4,12 @@
  * runtime (named exports, bundled for the edge VM), and the legacy `(req, res)` signature with
  * Vercel's body helpers on. The functions call back to a probe server in this process.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { initializeBody, legacyPost, modernPost, readJsonRpc } from "@portico/test-kit";
+import { sendAs } from "@portico/test-kit/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startVercelDev, type VercelDev } from "../src/dev/index.ts";
 
@@ -75,33 +76,6 @@ const FUNCTIONS = ["/api/web", "/api/edge", "/api/legacy"];
 
 const addCall = (origin: string, path: string) =>
   modernPost(`${origin}${path}`, "tools/call", { name: "add", arguments: { a: 2, b: 3 } });
-
-/** Sends `request` to vercel dev at `origin` with the `Host` (and `Origin`) given, over raw HTTP. */
-async function sendAs(
-  origin: string,
-  request: Request,
-  host: string,
-  browserOrigin?: string,
-): Promise<{ status: number; body: string }> {
-  const body = Buffer.from(await request.arrayBuffer());
-  const headers: Record<string, string> = Object.fromEntries(request.headers);
-  headers.host = host;
-  if (browserOrigin !== undefined) headers.origin = browserOrigin;
-  headers["content-length"] = String(body.byteLength);
-  const { hostname, port } = new URL(origin);
-  const path = new URL(request.url).pathname;
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: hostname, port, method: "POST", path, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      res.on("error", reject);
-    });
-    req.setTimeout(30_000, () => req.destroy(new Error("timed out")));
-    req.on("error", reject);
-    req.end(body);
-  });
-}
 
 /**
  * Calls `relay`, releasing each step only once its progress event has arrived: were the stream

@@ -7,10 +7,10 @@
  * Each Worker runs in a child process (`test/_wrangler-dev-child.ts`), stopped after its tests.
  */
 import { spawn } from "node:child_process";
-import { request as httpRequest } from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { modernPost } from "@portico/test-kit";
+import { sendAs } from "@portico/test-kit/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeEmptyBuildDirectory } from "../src/dev/_wrangler.ts";
 
@@ -73,34 +73,6 @@ function startWorker(config: string): Promise<Child> {
 
 const addCall = (url: URL | string) =>
   modernPost(new URL("/mcp", url), "tools/call", { name: "add", arguments: { a: 2, b: 3 } });
-
-/** Sends `request` to 127.0.0.1:`port` with the `Host` (and `Origin`) given, over raw HTTP. */
-async function sendAs(
-  port: number,
-  request: Request,
-  host: string,
-  origin?: string,
-): Promise<{ status: number; body: string }> {
-  const body = Buffer.from(await request.arrayBuffer());
-  const headers: Record<string, string> = Object.fromEntries(request.headers);
-  headers.host = host;
-  if (origin !== undefined) headers.origin = origin;
-  headers["content-length"] = String(body.byteLength);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { host: "127.0.0.1", port, method: request.method, path: new URL(request.url).pathname, headers },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-        res.on("error", reject);
-      },
-    );
-    req.setTimeout(15_000, () => req.destroy(new Error("timed out")));
-    req.on("error", reject);
-    req.end(body);
-  });
-}
 
 describe("wrangler dev: the README's module-scope Worker", { timeout: 60_000 }, () => {
   let worker: Child;
