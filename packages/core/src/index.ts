@@ -33,6 +33,8 @@ export { jsonSchema } from "./json-schema/index.ts";
 export type { LogLevel } from "./jsonrpc/protocol.ts";
 export { LEGACY_VERSIONS, LOG_LEVELS, MODERN_VERSIONS } from "./jsonrpc/protocol.ts";
 export type { Completer, CompletionContext } from "./methods/completion.ts";
+export type { ExtensionSettings, McpExtension } from "./methods/extension.ts";
+export { addExtension, clientExtension } from "./methods/extension.ts";
 export type { MountOptions } from "./methods/mount.ts";
 export { mount } from "./methods/mount.ts";
 export type { PromptArgs, PromptArgument, PromptConfig, PromptGet } from "./methods/prompts.ts";

@@ -67,6 +67,8 @@ export class McpServer implements Definitions {
   /** The exposed ones: what `registry()` gives the families. */
   readonly #exposed = new Map<string, Map<string, unknown>>();
   readonly #methods = new Map<string, InstalledMethod>();
+  /** Installed families in order (a family may declare no method: an extension of capabilities only). */
+  readonly #families = new Set<MethodFamily>();
   readonly #listeners = new Set<(event: ServerEvent) => void>();
 
   constructor(options: ServerOptions) {
@@ -180,6 +182,7 @@ export class McpServer implements Definitions {
       }
     }
     for (const [name, spec] of Object.entries(family.methods)) this.#methods.set(name, { spec, family });
+    this.#families.add(family);
   }
 
   /**
@@ -195,7 +198,7 @@ export class McpServer implements Definitions {
    * @internal
    */
   families(): MethodFamily[] {
-    return [...new Set([...this.#methods.values()].map((m) => m.family))];
+    return [...this.#families];
   }
 
   #emit(event: ServerEvent): void {
