@@ -70,6 +70,7 @@ const guide: DefaultTheme.SidebarItem[] = [
       { text: "Operations", link: "/guides/operations" },
       { text: "Guarding side effects", link: "/guides/governance" },
       { text: "From an HTTP API (OpenAPI, Hono)", link: "/guides/openapi" },
+      { text: "Interactive UIs (MCP Apps)", link: "/guides/apps" },
       { text: "Troubleshooting", link: "/guides/troubleshooting" },
     ],
   },

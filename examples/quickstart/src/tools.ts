@@ -1,8 +1,13 @@
 /**
  * The quickstart's MCP server: written once, deployed to every target Portico supports.
  */
+import { addAppResource, addAppTool, hostSupportsApps } from "@portico/apps";
 import { addPrompt, addResource, addTool, enableTasks, McpServer, type TasksOptions } from "@portico/core";
 import * as v from "valibot";
+import { PERIODS, salesFor, salesText } from "./sales.ts";
+
+/** The sales chart's UI resource (an MCP App: HTML a host renders in a sandboxed iframe). */
+export const SALES_CHART_URI = "ui://portico-quickstart/sales-chart.html";
 
 export interface QuickstartOptions {
   /**
@@ -89,6 +94,42 @@ export function createQuickstartServer(options: QuickstartOptions = {}): McpServ
       return {
         content: [{ type: "text", text: `Report ready: ${sections} sections.` }],
         structuredContent: { sections },
+      };
+    },
+  );
+
+  // An MCP App: the chart's HTML (built by scripts/build-ui.mjs into a string module, loaded on
+  // the first read), and a tool whose result it draws. Hosts without MCP Apps get the text.
+  addAppResource(server, SALES_CHART_URI, {
+    title: "Sales chart",
+    description: "An interactive bar chart of the chart_sales tool's figures.",
+    html: () => import("./ui/chart.html.ts").then((module) => module.default),
+    prefersBorder: true,
+  });
+
+  addAppTool(
+    server,
+    "chart_sales",
+    {
+      title: "Chart sales",
+      description:
+        "Sales figures for a period (week, month or quarter), drawn as an interactive chart by hosts that support MCP Apps.",
+      input: v.object({ period: v.optional(v.picklist(PERIODS), "week") }),
+      output: v.object({
+        period: v.picklist(PERIODS),
+        unit: v.string(),
+        points: v.array(v.object({ label: v.string(), value: v.number() })),
+        total: v.number(),
+      }),
+      annotations: { readOnlyHint: true, idempotentHint: true },
+      ui: SALES_CHART_URI,
+    },
+    ({ period }, ctx) => {
+      const series = salesFor(period);
+      // The chart shows the figures: a host that renders it gets a summary, any other the table.
+      return {
+        content: [{ type: "text", text: salesText(series, !hostSupportsApps(ctx)) }],
+        structuredContent: series,
       };
     },
   );

@@ -109,6 +109,10 @@ describe("legacy era with the v1 SDK client", () => {
   it("lists and reads resources", async () => {
     const { resources } = await client.listResources();
     expect(resources).toEqual([
+      expect.objectContaining({
+        uri: "ui://portico-quickstart/sales-chart.html",
+        mimeType: "text/html;profile=mcp-app",
+      }),
       expect.objectContaining({ uri: "quickstart://readme", name: "readme", mimeType: "text/plain" }),
     ]);
     const read = await client.readResource({ uri: "quickstart://readme" });

@@ -85,4 +85,33 @@ it("starts on the system's Node and serves a legacy session and a modern call", 
   });
   expect(modern.status).toBe(200);
   expect(await modern.json()).toMatchObject({ result: { structuredContent: { sum: 9 } } });
+  // The MCP App's HTML, a generated TypeScript module loaded on the first read (through the type
+  // stripping hook on Node 20): no esbuild, no file read at run time.
+  const uri = "ui://portico-quickstart/sales-chart.html";
+  const read = await fetch(endpoint, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      "mcp-protocol-version": "2026-07-28",
+      "mcp-method": "resources/read",
+      "mcp-name": uri,
+    },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 2,
+      method: "resources/read",
+      params: {
+        uri,
+        _meta: {
+          "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+          "io.modelcontextprotocol/clientCapabilities": {},
+        },
+      },
+    }),
+  });
+  expect(read.status).toBe(200);
+  const { result } = (await read.json()) as { result: { contents: { mimeType: string; text: string }[] } };
+  expect(result.contents[0]?.mimeType).toBe("text/html;profile=mcp-app");
+  expect(result.contents[0]?.text).toContain("portico-sales-chart");
 });

@@ -352,7 +352,11 @@ describe("2026-07-28 tasks extension with the v2 SDK client 2.4.0", () => {
 
   it("finds the extension in server/discover's capabilities", () => {
     expect(client.getProtocolEra()).toBe("modern");
-    expect(client.getServerCapabilities()?.extensions).toEqual({ [EXT]: {} });
+    expect(client.getServerCapabilities()?.extensions).toEqual({
+      [EXT]: {},
+      // The sales chart (an MCP App) declares its extension too.
+      "io.modelcontextprotocol/ui": { mimeTypes: ["text/html;profile=mcp-app"] },
+    });
   });
 
   it("without the extension, an optional task tool answers as an ordinary call", async () => {

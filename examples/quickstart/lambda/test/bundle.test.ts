@@ -37,6 +37,9 @@ describe("the Lambda bundle", () => {
       expect(code).toMatch(/export\s*\{[^}]*\bhandler\b/);
       expect(code).toMatch(/export\s*\{[^}]*\bstreamHandler\b/);
       expect(code).not.toContain("module.exports");
+      // The MCP App's HTML (a string module, imported lazily) is inside the one file.
+      expect(code).toContain("ui://portico-quickstart/sales-chart.html");
+      expect(code).toContain("portico-sales-chart");
 
       // Node links the module (an unresolvable import would fail here) and runs it up to the
       // configuration check, which names the missing variables: the bundle is loadable as is.

@@ -135,6 +135,38 @@ describe.skipIf(!dependenciesReady)("the built bundle as two Lambda functions", 
     expect(second?.result).toMatchObject({ resultType: "complete", content: [{ text: "Hello, Ada!" }] });
   });
 
+  it("serves the MCP App from the bundle (no file system): the ui:// chart and chart_sales, both eras", async () => {
+    const ui = { extensions: { "io.modelcontextprotocol/ui": { mimeTypes: ["text/html;profile=mcp-app"] } } };
+    const uri = "ui://portico-quickstart/sales-chart.html";
+    // Legacy, on the Function URL: a session of a host with MCP Apps.
+    const init = await fetch(legacyPost(streaming, initializeBody(1, { capabilities: ui })));
+    const options = {
+      sessionId: init.headers.get("mcp-session-id") as string,
+      protocolVersion: "2025-11-25",
+    };
+    const [hello] = await readJsonRpc(init);
+    expect(hello?.result.capabilities.extensions).toHaveProperty(["io.modelcontextprotocol/ui"]);
+    await (await fetch(legacyPost(streaming, initializedBody(), options))).body?.cancel();
+    const [read] = await readJsonRpc(
+      await fetch(legacyPost(streaming, jsonRpc(2, "resources/read", { uri }), options)),
+    );
+    expect(read?.result.contents[0]).toMatchObject({ uri, mimeType: "text/html;profile=mcp-app" });
+    expect(read?.result.contents[0].text).toContain("portico-sales-chart");
+    const call = jsonRpc(3, "tools/call", { name: "chart_sales", arguments: { period: "month" } });
+    const [legacy] = await readJsonRpc(await fetch(legacyPost(streaming, call, options)));
+    expect(legacy?.result.structuredContent).toMatchObject({ period: "month", total: 2753 });
+    // Modern, on the HTTP API: a client without MCP Apps gets the figures as text.
+    const [modern] = await readJsonRpc(
+      await fetch(
+        modernPost(buffered, "tools/call", { name: "chart_sales", arguments: { period: "quarter" } }),
+      ),
+    );
+    expect(modern?.result.structuredContent).toMatchObject({ period: "quarter", total: 8315 });
+    expect(modern?.result.content[0].text).toContain("Mar: 3125");
+    const [modernRead] = await readJsonRpc(await fetch(modernPost(buffered, "resources/read", { uri })));
+    expect(modernRead?.result.contents[0].text).toMatch(/^<!doctype html>/);
+  });
+
   it("streams progress over the Function URL and answers JSON over the HTTP API", async () => {
     const run = async (url: URL) => {
       const init = await fetch(legacyPost(url, initializeBody(1)));

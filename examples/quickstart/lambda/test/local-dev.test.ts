@@ -134,6 +134,44 @@ describe("the Lambda quickstart locally (`npm run dev`, no AWS)", () => {
     expect(dev?.output()).not.toMatch(/secret/i);
   });
 
+  it("MCP Apps: the chart's ui:// resource and chart_sales, in both eras", async () => {
+    const uri = "ui://portico-quickstart/sales-chart.html";
+    const ui = { extensions: { "io.modelcontextprotocol/ui": { mimeTypes: ["text/html;profile=mcp-app"] } } };
+    const modern = new V2Client({ name: "lambda-local-apps", version: "1.0.0" }, {
+      capabilities: ui,
+      versionNegotiation: { mode: { pin: "2026-07-28" } },
+    } as ConstructorParameters<typeof V2Client>[1]);
+    await modern.connect(new V2Transport(endpoint));
+    try {
+      expect(modern.getServerCapabilities()?.extensions).toHaveProperty(["io.modelcontextprotocol/ui"]);
+      const { tools } = await modern.listTools();
+      expect(tools.find((t) => t.name === "chart_sales")?._meta).toMatchObject({ ui: { resourceUri: uri } });
+      const read = await modern.readResource({ uri });
+      expect(read.contents[0]).toMatchObject({ uri, mimeType: "text/html;profile=mcp-app" });
+      const chart = await modern.callTool({ name: "chart_sales", arguments: { period: "week" } });
+      expect(chart.structuredContent).toMatchObject({ period: "week", total: 812 });
+      expect(chart.content).toEqual([
+        { type: "text", text: "Sales for the week: 812 EUR in total (shown as a chart)." },
+      ]);
+    } finally {
+      await modern.close();
+    }
+    const legacy = new Client({ name: "lambda-local-apps-legacy", version: "1.0.0" });
+    const transport = new StreamableHTTPClientTransport(endpoint);
+    await legacy.connect(transport);
+    try {
+      const read = await legacy.readResource({ uri });
+      expect(read.contents[0]).toMatchObject({ uri, mimeType: "text/html;profile=mcp-app" });
+      const chart = await legacy.callTool({ name: "chart_sales", arguments: { period: "quarter" } });
+      expect(chart.structuredContent).toMatchObject({ period: "quarter", total: 8315 });
+      // No MCP Apps declared: the figures as text.
+      expect(JSON.stringify(chart.content)).toContain("Jan: 2710");
+    } finally {
+      await transport.terminateSession();
+      await legacy.close();
+    }
+  });
+
   it("tasks: a report becomes a task whose run is an asynchronous invocation, polled to its result", async () => {
     const started = Date.now();
     const taskId = await startReport(endpoint, 2);

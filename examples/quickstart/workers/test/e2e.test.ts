@@ -162,6 +162,19 @@ describe("legacy era, v1 SDK client: the session lives in a Durable Object", () 
     expect(prompt.messages[0]?.content).toEqual({ type: "text", text: "Please review:\nx" });
   });
 
+  it("serves the MCP App: the ui:// chart (bundled, no file system) and chart_sales as text for this host", async () => {
+    const uri = "ui://portico-quickstart/sales-chart.html";
+    const { tools } = await client.listTools();
+    expect(tools.find((t) => t.name === "chart_sales")?._meta).toMatchObject({ ui: { resourceUri: uri } });
+    const read = await client.readResource({ uri });
+    expect(read.contents[0]).toMatchObject({ uri, mimeType: "text/html;profile=mcp-app" });
+    expect((read.contents[0] as { text: string }).text).toContain("portico-sales-chart");
+    const chart = await client.callTool({ name: "chart_sales", arguments: { period: "month" } });
+    expect(chart.structuredContent).toMatchObject({ period: "month", total: 2753 });
+    // This client declared no MCP Apps support: the figures come as text.
+    expect(JSON.stringify(chart.content)).toContain("W4: 803");
+  });
+
   it("terminates the session: its id is refused afterwards", async () => {
     const sessionId = transport.sessionId as string;
     await transport.terminateSession();
@@ -215,6 +228,32 @@ describe("modern era, v2 SDK client: stateless, no Durable Object", () => {
     );
     expect(result.content).toEqual([{ type: "text", text: "Liftoff!" }]);
     expect(progress).toEqual([1, 2]);
+  });
+
+  it("serves the MCP App to a host that declares it: extension, ui:// resource, chart_sales", async () => {
+    const uri = "ui://portico-quickstart/sales-chart.html";
+    const ui = { extensions: { "io.modelcontextprotocol/ui": { mimeTypes: ["text/html;profile=mcp-app"] } } };
+    const host = new V2Client({ name: "e2e-workers-apps", version: "1.0.0" }, {
+      capabilities: ui,
+      versionNegotiation: { mode: { pin: "2026-07-28" } },
+    } as ConstructorParameters<typeof V2Client>[1]);
+    await host.connect(new V2Transport(endpoint));
+    try {
+      expect(host.getServerCapabilities()?.extensions).toHaveProperty(["io.modelcontextprotocol/ui"]);
+      const read = await host.readResource({ uri });
+      expect(read.contents[0]).toMatchObject({
+        uri,
+        mimeType: "text/html;profile=mcp-app",
+        _meta: { ui: { prefersBorder: true } },
+      });
+      const chart = await host.callTool({ name: "chart_sales", arguments: { period: "week" } });
+      expect(chart.structuredContent).toMatchObject({ period: "week", total: 812 });
+      expect(chart.content).toEqual([
+        { type: "text", text: "Sales for the week: 812 EUR in total (shown as a chart)." },
+      ]);
+    } finally {
+      await host.close();
+    }
   });
 
   it("elicits through an input_required round trip sealed with the configured secret", async () => {
