@@ -71,6 +71,7 @@ const guide: DefaultTheme.SidebarItem[] = [
       { text: "Guarding side effects", link: "/guides/governance" },
       { text: "From an HTTP API (OpenAPI, Hono)", link: "/guides/openapi" },
       { text: "Interactive UIs (MCP Apps)", link: "/guides/apps" },
+      { text: "Skills", link: "/guides/skills" },
       { text: "Troubleshooting", link: "/guides/troubleshooting" },
     ],
   },

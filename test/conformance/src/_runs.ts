@@ -29,6 +29,21 @@ const UNSCORED: [scenario: string, specVersion: string][] = [
   ["http-custom-header-server-validation", "2026-07-28"],
 ];
 
+/**
+ * Extension scenarios off the spec timeline (`source.extensionId`): the CLI runs them with
+ * `--scenario` alone at the wire version it picks for extensions (2026-07-28), or at another
+ * version with `--spec-version` and `--force`. The skills extension (SEP-2640) runs in both eras;
+ * its enumeration scenario only at 2026-07-28, since at 2025-11-25 it skips the two cache-hint
+ * checks (defined from 2026-07-28).
+ */
+const EXTENSIONS: [scenario: string, specVersion: string | undefined][] = [
+  ["sep-2640-skills-directory", undefined],
+  ["sep-2640-skills-enumeration", undefined],
+  ["sep-2640-skills-manifest", undefined],
+  ["sep-2640-skills-directory", "2025-11-25"],
+  ["sep-2640-skills-manifest", "2025-11-25"],
+];
+
 export const RUNS: RunSpec[] = [
   ...["2025-11-25", "2026-07-28"].map((revision) => ({
     name: revision,
@@ -40,6 +55,11 @@ export const RUNS: RunSpec[] = [
     name: `${scenario}@${version}`,
     args: ["--scenario", scenario, "--spec-version", version],
     baseline: `unscored-${version}.yml`,
+  })),
+  ...EXTENSIONS.map(([scenario, version]) => ({
+    name: `${scenario}@${version ?? "2026-07-28"}`,
+    args: ["--scenario", scenario, ...(version === undefined ? [] : ["--spec-version", version, "--force"])],
+    baseline: `unscored-${version ?? "2026-07-28"}.yml`,
   })),
 ];
 

@@ -6,6 +6,7 @@
 import { addTool, McpServer, type TasksOptions } from "@portico/core";
 import { registerPrompts } from "./_prompts.ts";
 import { registerResources } from "./_resources.ts";
+import { registerSkills } from "./_skills.ts";
 import { registerBasicTools } from "./_tools-basic.ts";
 import { registerClientRequestTools } from "./_tools-client-requests.ts";
 import { registerDiagnosticTools, registerMrtrTools } from "./_tools-modern.ts";
@@ -47,6 +48,7 @@ export function createEverything(options: EverythingOptions = {}): EverythingSer
   registerTaskTools(server, options.taskDispatch);
   registerResources(server);
   registerPrompts(server);
+  registerSkills(server);
 
   let timer: ReturnType<typeof setTimeout> | undefined;
   if (options.dynamicToolDelayMs !== undefined) {
