@@ -15,6 +15,7 @@ import {
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CallToolResultSchema, ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { expectSalesChartApp, SALES_CHART_URI } from "@portico/example-quickstart/test-apps";
 import { modernPost, readJsonRpc } from "@portico/test-kit";
 import { type ReadyProcess, spawnReady } from "@portico/test-kit/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -135,27 +136,8 @@ describe("the Lambda quickstart locally (`npm run dev`, no AWS)", () => {
   });
 
   it("MCP Apps: the chart's ui:// resource and chart_sales, in both eras", async () => {
-    const uri = "ui://portico-quickstart/sales-chart.html";
-    const ui = { extensions: { "io.modelcontextprotocol/ui": { mimeTypes: ["text/html;profile=mcp-app"] } } };
-    const modern = new V2Client({ name: "lambda-local-apps", version: "1.0.0" }, {
-      capabilities: ui,
-      versionNegotiation: { mode: { pin: "2026-07-28" } },
-    } as ConstructorParameters<typeof V2Client>[1]);
-    await modern.connect(new V2Transport(endpoint));
-    try {
-      expect(modern.getServerCapabilities()?.extensions).toHaveProperty(["io.modelcontextprotocol/ui"]);
-      const { tools } = await modern.listTools();
-      expect(tools.find((t) => t.name === "chart_sales")?._meta).toMatchObject({ ui: { resourceUri: uri } });
-      const read = await modern.readResource({ uri });
-      expect(read.contents[0]).toMatchObject({ uri, mimeType: "text/html;profile=mcp-app" });
-      const chart = await modern.callTool({ name: "chart_sales", arguments: { period: "week" } });
-      expect(chart.structuredContent).toMatchObject({ period: "week", total: 812 });
-      expect(chart.content).toEqual([
-        { type: "text", text: "Sales for the week: 812 EUR in total (shown as a chart)." },
-      ]);
-    } finally {
-      await modern.close();
-    }
+    const uri = SALES_CHART_URI;
+    await expectSalesChartApp(endpoint, "lambda-local-apps");
     const legacy = new Client({ name: "lambda-local-apps-legacy", version: "1.0.0" });
     const transport = new StreamableHTTPClientTransport(endpoint);
     await legacy.connect(transport);

@@ -15,6 +15,7 @@ import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.j
 import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CallToolResultSchema, ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { VercelDev } from "@portico/adapter-vercel/dev";
+import { expectSalesChartApp } from "@portico/example-quickstart/test-apps";
 import { ISSUER, type Issuer, startIssuer } from "@portico/example-quickstart/test-issuer";
 import { modernPost } from "@portico/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -147,6 +148,10 @@ describe("vercel dev --local", () => {
       expect(read.contents).toEqual([
         { uri: "quickstart://readme", mimeType: "text/plain", text: "A Portico quickstart server." },
       ]);
+    });
+
+    it("serves the MCP App (the ui:// chart and chart_sales) to a host that declares it", async () => {
+      await expectSalesChartApp(endpoint, "vercel-e2e-apps");
     });
 
     it("completes greet's input_required round trip in a second process (shared secret)", async () => {

@@ -16,6 +16,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CallToolResultSchema, ElicitRequestSchema, type Progress } from "@modelcontextprotocol/sdk/types.js";
 import { type DevWorker, devWorker } from "@portico/adapter-workers/dev";
+import { expectSalesChartApp } from "@portico/example-quickstart/test-apps";
 import { modernPost } from "@portico/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -231,29 +232,7 @@ describe("modern era, v2 SDK client: stateless, no Durable Object", () => {
   });
 
   it("serves the MCP App to a host that declares it: extension, ui:// resource, chart_sales", async () => {
-    const uri = "ui://portico-quickstart/sales-chart.html";
-    const ui = { extensions: { "io.modelcontextprotocol/ui": { mimeTypes: ["text/html;profile=mcp-app"] } } };
-    const host = new V2Client({ name: "e2e-workers-apps", version: "1.0.0" }, {
-      capabilities: ui,
-      versionNegotiation: { mode: { pin: "2026-07-28" } },
-    } as ConstructorParameters<typeof V2Client>[1]);
-    await host.connect(new V2Transport(endpoint));
-    try {
-      expect(host.getServerCapabilities()?.extensions).toHaveProperty(["io.modelcontextprotocol/ui"]);
-      const read = await host.readResource({ uri });
-      expect(read.contents[0]).toMatchObject({
-        uri,
-        mimeType: "text/html;profile=mcp-app",
-        _meta: { ui: { prefersBorder: true } },
-      });
-      const chart = await host.callTool({ name: "chart_sales", arguments: { period: "week" } });
-      expect(chart.structuredContent).toMatchObject({ period: "week", total: 812 });
-      expect(chart.content).toEqual([
-        { type: "text", text: "Sales for the week: 812 EUR in total (shown as a chart)." },
-      ]);
-    } finally {
-      await host.close();
-    }
+    await expectSalesChartApp(endpoint, "e2e-workers-apps");
   });
 
   it("elicits through an input_required round trip sealed with the configured secret", async () => {
