@@ -1,3 +1,4 @@
+export { CODE_GENERATION, generatesCode, withoutEmbeddedHtml } from "./code-generation.ts";
 export type { ColdModules } from "./cold-modules.ts";
 export { coldModules, nodeStripsTypes } from "./cold-modules.ts";
 export type { Instances } from "./many-instances.ts";
