@@ -179,6 +179,20 @@ export async function storeSkills(server: McpServer, options: StoreSkillsOptions
   const timer = setInterval(() => void sync(), refreshMs);
   (timer as { unref?: () => void }).unref?.();
 
+  /** Writes one skill's record; a store that refuses it (an item size limit) names the skill. */
+  async function createRecord(key: StoreKey, stored: unknown, path: string): Promise<void> {
+    try {
+      await stores.sessions.create(key, stored as never, TTL_MS);
+    } catch (error) {
+      const bytes = new TextEncoder().encode(JSON.stringify(stored)).byteLength;
+      throw new PorticoError(
+        "skill_not_stored",
+        `Skill "${path}" (a ${Math.ceil(bytes / 1024)} KB record) could not be stored: ${error instanceof Error ? error.message : String(error)}. One skill is one store record, so it must fit the store's item limit (DynamoDB: 400 KB).`,
+        { cause: error },
+      );
+    }
+  }
+
   return {
     async put(definition) {
       const skill = compileSkill(definition, limits); // refuse before writing anything
@@ -188,12 +202,11 @@ export async function storeSkills(server: McpServer, options: StoreSkillsOptions
       const stored = toStored({ path: skill.path, files: definition.files });
       const hash = await hashOf(stored);
       const key = recordKey(hash);
-      if ((await stores.sessions.get(key)) === undefined)
-        await stores.sessions.create(key, stored as never, TTL_MS);
+      if ((await stores.sessions.get(key)) === undefined) await createRecord(key, stored, skill.path);
       await write(skill.path, hash);
       // A concurrent writer may have dropped the record as the previous version: write it again.
       if ((await stores.sessions.get(key)) === undefined) {
-        await stores.sessions.create(key, stored as never, TTL_MS);
+        await createRecord(key, stored, skill.path);
         await sync();
       }
       if (served.get(skill.path) !== hash) {
