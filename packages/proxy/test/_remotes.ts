@@ -14,6 +14,7 @@ import {
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import {
   createMcpHandler,
+  type McpHttpHandler,
   McpServer as McpServerV2,
   ResourceTemplate as TemplateV2,
 } from "@modelcontextprotocol/server";
@@ -150,7 +151,12 @@ export interface RemoteV2 {
   /** Whether the server also offers tool `extra` (for refresh tests). */
   extra: boolean;
   /** Publishes change events to the open `subscriptions/listen` streams. */
-  notify: { toolsChanged(): void; resourceUpdated(uri: string): void };
+  notify: McpHttpHandler["notify"];
+  /**
+   * Restarts the server: the handler is closed, which ends its open `subscriptions/listen` streams
+   * with their final result, and a new one (sharing the event bus) serves later requests.
+   */
+  restart(): Promise<void>;
 }
 
 /** SDK v2: `createMcpHandler`, a fresh server per request; `more` adds definitions. */
@@ -160,8 +166,9 @@ export function startV2(more?: (server: McpServerV2) => void): RemoteV2 {
     seen: [],
     extra: false,
     notify: undefined as unknown as RemoteV2["notify"],
+    restart: async () => {},
   };
-  const handler = createMcpHandler(() => {
+  const factory = () => {
     const server = new McpServerV2({ name: "remote-v2", version: "2.0.0" });
     server.registerTool(
       "add",
@@ -211,8 +218,14 @@ export function startV2(more?: (server: McpServerV2) => void): RemoteV2 {
       ({ name }) => ({ messages: [{ role: "user", content: { type: "text", text: `Hello, ${name}!` } }] }),
     );
     return server;
-  });
+  };
+  let handler = createMcpHandler(factory);
   remote.notify = handler.notify;
+  remote.restart = async () => {
+    const old = handler;
+    handler = createMcpHandler(factory, { bus: old.bus });
+    await old.close();
+  };
   remote.fetch = async (input, init) => {
     const request = new Request(input, init);
     let method: string | undefined;
