@@ -8,8 +8,8 @@ import {
   type JsonRpcMessage,
   legacyGet,
   legacyPost,
+  modernAnswer,
   modernPost,
-  readJsonRpc,
   readSse,
 } from "@portico/test-kit";
 
@@ -75,18 +75,13 @@ export function testHandler(stores?: Stores): { server: McpServer; handler: McpH
   return { server, handler };
 }
 
-let nextId = 1;
-
 /** One modern-era (2026-07-28) request; resolves its JSON-RPC answer. */
-export async function modern(
+export function modern(
   handler: McpHandler,
   method: string,
   params: Record<string, unknown> = {},
 ): Promise<JsonRpcMessage> {
-  const response = await handler.fetch(modernPost(URL_, method, params, { id: nextId++ }));
-  const last = (await readJsonRpc(response)).at(-1);
-  if (last === undefined) throw new Error(`no answer (HTTP ${response.status})`);
-  return last;
+  return modernAnswer((request) => handler.fetch(request), URL_, method, params);
 }
 
 /** The names (or URIs) a modern-era list returns. */

@@ -5,7 +5,7 @@ import {
   initializedBody,
   type JsonRpcMessage,
   legacyPost,
-  modernPost,
+  modernAnswer,
   readJsonRpc,
 } from "@portico/test-kit";
 import type { SkillDefinition } from "../src/index.ts";
@@ -51,15 +51,12 @@ export function testHandler(server: McpServer, stores?: Stores): McpHandler {
 let nextId = 1;
 
 /** One modern-era (2026-07-28) request; resolves its JSON-RPC answer. */
-export async function modern(
+export function modern(
   handler: McpHandler,
   method: string,
   params: Record<string, unknown> = {},
 ): Promise<JsonRpcMessage> {
-  const response = await handler.fetch(modernPost(URL_, method, params, { id: nextId++ }));
-  const last = (await readJsonRpc(response)).at(-1);
-  if (last === undefined) throw new Error(`no answer (HTTP ${response.status})`);
-  return last;
+  return modernAnswer((request) => handler.fetch(request), URL_, method, params);
 }
 
 /** A legacy-era (2025-11-25) session: `call(method, params)` resolves the JSON-RPC answer. */

@@ -10,6 +10,7 @@ export type {
 export { describeAdapter } from "./describe-adapter.ts";
 export type { StoreFixture } from "./describe-store.ts";
 export { describeStore } from "./describe-store.ts";
+export { modernAnswer } from "./modern-answer.ts";
 export type {
   InitializeOptions,
   JsonRpcMessage,

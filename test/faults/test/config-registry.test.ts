@@ -15,9 +15,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { type JsonRpcMessage, modernPost, readJsonRpc } from "@portico/test-kit";
 import { type Instances, startInstances } from "@portico/test-kit/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { admin, everywhere, mcp } from "../src/registry-probes.ts";
 import { type StoreController, type StoreKind, startStore } from "../src/stores.ts";
 
 const STORES = (process.env.PORTICO_FAULTS_STORES ?? "redis,dynamodb")
@@ -28,48 +28,11 @@ const STORES = (process.env.PORTICO_FAULTS_STORES ?? "redis,dynamodb")
 const SCRIPT = fileURLToPath(new URL("../src/config-instance.ts", import.meta.url));
 const WITHIN_MS = 2_000;
 
-let nextId = 1;
-async function mcp(
-  url: string,
-  method: string,
-  params: Record<string, unknown> = {},
-): Promise<JsonRpcMessage> {
-  const response = await fetch(modernPost(url, method, params, { id: nextId++ }));
-  const answer = (await readJsonRpc(response)).at(-1);
-  if (answer === undefined) throw new Error(`no answer from ${url} (HTTP ${response.status})`);
-  return answer;
-}
-
 /** The names (URIs) of a kind an instance lists; [] before it has any (no such family yet). */
 async function names(url: string, kind: "tools" | "resources" | "prompts"): Promise<string[]> {
   const answer = await mcp(url, `${kind}/list`);
   if (answer.error !== undefined) return [];
   return (answer.result[kind] as { name: string; uri?: string }[]).map((d) => d.uri ?? d.name).sort();
-}
-
-async function admin(url: string, action: "put" | "remove", body: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${new URL(url).origin}/__config/${action}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return (await response.json()) as Record<string, unknown>;
-}
-
-/** Polls until `probe` holds on every url, within `WITHIN_MS`. */
-async function everywhere(urls: string[], probe: (url: string) => Promise<void>): Promise<void> {
-  const until = Date.now() + WITHIN_MS;
-  for (const url of urls) {
-    for (;;) {
-      try {
-        await probe(url);
-        break;
-      } catch (error) {
-        if (Date.now() > until) throw error;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    }
-  }
 }
 
 let api: Server;
@@ -120,8 +83,8 @@ describe.each(STORES)("config registry across three instances on %s", (kind) => 
   it(`a tool put through A is listed and callable on B and C within ${WITHIN_MS} ms`, async () => {
     const [a, b, c] = urls as [string, string, string];
     const def = { ...lookup, http: { ...lookup.http, url: `${apiBase}/items/{id}` } };
-    expect(await admin(a, "put", { kind: "tools", def })).toMatchObject({ ok: true });
-    await everywhere([b, c], async (url) => expect(await names(url, "tools")).toEqual(["lookup"]));
+    expect(await admin(a, "config", "put", { kind: "tools", def })).toMatchObject({ ok: true });
+    await everywhere([b, c], async (url) => expect(await names(url, "tools")).toEqual(["lookup"]), WITHIN_MS);
     for (const [url, name] of [
       [a, "a"],
       [b, "b"],
@@ -130,7 +93,7 @@ describe.each(STORES)("config registry across three instances on %s", (kind) => 
       const answer = await mcp(url, "tools/call", { name: "lookup", arguments: { id: "x/1" } });
       expect(answer.result.structuredContent).toEqual({ path: "/items/x%2F1", instance: name });
     }
-    const refused = await admin(b, "put", {
+    const refused = await admin(b, "config", "put", {
       kind: "tools",
       def: { ...def, http: { method: "GO", url: "" } },
     });
@@ -139,23 +102,32 @@ describe.each(STORES)("config registry across three instances on %s", (kind) => 
 
   it(`removed through B: gone everywhere within ${WITHIN_MS} ms; a prompt and a resource put through C arrive`, async () => {
     const [a, b, c] = urls as [string, string, string];
-    expect(await admin(b, "remove", { kind: "tools", name: "lookup" })).toMatchObject({ removed: true });
-    await everywhere([a, b, c], async (url) => expect(await names(url, "tools")).toEqual([]));
-    await admin(c, "put", {
+    expect(await admin(b, "config", "remove", { kind: "tools", name: "lookup" })).toMatchObject({
+      removed: true,
+    });
+    await everywhere([a, b, c], async (url) => expect(await names(url, "tools")).toEqual([]), WITHIN_MS);
+    await admin(c, "config", "put", {
       kind: "prompts",
       def: { name: "greet", arguments: [{ name: "who" }], messages: [{ role: "user", text: "Hi {who}" }] },
     });
-    await admin(c, "put", { kind: "resources", def: { uri: "docs://faq", name: "faq", text: "Ask." } });
-    await everywhere([a, b], async (url) => {
-      expect(await names(url, "prompts")).toEqual(["greet"]);
-      expect(await names(url, "resources")).toEqual(["docs://faq"]);
+    await admin(c, "config", "put", {
+      kind: "resources",
+      def: { uri: "docs://faq", name: "faq", text: "Ask." },
     });
+    await everywhere(
+      [a, b],
+      async (url) => {
+        expect(await names(url, "prompts")).toEqual(["greet"]);
+        expect(await names(url, "resources")).toEqual(["docs://faq"]);
+      },
+      WITHIN_MS,
+    );
     const got = await mcp(a, "prompts/get", { name: "greet", arguments: { who: "Ann" } });
     expect(got.result.messages[0].content.text).toBe("Hi Ann");
   }, 30_000);
 
   it("three new processes serve the stored document", async () => {
-    await admin(urls[0] as string, "put", {
+    await admin(urls[0] as string, "config", "put", {
       kind: "tools",
       def: { ...lookup, name: "after", http: { ...lookup.http, url: `${apiBase}/after/{id}` } },
     });

@@ -17,9 +17,9 @@
  */
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { type JsonRpcMessage, modernPost, readJsonRpc } from "@portico/test-kit";
 import { type Instances, startInstances } from "@portico/test-kit/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { admin, everywhere, mcp } from "../src/registry-probes.ts";
 import { type StoreController, type StoreKind, startStore } from "../src/stores.ts";
 
 const STORES = (process.env.PORTICO_FAULTS_STORES ?? "redis,dynamodb")
@@ -41,29 +41,8 @@ interface Entry {
   resources: { uri: string; digest: string; size: number }[];
 }
 
-let nextId = 1;
-async function mcp(
-  url: string,
-  method: string,
-  params: Record<string, unknown> = {},
-): Promise<JsonRpcMessage> {
-  const response = await fetch(modernPost(url, method, params, { id: nextId++ }));
-  const answer = (await readJsonRpc(response)).at(-1);
-  if (answer === undefined) throw new Error(`no answer from ${url} (HTTP ${response.status})`);
-  return answer;
-}
-
-async function admin(url: string, action: "put" | "remove", body: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${new URL(url).origin}/__skills/${action}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return (await response.json()) as Record<string, unknown>;
-}
-
 const put = (url: string, skill: Skill) =>
-  admin(url, "put", {
+  admin(url, "skills", "put", {
     path: skill.path,
     files: Object.fromEntries(
       Object.entries(skill.files).map(([name, content]) => [
@@ -72,22 +51,6 @@ const put = (url: string, skill: Skill) =>
       ]),
     ),
   });
-
-/** Polls until `probe` holds on every url, within `WITHIN_MS` in all. */
-async function everywhere(urls: string[], probe: (url: string) => Promise<void>): Promise<void> {
-  const until = Date.now() + WITHIN_MS;
-  for (const url of urls) {
-    for (;;) {
-      try {
-        await probe(url);
-        break;
-      } catch (error) {
-        if (Date.now() > until) throw error;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    }
-  }
-}
 
 const skillMd = (name: string, body: string) =>
   `---\nname: ${name}\ndescription: The ${name} skill for the faults suite.\n---\n\n# ${name}\n\n${body}\n`;
@@ -224,10 +187,14 @@ describe.each(STORES)("skills store across instances on %s", (kind) => {
     expect(await put(a, PDF)).toMatchObject({ ok: true });
     expect(await put(a, GIT)).toMatchObject({ ok: true });
     await servesExactly(a, PDF); // the writer serves it once put resolves
-    await everywhere([b, c], async (url) => {
-      await servesExactly(url, PDF);
-      await servesExactly(url, GIT);
-    });
+    await everywhere(
+      [b, c],
+      async (url) => {
+        await servesExactly(url, PDF);
+        await servesExactly(url, GIT);
+      },
+      WITHIN_MS,
+    );
     // The same entries (front matter included) on every instance.
     const onA = await listed(a);
     for (const url of [b, c]) expect(await listed(url)).toEqual(onA);
@@ -236,10 +203,10 @@ describe.each(STORES)("skills store across instances on %s", (kind) => {
 
   it(`removed through B: gone on A and C within ${WITHIN_MS} ms`, async () => {
     const [a, b, c] = urls as [string, string, string];
-    expect(await admin(b, "remove", { path: PDF.path })).toMatchObject({ removed: true });
+    expect(await admin(b, "skills", "remove", { path: PDF.path })).toMatchObject({ removed: true });
     await servesNot(b, PDF);
-    await everywhere([a, c], (url) => servesNot(url, PDF));
-    expect(await admin(b, "remove", { path: PDF.path })).toMatchObject({ removed: false });
+    await everywhere([a, c], (url) => servesNot(url, PDF), WITHIN_MS);
+    expect(await admin(b, "skills", "remove", { path: PDF.path })).toMatchObject({ removed: false });
     for (const url of [a, b, c]) await servesExactly(url, GIT); // the other skill stays
   }, 30_000);
 
@@ -247,7 +214,7 @@ describe.each(STORES)("skills store across instances on %s", (kind) => {
     const [a, b, c] = urls as [string, string, string];
     const before = (await listed(a)).get(skillUri(GIT))?.resources;
     expect(await put(c, GIT_V2)).toMatchObject({ ok: true });
-    await everywhere([a, b, c], (url) => servesExactly(url, GIT_V2));
+    await everywhere([a, b, c], (url) => servesExactly(url, GIT_V2), WITHIN_MS);
     const after = (await listed(a)).get(skillUri(GIT))?.resources;
     const digest = (resources: Entry["resources"] | undefined, name: string) =>
       resources?.find((r) => r.uri === `skill://${GIT.path}/${name}`)?.digest;
@@ -272,7 +239,7 @@ describe.each(STORES)("skills store across instances on %s", (kind) => {
     expect(sizeOf(BIG)).toBeGreaterThan(200 * 1024);
     expect(sizeOf(BIG)).toBeLessThan(210 * 1024);
     expect(await put(a, BIG)).toMatchObject({ ok: true });
-    await everywhere([a, b, c, fourth], (url) => servesExactly(url, BIG));
+    await everywhere([a, b, c, fourth], (url) => servesExactly(url, BIG), WITHIN_MS);
   }, 30_000);
 
   it(`a ~450 KB skill: ${kind === "dynamodb" ? "put refuses it (400 KB items), nothing changes" : "round-trips"}`, async () => {
@@ -281,7 +248,7 @@ describe.each(STORES)("skills store across instances on %s", (kind) => {
     const answer = await put(b, HUGE);
     if (kind === "redis") {
       expect(answer).toMatchObject({ ok: true });
-      await everywhere([a, b, c, fourth], (url) => servesExactly(url, HUGE));
+      await everywhere([a, b, c, fourth], (url) => servesExactly(url, HUGE), WITHIN_MS);
       return;
     }
     // The record is written before the index, so the refused write leaves the index as it was.
@@ -295,7 +262,7 @@ describe.each(STORES)("skills store across instances on %s", (kind) => {
     // Still the 200 KB version everywhere, and no trace of the refused one — also after the others
     // re-read the store (a write through A makes every instance re-sync).
     expect(await put(a, GIT)).toMatchObject({ ok: true });
-    await everywhere([a, b, c, fourth], (url) => servesExactly(url, GIT));
+    await everywhere([a, b, c, fourth], (url) => servesExactly(url, GIT), WITHIN_MS);
     for (const url of [a, b, c, fourth]) {
       await servesExactly(url, BIG);
       const paths = [...(await listed(url)).keys()].sort();
