@@ -37,6 +37,7 @@ export type { ExtensionSettings, McpExtension } from "./methods/extension.ts";
 export { addExtension, clientExtension } from "./methods/extension.ts";
 export type { MountOptions } from "./methods/mount.ts";
 export { mount } from "./methods/mount.ts";
+export { paginate } from "./methods/paginate.ts";
 export type { PromptArgs, PromptArgument, PromptConfig, PromptGet } from "./methods/prompts.ts";
 export { addPrompt } from "./methods/prompts.ts";
 export type {

@@ -2,9 +2,8 @@
  * The extension's methods: `skills/list` (whole entries per page), `skills/get` (one entry by its
  * SKILL.md URI) and, when enabled, `resources/directory/read` (a directory's direct children).
  */
-import { ErrorCode, type McpCall, McpError, type McpResult, type MethodSpec } from "@portico/core";
+import { ErrorCode, type McpCall, McpError, type McpResult, type MethodSpec, paginate } from "@portico/core";
 import type { SkillCatalog } from "./_catalog.ts";
-import { page } from "./_page.ts";
 import type { SkillsCacheHints } from "./types.ts";
 
 const BOTH = ["modern", "legacy"] as const;
@@ -30,7 +29,11 @@ export function skillMethods(catalog: SkillCatalog, settings: MethodSettings): R
       eras: BOTH,
       cacheable: true,
       handler: async (call) => {
-        const { page: skills, nextCursor } = page(await catalog.entries(), call.params.cursor, size(call));
+        const { page: skills, nextCursor } = paginate(
+          await catalog.entries(),
+          call.params.cursor,
+          size(call),
+        );
         return hinted(call, nextCursor === undefined ? { skills } : { skills, nextCursor });
       },
     },
@@ -56,7 +59,7 @@ export function skillMethods(catalog: SkillCatalog, settings: MethodSettings): R
         if (children === undefined) {
           throw new McpError(ErrorCode.InvalidParams, `Not a directory resource: ${uri}`, { uri });
         }
-        const { page: resources, nextCursor } = page(children, call.params.cursor, size(call));
+        const { page: resources, nextCursor } = paginate(children, call.params.cursor, size(call));
         return hinted(call, nextCursor === undefined ? { resources } : { resources, nextCursor });
       },
     };

@@ -8,9 +8,9 @@ import type { Definitions, McpCall, McpResult, MethodFamily, Middleware } from "
 import type { McpServer, Registration } from "../definition/server.ts";
 import type { GetPromptResult, Icon } from "../definition/types.ts";
 import { ErrorCode, McpError, PorticoError } from "../errors.ts";
-import { paginate } from "./_paginate.ts";
 import { enabledUse, runChain } from "./chain.ts";
 import { COMPLETION, type Completer } from "./completion.ts";
+import { paginate } from "./paginate.ts";
 import { defined } from "./table.ts";
 
 export interface PromptArgument {

@@ -19,9 +19,9 @@ import type { McpServer, Registration } from "../definition/server.ts";
 import type { Annotations, Icon, ReadResourceResult, ResourceContents } from "../definition/types.ts";
 import { ErrorCode, McpError, PorticoError } from "../errors.ts";
 import { UriTemplate } from "../uri-template/index.ts";
-import { paginate } from "./_paginate.ts";
 import { enabledUse, runChain } from "./chain.ts";
 import { COMPLETION, type Completer } from "./completion.ts";
+import { paginate } from "./paginate.ts";
 import { defined } from "./table.ts";
 
 export interface ResourceConfig {

@@ -5,8 +5,13 @@ import { fromBase64Url, toBase64Url } from "../util/encoding.ts";
 
 const encoder = new TextEncoder();
 
+/**
+ * The page of `items` at `cursor` (absent: the first page) and the opaque cursor of the next page,
+ * if any — the pagination every list method uses, for extensions' list methods too. A cursor this
+ * did not make, or one past the end, is `McpError` -32602 "Invalid cursor".
+ */
 export function paginate<T>(
-  items: T[],
+  items: readonly T[],
   cursor: unknown,
   pageSize: number,
 ): { page: T[]; nextCursor?: string } {
