@@ -8,6 +8,7 @@ import { discardAnswer, openAnswer } from "./_answer.ts";
 import { type Connection, describe, POST_HEADERS } from "./_connection.ts";
 import {
   errorMessage,
+  INTERNAL_ERROR,
   INVALID_REQUEST,
   idOf,
   jsonRpcErrorOf,
@@ -24,6 +25,8 @@ import { SessionRenewal, sessionGone } from "./_renewal.ts";
 /** A request in flight: what aborts it, and when it is done. */
 interface InFlight {
   controller: AbortController;
+  /** Its request ids not answered yet (emptied as each response goes out: it then holds no slot). */
+  pending: Set<RequestId>;
   done: Promise<void>;
   /** `subscriptions/listen`: it never completes on its own. */
   longLived: boolean;
@@ -40,15 +43,18 @@ export class Dispatcher {
   readonly #others = new AbortController();
   readonly #otherWork = new Set<Promise<void>>();
   readonly #renewal: SessionRenewal;
+  /** The most requests (and, apart, notifications and replies) held in flight at once. */
+  readonly #maxInFlight: number;
   /**
    * While a legacy `initialize` is in flight, later legacy messages wait for it (in order), as an
    * HTTP client waits for the answer's `Mcp-Session-Id` before its next request.
    */
   #gate: Promise<void> | undefined;
 
-  constructor(conn: Connection, stream: NotificationStream) {
+  constructor(conn: Connection, stream: NotificationStream, maxInFlight: number) {
     this.#conn = conn;
     this.#stream = stream;
+    this.#maxInFlight = maxInFlight;
     this.#renewal = new SessionRenewal(conn, stream);
   }
 
@@ -124,8 +130,14 @@ export class Dispatcher {
     return Promise.allSettled([...[...this.#requests].map((r) => r.done), ...this.#otherWork]);
   }
 
-  #track(controller: AbortController, longLived: boolean, ids: RequestId[], run: Promise<void>): InFlight {
-    const entry: InFlight = { controller, longLived, done: Promise.resolve() };
+  #track(
+    controller: AbortController,
+    longLived: boolean,
+    pending: Set<RequestId>,
+    run: Promise<void>,
+  ): InFlight {
+    const ids = [...pending];
+    const entry: InFlight = { controller, pending, longLived, done: Promise.resolve() };
     entry.done = run
       .catch((error: unknown) => {
         if (!controller.signal.aborted) this.#conn.log(`a request failed: ${describe(error)}`);
@@ -139,15 +151,32 @@ export class Dispatcher {
     return entry;
   }
 
+  /** At the cap: each request id gets its error at once, and nothing is sent to the app. */
+  #refuseBusy(ids: RequestId[]): boolean {
+    let open = 0;
+    for (const request of this.#requests) if (request.pending.size > 0) open++;
+    if (open < this.#maxInFlight) return false;
+    const text = `Too many requests in flight (maxInFlight ${this.#maxInFlight}); retry once some have answered`;
+    for (const id of ids) void this.#conn.writer.write(errorMessage(id, INTERNAL_ERROR, text));
+    return true;
+  }
+
   #request(message: JsonObject): void {
     const id = message.id as RequestId;
+    if (this.#refuseBusy([id])) return;
     const controller = new AbortController();
     const longLived = message.method === "subscriptions/listen";
-    const entry = this.#track(controller, longLived, [id], this.#serve(message, id, controller.signal));
+    const pending = new Set([id]);
+    const entry = this.#track(
+      controller,
+      longLived,
+      pending,
+      this.#serve(message, pending, controller.signal),
+    );
     if (message.method === "initialize" && modernVersionOf(message) === undefined) this.#hold(entry.done);
   }
 
-  async #serve(message: JsonObject, id: RequestId, signal: AbortSignal): Promise<void> {
+  async #serve(message: JsonObject, pending: Set<RequestId>, signal: AbortSignal): Promise<void> {
     const conn = this.#conn;
     const version = modernVersionOf(message);
     const body = JSON.stringify(message);
@@ -175,7 +204,7 @@ export class Dispatcher {
     await relayAnswer(
       conn,
       {
-        pending: new Set([id]),
+        pending,
         signal,
         resumable: version === undefined,
         onResponse: (response, from) => {
@@ -228,6 +257,12 @@ export class Dispatcher {
     opensStream = false,
   ): void {
     const conn = this.#conn;
+    if (this.#otherWork.size >= this.#maxInFlight) {
+      conn.log(
+        `dropped ${what}: ${this.#maxInFlight} notifications and replies are already in flight (maxInFlight)`,
+      );
+      return;
+    }
     const signal = this.#others.signal;
     const body = message === null ? null : JSON.stringify(message);
     const all = method === "POST" ? { ...POST_HEADERS, ...headers } : headers;
@@ -255,9 +290,11 @@ export class Dispatcher {
       return;
     }
     const ids = messages.flatMap((m) => (kindOf(m) === "request" ? [(m as JsonObject).id as RequestId] : []));
+    if (this.#refuseBusy(ids)) return;
     const conn = this.#conn;
     const controller = new AbortController();
     const signal = controller.signal;
+    const pending = new Set(ids);
     const run = (async () => {
       const headers = { ...POST_HEADERS, ...conn.sessionHeaders() };
       const answer = await openAnswer(
@@ -265,12 +302,12 @@ export class Dispatcher {
         signal,
       );
       if (ids.length > 0) {
-        await relayAnswer(conn, { pending: new Set(ids), signal, resumable: true }, answer);
+        await relayAnswer(conn, { pending, signal, resumable: true }, answer);
         return;
       }
       discardAnswer(answer);
       if (answer.status >= 300) conn.log(`the MCP handler refused a batch: HTTP ${answer.status}`);
     })();
-    this.#track(controller, false, ids, run);
+    this.#track(controller, false, pending, run);
   }
 }

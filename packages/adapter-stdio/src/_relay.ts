@@ -98,12 +98,11 @@ export async function relayAnswer(conn: Connection, relay: Relay, answer: Answer
     await follow(conn, relay, answer, answer.blocks, state);
     if (relay.resumable) await resume(conn, relay, state);
     if (relay.signal.aborted) return;
-    for (const id of relay.pending) {
+    for (const id of settle(relay)) {
       await conn.writer.write(
         errorMessage(id, INTERNAL_ERROR, "The MCP handler ended its event stream without a response"),
       );
     }
-    relay.pending.clear();
     return;
   }
   if (answer.kind === "json") {
@@ -114,6 +113,12 @@ export async function relayAnswer(conn: Connection, relay: Relay, answer: Answer
   }
   if (relay.signal.aborted) return;
   const body = answer.kind === "json" ? answer.body : answer.kind === "text" ? answer.text : "";
-  for (const id of relay.pending) await conn.writer.write(httpErrorFor(id, answer.status, body));
+  for (const id of settle(relay)) await conn.writer.write(httpErrorFor(id, answer.status, body));
+}
+
+/** The ids still pending, which are no longer (a request counts as answered before its line is out). */
+function settle(relay: Relay): RequestId[] {
+  const ids = [...relay.pending];
   relay.pending.clear();
+  return ids;
 }

@@ -24,6 +24,13 @@ export interface StdioOptions {
    * answered with a JSON-RPC error (`-32600`, id `null`); the server carries on. Default 4 MiB.
    */
   maxLineBytes?: number;
+  /**
+   * The most requests served at once (a batch counts once). A request beyond it is answered at
+   * once with a JSON-RPC error (`-32603`, "Too many requests in flight") and never reaches the app;
+   * notifications and replies beyond the same number still sending are dropped with a log line.
+   * Default 256.
+   */
+  maxInFlight?: number;
   /** Passed to `app.fetch` as its second argument. */
   env?: unknown;
   /**
@@ -53,6 +60,7 @@ export interface StdioServer {
 
 const DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024;
 const DEFAULT_GRACE_MS = 1000;
+const DEFAULT_MAX_IN_FLIGHT = 256;
 /** How long the shutdown waits for the session's end and for aborted work to let go. */
 const SHUTDOWN_WAIT_MS = 1000;
 
@@ -95,9 +103,14 @@ function checkOptions(app: FetchApp, options: StdioOptions): void {
       "serveStdio: app must have a fetch(request, env, ctx) method (e.g. createHandler(server))",
     );
   }
-  const { maxLineBytes, graceMs } = options;
-  if (maxLineBytes !== undefined && !(Number.isInteger(maxLineBytes) && maxLineBytes > 0)) {
-    throw new TypeError(`serveStdio: maxLineBytes must be a positive integer, not ${String(maxLineBytes)}`);
+  const { maxLineBytes, maxInFlight, graceMs } = options;
+  for (const [name, value] of [
+    ["maxLineBytes", maxLineBytes],
+    ["maxInFlight", maxInFlight],
+  ] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
+      throw new TypeError(`serveStdio: ${name} must be a positive integer, not ${String(value)}`);
+    }
   }
   if (graceMs !== undefined && !(Number.isFinite(graceMs) && graceMs >= 0)) {
     throw new TypeError(`serveStdio: graceMs must be a number ≥ 0, not ${String(graceMs)}`);
@@ -117,9 +130,9 @@ function checkOptions(app: FetchApp, options: StdioOptions): void {
  * the answer — a JSON body or each SSE event — becomes one output line. Both protocol eras work:
  * `initialize` sessions (2025-11-25 and earlier; the session's GET stream is opened after
  * `notifications/initialized` and deleted at the end) and stateless 2026-07-28 requests (the
- * `Mcp-*` headers are derived from the body). Requests run concurrently; the end of input waits
- * `graceMs` for running requests, then aborts the rest (`ctx.signal` of the app, and every
- * request's signal) and resolves `closed`. It never writes anything but JSON-RPC to `output`.
+ * `Mcp-*` headers are derived from the body). Requests run concurrently (at most `maxInFlight`);
+ * the end of input waits `graceMs` for running requests, then aborts the rest (`ctx.signal` of the
+ * app, and every request's signal) and resolves `closed`. It never writes anything but JSON-RPC to `output`.
  */
 export function serveStdio(app: FetchApp, options: StdioOptions = {}): StdioServer {
   checkOptions(app, options);
@@ -147,7 +160,7 @@ export function serveStdio(app: FetchApp, options: StdioOptions = {}): StdioServ
     log,
   });
   const stream = new NotificationStream(conn);
-  const dispatcher = new Dispatcher(conn, stream);
+  const dispatcher = new Dispatcher(conn, stream, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
 
   const stopReading = readLines(input, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, {
     onEvent(event) {

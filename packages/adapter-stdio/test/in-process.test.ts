@@ -5,7 +5,7 @@
  */
 import { PassThrough } from "node:stream";
 import type { FetchApp } from "@portico/host";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { type StdioServer, serveStdio } from "../src/index.ts";
 
 interface Harness {
@@ -24,11 +24,17 @@ afterEach(async () => {
   running = undefined;
 });
 
-function harness(app: FetchApp): Harness {
+function harness(app: FetchApp, options: { maxInFlight?: number } = {}): Harness {
   const input = new PassThrough();
   const output = new PassThrough();
   const logs: string[] = [];
-  const server = serveStdio(app, { input, output, log: (line) => logs.push(line), redirectConsole: false });
+  const server = serveStdio(app, {
+    ...options,
+    input,
+    output,
+    log: (line) => logs.push(line),
+    redirectConsole: false,
+  });
   running = server;
   let text = "";
   output.setEncoding("utf8");
@@ -161,10 +167,59 @@ describe("serveStdio in process", () => {
     expect(Date.now() - started).toBeLessThan(500);
   });
 
+  it("holds at most maxInFlight requests: the next is refused at once, and served once one answers", async () => {
+    const held: Array<{ id: unknown; release: () => void }> = [];
+    let notifications = 0;
+    const h = harness(
+      {
+        fetch: async (request) => {
+          const message = (await request.json()) as { id?: unknown; method: string };
+          if (message.id === undefined) {
+            notifications++;
+            return new Promise<Response>(() => {});
+          }
+          return new Promise<Response>((resolve) => {
+            const answer = () => resolve(Response.json({ jsonrpc: "2.0", id: message.id, result: {} }));
+            held.push({ id: message.id, release: answer });
+          });
+        },
+      },
+      { maxInFlight: 2 },
+    );
+    h.send(call(1));
+    h.send(call(2));
+    h.send([call(3), call(4)]);
+    const refused = await h.read(2);
+    const busy = {
+      code: -32603,
+      message: "Too many requests in flight (maxInFlight 2); retry once some have answered",
+    };
+    expect(refused).toEqual([
+      { jsonrpc: "2.0", id: 3, error: busy },
+      { jsonrpc: "2.0", id: 4, error: busy },
+    ]);
+    expect(held.map((r) => r.id)).toEqual([1, 2]);
+    held[0]?.release();
+    expect(await h.read(1)).toEqual([{ jsonrpc: "2.0", id: 1, result: {} }]);
+    h.send(call(5));
+    await vi.waitFor(() => expect(held.map((r) => r.id)).toEqual([1, 2, 5]));
+    // Notifications are bounded apart: two stay in flight, the third is dropped with a log line.
+    for (let i = 0; i < 3; i++) h.send({ jsonrpc: "2.0", method: "notifications/progress", params: {} });
+    await vi.waitFor(() =>
+      expect(h.logs).toContainEqual(
+        expect.stringMatching(/^dropped the notification notifications\/progress: 2 /),
+      ),
+    );
+    await vi.waitFor(() => expect(notifications).toBe(2));
+  });
+
   it("refuses bad options in one line", () => {
     const app = { fetch: () => new Response(null) };
     expect(() => serveStdio({} as FetchApp)).toThrow(/app must have a fetch/);
     expect(() => serveStdio(app, { maxLineBytes: 0 })).toThrow(/maxLineBytes must be a positive integer/);
+    expect(() => serveStdio(app, { maxInFlight: 1.5 })).toThrow(
+      /maxInFlight must be a positive integer, not 1.5/,
+    );
     expect(() => serveStdio(app, { url: "/mcp" })).toThrow(/url must be an absolute URL/);
   });
 });
