@@ -174,6 +174,35 @@ describe("mount, misuse", () => {
     expect(parent.registry("tools").size).toBe(0);
   });
 
+  it("refuses a mount that closes a cycle, directly or through other mounts, and allows it once unmounted", () => {
+    const a = new McpServer({ name: "a", version: "1" });
+    const b = new McpServer({ name: "b", version: "1" });
+    const c = new McpServer({ name: "c", version: "1" });
+    addTool(c, "t", {}, () => "");
+    addResource(c, "note://n", { name: "n" }, () => [{ uri: "note://n", text: "" }]);
+    const ab = mount(a, "b", b);
+    const bc = mount(b, "c", c);
+    expect([...a.registry("tools").keys()]).toEqual(["b_c_t"]);
+    expect(codeOf(() => mount(b, "a", a))).toBe("invalid_mount");
+    expect(codeOf(() => mount(c, "a", a))).toBe("invalid_mount");
+    expect(() => mount(c, "a", a)).toThrow(/a mount cycle/);
+    // Nothing of the refused mounts stayed: the registries are as before.
+    expect([...c.registry("tools").keys()]).toEqual(["t"]);
+    expect([...c.registry("resources").keys()]).toEqual(["note://n"]);
+    // The same child twice under two prefixes is not a cycle.
+    const again = mount(a, "b2", b);
+    expect([...a.registry("tools").keys()]).toEqual(["b_c_t", "b2_c_t"]);
+    again.remove();
+    ab.remove();
+    bc.remove();
+    // With the mounts gone, the other direction is a plain mount.
+    const ca = mount(c, "a", a);
+    expect([...c.registry("tools").keys()]).toEqual(["t"]);
+    mount(a, "b", b).remove();
+    ca.remove();
+    expect(codeOf(() => mount(b, "c", c).remove())).toBe("no error");
+  });
+
   it("a clash at mount throws duplicate and mounts nothing", () => {
     const parent = new McpServer({ name: "app", version: "1.0.0" });
     addResourceTemplate(parent, "note://calc/{id}", { name: "mine" }, (uri) => [{ uri, text: "" }]);

@@ -31,6 +31,22 @@ interface Configured {
   config: { use?: Middleware[]; tags?: readonly string[] };
 }
 
+/** Each server's mounted children (one entry per live mount), to refuse a mount that closes a cycle. */
+const childrenOf = new WeakMap<McpServer, McpServer[]>();
+
+/** Whether `target` is `from` or mounted into it, directly or through other mounts. */
+function reaches(from: McpServer, target: McpServer): boolean {
+  const seen = new Set<McpServer>();
+  const todo = [from];
+  for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
+    if (next === target) return true;
+    if (seen.has(next)) continue;
+    seen.add(next);
+    todo.push(...(childrenOf.get(next) ?? []));
+  }
+  return false;
+}
+
 /** How one kind of definition is mounted: its registry, the parent's key and the parent's entry. */
 interface Kind {
   registry: string;
@@ -48,7 +64,8 @@ interface Kind {
  * their own arguments and URIs. Live: the child's later additions and removals follow, and its
  * `resourceUpdated` reaches `server`'s subscribers under the prefixed URI. `remove()` unmounts.
  *
- * Throws `PorticoError` `invalid_prefix`, `invalid_mount` (mounting a server into itself),
+ * Throws `PorticoError` `invalid_prefix`, `invalid_mount` (mounting a server into itself, or into
+ * a server the child already serves through its own mounts: a cycle),
  * `invalid_name` (a prefixed tool name breaking the tool name rule) or `duplicate` (a name the
  * parent has already); a later child registration that would clash throws the same, and is undone.
  */
@@ -63,6 +80,12 @@ export function mount(
   if (!(server instanceof McpServer) || !(child instanceof McpServer))
     throw new PorticoError("invalid_mount", "mount() takes two McpServer definitions");
   if (child === server) throw new PorticoError("invalid_mount", "A server cannot be mounted into itself");
+  if (reaches(child, server)) {
+    throw new PorticoError(
+      "invalid_mount",
+      `mount "${prefix}": the child already serves this server through its own mounts (a mount cycle)`,
+    );
+  }
   checkTagFilter(options.tags, `mount "${prefix}"`);
   const filter = options.tags;
   // The child's `server.use`, read at each call so that middleware it adds later applies too.
@@ -176,7 +199,14 @@ export function mount(
     if (failure !== undefined) throw failure;
   };
 
+  let live = true;
   const unmount = (): void => {
+    if (live) {
+      live = false;
+      const siblings = childrenOf.get(server) ?? [];
+      const at = siblings.indexOf(child);
+      if (at >= 0) siblings.splice(at, 1);
+    }
     unsubscribe();
     for (const done of mounted.values()) {
       for (const m of done.values()) m.reg.remove();
@@ -199,6 +229,7 @@ export function mount(
   };
 
   const unsubscribe = child.subscribe(onEvent);
+  childrenOf.set(server, [...(childrenOf.get(server) ?? []), child]);
   try {
     for (const kind of kinds) sync(kind);
   } catch (error) {
