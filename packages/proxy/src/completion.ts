@@ -1,33 +1,30 @@
 /**
  * Completion of proxied prompts' arguments and templates' variables: each completer sends
  * `completion/complete` upstream with the remote's own reference (its prompt name, its URI
- * template) and returns the values it answers. Used when the upstream declares `completions`.
+ * template) and returns the values it answers, as the caller (its auth headers, its signal, the
+ * timeout: `forward.ts`). Used when the upstream declares `completions`.
  */
 
-import { type Completer, type CompletionContext, McpError } from "@portico/core";
-import type { UpstreamClient } from "./client.ts";
+import { type Completer, type CompletionContext, type HandlerContext, McpError } from "@portico/core";
 import { publicMessage, UpstreamRpcError, UpstreamTransportError } from "./errors.ts";
+import type { ForwardCall } from "./forward.ts";
 import { asObject, type Json } from "./json.ts";
 import type { ProxyLogger } from "./types.ts";
 
 /** Makes the completers of one prompt or template: `ref` is the upstream's, `names` its arguments. */
 export type CompleterFactory = (ref: Json, names: readonly string[]) => Record<string, Completer> | undefined;
 
-export function upstreamCompleters(
-  client: UpstreamClient,
-  timeoutMs: number,
-  logger: ProxyLogger | undefined,
-): CompleterFactory {
+export function upstreamCompleters(call: ForwardCall, logger: ProxyLogger | undefined): CompleterFactory {
   return (ref, names) => {
     if (names.length === 0) return undefined;
     const completers: Record<string, Completer> = {};
     for (const name of names) {
-      completers[name] = async (value: string, context: CompletionContext) => {
+      completers[name] = async (value: string, context: CompletionContext, ctx: HandlerContext) => {
         try {
-          const result = await client.request(
+          const result = await call(
             "completion/complete",
             { ref, argument: { name, value }, context: { arguments: context.arguments } },
-            { signal: AbortSignal.timeout(timeoutMs) },
+            ctx,
           );
           const values = asObject(result.completion).values;
           return Array.isArray(values) ? values.filter((v): v is string => typeof v === "string") : [];

@@ -43,7 +43,7 @@ export async function proxy(
 
   const call = forwarder(client, { options, timeoutMs, notifications });
   const completes = isObject(client.capabilities.completions);
-  const complete = completes ? upstreamCompleters(client, timeoutMs, options.logger) : undefined;
+  const complete = completes ? upstreamCompleters(call, options.logger) : undefined;
   const registry = new Registry(registrars(server, call, complete), prefix);
   let closed = false;
   let changes: Changes | undefined;

@@ -177,7 +177,7 @@ describe("a hand-written legacy remote's GET stream", () => {
 });
 
 describe("completions", () => {
-  it("are forwarded to an SDK v1 remote for prompt arguments and template variables", async () => {
+  it("are forwarded to an SDK v1 remote for prompt arguments and template variables, as the caller", async () => {
     const remote = await startV1((server) => {
       server.registerPrompt(
         "pick",
@@ -198,12 +198,14 @@ describe("completions", () => {
         async (uri) => ({ contents: [{ uri: uri.href, text: "c" }] }),
       );
     });
-    const f = await front(remote.url, { prefix: "up" });
+    const f = await front(remote.url, { prefix: "up", auth: "forward" });
     try {
-      const picked = await modern(f.handler, "completion/complete", {
-        ref: { type: "ref/prompt", name: "up_pick" },
-        argument: { name: "color", value: "r" },
-      });
+      const picked = await modern(
+        f.handler,
+        "completion/complete",
+        { ref: { type: "ref/prompt", name: "up_pick" }, argument: { name: "color", value: "r" } },
+        { token: "caller-tok" },
+      );
       expect(picked.result.completion.values).toEqual(["red", "rose"]);
       const named = await modern(f.handler, "completion/complete", {
         ref: { type: "ref/resource", uri: "color://{name}" },
@@ -213,6 +215,8 @@ describe("completions", () => {
       expect(named.result.completion.values).toEqual(["x-dark"]);
       const sent = remote.seen.filter((s) => s.method === "completion/complete");
       expect(sent).toHaveLength(2);
+      // The caller's token went with its completion; the anonymous caller's sent none.
+      expect(sent.map((s) => s.headers.get("authorization"))).toEqual(["Bearer caller-tok", null]);
       const got = await modern(f.handler, "prompts/get", { name: "up_pick", arguments: { color: "red" } });
       expect((got.result.messages[0].content as Text[number]).text).toBe("red");
     } finally {

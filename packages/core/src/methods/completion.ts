@@ -2,10 +2,19 @@
  * The completion family: `completion/complete` for prompt arguments and resource-template
  * variables. Installed by `addPrompt` and the resource registrations.
  */
+import type { HandlerContext } from "../definition/context.ts";
 import type { Definitions, McpCall, McpParams, McpResult, MethodFamily } from "../definition/method.ts";
 import { ErrorCode, McpError } from "../errors.ts";
 
-export type Completer = (value: string, context: CompletionContext) => string[] | Promise<string[]>;
+/**
+ * Completes one argument: `value` is what the user typed so far, `context` the arguments already
+ * chosen, `ctx` the call's context (its caller's `auth`, `signal`, `logger`… as a tool gets it).
+ */
+export type Completer = (
+  value: string,
+  context: CompletionContext,
+  ctx: HandlerContext,
+) => string[] | Promise<string[]>;
 
 export interface CompletionContext {
   /** Other arguments already chosen (`context.arguments` of the request). */
@@ -44,7 +53,7 @@ async function complete(call: McpCall): Promise<McpResult> {
     const prompt = definitions.registry<CompletablePrompt>("prompts").get(ref.name);
     if (prompt === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
     const completer = prompt.config.complete?.[argName];
-    if (completer) values = await completer(value, context);
+    if (completer) values = await completer(value, context, call.ctx);
   } else if (ref.type === "ref/resource") {
     if (typeof ref.uri !== "string")
       throw new McpError(ErrorCode.InvalidParams, "Invalid params: /ref/uri must be a string");
@@ -54,7 +63,7 @@ async function complete(call: McpCall): Promise<McpResult> {
       throw new McpError(ErrorCode.InvalidParams, `Unknown resource reference: ${uri}`);
     }
     const completer = template?.config.complete?.[argName];
-    if (completer) values = await completer(value, context);
+    if (completer) values = await completer(value, context, call.ctx);
   } else {
     throw new McpError(
       ErrorCode.InvalidParams,
