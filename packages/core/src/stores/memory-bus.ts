@@ -4,10 +4,11 @@ import type { Bus, JsonValue, StoreKey, Subscription } from "./types.ts";
 /** Options for {@link MemoryBus}. */
 export interface MemoryBusOptions {
   /**
-   * Called when a subscriber throws. The error never reaches the publisher or the other
-   * subscribers; without this option it is dropped.
+   * Called when a subscriber throws, with the topic's `storeKeyText` (as every other bus reports
+   * it). The error never reaches the publisher or the other subscribers; without this option it is
+   * dropped.
    */
-  onError?: (error: unknown, topic: StoreKey) => void;
+  onError?: (error: unknown, topic: string) => void;
 }
 
 interface Subscriber {
@@ -23,14 +24,15 @@ interface Subscriber {
  */
 export class MemoryBus implements Bus {
   readonly #topics = new Map<string, Set<Subscriber>>();
-  readonly #onError: ((error: unknown, topic: StoreKey) => void) | undefined;
+  readonly #onError: MemoryBusOptions["onError"];
 
   constructor(options: MemoryBusOptions = {}) {
     this.#onError = options.onError;
   }
 
   async publish(topic: StoreKey, message: JsonValue): Promise<void> {
-    const subscribers = this.#topics.get(storeKeyText(topic));
+    const name = storeKeyText(topic);
+    const subscribers = this.#topics.get(name);
     if (!subscribers || subscribers.size === 0) return;
     const deliveries = [...subscribers].map((subscriber) => ({ subscriber, copy: structuredClone(message) }));
     queueMicrotask(() => {
@@ -39,7 +41,7 @@ export class MemoryBus implements Bus {
         try {
           subscriber.onMessage(copy);
         } catch (error) {
-          this.#report(error, topic);
+          this.#report(error, name);
         }
       }
     });
@@ -66,7 +68,7 @@ export class MemoryBus implements Bus {
     };
   }
 
-  #report(error: unknown, topic: StoreKey): void {
+  #report(error: unknown, topic: string): void {
     if (!this.#onError) return;
     try {
       this.#onError(error, topic);
