@@ -156,10 +156,11 @@ export function followChanges(settings: ChangeSettings): Changes {
     following = client.follow(
       {
         onNotification,
-        onReconnect: () => {
-          // Changes may have been missed, and a new session has no subscriptions.
+        onOpen: (first) => {
+          // Changes may have been missed (between the first listing and this stream, or while it
+          // was down); a new session has no subscriptions.
           relist();
-          updateSubscriptions(true);
+          if (!first) updateSubscriptions(true);
         },
         onError: (error) => report("following the upstream", error),
       },

@@ -23,8 +23,11 @@ const MAX_DELAY_MS = 30_000;
 export interface FollowHandlers {
   /** A notification of the upstream (list changes, resource updates, …). */
   onNotification(notification: { method: string; params: Json }): void;
-  /** A stream opened again after the first: changes may have been missed meanwhile. */
-  onReconnect(): void;
+  /**
+   * A stream opened: changes may have been missed before it (the first: since the listing made
+   * before following; a later one: while it was down).
+   */
+  onOpen(first: boolean): void;
   /** A failure to open or read the stream (it is retried). */
   onError(error: unknown): void;
 }
@@ -50,7 +53,7 @@ function reconnecting(attempt: Attempt, handlers: FollowHandlers): Follower {
       current = self;
       const opened = () => {
         delay = MIN_DELAY_MS;
-        if (!first) handlers.onReconnect();
+        handlers.onOpen(first);
         first = false;
       };
       try {

@@ -85,8 +85,15 @@ export interface RemoteV1 {
   close(): Promise<void>;
 }
 
-/** SDK v1: a stateful Streamable HTTP server (a transport and a server per session); `more` adds definitions. */
-export async function startV1(more?: (server: McpServerV1) => void): Promise<RemoteV1> {
+/**
+ * SDK v1: a stateful Streamable HTTP server (a transport and a server per session); `more` adds
+ * definitions, `before` sees each request (with its session's server) before the SDK handles it.
+ */
+export async function startV1(
+  more?: (server: McpServerV1) => void,
+  before?: (request: Seen, server: McpServerV1 | undefined) => void,
+): Promise<RemoteV1> {
+  const servers = new Map<StreamableHTTPServerTransport, McpServerV1>();
   const transports = new Map<string, StreamableHTTPServerTransport>();
   const seen: Seen[] = [];
   const http: Server = createServer(async (req, res) => {
@@ -126,8 +133,10 @@ export async function startV1(more?: (server: McpServerV1) => void): Promise<Rem
       defineV1(server);
       more?.(server);
       await server.connect(created);
+      servers.set(created, server);
       transport = created;
     }
+    before?.(seen.at(-1) as Seen, servers.get(transport));
     await transport.handleRequest(req, res, body);
   });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));

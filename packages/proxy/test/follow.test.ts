@@ -176,6 +176,32 @@ describe("a hand-written legacy remote's GET stream", () => {
   });
 });
 
+describe("the first stream", () => {
+  it("re-lists once it is open: a change between the proxy's first listing and its stream is not missed", async () => {
+    let added = false;
+    // The remote adds a tool just before the proxy's GET stream reaches it: its list_changed goes
+    // nowhere (no stream yet), so only a listing after the stream opened can find it.
+    const remote = await startV1(undefined, (request, server) => {
+      if (request.httpMethod !== "GET" || added || server === undefined) return;
+      added = true;
+      server.registerTool("early", { description: "Added before the stream" }, async () => ({
+        content: [{ type: "text", text: "early" }],
+      }));
+    });
+    const f = await front(remote.url);
+    try {
+      expect(f.proxied.tools).not.toContain("early");
+      await waitFor("tool early", () => f.proxied.tools.includes("early"));
+      expect(added).toBe(true);
+      const listings = remote.seen.filter((s) => s.method === "tools/list");
+      expect(listings).toHaveLength(2);
+    } finally {
+      await f.proxied.close();
+      await remote.close();
+    }
+  });
+});
+
 describe("completions", () => {
   it("are forwarded to an SDK v1 remote for prompt arguments and template variables, as the caller", async () => {
     const remote = await startV1((server) => {
