@@ -5,7 +5,7 @@
  */
 
 import type { AuthInfo, ExecutionContextLike, FetchApp } from "@portico/host";
-import { consoleErrorReporter, hostErrorResponse } from "@portico/host";
+import { consoleErrorReporter, guardedWaitUntil, hostErrorResponse } from "@portico/host";
 import { appsByEnv } from "./_apps.ts";
 
 /** Options of {@link handle}. */
@@ -81,7 +81,8 @@ export function handle<Env = unknown>(
   return {
     async fetch(request, env, ctx) {
       const host: ExecutionContextLike = {
-        waitUntil: (promise) => ctx.waitUntil(promise),
+        // Guarded as on every host: a rejection goes to `onError`, never unhandled.
+        waitUntil: guardedWaitUntil((guarded) => ctx.waitUntil(guarded), onError),
         multiInstance: true,
       };
       const routed = workersDevHost(request.url);

@@ -1,7 +1,7 @@
 /**
  * `handle()` inside workerd: the Worker's env and ctx.waitUntil reach the tools, the factory runs
  * once per isolate's env, host auth becomes the tool's auth, `CF-Connecting-IP` becomes
- * `ctx.clientAddress`, an app that throws answers 500.
+ * `ctx.clientAddress`, an app that throws answers 500, a rejected `ctx.waitUntil` promise goes to `onError`.
  */
 import { addTool, createHandler, type HandlerContext, McpServer } from "@portico/core";
 import { modernPost, readJsonRpc } from "@portico/test-kit";
@@ -117,6 +117,28 @@ describe("handle()", () => {
     expect(text).not.toContain("secret detail");
     expect(JSON.parse(text)).toMatchObject({ error: { code: -32603 } });
     expect(String(errors[0])).toContain("secret detail");
+  });
+});
+
+describe("handle() ctx.waitUntil", () => {
+  it("hands the host a guarded promise: a rejection goes to onError, never unhandled", async () => {
+    const errors: unknown[] = [];
+    const kept: Promise<unknown>[] = [];
+    const worker = handle(
+      {
+        fetch(_request, _env, ctx) {
+          ctx?.waitUntil?.(Promise.reject(new Error("background failed")));
+          return new Response("ok");
+        },
+      },
+      { onError: (error) => errors.push(error) },
+    );
+    const context = { ...fakeContext(), waitUntil: (p: Promise<unknown>) => void kept.push(p) };
+    const res = await worker.fetch(new Request("http://localhost/mcp"), testEnv, context as ExecutionContext);
+    expect(await res.text()).toBe("ok");
+    expect(kept).toHaveLength(1);
+    await kept[0]; // settles without rejecting
+    expect(String(errors[0])).toContain("background failed");
   });
 });
 
