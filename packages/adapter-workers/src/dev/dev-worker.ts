@@ -3,6 +3,7 @@
  * Node, for tests, the conformance run and scripts — the same server `wrangler dev --ip 127.0.0.1`
  * gives on the command line. Node only.
  */
+import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,6 +48,20 @@ export async function devWorker(config: string, options: DevWorkerOptions = {}):
   for (const [name, value] of Object.entries(QUIET_WRANGLER_ENV)) process.env[name] ??= value;
   process.env.XDG_CONFIG_HOME ??= wranglerConfigHome();
   const scratch = await mkdtemp(join(tmpdir(), "portico-wrangler-"));
+  // A process that ends without stop() (wrangler's own signal handling exits it) leaves nothing behind.
+  const atExit = () => {
+    try {
+      rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // Exiting anyway: nothing more to do.
+    }
+  };
+  process.once("exit", atExit);
+  const cleanUp = async () => {
+    process.off("exit", atExit);
+    await removeScratch(scratch);
+    await removeEmptyBuildDirectory(config);
+  };
   const { unstable_startWorker } = (await import("wrangler")) as unknown as {
     unstable_startWorker(input: unknown): Promise<WranglerWorker>;
   };
@@ -76,17 +91,31 @@ export async function devWorker(config: string, options: DevWorkerOptions = {}):
     return {
       url,
       async stop() {
-        await started.dispose();
-        await rm(scratch, { recursive: true, force: true });
-        await removeEmptyBuildDirectory(config);
+        try {
+          await started.dispose();
+        } finally {
+          await cleanUp();
+        }
       },
     };
   } catch (error) {
     restore("WRANGLER_BUILD_CONDITIONS", previousConditions);
     await worker?.dispose().catch(() => {});
-    await rm(scratch, { recursive: true, force: true });
-    await removeEmptyBuildDirectory(config);
+    await cleanUp();
     throw error;
+  }
+}
+
+/**
+ * Removes the Worker's scratch directory (its local state). workerd may still be closing its SQLite
+ * files when `dispose()` resolves, which makes a plain removal fail with ENOTEMPTY and leave the
+ * directory behind: retried for a while, and what still fails is reported, not thrown.
+ */
+async function removeScratch(scratch: string): Promise<void> {
+  try {
+    await rm(scratch, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  } catch (error) {
+    console.warn(`[portico] could not remove ${scratch}: ${(error as Error).message}`);
   }
 }
 
