@@ -18,17 +18,42 @@ type HeadersInitLike = Record<string, string> | Iterable<readonly [string, strin
 type EntriesIterator = Headers extends { entries(): infer I } ? I : IterableIterator<[string, string]>;
 type NamesIterator = Headers extends { keys(): infer I } ? I : IterableIterator<string>;
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** The punctuation of an HTTP token (RFC 9110 `tchar`), by character code; digits and letters aside. */
+const TOKEN_PUNCTUATION = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~") TOKEN_PUNCTUATION[c.charCodeAt(0)] = 1;
 const INVALID_VALUE = /[\0\r\n]/;
+const OUTER_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
 
+/**
+ * A header name checked as an HTTP token and lower-cased. A loop over the characters, not a
+ * regular expression: names are looked up on every request, mostly already in lower case.
+ */
 function name(raw: string): string {
-  const text = String(raw);
-  if (!TOKEN.test(text)) throw new TypeError(`Headers: invalid header name ${JSON.stringify(text)}`);
-  return text.toLowerCase();
+  const text = typeof raw === "string" ? raw : String(raw);
+  let lower = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) continue;
+    if (c >= 65 && c <= 90) lower = false;
+    else if (c >= 128 || TOKEN_PUNCTUATION[c] !== 1) return invalidName(text);
+  }
+  if (text.length === 0) return invalidName(text);
+  return lower ? text : text.toLowerCase();
 }
 
+function invalidName(text: string): never {
+  throw new TypeError(`Headers: invalid header name ${JSON.stringify(text)}`);
+}
+
+const isWhitespace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
+
+/** A header value without its outer whitespace; a `TypeError` for NUL, CR or LF inside it. */
 function value(raw: string): string {
-  const text = String(raw).replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, "");
+  let text = typeof raw === "string" ? raw : String(raw);
+  const last = text.length - 1;
+  if (last >= 0 && (isWhitespace(text.charCodeAt(0)) || isWhitespace(text.charCodeAt(last)))) {
+    text = text.replace(OUTER_WHITESPACE, "");
+  }
   if (INVALID_VALUE.test(text)) throw new TypeError(`Headers: invalid header value ${JSON.stringify(text)}`);
   return text;
 }

@@ -61,6 +61,57 @@ describe("LightHeaders", () => {
   });
 });
 
+describe("LightHeaders names and values, character by character", () => {
+  /** What the platform's Headers makes of one name and value: the stored pair, or "TypeError". */
+  const platform = (name: string, value: string) => {
+    try {
+      return [...new Headers([[name, value]])];
+    } catch (error) {
+      return error instanceof TypeError ? "TypeError" : error;
+    }
+  };
+  const light = (name: string, value: string) => {
+    try {
+      return [...new LightHeaders([[name, value]])];
+    } catch (error) {
+      return error instanceof TypeError ? "TypeError" : error;
+    }
+  };
+
+  it("accepts and folds exactly the names Headers does (every character up to U+00FF, in three places)", () => {
+    for (let code = 0; code <= 0xff; code++) {
+      const c = String.fromCharCode(code);
+      for (const name of [c, `x-${c}`, `${c}-Y`]) {
+        expect(light(name, "v"), JSON.stringify(name)).toStrictEqual(platform(name, "v"));
+      }
+    }
+    for (const name of ["Content-Type", "MCP-PROTOCOL-VERSION", "mcp-session-id", "X_Y.Z~1"]) {
+      expect(light(name, "v"), name).toStrictEqual(platform(name, "v"));
+    }
+  });
+
+  it("trims and refuses values as Headers does", () => {
+    const values = [
+      "",
+      " ",
+      "\t a \t",
+      "\r\na",
+      "a\r\n",
+      "a\nb",
+      "a\rb",
+      "a\0b",
+      " \0",
+      "a b",
+      "é ü",
+      "\u00a0a\u00a0",
+    ];
+    for (let code = 0; code < 0x20; code++)
+      values.push(`a${String.fromCharCode(code)}b`, String.fromCharCode(code));
+    for (const value of values)
+      expect(light("x", value), JSON.stringify(value)).toStrictEqual(platform("x", value));
+  });
+});
+
 describe("bufferedRequest", () => {
   const init = () => ({
     method: "POST",
