@@ -6,7 +6,7 @@
  * gets the core's 403.
  */
 import { addTool, createHandler, type ExecutionContextLike, McpServer } from "@portico/core";
-import { modernPost } from "@portico/test-kit";
+import { addAskingTool, askingCall, modernPost } from "@portico/test-kit";
 import { sendAs } from "@portico/test-kit/node";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { installAwslambda, type LambdaDevServer, serveLambda } from "../src/dev/index.ts";
@@ -120,14 +120,21 @@ describe("ctx: routedHosts and multiInstance", () => {
     }
   });
 
-  it("a handler without a secret says once, at its first request, that it needs one", async () => {
+  it("a handler without a secret says once, when it first seals a requestState, that it needs one", async () => {
     const errors: unknown[] = [];
-    const app = createHandler(createServer(), { onError: (e) => errors.push(e) });
+    const server = createServer();
+    addAskingTool(server);
+    const app = createHandler(server, { onError: (e) => errors.push(e) });
+    const warnings = () => errors.map(String).filter((e) => e.includes("secret"));
     for (let i = 0; i < 3; i++) {
       expect((await invoke(app, addCall(`https://${API}/mcp`), "v2")).status).toBe(200);
     }
-    const warnings = errors.map(String).filter((e) => e.includes("secret"));
-    expect(warnings).toHaveLength(1);
+    expect(warnings()).toEqual([]);
+    for (let i = 0; i < 3; i++) {
+      const answer = await (await invoke(app, askingCall(`https://${API}/mcp`), "v2")).json();
+      expect(answer.result.resultType).toBe("input_required");
+    }
+    expect(warnings()).toHaveLength(1);
   });
 });
 

@@ -7,7 +7,7 @@
 import { createServer as createHttpServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { addTool, createHandler, type ExecutionContextLike, McpServer } from "@portico/core";
-import { modernPost } from "@portico/test-kit";
+import { addAskingTool, askingCall, modernPost } from "@portico/test-kit";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { handle } from "../src/index.ts";
 import { toNodeHandler } from "../src/node/index.ts";
@@ -109,12 +109,22 @@ describe("ctx", () => {
     expect(await seen(DEPLOYMENT)).toEqual({ routedHosts: null, multiInstance: true });
   });
 
-  it("a handler without a secret says once, at its first request, that it needs one", async () => {
+  it("a handler without a secret says once, when it first seals a requestState, that it needs one", async () => {
     environment("1", "production");
     const errors: unknown[] = [];
-    const { POST } = handle(createHandler(createServer(), { onError: (e) => errors.push(e) }));
+    const server = createServer();
+    addAskingTool(server);
+    const { POST } = handle(createHandler(server, { onError: (e) => errors.push(e) }));
+    const warnings = () => errors.map(String).filter((e) => e.includes("secret"));
     for (let i = 0; i < 3; i++) expect((await POST(addCall(DEPLOYMENT))).status).toBe(200);
-    expect(errors.map(String).filter((e) => e.includes("secret"))).toHaveLength(1);
+    expect(warnings()).toEqual([]);
+    for (let i = 0; i < 3; i++) {
+      const answer = await (
+        await POST(askingCall(`https://${DEPLOYMENT}/api/mcp`, { host: DEPLOYMENT }))
+      ).json();
+      expect(answer.result.resultType).toBe("input_required");
+    }
+    expect(warnings()).toHaveLength(1);
   });
 });
 

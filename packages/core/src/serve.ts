@@ -65,9 +65,6 @@ function refusalLine(refusal: Refusal): string {
   return `refused a request with ${name} ${JSON.stringify(refusal.value.slice(0, 200))}: if it is yours, add it to the ${option} option of createHandler`;
 }
 
-const NO_SECRET =
-  "no `secret` is configured on a host that runs many instances: an MRTR requestState sealed by one instance will not open on another. Set createHandler(server, { secret: process.env.PORTICO_SECRET }) with the same value (32+ bytes, e.g. `openssl rand -base64 32`) on every instance";
-
 /**
  * The default `onError`: a notice of Portico's own (a configuration or usage problem, a
  * `PorticoError`) is one line saying what to do; anything else is logged whole, with its stack.
@@ -117,7 +114,6 @@ export function serveEras(
   });
 
   const refused = onceEach(REFUSALS_LOGGED);
-  let warnedSecret = options.secret !== undefined;
 
   async function handle(request: Request, env: unknown, host: ExecutionContextLike): Promise<Response> {
     const refusal = checkOriginAndHost(request, host.routedHosts);
@@ -126,10 +122,6 @@ export function serveEras(
         report(notice(`${refusal.header}_not_allowed`, refusalLine(refusal)), "host check");
       }
       return refusal.response;
-    }
-    if (!warnedSecret && host.multiInstance === true) {
-      warnedSecret = true;
-      if (rt.options.modern) report(notice("no_secret", NO_SECRET), "configuration");
     }
     let auth: AuthInfo | undefined = host.authInfo;
     if (authenticator !== undefined) {

@@ -2,7 +2,7 @@
  * The DNS-rebinding check as a deployed user meets it: hosts the platform routed by pass with no
  * configuration, a refused Host or Origin gets a 403 that names it and the option to set, the
  * server logs each refused value once (boundedly), and a multi-instance host without a `secret`
- * is told so once.
+ * is told so once, when it first seals an MRTR `requestState`.
  */
 import { describe, expect, it, vi } from "vitest";
 import { addTool, createHandler, type ExecutionContextLike, McpServer } from "../src/index.ts";
@@ -122,20 +122,45 @@ describe("the Host check on a deployed host", () => {
 });
 
 describe("a multi-instance host without a secret", () => {
-  it("is told once, at the first request, with the fix", async () => {
+  /** A tool that asks for input: its first round seals a `requestState`. */
+  function asking() {
+    const s = server();
+    addTool(s, "ask", {}, async (_a, ctx) => {
+      const r = await ctx.elicit({
+        message: "name?",
+        requestedSchema: { type: "object", properties: { n: { type: "string" } } },
+      });
+      return `got ${JSON.stringify(r.content)}`;
+    });
+    return s;
+  }
+  const ask = () =>
+    modernRequest("tools/call", { name: "ask", arguments: {} }, { capabilities: { elicitation: {} } });
+
+  it("is told once, when the first requestState is sealed, with the fix", async () => {
     const log = logging();
-    const handler = createHandler(server(), { onError: log.onError });
+    const handler = createHandler(asking(), { onError: log.onError });
     const host: ExecutionContextLike = { multiInstance: true };
+    // Requests that seal nothing need no secret: nothing is said.
     for (let i = 0; i < 3; i++) await handler.fetch(arriving("127.0.0.1"), undefined, host);
+    expect(log.lines).toEqual([]);
+    for (let i = 0; i < 3; i++) {
+      const answer = await (await handler.fetch(ask(), undefined, host)).json();
+      expect(answer.result.resultType).toBe("input_required");
+    }
     expect(log.lines).toHaveLength(1);
-    expect(log.lines[0]).toMatch(/no `secret` is configured.*PORTICO_SECRET.*openssl rand -base64 32/);
+    expect(log.lines[0]).toMatch(
+      /^configuration: .*no `secret` is configured.*requestState.*PORTICO_SECRET.*openssl rand -base64 32/,
+    );
   });
 
   it("is told in one line by the default onError (no stack, the code at the end)", async () => {
     const spy = vi.spyOn(console, "error").mockImplementation(() => {});
     try {
-      const handler = createHandler(server());
+      const handler = createHandler(asking());
       await handler.fetch(arriving("127.0.0.1"), undefined, { multiInstance: true });
+      expect(spy).not.toHaveBeenCalled();
+      await handler.fetch(ask(), undefined, { multiInstance: true });
       expect(spy).toHaveBeenCalledTimes(1);
       expect(spy.mock.calls[0]).toHaveLength(1);
       const line = spy.mock.calls[0]?.[0] as string;
@@ -148,10 +173,11 @@ describe("a multi-instance host without a secret", () => {
 
   it("is not told when a secret is set, or on a single-instance host", async () => {
     const log = logging();
-    const withSecret = createHandler(server(), { onError: log.onError, secret: "s".repeat(32) });
-    await withSecret.fetch(arriving("127.0.0.1"), undefined, { multiInstance: true });
-    const single = createHandler(server(), { onError: log.onError });
-    await single.fetch(arriving("127.0.0.1"));
+    const withSecret = createHandler(asking(), { onError: log.onError, secret: "s".repeat(32) });
+    await withSecret.fetch(ask(), undefined, { multiInstance: true });
+    const single = createHandler(asking(), { onError: log.onError });
+    await single.fetch(ask());
+    await single.fetch(ask(), undefined, { multiInstance: false });
     expect(log.lines).toEqual([]);
   });
 });

@@ -58,8 +58,8 @@ export interface ExecutionContextLike {
   clientAddress?: string;
   /**
    * `true` on hosts that run many instances side by side (Lambda, Vercel, Workers): a handler
-   * without a configured `secret` then says once, at its first request, that sealed MRTR
-   * `requestState` will not open on other instances.
+   * without a configured `secret` then says once, when it first seals an MRTR `requestState` (a
+   * handler asked for input), that the state will not open on other instances.
    */
   multiInstance?: boolean;
   /**

@@ -1,6 +1,7 @@
 export type { BoundedEventStoreFactory } from "./_store-battery-event-bytes.ts";
 export type { AdapterProbe } from "./adapter-server.ts";
 export { adapterTestServer } from "./adapter-server.ts";
+export { addAskingTool, askingCall } from "./asking-tool.ts";
 export type {
   AdapterFixture,
   DescribeAdapterOptions,

@@ -5,7 +5,7 @@
  */
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { addTool, createHandler, type ExecutionContextLike, McpServer } from "@portico/core";
-import { modernPost } from "@portico/test-kit";
+import { addAskingTool, askingCall, modernPost } from "@portico/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { handle } from "../../src/index.ts";
 import { invokeWorker, testEnv } from "./_fixtures.ts";
@@ -109,12 +109,22 @@ describe("ctx", () => {
     }
   });
 
-  it("a handler without a secret says once, at its first request, that it needs one", async () => {
+  it("a handler without a secret says once, when it first seals a requestState, that it needs one", async () => {
     const errors: unknown[] = [];
-    const worker = handle(createHandler(createServer(), { onError: (e) => errors.push(e) }));
+    const server = createServer();
+    addAskingTool(server);
+    const worker = handle(createHandler(server, { onError: (e) => errors.push(e) }));
+    const warnings = () => errors.map(String).filter((e) => e.includes("secret"));
     for (let i = 0; i < 3; i++) {
       expect((await call(worker, addCall("https://my-worker.acct.workers.dev"))).status).toBe(200);
     }
-    expect(errors.map(String).filter((e) => e.includes("secret"))).toHaveLength(1);
+    expect(warnings()).toEqual([]);
+    for (let i = 0; i < 3; i++) {
+      const response = await call(worker, askingCall("https://my-worker.acct.workers.dev/mcp"));
+      expect(((await response.json()) as { result: { resultType: string } }).result.resultType).toBe(
+        "input_required",
+      );
+    }
+    expect(warnings()).toHaveLength(1);
   });
 });

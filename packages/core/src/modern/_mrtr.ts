@@ -11,7 +11,7 @@ import type { McpResult } from "../definition/method.ts";
 import { ErrorCode, McpError } from "../errors.ts";
 import { keys } from "../stores/keys.ts";
 import { randomId } from "../util/encoding.ts";
-import { bindingOf, sealerOf } from "./_request-state.ts";
+import { bindingOf, sealerOf, warnIfEphemeral } from "./_request-state.ts";
 
 /** Whether a request carries answers of earlier rounds. */
 export function isRetry(params: Record<string, unknown>): boolean {
@@ -70,6 +70,7 @@ export async function inputRequired(
   meta: Record<string, unknown>,
 ): Promise<McpResult> {
   const { rt, incoming, params } = call;
+  warnIfEphemeral(rt, incoming.host);
   const requestState = await sealerOf(rt).seal({
     v: 1,
     b: await bindingOf(call.method, targetOf(params), params.arguments),

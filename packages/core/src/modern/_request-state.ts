@@ -2,6 +2,8 @@
  * MRTR request state: the answers gathered so far, bound to the originating request and the
  * caller, sealed with HMAC-SHA-256 so a client can carry it but not forge or alter it.
  */
+import type { ExecutionContextLike } from "../definition/types.ts";
+import { type ErrorReporter, notice } from "../errors.ts";
 import { canonicalJson, fromBase64Url, randomId, toBase64Url } from "../util/encoding.ts";
 
 export interface RequestStatePayload {
@@ -80,6 +82,26 @@ function ephemeralSecret(): string {
 }
 
 const sealers = new WeakMap<object, RequestStateSealer>();
+/** Handlers that have said they seal with a random secret on a host of many instances. */
+const warned = new WeakSet<object>();
+
+const NO_SECRET =
+  "no `secret` is configured on a host that runs many instances: this MRTR requestState, sealed by this instance, will not open on another. Set createHandler(server, { secret: process.env.PORTICO_SECRET }) with the same value (32+ bytes, e.g. `openssl rand -base64 32`) on every instance";
+
+/**
+ * Says once per handler (through `onError`) that it seals `requestState` with its own random
+ * secret on a host that runs many instances (Lambda, Vercel, Workers), where a retry may reach
+ * another instance. Said when the first state is sealed, not at start: a server whose handlers
+ * never ask for input does not need a secret, and is not told to set one.
+ */
+export function warnIfEphemeral(
+  handler: { options: { secret: string | Uint8Array | undefined }; report: ErrorReporter },
+  host: ExecutionContextLike,
+): void {
+  if (handler.options.secret !== undefined || host.multiInstance !== true || warned.has(handler)) return;
+  warned.add(handler);
+  handler.report(notice("no_secret", NO_SECRET), "configuration");
+}
 
 /**
  * The sealer of one handler, made on first use (so building a handler draws no random values:
