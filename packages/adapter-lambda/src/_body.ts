@@ -1,12 +1,13 @@
 /** Body encodings between Lambda's JSON events/results (string or base64) and Fetch bytes. */
 
+/** Matched against the lowercased type (no `i` flag: its first use in a process costs ~0.1 ms). */
 const TEXT_TYPES =
-  /^(text\/|application\/(?:[\w.+-]*\+)?(?:json|xml|javascript|x-www-form-urlencoded|graphql)\b)/i;
+  /^(text\/|application\/(?:[\w.+-]*\+)?(?:json|xml|javascript|x-www-form-urlencoded|graphql)\b)/;
 const encoder = new TextEncoder();
 
 /** Whether a body of this Content-Type goes out as plain text (else base64). */
 export function isTextType(contentType: string | null): boolean {
-  return contentType !== null && TEXT_TYPES.test(contentType.trim());
+  return contentType !== null && TEXT_TYPES.test(contentType.trim().toLowerCase());
 }
 
 export function base64ToBytes(text: string): Uint8Array<ArrayBuffer> {

@@ -63,8 +63,11 @@ const HEADER_B64 = /^=\?base64\?([A-Za-z0-9+/]*={0,2})\?=$/i;
  * when the wrapper is present but malformed.
  */
 export function decodeHeaderValue(value: string): string | undefined {
-  const match = HEADER_B64.exec(value.trim());
-  if (match === null) return value.trim();
+  const trimmed = value.trim();
+  // Most values are plain: no regex (a case-insensitive one is costly the first time) for them.
+  if (!trimmed.startsWith("=?")) return trimmed;
+  const match = HEADER_B64.exec(trimmed);
+  if (match === null) return trimmed;
   if ((match[1] ?? "").length % 4 !== 0) return undefined;
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(base64ToBytes(match[1] ?? ""));
