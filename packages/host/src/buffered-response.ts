@@ -37,6 +37,30 @@ interface State {
   real: Response | undefined;
 }
 
+/**
+ * A class, not an object literal: V8 may pretenure a literal's allocation site under load, and
+ * old-generation garbage holding young objects makes every young-generation GC copy them.
+ */
+class ResponseState implements State {
+  status: number;
+  statusText: string;
+  headers: Record<string, string> | LightHeaders;
+  body: string | null;
+  used = false;
+  real: Response | undefined = undefined;
+  constructor(
+    status: number,
+    statusText: string,
+    headers: Record<string, string> | LightHeaders,
+    body: string | null,
+  ) {
+    this.status = status;
+    this.statusText = statusText;
+    this.headers = headers;
+    this.body = body;
+  }
+}
+
 const STATE = Symbol("portico.bufferedResponse");
 const stateOf = stateUnder<State>(STATE);
 
@@ -146,7 +170,7 @@ export function bufferedResponse(
   statusText = "",
 ): Response {
   const light = Object.create(prototype) as Light;
-  light[STATE] = { status, statusText, headers, body, used: false, real: undefined };
+  light[STATE] = new ResponseState(status, statusText, headers, body);
   return light as unknown as Response;
 }
 
