@@ -74,18 +74,20 @@ export interface Bundle {
 /**
  * The baseline's Lambda entry, written into `dir`: the same app as lambda/portico.ts, on the old
  * core behind the old adapter's `handle()`. Named imports, as in the new entry, so esbuild
- * tree-shakes the old core just as the new one.
+ * tree-shakes the old core just as the new one (`addTool` where the old core exports it).
  */
 function baselineEntry(baseline: Baseline, dir: string): string {
   const file = join(dir, "baseline-entry.mjs");
   const app = fileURLToPath(new URL("./apps/portico-baseline.ts", import.meta.url));
+  const exportsAddTool = /\baddTool\b/.test(readFileSync(baseline.modules.core, "utf8"));
+  const names = exportsAddTool ? "addTool, createHandler, McpServer" : "createHandler, McpServer";
   writeFileSync(
     file,
     [
-      `import { createHandler, McpServer } from ${JSON.stringify(baseline.modules.core)};`,
+      `import { ${names} } from ${JSON.stringify(baseline.modules.core)};`,
       `import { handle } from ${JSON.stringify(baseline.modules.adapterLambda)};`,
       `import { porticoBaseline } from ${JSON.stringify(app)};`,
-      "export const handler = handle(porticoBaseline({ createHandler, McpServer }));",
+      `export const handler = handle(porticoBaseline({ ${names} }));`,
       "",
     ].join("\n"),
   );
