@@ -26,6 +26,36 @@ describe("valibot → JSON Schema", () => {
     });
   });
 
+  it("requires the keys valibot requires: every wrapper but optional, exact_optional and nullish", () => {
+    const schema = v.object({
+      optional: v.optional(v.string()),
+      exact: v.exactOptional(v.string()),
+      nullish: v.nullish(v.string()),
+      undefinedable: v.undefinedable(v.string()),
+      nullable: v.nullable(v.string()),
+      required: v.nonOptional(v.optional(v.string(), "x")),
+    });
+    expect(json(schema)).toMatchObject({
+      properties: {
+        optional: { type: "string" },
+        exact: { type: "string" },
+        nullish: { anyOf: [{ type: "string" }, { type: "null" }] },
+        undefinedable: { type: "string" },
+        nullable: { anyOf: [{ type: "string" }, { type: "null" }] },
+        required: { type: "string", default: "x" },
+      },
+      required: ["undefinedable", "nullable", "required"],
+    });
+    // valibot agrees on which keys may be missing.
+    expect(v.safeParse(schema, { undefinedable: undefined, nullable: null, required: "y" }).success).toBe(
+      true,
+    );
+    expect(v.safeParse(schema, { undefinedable: "a", nullable: "b" }).success).toBe(false);
+    expect(() => json(v.object({ a: v.nonNullish(v.string()) }))).toThrowError(
+      /"non_nullish" is not supported/,
+    );
+  });
+
   it("says what strict, loose and rest objects allow", () => {
     expect(json(v.strictObject({})).additionalProperties).toBe(false);
     expect(json(v.looseObject({}))).not.toHaveProperty("additionalProperties");

@@ -39,6 +39,10 @@ const FORMATS: Json = {
 /** Transformations after which the value has another type: the JSON Schema describes what comes before. */
 const CHANGES_TYPE = /^(to_[^lmu]|parse|stringify|.*transform|find|reduce|map_)/;
 
+/** The wrappers valibot lets an object leave out (`non_optional` is required). */
+const isOptional = (type: string): boolean =>
+  type === "optional" || type === "exact_optional" || type === "nullish";
+
 const isJsonScalar = (x: unknown): boolean =>
   typeof x === "string" || typeof x === "boolean" || Number.isFinite(x);
 
@@ -57,11 +61,13 @@ export function valibotToJsonSchema(schema: object, name: string): Json {
   const base = (s: Node): Json => {
     const t = s.type;
     const map = (key: string) => (s[key] as Node[]).map(convert);
-    if (/^(string|number|boolean|null)$/.test(t)) return { type: t };
-    if (/^(any|unknown)$/.test(t)) return {};
+    // String tests, not regular expressions: each expression costs its compilation the first time,
+    // and this runs for every tool a cold start registers.
+    if (t === "string" || t === "number" || t === "boolean" || t === "null") return { type: t };
+    if (t === "any" || t === "unknown") return {};
     if (t === "literal" && isJsonScalar(s.literal)) return { const: s.literal };
     if (t === "array") return { type: t, items: convert(s.item as Node) };
-    if (/optional|undefinedable|^null(able|ish)$/.test(t)) {
+    if (isOptional(t) || t === "undefinedable" || t === "nullable" || t === "non_optional") {
       const inner = convert(s.wrapped as Node);
       const out = t.startsWith("null") ? { anyOf: [inner, { type: "null" }] } : inner;
       const value = typeof s.default === "function" ? (s.default as () => unknown)() : s.default;
@@ -76,16 +82,16 @@ export function valibotToJsonSchema(schema: object, name: string): Json {
         additionalProperties: convert(s.value as Node),
       };
     const rest = s.rest ? convert(s.rest as Node) : t.startsWith("strict") ? false : undefined;
-    if (/tuple/.test(t)) {
+    if (t.includes("tuple")) {
       const out: Json = { type: "array", prefixItems: map("items"), minItems: (s.items as Node[]).length };
       return rest === undefined ? out : { ...out, items: rest };
     }
-    if (/object/.test(t)) {
+    if (t.includes("object")) {
       const properties: Json = {};
       const required: string[] = [];
       for (const [key, entry] of Object.entries(s.entries as Record<string, Node>)) {
         properties[key] = convert(entry);
-        if (!/optional|nullish/.test(entry.type)) required.push(key);
+        if (!isOptional(entry.type)) required.push(key);
       }
       const out: Json = { type: "object", properties, required };
       return rest === undefined ? out : { ...out, additionalProperties: rest };
