@@ -76,11 +76,6 @@ export function jsonLines(child: ChildProcess, label: string): { next<T>(timeout
   };
 }
 
-/** Resolves with the first stdout line parsed as JSON; rejects on exit or after `timeoutMs`. */
-export function firstJsonLine<T>(child: ChildProcess, timeoutMs: number, label: string): Promise<T> {
-  return jsonLines(child, label).next<T>(timeoutMs);
-}
-
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
 /** CPU time (user + system) a process has used so far, in ms, from /proc (Linux only). */

@@ -3,7 +3,7 @@
  * child per measurement pinned to CPU 1.
  */
 import type { ChildProcess } from "node:child_process";
-import { cpuMs, firstJsonLine, jsonLines, spawnPinned, stop } from "./_children.ts";
+import { cpuMs, jsonLines, spawnPinned, stop } from "./_children.ts";
 import { type Baseline, type BaselineName, isBaseline } from "./baseline.ts";
 import type { LoadJob, LoadResult } from "./load.ts";
 import { type CallSpec, prepareCall, verify } from "./requests.ts";
@@ -23,6 +23,8 @@ export interface LoopbackCase {
   call: CallSpec;
   /** The server process, whose CPU time is sampled around each measured window. */
   pid: number;
+  /** The server's total GC time so far, in ms (it answers SIGUSR2 with it: see _ready.ts). */
+  gcMs(): Promise<number>;
 }
 
 export interface RunningServer {
@@ -30,6 +32,7 @@ export interface RunningServer {
   bridge: Bridge;
   url: string;
   child: ChildProcess;
+  gcMs(): Promise<number>;
 }
 
 export interface LoopbackSetup {
@@ -37,17 +40,34 @@ export interface LoopbackSetup {
   close(): Promise<void>;
 }
 
+/** The server's `{"url"}` line, and a way to ask it for its GC time (one stdout reader for both). */
+export async function listening(
+  child: ChildProcess,
+  label: string,
+): Promise<{ url: string; gcMs(): Promise<number> }> {
+  const lines = jsonLines(child, label);
+  const { url } = await lines.next<{ url: string }>(15_000);
+  const gcMs = async () => {
+    child.kill("SIGUSR2");
+    return (await lines.next<{ gcMs: number }>(5_000)).gcMs;
+  };
+  return { url, gcMs };
+}
+
 export async function startServer(target: LoopbackTarget, bridge: Bridge): Promise<RunningServer> {
   const child = spawnPinned(SERVER_CPU, "./server.ts", [target, bridge]);
-  const { url } = await firstJsonLine<{ url: string }>(child, 15_000, `server ${target}/${bridge}`);
-  return { target, bridge, url, child };
+  return { target, bridge, child, ...(await listening(child, `server ${target}/${bridge}`)) };
 }
 
 /** The baseline's old core through the old Node adapter (baseline-server.ts), reported as bridge portico-node. */
 export async function startBaselineServer(baseline: Baseline): Promise<RunningServer> {
   const child = spawnPinned(SERVER_CPU, "./baseline-server.ts", [JSON.stringify(baseline.modules)]);
-  const { url } = await firstJsonLine<{ url: string }>(child, 15_000, `server ${baseline.name}`);
-  return { target: baseline.name, bridge: "portico-node", url, child };
+  return {
+    target: baseline.name,
+    bridge: "portico-node",
+    child,
+    ...(await listening(child, `server ${baseline.name}`)),
+  };
 }
 
 /**
@@ -81,8 +101,8 @@ export async function prepareCase(server: RunningServer, era: Era): Promise<Loop
     fetch(server.url, { method: "POST", headers, body });
   const call = await prepareCall(era, send);
   await verify(await send(call.headers, call.body), `loopback ${server.target}/${server.bridge}/${era}`);
-  const { target, bridge, url } = server;
-  return { target, bridge, era, url, call, pid: server.child.pid as number };
+  const { target, bridge, url, gcMs } = server;
+  return { target, bridge, era, url, call, pid: server.child.pid as number, gcMs };
 }
 
 /**
@@ -124,6 +144,8 @@ export interface LoadSettings {
 export interface LoopbackResult extends LoadResult {
   /** Server CPU time (user + system) per answered request over the measured window, in µs. */
   cpuUsPerRequest: number;
+  /** Of which the server's garbage collection, per answered request, in µs. */
+  gcUsPerRequest: number;
 }
 
 /**
@@ -141,11 +163,17 @@ export async function measureLoopback(c: LoopbackCase, settings: LoadSettings): 
   const timeoutMs = (settings.warmupSec + settings.durationSec) * 1000 + 20_000;
   await lines.next<{ measuring: true }>(timeoutMs);
   const before = cpuMs(c.pid);
+  const gcBefore = await c.gcMs();
   const result = await lines.next<LoadResult>(timeoutMs);
   const after = cpuMs(c.pid);
+  const gcAfter = await c.gcMs();
   await stop(child);
   if (result.non2xx > 0 || result.errors > 0 || result.total === 0) {
     throw new Error(`${label}: ${result.non2xx} non-2xx, ${result.errors} errors of ${result.total}`);
   }
-  return { ...result, cpuUsPerRequest: ((after - before) * 1000) / result.total };
+  return {
+    ...result,
+    cpuUsPerRequest: ((after - before) * 1000) / result.total,
+    gcUsPerRequest: ((gcAfter - gcBefore) * 1000) / result.total,
+  };
 }

@@ -6,11 +6,11 @@
  * against plain as the median of per-round ratios. Goals: ≤ 1 % with everything off, ≤ 10 % of warm
  * req/s with all on at info.
  */
-import { firstJsonLine, spawnPinned, stop } from "./_children.ts";
+import { spawnPinned, stop } from "./_children.ts";
 import { portico } from "./apps/portico.ts";
 import { closeDevNull, type Observed, porticoObserved } from "./apps/portico-observed.ts";
 import { type InProcessCase, measureInProcess } from "./in-process.ts";
-import { type LoadSettings, type LoopbackCase, measureLoopback, SERVER_CPU } from "./loopback.ts";
+import { type LoadSettings, type LoopbackCase, listening, measureLoopback, SERVER_CPU } from "./loopback.ts";
 import { median } from "./report.ts";
 import { type CallSpec, prepareCall, verify } from "./requests.ts";
 import type { Era } from "./targets.ts";
@@ -123,7 +123,7 @@ async function loopbackPart(settings: OverheadSettings, log: (line: string) => v
     for (const variant of VARIANTS) {
       const child = spawnPinned(SERVER_CPU, "./observed-server.ts", [variant]);
       children.push(child);
-      const { url } = await firstJsonLine<{ url: string }>(child, 15_000, `observed server ${variant}`);
+      const { url, gcMs } = await listening(child, `observed server ${variant}`);
       const send = (headers: Record<string, string>, body: string) =>
         fetch(url, { method: "POST", headers, body });
       for (const era of ERAS) {
@@ -137,6 +137,7 @@ async function loopbackPart(settings: OverheadSettings, log: (line: string) => v
           url,
           call,
           pid: child.pid as number,
+          gcMs,
         });
       }
     }

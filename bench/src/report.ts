@@ -23,6 +23,9 @@ export interface Row {
   /** Loopback only: median server CPU time per request in µs, and the rounds it came from. */
   cpuUs?: number | null;
   cpuRounds?: number[];
+  /** Loopback only: median GC time per request in µs (part of the CPU time), and its rounds. */
+  gcUs?: number | null;
+  gcRounds?: number[];
   /** Loopback only: median of the rounds' p99 latency in ms. */
   p99Ms?: number | null;
 }
@@ -145,7 +148,17 @@ export function inProcessTable(rows: Row[]): string {
 
 export function loopbackTable(rows: Row[]): string {
   return table(
-    ["target", "era", "bridge", "median req/s", "rounds", "CPU µs/req", "CPU rounds"],
+    [
+      "target",
+      "era",
+      "bridge",
+      "median req/s",
+      "rounds",
+      "CPU µs/req",
+      "CPU rounds",
+      "GC µs/req",
+      "GC rounds",
+    ],
     rows.map((r) => [
       r.target,
       r.era,
@@ -154,6 +167,8 @@ export function loopbackTable(rows: Row[]): string {
       r.rounds.map((x) => Math.round(x)).join(", "),
       r.rps === null || r.cpuUs == null ? "n/a" : r.cpuUs.toFixed(1),
       (r.cpuRounds ?? []).map((x) => x.toFixed(1)).join(", "),
+      r.rps === null || r.gcUs == null ? "n/a" : r.gcUs.toFixed(2),
+      (r.gcRounds ?? []).map((x) => x.toFixed(2)).join(", "),
     ]),
   );
 }

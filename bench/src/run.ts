@@ -137,6 +137,7 @@ async function loopback(baseline: Baseline | undefined): Promise<Row[]> {
     log(`verified ${setup.cases.length} target × bridge × era cases answer add(2, 3) = 5`);
     const rounds = new Map<LoopbackCase, number[]>(setup.cases.map((c) => [c, []]));
     const cpuRounds = new Map<LoopbackCase, number[]>(setup.cases.map((c) => [c, []]));
+    const gcRounds = new Map<LoopbackCase, number[]>(setup.cases.map((c) => [c, []]));
     const p99Rounds = new Map<LoopbackCase, number[]>(setup.cases.map((c) => [c, []]));
     // One unmeasured pass first, so no case's first round pays for its JIT warming up.
     if (!quick) for (const c of setup.cases) await measureLoopback(c, { ...settings.load, durationSec: 1 });
@@ -152,10 +153,11 @@ async function loopback(baseline: Baseline | undefined): Promise<Row[]> {
         );
         rounds.get(c)?.push(result.rps);
         cpuRounds.get(c)?.push(result.cpuUsPerRequest);
+        gcRounds.get(c)?.push(result.gcUsPerRequest);
         p99Rounds.get(c)?.push(result.latencyP99);
         log(
           `  round ${round + 1} ${c.target}/${c.bridge}/${c.era}: ${Math.round(result.rps)} req/s ` +
-            `(p50 ${result.latencyP50} ms, p99 ${result.latencyP99} ms), ${result.cpuUsPerRequest.toFixed(1)} µs CPU/req`,
+            `(p50 ${result.latencyP50} ms, p99 ${result.latencyP99} ms), ${result.cpuUsPerRequest.toFixed(1)} µs CPU/req (GC ${result.gcUsPerRequest.toFixed(2)})`,
         );
       }
     }
@@ -173,6 +175,7 @@ async function loopback(baseline: Baseline | undefined): Promise<Row[]> {
             SUPPORTED_ERAS[isBaseline(target) ? "portico" : (target as TargetName)].includes(era);
           const values = c ? (rounds.get(c) ?? []) : [];
           const cpu = c ? (cpuRounds.get(c) ?? []) : [];
+          const gc = c ? (gcRounds.get(c) ?? []) : [];
           const p99 = c ? (p99Rounds.get(c) ?? []) : [];
           rows.push({
             target,
@@ -182,6 +185,8 @@ async function loopback(baseline: Baseline | undefined): Promise<Row[]> {
             rounds: values,
             cpuUs: supported && c ? median(cpu) : null,
             cpuRounds: cpu,
+            gcUs: supported && c ? median(gc) : null,
+            gcRounds: gc,
             p99Ms: supported && c ? median(p99) : null,
           });
         }
@@ -360,7 +365,8 @@ async function bench(started: number, host: Machine, baseline: Baseline | undefi
     `${settings.load.connections} connections, pipelining 1, ${settings.load.warmupSec} s warm-up + ${settings.load.durationSec} s measured,`,
     `${settings.loopbackRounds} interleaved rounds after one unmeasured warm-up pass. Total run ${elapsedSec} s. CPU µs/req: the server process's`,
     "user + system time (from /proc) over the measured window divided by the requests answered; the CPU-time",
-    "ratio is the inverse ratio of those. Within a round the compared cases run back to back (every other round in",
+    "ratio is the inverse ratio of those. GC µs/req: the part of it the server spent in garbage collection (its",
+    "`gc` performance entries over the same window). Within a round the compared cases run back to back (every other round in",
     'reverse order); "paired rounds" is the median of the per-round ratios. Goals are judged on the ratio of req/s medians.',
     "",
     ...(baseline === undefined
