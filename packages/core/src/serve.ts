@@ -21,6 +21,7 @@ import { LOGGING, SERVER } from "./methods/server-methods.ts";
 import { modernPost } from "./modern/post.ts";
 import { checkOptions, type HandlerOptions, resolve } from "./options.ts";
 import { topics } from "./stores/keys.ts";
+import { lazyStores } from "./stores/lazy.ts";
 import { timedStores } from "./stores/timed.ts";
 import type { Stores } from "./stores/types.ts";
 import { onceEach } from "./util/once.ts";
@@ -111,8 +112,9 @@ export function serveEras(
     options.auth ?? (options.authenticate && { authenticate: options.authenticate });
   server.install(SERVER);
   server.install(LOGGING);
+  // The defaults (in memory) are made on first use: a plain call never needs them.
   const stores = timedStores(
-    options.stores ?? (legacy ? legacy.defaultStores() : modernStores()),
+    options.stores ?? (legacy ? lazyStores(legacy.defaultStores, true) : lazyStores(modernStores, false)),
     options.storeTimeoutMs ?? 10_000,
   );
   const report = (options.onError ?? defaultReport) as ErrorReporter;

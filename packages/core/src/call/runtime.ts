@@ -52,7 +52,7 @@ export interface LegacyEra {
   get(rt: Runtime, incoming: Incoming): Promise<Response>;
   /** A DELETE carrying `Mcp-Session-Id`: ends the session. */
   delete(rt: Runtime, incoming: Incoming): Promise<Response>;
-  /** The stores used when `options.stores` is absent. */
+  /** The stores used when `options.stores` is absent (made on first use; they include `limits`). */
   defaultStores(): Stores;
 }
 
