@@ -148,19 +148,50 @@ function safeHost(url: string): string | null {
   }
 }
 
-function mediaTypes(header: string | null): string[] {
-  if (header === null) return [];
-  return header.split(",").map((part) => (part.split(";")[0] ?? "").trim().toLowerCase());
+/** An `Accept` media range: its type (lower-cased) and whether it is weighted `q=0` ("not acceptable"). */
+interface MediaRange {
+  type: string;
+  refused: boolean;
 }
 
-function accepts(types: string[], wanted: string): boolean {
-  const [major] = wanted.split("/");
-  return types.some((t) => t === wanted || t === "*/*" || t === `${major}/*`);
+/** Whether a media range's parameters (`;q=0`, `; Q=0.000`) weight it "not acceptable" (RFC 9110 §12.4.2). */
+function weightedZero(params: string[]): boolean {
+  for (const param of params) {
+    const [name = "", value = ""] = param.split("=");
+    if (name.trim().toLowerCase() === "q") return /^0(?:\.0{0,3})?$/.test(value.trim());
+  }
+  return false;
+}
+
+function mediaRanges(header: string | null): MediaRange[] {
+  if (header === null) return [];
+  return header.split(",").map((part) => {
+    const [type = "", ...params] = part.split(";");
+    return { type: type.trim().toLowerCase(), refused: params.length > 0 && weightedZero(params) };
+  });
+}
+
+/**
+ * Whether `wanted` is acceptable: the most specific range that matches it decides (the exact type,
+ * then `type/*`, then the any-type range), so "any type, but text/event-stream;q=0" refuses streams.
+ */
+function accepts(ranges: MediaRange[], wanted: string): boolean {
+  const major = `${wanted.slice(0, wanted.indexOf("/"))}/*`;
+  let best: MediaRange | undefined;
+  let rank = 0;
+  for (const range of ranges) {
+    const r = range.type === wanted ? 3 : range.type === major ? 2 : range.type === "*/*" ? 1 : 0;
+    if (r > rank || (r === rank && r > 0 && range.refused)) {
+      best = range;
+      rank = r;
+    }
+  }
+  return best !== undefined && !best.refused;
 }
 
 const postAcceptOk = memo((header) => {
-  const types = mediaTypes(header);
-  return accepts(types, "application/json") && accepts(types, "text/event-stream");
+  const ranges = mediaRanges(header);
+  return accepts(ranges, "application/json") && accepts(ranges, "text/event-stream");
 });
 
 /** A POST must accept both `application/json` and `text/event-stream` (406 otherwise). */
@@ -176,11 +207,13 @@ export function checkPostAccept(request: Request): Response | undefined {
 
 /** A GET stream must accept `text/event-stream` (406 otherwise). */
 export function checkGetAccept(request: Request): Response | undefined {
-  if (accepts(mediaTypes(request.headers.get("accept")), "text/event-stream")) return undefined;
+  if (accepts(mediaRanges(request.headers.get("accept")), "text/event-stream")) return undefined;
   return httpError(406, ErrorCode.InvalidRequest, "Not Acceptable: the client must accept text/event-stream");
 }
 
-const jsonContentType = memo((header) => mediaTypes(header)[0] === "application/json");
+const jsonContentType = memo(
+  (header) => (header.split(";")[0] ?? "").trim().toLowerCase() === "application/json",
+);
 
 /** A POST body must be `application/json` (415 otherwise). */
 export function checkContentType(request: Request): Response | undefined {
