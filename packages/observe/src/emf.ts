@@ -14,9 +14,10 @@
 import type { Instrument } from "./instrument.ts";
 import { requestCounts } from "./metrics.ts";
 import { errorType } from "./outcome.ts";
+import { type TargetOptions, targetDimension } from "./targets.ts";
 import { stdoutWriter } from "./writer.ts";
 
-export interface EmfOptions {
+export interface EmfOptions extends TargetOptions {
   /** CloudWatch namespace. Default `"Portico"`. */
   namespace?: string;
   /** A `Service` dimension on every metric (e.g. your function's name). Default: none. */
@@ -27,6 +28,22 @@ export interface EmfOptions {
 
 /** Most values one metric may carry in one document (CloudWatch's limit). */
 export const MAX_VALUES = 100;
+
+/**
+ * Whether CloudWatch takes `value` as a dimension value: 1 to 1024 ASCII characters, no control
+ * characters, not all spaces. A target is whatever name or URI the client sent; one that is not
+ * would have CloudWatch reject the document's metrics, so it is left out.
+ */
+function dimensionValue(value: string): boolean {
+  if (value.length === 0 || value.length > 1024) return false;
+  let visible = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+    if (c !== 0x20) visible = true;
+  }
+  return visible;
+}
 
 interface StoreCall {
   ms: number;
@@ -53,6 +70,7 @@ export function emfMetrics(options: EmfOptions = {}): EmfInstrument {
   const namespace = options.namespace ?? "Portico";
   const write = options.write ?? stdoutWriter() ?? ((line: string) => console.log(line));
   const service = options.service;
+  const targetOf = targetDimension(options);
   const withService = (keys: string[]) => (service === undefined ? keys : ["Service", ...keys]);
   const root = (): Record<string, unknown> => (service === undefined ? {} : { Service: service });
   const pending = new Map<string, StoreCall[]>();
@@ -131,17 +149,19 @@ export function emfMetrics(options: EmfOptions = {}): EmfInstrument {
       end: (end) => {
         const { call } = start;
         const doc: Record<string, unknown> = { ...root(), Method: call.method };
-        if (call.target !== undefined) doc.Target = call.target;
+        const earned = targetOf(start, end);
+        const target = earned !== undefined && dimensionValue(earned) ? earned : undefined;
+        if (target !== undefined) doc.Target = target;
         const { outcome } = end.ending;
         const values = requestCounts(start, end);
         values.Duration = Math.round(end.durationMs * 1000) / 1000;
         const type = outcome === "error" ? errorType(end.ending) : undefined;
-        if (type !== undefined) doc.ErrorType = type;
+        if (type !== undefined) doc.ErrorType = dimensionValue(type) ? type : "_OTHER";
         for (const key of ["hostRequestId", "traceId", "sessionId"]) {
           const value = start.fields[key];
           if (value !== undefined) doc[key] = value;
         }
-        const directives = directivesFor(call.target !== undefined, type !== undefined);
+        const directives = directivesFor(target !== undefined, type !== undefined);
         // The metadata is the same for every request of a shape: only the timestamp is new.
         Object.assign(doc, values);
         const body = JSON.stringify(doc).slice(1);

@@ -19,6 +19,7 @@ export type { Redactor } from "./redact.ts";
 export { REDACTED, redactor } from "./redact.ts";
 export type { LogRecord, LogSink, PinoLike, PowertoolsLike } from "./sinks.ts";
 export { jsonConsole, jsonLines, pinoSink, powertoolsSink } from "./sinks.ts";
+export type { TargetOptions } from "./targets.ts";
 export type { TraceContext } from "./trace-context.ts";
 export { parseTraceparent, parseXRay, traceContextOf } from "./trace-context.ts";
 export type { LineWriter } from "./writer.ts";

@@ -5,6 +5,7 @@
  */
 import type { Instrument, RequestEnd, RequestStart } from "./instrument.ts";
 import { errorType } from "./outcome.ts";
+import { type TargetDimension, type TargetOptions, targetDimension } from "./targets.ts";
 
 export type MetricUnit = "Count" | "Milliseconds";
 
@@ -30,10 +31,11 @@ export function requestCounts(start: RequestStart, end: RequestEnd): Record<stri
   };
 }
 
-/** `Duration` and the counts of how a request ended, with its `Method` (and `Target`). */
-export function requestMetrics(start: RequestStart, end: RequestEnd): Metric[] {
+/** `Duration` and the counts of how a request ended, with its `Method` (and `Target`, when `targetOf` gives one). */
+export function requestMetrics(start: RequestStart, end: RequestEnd, targetOf: TargetDimension): Metric[] {
   const dimensions: Record<string, string> = { Method: start.call.method };
-  if (start.call.target !== undefined) dimensions.Target = start.call.target;
+  const target = targetOf(start, end);
+  if (target !== undefined) dimensions.Target = target;
   const metrics: Metric[] = Object.entries(requestCounts(start, end)).map(([name, value]) => ({
     name,
     value,
@@ -62,8 +64,12 @@ export function storeMetrics(operation: string, durationMs: number, error: unkno
   ];
 }
 
-/** Every metric handed to `onMetric` as it is measured (for StatsD, Prometheus, your own backend). */
-export function metricHook(onMetric: (metric: Metric) => void): Instrument {
+/**
+ * Every metric handed to `onMetric` as it is measured (for StatsD, Prometheus, your own backend).
+ * `Target` is there for targets that have answered a request, at most `maxTargets` (100) of them.
+ */
+export function metricHook(onMetric: (metric: Metric) => void, options: TargetOptions = {}): Instrument {
+  const targetOf = targetDimension(options);
   const emit = (metrics: Metric[]) => {
     for (const m of metrics) {
       try {
@@ -74,7 +80,7 @@ export function metricHook(onMetric: (metric: Metric) => void): Instrument {
     }
   };
   return {
-    request: (start) => ({ end: (end) => emit(requestMetrics(start, end)) }),
+    request: (start) => ({ end: (end) => emit(requestMetrics(start, end, targetOf)) }),
     store: (operation) => ({ end: (ms, error) => emit(storeMetrics(operation, ms, error)) }),
   };
 }

@@ -3,7 +3,10 @@
  * (authorization, cookies, tokens, passwords, secrets, MRTR `requestState`) are replaced wherever
  * they appear; a `Bearer …` value anywhere loses its token; configured names (`"ssn"`: that key
  * at any depth) and paths (`"arguments.card.number"`: from the line's root) are replaced too.
- * Values are copied, never changed in place; depth and string length are bounded.
+ * Values are copied, never changed in place, as `JSON.stringify` would write them (an `Error` as its
+ * name, message, stack, code and cause; `toJSON` applied; a BigInt as its digits); depth and string
+ * length are bounded, a cycle is cut (`[circular]`) and a field that throws when read is
+ * `[unreadable]`: redacting never throws.
  */
 
 export const REDACTED = "[redacted]";
@@ -34,8 +37,17 @@ const HAS_CREDENTIAL = /(?:bearer|basic)\s/i;
 const MEMO_LIMIT = 4096;
 const MAX_DEPTH = 8;
 const MAX_STRING = 4096;
+const CIRCULAR = "[circular]";
+const UNREADABLE = "[unreadable]";
 
 export type Redactor = (fields: Record<string, unknown>) => Record<string, unknown>;
+
+/** `text` cut to 4096 characters, each `Bearer …`/`Basic …` credential in it replaced. */
+export function redactText(input: string): string {
+  const text = input.length > MAX_STRING ? `${input.slice(0, MAX_STRING)}…` : input;
+  if (!HAS_CREDENTIAL.test(text)) return text;
+  return text.replace(BEARER, (_m, scheme: string) => `${scheme} ${REDACTED}`);
+}
 
 /** A redactor for the always-secret keys plus `extra` names and dotted paths. */
 export function redactor(extra: readonly string[] = []): Redactor {
@@ -51,40 +63,65 @@ export function redactor(extra: readonly string[] = []): Redactor {
     }
     return secret;
   };
+  /** The objects on the path being copied, by depth (a cycle leads back to one of them). */
+  const ancestors: unknown[] = new Array(MAX_DEPTH).fill(undefined);
   const value = (input: unknown, path: string, depth: number): unknown => {
-    if (typeof input === "string") {
-      const text = input.length > MAX_STRING ? `${input.slice(0, MAX_STRING)}…` : input;
-      if (!HAS_CREDENTIAL.test(text)) return text;
-      return text.replace(BEARER, (_m, scheme: string) => `${scheme} ${REDACTED}`);
+    if (typeof input === "string") return redactText(input);
+    if (typeof input === "bigint") return input.toString(); // JSON.stringify would throw
+    if (typeof input !== "object" || input === null) return input;
+    if (depth >= MAX_DEPTH) return "[too deep]";
+    for (let i = 0; i < depth; i++) if (ancestors[i] === input) return CIRCULAR;
+    ancestors[depth] = input;
+    try {
+      return object(input, path, depth);
+    } finally {
+      ancestors[depth] = undefined; // not kept alive after the line
     }
+  };
+  const object = (input: object, path: string, depth: number): unknown => {
     if (input instanceof Error) {
       const error: Record<string, unknown> = { name: input.name, message: input.message };
       if (input.stack !== undefined) error.stack = input.stack;
-      const code = (input as { code?: unknown }).code;
+      const { code, cause } = input as { code?: unknown; cause?: unknown };
       if (code !== undefined) error.code = code;
-      return value(error, path, depth);
+      if (cause !== undefined) error.cause = cause;
+      return copy(error, path, depth);
     }
-    if (typeof input !== "object" || input === null) return input;
-    if (depth >= MAX_DEPTH) return "[too deep]";
+    // A Date, a URL, …: what JSON.stringify would write.
+    const toJSON = (input as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === "function") return value(toJSON.call(input, ""), path, depth + 1);
     if (Array.isArray(input)) return input.map((item) => value(item, path, depth + 1));
+    return copy(input as Record<string, unknown>, path, depth);
+  };
+  /** A copy of an object's own fields, each redacted (one that throws when read is "[unreadable]"). */
+  const copy = (record: Record<string, unknown>, path: string, depth: number): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
-    const record = input as Record<string, unknown>;
     for (const key in record) {
       if (!Object.hasOwn(record, key)) continue;
-      const item = record[key];
-      if (paths.size === 0) {
-        // The common case: no configured paths, so no path strings to build.
-        out[key] = secretKey(key)
-          ? REDACTED
-          : typeof item === "object" || typeof item === "string"
-            ? value(item, "", depth + 1)
-            : item;
-        continue;
+      try {
+        if (paths.size === 0) {
+          // The common case: no configured paths, so no path strings to build.
+          if (secretKey(key)) out[key] = REDACTED;
+          else {
+            const item = record[key];
+            out[key] =
+              typeof item === "number" || typeof item === "boolean" ? item : value(item, "", depth + 1);
+          }
+          continue;
+        }
+        const at = path === "" ? key : `${path}.${key}`;
+        out[key] = secretKey(key) || paths.has(at) ? REDACTED : value(record[key], at, depth + 1);
+      } catch {
+        out[key] = UNREADABLE;
       }
-      const at = path === "" ? key : `${path}.${key}`;
-      out[key] = secretKey(key) || paths.has(at) ? REDACTED : value(item, at, depth + 1);
     }
     return out;
   };
-  return (fields) => value(fields, "", 0) as Record<string, unknown>;
+  return (fields) => {
+    try {
+      return value(fields, "", 0) as Record<string, unknown>;
+    } catch {
+      return {}; // fields that cannot even be listed (a throwing proxy): the line is still written
+    }
+  };
 }

@@ -41,12 +41,16 @@ export function parseXRay(value: unknown): TraceContext | undefined {
   }
   const root = XRAY_ROOT.exec(parts.get("root") ?? "");
   if (root === null) return undefined;
+  const traceId = `${root[1]}${root[2]}`;
+  // All-zero ids are invalid trace and span ids in W3C Trace Context (and OpenTelemetry).
+  if (ZEROS.test(traceId)) return undefined;
   const context: { traceId: string; source: "x-ray"; parentSpanId?: string; sampled?: boolean } = {
-    traceId: `${root[1]}${root[2]}`,
+    traceId,
     source: "x-ray",
   };
   const parent = parts.get("parent");
-  if (parent !== undefined && /^[0-9a-f]{16}$/.test(parent)) context.parentSpanId = parent;
+  if (parent !== undefined && /^[0-9a-f]{16}$/.test(parent) && !ZEROS.test(parent))
+    context.parentSpanId = parent;
   const sampled = parts.get("sampled");
   if (sampled === "1" || sampled === "0") context.sampled = sampled === "1";
   return context;

@@ -2,7 +2,9 @@
  * A checker of CloudWatch Embedded Metric Format documents, from the format's specification: the
  * `_aws` metadata (`Timestamp` in epoch ms, `CloudWatchMetrics` directives with a `Namespace`,
  * dimension sets of at most 30 keys that name string members, at most 100 metric definitions with
- * CloudWatch units), and every metric's member a number or an array of at most 100 numbers.
+ * CloudWatch units), and every metric's member a number or an array of at most 100 numbers. A
+ * dimension's value is a CloudWatch dimension value: 1 to 1024 ASCII characters, no control
+ * characters, at least one that is not whitespace (CloudWatch API reference, `Dimension`).
  */
 const UNITS = new Set([
   "Seconds",
@@ -55,7 +57,10 @@ export function emfProblems(doc: Record<string, unknown>): string[] {
           problems.push("a dimension set is not an array of ≤ 30 keys");
         else
           for (const key of set) {
-            if (typeof doc[key] !== "string") problems.push(`dimension ${key} names no string member`);
+            const value = doc[key];
+            if (typeof value !== "string") problems.push(`dimension ${key} names no string member`);
+            else if (value.length > 1024 || !/^[\x20-\x7e]*[\x21-\x7e][\x20-\x7e]*$/.test(value))
+              problems.push(`dimension ${key} is not a valid dimension value`);
           }
       }
     const metrics = directive.Metrics;

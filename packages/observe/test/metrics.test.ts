@@ -32,9 +32,10 @@ describe("metricHook", () => {
     const metrics: Metric[] = [];
     const { handler } = observedServer({ metrics: metricHook((m) => metrics.push(m)) });
     await handler.fetch(call("add", { a: 1, b: 2 }));
-    await handler.fetch(call("invalid"));
+    await handler.fetch(call("crash"));
     await handler.fetch(call("refuse"));
-    const of = (target: string, name: string) =>
+    await handler.fetch(call("invalid"));
+    const of = (target: string | undefined, name: string) =>
       metrics.find((m) => m.dimensions.Target === target && m.name === name);
     expect(of("add", "Requests")).toStrictEqual({
       name: "Requests",
@@ -44,9 +45,13 @@ describe("metricHook", () => {
     });
     expect(of("add", "Duration")?.unit).toBe("Milliseconds");
     expect(of("add", "Errors")?.value).toBe(0);
-    expect(of("invalid", "Errors")?.value).toBe(1);
-    expect(of("invalid", "ErrorsByType")?.dimensions.ErrorType).toBe("-32602");
+    expect(of("crash", "ToolErrors")?.value).toBe(1); // a tool's crash is its error result
     expect(of("refuse", "ToolErrors")?.value).toBe(1);
+    // An MCP error for a target that never answered is counted by method and type alone.
+    expect(of(undefined, "ErrorsByType")?.dimensions).toStrictEqual({
+      Method: "tools/call",
+      ErrorType: "-32602",
+    });
   });
 
   it("times store calls by operation, failures included", async () => {
@@ -178,6 +183,7 @@ describe("otelMetrics", () => {
     try {
       const { handler } = observedServer({ metrics: otelMetrics(provider.getMeter("test")) });
       await handler.fetch(call("add", { a: 1, b: 2 }));
+      await handler.fetch(call("crash"));
       await handler.fetch(call("invalid"));
       const { resourceMetrics } = await reader.collect();
       const metrics = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
@@ -200,8 +206,12 @@ describe("otelMetrics", () => {
       expect(value.buckets.boundaries).toStrictEqual([
         0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300,
       ]);
-      const failed = points.find((p) => p.attributes["gen_ai.tool.name"] === "invalid");
-      expect(failed?.attributes["error.type"]).toBe("-32602");
+      const crashed = points.find((p) => p.attributes["gen_ai.tool.name"] === "crash");
+      expect(crashed?.attributes["error.type"]).toBe("tool_error");
+      // An MCP error for a tool that never answered: no tool name (a client may make names up).
+      const failed = points.find((p) => p.attributes["error.type"] === "-32602");
+      expect(failed?.attributes["gen_ai.tool.name"]).toBeUndefined();
+      expect(failed?.attributes["gen_ai.operation.name"]).toBe("execute_tool");
       expect(failed?.attributes["rpc.response.status_code"]).toBe("-32602");
     } finally {
       await provider.shutdown();

@@ -305,6 +305,21 @@ describe("failures on the span", () => {
     });
   });
 
+  it("a credential in a crash's message or stack stays out of the span, as out of the log", async () => {
+    const { server, handler } = tracedServer();
+    server.use(async (c, next) => {
+      if (c.method === "prompts/list") throw new Error("upstream refused Bearer abc.def-123 for bob");
+      return next();
+    });
+    await handler.fetch(modernRequest("prompts/list"));
+    const span = only(otel.spans(), "prompts/list");
+    expect(span.status.message).toBe("upstream refused Bearer [redacted] for bob");
+    const exception = span.events[0]?.attributes ?? {};
+    expect(exception["exception.message"]).toBe("upstream refused Bearer [redacted] for bob");
+    expect(String(exception["exception.stacktrace"])).toContain("Bearer [redacted]");
+    expect(JSON.stringify([span.status, span.attributes, span.events])).not.toContain("abc.def-123");
+  });
+
   it("a cancelled call: error.type cancelled", async () => {
     const { handler } = tracedServer();
     await handler.fetch(tool("slow"), undefined, { deadline: Date.now() + 1100 });

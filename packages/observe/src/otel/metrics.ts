@@ -8,6 +8,7 @@
  */
 import type { Instrument, RequestEnd, RequestStart } from "../instrument.ts";
 import { errorType } from "../outcome.ts";
+import { type TargetDimension, type TargetOptions, targetDimension } from "../targets.ts";
 
 type Attributes = Record<string, string | number | boolean>;
 
@@ -28,19 +29,19 @@ export interface MeterLike {
 /** The conventions' advised buckets for MCP operation durations, in seconds. */
 const BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
 
-function attributesOf(start: RequestStart, end: RequestEnd): Attributes {
+function attributesOf(start: RequestStart, end: RequestEnd, targetOf: TargetDimension): Attributes {
   const { call } = start;
+  const target = targetOf(start, end);
   const attributes: Attributes = {
     "mcp.method.name": call.method,
     "mcp.protocol.version": call.protocolVersion,
     "network.transport": "tcp",
     "network.protocol.name": "http",
   };
-  if (call.target !== undefined) {
-    if (call.method === "tools/call") {
-      attributes["gen_ai.tool.name"] = call.target;
-      attributes["gen_ai.operation.name"] = "execute_tool";
-    } else if (call.method === "prompts/get") attributes["gen_ai.prompt.name"] = call.target;
+  if (call.method === "tools/call") attributes["gen_ai.operation.name"] = "execute_tool";
+  if (target !== undefined) {
+    if (call.method === "tools/call") attributes["gen_ai.tool.name"] = target;
+    else if (call.method === "prompts/get") attributes["gen_ai.prompt.name"] = target;
   }
   const type = errorType(end.ending);
   if (type !== undefined) attributes["error.type"] = type;
@@ -49,7 +50,12 @@ function attributesOf(start: RequestStart, end: RequestEnd): Attributes {
   return attributes;
 }
 
-export function otelMetrics(meter: MeterLike): Instrument {
+/**
+ * `gen_ai.tool.name` / `gen_ai.prompt.name` are there for targets that have answered a request, at
+ * most `maxTargets` (100) of them: a name a client makes up never becomes a series.
+ */
+export function otelMetrics(meter: MeterLike, options: TargetOptions = {}): Instrument {
+  const targetOf = targetDimension(options);
   const duration = meter.createHistogram("mcp.server.operation.duration", {
     description: "MCP request duration as observed on the server, from receipt until the result is ready",
     unit: "s",
@@ -76,7 +82,7 @@ export function otelMetrics(meter: MeterLike): Instrument {
     request: (start) => ({
       end: (end) =>
         safely(() => {
-          const attributes = attributesOf(start, end);
+          const attributes = attributesOf(start, end, targetOf);
           duration.record(end.durationMs / 1000, attributes);
           if (start.coldStart) coldStarts.add(1, { "mcp.method.name": start.call.method });
           if (end.streamed) streamed.add(1, { "mcp.method.name": start.call.method });

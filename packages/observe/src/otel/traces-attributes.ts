@@ -6,7 +6,7 @@
 import type * as otel from "@opentelemetry/api";
 import type { McpCall } from "@portico/core";
 import { type Ending, errorType } from "../outcome.ts";
-import type { Redactor } from "../redact.ts";
+import { type Redactor, redactText } from "../redact.ts";
 
 /** The methods whose target is a resource URI (`mcp.resource.uri`). */
 const RESOURCE_METHODS = new Set(["resources/read", "resources/subscribe", "resources/unsubscribe"]);
@@ -85,7 +85,8 @@ export function failureOf(ending: Ending): Failure | undefined {
   if (type === undefined) return undefined;
   const error = ending.fields.error as { code?: unknown; message?: unknown; stack?: unknown } | undefined;
   const failure: { type: string; code?: string; message?: string; exception?: otel.Exception } = { type };
-  if (typeof error?.message === "string") failure.message = error.message;
+  // Credentials in an error's text stay out of the trace backend, as out of the log lines.
+  if (typeof error?.message === "string") failure.message = redactText(error.message);
   if (ending.outcome !== "error") return failure;
   if (typeof error?.code === "number") {
     failure.code = type;
@@ -94,7 +95,7 @@ export function failureOf(ending: Ending): Failure | undefined {
   // A crash: recorded as the span's exception event too.
   const exception: { name: string; message?: string; stack?: string } = { name: type };
   if (failure.message !== undefined) exception.message = failure.message;
-  if (typeof error?.stack === "string") exception.stack = error.stack;
+  if (typeof error?.stack === "string") exception.stack = redactText(error.stack);
   failure.exception = exception;
   return failure;
 }

@@ -14,7 +14,7 @@ import type {
   RequestStart,
   StoreObservation,
 } from "../instrument.ts";
-import { redactor } from "../redact.ts";
+import { redactor, redactText } from "../redact.ts";
 import { failureOf, spanName, startAttributes } from "./traces-attributes.ts";
 import { type OtelTraceApi, originOf } from "./traces-context.ts";
 
@@ -134,7 +134,7 @@ export function otelTraces(api: OtelTraceApi, options: OtelTracesOptions = {}): 
           span.setAttribute("portico.outcome", outcome);
           if (outcome === "error") {
             const status: otel.SpanStatus = { code: api.SpanStatusCode.ERROR };
-            if (error instanceof Error) status.message = error.message;
+            if (error instanceof Error) status.message = redactText(error.message);
             span.setAttribute("error.type", error instanceof Error ? error.name : "_OTHER");
             span.setStatus(status);
           }
@@ -169,7 +169,7 @@ export function otelTraces(api: OtelTraceApi, options: OtelTracesOptions = {}): 
           if (error !== undefined) {
             span.setAttribute("error.type", error instanceof Error ? error.name : "_OTHER");
             const status: otel.SpanStatus = { code: api.SpanStatusCode.ERROR };
-            if (error instanceof Error) status.message = error.message;
+            if (error instanceof Error) status.message = redactText(error.message);
             span.setStatus(status);
           }
           span.end();
