@@ -17,8 +17,10 @@ const REASONS: Record<number, string> = {
   406: "Not Acceptable",
   413: "Payload Too Large",
   415: "Unsupported Media Type",
+  429: "Too Many Requests",
   500: "Internal Server Error",
   503: "Service Unavailable",
+  504: "Gateway Timeout",
 };
 
 export const alb: EventStrategy<AlbEvent, AlbResult> = {

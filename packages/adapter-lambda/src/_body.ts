@@ -4,6 +4,20 @@
 const TEXT_TYPES =
   /^(text\/|application\/(?:[\w.+-]*\+)?(?:json|xml|javascript|x-www-form-urlencoded|graphql)\b)/;
 const encoder = new TextEncoder();
+/** Lossless only: throws on bytes that are not UTF-8, and keeps a byte-order mark. */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * The bytes as text when that text is exactly them in UTF-8 (how the front doors send a text body
+ * on), else `undefined`: gzip-encoded bodies, other charsets.
+ */
+export function utf8Text(bytes: Uint8Array): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Whether a body of this Content-Type goes out as plain text (else base64). */
 export function isTextType(contentType: string | null): boolean {
@@ -34,7 +48,7 @@ export function eventBody(
   return isBase64Encoded === true ? base64ToBytes(body) : body;
 }
 
-/** A response body as a Lambda result field: text for textual types, else base64. */
+/** A response body as a Lambda result field: text for textual types (when the bytes are UTF-8), else base64. */
 export function resultBody(
   body: string | Uint8Array,
   contentType: string | null,
@@ -44,6 +58,8 @@ export function resultBody(
     return { body: bytesToBase64(encoder.encode(body)), isBase64Encoded: true };
   }
   if (body.byteLength === 0) return { body: "", isBase64Encoded: false };
-  if (isTextType(contentType)) return { body: new TextDecoder().decode(body), isBase64Encoded: false };
-  return { body: bytesToBase64(body), isBase64Encoded: true };
+  const text = isTextType(contentType) ? utf8Text(body) : undefined;
+  return text === undefined
+    ? { body: bytesToBase64(body), isBase64Encoded: true }
+    : { body: text, isBase64Encoded: false };
 }

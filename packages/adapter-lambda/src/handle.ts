@@ -2,6 +2,7 @@ import { type FetchApp, hostErrorResponse, LightHeaders, readBufferedResponse } 
 import { resultBody } from "./_body.ts";
 import { defaultOnError } from "./_host.ts";
 import { invokeApp } from "./_invoke.ts";
+import { oversize, RESULT_LIMITS } from "./_limits.ts";
 import type { EventStrategy, RequestOptions, ResultParts } from "./_strategy.ts";
 import { isTaskEvent, runTaskEvent } from "./_task-event.ts";
 import type { LambdaContextLike, LambdaHttpEvent, LambdaHttpResult } from "./_types.ts";
@@ -89,7 +90,8 @@ function badRequest(strategy: EventStrategy | undefined, event: unknown): Promis
  * `requestContext.domainName`: API Gateway and Function URLs; none for ALB), `ctx.clientAddress`
  * (the event's `sourceIp`: API Gateway and Function URLs; none for ALB), `ctx.multiInstance`,
  * `ctx.waitUntil` (awaited before returning) and `ctx.canStream: false`: a Portico handler then answers JSON, and refuses
- * long-lived streams with 405. A body that does not end before the invocation's deadline gets 504.
+ * long-lived streams with 405. A body that does not end before the invocation's deadline gets 504;
+ * a result over the size AWS accepts (6 MB, ALB 1 MB) gets 500, reported to `onError`.
  */
 export function handle(app: FetchApp, opts: LambdaHandlerOptions = {}): LambdaHandler {
   const onError = opts.onError ?? defaultOnError;
@@ -109,6 +111,16 @@ export function handle(app: FetchApp, opts: LambdaHandlerOptions = {}): LambdaHa
     });
     if (parts === undefined) parts = (await responseParts(hostErrorResponse(504))) as ResultParts;
     await run.settled();
-    return strategy.toResult(parts, invoked.event);
+    const result = strategy.toResult(parts, invoked.event);
+    const limit = RESULT_LIMITS[strategy.kind];
+    const size = oversize(result, limit);
+    if (size === undefined) return result;
+    // AWS would answer a bare 502 and tell the app nothing.
+    onError(
+      new Error(
+        `@portico/adapter-lambda: the result is ${size} bytes, over the ${limit} bytes AWS accepts from this invocation; answered 500 (stream large answers with streamHandle behind a Function URL)`,
+      ),
+    );
+    return strategy.toResult((await responseParts(hostErrorResponse(500))) as ResultParts, invoked.event);
   };
 }

@@ -2,7 +2,7 @@
  * Reverse converters for tests and the local dev server: a Fetch `Request` as the event API Gateway,
  * a Function URL or an ALB would deliver, and a Lambda result back as a `Response`.
  */
-import { base64ToBytes, bytesToBase64, isTextType } from "./_body.ts";
+import { base64ToBytes, bytesToBase64, isTextType, utf8Text } from "./_body.ts";
 import type { EventKind } from "./_strategy.ts";
 import type {
   AlbEvent,
@@ -40,9 +40,8 @@ export interface ToEventOptions {
 async function bodyOf(request: Request): Promise<{ body: string | undefined; isBase64Encoded: boolean }> {
   if (request.body === null) return { body: undefined, isBase64Encoded: false };
   const bytes = new Uint8Array(await request.arrayBuffer());
-  if (isTextType(request.headers.get("content-type"))) {
-    return { body: new TextDecoder().decode(bytes), isBase64Encoded: false };
-  }
+  const text = isTextType(request.headers.get("content-type")) ? utf8Text(bytes) : undefined;
+  if (text !== undefined) return { body: text, isBase64Encoded: false };
   return { body: bytesToBase64(bytes), isBase64Encoded: true };
 }
 

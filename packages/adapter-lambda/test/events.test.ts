@@ -252,6 +252,14 @@ describe("event kinds", () => {
     const short = { awsRequestId: "r", getRemainingTimeInMillis: () => 700 };
     const r504 = await handle(endless, { bodyMarginMs: 500 })(v2Event, short);
     expect(r504.statusCode).toBe(504);
+    // ALB's statusDescription is the status code and its reason phrase ("200 OK"), for the
+    // adapter's own 504 and the core's 429 too.
+    const alb504 = (await handle(endless, { bodyMarginMs: 500 })(albEvent(false), short)) as AlbResult;
+    expect(alb504.statusDescription).toBe("504 Gateway Timeout");
+    const busy = { fetch: async () => new Response(null, { status: 429 }) };
+    expect(((await handle(busy)(albEvent(true), context)) as AlbResult).statusDescription).toBe(
+      "429 Too Many Requests",
+    );
   });
 });
 
