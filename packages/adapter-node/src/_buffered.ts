@@ -1,11 +1,45 @@
 import type { ServerResponse } from "node:http";
 import { type BufferedResponse, LightHeaders } from "@portico/host";
 
+/** Bodies up to this many bytes are sent with one `end(body)`; larger ones go through {@link endWith}. */
+const LARGE_BODY = 64 * 1024;
+
 /**
- * Writes a buffered response (read with `readBufferedResponse` from `@portico/host`) in one go: one
- * `writeHead`, one `end`, with a Content-Length.
+ * `res.end(chunk)`, except that a large chunk is written first and the response ended only once it
+ * has left the process. Node counts a response as finished as soon as `end()` is called, and
+ * `server.close()` / `closeIdleConnections()` destroy connections whose response is finished, even
+ * one whose bytes still wait in the socket for a slow reader: a graceful shutdown would cut it.
+ * `sent` runs once the response is ended or the connection gone.
  */
-export function writeBuffered(res: ServerResponse, buffered: BufferedResponse, head: boolean): void {
+export function endWith(res: ServerResponse, chunk: string | Uint8Array, sent?: () => void): void {
+  if (chunk.length <= LARGE_BODY) {
+    res.end(chunk);
+    sent?.();
+    return;
+  }
+  let done = false;
+  const finish = (): void => {
+    if (done) return;
+    done = true;
+    res.off("close", finish);
+    if (!res.destroyed && !res.writableEnded) res.end();
+    sent?.();
+  };
+  res.once("close", finish);
+  res.write(chunk, finish);
+}
+
+/**
+ * Writes a buffered response (read with `readBufferedResponse` from `@portico/host`): one
+ * `writeHead`, one `end`, with a Content-Length. Returns a promise only for a large body, settled once
+ * it has left the process (see {@link endWith}); throws what `writeHead` throws (an invalid status or
+ * header), before anything was sent.
+ */
+export function writeBuffered(
+  res: ServerResponse,
+  buffered: BufferedResponse,
+  head: boolean,
+): Promise<void> | undefined {
   // A flat [name, value, …] list: the cheapest form `writeHead` takes.
   const headers: string[] = [];
   if (buffered.headers instanceof LightHeaders) {
@@ -15,9 +49,13 @@ export function writeBuffered(res: ServerResponse, buffered: BufferedResponse, h
     for (const name in buffered.headers) headers.push(name, buffered.headers[name] as string);
   }
   const body = buffered.body ?? "";
-  headers.push("content-length", String(Buffer.byteLength(body)));
-  if (buffered.statusText) res.writeHead(buffered.status, buffered.statusText, headers);
-  else res.writeHead(buffered.status, headers);
+  const status = buffered.status;
+  // RFC 9110 §8.6: never in a 204; in a 304 only the selected representation's length (unknown here).
+  if (status !== 204 && status !== 304) headers.push("content-length", String(Buffer.byteLength(body)));
+  if (buffered.statusText) res.writeHead(status, buffered.statusText, headers);
+  else res.writeHead(status, headers);
   if (head || body === "") res.end();
-  else res.end(body);
+  else if (body.length <= LARGE_BODY) res.end(body);
+  else return new Promise((resolve) => endWith(res, body, resolve));
+  return undefined;
 }

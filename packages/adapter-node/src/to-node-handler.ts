@@ -92,8 +92,8 @@ class HostContext implements ExecutionContextLike {
  * (`X-Request-Id` if present and printable, else a random UUID), `clientAddress` (the TCP peer; with
  * `trustProxy`, the last `X-Forwarded-For` entry, which your proxy appended) and
  * `bufferedResponses: true` (a Portico handler may answer with a buffered response, written in one
- * go). The returned promise settles once the response is fully written (a buffered one: handed to
- * the socket) or the client has left; it never rejects: app errors become a 500 with a JSON-RPC
+ * go). The returned promise settles once the response is fully written (a small buffered one: handed
+ * to the socket) or the client has left; it never rejects: app errors become a 500 with a JSON-RPC
  * error body and no details, a malformed Host or method a 400.
  */
 export function toNodeHandler(app: FetchApp, opts: NodeHandlerOptions = {}): NodeHandler {
@@ -135,7 +135,17 @@ export function toNodeHandler(app: FetchApp, opts: NodeHandlerOptions = {}): Nod
     // A buffered Portico response is written in one go, without the general path's promise.
     const buffered = readBufferedResponse(response);
     if (buffered !== undefined) {
-      if (!res.destroyed) writeBuffered(res, buffered, req.method === "HEAD");
+      if (!res.destroyed) {
+        let sending: Promise<void> | undefined;
+        try {
+          sending = writeBuffered(res, buffered, req.method === "HEAD");
+        } catch (error) {
+          // An invalid status or header: refused before anything went out.
+          onError(error);
+          sendAdapterError(res, 500);
+        }
+        if (sending !== undefined) await sending;
+      }
     } else {
       await writeResponse(response, res, writeOptions);
     }

@@ -1,6 +1,6 @@
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { readBufferedResponse } from "@portico/host";
-import { writeBuffered } from "./_buffered.ts";
+import { endWith, writeBuffered } from "./_buffered.ts";
 import { defaultOnError, sendAdapterError } from "./_error-response.ts";
 
 /** Options of {@link writeResponse}. */
@@ -80,7 +80,7 @@ function ended(res: ServerResponse, last?: Uint8Array): Promise<void> {
     res.on("finish", done);
     res.on("close", done);
     if (last === undefined) res.end();
-    else res.end(last);
+    else endWith(res, last);
   });
 }
 
@@ -195,8 +195,8 @@ export async function writeResponse(
     if (!isResponse(response)) throw new TypeError("the app did not return a Response");
     const buffered = readBufferedResponse(response);
     if (buffered !== undefined) {
-      // The whole body goes to the socket in one write; there is nothing left to wait for.
-      if (!res.destroyed) writeBuffered(res, buffered, res.req?.method === "HEAD");
+      // The whole body goes to the socket in one write; only a large one is waited for.
+      if (!res.destroyed) await writeBuffered(res, buffered, res.req?.method === "HEAD");
       return;
     }
     const body = response.body;
