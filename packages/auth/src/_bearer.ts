@@ -18,7 +18,8 @@ const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 const HEADER_SLACK = 64;
 
 export function readCredentials(request: Request, maxTokenBytes: number): Credentials {
-  if (request.url.includes("access_token") && new URL(request.url).searchParams.has("access_token")) {
+  // The name is percent-decoded like any parameter (`access%5Ftoken`), so any query is parsed.
+  if (request.url.includes("?") && new URL(request.url).searchParams.has("access_token")) {
     return { kind: "query" };
   }
   const header = request.headers.get("authorization");

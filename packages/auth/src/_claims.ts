@@ -6,6 +6,11 @@ import type { AuthInfo } from "@portico/host";
 
 export type Claims = Record<string, unknown>;
 
+/** `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )` (RFC 6749 §3.3): what a challenge may name. */
+export function isScopeToken(value: string): boolean {
+  return /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(value);
+}
+
 /** Scopes from `scope` (space-separated, RFC 8693/9068) or `scp` (an array or a string, Okta/Azure). */
 export function scopesOf(claims: Claims): string[] {
   const raw = typeof claims.scope === "string" ? claims.scope : claims.scp;

@@ -6,7 +6,7 @@
  * The answer is kept for a day; a failed refresh keeps the previous one.
  */
 
-import { type FetchLike, fetchText, parseJsonObject, sharesInFlight } from "./_http.ts";
+import { type FetchLike, fetchText, isSecureUrl, parseJsonObject, sharesInFlight } from "./_http.ts";
 import { type AuthErrorReporter, AuthUnavailableError } from "./errors.ts";
 
 const METADATA_MAX_AGE_MS = 24 * 60 * 60 * 1000;
@@ -116,8 +116,9 @@ export class IssuerMetadata {
         continue;
       }
       const uri = metadata.jwks_uri;
-      if (typeof uri !== "string" || !/^https?:\/\//i.test(uri) || !URL.canParse(uri)) {
-        problems.push(`${url} has no usable jwks_uri`);
+      // OpenID Connect Discovery §3: jwks_uri MUST use https (keys fetched in clear could be swapped).
+      if (typeof uri !== "string" || !URL.canParse(uri) || !isSecureUrl(new URL(uri))) {
+        problems.push(`${url} has no usable (https) jwks_uri`);
         continue;
       }
       return uri;

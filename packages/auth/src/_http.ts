@@ -12,6 +12,13 @@ export function resolveFetch(custom: FetchLike | undefined): FetchLike {
   return custom ?? ((input, init) => fetch(input, init));
 }
 
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** https, or http to this machine only (development): keys and answers never cross a network in clear. */
+export function isSecureUrl(url: URL): boolean {
+  return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.has(url.hostname));
+}
+
 /** The largest body read from any dependency (a JWKS, metadata, an introspection answer, a PEM). */
 export const MAX_BODY_BYTES = 512 * 1024;
 

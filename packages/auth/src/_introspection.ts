@@ -109,6 +109,9 @@ export class Introspector {
       },
       timeoutMs,
     );
+    // A 400 is about this request, so this token (RFC 7662 §2.3, RFC 6749 §5.2): the token is not
+    // accepted, and one odd token must not make every caller wait out a back-off.
+    if (status === 400) return { active: false };
     if (status !== 200) throw new Error(`the introspection endpoint answered HTTP ${status}`);
     return parseJsonObject(body, "the introspection answer");
   }

@@ -4,9 +4,9 @@
  * I/O or draws random values: key sets and discovery are created idle and fetch on first use.
  */
 import type { JWTVerifyGetKey } from "jose";
-import { canonicalUri } from "./_claims.ts";
+import { canonicalUri, isScopeToken } from "./_claims.ts";
 import { IssuerMetadata } from "./_discovery.ts";
-import { DEFAULT_TIMEOUT_MS, type FetchLike, resolveFetch } from "./_http.ts";
+import { DEFAULT_TIMEOUT_MS, type FetchLike, isSecureUrl, resolveFetch } from "./_http.ts";
 import { Introspector } from "./_introspection.ts";
 import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS } from "./_jwt.ts";
 import { publicKeySet, RemoteKeySet } from "./_key-set.ts";
@@ -56,13 +56,10 @@ function fail(option: string, problem: string): never {
   throw new TypeError(`oauthResourceServer: \`${option}\` ${problem}`);
 }
 
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
-
-function httpUrl(value: unknown, option: string, allowLoopbackHttp = true): URL {
+function httpUrl(value: unknown, option: string): URL {
   if (typeof value !== "string" || !URL.canParse(value)) fail(option, "must be an absolute URL");
   const url = new URL(value);
-  const loopbackHttp = allowLoopbackHttp && url.protocol === "http:" && LOOPBACK.has(url.hostname);
-  if (url.protocol !== "https:" && !loopbackHttp) fail(option, "must use https (http only for localhost)");
+  if (!isSecureUrl(url)) fail(option, "must use https (http only for localhost)");
   if (url.username !== "" || url.password !== "") fail(option, "must not contain credentials");
   return url;
 }
@@ -76,8 +73,7 @@ function list(value: string | readonly string[] | undefined, option: string): st
 
 function scopeList(value: readonly string[] | undefined, option: string): string[] | undefined {
   const values = list(value, option);
-  for (const v of values ?? [])
-    if (!/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(v)) fail(option, `has an invalid scope "${v}"`);
+  for (const v of values ?? []) if (!isScopeToken(v)) fail(option, `has an invalid scope "${v}"`);
   return values;
 }
 

@@ -66,6 +66,11 @@ function text(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
+/** ALB puts the IdP's issuer in the header; the payload is the user-info answer (rarely with `iss`). */
+function issuerOf({ header, payload }: AlbToken): string | undefined {
+  return text(header.iss) ?? text(payload.iss);
+}
+
 function expiryOf({ header, payload }: AlbToken): number | undefined {
   const exp = typeof payload.exp === "number" ? payload.exp : header.exp;
   return typeof exp === "number" && Number.isFinite(exp) ? exp : undefined;
@@ -80,7 +85,7 @@ function authInfo(token: AlbToken): AuthInfo {
   const info: AuthInfo = { extra, claims: Object.freeze({ ...payload }) };
   const subject = text(payload.sub);
   if (subject !== undefined) info.subject = subject;
-  const issuer = text(payload.iss) ?? text(header.iss);
+  const issuer = issuerOf(token);
   if (issuer !== undefined) info.issuer = issuer;
   const clientId = text(header.client);
   if (clientId !== undefined) info.clientId = clientId;
@@ -119,8 +124,7 @@ export function albOidc(options: AlbOidcOptions): Authenticator {
     const exp = expiryOf(token); // ALB puts `exp` in the header, IdP claims may carry it too: both are signed
     if (exp === undefined || exp <= nowSeconds - leeway) return undefined;
     if (typeof payload.nbf === "number" && payload.nbf > nowSeconds + leeway) return undefined;
-    if (issuers !== undefined && !(typeof payload.iss === "string" && issuers.has(payload.iss)))
-      return undefined;
+    if (issuers !== undefined && !issuers.has(issuerOf(token) ?? "")) return undefined;
     const key = await keys.get(header.kid);
     if (key === undefined || !(await verifyEs256(key, token))) return undefined;
     return token;

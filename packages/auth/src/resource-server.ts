@@ -13,6 +13,7 @@ import {
   authInfoFrom,
   type Claims,
   hasRequiredClaims,
+  isScopeToken,
   unionScopes,
   withinLifetime,
 } from "./_claims.ts";
@@ -89,7 +90,10 @@ export function oauthResourceServer(options: OAuthResourceServerOptions): Authen
   const stepUp = (required: readonly string[], auth: AuthInfo | undefined): Response =>
     challengeResponse(403, {
       error: "insufficient_scope",
-      scope: unionScopes(required, config.requiredScopes, auth?.scopes).filter((s) => s !== NOT_CHALLENGED),
+      // Only scope-tokens: a token's claims may hold anything, and a header cannot carry everything.
+      scope: unionScopes(required, config.requiredScopes, auth?.scopes).filter(
+        (s) => s !== NOT_CHALLENGED && isScopeToken(s),
+      ),
       resourceMetadata: location.url,
     });
 

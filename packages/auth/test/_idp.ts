@@ -78,7 +78,7 @@ export interface Idp {
   /** The keys served at /jwks (and /cdn-cgi/access/certs). */
   keys: JWK[];
   /** Which metadata documents exist: RFC 8414, OIDC, or both. */
-  metadata: { oauth: boolean; oidc: boolean; issuer?: string; oidcAppendedOnly?: boolean };
+  metadata: { oauth: boolean; oidc: boolean; issuer?: string; oidcAppendedOnly?: boolean; jwksUri?: string };
   /** Introspection answers by token; unknown tokens are `{ active: false }`. */
   introspection: Map<string, Record<string, unknown>>;
   /** PEM public keys by kid, at /alb/<kid>. */
@@ -108,7 +108,7 @@ export async function startIdp(): Promise<Idp> {
   const document = () =>
     JSON.stringify({
       issuer: idp.metadata.issuer ?? idp.url,
-      jwks_uri: `${idp.url}/jwks`,
+      jwks_uri: idp.metadata.jwksUri ?? `${idp.url}/jwks`,
       introspection_endpoint: `${idp.url}/introspect`,
     });
   const { url } = await listen((request, body) => {
@@ -133,6 +133,8 @@ export async function startIdp(): Promise<Idp> {
       if (!String(request.headers["content-type"]).startsWith("application/x-www-form-urlencoded"))
         return { status: 400 };
       const token = new URLSearchParams(body).get("token") ?? "";
+      // Some servers refuse a token they cannot even parse with invalid_request.
+      if (token.startsWith("unparsable")) return { status: 400, body: '{"error":"invalid_request"}' };
       return { status: 200, body: JSON.stringify(idp.introspection.get(token) ?? { active: false }) };
     }
     if (path.startsWith("/alb/")) {

@@ -158,6 +158,18 @@ describe("albOidc", () => {
     expect(await call(alb({ issuer: IDP_ISSUER }), await albToken(key))).toHaveProperty("subject", "user-42");
   });
 
+  it("checks the header's iss, where ALB puts it (the payload is the IdP's user-info answer, without iss)", async () => {
+    // AWS, "User claims encoding and signature verification": the JWT header carries alg, kid, signer,
+    // iss, client, exp; the payload holds the claims of the IdP's user info endpoint.
+    const real = await albToken(key, {}, { iss: undefined });
+    expect(await call(alb({ issuer: IDP_ISSUER }), real)).toMatchObject({
+      subject: "user-42",
+      issuer: IDP_ISSUER,
+    });
+    const other = await albToken(key, { iss: "https://other-idp.example" }, { iss: undefined });
+    expect(await call(alb({ issuer: IDP_ISSUER }), other)).toMatchObject({ status: 401 });
+  });
+
   it("no header → 401", async () => {
     expect(await call(alb())).toEqual({ status: 401, retryAfter: null });
   });

@@ -94,6 +94,16 @@ const battery: Hostile[] = [
     name: "a valid token in the query string",
     make: async () => ({ headers: {}, query: `?access_token=${good}`, error: "invalid_request" }),
   },
+  {
+    // A query parameter's name is percent-decoded like its value (URLSearchParams, every server
+    // framework): `access%5Ftoken` is `access_token`, which MCP forbids in the query string.
+    name: "a token in the query string under a percent-encoded name, a valid one in the header",
+    make: async () => ({
+      headers: { authorization: `Bearer ${good}` },
+      query: `?access%5Ftoken=${good}`,
+      error: "invalid_request",
+    }),
+  },
   { name: '"Bearer"', make: async () => ({ headers: { authorization: "Bearer" }, error: "invalid_token" }) },
   {
     name: '"Bearer "',

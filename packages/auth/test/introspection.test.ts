@@ -119,6 +119,14 @@ describe("introspection", () => {
     expect(idp.hits("/introspect")).toBe(2);
   });
 
+  it("a token the endpoint refuses to introspect (400) → 401 for it, no back-off for the others", async () => {
+    idp.introspection.set("good-token", active());
+    const auth = server();
+    expect(await call(auth, "unparsable-token")).toMatchObject({ status: 401 });
+    expect(await call(auth, "good-token")).toHaveProperty("subject", "opaque-user");
+    expect(reported).toEqual([]);
+  });
+
   it("endpoint unreachable → 503; wrong client credentials → 503 (our misconfiguration, not the caller's)", async () => {
     const dead = oauthResourceServer({
       resource: RESOURCE,

@@ -226,6 +226,18 @@ describe("discovery from the issuer's metadata", () => {
     expect(idp.hits("/jwks")).toBe(0);
   });
 
+  it("a jwks_uri that is not https is not used: 503, reported as metadata, no key fetched", async () => {
+    // OpenID Connect Discovery 1.0 §3: jwks_uri MUST use the https scheme (keys fetched in clear
+    // text can be swapped on the path, and then any token verifies).
+    idp.metadata.jwksUri = "http://keys.example.test/jwks";
+    const route: typeof fetch = (input, init) =>
+      fetch(String(input).replace("http://keys.example.test", idp.url), init);
+    const auth = discovering({ fetch: route });
+    expect(await call(auth, await mint(key, claims()))).toMatchObject({ status: 503 });
+    expect(reported.map((r) => r.where)).toEqual(["metadata"]);
+    expect(idp.hits("/jwks")).toBe(0);
+  });
+
   it("a token from an issuer that is not configured triggers no discovery at all", async () => {
     const auth = discovering();
     expect(await call(auth, await mint(key, { ...claims(), iss: "https://evil.example" }))).toMatchObject({

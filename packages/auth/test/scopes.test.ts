@@ -76,6 +76,22 @@ describe("scopes", () => {
     expect(answer.headers.get("content-type")).toBe("application/json");
   });
 
+  it("a held scope that is not a scope-token (RFC 6749 §3.3) is left out of the 403 challenge, not a crash", async () => {
+    // scope-token = 1*( %x21 / %x23-5B / %x5D-7E ): a header value cannot carry "读" (not a ByteString).
+    const token = await mint(key, {
+      iss: ISSUER,
+      aud: RESOURCE,
+      sub: "u",
+      scp: ["files:read", "读"],
+      exp: at(300),
+    });
+    const answer = (await server().authenticate(request(token), {})) as Response;
+    expect(answer.status).toBe(403);
+    expect(answer.headers.get("www-authenticate")).toContain('scope="mcp:use files:read"');
+    const stepUp = server().insufficientScope!(request(), ["admin"], { scopes: ['a"b', "é", "ok"] });
+    expect(stepUp.headers.get("www-authenticate")).toContain('scope="admin mcp:use ok"');
+  });
+
   it("insufficientScope() without a caller names the operation's and the required scopes", () => {
     const answer = server().insufficientScope!(request(), ["admin"], undefined);
     expect(answer.headers.get("www-authenticate")).toContain('scope="admin mcp:use"');
