@@ -20,6 +20,8 @@ export class KeyLock {
   readonly #lockMs: number;
   #version = 1;
   #timer: ReturnType<typeof setInterval> | undefined;
+  /** The renewal in flight: the next write waits for it, so that it knows the version it left. */
+  #renewing: Promise<void> | undefined;
   #lost = false;
 
   constructor(store: SessionStore, key: StoreKey, value: KeyRecord, lockMs: number) {
@@ -27,7 +29,14 @@ export class KeyLock {
     this.#key = key;
     this.#value = value;
     this.#lockMs = lockMs;
-    this.#timer = setInterval(() => void this.#renew(), Math.max(50, Math.floor(lockMs / 3)));
+    this.#timer = setInterval(
+      () => {
+        this.#renewing ??= this.#renew().finally(() => {
+          this.#renewing = undefined;
+        });
+      },
+      Math.max(50, Math.floor(lockMs / 3)),
+    );
     (this.#timer as { unref?: () => void }).unref?.();
   }
 
@@ -39,12 +48,14 @@ export class KeyLock {
   /** Stores the result for `ttlMs`; `false` when the lock was lost meanwhile. */
   async settle(record: KeyRecord, ttlMs: number): Promise<boolean> {
     this.#stop();
+    await this.#renewing;
     return this.#store.update(this.#key, this.#version, record as unknown as JsonValue, ttlMs);
   }
 
   /** Gives the key up (the call failed, or needs input first): another call may take it at once. */
   async release(): Promise<void> {
     this.#stop();
+    await this.#renewing;
     await this.#store.update(this.#key, this.#version, { s: "released" }, 1);
   }
 

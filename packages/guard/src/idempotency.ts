@@ -48,7 +48,10 @@ export interface IdempotencyOptions {
   lockMs?: number;
   /** How long a duplicate waits for a running call's result before answering "in progress". Default 10 s. */
   waitMs?: number;
-  /** Also keep error results (`isError: true`) for the key. Default `false`: a failed call may be retried. */
+  /**
+   * Also keep error results (`isError: true`) for the key; never a guard's refusal (an approval not
+   * given). Default `false`: a failed call may be retried.
+   */
   cacheErrors?: boolean;
   /** Whose keys are apart: `"caller"` (default: a key of one principal never answers another), `"everyone"`, or a function. */
   scope?: CallerScope;
@@ -56,7 +59,7 @@ export interface IdempotencyOptions {
   tools?: ToolSelector;
   /** Where keys are kept. Default: the handler's session store, shared by every instance. */
   store?: SessionStore;
-  /** Longest result kept, as JSON text; a longer one is recorded as run, without its result. Default 256 KiB. */
+  /** Longest result kept, in UTF-8 bytes of its JSON; a longer one is recorded as run, without its result. Default 256 KiB. */
   maxResultBytes?: number;
 }
 
@@ -129,11 +132,11 @@ async function run(
     await lock.release().catch((e) => call.report(e, "idempotent"));
     throw error;
   }
-  if (result.isError === true && !keep.cacheErrors) {
+  if (result.isError === true && (!keep.cacheErrors || refusedInside(call))) {
     await lock.release().catch((e) => call.report(e, "idempotent"));
     return result;
   }
-  const kept = JSON.stringify(result).length <= keep.maxResultBytes ? result : null;
+  const kept = fits(JSON.stringify(result), keep.maxResultBytes) ? result : null;
   if (kept === null)
     call.logger.warn("idempotent: result too large to keep; duplicates are told it ran", {
       target: call.target,
@@ -147,6 +150,20 @@ async function run(
       target: call.target,
     });
   return result;
+}
+
+/** Whether a guard inside refused the call (approval not given, rate limited): nothing ran, so the key stays free. */
+function refusedInside(call: McpCall): boolean {
+  const facts = factsOf(call);
+  return (facts.approval !== undefined && facts.approval !== "approved") || facts.rateLimited !== undefined;
+}
+
+const encoder = new TextEncoder();
+
+/** Whether `text` is at most `maxBytes` bytes of UTF-8 (a UTF-16 unit is 1 to 3 of them). */
+function fits(text: string, maxBytes: number): boolean {
+  if (text.length > maxBytes) return false;
+  return text.length * 3 <= maxBytes || encoder.encode(text).length <= maxBytes;
 }
 
 function replay(call: McpCall, record: Extract<KeyRecord, { s: "done" }>, given: string): McpResult {

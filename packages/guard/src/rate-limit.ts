@@ -18,6 +18,7 @@ import {
 import { callerOf } from "./caller.ts";
 import { digestOf } from "./digest.ts";
 import { factsOf } from "./facts.ts";
+import { roundsOf } from "./rounds.ts";
 import { compileRule, describeRule, type RateLimitRule, type Rule, ruleCovers } from "./rules.ts";
 import { covers, refusal } from "./tools.ts";
 
@@ -52,7 +53,8 @@ export interface RateLimitFacts {
 /**
  * Limits calls by the rules given (a call must pass every rule covering it). Add it with
  * `server.use(...)` for server-wide rules, or in a tool's `use` for that tool's calls. Task runs
- * (`enableTasks`) are not counted again: the call that started the task was.
+ * (`enableTasks`) are not counted again, nor the retries of a 2026-07-28 call this limit counted
+ * before it asked for input (`input_required`; see `rounds.ts`).
  */
 export function rateLimit(
   rules: RateLimitRule | readonly RateLimitRule[],
@@ -62,11 +64,15 @@ export function rateLimit(
   if (compiled.length === 0)
     throw new PorticoError("invalid_rate_limit", "rateLimit: give at least one rule");
   const advertise = options.advertise !== false;
+  // Taken narrowest first: a call its caller's own limit refuses spends nothing others share.
+  const enforced = compiled.toSorted((a, b) => breadth(a) - breadth(b));
+  const limitId = compiled.map((rule) => rule.id).join(",");
   return async (call, next) => {
-    if (call.method === "tools/list") return advertise ? withLimits(await next(), compiled) : next();
-    if (call.inTask) return next();
-    const applying = compiled.filter((rule) => ruleCovers(rule, call, covers));
-    if (applying.length === 0) return next();
+    const answer = () =>
+      call.method === "tools/list" && advertise ? next().then((r) => withLimits(r, compiled)) : next();
+    if (call.inTask) return answer();
+    const applying = enforced.filter((rule) => ruleCovers(rule, call, covers));
+    if (applying.length === 0) return answer();
     const store = options.store ?? call.stores.limits;
     if (store === undefined) {
       throw new PorticoError(
@@ -75,6 +81,8 @@ export function rateLimit(
       );
     }
     const who = await callerOf(call, undefined);
+    const rounds = roundsOf(call, who, limitId);
+    if (rounds !== undefined && (await rounds.counted())) return rounds.follow(answer);
     for (const rule of applying) {
       let take: TokenTake;
       try {
@@ -86,8 +94,14 @@ export function rateLimit(
       }
       if (!take.allowed) return limited(call, rule, take);
     }
-    return next();
+    return rounds === undefined ? answer() : rounds.follow(answer);
   };
+}
+
+/** How many callers a rule's buckets are shared by: 0 one caller's, 1 a function's, 2 everyone's. */
+function breadth(rule: Rule): number {
+  const by = rule.source.by;
+  return by === "everyone" ? 2 : typeof by === "function" ? 1 : 0;
 }
 
 async function keyOf(rule: Rule, call: McpCall, anyone: string): Promise<StoreKey> {

@@ -146,4 +146,44 @@ describe("idempotent", () => {
     expect(again.result.content[0].text).toMatch(/already ran; its result was too large to keep/);
     expect(runs.pay).toHaveLength(1);
   });
+
+  // Defect: a renewal whose write had landed but not yet answered when the call ended left the lock
+  // at a version the holder did not know, so storing the result failed: the lock ran out and a later
+  // duplicate ran the tool again (at most once broken by one store round trip of bad luck).
+  it("a renewal in flight when the call ends does not lose its result", async () => {
+    const stores = memoryStores();
+    const sessions = stores.sessions;
+    const slow: typeof sessions = {
+      get: (key) => sessions.get(key),
+      create: (key, value, ttl) => sessions.create(key, value, ttl),
+      delete: (key) => sessions.delete(key),
+      async update(key, version, value, ttl) {
+        const written = await sessions.update(key, version, value, ttl);
+        // Renewals are written at once but answer late (a slow network on the way back).
+        if ((value as { s?: string }).s === "running") await new Promise((r) => setTimeout(r, 120));
+        return written;
+      },
+    };
+    const { handler, runs } = testServer({
+      stores: { ...stores, sessions: slow },
+      payUse: [idempotent({ lockMs: 300, waitMs: 3_000 })],
+    });
+    // Renewed at 100 ms (answered at 220 ms); the call ends at 150 ms, meanwhile.
+    await callTool(handler, "pay", { delayMs: 150 }, {}, withKey("race"));
+    await new Promise((r) => setTimeout(r, 400));
+    const again = await callTool(handler, "pay", { delayMs: 150 }, {}, withKey("race"));
+    expect(again.result._meta[IDEMPOTENCY_META]).toEqual({ key: "race", replayed: true });
+    expect(runs.pay).toHaveLength(1);
+  });
+
+  // Defect: the bound was checked in UTF-16 code units, not bytes, so a non-ASCII result up to three
+  // times `maxResultBytes` was kept (past a store's item limit, the write fails and the key is never settled).
+  it("maxResultBytes counts UTF-8 bytes", async () => {
+    const { handler, runs } = testServer({ payUse: [idempotent({ maxResultBytes: 2_000 })] });
+    // About 1,100 characters of JSON, but over 3,000 bytes.
+    await callTool(handler, "pay", { amount: "€".repeat(1_000) }, {}, withKey("wide"));
+    const again = await callTool(handler, "pay", { amount: "€".repeat(1_000) }, {}, withKey("wide"));
+    expect(again.result.content[0].text).toMatch(/already ran; its result was too large to keep/);
+    expect(runs.pay).toHaveLength(1);
+  });
 });

@@ -114,6 +114,22 @@ describe("rateLimit", () => {
     expect(plain.result.tools.every((t: any) => t._meta?.[RATE_LIMIT_META] === undefined)).toBe(true);
   });
 
+  // Defect: tools/list returned before any rule was checked, so a rule with `methods: "*"` (documented
+  // "lists included") or naming "tools/list" never limited it: a client could list without end.
+  it("a rule covering tools/list limits it too (and still advertises)", async () => {
+    const { handler } = testServer({ use: [rateLimit({ limit: 2, window: "hour", methods: "*" })] });
+    for (let i = 0; i < 2; i += 1) {
+      const listed = await modern(handler, "tools/list", {});
+      expect(listed.result.tools.find((t: any) => t.name === "pay")._meta[RATE_LIMIT_META]).toHaveLength(1);
+    }
+    const limited = await modern(handler, "tools/list", {});
+    expect(limited.error).toMatchObject({ code: RATE_LIMITED, data: { limit: 2, remaining: 0 } });
+    const named = testServer({ use: [rateLimit({ limit: 1, window: "hour", methods: ["tools/list"] })] });
+    expect((await modern(named.handler, "tools/list", {})).result.tools).toBeDefined();
+    expect((await modern(named.handler, "tools/list", {})).error?.code).toBe(RATE_LIMITED);
+    expect((await callTool(named.handler, "pay", {})).result.isError).toBeUndefined();
+  });
+
   it("refills: a limited caller is admitted again once retryAfterMs has passed", async () => {
     let now = 1_000_000;
     const stores = { ...memoryStores(), limits: new MemoryRateLimitStore({ now: () => now }) };
