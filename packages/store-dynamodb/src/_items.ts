@@ -64,10 +64,32 @@ export function decodeJson(text: string | undefined): JsonValue {
 
 /** Random lowercase hex, from WebCrypto. */
 export function randomHex(bytes: number): string {
-  const buffer = crypto.getRandomValues(new Uint8Array(bytes));
+  return hex(crypto.getRandomValues(new Uint8Array(bytes)));
+}
+
+function hex(bytes: Uint8Array): string {
   let out = "";
-  for (const byte of buffer) out += byte.toString(16).padStart(2, "0");
+  for (const byte of bytes) out += byte.toString(16).padStart(2, "0");
   return out;
+}
+
+/** DynamoDB's limit on a partition key value, in UTF-8 bytes. */
+const MAX_PARTITION_KEY_BYTES = 2048;
+
+/**
+ * The partition key `<keyPrefix><type>#<text>` of a key or topic (`text` is its `storeKeyText`).
+ * When that passes DynamoDB's 2048 bytes (a client picks the request ids that name reply mailboxes
+ * and cancel topics), `<keyPrefix><type>#~<SHA-256 of text>` instead: a key text always starts with
+ * `portico:`, never `~`, so the digest form cannot name a key that fits.
+ */
+export async function partitionKey(keyPrefix: string, type: string, text: string): Promise<string> {
+  const pk = `${keyPrefix}${type}#${text}`;
+  // A UTF-16 unit is at most 3 UTF-8 bytes: short keys need no encoding.
+  if (pk.length * 3 <= MAX_PARTITION_KEY_BYTES) return pk;
+  const encoder = new TextEncoder();
+  if (encoder.encode(pk).length <= MAX_PARTITION_KEY_BYTES) return pk;
+  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(text));
+  return `${keyPrefix}${type}#~${hex(new Uint8Array(digest))}`;
 }
 
 export function checkTtl(ttlMs: number): void {

@@ -6,7 +6,7 @@
 
 import type { StoreKey, TopicLog, TopicLogBatch, TopicLogRead } from "@portico/core";
 import { storeKeyText } from "@portico/core";
-import { key, names, randomHex, S, str, ttlAttribute, ttlExpired } from "./_items.ts";
+import { key, names, partitionKey, randomHex, S, str, ttlAttribute, ttlExpired } from "./_items.ts";
 import { queryAll } from "./_query.ts";
 import type { DynamoDbClient } from "./client.ts";
 import { SORT_KEY } from "./table.ts";
@@ -46,10 +46,11 @@ export class DynamoDbTopicLog implements TopicLog<SeenSortKeys> {
 
   async append(topic: StoreKey, text: string): Promise<void> {
     const now = this.#settings.now();
+    const pk = await this.#pk(topic);
     await this.#settings.client.send("PutItem", {
       TableName: this.#settings.tableName,
       Item: {
-        ...key(this.#pk(topic), this.#nextSortKey(now)),
+        ...key(pk, this.#nextSortKey(now)),
         msg: S(text),
         ...ttlAttribute(now + this.#settings.messageTtlMs),
       },
@@ -65,15 +66,18 @@ export class DynamoDbTopicLog implements TopicLog<SeenSortKeys> {
   }
 
   async #readOne({ topic, cursor }: TopicLogRead<SeenSortKeys>): Promise<TopicLogBatch<SeenSortKeys>> {
+    const pk = await this.#pk(topic);
     const now = this.#settings.now();
-    const floor = now - this.#settings.lookbackMs;
+    // The window holds the sort keys of the milliseconds after `floor`; the seen keys of `floor`
+    // and before are pruned below, so the two must agree (`~` sorts after `<floor> <instance> …`).
+    const floor = Math.floor(now - this.#settings.lookbackMs);
     const items = await queryAll(this.#settings.client, {
       TableName: this.#settings.tableName,
       KeyConditionExpression: "#pk = :pk AND #sk > :floor",
       ExpressionAttributeNames: names("pk", "sk"),
       ExpressionAttributeValues: {
-        ":pk": S(this.#pk(topic)),
-        ":floor": S(String(Math.max(0, floor)).padStart(TIME_WIDTH, "0")),
+        ":pk": S(pk),
+        ":floor": S(`${String(Math.max(0, floor)).padStart(TIME_WIDTH, "0")}~`),
       },
       ConsistentRead: true,
     });
@@ -91,8 +95,8 @@ export class DynamoDbTopicLog implements TopicLog<SeenSortKeys> {
     return { messages, cursor: seen };
   }
 
-  #pk(topic: StoreKey): string {
-    return `${this.#settings.keyPrefix}b#${storeKeyText(topic)}`;
+  #pk(topic: StoreKey): Promise<string> {
+    return partitionKey(this.#settings.keyPrefix, "b", storeKeyText(topic));
   }
 
   /** Increasing within this instance even when the clock stands still or steps back. */

@@ -14,6 +14,7 @@ import type { Item, ItemContext } from "./_items.ts";
 import { decodeJson, key, N, names, num, S, str, ttlAttribute, ttlExpired } from "./_items.ts";
 import { queryAll } from "./_query.ts";
 import type { DynamoDbClient } from "./client.ts";
+import { DynamoDbError } from "./errors.ts";
 import { SORT_KEY } from "./table.ts";
 
 /** Options for {@link DynamoDbEventStore}. */
@@ -108,7 +109,13 @@ export class DynamoDbEventStore implements EventStore {
       [EVENT_LENGTH]: N(bytes),
       ...ttlAttribute(expiresAt),
     };
-    await this.#client.send("PutItem", { TableName: this.#context.tableName, Item: item });
+    try {
+      await this.#client.send("PutItem", { TableName: this.#context.tableName, Item: item });
+    } catch (error) {
+      // Refused for good (an item over 400 KB, a key too long): not stored, so not counted.
+      if (error instanceof DynamoDbError) await subtractTotal(counter, bytes).catch(() => {});
+      throw error;
+    }
     if (total > this.#maxBytes) {
       try {
         await evict({ ...counter, now, maxBytes: this.#maxBytes, ownSeq: seq, seenTotal: total });

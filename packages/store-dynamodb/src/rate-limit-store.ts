@@ -1,7 +1,7 @@
 import type { RateLimitStore, StoreKey, TokenBucket, TokenTake } from "@portico/core";
 import { assertTokenBucket, StoreUnavailableError, storeKeyText, tokenIntervalMs } from "@portico/core";
 import type { Item } from "./_items.ts";
-import { key, names, num, ttlValue } from "./_items.ts";
+import { key, names, num, partitionKey, ttlValue } from "./_items.ts";
 import type { DynamoDbClient } from "./client.ts";
 import { isConditionalCheckFailed } from "./errors.ts";
 import { TTL_ATTRIBUTE } from "./table.ts";
@@ -95,7 +95,7 @@ export class DynamoDbRateLimitStore implements RateLimitStore {
   async take(bucketKey: StoreKey, bucket: TokenBucket): Promise<TokenTake> {
     assertTokenBucket(bucket);
     const rule = microBucket(bucket);
-    const itemKey = key(`${this.#keyPrefix}l#${storeKeyText(bucketKey)}`, BUCKET_SK);
+    const itemKey = key(await partitionKey(this.#keyPrefix, "l", storeKeyText(bucketKey)), BUCKET_SK);
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const now = Math.round(this.#now() * 1000);
       if (!Number.isSafeInteger(now + rule.capacity)) {

@@ -1,7 +1,19 @@
 import type { JsonValue, SessionStore, StoredRecord, StoreKey } from "@portico/core";
 import { storeKeyText, toJsonText } from "@portico/core";
 import type { Item, ItemContext } from "./_items.ts";
-import { checkTtl, decodeJson, key, N, names, num, randomHex, S, str, ttlAttribute } from "./_items.ts";
+import {
+  checkTtl,
+  decodeJson,
+  key,
+  N,
+  names,
+  num,
+  partitionKey,
+  randomHex,
+  S,
+  str,
+  ttlAttribute,
+} from "./_items.ts";
 import type { DynamoDbClient } from "./client.ts";
 import { isConditionalCheckFailed } from "./errors.ts";
 
@@ -42,7 +54,7 @@ export class DynamoDbSessionStore implements SessionStore {
   }
 
   async get(key: StoreKey): Promise<StoredRecord | undefined> {
-    const item = await this.#read(key);
+    const item = await this.#read(await this.#key(key));
     if (!item) return undefined;
     const expiresAt = num(item, "exp");
     const version = num(item, "ver");
@@ -53,7 +65,7 @@ export class DynamoDbSessionStore implements SessionStore {
   async create(key: StoreKey, value: JsonValue, ttlMs: number): Promise<boolean> {
     checkTtl(ttlMs);
     const now = this.#context.now();
-    return this.#put(key, this.#item(key, value, 1, now + ttlMs), {
+    return this.#put(await this.#key(key), value, 1, now + ttlMs, {
       ConditionExpression: "attribute_not_exists(#pk) OR #exp < :now",
       ExpressionAttributeNames: names("pk", "exp"),
       ExpressionAttributeValues: { ":now": N(now) },
@@ -64,7 +76,7 @@ export class DynamoDbSessionStore implements SessionStore {
     checkTtl(ttlMs);
     if (!Number.isSafeInteger(expectedVersion)) return false;
     const now = this.#context.now();
-    return this.#put(key, this.#item(key, value, expectedVersion + 1, now + ttlMs), {
+    return this.#put(await this.#key(key), value, expectedVersion + 1, now + ttlMs, {
       ConditionExpression: "#ver = :expected AND #exp >= :now",
       ExpressionAttributeNames: names("ver", "exp"),
       ExpressionAttributeValues: { ":expected": N(expectedVersion), ":now": N(now) },
@@ -72,26 +84,29 @@ export class DynamoDbSessionStore implements SessionStore {
   }
 
   async delete(key: StoreKey): Promise<void> {
-    await this.#client.send("DeleteItem", { TableName: this.#context.tableName, Key: this.#key(key) });
+    await this.#client.send("DeleteItem", { TableName: this.#context.tableName, Key: await this.#key(key) });
   }
 
-  #key(sessionKey: StoreKey): Item {
-    return key(`${this.#context.keyPrefix}s#${storeKeyText(sessionKey)}`, RECORD_SK);
+  async #key(sessionKey: StoreKey): Promise<Item> {
+    return key(await partitionKey(this.#context.keyPrefix, "s", storeKeyText(sessionKey)), RECORD_SK);
   }
 
-  #item(sessionKey: StoreKey, value: JsonValue, version: number, expiresAt: number): Item {
-    return {
-      ...this.#key(sessionKey),
+  /** A conditional put of the record: true when written, false when the condition did not hold. */
+  async #put(
+    itemKey: Item,
+    value: JsonValue,
+    version: number,
+    expiresAt: number,
+    condition: Record<string, unknown>,
+  ): Promise<boolean> {
+    const item: Item = {
+      ...itemKey,
       val: S(toJsonText(value, "a session value")),
       ver: N(version),
       exp: N(expiresAt),
       tok: S(randomHex(12)),
       ...ttlAttribute(expiresAt),
     };
-  }
-
-  /** A conditional put: true when written, false when the condition did not hold. */
-  async #put(sessionKey: StoreKey, item: Item, condition: Record<string, unknown>): Promise<boolean> {
     try {
       await this.#client.send("PutItem", { TableName: this.#context.tableName, Item: item, ...condition });
       return true;
@@ -100,15 +115,15 @@ export class DynamoDbSessionStore implements SessionStore {
       if (!error.ambiguous) return false;
       // An earlier attempt may have been applied before its answer was lost: then the item
       // carries our token and the write did happen.
-      const current = await this.#read(sessionKey);
+      const current = await this.#read(itemKey);
       return current !== undefined && str(current, "tok") === str(item, "tok");
     }
   }
 
-  async #read(sessionKey: StoreKey): Promise<Record<string, unknown> | undefined> {
+  async #read(itemKey: Item): Promise<Record<string, unknown> | undefined> {
     const { Item } = await this.#client.send<{ Item?: Record<string, unknown> }>("GetItem", {
       TableName: this.#context.tableName,
-      Key: this.#key(sessionKey),
+      Key: itemKey,
       ConsistentRead: true,
     });
     return Item;

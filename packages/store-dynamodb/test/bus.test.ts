@@ -129,6 +129,29 @@ describe("DynamoDbBus", () => {
     await subscription.unsubscribe();
   });
 
+  it("delivers a message once, also when a poll's window starts at its very millisecond", async () => {
+    // The window is `sk > floor` while the seen keys were pruned at `time <= floor`: a message
+    // stamped exactly `floor` was forgotten yet read again, and delivered a second time.
+    let clock = 1_700_000_000_000;
+    const probe = instrumented();
+    const subscriber = open({ fetch: probe.fetch, busLookbackMs: 2_000, now: () => clock });
+    const publisher = open({ now: () => clock });
+    const t = topic("window-edge");
+    const sink = recorder();
+    const subscription = await subscriber.bus.subscribe(t, sink.onMessage);
+    clock += 10;
+    await publisher.bus.publish(t, "once");
+    const sentAt = clock;
+    await waitUntil(() => sink.got.length === 1, "the delivery");
+    for (const at of [sentAt + 1_999, sentAt + 2_000, sentAt + 2_001]) {
+      clock = at;
+      const polls = probe.queries.get(pk(t)) ?? 0;
+      await waitUntil(() => (probe.queries.get(pk(t)) ?? 0) >= polls + 3, `polls at ${at}`);
+    }
+    expect(sink.got).toStrictEqual(["once"]);
+    await subscription.unsubscribe();
+  });
+
   it("reports a throwing subscriber and a failing poll to onError, and carries on", async () => {
     const errors: [unknown, string][] = [];
     const probe = instrumented();

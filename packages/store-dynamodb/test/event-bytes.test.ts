@@ -106,6 +106,22 @@ describe("the running total", () => {
     expect(await stored(table, s.pk)).toMatchObject({ total: 105, bytes: 105 });
   });
 
+  it("leaves out an event DynamoDB refused (over its 400 KB item limit): it evicts nothing", async () => {
+    // The total took the event's size before its PutItem failed; counted, the refused 450 KB made
+    // the next append evict a stored event from a log well under the bound.
+    const { events } = recorded(table, { maxBytesPerSession: 800_000 });
+    const s = session("refused");
+    const ids: string[] = [];
+    for (let n = 0; n < 7; n++) ids.push(await events.append(s.id, "s", sized(`e${n}`, 100_000)));
+    await expect(events.append(s.id, "s", sized("huge", 450_000))).rejects.toMatchObject({
+      type: "ValidationException",
+    });
+    expect(await stored(table, s.pk)).toMatchObject({ total: 700_000, bytes: 700_000 });
+    ids.push(await events.append(s.id, "s", sized("small", 100)));
+    for (const id of ids) expect(await events.replay(s.id, id), id).toBeDefined();
+    expect(await stored(table, s.pk)).toMatchObject({ total: 700_100, bytes: 700_100 });
+  });
+
   it("is re-synchronised from the partition after items vanish behind the store's back", async () => {
     const { events } = recorded(table, { maxBytesPerSession: CAP });
     const s = session("vanish");
