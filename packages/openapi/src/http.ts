@@ -4,6 +4,7 @@
  * back as messages a client may see; causes go to the operator's log.
  */
 import type { HandlerContext } from "@portico/core";
+import { fetchWithinOrigin } from "./redirects.ts";
 import { buildRequest, type CallPlan } from "./request.ts";
 import type { OpenApiAuth, OpenApiFetch } from "./types.ts";
 
@@ -107,13 +108,15 @@ export async function exchange(
   const signal = AbortSignal.any([ctx.signal, timer.signal]);
   const aborted = rejection(signal);
   try {
-    const request = new Request(parts.url, {
+    const outgoing = {
+      url: parts.url,
       method: call.method,
       headers: parts.headers,
-      ...(parts.body === undefined ? {} : { body: parts.body }),
+      body: parts.body,
       signal,
-    });
-    const response = await Promise.race([runtime.fetch(request), aborted]);
+    };
+    const response = await Promise.race([fetchWithinOrigin(runtime.fetch, outgoing, what), aborted]);
+    if (typeof response === "string") return { ok: false, message: response };
     const bytes = await readBody(response, runtime.maxResponseBytes, aborted);
     if (bytes === undefined) {
       return {

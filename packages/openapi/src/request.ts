@@ -36,6 +36,23 @@ function bodyValue(plan: ArgPlan, args: Record<string, unknown>): unknown {
   return any || body.required ? value : undefined;
 }
 
+/**
+ * Throws when an argument made a path segment empty, `.` or `..`: percent-encoding leaves those
+ * as they are and URL parsing resolves dot segments (`/items/..` is `/`), so the request would
+ * reach another path than the operation's.
+ */
+function checkSegments(template: string, path: string): void {
+  const before = template.split("/");
+  path.split("/").forEach((segment, i) => {
+    if (segment === before[i]) return;
+    if (segment === "" || segment === "." || segment === "..") {
+      throw new TypeError(
+        `a path parameter cannot make the segment ${JSON.stringify(segment)} of ${template}`,
+      );
+    }
+  });
+}
+
 export function buildRequest(call: CallPlan, args: Record<string, unknown>): RequestParts {
   const headers = new Headers();
   const query: string[] = [];
@@ -54,6 +71,7 @@ export function buildRequest(call: CallPlan, args: Record<string, unknown>): Req
     else if (param.in === "header") headers.set(param.name, headerValue(param, value));
     else cookies.push(cookiePair(param, value));
   }
+  checkSegments(call.path, path);
   if (cookies.length > 0) headers.set("cookie", cookies.join("; "));
   if (call.accept !== undefined) headers.set("accept", call.accept);
   let body: string | undefined;

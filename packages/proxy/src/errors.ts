@@ -1,5 +1,8 @@
 /** What can go wrong talking to the upstream server, kept apart from what the caller may see. */
 
+/** The largest message read from an HTTP upstream (a JSON body, one SSE event): 16 MiB. */
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
 /** The upstream answered with a JSON-RPC error: passed on to the caller as is. */
 export class UpstreamRpcError extends Error {
   readonly code: number;
@@ -13,7 +16,7 @@ export class UpstreamRpcError extends Error {
   }
 }
 
-export type TransportFailure = "unreachable" | "timeout" | "refused" | "protocol";
+export type TransportFailure = "unreachable" | "timeout" | "refused" | "protocol" | "too_large";
 
 /**
  * The upstream could not be used: a network failure, a timeout, an HTTP error without a JSON-RPC
@@ -41,6 +44,8 @@ export function publicMessage(error: UpstreamTransportError): string {
       return `The upstream MCP server refused the request (HTTP ${error.status ?? "error"})`;
     case "protocol":
       return "The upstream MCP server sent an invalid answer";
+    case "too_large":
+      return `The upstream MCP server sent a message larger than ${MAX_MESSAGE_BYTES} bytes`;
     default:
       return "The upstream MCP server could not be reached";
   }

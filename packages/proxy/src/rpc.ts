@@ -4,6 +4,7 @@
  * body.
  */
 
+import { readText } from "./body.ts";
 import { UpstreamRpcError, UpstreamTransportError } from "./errors.ts";
 import { asObject, type Json } from "./json.ts";
 import { readSse } from "./sse.ts";
@@ -145,7 +146,7 @@ export async function readAnswer(
       }
       throw new UpstreamTransportError("protocol", "the SSE stream ended without an answer");
     }
-    const text = await response.text();
+    const text = await readText(response);
     if (text.trim() === "") return undefined;
     const parsed = parseJson(text);
     const messages = (Array.isArray(parsed) ? parsed : [parsed]) as JsonRpcMessage[];

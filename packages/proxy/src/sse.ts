@@ -1,7 +1,10 @@
 /**
  * A small reader of `text/event-stream` bodies: yields each event's `data` (the `data:` lines
- * joined by newlines) with its `id`, as the HTML standard's event-stream parsing describes.
+ * joined by newlines) with its `id`, as the HTML standard's event-stream parsing describes. An
+ * event (with its unfinished line) longer than `max` characters (no more than its bytes) throws.
  */
+import { tooLarge } from "./body.ts";
+import { MAX_MESSAGE_BYTES } from "./errors.ts";
 
 export interface SseEvent {
   /** The `event:` field; `"message"` when absent. */
@@ -12,11 +15,18 @@ export interface SseEvent {
 }
 
 /** The events of an SSE body, in order. Cancels the body when the consumer stops early. */
-export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
+export async function* readSse(
+  body: ReadableStream<Uint8Array>,
+  max = MAX_MESSAGE_BYTES,
+): AsyncGenerator<SseEvent> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffer = "";
+  /** How much of `buffer` was scanned for line ends (without finding one). */
+  let scanned = 0;
   let data: string[] = [];
+  /** The length of the event's `data` so far. */
+  let size = 0;
   let event = "";
   let lastId: string | undefined;
   let first = true;
@@ -30,6 +40,7 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
       }
       const out: SseEvent = { event: event === "" ? "message" : event, data: data.join("\n"), id: lastId };
       data = [];
+      size = 0;
       event = "";
       return out;
     }
@@ -38,8 +49,10 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? "" : line.slice(colon + 1);
     if (value.startsWith(" ")) value = value.slice(1);
-    if (field === "data") data.push(value);
-    else if (field === "event") event = value;
+    if (field === "data") {
+      data.push(value);
+      size += value.length + 1;
+    } else if (field === "event") event = value;
     else if (field === "id" && !value.includes("\0")) lastId = value;
     return undefined;
   };
@@ -58,8 +71,10 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
         first = false;
       }
       // Split on CRLF, LF or CR; a trailing CR may be the first half of a CRLF, so wait for more.
+      // Scanning resumes where the previous chunk's scan stopped: a long line is scanned once.
       let start = 0;
-      for (let i = 0; i < buffer.length; i++) {
+      let i = scanned;
+      for (; i < buffer.length; i++) {
         const c = buffer.charCodeAt(i);
         if (c !== 10 && c !== 13) continue;
         if (c === 13 && i === buffer.length - 1 && !finished) break;
@@ -70,6 +85,8 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
         if (out !== undefined) yield out;
       }
       buffer = buffer.slice(start);
+      scanned = i - start;
+      if (buffer.length + size > max) throw tooLarge();
       if (finished) {
         // An event not terminated by a blank line at the end of the stream is discarded (per spec).
         return;
