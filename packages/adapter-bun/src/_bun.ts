@@ -11,13 +11,18 @@ export interface BunSocketAddress {
   readonly port?: number;
 }
 
-/** The part of Bun's server a fetch handler reads the caller's address from. */
+/** The part of Bun's server a fetch handler uses: the caller's address, the connection's idle timeout. */
 export interface BunRequestIP {
   /**
    * The client's address and port for a request this server is serving, or `null` (a Unix socket, a
    * request it did not receive): `Server.requestIP` (https://bun.sh/reference/bun/Server).
    */
   requestIP(request: Request): BunSocketAddress | null;
+  /**
+   * Sets the idle timeout (seconds, 0 = none) of the connection serving `request`
+   * (https://bun.sh/reference/bun/Server, `timeout`). Optional: older Bun versions lack it.
+   */
+  timeout?(request: Request, seconds: number): void;
 }
 
 /** The server `Bun.serve` returns. */

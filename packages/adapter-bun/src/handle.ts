@@ -24,6 +24,13 @@ export interface BunHandlerOptions {
   waitUntil?: (promise: Promise<unknown>) => void;
   /** Told about app errors and rejected `waitUntil` promises. Default: `console.error`. */
   onError?: (error: unknown) => void;
+  /**
+   * Your `Bun.serve({ idleTimeout })` in seconds (default 10, Bun's). The connection's idle timeout
+   * is off while the app works on a request (a slow tool call sends nothing until it is done) and
+   * while an SSE answer streams; it is set back to this once a non-stream answer is ready, so an
+   * idle keep-alive connection still closes.
+   */
+  idleTimeout?: number;
 }
 
 /**
@@ -54,6 +61,26 @@ function requestAddress(request: Request, server: BunRequestIP | undefined): str
   }
   if (typeof address !== "string" || address === "") return undefined;
   return IPV4_MAPPED.exec(address)?.[1] ?? address;
+}
+
+/**
+ * Sets Bun's idle timeout (seconds, 0: none) of the connection serving `request`. `Bun.serve` closes
+ * a connection idle for `idleTimeout` seconds (default 10), and "a quiet SSE stream counts as idle"
+ * (https://bun.sh/guides/http/sse, which calls `server.timeout(req, 0)`): Portico's keep-alives come
+ * every 15 s, and a long tool call answered with JSON sends nothing until it is done.
+ */
+function connectionTimeout(request: Request, server: BunRequestIP | undefined, seconds: number): void {
+  if (typeof server?.timeout !== "function") return;
+  try {
+    server.timeout(request, seconds);
+  } catch {
+    // not a request this server received
+  }
+}
+
+/** Whether an answer streams for as long as the server likes (SSE): its connection stays without timeout. */
+function streams(response: Response): boolean {
+  return response.headers.get("content-type")?.startsWith("text/event-stream") === true;
 }
 
 /** The app's `ctx`; the request id (a UUID unless the client sent one) is made on first read. */
@@ -90,28 +117,39 @@ function isResponse(value: unknown): value is Response {
  * when the client leaves) and the response comes back as a real `Response`. `ctx` carries
  * `waitUntil` (guarded; handed to `opts.waitUntil`), `requestId` (`X-Request-Id` if present and
  * printable, else a random UUID), `clientAddress` (`server.requestIP(request)`, from the server Bun
- * passes as the second argument) and `signal` (`opts.signal`). An app that throws or returns
+ * passes as the second argument) and `signal` (`opts.signal`). The connection's idle timeout is
+ * off while the app works (`server.timeout(request, 0)`) and while an SSE answer streams, so quiet
+ * streams and slow answers outlive `Bun.serve`'s `idleTimeout`; it is set back (`opts.idleTimeout`)
+ * once a non-stream answer is ready. An app that throws or returns
  * something that is not a `Response` gets a 500 with a JSON-RPC error body and no detail.
  */
 export function handle(app: FetchApp, opts: BunHandlerOptions = {}): BunFetchHandler {
   const onError = opts.onError ?? defaultOnError;
   const waitUntil = guardedWaitUntil(opts.waitUntil, onError);
   const { env, signal } = opts;
+  const idleTimeout = opts.idleTimeout ?? 10;
+  if (!(Number.isInteger(idleTimeout) && idleTimeout >= 0)) {
+    throw new TypeError(`idleTimeout must be a whole number of seconds ≥ 0, not ${String(idleTimeout)}`);
+  }
   return async (request, server) => {
     const ctx = new BunContext(request, waitUntil);
     if (signal !== undefined) ctx.signal = signal;
     // Read at once: the connection's peer is only known while the request is open.
     const address = requestAddress(request, server);
     if (address !== undefined) ctx.clientAddress = address;
+    connectionTimeout(request, server, 0);
+    let answer: Response;
     try {
       const response: unknown = await app.fetch(request, env, ctx);
       if (!isResponse(response)) throw new TypeError("the app did not return a Response");
       // Bun needs a real Response; a buffered one (from an app that asked for them) becomes one.
-      return toRealResponse(response);
+      answer = toRealResponse(response);
     } catch (error) {
       // An app giving up because the client left is not worth a log line.
       if (!request.signal.aborted) onError(error);
-      return hostErrorResponse(500);
+      answer = hostErrorResponse(500);
     }
+    if (!streams(answer)) connectionTimeout(request, server, idleTimeout);
+    return answer;
   };
 }

@@ -123,6 +123,42 @@ describe("handle()", () => {
     }
   });
 
+  it("turns the connection's idle timeout off before the app runs; serves without server.timeout too", async () => {
+    // Bun.serve closes connections idle for `idleTimeout` (10 s): see idle-timeout.test.ts in Bun.
+    const events: unknown[] = [];
+    const { app } = capture(() => {
+      events.push("app");
+      return new Response("ok");
+    });
+    const request = new Request("http://127.0.0.1/");
+    const server = { requestIP: () => null, timeout: (r: Request, s: number) => void events.push([r, s]) };
+    expect(await (await handle(app)(request, server)).text()).toBe("ok");
+    // Off while the app works; back to the idle timeout once a non-stream answer is ready, so an
+    // idle keep-alive connection still closes (opts.idleTimeout, default 10: Bun's).
+    expect(events).toEqual([[request, 0], "app", [request, 10]]);
+    events.length = 0;
+    await handle(app, { idleTimeout: 3 })(request, server);
+    expect(events).toEqual([[request, 0], "app", [request, 3]]);
+    // An SSE answer streams as long as the server likes: its connection keeps no timeout.
+    events.length = 0;
+    const sse = capture(
+      () => new Response("data: x\n\n", { headers: { "content-type": "text/event-stream" } }),
+    );
+    await handle(sse.app)(request, server);
+    expect(events).toEqual([[request, 0]]);
+    expect(() => handle(app, { idleTimeout: -1 })).toThrow(/idleTimeout must be a whole number/);
+    // An older Bun without `timeout`, a server that refuses the request: served all the same.
+    const refusing = {
+      requestIP: () => null,
+      timeout: () => {
+        throw new TypeError("not this server's request");
+      },
+    };
+    for (const given of [{ requestIP: () => null }, refusing]) {
+      expect(await (await handle(app)(request, given)).text()).toBe("ok");
+    }
+  });
+
   it("turns a buffered response into a real one (Bun writes only real ones)", async () => {
     const { app } = capture(() =>
       bufferedResponse('{"ok":true}', 201, { "content-type": "application/json" }),

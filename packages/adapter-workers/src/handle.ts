@@ -13,7 +13,8 @@ export interface WorkersHandlerOptions<Env> {
   /**
    * Who is calling, as the Worker knows it — for instance from `ctx.props`, which
    * `@cloudflare/workers-oauth-provider` fills after it validated the token. Becomes the tool
-   * context's `auth` (the core's `authenticate` option can still override it).
+   * context's `auth` (the core's `authenticate` option can still override it). If it throws, the
+   * request gets the host's 500, as when the app throws.
    */
   authInfo?: (request: Request, env: Env, ctx: ExecutionContext) => AuthInfo | undefined;
   /**
@@ -91,9 +92,10 @@ export function handle<Env = unknown>(
       if (address !== undefined) host.clientAddress = address;
       const ray = request.headers.get("cf-ray");
       if (ray !== null) host.requestId = ray;
-      const auth = options.authInfo?.(request, env, ctx);
-      if (auth !== undefined) host.authInfo = auth;
       try {
+        // In here too: whatever escapes becomes Cloudflare's error page, not the host's 500.
+        const auth = options.authInfo?.(request, env, ctx);
+        if (auth !== undefined) host.authInfo = auth;
         return await appFor(env).fetch(request, env, host);
       } catch (error) {
         onError(error);

@@ -118,6 +118,27 @@ describe("handle()", () => {
     expect(JSON.parse(text)).toMatchObject({ error: { code: -32603 } });
     expect(String(errors[0])).toContain("secret detail");
   });
+
+  it("answers 500 without detail when the authInfo hook throws", async () => {
+    // An exception a Worker's fetch lets out becomes Cloudflare's error 1101 page (and under
+    // wrangler dev a page with the stack): the hook's failure must take the app's path instead.
+    const errors: unknown[] = [];
+    const worker = handle(
+      { fetch: () => new Response("the app must not run") },
+      {
+        authInfo: () => {
+          throw new Error("secret props detail");
+        },
+        onError: (error) => errors.push(error),
+      },
+    );
+    const res = await worker.fetch(new Request("http://localhost/mcp"), testEnv, fakeContext());
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(text).not.toContain("secret");
+    expect(JSON.parse(text)).toMatchObject({ error: { code: -32603 } });
+    expect(String(errors[0])).toContain("secret props detail");
+  });
 });
 
 describe("handle() ctx.waitUntil", () => {
