@@ -1,6 +1,7 @@
 /**
- * `Mcp-*` header values: plain text, or `=?base64?…?=` around UTF-8 (the wrapper's name in any
- * case). Plain values skip the expression (a quick prefix check first): same answers.
+ * `Mcp-*` header values: plain text, or `=?base64?…?=` around UTF-8. "These markers are
+ * case-sensitive and MUST appear exactly as shown (lowercase)" (2026-07-28, Streamable HTTP, Value
+ * Encoding): `=?BASE64?…?=` is a plain value, compared with the body as it is.
  */
 import { describe, expect, it } from "vitest";
 import { decodeHeaderValue } from "../src/util/encoding.ts";
@@ -17,12 +18,18 @@ describe("decodeHeaderValue", () => {
     expect(decodeHeaderValue("")).toBe("");
   });
 
-  it("decodes the base64 wrapper, its name in any case, around outer whitespace", () => {
-    for (const name of ["base64", "BASE64", "Base64", "bAsE64"]) {
-      expect(decodeHeaderValue(`=?${name}?${b64("日本語")}?=`)).toBe("日本語");
-      expect(decodeHeaderValue(`  =?${name}?${b64("café")}?=  `)).toBe("café");
-    }
+  it("decodes the base64 wrapper around outer whitespace", () => {
+    expect(decodeHeaderValue(`=?base64?${b64("日本語")}?=`)).toBe("日本語");
+    expect(decodeHeaderValue(`  =?base64?${b64("café")}?=  `)).toBe("café");
     expect(decodeHeaderValue("=?base64??=")).toBe("");
+    expect(decodeHeaderValue(`=?base64?${b64("=?base64?literal?=")}?=`)).toBe("=?base64?literal?=");
+  });
+
+  it("takes markers in another case as plain text (they are case-sensitive)", () => {
+    for (const name of ["BASE64", "Base64", "bAsE64"]) {
+      const literal = `=?${name}?${b64("日本語")}?=`;
+      expect(decodeHeaderValue(literal)).toBe(literal);
+    }
   });
 
   it("refuses a malformed wrapper: bad length, or bytes that are not UTF-8", () => {

@@ -207,7 +207,9 @@ export class Call extends CallContext implements McpCall {
   }
 
   protected progressToken(): string | number | undefined {
-    return (this.params._meta as { progressToken?: string | number } | undefined)?.progressToken;
+    const token = (this.params._meta as { progressToken?: unknown } | undefined)?.progressToken;
+    // A ProgressToken is a string or a number; any other value asks for no progress.
+    return typeof token === "string" || typeof token === "number" ? token : undefined;
   }
 
   protected logLevel(): LogLevel | undefined {

@@ -238,16 +238,37 @@ function resourceScopes(params: McpParams, definitions: Definitions): readonly s
     : undefined;
 }
 
-/** Legacy `resources/subscribe` and `resources/unsubscribe`: the session's subscriptions. */
+/** Most resources one legacy session may subscribe to, and the longest URI it may subscribe to. */
+export const MAX_SUBSCRIPTIONS = 100;
+export const MAX_SUBSCRIBED_URI = 2048;
+
+/**
+ * Legacy `resources/subscribe` and `resources/unsubscribe`: the session's subscriptions. The
+ * session record holds them, so they are bounded (`MAX_SUBSCRIPTIONS` URIs of at most
+ * `MAX_SUBSCRIBED_URI` characters), and only a URI the server has (a resource, or one a template
+ * matches) can be subscribed to: "servers MUST validate all resource URIs".
+ */
 async function subscription(call: McpCall): Promise<McpResult> {
   const uri = call.params.uri;
   if (typeof uri !== "string")
     throw new McpError(ErrorCode.InvalidParams, "Invalid params: /uri must be a string");
   const add = call.method === "resources/subscribe";
-  await call.session?.update((s) => ({
-    ...s,
-    subscriptions: add ? [...new Set([...s.subscriptions, uri])] : s.subscriptions.filter((u) => u !== uri),
-  }));
+  if (add && (uri.length > MAX_SUBSCRIBED_URI || findResource(call.definitions, uri) === undefined)) {
+    throw new McpError(ErrorCode.LegacyResourceNotFound, `Resource not found: ${uri.slice(0, 200)}`, {
+      uri: uri.slice(0, MAX_SUBSCRIBED_URI),
+    });
+  }
+  await call.session?.update((s) => {
+    if (!add) return { ...s, subscriptions: s.subscriptions.filter((u) => u !== uri) };
+    if (s.subscriptions.includes(uri)) return s;
+    if (s.subscriptions.length >= MAX_SUBSCRIPTIONS) {
+      throw new McpError(
+        ErrorCode.InvalidRequest,
+        `Too many subscriptions: a session may subscribe to at most ${MAX_SUBSCRIPTIONS} resources (unsubscribe from one first)`,
+      );
+    }
+    return { ...s, subscriptions: [...s.subscriptions, uri] };
+  });
   return {};
 }
 

@@ -77,8 +77,8 @@ export type ToolHandler<I extends SchemaLike | undefined, O extends SchemaLike |
  */
 export interface ToolEntry extends CallableTool {
   config: ToolConfig<SchemaLike | undefined, SchemaLike | undefined>;
-  /** `Mcp-Param-*` header name → argument name (from `x-mcp-header` annotations). */
-  headerParams: Map<string, string>;
+  /** `Mcp-Param-*` header name → path of `properties` keys to its argument (`x-mcp-header`). */
+  headerParams: Map<string, readonly string[]>;
 }
 
 /**
@@ -140,15 +140,34 @@ function objectSchema(
   return compiled;
 }
 
-function headerParamsOf(schema: Record<string, unknown> | undefined): Map<string, string> {
-  const map = new Map<string, string>();
+/**
+ * The `x-mcp-header` annotations of a schema: on any property reached from the root through
+ * `properties` keys alone, nested objects included (2026-07-28, Custom Headers).
+ */
+function headerParamsOf(
+  schema: Record<string, unknown> | undefined,
+  map = new Map<string, readonly string[]>(),
+  path: readonly string[] = [],
+): Map<string, readonly string[]> {
   const props = schema?.properties;
   if (typeof props !== "object" || props === null) return map;
   for (const [arg, prop] of Object.entries(props as Record<string, Record<string, unknown>>)) {
-    const header = prop?.["x-mcp-header"];
-    if (typeof header === "string" && header !== "") map.set(header.toLowerCase(), arg);
+    if (typeof prop !== "object" || prop === null) continue;
+    const header = prop["x-mcp-header"];
+    if (typeof header === "string" && header !== "") map.set(header.toLowerCase(), [...path, arg]);
+    headerParamsOf(prop, map, [...path, arg]);
   }
   return map;
+}
+
+/** The argument at `path` (`undefined` where a step is missing or not an object). */
+function argumentAt(args: unknown, path: readonly string[]): unknown {
+  let value = args;
+  for (const key of path) {
+    if (typeof value !== "object" || value === null || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
 }
 
 function listTools(call: McpCall): McpResult {
@@ -232,12 +251,13 @@ function mirrorsParams(
   if (typeof name !== "string") return undefined;
   const tool = definitions.registry<ToolEntry>("tools").get(name);
   if (tool === undefined || tool.headerParams.size === 0) return undefined;
-  const args = params.arguments;
-  const values = (typeof args === "object" && args !== null ? args : {}) as Record<string, unknown>;
-  for (const [header, arg] of tool.headerParams) {
+  for (const [header, path] of tool.headerParams) {
     const raw = headers.get(`mcp-param-${header}`);
-    const expected = headerText(values[arg]);
-    if (expected === undefined && values[arg] === undefined) {
+    const value = argumentAt(params.arguments, path);
+    const expected = headerText(value);
+    const arg = path.join(".");
+    // Absent or null: the client omits the header, and the server must not expect it.
+    if (value === undefined || value === null) {
       if (raw !== null) return `Header mismatch: Mcp-Param-${header} sent but argument ${arg} is absent`;
       continue;
     }

@@ -7,7 +7,7 @@ import type { Definitions, MethodSpec } from "../definition/method.ts";
 import { ErrorCode } from "../errors.ts";
 import { httpError } from "../http/responses.ts";
 import type { JsonRpcRequest, RequestId } from "../jsonrpc/messages.ts";
-import { isModernVersion, META, MODERN_VERSIONS } from "../jsonrpc/protocol.ts";
+import { isModernVersion, LOG_LEVELS, META, MODERN_VERSIONS } from "../jsonrpc/protocol.ts";
 import { decodeHeaderValue } from "../util/encoding.ts";
 
 export interface Envelope {
@@ -68,7 +68,11 @@ export function readEnvelope(
     protocolVersion: version,
     clientCapabilities: caps as Record<string, unknown>,
     clientInfo: typeof info === "object" && info !== null ? (info as Record<string, unknown>) : undefined,
-    logLevel: typeof level === "string" ? level : undefined,
+    // Not a LoggingLevel: asks for no level (no log messages), as when absent.
+    logLevel:
+      level !== undefined && (LOG_LEVELS as readonly unknown[]).includes(level)
+        ? (level as string)
+        : undefined,
   };
 }
 

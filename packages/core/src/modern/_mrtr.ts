@@ -73,7 +73,7 @@ export async function inputRequired(
   warnIfEphemeral(rt, incoming.host);
   const requestState = await sealerOf(rt).seal({
     v: 1,
-    b: await bindingOf(call.method, targetOf(params), params.arguments),
+    b: await bindingOf(call.method, targetOf(call), params.arguments),
     s: principalOf(incoming.auth),
     e: Date.now() + rt.options.requestStateTtlMs,
     r: collector.used,
@@ -82,9 +82,14 @@ export async function inputRequired(
   return { resultType: "input_required", inputRequests: collector.pending, requestState, _meta: meta };
 }
 
-/** The target a `requestState` is bound to: the tool or prompt name, or the resource URI. */
-export function targetOf(params: Record<string, unknown>): string {
-  const target = params.name ?? params.uri;
+/**
+ * The target a `requestState` is bound to: the param the method declares as its target
+ * (`nameParam`: the tool or prompt name, the resource URI), never another param that happens to be
+ * there; for a method that declares none (an extension's), its `name` or `uri` param.
+ */
+export function targetOf(call: Call): string {
+  if (call.spec.nameParam !== undefined) return call.target ?? "";
+  const target = call.params.name ?? call.params.uri;
   return typeof target === "string" ? target : "";
 }
 

@@ -121,7 +121,7 @@ async function produce(call: Call): Promise<McpResult> {
   const link = call.link as ModernLink;
   const params = call.params;
   if (isRetry(params))
-    link.answers = await gatheredAnswers(rt, call.incoming, call.method, targetOf(params), params);
+    link.answers = await gatheredAnswers(rt, call.incoming, call.method, targetOf(call), params);
   let result: McpResult | undefined;
   try {
     result = await call.invoke();

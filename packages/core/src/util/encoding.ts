@@ -56,16 +56,17 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }
 
-const HEADER_B64 = /^=\?base64\?([A-Za-z0-9+/]*={0,2})\?=$/i;
+/** The markers are case-sensitive and lowercase (2026-07-28, Streamable HTTP, Value Encoding). */
+const HEADER_B64 = /^=\?base64\?([A-Za-z0-9+/]*={0,2})\?=$/;
 
 /**
- * Decodes an `Mcp-*` header value: `=?base64?…?=` wraps UTF-8 in base64. Returns `undefined`
- * when the wrapper is present but malformed.
+ * Decodes an `Mcp-*` header value: `=?base64?…?=` wraps UTF-8 in base64 (the markers exactly so,
+ * lowercase: `=?BASE64?…?=` is plain text). Returns `undefined` when the wrapper is present but malformed.
  */
 export function decodeHeaderValue(value: string): string | undefined {
   const trimmed = value.trim();
-  // Most values are plain: no regex (a case-insensitive one is costly the first time) for them.
-  if (!trimmed.startsWith("=?")) return trimmed;
+  // Most values are plain: no regex for them.
+  if (!trimmed.startsWith("=?base64?")) return trimmed;
   const match = HEADER_B64.exec(trimmed);
   if (match === null) return trimmed;
   if ((match[1] ?? "").length % 4 !== 0) return undefined;
