@@ -12,6 +12,12 @@ export interface LineReaderHandlers {
   onEvent(event: LineEvent): void;
   /** The input ended (EOF) or failed; called once. */
   onEnd(error?: unknown): void;
+  /**
+   * Asked after each chunk: a promise while what the lines produced is not written yet (the output
+   * is full). Reading pauses until it settles, so a client that does not read cannot make the
+   * server hold answers for everything it sends.
+   */
+  backlog?(): Promise<void> | undefined;
 }
 
 const NEWLINE = 0x0a;
@@ -62,6 +68,12 @@ export function readLines(input: Readable, maxLineBytes: number, handlers: LineR
     }
     // Copy what stays behind: a subarray would pin the whole chunk.
     append(Buffer.from(bytes));
+    const backlog = handlers.backlog?.();
+    if (backlog === undefined || ended) return;
+    input.pause();
+    void backlog.then(() => {
+      if (!ended) input.resume();
+    });
   };
 
   const finish = (error?: unknown): void => {

@@ -10,6 +10,8 @@ export class LineWriter {
   readonly #onGone: (error: unknown) => void;
   #chain: Promise<void> = Promise.resolve();
   #closed = false;
+  /** Lines accepted and not handed to the stream yet. */
+  #queued = 0;
   #drain: { promise: Promise<void>; release: () => void } | undefined;
 
   /** `onGone` is told once when the output fails (the client went away). */
@@ -30,8 +32,10 @@ export class LineWriter {
     if (this.#closed) return Promise.resolve();
     // JSON.stringify never emits a raw newline: every message is exactly one line.
     const line = `${JSON.stringify(message)}\n`;
+    this.#queued++;
     const next = this.#chain.then(async () => {
       if (this.#drain !== undefined) await this.#drain.promise;
+      this.#queued--;
       if (this.#closed) return;
       try {
         if (!this.#output.write(line)) this.#waitForDrain();
@@ -46,6 +50,14 @@ export class LineWriter {
   /** Resolves when every accepted line has been handed to the stream. */
   flushed(): Promise<void> {
     return this.#chain.then(() => this.#drain?.promise);
+  }
+
+  /**
+   * While lines wait to be handed to the stream, or the stream is full: resolves once they are
+   * and it has drained. `undefined` when there is nothing to wait for.
+   */
+  backlog(): Promise<void> | undefined {
+    return this.#queued > 0 || this.#drain !== undefined ? this.flushed() : undefined;
   }
 
   /** Drops every later message and stops listening to the stream. */

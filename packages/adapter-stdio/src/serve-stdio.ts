@@ -172,6 +172,8 @@ export function serveStdio(app: FetchApp, options: StdioOptions = {}): StdioServ
       if (error !== undefined) log(`reading the input failed: ${describe(error)}`);
       void stop(error === undefined ? graceMs : 0);
     },
+    // A full stdout pauses reading stdin (flow control): the answers waiting stay bounded.
+    backlog: () => writer.backlog(),
   });
 
   function stop(grace: number): Promise<void> {

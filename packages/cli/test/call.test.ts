@@ -52,6 +52,16 @@ describe("portico call <entry>", () => {
     expect(JSON.parse(stdout)).toMatchObject({ content: [{ type: "text", text: "5" }] });
   });
 
+  it("keeps stdout to the result: the module's console output goes to stderr", async () => {
+    // `portico call … --raw | jq` and `> out.txt` need stdout to hold the result alone.
+    const noisy = new URL("./entries/noisy.ts", import.meta.url).pathname;
+    const { code, stdout, stderr } = await run(["call", noisy, "who", "--raw"]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ content: [{ type: "text", text: "noisy" }] });
+    expect(stderr).toContain("loading the noisy module");
+    expect(stderr).toContain("the noisy tool runs");
+  });
+
   it("a tool error (isError) exits 1 with its message on stderr", async () => {
     const { code, stdout, stderr } = await run(["call", TOOLS, "fail"]);
     expect(code).toBe(1);

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { parseCommand } from "../_args.ts";
+import { consoleToStderr } from "../_console.ts";
 import { CliError, oneLine, usageError } from "../_errors.ts";
 import { CALL_USAGE } from "../_usage.ts";
 import { connect } from "../client/_connect.ts";
@@ -63,6 +64,23 @@ export async function callCommand(args: string[]): Promise<number> {
   );
   const headers = parseHeaders((values.header as string[] | undefined) ?? [], CALL_USAGE);
 
+  // stdout carries the result alone: the module's console output goes to stderr meanwhile.
+  const restoreConsole = isUrl(target) ? () => {} : consoleToStderr();
+  try {
+    return await callOnce(target, tool, toolArgs, headers, values);
+  } finally {
+    restoreConsole();
+  }
+}
+
+/** Loads the entry (or takes the URL), calls the tool and prints its result; the exit code. */
+async function callOnce(
+  target: string,
+  tool: string,
+  toolArgs: Record<string, unknown>,
+  headers: Record<string, string>,
+  values: { export?: unknown; raw?: unknown },
+): Promise<number> {
   let release = (): void => {};
   let app: string | Awaited<ReturnType<typeof entryApp>>["app"] = target;
   if (!isUrl(target)) {

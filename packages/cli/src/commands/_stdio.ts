@@ -1,24 +1,10 @@
-import { Console } from "node:console";
 import { randomBytes } from "node:crypto";
 import { serveStdio } from "@portico/adapter-stdio";
 import { parseCommand } from "../_args.ts";
+import { consoleToStderr } from "../_console.ts";
 import { usageError } from "../_errors.ts";
 import { STDIO_USAGE } from "../_usage.ts";
 import { entryApp, loadEntry } from "../load/entry.ts";
-
-/**
- * Points the global console at stderr for the whole run — loading the module included (serveStdio
- * does the same while serving), so that only JSON-RPC ever reaches stdout.
- */
-function consoleToStderr(): void {
-  const toStderr = new Console({ stdout: process.stderr, stderr: process.stderr }) as unknown as Record<
-    string,
-    unknown
-  >;
-  const global = console as unknown as Record<string, unknown>;
-  for (const key of Object.keys(toStderr))
-    if (typeof toStderr[key] === "function" && key in global) global[key] = toStderr[key];
-}
 
 /** `portico stdio <entry>`: serves until stdin ends (or SIGINT/SIGTERM). */
 export async function stdioCommand(args: string[]): Promise<number> {
@@ -30,6 +16,7 @@ export async function stdioCommand(args: string[]): Promise<number> {
   const [entry, extra] = positionals;
   if (entry === undefined) throw usageError("stdio needs the tools module to serve", STDIO_USAGE);
   if (extra !== undefined) throw usageError(`unexpected argument ${JSON.stringify(extra)}`, STDIO_USAGE);
+  // For the whole run, loading the module included (serveStdio does the same while serving).
   consoleToStderr();
   const loaded = await loadEntry(
     entry,
