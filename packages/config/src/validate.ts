@@ -20,6 +20,7 @@ type Obj = Record<string, unknown>;
 
 const TOOL_NAME = /^[A-Za-z0-9_.\-/]{1,128}$/;
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+const MAX_TIMEOUT_MS = 2_147_483_647;
 
 function fail(path: string, what: string): never {
   throw new PorticoError("invalid_config", `${path}: ${what}`);
@@ -86,8 +87,10 @@ function checkHttp(value: unknown, path: string, declared: Set<string> | undefin
     if (http.body !== "arguments") used(strings(http.body, `${path}.body`), `${path}.body`);
     if (http.method === "GET") fail(`${path}.body`, "a GET request has no body");
   }
-  if (http.timeoutMs !== undefined && !(Number.isInteger(http.timeoutMs) && (http.timeoutMs as number) > 0))
-    fail(`${path}.timeoutMs`, "must be a positive integer");
+  // A timer longer than 2^31 - 1 ms fires at once (or throws), so every call would fail.
+  const timeout = http.timeoutMs as number | undefined;
+  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0 && timeout <= MAX_TIMEOUT_MS))
+    fail(`${path}.timeoutMs`, `must be a positive integer of at most ${MAX_TIMEOUT_MS}`);
   return http as unknown as HttpCall;
 }
 
