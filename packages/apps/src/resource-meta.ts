@@ -57,8 +57,11 @@ const PERMISSIONS: readonly AppPermission[] = ["camera", "microphone", "geolocat
 const ORIGIN =
   /^(https?|wss?):\/\/(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/i;
 
-/** A domain as hosts take it: a host name or an origin, nothing that could break out of a header. */
-const DOMAIN = /^([a-z][a-z0-9+.-]*:\/\/)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/i;
+/**
+ * A domain as hosts take it: a host name or an `http(s)` origin (the view's sandbox origin: no
+ * `javascript:` or `data:`), nothing that could break out of a header.
+ */
+const DOMAIN = /^(https?:\/\/)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/i;
 
 /** Checks `settings` and turns them into `_meta.ui` (`undefined` when nothing is set). */
 export function resourceUiMeta(uri: string, settings: AppResourceSettings): AppResourceUiMeta | undefined {

@@ -102,8 +102,12 @@ export function addAppResource(server: McpServer, uri: string, config: AppResour
     },
   );
   const forget = recordUi(server, uri);
+  let removed = false;
   return {
     remove() {
+      // Once only, as core's: a stale registration must not forget a view registered again.
+      if (removed) return;
+      removed = true;
       forget();
       registration.remove();
     },

@@ -26,6 +26,30 @@ describe("addAppResource", () => {
     );
   });
 
+  it("refuses a URI with control characters, as it does white space", () => {
+    // RFC 3986 has no control characters in a URI; a host may cut the URI at a NUL.
+    for (const uri of ["ui://a\u0000b", "ui://a\u0007", "ui://a\u007f", "ui://a\u0085b"]) {
+      expect(refusal(() => addAppResource(server(), uri, { html: HTML })).code, JSON.stringify(uri)).toBe(
+        "invalid_ui_uri",
+      );
+    }
+  });
+
+  it("refuses a domain whose scheme is not http or https", () => {
+    // The spec's domain is the view's sandbox origin: javascript: or data: is no origin.
+    for (const domain of ["javascript://x", "data://x", "file://host"]) {
+      expect(refusal(() => addAppResource(server(), "ui://a", { html: HTML, domain })).message).toContain(
+        "is not a host name or an origin",
+      );
+    }
+    for (const domain of [
+      "a904794854a047f6.claudemcpcontent.com",
+      "https://www-example-com.oaiusercontent.com",
+    ]) {
+      expect(() => addAppResource(server(), "ui://a", { html: HTML, domain })).not.toThrow();
+    }
+  });
+
   it("refuses empty HTML and HTML that is neither a string nor a function", () => {
     expect(refusal(() => addAppResource(server(), "ui://a", { html: "  \n" })).message).toBe(
       'App resource "ui://a": html must be a non-empty HTML document, got an empty string',
@@ -145,6 +169,16 @@ describe("addAppTool", () => {
     expect(refusal(() => addAppTool(b, "t", { ui: "ui://a" }, () => "x")).code).toBe("unknown_ui");
     registration.remove();
     expect(refusal(() => addAppTool(a, "t", { ui: "ui://a" }, () => "x")).code).toBe("unknown_ui");
+  });
+
+  it("a stale remove() of a view does not forget the view registered again under its URI", () => {
+    // Core ignores a Registration removed twice; the link check must agree with what is served.
+    const s = server();
+    const first = addAppResource(s, "ui://a", { html: HTML });
+    first.remove();
+    addAppResource(s, "ui://a", { html: HTML });
+    first.remove();
+    expect(() => addAppTool(s, "t", { ui: "ui://a" }, () => "x")).not.toThrow();
   });
 
   it("refuses a malformed visibility and a UI link in _meta", () => {

@@ -21,6 +21,11 @@ const RESERVED_METADATA_PREFIX = "io.modelcontextprotocol/";
 const NAME = /^(?!.*--)[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 /** RFC 3986 reg-name (the first path segment sits in the URI's authority). */
 const REG_NAME = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})+$/;
+/**
+ * A dot segment, percent-encoded or not: URI normalisation (RFC 3986 §6.2.2.2, WHATWG
+ * URL) reads `%2e%2e` as `..`.
+ */
+const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
 /** RFC 3986 segment (pchar*), for the other prefix segments. */
 const SEGMENT = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})+$/;
 
@@ -63,7 +68,7 @@ export function checkSkillPath(path: unknown): string[] {
   const label = JSON.stringify(path.slice(0, 80));
   if (path.length > MAX_PATH_CHARS) fail(`Skill path ${label}… is longer than ${MAX_PATH_CHARS} characters`);
   const segments = path.split("/");
-  if (segments.some((s) => s === "" || s === "." || s === "..")) {
+  if (segments.some((s) => s === "" || DOT_SEGMENT.test(s))) {
     fail(`Skill path ${label} has an empty, "." or ".." segment (no leading, trailing or double slashes)`);
   }
   const [first] = segments as [string, ...string[]];
@@ -99,7 +104,11 @@ function encodeFilePath(skill: string, file: string): string {
   if (segments.some((s) => s === "" || s === "." || s === "..")) {
     fail(`${where} has an empty, "." or ".." segment: files must stay inside the skill`);
   }
-  return segments.map(encodeURIComponent).join("/");
+  try {
+    return segments.map(encodeURIComponent).join("/");
+  } catch {
+    fail(`${where} is not well-formed Unicode (a lone surrogate has no URI form)`);
+  }
 }
 
 function checkFrontmatter(path: string, name: string, frontmatter: Record<string, unknown>): void {

@@ -1,5 +1,14 @@
 /** Build-time bundling: a folder → skills data → an ES module imported with no file system; the CLI. */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
@@ -58,6 +67,34 @@ describe("readSkillsFolder", () => {
     symlinkSync(join(linked, "a", "SKILL.md"), join(linked, "a", "link.md"));
     await expect(readSkillsFolder(linked)).rejects.toThrow(/symbolic links are not bundled/);
     await expect(readSkillsFolder(join(tmp, "absent"))).rejects.toThrow(/does not exist or is not a folder/);
+  });
+
+  it("refuses a skill over the 16 MiB limit from its files' sizes, before reading them", async () => {
+    // A skill is at most 16 MiB (the extension's limit); a stray 3 GiB file (sparse here: no disk
+    // used) must be refused naming the skill, not read (Node cannot read it into one buffer).
+    const dir = folder("huge", { "a/SKILL.md": skillMd("a") });
+    writeFileSync(join(dir, "a", "big.bin"), "");
+    truncateSync(join(dir, "a", "big.bin"), 3 * 1024 ** 3);
+    await expect(readSkillsFolder(dir)).rejects.toThrow(
+      /Skill "a" is larger than 16777216 bytes \(at file "big.bin"\)/,
+    );
+  });
+
+  it("reads a SKILL.md saved with a byte order mark as text, its digest that of the file", async () => {
+    // Editors on Windows save UTF-8 with a BOM; the front matter parser skips it, and SKILL.md
+    // must be text: keep the BOM in the string, so its UTF-8 bytes are the file's.
+    const md = `\ufeff${skillMd("bom")}`;
+    const [bom] = await readSkillsFolder(folder("bom", { "bom/SKILL.md": md, "bom/notes.md": md }));
+    expect(bom?.files).toEqual({ "SKILL.md": md, "notes.md": md });
+    const server = testServer();
+    addSkills(server, [bom as SkillDefinition]);
+    const handler = testHandler(server);
+    const { result } = await modern(handler, "skills/get", { uri: "skill://bom/SKILL.md" });
+    const digest = `sha256:${createHash("sha256")
+      .update(readFileSync(join(tmp, "bom", "bom", "SKILL.md")))
+      .digest("hex")}`;
+    expect(result.skill.resources[0]).toMatchObject({ uri: "skill://bom/SKILL.md", digest });
+    handler.close();
   });
 });
 

@@ -73,6 +73,20 @@ describe("validateSkill", () => {
     refuse({ path: "", files: {} }, /A skill needs a path/);
   });
 
+  it("refuses percent-encoded dot segments in the path, which URI normalisation resolves", () => {
+    // RFC 3986 §6.2.2.2 and the WHATWG URL parser read "%2e%2e" as "..": a client would turn
+    // skill://acme/%2e%2e/pdf/SKILL.md into skill://acme/pdf/SKILL.md, another skill's address.
+    for (const path of ["acme/%2e%2e/pdf", "acme/%2E/pdf", "acme/.%2e/pdf", "acme/%2e./pdf", "%2e%2e/pdf"]) {
+      refuse(skill(path), /empty, "." or ".." segment/);
+    }
+    expect(() => validateSkill(skill("acme/%2e%2ex/pdf"))).not.toThrow();
+  });
+
+  it("refuses a file path that is not well-formed Unicode with a PorticoError naming the file", () => {
+    // A lone surrogate has no UTF-8 form, so no URI: the error must name the skill, not be a URIError.
+    refuse(skill("a", { "x\ud800.md": "x" }), /Skill "a": file .* is not well-formed Unicode/);
+  });
+
   it("keeps file paths inside the skill", () => {
     for (const bad of ["../x.md", "a/../../x.md", "/etc/passwd", "C:/x", "a\\b.md", "a//b.md", "./a.md"]) {
       refuse(

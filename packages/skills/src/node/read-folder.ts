@@ -9,10 +9,12 @@
 import { lstat, readdir, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { PorticoError } from "@portico/core";
+import { MAX_BYTES } from "../_validate.ts";
 import { type SkillDefinition, validateSkill } from "../index.ts";
 
 const SKILL_MD = "SKILL.md";
-const decoder = new TextDecoder("utf-8", { fatal: true });
+/** `ignoreBOM`: a byte order mark stays in the text, so its UTF-8 bytes (and digest) are the file's. */
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Reads the skills under `dir`, sorted by path. */
 export async function readSkillsFolder(dir: string): Promise<SkillDefinition[]> {
@@ -33,6 +35,7 @@ export async function readSkillsFolder(dir: string): Promise<SkillDefinition[]> 
   const skills: SkillDefinition[] = [];
   for (const root of roots.sort()) {
     const mine = files.filter((f) => f.startsWith(`${root}/`));
+    await checkSize(dir, root, mine);
     const entries: Record<string, string | Uint8Array> = {};
     for (const file of mine)
       entries[file.slice(root.length + 1)] = asContent(await readFile(join(dir, file)));
@@ -43,14 +46,27 @@ export async function readSkillsFolder(dir: string): Promise<SkillDefinition[]> 
   return skills;
 }
 
+/** Refuses a skill over the extension's byte limit by its files' sizes, before reading any. */
+async function checkSize(dir: string, root: string, files: readonly string[]): Promise<void> {
+  let total = 0;
+  for (const file of files) {
+    total += (await lstat(join(dir, file))).size;
+    if (total > MAX_BYTES) {
+      const at = file.slice(root.length + 1);
+      throw new PorticoError(
+        "invalid_skill",
+        `Skill "${root}" is larger than ${MAX_BYTES} bytes (at file "${at}")`,
+      );
+    }
+  }
+}
+
 /** Text when the bytes are UTF-8 without NUL; else the bytes. */
 function asContent(buffer: Uint8Array): string | Uint8Array {
   const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   if (bytes.includes(0)) return Uint8Array.from(bytes);
   try {
-    const text = decoder.decode(bytes);
-    // A BOM would be lost in decoding: keep such files as bytes so digests stay those of the file.
-    return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? Uint8Array.from(bytes) : text;
+    return decoder.decode(bytes);
   } catch {
     return Uint8Array.from(bytes);
   }
