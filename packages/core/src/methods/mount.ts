@@ -95,6 +95,16 @@ export function mount(
     use: [childUse, ...(config.use ?? [])],
   });
   const toParent = (uri: string) => prefixUri(prefix, uri);
+  /**
+   * A tool's `_meta` with each reference to one of the child's resources (a string equal to its URI:
+   * an MCP App's `ui.resourceUri`) moved under the prefix, as the resource itself is.
+   */
+  const relinked = (value: unknown, depth = 0): unknown => {
+    if (typeof value === "string") return child.registry("resources").has(value) ? toParent(value) : value;
+    if (depth >= 4 || typeof value !== "object" || value === null) return value;
+    if (Array.isArray(value)) return value.map((item) => relinked(item, depth + 1));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, relinked(v, depth + 1)]));
+  };
   const contents = (returned: ResourceReturn): ResourceReturn => {
     const fix = (list: ResourceContents[]) => list.map((c) => ({ ...c, uri: toParent(c.uri) }));
     return Array.isArray(returned) ? fix(returned) : { ...returned, contents: fix(returned.contents) };
@@ -115,7 +125,12 @@ export function mount(
       what: "Tool",
       changes: "tools",
       key: named(true),
-      wrap: (e, key) => ({ ...(e as ToolEntry), name: key, config: withUse((e as ToolEntry).config) }),
+      wrap: (e, key) => {
+        const entry = e as ToolEntry;
+        const config = withUse(entry.config);
+        if (config._meta !== undefined) config._meta = relinked(config._meta) as Record<string, unknown>;
+        return { ...entry, name: key, config };
+      },
     },
     {
       registry: "prompts",
