@@ -25,7 +25,11 @@ export function checkValue(s: SchemaObject, value: unknown, path: string, issues
   }
 }
 
-/** `minLength`, `maxLength` (in code points) and `pattern` (ECMA-262, unanchored). */
+/**
+ * `minLength`, `maxLength` (in code points) and `pattern` (ECMA-262, unanchored). A string longer
+ * than `maxLength` never reaches the pattern, so `maxLength` bounds its backtracking; a pattern
+ * that does not compile matches nothing.
+ */
 export function checkString(s: SchemaObject, value: string, path: string, issues: SchemaIssue[]): void {
   if (typeof s.minLength === "number" || typeof s.maxLength === "number") {
     const length = [...value].length;
@@ -34,9 +38,10 @@ export function checkString(s: SchemaObject, value: string, path: string, issues
     }
     if (typeof s.maxLength === "number" && length > s.maxLength) {
       issues.push({ path, message: `Expected at most ${s.maxLength} characters` });
+      return;
     }
   }
-  if (typeof s.pattern === "string" && patternTest(s.pattern, value) === false) {
+  if (typeof s.pattern === "string" && patternTest(s.pattern, value) !== true) {
     issues.push({ path, message: `Expected to match ${s.pattern}` });
   }
 }
@@ -47,7 +52,8 @@ export function checkString(s: SchemaObject, value: string, path: string, issues
  * error of two decimal inputs and one division is below 2 ulps).
  */
 export function isMultipleOf(value: number, divisor: number): boolean {
-  if (Number.isInteger(value) && Number.isInteger(divisor)) return value % divisor === 0;
+  // an integer divisor needs no tolerance: `%` is exact, and 1 + 2^-52 is no multiple of 1
+  if (Number.isInteger(divisor)) return value % divisor === 0;
   const quotient = value / divisor;
   if (!Number.isFinite(quotient)) return false;
   return Math.abs(quotient - Math.round(quotient)) <= Math.abs(quotient) * 4 * Number.EPSILON;

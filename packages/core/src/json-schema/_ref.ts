@@ -5,6 +5,7 @@
  * fetched: a reference to another document does not resolve. The index of a document is built
  * once (one walk over its subschemas) and kept for as long as the schema object lives.
  */
+import { LISTS, MAPS, SINGLE, shapeProblem } from "./_shape.ts";
 import { isObject, isSchema, type Schema, type SchemaObject } from "./_util.ts";
 
 /** Base URI of a document without `$id`: only ever joined with relative references, never fetched. */
@@ -29,22 +30,12 @@ export interface RefIndex {
   readonly cache: Map<string, RefTarget | null>;
   /** Every `$ref` / `$dynamicRef` in the document with the base it is resolved against. */
   readonly refs: Array<[ref: string, base: string]>;
+  /** Why the document cannot be applied as written (see `_shape.ts`), if it cannot. */
+  problem: string | undefined;
 }
 
-const SINGLE = [
-  "additionalProperties",
-  "items",
-  "contains",
-  "propertyNames",
-  "not",
-  "if",
-  "then",
-  "else",
-  "unevaluatedItems",
-  "unevaluatedProperties",
-];
-const MAPS = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
-const LISTS = ["allOf", "anyOf", "oneOf", "prefixItems"];
+/** Deepest subschema the index walks; a deeper (or cyclic) schema object is refused. */
+const MAX_NESTING = 64;
 
 function absolute(ref: string, base: string): URL | undefined {
   try {
@@ -69,7 +60,12 @@ export function idBase(index: RefIndex, schema: SchemaObject, base: string): str
 }
 
 function walk(index: RefIndex, node: unknown, parentBase: string, depth: number): void {
-  if (!isObject(node) || depth > 64) return;
+  if (!isObject(node)) return;
+  if (depth > MAX_NESTING) {
+    index.problem ??= `subschemas nested deeper than ${MAX_NESTING} levels`;
+    return;
+  }
+  index.problem ??= shapeProblem(node);
   let base = parentBase;
   if (typeof node.$id === "string") {
     const url = absolute(node.$id, parentBase);
@@ -117,6 +113,7 @@ export function refIndex(root: SchemaObject): RefIndex {
       ids: new WeakMap(),
       cache: new Map(),
       refs: [],
+      problem: undefined,
     };
     index.resources.set(rootBase, root);
     walk(index, root, DEFAULT_BASE, 0);
@@ -177,8 +174,12 @@ export function resolveRef(index: RefIndex, ref: string, base: string): RefTarge
   return target;
 }
 
-/** The first `$ref` / `$dynamicRef` of a schema that does not resolve inside it, if any. */
-export function unresolvedRef(root: SchemaObject): string | undefined {
+/** Why a schema cannot be applied as written: a malformed keyword, or a `$ref` that does not resolve. */
+export function schemaProblem(root: SchemaObject): string | undefined {
   const index = refIndex(root);
-  return index.refs.find(([ref, base]) => resolveRef(index, ref, base) === null)?.[0];
+  if (index.problem !== undefined) return index.problem;
+  const ref = index.refs.find(([r, base]) => resolveRef(index, r, base) === null)?.[0];
+  return ref === undefined
+    ? undefined
+    : `$ref ${JSON.stringify(ref)} does not resolve inside the schema (nothing is fetched)`;
 }

@@ -69,18 +69,24 @@ export function escapePointer(key: string): string {
 const REGEX_CACHE_MAX = 256;
 const regexCache = new Map<string, RegExp | null>();
 
+/** An ECMA-262 regex with the `u` flag as 2020-12 recommends, else without it (`\-`, a lone `{`). */
+function compile(pattern: string): RegExp | null {
+  for (const flags of ["u", ""]) {
+    try {
+      return new RegExp(pattern, flags);
+    } catch {}
+  }
+  return null;
+}
+
 /**
- * Tests a schema `pattern` (ECMA-262, `u` flag), compiling each source once. An invalid pattern
- * never matches: it is the schema author's problem, so `pattern` then does not assert at all.
+ * Tests a schema `pattern`, compiling each source once; `undefined` when it does not compile
+ * (`jsonSchema()` refuses such a schema, and the validator then fails closed).
  */
 export function patternTest(pattern: string, text: string): boolean | undefined {
   let re = regexCache.get(pattern);
   if (re === undefined) {
-    try {
-      re = new RegExp(pattern, "u");
-    } catch {
-      re = null;
-    }
+    re = compile(pattern);
     if (regexCache.size >= REGEX_CACHE_MAX) {
       const oldest = regexCache.keys().next().value;
       if (oldest !== undefined) regexCache.delete(oldest);

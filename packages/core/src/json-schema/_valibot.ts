@@ -4,10 +4,11 @@
  * objects (plain, loose, strict, with rest), record, optional/exact_optional/undefinedable (with
  * defaults), nullable, nullish, union, variant, intersect; pipe actions min/max length (and
  * length, non_empty), min/max/gt/lt value, integer, email/url/uuid/iso_date/iso_date_time formats,
- * regex, title, description and metadata (copied as keywords, e.g. `x-mcp-header`). Valibot still
- * validates, so another action (`check`, `trim`, `ipv4`, …) is only left out of the description; a
- * pipe stops at the first transformation that changes the type. Any other schema type (`lazy`,
- * `date`, `bigint`, `map`, …) throws a PorticoError naming it: give such a tool `jsonSchema(…)`.
+ * regex (when its source also compiles with the `u` flag), title, description and metadata
+ * (copied as keywords, e.g. `x-mcp-header`). Valibot still validates, so another action
+ * (`check`, `trim`, `not_length`, `ipv4`, …) is only left out of the description; a pipe stops at
+ * the first transformation that changes the type. Any other schema type (`lazy`, `date`,
+ * `bigint`, `map`, …) throws a PorticoError naming it: give such a tool `jsonSchema(…)`.
  */
 import { PorticoError } from "../errors.ts";
 
@@ -42,6 +43,19 @@ const CHANGES_TYPE = /^(to_[^lmu]|parse|stringify|.*transform|find|reduce|map_)/
 /** The wrappers valibot lets an object leave out (`non_optional` is required). */
 const isOptional = (type: string): boolean =>
   type === "optional" || type === "exact_optional" || type === "nullish";
+
+/** Schema types that accept `undefined`, so a tuple item of one may be missing. */
+const ACCEPTS_UNDEFINED = ["optional", "nullish", "undefinedable", "any", "unknown"];
+
+/** Whether a regex source is also a pattern clients can compile (ECMA-262 with the `u` flag). */
+function compilesWithU(source: string): boolean {
+  try {
+    new RegExp(source, "u");
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const isJsonScalar = (x: unknown): boolean =>
   typeof x === "string" || typeof x === "boolean" || Number.isFinite(x);
@@ -83,16 +97,18 @@ export function valibotToJsonSchema(schema: object, name: string): Json {
       };
     const rest = s.rest ? convert(s.rest as Node) : t.startsWith("strict") ? false : undefined;
     if (t.includes("tuple")) {
-      const out: Json = { type: "array", prefixItems: map("items"), minItems: (s.items as Node[]).length };
+      const items = s.items as Node[];
+      // valibot checks a missing item as `undefined`: trailing items that accept it may be missing
+      let minItems = items.length;
+      while (minItems > 0 && ACCEPTS_UNDEFINED.includes(items[minItems - 1]!.type)) minItems--;
+      const out: Json = { type: "array", prefixItems: map("items"), minItems };
       return rest === undefined ? out : { ...out, items: rest };
     }
     if (t.includes("object")) {
-      const properties: Json = {};
-      const required: string[] = [];
-      for (const [key, entry] of Object.entries(s.entries as Record<string, Node>)) {
-        properties[key] = convert(entry);
-        if (!isOptional(entry.type)) required.push(key);
-      }
+      const entries = Object.entries(s.entries as Record<string, Node>);
+      // fromEntries defines own properties: an entry named `__proto__` stays one
+      const properties: Json = Object.fromEntries(entries.map(([key, entry]) => [key, convert(entry)]));
+      const required = entries.filter(([, entry]) => !isOptional(entry.type)).map(([key]) => key);
       const out: Json = { type: "object", properties, required };
       return rest === undefined ? out : { ...out, additionalProperties: rest };
     }
@@ -117,12 +133,14 @@ export function valibotToJsonSchema(schema: object, name: string): Json {
     const unit = out.type === "array" ? "Items" : "Length";
     if (Object.hasOwn(FORMATS, t)) return { ...out, format: FORMATS[t] };
     if (Object.hasOwn(KEYWORDS, t)) return Number.isFinite(r) ? { ...out, [KEYWORDS[t] as string]: r } : out;
-    if (/length|non_empty/.test(t)) {
+    if (/^((min_|max_)?length|non_empty)$/.test(t)) {
       const next = t === "max_length" ? out : { ...out, [`min${unit}`]: r ?? 1 };
       return /^(max_)?length/.test(t) ? { ...next, [`max${unit}`]: r } : next;
     }
     if (/integer/.test(t)) return { ...out, type: "integer" };
-    if (t === "regex" && /^u?$/.test((r as RegExp).flags)) return { ...out, pattern: (r as RegExp).source };
+    if (t === "regex" && /^u?$/.test((r as RegExp).flags) && compilesWithU((r as RegExp).source)) {
+      return { ...out, pattern: (r as RegExp).source };
+    }
     if (t === "title" || t === "description") return { ...out, [t]: a[t] };
     return t === "metadata" ? { ...out, ...(a.metadata as Json) } : out;
   };

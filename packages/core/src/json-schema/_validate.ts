@@ -8,10 +8,11 @@
  * JSON Pointer, an `$anchor` or a `$id`-relative URI inside the same document, and `$dynamicRef` /
  * `$dynamicAnchor` within that document.
  *
- * Not asserted: `format` and the content keywords (annotations by default in 2020-12), `$ref`s to
- * other documents (nothing is fetched; such a `$ref` is skipped here, and `jsonSchema()` refuses
- * the schema), `$vocabulary`, and any unknown keyword. Schemas nested deeper than MAX_DEPTH
- * (e.g. a `$ref` cycle that never descends into the value) fail with an issue instead of looping.
+ * Not asserted: `format` and the content keywords (annotations by default in 2020-12),
+ * `$vocabulary`, and any unknown keyword. It fails closed: a schema that cannot be applied as
+ * written (a keyword value of the wrong shape, see `_shape.ts`), a `$ref` that does not resolve
+ * (nothing is fetched; `jsonSchema()` refuses both up front) and schemas nested deeper than
+ * MAX_DEPTH (e.g. a `$ref` cycle that never descends into the value) fail with an issue.
  */
 
 import { applyItems, applyProperties, checkObjectShape } from "./_apply.ts";
@@ -96,7 +97,10 @@ function check(
     if (typeof ref !== "string") continue;
     const target =
       keyword === "$ref" ? resolveRef(index, ref, scope.base) : resolveDynamicRef(index, ref, scope);
-    if (target === null) continue;
+    if (target === null) {
+      issues.push({ path, message: `The schema's ${keyword} ${JSON.stringify(ref)} does not resolve` });
+      continue;
+    }
     merge(ev, check(target.schema, value, path, index, enter(scope, target.base), depth + 1, issues));
   }
   if (!checkType(s, value, path, issues)) return ev;
@@ -179,6 +183,7 @@ function inPlace(
 export function validateJsonSchema(schema: Record<string, unknown> | boolean, value: unknown): SchemaIssue[] {
   const issues: SchemaIssue[] = [];
   const index = refIndex(isObject(schema) ? schema : {});
+  if (index.problem !== undefined) return [{ path: "", message: `Invalid schema: ${index.problem}` }];
   check(schema, value, "", index, { base: index.rootBase, up: undefined }, 0, issues);
   return issues;
 }

@@ -11,7 +11,7 @@
  */
 import type { StandardJSONSchemaV1, StandardSchemaV1 } from "@standard-schema/spec";
 import { PorticoError } from "../errors.ts";
-import { unresolvedRef } from "./_ref.ts";
+import { schemaProblem } from "./_ref.ts";
 import { validateJsonSchema } from "./_validate.ts";
 
 /** A plain JSON Schema object (2020-12 by default). */
@@ -42,19 +42,17 @@ function segments(pointer: string): string[] {
  * unevaluatedItems, and `$ref`/`$dynamicRef` to JSON Pointers, `$anchor`s and `$id`s inside the
  * schema. `format` and the content keywords are annotations (not checked, as 2020-12 specifies by
  * default), and so is every unknown keyword. A `$ref` that does not resolve inside the schema
- * (nothing is fetched) throws a `PorticoError` with code `invalid_schema` here.
+ * (nothing is fetched), a keyword value of another shape than 2020-12's meta-schema gives it
+ * (`"items": [ … ]`, `"maxLength": "5"`, a `pattern` that is no ECMA-262 regular expression,
+ * with the `u` flag or else without it) and subschemas nested deeper than 64 levels throw a
+ * `PorticoError` with code `invalid_schema` here: such a keyword is never skipped.
  */
 export function jsonSchema<T = Record<string, unknown>>(schema: JsonSchemaObject): JsonSchema<T> {
   if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
     throw new PorticoError("invalid_schema", "jsonSchema() takes a JSON Schema object");
   }
-  const ref = unresolvedRef(schema);
-  if (ref !== undefined) {
-    throw new PorticoError(
-      "invalid_schema",
-      `jsonSchema(): $ref ${JSON.stringify(ref)} does not resolve inside the schema (nothing is fetched)`,
-    );
-  }
+  const problem = schemaProblem(schema);
+  if (problem !== undefined) throw new PorticoError("invalid_schema", `jsonSchema(): ${problem}`);
   const convert = () => schema;
   return {
     schema,

@@ -63,7 +63,8 @@ export class UriTemplate {
    * Anchored at both ends; values are percent-decoded. `{x}` and `{+x}` need at least one
    * character; `{x}` never spans `/`, `?` or `#`. Query parts (`{?a,b}{&c}`) match in any order,
    * may be missing and may carry unknown parameters. Exploded variables give arrays; exploded
-   * maps in named expressions (`{?keys*}`) are not recovered.
+   * maps in named expressions (`{?keys*}`) are not recovered. A decoded value may be `..` or hold
+   * `/` (from `%2F`), as expansion allows: a handler that makes a path of it must check it.
    */
   match(uri: string): UriTemplateMatch | undefined {
     if (typeof uri !== "string" || uri.length > URI_TEMPLATE_MAX_URI_LENGTH) return undefined;
