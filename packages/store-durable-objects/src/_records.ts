@@ -28,6 +28,17 @@ CREATE TABLE IF NOT EXISTS portico_meta (
 `;
 
 /**
+ * Whether this object's storage holds the schema. Tables are created on the first write only:
+ * empty tables are billed storage too (until `deleteAll()`), and a read may name any object.
+ */
+export function hasSchema(sql: SqlStorage): boolean {
+  return (
+    sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'portico_meta'").toArray().length >
+    0
+  );
+}
+
+/**
  * Creates the tables (and index) that are absent, including those added since the storage was
  * created; returns this object's event-id tag (a new random one for new storage).
  */

@@ -8,6 +8,22 @@
 /** Where a subscriber's WebSocket upgrade request goes (the host is never resolved: the stub routes it). */
 export const SUBSCRIBE_URL = "https://portico-session-object.invalid/subscribe";
 
+/** Longer topics are known to the object by a digest: a socket's attachment holds at most 2,048 bytes. */
+const MAX_TOPIC_LENGTH = 512;
+
+/**
+ * The name the object knows a topic (its `storeKeyText`) by: the text itself, or for a long one
+ * (a client's long JSON-RPC id in a cancel topic) `sha256:` and the SHA-256 of its UTF-16 code
+ * units, which no topic text (`portico:…`) can equal. Publisher and subscribers both use it.
+ */
+export async function topicName(text: string): Promise<string> {
+  if (text.length <= MAX_TOPIC_LENGTH) return text;
+  const units = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", units));
+  return `sha256:${Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
 /** WebSocket tags are limited to 256 characters; longer topics share a hashed tag and are told apart by the attachment. */
 const MAX_TAG_LENGTH = 256;
 

@@ -7,7 +7,7 @@ import {
   toJsonText,
 } from "@portico/core";
 import { objectForTopic } from "./_routing.ts";
-import { SUBSCRIBE_URL } from "./_sockets.ts";
+import { SUBSCRIBE_URL, topicName } from "./_sockets.ts";
 import { callObject, objectNamed, type SessionObjectNamespace } from "./_stub.ts";
 
 /** Options for {@link DurableObjectBus}. */
@@ -23,8 +23,10 @@ export interface DurableObjectBusOptions {
 
 interface Subscriber {
   key: StoreKey;
-  /** The topic's `storeKeyText`: how the object knows it. */
+  /** The topic's `storeKeyText`. */
   topic: string;
+  /** How the object knows it (`topicName`). */
+  name: string;
   onMessage: (message: JsonValue) => void;
   active: boolean;
   socket: WebSocket | undefined;
@@ -32,9 +34,9 @@ interface Subscriber {
 
 /**
  * {@link Bus} through the topic's session object (the session's own for a topic with a `session`,
- * see `_routing.ts`), which knows the topic by its `storeKeyText`. `subscribe` opens a WebSocket to the object,
- * which accepts it with the hibernation API: the object may sleep while subscribers wait, and a
- * waiting subscriber costs no object duration. `publish` is one call on the object, which sends the
+ * see `_routing.ts`), which knows the topic by its `storeKeyText` (a long one by its digest, see
+ * `topicName`). `subscribe` opens a WebSocket to the object, which accepts it with the hibernation
+ * API: the object may sleep while subscribers wait, and a waiting subscriber costs no object duration. `publish` is one call on the object, which sends the
  * message to the topic's sockets in publish order. `subscribe` resolves once the object has accepted
  * the socket, so everything published afterwards reaches it.
  *
@@ -57,16 +59,18 @@ export class DurableObjectBus implements Bus {
 
   async publish(topic: StoreKey, message: JsonValue): Promise<void> {
     const text = toJsonText(message, "a bus message");
-    const name = storeKeyText(topic);
+    const name = await topicName(storeKeyText(topic));
     await callObject("publish", false, () =>
       objectNamed(this.#namespace, objectForTopic(topic)).publish(name, text),
     );
   }
 
   async subscribe(topic: StoreKey, onMessage: (message: JsonValue) => void): Promise<Subscription> {
+    const text = storeKeyText(topic);
     const subscriber: Subscriber = {
       key: topic,
-      topic: storeKeyText(topic),
+      topic: text,
+      name: await topicName(text),
       onMessage,
       active: true,
       socket: undefined,
@@ -83,8 +87,8 @@ export class DurableObjectBus implements Bus {
   }
 
   async #connect(subscriber: Subscriber): Promise<void> {
-    const { key, topic } = subscriber;
-    const url = `${SUBSCRIBE_URL}?topic=${encodeURIComponent(topic)}`;
+    const { key, topic, name } = subscriber;
+    const url = `${SUBSCRIBE_URL}?topic=${encodeURIComponent(name)}`;
     const response = await callObject("subscribe", true, () =>
       objectNamed(this.#namespace, objectForTopic(key)).fetch(url, { headers: { upgrade: "websocket" } }),
     );

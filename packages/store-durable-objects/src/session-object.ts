@@ -25,6 +25,7 @@ import {
   deleteRecord,
   ensureSchema,
   getRecord,
+  hasSchema,
   type RecordRow,
   sweep,
   updateRecord,
@@ -33,23 +34,33 @@ import { acceptSubscriber, closeSubscriber, sendToSubscribers } from "./_sockets
 
 export class PorticoSessionObject extends DurableObject {
   readonly #sql: SqlStorage;
-  #tag: string;
+  /** The event-id tag; `undefined` while the storage holds no tables (a new or emptied object). */
+  #tag: string | undefined;
   /** The scheduled alarm as last read or written (`null`: none); `undefined` until read after a wake-up. */
   #alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
     this.#sql = ctx.storage.sql;
-    this.#tag = ensureSchema(this.#sql);
+    // Storage that exists is brought up to date; none is created until the first write.
+    this.#tag = hasSchema(this.#sql) ? ensureSchema(this.#sql) : undefined;
+  }
+
+  /** Creates the tables on the first write to an object without storage; returns the tag. */
+  #writable(): string {
+    this.#tag ??= ensureSchema(this.#sql);
+    return this.#tag;
   }
 
   // --- SessionStore ---------------------------------------------------------------------------
 
   getRecord(key: string): RecordRow | null {
+    if (this.#tag === undefined) return null;
     return getRecord(this.#sql, key, Date.now()) ?? null;
   }
 
   async createRecord(key: string, value: string, ttlMs: number): Promise<boolean> {
+    this.#writable();
     const now = Date.now();
     const created = createRecord(this.#sql, key, value, now + ttlMs, now);
     if (created) await this.#expireBy(now + ttlMs);
@@ -57,6 +68,7 @@ export class PorticoSessionObject extends DurableObject {
   }
 
   async updateRecord(key: string, expectedVersion: number, value: string, ttlMs: number): Promise<boolean> {
+    if (this.#tag === undefined) return false;
     const now = Date.now();
     const updated = updateRecord(this.#sql, key, expectedVersion, value, now + ttlMs, now);
     if (updated) await this.#expireBy(now + ttlMs);
@@ -64,7 +76,7 @@ export class PorticoSessionObject extends DurableObject {
   }
 
   deleteRecord(key: string): void {
-    deleteRecord(this.#sql, key);
+    if (this.#tag !== undefined) deleteRecord(this.#sql, key);
   }
 
   // --- EventStore -----------------------------------------------------------------------------
@@ -86,17 +98,18 @@ export class PorticoSessionObject extends DurableObject {
       typeof maxBytesPerSession === "number" && maxBytesPerSession > 0
         ? maxBytesPerSession
         : DEFAULT_MAX_BYTES_PER_SESSION;
-    const id = appendEvent(this.#sql, this.#tag, session, stream, message, expiresAt, maxBytes);
+    const id = appendEvent(this.#sql, this.#writable(), session, stream, message, expiresAt, maxBytes);
     await this.#expireBy(expiresAt);
     return id;
   }
 
   replayEvents(session: string, lastEventId: string): ReplayRows | null {
+    if (this.#tag === undefined) return null;
     return replayEvents(this.#sql, this.#tag, session, lastEventId, Date.now()) ?? null;
   }
 
   trimEvents(session: string, stream?: string): void {
-    trimEvents(this.#sql, session, stream);
+    if (this.#tag !== undefined) trimEvents(this.#sql, session, stream);
   }
 
   // --- RateLimitStore -------------------------------------------------------------------------
@@ -109,6 +122,7 @@ export class PorticoSessionObject extends DurableObject {
    */
   async takeToken(key: string, bucket: TokenBucket): Promise<TokenTake> {
     assertTokenBucket(bucket);
+    this.#writable();
     const { take, expiresAt } = takeLimit(this.#sql, key, bucket, Date.now());
     if (expiresAt !== undefined) await this.#expireBy(expiresAt);
     return take;
@@ -148,14 +162,15 @@ export class PorticoSessionObject extends DurableObject {
   /** Drops what expired; an object left with nothing stored deletes its storage altogether. */
   override async alarm(): Promise<void> {
     this.#alarmAt = null;
+    if (this.#tag === undefined) return;
     const next = sweep(this.#sql, Date.now());
     if (next !== undefined) {
       await this.#expireBy(next);
       return;
     }
     await this.ctx.storage.deleteAll();
-    // A fresh database: the next event ids carry a new tag, so no id from before can match.
-    this.#tag = ensureSchema(this.#sql);
+    // No tables until the next write, which makes a new tag: no event id from before can match.
+    this.#tag = undefined;
   }
 
   /** Makes sure an alarm fires shortly after `expiresAt`. */

@@ -6,6 +6,7 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { EVICT_EVENTS_SQL, OLDEST_EVENTS_SQL } from "../../src/_events.ts";
+import { ensureSchema } from "../../src/_records.ts";
 import { DurableObjectEventStore, durableObjectStores } from "../../src/index.ts";
 import { testEnv } from "./_fixtures.ts";
 
@@ -122,6 +123,7 @@ describe("DurableObjectEventStore maxBytesPerSession", () => {
     // Storage as an earlier version left it: events, but no totals table and no (session, seq) index.
     const old = await runInDurableObject(object, (_instance, state) => {
       const sql = state.storage.sql;
+      ensureSchema(sql); // a new object has no tables until its first write
       sql.exec("DROP TABLE portico_event_bytes");
       sql.exec("DROP INDEX portico_events_by_seq");
       const tag = sql
