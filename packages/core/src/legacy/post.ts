@@ -79,6 +79,25 @@ export async function legacyPost(rt: Runtime, incoming: Incoming, body: unknown)
   }
 }
 
+/** The most characters of JSON a session keeps of the client's `capabilities` and `clientInfo`. */
+export const MAX_CLIENT_STATE_CHARS = 64 * 1024;
+
+/**
+ * Why `initialize`'s `capabilities` and `clientInfo` cannot be kept in the session record, or
+ * `undefined`: they must be objects (`clientInfo` may be absent), and the record has to fit every
+ * store (a DynamoDB item is at most 400 KB), so together at most `MAX_CLIENT_STATE_CHARS` of JSON.
+ */
+function clientStateProblem(capabilities: unknown, clientInfo: unknown): string | undefined {
+  const isRecord = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (capabilities !== undefined && !isRecord(capabilities)) return "/capabilities must be an object";
+  if (clientInfo !== undefined && !isRecord(clientInfo)) return "/clientInfo must be an object";
+  const size = JSON.stringify([capabilities ?? {}, clientInfo ?? null]).length;
+  if (size > MAX_CLIENT_STATE_CHARS) {
+    return `capabilities and clientInfo take ${size} characters of JSON; a session keeps at most ${MAX_CLIENT_STATE_CHARS}`;
+  }
+  return undefined;
+}
+
 async function initialize(
   rt: Runtime,
   message: JsonRpcRequest,
@@ -89,6 +108,11 @@ async function initialize(
   const requested = typeof params.protocolVersion === "string" ? params.protocolVersion : undefined;
   if (requested === undefined) {
     const error = new McpError(ErrorCode.InvalidParams, "Invalid params: /protocolVersion is required");
+    return jsonResponse(toWireError(error, message.id, rt.report, "initialize"), 400);
+  }
+  const problem = clientStateProblem(params.capabilities, params.clientInfo);
+  if (problem !== undefined) {
+    const error = new McpError(ErrorCode.InvalidParams, `Invalid params: ${problem}`);
     return jsonResponse(toWireError(error, message.id, rt.report, "initialize"), 400);
   }
   const protocolVersion = isLegacyVersion(requested) ? requested : LATEST_LEGACY_VERSION;
