@@ -1,4 +1,5 @@
 /** What a generated project is made of: the runtime it deploys to and where its sessions live. */
+import { builtinModules } from "node:module";
 
 /** The deployment targets, each a complete project layout. */
 export const RUNTIMES = ["node", "lambda-sam", "lambda-cdk", "vercel", "workers"] as const;
@@ -43,25 +44,39 @@ export interface ProjectOptions {
   packageManager: PackageManager;
 }
 
-const NAME = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
+/** A scope may hold `~`; the name itself may not (npm refuses `~'!()*` in new package names). */
+const NAME = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-][a-z0-9-._]*$/;
+/** Names npm refuses for new packages although they are well-formed: Node's core modules and two more. */
+const RESERVED = new Set([
+  ...builtinModules.filter((module) => !module.includes(":")),
+  "node_modules",
+  "favicon.ico",
+]);
 
 /** Why `name` cannot be an npm package name, or `undefined` when it can. */
 export function invalidPackageName(name: string): string | undefined {
   if (name.length === 0) return "the package name is empty";
   if (name.length > 214) return "the package name is longer than 214 characters";
-  if (!NAME.test(name)) {
-    return `${JSON.stringify(name)} is not a valid npm package name (lowercase letters, digits, "-", "." and "_", optionally @scope/)`;
+  if (!NAME.test(name) || name.startsWith("-")) {
+    return `${JSON.stringify(name)} is not a valid npm package name (lowercase letters, digits, "-", "." and "_", not starting with "-", optionally @scope/)`;
   }
+  if (RESERVED.has(name))
+    return `${JSON.stringify(name)} is reserved by npm (a Node.js core module or a reserved name)`;
   return undefined;
 }
 
-/** A package name from a directory's base name: lowercased, anything else turned into "-". */
+/**
+ * A package name from a directory's base name: lowercased, anything else turned into "-"; a name
+ * npm reserves (`http`, `node_modules`…) gets "-app" appended.
+ */
 export function packageNameFrom(base: string): string {
   const name = base
     .toLowerCase()
-    .replace(/[^a-z0-9-._~]+/g, "-")
-    .replace(/^[-._]+|-+$/g, "");
-  return name === "" ? "portico-app" : name.slice(0, 214);
+    .replace(/[^a-z0-9-._]+/g, "-")
+    .replace(/^[-._]+|-+$/g, "")
+    .slice(0, 214);
+  if (name === "") return "portico-app";
+  return RESERVED.has(name) ? `${name}-app` : name;
 }
 
 /** A name of letters, digits and "-" starting with a letter (Worker names, CloudFormation stacks). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCliArgs, UsageError } from "../src/index.ts";
+import { invalidPackageName, packageNameFrom, parseCliArgs, UsageError } from "../src/index.ts";
 
 /** The UsageError `argv` throws (fails the test when it parses). */
 function usageError(argv: string[]): UsageError {
@@ -90,5 +90,33 @@ describe("parseCliArgs", () => {
     );
     expect(usageError(["app", "--name", ""]).message).toBe("--name: the package name is empty");
     expect(usageError(["a", "b"]).message).toBe('one directory, please (got "a", "b")');
+  });
+
+  // npm refuses these for new packages (validate-npm-package-name: a leading hyphen, "~'!()*" in
+  // the name, a Node core module's name, the excluded names), so a project must not get them.
+  it("refuses names npm refuses for new packages", () => {
+    for (const name of ["a~b", "~app", "@acme/a~b", "-app", "http", "fs", "node_modules", "favicon.ico"]) {
+      expect(invalidPackageName(name), name).toBeDefined();
+    }
+    for (const name of ["app", "my-app", "a.b_c", "@acme/tools", "@a~b/tools", "http-server"]) {
+      expect(invalidPackageName(name), name).toBeUndefined();
+    }
+  });
+
+  it("derives a name npm accepts from any directory name", () => {
+    for (const base of [
+      "my~app",
+      "~",
+      "http",
+      "Fs",
+      "node_modules",
+      "favicon.ico",
+      "-x-",
+      "My Server!",
+      "é",
+    ]) {
+      const name = packageNameFrom(base);
+      expect(invalidPackageName(name), `${base} -> ${name}`).toBeUndefined();
+    }
   });
 });

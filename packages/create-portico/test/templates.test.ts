@@ -2,7 +2,9 @@
  * The rendered projects: every runtime and store gets the files the README promises, standalone
  * (no workspace ranges, no source condition), at versions in step with the workspace.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -88,6 +90,31 @@ describe.each(combinations)("$runtime with $stores stores", (options) => {
   it("names its stores' package and no other store package", () => {
     const stores = Object.keys(manifest.dependencies).filter((name) => name.startsWith("@portico/store-"));
     expect(stores).toEqual(options.stores === "memory" ? [] : [`@portico/store-${options.stores}`]);
+  });
+
+  // `vercel env pull` writes .env.local, wrangler reads .env* and .dev.vars.<env>: secrets that
+  // must not be committed. Checked with git itself, in a throwaway repository.
+  it("keeps local secret files out of git, and the sources in", () => {
+    const dir = mkdtempSync(join(tmpdir(), "create-portico-ignore-"));
+    try {
+      writeFileSync(join(dir, ".gitignore"), files[".gitignore"] as string);
+      execFileSync("git", ["init", "-q"], { cwd: dir, timeout: 10_000 });
+      const ignored = (path: string) => {
+        try {
+          execFileSync("git", ["check-ignore", "-q", "--no-index", path], { cwd: dir, timeout: 10_000 });
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      const secrets = [".env", ".env.local", ".env.production.local", ".env.development"];
+      if (options.runtime === "workers") secrets.push(".dev.vars", ".dev.vars.staging");
+      for (const path of secrets) expect(ignored(path), path).toBe(true);
+      for (const path of Object.keys(files)) expect(ignored(path), path).toBe(false);
+      expect(ignored(".env.example")).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("has a strict tsconfig", () => {

@@ -35,14 +35,19 @@ const stateOf = stateUnder<State>(STATE);
 
 type Light = { [STATE]: State };
 
+/** The body as `Request` has it: none for GET and HEAD, whatever the adapter passed. */
+function bodyOf(init: BufferedRequestInit): string | Uint8Array | null {
+  return init.method === "GET" || init.method === "HEAD" ? null : init.body;
+}
+
 function realOf(state: State): Request {
   if (state.real === undefined) {
-    const { method, url, body, signal } = state.init;
-    const hasBody = body !== null && method !== "GET" && method !== "HEAD";
+    const { method, url, signal } = state.init;
+    const body = bodyOf(state.init);
     state.real = new Request(url, {
       method,
       headers: [...state.headers],
-      ...(hasBody ? { body: body as BodyInit } : {}),
+      ...(body !== null ? { body: body as BodyInit } : {}),
       ...(signal === undefined ? {} : { signal }),
     });
     if (state.used) void state.real.arrayBuffer().catch(() => {});
@@ -51,9 +56,12 @@ function realOf(state: State): Request {
 }
 
 function take(state: State): string | Uint8Array | null {
+  const body = bodyOf(state.init);
+  // A null body is never used up: `Request` reads it as empty as often as asked.
+  if (body === null) return null;
   if (state.used) throw new TypeError("Body is unusable: Body has already been read");
   state.used = true;
-  return state.init.body;
+  return body;
 }
 
 const encoder = new TextEncoder();
@@ -213,7 +221,7 @@ export function readBufferedRequest(request: Request): { body: string | Uint8Arr
   const state = stateOf(request);
   if (state === undefined || state.used || state.real !== undefined) return undefined;
   state.used = true;
-  return { body: state.init.body };
+  return { body: bodyOf(state.init) };
 }
 
 /** Whether `request` is a buffered one (so reading it needs no stream). */

@@ -94,6 +94,8 @@ function realOf(state: State): Response {
 
 function takeText(state: State): Promise<string> {
   if (state.real !== undefined) return state.real.text();
+  // A null body is never used up: `Response` reads it as "" as often as asked.
+  if (state.body === null) return Promise.resolve("");
   if (state.used) return Promise.reject(new TypeError("Body is unusable: Body has already been read"));
   state.used = true;
   return Promise.resolve(state.body ?? "");
@@ -162,13 +164,27 @@ for (const key of DELEGATED_METHODS) {
 }
 Object.defineProperty(prototype, Symbol.toStringTag, { value: "Response" });
 
-/** A buffered `Response`: status, headers (a plain lower-case record) and the whole body as text. */
+/** HTAB, SP, VCHAR and obs-text (RFC 9112 `reason-phrase`): what `Response` takes as `statusText`. */
+const REASON_PHRASE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * A buffered `Response`: status, headers (a plain lower-case record) and the whole body as text.
+ * Refuses what `new Response` refuses: a status outside 200–599 (`RangeError`), a body with 204,
+ * 205 or 304, an invalid `statusText` (`TypeError`).
+ */
 export function bufferedResponse(
   body: string | null,
   status: number,
   headers: Record<string, string>,
   statusText = "",
 ): Response {
+  if (!(status >= 200 && status <= 599)) {
+    throw new RangeError(`init["status"] must be in the range of 200 to 599, inclusive (got ${status})`);
+  }
+  if (body !== null && (status === 204 || status === 205 || status === 304)) {
+    throw new TypeError(`Response constructor: a ${status} response cannot have a body`);
+  }
+  if (statusText !== "" && !REASON_PHRASE.test(statusText)) throw new TypeError("Invalid statusText");
   const light = Object.create(prototype) as Light;
   light[STATE] = new ResponseState(status, statusText, headers, body);
   return light as unknown as Response;

@@ -17,10 +17,13 @@ export interface BearerChallenge {
   realm?: string;
 }
 
-/** A quoted-string: `"` and `\` escaped, control characters dropped. */
+/**
+ * A quoted-string: `"` and `\` escaped, control characters dropped, and characters above U+00FF
+ * too (a header value is a byte string: `Headers` would refuse the whole challenge).
+ */
 function quoted(value: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it drops
-  return `"${value.replace(/[\u0000-\u001f\u007f]/g, "").replace(/["\\]/g, "\\$&")}"`;
+  return `"${value.replace(/[\u0000-\u001f\u007f\u0100-\uffff]/g, "").replace(/["\\]/g, "\\$&")}"`;
 }
 
 /** The `WWW-Authenticate` header value for `challenge`. */

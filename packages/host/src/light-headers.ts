@@ -21,7 +21,8 @@ type NamesIterator = Headers extends { keys(): infer I } ? I : IterableIterator<
 /** The punctuation of an HTTP token (RFC 9110 `tchar`), by character code; digits and letters aside. */
 const TOKEN_PUNCTUATION = new Uint8Array(128);
 for (const c of "!#$%&'*+-.^_`|~") TOKEN_PUNCTUATION[c.charCodeAt(0)] = 1;
-const INVALID_VALUE = /[\0\r\n]/;
+/** NUL, CR, LF, and anything a byte string cannot hold (above U+00FF): `Headers` refuses them. */
+const INVALID_VALUE = /[\0\r\n\u0100-\uffff]/;
 const OUTER_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
 
 /**
@@ -47,7 +48,7 @@ function invalidName(text: string): never {
 
 const isWhitespace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
 
-/** A header value without its outer whitespace; a `TypeError` for NUL, CR or LF inside it. */
+/** A header value without its outer whitespace; a `TypeError` for NUL, CR, LF or a non-byte inside it. */
 function value(raw: string): string {
   let text = typeof raw === "string" ? raw : String(raw);
   const last = text.length - 1;
@@ -68,7 +69,10 @@ export class LightHeaders implements Headers {
       for (const [k, v] of init.#map) this.#map.set(k, v);
       this.#cookies.push(...init.#cookies);
     } else if (Symbol.iterator in init) {
-      for (const [k, v] of init as Iterable<readonly [string, string]>) this.append(k, v);
+      for (const pair of init as Iterable<readonly [string, string]>) {
+        if (pair.length !== 2) throw new TypeError(`Headers: a pair has ${pair.length} items, not 2`);
+        this.append(pair[0], pair[1]);
+      }
     } else {
       for (const k of Object.keys(init)) this.append(k, (init as Record<string, string>)[k] as string);
     }

@@ -8,7 +8,13 @@ export function guardedWaitUntil(
   onError: (error: unknown) => void,
 ): (promise: Promise<unknown>) => void {
   return (promise) => {
-    const guarded = Promise.resolve(promise).catch(onError);
+    const guarded = Promise.resolve(promise).catch((error: unknown) => {
+      try {
+        onError(error);
+      } catch {
+        // A reporter that throws must not turn the rejection into an unhandled one after all.
+      }
+    });
     host?.(guarded);
   };
 }

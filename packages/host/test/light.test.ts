@@ -110,6 +110,57 @@ describe("LightHeaders names and values, character by character", () => {
     for (const value of values)
       expect(light("x", value), JSON.stringify(value)).toStrictEqual(platform("x", value));
   });
+
+  // Header values are byte strings: Headers refuses any character above U+00FF (a lone surrogate
+  // too), so a light request or response must not carry one the platform's could not.
+  it("keeps internal tabs and obs-text, and refuses characters above U+00FF, as Headers does", () => {
+    const values = [
+      "a\tb",
+      "a \t b",
+      "",
+      "\u0080",
+      "\u00ff",
+      "x\u00e9\u00fey",
+      "\u0100",
+      "a\u20acb",
+      "\ud800",
+      "\ud83d\ude00",
+    ];
+    for (let code = 0x80; code <= 0xff; code++) values.push(`a${String.fromCharCode(code)}b`);
+    for (const value of values)
+      expect(light("x", value), JSON.stringify(value)).toStrictEqual(platform("x", value));
+    expect(() => new LightHeaders().append("x", "\u20ac")).toThrow(TypeError);
+    expect(() => new LightHeaders().set("x", "\u20ac")).toThrow(TypeError);
+  });
+
+  it("joins repeats (empty ones too) and keeps set-cookie apart, as Headers does", () => {
+    const steps: [string, string][] = [
+      ["X-A", "1"],
+      ["x-a", ""],
+      ["x-a", "2"],
+      ["Set-Cookie", "a=1; Path=/"],
+      ["SET-COOKIE", ""],
+      ["set-cookie", "b=2, c=3"],
+      ["B-Z", "z"],
+    ];
+    const lightHeaders = new LightHeaders();
+    const realHeaders = new Headers();
+    for (const [name, value] of steps) {
+      lightHeaders.append(name, value);
+      realHeaders.append(name, value);
+    }
+    expect([...lightHeaders]).toStrictEqual([...realHeaders]);
+    expect(lightHeaders.get("set-cookie")).toBe(realHeaders.get("set-cookie"));
+    expect(lightHeaders.get("x-a")).toBe(realHeaders.get("x-a"));
+    expect(lightHeaders.getSetCookie()).toStrictEqual(realHeaders.getSetCookie());
+  });
+
+  it("refuses a pair that is not a name and a value, as Headers does", () => {
+    for (const pair of [["x"], ["x", "v", "w"]]) {
+      expect(() => new Headers([pair as [string, string]])).toThrow(TypeError);
+      expect(() => new LightHeaders([pair as unknown as [string, string]])).toThrow(TypeError);
+    }
+  });
 });
 
 describe("bufferedRequest", () => {

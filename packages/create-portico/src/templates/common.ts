@@ -111,8 +111,11 @@ export function tsconfig(parts: TsconfigParts): string {
   return `${JSON.stringify(config, null, 2)}\n`;
 }
 
+/** `.env.*` too: `vercel env pull` writes `.env.local`, wrangler reads `.env.<environment>`. */
 export function gitignore(extra: string[] = []): string {
-  return ["node_modules/", "dist/", "*.tsbuildinfo", ".env", ...extra, ""].join("\n");
+  return ["node_modules/", "dist/", "*.tsbuildinfo", ".env", ".env.*", "!.env.example", ...extra, ""].join(
+    "\n",
+  );
 }
 
 /** `src/tools.ts`: the server and its tools, the same module on every runtime. */

@@ -211,7 +211,7 @@ export function workersProject(options: ProjectOptions, version: string): Projec
     "tsconfig.json": tsconfig({ include: ["src"], types: ["@cloudflare/workers-types"] }),
     "test/tsconfig.json": tsconfig({ include: [".", "../src/tools.ts"] }),
     "wrangler.jsonc": wranglerConfig(options),
-    ".gitignore": gitignore([".wrangler/", ".dev.vars"]),
+    ".gitignore": gitignore([".wrangler/", ".dev.vars", ".dev.vars.*"]),
     "README.md": readme(options),
     "src/tools.ts": toolsModule(options),
     "src/index.ts": workerModule(options),
