@@ -200,13 +200,16 @@ ${pm} test           # calls the tools through api/mcp.ts's POST export (test/ap
 \`\`\`sh
 ${localTool(pm, "vercel link")}                                     # once: create or pick the Vercel project
 ${localTool(pm, "vercel env add REQUEST_STATE_SECRET production")}  # 32+ random characters, e.g. openssl rand -hex 32
-${runScript(pm, "deploy")}                                   # vercel deploy --prod: Vercel builds and deploys
+${localTool(pm, "vercel pull --yes --environment production")}      # the project's settings, into .vercel/
+${runScript(pm, "deploy")}                                   # vercel build --prod, then vercel deploy --prebuilt --prod
 \`\`\`
 
-To build here what Vercel would build: \`${localTool(pm, "vercel pull --yes")}\` once (the project's settings, into
-\`.vercel/\`), then \`${runScript(pm, "build")}\` (type-check, then \`vercel build\` into \`.vercel/output\`).
-\`vercel.json\` sets no build command (\`"buildCommand": ""\`): Vercel compiles \`api/mcp.ts\` and the
-modules it imports itself, so \`${runScript(pm, "build")}\` is free to run \`vercel build\`.
+The build runs here and its output is uploaded (Vercel's prebuilt flow): \`.vercelignore\` keeps
+\`src/\` from being uploaded (else Vercel would serve it as static files), so a build on Vercel
+would not find the modules \`api/mcp.ts\` imports; here they are traced into the function.
+\`${runScript(pm, "build")}\` type-checks, then runs \`vercel build\` into \`.vercel/output\`. \`vercel.json\`
+sets no build command (\`"buildCommand": ""\`): \`vercel build\` compiles \`api/mcp.ts\` and the modules it
+imports itself.
 
 | variable | meaning |
 | --- | --- |
@@ -232,7 +235,7 @@ export function vercelProject(options: ProjectOptions, version: string): Project
         build: "tsc -p . && vercel build",
         typecheck: "tsc -p .",
         test: 'node --test "test/*.test.ts"',
-        deploy: "vercel deploy --prod",
+        deploy: "vercel build --prod && vercel deploy --prebuilt --prod",
       },
       portico: redis ? ["adapter-vercel", "core", "store-redis"] : ["adapter-vercel", "core"],
       tools: ["vercel"],
