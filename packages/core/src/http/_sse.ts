@@ -1,6 +1,8 @@
 /**
  * Server-Sent Events writer over a web `ReadableStream`: event framing, keep-alive comments and
- * backpressure (writes wait while the consumer is behind).
+ * backpressure (writes wait while the consumer is behind). A consumer that takes nothing for two
+ * keep-alive intervals while the stream is full is gone (a client that stopped reading, its
+ * connection still open): the stream errors, so that nothing waits on it forever.
  */
 
 export interface SseEvent {
@@ -38,6 +40,9 @@ export class SseWriter {
   #waiters: Array<() => void> = [];
   #timer: ReturnType<typeof setInterval> | undefined;
   #lastWrite = Date.now();
+  /** Whether the consumer read since the last keep-alive tick, and full ticks in a row it did not. */
+  #pulled = false;
+  #stalls = 0;
   readonly #onCancel: (() => void) | undefined;
 
   constructor(options: SseWriterOptions) {
@@ -48,6 +53,7 @@ export class SseWriter {
           this.#controller = controller;
         },
         pull: () => {
+          this.#pulled = true;
           this.#release();
         },
         cancel: () => {
@@ -59,7 +65,11 @@ export class SseWriter {
     );
     if (options.keepAliveMs > 0) {
       this.#timer = setInterval(() => {
-        if (Date.now() - this.#lastWrite >= options.keepAliveMs / 2) void this.comment("keep-alive");
+        if (this.#stalled()) {
+          this.#finish();
+          this.#controller.error(new Error("The client stopped reading the stream"));
+          this.#onCancel?.();
+        } else if (Date.now() - this.#lastWrite >= options.keepAliveMs / 2) void this.comment("keep-alive");
       }, options.keepAliveMs);
       (this.#timer as { unref?: () => void }).unref?.();
     }
@@ -108,6 +118,14 @@ export class SseWriter {
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
     return !this.#closed;
+  }
+
+  /** Counts a keep-alive tick: whether the stream stayed full, unread, for two in a row. */
+  #stalled(): boolean {
+    const full = !this.#pulled && (this.#controller.desiredSize ?? 1) <= 0;
+    this.#pulled = false;
+    this.#stalls = full ? this.#stalls + 1 : 0;
+    return this.#stalls >= 2;
   }
 
   #release(): void {

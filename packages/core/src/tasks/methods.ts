@@ -143,6 +143,9 @@ async function taskResult(call: McpCall): Promise<McpResult> {
   let record = await ownTask(call);
   let wake: () => void = () => {};
   const subscription = await c.rt.stores.bus.subscribe(taskTopic(record.id), () => wake());
+  // One listener for the whole wait (not one per poll: a long wait would pile them up).
+  const onAbort = () => wake();
+  call.signal.addEventListener("abort", onAbort, { once: true });
   try {
     for (;;) {
       if (record.status === "completed") {
@@ -174,7 +177,7 @@ async function taskResult(call: McpCall): Promise<McpResult> {
             clearTimeout(timer);
             resolve();
           };
-          call.signal.addEventListener("abort", () => wake(), { once: true });
+          if (call.signal.aborted) wake();
         });
       }
       if (call.signal.aborted) {
@@ -188,6 +191,7 @@ async function taskResult(call: McpCall): Promise<McpResult> {
       record = await resumeIfStalled(c.rt, settings, await ownTask(call), c.incoming);
     }
   } finally {
+    call.signal.removeEventListener("abort", onAbort);
     await subscription.unsubscribe().catch((error) => c.rt.report(error, "tasks/result"));
   }
 }

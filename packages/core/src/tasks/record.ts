@@ -78,16 +78,22 @@ export function modernTask(record: TaskRecord, detailed: boolean): Record<string
   return task;
 }
 
-/** The `Task` of a record at 2025-11-25 (experimental tasks): `ttl`, `pollInterval`, no outcome. */
+/**
+ * The `Task` of a record at 2025-11-25 (experimental tasks): `ttl`, `pollInterval`, no outcome. A
+ * tool result with `isError` reads `failed` there ("this includes cases where the tool call result
+ * has isError set to true"); `tasks/result` still answers that result.
+ */
 export function legacyTask(record: TaskRecord): Record<string, unknown> {
+  const toolError = record.status === "completed" && record.result?.isError === true;
   const task: Record<string, unknown> = {
     taskId: record.id,
-    status: record.status,
+    status: toolError ? "failed" : record.status,
     createdAt: iso(record.created),
     lastUpdatedAt: iso(record.updated),
     ttl: record.ttlMs,
     pollInterval: record.pollMs,
   };
   if (record.message !== undefined) task.statusMessage = record.message;
+  else if (toolError) task.statusMessage = "The tool reported an error (isError)";
   return task;
 }
