@@ -39,7 +39,9 @@ export function limitTests(stores: () => Stores): void {
       // One token comes back every 6 minutes; the next one is at most that far away.
       expect(take.retryAfterMs).toBeGreaterThan(0);
       expect(take.retryAfterMs).toBeLessThanOrEqual(HOUR_MS / 10 + 1);
-      expect(take.resetAfterMs).toBeGreaterThan(HOUR_MS - 60_000);
+      // At least nine tokens gone: a take whose clock reads a millisecond behind the others' (they
+      // run concurrently) may see the last one as not yet in reach, and is denied a hair early.
+      expect(take.resetAfterMs).toBeGreaterThan(HOUR_MS - HOUR_MS / 10 - 1_000);
     }
   });
 
