@@ -78,11 +78,11 @@ async function readAllWithin(response: Response, ms: number): Promise<string> {
   }
 }
 
-async function setup() {
+async function setup(leaseMs = LEASE_MS) {
   const shared = memoryStores();
   const a = instanceView(shared);
   const finish: { now?: () => void } = {};
-  const options = { leaseMs: LEASE_MS, keepAliveMs: 50, storeTimeoutMs: 0, onError: () => {} };
+  const options = { leaseMs, keepAliveMs: 50, storeTimeoutMs: 0, onError: () => {} };
   const first = createHandler(server(finish), { ...options, stores: a.stores });
   const second = createHandler(server({}), { ...options, stores: shared });
   const init = await first.fetch(initializeRequest(URL_, "2025-11-25"));
@@ -128,11 +128,14 @@ describe("a resumed stream whose call's instance died", () => {
 
 describe("a resumed stream whose call finishes", () => {
   it("ends with the result, not an error, however long the call ran", async () => {
-    const { finish, rest, resume } = await setup();
+    // A longer lease here: a stalled event loop must not make the live owner look dead (that case
+    // is the test above); what this one shows is that heartbeats carry a call past its lease.
+    const leaseMs = 1_000;
+    const { finish, rest, resume } = await setup(leaseMs);
     void rest.cancel().catch(() => {});
     const resumed = await resume();
     // Longer than several leases: the owner's heartbeat keeps it alive.
-    await new Promise((r) => setTimeout(r, LEASE_MS * 4));
+    await new Promise((r) => setTimeout(r, leaseMs * 3));
     finish.now?.();
     const text = await readAllWithin(resumed, 5000);
     expect(text).toContain("long done");

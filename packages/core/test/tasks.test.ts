@@ -358,7 +358,9 @@ describe("tasks (2026-07-28 extension)", () => {
     // A healthy instance over the same stores takes up a stalled task and finishes it.
     const second = await modern(lossy, "tools/call", { name: "slow", arguments: {} }, WITH_TASKS);
     await sleep(150);
-    const healthy = createHandler(tasksServer({ leaseMs: 100, maxRuns: 2 }), { stores });
+    // Its own lease is long (the stall is the lossy instance's 100 ms one): a loaded machine that
+    // runs a poll before this instance's heartbeat must not make it look stalled too.
+    const healthy = createHandler(tasksServer({ leaseMs: 1_000, maxRuns: 2 }), { stores });
     const id = second.final.result.taskId;
     await modern(healthy, "tasks/get", { taskId: id }, taskHeaders(id));
     expect((await poll(healthy, id, terminal)).status).toBe("completed");

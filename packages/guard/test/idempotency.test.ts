@@ -85,8 +85,9 @@ describe("idempotent", () => {
     const { digestOf } = await import("../src/digest.ts");
     const lockKey = { kind: "idempotency", id: `pay|anonymous|${await digestOf("crashed")}` };
     const binding = await digestOf(["pay", { amount: 1 }]);
-    expect(await stores.sessions.create(lockKey, { s: "running", a: binding, h: "dead" }, 300)).toBe(true);
+    // Read before the lock is written: the lock runs out 300 ms after this at the earliest.
     const started = Date.now();
+    expect(await stores.sessions.create(lockKey, { s: "running", a: binding, h: "dead" }, 300)).toBe(true);
     const after = await callTool(handler, "pay", { amount: 1 }, {}, withKey("crashed"));
     expect(after.result.isError).toBeUndefined();
     expect(after.result._meta[IDEMPOTENCY_META]).toBeUndefined();

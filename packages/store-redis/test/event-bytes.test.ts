@@ -82,7 +82,7 @@ describe("the ledger and the byte count", () => {
   });
 
   it("lets the ledger expire with the other keys, eventTtlMs after the last append", async () => {
-    const short = await openStores("ioredis", backends.direct(), { keyPrefix: "bytes:", eventTtlMs: 300 });
+    const short = await openStores("ioredis", backends.direct(), { keyPrefix: "bytes:", eventTtlMs: 1_000 });
     try {
       await short.stores.events.append("brief", "s", 1);
       const keys = ["n", "s:s", "streams", "ledger"].map((key) => `${P}{brief}:${key}`);

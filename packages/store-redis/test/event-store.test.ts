@@ -78,7 +78,7 @@ describe("bounds", () => {
   });
 
   it("lets a session's events expire eventTtlMs after its last append", async () => {
-    const short = await openStores("ioredis", backends.direct(), { eventTtlMs: 200 });
+    const short = await openStores("ioredis", backends.direct(), { eventTtlMs: 1_000 });
     try {
       const first = await short.stores.events.append("brief", "s", 1);
       await short.stores.events.append("brief", "s", 2);

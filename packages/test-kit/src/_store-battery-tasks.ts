@@ -30,7 +30,7 @@ const ASKING = { ...TASKS, elicitation: {} };
 const TTL_MS = 60_000;
 const LEASE_MS = 300;
 /** How long a `subscriptions/listen` stream stays open: ample time to hear a second settle, if any. */
-const LISTEN_MS = 1_500;
+const LISTEN_MS = 2_500;
 
 /** A JSON-RPC result, loosely typed for assertions. */
 type Wire = Record<string, any>;

@@ -12,6 +12,7 @@ export { describeAdapter } from "./describe-adapter.ts";
 export type { StoreFixture } from "./describe-store.ts";
 export { describeStore } from "./describe-store.ts";
 export { modernAnswer } from "./modern-answer.ts";
+export { expectRemainingCountdown } from "./remaining-countdown.ts";
 export type {
   InitializeOptions,
   JsonRpcMessage,

@@ -25,6 +25,8 @@ export interface InvocationRecord {
   requestId: string;
   event: unknown;
   instance?: number;
+  /** When an execution environment got it (`Date.now()`): its deadline counts from here. */
+  deliveredAt?: number;
 }
 
 interface Invocation extends InvocationRecord {
@@ -196,7 +198,8 @@ export class LocalFunction {
       instance.state = "busy";
       instance.current = invocation;
       invocation.instance = instance.id;
-      const deadline = Date.now() + this.timeoutMs;
+      invocation.deliveredAt = Date.now();
+      const deadline = invocation.deliveredAt + this.timeoutMs;
       invocation.timer = setTimeout(
         () => this.#fail(invocation, "timeout", "Sandbox.Timedout", ""),
         this.timeoutMs + TIMEOUT_GRACE_MS,

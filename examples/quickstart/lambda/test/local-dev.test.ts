@@ -156,12 +156,13 @@ describe("the Lambda quickstart locally (`npm run dev`, no AWS)", () => {
 
   it("tasks: a report becomes a task whose run is an asynchronous invocation, polled to its result", async () => {
     const started = Date.now();
-    const taskId = await startReport(endpoint, 2);
-    // streamHandler answers before the run (kept going after the answer) has finished.
-    expect(Date.now() - started).toBeLessThan(1_500);
+    const taskId = await startReport(endpoint, 4);
+    // streamHandler answers before the run (kept going after the answer) has finished: well
+    // before its 4 s of sections (the bound leaves a loaded machine room to start the run).
+    expect(Date.now() - started).toBeLessThan(3_000);
     expect(await settled(endpoint, taskId)).toMatchObject({
       status: "completed",
-      result: { content: [{ type: "text", text: "Report ready: 2 sections." }] },
+      result: { content: [{ type: "text", text: "Report ready: 4 sections." }] },
     });
   });
 });
@@ -181,14 +182,14 @@ describe("`npm run dev -- --export handler`: the buffered handler, with no varia
   it("serves the buffered handler, whose task runs in an asynchronous invocation of its own", async () => {
     expect(buffered?.output()).toContain("Lambda handler handler (v2 events)");
     const started = Date.now();
-    const taskId = await startReport(mcp, 3);
-    // The buffered handler waits for its invocation's work: it answers before the 3 s report has
+    const taskId = await startReport(mcp, 4);
+    // The buffered handler waits for its invocation's work: it answers before the 4 s report has
     // run only because the run is another invocation (the dev server's Invoke API, which it points
     // AWS_ENDPOINT_URL_LAMBDA at by itself), as deployed.
-    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(Date.now() - started).toBeLessThan(3_000);
     expect(await settled(mcp, taskId)).toMatchObject({
       status: "completed",
-      result: { content: [{ type: "text", text: "Report ready: 3 sections." }] },
+      result: { content: [{ type: "text", text: "Report ready: 4 sections." }] },
     });
   });
 });

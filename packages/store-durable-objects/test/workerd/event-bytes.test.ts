@@ -89,13 +89,15 @@ describe("DurableObjectEventStore maxBytesPerSession", () => {
   });
 
   it("the alarm's sweep takes expired events off their session's total", async () => {
-    const short = new DurableObjectEventStore(ns, { maxBytesPerSession: 4000, eventTtlMs: 50 });
+    // A second of life: the alarm (due at the first append + the ttl) fires on its own, and the
+    // appends and the first read must come before it even on a loaded machine.
+    const short = new DurableObjectEventStore(ns, { maxBytesPerSession: 4000, eventTtlMs: 1_000 });
     const long = new DurableObjectEventStore(ns, { maxBytesPerSession: 4000 });
     const sessionId = unique("sweep");
     for (let n = 0; n < 3; n++) await short.append(sessionId, "old", sized(1000));
     const kept = [await long.append(sessionId, "new", sized(1000))];
     expect(await accounting(sessionId)).toEqual({ total: 4000, rows: 4000 });
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     // The alarm may have fired on its own already; run it now if not.
     await runDurableObjectAlarm(objectOf(sessionId));
     expect(await accounting(sessionId)).toEqual({ total: 1000, rows: 1000 });

@@ -52,14 +52,15 @@ describe("PorticoSessionObject", () => {
   });
 
   it("expires records and events from an alarm; an emptied object deletes its storage", async () => {
-    const { sessions, events } = durableObjectStores(ns, { eventTtlMs: 50 });
+    // A second of life, so the alarm cannot fire before it is looked at, even on a loaded machine.
+    const { sessions, events } = durableObjectStores(ns, { eventTtlMs: 1_000 });
     const sessionId = unique("s");
     const key: StoreKey = { kind: "session", session: sessionId };
-    expect(await sessions.create(key, { state: 1 }, 50)).toBe(true);
+    expect(await sessions.create(key, { state: 1 }, 1_000)).toBe(true);
     const first = await events.append(sessionId, "stream", "one");
     const object = objectNamed(`session:${sessionId}`);
     expect(await runInDurableObject(object, (_i, state) => state.storage.getAlarm())).not.toBeNull();
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     // The alarm may have fired on its own already; run it now if not.
     await runDurableObjectAlarm(object);
     const left = await runInDurableObject(object, (_i, state) => ({
