@@ -1,8 +1,27 @@
 /** Body encodings between Lambda's JSON events/results (string or base64) and Fetch bytes. */
 
-/** Matched against the lowercased type (no `i` flag: its first use in a process costs ~0.1 ms). */
-const TEXT_TYPES =
-  /^(text\/|application\/(?:[\w.+-]*\+)?(?:json|xml|javascript|x-www-form-urlencoded|graphql)\b)/;
+/**
+ * `text/*`, and `application/` types whose subtype is one of these or ends `+` one of these (then
+ * a non-word character or the end): `application/json`, `application/problem+json; charset=…`.
+ * Written out, not as a regular expression: compiling one costs a cold start ~0.1 ms.
+ */
+const TEXT_SUBTYPES = ["json", "xml", "javascript", "x-www-form-urlencoded", "graphql"];
+const APPLICATION = "application/";
+
+/** `[A-Za-z0-9_]` (a word character of a regular expression without the `u` flag). */
+const isWordChar = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || c === 95;
+
+/** Whether a text subtype starts at `at`, followed by a non-word character or the end. */
+function textSubtypeAt(type: string, at: number): boolean {
+  for (const name of TEXT_SUBTYPES) {
+    if (type.startsWith(name, at)) {
+      const next = at + name.length;
+      if (next === type.length || !isWordChar(type.charCodeAt(next))) return true;
+    }
+  }
+  return false;
+}
 const encoder = new TextEncoder();
 /** Lossless only: throws on bytes that are not UTF-8, and keeps a byte-order mark. */
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -21,7 +40,19 @@ export function utf8Text(bytes: Uint8Array): string | undefined {
 
 /** Whether a body of this Content-Type goes out as plain text (else base64). */
 export function isTextType(contentType: string | null): boolean {
-  return contentType !== null && TEXT_TYPES.test(contentType.trim().toLowerCase());
+  if (contentType === null) return false;
+  const type = contentType.trim().toLowerCase();
+  if (type.startsWith("text/")) return true;
+  if (!type.startsWith(APPLICATION)) return false;
+  if (textSubtypeAt(type, APPLICATION.length)) return true;
+  // A suffix: `[\w.+-]*` up to a `+` that a text subtype follows.
+  for (let i = APPLICATION.length; i < type.length; i++) {
+    const c = type.charCodeAt(i);
+    if (c === 43 /* + */) {
+      if (textSubtypeAt(type, i + 1)) return true;
+    } else if (!isWordChar(c) && c !== 46 /* . */ && c !== 45 /* - */) return false;
+  }
+  return false;
 }
 
 export function base64ToBytes(text: string): Uint8Array<ArrayBuffer> {

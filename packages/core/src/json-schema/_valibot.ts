@@ -60,90 +60,96 @@ function compilesWithU(source: string): boolean {
 const isJsonScalar = (x: unknown): boolean =>
   typeof x === "string" || typeof x === "boolean" || Number.isFinite(x);
 
+/** A valibot schema (or a pipe of one) as JSON Schema; `name` (the tool's) goes into errors. */
+function convert(s: Node, name: string): Json {
+  if (!Array.isArray(s.pipe)) return base(s, name);
+  let out: Json | undefined;
+  for (const item of s.pipe as Node[]) {
+    if (item.kind === "schema" ? out : out === undefined || CHANGES_TYPE.test(item.type)) break;
+    out = out ? action(out, item) : convert(item, name);
+  }
+  return out ?? {};
+}
+
+/**
+ * One schema type. Module-level functions, not closures in the converter: a cold start compiles
+ * each once, where closures get their enclosing function parsed again.
+ */
+function base(s: Node, name: string): Json {
+  const t = s.type;
+  const sub = (node: unknown) => convert(node as Node, name);
+  const map = (key: string) => (s[key] as Node[]).map(sub);
+  // String tests, not regular expressions: each expression costs its compilation the first time,
+  // and this runs for every tool a cold start registers.
+  if (t === "string" || t === "number" || t === "boolean" || t === "null") return { type: t };
+  if (t === "any" || t === "unknown") return {};
+  if (t === "literal" && isJsonScalar(s.literal)) return { const: s.literal };
+  if (t === "array") return { type: t, items: sub(s.item) };
+  if (isOptional(t) || t === "undefinedable" || t === "nullable" || t === "non_optional") {
+    const inner = sub(s.wrapped);
+    const out = t.startsWith("null") ? { anyOf: [inner, { type: "null" }] } : inner;
+    const value = typeof s.default === "function" ? (s.default as () => unknown)() : s.default;
+    return value === undefined ? out : { ...out, default: value };
+  }
+  if (t === "union" || t === "variant") return { anyOf: map("options") };
+  if (t === "intersect") return { allOf: map("options") };
+  if (t === "record")
+    return {
+      type: "object",
+      propertyNames: sub(s.key),
+      additionalProperties: sub(s.value),
+    };
+  const rest = s.rest ? sub(s.rest) : t.startsWith("strict") ? false : undefined;
+  if (t.includes("tuple")) {
+    const items = s.items as Node[];
+    // valibot checks a missing item as `undefined`: trailing items that accept it may be missing
+    let minItems = items.length;
+    while (minItems > 0 && ACCEPTS_UNDEFINED.includes(items[minItems - 1]!.type)) minItems--;
+    const out: Json = { type: "array", prefixItems: map("items"), minItems };
+    return rest === undefined ? out : { ...out, items: rest };
+  }
+  if (t.includes("object")) {
+    const entries = Object.entries(s.entries as Record<string, Node>);
+    // fromEntries defines own properties: an entry named `__proto__` stays one
+    const properties: Json = Object.fromEntries(entries.map(([key, entry]) => [key, sub(entry)]));
+    const required = entries.filter(([, entry]) => !isOptional(entry.type)).map(([key]) => key);
+    const out: Json = { type: "object", properties, required };
+    return rest === undefined ? out : { ...out, additionalProperties: rest };
+  }
+  const options = s.options as unknown[];
+  if (
+    (t === "picklist" || t === "enum") &&
+    options.every((o) => typeof o === "string" || Number.isFinite(o))
+  ) {
+    const types = [...new Set(options.map((o) => typeof o))];
+    return { type: types.length > 1 ? types : types[0], enum: options };
+  }
+  throw new PorticoError(
+    "schema_not_convertible",
+    `The schema of "${name}" has no JSON Schema form: valibot's "${t}" is not supported`,
+  );
+}
+
+/** The schema with one pipe action applied (a new object: metadata keys are copied, never set). */
+function action(out: Json, a: Node): Json {
+  const t = a.type;
+  const r = a.requirement;
+  const unit = out.type === "array" ? "Items" : "Length";
+  if (Object.hasOwn(FORMATS, t)) return { ...out, format: FORMATS[t] };
+  if (Object.hasOwn(KEYWORDS, t)) return Number.isFinite(r) ? { ...out, [KEYWORDS[t] as string]: r } : out;
+  if (/^((min_|max_)?length|non_empty)$/.test(t)) {
+    const next = t === "max_length" ? out : { ...out, [`min${unit}`]: r ?? 1 };
+    return /^(max_)?length/.test(t) ? { ...next, [`max${unit}`]: r } : next;
+  }
+  if (/integer/.test(t)) return { ...out, type: "integer" };
+  if (t === "regex" && /^u?$/.test((r as RegExp).flags) && compilesWithU((r as RegExp).source)) {
+    return { ...out, pattern: (r as RegExp).source };
+  }
+  if (t === "title" || t === "description") return { ...out, [t]: a[t] };
+  return t === "metadata" ? { ...out, ...(a.metadata as Json) } : out;
+}
+
 /** Converts a valibot schema; `name` (the tool's) goes into the error for an unsupported type. */
 export function valibotToJsonSchema(schema: object, name: string): Json {
-  const convert = (s: Node): Json => {
-    if (!Array.isArray(s.pipe)) return base(s);
-    let out: Json | undefined;
-    for (const item of s.pipe as Node[]) {
-      if (item.kind === "schema" ? out : out === undefined || CHANGES_TYPE.test(item.type)) break;
-      out = out ? action(out, item) : convert(item);
-    }
-    return out ?? {};
-  };
-
-  const base = (s: Node): Json => {
-    const t = s.type;
-    const map = (key: string) => (s[key] as Node[]).map(convert);
-    // String tests, not regular expressions: each expression costs its compilation the first time,
-    // and this runs for every tool a cold start registers.
-    if (t === "string" || t === "number" || t === "boolean" || t === "null") return { type: t };
-    if (t === "any" || t === "unknown") return {};
-    if (t === "literal" && isJsonScalar(s.literal)) return { const: s.literal };
-    if (t === "array") return { type: t, items: convert(s.item as Node) };
-    if (isOptional(t) || t === "undefinedable" || t === "nullable" || t === "non_optional") {
-      const inner = convert(s.wrapped as Node);
-      const out = t.startsWith("null") ? { anyOf: [inner, { type: "null" }] } : inner;
-      const value = typeof s.default === "function" ? (s.default as () => unknown)() : s.default;
-      return value === undefined ? out : { ...out, default: value };
-    }
-    if (t === "union" || t === "variant") return { anyOf: map("options") };
-    if (t === "intersect") return { allOf: map("options") };
-    if (t === "record")
-      return {
-        type: "object",
-        propertyNames: convert(s.key as Node),
-        additionalProperties: convert(s.value as Node),
-      };
-    const rest = s.rest ? convert(s.rest as Node) : t.startsWith("strict") ? false : undefined;
-    if (t.includes("tuple")) {
-      const items = s.items as Node[];
-      // valibot checks a missing item as `undefined`: trailing items that accept it may be missing
-      let minItems = items.length;
-      while (minItems > 0 && ACCEPTS_UNDEFINED.includes(items[minItems - 1]!.type)) minItems--;
-      const out: Json = { type: "array", prefixItems: map("items"), minItems };
-      return rest === undefined ? out : { ...out, items: rest };
-    }
-    if (t.includes("object")) {
-      const entries = Object.entries(s.entries as Record<string, Node>);
-      // fromEntries defines own properties: an entry named `__proto__` stays one
-      const properties: Json = Object.fromEntries(entries.map(([key, entry]) => [key, convert(entry)]));
-      const required = entries.filter(([, entry]) => !isOptional(entry.type)).map(([key]) => key);
-      const out: Json = { type: "object", properties, required };
-      return rest === undefined ? out : { ...out, additionalProperties: rest };
-    }
-    const options = s.options as unknown[];
-    if (
-      (t === "picklist" || t === "enum") &&
-      options.every((o) => typeof o === "string" || Number.isFinite(o))
-    ) {
-      const types = [...new Set(options.map((o) => typeof o))];
-      return { type: types.length > 1 ? types : types[0], enum: options };
-    }
-    throw new PorticoError(
-      "schema_not_convertible",
-      `The schema of "${name}" has no JSON Schema form: valibot's "${t}" is not supported`,
-    );
-  };
-
-  /** The schema with one pipe action applied (a new object: metadata keys are copied, never set). */
-  const action = (out: Json, a: Node): Json => {
-    const t = a.type;
-    const r = a.requirement;
-    const unit = out.type === "array" ? "Items" : "Length";
-    if (Object.hasOwn(FORMATS, t)) return { ...out, format: FORMATS[t] };
-    if (Object.hasOwn(KEYWORDS, t)) return Number.isFinite(r) ? { ...out, [KEYWORDS[t] as string]: r } : out;
-    if (/^((min_|max_)?length|non_empty)$/.test(t)) {
-      const next = t === "max_length" ? out : { ...out, [`min${unit}`]: r ?? 1 };
-      return /^(max_)?length/.test(t) ? { ...next, [`max${unit}`]: r } : next;
-    }
-    if (/integer/.test(t)) return { ...out, type: "integer" };
-    if (t === "regex" && /^u?$/.test((r as RegExp).flags) && compilesWithU((r as RegExp).source)) {
-      return { ...out, pattern: (r as RegExp).source };
-    }
-    if (t === "title" || t === "description") return { ...out, [t]: a[t] };
-    return t === "metadata" ? { ...out, ...(a.metadata as Json) } : out;
-  };
-
-  return { ...convert(schema as Node), $schema: "https://json-schema.org/draft/2020-12/schema" };
+  return { ...convert(schema as Node, name), $schema: "https://json-schema.org/draft/2020-12/schema" };
 }
