@@ -17,6 +17,7 @@ import {
   type RequestId,
 } from "./_errors.ts";
 import { isObject, type JsonObject, modernHeaders, modernVersionOf, paramsOf } from "./_headers.ts";
+import { answerInvalidEntries } from "./_invalid-batch.ts";
 import { learnTools, mirrorsParams } from "./_learn-tools.ts";
 import type { NotificationStream } from "./_notification-stream.ts";
 import { relayAnswer } from "./_relay.ts";
@@ -303,6 +304,11 @@ export class Dispatcher {
       );
       if (ids.length > 0) {
         await relayAnswer(conn, { pending, signal, resumable: true }, answer);
+        return;
+      }
+      if (messages.some((m) => kindOf(m) === "invalid")) {
+        // No request, but entries that are no JSON-RPC message: each is owed an error (id null).
+        await answerInvalidEntries(conn, answer, messages);
         return;
       }
       discardAnswer(answer);

@@ -73,6 +73,28 @@ describe("raw stdio", () => {
     expectOnlyJsonRpc(server);
   });
 
+  it("answers a batch of entries that are no JSON-RPC message (no request in it) with an error, id null", async () => {
+    server = startRaw();
+    // Before initialize: the handler's refusal goes out.
+    server.send('[1,{"foo":1}]');
+    expect((await server.next((m) => m.id === null, "the refusal before initialize")).error).toMatchObject({
+      code: expect.any(Number),
+    });
+    server.send(INIT);
+    await server.next(idIs(0), "the initialize result");
+    // A batch of notifications alone is answered with nothing (JSON-RPC 2.0); one with a
+    // non-message in it gets an error: batches are refused at 2025-11-25.
+    server.send('[{"jsonrpc":"2.0","method":"notifications/initialized"}]');
+    server.send('[{"jsonrpc":"2.0","method":"notifications/initialized"},5]');
+    const refused = await server.next((m) => m.id === null, "the error for the mixed batch");
+    expect(refused.error).toMatchObject({ code: -32600, message: expect.stringMatching(/Batches/) });
+    server.send(request(9, "ping"));
+    await server.next(idIs(9), "the ping answer");
+    // Only those three answers: none for the notifications-only batch.
+    expect(server.lines.map((line) => (JSON.parse(line) as { id: unknown }).id)).toEqual([null, 0, null, 9]);
+    expectOnlyJsonRpc(server);
+  });
+
   it("discards an over-long line with an error, without holding it, and carries on", async () => {
     server = startRaw({ STDIO_MAX_LINE_BYTES: "4096" });
     // Sent in pieces: the limit is enforced before the line ends.
