@@ -4,6 +4,8 @@
  * or discovered, never from wherever a redirect points).
  */
 
+import { readBoundedText } from "@portico/host";
+
 /** The `fetch` an authenticator calls; inject one for tests or a runtime's own binding. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -30,30 +32,6 @@ export interface Fetched {
   body: string;
 }
 
-async function readLimited(response: Response, maxBytes: number): Promise<string> {
-  const declared = Number(response.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel().catch(() => {});
-    throw new Error(`response body larger than ${maxBytes} bytes`);
-  }
-  if (response.body === null) return "";
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let received = 0;
-  let text = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    received += value.byteLength;
-    if (received > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw new Error(`response body larger than ${maxBytes} bytes`);
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return text + decoder.decode();
-}
-
 /** One request with a timeout; the body is read as text up to {@link MAX_BODY_BYTES}. Throws on network failure. */
 export async function fetchText(
   fetchImpl: FetchLike,
@@ -66,7 +44,8 @@ export async function fetchText(
     redirect: "manual",
     signal: AbortSignal.timeout(timeoutMs),
   });
-  const body = await readLimited(response, MAX_BODY_BYTES);
+  const body = await readBoundedText(response, MAX_BODY_BYTES);
+  if (body === undefined) throw new Error(`response body larger than ${MAX_BODY_BYTES} bytes`);
   return { status: response.status, body };
 }
 

@@ -6,6 +6,7 @@
  * Redirects are followed only within the origin, and an answer is read up to `maxResponseBytes`.
  */
 import type { CallToolResult, HandlerContext } from "@portico/core";
+import { fetchWithinOrigin, isRedirectRefusal, type RedirectRefusal, readBoundedText } from "@portico/host";
 import { argumentText, fill } from "./placeholders.ts";
 import type { HttpCall } from "./types.ts";
 
@@ -21,8 +22,6 @@ export interface HttpToolOptions {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
-const MAX_REDIRECTS = 5;
-const REDIRECTS = [301, 302, 303, 307, 308];
 const EXCERPT = 500;
 
 function errorResult(text: string): CallToolResult {
@@ -77,50 +76,15 @@ function dotSegments(url: string): number {
   return path.split("/").filter((segment) => /^(?:\.|%2e){1,2}$/i.test(segment)).length;
 }
 
-/**
- * Fetches, following redirects only within the origin (the tool's headers may carry secrets);
- * resolves the answer, or why it was not followed.
- */
-async function fetchSameOrigin(fetcher: typeof fetch, url: string, init: RequestInit) {
-  let current = url;
-  let request: RequestInit = { ...init, redirect: "manual" };
-  for (let hop = 0; ; hop++) {
-    const response = await fetcher(current, request);
-    const location = response.headers.get("location");
-    if (!REDIRECTS.includes(response.status) || location === null) return response;
-    await response.body?.cancel();
-    const next = new URL(location, current);
-    if (next.origin !== new URL(current).origin) return "the API redirected to another origin";
-    if (hop === MAX_REDIRECTS) return "the API redirected too many times";
-    if (response.status === 303 || (response.status <= 302 && request.method === "POST")) {
-      const headers = new Headers(request.headers);
-      headers.delete("content-type");
-      request = { ...request, method: "GET", body: null, headers };
-    }
-    current = next.href;
-  }
-}
-
-/** The body as text, or undefined once it is longer than `limit` bytes (reading stops there). */
-async function readText(response: Response, limit: number): Promise<string | undefined> {
-  if (response.body === null) return "";
-  if (Number(response.headers.get("content-length")) > limit) {
-    await response.body.cancel();
-    return undefined;
-  }
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let size = 0;
-  let text = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return text + decoder.decode();
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return undefined;
-    }
-    text += decoder.decode(value, { stream: true });
+/** Why a redirect was not followed, as the tool's error says it. */
+function refusalText(refusal: RedirectRefusal): string {
+  switch (refusal.refused) {
+    case "invalid_location":
+      return "the API redirected to an invalid location";
+    case "other_origin":
+      return "the API redirected to another origin";
+    case "too_many_redirects":
+      return "the API redirected too many times";
   }
 }
 
@@ -151,12 +115,17 @@ export function httpToolHandler(
     if ("missing" in request) return errorResult(`Tool "${name}": missing ${request.missing}`);
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = AbortSignal.any([ctx.signal, timeout]);
-    let response: Response | string;
+    let response: Response;
     let body: string | undefined;
     try {
-      response = await fetchSameOrigin(options.fetch ?? fetch, request.url, { ...request.init, signal });
-      if (typeof response === "string") return errorResult(`Tool "${name}": ${response}`);
-      body = await readText(response, maxBytes);
+      // Redirects within the API's origin only: the tool's headers may carry secrets.
+      const fetched = await fetchWithinOrigin(options.fetch ?? fetch, request.url, {
+        ...request.init,
+        signal,
+      });
+      if (isRedirectRefusal(fetched)) return errorResult(`Tool "${name}": ${refusalText(fetched)}`);
+      response = fetched;
+      body = await readBoundedText(response, maxBytes, signal);
       if (body === undefined)
         return errorResult(`Tool "${name}": the answer is larger than ${maxBytes} bytes`);
     } catch (error) {

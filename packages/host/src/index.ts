@@ -1,3 +1,4 @@
+export { readBoundedBytes, readBoundedText } from "./bounded-body.ts";
 export type { BufferedRequestInit } from "./buffered-request.ts";
 export {
   bufferedRequest,
@@ -12,6 +13,8 @@ export type { BearerChallenge } from "./challenge.ts";
 export { bearerChallenge, challengeResponse } from "./challenge.ts";
 export type { HostErrorStatus } from "./errors.ts";
 export { consoleErrorReporter, HOST_ERROR_HEADERS, hostErrorBody, hostErrorResponse } from "./errors.ts";
+export type { RedirectRefusal } from "./fetch-within-origin.ts";
+export { fetchWithinOrigin, isRedirectRefusal, MAX_REDIRECTS } from "./fetch-within-origin.ts";
 export { LightHeaders } from "./light-headers.ts";
 export { listenError } from "./listen-error.ts";
 export type { PromiseTracker } from "./promise-tracker.ts";

@@ -4,7 +4,8 @@
  * back as messages a client may see; causes go to the operator's log.
  */
 import type { HandlerContext } from "@portico/core";
-import { fetchWithinOrigin } from "./redirects.ts";
+import { readBoundedBytes } from "@portico/host";
+import { sendWithinOrigin } from "./redirects.ts";
 import { buildRequest, type CallPlan } from "./request.ts";
 import type { OpenApiAuth, OpenApiFetch } from "./types.ts";
 
@@ -41,41 +42,6 @@ function rejection(signal: AbortSignal): Promise<never> {
   });
   promise.catch(() => {});
   return promise;
-}
-
-/** The body, or `undefined` when it is longer than `max` bytes. */
-async function readBody(
-  response: Response,
-  max: number,
-  aborted: Promise<never>,
-): Promise<Uint8Array | undefined> {
-  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
-  if (declared > max) {
-    response.body?.cancel().catch(() => {});
-    return undefined;
-  }
-  if (response.body === null) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await Promise.race([reader.read(), aborted]);
-      if (done) break;
-      total += value.byteLength;
-      if (total > max) return undefined;
-      chunks.push(value);
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
 }
 
 /** Calls the operation with `args`. */
@@ -115,9 +81,9 @@ export async function exchange(
       body: parts.body,
       signal,
     };
-    const response = await Promise.race([fetchWithinOrigin(runtime.fetch, outgoing, what), aborted]);
+    const response = await Promise.race([sendWithinOrigin(runtime.fetch, outgoing, what), aborted]);
     if (typeof response === "string") return { ok: false, message: response };
-    const bytes = await readBody(response, runtime.maxResponseBytes, aborted);
+    const bytes = await readBoundedBytes(response, runtime.maxResponseBytes, signal);
     if (bytes === undefined) {
       return {
         ok: false,

@@ -1,33 +1,19 @@
 /**
  * How much of the upstream's HTTP answers the proxy reads: one message (a JSON body, or one event
- * of an SSE stream) at most {@link MAX_MESSAGE_BYTES}, so that an upstream cannot fill the proxy's
- * memory, on a call's answer (bounded in time only) nor on the follow stream (not bounded at all).
+ * of an SSE stream) at most `maxMessageBytes` ({@link MAX_MESSAGE_BYTES} by default), so that an
+ * upstream cannot fill the proxy's memory, on a call's answer (bounded in time only) nor on the
+ * follow stream (not bounded at all).
  */
+import { readBoundedText } from "@portico/host";
 import { MAX_MESSAGE_BYTES, UpstreamTransportError } from "./errors.ts";
 
-export function tooLarge(): UpstreamTransportError {
-  return new UpstreamTransportError("too_large", `a message larger than ${MAX_MESSAGE_BYTES} bytes`);
+export function tooLarge(max: number): UpstreamTransportError {
+  return new UpstreamTransportError("too_large", `a message larger than ${max} bytes`, { limit: max });
 }
 
-/** The body as text; throws {@link tooLarge} (after cancelling it) past `max` bytes. */
+/** The body as text; throws {@link tooLarge} (the rest of the body cancelled) past `max` bytes. */
 export async function readText(response: Response, max = MAX_MESSAGE_BYTES): Promise<string> {
-  if (response.body === null) return "";
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return text + decoder.decode();
-      total += value.byteLength;
-      if (total > max) {
-        await reader.cancel().catch(() => {});
-        throw tooLarge();
-      }
-      text += decoder.decode(value, { stream: true });
-    }
-  } finally {
-    reader.releaseLock();
-  }
+  const text = await readBoundedText(response, max);
+  if (text === undefined) throw tooLarge(max);
+  return text;
 }

@@ -1,6 +1,6 @@
 /** What can go wrong talking to the upstream server, kept apart from what the caller may see. */
 
-/** The largest message read from an HTTP upstream (a JSON body, one SSE event): 16 MiB. */
+/** The largest message read from an HTTP upstream (a JSON body, one SSE event) by default: 16 MiB. */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 /** The upstream answered with a JSON-RPC error: passed on to the caller as is. */
@@ -26,12 +26,19 @@ export class UpstreamTransportError extends Error {
   readonly kind: TransportFailure;
   /** The HTTP status, for `refused`. */
   readonly status: number | undefined;
+  /** The bound a message went past, for `too_large`. */
+  readonly limit: number | undefined;
 
-  constructor(kind: TransportFailure, message: string, options: { status?: number; cause?: unknown } = {}) {
+  constructor(
+    kind: TransportFailure,
+    message: string,
+    options: { status?: number; limit?: number; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "UpstreamTransportError";
     this.kind = kind;
     this.status = options.status;
+    this.limit = options.limit;
   }
 }
 
@@ -45,7 +52,7 @@ export function publicMessage(error: UpstreamTransportError): string {
     case "protocol":
       return "The upstream MCP server sent an invalid answer";
     case "too_large":
-      return `The upstream MCP server sent a message larger than ${MAX_MESSAGE_BYTES} bytes`;
+      return `The upstream MCP server sent a message larger than ${error.limit ?? MAX_MESSAGE_BYTES} bytes`;
     default:
       return "The upstream MCP server could not be reached";
   }

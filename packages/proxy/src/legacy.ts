@@ -70,10 +70,19 @@ export class LegacySession {
       if (this.#session === session) this.#session = this.#initialize(options.signal);
       return this.request(method, params, options, true);
     }
-    const message = await readAnswer(response, id, options, (request) =>
-      this.#answer(request, sessionId, options),
+    const message = await readAnswer(
+      response,
+      id,
+      options,
+      (request) => this.#answer(request, sessionId, options),
+      this.#rpc.maxMessageBytes,
     );
     return unwrap(message, response);
+  }
+
+  /** The largest message read from the upstream (a JSON body, one SSE event). */
+  get maxMessageBytes(): number {
+    return this.#rpc.maxMessageBytes;
   }
 
   /**
@@ -161,7 +170,7 @@ export class LegacySession {
       signal,
     );
     const sessionId = response.headers.get("mcp-session-id") ?? undefined;
-    const result = unwrap(await readAnswer(response, id, {}, undefined), response);
+    const result = unwrap(await readAnswer(response, id, {}, undefined, this.#rpc.maxMessageBytes), response);
     if (typeof result.protocolVersion === "string") this.#version = result.protocolVersion;
     this.#capabilities = asObject(result.capabilities);
     const done = await this.#rpc.post(

@@ -52,7 +52,7 @@ export async function modernRequest(
     headers,
     options.signal,
   );
-  const message = await readAnswer(response, id, options, undefined);
+  const message = await readAnswer(response, id, options, undefined, rpc.maxMessageBytes);
   const result = unwrap(message, response);
   if (result.resultType === "input_required") {
     const requests = asObject(result.inputRequests);

@@ -9,6 +9,7 @@ import type { McpServer } from "@portico/core";
 import { type Changes, followChanges, Syncer } from "./changes.ts";
 import { UpstreamClient } from "./client.ts";
 import { upstreamCompleters } from "./completion.ts";
+import { MAX_MESSAGE_BYTES } from "./errors.ts";
 import { forwarder } from "./forward.ts";
 import { isObject } from "./json.ts";
 import { listDefinitions } from "./listing.ts";
@@ -111,6 +112,7 @@ function clientOptions(target: string | URL | ProxyTransport, options: ProxyOpti
       fetch: options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init)),
       headers: new Headers(options.headers),
       era: options.era ?? "auto",
+      maxMessageBytes: maxMessageBytesOf(options.maxMessageBytes),
     };
   }
   if (options.era === "modern") {
@@ -118,5 +120,21 @@ function clientOptions(target: string | URL | ProxyTransport, options: ProxyOpti
       'proxy: a transport upstream is spoken to in the legacy era; era: "modern" is not possible',
     );
   }
+  if (options.maxMessageBytes !== undefined) {
+    throw new TypeError(
+      "proxy: maxMessageBytes bounds an HTTP upstream's messages; bound a transport's with its own option (stdioTransport's maxLineBytes)",
+    );
+  }
   return { transport: target };
+}
+
+/** `maxMessageBytes`, checked: a whole number of bytes ≥ 1 (at most 2^31 − 1), default 16 MiB. */
+function maxMessageBytesOf(value: number | undefined): number {
+  if (value === undefined) return MAX_MESSAGE_BYTES;
+  if (!Number.isInteger(value) || value < 1 || value > 2 ** 31 - 1) {
+    throw new TypeError(
+      `proxy: maxMessageBytes must be a whole number of bytes from 1 to ${2 ** 31 - 1}, not ${String(value)}`,
+    );
+  }
+  return value;
 }

@@ -26,6 +26,8 @@ export interface ChannelOptions {
   fetch: typeof fetch;
   /** Headers every request carries (static ones: an API key). */
   headers: Headers;
+  /** The largest message read from the upstream (a JSON body, one SSE event). */
+  maxMessageBytes: number;
 }
 
 export interface RequestOptions {
@@ -52,6 +54,11 @@ export class RpcChannel {
 
   constructor(options: ChannelOptions) {
     this.#options = options;
+  }
+
+  /** The largest message read from the upstream (a JSON body, one SSE event). */
+  get maxMessageBytes(): number {
+    return this.#options.maxMessageBytes;
   }
 
   /** The id the next request will get (without taking it). */
@@ -123,13 +130,14 @@ export async function readAnswer(
   id: number,
   options: RequestOptions,
   onRequest: ((request: JsonRpcMessage) => Promise<void>) | undefined,
+  maxMessageBytes: number,
 ): Promise<JsonRpcMessage | undefined> {
   /** A failure of `onRequest` (asking the caller), thrown as is rather than as a transport failure. */
   let askFailure: { error: unknown } | undefined;
   const type = (response.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
   try {
     if (type === "text/event-stream" && response.body !== null) {
-      for await (const event of readSse(response.body)) {
+      for await (const event of readSse(response.body, maxMessageBytes)) {
         if (event.data.trim() === "") continue;
         const message = parseJson(event.data) as JsonRpcMessage;
         if (message.id === id && (message.result !== undefined || message.error !== undefined))
@@ -146,7 +154,7 @@ export async function readAnswer(
       }
       throw new UpstreamTransportError("protocol", "the SSE stream ended without an answer");
     }
-    const text = await readText(response);
+    const text = await readText(response, maxMessageBytes);
     if (text.trim() === "") return undefined;
     const parsed = parseJson(text);
     const messages = (Array.isArray(parsed) ? parsed : [parsed]) as JsonRpcMessage[];

@@ -86,7 +86,7 @@ export async function* readSse(
       }
       buffer = buffer.slice(start);
       scanned = i - start;
-      if (buffer.length + size > max) throw tooLarge();
+      if (buffer.length + size > max) throw tooLarge(max);
       if (finished) {
         // An event not terminated by a blank line at the end of the stream is discarded (per spec).
         return;

@@ -23,6 +23,12 @@ export interface ProxyOptions {
   auth?: ProxyAuth;
   /** Longest wait for one upstream request, combined with the call's own signal. Default 60 000. */
   timeoutMs?: number;
+  /**
+   * The largest message read from an HTTP upstream — a JSON body, or one event of an SSE stream —
+   * in bytes: past it the proxy stops reading, and a call answers with an error. Default 16 MiB
+   * (16 777 216). A transport upstream has its own bound (`stdioTransport`'s `maxLineBytes`).
+   */
+  maxMessageBytes?: number;
   /** Registers tools and prompts as `${prefix}_${name}` (resource URIs are kept). */
   prefix?: string;
   /**

@@ -4,8 +4,10 @@
  */
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { McpServer } from "@portico/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_MESSAGE_BYTES } from "../src/errors.ts";
+import { proxy } from "../src/index.ts";
 import { front, modern } from "./_front.ts";
 import { waitFor } from "./_wait.ts";
 
@@ -115,6 +117,37 @@ describe("an upstream sending too much", () => {
     const answer = await modern(f.handler, "tools/call", { name: "long", arguments: {} });
     expect((answer.result as Json).content[0].text.length).toBe(LONG);
     await f.proxied.close();
+  });
+
+  it("maxMessageBytes lowers the bound: 15 MiB in one SSE event is refused past 1 MiB", async () => {
+    const f = await front(url, { follow: false, timeoutMs: 20_000, maxMessageBytes: 1024 * 1024 });
+    const answer = await modern(f.handler, "tools/call", { name: "long", arguments: {} });
+    const result = answer.result as Json;
+    expect(result.isError).toBe(true);
+    expect(result.content).toEqual([
+      { type: "text", text: "The upstream MCP server sent a message larger than 1048576 bytes" },
+    ]);
+    await f.proxied.close();
+  });
+
+  it("maxMessageBytes raises the bound: an 18 MiB JSON answer is read whole under a 20 MiB one", async () => {
+    const f = await front(url, { follow: false, timeoutMs: 20_000, maxMessageBytes: 20 * 1024 * 1024 });
+    const answer = await modern(f.handler, "tools/call", { name: "huge", arguments: {} });
+    const result = answer.result as Json;
+    expect(result.isError).toBeUndefined();
+    expect(result.content[0].text.length).toBe(MAX_MESSAGE_BYTES + 2 * 1024 * 1024);
+    await f.proxied.close();
+  });
+
+  it("maxMessageBytes must be a whole number of bytes from 1 to 2^31 − 1, and only for an HTTP upstream", async () => {
+    for (const maxMessageBytes of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31]) {
+      await expect(front(url, { follow: false, maxMessageBytes }), String(maxMessageBytes)).rejects.toThrow(
+        /maxMessageBytes must be a whole number of bytes/,
+      );
+    }
+    const transport = { start: async () => {}, send: async () => {}, close: async () => {} };
+    const server = new McpServer({ name: "front", version: "1.0.0" });
+    await expect(proxy(server, transport, { maxMessageBytes: 1024 })).rejects.toThrow(/maxLineBytes/);
   });
 
   // Defect: an SSE event was buffered until its blank line, without limit; on the follow stream,

@@ -1,5 +1,5 @@
 /**
- * Edge-safe: the main entry imports only `@portico/core` and its own files, and touches no Node
+ * Edge-safe: the main entry imports only `@portico/core`, `@portico/host` and its own files, and touches no Node
  * global; only the `@portico/proxy/stdio` entry (src/stdio.ts) uses Node, and the main entry never
  * reaches it.
  */
@@ -8,7 +8,7 @@ import { expect, it } from "vitest";
 
 const NODE_ONLY = ["stdio.ts"];
 
-it("src/ (but the stdio entry) imports only @portico/core and its own files, and uses no process, Buffer or require", async () => {
+it("src/ (but the stdio entry) imports only @portico/core, @portico/host and its own files, and uses no process, Buffer or require", async () => {
   const files = (await sourceFiles(new URL("../src/", import.meta.url))).filter(
     (f) => !NODE_ONLY.includes(f.file),
   );
@@ -16,7 +16,7 @@ it("src/ (but the stdio entry) imports only @portico/core and its own files, and
   for (const { file, code, imports } of files) {
     for (const specifier of imports) {
       expect(
-        specifier === "@portico/core" || specifier.startsWith("./"),
+        specifier === "@portico/core" || specifier === "@portico/host" || specifier.startsWith("./"),
         `${file} imports ${specifier}`,
       ).toBe(true);
     }
