@@ -115,6 +115,8 @@ export function oauthResourceServer(options: OAuthResourceServerOptions): Authen
   async function introspected(token: string): Promise<Claims> {
     const claims = await config.introspection!.introspector.introspect(token);
     if (claims === undefined) throw new TokenRejected("inactive");
+    // An endpoint may answer `active: true` for a refresh token too: not one to call us with.
+    if (saysRefreshToken(claims)) throw new TokenRejected("token type");
     // An answer without `iss` is vouched for by the configured endpoint; one naming another issuer is not ours.
     if (claims.iss !== undefined && !issuers.has(claims.iss as string)) throw new TokenRejected("issuer");
     if (!withinLifetime(claims, Math.floor(config.now() / 1000), config.leeway, false)) {
@@ -167,4 +169,15 @@ export function oauthResourceServer(options: OAuthResourceServerOptions): Authen
       return stepUp(required, auth);
     },
   };
+}
+
+/**
+ * Whether an introspection answer says its token is a refresh token: RFC 7662's `token_type`, and
+ * the `token_use` (Ory Hydra) or `typ` (Keycloak: `"Refresh"`) fields some servers answer with.
+ */
+function saysRefreshToken(claims: Claims): boolean {
+  for (const field of [claims.token_type, claims.token_use, claims.typ]) {
+    if (typeof field === "string" && field.toLowerCase().includes("refresh")) return true;
+  }
+  return false;
 }

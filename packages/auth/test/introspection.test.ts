@@ -102,9 +102,27 @@ describe("introspection", () => {
     ["another issuer", { iss: "https://evil.example" }],
     ['active: "true" (a string)', { active: "true" }],
     ["expired", { exp: at(-120) }],
+    // A refresh token introspects as active on many servers; it is not an access token.
+    ['token_type: "refresh_token"', { token_type: "refresh_token" }],
+    ['token_use: "refresh_token" (Ory Hydra)', { token_use: "refresh_token" }],
+    ['typ: "Refresh" (Keycloak)', { typ: "Refresh" }],
   ])("refuses an answer with %s", async (_name, change) => {
     idp.introspection.set("token-x", active(change));
     expect(await call(server(), "token-x")).toMatchObject({ status: 401 });
+  });
+
+  it("accepts answers that say the token is an access token", async () => {
+    for (const [i, change] of [
+      { token_type: "Bearer" },
+      { token_type: "DPoP" },
+      { token_use: "access_token" },
+      { typ: "Bearer" },
+    ].entries()) {
+      idp.introspection.set(`typed-${i}`, active(change));
+      expect(await call(server(), `typed-${i}`), JSON.stringify(change)).toMatchObject({
+        subject: "opaque-user",
+      });
+    }
   });
 
   it("endpoint down (500) → 503 + Retry-After, reported once; cached tokens keep working", async () => {
