@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { PorticoError } from "../src/errors.ts";
-import { validateJsonSchema } from "../src/json-schema/_validate.ts";
+import { MAX_STEPS, validateJsonSchema } from "../src/json-schema/_validate.ts";
 import { jsonSchema } from "../src/json-schema/json-schema.ts";
 
 const refused = (schema: Record<string, unknown>, why: RegExp): void => {
@@ -94,5 +94,30 @@ describe("JSON Schema validator hardening", () => {
     expect(short).toEqual([{ path: "", message: "Expected to match ^(a|a)*$" }]);
     expect(seen).toContain("aab");
     expect(seen.filter((text) => text.length > 32)).toEqual([]);
+  });
+  it("bounds the work one value can cause: a recursive anyOf is refused, not run for 2^depth", () => {
+    // every anyOf branch is applied (unevaluated* needs them all), so each level doubles the work
+    const node = { type: "object", properties: { next: { $ref: "#/$defs/node" } } };
+    const schema = {
+      $defs: { node: { anyOf: [node, { ...node, required: ["tag"] }] } },
+      $ref: "#/$defs/node",
+    };
+    const nested = (depth: number): Record<string, unknown> =>
+      depth === 0 ? {} : { next: nested(depth - 1) };
+    expect(validateJsonSchema(schema, nested(8))).toEqual([]); // 2^8 is no problem
+    const costly = validateJsonSchema(schema, nested(40)); // 2^40 applications without the bound
+    expect(costly).toEqual([
+      { path: "", message: `The value is too costly to check against this schema (over ${MAX_STEPS} steps)` },
+    ]);
+    // the bound is far above what a large linear value needs
+    const items = Array.from({ length: 100_000 }, (_, i) => ({ id: i, name: `n${i}` }));
+    const list = {
+      type: "array",
+      items: { type: "object", properties: { id: { type: "integer" }, name: { type: "string" } } },
+    };
+    expect(validateJsonSchema(list, items)).toEqual([]);
+    expect(validateJsonSchema(list, [...items, { id: "x" }])).toEqual([
+      { path: "/100000/id", message: expect.stringMatching(/integer/) },
+    ]);
   });
 });

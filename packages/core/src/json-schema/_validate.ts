@@ -12,7 +12,10 @@
  * `$vocabulary`, and any unknown keyword. It fails closed: a schema that cannot be applied as
  * written (a keyword value of the wrong shape, see `_shape.ts`), a `$ref` that does not resolve
  * (nothing is fetched; `jsonSchema()` refuses both up front) and schemas nested deeper than
- * MAX_DEPTH (e.g. a `$ref` cycle that never descends into the value) fail with an issue.
+ * MAX_DEPTH (e.g. a `$ref` cycle that never descends into the value) fail with an issue. So does a
+ * value that would take more than MAX_STEPS subschema applications: `anyOf`/`oneOf` apply every
+ * branch, so a recursive schema with two branches per level costs 2^depth of the value, and a
+ * client must not be able to make one validation run for minutes.
  */
 
 import { applyItems, applyProperties, checkObjectShape } from "./_apply.ts";
@@ -34,6 +37,13 @@ import {
 export type { SchemaIssue } from "./_util.ts";
 
 const MAX_DEPTH = 128;
+/** Subschema applications one validation may make: far above a large linear value's needs. */
+export const MAX_STEPS = 1_000_000;
+
+/** What one validation may still spend. */
+interface Work {
+  left: number;
+}
 
 /** The dynamic scope: base URIs of the schema resources entered so far, innermost first. */
 interface Scope {
@@ -71,8 +81,11 @@ function check(
   outer: Scope,
   depth: number,
   issues: SchemaIssue[],
+  work: Work,
 ): Evaluated {
   const ev = evaluated();
+  // once spent, everything returns at once; `validateJsonSchema` then fails the whole value
+  if (--work.left < 0) return ev;
   if (schema === true) return ev;
   if (schema === false) {
     issues.push({ path, message: "No value is allowed here" });
@@ -87,7 +100,7 @@ function check(
   }
   const s = schema;
   const scope = enter(outer, typeof s.$id === "string" ? idBase(index, s, outer.base) : outer.base);
-  const apply: Apply = (sub, v, p, out) => check(sub, v, p, index, scope, depth + 1, out);
+  const apply: Apply = (sub, v, p, out) => check(sub, v, p, index, scope, depth + 1, out, work);
 
   // In-place applicators whose failure fails this schema contribute what they evaluated even
   // when they fail (the outcome is the same, and `unevaluated*` then does not pile up issues on
@@ -101,7 +114,7 @@ function check(
       issues.push({ path, message: `The schema's ${keyword} ${JSON.stringify(ref)} does not resolve` });
       continue;
     }
-    merge(ev, check(target.schema, value, path, index, enter(scope, target.base), depth + 1, issues));
+    merge(ev, check(target.schema, value, path, index, enter(scope, target.base), depth + 1, issues, work));
   }
   if (!checkType(s, value, path, issues)) return ev;
   checkValue(s, value, path, issues);
@@ -184,6 +197,12 @@ export function validateJsonSchema(schema: Record<string, unknown> | boolean, va
   const issues: SchemaIssue[] = [];
   const index = refIndex(isObject(schema) ? schema : {});
   if (index.problem !== undefined) return [{ path: "", message: `Invalid schema: ${index.problem}` }];
-  check(schema, value, "", index, { base: index.rootBase, up: undefined }, 0, issues);
+  const work: Work = { left: MAX_STEPS };
+  check(schema, value, "", index, { base: index.rootBase, up: undefined }, 0, issues, work);
+  if (work.left < 0) {
+    return [
+      { path: "", message: `The value is too costly to check against this schema (over ${MAX_STEPS} steps)` },
+    ];
+  }
   return issues;
 }
