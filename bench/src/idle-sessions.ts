@@ -4,6 +4,13 @@
  * run makes a Portico handler on the default memory stores, opens `IDLE_SESSIONS` legacy sessions
  * (`initialize` + `notifications/initialized`, then nothing), collects garbage and reports how much
  * RSS and heap grew per session — median of runs, each in its own process.
+ *
+ * That total includes fixed costs that do not grow with the sessions held: V8 enlarges its young
+ * generation (8 → 16 → 32 → 64 MiB here) as the run allocates, and the RSS follows, so the
+ * quotient moves with the session count (1.4 KiB at 10,000, 2.0 KiB at 40,000, same heap per
+ * session). The marginal figure is what one more session costs: a second child, with the young
+ * generation held at 16 MiB (`--min/max-semi-space-size`), opens `4 × IDLE_SESSIONS` sessions and
+ * reports the RSS slope between `IDLE_SESSIONS` and `4 × IDLE_SESSIONS`.
  */
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -15,9 +22,16 @@ const RUNS = Number(process.env.IDLE_RUNS ?? (process.env.BENCH_QUICK === "1" ? 
 export interface IdleSessionsResult {
   sessions: number;
   runs: number;
+  /** RSS growth / sessions, after opening `sessions` (fixed costs included, see above). */
   rssBytesPerSession: number;
   heapBytesPerSession: number;
+  /** RSS per session between `sessions` and `4 × sessions`, young generation held at 16 MiB. */
+  marginalRssBytesPerSession: number;
+  marginalHeapBytesPerSession: number;
 }
+
+/** Held young generation (semi-space, MiB) for the marginal figure. */
+const SEMI_SPACE_MB = 16;
 
 async function child(): Promise<void> {
   const { addTool, createHandler, McpServer } = await import("@portico/core");
@@ -59,35 +73,67 @@ async function child(): Promise<void> {
   for (let i = 0; i < 200; i++) await open();
   gc();
   gc();
+  const settled = () => {
+    gc();
+    gc();
+    return process.memoryUsage();
+  };
   const before = process.memoryUsage();
   for (let i = 0; i < SESSIONS; i++) await open();
-  gc();
-  gc();
-  const after = process.memoryUsage();
-  process.stdout.write(
-    `${JSON.stringify({ rss: (after.rss - before.rss) / SESSIONS, heap: (after.heapUsed - before.heapUsed) / SESSIONS })}\n`,
+  const after = settled();
+  const figures: Record<string, number> = {
+    rss: (after.rss - before.rss) / SESSIONS,
+    heap: (after.heapUsed - before.heapUsed) / SESSIONS,
+  };
+  if (process.argv.includes("--marginal")) {
+    const more = 3 * SESSIONS;
+    for (let i = 0; i < more; i++) await open();
+    const end = settled();
+    figures.marginalRss = (end.rss - after.rss) / more;
+    figures.marginalHeap = (end.heapUsed - after.heapUsed) / more;
+  }
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
+}
+
+function runChild(nodeFlags: string[], args: string[] = []): Record<string, number> {
+  const out = execFileSync(
+    process.execPath,
+    [
+      "--conditions=@portico/source",
+      "--expose-gc",
+      ...nodeFlags,
+      fileURLToPath(import.meta.url),
+      "--child",
+      ...args,
+    ],
+    { encoding: "utf8", env: { ...process.env, IDLE_SESSIONS: String(SESSIONS) } },
   );
+  return JSON.parse(out.trim().split("\n").at(-1) as string) as Record<string, number>;
 }
 
 export function idleSessionsBench(): IdleSessionsResult {
-  const self = fileURLToPath(import.meta.url);
-  const rss: number[] = [];
-  const heap: number[] = [];
+  const figures = {
+    rss: [] as number[],
+    heap: [] as number[],
+    marginalRss: [] as number[],
+    marginalHeap: [] as number[],
+  };
   for (let run = 0; run < RUNS; run++) {
-    const out = execFileSync(
-      process.execPath,
-      ["--conditions=@portico/source", "--expose-gc", self, "--child"],
-      { encoding: "utf8", env: { ...process.env, IDLE_SESSIONS: String(SESSIONS) } },
-    );
-    const figures = JSON.parse(out.trim().split("\n").at(-1) as string) as { rss: number; heap: number };
-    rss.push(figures.rss);
-    heap.push(figures.heap);
+    const total = runChild([]);
+    figures.rss.push(total.rss as number);
+    figures.heap.push(total.heap as number);
+    const held = [`--min-semi-space-size=${SEMI_SPACE_MB}`, `--max-semi-space-size=${SEMI_SPACE_MB}`];
+    const marginal = runChild(held, ["--marginal"]);
+    figures.marginalRss.push(marginal.marginalRss as number);
+    figures.marginalHeap.push(marginal.marginalHeap as number);
   }
   return {
     sessions: SESSIONS,
     runs: RUNS,
-    rssBytesPerSession: median(rss),
-    heapBytesPerSession: median(heap),
+    rssBytesPerSession: median(figures.rss),
+    heapBytesPerSession: median(figures.heap),
+    marginalRssBytesPerSession: median(figures.marginalRss),
+    marginalHeapBytesPerSession: median(figures.marginalHeap),
   };
 }
 
@@ -97,6 +143,8 @@ if (process.argv.includes("--child")) {
   const result = idleSessionsBench();
   console.log(
     `idle legacy sessions: ${result.sessions} per run, median of ${result.runs}: ` +
-      `RSS ${(result.rssBytesPerSession / 1024).toFixed(2)} KiB, heap ${(result.heapBytesPerSession / 1024).toFixed(2)} KiB per session`,
+      `RSS ${(result.rssBytesPerSession / 1024).toFixed(2)} KiB, heap ${(result.heapBytesPerSession / 1024).toFixed(2)} KiB per session; ` +
+      `marginal (to ${4 * result.sessions}, young generation ${SEMI_SPACE_MB} MiB): RSS ${(result.marginalRssBytesPerSession / 1024).toFixed(2)} KiB, ` +
+      `heap ${(result.marginalHeapBytesPerSession / 1024).toFixed(2)} KiB per session`,
   );
 }

@@ -25,7 +25,11 @@ interface Results {
   machine: { cpuModel: string; cpus: number; node: string; loadAverage: number[] };
   loopback: LoopbackRow[];
   coldStart?: { target: string; gzipBytes: number; coldStartMs: number }[];
-  idleSessions?: { rssBytesPerSession: number; heapBytesPerSession: number };
+  idleSessions?: {
+    rssBytesPerSession: number;
+    heapBytesPerSession: number;
+    marginalRssBytesPerSession?: number;
+  };
   ricColdStart?: { cases: { name: string; medianMs: number }[] };
   vercelColdStart?: { cases: { name: string; medianMs: number }[] };
   workersCpu?: { rows?: { target: string; era: string; cpuUsPerRequest: number }[] };
@@ -109,7 +113,13 @@ export function table(results: Results, file: string): string {
   }
   if (results.idleSessions !== undefined) {
     const kib = results.idleSessions.rssBytesPerSession / 1024;
-    row("RSS per idle legacy session (KiB)", (t) => (t === "portico" ? fixed(kib, 2) : dash));
+    const marginal = results.idleSessions.marginalRssBytesPerSession;
+    // results written before the marginal figure existed show the total only
+    const shown =
+      marginal === undefined
+        ? fixed(kib, 2)
+        : `${fixed(marginal / 1024, 2)} marginal, ${fixed(kib, 2)} total`;
+    row("RSS per idle legacy session (KiB)", (t) => (t === "portico" ? shown : dash));
   }
   const workers = results.workersCpu?.rows ?? [];
   if (workers.length > 0) {
