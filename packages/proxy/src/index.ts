@@ -7,4 +7,5 @@ export type {
   ProxyOptions,
   ProxyRegistration,
   SkippedDefinition,
+  UnvalidatedSchema,
 } from "./types.ts";

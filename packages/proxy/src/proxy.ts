@@ -15,6 +15,7 @@ import { isObject } from "./json.ts";
 import { listDefinitions } from "./listing.ts";
 import { registrars } from "./registrars.ts";
 import { Registry } from "./registry.ts";
+import { unvalidatedSchemasOf } from "./schemas.ts";
 import type { ProxyTransport } from "./transport.ts";
 import type { ProxyOptions, ProxyRegistration } from "./types.ts";
 
@@ -34,6 +35,7 @@ export async function proxy(
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const prefix = options.prefix === undefined || options.prefix === "" ? "" : `${options.prefix}_`;
   const notifications = options.forwardNotifications !== false;
+  const unvalidatedSchemas = unvalidatedSchemasOf(options.unvalidatedSchemas);
   const client = new UpstreamClient(clientOptions(target, options));
   try {
     await client.connect(AbortSignal.timeout(timeoutMs));
@@ -45,7 +47,7 @@ export async function proxy(
   const call = forwarder(client, { options, timeoutMs, notifications });
   const completes = isObject(client.capabilities.completions);
   const complete = completes ? upstreamCompleters(call, options.logger) : undefined;
-  const registry = new Registry(registrars(server, call, complete), prefix);
+  const registry = new Registry(registrars(server, call, complete, unvalidatedSchemas), prefix);
   let closed = false;
   let changes: Changes | undefined;
 
@@ -89,6 +91,9 @@ export async function proxy(
     },
     get skipped() {
       return registry.skipped;
+    },
+    get unvalidated() {
+      return registry.unvalidated;
     },
     era: client.era,
     refresh: async () => {

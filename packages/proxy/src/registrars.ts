@@ -8,7 +8,6 @@ import {
   addResource,
   addResourceTemplate,
   addTool,
-  jsonSchema,
   type McpServer,
   type PromptArgument,
   type Registration,
@@ -17,19 +16,28 @@ import {
 import type { CompleterFactory } from "./completion.ts";
 import { type ForwardCall, promptGetter, resourceReader, toolHandler } from "./forward.ts";
 import { defined, isObject, type Json, str } from "./json.ts";
-import type { Kind } from "./types.ts";
+import { toolSchema, type UnvalidatedSchemas } from "./schemas.ts";
+import type { Kind, UnvalidatedSchema } from "./types.ts";
+
+/** A registration, with the schemas it advertises without validating them (tools only). */
+export interface Mirrored {
+  registration: Registration;
+  unvalidated?: readonly UnvalidatedSchema[];
+}
 
 /** Registers one definition under `key` (a name with the prefix, a URI or a URI template); may throw. */
-export type Registrar = (key: string, definition: Json) => Registration;
+export type Registrar = (key: string, definition: Json) => Mirrored;
 
 /**
  * The registrar of each kind, registering on `server` with handlers that use `call` (and, when the
- * upstream completes, completers made by `complete` for prompts and templates).
+ * upstream completes, completers made by `complete` for prompts and templates);
+ * `unvalidatedSchemas` says what becomes of a tool schema core's validator refuses.
  */
 export function registrars(
   server: McpServer,
   call: ForwardCall,
   complete: CompleterFactory | undefined,
+  unvalidatedSchemas: UnvalidatedSchemas,
 ): Record<Kind, Registrar> {
   const read = resourceReader(call);
   return {
@@ -38,24 +46,32 @@ export function registrars(
       const inputSchema = isObject(tool.inputSchema) ? tool.inputSchema : { type: "object" };
       const outputSchema = isObject(tool.outputSchema) ? tool.outputSchema : undefined;
       const paramHeaders = headerParams(inputSchema);
-      return addTool(
+      // Filled by toolSchema() with the schemas it lets through unvalidated ("forward").
+      const unvalidated: UnvalidatedSchema[] = [];
+      const registration = addTool(
         server,
         name,
         defined({
           title: str(tool.title),
           description: str(tool.description),
-          input: jsonSchema(inputSchema),
-          output: outputSchema === undefined ? undefined : jsonSchema(outputSchema),
+          input: toolSchema(inputSchema, "input", name, unvalidatedSchemas, unvalidated),
+          output:
+            outputSchema === undefined
+              ? undefined
+              : toolSchema(outputSchema, "output", name, unvalidatedSchemas, unvalidated),
           annotations: isObject(tool.annotations) ? tool.annotations : undefined,
           icons: Array.isArray(tool.icons) ? tool.icons : undefined,
           _meta: isObject(tool._meta) ? tool._meta : undefined,
         }),
         toolHandler(call, remoteName, paramHeaders),
       );
+      return { registration, unvalidated };
     },
-    resource: (uri, resource) => addResource(server, uri, resourceConfig(resource, uri), read),
-    template: (template, definition) =>
-      addResourceTemplate(
+    resource: (uri, resource) => ({
+      registration: addResource(server, uri, resourceConfig(resource, uri), read),
+    }),
+    template: (template, definition) => ({
+      registration: addResourceTemplate(
         server,
         template,
         defined({
@@ -67,9 +83,10 @@ export function registrars(
         }),
         (uri, _variables, ctx) => read(uri, ctx),
       ),
+    }),
     prompt: (name, prompt) => {
       const args = promptArguments(prompt);
-      return addPrompt(
+      const registration = addPrompt(
         server,
         name,
         defined({
@@ -85,6 +102,7 @@ export function registrars(
         }),
         promptGetter(call, prompt.name as string),
       );
+      return { registration };
     },
   };
 }

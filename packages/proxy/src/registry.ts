@@ -7,12 +7,14 @@
 import type { Registration } from "@portico/core";
 import type { Json } from "./json.ts";
 import type { Registrar } from "./registrars.ts";
-import type { Kind, SkippedDefinition } from "./types.ts";
+import type { Kind, SkippedDefinition, UnvalidatedSchema } from "./types.ts";
 
 interface Registered {
   /** The upstream's definition, as JSON, to notice changes on refresh. */
   fingerprint: string;
   registration: Registration;
+  /** Its schemas advertised without local validation (a tool with `unvalidatedSchemas: "forward"`). */
+  unvalidated: readonly UnvalidatedSchema[];
 }
 
 export class Registry {
@@ -40,6 +42,13 @@ export class Registry {
   /** What the latest update could not register. */
   get skipped(): SkippedDefinition[] {
     return [...this.#skipped];
+  }
+
+  /** The schemas of the registered definitions that are advertised but not validated locally. */
+  get unvalidated(): UnvalidatedSchema[] {
+    return Object.values(this.#registered).flatMap((map) =>
+      [...map.values()].flatMap((entry) => entry.unvalidated.map((u) => ({ ...u }))),
+    );
   }
 
   /** Brings the registrations in line with a new listing of the upstream. */
@@ -84,7 +93,8 @@ export class Registry {
     for (const [key, definition] of wanted) {
       if (map.has(key)) continue;
       try {
-        map.set(key, { fingerprint: JSON.stringify(definition), registration: register(key, definition) });
+        const { registration, unvalidated = [] } = register(key, definition);
+        map.set(key, { fingerprint: JSON.stringify(definition), registration, unvalidated });
       } catch (error) {
         this.#skipped.push({
           kind,

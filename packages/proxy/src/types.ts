@@ -49,12 +49,37 @@ export interface ProxyOptions {
    * and log messages a transport upstream sends outside a call. Default: none (silent).
    */
   logger?: ProxyLogger;
+  /**
+   * What becomes of a tool whose `inputSchema` or `outputSchema` core's JSON Schema validator
+   * (`jsonSchema()`, 2020-12) refuses as written — a draft-07 tuple `"items": [ … ]`, a `pattern`
+   * that is no ECMA-262 regular expression, a `$ref` that does not resolve inside the schema.
+   * `"skip"` (default): the tool is not registered and is listed in `skipped`. `"forward"`: the
+   * tool is registered with that schema advertised verbatim (as the upstream listed it) and not
+   * checked locally — its arguments (or structured output) pass as they are, and the upstream
+   * validates them — and the schema is listed in `unvalidated`. A schema core accepts is validated
+   * locally either way, and core's other registration checks (a name, an input or output schema
+   * of type `"object"`) still apply: a tool they refuse is skipped.
+   */
+  unvalidatedSchemas?: "skip" | "forward";
 }
 
 /** Something of the upstream the proxy could not register (an invalid schema, a duplicate name). */
 export interface SkippedDefinition {
   kind: "tool" | "resource" | "template" | "prompt";
   name: string;
+  reason: string;
+}
+
+/**
+ * A schema of a registered tool that the proxy advertises verbatim but does not validate, because
+ * core's validator refused it (`unvalidatedSchemas: "forward"`): the upstream validates instead.
+ */
+export interface UnvalidatedSchema {
+  /** The tool's name (with the prefix). */
+  name: string;
+  /** `"input"`: arguments are not checked locally; `"output"`: structured content is not. */
+  schema: "input" | "output";
+  /** Why core's validator refused it (the `invalid_schema` message of `jsonSchema()`). */
   reason: string;
 }
 
@@ -72,6 +97,11 @@ export interface ProxyRegistration {
   readonly prompts: readonly string[];
   /** What could not be registered, and why. */
   readonly skipped: readonly SkippedDefinition[];
+  /**
+   * Schemas of registered tools that are advertised verbatim but not validated locally, and why
+   * (only with `unvalidatedSchemas: "forward"`; always empty otherwise).
+   */
+  readonly unvalidated: readonly UnvalidatedSchema[];
   /** The era the upstream is spoken to in. */
   readonly era: UpstreamEra;
   /** Lists the upstream again and updates the registrations (adds, removes, replaces changed ones). */

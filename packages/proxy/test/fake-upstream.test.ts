@@ -158,6 +158,34 @@ describe("against a hand-written upstream", () => {
     expect(f.proxied.skipped.map((s) => s.name)).toEqual(["bad name!", "ref"]);
   });
 
+  it('with unvalidatedSchemas: "forward", a tool core refuses for another reason stays skipped with that reason', async () => {
+    const tuple = { type: "array", items: [{ type: "number" }] };
+    const up = fakeModern((method) =>
+      method === "tools/list"
+        ? {
+            tools: [
+              { name: "tuple", inputSchema: { type: "object", properties: { p: tuple } } },
+              { name: "untyped", inputSchema: { properties: { p: tuple } } },
+              { name: "bad name!", inputSchema: { type: "object", properties: { p: tuple } } },
+            ],
+          }
+        : { resources: [], resourceTemplates: [], prompts: [] },
+    );
+    const f = await front("http://up.test/mcp", { fetch: up.fetch, unvalidatedSchemas: "forward" });
+    expect(f.proxied.tools).toEqual(["tuple"]);
+    expect(f.proxied.unvalidated).toEqual([
+      { name: "tuple", schema: "input", reason: expect.stringContaining('"items" must be a schema') },
+    ]);
+    expect(f.proxied.skipped).toEqual([
+      {
+        kind: "tool",
+        name: "untyped",
+        reason: expect.stringContaining('The input schema of tool "untyped" must describe an object'),
+      },
+      { kind: "tool", name: "bad name!", reason: expect.stringContaining('Tool name "bad name!" must be') },
+    ]);
+  });
+
   it("registers only the families the upstream declares", async () => {
     const seen: string[] = [];
     const fetchFn: typeof fetch = async (input, init) => {

@@ -1,0 +1,60 @@
+/**
+ * A proxied tool's `inputSchema` and `outputSchema` as Portico schemas: wrapped with core's
+ * `jsonSchema()`, which validates locally; with `unvalidatedSchemas: "forward"`, a schema that
+ * `jsonSchema()` refuses is advertised as is, accepts every value, and is reported.
+ */
+
+import { type JsonSchema, type JsonSchemaObject, jsonSchema, PorticoError } from "@portico/core";
+import type { Json } from "./json.ts";
+import type { UnvalidatedSchema } from "./types.ts";
+
+/** What becomes of a schema core's validator refuses (`ProxyOptions.unvalidatedSchemas`). */
+export type UnvalidatedSchemas = "skip" | "forward";
+
+/** `unvalidatedSchemas`, checked: `"skip"` (default) or `"forward"`. */
+export function unvalidatedSchemasOf(value: unknown): UnvalidatedSchemas {
+  if (value === undefined) return "skip";
+  if (value === "skip" || value === "forward") return value;
+  throw new TypeError(
+    `proxy: unvalidatedSchemas must be "skip" or "forward", not ${typeof value === "string" ? JSON.stringify(value) : String(value)}`,
+  );
+}
+
+/**
+ * `schema` (the tool `name`'s input or output schema) as a Portico schema. A schema `jsonSchema()`
+ * refuses (`invalid_schema`) throws with `"skip"`; with `"forward"` it becomes `advertised(schema)`
+ * and is added to `unvalidated`.
+ */
+export function toolSchema(
+  schema: JsonSchemaObject,
+  which: UnvalidatedSchema["schema"],
+  name: string,
+  mode: UnvalidatedSchemas,
+  unvalidated: UnvalidatedSchema[],
+): JsonSchema<Json> {
+  try {
+    return jsonSchema<Json>(schema);
+  } catch (error) {
+    if (mode !== "forward" || !(error instanceof PorticoError) || error.code !== "invalid_schema")
+      throw error;
+    unvalidated.push({ name, schema: which, reason: error.message });
+    return advertised(schema);
+  }
+}
+
+/**
+ * A Standard Schema shaped as `jsonSchema()`'s: its JSON Schema form is `schema` itself (sent on
+ * the wire verbatim), and it accepts every value as it is — the upstream validates.
+ */
+export function advertised(schema: JsonSchemaObject): JsonSchema<Json> {
+  const convert = () => schema;
+  return {
+    schema,
+    "~standard": {
+      version: 1,
+      vendor: "portico-proxy",
+      validate: (value) => ({ value: value as Json }),
+      jsonSchema: { input: convert, output: convert },
+    },
+  };
+}
