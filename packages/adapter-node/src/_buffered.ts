@@ -1,44 +1,47 @@
 import type { ServerResponse } from "node:http";
 import { type BufferedResponse, LightHeaders } from "@portico/host";
+import { writeSliced } from "./_write-wait.ts";
 
 /** Bodies up to this many bytes are sent with one `end(body)`; larger ones go through {@link endWith}. */
 const LARGE_BODY = 64 * 1024;
 
 /**
- * `res.end(chunk)`, except that a large chunk is written first and the response ended only once it
- * has left the process. Node counts a response as finished as soon as `end()` is called, and
- * `server.close()` / `closeIdleConnections()` destroy connections whose response is finished, even
- * one whose bytes still wait in the socket for a slow reader: a graceful shutdown would cut it.
+ * `res.end(chunk)`, except that a large chunk is written first, slice by slice, and the response
+ * ended only once it has left the process. Node counts a response as finished as soon as `end()` is
+ * called, and `server.close()` / `closeIdleConnections()` destroy connections whose response is
+ * finished, even one whose bytes still wait in the socket for a slow reader: a graceful shutdown
+ * would cut it. A client that takes no slice for `stallMs` (0: no limit) is cut instead.
  * `sent` runs once the response is ended or the connection gone.
  */
-export function endWith(res: ServerResponse, chunk: string | Uint8Array, sent?: () => void): void {
+export function endWith(
+  res: ServerResponse,
+  chunk: string | Uint8Array,
+  stallMs: number,
+  sent?: () => void,
+): void {
   if (chunk.length <= LARGE_BODY) {
     res.end(chunk);
     sent?.();
     return;
   }
-  let done = false;
-  const finish = (): void => {
-    if (done) return;
-    done = true;
-    res.off("close", finish);
+  void writeSliced(res, chunk, stallMs, true).then(() => {
     if (!res.destroyed && !res.writableEnded) res.end();
     sent?.();
-  };
-  res.once("close", finish);
-  res.write(chunk, finish);
+  });
 }
 
 /**
  * Writes a buffered response (read with `readBufferedResponse` from `@portico/host`): one
  * `writeHead`, one `end`, with a Content-Length. Returns a promise only for a large body, settled once
- * it has left the process (see {@link endWith}); throws what `writeHead` throws (an invalid status or
- * header), before anything was sent.
+ * it has left the process or the client was cut for taking nothing for `stallMs` (see
+ * {@link endWith}); throws what `writeHead` throws (an invalid status or header), before anything
+ * was sent.
  */
 export function writeBuffered(
   res: ServerResponse,
   buffered: BufferedResponse,
   head: boolean,
+  stallMs: number,
 ): Promise<void> | undefined {
   // A flat [name, value, …] list: the cheapest form `writeHead` takes.
   const headers: string[] = [];
@@ -56,6 +59,6 @@ export function writeBuffered(
   else res.writeHead(status, headers);
   if (head || body === "") res.end();
   else if (body.length <= LARGE_BODY) res.end(body);
-  else return new Promise((resolve) => endWith(res, body, resolve));
+  else return new Promise((resolve) => endWith(res, body, stallMs, resolve));
   return undefined;
 }

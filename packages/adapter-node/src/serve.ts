@@ -11,7 +11,10 @@ export interface ListenInfo {
   hostname: string;
 }
 
-/** Options of {@link serve}. The handler options (`origin`, `trustProxy`, `env`, `onError`) apply too. */
+/**
+ * Options of {@link serve}. The handler options (`origin`, `trustProxy`, `env`, `onError`,
+ * `writeStallTimeoutMs`) apply too.
+ */
 export interface ServeOptions extends Omit<NodeHandlerOptions, "signal" | "waitUntil"> {
   /** Default: `process.env.PORT`, else 3000. 0 picks a free port. */
   port?: number;
@@ -67,6 +70,7 @@ function handlerOptions(opts: ServeOptions): NodeHandlerOptions {
   if (opts.trustProxy !== undefined) out.trustProxy = opts.trustProxy;
   if (opts.env !== undefined) out.env = opts.env;
   if (opts.onError !== undefined) out.onError = opts.onError;
+  if (opts.writeStallTimeoutMs !== undefined) out.writeStallTimeoutMs = opts.writeStallTimeoutMs;
   return out;
 }
 

@@ -11,6 +11,7 @@ import { clientAddressOf } from "./_client-address.ts";
 import { defaultOnError, sendAdapterError } from "./_error-response.ts";
 import { NodeRequest, nodeRequestInheritPlatform } from "./_node-request.ts";
 import { InvalidHostError, normaliseOrigin, type OriginOptions } from "./_request-url.ts";
+import { writeStallTimeout } from "./_write-wait.ts";
 import { convertRequest } from "./to-request.ts";
 import { writeResponse } from "./write-response.ts";
 
@@ -30,6 +31,14 @@ export interface NodeHandlerOptions extends OriginOptions {
   waitUntil?: (promise: Promise<unknown>) => void;
   /** Told about app errors and rejected `waitUntil` promises. Default: `console.error`. */
   onError?: (error: unknown) => void;
+  /**
+   * How long a response may wait for a client that takes none of the bytes written to it (it
+   * stopped reading but keeps the connection open); then the body is cancelled and the connection
+   * destroyed, releasing what it holds. Any progress starts the wait anew: large bodies go out in
+   * 64 KiB slices, so a slow reader is not cut. Default 60 000 ms; 0 waits forever. Throws a
+   * `RangeError` here for anything but a number from 0 to 2147483647.
+   */
+  writeStallTimeoutMs?: number;
 }
 
 /** A request listener for node:http, and a middleware for Express / Connect (`next` is never called). */
@@ -94,10 +103,12 @@ class HostContext implements ExecutionContextLike {
  * `bufferedResponses: true` (a Portico handler may answer with a buffered response, written in one
  * go). The returned promise settles once the response is fully written (a small buffered one: handed
  * to the socket) or the client has left; it never rejects: app errors become a 500 with a JSON-RPC
- * error body and no details, a malformed Host or method a 400.
+ * error body and no details, a malformed Host or method a 400. A client that takes none of its
+ * response for `writeStallTimeoutMs` (60 s) is cut.
  */
 export function toNodeHandler(app: FetchApp, opts: NodeHandlerOptions = {}): NodeHandler {
   const onError = opts.onError ?? defaultOnError;
+  const stallMs = writeStallTimeout(opts.writeStallTimeoutMs);
   const origin: OriginOptions = {};
   if (opts.origin !== undefined) origin.origin = normaliseOrigin(opts.origin);
   if (opts.trustProxy !== undefined) origin.trustProxy = opts.trustProxy;
@@ -107,7 +118,7 @@ export function toNodeHandler(app: FetchApp, opts: NodeHandlerOptions = {}): Nod
   // Apps that may check `instanceof Request` get requests that pass it (this loads undici); a
   // Portico handler reads requests by their members only, and a cold start then never loads it.
   if (app.acceptsBufferedRequests !== true) nodeRequestInheritPlatform();
-  const writeOptions = { onError };
+  const writeOptions = { onError, writeStallTimeoutMs: stallMs };
   return async (req, res) => {
     let request: Request;
     try {
@@ -138,7 +149,7 @@ export function toNodeHandler(app: FetchApp, opts: NodeHandlerOptions = {}): Nod
       if (!res.destroyed) {
         let sending: Promise<void> | undefined;
         try {
-          sending = writeBuffered(res, buffered, req.method === "HEAD");
+          sending = writeBuffered(res, buffered, req.method === "HEAD", stallMs);
         } catch (error) {
           // An invalid status or header: refused before anything went out.
           onError(error);

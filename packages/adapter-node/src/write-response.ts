@@ -2,6 +2,7 @@ import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { readBufferedResponse } from "@portico/host";
 import { endWith, writeBuffered } from "./_buffered.ts";
 import { defaultOnError, sendAdapterError } from "./_error-response.ts";
+import { drained, finished, SLICE, stalledReason, writeSliced, writeStallTimeout } from "./_write-wait.ts";
 
 /** Options of {@link writeResponse}. */
 export interface WriteResponseOptions {
@@ -9,6 +10,12 @@ export interface WriteResponseOptions {
   signal?: AbortSignal;
   /** Told about an app error (invalid response, failing body stream). Default: `console.error`. */
   onError?: (error: unknown) => void;
+  /**
+   * How long the transfer may wait for a client that takes none of the bytes written to it; then
+   * the body is cancelled and the connection destroyed. Any progress starts the wait anew (large
+   * chunks go out in 64 KiB slices, each one progress). Default 60 000 ms; 0 waits forever.
+   */
+  writeStallTimeoutMs?: number;
 }
 
 function nodeHeaders(response: Response): OutgoingHttpHeaders {
@@ -48,40 +55,20 @@ function isEventStream(response: Response): boolean {
   return response.headers.get("content-type")?.toLowerCase().startsWith("text/event-stream") === true;
 }
 
-/** Resolves once `res` can take more data, or has closed (then nothing more should be written). */
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    if (res.destroyed) {
-      resolve();
-      return;
-    }
-    const done = (): void => {
-      res.off("drain", done);
-      res.off("close", done);
-      resolve();
-    };
-    res.on("drain", done);
-    res.on("close", done);
-  });
-}
-
-/** `res.end(last)` as a promise that settles once the response is handed to the OS or the socket closed. */
-function ended(res: ServerResponse, last?: Uint8Array): Promise<void> {
-  return new Promise((resolve) => {
-    if (res.destroyed) {
-      resolve();
-      return;
-    }
-    const done = (): void => {
-      res.off("finish", done);
-      res.off("close", done);
-      resolve();
-    };
-    res.on("finish", done);
-    res.on("close", done);
-    if (last === undefined) res.end();
-    else endWith(res, last);
-  });
+/**
+ * `res.end(last)` as a promise that settles once the response is handed to the OS or the socket
+ * closed, or the client was cut for taking nothing for `stallMs`.
+ */
+function ended(res: ServerResponse, stallMs: number, last?: Uint8Array): Promise<void> {
+  if (last === undefined || last.byteLength <= SLICE) {
+    return finished(res, stallMs, () => (last === undefined ? res.end() : res.end(last)));
+  }
+  // `sent` runs right after `res.end()`, before 'finish' can fire.
+  return new Promise((resolve) =>
+    endWith(res, last, stallMs, () => {
+      void finished(res, stallMs, () => {}).then(resolve);
+    }),
+  );
 }
 
 /**
@@ -105,6 +92,7 @@ async function pipeBody(
   res: ServerResponse,
   onError: (error: unknown) => void,
   signal: AbortSignal | undefined,
+  stallMs: number,
 ): Promise<void> {
   const reader = body.getReader();
   // 'close' also follows every normal finish (before this function resumes): only a transfer still
@@ -123,6 +111,35 @@ async function pipeBody(
   }
   res.once("close", stop);
   signal?.addEventListener("abort", abort, { once: true });
+  // A client that takes nothing for `stallMs`: the body is cancelled, then the connection destroyed.
+  const onStall = (): void => {
+    reader.cancel(stalledReason()).catch(() => {});
+  };
+  // While the adapter waits for the client, a body that fails ends the transfer at once: nothing
+  // else would wake the wait, and the connection and its buffered bytes would stay until the client
+  // leaves. Not reported: that is how the core gives up on an SSE stream whose client took nothing
+  // for two keep-alive intervals, a client's doing (and one it could repeat to flood the log).
+  let waiting = false;
+  let watching = false;
+  const waitOn = async (wait: Promise<void>): Promise<void> => {
+    if (!watching) {
+      watching = true;
+      reader.closed.then(undefined, () => {
+        if (waiting && !isGone(res)) res.destroy();
+      });
+    }
+    waiting = true;
+    try {
+      await wait;
+    } finally {
+      waiting = false;
+    }
+  };
+  /** Writes one chunk; a promise only when the adapter has to wait for the client. */
+  const send = (chunk: Uint8Array): Promise<void> | undefined => {
+    if (chunk.byteLength > SLICE) return waitOn(writeSliced(res, chunk, stallMs, false, onStall));
+    return res.write(chunk) ? undefined : waitOn(drained(res, stallMs, onStall));
+  };
   try {
     res.socket?.setNoDelay(true);
     let pending: Promise<ReadableStreamReadResult<Uint8Array>>;
@@ -138,7 +155,7 @@ async function pipeBody(
       if (isGone(res)) return;
       if (first.done) {
         writeHead(res, response, 0);
-        await ended(res);
+        await ended(res, stallMs);
         return;
       }
       pending = reader.read();
@@ -148,20 +165,25 @@ async function pipeBody(
       if (isGone(res)) return;
       if (second?.done === true) {
         writeHead(res, response, first.value.byteLength);
-        await ended(res, first.value);
+        await ended(res, stallMs, first.value);
         return;
       }
       writeHead(res, response);
-      if (!res.write(first.value)) await drained(res);
+      const wait = send(first.value);
+      if (wait !== undefined) await wait;
     }
     for (;;) {
       const { done, value } = await pending;
       if (isGone(res)) return;
       if (done) break;
-      if (!res.write(value)) await drained(res);
+      const wait = send(value);
+      if (wait !== undefined) {
+        await wait;
+        if (isGone(res)) return;
+      }
       pending = reader.read();
     }
-    await ended(res);
+    await ended(res, stallMs);
   } catch (error) {
     if (!signal?.aborted && !res.destroyed) onError(error);
     stop();
@@ -176,7 +198,9 @@ async function pipeBody(
 /**
  * Writes a Fetch `Response` to a Node `ServerResponse`: status, headers (each `Set-Cookie` separately),
  * and the body streamed chunk by chunk, waiting for `'drain'` whenever the socket is full, so memory
- * stays bounded however large the body and however slow the client. `text/event-stream` responses get
+ * stays bounded however large the body and however slow the client. A client that takes nothing for
+ * `writeStallTimeoutMs` (60 s), or a body that fails while the adapter waits for the client, ends the
+ * transfer: the body is cancelled and the connection destroyed. `text/event-stream` responses get
  * their headers flushed at once; streams run with Nagle disabled. The body is cancelled when the client
  * goes away or `signal` aborts. A buffered Portico response (see `readBufferedResponse` in
  * `@portico/host`) skips the stream: one `writeHead`, one `end`, with a Content-Length.
@@ -192,11 +216,12 @@ export async function writeResponse(
   const opts: WriteResponseOptions = options instanceof AbortSignal ? { signal: options } : options;
   const onError = opts.onError ?? defaultOnError;
   try {
+    const stallMs = writeStallTimeout(opts.writeStallTimeoutMs);
     if (!isResponse(response)) throw new TypeError("the app did not return a Response");
     const buffered = readBufferedResponse(response);
     if (buffered !== undefined) {
       // The whole body goes to the socket in one write; only a large one is waited for.
-      if (!res.destroyed) await writeBuffered(res, buffered, res.req?.method === "HEAD");
+      if (!res.destroyed) await writeBuffered(res, buffered, res.req?.method === "HEAD", stallMs);
       return;
     }
     const body = response.body;
@@ -208,10 +233,10 @@ export async function writeResponse(
     if (body === null || res.req?.method === "HEAD") {
       body?.cancel().catch(() => {});
       writeHead(res, response);
-      await ended(res);
+      await ended(res, stallMs);
       return;
     }
-    await pipeBody(response, body, res, onError, opts.signal);
+    await pipeBody(response, body, res, onError, opts.signal, stallMs);
   } catch (error) {
     onError(error);
     sendAdapterError(res, 500);

@@ -26,8 +26,9 @@ export interface ServeLambdaOptions extends Omit<ToEventOptions, "sourceIp"> {
    */
   domainName?: string;
   /**
-   * Largest request body read, in bytes; larger ones get 413 without being read further (as
-   * Lambda refuses invocation payloads over 6 MB). Default 6 MB.
+   * Largest HTTP request body read, in bytes; larger ones get 413 without being read further (as
+   * Lambda refuses invocation payloads over 6 MB). Default 6 MB. The Invoke API path has Lambda's
+   * own limit for asynchronous invocations instead (1 MB).
    */
   maxBodyBytes?: number;
 }
@@ -60,16 +61,69 @@ function contextFor(timeoutMs: number): LambdaContextLike & { functionName: stri
 }
 
 /**
+ * Lambda's limit on the payload of an asynchronous (`Event`) invocation: 1 MB, read as 1 MiB (it was
+ * 256 KB until October 2025; synchronous invocations take 6 MB).
+ * https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html
+ */
+const EVENT_PAYLOAD_LIMIT = 1_048_576;
+
+/**
+ * Answers an Invoke API error as Lambda does (`{"message"}`, the error's type in `X-Amzn-ErrorType`)
+ * and closes the connection: the payload is left unread.
+ */
+function invokeError(res: ServerResponse, status: number, message: string, type?: string): void {
+  const headers: Record<string, string> = { "content-type": "application/json", connection: "close" };
+  if (type !== undefined) headers["x-amzn-errortype"] = type;
+  res.writeHead(status, headers).end(JSON.stringify({ message }));
+}
+
+/**
+ * Lambda's answer to a payload over its limit, sent without reading the rest of it: the connection
+ * closes once the answer is out.
+ */
+function payloadTooLarge(req: IncomingMessage, res: ServerResponse, size?: number): void {
+  req.pause();
+  const what = size === undefined ? "payload" : `${size} byte payload`;
+  invokeError(
+    res,
+    413,
+    `${what} is too large for the Event invocation type (limit ${EVENT_PAYLOAD_LIMIT} bytes)`,
+    "RequestEntityTooLargeException",
+  );
+}
+
+/**
  * The local stand-in of Lambda's asynchronous `Invoke` (`X-Amz-Invocation-Type: Event`), which
  * `invokeSelf()` of a task calls when `AWS_ENDPOINT_URL_LAMBDA` (or its `endpoint`) points here:
  * 202 at once, then the event runs as a new invocation of the same handler. The signature is not
- * checked (this server only listens on loopback); other invocation types are refused.
+ * checked (this server only listens on loopback); other invocation types are refused, and payloads
+ * over Lambda's limit get its 413, both without reading the payload further.
  */
 function invokeApi(req: IncomingMessage, res: ServerResponse, start: (event: unknown) => void): void {
-  const type = req.headers["x-amz-invocation-type"];
+  if (req.headers["x-amz-invocation-type"] !== "Event") {
+    req.pause();
+    invokeError(res, 400, "the local Lambda API only takes asynchronous (Event) invocations");
+    return;
+  }
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > EVENT_PAYLOAD_LIMIT) {
+    payloadTooLarge(req, res, declared);
+    return;
+  }
   const chunks: Buffer[] = [];
-  req.on("data", (chunk: Buffer) => chunks.push(chunk));
-  req.on("end", () => {
+  let size = 0;
+  const onData = (chunk: Buffer): void => {
+    size += chunk.byteLength;
+    if (size <= EVENT_PAYLOAD_LIMIT) {
+      chunks.push(chunk);
+      return;
+    }
+    req.off("data", onData);
+    req.off("end", onEnd);
+    chunks.length = 0;
+    payloadTooLarge(req, res);
+  };
+  const onEnd = (): void => {
     let event: unknown;
     try {
       event = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
@@ -79,15 +133,11 @@ function invokeApi(req: IncomingMessage, res: ServerResponse, start: (event: unk
         .end('{"message":"Could not parse request body into json"}');
       return;
     }
-    if (type !== "Event") {
-      res
-        .writeHead(400, { "content-type": "application/json" })
-        .end('{"message":"the local Lambda API only takes asynchronous (Event) invocations"}');
-      return;
-    }
     res.writeHead(202, { "content-type": "application/json" }).end("");
     start(event);
-  });
+  };
+  req.on("data", onData);
+  req.on("end", onEnd);
 }
 
 /** A response stream nobody reads (an asynchronous invocation's answer is dropped, as on Lambda). */
