@@ -28,6 +28,7 @@ export type * from "./definition/types.ts";
 export { ErrorCode, isStoreUnavailable, McpError, PorticoError, StoreUnavailableError } from "./errors.ts";
 export type { HandlerOptions, McpHandler } from "./handler.ts";
 export { createHandler } from "./handler.ts";
+export { addressGroup } from "./http/caller-address.ts";
 export type { JsonSchema } from "./json-schema/index.ts";
 export { jsonSchema } from "./json-schema/index.ts";
 export type { LogLevel } from "./jsonrpc/protocol.ts";

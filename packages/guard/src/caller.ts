@@ -1,8 +1,9 @@
 /**
  * Whose calls share a bucket or an idempotency key space, as a short store-safe text: the caller's
- * principal (from `call.auth`), else its network address, else everyone anonymous together.
+ * principal (from `call.auth`), else its network address's group (an IPv6 address by its /64: one
+ * host usually holds a whole /64), else everyone anonymous together.
  */
-import type { McpCall } from "@portico/core";
+import { addressGroup, type McpCall } from "@portico/core";
 import { digestOf } from "./digest.ts";
 
 /** How a guard tells callers apart. */
@@ -10,7 +11,8 @@ export type CallerScope = "caller" | "everyone" | ((call: McpCall) => string | u
 
 /**
  * The caller part of a store key: `p.<digest of the principal>` for an authenticated caller,
- * `a.<address>` for an anonymous one whose address the adapter knows, `anonymous` otherwise;
+ * `a.<address group>` for an anonymous one whose address the adapter knows (`addressGroup`: an
+ * IPv4 address as it is, an IPv6 one as its /64, `2001:db8:1:2::/64`), `anonymous` otherwise;
  * `*` for `"everyone"`; `f.<digest>` of what a function returns (`undefined`: as `"caller"`).
  */
 export async function callerOf(call: McpCall, scope: CallerScope = "caller"): Promise<string> {
@@ -22,5 +24,5 @@ export async function callerOf(call: McpCall, scope: CallerScope = "caller"): Pr
   const principal = call.principal;
   if (principal !== null) return `p.${await digestOf(principal)}`;
   const address = call.clientAddress;
-  return address === undefined ? "anonymous" : `a.${address.slice(0, 64)}`;
+  return address === undefined ? "anonymous" : `a.${addressGroup(address)}`;
 }

@@ -6,10 +6,14 @@
  */
 import type { JsonValue, McpResult, SessionStore, StoreKey } from "@portico/core";
 
-/** The record's value. `a` is the digest of the tool and arguments the key was first used with. */
+/**
+ * The record's value. `a` is the digest of the tool and arguments the key was first used with; a
+ * `done` record without its result (`r: null`) says why in `d`: absent, the result was larger than
+ * `maxResultBytes`; `"allowance"`, the caller's allowance had no room to keep it.
+ */
 export type KeyRecord =
   | { s: "running"; a: string; h: string }
-  | { s: "done"; a: string; r: McpResult | null }
+  | { s: "done"; a: string; r: McpResult | null; d?: "allowance" }
   | { s: "released" };
 
 /** A lock taken: renews itself until it is settled or released. */

@@ -5,7 +5,9 @@
  * later duplicates get the stored result (content, `structuredContent`, `isError`) without running.
  * A failed call gives the key back (unless `cacheErrors`), as does one that ends asking for input;
  * a crashed holder's lock runs out after `lockMs`. Keys are per caller by default, and a key is
- * bound to the arguments it was first used with: reused with others, it is refused.
+ * bound to the arguments it was first used with: reused with others, it is refused. Only a
+ * registered tool's calls take keys, and each caller only so many (`keysPerCaller`): every key
+ * leaves a record in the shared session store for `ttlMs`.
  */
 import {
   ErrorCode,
@@ -20,8 +22,9 @@ import {
 import { type CallerScope, callerOf } from "./caller.ts";
 import { digestOf } from "./digest.ts";
 import { factsOf } from "./facts.ts";
+import { Allowance, DEFAULT_KEY_ALLOWANCE, type KeyAllowance, utf8Length } from "./idempotency-allowance.ts";
 import { KeyLock, type KeyRecord, readKey } from "./idempotency-record.ts";
-import { argumentsOf, covers, refusal, type ToolSelector } from "./tools.ts";
+import { argumentsOf, covers, refusal, type ToolSelector, toolOf } from "./tools.ts";
 
 /** The `_meta` key a client sends an idempotency key in (`params._meta`), and a replay is marked with (`result._meta`). */
 export const IDEMPOTENCY_KEY_META = "portico/idempotencyKey";
@@ -61,6 +64,16 @@ export interface IdempotencyOptions {
   store?: SessionStore;
   /** Longest result kept, in UTF-8 bytes of its JSON; a longer one is recorded as run, without its result. Default 256 KiB. */
   maxResultBytes?: number;
+  /**
+   * New keys one caller (its principal, else its address group, else all anonymous callers
+   * together) may take: `{ limit, window, burst? }` as a `rateLimit` rule, counted in the handler's
+   * `stores.limits`. Default 1,000 per hour. A new key takes one token, which covers 16 KiB of kept
+   * result; a larger result takes one more token per 16 KiB (or part), and is not kept when they are
+   * not there (the key still counts as run). Over the allowance, a call with a new key is refused as
+   * `rateLimit` refuses (a tool error result with `_meta["portico/rateLimit"]` and the retry hint)
+   * and nothing runs; replays of keys already taken are answered as ever. `false`: no allowance.
+   */
+  keysPerCaller?: KeyAllowance | false;
 }
 
 const MAX_KEY_LENGTH = 256;
@@ -71,9 +84,15 @@ export function idempotent(options: IdempotencyOptions = {}): Middleware {
   const lockMs = positive(options.lockMs, 30_000, "lockMs");
   const waitMs = positive(options.waitMs, 10_000, "waitMs");
   const maxResultBytes = positive(options.maxResultBytes, 262_144, "maxResultBytes");
+  const allowance =
+    options.keysPerCaller === false
+      ? undefined
+      : new Allowance(options.keysPerCaller ?? DEFAULT_KEY_ALLOWANCE);
   return async (call, next) => {
     if (call.method !== "tools/call" || call.target === undefined || !covers(options.tools, call.target))
       return next();
+    // A call of a tool the server does not have fails anyway: it takes no key (and leaves no record).
+    if (toolOf(call) === undefined) return next();
     const args = argumentsOf(call);
     const given = await keyOfCall(call, args, options);
     if (given === undefined) {
@@ -87,15 +106,26 @@ export function idempotent(options: IdempotencyOptions = {}): Middleware {
     const store = options.store ?? call.stores.sessions;
     const who = await callerOf(call, options.scope);
     const key: StoreKey = { kind: "idempotency", id: `${call.target}|${who}|${await digestOf(given)}` };
+    // The allowance is the calling caller's, whatever scope the keys are shared in.
+    const payer =
+      allowance === undefined
+        ? undefined
+        : {
+            allowance,
+            who: options.scope === undefined || options.scope === "caller" ? who : await callerOf(call),
+          };
     const binding = await digestOf([call.target, args]);
     const deadline = Date.now() + waitMs;
     for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {
       const running: KeyRecord = { s: "running", a: binding, h: crypto.randomUUID() };
       if (await store.create(key, running as never, lockMs)) {
+        const refused = payer === undefined ? undefined : await admitKey(call, store, key, payer);
+        if (refused !== undefined) return refused;
         return run(call, next, new KeyLock(store, key, running, lockMs), binding, {
           ttlMs,
           maxResultBytes,
           cacheErrors: options.cacheErrors === true,
+          payer,
         });
       }
       const found = await readKey(store, key);
@@ -117,12 +147,45 @@ export function idempotent(options: IdempotencyOptions = {}): Middleware {
   };
 }
 
+/** Who pays for a new key: the caller's allowance. */
+interface Payer {
+  allowance: Allowance;
+  who: string;
+}
+
+/**
+ * Takes the new key's token from the caller's allowance (the key, just created, is the caller's
+ * alone): over it, or when the limits store fails, the key is given back at once and the call is
+ * refused (the failure thrown), with nothing run.
+ */
+async function admitKey(
+  call: McpCall,
+  store: SessionStore,
+  key: StoreKey,
+  payer: Payer,
+): Promise<McpResult | undefined> {
+  let refused: McpResult | undefined;
+  try {
+    refused = await payer.allowance.admit(call, payer.who);
+  } catch (error) {
+    await giveBack(call, store, key);
+    throw error;
+  }
+  if (refused !== undefined) await giveBack(call, store, key);
+  return refused;
+}
+
+/** Releases a lock just created (version 1) before any renewal. */
+async function giveBack(call: McpCall, store: SessionStore, key: StoreKey): Promise<void> {
+  await store.update(key, 1, { s: "released" }, 1).catch((e) => call.report(e, "idempotent"));
+}
+
 async function run(
   call: McpCall,
   next: () => Promise<McpResult>,
   lock: KeyLock,
   binding: string,
-  keep: { ttlMs: number; maxResultBytes: number; cacheErrors: boolean },
+  keep: { ttlMs: number; maxResultBytes: number; cacheErrors: boolean; payer: Payer | undefined },
 ): Promise<McpResult> {
   let result: McpResult;
   try {
@@ -136,12 +199,23 @@ async function run(
     await lock.release().catch((e) => call.report(e, "idempotent"));
     return result;
   }
-  const kept = fits(JSON.stringify(result), keep.maxResultBytes) ? result : null;
-  if (kept === null)
+  const text = JSON.stringify(result);
+  let done: KeyRecord = { s: "done", a: binding, r: result };
+  if (!fits(text, keep.maxResultBytes)) {
+    done = { s: "done", a: binding, r: null };
     call.logger.warn("idempotent: result too large to keep; duplicates are told it ran", {
       target: call.target,
     });
-  const settled = await lock.settle({ s: "done", a: binding, r: kept }, keep.ttlMs).catch((error) => {
+  } else if (keep.payer !== undefined && !(await keep.payer.allowance.keep(call, keep.payer.who, text))) {
+    done = { s: "done", a: binding, r: null, d: "allowance" };
+    call.logger.warn(
+      "idempotent: the caller's allowance cannot keep the result; duplicates are told it ran",
+      {
+        target: call.target,
+      },
+    );
+  }
+  const settled = await lock.settle(done, keep.ttlMs).catch((error) => {
     call.report(error, "idempotent");
     return false;
   });
@@ -158,22 +232,21 @@ function refusedInside(call: McpCall): boolean {
   return (facts.approval !== undefined && facts.approval !== "approved") || facts.rateLimited !== undefined;
 }
 
-const encoder = new TextEncoder();
-
 /** Whether `text` is at most `maxBytes` bytes of UTF-8 (a UTF-16 unit is 1 to 3 of them). */
 function fits(text: string, maxBytes: number): boolean {
   if (text.length > maxBytes) return false;
-  return text.length * 3 <= maxBytes || encoder.encode(text).length <= maxBytes;
+  return text.length * 3 <= maxBytes || utf8Length(text) <= maxBytes;
 }
 
 function replay(call: McpCall, record: Extract<KeyRecord, { s: "done" }>, given: string): McpResult {
   factsOf(call).replayed = true;
   const marker = { [IDEMPOTENCY_META]: { key: given, replayed: true } };
   if (record.r === null) {
-    return refusal(
-      `A call of "${call.target}" with idempotency key "${given}" already ran; its result was too large to keep.`,
-      marker,
-    );
+    const why =
+      record.d === "allowance"
+        ? "its result was not kept: the caller's allowance for kept results was spent"
+        : "its result was too large to keep";
+    return refusal(`A call of "${call.target}" with idempotency key "${given}" already ran; ${why}.`, marker);
   }
   const meta = record.r._meta as Record<string, unknown> | undefined;
   return { ...record.r, _meta: { ...meta, ...marker } };

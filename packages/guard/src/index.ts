@@ -6,6 +6,7 @@ export type { CallerScope } from "./caller.ts";
 export type { GuardFacts } from "./facts.ts";
 export type { IdempotencyOptions } from "./idempotency.ts";
 export { IDEMPOTENCY_KEY_META, IDEMPOTENCY_META, idempotent } from "./idempotency.ts";
+export type { KeyAllowance } from "./idempotency-allowance.ts";
 export type { RateLimitFacts, RateLimitOptions } from "./rate-limit.ts";
 export { RATE_LIMIT_META, RATE_LIMITED, rateLimit } from "./rate-limit.ts";
 export type { RateLimitRule, RateWindow } from "./rules.ts";

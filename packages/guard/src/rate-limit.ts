@@ -109,9 +109,41 @@ async function keyOf(rule: Rule, call: McpCall, anyone: string): Promise<StoreKe
     rule.source.by === undefined || rule.source.by === "caller"
       ? anyone
       : await callerOf(call, rule.source.by);
-  const target = call.target ?? call.method;
-  const what = rule.source.bucket === "shared" ? "*" : target.length <= 128 ? target : await digestOf(target);
+  const target = rule.source.bucket === "shared" ? "*" : bucketOf(call);
+  const what = target.length <= 128 ? target : await digestOf(target);
   return { kind: "rate", id: `${rule.id}|${what}|${who}` };
+}
+
+/**
+ * The definition a call's bucket is kept for (with `bucket: "tool"`): a registered tool or prompt by
+ * its name, a resource by its URI (a templated one by its template); a method without one (lists,
+ * tasks) by its name. Names the server does not have share one bucket (`""`, never a name): a limit
+ * runs before the handler refuses them, and names a client makes up must not each make a bucket.
+ */
+function bucketOf(call: McpCall): string {
+  const target = call.target;
+  if (target === undefined) return call.method;
+  const definitions = call.definitions;
+  switch (call.method) {
+    case "tools/call":
+      return definitions.registry("tools").has(target) ? target : "";
+    case "prompts/get":
+      return definitions.registry("prompts").has(target) ? target : "";
+    case "resources/read": {
+      if (definitions.registry("resources").has(target)) return target;
+      for (const [template, entry] of definitions.registry<Templated>("templates")) {
+        if (entry.template.match(target) !== undefined) return template;
+      }
+      return "";
+    }
+    default:
+      return call.method;
+  }
+}
+
+/** What a registered resource template is to a limit: something a URI matches. */
+interface Templated {
+  template: { match(uri: string): unknown };
 }
 
 function costed(rule: Rule, call: McpCall) {
@@ -126,7 +158,15 @@ function costed(rule: Rule, call: McpCall) {
   return { ...rule.bucket, cost };
 }
 
-function limited(call: McpCall, rule: Rule, take: TokenTake): McpResult {
+/**
+ * What a refused take under `rule` tells the caller (`_meta["portico/rateLimit"]`) and the whole
+ * seconds to wait; notes the refusal in the call's facts (logs, metrics).
+ */
+export function refusedTake(
+  call: McpCall,
+  rule: Rule,
+  take: TokenTake,
+): { facts: RateLimitFacts; seconds: number } {
   factsOf(call).rateLimited = `${rule.bucket.limit}/${rule.windowMs}`;
   const facts: RateLimitFacts = {
     limit: rule.bucket.limit,
@@ -135,7 +175,11 @@ function limited(call: McpCall, rule: Rule, take: TokenTake): McpResult {
     remaining: take.remaining,
     retryAfterMs: take.retryAfterMs,
   };
-  const seconds = Math.max(1, Math.ceil(take.retryAfterMs / 1000));
+  return { facts, seconds: Math.max(1, Math.ceil(take.retryAfterMs / 1000)) };
+}
+
+function limited(call: McpCall, rule: Rule, take: TokenTake): McpResult {
+  const { facts, seconds } = refusedTake(call, rule, take);
   const limit = describeRule(rule);
   if (call.method === "tools/call") {
     return refusal(`Rate limit reached for tool "${call.target}" (${limit}). Try again in ${seconds} s.`, {

@@ -89,9 +89,9 @@ export function ruleCovers(
   return true;
 }
 
-/** A rule in words, for error messages: "10 calls per minute". */
-export function describeRule(rule: Rule): string {
+/** A rule in words, for error messages: "10 calls per minute" (`what`: "call", counted). */
+export function describeRule(rule: Rule, what = "call"): string {
   const per = Object.entries(WINDOW_MS).find(([, ms]) => ms === rule.windowMs)?.[0];
-  const calls = `${rule.bucket.limit} call${rule.bucket.limit === 1 ? "" : "s"}`;
+  const calls = `${rule.bucket.limit} ${what}${rule.bucket.limit === 1 ? "" : "s"}`;
   return per === undefined ? `${calls} per ${rule.windowMs} ms` : `${calls} per ${per}`;
 }

@@ -1,4 +1,15 @@
-import { MemoryRateLimitStore, memoryStores, PorticoError } from "@portico/core";
+import {
+  addPrompt,
+  addResource,
+  addResourceTemplate,
+  addTool,
+  createHandler,
+  McpServer,
+  MemoryRateLimitStore,
+  memoryStores,
+  PorticoError,
+  type RateLimitStore,
+} from "@portico/core";
 import { describe, expect, it } from "vitest";
 import { RATE_LIMIT_META, RATE_LIMITED, rateLimit } from "../src/index.ts";
 import { callTool, modern, testServer } from "./_server.ts";
@@ -201,5 +212,54 @@ describe("rateLimit", () => {
     expect(answer.error?.code).toBe(-32603);
     expect(answer.error?.message).not.toMatch(/limits/);
     expect(String(errors[0])).toMatch(/no `limits`/);
+  });
+
+  it("buckets only what the server has: made-up tool, prompt and resource names share one bucket; a template's URIs share its own", async () => {
+    const limits = new MemoryRateLimitStore();
+    const buckets = new Set<string>();
+    const store: RateLimitStore = {
+      take: (key, bucket) => {
+        buckets.add(key.id ?? "");
+        return limits.take(key, bucket);
+      },
+    };
+    const server = new McpServer({ name: "named", version: "1" });
+    server.use(rateLimit({ limit: 1_000, window: "day", methods: "*" }, { store }));
+    addTool(server, "real", {}, () => "ok");
+    addPrompt(server, "greet", {}, () => ({
+      messages: [{ role: "user", content: { type: "text", text: "hello" } }],
+    }));
+    addResource(server, "note://a", { name: "a" }, () => [{ uri: "note://a", text: "a" }]);
+    addResourceTemplate(server, "notes://{id}", { name: "notes" }, (uri) => [{ uri, text: uri }]);
+    const handler = createHandler(server, { stores: memoryStores(), allowedHosts: ["127.0.0.1"] });
+    const from = { address: "198.51.100.7" };
+    for (let i = 0; i < 20; i++) {
+      expect((await callTool(handler, `made-up-${i}`, {}, from)).error?.message).toMatch(/Unknown tool/);
+      expect((await modern(handler, "prompts/get", { name: `made-up-${i}` }, from)).error?.code).toBe(-32602);
+      expect((await modern(handler, "resources/read", { uri: `nope://${i}` }, from)).error?.code).toBe(
+        -32602,
+      );
+      expect((await modern(handler, "resources/read", { uri: `notes://${i}` }, from)).result).toBeDefined();
+    }
+    for (const name of ["real", "real"])
+      expect((await callTool(handler, name, {}, from)).result).toBeDefined();
+    expect((await modern(handler, "prompts/get", { name: "greet" }, from)).result).toBeDefined();
+    expect((await modern(handler, "resources/read", { uri: "note://a" }, from)).result).toBeDefined();
+    const rule = "1000-86400000-1000";
+    expect([...buckets].sort()).toEqual(
+      ["", "greet", "note://a", "notes://{id}", "real"]
+        .map((what) => `${rule}|${what}|a.198.51.100.7`)
+        .sort(),
+    );
+  });
+
+  it("made-up names are still limited, together", async () => {
+    const { handler } = testServer({ use: [rateLimit({ limit: 3, window: "hour" })] });
+    for (let i = 0; i < 3; i++) expect((await callTool(handler, `nope-${i}`, {})).error?.code).toBe(-32602);
+    const limited = await callTool(handler, "nope-3", {});
+    expect(limited.result.isError).toBe(true);
+    expect(limited.result._meta[RATE_LIMIT_META]).toMatchObject({ limit: 3, remaining: 0 });
+    // The server's own tools keep their buckets.
+    expect((await callTool(handler, "pay", {})).result.isError).toBeUndefined();
   });
 });

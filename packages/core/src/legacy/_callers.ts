@@ -1,23 +1,19 @@
 /**
  * Open legacy sessions per caller, bounded (`maxSessionsPerCaller`). A caller is its principal
- * when authenticated, else the address the platform saw (`ctx.clientAddress`); a caller the
- * server cannot tell apart is not counted. One record per caller in the session store lists its
- * sessions; when the list is full, its entries are checked against the session records (sessions
- * that expired or were deleted drop out) before a new one is refused. The record is written with
- * compare-and-set, so instances sharing the store share the count.
+ * when authenticated, else the address the platform saw (`ctx.clientAddress`, grouped by
+ * `addressGroup`: an IPv6 address by its /64); a caller the server cannot tell apart is not
+ * counted. One record per caller in the session store lists its sessions; when the list is full,
+ * its entries are checked against the session records (sessions that expired or were deleted drop
+ * out) before a new one is refused. The record is written with compare-and-set, so instances
+ * sharing the store share the count.
  */
+
 import { keys } from "../stores/keys.ts";
 import type { JsonValue, Stores } from "../stores/types.ts";
 
 interface CallerRecord {
   /** Session id → creation time (epoch ms). */
   sessions: Record<string, number>;
-}
-
-/** The key a caller's sessions are counted under, or `undefined` when the caller is unknown. */
-export function callerOf(principal: string | null, clientAddress: string | undefined): string | undefined {
-  if (principal !== null) return `p:${principal}`;
-  return clientAddress === undefined || clientAddress === "" ? undefined : `a:${clientAddress}`;
 }
 
 /** Adds `sessionId` to `caller`'s sessions; `false` when the caller already holds `limit` live ones. */
