@@ -51,6 +51,14 @@ export interface ModernHandlerOptions {
   retryMs?: number;
   /** Long-lived streams end (with a retry hint) after this long. Default: never. */
   maxStreamMs?: number;
+  /**
+   * Most `subscriptions/listen` streams one caller may hold open at once on one instance — its
+   * principal when authenticated, else the address the platform saw (`ctx.clientAddress`, an IPv6
+   * address by its /64), as `maxSessionsPerCaller` counts; callers the server cannot tell apart
+   * are not counted. Beyond it a listen gets 429 + `Retry-After`. A place comes back when its
+   * stream ends, however it ends. Default 16; `Infinity` turns it off.
+   */
+  maxListenStreamsPerCaller?: number;
   /** Handlers' signals fire this long before the host's deadline. Default 1000 ms. */
   deadlineMarginMs?: number;
   /** Cache hints on modern list/read results. Default `{ ttlMs: 0, scope: "private" }`. */
@@ -152,6 +160,7 @@ const NUMBERS = [
   "replyTimeoutMs",
   "retryMs",
   "maxStreamMs",
+  "maxListenStreamsPerCaller",
   "deadlineMarginMs",
 ] as const;
 const ZERO_OK: readonly string[] = ["storeTimeoutMs", "keepAliveMs", "retryMs", "deadlineMarginMs"];
@@ -183,8 +192,10 @@ export function checkOptions(options: HandlerOptions): void {
   }
 }
 
-export function resolve(options: HandlerOptions): ResolvedOptions {
+/** The options with their defaults; `maxListenStreamsPerCaller` is the handler's own (not the eras'). */
+export function resolve(options: HandlerOptions): ResolvedOptions & { maxListenStreamsPerCaller: number } {
   return {
+    maxListenStreamsPerCaller: options.maxListenStreamsPerCaller ?? 16,
     maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
     maxJsonDepth: options.maxJsonDepth ?? 64,
     maxJsonItems: options.maxJsonItems ?? 100_000,

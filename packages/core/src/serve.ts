@@ -7,7 +7,7 @@ import { bufferedResponse, hostErrorBody, isResponse, toRealResponse } from "@po
 import { defaultInsufficientScope, missingScopes } from "./auth/scopes.ts";
 import type { Incoming, LegacyEra, Runtime } from "./call/runtime.ts";
 import { SessionSlots } from "./call/session-slots.ts";
-import type { McpParams } from "./definition/method.ts";
+import type { McpParams, MethodSpec } from "./definition/method.ts";
 import type { McpServer } from "./definition/server.ts";
 import { tasksHook } from "./definition/task-hook.ts";
 import type { Authenticator, AuthInfo, ExecutionContextLike, FetchHandler } from "./definition/types.ts";
@@ -78,6 +78,54 @@ function failure(error: unknown): Response {
   return bufferedResponse(hostErrorBody(500), 500, { "content-type": "application/json" });
 }
 
+/**
+ * The methods (and their families) whose `scopes` read only the `scopes` of tools, resources,
+ * templates and prompts: while no definition declares scopes, their calls need no check. Any other
+ * method's `scopes` (a custom family's) is always asked.
+ */
+const DEFINITION_METHODS: ReadonlyMap<string, string> = new Map([
+  ["tools/call", "tools"],
+  ["resources/read", "resources"],
+  ["resources/subscribe", "resources"],
+  ["prompts/get", "prompts"],
+  ["completion/complete", "completion"],
+]);
+/** The registries of those definitions. */
+const DEFINITION_KINDS = ["tools", "resources", "templates", "prompts"] as const;
+
+/**
+ * Most messages of one POSTed batch the scope check looks at: a batch with more to check is refused
+ * (400) before any is checked. No smaller than the legacy era's batch size (`MAX_BATCH_MESSAGES`),
+ * so it refuses no batch that era would run.
+ */
+export const MAX_SCOPE_CHECKED = 100;
+
+/** Per server: whether a definition declares `scopes` (`undefined`: to work out again). */
+const scopedServers = new WeakMap<McpServer, { scoped: boolean | undefined }>();
+
+/**
+ * Whether an exposed definition of `server` declares `scopes`: worked out on first use and again
+ * after a definition is added or removed (every change emits `list_changed`), not per request.
+ */
+function definitionsDeclareScopes(server: McpServer): boolean {
+  let state = scopedServers.get(server);
+  if (state === undefined) {
+    const fresh: { scoped: boolean | undefined } = { scoped: undefined };
+    // Lives as long as the server (not the handler): a closed handler's server may still change.
+    server.subscribe((event) => {
+      if (event.type === "list_changed") fresh.scoped = undefined;
+    });
+    scopedServers.set(server, fresh);
+    state = fresh;
+  }
+  state.scoped ??= DEFINITION_KINDS.some((kind) => {
+    for (const entry of server.registry<{ config?: { scopes?: unknown } }>(kind).values())
+      if (entry.config?.scopes !== undefined) return true;
+    return false;
+  });
+  return state.scoped;
+}
+
 /** Distinct refused Host/Origin values logged per handler (then silence: a scan cannot flood the log). */
 const REFUSALS_LOGGED = 20;
 
@@ -128,6 +176,8 @@ export function serveEras(
     streams: new SessionSlots(resolved.maxStreamsPerSession),
     replies: new SessionSlots(resolved.maxPendingReplies),
   };
+  /** Open `subscriptions/listen` streams per caller on this instance (`maxListenStreamsPerCaller`). */
+  const listeners = new SessionSlots(resolved.maxListenStreamsPerCaller);
   const checkOriginAndHost = originGuard({
     allowedHosts: options.allowedHosts ?? [],
     allowedOrigins: options.allowedOrigins ?? [],
@@ -184,23 +234,57 @@ export function serveEras(
     }
   }
 
-  /** The step-up answer when a message of `body` targets a definition whose scopes the caller lacks. */
+  /**
+   * The scope check of `message`: its method's `scopes`, or `undefined` when there is nothing to
+   * check — no such method, or one of the definition families while no definition declares scopes.
+   */
+  function scopesOf(message: unknown, definitionsScoped: boolean): MethodSpec["scopes"] {
+    if (typeof message !== "object" || message === null) return undefined;
+    const method = (message as { method?: unknown }).method;
+    if (typeof method !== "string") return undefined;
+    const installed = server.method(method);
+    if (installed === undefined) return undefined;
+    if (!definitionsScoped && DEFINITION_METHODS.get(method) === installed.family.name) return undefined;
+    return installed.spec.scopes;
+  }
+
+  /** The step-up answer when `message` targets a definition whose scopes the caller lacks. */
+  function stepUp(incoming: Incoming, message: unknown, definitionsScoped: boolean): Response | undefined {
+    const scopes = scopesOf(message, definitionsScoped);
+    if (scopes === undefined) return undefined;
+    const params = (message as { params?: unknown }).params;
+    const required = scopes(
+      typeof params === "object" && params !== null ? (params as McpParams) : {},
+      server,
+    );
+    if (required === undefined || missingScopes(incoming.auth, required).length === 0) return undefined;
+    return (
+      authenticator?.insufficientScope?.(incoming.request, required, incoming.auth) ??
+      defaultInsufficientScope(required)
+    );
+  }
+
+  /**
+   * The step-up answer when a message of `body` targets a definition whose scopes the caller
+   * lacks. A batch is looked at whole before anything of it runs, so one with more than
+   * `MAX_SCOPE_CHECKED` messages to check is refused (400) before any is checked.
+   */
   function scopeCheck(incoming: Incoming, body: unknown): Response | undefined {
-    for (const message of Array.isArray(body) ? body : [body]) {
-      if (typeof message !== "object" || message === null) continue;
-      const { method, params } = message as { method?: unknown; params?: unknown };
-      if (typeof method !== "string") continue;
-      const scopes = server.method(method)?.spec.scopes;
-      if (scopes === undefined) continue;
-      const required = scopes(
-        typeof params === "object" && params !== null ? (params as McpParams) : {},
-        server,
+    const definitionsScoped = definitionsDeclareScopes(server);
+    if (!Array.isArray(body)) return stepUp(incoming, body, definitionsScoped);
+    let checked = 0;
+    for (const message of body) if (scopesOf(message, definitionsScoped) !== undefined) checked++;
+    if (checked > MAX_SCOPE_CHECKED) {
+      return httpError(
+        400,
+        ErrorCode.InvalidRequest,
+        `Invalid Request: a batch holds at most ${MAX_SCOPE_CHECKED} messages, this one ${body.length}`,
       );
-      if (required === undefined || missingScopes(incoming.auth, required).length === 0) continue;
-      return (
-        authenticator?.insufficientScope?.(incoming.request, required, incoming.auth) ??
-        defaultInsufficientScope(required)
-      );
+    }
+    if (checked === 0) return undefined;
+    for (const message of body) {
+      const refused = stepUp(incoming, message, definitionsScoped);
+      if (refused !== undefined) return refused;
     }
     return undefined;
   }
@@ -211,8 +295,8 @@ export function serveEras(
     if (rejected) return rejected;
     const body = await readJsonBody(request, rt.options);
     if (isResponse(body)) return body;
-    const stepUp = scopeCheck(incoming, body);
-    if (stepUp !== undefined) return stepUp;
+    // The scope check runs after the checks that refuse a POST whatever it asks, so a body that
+    // cannot run costs no scan.
     if (isModernMessage(request, body)) {
       if (!rt.options.modern)
         return httpError(
@@ -220,7 +304,9 @@ export function serveEras(
           ErrorCode.InvalidRequest,
           "This server only speaks the legacy era (initialize)",
         );
-      return await modernPost(rt, incoming, body);
+      const refused = scopeCheck(incoming, body);
+      if (refused !== undefined) return refused;
+      return await modernPost(rt, incoming, body, listeners);
     }
     if (!legacy || !rt.options.legacy) {
       return httpError(
@@ -231,6 +317,13 @@ export function serveEras(
           data: { supported: ["2026-07-28"] },
         },
       );
+    }
+    // Without a session id a legacy POST is `initialize` (which needs no scope) or refused (400)
+    // before any of it runs: nothing to check.
+    const session = request.headers.get("mcp-session-id");
+    if (session !== null && session !== "") {
+      const refused = scopeCheck(incoming, body);
+      if (refused !== undefined) return refused;
     }
     return await legacy.post(rt, incoming, body);
   }

@@ -1,4 +1,7 @@
-/** When long-lived streams end: maxStreamMs, the host's deadline, the host's shutdown signal. */
+/**
+ * When long-lived streams end: maxStreamMs, the host's deadline, the host's shutdown signal, and
+ * the request's own signal (the client left, where a host says so there: Bun, Deno, in process).
+ */
 import { describe, expect, it } from "vitest";
 import { addTool, createHandler, type HandlerOptions, McpServer } from "../src/index.ts";
 import { initializeRequest, listenRequest as listenTo } from "./_requests.ts";
@@ -47,6 +50,73 @@ describe("subscriptions/listen ends", () => {
     const res = await handler().fetch(listenRequest(), undefined, { signal: shutdown.signal });
     setTimeout(() => shutdown.abort(), 50);
     expectCompleted(await res.text());
+  });
+});
+
+/** The stream's body, read to its end: what it said, or "still open" after `ms` (never expected). */
+async function readToEnd(res: Response, ms = 10_000): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const open = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve("still open"), ms);
+  });
+  try {
+    return await Promise.race([res.text(), open]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * `request` with `signal` as its own signal. Not `new Request(request, { signal })`: Node's Request
+ * follows a given signal through a weak reference to its own controller, so after a garbage
+ * collection the abort may never reach it (the test would then fail on the platform, not the core).
+ */
+function withSignal(request: Request, signal: AbortSignal): Request {
+  return Object.defineProperty(request, "signal", { value: signal });
+}
+
+describe("a long stream ends when the request's signal aborts", () => {
+  it("subscriptions/listen: no final result (nobody is there), and the caller's place comes back", async () => {
+    const h = handler({ maxListenStreamsPerCaller: 1 });
+    const ctx = { clientAddress: "192.0.2.7" };
+    const left = new AbortController();
+    const res = await h.fetch(withSignal(listenRequest(), left.signal), undefined, ctx);
+    expect(res.status).toBe(200);
+    setTimeout(() => left.abort(), 50);
+    const text = await readToEnd(res);
+    expect(text).not.toBe("still open");
+    const all = messages(text);
+    expect(all[0]).toMatchObject({ method: "notifications/subscriptions/acknowledged" });
+    expect(all.some((m) => m.id === "sub-1")).toBe(false);
+    // the one place this caller may hold was given back
+    const again = await h.fetch(listenRequest(), undefined, ctx);
+    expect(again.status).toBe(200);
+    await again.body?.cancel();
+  });
+
+  it("subscriptions/listen whose request was already aborted ends at once", async () => {
+    const left = new AbortController();
+    left.abort();
+    const res = await handler().fetch(withSignal(listenRequest(), left.signal));
+    expect(await readToEnd(res)).not.toBe("still open");
+  });
+
+  it("the legacy GET stream", async () => {
+    const h = handler();
+    const init = await h.fetch(initializeRequest(URL_));
+    const sessionId = init.headers.get("mcp-session-id") as string;
+    const left = new AbortController();
+    const get = new Request(URL_, {
+      headers: {
+        accept: "text/event-stream",
+        "mcp-session-id": sessionId,
+        "mcp-protocol-version": "2025-11-25",
+      },
+    });
+    const res = await h.fetch(withSignal(get, left.signal));
+    expect(res.status).toBe(200);
+    setTimeout(() => left.abort(), 50);
+    expect(await readToEnd(res)).not.toBe("still open");
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { createHandler, McpServer, MemoryEventStore, memoryStores } from "../src/index.ts";
+import { EVENT_OVERHEAD_BYTES } from "../src/stores/memory-event-store.ts";
 import { URL_ } from "./_client.ts";
 import { initializeRequest } from "./_requests.ts";
 
@@ -28,7 +29,8 @@ describe("memory store limits", () => {
   });
 
   it("keeps at most maxBytesPerSession of a session's events, evicting the oldest", async () => {
-    const store = new MemoryEventStore({ maxBytesPerSession: 1000 });
+    // Each event is charged its JSON text and a fixed overhead: room for ~10 of ~100 bytes.
+    const store = new MemoryEventStore({ maxBytesPerSession: 1000 + 10 * EVENT_OVERHEAD_BYTES });
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) ids.push(await store.append("s", "stream", { n: i, pad: "x".repeat(90) }));
     // ~100 bytes each: the first ~10 are gone, the newest remain replayable.

@@ -10,8 +10,8 @@ import type { Following, UpstreamClient } from "./client.ts";
 import { isObject, type Json, str } from "./json.ts";
 import type { ProxyLogger } from "./types.ts";
 
-/** At most this many resources are watched upstream. */
-export const MAX_SUBSCRIPTIONS = 1000;
+/** At most this many resources are watched upstream (Portico honours 100 per session or listen, as do others). */
+export const MAX_SUBSCRIPTIONS = 100;
 /** A burst of notifications within this window causes one re-listing. */
 const DEBOUNCE_MS = 50;
 

@@ -1,7 +1,8 @@
 /**
  * A long-lived SSE answer (the legacy GET stream, a resumed stream, `subscriptions/listen`): its
- * exchange, the subscriptions that feed it, and its end — the client leaving, the caller closing
- * it, or the host's shutdown, deadline or `maxStreamMs`, when `atLimit` writes its last words.
+ * exchange, the subscriptions that feed it, and its end — the client leaving (its body cancelled, or
+ * the request's signal aborted), the caller closing it, or the host's shutdown, deadline or
+ * `maxStreamMs`, when `atLimit` writes its last words.
  */
 import { Exchange, type ExchangeOptions } from "../http/exchange.ts";
 import type { Subscription } from "../stores/types.ts";
@@ -25,11 +26,25 @@ export class LongStream {
       forceStream: true,
       onClientGone: () => this.close(),
     });
-    this.#stop = whenToEnd(rt, incoming, () => {
+    const stopLimits = whenToEnd(rt, incoming, () => {
       if (this.ended) return;
       this.close();
       void atLimit(this.exchange);
     });
+    // The request's own signal says the client left where the host reports it there (Bun, Deno,
+    // an in-process caller) rather than by cancelling the body: end the stream without last words.
+    const request = incoming.request.signal;
+    const onGone = (): void => {
+      if (this.ended) return;
+      this.close();
+      void this.exchange.end().catch(() => {});
+    };
+    request.addEventListener("abort", onGone, { once: true });
+    this.#stop = () => {
+      stopLimits();
+      request.removeEventListener("abort", onGone);
+    };
+    if (request.aborted) onGone();
   }
 
   /** Keeps `sub` until the stream ends (drops it at once if it has). */

@@ -11,6 +11,14 @@ import { notification } from "./_messages.ts";
 import { type LiveSession, SESSION_HEADER, SessionLink } from "./_request.ts";
 import { deliverReply } from "./_session.ts";
 
+/**
+ * Most messages in one batch. Each is work of its own (a call, a session write), and a batch
+ * answers nothing until its last message is done: a larger batch is refused as a whole (400,
+ * -32600), before any of it runs, as an empty one is. The 2025-03-26 specification sets no number;
+ * send more messages as more POSTs.
+ */
+export const MAX_BATCH_MESSAGES = 100;
+
 export async function batch(
   rt: Runtime,
   incoming: Incoming,
@@ -25,6 +33,13 @@ export async function batch(
     );
   }
   if (body.length === 0) return httpError(400, ErrorCode.InvalidRequest, "Invalid Request: empty batch");
+  if (body.length > MAX_BATCH_MESSAGES) {
+    return httpError(
+      400,
+      ErrorCode.InvalidRequest,
+      `Invalid Request: a batch holds at most ${MAX_BATCH_MESSAGES} messages, this one ${body.length}`,
+    );
+  }
   const link = new SessionLink(rt, session);
   const replies: JsonRpcMessage[] = [];
   for (const item of body) {

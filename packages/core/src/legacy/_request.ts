@@ -30,6 +30,22 @@ function isFinal(message: unknown, requestId: string | number | undefined): bool
   return (message as { id?: unknown }).id === requestId && ("result" in message || "error" in message);
 }
 
+/**
+ * Whether `next` (`state` with a change applied) holds what `state` does: every member the same
+ * value, or an array of the same items (`subscriptions`). Costs a look at the record's top-level
+ * members, never at `clientCapabilities`' contents (a change keeps that object as it is).
+ */
+function sameState(state: SessionState, next: SessionState): boolean {
+  const before = state as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(next)) {
+    const old = before[key];
+    if (value === old) continue;
+    if (!Array.isArray(value) || !Array.isArray(old) || value.length !== old.length) return false;
+    for (let i = 0; i < value.length; i++) if (value[i] !== old[i]) return false;
+  }
+  return true;
+}
+
 export interface LiveSession {
   id: string;
   state: SessionState;
@@ -59,10 +75,19 @@ export class SessionLink implements EraLink, SessionHandle {
     this.clientInfo = live.state.clientInfo ?? undefined;
   }
 
+  /**
+   * Applies `change` to the stored record (compare-and-set). A change that leaves the record as
+   * stored (the level it has, a URI already subscribed) writes nothing: decided on the record read
+   * for the compare-and-set, so a change another instance made meanwhile is never taken for "no
+   * change".
+   */
   async update(change: (fields: SessionFields) => SessionFields): Promise<void> {
     const { rt, live } = this;
     live.state = change(live.state) as SessionState;
-    await updateSession(rt.stores, live.id, lifetimeOf(rt), (s) => ({ ...s, ...change(s) }));
+    await updateSession(rt.stores, live.id, lifetimeOf(rt), (s) => {
+      const next = { ...s, ...change(s) };
+      return sameState(s, next) ? undefined : next;
+    });
   }
 
   logLevel(): LogLevel | undefined {

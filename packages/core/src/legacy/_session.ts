@@ -90,12 +90,14 @@ export async function updateSession(
   stores: Stores,
   id: string,
   lifetime: SessionLifetime,
-  change: (state: SessionState) => SessionState,
+  change: (state: SessionState) => SessionState | undefined,
 ): Promise<boolean> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const current = await loadSession(stores, id);
     if (current === undefined) return false;
     const next = change(current.state);
+    // `undefined`: nothing to change in the record as stored, so nothing is written
+    if (next === undefined) return true;
     const now = Date.now();
     const ttl = sessionTtl(next, lifetime, now);
     if (ttl <= 0) return false;

@@ -243,17 +243,31 @@ export const MAX_SUBSCRIPTIONS = 100;
 export const MAX_SUBSCRIBED_URI = 2048;
 
 /**
+ * The resource a client may subscribe to as `uri` (legacy `resources/subscribe`, modern
+ * `subscriptions/listen`), or `undefined`: a URI of at most `MAX_SUBSCRIBED_URI` characters that
+ * names a resource the server has (a fixed one, or one a template matches) — "servers MUST
+ * validate all resource URIs". Its `scopes` are what subscribing needs.
+ */
+export function subscribable(
+  definitions: Definitions,
+  uri: string,
+): { scopes?: readonly string[] } | undefined {
+  if (uri.length > MAX_SUBSCRIBED_URI) return undefined;
+  return findResource(definitions, uri)?.entry.config;
+}
+
+/**
  * Legacy `resources/subscribe` and `resources/unsubscribe`: the session's subscriptions. The
  * session record holds them, so they are bounded (`MAX_SUBSCRIPTIONS` URIs of at most
  * `MAX_SUBSCRIBED_URI` characters), and only a URI the server has (a resource, or one a template
- * matches) can be subscribed to: "servers MUST validate all resource URIs".
+ * matches) can be subscribed to ({@link subscribable}).
  */
 async function subscription(call: McpCall): Promise<McpResult> {
   const uri = call.params.uri;
   if (typeof uri !== "string")
     throw new McpError(ErrorCode.InvalidParams, "Invalid params: /uri must be a string");
   const add = call.method === "resources/subscribe";
-  if (add && (uri.length > MAX_SUBSCRIBED_URI || findResource(call.definitions, uri) === undefined)) {
+  if (add && subscribable(call.definitions, uri) === undefined) {
     throw new McpError(ErrorCode.LegacyResourceNotFound, `Resource not found: ${uri.slice(0, 200)}`, {
       uri: uri.slice(0, MAX_SUBSCRIBED_URI),
     });

@@ -4,15 +4,21 @@
  * change on any instance reaches every listener), and ends with a result on shutdown.
  */
 
+import { principalOf } from "../auth/principal.ts";
+import { mayUse } from "../auth/scopes.ts";
 import { LongStream } from "../call/long-stream.ts";
 import type { Incoming, Runtime } from "../call/runtime.ts";
+import type { SessionSlots } from "../call/session-slots.ts";
 import { tasksHook } from "../definition/task-hook.ts";
 import { ErrorCode } from "../errors.ts";
+import { callerKey } from "../http/caller-address.ts";
 import { httpError } from "../http/responses.ts";
 import type { JsonRpcRequest } from "../jsonrpc/messages.ts";
 import { META } from "../jsonrpc/protocol.ts";
+import { MAX_SUBSCRIBED_URI, MAX_SUBSCRIPTIONS, subscribable } from "../methods/resources.ts";
 import { capabilitiesOf } from "../methods/table.ts";
 import { taskTopic, topics } from "../stores/keys.ts";
+import type { Subscription } from "../stores/types.ts";
 
 interface Filter {
   /** Tasks extension: `notifications/tasks` for these tasks (the caller's own). */
@@ -23,8 +29,33 @@ interface Filter {
   resourceSubscriptions?: string[];
 }
 
-/** The part of the requested filter this server can honour: what its capabilities announce. */
-function honoured(rt: Runtime, requested: Filter): Filter {
+/**
+ * Why `resourceSubscriptions` cannot be taken, or `undefined`: the bounds of legacy
+ * `resources/subscribe` (`MAX_SUBSCRIPTIONS` URIs of at most `MAX_SUBSCRIBED_URI` characters).
+ */
+function subscriptionsProblem(uris: unknown): string | undefined {
+  if (uris === undefined) return undefined;
+  if (!Array.isArray(uris)) return "/notifications/resourceSubscriptions must be an array of strings";
+  if (uris.length > MAX_SUBSCRIPTIONS) {
+    return `at most ${MAX_SUBSCRIPTIONS} resourceSubscriptions per listen request (got ${uris.length})`;
+  }
+  for (let i = 0; i < uris.length; i++) {
+    const uri: unknown = uris[i];
+    if (typeof uri !== "string") return `/notifications/resourceSubscriptions/${i} must be a string`;
+    if (uri.length > MAX_SUBSCRIBED_URI) {
+      return `/notifications/resourceSubscriptions/${i} is longer than ${MAX_SUBSCRIBED_URI} characters`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The part of the requested filter this server can honour: what its capabilities announce, and of
+ * `resourceSubscriptions` (already bounded) each URI once that names a resource the server has and
+ * the caller may use — what legacy `resources/subscribe` accepts. The others are left out of the
+ * acknowledgement, which "reflects the subset the server agreed to honor".
+ */
+function honoured(rt: Runtime, incoming: Incoming, requested: Filter): Filter {
   const caps = capabilitiesOf(rt.server, "modern") as {
     tools?: { listChanged?: boolean };
     prompts?: { listChanged?: boolean };
@@ -34,39 +65,109 @@ function honoured(rt: Runtime, requested: Filter): Filter {
   if (requested.toolsListChanged === true && caps.tools?.listChanged) out.toolsListChanged = true;
   if (requested.promptsListChanged === true && caps.prompts?.listChanged) out.promptsListChanged = true;
   if (requested.resourcesListChanged === true && caps.resources?.listChanged) out.resourcesListChanged = true;
-  if (Array.isArray(requested.resourceSubscriptions) && caps.resources?.subscribe) {
-    out.resourceSubscriptions = requested.resourceSubscriptions.filter((u) => typeof u === "string");
+  if (requested.resourceSubscriptions !== undefined && caps.resources?.subscribe) {
+    const uris = new Set<string>();
+    for (const uri of requested.resourceSubscriptions) {
+      if (uris.has(uri)) continue;
+      const resource = subscribable(rt.server, uri);
+      if (resource !== undefined && mayUse(incoming.auth, resource)) uris.add(uri);
+    }
+    out.resourceSubscriptions = [...uris];
   }
   return out;
 }
 
-export async function listen(rt: Runtime, incoming: Incoming, message: JsonRpcRequest): Promise<Response> {
+/**
+ * `subscriptions/listen`. `listeners` counts the streams each caller holds open on this instance
+ * (`maxListenStreamsPerCaller`); the place a stream takes is given back when it ends, however.
+ */
+export async function listen(
+  rt: Runtime,
+  incoming: Incoming,
+  message: JsonRpcRequest,
+  listeners: SessionSlots,
+): Promise<Response> {
+  const id = message.id;
   const requested = (message.params?.notifications ?? undefined) as Filter | undefined;
   if (typeof requested !== "object" || requested === null || Array.isArray(requested)) {
     return httpError(400, ErrorCode.InvalidParams, "Invalid params: /notifications must be an object", {
-      id: message.id,
+      id,
     });
   }
-  const filter = honoured(rt, requested);
+  const problem = subscriptionsProblem(requested.resourceSubscriptions);
+  if (problem !== undefined)
+    return httpError(400, ErrorCode.InvalidParams, `Invalid params: ${problem}`, { id });
+  const caller = Number.isFinite(listeners.limit)
+    ? callerKey(principalOf(incoming.auth), incoming.host.clientAddress)
+    : undefined;
+  const place = caller === undefined ? undefined : listeners.take(caller);
+  if (caller !== undefined && place === undefined) {
+    return httpError(
+      429,
+      ErrorCode.InvalidRequest,
+      `Too Many Requests: this caller already holds ${listeners.limit} open subscriptions/listen streams on this server; close one first`,
+      { id, headers: { "retry-after": "5" } },
+    );
+  }
+  try {
+    return await open(rt, incoming, message, requested, place);
+  } catch (error) {
+    await place?.unsubscribe();
+    throw error;
+  }
+}
+
+/** Opens the stream (which gives `place` back when it ends), or answers why not (`place` given back). */
+async function open(
+  rt: Runtime,
+  incoming: Incoming,
+  message: JsonRpcRequest,
+  requested: Filter,
+  place: Subscription | undefined,
+): Promise<Response> {
+  // The closures below keep `id`, never `message`: the stream holds none of the request's body.
+  const id = message.id;
+  const filter = honoured(rt, incoming, requested);
   let tasks: string[] | undefined;
   if (requested.taskIds !== undefined) {
     // The tasks extension checks the request and keeps the caller's own tasks (none without it).
     const hook = tasksHook(rt.server);
     const followed = hook === undefined ? [] : await hook.follow(rt.stores.sessions, incoming.auth, message);
     if (!Array.isArray(followed)) {
-      return httpError(400, followed.code, followed.message, { id: message.id, data: followed.data });
+      await place?.unsubscribe();
+      return httpError(400, followed.code, followed.message, { id, data: followed.data });
     }
     tasks = followed;
     filter.taskIds = followed;
   }
-  const subscriptionMeta = { [META.subscriptionId]: message.id };
+  const subscriptionMeta = { [META.subscriptionId]: id };
   const result = {
     resultType: "complete",
     _meta: { ...subscriptionMeta, [META.serverInfo]: rt.server.info },
   };
-  const stream = new LongStream(rt, incoming, {}, (exchange) =>
-    exchange.end({ jsonrpc: "2.0", id: message.id, result }),
-  );
+  const stream = new LongStream(rt, incoming, {}, (exchange) => exchange.end({ jsonrpc: "2.0", id, result }));
+  // From here the stream holds the place: it gives it back when it ends (the client leaving or
+  // stalling, maxStreamMs, the host's deadline or shutdown), or below when it fails to open.
+  if (place !== undefined) stream.add(place);
+  try {
+    await feed(rt, stream, filter, tasks ?? [], subscriptionMeta);
+  } catch (error) {
+    stream.close();
+    // Never returned: cancelling its body stops its keep-alive timer.
+    void stream.exchange.response.then((response) => response.body?.cancel()).catch(() => {});
+    throw error;
+  }
+  return stream.exchange.response;
+}
+
+/** Acknowledges `filter` on `stream`, then forwards the bus events it asks for. */
+async function feed(
+  rt: Runtime,
+  stream: LongStream,
+  filter: Filter,
+  tasks: string[],
+  subscriptionMeta: Record<string, unknown>,
+): Promise<void> {
   const send = (method: string, params: Record<string, unknown> = {}) =>
     stream.exchange
       .send({ jsonrpc: "2.0", method, params: { ...params, _meta: subscriptionMeta } })
@@ -74,6 +175,8 @@ export async function listen(rt: Runtime, incoming: Incoming, message: JsonRpcRe
   // Not awaited: the write waits for a reader, who only exists once the Response is returned (a
   // large filter fills the stream's buffer). The exchange's queue keeps it first on the stream.
   void send("notifications/subscriptions/acknowledged", { notifications: filter });
+  // Looked up per update, not scanned: every resource update reaches every listener.
+  const watched = new Set(filter.resourceSubscriptions);
   stream.add(
     await rt.stores.bus.subscribe(topics.broadcast, (event) => {
       const e = event as { type?: string; kind?: string; uri?: string };
@@ -83,16 +186,12 @@ export async function listen(rt: Runtime, incoming: Incoming, message: JsonRpcRe
           (e.kind === "prompts" && filter.promptsListChanged) ||
           (e.kind === "resources" && filter.resourcesListChanged);
         if (wanted) void send(`notifications/${e.kind}/list_changed`);
-      } else if (
-        e.type === "resource_updated" &&
-        typeof e.uri === "string" &&
-        filter.resourceSubscriptions?.includes(e.uri)
-      ) {
+      } else if (e.type === "resource_updated" && typeof e.uri === "string" && watched.has(e.uri)) {
         void send("notifications/resources/updated", { uri: e.uri });
       }
     }),
   );
-  for (const taskId of tasks ?? []) {
+  for (const taskId of tasks) {
     stream.add(
       await rt.stores.bus.subscribe(taskTopic(taskId), (event) => {
         if ((event as { type?: unknown } | null)?.type !== "status") return;
@@ -103,5 +202,4 @@ export async function listen(rt: Runtime, incoming: Incoming, message: JsonRpcRe
       }),
     );
   }
-  return stream.exchange.response;
 }

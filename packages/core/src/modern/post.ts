@@ -5,6 +5,7 @@
 import { isResponse } from "@portico/host";
 import { Call, type EraLink } from "../call/call.ts";
 import type { Incoming, Runtime } from "../call/runtime.ts";
+import type { SessionSlots } from "../call/session-slots.ts";
 import type { InputRequest } from "../definition/context.ts";
 import type { McpResult, MethodSpec } from "../definition/method.ts";
 import { ErrorCode, InputRequiredSignal, McpError } from "../errors.ts";
@@ -32,7 +33,13 @@ function statusOf(code: number): number {
   return 200;
 }
 
-export async function modernPost(rt: Runtime, incoming: Incoming, body: unknown): Promise<Response> {
+/** A 2026-07-28 POST; `listeners` counts each caller's open `subscriptions/listen` streams. */
+export async function modernPost(
+  rt: Runtime,
+  incoming: Incoming,
+  body: unknown,
+  listeners: SessionSlots,
+): Promise<Response> {
   const c = classify(body);
   if (c.kind === "invalid")
     return httpError(400, ErrorCode.InvalidRequest, `Invalid Request: ${c.reason}`, { id: c.id });
@@ -52,7 +59,7 @@ export async function modernPost(rt: Runtime, incoming: Incoming, body: unknown)
   const message = c.message;
   if (message.method === "subscriptions/listen") {
     if (incoming.host.canStream === false) return cannotStream();
-    return listen(rt, incoming, message);
+    return listen(rt, incoming, message, listeners);
   }
   let spec: MethodSpec;
   try {

@@ -2,6 +2,7 @@
 import { principalOf } from "../auth/principal.ts";
 import type { McpCall } from "../definition/method.ts";
 import { ErrorCode, McpError, PorticoError } from "../errors.ts";
+import { callerKey } from "../http/caller-address.ts";
 import { TASKS_EXTENSION } from "./record.ts";
 import type { TaskSettings } from "./run.ts";
 
@@ -42,4 +43,16 @@ export function ownerOf(call: McpCall): string | null {
   const principal = principalOf(call.auth);
   if (principal !== null || call.era === "modern") return principal;
   return call.sessionId === undefined ? null : `session:${call.sessionId}`;
+}
+
+/**
+ * Whose allowance (`maxTasksPerCaller`) a new task of `owner` counts against: the owner, except
+ * for an anonymous legacy caller, whose tasks count by its address as `maxSessionsPerCaller`
+ * counts its sessions (`callerKey`: the address's group), so that opening new sessions
+ * brings no new allowance. Such a caller the server cannot tell apart counts per session.
+ */
+export function allowanceOf(call: McpCall, owner: string | null): string | null {
+  // A principal is JSON text (`[...]`): only a session owner starts so.
+  if (owner === null || !owner.startsWith("session:")) return owner;
+  return callerKey(null, call.clientAddress) ?? owner;
 }

@@ -13,12 +13,12 @@ import { setTasksHook, type TaskTool } from "../definition/task-hook.ts";
 import type { ExecutionContextLike } from "../definition/types.ts";
 import { ErrorCode, McpError, PorticoError } from "../errors.ts";
 import { randomId } from "../util/encoding.ts";
-import { declaresTasks, missingTasksCapability, ownerOf, setTaskSettings } from "./access.ts";
+import { allowanceOf, declaresTasks, missingTasksCapability, ownerOf, setTaskSettings } from "./access.ts";
 import { dispatch, work } from "./dispatch.ts";
 import { follow } from "./follow.ts";
-import { rememberTask } from "./list.ts";
+import { forgetTask, rememberTask } from "./list.ts";
 import { TASKS } from "./methods.ts";
-import { legacyTask, modernTask, type TaskRecord } from "./record.ts";
+import { legacyTask, modernTask, type TaskInput, type TaskRecord } from "./record.ts";
 import type { TaskJob, TaskSettings } from "./run.ts";
 import { TaskRecords } from "./store.ts";
 
@@ -28,6 +28,13 @@ export interface TasksOptions {
   ttlMs?: number;
   /** The longest TTL a 2025-11-25 client may ask for (`params.task.ttl`). Default 24 hours. */
   maxTtlMs?: number;
+  /**
+   * The shortest TTL a 2025-11-25 client may ask for: a shorter `params.task.ttl` gets this one
+   * (the task's `ttl` says so). A task holds its caller's slot (`maxTasksPerCaller`) until its TTL
+   * ends, so this bounds how fast one caller can turn slots over. Default 1 minute (`ttlMs` when
+   * that is shorter); at most `ttlMs` and `maxTtlMs`.
+   */
+  minTtlMs?: number;
   /** Polling interval suggested to clients (`pollIntervalMs`). Default 1000 ms. */
   pollIntervalMs?: number;
   /**
@@ -45,7 +52,8 @@ export interface TasksOptions {
   /**
    * Most tasks one caller holds at once (a task is held until its TTL ends, finished or not);
    * beyond, `tools/call` fails with `-32600` and `data.retryAfterMs`. Anonymous 2026-07-28
-   * callers share one allowance. Default 1000.
+   * callers share one allowance; an anonymous 2025-11-25 caller's tasks count by its address
+   * (`ctx.clientAddress`, as `maxSessionsPerCaller` does) across all its sessions. Default 1000.
    */
   maxTasksPerCaller?: number;
   /**
@@ -75,9 +83,19 @@ function positive(name: string, value: number | undefined, fallback: number): nu
  * ```
  */
 export function enableTasks(server: McpServer, options: TasksOptions = {}): void {
+  const ttlMs = positive("ttlMs", options.ttlMs, 3_600_000);
+  const maxTtlMs = positive("maxTtlMs", options.maxTtlMs, 86_400_000);
+  const minTtlMs = positive("minTtlMs", options.minTtlMs, Math.min(60_000, ttlMs, maxTtlMs));
+  if (minTtlMs > ttlMs || minTtlMs > maxTtlMs) {
+    throw new PorticoError(
+      "invalid_tasks",
+      `enableTasks: minTtlMs (${minTtlMs}) must not exceed ttlMs (${ttlMs}) or maxTtlMs (${maxTtlMs})`,
+    );
+  }
   const settings: TaskSettings = {
-    ttlMs: positive("ttlMs", options.ttlMs, 3_600_000),
-    maxTtlMs: positive("maxTtlMs", options.maxTtlMs, 86_400_000),
+    ttlMs,
+    maxTtlMs,
+    minTtlMs,
     pollIntervalMs: positive("pollIntervalMs", options.pollIntervalMs, 1000),
     leaseMs: positive("leaseMs", options.leaseMs, 30_000),
     maxRuns: positive("maxRuns", options.maxRuns, 3),
@@ -131,11 +149,14 @@ async function route(call: Call, settings: TaskSettings, tool: TaskTool): Promis
   return create(call, settings);
 }
 
-/** The TTL a 2025-11-25 client asked for, within the server's limit. */
+/**
+ * The TTL a 2025-11-25 client asked for, within the server's bounds (the spec lets the receiver
+ * override it; the Task it answers says which TTL it uses).
+ */
 function ttlOf(call: Call, settings: TaskSettings): number {
   const asked = (call.params.task as { ttl?: unknown } | undefined)?.ttl;
   if (typeof asked === "number" && Number.isInteger(asked) && asked > 0)
-    return Math.min(asked, settings.maxTtlMs);
+    return Math.min(Math.max(asked, settings.minTtlMs), settings.maxTtlMs);
   return settings.ttlMs;
 }
 
@@ -158,19 +179,33 @@ async function create(call: Call, settings: TaskSettings): Promise<McpResult> {
     era: call.era,
     protocolVersion: call.protocolVersion,
     tool: call.params.name as string,
-    args: (call.params.arguments ?? {}) as Record<string, unknown>,
-    clientCapabilities: call.clientCapabilities,
-    answers: { ...(call.link.answers ?? {}) },
+    input: "apart",
     runs: 1,
     // Reserved for the dispatched run; if that run never starts, the lease runs out and the next
     // `tasks/get` takes the task up again.
     lease: { by: token, until: now + settings.leaseMs },
   };
   if (call.sessionId !== undefined) record.session = call.sessionId;
-  if (call.auth !== undefined) record.auth = auth as Record<string, unknown>;
+  const input: TaskInput = {
+    args: (call.params.arguments ?? {}) as Record<string, unknown>,
+    clientCapabilities: call.clientCapabilities,
+    answers: { ...(call.link.answers ?? {}) },
+  };
+  if (call.auth !== undefined) input.auth = auth as Record<string, unknown>;
   // A slot first, so that concurrent calls of one caller never exceed its limit.
-  await rememberTask(rt, record.owner, record.id, record.created + record.ttlMs, settings.maxTasksPerCaller);
-  if (!(await new TaskRecords(rt.stores.sessions).create(record))) {
+  const expiresAt = record.created + record.ttlMs;
+  const allowance = allowanceOf(call, record.owner);
+  await rememberTask(rt, allowance, record.id, expiresAt, settings.maxTasksPerCaller);
+  if (allowance !== record.owner) {
+    // The session's own list too: what its tasks/list answers.
+    try {
+      await rememberTask(rt, record.owner, record.id, expiresAt, settings.maxTasksPerCaller);
+    } catch (error) {
+      await forgetTask(rt, allowance, record.id);
+      throw error;
+    }
+  }
+  if (!(await new TaskRecords(rt.stores.sessions).create(record, input))) {
     throw new McpError(ErrorCode.InternalError, "Internal error: could not create the task");
   }
   await dispatch(rt, settings, { taskId: record.id, token }, call.incoming);

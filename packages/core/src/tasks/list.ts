@@ -2,7 +2,8 @@
  * Each caller's tasks, newest first, in one index record per caller (`[id, expiresAt]` pairs): it
  * bounds what a caller can make the server hold (`maxTasksPerCaller` live tasks; a slot is taken
  * before the task is written, so concurrent creations cannot exceed it, and frees itself when the
- * task expires), and it answers 2025-11-25 `tasks/list`.
+ * task expires), and it answers 2025-11-25 `tasks/list`. An anonymous legacy caller's tasks are in
+ * two: its session's (what `tasks/list` answers) and its address's (what bounds it across sessions).
  */
 
 import type { Runtime } from "../call/runtime.ts";
@@ -53,6 +54,22 @@ export async function rememberTask(
     if (written) return;
   }
   throw new McpError(ErrorCode.InternalError, "Internal error: the caller's task list is too busy; retry");
+}
+
+/** Gives back `owner`'s slot for task `id` (best effort: a slot left behind frees itself at expiry). */
+export async function forgetTask(rt: Runtime, owner: string | null, id: string): Promise<void> {
+  const store = rt.stores.sessions;
+  const key = keys.callerTasks(owner);
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const now = Date.now();
+    const stored = await store.get(key);
+    if (stored === undefined) return;
+    const live = liveTasks(stored.value as unknown as Index, now);
+    const rest = live.filter(([taskId]) => taskId !== id);
+    if (rest.length === live.length) return;
+    const ttl = Math.max(1, Math.max(now + 1, ...rest.map(([, at]) => at)) - now);
+    if (await store.update(key, stored.version, { tasks: rest } as never, ttl)) return;
+  }
 }
 
 function liveTasks(index: Index, now: number): [string, number][] {

@@ -50,29 +50,43 @@ async function getTask(call: McpCall): Promise<McpResult> {
 
 /**
  * Records answers to a task's outstanding asks (others are ignored); once none is outstanding the
- * task works again, in a new run.
+ * task works again, in a new run. The answers join the task's input before their asks close (by
+ * compare-and-set on the task's record, for asks still open), so the run dispatched when the last
+ * one closes reads every answer.
  */
 async function answer(call: McpCall, record: TaskRecord, responses: Record<string, unknown>): Promise<void> {
   const c = call as Call;
   const settings = taskSettings(call.definitions);
-  const token = randomId(16);
-  const written = await new TaskRecords(c.rt.stores.sessions).change(record.id, (r) => {
-    if (r.status !== "input_required" || r.asks === undefined) return undefined;
-    let changed = false;
-    for (const [key, response] of Object.entries(responses)) {
-      const ask = r.asks[key];
-      if (ask === undefined) continue;
-      if (!isAnswerShaped(ask, response)) {
-        throw new McpError(
-          ErrorCode.InvalidParams,
-          `Invalid params: /inputResponses/${key} is not an answer to its ${ask.method} request`,
-        );
-      }
-      r.answers[key] = response;
-      delete r.asks[key];
-      changed = true;
+  const records = new TaskRecords(c.rt.stores.sessions);
+  // `record` was just read; the change below checks each answer again against the live record.
+  if (record.status !== "input_required" || record.asks === undefined) return;
+  const given: Record<string, unknown> = {};
+  for (const [key, response] of Object.entries(responses)) {
+    const ask = record.asks[key];
+    if (ask === undefined) continue;
+    if (!isAnswerShaped(ask, response)) {
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Invalid params: /inputResponses/${key} is not an answer to its ${ask.method} request`,
+      );
     }
-    if (!changed) return undefined;
+    given[key] = response;
+  }
+  if (Object.keys(given).length === 0) return;
+  await records.addAnswers(record, given);
+  const token = randomId(16);
+  const written = await records.change(record.id, (r) => {
+    if (r.status !== "input_required" || r.asks === undefined) return undefined;
+    let closed = false;
+    for (const [key, response] of Object.entries(given)) {
+      const ask = r.asks[key];
+      if (ask === undefined || !isAnswerShaped(ask, response)) continue;
+      delete r.asks[key];
+      // An earlier version's record keeps its answers inline.
+      if (r.input !== "apart") r.answers = { ...r.answers, [key]: response };
+      closed = true;
+    }
+    if (!closed) return undefined;
     if (Object.keys(r.asks).length === 0) {
       r.status = "working";
       delete r.asks;

@@ -1,7 +1,7 @@
 /**
- * A task as it is stored: one JSON record per task in the session store (so every store — memory,
- * DynamoDB, Redis, Durable Objects — holds tasks durably, with its compare-and-set and expiry),
- * and how a record reads on the wire in each era.
+ * A task as it is stored: JSON records in the session store (so every store — memory, DynamoDB,
+ * Redis, Durable Objects — holds tasks durably, with its compare-and-set and expiry), its state in
+ * one and its input in another, and how a task reads on the wire in each era.
  */
 import type { Era, InputRequest } from "../definition/context.ts";
 
@@ -33,17 +33,25 @@ export interface TaskRecord {
   protocolVersion: string;
   /** Legacy: the session that created it (status notifications go to its stream). */
   session?: string;
-  /** The tool and its arguments. */
+  /** The tool. */
   tool: string;
-  args: Record<string, unknown>;
-  clientCapabilities: Record<string, unknown>;
-  /** Who called, without the token (the handler's `ctx.auth`). */
+  /**
+   * `"apart"`: the task's input (arguments, client capabilities, who called, answers) is in a
+   * record of its own ({@link TaskInput}), so that a lease renewal rewrites only this small record.
+   * Absent in records written by earlier versions, which hold their input inline (below).
+   */
+  input?: "apart";
+  /** Inline input of an earlier version's record: see {@link TaskInput}. */
+  args?: Record<string, unknown>;
+  clientCapabilities?: Record<string, unknown>;
   auth?: Record<string, unknown>;
+  answers?: Record<string, unknown>;
   /** Asks the handler is waiting on (input_required). */
   asks?: Record<string, InputRequest>;
-  /** Every answer so far (the MRTR rounds before the task, then `tasks/update`). */
-  answers: Record<string, unknown>;
-  /** Progress the tool saved (`ctx.saveCheckpoint`), for a later run to start from. */
+  /**
+   * Progress the tool saved (`ctx.saveCheckpoint`), for a later run to start from. Rewritten with
+   * every lease renewal, like the rest of this record: it should stay small.
+   */
   checkpoint?: unknown;
   result?: Record<string, unknown>;
   error?: { code: number; message: string; data?: unknown };
@@ -54,6 +62,31 @@ export interface TaskRecord {
    * host's time limit stopped, is dispatched again; `maxRuns` in a row without progress fail it).
    */
   runs: number;
+}
+
+/**
+ * What a task's run needs besides its state, written once when the task is created and changed only
+ * when answers come in; a run reads it when it starts. It lives under its own key, kept as long as
+ * the task, so the heartbeat never reads or rewrites it (arguments and answers may be megabytes).
+ */
+export interface TaskInput {
+  /** The tool's arguments. */
+  args: Record<string, unknown>;
+  clientCapabilities: Record<string, unknown>;
+  /** Who called, without the token (the handler's `ctx.auth`). */
+  auth?: Record<string, unknown>;
+  /** Every answer so far (the MRTR rounds before the task, then `tasks/update`). */
+  answers: Record<string, unknown>;
+}
+
+/**
+ * The session a task belongs to when only that session can reach it (an anonymous legacy
+ * caller's, `ownerOf`): once the session ends, nobody can see, answer or cancel the task any more.
+ */
+export function sessionOf(record: Pick<TaskRecord, "owner" | "session">): string | undefined {
+  return record.session !== undefined && record.owner === `session:${record.session}`
+    ? record.session
+    : undefined;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();

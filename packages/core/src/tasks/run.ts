@@ -16,16 +16,17 @@ import type { AuthInfo, ExecutionContextLike } from "../definition/types.ts";
 import { ErrorCode, InputRequiredSignal, McpError } from "../errors.ts";
 import type { LogLevel } from "../jsonrpc/protocol.ts";
 import { runTool, type ToolEntry } from "../methods/tools.ts";
-import { taskTopic, topics } from "../stores/keys.ts";
+import { keys, taskTopic, topics } from "../stores/keys.ts";
 import type { JsonValue, Subscription } from "../stores/types.ts";
 import { randomId } from "../util/encoding.ts";
-import { legacyTask, type TaskRecord, TERMINAL } from "./record.ts";
+import { legacyTask, sessionOf, type TaskInput, type TaskRecord, TERMINAL } from "./record.ts";
 import { TaskRecords } from "./store.ts";
 
 /** How tasks are kept (see `TasksOptions`). */
 export interface TaskSettings {
   ttlMs: number;
   maxTtlMs: number;
+  minTtlMs: number;
   pollIntervalMs: number;
   leaseMs: number;
   maxRuns: number;
@@ -53,12 +54,12 @@ class TaskLink implements EraLink {
   readonly collector: InputCollector;
   readonly checkpoint: { value: unknown; save(value: unknown): Promise<void> };
 
-  constructor(record: TaskRecord, save: (value: unknown) => Promise<void>) {
+  constructor(record: TaskRecord, input: TaskInput, save: (value: unknown) => Promise<void>) {
     this.era = record.era;
     this.protocolVersion = record.protocolVersion;
     this.sessionId = record.session;
-    this.clientCapabilities = record.clientCapabilities;
-    this.collector = new InputCollector(record.answers, record.clientCapabilities);
+    this.clientCapabilities = input.clientCapabilities;
+    this.collector = new InputCollector(input.answers, input.clientCapabilities);
     const checkpoint = {
       value: record.checkpoint,
       save: async (value: unknown) => {
@@ -82,6 +83,9 @@ class TaskLink implements EraLink {
 
 const NEVER = new AbortController().signal;
 
+/** The longest delay `setTimeout` keeps (about 24.8 days); a longer TTL is left to the heartbeat. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** The host facts a run keeps: its deadline, shutdown signal and `waitUntil` (never a request's disconnect). */
 function runHost(host: ExecutionContextLike): ExecutionContextLike {
   const kept: ExecutionContextLike = {};
@@ -95,6 +99,7 @@ function runHost(host: ExecutionContextLike): ExecutionContextLike {
 function taskCall(
   rt: Runtime,
   record: TaskRecord,
+  input: TaskInput,
   tool: ToolEntry,
   host: ExecutionContextLike,
   env: unknown,
@@ -106,14 +111,14 @@ function taskCall(
     request: { headers: new LightHeaders(), signal: NEVER, url: "task:" } as unknown as Request,
     env,
     host: runHost(host),
-    auth: record.auth as AuthInfo | undefined,
+    auth: input.auth as AuthInfo | undefined,
   };
-  const link = new TaskLink(record, save);
+  const link = new TaskLink(record, input, save);
   const message = {
     jsonrpc: "2.0" as const,
     id: `task:${record.id}`,
     method: "tools/call",
-    params: { name: tool.name, arguments: record.args },
+    params: { name: tool.name, arguments: input.args },
   };
   return { call: new Call(rt, incoming, message, installed.spec, link), link };
 }
@@ -141,11 +146,18 @@ export async function runTask(
   });
   if (claimed === undefined) return "skipped";
   const tool = rt.server.registry<ToolEntry>("tools").get(claimed.tool);
-  if (tool === undefined) {
+  const input = tool === undefined ? undefined : await records.input(claimed);
+  if (tool === undefined || input === undefined) {
     await settle(rt, records, me, claimed.id, (r) => {
       r.status = "failed";
-      r.message = `Tool ${claimed.tool} is no longer available`;
-      r.error = { code: ErrorCode.InvalidParams, message: r.message };
+      r.message =
+        tool === undefined
+          ? `Tool ${claimed.tool} is no longer available`
+          : "The task's input is no longer stored";
+      r.error = {
+        code: tool === undefined ? ErrorCode.InvalidParams : ErrorCode.InternalError,
+        message: r.message,
+      };
     });
     return "settled";
   }
@@ -160,32 +172,52 @@ export async function runTask(
     if (saved === undefined)
       throw new Error(`task ${claimed.id}: the checkpoint was not saved (the run no longer holds the task)`);
   };
-  const { call, link } = taskCall(rt, claimed, tool, host, env, save);
+  const { call, link } = taskCall(rt, claimed, input, tool, host, env, save);
   let cancelled = false;
   let subscription: Subscription | undefined;
+  // Set when this run must stop without writing: its lease went elsewhere, or the task is gone.
   let lost = false;
+  const lose = (why: string) => {
+    clearInterval(heartbeat);
+    clearTimeout(expiry);
+    if (lost || cancelled) return;
+    lost = true;
+    call.abort(new DOMException(why, "AbortError"));
+  };
+  // A run never outlives its task: when the TTL ends the record is gone (and the caller's slot
+  // free), so the run stops then, whatever the store says.
+  const expiresAt = claimed.created + claimed.ttlMs;
+  const left = expiresAt - Date.now();
+  const expiry =
+    left <= MAX_TIMER_MS ? setTimeout(() => lose("The task's TTL ran out"), Math.max(0, left)) : undefined;
+  (expiry as { unref?: () => void } | undefined)?.unref?.();
+  const session = sessionOf(claimed);
+  const renew = async () => {
+    if (Date.now() >= expiresAt) return lose("The task's TTL ran out");
+    let found = false;
+    const renewed = await records.change(
+      claimed.id,
+      (r) => {
+        found = true;
+        // The lease went elsewhere (this run was stalled past it), or the task ended: stop, so two
+        // runs never go on side by side.
+        if (r.lease?.by !== me || TERMINAL.has(r.status)) return undefined;
+        r.lease.until = Date.now() + settings.leaseMs;
+        return r;
+      },
+      false,
+    );
+    if (renewed === undefined)
+      return lose(found ? "The task's lease was lost" : "The task's record is gone (its TTL ran out)");
+    // Only its session could reach this task: once the session ended (DELETE, or it expired),
+    // nobody can, so the task goes and its run stops.
+    if (session !== undefined && (await rt.stores.sessions.get(keys.session(session))) === undefined) {
+      await records.remove(claimed.id);
+      lose("The session that created the task ended");
+    }
+  };
   const heartbeat = setInterval(
-    () => {
-      records
-        .change(
-          claimed.id,
-          (r) => {
-            if (r.lease?.by !== me || TERMINAL.has(r.status)) {
-              // The lease went elsewhere (this run was stalled past it, or the task ended): stop,
-              // so two runs never go on side by side.
-              lost = true;
-              return undefined;
-            }
-            r.lease.until = Date.now() + settings.leaseMs;
-            return r;
-          },
-          false,
-        )
-        .then(() => {
-          if (lost && !cancelled) call.abort(new DOMException("The task's lease was lost", "AbortError"));
-        })
-        .catch((error) => rt.report(error, `task ${claimed.id} heartbeat`));
-    },
+    () => void renew().catch((error) => rt.report(error, `task ${claimed.id} heartbeat`)),
     Math.max(100, Math.floor(settings.leaseMs / 3)),
   );
   (heartbeat as { unref?: () => void }).unref?.();
@@ -236,6 +268,7 @@ export async function runTask(
     return "settled";
   } finally {
     clearInterval(heartbeat);
+    clearTimeout(expiry);
     call.dispose();
     await subscription?.unsubscribe().catch((error) => rt.report(error, `task ${claimed.id}`));
   }
