@@ -11,7 +11,7 @@ import type { McpResult } from "../definition/method.ts";
 import type { McpServer } from "../definition/server.ts";
 import { setTasksHook, type TaskTool } from "../definition/task-hook.ts";
 import type { ExecutionContextLike } from "../definition/types.ts";
-import { ErrorCode, McpError, PorticoError } from "../errors.ts";
+import { ErrorCode, McpError, PorticoError, StoreUnavailableError } from "../errors.ts";
 import { randomId } from "../util/encoding.ts";
 import { allowanceOf, declaresTasks, missingTasksCapability, ownerOf, setTaskSettings } from "./access.ts";
 import { dispatch, work } from "./dispatch.ts";
@@ -205,7 +205,24 @@ async function create(call: Call, settings: TaskSettings): Promise<McpResult> {
       throw error;
     }
   }
-  if (!(await new TaskRecords(rt.stores.sessions).create(record, input))) {
+  // A task that is not stored gives its slots back (else they stay taken until its TTL).
+  const release = async () => {
+    await forgetTask(rt, allowance, record.id).catch(() => {});
+    if (allowance !== record.owner) await forgetTask(rt, record.owner, record.id).catch(() => {});
+  };
+  let stored: boolean;
+  try {
+    stored = await new TaskRecords(rt.stores.sessions).create(record, input);
+  } catch (error) {
+    await release();
+    if (error instanceof StoreUnavailableError) throw error;
+    // Refused for good (arguments over DynamoDB's 400 KB item, say): the store's error goes to
+    // onError, the client gets a plain one.
+    rt.report(error, `task ${record.id} create`);
+    throw new McpError(ErrorCode.InternalError, "Internal error: the task could not be stored");
+  }
+  if (!stored) {
+    await release();
     throw new McpError(ErrorCode.InternalError, "Internal error: could not create the task");
   }
   await dispatch(rt, settings, { taskId: record.id, token }, call.incoming);

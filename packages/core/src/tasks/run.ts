@@ -13,7 +13,7 @@ import { InputCollector } from "../call/inputs.ts";
 import type { Incoming, Runtime } from "../call/runtime.ts";
 import type { Era, InputRequest } from "../definition/context.ts";
 import type { AuthInfo, ExecutionContextLike } from "../definition/types.ts";
-import { ErrorCode, InputRequiredSignal, McpError } from "../errors.ts";
+import { ErrorCode, InputRequiredSignal, McpError, StoreUnavailableError } from "../errors.ts";
 import type { LogLevel } from "../jsonrpc/protocol.ts";
 import { runTool, type ToolEntry } from "../methods/tools.ts";
 import { keys, taskTopic, topics } from "../stores/keys.ts";
@@ -292,7 +292,16 @@ function asked(pending: Record<string, InputRequest>): (r: TaskRecord) => void {
   };
 }
 
-/** Writes a run's outcome if the run still holds the task (never over a cancel), and announces it. */
+/** What a task says when the store would not keep its outcome (the store's own error goes to `onError`). */
+const OUTCOME_NOT_STORED =
+  "The task's result could not be stored (the session store refused it, e.g. as too large); it was not run again";
+
+/**
+ * Writes a run's outcome if the run still holds the task (never over a cancel), and announces it.
+ * An outcome the store refuses for good (an item over DynamoDB's 400 KB, a value over a Durable
+ * Object's limit) fails the task at once, so its tool is not run again and again until `maxRuns`;
+ * a store outage (`StoreUnavailableError`) is left to a later run, after the lease runs out.
+ */
 async function settle(
   rt: Runtime,
   records: TaskRecords,
@@ -300,12 +309,27 @@ async function settle(
   id: string,
   outcome: (r: TaskRecord) => void,
 ): Promise<void> {
-  const written = await records.change(id, (r) => {
-    if (r.lease?.by !== me || TERMINAL.has(r.status)) return undefined;
-    outcome(r);
-    delete r.lease;
-    return r;
-  });
+  const write = (apply: (r: TaskRecord) => void) =>
+    records.change(id, (r) => {
+      if (r.lease?.by !== me || TERMINAL.has(r.status)) return undefined;
+      apply(r);
+      delete r.lease;
+      return r;
+    });
+  let written: TaskRecord | undefined;
+  try {
+    written = await write(outcome);
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) throw error;
+    rt.report(error, `task ${id} outcome`);
+    written = await write((r) => {
+      r.status = "failed";
+      r.message = OUTCOME_NOT_STORED;
+      r.error = { code: ErrorCode.InternalError, message: OUTCOME_NOT_STORED };
+      delete r.result;
+      delete r.asks;
+    });
+  }
   if (written !== undefined) await announce(rt, written);
 }
 
