@@ -1,9 +1,31 @@
 import type { ServerResponse } from "node:http";
 import { type BufferedResponse, LightHeaders } from "@portico/host";
-import { writeSliced } from "./_write-wait.ts";
+import { finished, writeSliced } from "./_write-wait.ts";
 
 /** Bodies up to this many bytes are sent with one `end(body)`; larger ones go through {@link endWith}. */
 const LARGE_BODY = 64 * 1024;
+
+/**
+ * `res.end(chunk)` of a small body (or none), watched only when its bytes could not all be handed to
+ * the OS at once — the client is not reading, or an earlier pipelined answer is still ahead of it:
+ * then a client that takes nothing for `stallMs` (0: no limit) is cut, so a connection never holds
+ * unread answers for as long as it stays open. The usual answer, taken by the kernel at once, costs
+ * no timer.
+ */
+function endSmall(res: ServerResponse, stallMs: number, chunk?: string | Uint8Array): void {
+  if (chunk === undefined) res.end();
+  else res.end(chunk);
+  if (stallMs === 0 || res.writableFinished || res.destroyed) return;
+  if (res.socket === null) {
+    // Queued behind an earlier pipelined answer: watched from its turn, not while it waits for it
+    // (a client reading a long pipeline slowly but steadily is not cut).
+    res.once("socket", () => {
+      if (!res.writableFinished && !res.destroyed) void finished(res, stallMs, () => {});
+    });
+    return;
+  }
+  if (res.socket.writableLength > 0) void finished(res, stallMs, () => {});
+}
 
 /**
  * `res.end(chunk)`, except that a large chunk is written first, slice by slice, and the response
@@ -20,7 +42,7 @@ export function endWith(
   sent?: () => void,
 ): void {
   if (chunk.length <= LARGE_BODY) {
-    res.end(chunk);
+    endSmall(res, stallMs, chunk);
     sent?.();
     return;
   }
@@ -57,8 +79,8 @@ export function writeBuffered(
   if (status !== 204 && status !== 304) headers.push("content-length", String(Buffer.byteLength(body)));
   if (buffered.statusText) res.writeHead(status, buffered.statusText, headers);
   else res.writeHead(status, headers);
-  if (head || body === "") res.end();
-  else if (body.length <= LARGE_BODY) res.end(body);
+  if (head || body === "") endSmall(res, stallMs);
+  else if (body.length <= LARGE_BODY) endSmall(res, stallMs, body);
   else return new Promise((resolve) => endWith(res, body, stallMs, resolve));
   return undefined;
 }

@@ -168,6 +168,38 @@ describe("a client that stops reading", () => {
     }
   });
 
+  it("is cut after writeStallTimeoutMs when small buffered answers pile up unread (pipelined)", async () => {
+    // Each answer is small (one `end(body)`), so no write ever waits for 'drain': before, nothing
+    // watched them and the connection held every answer it could not send, for as long as the client
+    // stayed connected.
+    let answered = 0;
+    const server = await serve(
+      {
+        acceptsBufferedRequests: true,
+        fetch: () => {
+          answered += 1;
+          return bufferedResponse("y".repeat(48 * 1024), 200, { "content-type": "text/plain" });
+        },
+      },
+      { port: 0, writeStallTimeoutMs: 300, onError: () => {} },
+    );
+    try {
+      const accepted = nextConnection(server.server);
+      const { port } = new URL(server.url);
+      const client = connect(Number(port), "127.0.0.1");
+      client.on("error", () => {});
+      client.pause();
+      // ~60 MB of answers asked for in one write: far more than the kernel's buffers on loopback.
+      client.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".repeat(1200));
+      expect(await closedWithin(await accepted, 10_000)).toBe("closed");
+      expect(answered).toBeGreaterThan(0);
+      const received = await drainToEnd(client);
+      expect(received).toBeLessThan(1200 * 48 * 1024);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("is cut after writeStallTimeoutMs in a large one-chunk streamed body, and the handler settles", async () => {
     const settled = deferred<string>();
     const handler = toNodeHandler(
@@ -260,6 +292,47 @@ describe("a slow reader that keeps reading", () => {
     expect(body.byteLength).toBeGreaterThan(size + 1);
     expect(body.byteLength).toBeLessThan(size + 64 * 1024);
   });
+
+  it("gets every small answer of a long pipeline (slow, steady reading is progress)", async () => {
+    const server = await serve(
+      {
+        acceptsBufferedRequests: true,
+        fetch: () => bufferedResponse("z".repeat(48 * 1024), 200, { "content-type": "text/plain" }),
+      },
+      { port: 0, writeStallTimeoutMs: 300, onError: () => {} },
+    );
+    try {
+      const { port } = new URL(server.url);
+      const count = 120; // ~5.6 MB, read at ~2.5 MB/s: far longer than 300 ms in all
+      const received = await new Promise<{ bytes: number; cut: boolean }>((resolve) => {
+        const socket = connect(Number(port), "127.0.0.1");
+        socket.on("error", () => {});
+        let bytes = 0;
+        let sinceGap = 0;
+        const expected = count * 48 * 1024;
+        socket.on("data", (chunk: Buffer) => {
+          bytes += chunk.byteLength;
+          sinceGap += chunk.byteLength;
+          if (bytes >= expected + count * 60) {
+            socket.destroy();
+            resolve({ bytes, cut: false });
+            return;
+          }
+          if (sinceGap >= 128 * 1024) {
+            sinceGap = 0;
+            socket.pause();
+            setTimeout(() => socket.resume(), 50);
+          }
+        });
+        socket.once("close", () => resolve({ bytes, cut: true }));
+        socket.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".repeat(count));
+      });
+      expect(received.cut).toBe(false);
+      expect(received.bytes).toBeGreaterThan(count * 48 * 1024);
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
 
   it("gets a large buffered body to the end, intact", async () => {
     // Four-byte characters (two UTF-16 units each) starting at odd offsets: a slice boundary that
