@@ -226,6 +226,37 @@ describe("task TTL: a floor, and no run outlives its task (defect K)", () => {
   });
 });
 
+describe("anonymous 2026-07-28 callers' tasks", () => {
+  it("count by address: one caller filling its allowance leaves other addresses theirs", async () => {
+    const { server: s, probe } = server({ maxTasksPerCaller: 2 });
+    const handler = createHandler(s);
+    const call = (address: string) =>
+      modern(from(handler, address), "tools/call", { name: "hold", arguments: {} }, WITH_TASKS);
+    const mine = [];
+    for (let i = 0; i < 4; i++) mine.push((await call("203.0.113.30")).final);
+    expect(mine.filter((f) => f.result?.resultType === "task")).toHaveLength(2);
+    for (const f of mine.filter((f) => f.error !== undefined))
+      expect(f.error).toMatchObject({ code: -32600, data: { limit: 2 } });
+    // Before, every anonymous 2026-07-28 caller shared one allowance: these were refused too.
+    expect((await call("198.51.100.30")).final.result.resultType).toBe("task");
+    // One /64 is one caller, as for sessions.
+    expect((await call("2001:db8:7:7::1")).final.result.resultType).toBe("task");
+    expect((await call("2001:db8:7:7::2")).final.result.resultType).toBe("task");
+    expect((await call("2001:db8:7:7::3")).final.error).toMatchObject({ code: -32600 });
+    expect(probe.peak).toBeLessThanOrEqual(6);
+  });
+
+  it("share one allowance when the platform gives no address", async () => {
+    const { server: s } = server({ maxTasksPerCaller: 2 });
+    const handler = createHandler(s);
+    const answers = [];
+    for (let i = 0; i < 3; i++)
+      answers.push((await modern(handler, "tools/call", { name: "hold", arguments: {} }, WITH_TASKS)).final);
+    expect(answers.filter((f) => f.result?.resultType === "task")).toHaveLength(2);
+    expect(answers[2]?.error).toMatchObject({ code: -32600, data: { limit: 2 } });
+  });
+});
+
 describe("an anonymous 2025-11-25 caller's tasks across sessions (defect L)", () => {
   it("counts them by address, so new sessions (and DELETE) bring no new allowance", async () => {
     const { server: s, probe } = server({ maxTasksPerCaller: 3 });

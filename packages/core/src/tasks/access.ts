@@ -47,12 +47,14 @@ export function ownerOf(call: McpCall): string | null {
 
 /**
  * Whose allowance (`maxTasksPerCaller`) a new task of `owner` counts against: the owner, except
- * for an anonymous legacy caller, whose tasks count by its address as `maxSessionsPerCaller`
- * counts its sessions (`callerKey`: the address's group), so that opening new sessions
- * brings no new allowance. Such a caller the server cannot tell apart counts per session.
+ * for anonymous callers, whose tasks count by their address as `maxSessionsPerCaller` counts
+ * sessions (`callerKey`: the address's group) — so one anonymous 2026-07-28 caller cannot use up
+ * everyone's allowance, and an anonymous legacy caller gains none by opening new sessions. When
+ * the platform gives no address, anonymous legacy callers count per session and anonymous
+ * 2026-07-28 callers share one allowance.
  */
 export function allowanceOf(call: McpCall, owner: string | null): string | null {
   // A principal is JSON text (`[...]`): only a session owner starts so.
-  if (owner === null || !owner.startsWith("session:")) return owner;
+  if (owner !== null && !owner.startsWith("session:")) return owner;
   return callerKey(null, call.clientAddress) ?? owner;
 }

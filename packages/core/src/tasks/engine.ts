@@ -51,9 +51,10 @@ export interface TasksOptions {
   maxRuns?: number;
   /**
    * Most tasks one caller holds at once (a task is held until its TTL ends, finished or not);
-   * beyond, `tools/call` fails with `-32600` and `data.retryAfterMs`. Anonymous 2026-07-28
-   * callers share one allowance; an anonymous 2025-11-25 caller's tasks count by its address
-   * (`ctx.clientAddress`, as `maxSessionsPerCaller` does) across all its sessions. Default 1000.
+   * beyond, `tools/call` fails with `-32600` and `data.retryAfterMs`. Anonymous callers' tasks
+   * count by their address (`ctx.clientAddress`, as `maxSessionsPerCaller` does; for 2025-11-25,
+   * across all their sessions); with no address known, anonymous 2026-07-28 callers share one
+   * allowance and anonymous 2025-11-25 ones count per session. Default 1000.
    */
   maxTasksPerCaller?: number;
   /**
@@ -196,8 +197,9 @@ async function create(call: Call, settings: TaskSettings): Promise<McpResult> {
   const expiresAt = record.created + record.ttlMs;
   const allowance = allowanceOf(call, record.owner);
   await rememberTask(rt, allowance, record.id, expiresAt, settings.maxTasksPerCaller);
-  if (allowance !== record.owner) {
-    // The session's own list too: what its tasks/list answers.
+  if (allowance !== record.owner && record.owner !== null) {
+    // The session's own list too: what its tasks/list answers (an anonymous 2026-07-28 caller has
+    // none: its tasks are reached by id alone).
     try {
       await rememberTask(rt, record.owner, record.id, expiresAt, settings.maxTasksPerCaller);
     } catch (error) {
@@ -208,7 +210,8 @@ async function create(call: Call, settings: TaskSettings): Promise<McpResult> {
   // A task that is not stored gives its slots back (else they stay taken until its TTL).
   const release = async () => {
     await forgetTask(rt, allowance, record.id).catch(() => {});
-    if (allowance !== record.owner) await forgetTask(rt, record.owner, record.id).catch(() => {});
+    if (allowance !== record.owner && record.owner !== null)
+      await forgetTask(rt, record.owner, record.id).catch(() => {});
   };
   let stored: boolean;
   try {
