@@ -83,18 +83,29 @@ export class Registry {
         this.#skipped.push({ kind, name: String(definition.name ?? "?"), reason: "no name or URI" });
       } else if (!wanted.has(key)) wanted.set(key, definition);
     }
+    const fingerprints = new Map<string, string | undefined>();
+    for (const [key, definition] of wanted) fingerprints.set(key, fingerprintOf(definition));
     for (const [key, entry] of map) {
-      const definition = wanted.get(key);
-      if (definition === undefined || JSON.stringify(definition) !== entry.fingerprint) {
+      if (fingerprints.get(key) !== entry.fingerprint) {
         entry.registration.remove();
         map.delete(key);
       }
     }
     for (const [key, definition] of wanted) {
       if (map.has(key)) continue;
+      const fingerprint = fingerprints.get(key);
+      if (fingerprint === undefined) {
+        // Served as it is, it would make every client's list fail: left out.
+        this.#skipped.push({
+          kind,
+          name: key,
+          reason: "its definition cannot be written as JSON (nested too deep)",
+        });
+        continue;
+      }
       try {
         const { registration, unvalidated = [] } = register(key, definition);
-        map.set(key, { fingerprint: JSON.stringify(definition), registration, unvalidated });
+        map.set(key, { fingerprint, registration, unvalidated });
       } catch (error) {
         this.#skipped.push({
           kind,
@@ -103,5 +114,14 @@ export class Registry {
         });
       }
     }
+  }
+}
+
+/** The definition as JSON text (what tells a changed definition), or `undefined` when it cannot be written. */
+function fingerprintOf(definition: Json): string | undefined {
+  try {
+    return JSON.stringify(definition);
+  } catch {
+    return undefined;
   }
 }

@@ -7,7 +7,7 @@
 import type { JsonRpcMessage } from "../jsonrpc/messages.ts";
 import type { JsonValue } from "../stores/types.ts";
 import { SSE_HEADERS, SseWriter } from "./_sse.ts";
-import { jsonResponse } from "./responses.ts";
+import { jsonResponse, unwritable, writable } from "./responses.ts";
 
 export interface ExchangeOptions {
   keepAliveMs: number;
@@ -89,13 +89,25 @@ export class Exchange {
   async complete(message: JsonRpcMessage): Promise<void> {
     if (this.#mode === "pending") {
       this.#mode = "json";
-      this.#resolve(jsonResponse(message, 200, this.#options.headers));
+      let response: Response;
+      try {
+        response = jsonResponse(message, 200, this.#options.headers);
+      } catch (error) {
+        // Not JSON (a BigInt, a cycle, nesting too deep): the client still gets an answer.
+        this.#resolve(jsonResponse(unwritable(message), 200, this.#options.headers));
+        throw error;
+      }
+      this.#resolve(response);
       return;
     }
     try {
       await this.#enqueue(message);
     } catch (error) {
-      await this.#writeLive(message);
+      if (writable(message)) await this.#writeLive(message);
+      else {
+        const answer = unwritable(message);
+        await this.#enqueue(answer).catch(() => this.#writeLive(answer));
+      }
       throw error;
     } finally {
       this.#writer?.close();

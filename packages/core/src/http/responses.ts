@@ -2,7 +2,7 @@
 
 import { bufferedResponse } from "@portico/host";
 import { ErrorCode } from "../errors.ts";
-import { errorMessage, type RequestId } from "../jsonrpc/messages.ts";
+import { errorMessage, type JsonRpcMessage, type RequestId } from "../jsonrpc/messages.ts";
 
 /** Extra response headers, names in lower case. */
 export type HeaderRecord = Record<string, string>;
@@ -57,4 +57,20 @@ export function storeUnavailable(
       headers: { ...headers, "retry-after": String(seconds) },
     },
   );
+}
+
+/** Whether `message` can be written as JSON (asked only after a write failed). */
+export function writable(message: JsonRpcMessage): boolean {
+  try {
+    JSON.stringify(message);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The answer to a request whose result cannot be written as JSON (the cause goes to `onError`). */
+export function unwritable(message: JsonRpcMessage): JsonRpcMessage {
+  const id = (message as { id?: RequestId | null }).id ?? null;
+  return errorMessage(id, ErrorCode.InternalError, "Internal error: the result could not be written as JSON");
 }

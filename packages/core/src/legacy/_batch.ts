@@ -2,7 +2,7 @@
 import { Call } from "../call/call.ts";
 import type { Incoming, Runtime } from "../call/runtime.ts";
 import { ErrorCode, McpError } from "../errors.ts";
-import { accepted, httpError, jsonResponse } from "../http/responses.ts";
+import { accepted, httpError, jsonResponse, unwritable, writable } from "../http/responses.ts";
 import { classify, type JsonRpcMessage, resultMessage } from "../jsonrpc/messages.ts";
 import { toWireError } from "../jsonrpc/wire-error.ts";
 import { methodSpec } from "../methods/table.ts";
@@ -75,5 +75,17 @@ export async function batch(
       }
     }
   }
-  return replies.length === 0 ? accepted() : jsonResponse(replies, 200, { [SESSION_HEADER]: session.id });
+  if (replies.length === 0) return accepted();
+  const headers = { [SESSION_HEADER]: session.id };
+  try {
+    return jsonResponse(replies, 200, headers);
+  } catch (error) {
+    // A result that is not JSON (a BigInt, a cycle, nesting too deep): its item says so, the rest stand.
+    rt.report(error, "batch");
+    return jsonResponse(
+      replies.map((reply) => (writable(reply) ? reply : unwritable(reply))),
+      200,
+      headers,
+    );
+  }
 }
