@@ -6,7 +6,7 @@
  * without its final message.
  */
 import { describe, expect, it } from "vitest";
-import { addTool, createHandler, McpServer } from "../src/index.ts";
+import { addTool, createHandler, McpError, McpServer } from "../src/index.ts";
 import { legacySession, modern, read } from "./_client.ts";
 
 function deep(depth: number): unknown {
@@ -38,6 +38,9 @@ function server() {
       return { content: [{ type: "text", text: name }], _meta: { value } } as never;
     });
   }
+  addTool(s, "error-data", {}, async () => {
+    throw new McpError(-32001, "Custom failure", { n: 10n });
+  });
   return s;
 }
 
@@ -78,10 +81,21 @@ describe("a result that cannot be written as JSON", () => {
         expect(errors.length).toBeGreaterThanOrEqual(2);
         // The server still answers.
         const fine = await modern(handler, "tools/list", {});
-        expect(fine.final.result.tools.length).toBe(6);
+        expect(fine.final.result.tools.length).toBe(7);
       });
     }
   }
+
+  it("answers an error whose data cannot be written as JSON without its data, in both eras", async () => {
+    const errors: unknown[] = [];
+    const handler = createHandler(server(), { onError: (error) => errors.push(error) });
+    const session = await legacySession(handler);
+    const legacy = await within(session.call("tools/call", { name: "error-data", arguments: {} }, { id: 7 }), 5_000);
+    expect(legacy.final).toEqual({ jsonrpc: "2.0", id: 7, error: { code: -32001, message: "Custom failure" } });
+    const current = await within(modern(handler, "tools/call", { name: "error-data", arguments: {} }, { id: 8 }), 5_000);
+    expect(current.final).toEqual({ jsonrpc: "2.0", id: 8, error: { code: -32001, message: "Custom failure" } });
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+  });
 
   it("answers a legacy batch (2025-03-26) whose one result cannot be written, item by item", async () => {
     const errors: unknown[] = [];
@@ -97,7 +111,7 @@ describe("a result that cannot be written as JSON", () => {
     const answer = await read(response);
     const messages = answer.messages[0] as unknown as Record<string, any>[];
     expect(messages.find((m) => m.id === 1)).toMatchObject({ error: { code: -32603 } });
-    expect(messages.find((m) => m.id === 2)?.result?.tools).toHaveLength(6);
+    expect(messages.find((m) => m.id === 2)?.result?.tools).toHaveLength(7);
     expect(errors.length).toBeGreaterThanOrEqual(1);
   });
 });

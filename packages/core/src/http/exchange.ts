@@ -6,8 +6,9 @@
 
 import type { JsonRpcMessage } from "../jsonrpc/messages.ts";
 import type { JsonValue } from "../stores/types.ts";
+import { writableJson } from "../util/writable-json.ts";
 import { SSE_HEADERS, SseWriter } from "./_sse.ts";
-import { jsonResponse, unwritable, writable } from "./responses.ts";
+import { jsonResponse, unwritable } from "./responses.ts";
 
 export interface ExchangeOptions {
   keepAliveMs: number;
@@ -103,7 +104,7 @@ export class Exchange {
     try {
       await this.#enqueue(message);
     } catch (error) {
-      if (writable(message)) await this.#writeLive(message);
+      if (writableJson(message)) await this.#writeLive(message);
       else {
         const answer = unwritable(message);
         await this.#enqueue(answer).catch(() => this.#writeLive(answer));

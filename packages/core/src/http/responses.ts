@@ -59,16 +59,6 @@ export function storeUnavailable(
   );
 }
 
-/** Whether `message` can be written as JSON (asked only after a write failed). */
-export function writable(message: JsonRpcMessage): boolean {
-  try {
-    JSON.stringify(message);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The answer to a request whose result cannot be written as JSON (the cause goes to `onError`). */
 export function unwritable(message: JsonRpcMessage): JsonRpcMessage {
   const id = (message as { id?: RequestId | null }).id ?? null;

@@ -1,6 +1,7 @@
 /** Turns whatever a handler threw into a JSON-RPC error message that leaks nothing. */
 
 import { ErrorCode, type ErrorReporter, McpError } from "../errors.ts";
+import { writableJson } from "../util/writable-json.ts";
 import { errorMessage, type JsonRpcError, type RequestId } from "./messages.ts";
 
 export function toWireError(
@@ -9,7 +10,15 @@ export function toWireError(
   report: ErrorReporter,
   where: string,
 ): JsonRpcError {
-  if (error instanceof McpError) return errorMessage(id, error.code, error.message, error.data);
+  if (error instanceof McpError) {
+    if (error.data !== undefined && !writableJson(error.data)) {
+      // Data that is not JSON (a BigInt, a cycle, nesting too deep) would leave the request without
+      // an answer: the error goes out without it, and the operator hears why.
+      report(error, `${where}: the error's data cannot be written as JSON`);
+      return errorMessage(id, error.code, error.message);
+    }
+    return errorMessage(id, error.code, error.message, error.data);
+  }
   report(error, where);
   return errorMessage(id, ErrorCode.InternalError, "Internal error");
 }

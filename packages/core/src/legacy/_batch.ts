@@ -2,11 +2,12 @@
 import { Call } from "../call/call.ts";
 import type { Incoming, Runtime } from "../call/runtime.ts";
 import { ErrorCode, McpError } from "../errors.ts";
-import { accepted, httpError, jsonResponse, unwritable, writable } from "../http/responses.ts";
+import { accepted, httpError, jsonResponse, unwritable } from "../http/responses.ts";
 import { classify, type JsonRpcMessage, resultMessage } from "../jsonrpc/messages.ts";
 import { toWireError } from "../jsonrpc/wire-error.ts";
 import { methodSpec } from "../methods/table.ts";
 import type { JsonValue } from "../stores/types.ts";
+import { writableJson } from "../util/writable-json.ts";
 import { notification } from "./_messages.ts";
 import { type LiveSession, SESSION_HEADER, SessionLink } from "./_request.ts";
 import { deliverReply } from "./_session.ts";
@@ -83,7 +84,7 @@ export async function batch(
     // A result that is not JSON (a BigInt, a cycle, nesting too deep): its item says so, the rest stand.
     rt.report(error, "batch");
     return jsonResponse(
-      replies.map((reply) => (writable(reply) ? reply : unwritable(reply))),
+      replies.map((reply) => (writableJson(reply) ? reply : unwritable(reply))),
       200,
       headers,
     );
