@@ -81,7 +81,10 @@ export async function exchange(
       body: parts.body,
       signal,
     };
-    const response = await Promise.race([sendWithinOrigin(runtime.fetch, outgoing, what), aborted]);
+    const response = await Promise.race([
+      sendWithinOrigin(runtime.fetch, outgoing, what, ctx.logger),
+      aborted,
+    ]);
     if (typeof response === "string") return { ok: false, message: response };
     const bytes = await readBoundedBytes(response, runtime.maxResponseBytes, signal);
     if (bytes === undefined) {

@@ -22,9 +22,16 @@ function base64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
+/**
+ * The most of the API's reason phrase a client sees: a phrase is the API's text, of any length
+ * (a 12 KB one naming an internal host reached clients whole).
+ */
+const MAX_REASON_CHARS = 100;
+
 /** `HTTP 404 Not Found: <excerpt of the body>`. */
 function statusMessage(status: number, statusText: string, bytes: Uint8Array): string {
-  const head = `HTTP ${status}${statusText ? ` ${statusText}` : ""}`;
+  const reason = excerpt(statusText, MAX_REASON_CHARS);
+  const head = `HTTP ${status}${reason ? ` ${reason}` : ""}`;
   // Decode a little more than is shown: enough for 500 characters of any script.
   const body = excerpt(decoder.decode(bytes.subarray(0, 4096)));
   return body === "" ? head : `${head}: ${body}`;
