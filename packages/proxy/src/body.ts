@@ -11,9 +11,17 @@ export function tooLarge(max: number): UpstreamTransportError {
   return new UpstreamTransportError("too_large", `a message larger than ${max} bytes`, { limit: max });
 }
 
-/** The body as text; throws {@link tooLarge} (the rest of the body cancelled) past `max` bytes. */
-export async function readText(response: Response, max = MAX_MESSAGE_BYTES): Promise<string> {
-  const text = await readBoundedText(response, max);
+/**
+ * The body as text; throws {@link tooLarge} (the rest of the body cancelled) past `max` bytes, and
+ * the reason of `signal` when it aborts while a read is waiting (the body cancelled: a `fetch`
+ * option whose body does not end on abort cannot hold the call past its timeout).
+ */
+export async function readText(
+  response: Response,
+  max = MAX_MESSAGE_BYTES,
+  signal?: AbortSignal,
+): Promise<string> {
+  const text = await readBoundedText(response, max, signal);
   if (text === undefined) throw tooLarge(max);
   return text;
 }

@@ -15,7 +15,13 @@ import {
 } from "@portico/core";
 import type { UpstreamClient } from "./client.ts";
 import { publicMessage, UpstreamRpcError, UpstreamTransportError } from "./errors.ts";
-import { askCaller, InputRoundsExceeded, inputCapabilities, withInputRounds } from "./input.ts";
+import {
+  askCaller,
+  InputRoundsExceeded,
+  inputCapabilities,
+  MAX_INPUT_ROUNDS,
+  withInputRounds,
+} from "./input.ts";
 import { type Json, str } from "./json.ts";
 import type { RequestOptions } from "./rpc.ts";
 import type { ProxyAuth, ProxyOptions } from "./types.ts";
@@ -44,23 +50,37 @@ export function forwarder(client: UpstreamClient, settings: ForwardSettings): Fo
   const { options, timeoutMs, notifications } = settings;
   return async (method, params, ctx, extra = {}) => {
     const headers = await callerHeaders(options.auth, ctx);
+    /** The legacy upstream's requests for input in this call (a modern one's are rounds). */
+    let asks = 0;
+    const relay = notifications ? new NotificationRelay(ctx) : undefined;
     const base: RequestOptions = {
       ...extra,
       headers,
-      onNotification: notifications ? (n: { method: string; params: Json }) => relay(n, ctx) : undefined,
+      onNotification: relay?.notify,
       clientCapabilities: inputCapabilities(ctx),
-      onRequest: (request: { method: string; params: Json }) => askCaller(request, ctx),
+      onRequest: (request: { method: string; params: Json }) => {
+        // As many as a modern upstream's `input_required` rounds: then the call fails.
+        if (request.method !== "ping" && ++asks > MAX_INPUT_ROUNDS) {
+          return Promise.reject(new InputRoundsExceeded());
+        }
+        return askCaller(request, ctx);
+      },
     };
     // One timeout per upstream request: the time the caller takes to answer is not counted.
-    return withInputRounds(
-      (sent) =>
-        client.request(method, sent, {
-          ...base,
-          signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]),
-        }),
-      params,
-      ctx,
-    );
+    try {
+      return await withInputRounds(
+        (sent) =>
+          client.request(method, sent, {
+            ...base,
+            signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]),
+          }),
+        params,
+        ctx,
+      );
+    } finally {
+      // The latest progress goes out before the answer.
+      if (relay?.busy) await relay.settled();
+    }
   };
 }
 
@@ -93,6 +113,7 @@ export function toolHandler(call: ForwardCall, remoteName: string, paramHeaders:
         return { content: [{ type: "text" as const, text: publicMessage(error) }], isError: true as const };
       }
       if (error instanceof InputRoundsExceeded) {
+        ctx.logger.warn("proxy: upstream tools/call failed", { tool: remoteName, detail: error.message });
         return { content: [{ type: "text" as const, text: error.message }], isError: true as const };
       }
       throw asMcpError(error, ctx, `tools/call ${remoteName}`);
@@ -139,19 +160,97 @@ async function callerHeaders(auth: ProxyAuth | undefined, ctx: HandlerContext): 
   return init === undefined ? undefined : new Headers(init);
 }
 
-/** Progress and log notifications of the upstream, passed on to the caller. */
-function relay(notification: { method: string; params: Json }, ctx: HandlerContext): void {
-  const { method, params } = notification;
-  if (method === "notifications/progress" && typeof params.progress === "number") {
-    void ctx
+/**
+ * The most log messages of one call waiting to be relayed to its caller (sent, not yet taken by a
+ * caller who reads slower than the upstream writes); later ones are dropped until there is room.
+ */
+export const MAX_PENDING_LOGS = 1000;
+
+/**
+ * Passes the upstream's progress and log notifications of one call on to its caller, within
+ * bounds: the upstream's answer is read as fast as it comes, so a caller reading slower would
+ * otherwise get a queue as long as the upstream likes. One progress notification is relayed at a
+ * time and only the latest one waits meanwhile (each carries the whole progress so far; it is sent
+ * before the call's answer); at most {@link MAX_PENDING_LOGS} log messages wait, the rest are
+ * dropped (the operator is told once per call).
+ */
+class NotificationRelay {
+  readonly #ctx: HandlerContext;
+  /** Whether a progress notification is being relayed. */
+  #relaying = false;
+  /** The latest progress notification that came meanwhile. */
+  #latest: Json | undefined;
+  /** Resolves `settled()` once no progress notification is being relayed. */
+  #idle: (() => void) | undefined;
+  #pendingLogs = 0;
+  #dropped = false;
+
+  constructor(ctx: HandlerContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Whether a progress notification is still being relayed. */
+  get busy(): boolean {
+    return this.#relaying;
+  }
+
+  /** Resolves once no progress notification is being relayed (nor waiting). */
+  settled(): Promise<void> {
+    if (!this.#relaying) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#idle = resolve;
+    });
+  }
+
+  readonly notify = ({ method, params }: { method: string; params: Json }): void => {
+    if (method === "notifications/progress" && typeof params.progress === "number") {
+      if (this.#relaying) this.#latest = params;
+      else this.#progress(params);
+    } else if (method === "notifications/message" && typeof params.level === "string") {
+      if (this.#pendingLogs >= MAX_PENDING_LOGS) {
+        if (!this.#dropped) {
+          this.#dropped = true;
+          this.#ctx.logger.warn(
+            "proxy: the caller reads slower than the upstream logs; log messages dropped",
+            {
+              pending: MAX_PENDING_LOGS,
+            },
+          );
+        }
+        return;
+      }
+      this.#pendingLogs++;
+      this.#ctx
+        .log(params.level as LogLevel, params.data, str(params.logger))
+        .catch(() => {})
+        .then(this.#logged);
+    }
+  };
+
+  readonly #logged = (): void => {
+    this.#pendingLogs--;
+  };
+
+  #progress(params: Json): void {
+    this.#relaying = true;
+    this.#ctx
       .progress(
-        params.progress,
+        params.progress as number,
         typeof params.total === "number" ? params.total : undefined,
         str(params.message),
       )
-      .catch(() => {});
-  } else if (method === "notifications/message" && typeof params.level === "string") {
-    void ctx.log(params.level as LogLevel, params.data, str(params.logger)).catch(() => {});
+      .catch(() => {})
+      .then(() => {
+        const next = this.#latest;
+        this.#latest = undefined;
+        if (next !== undefined) {
+          this.#progress(next);
+          return;
+        }
+        this.#relaying = false;
+        this.#idle?.();
+        this.#idle = undefined;
+      });
   }
 }
 
@@ -161,7 +260,10 @@ function relay(notification: { method: string; params: Json }, ctx: HandlerConte
  */
 function asMcpError(error: unknown, ctx: HandlerContext, what: string): unknown {
   if (error instanceof UpstreamRpcError) return new McpError(error.code, error.message, error.data);
-  if (error instanceof InputRoundsExceeded) return new McpError(-32603, error.message);
+  if (error instanceof InputRoundsExceeded) {
+    ctx.logger.warn(`proxy: upstream ${what} failed`, { detail: error.message });
+    return new McpError(-32603, error.message);
+  }
   if (error instanceof UpstreamTransportError) {
     ctx.logger.warn(`proxy: upstream ${what} failed`, { failure: error.kind, detail: error.message });
     return new McpError(-32603, publicMessage(error));

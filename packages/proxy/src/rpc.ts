@@ -4,6 +4,7 @@
  * body.
  */
 
+import { fetchWithinOrigin, isRedirectRefusal, type RedirectRefusal } from "@portico/host";
 import { readText } from "./body.ts";
 import { UpstreamRpcError, UpstreamTransportError } from "./errors.ts";
 import { asObject, type Json } from "./json.ts";
@@ -80,9 +81,16 @@ export class RpcChannel {
     return headers;
   }
 
-  /** Any HTTP request to the target, as is (the legacy session's `DELETE`). */
-  send(init: RequestInit): Promise<Response> {
-    return this.#options.fetch(this.#options.target, init);
+  /**
+   * Any HTTP request to the target, as is (the legacy session's `DELETE`). Redirects are followed
+   * by hand within the target's origin only, at most 5 times (`fetchWithinOrigin`): `fetch` would
+   * resend the static headers (an API key), the caller's credentials and the call's arguments to
+   * any origin a redirect names. A redirect not followed throws an `unreachable` failure.
+   */
+  async send(init: RequestInit): Promise<Response> {
+    const result = await fetchWithinOrigin(this.#options.fetch, this.#options.target.href, init);
+    if (isRedirectRefusal(result)) throw new UpstreamTransportError("unreachable", refusalText(result));
+    return result;
   }
 
   /**
@@ -107,8 +115,21 @@ export class RpcChannel {
         onAbort?.();
         throw abortError(signal);
       }
+      if (error instanceof UpstreamTransportError) throw error;
       throw new UpstreamTransportError("unreachable", `fetch failed: ${String(error)}`, { cause: error });
     }
+  }
+}
+
+/** Why a redirect of the upstream was not followed, for the operator's log. */
+function refusalText(refusal: RedirectRefusal): string {
+  switch (refusal.refused) {
+    case "invalid_location":
+      return `redirected to an invalid location: ${refusal.location.slice(0, 200)}`;
+    case "other_origin":
+      return `redirected to another origin (${refusal.origin}), not followed`;
+    case "too_many_redirects":
+      return `redirected more than ${refusal.max} times`;
   }
 }
 
@@ -137,7 +158,7 @@ export async function readAnswer(
   const type = (response.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
   try {
     if (type === "text/event-stream" && response.body !== null) {
-      for await (const event of readSse(response.body, maxMessageBytes)) {
+      for await (const event of readSse(response.body, maxMessageBytes, options.signal)) {
         if (event.data.trim() === "") continue;
         const message = parseJson(event.data) as JsonRpcMessage;
         if (message.id === id && (message.result !== undefined || message.error !== undefined))
@@ -154,7 +175,7 @@ export async function readAnswer(
       }
       throw new UpstreamTransportError("protocol", "the SSE stream ended without an answer");
     }
-    const text = await readText(response, maxMessageBytes);
+    const text = await readText(response, maxMessageBytes, options.signal);
     if (text.trim() === "") return undefined;
     const parsed = parseJson(text);
     const messages = (Array.isArray(parsed) ? parsed : [parsed]) as JsonRpcMessage[];

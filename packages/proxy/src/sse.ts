@@ -2,6 +2,8 @@
  * A small reader of `text/event-stream` bodies: yields each event's `data` (the `data:` lines
  * joined by newlines) with its `id`, as the HTML standard's event-stream parsing describes. An
  * event (with its unfinished line) longer than `max` characters (no more than its bytes) throws.
+ * With a `signal`, a read still waiting when it aborts throws its reason and the body is cancelled
+ * (a `fetch` option whose body does not end on abort cannot hold the call past its timeout).
  */
 import { tooLarge } from "./body.ts";
 import { MAX_MESSAGE_BYTES } from "./errors.ts";
@@ -14,12 +16,22 @@ export interface SseEvent {
   id: string | undefined;
 }
 
-/** The events of an SSE body, in order. Cancels the body when the consumer stops early. */
+/**
+ * The events of an SSE body, in order. Cancels the body when the consumer stops early, or when
+ * `signal` aborts (then its reason is thrown).
+ */
 export async function* readSse(
   body: ReadableStream<Uint8Array>,
   max = MAX_MESSAGE_BYTES,
+  signal?: AbortSignal,
 ): AsyncGenerator<SseEvent> {
   const reader = body.getReader();
+  // Cancelling the reader ends a read that is waiting (it resolves as done) whatever the body's
+  // source does: a body that ignores the request's abort still ends. One listener per stream (a
+  // race of each read against a lasting promise would keep every chunk read reachable).
+  const onAbort = (): void => void reader.cancel().catch(() => {});
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
   const decoder = new TextDecoder();
   let buffer = "";
   /** How much of `buffer` was scanned for line ends (without finding one). */
@@ -61,6 +73,7 @@ export async function* readSse(
     for (;;) {
       const { done, value } = await reader.read();
       if (done) {
+        signal?.throwIfAborted();
         buffer += decoder.decode();
         finished = true;
       } else {
@@ -93,7 +106,12 @@ export async function* readSse(
       }
     }
   } finally {
-    if (!finished) await reader.cancel().catch(() => {});
+    signal?.removeEventListener("abort", onAbort);
+    if (!finished) {
+      // A body that ignored the abort may not settle its cancellation either: not waited for.
+      const cancelled = reader.cancel().catch(() => {});
+      if (!signal?.aborted) await cancelled;
+    }
     reader.releaseLock();
   }
 }
