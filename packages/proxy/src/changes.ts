@@ -14,6 +14,14 @@ import type { ProxyLogger } from "./types.ts";
 export const MAX_SUBSCRIPTIONS = 100;
 /** A burst of notifications within this window causes one re-listing. */
 const DEBOUNCE_MS = 50;
+/**
+ * Re-listings on the upstream's word (its `list_changed`, a stream opened again) are paced: a few
+ * at once (`RELIST_BURST`), then one per `RELIST_INTERVAL_MS`, and the changes announced meanwhile
+ * are re-listed together when the next one is due — so a flood of `list_changed` costs a listing
+ * every 5 s, and the last change is never lost. `refresh()` is not paced.
+ */
+export const RELIST_INTERVAL_MS = 5000;
+export const RELIST_BURST = 3;
 
 const LIST_CHANGED = new Set([
   "notifications/tools/list_changed",
@@ -91,13 +99,31 @@ export function followChanges(settings: ChangeSettings): Changes {
   const report = (what: string, error: unknown) =>
     logger?.warn(`proxy: ${what} failed`, { detail: error instanceof Error ? error.message : String(error) });
 
+  /** Re-listings allowed now (a token bucket: `RELIST_BURST` at most, one more per interval). */
+  let allowance = RELIST_BURST;
+  let counted = Date.now();
+  /** How long until a re-listing is allowed (0: now). */
+  const due = (): number => {
+    const now = Date.now();
+    allowance = Math.min(RELIST_BURST, allowance + (now - counted) / RELIST_INTERVAL_MS);
+    counted = now;
+    return allowance >= 1 ? 0 : Math.ceil((1 - allowance) * RELIST_INTERVAL_MS);
+  };
+  const relisting = () => {
+    timer = undefined;
+    if (stopping.signal.aborted) return;
+    const wait = due();
+    if (wait > 0) {
+      timer = setTimeout(relisting, wait);
+      return;
+    }
+    allowance -= 1;
+    // Changes announced from now on (even during this listing) set a new timer: none is lost.
+    syncer.run().catch((error: unknown) => report("re-listing the upstream", error));
+  };
   const relist = () => {
     if (timer !== undefined || stopping.signal.aborted) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      if (!stopping.signal.aborted)
-        syncer.run().catch((error: unknown) => report("re-listing the upstream", error));
-    }, DEBOUNCE_MS);
+    timer = setTimeout(relisting, Math.max(DEBOUNCE_MS, due()));
   };
 
   const onNotification = ({ method, params }: { method: string; params: Json }) => {

@@ -19,6 +19,13 @@ import { readSse } from "./sse.ts";
 
 const MIN_DELAY_MS = 1000;
 const MAX_DELAY_MS = 30_000;
+/**
+ * At most this many answers to the upstream's own requests (pings, unanswerable requests) are on
+ * their way at once; a request arriving while they are is dropped unanswered (only a ping needs an
+ * answer at all), so a flood of requests cannot open a connection each.
+ */
+export const MAX_REPLIES_IN_FLIGHT = 4;
+const TOO_MANY_REQUESTS = `the upstream sent requests faster than the proxy answers them (${MAX_REPLIES_IN_FLIGHT} answers at a time); the others are dropped unanswered`;
 
 export interface FollowHandlers {
   /** A notification of the upstream (list changes, resource updates, …). */
@@ -93,6 +100,17 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 /** The legacy session's GET stream. */
 export function followLegacy(session: LegacySession, handlers: FollowHandlers): Follower {
   let lastEventId: string | undefined;
+  let replying = 0;
+  /** Whether requests are being dropped (reported once per burst). */
+  let dropping = false;
+  const reply = async (message: JsonRpcMessage) => {
+    replying++;
+    try {
+      await session.reply(message);
+    } finally {
+      replying--;
+    }
+  };
   return reconnecting(async (signal, opened) => {
     const response = await session.openStream(signal, lastEventId);
     const type = (response.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
@@ -122,9 +140,13 @@ export function followLegacy(session: LegacySession, handlers: FollowHandlers): 
       if (typeof message.method !== "string") continue;
       if (message.id === undefined || message.id === null) {
         handlers.onNotification({ method: message.method, params: asObject(message.params) });
+      } else if (replying >= MAX_REPLIES_IN_FLIGHT) {
+        if (!dropping) handlers.onError(new UpstreamTransportError("protocol", TOO_MANY_REQUESTS));
+        dropping = true;
       } else {
+        dropping = false;
         // No call waits on this stream: only a ping can be answered.
-        void session.reply(
+        void reply(
           message.method === "ping"
             ? { jsonrpc: "2.0", id: message.id, result: {} }
             : {

@@ -10,6 +10,13 @@ import type { ProxyTransport, TransportMessage } from "./transport.ts";
 
 /** The longest line (one JSON-RPC message) read from the child: 4 MiB. */
 export const MAX_LINE_BYTES = 4 * 1024 * 1024;
+/**
+ * The most bytes left waiting for the child's stdin before a send is refused: 8 MiB. A child that
+ * stops reading would otherwise make the proxy keep every message (and each call's arguments) for
+ * as long as it lives. A refused send fails that request as an unreachable upstream; the child is
+ * not ended, so one that was only busy is used again once it reads what is queued.
+ */
+export const MAX_PENDING_BYTES = 8 * 1024 * 1024;
 /** How long `close()` waits after SIGTERM before SIGKILL. */
 const KILL_GRACE_MS = 2000;
 
@@ -82,6 +89,13 @@ class StdioTransport implements ProxyTransport {
     const stdin = this.#child?.stdin;
     if (this.#closed || stdin === null || stdin === undefined || !stdin.writable) {
       return Promise.reject(new Error("stdioTransport: not running"));
+    }
+    if (stdin.writableLength >= MAX_PENDING_BYTES) {
+      return Promise.reject(
+        new Error(
+          `stdioTransport: the child is not reading its stdin (${stdin.writableLength} bytes wait for it); the message was not sent`,
+        ),
+      );
     }
     return new Promise((resolve, reject) => {
       stdin.write(`${JSON.stringify(message)}\n`, (error) => (error ? reject(error) : resolve()));

@@ -11,6 +11,7 @@
  */
 
 import { UpstreamRpcError, UpstreamTransportError } from "./errors.ts";
+import { MAX_REPLIES_IN_FLIGHT } from "./follow.ts";
 import { asObject, isObject, type Json } from "./json.ts";
 import { CLIENT_CAPABILITIES, LEGACY_VERSION } from "./legacy.ts";
 import { abortError, CLIENT_INFO, type JsonRpcMessage, type RequestOptions } from "./rpc.ts";
@@ -54,6 +55,10 @@ export class TransportSession {
   readonly #transport: ProxyTransport;
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
+  /** The upstream's requests being answered (at most `MAX_REPLIES_IN_FLIGHT`; others are dropped). */
+  #answering = 0;
+  /** Whether the upstream's requests are being dropped (reported once per burst). */
+  #dropping = false;
   #capabilities: Json = {};
   /** Set once the transport closed (or `close()` was called): every later request fails with it. */
   #closed: UpstreamTransportError | undefined;
@@ -180,7 +185,21 @@ export class TransportSession {
     }
     const params = asObject(message.params);
     if (message.id !== undefined && message.id !== null) {
-      void this.#answer(message.id, method, params);
+      if (this.#answering >= MAX_REPLIES_IN_FLIGHT) {
+        if (!this.#dropping) {
+          this.onError?.(
+            new UpstreamTransportError(
+              "protocol",
+              `the upstream sent requests faster than the proxy answers them (${MAX_REPLIES_IN_FLIGHT} at a time); the others are dropped unanswered`,
+            ),
+          );
+        }
+        this.#dropping = true;
+        return;
+      }
+      this.#dropping = false;
+      this.#answering++;
+      void this.#answer(message.id, method, params).finally(() => this.#answering--);
       return;
     }
     if (method === "notifications/progress") {
