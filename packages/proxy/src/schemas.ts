@@ -1,11 +1,13 @@
 /**
  * A proxied tool's `inputSchema` and `outputSchema` as Portico schemas: wrapped with core's
  * `jsonSchema()`, which validates locally; with `unvalidatedSchemas: "forward"`, a schema that
- * `jsonSchema()` refuses is advertised as is, accepts every value, and is reported.
+ * `jsonSchema()` refuses is advertised as is, accepts every value, and is reported; so is, whatever
+ * the mode, a schema whose regular expressions Portico will not run (`riskyPattern`).
  */
 
 import { type JsonSchema, type JsonSchemaObject, jsonSchema, PorticoError } from "@portico/core";
 import type { Json } from "./json.ts";
+import { excerpt, riskyPattern } from "./safe-pattern.ts";
 import type { UnvalidatedSchema } from "./types.ts";
 
 /** What becomes of a schema core's validator refuses (`ProxyOptions.unvalidatedSchemas`). */
@@ -32,6 +34,16 @@ export function toolSchema(
   mode: UnvalidatedSchemas,
   unvalidated: UnvalidatedSchema[],
 ): JsonSchema<Json> {
+  const risky = riskyPattern(schema);
+  if (risky !== undefined) {
+    // Core runs a schema's patterns with V8's backtracking RegExp: the upstream's `^(a+)+$` and a
+    // 32-character string held the event loop for 10 s. Such a schema is advertised as it is and
+    // left to the upstream to validate, whatever `unvalidatedSchemas` says: the schema is not
+    // wrong, Portico only declines to run it (skipping would drop tools with common patterns).
+    const reason = `proxy: the ${which}Schema's pattern ${JSON.stringify(excerpt(risky))} is not run locally: its matching time could grow faster than the text's length (nested or adjacent repetition, a backreference or a lookaround); the upstream validates`;
+    unvalidated.push({ name, schema: which, reason });
+    return advertised(schema);
+  }
   try {
     return jsonSchema<Json>(schema);
   } catch (error) {
