@@ -170,7 +170,11 @@ export class LegacySession {
       signal,
     );
     const sessionId = response.headers.get("mcp-session-id") ?? undefined;
-    const result = unwrap(await readAnswer(response, id, {}, undefined, this.#rpc.maxMessageBytes), response);
+    const options = signal === undefined ? {} : { signal };
+    const result = unwrap(
+      await readAnswer(response, id, options, undefined, this.#rpc.maxMessageBytes),
+      response,
+    );
     if (typeof result.protocolVersion === "string") this.#version = result.protocolVersion;
     this.#capabilities = asObject(result.capabilities);
     const done = await this.#rpc.post(

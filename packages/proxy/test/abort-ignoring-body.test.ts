@@ -69,3 +69,28 @@ describe("a fetch whose body ignores the request's abort", () => {
     });
   }
 });
+
+describe("a legacy upstream whose initialize answer never ends and ignores abort", () => {
+  it("fails proxy() at timeoutMs instead of waiting forever", async () => {
+    const state = { cancelled: 0 };
+    const legacy: typeof fetch = async (input, init) => {
+      const body = (await new Request(input, init).json()) as Json;
+      if (body.method === "initialize") {
+        return new Response(endless("", ": keep-alive\n\n", state), {
+          headers: { "content-type": "text/event-stream", "mcp-session-id": "s1" },
+        });
+      }
+      return new Response(null, { status: 400 });
+    };
+    const outcome = await Promise.race([
+      front("http://up.test/mcp", { fetch: legacy, follow: false, timeoutMs: 200, era: "legacy" }).then(
+        () => "registered",
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      ),
+      new Promise<string>((resolve) => setTimeout(resolve, 3000, "still waiting")),
+    ]);
+    expect(outcome).not.toBe("still waiting");
+    expect(outcome).not.toBe("registered");
+    expect(state.cancelled).toBe(1);
+  });
+});
