@@ -90,10 +90,24 @@ describe("a result that cannot be written as JSON", () => {
     const errors: unknown[] = [];
     const handler = createHandler(server(), { onError: (error) => errors.push(error) });
     const session = await legacySession(handler);
-    const legacy = await within(session.call("tools/call", { name: "error-data", arguments: {} }, { id: 7 }), 5_000);
-    expect(legacy.final).toEqual({ jsonrpc: "2.0", id: 7, error: { code: -32001, message: "Custom failure" } });
-    const current = await within(modern(handler, "tools/call", { name: "error-data", arguments: {} }, { id: 8 }), 5_000);
-    expect(current.final).toEqual({ jsonrpc: "2.0", id: 8, error: { code: -32001, message: "Custom failure" } });
+    const legacy = await within(
+      session.call("tools/call", { name: "error-data", arguments: {} }, { id: 7 }),
+      5_000,
+    );
+    expect(legacy.final).toEqual({
+      jsonrpc: "2.0",
+      id: 7,
+      error: { code: -32001, message: "Custom failure" },
+    });
+    const current = await within(
+      modern(handler, "tools/call", { name: "error-data", arguments: {} }, { id: 8 }),
+      5_000,
+    );
+    expect(current.final).toEqual({
+      jsonrpc: "2.0",
+      id: 8,
+      error: { code: -32001, message: "Custom failure" },
+    });
     expect(errors.length).toBeGreaterThanOrEqual(2);
   });
 
