@@ -14,19 +14,12 @@ import { UpstreamRpcError, UpstreamTransportError } from "./errors.ts";
 import { asObject, type Json } from "./json.ts";
 import type { LegacySession } from "./legacy.ts";
 import { modernRequest } from "./modern.ts";
+import { ReplyLimit } from "./reply-limit.ts";
 import type { JsonRpcMessage, RpcChannel } from "./rpc.ts";
 import { readSse } from "./sse.ts";
 
 const MIN_DELAY_MS = 1000;
 const MAX_DELAY_MS = 30_000;
-/**
- * At most this many answers to the upstream's own requests (pings, unanswerable requests) are on
- * their way at once; a request arriving while they are is dropped unanswered (only a ping needs an
- * answer at all), so a flood of requests cannot open a connection each.
- */
-export const MAX_REPLIES_IN_FLIGHT = 4;
-const TOO_MANY_REQUESTS = `the upstream sent requests faster than the proxy answers them (${MAX_REPLIES_IN_FLIGHT} answers at a time); the others are dropped unanswered`;
-
 export interface FollowHandlers {
   /** A notification of the upstream (list changes, resource updates, …). */
   onNotification(notification: { method: string; params: Json }): void;
@@ -100,17 +93,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 /** The legacy session's GET stream. */
 export function followLegacy(session: LegacySession, handlers: FollowHandlers): Follower {
   let lastEventId: string | undefined;
-  let replying = 0;
-  /** Whether requests are being dropped (reported once per burst). */
-  let dropping = false;
-  const reply = async (message: JsonRpcMessage) => {
-    replying++;
-    try {
-      await session.reply(message);
-    } finally {
-      replying--;
-    }
-  };
+  const replies = new ReplyLimit((error) => handlers.onError(error));
   return reconnecting(async (signal, opened) => {
     const response = await session.openStream(signal, lastEventId);
     const type = (response.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
@@ -140,23 +123,19 @@ export function followLegacy(session: LegacySession, handlers: FollowHandlers): 
       if (typeof message.method !== "string") continue;
       if (message.id === undefined || message.id === null) {
         handlers.onNotification({ method: message.method, params: asObject(message.params) });
-      } else if (replying >= MAX_REPLIES_IN_FLIGHT) {
-        if (!dropping) handlers.onError(new UpstreamTransportError("protocol", TOO_MANY_REQUESTS));
-        dropping = true;
       } else {
-        dropping = false;
+        const { id, method } = message;
         // No call waits on this stream: only a ping can be answered.
-        void reply(
-          message.method === "ping"
-            ? { jsonrpc: "2.0", id: message.id, result: {} }
-            : {
-                jsonrpc: "2.0",
-                id: message.id,
-                error: {
-                  code: -32601,
-                  message: `The proxy does not answer ${message.method} outside a call`,
+        replies.run(() =>
+          session.reply(
+            method === "ping"
+              ? { jsonrpc: "2.0", id, result: {} }
+              : {
+                  jsonrpc: "2.0",
+                  id,
+                  error: { code: -32601, message: `The proxy does not answer ${method} outside a call` },
                 },
-              },
+          ),
         );
       }
     }

@@ -11,9 +11,9 @@
  */
 
 import { UpstreamRpcError, UpstreamTransportError } from "./errors.ts";
-import { MAX_REPLIES_IN_FLIGHT } from "./follow.ts";
 import { asObject, isObject, type Json } from "./json.ts";
 import { CLIENT_CAPABILITIES, LEGACY_VERSION } from "./legacy.ts";
+import { ReplyLimit } from "./reply-limit.ts";
 import { abortError, CLIENT_INFO, type JsonRpcMessage, type RequestOptions } from "./rpc.ts";
 
 /**
@@ -55,10 +55,8 @@ export class TransportSession {
   readonly #transport: ProxyTransport;
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
-  /** The upstream's requests being answered (at most `MAX_REPLIES_IN_FLIGHT`; others are dropped). */
-  #answering = 0;
-  /** Whether the upstream's requests are being dropped (reported once per burst). */
-  #dropping = false;
+  /** The upstream's requests being answered (a few at once; others are dropped). */
+  readonly #replies = new ReplyLimit((error) => this.onError?.(error));
   #capabilities: Json = {};
   /** Set once the transport closed (or `close()` was called): every later request fails with it. */
   #closed: UpstreamTransportError | undefined;
@@ -185,21 +183,8 @@ export class TransportSession {
     }
     const params = asObject(message.params);
     if (message.id !== undefined && message.id !== null) {
-      if (this.#answering >= MAX_REPLIES_IN_FLIGHT) {
-        if (!this.#dropping) {
-          this.onError?.(
-            new UpstreamTransportError(
-              "protocol",
-              `the upstream sent requests faster than the proxy answers them (${MAX_REPLIES_IN_FLIGHT} at a time); the others are dropped unanswered`,
-            ),
-          );
-        }
-        this.#dropping = true;
-        return;
-      }
-      this.#dropping = false;
-      this.#answering++;
-      void this.#answer(message.id, method, params).finally(() => this.#answering--);
+      const id = message.id;
+      this.#replies.run(() => this.#answer(id, method, params));
       return;
     }
     if (method === "notifications/progress") {

@@ -72,6 +72,15 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+/** `tools/call busy` with a progress token, asking for every log message. */
+const busyCall = () =>
+  modernPost(
+    URL_,
+    "tools/call",
+    { name: "busy", arguments: {}, _meta: { progressToken: "p" } },
+    { logLevel: "debug" },
+  );
+
 describe("an upstream flooding a call with notifications", () => {
   it("relays a bounded number of them to a caller that reads only after the upstream is done", async () => {
     const warnings: string[] = [];
@@ -79,14 +88,7 @@ describe("an upstream flooding a call with notifications", () => {
     const up = flooding();
     const f = await front("http://up.test/mcp", { fetch: up.fetch, follow: false });
     try {
-      const response = await f.handler.fetch(
-        modernPost(
-          URL_,
-          "tools/call",
-          { name: "busy", arguments: {}, _meta: { progressToken: "p" } },
-          { logLevel: "debug" },
-        ),
-      );
+      const response = await f.handler.fetch(busyCall());
       expect(response.headers.get("content-type")).toContain("text/event-stream");
       // The caller reads nothing until the proxy has read the upstream's whole answer.
       await waitFor("the proxy to read the upstream's whole answer", up.drained);
@@ -112,14 +114,7 @@ describe("an upstream flooding a call with notifications", () => {
     const up = flooding(2000, 1000);
     const f = await front("http://up.test/mcp", { fetch: up.fetch, follow: false });
     try {
-      const response = await f.handler.fetch(
-        modernPost(
-          URL_,
-          "tools/call",
-          { name: "busy", arguments: {}, _meta: { progressToken: "p" } },
-          { logLevel: "debug" },
-        ),
-      );
+      const response = await f.handler.fetch(busyCall());
       await waitFor("the proxy to read the upstream's whole answer", up.drained);
       const messages = await readJsonRpc(response, { timeoutMs: 5000 });
       expect(messages.at(-1)?.result).toMatchObject({ content: [{ type: "text", text: "done" }] });

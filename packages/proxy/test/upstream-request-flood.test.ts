@@ -21,6 +21,13 @@ function requests(): string {
   return text;
 }
 
+/** A proxy logger that keeps what it is warned of. */
+function warnings() {
+  const warned: unknown[] = [];
+  const logger = { debug() {}, info() {}, warn: (_: string, meta: unknown) => warned.push(meta), error() {} };
+  return { warned, logger };
+}
+
 describe("a legacy upstream's GET stream", () => {
   it("gets at most a few answers in flight, however many requests it sends", async () => {
     let gets = 0;
@@ -61,13 +68,7 @@ describe("a legacy upstream's GET stream", () => {
       return Response.json({ jsonrpc: "2.0", id: body.id, result }, { headers: { "mcp-session-id": "s1" } });
     };
     const server = new McpServer({ name: "front", version: "1.0.0" });
-    const warned: unknown[] = [];
-    const logger = {
-      debug() {},
-      info() {},
-      warn: (_: string, meta: unknown) => warned.push(meta),
-      error() {},
-    };
+    const { warned, logger } = warnings();
     const proxied = await proxy(server, "http://remote.test/mcp", { fetch: fetchFn, logger });
     try {
       // The second GET comes after the first stream was read to its end (and the 1 s backoff).
@@ -123,13 +124,7 @@ describe("a transport upstream", () => {
       },
     };
     const server = new McpServer({ name: "front", version: "1.0.0" });
-    const warned: unknown[] = [];
-    const logger = {
-      debug() {},
-      info() {},
-      warn: (_: string, meta: unknown) => warned.push(meta),
-      error() {},
-    };
+    const { warned, logger } = warnings();
     const proxied = await proxy(server, transport, { logger });
     try {
       for (let i = 0; i < FLOOD; i++) {
