@@ -29,6 +29,12 @@ export interface EmfOptions extends TargetOptions {
 /** Most values one metric may carry in one document (CloudWatch's limit). */
 export const MAX_VALUES = 100;
 
+/** The request's ids, written as plain fields (searchable, not dimensions). */
+const CORRELATION_FIELDS = ["hostRequestId", "traceId", "sessionId"] as const;
+
+/** Store operations whose document heads are kept (Portico's stores have about a dozen). */
+const MAX_CACHED_OPERATIONS = 64;
+
 /**
  * Whether CloudWatch takes `value` as a dimension value: 1 to 1024 ASCII characters, no control
  * characters, not all spaces. A target is whatever name or URI the client sent; one that is not
@@ -73,6 +79,8 @@ export function emfMetrics(options: EmfOptions = {}): EmfInstrument {
   const targetOf = targetDimension(options);
   const withService = (keys: string[]) => (service === undefined ? keys : ["Service", ...keys]);
   const root = (): Record<string, unknown> => (service === undefined ? {} : { Service: service });
+  /** `root()`'s fields as JSON text, each followed by a comma. */
+  const rootFields = service === undefined ? "" : `${JSON.stringify(root()).slice(1, -1)},`;
   const pending = new Map<string, StoreCall[]>();
   /** The `CloudWatchMetrics` JSON of a request document, by whether it has a target and an error. */
   const directiveCache = new Map<string, string>();
@@ -102,31 +110,45 @@ export function emfMetrics(options: EmfOptions = {}): EmfInstrument {
     return json;
   };
 
+  /** The JSON text after `"CloudWatchMetrics":` of a store document, up to its values, by operation. */
+  const storeHeads = new Map<string, string>();
+  const storeHead = (operation: string): string => {
+    let head = storeHeads.get(operation);
+    if (head === undefined) {
+      const directives = JSON.stringify([
+        {
+          Namespace: namespace,
+          Dimensions: [withService(["Operation"])],
+          Metrics: [
+            { Name: "StoreLatency", Unit: "Milliseconds" },
+            { Name: "StoreErrors", Unit: "Count" },
+          ],
+        },
+      ]);
+      // The same fields, in the same order, as `{ _aws, ...root(), Operation }` written whole.
+      const fields = JSON.stringify({ ...root(), Operation: operation }).slice(1, -1);
+      head = `${directives}},${fields}`;
+      if (storeHeads.size < MAX_CACHED_OPERATIONS) storeHeads.set(operation, head);
+    }
+    return head;
+  };
+
+  /** One document per operation timed since the last call (per 100 values), as JSON text. */
   const storeDocuments = (): string[] => {
     const docs: string[] = [];
     for (const [operation, calls] of pending) {
+      const head = storeHead(operation);
       for (let i = 0; i < calls.length; i += MAX_VALUES) {
-        const chunk = calls.slice(i, i + MAX_VALUES);
+        let latency = "";
+        let errors = "";
+        for (let j = i; j < calls.length && j < i + MAX_VALUES; j++) {
+          const call = calls[j] as StoreCall;
+          const sep = j === i ? "" : ",";
+          latency += `${sep}${JSON.stringify(Math.round(call.ms * 1000) / 1000)}`;
+          errors += call.failed ? `${sep}1` : `${sep}0`;
+        }
         docs.push(
-          JSON.stringify({
-            _aws: {
-              Timestamp: Date.now(),
-              CloudWatchMetrics: [
-                {
-                  Namespace: namespace,
-                  Dimensions: [withService(["Operation"])],
-                  Metrics: [
-                    { Name: "StoreLatency", Unit: "Milliseconds" },
-                    { Name: "StoreErrors", Unit: "Count" },
-                  ],
-                },
-              ],
-            },
-            ...root(),
-            Operation: operation,
-            StoreLatency: chunk.map((c) => Math.round(c.ms * 1000) / 1000),
-            StoreErrors: chunk.map((c) => (c.failed ? 1 : 0)),
-          }),
+          `{"_aws":{"Timestamp":${Date.now()},"CloudWatchMetrics":${head},"StoreLatency":[${latency}],"StoreErrors":[${errors}]}`,
         );
       }
     }
@@ -148,25 +170,28 @@ export function emfMetrics(options: EmfOptions = {}): EmfInstrument {
     request: (start) => ({
       end: (end) => {
         const { call } = start;
-        const doc: Record<string, unknown> = { ...root(), Method: call.method };
         const earned = targetOf(start, end);
         const target = earned !== undefined && dimensionValue(earned) ? earned : undefined;
-        if (target !== undefined) doc.Target = target;
         const { outcome } = end.ending;
-        const values = requestCounts(start, end);
-        values.Duration = Math.round(end.durationMs * 1000) / 1000;
         const type = outcome === "error" ? errorType(end.ending) : undefined;
-        if (type !== undefined) doc.ErrorType = dimensionValue(type) ? type : "_OTHER";
-        for (const key of ["hostRequestId", "traceId", "sessionId"]) {
-          const value = start.fields[key];
-          if (value !== undefined) doc[key] = value;
-        }
         const directives = directivesFor(target !== undefined, type !== undefined);
-        // The metadata is the same for every request of a shape: only the timestamp is new.
-        Object.assign(doc, values);
-        const body = JSON.stringify(doc).slice(1);
-        const text = `{"_aws":{"Timestamp":${Date.now()},"CloudWatchMetrics":${directives}},${body}`;
-        emit([text, ...storeDocuments()]);
+        // Written as text in the order `{ _aws, ...root(), Method, Target?, ErrorType?, ids…, counts…,
+        // Duration }` would be: the metadata is the same for every request of a shape (only the
+        // timestamp is new), and the rest is a few known fields.
+        let text = `{"_aws":{"Timestamp":${Date.now()},"CloudWatchMetrics":${directives}},${rootFields}"Method":${JSON.stringify(call.method)}`;
+        if (target !== undefined) text += `,"Target":${JSON.stringify(target)}`;
+        if (type !== undefined)
+          text += `,"ErrorType":${JSON.stringify(dimensionValue(type) ? type : "_OTHER")}`;
+        for (const key of CORRELATION_FIELDS) {
+          const value = start.fields[key];
+          const json = value === undefined ? undefined : JSON.stringify(value);
+          if (json !== undefined) text += `,"${key}":${json}`;
+        }
+        const counts = requestCounts(start, end);
+        for (const name in counts) text += `,"${name}":${counts[name]}`;
+        text += `,"Duration":${JSON.stringify(Math.round(end.durationMs * 1000) / 1000)}}`;
+        emit([text]);
+        if (pending.size > 0) emit(storeDocuments());
       },
     }),
     store: (operation) => ({

@@ -167,6 +167,37 @@ describe("emfMetrics", () => {
     for (const doc of docs) expect(emfProblems(doc)).toStrictEqual([]);
     expect(writes.every((w) => w.endsWith("\n"))).toBe(true);
   });
+
+  it("writes each store operation's values, failures and Service in its document", async () => {
+    const written: string[] = [];
+    const emf = emfMetrics({ namespace: "N", service: 'a "quoted" service', write: (t) => written.push(t) });
+    const ops = observe({ sink: () => {}, metrics: emf });
+    const real = memoryStores();
+    const sessions = real.sessions;
+    const stores = ops.stores({
+      ...real,
+      sessions: {
+        get: (key) => sessions.get(key),
+        create: (key, value, ttlMs) => sessions.create(key, value, ttlMs),
+        update: (key, version, value, ttlMs) => sessions.update(key, version, value, ttlMs),
+        delete: () => Promise.reject(new Error("down")),
+      },
+    });
+    await stores.sessions.get({ kind: "t", id: "1" });
+    await stores.sessions.delete({ kind: "t", id: "1" }).catch(() => {});
+    await stores.sessions.get({ kind: "t", id: "2" });
+    emf.flush();
+    const docs = written.map((t) => JSON.parse(t) as Record<string, unknown>);
+    for (const doc of docs) expect(emfProblems(doc)).toStrictEqual([]);
+    expect(docs.map((d) => [d.Service, d.Operation, d.StoreErrors])).toStrictEqual([
+      ['a "quoted" service', "sessions.get", [0, 0]],
+      ['a "quoted" service', "sessions.delete", [1]],
+    ]);
+    for (const doc of docs) {
+      expect(Object.keys(doc)).toStrictEqual(["_aws", "Service", "Operation", "StoreLatency", "StoreErrors"]);
+      for (const ms of doc.StoreLatency as number[]) expect(ms).toBeGreaterThanOrEqual(0);
+    }
+  });
 });
 
 class TestReader extends MetricReader {
