@@ -75,12 +75,28 @@ export class StoreUnavailableError extends PorticoError {
   }
 }
 
-/** True for a {@link StoreUnavailableError}, also one from another copy of this module. */
+/**
+ * True for a {@link StoreUnavailableError}, also one from another copy of this module. Never throws:
+ * whatever was thrown (a Proxy whose traps throw, say) is false when it cannot be looked at.
+ */
 export function isStoreUnavailable(error: unknown): error is StoreUnavailableError {
-  return (
-    error instanceof StoreUnavailableError ||
-    (error instanceof Error && (error as { code?: unknown }).code === "store_unavailable")
-  );
+  try {
+    return (
+      error instanceof StoreUnavailableError ||
+      (error instanceof Error && (error as { code?: unknown }).code === "store_unavailable")
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A handler returned something that is not a valid result (`what`: `resource <uri>`, `prompt <name>`):
+ * reported with `why`, and the error to throw, which answers -32603 "Internal error".
+ */
+export function invalidResult(report: ErrorReporter, what: string, why: string): McpError {
+  report(new PorticoError("invalid_result", `${what} returned an invalid result: ${why}`), what);
+  return new McpError(ErrorCode.InternalError, "Internal error");
 }
 
 /** Receives errors that are not sent to clients (`HandlerOptions.onError`; `call`: the `McpCall`, if any). */

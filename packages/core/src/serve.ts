@@ -145,6 +145,20 @@ function defaultReport(error: unknown, where: string): void {
 }
 
 /**
+ * `onError` as the handler calls it: what the reporter throws, or the promise it returns rejects
+ * with, is dropped. Nothing more can be done with it (reporting it would recurse), and a request
+ * must not go unanswered, nor the process crash, because its error could not be reported.
+ */
+function guarded(onError: ErrorReporter): ErrorReporter {
+  return (error, where, call) => {
+    try {
+      const returned: unknown = onError(error, where, call);
+      if (returned instanceof Promise) returned.catch(() => {});
+    } catch {}
+  };
+}
+
+/**
  * Turns a server definition into a fetch handler (`{ fetch }`): the modern era, and the legacy one
  * when `legacy` is given (and `options.legacy` is not false). `modernStores` makes the stores used
  * when neither `options.stores` nor the legacy era gives them.
@@ -165,7 +179,7 @@ export function serveEras(
     options.stores ?? (legacy ? lazyStores(legacy.defaultStores, true) : lazyStores(modernStores, false)),
     options.storeTimeoutMs ?? 10_000,
   );
-  const report = (options.onError ?? defaultReport) as ErrorReporter;
+  const report = guarded((options.onError ?? defaultReport) as ErrorReporter);
   const resolved = resolve(options);
   if (legacy === undefined) resolved.legacy = false;
   const rt: Runtime = {

@@ -11,10 +11,12 @@ import type { LogFields, Logger } from "../definition/logger.ts";
 import type { InputWrapper, McpCall, McpResult, MethodSpec, SessionHandle } from "../definition/method.ts";
 import type { McpServer } from "../definition/server.ts";
 import type { AuthInfo } from "../definition/types.ts";
-import { type ErrorReporter, isStoreUnavailable, TaskStartSignal } from "../errors.ts";
+import { ErrorCode, type ErrorReporter, isStoreUnavailable, TaskStartSignal } from "../errors.ts";
 import { Exchange, type ExchangeOptions } from "../http/exchange.ts";
 import { jsonResponse, storeUnavailable } from "../http/responses.ts";
 import {
+  errorMessage,
+  type JsonRpcError,
   type JsonRpcMessage,
   type JsonRpcNotification,
   type JsonRpcRequest,
@@ -276,8 +278,19 @@ export class Call extends CallContext implements McpCall {
     produce: (call: Call) => Promise<McpResult>,
     errorStatus?: (code: number) => number,
   ): Promise<Response> {
+    const run = this.#answer(produce, errorStatus);
+    // Work that outlives the response only exists once it streams; a JSON answer is already final.
+    this.exchange.whenStreaming(() => this.waitUntil(run));
+    return this.exchange.response;
+  }
+
+  /** Produces the result and answers with it; never rejects, so nothing is left unhandled. */
+  async #answer(
+    produce: (call: Call) => Promise<McpResult>,
+    errorStatus: ((code: number) => number) | undefined,
+  ): Promise<void> {
     const exchange = this.exchange;
-    const run = (async () => {
+    try {
       let reply: JsonRpcMessage;
       try {
         reply = resultMessage(this.requestId, await produce(this));
@@ -288,7 +301,7 @@ export class Call extends CallContext implements McpCall {
           exchange.fail(storeUnavailable(error, this.link.stream?.headers));
           return;
         }
-        const wire = toWireError(error, this.requestId, this.report, this.method);
+        const wire = this.#wireError(error);
         if (errorStatus !== undefined && !exchange.streaming) {
           exchange.fail(jsonResponse(wire, errorStatus(wire.error.code), this.link.stream?.headers));
           return;
@@ -298,9 +311,30 @@ export class Call extends CallContext implements McpCall {
         this.dispose();
       }
       await exchange.complete(reply).catch((e) => this.report(e, `${this.era} stream`));
-    })();
-    // Work that outlives the response only exists once it streams; a JSON answer is already final.
-    exchange.whenStreaming(() => this.waitUntil(run));
-    return exchange.response;
+    } catch (error) {
+      // A fault on the way to the answer itself: the client still gets one.
+      this.report(error, this.method);
+      const wire = internalError(this.requestId);
+      if (exchange.streaming) await exchange.complete(wire).catch(() => {});
+      else
+        exchange.fail(jsonResponse(wire, errorStatus?.(wire.error.code) ?? 200, this.link.stream?.headers));
+    }
   }
+
+  /**
+   * The JSON-RPC error for what the method threw. A value that cannot even be looked at (a Proxy
+   * whose traps throw) is an internal error too, and is reported as it is.
+   */
+  #wireError(error: unknown): JsonRpcError {
+    try {
+      return toWireError(error, this.requestId, this.report, this.method);
+    } catch {
+      this.report(error, this.method);
+      return internalError(this.requestId);
+    }
+  }
+}
+
+function internalError(id: string | number): JsonRpcError {
+  return errorMessage(id, ErrorCode.InternalError, "Internal error");
 }

@@ -84,6 +84,11 @@ export function classify(value: unknown): Classified {
   return { kind: "invalid", id, reason: "Not a request, notification or response" };
 }
 
+/** Whether `value` can be the `result` of a response: an object, not an array (nor null). */
+export function isResultObject(value: unknown): value is Record<string, unknown> {
+  return isRecord(value);
+}
+
 export function resultMessage(id: RequestId, result: Record<string, unknown>): JsonRpcResult {
   return { jsonrpc: "2.0", id, result };
 }

@@ -4,19 +4,28 @@
  */
 import type { McpCall, McpResult, Middleware } from "../definition/method.ts";
 import { PorticoError } from "../errors.ts";
+import { isResultObject } from "../jsonrpc/messages.ts";
 
 type Last = (call: McpCall) => McpResult | Promise<McpResult>;
 
-/** `last(call)` wrapped by `chain` (the first element outermost). */
+/**
+ * `last(call)` wrapped by `chain` (the first element outermost). What the chain gives back must be
+ * a result object: anything else (`undefined` from a middleware that forgot to return, a number, a
+ * string, an array) fails the call with an internal error instead of going out as the answer.
+ */
 export function runChain(
   chain: readonly Middleware[],
   call: McpCall,
   last: Last,
 ): McpResult | Promise<McpResult> {
   if (chain.length === 0) return last(call);
+  return through(chain, call, last);
+}
+
+async function through(chain: readonly Middleware[], call: McpCall, last: Last): Promise<McpResult> {
   let reached = -1;
   const step = (index: number): Promise<McpResult> => {
-    if (index <= reached) return Promise.reject(new PorticoError("next_twice", "next() was called twice"));
+    if (index <= reached) return twice(call);
     reached = index;
     const middleware = chain[index];
     try {
@@ -25,7 +34,30 @@ export function runChain(
       return Promise.reject(error);
     }
   };
-  return step(0);
+  const result: unknown = await step(0);
+  if (isResultObject(result)) return result;
+  throw new PorticoError(
+    "invalid_result",
+    `${call.method}: the middleware returned ${kindOf(result)} where a result object was expected`,
+  );
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return value === undefined ? "undefined" : `a ${typeof value}`;
+}
+
+/**
+ * A second `next()`: a misuse of the middleware, reported. The rejection is marked handled, so a
+ * middleware that drops the promise does not crash the process; one that awaits it sees the error.
+ */
+function twice(call: McpCall): Promise<never> {
+  const error = new PorticoError("next_twice", `${call.method}: a middleware called next() twice`);
+  call.report(error, call.method);
+  const rejected = Promise.reject(error);
+  rejected.catch(() => {});
+  return rejected;
 }
 
 /** `config` without the middleware of its `use` that is switched off (`enabled: false`), as `server.use` does. */

@@ -7,7 +7,7 @@ import type { HandlerContext } from "../definition/context.ts";
 import type { Definitions, McpCall, McpResult, MethodFamily, Middleware } from "../definition/method.ts";
 import type { McpServer, Registration } from "../definition/server.ts";
 import type { GetPromptResult, Icon } from "../definition/types.ts";
-import { ErrorCode, McpError, PorticoError } from "../errors.ts";
+import { ErrorCode, invalidResult, McpError, PorticoError } from "../errors.ts";
 import { enabledUse, runChain } from "./chain.ts";
 import { COMPLETION, type Completer } from "./completion.ts";
 import { paginate } from "./paginate.ts";
@@ -144,7 +144,13 @@ async function getPrompt(call: McpCall): Promise<McpResult> {
   const prompt = prompts(call.definitions).get(name);
   if (prompt === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${name}`, { name });
   const args = argumentsOf(prompt, call.params.arguments ?? {});
-  const get = async (c: McpCall): Promise<McpResult> => ({ ...(await prompt.get(args, c.ctx)) });
+  const get = async (c: McpCall): Promise<McpResult> => {
+    const returned = await prompt.get(args, c.ctx);
+    const result = returned as unknown;
+    if (typeof result !== "object" || result === null || !Array.isArray((result as GetPromptResult).messages))
+      throw invalidResult(c.report, `prompt ${name}`, "its messages must be an array");
+    return { ...returned };
+  };
   const use = prompt.config.use;
   return use === undefined || use.length === 0 ? get(call) : runChain(use, call, get);
 }

@@ -17,7 +17,7 @@ import type {
 } from "../definition/method.ts";
 import type { McpServer, Registration } from "../definition/server.ts";
 import type { Annotations, Icon, ReadResourceResult, ResourceContents } from "../definition/types.ts";
-import { ErrorCode, McpError, PorticoError } from "../errors.ts";
+import { ErrorCode, invalidResult, McpError, PorticoError } from "../errors.ts";
 import { UriTemplate } from "../uri-template/index.ts";
 import { enabledUse, runChain } from "./chain.ts";
 import { COMPLETION, type Completer } from "./completion.ts";
@@ -192,8 +192,16 @@ function listTemplates({ definitions, params, auth }: McpCall): McpResult {
   return defined({ resourceTemplates: page, nextCursor });
 }
 
-function normaliseRead(returned: ResourceReturn): McpResult {
-  return Array.isArray(returned) ? { contents: returned } : { ...returned };
+function normaliseRead(returned: ResourceReturn, uri: string, call: McpCall): McpResult {
+  if (Array.isArray(returned)) return { contents: returned };
+  const result = returned as unknown;
+  if (
+    typeof result !== "object" ||
+    result === null ||
+    !Array.isArray((result as ReadResourceResult).contents)
+  )
+    throw invalidResult(call.report, `resource ${uri}`, "its contents must be an array");
+  return { ...returned };
 }
 
 function readWith(use: Middleware[] | undefined, call: McpCall, read: (c: McpCall) => Promise<McpResult>) {
@@ -210,6 +218,8 @@ async function readResource(call: McpCall): Promise<McpResult> {
     return readWith(entry.config.use, call, async (c) =>
       normaliseRead(
         await ("uri" in entry ? entry.read(uri, c.ctx) : entry.read(uri, variables ?? {}, c.ctx)),
+        uri,
+        c,
       ),
     );
   }

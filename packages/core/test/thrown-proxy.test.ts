@@ -1,0 +1,102 @@
+/**
+ * Middleware or a handler that throws a value that cannot even be inspected (a Proxy whose traps
+ * throw): looking at what was thrown must never throw in turn. The request is answered -32603 and
+ * the value goes to `onError`; nothing is left unhandled.
+ */
+import { describe, expect, it } from "vitest";
+import { addResource, addTool, createHandler, ErrorCode, McpServer } from "../src/index.ts";
+import { legacySession, modern } from "./_client.ts";
+import { settle, unhandledRejections, within } from "./_unhandled.ts";
+
+const unhandled = unhandledRejections();
+
+/** A value every inspection of which throws. */
+const trap = () =>
+  new Proxy(
+    {},
+    {
+      get() {
+        throw new Error("trap get");
+      },
+      getPrototypeOf() {
+        throw new Error("trap proto");
+      },
+      has() {
+        throw new Error("trap has");
+      },
+      ownKeys() {
+        throw new Error("trap keys");
+      },
+    },
+  );
+
+const INTERNAL = { code: ErrorCode.InternalError, message: "Internal error" };
+
+async function ask(
+  s: McpServer,
+  era: "modern" | "legacy",
+  method: string,
+  params: Record<string, unknown> = {},
+) {
+  const reports: { error: unknown; where: string }[] = [];
+  const handler = createHandler(s, { onError: (error, where) => reports.push({ error, where }) });
+  try {
+    const answer =
+      era === "modern"
+        ? await within(modern(handler, method, params))
+        : await within((await legacySession(handler)).call(method, params));
+    await settle();
+    return { answer, reports };
+  } finally {
+    handler.close();
+  }
+}
+
+describe.each(["modern", "legacy"] as const)("a thrown Proxy whose traps throw (%s era)", (era) => {
+  describe.each([
+    ["tools/call", { name: "ok", arguments: {} }],
+    ["tools/list", {}],
+  ] as const)("from middleware, %s", (method, params) => {
+    it.each(["async", "sync"] as const)("answers -32603 and reports it (%s throw)", async (kind) => {
+      const s = new McpServer({ name: "t", version: "1" });
+      addTool(s, "ok", {}, () => "fine");
+      const thrown = trap();
+      s.use(
+        kind === "async"
+          ? async () => {
+              throw thrown;
+            }
+          : () => {
+              throw thrown;
+            },
+      );
+      const { answer, reports } = await ask(s, era, method, params);
+      expect(answer.final.error).toEqual(INTERNAL);
+      // The value itself, or (where an era's own check of it threw first) what its trap threw.
+      expect(reports.some((r) => r.where === method)).toBe(true);
+      expect(unhandled).toEqual([]);
+    });
+  });
+
+  it("from a tool: answered, reported", async () => {
+    const s = new McpServer({ name: "t", version: "1" });
+    addTool(s, "bad", {}, () => {
+      throw trap();
+    });
+    const { answer, reports } = await ask(s, era, "tools/call", { name: "bad", arguments: {} });
+    expect(answer.final.error).toEqual(INTERNAL);
+    expect(reports.length).toBeGreaterThanOrEqual(1);
+    expect(unhandled).toEqual([]);
+  });
+
+  it("from a resource: answered, reported", async () => {
+    const s = new McpServer({ name: "t", version: "1" });
+    addResource(s, "r://bad", { name: "bad" }, () => {
+      throw trap();
+    });
+    const { answer, reports } = await ask(s, era, "resources/read", { uri: "r://bad" });
+    expect(answer.final.error).toEqual(INTERNAL);
+    expect(reports.some((r) => r.where === "resources/read")).toBe(true);
+    expect(unhandled).toEqual([]);
+  });
+});
