@@ -13,6 +13,7 @@ export class LongStream {
   ended = false;
   readonly #subs: Subscription[] = [];
   readonly #stop: () => void;
+  readonly #rt: Runtime;
 
   constructor(
     rt: Runtime,
@@ -20,6 +21,7 @@ export class LongStream {
     options: Pick<ExchangeOptions, "headers" | "persist">,
     atLimit: (exchange: Exchange) => Promise<void>,
   ) {
+    this.#rt = rt;
     this.exchange = new Exchange({
       ...options,
       keepAliveMs: rt.options.keepAliveMs,
@@ -29,7 +31,7 @@ export class LongStream {
     const stopLimits = whenToEnd(rt, incoming, () => {
       if (this.ended) return;
       this.close();
-      void atLimit(this.exchange);
+      void atLimit(this.exchange).catch((e) => rt.report(e, "stream end"));
     });
     // The request's own signal says the client left where the host reports it there (Bun, Deno,
     // an in-process caller) rather than by cancelling the body: end the stream without last words.
@@ -49,7 +51,7 @@ export class LongStream {
 
   /** Keeps `sub` until the stream ends (drops it at once if it has). */
   add(sub: Subscription): void {
-    if (this.ended) void sub.unsubscribe();
+    if (this.ended) this.#drop(sub);
     else this.#subs.push(sub);
   }
 
@@ -57,6 +59,21 @@ export class LongStream {
   close(): void {
     this.ended = true;
     this.#stop();
-    for (const s of this.#subs.splice(0)) void s.unsubscribe();
+    for (const s of this.#subs.splice(0)) this.#drop(s);
+  }
+
+  /**
+   * For a stream that failed to open (a bus subscribe refused): stops what it already holds (its
+   * subscriptions, its place, its limits) and ends its exchange, whose response is never returned
+   * (which stops its keep-alive timer).
+   */
+  abandon(): void {
+    this.close();
+    void this.exchange.end().catch(() => {});
+  }
+
+  /** Unsubscribes `sub`; a store that fails to (it went down) is reported, never left unhandled. */
+  #drop(sub: Subscription): void {
+    sub.unsubscribe().catch((e) => this.#rt.report(e, "stream unsubscribe"));
   }
 }

@@ -33,6 +33,8 @@ export class Exchange {
   #writer: SseWriter | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #detached = false;
+  /** The final response, a failure or the end was given: later messages have nowhere to go. */
+  #finished = false;
   #onStream: (() => void) | undefined;
   readonly #options: ExchangeOptions;
 
@@ -60,8 +62,12 @@ export class Exchange {
     else this.#onStream = callback;
   }
 
-  /** Sends a message ahead of the final response (switches to SSE). */
+  /**
+   * Sends a message ahead of the final response (switches to SSE). After the final response it is
+   * a no-op: nothing is written or stored (a late `ctx.log` from a tool that already returned).
+   */
   send(message: JsonRpcMessage): Promise<void> {
+    if (this.#finished) return Promise.resolve();
     if (this.#mode === "pending") {
       if (this.#options.canStream === false) return Promise.resolve();
       this.#startStream();
@@ -88,6 +94,7 @@ export class Exchange {
    * so it cannot be replayed) and the failure is rethrown for `onError`.
    */
   async complete(message: JsonRpcMessage): Promise<void> {
+    this.#finished = true;
     if (this.#mode === "pending") {
       this.#mode = "json";
       let response: Response;
@@ -118,6 +125,7 @@ export class Exchange {
   /** Answers with a ready response (errors before anything was streamed). */
   fail(response: Response): void {
     if (this.#mode !== "pending") return;
+    this.#finished = true;
     this.#mode = "json";
     this.#resolve(response);
   }
@@ -143,6 +151,7 @@ export class Exchange {
    * when given. The stream closes even when storing `last` fails (then rethrown).
    */
   async end(last?: JsonRpcMessage, retryMs?: number): Promise<void> {
+    this.#finished = true;
     if (this.#mode === "pending") this.#startStream();
     try {
       if (last !== undefined) {

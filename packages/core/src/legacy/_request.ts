@@ -113,6 +113,8 @@ class RequestLink extends SessionLink {
   #streamId: string | undefined;
   #cancellation: { start(): void; stop(): void } | undefined;
   #lease: CallLease | undefined;
+  /** The method returned or threw: no lease is started any more (nothing would stop it). */
+  #done = false;
 
   constructor(rt: Runtime, incoming: Incoming, live: LiveSession) {
     super(rt, live);
@@ -132,10 +134,13 @@ class RequestLink extends SessionLink {
     };
   }
 
-  /** The stream's owner lease, recorded before its first event (see _lease.ts). */
+  /**
+   * The stream's owner lease, recorded before its first event (see _lease.ts) — unless the call has
+   * already returned: its final response follows at once, and nothing would stop the heartbeat.
+   */
   async #startLease(streamId: string): Promise<void> {
     const call = this.#call;
-    if (call === undefined) return;
+    if (call === undefined || this.#done) return;
     const { rt, live } = this;
     this.#lease = new CallLease(
       rt.stores,
@@ -144,6 +149,8 @@ class RequestLink extends SessionLink {
       () => call.abort(new Error("another instance declared this call's owner gone")),
     );
     await this.#lease.start();
+    // The call returned while the lease was being recorded: `done()` found no heartbeat to stop.
+    if (this.#done) this.#lease.stop();
   }
 
   bind(call: Call): Call {
@@ -176,6 +183,7 @@ class RequestLink extends SessionLink {
   }
 
   done(): void {
+    this.#done = true;
     this.#cancellation?.stop();
     this.#lease?.stop();
   }
@@ -224,7 +232,9 @@ async function ask(
         const id = `s-${randomId(12)}`;
         const timeout = AbortSignal.timeout(rt.options.replyTimeoutMs);
         const signal = AbortSignal.any([call.signal, timeout]);
-        const waiting = await awaitReply(rt.stores, session.id, id, signal, rt.options.replyTimeoutMs);
+        const waiting = await awaitReply(rt.stores, session.id, id, signal, rt.options.replyTimeoutMs, (e) =>
+          call.report(e, "reply subscription"),
+        );
         // Should the send fail, the wait still ends (abort or timeout): its rejection is not unhandled.
         waiting.reply.catch(() => {});
         await call.exchange.send({ jsonrpc: "2.0", id, method: r.method, params: r.params ?? {} });

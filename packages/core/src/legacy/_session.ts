@@ -144,7 +144,8 @@ export async function deliverReply(
 
 /**
  * Opens the mailbox for the client's reply to server request `id` (before the request is sent),
- * and gives the wait for it: it rejects on abort, and the mailbox goes either way.
+ * and gives the wait for it: it rejects on abort, and the mailbox goes either way. A failure to
+ * unsubscribe once the wait is over goes to `onError`.
  */
 export async function awaitReply(
   stores: Stores,
@@ -152,10 +153,11 @@ export async function awaitReply(
   id: string | number,
   signal: AbortSignal,
   ttlMs: number,
+  onError: (error: unknown) => void,
 ): Promise<{ reply: Promise<Record<string, unknown>> }> {
   const key = keys.reply(sessionId, id);
   await stores.sessions.create(key, AWAITING, ttlMs);
-  return { reply: waitForReply(stores, sessionId, id, key, signal) };
+  return { reply: waitForReply(stores, sessionId, id, key, signal, onError) };
 }
 
 function waitForReply(
@@ -164,6 +166,7 @@ function waitForReply(
   id: string | number,
   key: StoreKey,
   signal: AbortSignal,
+  onError: (error: unknown) => void,
 ): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     let done = false;
@@ -172,7 +175,7 @@ function waitForReply(
       if (done) return;
       done = true;
       signal.removeEventListener("abort", onAbort);
-      void unsubscribe?.();
+      unsubscribe?.().catch(onError);
       void stores.sessions.delete(key).catch(() => {});
       if (error !== undefined) reject(error);
       else resolve(value as Record<string, unknown>);
@@ -191,7 +194,7 @@ function waitForReply(
       })
       .then((sub) => {
         unsubscribe = () => sub.unsubscribe();
-        if (done) void sub.unsubscribe();
+        if (done) sub.unsubscribe().catch(onError);
         return check();
       })
       .catch((e) => finish(e));
@@ -224,7 +227,7 @@ export function cancelListener(
     },
     stop() {
       state = "stopped";
-      void subscription?.then((sub) => sub?.unsubscribe()).catch(() => {});
+      void subscription?.then((sub) => sub?.unsubscribe()).catch(onError);
     },
   };
 }

@@ -97,6 +97,23 @@ async function standalone(
   );
   stream.add(slot);
   const exchange = stream.exchange;
+  try {
+    await feedStandalone(rt, stream, sessionId, backlog);
+  } catch (error) {
+    stream.abandon();
+    throw error;
+  }
+  return exchange.response;
+}
+
+/** Subscribes `stream` to what the session's notification stream carries, then replays `backlog`. */
+async function feedStandalone(
+  rt: Runtime,
+  stream: LongStream,
+  sessionId: string,
+  backlog: StoredEvent[],
+): Promise<void> {
+  const exchange = stream.exchange;
   stream.add(
     await watchServerEvents(rt.stores, (event) => {
       void forward(rt, sessionId, event, exchange).catch((e) => rt.report(e, "GET stream"));
@@ -118,7 +135,6 @@ async function standalone(
     }),
   );
   if (backlog.length > 0) void exchange.replay(backlog).catch((e) => rt.report(e, "GET stream replay"));
-  return exchange.response;
 }
 
 async function forward(rt: Runtime, sessionId: string, event: JsonValue, exchange: Exchange): Promise<void> {
@@ -180,6 +196,23 @@ async function resume(
     exchange.end(undefined, rt.options.retryMs),
   );
   stream.add(slot);
+  try {
+    await follow(rt, stream, sessionId, streamId, lastEventId);
+  } catch (error) {
+    stream.abandon();
+    throw error;
+  }
+  return stream.exchange.response;
+}
+
+/** Feeds `stream` with the events of `streamId` after `lastEventId`, live until its final response. */
+async function follow(
+  rt: Runtime,
+  stream: LongStream,
+  sessionId: string,
+  streamId: string,
+  lastEventId: string,
+): Promise<void> {
   const exchange = stream.exchange;
   let last = lastEventId;
   let chain = Promise.resolve();
@@ -211,7 +244,6 @@ async function resume(
   );
   pump();
   watchOwner(rt, stream, sessionId, streamId, pump);
-  return exchange.response;
 }
 
 /** Stores the JSON-RPC error that ends the stream of a call whose instance is gone. */

@@ -152,9 +152,7 @@ async function open(
   try {
     await feed(rt, stream, filter, tasks ?? [], subscriptionMeta);
   } catch (error) {
-    stream.close();
-    // Never returned: cancelling its body stops its keep-alive timer.
-    void stream.exchange.response.then((response) => response.body?.cancel()).catch(() => {});
+    stream.abandon();
     throw error;
   }
   return stream.exchange.response;

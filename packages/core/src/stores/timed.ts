@@ -47,7 +47,13 @@ export function timedStores(stores: Stores, timeoutMs: number): Stores {
   const bus: Bus = {
     publish: (topic, message) => deadline("bus.publish", timeoutMs, b.publish(topic, message)),
     subscribe: async (topic, onMessage) => {
-      const subscription = await deadline("bus.subscribe", timeoutMs, b.subscribe(topic, onMessage));
+      const pending = b.subscribe(topic, onMessage);
+      const subscription = await deadline("bus.subscribe", timeoutMs, pending).catch((error: unknown) => {
+        // Confirmed after the deadline, the subscription has no owner (the caller got this error
+        // and will never unsubscribe): it is dropped as soon as it exists.
+        pending.then((late) => late.unsubscribe()).catch(() => {});
+        throw error;
+      });
       return { unsubscribe: () => deadline("bus.unsubscribe", timeoutMs, subscription.unsubscribe()) };
     },
   };
