@@ -9,8 +9,11 @@ import type { LambdaContextLike } from "./_types.ts";
 /** What one invocation gives the app as `ctx`, plus the `waitUntil` promises to await before returning. */
 export interface Invocation {
   ctx: ExecutionContextLike;
-  /** Settles once every `ctx.waitUntil` promise has (rejections go to `onError`). */
-  settled(): Promise<void>;
+  /**
+   * Settles once every `ctx.waitUntil` promise has (rejections go to `onError`), or at `by` (epoch
+   * ms) at the latest: work still pending then is abandoned, and `onError` is told.
+   */
+  settled(by?: number): Promise<void>;
 }
 
 /** The default `onError`: one `console.error` line tagged `[@portico/adapter-lambda]`. */
@@ -39,16 +42,48 @@ export function invocation(
     multiInstance: true,
   };
   if (context?.awsRequestId !== undefined) ctx.requestId = context.awsRequestId;
-  const remaining = context?.getRemainingTimeInMillis?.();
-  if (typeof remaining === "number" && Number.isFinite(remaining)) ctx.deadline = Date.now() + remaining;
+  const remaining = remainingOf(context);
+  if (remaining !== undefined) ctx.deadline = Date.now() + remaining;
   if (auth !== undefined) ctx.authInfo = auth;
   if (routedHost !== undefined) ctx.routedHosts = [routedHost];
   if (sourceIp !== undefined) ctx.clientAddress = sourceIp;
   return {
     ctx,
-    async settled() {
+    async settled(by) {
+      if (pending.length === 0) return;
       // Work registered while waiting is waited for too.
-      for (let done = 0; done < pending.length; done = pending.length) await Promise.all(pending.slice(done));
+      const all = (async () => {
+        for (let done = 0; done < pending.length; done = pending.length)
+          await Promise.all(pending.slice(done));
+      })();
+      if (by === undefined) return all;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<true>((resolve) => {
+        timer = setTimeout(resolve, Math.max(0, by - Date.now()), true);
+      });
+      try {
+        if ((await Promise.race([all, late])) === true) {
+          onError(
+            new Error(
+              "@portico/adapter-lambda: ctx.waitUntil work had not settled by the invocation's deadline; it was abandoned",
+            ),
+          );
+        }
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
+}
+
+/** `getRemainingTimeInMillis()`, or `undefined` (no deadline known) when the context has none that works. */
+function remainingOf(context: LambdaContextLike | undefined): number | undefined {
+  const read = context?.getRemainingTimeInMillis;
+  if (typeof read !== "function") return undefined;
+  try {
+    const remaining = read.call(context);
+    return typeof remaining === "number" && Number.isFinite(remaining) ? remaining : undefined;
+  } catch {
+    return undefined;
+  }
 }

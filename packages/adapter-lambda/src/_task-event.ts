@@ -22,7 +22,7 @@ type TaskRunner = (job: unknown, env: unknown, ctx: object) => Promise<void>;
 
 /**
  * Runs the task of `event` in this invocation (until its deadline, minus the core's margin) and
- * waits for its `waitUntil` work. An app without `runTask` (tasks not enabled) fails the invocation.
+ * waits for its `waitUntil` work, until the deadline minus `marginMs` at the latest. An app without `runTask` (tasks not enabled) fails the invocation.
  */
 export async function runTaskEvent(
   app: FetchApp,
@@ -30,6 +30,7 @@ export async function runTaskEvent(
   env: unknown,
   context: LambdaContextLike | undefined,
   onError: (error: unknown) => void,
+  marginMs: number,
 ): Promise<void> {
   const runTask = (app as { runTask?: TaskRunner }).runTask;
   if (typeof runTask !== "function") {
@@ -41,6 +42,7 @@ export async function runTaskEvent(
   try {
     await runTask.call(app, event.job, env, run.ctx);
   } finally {
-    await run.settled();
+    // Lambda would end (and retry) an invocation that runs into its timeout.
+    await run.settled(run.ctx.deadline === undefined ? undefined : run.ctx.deadline - marginMs);
   }
 }

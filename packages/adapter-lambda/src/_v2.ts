@@ -50,17 +50,23 @@ export const v2: EventStrategy<ApiGatewayV2Event, ApiGatewayV2Result> = {
   },
 
   authOf(event): AuthInfo | undefined {
+    // Events are JSON: any part of the authorizer may be null (or not an object) in a broken one.
     const authorizer = event.requestContext.authorizer;
-    if (authorizer === undefined) return undefined;
-    if (authorizer.jwt !== undefined) {
-      const claims = authorizer.jwt.claims ?? {};
-      return authFromClaims(claims, { claims }, { scopes: authorizer.jwt.scopes });
+    if (!isObject(authorizer)) return undefined;
+    if (isObject(authorizer.jwt)) {
+      const jwt = authorizer.jwt;
+      const claims = isObject(jwt.claims) ? jwt.claims : {};
+      return authFromClaims(
+        claims,
+        { claims },
+        { scopes: Array.isArray(jwt.scopes) ? jwt.scopes : undefined },
+      );
     }
-    if (authorizer.lambda !== undefined && authorizer.lambda !== null) {
+    if (isObject(authorizer.lambda)) {
       const context = authorizer.lambda;
       return authFromClaims(context, { ...context }, { subject: stringOf(context.principalId) });
     }
-    if (authorizer.iam !== undefined) {
+    if (isObject(authorizer.iam)) {
       const iam = authorizer.iam;
       const auth: AuthInfo = { extra: { iam } };
       const subject = stringOf(iam.userArn) ?? stringOf(iam.userId);
@@ -84,3 +90,7 @@ export const v2: EventStrategy<ApiGatewayV2Event, ApiGatewayV2Result> = {
     return sourceIpFrom(event.requestContext.http.sourceIp);
   },
 };
+
+function isObject<T>(value: T | null | undefined): value is T & object {
+  return typeof value === "object" && value !== null;
+}

@@ -11,9 +11,15 @@ import type { LambdaContextLike, LambdaHttpEvent, LambdaHttpResult } from "./_ty
 export interface LambdaHandlerOptions extends RequestOptions {
   /** Passed to `app.fetch` as its second argument. */
   env?: unknown;
-  /** Told about app errors and rejected `waitUntil` promises. Default: `console.error` (tagged `[@portico/adapter-lambda]`). */
+  /**
+   * Told about app errors, rejected `waitUntil` promises and `waitUntil` work abandoned at the
+   * deadline. Default: `console.error` (tagged `[@portico/adapter-lambda]`).
+   */
   onError?: (error: unknown) => void;
-  /** How long before the invocation's end a body still being read is given up (504). Default 500 ms. */
+  /**
+   * How long before the invocation's end a body still being read is given up (504; streamed: the
+   * stream is cut if the client is not reading), and `waitUntil` work no longer waited for. Default 500 ms.
+   */
   bodyMarginMs?: number;
 }
 
@@ -89,8 +95,9 @@ function badRequest(strategy: EventStrategy | undefined, event: unknown): Promis
  * `ctx.authInfo` (authorizer context or JWT claims), `ctx.routedHosts` (the event's
  * `requestContext.domainName`: API Gateway and Function URLs; none for ALB), `ctx.clientAddress`
  * (the event's `sourceIp`: API Gateway and Function URLs; none for ALB), `ctx.multiInstance`,
- * `ctx.waitUntil` (awaited before returning) and `ctx.canStream: false`: a Portico handler then answers JSON, and refuses
- * long-lived streams with 405. A body that does not end before the invocation's deadline gets 504;
+ * `ctx.waitUntil` (awaited before returning, until the deadline minus `bodyMarginMs`; work still
+ * pending then is abandoned and reported to `onError`) and `ctx.canStream: false`: a Portico
+ * handler then answers JSON, and refuses long-lived streams with 405. A body that does not end before the invocation's deadline gets 504;
  * a result over the size AWS accepts (6 MB, ALB 1 MB) gets 500, reported to `onError`.
  */
 export function handle(app: FetchApp, opts: LambdaHandlerOptions = {}): LambdaHandler {
@@ -98,7 +105,7 @@ export function handle(app: FetchApp, opts: LambdaHandlerOptions = {}): LambdaHa
   const margin = opts.bodyMarginMs ?? 500;
   return async (event, context) => {
     if (isTaskEvent(event)) {
-      await runTaskEvent(app, event, opts.env, context, onError);
+      await runTaskEvent(app, event, opts.env, context, onError, margin);
       return { statusCode: 202, headers: {}, body: "" } as LambdaHttpResult;
     }
     const invoked = await invokeApp(app, opts, event, context, false, onError);
@@ -110,7 +117,7 @@ export function handle(app: FetchApp, opts: LambdaHandlerOptions = {}): LambdaHa
       return responseParts(hostErrorResponse(500));
     });
     if (parts === undefined) parts = (await responseParts(hostErrorResponse(504))) as ResultParts;
-    await run.settled();
+    await run.settled(deadline);
     const result = strategy.toResult(parts, invoked.event);
     const limit = RESULT_LIMITS[strategy.kind];
     const size = oversize(result, limit);

@@ -55,8 +55,11 @@ function runtimeOf(): AwsLambdaRuntime {
   return runtime;
 }
 
-/** Resolves when `stream` can take more (or is gone). */
-function drained(stream: ResponseStreamLike): Promise<void> {
+/**
+ * Resolves when `stream` can take more (or is gone), or when `wake` (handed to `onWait`) is called:
+ * the body failed or ended, or the deadline came.
+ */
+function drained(stream: ResponseStreamLike, onWait: (wake: () => void) => void): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
       stream.off("drain", done);
@@ -65,6 +68,7 @@ function drained(stream: ResponseStreamLike): Promise<void> {
     };
     stream.on("drain", done);
     stream.on("close", done);
+    onWait(done);
   });
 }
 
@@ -110,42 +114,99 @@ function sendWhole(
 /**
  * Pipes the body chunk by chunk, reading the next chunk only once the stream has room (`drain`).
  * The status line goes out with the first chunk: a body that fails before it yields a real 500;
- * one that fails after it cuts the stream, so the client sees it end early.
+ * one that fails after it cuts the stream, so the client sees it end early. A client that leaves
+ * cancels the body; one that stops reading has its stream cut at `deadline` (and the body
+ * cancelled), so the invocation ends before Lambda's timeout.
  */
 async function pipe(
   runtime: AwsLambdaRuntime,
   stream: ResponseStreamLike,
   response: Response,
-  body: ReadableStream<Uint8Array>,
+  deadline: number | undefined,
   onError: (e: unknown) => void,
 ): Promise<void> {
-  const reader = body.getReader();
-  const stop = (): void =>
-    void reader.cancel(new DOMException("The client went away", "AbortError")).catch(() => {});
-  stream.on("close", stop);
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let out: ResponseStreamLike | undefined;
+  // Ends a wait for `drain` early: the body failed or ended (`ended`), or the deadline came (`late`).
+  let wake: (() => void) | undefined;
+  let armed = false;
+  let ended = false;
+  let late = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const waiting = (done: () => void): void => {
+    wake = done;
+  };
+  const stop = (): void =>
+    void reader?.cancel(new DOMException("The client went away", "AbortError")).catch(() => {});
+  stream.on("close", stop);
   try {
+    reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    // The client may have left while the app was still answering: nothing will close the stream again.
+    if (gone(stream)) {
+      stop();
+      return;
+    }
     let chunk = await reader.read();
-    if (gone(stream)) return;
+    if (gone(stream)) {
+      stop();
+      return;
+    }
     out = head(runtime, stream, response.status, response.headers);
     if (chunk.done) {
       finish(out);
       return;
     }
     while (!chunk.done && !gone(out)) {
-      if (!out.write(chunk.value)) await drained(out);
+      if (!out.write(chunk.value)) {
+        if (!armed) {
+          // Set up at the first full stream only: a body that fails or ends meanwhile is noticed at
+          // once, not at a `drain` that may never come; the deadline bounds the wait.
+          armed = true;
+          const end = (): void => {
+            ended = true;
+            wake?.();
+          };
+          reader.closed.then(end, end);
+          if (deadline !== undefined) {
+            timer = setTimeout(
+              () => {
+                late = true;
+                wake?.();
+              },
+              Math.max(0, deadline - Date.now()),
+            );
+          }
+        }
+        if (!late && !ended) await drained(out, waiting);
+        wake = undefined;
+        if (late && !gone(out)) {
+          // The client stopped reading: what is left will not reach it before the invocation ends.
+          onError(
+            new Error(
+              "@portico/adapter-lambda: the client did not read the stream before the invocation's deadline; the stream was cut",
+            ),
+          );
+          out.destroy?.(new Error("the invocation's deadline came before the client read the stream"));
+          stop();
+          return;
+        }
+      }
       chunk = await reader.read();
     }
     if (!gone(out)) out.end();
   } catch (error) {
     onError(error);
     if (out === undefined) {
-      if (gone(stream)) return;
+      if (gone(stream)) {
+        stop();
+        return;
+      }
       sendWhole(runtime, stream, 500, HOST_ERROR_HEADERS, hostErrorBody(500));
     } else {
       out.destroy?.(error instanceof Error ? error : new Error(String(error)));
     }
   } finally {
+    clearTimeout(timer);
     stream.off("close", stop);
   }
 }
@@ -158,15 +219,17 @@ async function pipe(
  * (payload 2.0) ones; other kinds are accepted too. `ctx` is `handle()`'s (the `awsRequestId`,
  * the authorizer's auth, the event's `domainName` and `sourceIp`), streaming. `ctx.deadline` lets
  * the core end long-lived streams with a `retry` hint before the function times out;
- * `ctx.waitUntil` work is awaited after the body ends.
+ * `ctx.waitUntil` work is awaited after the body ends, until the deadline minus `bodyMarginMs`.
+ * A client that leaves cancels the body; one that stops reading has its stream cut at that time.
  */
 export function streamHandle(app: FetchApp, opts: LambdaHandlerOptions = {}): unknown {
   const runtime = runtimeOf();
   const onError = opts.onError ?? defaultOnError;
+  const margin = opts.bodyMarginMs ?? 500;
   return runtime.streamifyResponse(async (event, responseStream, context) => {
     if (isTaskEvent(event)) {
       // An asynchronous invocation running a task (see invokeSelf): nobody reads this answer.
-      await runTaskEvent(app, event, opts.env, context, onError);
+      await runTaskEvent(app, event, opts.env, context, onError, margin);
       sendWhole(runtime, responseStream, 202, {}, "");
       return;
     }
@@ -176,14 +239,15 @@ export function streamHandle(app: FetchApp, opts: LambdaHandlerOptions = {}): un
       return;
     }
     const { response, run } = invoked;
+    const deadline = run.ctx.deadline === undefined ? undefined : run.ctx.deadline - margin;
     const buffered = readBufferedResponse(response);
     if (buffered !== undefined) {
       sendWhole(runtime, responseStream, buffered.status, buffered.headers, buffered.body ?? "");
     } else if (response.body === null) {
       finish(head(runtime, responseStream, response.status, response.headers));
     } else {
-      await pipe(runtime, responseStream, response, response.body, onError);
+      await pipe(runtime, responseStream, response, deadline, onError);
     }
-    await run.settled();
+    await run.settled(deadline);
   });
 }

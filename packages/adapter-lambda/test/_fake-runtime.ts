@@ -115,3 +115,14 @@ export type StreamingHandler = (
 export async function idle(turns = 20): Promise<void> {
   for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve));
 }
+
+/** Waits for `promise` at most `ms`: its value, or "pending". */
+export function within<T>(promise: Promise<T>, ms: number): Promise<T | "pending"> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    promise,
+    new Promise<"pending">((resolve) => {
+      timer = setTimeout(resolve, ms, "pending");
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

@@ -216,10 +216,18 @@ export async function serveLambda(handler: unknown, opts: ServeLambdaOptions = {
   // Known once listening; no request is served before.
   let domainName = opts.domainName ?? "127.0.0.1";
   const background = new Set<Promise<unknown>>();
-  const server = createServer(async (req, res) => {
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     // Read before the body: a socket forgets its peer once the client has gone.
     const sourceIp = peerOf(req);
-    const invokePath = INVOKE_PATH.exec(new URL(req.url ?? "/", "http://local").pathname);
+    const target = req.url ?? "/";
+    if (!URL.canParse(target, "http://local")) {
+      // A request-target that is no URL (`GET http://[/mcp`): API Gateway would refuse it too.
+      req.pause();
+      res.writeHead(400, { "content-type": "application/json", connection: "close" });
+      res.end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32600, message: "Bad Request" } }));
+      return;
+    }
+    const invokePath = INVOKE_PATH.exec(new URL(target, "http://local").pathname);
     if (req.method === "POST" && invokePath !== null) {
       invokeApi(req, res, (event) => {
         const done = invokeAsync(run, streaming, event, timeoutMs).finally(() => background.delete(done));
@@ -251,6 +259,13 @@ export async function serveLambda(handler: unknown, opts: ServeLambdaOptions = {
       if (!res.headersSent) res.writeHead(502, { "content-type": "application/json" });
       res.end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32603, message: "Bad Gateway" } }));
     }
+  };
+  // Nothing a request does may reject unhandled (that would end the process).
+  const server = createServer((req, res) => {
+    serve(req, res).catch((error: unknown) => {
+      console.error("[portico-lambda-dev] a request failed:", error);
+      res.destroy();
+    });
   });
   const port = opts.port ?? (process.env.PORT ? Number(process.env.PORT) : 3000);
   const hostname = opts.hostname ?? "127.0.0.1";
