@@ -12,7 +12,7 @@ import type { InputWrapper, McpCall, McpResult, MethodSpec, SessionHandle } from
 import type { McpServer } from "../definition/server.ts";
 import type { AuthInfo } from "../definition/types.ts";
 import { ErrorCode, type ErrorReporter, isStoreUnavailable, TaskStartSignal } from "../errors.ts";
-import { Exchange, type ExchangeOptions } from "../http/exchange.ts";
+import { droppedNotifications, Exchange, type ExchangeOptions } from "../http/exchange.ts";
 import { jsonResponse, storeUnavailable } from "../http/responses.ts";
 import {
   errorMessage,
@@ -311,6 +311,7 @@ export class Call extends CallContext implements McpCall {
         this.dispose();
       }
       await exchange.complete(reply).catch((e) => this.report(e, `${this.era} stream`));
+      if (exchange.dropped > 0) this.report(droppedNotifications(exchange.dropped), this.method);
     } catch (error) {
       // A fault on the way to the answer itself: the client still gets one.
       this.report(error, this.method);

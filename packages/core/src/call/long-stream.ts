@@ -4,7 +4,7 @@
  * the request's signal aborted), the caller closing it, or the host's shutdown, deadline or
  * `maxStreamMs`, when `atLimit` writes its last words.
  */
-import { Exchange, type ExchangeOptions } from "../http/exchange.ts";
+import { droppedNotifications, Exchange, type ExchangeOptions } from "../http/exchange.ts";
 import type { Subscription } from "../stores/types.ts";
 import { type Incoming, type Runtime, whenToEnd } from "./runtime.ts";
 
@@ -57,9 +57,11 @@ export class LongStream {
 
   /** Stops everything that feeds the stream; the caller ends the exchange. */
   close(): void {
+    const dropped = this.ended ? 0 : this.exchange.dropped;
     this.ended = true;
     this.#stop();
     for (const s of this.#subs.splice(0)) this.#drop(s);
+    if (dropped > 0) this.#rt.report(droppedNotifications(dropped), "stream");
   }
 
   /**

@@ -4,6 +4,7 @@
  * turns the answer into an SSE stream. Legacy sessions persist every event for `Last-Event-ID`.
  */
 
+import { PorticoError } from "../errors.ts";
 import type { JsonRpcMessage } from "../jsonrpc/messages.ts";
 import type { JsonValue } from "../stores/types.ts";
 import { writableJson } from "../util/writable-json.ts";
@@ -26,6 +27,33 @@ export interface ExchangeOptions {
   onClientGone?: () => void;
 }
 
+/**
+ * Notifications one answer may have waiting for a client that reads slower than they come (a tool
+ * that logs in a loop without awaiting, say); beyond it, more are dropped. Progress does not count:
+ * a newer progress notification takes the place of a waiting one with the same token.
+ */
+export const MAX_WAITING_NOTIFICATIONS = 1000;
+
+/** What `onError` is told when an answer dropped `count` notifications. */
+export function droppedNotifications(count: number): PorticoError {
+  return new PorticoError(
+    "notifications_dropped",
+    `${count} notification(s) were dropped: ${MAX_WAITING_NOTIFICATIONS} were already waiting for the client (un-awaited ctx.log in a loop?)`,
+  );
+}
+
+/** A progress notification waiting its turn (replaced by a newer one for its token). */
+interface WaitingProgress {
+  message: JsonRpcMessage;
+  sent: Promise<void>;
+}
+
+/** The token of a progress notification, else `undefined`. */
+function progressToken(message: JsonRpcMessage): unknown {
+  if ((message as { method?: unknown }).method !== "notifications/progress") return undefined;
+  return (message as { params?: { progressToken?: unknown } }).params?.progressToken;
+}
+
 export class Exchange {
   readonly response: Promise<Response>;
   #resolve!: (response: Response) => void;
@@ -35,6 +63,11 @@ export class Exchange {
   #detached = false;
   /** The final response, a failure or the end was given: later messages have nowhere to go. */
   #finished = false;
+  /** Messages queued whose turn has not come yet. */
+  #waiting = 0;
+  /** Progress notifications queued whose turn has not come yet, by token. */
+  #progress: Map<unknown, WaitingProgress> | undefined;
+  #dropped = 0;
   #onStream: (() => void) | undefined;
   readonly #options: ExchangeOptions;
 
@@ -49,6 +82,11 @@ export class Exchange {
   /** True once answering with SSE. */
   get streaming(): boolean {
     return this.#mode === "sse";
+  }
+
+  /** Notifications dropped so far because {@link MAX_WAITING_NOTIFICATIONS} were waiting. */
+  get dropped(): number {
+    return this.#dropped;
   }
 
   /** True while a client is attached to the live stream. */
@@ -72,7 +110,32 @@ export class Exchange {
       if (this.#options.canStream === false) return Promise.resolve();
       this.#startStream();
     }
+    const token = progressToken(message);
+    if (token !== undefined) return this.#sendProgress(token, message);
+    if (this.#waiting >= MAX_WAITING_NOTIFICATIONS && !("id" in message)) {
+      // A request (elicitation, sampling) is awaited by its sender, so never piles up: only
+      // notifications are dropped.
+      this.#dropped++;
+      return Promise.resolve();
+    }
     return this.#enqueue(message);
+  }
+
+  /** Queues a progress notification, or puts it in the place of the waiting one for its token. */
+  #sendProgress(token: unknown, message: JsonRpcMessage): Promise<void> {
+    const waiting = this.#progress?.get(token);
+    if (waiting !== undefined) {
+      waiting.message = message;
+      return waiting.sent;
+    }
+    const progress = { message } as WaitingProgress;
+    this.#progress ??= new Map();
+    this.#progress.set(token, progress);
+    progress.sent = this.#enqueue(() => {
+      this.#progress?.delete(token);
+      return progress.message;
+    });
+    return progress.sent;
   }
 
   /** Writes events that are already stored (a resumed stream's backlog) without storing them again. */
@@ -192,8 +255,12 @@ export class Exchange {
     this.#onStream?.();
   }
 
-  #enqueue(message: JsonRpcMessage | null): Promise<void> {
+  /** Queues `message` (or what `latest()` gives when its turn comes) after everything queued. */
+  #enqueue(queued: JsonRpcMessage | null | (() => JsonRpcMessage)): Promise<void> {
+    this.#waiting++;
     const next = this.#queue.then(async () => {
+      this.#waiting--;
+      const message = typeof queued === "function" ? queued() : queued;
       const id = this.#options.persist ? await this.#options.persist(message as JsonValue | null) : undefined;
       const writer = this.#writer;
       if (writer === undefined || writer.closed || this.#detached) return;
