@@ -424,6 +424,44 @@ describe("a custom method through the method table", () => {
     handler.close();
   });
 
+  it.each(ERAS)(
+    "a result that is not an object answers -32603 and is reported, sync or async (%s)",
+    async (era) => {
+      const server = new McpServer({ name: "acme", version: "1.0.0" });
+      const family = {
+        name: "acme",
+        methods: {
+          "acme/none": { eras: ["modern", "legacy"], handler: () => undefined as never },
+          "acme/number": { eras: ["modern", "legacy"], handler: async () => 5 as never },
+          "acme/list": { eras: ["modern", "legacy"], handler: () => [1, 2] as never },
+          "acme/ok": { eras: ["modern", "legacy"], handler: async () => ({ ok: true }) },
+        },
+      } satisfies Parameters<typeof addMethods>[1];
+      addMethods(server, family);
+      addMethods(server, family); // the same family again changes nothing
+      const reported: unknown[] = [];
+      for (const method of ["acme/none", "acme/number", "acme/list"]) {
+        const answer = await request(
+          server,
+          era,
+          method,
+          {},
+          { onError: (e: unknown) => void reported.push(e) },
+        );
+        expect(answer.final.error).toStrictEqual({
+          code: ErrorCode.InternalError,
+          message: "Internal error",
+        });
+      }
+      expect((await request(server, era, "acme/ok")).final.result).toMatchObject({ ok: true });
+      expect(reported.map((e) => (e as Error).message)).toStrictEqual([
+        "acme/none returned an invalid result: not an object",
+        "acme/number returned an invalid result: not an object",
+        "acme/list returned an invalid result: not an object",
+      ]);
+    },
+  );
+
   it("a method another family declared is refused", () => {
     const server = acme();
     expect(() =>

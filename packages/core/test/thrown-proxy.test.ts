@@ -100,3 +100,33 @@ describe.each(["modern", "legacy"] as const)("a thrown Proxy whose traps throw (
     expect(unhandled).toEqual([]);
   });
 });
+
+describe("a thrown Proxy in a legacy batch (2025-03-26)", () => {
+  it("answers that item -32603 and the others as usual, not the whole batch 500", async () => {
+    const s = new McpServer({ name: "t", version: "1" });
+    addTool(s, "ok", {}, () => "fine");
+    s.use(async (call, next) => {
+      if (call.method === "tools/list") throw trap();
+      return next();
+    });
+    const reports: unknown[] = [];
+    const handler = createHandler(s, { onError: (error) => void reports.push(error) });
+    try {
+      const session = await legacySession(handler, "2025-03-26");
+      const response = await session.send([
+        { jsonrpc: "2.0", id: 1, method: "tools/list", params: {} },
+        { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "ok", arguments: {} } },
+      ]);
+      expect(response.status).toBe(200);
+      const answers = (await response.json()) as Record<string, any>[];
+      const byId = new Map(answers.map((a) => [a.id, a]));
+      expect(byId.get(1)?.error).toStrictEqual(INTERNAL);
+      expect(byId.get(2)?.result.content[0].text).toBe("fine");
+      await settle();
+      expect(reports.length).toBeGreaterThan(0);
+      expect(unhandled).toStrictEqual([]);
+    } finally {
+      handler.close();
+    }
+  });
+});

@@ -301,7 +301,7 @@ export class Call extends CallContext implements McpCall {
           exchange.fail(storeUnavailable(error, this.link.stream?.headers));
           return;
         }
-        const wire = this.#wireError(error);
+        const wire = toWireError(error, this.requestId, this.report, this.method);
         if (errorStatus !== undefined && !exchange.streaming) {
           exchange.fail(jsonResponse(wire, errorStatus(wire.error.code), this.link.stream?.headers));
           return;
@@ -319,19 +319,6 @@ export class Call extends CallContext implements McpCall {
       if (exchange.streaming) await exchange.complete(wire).catch(() => {});
       else
         exchange.fail(jsonResponse(wire, errorStatus?.(wire.error.code) ?? 200, this.link.stream?.headers));
-    }
-  }
-
-  /**
-   * The JSON-RPC error for what the method threw. A value that cannot even be looked at (a Proxy
-   * whose traps throw) is an internal error too, and is reported as it is.
-   */
-  #wireError(error: unknown): JsonRpcError {
-    try {
-      return toWireError(error, this.requestId, this.report, this.method);
-    } catch {
-      this.report(error, this.method);
-      return internalError(this.requestId);
     }
   }
 }

@@ -7,6 +7,7 @@ import type { Era, HandlerContext } from "../definition/context.ts";
 import type { Definitions, MethodFamily, MethodSpec } from "../definition/method.ts";
 import type { McpServer } from "../definition/server.ts";
 import { PorticoError } from "../errors.ts";
+import { resultsChecked } from "./table.ts";
 
 /** Settings declared under the extension's identifier (`{}`: supported, no optional features). */
 export type ExtensionSettings = Record<string, unknown>;
@@ -73,7 +74,7 @@ export function addExtension(server: McpServer, extension: McpExtension): void {
   const settings = extension.settings ?? {};
   const family: MethodFamily = {
     name: `extension ${id}`,
-    methods: extension.methods ?? {},
+    methods: resultsChecked(extension.methods ?? {}),
     ...(extension.available === undefined ? {} : { available: extension.available }),
     capabilities: (definitions, era) => {
       if (!eras.includes(era) || extension.available?.(definitions) === false) return undefined;

@@ -3,9 +3,11 @@
  * methods up here, and the server's capabilities are what the installed families declare.
  */
 import type { Era } from "../definition/context.ts";
-import type { Definitions, McpResult, MethodFamily, MethodSpec } from "../definition/method.ts";
+import type { Definitions, McpCall, McpResult, MethodFamily, MethodSpec } from "../definition/method.ts";
 import type { McpServer } from "../definition/server.ts";
-import { ErrorCode, McpError } from "../errors.ts";
+import { ErrorCode, invalidResult, McpError } from "../errors.ts";
+import { isResultObject } from "../jsonrpc/messages.ts";
+import { isThenable } from "../util/thenable.ts";
 
 /**
  * Installs a family of methods on the server: the built-in families (`addTool` installs `tools`, …)
@@ -21,7 +23,41 @@ import { ErrorCode, McpError } from "../errors.ts";
  * ```
  */
 export function addMethods(server: McpServer, family: MethodFamily): void {
-  server.install(family);
+  let checked = CHECKED.get(family);
+  if (checked === undefined) {
+    checked = { ...family, methods: resultsChecked(family.methods) };
+    CHECKED.set(family, checked);
+  }
+  server.install(checked);
+}
+
+/**
+ * Methods written outside the core (custom families, extensions) whose handlers' results are
+ * checked: one that is not an object (`undefined` from a forgotten `return`, a number, an array)
+ * would go out as a spec-invalid answer, so it answers -32603 and is reported instead.
+ */
+export function resultsChecked(methods: Record<string, MethodSpec>): Record<string, MethodSpec> {
+  const checked: Record<string, MethodSpec> = {};
+  for (const [name, spec] of Object.entries(methods)) {
+    checked[name] = { ...spec, handler: (call) => resultChecked(name, call, spec.handler(call)) };
+  }
+  return checked;
+}
+
+/** The families `addMethods` installed, as installed (so that adding one again changes nothing). */
+const CHECKED = new WeakMap<MethodFamily, MethodFamily>();
+
+/** `result` if it is an object; else the -32603 error (reported) for `method`. */
+function resultChecked(
+  method: string,
+  call: McpCall,
+  result: McpResult | Promise<McpResult>,
+): McpResult | Promise<McpResult> {
+  const check = (value: unknown): McpResult => {
+    if (isResultObject(value)) return value;
+    throw invalidResult(call.report, method, "not an object");
+  };
+  return isThenable(result) ? Promise.resolve(result).then(check) : check(result);
 }
 
 /** Which families' absence a method-not-found error names (the MCP families a client may probe). */
