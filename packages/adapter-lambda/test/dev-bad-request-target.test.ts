@@ -25,10 +25,10 @@ afterEach(async () => {
 });
 
 /** Sends `GET target` as raw HTTP; the status line of the answer (or a note that none came in 2 s). */
-function rawGet(port: number, target: string): Promise<string> {
+function rawGet(port: number, target: string, host = "127.0.0.1"): Promise<string> {
   return new Promise((resolve) => {
     const socket = net.connect(port, "127.0.0.1", () =>
-      socket.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`),
+      socket.write(`GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`),
     );
     let data = "";
     const timer = setTimeout(() => socket.destroy(), 2_000);
@@ -57,4 +57,19 @@ describe("serveLambda: a request-target that is not a URL", () => {
       expect(unhandled).toEqual([]);
     });
   }
+});
+
+describe("serveLambda: targets and hosts", () => {
+  it("serves an absolute-form target (as a proxy sends it) like its path, not 502", async () => {
+    dev = await serveLambda(handle(app()), { port: 0 });
+    const path = await rawGet(dev.port, "/mcp");
+    expect(path).not.toMatch(/ 502 /);
+    expect(await rawGet(dev.port, `http://127.0.0.1:${dev.port}/mcp`)).toBe(path);
+  });
+
+  it("answers 400 to a Host that cannot form a URL, and logs no handler failure", async () => {
+    dev = await serveLambda(handle(app()), { port: 0 });
+    expect(await rawGet(dev.port, "/mcp", "a b")).toBe("HTTP/1.1 400 Bad Request");
+    expect(unhandled).toEqual([]);
+  });
 });

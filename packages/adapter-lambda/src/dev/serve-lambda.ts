@@ -171,7 +171,7 @@ function peerOf(req: IncomingMessage): string {
   return /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address)?.[1] ?? address;
 }
 
-async function toFetchRequest(req: IncomingMessage, origin: string, limit: number): Promise<Request> {
+async function toFetchRequest(req: IncomingMessage, url: string, limit: number): Promise<Request> {
   const headers = new Headers();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
     headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
@@ -185,7 +185,14 @@ async function toFetchRequest(req: IncomingMessage, origin: string, limit: numbe
   }
   const method = req.method ?? "GET";
   const body = method === "GET" || method === "HEAD" || chunks.length === 0 ? null : Buffer.concat(chunks);
-  return new Request(origin + (req.url ?? "/"), { method, headers, body });
+  return new Request(url, { method, headers, body });
+}
+
+/** 400 for a request that cannot become an event; the connection closes, its body unread. */
+function badRequest(req: IncomingMessage, res: ServerResponse): void {
+  req.pause();
+  res.writeHead(400, { "content-type": "application/json", connection: "close" });
+  res.end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32600, message: "Bad Request" } }));
 }
 
 async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
@@ -222,12 +229,11 @@ export async function serveLambda(handler: unknown, opts: ServeLambdaOptions = {
     const target = req.url ?? "/";
     if (!URL.canParse(target, "http://local")) {
       // A request-target that is no URL (`GET http://[/mcp`): API Gateway would refuse it too.
-      req.pause();
-      res.writeHead(400, { "content-type": "application/json", connection: "close" });
-      res.end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32600, message: "Bad Request" } }));
+      badRequest(req, res);
       return;
     }
-    const invokePath = INVOKE_PATH.exec(new URL(target, "http://local").pathname);
+    const parsed = new URL(target, "http://local");
+    const invokePath = INVOKE_PATH.exec(parsed.pathname);
     if (req.method === "POST" && invokePath !== null) {
       invokeApi(req, res, (event) => {
         const done = invokeAsync(run, streaming, event, timeoutMs).finally(() => background.delete(done));
@@ -235,9 +241,15 @@ export async function serveLambda(handler: unknown, opts: ServeLambdaOptions = {
       });
       return;
     }
+    // The path alone: an absolute-form target (`GET http://x/mcp`, as proxies send) names its host
+    // in the Host header too. A Host that cannot form a URL is refused, as API Gateway would.
+    const url = `http://${req.headers.host ?? domainName}${parsed.pathname}${parsed.search}`;
+    if (!URL.canParse(url)) {
+      badRequest(req, res);
+      return;
+    }
     try {
-      const origin = `http://${req.headers.host ?? domainName}`;
-      const request = await toFetchRequest(req, origin, opts.maxBodyBytes ?? 6 * 1024 * 1024);
+      const request = await toFetchRequest(req, url, opts.maxBodyBytes ?? 6 * 1024 * 1024);
       const event = await toEvent(request, kind, { ...opts, domainName, sourceIp });
       const context = contextFor(timeoutMs);
       if (streaming) {
