@@ -1,6 +1,7 @@
 import {
   type AuthInfo,
   consoleErrorReporter,
+  createTracker,
   type ExecutionContextLike,
   guardedWaitUntil,
 } from "@portico/host";
@@ -34,9 +35,9 @@ export function invocation(
   canStream: boolean,
   onError: (error: unknown) => void,
 ): Invocation {
-  const pending: Promise<unknown>[] = [];
+  const pending = createTracker();
   const ctx: ExecutionContextLike = {
-    waitUntil: guardedWaitUntil((guarded) => void pending.push(guarded), onError),
+    waitUntil: guardedWaitUntil((guarded) => pending.add(guarded), onError),
     bufferedResponses: true,
     canStream,
     multiInstance: true,
@@ -50,27 +51,12 @@ export function invocation(
   return {
     ctx,
     async settled(by) {
-      if (pending.length === 0) return;
-      // Work registered while waiting is waited for too.
-      const all = (async () => {
-        for (let done = 0; done < pending.length; done = pending.length)
-          await Promise.all(pending.slice(done));
-      })();
-      if (by === undefined) return all;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<true>((resolve) => {
-        timer = setTimeout(resolve, Math.max(0, by - Date.now()), true);
-      });
-      try {
-        if ((await Promise.race([all, late])) === true) {
-          onError(
-            new Error(
-              "@portico/adapter-lambda: ctx.waitUntil work had not settled by the invocation's deadline; it was abandoned",
-            ),
-          );
-        }
-      } finally {
-        clearTimeout(timer);
+      if (!(await pending.settled(by))) {
+        onError(
+          new Error(
+            "@portico/adapter-lambda: ctx.waitUntil work had not settled by the invocation's deadline; it was abandoned",
+          ),
+        );
       }
     },
   };

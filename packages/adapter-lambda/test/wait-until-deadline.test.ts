@@ -92,3 +92,32 @@ describe("waitUntil work that never settles", () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe("waitUntil work added while waiting", () => {
+  it("is awaited too before handle() returns", async () => {
+    const order: string[] = [];
+    const later = (ms: number, then: () => void) =>
+      new Promise<void>((resolve) => setTimeout(() => resolve(then()), ms));
+    const app: FetchApp = {
+      fetch: (_request, _env, ctx) => {
+        const waitUntil = (ctx as { waitUntil(p: Promise<unknown>): void }).waitUntil;
+        waitUntil(
+          later(20, () => {
+            order.push("first");
+            waitUntil(later(60, () => order.push("added while waiting")));
+          }),
+        );
+        return new Response("ok");
+      },
+    };
+    const errors: unknown[] = [];
+    const result = await handle(app, { onError: (e) => errors.push(e) })(
+      await postEvent(),
+      contextFor(5_000),
+    );
+    order.push("returned");
+    expect((result as { statusCode: number }).statusCode).toBe(200);
+    expect(order).toStrictEqual(["first", "added while waiting", "returned"]);
+    expect(errors).toStrictEqual([]);
+  });
+});

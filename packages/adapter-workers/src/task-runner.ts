@@ -12,7 +12,7 @@
  * `cloudflare:workers`, and this module is imported with `handle()` (index.ts), also under Node.
  */
 import type { ExecutionContextLike, FetchApp } from "@portico/host";
-import { consoleErrorReporter, guardedWaitUntil } from "@portico/host";
+import { consoleErrorReporter, createTracker, guardedWaitUntil } from "@portico/host";
 import { appsByEnv } from "./_apps.ts";
 
 /** A task job as the core's dispatch hands it over (`TaskJob` of `@portico/core`). */
@@ -167,11 +167,11 @@ export function taskRunnerObject<Env = unknown>(
       const storage = this.ctx.storage;
       const job = await storage.get<TaskRunnerJob>(JOB_KEY);
       if (job === undefined) return;
-      const pending: Promise<unknown>[] = [];
+      const pending = createTracker();
       const deadline = Date.now() + budgetMs;
       const ctx: ExecutionContextLike = {
         waitUntil: guardedWaitUntil((guarded) => {
-          pending.push(guarded);
+          pending.add(guarded);
           this.ctx.waitUntil(guarded);
         }, onError),
         deadline,
@@ -192,7 +192,8 @@ export function taskRunnerObject<Env = unknown>(
         if ((alarmInfo?.retryCount ?? 0) >= ALARM_RETRIES) await this.#forget(job);
         throw error;
       } finally {
-        await settle(pending, deadline);
+        // Work added while waiting is waited for too, until the run's deadline at the latest.
+        await pending.settled(deadline);
       }
       await this.#forget(job);
     }
@@ -210,21 +211,4 @@ export function taskRunnerObject<Env = unknown>(
       await storage.deleteAll();
     }
   };
-}
-
-/** Waits for a run's `waitUntil` work (also work added while waiting), until the run's deadline at the latest. */
-async function settle(pending: Promise<unknown>[], deadline: number): Promise<void> {
-  if (pending.length === 0) return;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
-  });
-  const all = (async () => {
-    for (let done = 0; done < pending.length; done = pending.length) await Promise.all(pending.slice(done));
-  })();
-  try {
-    await Promise.race([all, late]);
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-  }
 }

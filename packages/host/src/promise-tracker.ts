@@ -7,8 +7,11 @@ export interface PromiseTracker {
   add(promise: PromiseLike<unknown>): void;
   /** How many tracked promises are still pending. */
   readonly size: number;
-  /** Resolves when nothing is pending any more. */
-  settled(): Promise<void>;
+  /**
+   * Resolves `true` when nothing is pending any more (also work added while waiting), or `false`
+   * at `by` (epoch ms), if given, when that comes first.
+   */
+  settled(by?: number): Promise<boolean>;
 }
 
 export function createTracker(): PromiseTracker {
@@ -31,9 +34,15 @@ export function createTracker(): PromiseTracker {
     get size() {
       return size;
     },
-    settled() {
-      if (size === 0) return Promise.resolve();
-      return new Promise<void>((resolve) => waiters.push(resolve));
+    settled(by) {
+      if (size === 0) return Promise.resolve(true);
+      const all = new Promise<boolean>((resolve) => waiters.push(() => resolve(true)));
+      if (by === undefined) return all;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<boolean>((resolve) => {
+        timer = setTimeout(resolve, Math.max(0, by - Date.now()), false);
+      });
+      return Promise.race([all, late]).finally(() => clearTimeout(timer));
     },
   };
 }
