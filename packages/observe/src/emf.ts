@@ -14,6 +14,7 @@
 import type { Instrument } from "./instrument.ts";
 import { requestCounts } from "./metrics.ts";
 import { errorType } from "./outcome.ts";
+import { quietly } from "./quietly.ts";
 import { type TargetOptions, targetDimension } from "./targets.ts";
 import { stdoutWriter } from "./writer.ts";
 
@@ -159,7 +160,7 @@ export function emfMetrics(options: EmfOptions = {}): EmfInstrument {
   const emit = (docs: string[]) => {
     for (const doc of docs) {
       try {
-        write(doc);
+        quietly(write(doc));
       } catch {
         // Metrics must never fail the request they measure.
       }

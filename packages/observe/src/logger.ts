@@ -1,6 +1,7 @@
 /** The structured `Logger` of `@portico/observe`: a level, a sink, redaction, and fields that children add to. */
 import type { LogFields, Logger, LogSeverity } from "@portico/core";
 import { enabled, type LogLevelOption } from "./levels.ts";
+import { quietly } from "./quietly.ts";
 import type { Redactor } from "./redact.ts";
 import type { LogRecord, LogSink } from "./sinks.ts";
 
@@ -62,9 +63,9 @@ export class StructuredLogger implements Logger {
     const own = fields === undefined ? undefined : this.#config.redact(fields);
     const record = { level, time: now(), msg: message, ...this.#fields, ...own };
     try {
-      this.#config.sink(record as LogRecord);
+      quietly(this.#config.sink(record as LogRecord));
     } catch {
-      // A failing sink must not fail the request it logs.
+      // A failing sink (one that throws, or an async one that rejects) must not fail the request it logs.
     }
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { Instrument, RequestEnd, RequestStart } from "./instrument.ts";
 import { errorType } from "./outcome.ts";
+import { quietly } from "./quietly.ts";
 import { type TargetDimension, type TargetOptions, targetDimension } from "./targets.ts";
 
 export type MetricUnit = "Count" | "Milliseconds";
@@ -73,9 +74,9 @@ export function metricHook(onMetric: (metric: Metric) => void, options: TargetOp
   const emit = (metrics: Metric[]) => {
     for (const m of metrics) {
       try {
-        onMetric(m);
+        quietly(onMetric(m));
       } catch {
-        // A failing hook must not fail the request it measures.
+        // A failing hook (one that throws, or an async one that rejects) must not fail the request it measures.
       }
     }
   };

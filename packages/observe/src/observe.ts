@@ -9,6 +9,7 @@ import type { Instrument, RequestObservation, RequestStart } from "./instrument.
 import { checkLevel, type LogLevelOption } from "./levels.ts";
 import { StructuredLogger } from "./logger.ts";
 import { type Ending, errorEnding, resultEnding } from "./outcome.ts";
+import { quietly } from "./quietly.ts";
 import { redactor } from "./redact.ts";
 import { jsonLines, type LogSink } from "./sinks.ts";
 import { observedStores } from "./stores.ts";
@@ -124,7 +125,7 @@ export function observe(options: ObserveOptions = {}): Observer {
     const finish = (ending: Ending, result: McpResult | undefined) => {
       const durationMs = performance.now() - started;
       const end = { ending, durationMs, streamed: call.streamed, result };
-      for (const o of observations) o.end(end);
+      for (const o of observations) quietly(o.end(end));
       if (!requests || !logger.enabled(ending.severity)) return;
       const line: LogFields = {
         outcome: ending.outcome,

@@ -14,7 +14,7 @@ export interface LogRecord extends LogFields {
   msg: string;
 }
 
-/** Receives every line that passes the level and redaction. It must not throw. */
+/** Receives every line that passes the level and redaction. One that throws, or an async one that rejects, is ignored. */
 export type LogSink = (record: LogRecord) => void;
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { Bus, EventStore, SessionStore, Stores } from "@portico/core";
 import type { Instrument, StoreObservation } from "./instrument.ts";
+import { quietly } from "./quietly.ts";
 
 export function observedStores(stores: Stores, instruments: readonly Instrument[]): Stores {
   const listening = instruments.filter((i) => i.store !== undefined);
@@ -17,7 +18,7 @@ export function observedStores(stores: Stores, instruments: readonly Instrument[
     const started = performance.now();
     const settle = (error?: unknown) => {
       const ms = performance.now() - started;
-      for (const o of observations) o.end(ms, error);
+      for (const o of observations) quietly(o.end(ms, error));
     };
     let pending: Promise<T>;
     try {

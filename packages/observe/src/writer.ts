@@ -6,6 +6,8 @@
  * synchronous (Node writes stdout to files and pipes synchronously on Linux), so nothing piles up.
  */
 
+import { quietly } from "./quietly.ts";
+
 /** Writes one line (without its `\n`); `urgent` lines go out at once. */
 export interface LineWriter {
   (line: string, urgent?: boolean): void;
@@ -54,7 +56,7 @@ export function batchedWriter(write: (chunk: string) => void): LineWriter {
     lines = [];
     bytes = 0;
     try {
-      write(chunk);
+      quietly(write(chunk));
     } catch {
       // Logging must never fail the work it describes.
     }
