@@ -2,16 +2,27 @@
  * RFC 7662 token introspection for tokens that cannot be verified locally (opaque tokens): one POST
  * to the authorization server, authenticated with HTTP Basic (`client_secret_basic`). An answer is
  * cached per token (under its SHA-256, never the token itself) until the token's `exp`, optionally
- * capped; inactive answers for a minute. The cache is bounded (LRU).
+ * capped; inactive answers for a minute. The cache is bounded (LRU) in answers (`cacheSize`) and
+ * in bytes ({@link MAX_CACHE_BYTES} of answer text: an answer may be up to 512 KB). Concurrent uses
+ * of a token not in the cache share one request (except on Workers, see `sharesInFlight`).
  */
 
 import type { Claims } from "./_claims.ts";
-import { type FetchLike, fetchText, parseJsonObject } from "./_http.ts";
+import { type FetchLike, fetchText, parseJsonObject, sharesInFlight } from "./_http.ts";
 import { ExpiringLru } from "./_lru.ts";
 import { type AuthErrorReporter, AuthUnavailableError } from "./errors.ts";
 
 /** How long a token without `exp`, or an inactive one, is remembered. */
 const SHORT_CACHE_MS = 60_000;
+
+/** Most answer text kept in the cache, in UTF-16 code units of the answers' JSON (about 16 MiB). */
+export const MAX_CACHE_BYTES = 16 * 1024 * 1024;
+
+/** An answer, with the length of the JSON text it was parsed from. */
+interface Answer {
+  claims: Claims;
+  size: number;
+}
 
 export interface IntrospectorOptions {
   endpoint: string;
@@ -43,11 +54,13 @@ export class Introspector {
   readonly #options: IntrospectorOptions;
   readonly #cache: ExpiringLru<Claims | null>;
   readonly #authorization: string;
+  /** The request in flight per cache key: concurrent uses of one token share it. */
+  readonly #pending = new Map<string, Promise<Claims | undefined>>();
   #failedUntil = Number.NEGATIVE_INFINITY;
 
   constructor(options: IntrospectorOptions) {
     this.#options = options;
-    this.#cache = new ExpiringLru(options.cacheSize);
+    this.#cache = new ExpiringLru(options.cacheSize, MAX_CACHE_BYTES);
     this.#authorization = `Basic ${btoa(`${formEncode(options.clientId)}:${formEncode(options.clientSecret)}`)}`;
   }
 
@@ -56,10 +69,21 @@ export class Introspector {
    * audience, issuer, lifetime), `undefined` for an inactive one.
    */
   async introspect(token: string): Promise<Claims | undefined> {
-    const { now, report, backoffMs } = this.#options;
     const key = await cacheKey(token);
-    const cached = this.#cache.get(key, now());
+    const cached = this.#cache.get(key, this.#options.now());
     if (cached !== undefined) return cached.value ?? undefined;
+    if (!sharesInFlight()) return this.#fetch(token, key);
+    let pending = this.#pending.get(key);
+    if (pending === undefined) {
+      pending = this.#fetch(token, key).finally(() => this.#pending.delete(key));
+      this.#pending.set(key, pending);
+    }
+    return pending;
+  }
+
+  /** Asks the endpoint about `token` and caches the answer under `key`. */
+  async #fetch(token: string, key: string): Promise<Claims | undefined> {
+    const { now, report, backoffMs } = this.#options;
     if (now() < this.#failedUntil) {
       throw new AuthUnavailableError(
         "introspection",
@@ -68,8 +92,9 @@ export class Introspector {
       );
     }
     let answer: Claims;
+    let size: number;
     try {
-      answer = await this.#ask(token);
+      ({ claims: answer, size } = await this.#ask(token));
     } catch (error) {
       this.#failedUntil = now() + backoffMs;
       const unavailable = new AuthUnavailableError(
@@ -85,15 +110,15 @@ export class Introspector {
     }
     const at = now();
     if (answer.active !== true) {
-      this.#cache.set(key, null, at + SHORT_CACHE_MS);
+      this.#cache.set(key, null, at + SHORT_CACHE_MS, 0);
       return undefined;
     }
     const expiresAt = typeof answer.exp === "number" ? answer.exp * 1000 : at + SHORT_CACHE_MS;
-    this.#cache.set(key, answer, Math.min(expiresAt, at + this.#options.maxCacheMs));
+    this.#cache.set(key, answer, Math.min(expiresAt, at + this.#options.maxCacheMs), size);
     return answer;
   }
 
-  async #ask(token: string): Promise<Claims> {
+  async #ask(token: string): Promise<Answer> {
     const { endpoint, fetch, timeoutMs } = this.#options;
     const { status, body } = await fetchText(
       fetch,
@@ -111,8 +136,8 @@ export class Introspector {
     );
     // A 400 is about this request, so this token (RFC 7662 §2.3, RFC 6749 §5.2): the token is not
     // accepted, and one odd token must not make every caller wait out a back-off.
-    if (status === 400) return { active: false };
+    if (status === 400) return { claims: { active: false }, size: 0 };
     if (status !== 200) throw new Error(`the introspection endpoint answered HTTP ${status}`);
-    return parseJsonObject(body, "the introspection answer");
+    return { claims: parseJsonObject(body, "the introspection answer"), size: body.length };
   }
 }

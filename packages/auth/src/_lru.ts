@@ -1,28 +1,46 @@
-/** A Map bounded to `capacity` entries, dropping the least recently used; entries expire at `until` (epoch ms). */
+/**
+ * A Map bounded to `capacity` entries, and to `maxWeight` in total of the weights given to `set`,
+ * dropping the least recently used; entries expire at `until` (epoch ms).
+ */
 export class ExpiringLru<V> {
   readonly #capacity: number;
-  readonly #entries = new Map<string, { value: V; until: number }>();
+  readonly #maxWeight: number;
+  readonly #entries = new Map<string, { value: V; until: number; weight: number }>();
+  #weight = 0;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, maxWeight = Number.POSITIVE_INFINITY) {
     this.#capacity = Math.max(1, capacity);
+    this.#maxWeight = maxWeight;
   }
 
   get(key: string, now: number): { value: V } | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
     this.#entries.delete(key);
-    if (entry.until <= now) return undefined;
+    if (entry.until <= now) {
+      this.#weight -= entry.weight;
+      return undefined;
+    }
     this.#entries.set(key, entry);
     return { value: entry.value };
   }
 
-  set(key: string, value: V, until: number): void {
-    this.#entries.delete(key);
-    this.#entries.set(key, { value, until });
-    while (this.#entries.size > this.#capacity) {
-      const oldest = this.#entries.keys().next().value as string;
-      this.#entries.delete(oldest);
+  /** Keeps `value` (of `weight`, default 0); one heavier than `maxWeight` alone is not kept. */
+  set(key: string, value: V, until: number, weight = 0): void {
+    this.#drop(key);
+    if (weight > this.#maxWeight) return;
+    this.#entries.set(key, { value, until, weight });
+    this.#weight += weight;
+    while (this.#entries.size > this.#capacity || this.#weight > this.#maxWeight) {
+      this.#drop(this.#entries.keys().next().value as string);
     }
+  }
+
+  #drop(key: string): void {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return;
+    this.#entries.delete(key);
+    this.#weight -= entry.weight;
   }
 
   get size(): number {

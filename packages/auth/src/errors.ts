@@ -8,7 +8,7 @@
 /** Which dependency failed, as passed to `onError(error, where)`. */
 export type AuthErrorSource = "jwks" | "metadata" | "introspection" | "keys" | "verify";
 
-/** Reports an internal failure; the default writes one `console.error` line. */
+/** Reports an internal failure (one that throws or rejects is ignored); the default writes one `console.error` line. */
 export type AuthErrorReporter = (error: unknown, where: AuthErrorSource) => void;
 
 /** A dependency of an authenticator is unavailable; requests answer 503 until `retryAfterSeconds`. */
@@ -26,14 +26,21 @@ export class AuthUnavailableError extends Error {
   }
 }
 
-/** `onError` made safe to call: a reporter that throws is ignored; the default logs one line. */
+const ignore = () => {};
+
+/**
+ * `onError` made safe to call: a reporter that throws is ignored, and so is the rejection of an
+ * async one (never an unhandled rejection, which ends a Node process); the default logs one line.
+ */
 export function reporter(onError: AuthErrorReporter | undefined): AuthErrorReporter {
   const report =
     onError ??
     ((error: unknown, where: AuthErrorSource) => console.error(`[@portico/auth] ${where}:`, error));
   return (error, where) => {
     try {
-      report(error, where);
+      const returned: unknown = report(error, where);
+      if (returned !== undefined && typeof (returned as { then?: unknown }).then === "function")
+        Promise.resolve(returned).catch(ignore);
     } catch {
       // A failing reporter must not turn an answer into a crash.
     }

@@ -16,7 +16,10 @@ export interface IntrospectionOptions {
    * within the cache's lifetime).
    */
   tokens?: "opaque" | "all";
-  /** Most answers kept (least recently used dropped first). Default 1000. */
+  /**
+   * Most answers kept (least recently used dropped first). Default 1000. Whatever this is, the
+   * answers kept total at most 16 MiB of JSON text (an answer may be up to 512 KB).
+   */
   cacheSize?: number;
   /**
    * Longest reuse of an active answer, in seconds: a revoked token is accepted at most this long.
