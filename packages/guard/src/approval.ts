@@ -44,6 +44,9 @@ export function requireApproval(options: ApprovalOptions = {}): Middleware {
       });
       action = answer.action;
     } catch (error) {
+      // No answer within the reply wait (`replyTimeoutMs`, 2025 era) while the call itself goes on:
+      // the user did not approve, as when they cancel.
+      if (unanswered(error, call)) return notApproved(call, "cancelled");
       if (!(error instanceof McpError && error.code === ErrorCode.MissingRequiredClientCapability))
         throw error;
       facts.approval = "unavailable";
@@ -56,14 +59,26 @@ export function requireApproval(options: ApprovalOptions = {}): Middleware {
       facts.approval = "approved";
       return next();
     }
-    facts.approval = action === "decline" ? "declined" : "cancelled";
-    return refusal(
-      `The user ${facts.approval === "declined" ? "declined" : "did not approve"} "${call.target}". Nothing was done.`,
-      {
-        "portico/approval": facts.approval,
-      },
-    );
+    return notApproved(call, action === "decline" ? "declined" : "cancelled");
   };
+}
+
+/** The refusal of an approval declined, or not given (cancelled, or never answered). */
+function notApproved(call: McpCall, approval: "declined" | "cancelled") {
+  factsOf(call).approval = approval;
+  return refusal(
+    `The user ${approval === "declined" ? "declined" : "did not approve"} "${call.target}". Nothing was done.`,
+    { "portico/approval": approval },
+  );
+}
+
+/**
+ * Whether `error` is the end of the wait for the client's reply (a `TimeoutError`) and not of the
+ * call: an aborted call (cancelled, its deadline reached) fails as such.
+ */
+function unanswered(error: unknown, call: McpCall): boolean {
+  if (call.aborted || typeof error !== "object" || error === null) return false;
+  return (error as { name?: unknown }).name === "TimeoutError";
 }
 
 function needed(call: McpCall, options: ApprovalOptions): boolean {

@@ -5,7 +5,8 @@
  * (`call.logger`, which `@portico/observe` routes), one `info` line with `audit: true`.
  */
 import type { McpCall, McpResult, Middleware } from "@portico/core";
-import { McpError } from "@portico/core";
+import { McpError, PorticoError } from "@portico/core";
+import { DEFAULT_STORE_TIMEOUT_MS, storeTimeout } from "./deadline.ts";
 import { digestOf } from "./digest.ts";
 import { factsOf } from "./facts.ts";
 import { argumentsOf, covers, type ToolSelector, toolOf } from "./tools.ts";
@@ -39,7 +40,11 @@ export interface AuditRecord {
   durationMs: number;
 }
 
-/** Where audit records go. A sink that throws or rejects is reported to `onError`, never to the client. */
+/**
+ * Where audit records go. A sink that throws or rejects is reported to `onError`, never to the
+ * client. The answer waits for the record, up to the handler's `storeTimeoutMs` (10 s when it has
+ * none): a sink that has not settled by then is reported to `onError` and the call is answered.
+ */
 export type AuditSink = (record: AuditRecord, call: McpCall) => void | Promise<void>;
 
 /** Options for {@link audit}. */
@@ -82,13 +87,51 @@ export function audit(options: AuditOptions = {}): Middleware {
       throw error;
     } finally {
       const record = await recordOf(call, started, await digest, outcome, errorCode);
+      let pending: void | Promise<void> | undefined;
       try {
-        await sink(record, call);
+        pending = sink(record, call);
       } catch (error) {
         call.report(error, "audit sink");
       }
+      if (pending !== undefined) await recorded(pending, call);
     }
   };
+}
+
+/**
+ * Waits for an async sink, up to the handler's store deadline (else 10 s): its failure, or its not
+ * settling in time, goes to `onError`; either way the call is then answered.
+ */
+function recorded(pending: PromiseLike<void>, call: McpCall): Promise<void> {
+  const wanted = storeTimeout(call);
+  const ms = wanted > 0 ? wanted : DEFAULT_STORE_TIMEOUT_MS;
+  return new Promise<void>((resolve) => {
+    let waiting = true;
+    const timer = setTimeout(() => {
+      waiting = false;
+      call.report(
+        new PorticoError(
+          "audit_sink_timeout",
+          `audit sink did not settle within ${ms} ms; the call was answered without waiting for its record`,
+        ),
+        "audit sink",
+      );
+      resolve();
+    }, ms);
+    (timer as { unref?: () => void }).unref?.();
+    Promise.resolve(pending).then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        // Once the call was answered without it, a late failure has already been reported as the timeout.
+        if (waiting) call.report(error, "audit sink");
+        resolve();
+      },
+    );
+  });
 }
 
 function sideEffect(call: McpCall, options: AuditOptions): boolean {

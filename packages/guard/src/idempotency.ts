@@ -18,8 +18,10 @@ import {
   PorticoError,
   type SessionStore,
   type StoreKey,
+  timedSessionStore,
 } from "@portico/core";
 import { type CallerScope, callerOf } from "./caller.ts";
+import { withStoreDeadline } from "./deadline.ts";
 import { digestOf } from "./digest.ts";
 import { factsOf } from "./facts.ts";
 import { Allowance, DEFAULT_KEY_ALLOWANCE, type KeyAllowance, utf8Length } from "./idempotency-allowance.ts";
@@ -60,7 +62,10 @@ export interface IdempotencyOptions {
   scope?: CallerScope;
   /** With `server.use`: which tools it guards. Default: every tool (calls with a key). */
   tools?: ToolSelector;
-  /** Where keys are kept. Default: the handler's session store, shared by every instance. */
+  /**
+   * Where keys are kept. Default: the handler's session store, shared by every instance. A store
+   * given here gets the handler's `storeTimeoutMs` on every call, as the handler's stores do.
+   */
   store?: SessionStore;
   /** Longest result kept, in UTF-8 bytes of its JSON; a longer one is recorded as run, without its result. Default 256 KiB. */
   maxResultBytes?: number;
@@ -88,6 +93,7 @@ export function idempotent(options: IdempotencyOptions = {}): Middleware {
     options.keysPerCaller === false
       ? undefined
       : new Allowance(options.keysPerCaller ?? DEFAULT_KEY_ALLOWANCE);
+  const own = options.store === undefined ? undefined : withStoreDeadline(options.store, timedSessionStore);
   return async (call, next) => {
     if (call.method !== "tools/call" || call.target === undefined || !covers(options.tools, call.target))
       return next();
@@ -103,7 +109,7 @@ export function idempotent(options: IdempotencyOptions = {}): Middleware {
       );
     }
     factsOf(call).idempotencyKey = given;
-    const store = options.store ?? call.stores.sessions;
+    const store = own === undefined ? call.stores.sessions : own(call);
     const who = await callerOf(call, options.scope);
     const key: StoreKey = { kind: "idempotency", id: `${call.target}|${who}|${await digestOf(given)}` };
     // The allowance is the calling caller's, whatever scope the keys are shared in.

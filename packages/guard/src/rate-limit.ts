@@ -14,8 +14,10 @@ import {
   type RateLimitStore,
   type StoreKey,
   type TokenTake,
+  timedRateLimitStore,
 } from "@portico/core";
 import { callerOf } from "./caller.ts";
+import { withStoreDeadline } from "./deadline.ts";
 import { digestOf } from "./digest.ts";
 import { factsOf } from "./facts.ts";
 import { roundsOf } from "./rounds.ts";
@@ -30,7 +32,10 @@ export const RATE_LIMIT_META = "portico/rateLimit";
 
 /** Options for {@link rateLimit}. */
 export interface RateLimitOptions {
-  /** Where the buckets are. Default: the handler's stores (`stores.limits`), shared by every instance. */
+  /**
+   * Where the buckets are. Default: the handler's stores (`stores.limits`), shared by every instance.
+   * A store given here gets the handler's `storeTimeoutMs` on every call, as the handler's stores do.
+   */
   store?: RateLimitStore;
   /** Shows each tool's limits in `tools/list` (`_meta["portico/rateLimit"]`). Default `true`. */
   advertise?: boolean;
@@ -67,13 +72,14 @@ export function rateLimit(
   // Taken narrowest first: a call its caller's own limit refuses spends nothing others share.
   const enforced = compiled.toSorted((a, b) => breadth(a) - breadth(b));
   const limitId = compiled.map((rule) => rule.id).join(",");
+  const own = options.store === undefined ? undefined : withStoreDeadline(options.store, timedRateLimitStore);
   return async (call, next) => {
     const answer = () =>
       call.method === "tools/list" && advertise ? next().then((r) => withLimits(r, compiled)) : next();
     if (call.inTask) return answer();
     const applying = enforced.filter((rule) => ruleCovers(rule, call, covers));
     if (applying.length === 0) return answer();
-    const store = options.store ?? call.stores.limits;
+    const store = own === undefined ? call.stores.limits : own(call);
     if (store === undefined) {
       throw new PorticoError(
         "no_rate_limit_store",

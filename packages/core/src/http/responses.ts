@@ -3,6 +3,7 @@
 import { bufferedResponse } from "@portico/host";
 import { ErrorCode } from "../errors.ts";
 import { errorMessage, type JsonRpcMessage, type RequestId } from "../jsonrpc/messages.ts";
+import { failedStoreOf } from "../stores/timed.ts";
 
 /** Extra response headers, names in lower case. */
 export type HeaderRecord = Record<string, string>;
@@ -43,20 +44,29 @@ export function cannotStream(): Response {
   );
 }
 
-/** 503 + `Retry-After` (the store's hint, at least 1 s) for a store that cannot be reached. */
+/** What a client is told failed, by the store whose call failed (never more: no backend, no key). */
+const STORAGE: Readonly<Record<string, string>> = {
+  sessions: "session storage",
+  events: "event storage",
+  bus: "message bus",
+  limits: "rate-limit storage",
+};
+
+/**
+ * 503 + `Retry-After` (the store's hint, at least 1 s) for a store that cannot be reached, named
+ * when known (`session storage`, `rate-limit storage`, …), else `storage`.
+ */
 export function storeUnavailable(
   error: { retryAfterSeconds?: number },
   headers: Record<string, string> = {},
 ): Response {
   const seconds = Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1));
-  return httpError(
-    503,
-    ErrorCode.InternalError,
-    "Service Unavailable: session storage is unreachable, retry later",
-    {
-      headers: { ...headers, "retry-after": String(seconds) },
-    },
-  );
+  const store = failedStoreOf(error);
+  const what =
+    (store !== undefined && Object.hasOwn(STORAGE, store) ? STORAGE[store] : undefined) ?? "storage";
+  return httpError(503, ErrorCode.InternalError, `Service Unavailable: ${what} is unreachable, retry later`, {
+    headers: { ...headers, "retry-after": String(seconds) },
+  });
 }
 
 /** The answer to a request whose result cannot be written as JSON (the cause goes to `onError`). */
