@@ -45,7 +45,11 @@ export interface ModernHandlerOptions {
   secret?: string | Uint8Array;
   /** Lifetime of a sealed `requestState`. Default 10 minutes. */
   requestStateTtlMs?: number;
-  /** SSE keep-alive comment interval. Default 15 s; 0 disables. */
+  /**
+   * SSE keep-alive comment interval. Default 15 s; 0 disables them on answers, while long-lived
+   * streams (the legacy GET stream, `subscriptions/listen`) still write one every 60 s: a host that
+   * notices a departed client only on a write (Workers) would otherwise hold its stream for ever.
+   */
   keepAliveMs?: number;
   /** `retry` hint sent when the server ends a stream. Default 1000 ms. */
   retryMs?: number;

@@ -8,6 +8,9 @@ import { droppedNotifications, Exchange, type ExchangeOptions } from "../http/ex
 import type { Subscription } from "../stores/types.ts";
 import { type Incoming, type Runtime, whenToEnd } from "./runtime.ts";
 
+/** How often a long-lived stream writes a comment when `keepAliveMs` is 0. */
+export const LONG_STREAM_PROBE_MS = 60_000;
+
 export class LongStream {
   readonly exchange: Exchange;
   ended = false;
@@ -24,7 +27,9 @@ export class LongStream {
     this.#rt = rt;
     this.exchange = new Exchange({
       ...options,
-      keepAliveMs: rt.options.keepAliveMs,
+      // Even with keep-alive comments off: some hosts (Workers) only notice a client that left on a
+      // write, and until then the stream holds its slot and subscriptions.
+      keepAliveMs: rt.options.keepAliveMs || LONG_STREAM_PROBE_MS,
       forceStream: true,
       onClientGone: () => this.close(),
     });
