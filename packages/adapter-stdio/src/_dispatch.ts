@@ -2,7 +2,9 @@
  * Routes each inbound line: a request becomes a POST whose answer is relayed (concurrently with
  * every other request), a notification or a client's reply a POST whose 202 ends it, and
  * `notifications/cancelled` aborts the request it names. Input that is not a message gets its
- * JSON-RPC error at once.
+ * JSON-RPC error at once. The POST carries the line as it came: parsed JSON is never serialized
+ * again (nesting `JSON.parse` accepts can overflow `JSON.stringify`); bounding it is the handler's
+ * part, as for any HTTP body.
  */
 import { discardAnswer, openAnswer } from "./_answer.ts";
 import { type Connection, describe, POST_HEADERS } from "./_connection.ts";
@@ -51,6 +53,8 @@ export class Dispatcher {
    * HTTP client waits for the answer's `Mcp-Session-Id` before its next request.
    */
   #gate: Promise<void> | undefined;
+  /** Messages waiting for the gate. */
+  #held = 0;
 
   constructor(conn: Connection, stream: NotificationStream, maxInFlight: number) {
     this.#conn = conn;
@@ -70,22 +74,32 @@ export class Dispatcher {
       );
       return;
     }
-    this.message(message);
+    const gate = this.#gate;
+    if (gate !== undefined && !(isObject(message) && modernVersionOf(message) !== undefined)) {
+      this.#held++;
+      this.#hold(
+        gate.then(() => {
+          this.#held--;
+          this.#route(message, text);
+        }),
+      );
+      return;
+    }
+    this.#route(message, text);
+  }
+
+  /**
+   * While as many messages as `maxInFlight` wait for a legacy `initialize`: resolves once they have
+   * gone on (reading the input pauses until then, so what waits stays bounded). Else `undefined`.
+   */
+  backlog(): Promise<void> | undefined {
+    return this.#held >= this.#maxInFlight ? this.#gate : undefined;
   }
 
   /** A line longer than `maxLineBytes` (discarded). */
   tooLong(limit: number): void {
     const text = `Invalid Request: the message is longer than ${limit} bytes (maxLineBytes) and was discarded`;
     void this.#conn.writer.write(errorMessage(null, INVALID_REQUEST, text));
-  }
-
-  message(message: unknown): void {
-    const gate = this.#gate;
-    if (gate !== undefined && !(isObject(message) && modernVersionOf(message) !== undefined)) {
-      this.#hold(gate.then(() => this.#route(message)));
-      return;
-    }
-    this.#route(message);
   }
 
   /** Makes `until` the gate later legacy messages wait for; lifted once it settles. */
@@ -96,26 +110,35 @@ export class Dispatcher {
     });
   }
 
-  #route(message: unknown): void {
-    if (Array.isArray(message)) {
-      this.#batch(message);
-      return;
-    }
-    switch (kindOf(message)) {
-      case "request":
-        this.#request(message as JsonObject);
+  /** `message`, parsed from `text`. Nothing it throws escapes (the input's handler, or the gate). */
+  #route(message: unknown, text: string): void {
+    try {
+      if (Array.isArray(message)) {
+        this.#batch(message, text);
         return;
-      case "notification":
-        this.#notification(message as JsonObject);
-        return;
-      case "response":
-        this.#other(message as JsonObject, this.#conn.sessionHeaders(), "a reply");
-        return;
-      default: {
-        const id = isObject(message) ? idOf(message.id) : null;
-        const text = "Invalid Request: not a JSON-RPC 2.0 request, notification or response";
-        void this.#conn.writer.write(errorMessage(id, INVALID_REQUEST, text));
       }
+      switch (kindOf(message)) {
+        case "request":
+          this.#request(message as JsonObject, text);
+          return;
+        case "notification":
+          this.#notification(message as JsonObject, text);
+          return;
+        case "response":
+          this.#other(text, this.#conn.sessionHeaders(), "a reply");
+          return;
+        default: {
+          const id = isObject(message) ? idOf(message.id) : null;
+          const error = "Invalid Request: not a JSON-RPC 2.0 request, notification or response";
+          void this.#conn.writer.write(errorMessage(id, INVALID_REQUEST, error));
+        }
+      }
+    } catch (error) {
+      this.#conn.log(`handling a message failed: ${describe(error)}`);
+      const ids = (Array.isArray(message) ? message : [message]).flatMap((m) =>
+        kindOf(m) === "request" ? [(m as JsonObject).id as RequestId] : [],
+      );
+      for (const id of ids) void this.#conn.writer.write(errorMessage(id, INTERNAL_ERROR, "Internal error"));
     }
   }
 
@@ -140,8 +163,15 @@ export class Dispatcher {
     const ids = [...pending];
     const entry: InFlight = { controller, pending, longLived, done: Promise.resolve() };
     entry.done = run
-      .catch((error: unknown) => {
-        if (!controller.signal.aborted) this.#conn.log(`a request failed: ${describe(error)}`);
+      .catch(async (error: unknown) => {
+        if (controller.signal.aborted) return;
+        this.#conn.log(`a request failed: ${describe(error)}`);
+        // Whatever failed, every request still waiting gets its answer.
+        const unanswered = [...pending];
+        pending.clear();
+        for (const id of unanswered) {
+          await this.#conn.writer.write(errorMessage(id, INTERNAL_ERROR, "Internal error"));
+        }
       })
       .finally(() => {
         this.#requests.delete(entry);
@@ -162,7 +192,7 @@ export class Dispatcher {
     return true;
   }
 
-  #request(message: JsonObject): void {
+  #request(message: JsonObject, text: string): void {
     const id = message.id as RequestId;
     if (this.#refuseBusy([id])) return;
     const controller = new AbortController();
@@ -172,15 +202,19 @@ export class Dispatcher {
       controller,
       longLived,
       pending,
-      this.#serve(message, pending, controller.signal),
+      this.#serve(message, text, pending, controller.signal),
     );
     if (message.method === "initialize" && modernVersionOf(message) === undefined) this.#hold(entry.done);
   }
 
-  async #serve(message: JsonObject, pending: Set<RequestId>, signal: AbortSignal): Promise<void> {
+  async #serve(
+    message: JsonObject,
+    body: string,
+    pending: Set<RequestId>,
+    signal: AbortSignal,
+  ): Promise<void> {
     const conn = this.#conn;
     const version = modernVersionOf(message);
-    const body = JSON.stringify(message);
     const headersOf = (): Record<string, string> =>
       version === undefined
         ? { ...POST_HEADERS, ...conn.sessionHeaders() }
@@ -232,7 +266,7 @@ export class Dispatcher {
     }
   }
 
-  #notification(message: JsonObject): void {
+  #notification(message: JsonObject, text: string): void {
     const conn = this.#conn;
     const version = modernVersionOf(message);
     if (message.method === "notifications/cancelled") {
@@ -240,18 +274,18 @@ export class Dispatcher {
       if (target !== null) this.#byId.get(keyOf(target))?.controller.abort();
       // A legacy session cancels its call itself; on 2026-07-28 the closed stream is the cancellation.
       if (version === undefined && conn.sessionId !== undefined) {
-        this.#other(message, conn.sessionHeaders(), "a cancellation");
+        this.#other(text, conn.sessionHeaders(), "a cancellation");
       }
       return;
     }
     const headers = version === undefined ? conn.sessionHeaders() : modernHeaders(message, version);
     const opensStream = message.method === "notifications/initialized" && version === undefined;
-    this.#other(message, headers, `the notification ${String(message.method)}`, "POST", opensStream);
+    this.#other(text, headers, `the notification ${String(message.method)}`, "POST", opensStream);
   }
 
-  /** A POST (or DELETE) whose answer only matters when it is an error (logged). */
+  /** A POST of `body` (or a DELETE) whose answer only matters when it is an error (logged). */
   #other(
-    message: JsonObject | null,
+    body: string | null,
     headers: Record<string, string>,
     what: string,
     method: "POST" | "DELETE" = "POST",
@@ -265,7 +299,6 @@ export class Dispatcher {
       return;
     }
     const signal = this.#others.signal;
-    const body = message === null ? null : JSON.stringify(message);
     const all = method === "POST" ? { ...POST_HEADERS, ...headers } : headers;
     const work = (async () => {
       const answer = await openAnswer(await conn.send(method, all, body, signal), signal);
@@ -285,7 +318,7 @@ export class Dispatcher {
   }
 
   /** A 2025-03-26 batch: one POST; each request in it gets its response. */
-  #batch(messages: unknown[]): void {
+  #batch(messages: unknown[], text: string): void {
     if (messages.length === 0) {
       void this.#conn.writer.write(errorMessage(null, INVALID_REQUEST, "Invalid Request: an empty batch"));
       return;
@@ -298,10 +331,7 @@ export class Dispatcher {
     const pending = new Set(ids);
     const run = (async () => {
       const headers = { ...POST_HEADERS, ...conn.sessionHeaders() };
-      const answer = await openAnswer(
-        await conn.send("POST", headers, JSON.stringify(messages), signal),
-        signal,
-      );
+      const answer = await openAnswer(await conn.send("POST", headers, text, signal), signal);
       if (ids.length > 0) {
         await relayAnswer(conn, { pending, signal, resumable: true }, answer);
         return;

@@ -28,6 +28,7 @@ export interface StdioOptions {
    * The most requests served at once (a batch counts once). A request beyond it is answered at
    * once with a JSON-RPC error (`-32603`, "Too many requests in flight") and never reaches the app;
    * notifications and replies beyond the same number still sending are dropped with a log line.
+   * Once as many messages wait for a legacy `initialize` to answer, stdin is not read until it has.
    * Default 256.
    */
   maxInFlight?: number;
@@ -65,7 +66,20 @@ const DEFAULT_MAX_IN_FLIGHT = 256;
 const SHUTDOWN_WAIT_MS = 1000;
 
 function defaultLog(line: string): void {
-  process.stderr.write(`[portico stdio] ${line}\n`);
+  if (process.stderr.writable) process.stderr.write(`[portico stdio] ${line}\n`);
+}
+
+let stderrGuarded = false;
+
+/**
+ * Keeps a failing stderr from crashing the process: a client that goes away closes the read end of
+ * stderr as well as stdout's, and the next log line would then be an 'error' event nobody listens
+ * to. Installed once, and kept: a write made while serving may fail after `closed`.
+ */
+function guardStderr(): void {
+  if (stderrGuarded) return;
+  stderrGuarded = true;
+  process.stderr.on("error", () => {});
 }
 
 /** Ends the legacy session (DELETE), waiting at most {@link SHUTDOWN_WAIT_MS}. */
@@ -140,8 +154,9 @@ export function serveStdio(app: FetchApp, options: StdioOptions = {}): StdioServ
   const output = options.output ?? process.stdout;
   const log = options.log ?? defaultLog;
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
-  const restoreConsole =
-    (options.redirectConsole ?? output === process.stdout) ? consoleToStderr() : () => {};
+  const redirectConsole = options.redirectConsole ?? output === process.stdout;
+  if (options.log === undefined || redirectConsole) guardStderr();
+  const restoreConsole = redirectConsole ? consoleToStderr() : () => {};
 
   let shutdown: Promise<void> | undefined;
   let resolveClosed = (): void => {};
@@ -172,8 +187,14 @@ export function serveStdio(app: FetchApp, options: StdioOptions = {}): StdioServ
       if (error !== undefined) log(`reading the input failed: ${describe(error)}`);
       void stop(error === undefined ? graceMs : 0);
     },
-    // A full stdout pauses reading stdin (flow control): the answers waiting stay bounded.
-    backlog: () => writer.backlog(),
+    // A full stdout pauses reading stdin (flow control): the answers waiting stay bounded. So do
+    // the messages waiting for a legacy initialize.
+    backlog: () => {
+      const answers = writer.backlog();
+      const held = dispatcher.backlog();
+      if (held === undefined) return answers;
+      return answers === undefined ? held : Promise.all([answers, held]).then(() => {});
+    },
   });
 
   function stop(grace: number): Promise<void> {
