@@ -4,7 +4,8 @@ import { CliError, oneLine } from "../_errors.ts";
 
 /** The first stack frame in the user's code, as `file:line`, relative to the working directory. */
 export function userFrame(error: unknown): string | undefined {
-  const stack = (error as { stack?: unknown }).stack;
+  // Anything may be thrown, `null` and `undefined` included.
+  const stack = (error as { stack?: unknown } | null | undefined)?.stack;
   if (typeof stack !== "string") return undefined;
   for (const line of stack.split("\n").slice(1)) {
     const match = /\(?((?:file:\/\/)?\/[^():]+):(\d+):\d+\)?\s*$/.exec(line.trim());
@@ -26,7 +27,7 @@ export async function importBundle(file: string, entryLabel: string): Promise<Re
   try {
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
-    const code = (error as { code?: string }).code;
+    const code = (error as { code?: unknown } | null | undefined)?.code;
     const message = oneLine(error);
     if (code === "ERR_MODULE_NOT_FOUND") {
       const name = /Cannot find (?:package|module) '([^']+)'/.exec(message)?.[1];
