@@ -1,7 +1,9 @@
 /**
- * While a server speaks MCP on the process's stdout, a stray `console.log` in a tool would corrupt
- * the protocol stream. This sends everything the global console prints to stderr instead, and puts
- * the console back afterwards.
+ * While a server speaks MCP on the process's stdout, a stray `console.log` in a tool — or a library
+ * writing to `process.stdout` itself, such as a JSON log sink — would corrupt the protocol stream.
+ * This sends everything the global console prints, and every `process.stdout.write`, to stderr
+ * instead, and puts both back afterwards. The protocol's own writer keeps stdout's real `write`
+ * (see `LineWriter`, made before this runs).
  */
 import { Console } from "node:console";
 
@@ -18,7 +20,13 @@ export function consoleToStderr(): () => void {
     saved[key] = global[key];
     global[key] = method;
   }
+  const stdout = process.stdout as unknown as Methods;
+  const ownWrite = Object.getOwnPropertyDescriptor(stdout, "write");
+  stdout.write = (...args: unknown[]) =>
+    (process.stderr.write as (...a: unknown[]) => boolean).apply(process.stderr, args);
   return () => {
     for (const [key, method] of Object.entries(saved)) global[key] = method;
+    if (ownWrite === undefined) delete stdout.write;
+    else Object.defineProperty(stdout, "write", ownWrite);
   };
 }

@@ -7,6 +7,7 @@ import type { Writable } from "node:stream";
 
 export class LineWriter {
   readonly #output: Writable;
+  readonly #write: (line: string) => boolean;
   readonly #onGone: (error: unknown) => void;
   #chain: Promise<void> = Promise.resolve();
   #closed = false;
@@ -17,6 +18,8 @@ export class LineWriter {
   /** `onGone` is told once when the output fails (the client went away). */
   constructor(output: Writable, onGone: (error: unknown) => void) {
     this.#output = output;
+    // Its `write` as it is now: `process.stdout.write` is sent to stderr while serving (_console.ts).
+    this.#write = output.write.bind(output);
     this.#onGone = onGone;
     output.on("error", this.#fail);
     output.on("drain", this.#release);
@@ -38,7 +41,7 @@ export class LineWriter {
       this.#queued--;
       if (this.#closed) return;
       try {
-        if (!this.#output.write(line)) this.#waitForDrain();
+        if (!this.#write(line)) this.#waitForDrain();
       } catch (error) {
         this.#fail(error);
       }

@@ -45,8 +45,9 @@ export interface StdioOptions {
    */
   graceMs?: number;
   /**
-   * Send the global `console`'s output to stderr while serving, so that a stray `console.log`
-   * cannot corrupt the protocol. Default `true` when `output` is `process.stdout`.
+   * Send the global `console`'s output, and any other `process.stdout.write` (a library logging to
+   * stdout itself), to stderr while serving, so that nothing but the protocol reaches stdout.
+   * Default `true` when `output` is `process.stdout`.
    */
   redirectConsole?: boolean;
 }
@@ -156,7 +157,6 @@ export function serveStdio(app: FetchApp, options: StdioOptions = {}): StdioServ
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
   const redirectConsole = options.redirectConsole ?? output === process.stdout;
   if (options.log === undefined || redirectConsole) guardStderr();
-  const restoreConsole = redirectConsole ? consoleToStderr() : () => {};
 
   let shutdown: Promise<void> | undefined;
   let resolveClosed = (): void => {};
@@ -167,6 +167,8 @@ export function serveStdio(app: FetchApp, options: StdioOptions = {}): StdioServ
     log(`the output closed (${describe(error)}): stopping`);
     void stop(0);
   });
+  // After the writer took stdout's real `write`: from here on, other writes to stdout go to stderr.
+  const restoreConsole = redirectConsole ? consoleToStderr() : () => {};
   const conn = new Connection({
     app,
     env: options.env,
