@@ -84,7 +84,7 @@ export {
   toJsonText,
   tokenIntervalMs,
 } from "./stores/index.ts";
-export { storeTimeoutOf, timedRateLimitStore, timedSessionStore } from "./stores/timed.ts";
+export { storeTimeoutOf, timedBus, timedRateLimitStore, timedSessionStore } from "./stores/timed.ts";
 export type {
   Bus,
   EventStore,

@@ -1,9 +1,9 @@
 /**
  * The skills a server serves, and their files as core resources. Every change recomputes the wanted
- * resources and reconciles: files gone are removed, new ones registered (the core then emits
- * `notifications/resources/list_changed` to both eras), changed bytes under an unchanged listing
- * are swapped in place with `resourceUpdated`. Nested skills share files with their enclosing
- * skill; a URI both serve must carry the same bytes.
+ * resources and reconciles: files gone are removed, new ones registered (in one `server.batch`, so
+ * the core emits one `notifications/resources/list_changed` to both eras), changed bytes under an
+ * unchanged listing are swapped in place with `resourceUpdated`. Nested skills share files with
+ * their enclosing skill; a URI both serve must carry the same bytes.
  */
 import {
   addResource,
@@ -148,7 +148,12 @@ export class SkillCatalog {
     this.#reconcile(wanted);
   }
 
+  /** One `list_changed` for the whole change, however many files it adds or removes. */
   #reconcile(wanted: Map<string, Wanted>): void {
+    this.#server.batch(() => this.#apply(wanted));
+  }
+
+  #apply(wanted: Map<string, Wanted>): void {
     for (const [uri, served] of this.#served) {
       if (!wanted.has(uri)) {
         this.#served.delete(uri);

@@ -6,7 +6,15 @@
  * topic of the index key; every instance re-syncs on a message and every `refreshMs` (a lost
  * message only delays), and the catalog emits `list_changed` to the clients of both eras.
  */
-import { type McpServer, PorticoError, type StoreKey, type Stores } from "@portico/core";
+import {
+  type McpServer,
+  PorticoError,
+  type StoreKey,
+  type Stores,
+  storeTimeoutOf,
+  timedBus,
+  timedSessionStore,
+} from "@portico/core";
 import { fromStored, hashOf, readIndex, type StoredIndex, toStored } from "./_stored.ts";
 import { type CompiledSkill, compileSkill } from "./_validate.ts";
 import { skillSet, skillsOn } from "./add-skills.ts";
@@ -19,6 +27,13 @@ export interface StoreSkillsOptions extends SkillsOptions {
   readonly name?: string;
   /** Re-read the index this often, in milliseconds, besides on bus messages. Default 30 000. */
   readonly refreshMs?: number;
+  /**
+   * Longest wait for one store call, in milliseconds (0: none); beyond it the call fails with
+   * `StoreUnavailableError` (a re-sync reports it to `onError` and the next one runs; `put` and
+   * `remove` reject). Default: the handler's `storeTimeoutMs` when `stores` are a handler's
+   * (`call.stores`), else 10 000.
+   */
+  readonly storeTimeoutMs?: number;
   /** Told of what a re-sync could not do (an unreadable record, a skill the catalog refused). */
   readonly onError?: (error: unknown) => void;
 }
@@ -40,6 +55,9 @@ export interface SkillsFromStore {
 /** Ten years: the records are meant to stay; every change writes the index again. */
 const TTL_MS = 10 * 365 * 24 * 3_600_000;
 const DEFAULT_REFRESH_MS = 30_000;
+const DEFAULT_STORE_TIMEOUT_MS = 10_000;
+/** Compare-and-set attempts of one index write before it gives up (other writers won them all). */
+const MAX_WRITE_ATTEMPTS = 20;
 const OPTION_KEYS = ["directoryRead", "pageSize", "cache", "maxFiles", "maxBytes", "uniqueNames"] as const;
 
 /**
@@ -47,10 +65,18 @@ const OPTION_KEYS = ["directoryRead", "pageSize", "cache", "maxFiles", "maxBytes
  * the first load is done and the bus subscription is active.
  */
 export async function storeSkills(server: McpServer, options: StoreSkillsOptions): Promise<SkillsFromStore> {
-  const { stores, name = "default", refreshMs = DEFAULT_REFRESH_MS } = options;
+  const { name = "default", refreshMs = DEFAULT_REFRESH_MS } = options;
   if (!(Number.isFinite(refreshMs) && refreshMs > 0)) {
     throw new PorticoError("invalid_config", `refreshMs must be a positive number, got ${refreshMs}`);
   }
+  const { storeTimeoutMs } = options;
+  if (storeTimeoutMs !== undefined && !(typeof storeTimeoutMs === "number" && storeTimeoutMs >= 0)) {
+    throw new PorticoError(
+      "invalid_config",
+      `storeTimeoutMs must be a number ≥ 0, got ${String(storeTimeoutMs)}`,
+    );
+  }
+  const stores = withDeadline(options.stores, storeTimeoutMs);
   if (typeof name !== "string" || name === "" || name.length > 200) {
     throw new PorticoError("invalid_config", "name must be a non-empty string of at most 200 characters");
   }
@@ -88,7 +114,15 @@ export async function storeSkills(server: McpServer, options: StoreSkillsOptions
         continue;
       }
       try {
-        skills.push(compileSkill(fromStored(record.value), limits));
+        const skill = compileSkill(fromStored(record.value), limits);
+        if (skill.path !== path) {
+          // Served under its own path, it could never be removed through the index's.
+          throw new PorticoError(
+            "invalid_skill",
+            `Skill record ${hash} of registry "${name}" holds skill "${skill.path}" but the index names it "${path}"; not served`,
+          );
+        }
+        skills.push(skill);
         hashes.set(path, hash);
       } catch (error) {
         onError(error);
@@ -101,7 +135,7 @@ export async function storeSkills(server: McpServer, options: StoreSkillsOptions
     const { index } = await readIndexRecord();
     const { skills, hashes, missing } = await load(index);
     for (const path of [...served.keys()]) {
-      if (!(path in index.skills)) {
+      if (!Object.hasOwn(index.skills, path)) {
         catalog.remove(path, owner);
         served.delete(path);
       }
@@ -149,13 +183,13 @@ export async function storeSkills(server: McpServer, options: StoreSkillsOptions
     return running;
   }
 
-  /** Compare-and-set until `change` applies to the index; then announces it. */
+  /** Compare-and-set until `change` applies to the index (at most MAX_WRITE_ATTEMPTS); then announces it. */
   async function write(path: string, hash: string | undefined): Promise<string | undefined> {
     let previous: string | undefined;
-    for (;;) {
+    for (let attempt = 1; ; attempt++) {
       const { index, version } = await readIndexRecord();
-      previous = index.skills[path];
-      const next: StoredIndex = { skills: { ...index.skills } };
+      previous = Object.hasOwn(index.skills, path) ? index.skills[path] : undefined;
+      const next: StoredIndex = { skills: index.skills }; // a copy (readIndex), with no prototype
       if (hash === undefined) delete next.skills[path];
       else next.skills[path] = hash;
       const written =
@@ -163,6 +197,12 @@ export async function storeSkills(server: McpServer, options: StoreSkillsOptions
           ? await stores.sessions.create(indexKey, next as never, TTL_MS)
           : await stores.sessions.update(indexKey, version, next as never, TTL_MS);
       if (written) break;
+      if (attempt === MAX_WRITE_ATTEMPTS) {
+        throw new PorticoError(
+          "write_conflict",
+          `Skill "${path}" was not ${hash === undefined ? "removed" : "stored"}: the index of registry "${name}" changed under each of ${MAX_WRITE_ATTEMPTS} attempts (other writers); try again`,
+        );
+      }
     }
     if (previous !== undefined && previous !== hash) {
       // The old record is no longer named (a reader that still saw it re-reads the index).
@@ -228,4 +268,20 @@ export async function storeSkills(server: McpServer, options: StoreSkillsOptions
       await subscription.unsubscribe();
     },
   };
+}
+
+/**
+ * `stores` with every call bounded by `timeoutMs` (default: none more when they are a handler's,
+ * whose calls are bounded already; else 10 s), as the handler bounds its own.
+ */
+function withDeadline(
+  stores: Pick<Stores, "sessions" | "bus">,
+  timeoutMs: number | undefined,
+): Pick<Stores, "sessions" | "bus"> {
+  if (timeoutMs === undefined) {
+    if (storeTimeoutOf(stores as Stores) !== undefined) return stores;
+    timeoutMs = DEFAULT_STORE_TIMEOUT_MS;
+  }
+  if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) return stores;
+  return { sessions: timedSessionStore(stores.sessions, timeoutMs), bus: timedBus(stores.bus, timeoutMs) };
 }

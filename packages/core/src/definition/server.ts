@@ -70,6 +70,8 @@ export class McpServer implements Definitions {
   /** Installed families in order (a family may declare no method: an extension of capabilities only). */
   readonly #families = new Set<MethodFamily>();
   readonly #listeners = new Set<(event: ServerEvent) => void>();
+  /** While `batch` runs: each kind changed, with how to undo each of its additions. */
+  #batched: Map<ListKind, (() => void)[]> | undefined;
 
   constructor(options: ServerOptions) {
     const { instructions, pageSize, tags, ...info } = options ?? ({} as ServerOptions);
@@ -107,6 +109,46 @@ export class McpServer implements Definitions {
   /** Tells subscribers (legacy `resources/subscribe`, modern `subscriptions/listen`) that a resource changed. */
   resourceUpdated(uri: string): void {
     this.#emit({ type: "resource_updated", uri });
+  }
+
+  /**
+   * Runs `change`, holding back the `list_changed` events of the definitions it registers and
+   * removes, then emits one per kind that changed (in the order first changed) before returning
+   * its result: a change of many definitions (a skill's files) is one notification per kind to
+   * each client, not one per definition. `change` is synchronous: what it does after an `await`
+   * is emitted as usual. `resourceUpdated` is never held back; a `batch` inside a batch just runs.
+   * A listener that refuses a kind's event (a mount whose parent holds a clashing name) undoes
+   * every addition of that kind made in the batch, as it undoes a single registration, and
+   * `batch` throws its error once the other kinds are emitted; an error `change` throws is
+   * thrown after the events of what it did.
+   *
+   * ```ts
+   * server.batch(() => {
+   *   for (const file of files) addResource(server, file.uri, file.config, file.read);
+   * }); // one notifications/resources/list_changed
+   * ```
+   */
+  batch<T>(change: () => T): T {
+    if (this.#batched !== undefined) return change();
+    const batched = new Map<ListKind, (() => void)[]>();
+    this.#batched = batched;
+    let result: T | undefined;
+    let failure: { error: unknown } | undefined;
+    try {
+      result = change();
+    } catch (error) {
+      failure = { error };
+    }
+    this.#batched = undefined;
+    for (const [kind, undos] of batched) {
+      try {
+        this.#listChanged(kind, undos);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure !== undefined) throw failure.error;
+    return result as T;
   }
 
   /** Observes definition changes (handlers use this to fan out notifications). */
@@ -147,23 +189,48 @@ export class McpServer implements Definitions {
     all.set(key, entry);
     if (!exposed) return { remove: () => void (all.get(key) === entry && all.delete(key)) };
     shown.set(key, entry);
-    try {
-      this.#emit({ type: "list_changed", kind: changes });
-    } catch (error) {
-      // A listener refused it (a mount it clashes with): undo, tell the others, and fail.
+    const undo = (): void => {
+      if (all.get(key) !== entry) return;
       all.delete(key);
       shown.delete(key);
-      this.#emit({ type: "list_changed", kind: changes });
-      throw error;
-    }
+    };
+    this.#changed(changes, undo);
     return {
       remove: () => {
         if (all.get(key) !== entry) return;
         all.delete(key);
         shown.delete(key);
-        this.#emit({ type: "list_changed", kind: changes });
+        this.#changed(changes, undefined);
       },
     };
+  }
+
+  /** `kind` changed (`undo`: how to take back an addition): emitted now, or at the end of `batch`. */
+  #changed(kind: ListKind, undo: (() => void) | undefined): void {
+    const batched = this.#batched;
+    if (batched === undefined) {
+      this.#listChanged(kind, undo === undefined ? [] : [undo]);
+      return;
+    }
+    const undos = batched.get(kind);
+    if (undos === undefined) batched.set(kind, undo === undefined ? [] : [undo]);
+    else if (undo !== undefined) undos.push(undo);
+  }
+
+  /**
+   * Emits `list_changed` for `kind`. A listener that throws (a mount it clashes with) refuses the
+   * additions: they are undone, the others told, and its error thrown.
+   */
+  #listChanged(kind: ListKind, undos: readonly (() => void)[]): void {
+    try {
+      this.#emit({ type: "list_changed", kind });
+    } catch (error) {
+      if (undos.length > 0) {
+        for (const undo of undos) undo();
+        this.#emit({ type: "list_changed", kind });
+      }
+      throw error;
+    }
   }
 
   /**

@@ -234,7 +234,10 @@ export function mount(
       if (isMounted(event.uri)) server.resourceUpdated(toParent(event.uri));
       return;
     }
-    for (const kind of kinds) if (kind.changes === event.kind) sync(kind);
+    // One change of the child (a batch of many definitions) is one list_changed of the parent too.
+    server.batch(() => {
+      for (const kind of kinds) if (kind.changes === event.kind) sync(kind);
+    });
   };
   const isMounted = (uri: string): boolean => {
     if (mounted.get("resources")?.has(uri)) return true;
@@ -246,7 +249,9 @@ export function mount(
   const unsubscribe = child.subscribe(onEvent);
   childrenOf.set(server, [...(childrenOf.get(server) ?? []), child]);
   try {
-    for (const kind of kinds) sync(kind);
+    server.batch(() => {
+      for (const kind of kinds) sync(kind);
+    });
   } catch (error) {
     unmount();
     throw error;

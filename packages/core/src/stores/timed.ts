@@ -82,6 +82,26 @@ export function timedRateLimitStore(l: RateLimitStore, timeoutMs: number): RateL
   return { take: (key, bucket) => deadline("limits.take", timeoutMs, l.take(key, bucket)) };
 }
 
+/**
+ * `bus` with every call bounded by `timeoutMs`, as `timedStores` bounds a handler's (unchanged when it
+ * is not a positive number). A subscription the bus confirms after its deadline has no owner (the
+ * caller got the error and will never unsubscribe): it is dropped as soon as it exists.
+ */
+export function timedBus(b: Bus, timeoutMs: number): Bus {
+  if (!bounded(timeoutMs)) return b;
+  return {
+    publish: (topic, message) => deadline("bus.publish", timeoutMs, b.publish(topic, message)),
+    subscribe: async (topic, onMessage) => {
+      const pending = b.subscribe(topic, onMessage);
+      const subscription = await deadline("bus.subscribe", timeoutMs, pending).catch((error: unknown) => {
+        pending.then((late) => late.unsubscribe()).catch(() => {});
+        throw error;
+      });
+      return { unsubscribe: () => deadline("bus.unsubscribe", timeoutMs, subscription.unsubscribe()) };
+    },
+  };
+}
+
 /** `stores` with every call bounded by `timeoutMs` (unchanged when it is not a positive number). */
 export function timedStores(stores: Stores, timeoutMs: number): Stores {
   if (!bounded(timeoutMs)) {
@@ -96,19 +116,7 @@ export function timedStores(stores: Stores, timeoutMs: number): Stores {
     replay: (session, last) => deadline("events.replay", timeoutMs, e.replay(session, last)),
     trim: (session, stream) => deadline("events.trim", timeoutMs, e.trim(session, stream)),
   };
-  const bus: Bus = {
-    publish: (topic, message) => deadline("bus.publish", timeoutMs, b.publish(topic, message)),
-    subscribe: async (topic, onMessage) => {
-      const pending = b.subscribe(topic, onMessage);
-      const subscription = await deadline("bus.subscribe", timeoutMs, pending).catch((error: unknown) => {
-        // Confirmed after the deadline, the subscription has no owner (the caller got this error
-        // and will never unsubscribe): it is dropped as soon as it exists.
-        pending.then((late) => late.unsubscribe()).catch(() => {});
-        throw error;
-      });
-      return { unsubscribe: () => deadline("bus.unsubscribe", timeoutMs, subscription.unsubscribe()) };
-    },
-  };
+  const bus = timedBus(b, timeoutMs);
   const timed: Stores =
     l === undefined
       ? { sessions, events, bus }

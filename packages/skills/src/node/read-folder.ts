@@ -9,6 +9,7 @@
 import { lstat, readdir, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { PorticoError } from "@portico/core";
+import { setOwn } from "../_own.ts";
 import { MAX_BYTES } from "../_validate.ts";
 import { type SkillDefinition, validateSkill } from "../index.ts";
 
@@ -38,7 +39,7 @@ export async function readSkillsFolder(dir: string): Promise<SkillDefinition[]> 
     await checkSize(dir, root, mine);
     const entries: Record<string, string | Uint8Array> = {};
     for (const file of mine)
-      entries[file.slice(root.length + 1)] = asContent(await readFile(join(dir, file)));
+      setOwn(entries, file.slice(root.length + 1), asContent(await readFile(join(dir, file))));
     const skill = { path: root, files: entries };
     validateSkill(skill);
     skills.push(skill);

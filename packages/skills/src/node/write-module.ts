@@ -63,7 +63,9 @@ export function skillsModule(skills: readonly SkillDefinition[], typed: boolean)
         const content = skill.files[name] as string | Uint8Array;
         const value =
           typeof content === "string" ? JSON.stringify(content) : `bytes(${JSON.stringify(base64(content))})`;
-        return `      ${JSON.stringify(name)}: ${value},`;
+        // `"__proto__": v` in a literal sets the prototype; the computed `["__proto__"]: v` is a member.
+        const key = name === "__proto__" ? `[${JSON.stringify(name)}]` : JSON.stringify(name);
+        return `      ${key}: ${value},`;
       });
     return [
       `  {`,
