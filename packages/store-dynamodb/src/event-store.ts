@@ -45,6 +45,11 @@ export interface DynamoDbEventStoreOptions {
 const POSITION = /^([0-9a-f]{10})-([1-9][0-9]{0,15})$/;
 /** Sequence numbers are zero-padded in sort keys so that text order is numeric order. */
 const SEQ_WIDTH = 16;
+/**
+ * DynamoDB's limit on a sort key value (and on a key condition's value), in UTF-8 bytes. Stream
+ * ids are ASCII, so an event's sort key `e <streamId> <seq>` is `streamId.length + 19` bytes.
+ */
+const MAX_SORT_KEY_BYTES = 1024;
 
 /**
  * {@link EventStore} on DynamoDB. A session is one partition (`<prefix>e#<sessionId>`): a counter
@@ -135,6 +140,8 @@ export class DynamoDbEventStore implements EventStore {
     const position = parts && POSITION.exec(parts.position);
     if (!parts || !position) return undefined;
     const { streamId } = parts;
+    // No event of this stream can exist, and DynamoDB would refuse the query (a client's id).
+    if (!fitsSortKey(streamId)) return undefined;
     const [, tag, seqText] = position;
     const from = eventSk(streamId, Number(seqText));
     const items = await queryAll(this.#client, {
@@ -165,7 +172,7 @@ export class DynamoDbEventStore implements EventStore {
   }
 
   async trim(sessionId: string, streamId?: string): Promise<void> {
-    if (streamId !== undefined && !isStreamId(streamId)) return;
+    if (streamId !== undefined && !(isStreamId(streamId) && fitsSortKey(streamId))) return;
     const counter = this.#counter(sessionId);
     // A whole-session trim starts the byte total from zero.
     if (streamId === undefined) await setTotal(counter, 0);
@@ -198,6 +205,11 @@ export class DynamoDbEventStore implements EventStore {
   #pk(sessionId: string): string {
     return `${this.#context.keyPrefix}e#${sessionId}`;
   }
+}
+
+/** Whether the sort keys of `streamId`'s events (ASCII, see `isStreamId`) are within DynamoDB's limit. */
+function fitsSortKey(streamId: string): boolean {
+  return streamId.length + SEQ_WIDTH + 3 <= MAX_SORT_KEY_BYTES;
 }
 
 function eventSk(streamId: string, seq: number): string {

@@ -166,7 +166,8 @@ return 1`;
 
 /**
  * Bus poll (polling bus), only with `primaryReads` (else a plain XREAD). KEYS topic streams;
- * ARGV[1] COUNT, ARGV[2…] the last id seen per key.
+ * ARGV[1] COUNT, ARGV[2…] the last id seen per key. `unpack` refuses a few thousand values: the
+ * bus sends at most 1000 keys per call.
  */
 export const POLL = `
 local args = {'XREAD', 'COUNT', ARGV[1], 'STREAMS'}

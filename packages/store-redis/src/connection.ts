@@ -34,9 +34,18 @@ export interface RedisConnection {
   readonly primaryReads?: boolean;
 }
 
+/**
+ * The options of node-redis's `sendCommand` the stores pass: the abort signal of a command they
+ * gave up on (`abortSignal` in v5+, `signal` in v4), so one still in the offline queue is dropped.
+ */
+export interface NodeRedisCommandOptions {
+  abortSignal?: AbortSignal;
+  signal?: AbortSignal;
+}
+
 /** The part of a node-redis (v4 – v6) client the stores use. */
 export interface NodeRedisClientLike {
-  sendCommand(args: string[]): Promise<unknown>;
+  sendCommand(args: string[], options?: NodeRedisCommandOptions): Promise<unknown>;
   duplicate(): NodeRedisSubscriberLike;
 }
 
@@ -57,8 +66,12 @@ export interface IoRedisClientLike {
 
 /** The part of a duplicated ioredis client the pub/sub bus uses. */
 export interface IoRedisSubscriberLike {
+  /** `"ready"` once connected (and `"wait"` before connecting, with `lazyConnect`). */
+  readonly status?: string;
+  connect?(): Promise<unknown>;
   on(event: "error", listener: (error: Error) => void): unknown;
   on(event: "message", listener: (channel: string, message: string) => void): unknown;
+  once?(event: "ready", listener: () => void): unknown;
   subscribe(channel: string): Promise<unknown>;
   unsubscribe(channel: string): Promise<unknown>;
   disconnect(): unknown;
@@ -85,10 +98,14 @@ function normalise(error: unknown): unknown {
 /** A {@link RedisConnection} over a connected node-redis client (`await createClient(…).connect()`). */
 export function nodeRedisConnection(client: NodeRedisClientLike): RedisConnection {
   return {
-    send: (command) =>
-      client.sendCommand(command).catch((error: unknown) => {
-        throw normalise(error);
-      }),
+    // A command the stores gave up on (their deadline aborts `signal`) leaves node-redis's offline
+    // queue: sent after Redis is back, it would run late, and the queue would grow all outage long.
+    send: (command, signal) =>
+      client
+        .sendCommand(command, signal ? { abortSignal: signal, signal } : undefined)
+        .catch((error: unknown) => {
+          throw normalise(error);
+        }),
     subscriber(onError) {
       const connection = client.duplicate();
       connection.on("error", onError);
@@ -138,8 +155,28 @@ export function ioRedisConnection(client: IoRedisClientLike): RedisConnection {
       const listeners = new Map<string, (message: string) => void>();
       connection.on("error", onError);
       connection.on("message", (channel, message) => listeners.get(channel)?.(message));
+      // A client without an offline queue (`enableOfflineQueue: false`) refuses commands until it
+      // is ready, and the duplicate has only just started connecting: SUBSCRIBE waits for "ready"
+      // (the bus's deadline bounds the wait). One shared wait, however many subscribes are waiting.
+      let ready: Promise<void> | undefined;
+      let stopWaiting = () => {};
+      const whenReady = (): Promise<void> | undefined => {
+        const status = connection.status;
+        // "end": closed for good, nothing to wait for (SUBSCRIBE fails at once).
+        if (status === undefined || status === "ready" || status === "end" || !connection.once) return;
+        if (status === "wait") connection.connect?.().catch(() => {});
+        ready ??= new Promise<void>((resolve) => {
+          stopWaiting = resolve;
+          connection.once?.("ready", () => {
+            ready = undefined;
+            resolve();
+          });
+        });
+        return ready;
+      };
       return {
         async subscribe(channel, onMessage) {
+          await whenReady();
           listeners.set(channel, onMessage);
           await connection.subscribe(channel).catch((error: unknown) => {
             throw normalise(error);
@@ -152,6 +189,7 @@ export function ioRedisConnection(client: IoRedisClientLike): RedisConnection {
         async close() {
           listeners.clear();
           connection.disconnect();
+          stopWaiting(); // a waiting SUBSCRIBE now fails ("Connection is closed.")
         },
       };
     },

@@ -5,6 +5,7 @@ import { Commands } from "./_commands.ts";
 import { ttlArgument } from "./_json.ts";
 import { POLL, PUBLISH } from "./_scripts.ts";
 import type { RedisClientLike, RedisReply } from "./connection.ts";
+import { RedisError } from "./errors.ts";
 
 /** Options for {@link RedisPollingBus}. */
 export interface RedisPollingBusOptions extends CommandOptions {
@@ -27,13 +28,27 @@ export interface RedisPollingBusOptions extends CommandOptions {
 const BATCH = 200;
 
 /**
+ * Topics per XREAD (or POLL script): the script hands XREAD its arguments with Lua's `unpack`,
+ * which refuses a few thousand values, and a smaller request also keeps one reply bounded.
+ */
+const CHUNK = 1000;
+
+/** A topic read after its cursor: its index among the reads, its key, its cursor. */
+interface Polled {
+  index: number;
+  key: string;
+  cursor: string;
+}
+
+/**
  * A `Bus` for connections without pub/sub (Upstash REST on Edge runtimes), on the core's
  * `PollingBus`: each topic is a short Redis Stream (`<prefix>b:<storeKeyText(topic)>`). `publish`
  * appends to it (XADD with an approximate MAXLEN, and an expiry of `messageTtlMs`); a bus instance
- * polls all its subscribed topics with one XREAD per `pollMs` (so one request per poll, however
- * many topics; inside a script with `primaryReads`), and hands new entries to their subscribers in
- * stream order. `subscribe` resolves
- * once the topic's current end is known, so everything published after it resolves is delivered.
+ * polls all its subscribed topics with one XREAD per `pollMs` (one request per poll for up to 1000
+ * topics, one per 1000 beyond; inside a script with `primaryReads`), and hands new entries to their
+ * subscribers in stream order. A topic whose key holds something else (WRONGTYPE) is reported to
+ * `onError` alone; the others are still delivered. `subscribe` resolves once the topic's current
+ * end is known, so everything published after it resolves is delivered.
  * Delivery is at most once, best effort. Every instance of one app must use the same bus kind:
  * pub/sub and polling do not hear each other. On Workers and Edge, timers do not outlive the
  * request: subscribe within one.
@@ -70,13 +85,13 @@ class RedisTopicLog implements TopicLog<string> {
     await this.#commands.eval(PUBLISH, [this.#key(topic)], [text, this.#ttl, this.#maxLen], "once");
   }
 
-  /** First reads look up each stream's last id; the others share one XREAD. */
+  /** First reads look up each stream's last id; the others share one XREAD per {@link CHUNK} topics. */
   async read(reads: readonly TopicLogRead<string>[]): Promise<TopicLogBatch<string>[]> {
     const batches: TopicLogBatch<string>[] = reads.map((read) => ({
       messages: [],
       cursor: read.cursor ?? "0-0",
     }));
-    const polled: { index: number; key: string; cursor: string }[] = [];
+    const polled: Polled[] = [];
     const starts: Promise<void>[] = [];
     for (const [index, read] of reads.entries()) {
       const key = this.#key(read.topic);
@@ -90,21 +105,52 @@ class RedisTopicLog implements TopicLog<string> {
     }
     await Promise.all(starts);
     if (polled.length === 0) return batches;
+    const chunks: Promise<void>[] = [];
+    for (let i = 0; i < polled.length; i += CHUNK) {
+      chunks.push(this.#poll(polled.slice(i, i + CHUNK), batches));
+    }
+    await Promise.all(chunks);
+    return batches;
+  }
+
+  /**
+   * One XREAD (the POLL script with `primaryReads`) for `polled`, its batches set in `batches`.
+   * Redis refuses the whole read when one key holds something other than a stream (WRONGTYPE:
+   * written by something else), so that reply splits the read in halves, down to the topics that
+   * fail: `{ error }` there, and the others are read (about 2·log2(n) requests per bad key). Any
+   * other failure (Redis unreachable, a refused request) is the same for every topic: it fails
+   * the whole poll.
+   */
+  async #poll(polled: Polled[], batches: TopicLogBatch<string>[]): Promise<void> {
     const keys = polled.map((read) => read.key);
     const cursors = polled.map((read) => read.cursor);
-    const reply = this.#commands.primaryReads
-      ? await this.#commands.eval(POLL, keys, [String(BATCH), ...cursors], "idempotent")
-      : await this.#commands.run(
-          ["XREAD", "COUNT", String(BATCH), "STREAMS", ...keys, ...cursors],
-          "idempotent",
-        );
+    let reply: RedisReply;
+    try {
+      reply = this.#commands.primaryReads
+        ? await this.#commands.eval(POLL, keys, [String(BATCH), ...cursors], "idempotent")
+        : await this.#commands.run(
+            ["XREAD", "COUNT", String(BATCH), "STREAMS", ...keys, ...cursors],
+            "idempotent",
+          );
+    } catch (error) {
+      if (!(error instanceof RedisError && error.reply === "WRONGTYPE")) throw error;
+      if (polled.length === 1) {
+        batches[(polled[0] as Polled).index] = { error };
+        return;
+      }
+      const half = Math.ceil(polled.length / 2);
+      await Promise.all([
+        this.#poll(polled.slice(0, half), batches),
+        this.#poll(polled.slice(half), batches),
+      ]);
+      return;
+    }
     const byKey = new Map(polled.map((read) => [read.key, read]));
     for (const [key, entries] of streamsOf(reply)) {
       const read = typeof key === "string" ? byKey.get(key) : undefined;
       if (!read || !Array.isArray(entries)) continue;
       batches[read.index] = toBatch(entries, read.cursor);
     }
-    return batches;
   }
 
   /** The id of the stream's last entry (`0-0` for none): where a new subscription starts. */
