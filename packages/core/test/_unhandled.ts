@@ -1,6 +1,7 @@
 /** For tests of what must never be left unhandled (an unhandled rejection ends a Node process) or unanswered. */
 import { afterEach, beforeEach } from "vitest";
-import type { Answer } from "./_client.ts";
+import type { McpHandler } from "../src/index.ts";
+import { type Answer, legacySession, modern } from "./_client.ts";
 
 /** The unhandled promise rejections of each test of the calling file (emptied before each test). */
 export function unhandledRejections(): unknown[] {
@@ -27,3 +28,25 @@ export function within(answer: Promise<Answer>): Promise<Answer> {
 
 /** Lets work that outlives an answer (reports, late rejections) happen. */
 export const settle = (): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, 20));
+
+/**
+ * One request of `method` in `era` (a legacy one in a fresh session), its answer within 2 s, then
+ * time for what outlives it; the handler is closed afterwards.
+ */
+export async function answerOnce(
+  handler: McpHandler,
+  era: "modern" | "legacy",
+  method: string,
+  params: Record<string, unknown> = {},
+): Promise<Answer> {
+  try {
+    const answer =
+      era === "modern"
+        ? await within(modern(handler, method, params))
+        : await within((await legacySession(handler)).call(method, params));
+    await settle();
+    return answer;
+  } finally {
+    handler.close();
+  }
+}

@@ -13,22 +13,14 @@ import {
   McpServer,
   type Middleware,
 } from "../src/index.ts";
-import { legacySession, modern } from "./_client.ts";
+import { answerOnce } from "./_unhandled.ts";
 
 const INTERNAL = { code: ErrorCode.InternalError, message: "Internal error" };
 
 async function ask(s: McpServer, era: "modern" | "legacy", method: string, params = {}) {
   const reports: { error: unknown; where: string }[] = [];
   const handler = createHandler(s, { onError: (error, where) => reports.push({ error, where }) });
-  try {
-    const answer =
-      era === "modern"
-        ? await modern(handler, method, params)
-        : await (await legacySession(handler)).call(method, params);
-    return { answer, reports };
-  } finally {
-    handler.close();
-  }
+  return { answer: await answerOnce(handler, era, method, params), reports };
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

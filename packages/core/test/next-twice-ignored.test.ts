@@ -5,8 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { addTool, createHandler, ErrorCode, McpServer, type Middleware, PorticoError } from "../src/index.ts";
-import { legacySession, modern } from "./_client.ts";
-import { settle, unhandledRejections } from "./_unhandled.ts";
+import { answerOnce, unhandledRejections } from "./_unhandled.ts";
 
 const unhandled = unhandledRejections();
 
@@ -16,16 +15,7 @@ async function ask(middleware: Middleware, era: "modern" | "legacy", method: str
   s.use(middleware);
   const reports: { error: unknown; where: string }[] = [];
   const handler = createHandler(s, { onError: (error, where) => reports.push({ error, where }) });
-  try {
-    const answer =
-      era === "modern"
-        ? await modern(handler, method, params)
-        : await (await legacySession(handler)).call(method, params);
-    await settle();
-    return { answer, reports };
-  } finally {
-    handler.close();
-  }
+  return { answer: await answerOnce(handler, era, method, params), reports };
 }
 
 const twice = (reports: { error: unknown }[]) =>

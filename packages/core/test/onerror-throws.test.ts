@@ -4,8 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { addResource, addTool, createHandler, ErrorCode, McpServer } from "../src/index.ts";
-import { legacySession, modern } from "./_client.ts";
-import { settle, unhandledRejections, within } from "./_unhandled.ts";
+import { answerOnce, unhandledRejections } from "./_unhandled.ts";
 
 const unhandled = unhandledRejections();
 
@@ -39,16 +38,7 @@ describe.each(["modern", "legacy"] as const)("an onError that throws (%s era)", 
           return throwing[kind]();
         },
       });
-      try {
-        const answer =
-          era === "modern"
-            ? await within(modern(handler, method, params))
-            : await within((await legacySession(handler)).call(method, params));
-        await settle();
-        return { answer, reports };
-      } finally {
-        handler.close();
-      }
+      return { answer: await answerOnce(handler, era, method, params), reports };
     }
 
     it("still answers a tool that failed with an internal error (an isError result)", async () => {

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { addResource, addTool, createHandler, ErrorCode, McpServer } from "../src/index.ts";
-import { legacySession, modern } from "./_client.ts";
-import { settle, unhandledRejections, within } from "./_unhandled.ts";
+import { legacySession } from "./_client.ts";
+import { answerOnce, settle, unhandledRejections } from "./_unhandled.ts";
 
 const unhandled = unhandledRejections();
 
@@ -40,16 +40,7 @@ async function ask(
 ) {
   const reports: { error: unknown; where: string }[] = [];
   const handler = createHandler(s, { onError: (error, where) => reports.push({ error, where }) });
-  try {
-    const answer =
-      era === "modern"
-        ? await within(modern(handler, method, params))
-        : await within((await legacySession(handler)).call(method, params));
-    await settle();
-    return { answer, reports };
-  } finally {
-    handler.close();
-  }
+  return { answer: await answerOnce(handler, era, method, params), reports };
 }
 
 describe.each(["modern", "legacy"] as const)("a thrown Proxy whose traps throw (%s era)", (era) => {
