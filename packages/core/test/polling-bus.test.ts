@@ -205,6 +205,35 @@ describe("PollingBus", () => {
     for (const sub of subs) await sub.unsubscribe();
   });
 
+  it("backs off a failing topic alone: the other topics keep their pace", async () => {
+    const log = new MemoryTopicLog();
+    const bus = new PollingBus(log, { pollMs: 5, onError: () => {} });
+    const [bad, good] = [topic("bad"), topic("good")];
+    const s = recorder();
+    const subs = [await bus.subscribe(bad, s.onMessage), await bus.subscribe(good, () => {})];
+    log.failTopic = storeKeyText(bad);
+    await sleep(60);
+    const [bad0, good0] = [log.pollsOf(storeKeyText(bad)), log.pollsOf(storeKeyText(good))];
+    await sleep(300);
+    const goodPolls = log.pollsOf(storeKeyText(good)) - good0;
+    const badPolls = log.pollsOf(storeKeyText(bad)) - bad0;
+    // Every 5 ms for the good topic (a shared backoff would have slowed it to one poll in 80 ms);
+    // the bad one is read at most every 16 polls.
+    expect(goodPolls).toBeGreaterThan(12);
+    expect(badPolls).toBeLessThan(goodPolls / 4);
+    // Once it reads again, it is back to the common pace.
+    await bus.publish(bad, "held");
+    log.failTopic = undefined;
+    await waitUntil(() => s.got.length === 1, "delivery on the recovered topic");
+    expect(s.got).toStrictEqual(["held"]);
+    const [bad1, good1] = [log.pollsOf(storeKeyText(bad)), log.pollsOf(storeKeyText(good))];
+    await sleep(150);
+    expect(log.pollsOf(storeKeyText(bad)) - bad1).toBeGreaterThanOrEqual(
+      log.pollsOf(storeKeyText(good)) - good1 - 2,
+    );
+    for (const sub of subs) await sub.unsubscribe();
+  });
+
   it("rejects subscribe when the first read fails, and a later subscribe starts afresh", async () => {
     const log = new MemoryTopicLog();
     const bus = new PollingBus(log, { pollMs: 5 });

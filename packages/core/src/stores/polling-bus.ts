@@ -3,8 +3,8 @@
  * store, `publish` appends to it, and each bus instance polls the logs of the topics it has
  * subscribers for. A store supplies only its log (a {@link TopicLog}: append, and read after a
  * cursor); this class does the rest — one shared read per topic however many subscribers, one
- * polling loop per bus for all its topics, delivery in log order, backoff while reads fail, and
- * no polling at all once nothing is subscribed.
+ * polling loop per bus for all its topics, delivery in log order, backoff while reads fail (for the
+ * failing topic alone when the others read), and no polling at all once nothing is subscribed.
  */
 import { toJsonText } from "./json-text.ts";
 import { storeKeyText } from "./keys.ts";
@@ -68,6 +68,9 @@ interface Topic<C> {
   cursor: C | undefined;
   started: boolean;
   ready: Promise<void>;
+  /** Reads of this topic alone that failed in a row, and polls it sits out before the next try. */
+  failures: number;
+  skip: number;
 }
 
 /** Poll delay grows up to this factor while polls keep failing. */
@@ -78,8 +81,9 @@ const MAX_BACKOFF_FACTOR = 16;
  * its log ends, so everything published after it resolves is delivered; a first read that fails
  * rejects `subscribe`, and the next `subscribe` starts afresh. Each poll reads every started topic
  * in one {@link TopicLog.read} call and hands new messages to the topic's subscribers in log order
- * (each subscriber gets its own parse; one that throws harms no other). After a failed poll the
- * delay doubles, up to 16×. Delivery is at most once, best effort. Timers are `unref`ed where the
+ * (each subscriber gets its own parse; one that throws harms no other). A topic whose read fails
+ * while others read sits out 1, 3, 7, then 15 polls before its next try, so one bad topic does not
+ * slow the others; when the whole poll fails (or every topic read in it), the delay doubles, up to 16×. Delivery is at most once, best effort. Timers are `unref`ed where the
  * runtime has that, so a waiting subscription never keeps a process alive; on Workers and Edge,
  * timers do not outlive the request: subscribe within one.
  */
@@ -144,6 +148,8 @@ export class PollingBus<C> implements Bus {
       cursor: undefined,
       started: false,
       ready: Promise.resolve(),
+      failures: 0,
+      skip: 0,
     };
     entry.ready = this.#log.read([{ topic: key, cursor: undefined }]).then(([batch]) => {
       if (batch === undefined) throw new TypeError(`the topic log answered no batch for ${name}`);
@@ -171,28 +177,44 @@ export class PollingBus<C> implements Bus {
   }
 
   async #poll(): Promise<void> {
-    const topics = [...this.#topics.values()].filter((entry) => entry.started);
-    if (topics.length === 0) return;
+    const topics: Topic<C>[] = [];
+    let waiting = false;
+    for (const entry of this.#topics.values()) {
+      if (!entry.started) continue;
+      if (entry.skip > 0) {
+        entry.skip -= 1;
+        waiting = true;
+      } else topics.push(entry);
+    }
+    if (topics.length === 0) {
+      // Only topics sitting out a failure: keep the pace, so they get their turn.
+      if (waiting) this.#schedule();
+      return;
+    }
     this.#polling = true;
     let more = false;
     try {
       const batches = await this.#log.read(
         topics.map((entry) => ({ topic: entry.key, cursor: entry.cursor })),
       );
-      let failed = false;
+      let read = 0;
       for (const [i, entry] of topics.entries()) {
         const batch = batches[i];
         if (batch === undefined) continue;
         if ("error" in batch) {
-          failed = true;
+          entry.failures += 1;
+          entry.skip = Math.min(MAX_BACKOFF_FACTOR, 2 ** entry.failures) - 1;
           if (entry.subscribers.size > 0) this.#report(batch.error, entry.name);
           continue;
         }
+        read += 1;
+        entry.failures = 0;
         entry.cursor = batch.cursor;
         if (batch.more) more = true;
         for (const text of batch.messages) this.#deliver(entry, text);
       }
-      this.#failures = failed ? this.#failures + 1 : 0;
+      // Every topic failing looks like the store, not a topic: back off the whole poll as well.
+      this.#failures = read === 0 ? this.#failures + 1 : 0;
     } catch (error) {
       this.#failures += 1;
       if (this.#topics.size > 0) this.#report(error, "*");
