@@ -3,6 +3,7 @@
  * 2026-07-28 only). It checks the HTTP request (Host/Origin, method, Accept, Content-Type, size,
  * JSON), authenticates, and hands the body to the era it belongs to.
  */
+
 import { bufferedResponse, hostErrorBody, isResponse, toRealResponse } from "@portico/host";
 import { defaultInsufficientScope, missingScopes } from "./auth/scopes.ts";
 import type { Incoming, LegacyEra, Runtime } from "./call/runtime.ts";
@@ -24,6 +25,7 @@ import { topics } from "./stores/keys.ts";
 import { lazyStores } from "./stores/lazy.ts";
 import { timedStores } from "./stores/timed.ts";
 import type { Stores } from "./stores/types.ts";
+import { isInstance } from "./util/is-instance.ts";
 import { onceEach } from "./util/once.ts";
 
 /**
@@ -140,7 +142,7 @@ function refusalLine(refusal: Refusal): string {
  * `PorticoError`) is one line saying what to do; anything else is logged whole, with its stack.
  */
 function defaultReport(error: unknown, where: string): void {
-  if (error instanceof PorticoError) console.error(`[portico] ${where}: ${error.message} (${error.code})`);
+  if (isInstance(error, PorticoError)) console.error(`[portico] ${where}: ${error.message} (${error.code})`);
   else console.error(`[portico] ${where}:`, error);
 }
 

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import {
   addPrompt,
   addResource,
+  addResourceTemplate,
   addTool,
   createHandler,
   ErrorCode,
@@ -31,6 +32,23 @@ const returned: [string, unknown][] = [
   ["a number", 7],
   ["a string", "str"],
   ["an array", [1, 2]],
+];
+
+const GOOD_ITEM = { uri: "r://bad", text: "fine" };
+
+/** Contents items the MCP schema does not allow, and what the report says of each. */
+const badItems: [string, unknown, string][] = [
+  ["a number", 42, "must be an object"],
+  ["null", null, "must be an object"],
+  ["an array", [], "must be an object"],
+  ["no uri", { text: "x" }, "needs a string uri"],
+  ["a number uri", { uri: 1, text: "x" }, "needs a string uri"],
+  ["neither text nor blob", { uri: "a://b" }, "needs a string text or blob"],
+  ["a number text", { uri: "a://b", text: 5 }, "text must be a string"],
+  ["a number blob", { uri: "a://b", blob: 5 }, "blob must be a string"],
+  ["a number mimeType", { uri: "a://b", text: "x", mimeType: 5 }, "mimeType must be a string"],
+  ["a string _meta", { uri: "a://b", text: "x", _meta: "m" }, "_meta must be an object"],
+  ["a null _meta", { uri: "a://b", text: "x", _meta: null }, "_meta must be an object"],
 ];
 
 describe.each(["modern", "legacy"] as const)("invalid results (%s era)", (era) => {
@@ -69,6 +87,55 @@ describe.each(["modern", "legacy"] as const)("invalid results (%s era)", (era) =
     expect(answer.final.error).toEqual(INTERNAL);
     expect(reports).toHaveLength(1);
     expect(messageOf(reports[0]?.error)).toContain("r://bad");
+  });
+
+  describe.each([
+    ["returned as an array", (contents: unknown[]) => contents],
+    ["returned as { contents }", (contents: unknown[]) => ({ contents })],
+  ] as const)(
+    "a resource's contents item that is not TextResourceContents or BlobResourceContents, %s",
+    (_shape, wrap) => {
+      it.each(badItems)(
+        "%s: -32603, reported naming the resource and the item",
+        async (_label, item, why) => {
+          const s = new McpServer({ name: "t", version: "1" });
+          addResource(s, "r://bad", { name: "bad" }, () => wrap([GOOD_ITEM, item]) as never);
+          const { answer, reports } = await ask(s, era, "resources/read", { uri: "r://bad" });
+          expect(answer.final.error).toEqual(INTERNAL);
+          expect(answer.final.result).toBeUndefined();
+          expect(reports).toHaveLength(1);
+          expect((reports[0]?.error as { code?: unknown } | undefined)?.code).toBe("invalid_result");
+          expect(messageOf(reports[0]?.error)).toContain("r://bad");
+          expect(messageOf(reports[0]?.error)).toContain(`contents[1] ${why}`);
+        },
+      );
+    },
+  );
+
+  it("a resource template's reader returning an invalid item: -32603, reported", async () => {
+    const s = new McpServer({ name: "t", version: "1" });
+    addResourceTemplate(s, "t://{id}", { name: "tpl" }, (uri) => [{ uri, text: 5 }] as never);
+    const { answer, reports } = await ask(s, era, "resources/read", { uri: "t://7" });
+    expect(answer.final.error).toEqual(INTERNAL);
+    expect(reports).toHaveLength(1);
+    expect(messageOf(reports[0]?.error)).toContain("t://7");
+    expect(messageOf(reports[0]?.error)).toContain("contents[0] text must be a string");
+  });
+
+  it("valid contents items pass: text, blob, with mimeType and _meta, and empty contents", async () => {
+    const s = new McpServer({ name: "t", version: "1" });
+    const items = [
+      { uri: "r://ok", text: "" },
+      { uri: "r://ok", blob: "aGk=", mimeType: "text/plain", _meta: { k: 1 } },
+      { uri: "r://ok", text: "hi", mimeType: "text/plain", _meta: {} },
+    ];
+    addResource(s, "r://ok", { name: "ok" }, () => items);
+    addResource(s, "r://none", { name: "none" }, () => ({ contents: [] }));
+    const read = await ask(s, era, "resources/read", { uri: "r://ok" });
+    expect(read.answer.final.result.contents).toEqual(items);
+    const none = await ask(s, era, "resources/read", { uri: "r://none" });
+    expect(none.answer.final.result.contents).toEqual([]);
+    expect([...read.reports, ...none.reports]).toEqual([]);
   });
 
   it.each([

@@ -46,6 +46,37 @@ describe("ctx.logger", () => {
     expect(error.error.stack).toContain("TypeError: boom");
   });
 
+  it("never throws into the handler: fields JSON cannot write, and values that cannot be looked at", async () => {
+    const out = vi.spyOn(console, "log").mockImplementation(() => {});
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const trap = new Proxy(
+      {},
+      {
+        getPrototypeOf() {
+          throw new Error("trap (expected by the test)");
+        },
+      },
+    );
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    const server = new McpServer({ name: "t", version: "1" });
+    addTool(server, "work", {}, (_args, ctx) => {
+      ctx.logger.info("big", { n: 10n });
+      ctx.logger.info("loop", { cycle });
+      ctx.logger.info("trap", { trap });
+      return "logged";
+    });
+    const res = await createHandler(server).fetch(modernCall("work", 8));
+    const body = (await res.json()) as { result?: { content?: { text?: string }[]; isError?: boolean } };
+    expect(body.result?.isError).toBeUndefined();
+    expect(body.result?.content?.[0]?.text).toBe("logged");
+    // Each line is still written, with its message and correlation fields.
+    const lines = out.mock.calls.map((c) => JSON.parse(c[0] as string) as Record<string, unknown>);
+    expect(lines.map((l) => l.msg)).toStrictEqual(["big", "loop", "trap"]);
+    for (const line of lines)
+      expect(line).toMatchObject({ level: "info", method: "tools/call", target: "work" });
+  });
+
   it("is the logger a middleware sets", async () => {
     const lines: LogFields[] = [];
     const recording = (base: LogFields): Logger => ({

@@ -4,19 +4,43 @@
  * configurable one (level, sink, redaction, trace ids).
  */
 import type { LogFields, Logger, LogSeverity } from "../definition/logger.ts";
+import { isInstance } from "../util/is-instance.ts";
 
 /** An `Error` as JSON: `JSON.stringify` would write `{}`. */
 function plain(value: unknown): unknown {
-  return value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
+  return isInstance(value, Error) ? { name: value.name, message: value.message, stack: value.stack } : value;
 }
 
+/** The line as JSON; fields JSON cannot write (a BigInt, a cycle) are left out and the line says so. */
+function text(line: LogFields, level: LogSeverity, message: string, base: LogFields): string {
+  try {
+    return JSON.stringify(line);
+  } catch {
+    const fieldsError = "the fields could not be written as JSON";
+    try {
+      return JSON.stringify({ level, time: line.time, msg: message, ...base, fieldsError });
+    } catch {
+      return JSON.stringify({ level, time: line.time, msg: message, fieldsError });
+    }
+  }
+}
+
+/** Logging never throws into the handler that logs. */
 function write(level: LogSeverity, message: string, base: LogFields, fields: LogFields | undefined): void {
   const line: LogFields = { level, time: new Date().toISOString(), msg: message, ...base };
-  if (fields !== undefined) for (const key of Object.keys(fields)) line[key] = plain(fields[key]);
-  const text = JSON.stringify(line);
-  if (level === "error") console.error(text);
-  else if (level === "warn") console.warn(text);
-  else console.log(text);
+  if (fields !== undefined) {
+    for (const key of Object.keys(fields)) {
+      try {
+        line[key] = plain(fields[key]);
+      } catch {
+        line[key] = "[unreadable]";
+      }
+    }
+  }
+  const json = text(line, level, message, base);
+  if (level === "error") console.error(json);
+  else if (level === "warn") console.warn(json);
+  else console.log(json);
 }
 
 export function consoleLogger(base: LogFields): Logger {

@@ -192,16 +192,43 @@ function listTemplates({ definitions, params, auth }: McpCall): McpResult {
   return defined({ resourceTemplates: page, nextCursor });
 }
 
+/**
+ * A reader's return as a `resources/read` result (fixed resources and templates alike). Contents
+ * that are not an array of `TextResourceContents`/`BlobResourceContents` fail the call with an
+ * internal error (reported, naming the item), instead of going out as a spec-invalid result.
+ */
 function normaliseRead(returned: ResourceReturn, uri: string, call: McpCall): McpResult {
-  if (Array.isArray(returned)) return { contents: returned };
   const result = returned as unknown;
-  if (
-    typeof result !== "object" ||
-    result === null ||
-    !Array.isArray((result as ReadResourceResult).contents)
-  )
+  const contents = Array.isArray(result)
+    ? result
+    : typeof result === "object" && result !== null
+      ? (result as ReadResourceResult).contents
+      : undefined;
+  if (!Array.isArray(contents))
     throw invalidResult(call.report, `resource ${uri}`, "its contents must be an array");
-  return { ...returned };
+  for (let i = 0; i < contents.length; i++) {
+    const why = contentsProblem(contents[i]);
+    if (why !== undefined) throw invalidResult(call.report, `resource ${uri}`, `contents[${i}] ${why}`);
+  }
+  return Array.isArray(returned) ? { contents: returned } : { ...returned };
+}
+
+/**
+ * What makes `item` neither `TextResourceContents` nor `BlobResourceContents` (a string `uri`, a
+ * string `text` or `blob`, an optional string `mimeType` and object `_meta`), or `undefined`.
+ * Types only: a blob's base64 is not decoded, to keep large reads cheap.
+ */
+function contentsProblem(item: unknown): string | undefined {
+  if (typeof item !== "object" || item === null || Array.isArray(item)) return "must be an object";
+  const { uri, text, blob, mimeType, _meta } = item as Record<string, unknown>;
+  if (typeof uri !== "string") return "needs a string uri";
+  if (text === undefined && blob === undefined) return "needs a string text or blob";
+  if (text !== undefined && typeof text !== "string") return "text must be a string";
+  if (blob !== undefined && typeof blob !== "string") return "blob must be a string (base64)";
+  if (mimeType !== undefined && typeof mimeType !== "string") return "mimeType must be a string";
+  if (_meta !== undefined && (typeof _meta !== "object" || _meta === null || Array.isArray(_meta)))
+    return "_meta must be an object";
+  return undefined;
 }
 
 function readWith(use: Middleware[] | undefined, call: McpCall, read: (c: McpCall) => Promise<McpResult>) {

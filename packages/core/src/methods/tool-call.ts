@@ -6,6 +6,7 @@ import type { CompiledSchema } from "../definition/schema.ts";
 import { describeIssues } from "../definition/schema.ts";
 import type { CallToolResult } from "../definition/types.ts";
 import { ErrorCode, InputRequiredSignal, McpError, TaskStartSignal } from "../errors.ts";
+import { isInstance } from "../util/is-instance.ts";
 import { isThenable } from "../util/thenable.ts";
 
 /**
@@ -50,9 +51,14 @@ export async function callTool(tool: CallableTool, call: McpCall): Promise<CallT
     const returned = isThenable(pending) ? await pending : pending;
     result = typeof returned === "string" ? { content: [{ type: "text", text: returned }] } : returned;
   } catch (error) {
-    if (error instanceof InputRequiredSignal || error instanceof McpError || error instanceof TaskStartSignal)
+    // Whatever was thrown, looking at it never throws (a Proxy's traps): it is what gets reported.
+    if (
+      isInstance(error, InputRequiredSignal) ||
+      isInstance(error, McpError) ||
+      isInstance(error, TaskStartSignal)
+    )
       throw error;
-    if (error instanceof ToolError) return failed(error.message);
+    if (isInstance(error, ToolError)) return failed(error.message);
     if (ctx.signal.aborted) throw new McpError(ErrorCode.InternalError, "Request cancelled");
     call.report(error, `tool ${tool.name}`);
     return failed(`Tool ${tool.name} failed with an internal error`);

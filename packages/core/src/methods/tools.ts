@@ -17,6 +17,7 @@ import { type TaskSupport, tasksHook } from "../definition/task-hook.ts";
 import type { CallToolResult, Icon, ToolAnnotations } from "../definition/types.ts";
 import { ErrorCode, McpError, PorticoError, TaskStartSignal } from "../errors.ts";
 import { decodeHeaderValue } from "../util/encoding.ts";
+import { isInstance } from "../util/is-instance.ts";
 import { enabledUse, runChain } from "./chain.ts";
 import { paginate } from "./paginate.ts";
 import { defined } from "./table.ts";
@@ -230,7 +231,7 @@ async function serveCall(call: McpCall): Promise<McpResult> {
   try {
     return await runTool(tool, call);
   } catch (error) {
-    if (error instanceof TaskStartSignal) return tasks.started(call, task);
+    if (isInstance(error, TaskStartSignal)) return tasks.started(call, task);
     throw error;
   }
 }

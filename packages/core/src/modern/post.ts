@@ -13,6 +13,7 @@ import { accepted, cannotStream, httpError } from "../http/responses.ts";
 import { classify, type JsonRpcRequest } from "../jsonrpc/messages.ts";
 import { type LogLevel, META } from "../jsonrpc/protocol.ts";
 import { methodSpec } from "../methods/table.ts";
+import { isInstance } from "../util/is-instance.ts";
 import { checkMirrorHeaders, type Envelope, readEnvelope } from "./_envelope.ts";
 import { listen } from "./_listen.ts";
 import { gatheredAnswers, InputCollector, inputRequired, isRetry, targetOf } from "./_mrtr.ts";
@@ -133,7 +134,7 @@ async function produce(call: Call): Promise<McpResult> {
   try {
     result = await call.invoke();
   } catch (error) {
-    if (!(error instanceof InputRequiredSignal) && !link.collector?.hasPending) throw error;
+    if (!isInstance(error, InputRequiredSignal) && !link.collector?.hasPending) throw error;
   }
   const collector = link.collector;
   if (collector?.hasPending) return inputRequired(call, collector, serverMeta(rt));

@@ -13,6 +13,7 @@ import { setTasksHook, type TaskTool } from "../definition/task-hook.ts";
 import type { ExecutionContextLike } from "../definition/types.ts";
 import { ErrorCode, McpError, PorticoError, StoreUnavailableError } from "../errors.ts";
 import { randomId } from "../util/encoding.ts";
+import { isInstance } from "../util/is-instance.ts";
 import { allowanceOf, declaresTasks, missingTasksCapability, ownerOf, setTaskSettings } from "./access.ts";
 import { dispatch, work } from "./dispatch.ts";
 import { follow } from "./follow.ts";
@@ -218,7 +219,7 @@ async function create(call: Call, settings: TaskSettings): Promise<McpResult> {
     stored = await new TaskRecords(rt.stores.sessions).create(record, input);
   } catch (error) {
     await release();
-    if (error instanceof StoreUnavailableError) throw error;
+    if (isInstance(error, StoreUnavailableError)) throw error;
     // Refused for good (arguments over DynamoDB's 400 KB item, say): the store's error goes to
     // onError, the client gets a plain one.
     rt.report(error, `task ${record.id} create`);

@@ -19,6 +19,7 @@ import { runTool, type ToolEntry } from "../methods/tools.ts";
 import { keys, taskTopic, topics } from "../stores/keys.ts";
 import type { JsonValue, Subscription } from "../stores/types.ts";
 import { randomId } from "../util/encoding.ts";
+import { isInstance } from "../util/is-instance.ts";
 import { legacyTask, sessionOf, type TaskInput, type TaskRecord, TERMINAL } from "./record.ts";
 import { TaskRecords } from "./store.ts";
 
@@ -236,7 +237,7 @@ export async function runTask(
       const result = await runTool(tool, call);
       outcome = link.collector.hasPending ? asked(link.collector.pending) : completed(result);
     } catch (error) {
-      if (link.collector.hasPending || error instanceof InputRequiredSignal) {
+      if (link.collector.hasPending || isInstance(error, InputRequiredSignal)) {
         outcome = asked(link.collector.pending);
       } else if (cancelled) {
         return "settled";
@@ -251,12 +252,13 @@ export async function runTask(
         });
         return "handed-back";
       } else {
-        const wire: NonNullable<TaskRecord["error"]> =
-          error instanceof McpError
-            ? { code: error.code, message: error.message }
-            : { code: ErrorCode.InternalError, message: "Internal error" };
-        if (error instanceof McpError && error.data !== undefined) wire.data = error.data;
-        if (!(error instanceof McpError)) call.report(error, `task ${claimed.id}`);
+        // Looking at what was thrown never throws (a Proxy's traps): the value itself is reported.
+        const mcp = isInstance(error, McpError);
+        const wire: NonNullable<TaskRecord["error"]> = mcp
+          ? { code: error.code, message: error.message }
+          : { code: ErrorCode.InternalError, message: "Internal error" };
+        if (mcp && error.data !== undefined) wire.data = error.data;
+        if (!mcp) call.report(error, `task ${claimed.id}`);
         outcome = (r) => {
           r.status = "failed";
           r.message = wire.message;
@@ -320,7 +322,7 @@ async function settle(
   try {
     written = await write(outcome);
   } catch (error) {
-    if (error instanceof StoreUnavailableError) throw error;
+    if (isInstance(error, StoreUnavailableError)) throw error;
     rt.report(error, `task ${id} outcome`);
     written = await write((r) => {
       r.status = "failed";
