@@ -10,4 +10,6 @@ export type { KeyAllowance } from "./idempotency-allowance.ts";
 export type { RateLimitFacts, RateLimitOptions } from "./rate-limit.ts";
 export { RATE_LIMIT_META, RATE_LIMITED, rateLimit } from "./rate-limit.ts";
 export type { RateLimitRule, RateWindow } from "./rules.ts";
+export type { TimeoutOptions } from "./timeout.ts";
+export { REQUEST_TIMED_OUT, timeout } from "./timeout.ts";
 export type { ToolSelector } from "./tools.ts";

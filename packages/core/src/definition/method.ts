@@ -63,6 +63,12 @@ export interface McpCall {
    */
   readonly aborted: boolean;
   /**
+   * Aborts `signal` with `reason`, as cancellation does; the method's answer is still whatever
+   * `next()` resolves or throws. For middleware that gives up on a call (its own deadline) and
+   * wants a handler watching `signal` to stop. Once `signal` has fired this does nothing.
+   */
+  abort(reason: unknown): void;
+  /**
    * Whether the answer has become an SSE stream (something — progress, a log notification, a
    * legacy server→client request — was sent ahead of it); `false` while it is still plain JSON.
    */
