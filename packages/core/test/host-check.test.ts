@@ -189,3 +189,47 @@ describe("secrets", () => {
     }
   });
 });
+
+describe("the Host value's port", () => {
+  /** A request whose Host header is `host` exactly (its URL stays a valid one). */
+  function withHost(host: string): Request {
+    const request = arriving("127.0.0.1");
+    const headers = new Headers(request.headers);
+    headers.set("host", host);
+    return new Request("http://127.0.0.1/mcp", {
+      method: "POST",
+      headers,
+      body: request.body,
+      duplex: "half",
+    } as RequestInit);
+  }
+
+  it("is a port only when it is digits: anything else after the name is not that name", async () => {
+    const handler = createHandler(server(), { allowedHosts: ["api.example.com"], onError: () => {} });
+    const statuses: Record<string, number> = {};
+    for (const host of [
+      "localhost:3000",
+      "[::1]:3000",
+      "[::1]",
+      "api.example.com:443",
+      "[::1]evil.example",
+      "[::1]:evil",
+      "localhost:evil.example",
+      "api.example.com:evil",
+      "api.example.com:",
+    ]) {
+      statuses[host] = (await handler.fetch(withHost(host))).status;
+    }
+    expect(statuses).toStrictEqual({
+      "localhost:3000": 200,
+      "[::1]:3000": 200,
+      "[::1]": 200,
+      "api.example.com:443": 200,
+      "[::1]evil.example": 403,
+      "[::1]:evil": 403,
+      "localhost:evil.example": 403,
+      "api.example.com:evil": 403,
+      "api.example.com:": 403,
+    });
+  });
+});

@@ -31,14 +31,18 @@ export interface OriginPolicy {
   allowedOrigins: readonly string[];
 }
 
+const PORT = /^:\d{1,5}$/;
+
+/**
+ * The name of a `Host` value (`name`, `name:port`, `[v6]`, `[v6]:port`). Anything but a port after the
+ * name (`[::1]evil`, `localhost:evil`) is not a name-and-port: the whole value is returned, which
+ * matches no allowed host.
+ */
 function hostnameOf(hostHeader: string): string {
   const value = hostHeader.trim().toLowerCase();
-  if (value.startsWith("[")) {
-    const end = value.indexOf("]");
-    return end === -1 ? value : value.slice(0, end + 1);
-  }
-  const colon = value.lastIndexOf(":");
-  return colon === -1 ? value : value.slice(0, colon);
+  const end = value.startsWith("[") ? value.indexOf("]") + 1 : value.indexOf(":");
+  if (end <= 0 || end === value.length) return value;
+  return PORT.test(value.slice(end)) ? value.slice(0, end) : value;
 }
 
 /** Whether `host` (a `Host` value) is in `list`, as `name` or `name:port`. */
