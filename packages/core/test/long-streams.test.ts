@@ -45,6 +45,33 @@ describe("subscriptions/listen ends", () => {
     expectCompleted(await res.text());
   });
 
+  it("when the caller's token expires (at the earliest a second after it opened)", async () => {
+    const started = Date.now();
+    const authInfo = { subject: "u", token: "t", expiresAt: (started + 1_300) / 1000 };
+    const res = await handler().fetch(listenRequest(), undefined, { authInfo });
+    const text = await readToEnd(res, 5_000);
+    expect(text).not.toBe("still open");
+    expectCompleted(text);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_200);
+    // A token already past its expiry (an authenticator's leeway) still gets a second, not a loop.
+    const late = Date.now();
+    const stale = { subject: "u", token: "t", expiresAt: (late - 5_000) / 1000 };
+    expectCompleted(
+      await readToEnd(await handler().fetch(listenRequest(), undefined, { authInfo: stale }), 5_000),
+    );
+    expect(Date.now() - late).toBeGreaterThanOrEqual(900);
+  });
+
+  it("not at once for a token valid for months (beyond a timer's range)", async () => {
+    const shutdown = new AbortController();
+    const authInfo = { subject: "u", token: "t", expiresAt: Date.now() / 1000 + 40 * 86_400 };
+    const started = Date.now();
+    const res = await handler().fetch(listenRequest(), undefined, { authInfo, signal: shutdown.signal });
+    setTimeout(() => shutdown.abort(), 200);
+    expectCompleted(await readToEnd(res, 5_000));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+  });
+
   it("when the host's shutdown signal aborts", async () => {
     const shutdown = new AbortController();
     const res = await handler().fetch(listenRequest(), undefined, { signal: shutdown.signal });

@@ -71,19 +71,34 @@ export function waitUntilOf(incoming: Incoming): (promise: Promise<unknown>) => 
   };
 }
 
+/** The longest delay a timer keeps (a signed 32-bit number of milliseconds). */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** The shortest a stream lives when its caller's token is already past its expiry (an authenticator's leeway). */
+const MIN_TOKEN_STREAM_MS = 1_000;
+
 /**
  * Calls `end` when a long-lived stream must end: on the host's shutdown signal, at its deadline
- * (minus the margin) or after `maxStreamMs`. Returns the function that stops watching.
+ * (minus the margin), after `maxStreamMs`, or when the caller's token expires (`auth.expiresAt`; at
+ * the earliest a second after opening, so a token accepted within a leeway cannot make a reconnect
+ * loop). Returns the function that stops watching.
  */
 export function whenToEnd(rt: Runtime, incoming: Incoming, end: () => void): () => void {
   const signals: AbortSignal[] = [];
   if (incoming.host.signal) signals.push(incoming.host.signal);
+  const now = Date.now();
+  const expiresAt = incoming.auth?.expiresAt;
   const limits = [
     rt.options.maxStreamMs,
-    incoming.host.deadline ? incoming.host.deadline - Date.now() - rt.options.deadlineMarginMs : undefined,
+    incoming.host.deadline ? incoming.host.deadline - now - rt.options.deadlineMarginMs : undefined,
+    typeof expiresAt === "number" && Number.isFinite(expiresAt)
+      ? Math.max(MIN_TOKEN_STREAM_MS, expiresAt * 1000 - now)
+      : undefined,
   ].filter((v): v is number => v !== undefined);
   let timer: ReturnType<typeof setTimeout> | undefined;
-  if (limits.length > 0) timer = setTimeout(end, Math.max(0, Math.min(...limits)));
+  const ms = Math.max(0, Math.min(...limits));
+  // Past a timer's range (a token valid for months) there is nothing to arm: Node would fire at once.
+  if (limits.length > 0 && ms <= MAX_TIMER_MS) timer = setTimeout(end, ms);
   const onAbort = () => end();
   for (const s of signals) s.addEventListener("abort", onAbort, { once: true });
   return () => {
