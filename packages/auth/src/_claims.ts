@@ -19,29 +19,60 @@ export function scopesOf(claims: Claims): string[] {
   return [];
 }
 
+/** An http(s) URI as written: scheme, authority (up to the first `/`, `?` or `#`), the rest. */
+const HTTP_URI = /^(https?):\/\/([^/?#]*)(.*)$/is;
+
 /**
  * The canonical form of an absolute http(s) URI for comparison: scheme and host lower-cased, the
  * default port dropped, an empty path for the root (RFC 8707 / MCP: `https://a.example` and
- * `https://a.example/` are the same resource). `undefined` for anything else.
+ * `https://a.example/` are the same resource). `undefined` for anything else, and for a URI with
+ * userinfo (`user:pass@`): the URL names a resource *and* credentials, never just the resource.
  */
 export function canonicalUri(value: string): string | undefined {
   if (!/^https?:\/\//i.test(value) || !URL.canParse(value)) return undefined;
   const url = new URL(value);
+  if (url.username !== "" || url.password !== "") return undefined;
   const path = url.pathname === "/" ? "" : url.pathname;
   return `${url.protocol}//${url.host}${path}${url.search}${url.hash}`;
 }
 
 /**
+ * The canonical form of an audience value, if it differs from the value as written by the
+ * normalisations {@link canonicalUri} documents only. A URI the URL parser would also rewrite in
+ * another way (userinfo, even empty; dot segments; tabs, newlines or outer spaces removed;
+ * backslashes; non-ASCII or numeric hosts; `:0443`) has none: it names this resource only if it is
+ * exactly one of the accepted strings — and with userinfo, never.
+ */
+function canonicalAudience(value: string): string | undefined {
+  const parts = HTTP_URI.exec(value);
+  if (parts === null) return undefined;
+  const [, scheme = "", written = "", rest = ""] = parts;
+  if (written.includes("@")) return undefined;
+  const defaultPort = scheme.toLowerCase() === "https" ? ":443" : ":80";
+  const authority = written.toLowerCase();
+  const host = authority.endsWith(defaultPort) ? authority.slice(0, -defaultPort.length) : authority;
+  const canonical = canonicalUri(value);
+  const asWritten = `${scheme.toLowerCase()}://${host}${rest.replace(/^\/(?=[?#]|$)/, "")}`;
+  return canonical === asWritten ? canonical : undefined;
+}
+
+/** Whether `value` is an http(s) URI with userinfo (an `@` before its path), as written. */
+function hasUserinfo(value: string): boolean {
+  return HTTP_URI.exec(value)?.[2]?.includes("@") === true;
+}
+
+/**
  * A check of an audience value (`aud`: a string or an array of strings; `client_id`: a string)
- * against the accepted ones: exact string equality, or for URIs equality of the canonical forms.
+ * against the accepted ones: exact string equality, or for URIs equality of the canonical forms
+ * (see {@link canonicalAudience}). A URI with userinfo never matches.
  */
 export function audienceMatcher(accepted: readonly string[]): (value: unknown) => boolean {
   const exact = new Set(accepted);
   const uris = new Set(accepted.map(canonicalUri).filter((u): u is string => u !== undefined));
   const one = (v: unknown): boolean => {
-    if (typeof v !== "string") return false;
+    if (typeof v !== "string" || hasUserinfo(v)) return false;
     if (exact.has(v)) return true;
-    const canonical = canonicalUri(v);
+    const canonical = canonicalAudience(v);
     return canonical !== undefined && uris.has(canonical);
   };
   return (value) => {

@@ -35,7 +35,10 @@ export interface AlbOidcOptions {
   /** Timeout of a key fetch, in ms. Default 5000. */
   timeoutMs?: number;
   fetch?: FetchLike;
-  /** The key endpoint unreachable (requests then get 503). Default: one `console.error` line. */
+  /**
+   * The key endpoint unreachable, or the budget of fetches of unknown keys (10 a minute) spent, once
+   * a minute (requests needing a key then get 503). Default: one `console.error` line.
+   */
   onError?: AuthErrorReporter;
 }
 
@@ -43,6 +46,8 @@ const HEADER = "x-amzn-oidc-data";
 /** ALB tokens carry the IdP's user claims; generous, but bounded before anything is parsed. */
 const MAX_TOKEN_BYTES = 16 * 1024;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** r‖s of P-256, as JWS encodes an ES256 signature. */
+const ES256_SIGNATURE_BYTES = 64;
 
 function asList(value: string | readonly string[] | undefined): ReadonlySet<string> | undefined {
   return value === undefined ? undefined : new Set(typeof value === "string" ? [value] : value);
@@ -71,9 +76,15 @@ function issuerOf({ header, payload }: AlbToken): string | undefined {
   return text(header.iss) ?? text(payload.iss);
 }
 
+/**
+ * The token's expiry: ALB's `exp` is in the header; the payload (the IdP's claims) may carry one
+ * too. Both are signed, and the earlier one counts: a payload `exp` never extends ALB's.
+ */
 function expiryOf({ header, payload }: AlbToken): number | undefined {
-  const exp = typeof payload.exp === "number" ? payload.exp : header.exp;
-  return typeof exp === "number" && Number.isFinite(exp) ? exp : undefined;
+  const times = [header.exp, payload.exp].filter(
+    (exp): exp is number => typeof exp === "number" && Number.isFinite(exp),
+  );
+  return times.length === 0 ? undefined : Math.min(...times);
 }
 
 function authInfo(token: AlbToken): AuthInfo {
@@ -94,7 +105,11 @@ function authInfo(token: AlbToken): AuthInfo {
   return info;
 }
 
-/** An {@link Authenticator} admitting requests whose `x-amzn-oidc-data` verifies; 401 otherwise. */
+/**
+ * An {@link Authenticator} admitting requests whose `x-amzn-oidc-data` verifies; 401 otherwise, or
+ * 503 with `Retry-After` while the key the token names cannot be had (the endpoint down, or the
+ * budget of fetches of unknown keys spent).
+ */
 export function albOidc(options: AlbOidcOptions): Authenticator {
   const signers = asList(options.expectedSigner);
   const issuers = asList(options.issuer);
@@ -110,18 +125,23 @@ export function albOidc(options: AlbOidcOptions): Authenticator {
   });
   const refuse = (): Response => challengeResponse(401, { error: "invalid_token" });
 
-  /** The token if every check passes, else `undefined`. Cheap checks first: no key is fetched for a token they refuse. */
+  /**
+   * The token if every check passes, else `undefined`. Everything that costs nothing comes first
+   * (size, shape, algorithm, signature length, `kid`, signer, lifetime, issuer): a token refused
+   * anyway never spends one of the limited fetches of unknown keys.
+   */
   async function verify(raw: string): Promise<AlbToken | undefined> {
     if (raw.length > MAX_TOKEN_BYTES) return undefined;
     const token = parseAlbToken(raw);
     if (token === undefined) return undefined;
     const { header, payload } = token;
     if (header.alg !== "ES256") return undefined; // never `none`, never anything else
+    if (token.signature.byteLength !== ES256_SIGNATURE_BYTES) return undefined;
     if (typeof header.kid !== "string" || !KID.test(header.kid)) return undefined;
     if (signers !== undefined && !(typeof header.signer === "string" && signers.has(header.signer)))
       return undefined;
     const nowSeconds = Date.now() / 1000;
-    const exp = expiryOf(token); // ALB puts `exp` in the header, IdP claims may carry it too: both are signed
+    const exp = expiryOf(token);
     if (exp === undefined || exp <= nowSeconds - leeway) return undefined;
     if (typeof payload.nbf === "number" && payload.nbf > nowSeconds + leeway) return undefined;
     if (issuers !== undefined && !issuers.has(issuerOf(token) ?? "")) return undefined;
