@@ -2,11 +2,13 @@
  * The handler of a declarative HTTP tool: fills the URL, headers, query and body from the
  * arguments, fetches with the call's signal and the tool's timeout, and turns the answer into a
  * tool result — JSON as `structuredContent` (an object as it is, anything else as `{ result }`) and
- * as text; a non-2xx status as an error result with the status and an excerpt of the body.
+ * as text; a non-2xx status as an error result with the status and excerpts of the reason phrase
+ * and the body (bounded, control characters removed).
  * Redirects are followed only within the origin, and an answer is read up to `maxResponseBytes`.
  */
 import type { CallToolResult, HandlerContext } from "@portico/core";
 import { fetchWithinOrigin, isRedirectRefusal, type RedirectRefusal, readBoundedText } from "@portico/host";
+import { excerpt, MAX_BODY_CHARS, MAX_REASON_CHARS } from "./excerpt.ts";
 import { argumentText, fill } from "./placeholders.ts";
 import type { HttpCall } from "./types.ts";
 
@@ -22,14 +24,16 @@ export interface HttpToolOptions {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
-const EXCERPT = 500;
 
 function errorResult(text: string): CallToolResult {
   return { content: [{ type: "text", text }], isError: true };
 }
 
-function excerpt(text: string): string {
-  return text.length <= EXCERPT ? text : `${text.slice(0, EXCERPT - 1)}…`;
+/** `HTTP 503 Service Unavailable: <body excerpt>`, the reason and body cut short and without control characters. */
+function statusText(response: Response, body: string): string {
+  const reason = excerpt(response.statusText, MAX_REASON_CHARS);
+  const shown = excerpt(body, MAX_BODY_CHARS);
+  return `HTTP ${response.status}${reason ? ` ${reason}` : ""}${shown ? `: ${shown}` : ""}`;
 }
 
 /** The request a call makes, or what is missing to make it. */
@@ -135,10 +139,7 @@ export function httpToolHandler(
       ctx.logger.warn("config tool: the request failed", { tool: name, error });
       return errorResult(`Tool "${name}": the API could not be reached`);
     }
-    if (!response.ok) {
-      const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
-      return errorResult(`Tool "${name}": HTTP ${status}${body ? `: ${excerpt(body)}` : ""}`);
-    }
+    if (!response.ok) return errorResult(`Tool "${name}": ${statusText(response, body)}`);
     const json = parseJson(body);
     if (json === undefined) return { content: [{ type: "text", text: body }] };
     const value = json.value;

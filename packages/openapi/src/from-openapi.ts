@@ -18,14 +18,15 @@ import { type LoadedDocument, loadDocument } from "./document.ts";
 import { exchange, type Runtime } from "./http.ts";
 import { buildInput } from "./input.ts";
 import { defaultName, NameBook } from "./names.ts";
-import { listOperations, type Operation } from "./operations.ts";
+import { listOperations, type Operation, pathProblem } from "./operations.ts";
 import { checkOptions } from "./options.ts";
 import { buildOutput, type OutputPlan, successMediaTypes } from "./output.ts";
 import type { CallPlan } from "./request.ts";
-import { argumentsOf, enumCompleters, type ResourceShape, resourceShape } from "./resources.ts";
+import { enumCompleters, resourceShape } from "./resources.ts";
 import { resourceContents, toolResult } from "./results.ts";
 import { routeOf } from "./routes.ts";
 import { SchemaConverter } from "./schema.ts";
+import { templateArguments } from "./template-arguments.ts";
 import type { OpenApiDocument, OpenApiOptions, OpenApiRegistration } from "./types.ts";
 
 /** Hints from the HTTP method's semantics (RFC 9110); every operation reaches outside the server. */
@@ -66,13 +67,14 @@ function resourceReader(runtime: Runtime, call: CallPlan): ResourceReader {
   return async (uri, ctx) => resourceContents(await exchange(runtime, call, {}, ctx), uri, ctx.era);
 }
 
-function templateReader(runtime: Runtime, call: CallPlan, shape: ResourceShape): ResourceTemplateReader {
+/** Reads a template's resource: its variables checked as the tool's arguments would be, then the call. */
+function templateReader(
+  runtime: Runtime,
+  call: CallPlan,
+  argumentsOf: (values: Record<string, string | string[]>) => Promise<Record<string, unknown>>,
+): ResourceTemplateReader {
   return async (uri, variables, ctx) =>
-    resourceContents(
-      await exchange(runtime, call, argumentsOf(shape.variables, variables), ctx),
-      uri,
-      ctx.era,
-    );
+    resourceContents(await exchange(runtime, call, await argumentsOf(variables), ctx), uri, ctx.era);
 }
 
 /**
@@ -121,6 +123,11 @@ export async function fromOpenAPI(
         `${op.label} is mapped to a ${kind}, but only GET operations can be resources or templates`,
       );
     }
+    const badPath = pathProblem(op.info.path);
+    if (badPath !== undefined) {
+      result.skipped.push({ operation: op.label, reason: badPath });
+      continue;
+    }
     const input = buildInput(op, converter);
     if (!input.ok) {
       result.skipped.push({ operation: op.label, reason: input.reason });
@@ -165,7 +172,7 @@ export async function fromOpenAPI(
       result.templates.push(shape.uri);
       const complete = enumCompleters(doc, shape.variables);
       const templateConfig = { ...config, ...(complete ? { complete } : {}) };
-      const read = templateReader(runtime, call, shape);
+      const read = templateReader(runtime, call, templateArguments(shape, input.schema, op.label));
       pending.push(() => addResourceTemplate(server, shape.uri, templateConfig, read));
     }
   }

@@ -2,7 +2,7 @@
  * A tool's input schema and the plan that takes its arguments apart again: parameters are
  * properties (a name used in two locations gets the later location as suffix: `id__query`); a
  * JSON or form body whose schema is a plain object is merged in (its properties and required
- * list), any other body is one `body` property.
+ * list; the plan says which arguments go back into it), any other body is one `body` property.
  */
 import type { Operation, Parameter } from "./operations.ts";
 import type { SchemaConverter } from "./schema.ts";
@@ -24,12 +24,27 @@ const UNMERGEABLE = [
   "propertyNames",
 ];
 
+/**
+ * Which arguments a merged body carries. The input schema allows properties it does not list, so
+ * without this a client could set a `readOnly` property (`role: "admin"`) the input schema hides.
+ */
+export interface MergedFields {
+  /** The body schema's properties (its `readOnly` ones left out). */
+  readonly own: ReadonlySet<string>;
+  /** Its `readOnly` properties: never sent. */
+  readonly readOnly: ReadonlySet<string>;
+  /** Whether other arguments go in too: the body schema allows additional properties. */
+  readonly others: boolean;
+}
+
 export interface BodyPlan {
   /** The content type sent. */
   readonly mediaType: string;
   readonly form: boolean;
-  /** The argument holding the body; `undefined` when the body's properties were merged (every non-parameter argument). */
+  /** The argument holding the body; `undefined` when the body's properties were merged (`fields`). */
   readonly arg: string | undefined;
+  /** The arguments a merged body carries; `undefined` for a body in one argument. */
+  readonly fields: MergedFields | undefined;
   readonly required: boolean;
 }
 
@@ -104,14 +119,20 @@ export function buildInput(op: Operation, converter: SchemaConverter): Input {
       mergeable(schema) &&
       Object.keys(schema.properties as JsonObject).every((name) => !(name in properties))
     ) {
-      Object.assign(properties, schema.properties);
+      const own = schema.properties as JsonObject;
+      Object.assign(properties, own);
       if (Array.isArray(schema.required)) required.push(...(schema.required as string[]));
-      body = { mediaType: picked.mediaType, form, arg: undefined, required: bodyRequired };
+      const fields: MergedFields = {
+        own: new Set(Object.keys(own)),
+        readOnly: new Set(converter.hiddenProperties(picked.schema, "request")),
+        others: schema.additionalProperties !== false,
+      };
+      body = { mediaType: picked.mediaType, form, arg: undefined, fields, required: bodyRequired };
     } else {
       const arg = claim("body", "body");
       properties[arg] = schema;
       if (bodyRequired) required.push(arg);
-      body = { mediaType: picked.mediaType, form, arg, required: bodyRequired };
+      body = { mediaType: picked.mediaType, form, arg, fields: undefined, required: bodyRequired };
     }
   }
   const root: JsonObject = { type: "object", properties };

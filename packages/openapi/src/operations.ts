@@ -88,6 +88,17 @@ function parametersOf(doc: LoadedDocument, path: string, pathItem: JsonObject, o
   return [...byKey.values()];
 }
 
+/**
+ * Why an operation's path cannot be used, if it cannot. OpenAPI says a path key starts with `/`;
+ * one that does not (`{version}/items`) would be glued to the base URL as it is, so with a base
+ * URL without a path (`https://api.example.com`) an argument (`.attacker.example`) would change the
+ * host the request, and its credentials, go to.
+ */
+export function pathProblem(path: string): string | undefined {
+  if (path.startsWith("/")) return undefined;
+  return 'its path does not start with "/", so an argument could change the host it calls';
+}
+
 /** Every operation under `paths`, in document order. */
 export function listOperations(doc: LoadedDocument): Operation[] {
   const paths = doc.root.paths;

@@ -20,16 +20,23 @@ export interface RequestParts {
   body: string | undefined;
 }
 
-/** The body value: the `body` argument, or every argument that is not a parameter. */
+/**
+ * The body value: the `body` argument, or, for a merged body, the arguments that are not
+ * parameters: the body schema's own properties, and the others only when it allows additional
+ * properties; never a `readOnly` one (the input schema hides them but allows unlisted properties).
+ */
 function bodyValue(plan: ArgPlan, args: Record<string, unknown>): unknown {
   const body = plan.body;
   if (body === undefined) return undefined;
   if (body.arg !== undefined) return args[body.arg];
+  const fields = body.fields;
   const taken = new Set(plan.params.map((p) => p.arg));
   const value: Record<string, unknown> = {};
   let any = false;
   for (const [key, v] of Object.entries(args)) {
     if (taken.has(key) || v === undefined) continue;
+    if (fields !== undefined && !fields.own.has(key) && (!fields.others || fields.readOnly.has(key)))
+      continue;
     value[key] = v;
     any = true;
   }
@@ -51,6 +58,23 @@ function checkSegments(template: string, path: string): void {
       );
     }
   });
+}
+
+/** `https://api.example.com:8443`: scheme, host and port (also for schemes whose `origin` is "null"). */
+function originOf(url: URL): string {
+  return `${url.protocol}//${url.host}`;
+}
+
+/**
+ * Throws when the built URL is not on the base URL's origin (or is no URL): path arguments fill
+ * the path only, so one that reached the host (a path template without its leading `/`, glued to a
+ * base URL without a path) would send the request and its credentials elsewhere. Conversion
+ * leaves such paths out; this holds whatever the plan.
+ */
+function checkOrigin(base: string, url: string): void {
+  if (!URL.canParse(url) || originOf(new URL(url)) !== originOf(new URL(base))) {
+    throw new TypeError("a path parameter cannot change the host the request goes to");
+  }
 }
 
 export function buildRequest(call: CallPlan, args: Record<string, unknown>): RequestParts {
@@ -82,5 +106,6 @@ export function buildRequest(call: CallPlan, args: Record<string, unknown>): Req
     headers.set("content-type", plan.mediaType);
   }
   const url = `${call.base}${path}${query.length > 0 ? `?${query.join("&")}` : ""}`;
+  checkOrigin(call.base, url);
   return { url, headers, body };
 }

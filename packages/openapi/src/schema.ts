@@ -146,6 +146,22 @@ export class SchemaConverter {
     return isObject(target) && target[flag] === true;
   }
 
+  /**
+   * The property names a root schema (its top `$ref`s followed, as `root` does) leaves out in
+   * `mode`: the `readOnly` ones of a request body, which are then not sent either.
+   */
+  hiddenProperties(node: unknown, mode: Mode): string[] {
+    let target = node;
+    for (let hops = 0; hops < 32 && isObject(target) && typeof target.$ref === "string"; hops += 1) {
+      target = this.#doc.resolve(target.$ref);
+    }
+    if (!isObject(target) || !isObject(target.properties)) return [];
+    const hidden = mode === "request" ? "readOnly" : "writeOnly";
+    return Object.entries(target.properties)
+      .filter(([, schema]) => this.flagged(schema, hidden))
+      .map(([name]) => name);
+  }
+
   #object(node: JsonObject, mode: Mode, scope: Scope, acc: Collector): unknown {
     const ref = node.$ref;
     if (typeof ref === "string") {
