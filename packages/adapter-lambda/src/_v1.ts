@@ -13,6 +13,7 @@ import {
   stripBasePath,
 } from "./_strategy.ts";
 import type { ApiGatewayV1Event, ApiGatewayV1Result } from "./_types.ts";
+import { type IamCaller, iamAuth } from "./_v2.ts";
 
 export const v1: EventStrategy<ApiGatewayV1Event, ApiGatewayV1Result> = {
   kind: "v1",
@@ -49,15 +50,16 @@ export const v1: EventStrategy<ApiGatewayV1Event, ApiGatewayV1Result> = {
     };
   },
 
+  /**
+   * The authorizer's identity (Lambda authorizer, Cognito user pool); else, for IAM authorization,
+   * the caller AWS recorded in `requestContext.identity`. A REST method has one authorization type,
+   * so an event carries one or the other.
+   */
   authOf(event): AuthInfo | undefined {
-    const authorizer = event.requestContext.authorizer;
-    if (authorizer === null || authorizer === undefined || typeof authorizer !== "object") return undefined;
-    // Cognito user pools put the token's claims under `claims`; Lambda authorizers put their
-    // context (and `principalId`) at the top level.
-    const claims = (
-      typeof authorizer.claims === "object" && authorizer.claims !== null ? authorizer.claims : authorizer
-    ) as Record<string, unknown>;
-    return authFromClaims(claims, { ...authorizer }, { subject: stringOf(authorizer.principalId) });
+    const fromAuthorizer = authorizerAuth(event.requestContext.authorizer);
+    if (fromAuthorizer?.subject !== undefined || fromAuthorizer?.clientId !== undefined)
+      return fromAuthorizer;
+    return iamIdentityAuth(event.requestContext.identity) ?? fromAuthorizer;
   },
 
   routedHostOf(event) {
@@ -74,3 +76,38 @@ export const v1: EventStrategy<ApiGatewayV1Event, ApiGatewayV1Result> = {
     return sourceIpFrom(event.requestContext.identity?.sourceIp);
   },
 };
+
+/** A Lambda authorizer's context or a Cognito user pool's claims, as `AuthInfo`. */
+function authorizerAuth(authorizer: Record<string, unknown> | null | undefined): AuthInfo | undefined {
+  if (authorizer === null || authorizer === undefined || typeof authorizer !== "object") return undefined;
+  // Cognito user pools put the token's claims under `claims`; Lambda authorizers put their
+  // context (and `principalId`) at the top level.
+  const pool = typeof authorizer.claims === "object" && authorizer.claims !== null;
+  const claims = (pool ? authorizer.claims : authorizer) as Record<string, unknown>;
+  const auth = authFromClaims(claims, { ...authorizer }, { subject: stringOf(authorizer.principalId) });
+  // API Gateway verified the user pool's token: its `iss` names the pool. (A Lambda authorizer's
+  // context is the function's own; an `iss` key there is not read.)
+  const issuer = pool ? stringOf(claims.iss) : undefined;
+  if (issuer !== undefined) auth.issuer = issuer;
+  return auth;
+}
+
+/**
+ * An IAM-authorized caller from `requestContext.identity` (`$context.identity.*`: filled in by API
+ * Gateway for methods with AWS_IAM authorization, null otherwise), by the rule of {@link iamAuth};
+ * `undefined` when the event names no IAM caller.
+ */
+function iamIdentityAuth(identity: unknown): AuthInfo | undefined {
+  if (typeof identity !== "object" || identity === null) return undefined;
+  const fields = identity as Record<string, unknown>;
+  const caller: IamCaller = {
+    accountId: stringOf(fields.accountId),
+    userArn: stringOf(fields.userArn),
+    userId: stringOf(fields.user),
+    cognitoIdentityId: stringOf(fields.cognitoIdentityId),
+    cognitoIdentityPoolId: stringOf(fields.cognitoIdentityPoolId),
+  };
+  if (caller.userArn === undefined && caller.userId === undefined && caller.cognitoIdentityId === undefined)
+    return undefined;
+  return iamAuth(caller, { identity: fields });
+}

@@ -56,11 +56,16 @@ export const v2: EventStrategy<ApiGatewayV2Event, ApiGatewayV2Result> = {
     if (isObject(authorizer.jwt)) {
       const jwt = authorizer.jwt;
       const claims = isObject(jwt.claims) ? jwt.claims : {};
-      return authFromClaims(
+      const auth = authFromClaims(
         claims,
         { claims },
         { scopes: Array.isArray(jwt.scopes) ? jwt.scopes : undefined },
       );
+      // API Gateway checked the token against the authorizer's issuer: the same `sub` from
+      // another issuer is another caller.
+      const issuer = stringOf(claims.iss);
+      if (issuer !== undefined) auth.issuer = issuer;
+      return auth;
     }
     if (isObject(authorizer.lambda)) {
       const context = authorizer.lambda;
@@ -68,10 +73,15 @@ export const v2: EventStrategy<ApiGatewayV2Event, ApiGatewayV2Result> = {
     }
     if (isObject(authorizer.iam)) {
       const iam = authorizer.iam;
-      const auth: AuthInfo = { extra: { iam } };
-      const subject = stringOf(iam.userArn) ?? stringOf(iam.userId);
-      if (subject !== undefined) auth.subject = subject;
-      return auth;
+      const cognito = isObject(iam.cognitoIdentity) ? (iam.cognitoIdentity as Record<string, unknown>) : {};
+      const caller: IamCaller = {
+        accountId: stringOf(iam.accountId),
+        userArn: stringOf(iam.userArn),
+        userId: stringOf(iam.userId),
+        cognitoIdentityId: stringOf(cognito.identityId),
+        cognitoIdentityPoolId: stringOf(cognito.identityPoolId),
+      };
+      return iamAuth(caller, { iam });
     }
     return undefined;
   },
@@ -90,6 +100,53 @@ export const v2: EventStrategy<ApiGatewayV2Event, ApiGatewayV2Result> = {
     return sourceIpFrom(event.requestContext.http.sourceIp);
   },
 };
+
+/**
+ * What AWS fills in for a caller whose SigV4 signature it checked (IAM authorization): HTTP API and
+ * Function URL events under `requestContext.authorizer.iam` (`cognitoIdentity.identityId`,
+ * `.identityPoolId`), REST API events in `requestContext.identity` (`cognitoIdentityId`,
+ * `cognitoIdentityPoolId`, `user`). A client cannot write these fields.
+ */
+export interface IamCaller {
+  accountId: string | undefined;
+  userArn: string | undefined;
+  /** The unique id: `AIDA…` for a user, `AROA…:<session name>` for an assumed role. */
+  userId: string | undefined;
+  cognitoIdentityId: string | undefined;
+  cognitoIdentityPoolId: string | undefined;
+}
+
+/**
+ * An IAM caller's auth info; one rule for every front door:
+ *
+ * - Signed with credentials of a Cognito identity pool: `subject` is the identity id, `issuer`
+ *   `cognito-identity:<identity pool id>`. Every user of a pool signs with the same role session
+ *   (`arn:aws:sts::<account>:assumed-role/<Role>/CognitoIdentityCredentials`), so the ARN does not
+ *   tell them apart; the identity id does.
+ * - Otherwise: `subject` is the ARN (else the unique id), `issuer` `aws-iam:<account id>`, so a
+ *   caller of one account never shares a principal with a caller of another, nor with an identity
+ *   from another authorizer.
+ *
+ * An assumed role's ARN ends with the session name, which whoever assumes the role chooses: callers
+ * allowed to assume the same role can pick the same name, and are then the same caller.
+ */
+export function iamAuth(caller: IamCaller, extra: Record<string, unknown>): AuthInfo {
+  const auth: AuthInfo = { extra };
+  if (caller.cognitoIdentityId !== undefined) {
+    auth.subject = caller.cognitoIdentityId;
+    auth.issuer =
+      caller.cognitoIdentityPoolId === undefined
+        ? "cognito-identity"
+        : `cognito-identity:${caller.cognitoIdentityPoolId}`;
+    return auth;
+  }
+  const subject = caller.userArn ?? caller.userId;
+  if (subject !== undefined) {
+    auth.subject = subject;
+    auth.issuer = caller.accountId === undefined ? "aws-iam" : `aws-iam:${caller.accountId}`;
+  }
+  return auth;
+}
 
 function isObject<T>(value: T | null | undefined): value is T & object {
   return typeof value === "object" && value !== null;

@@ -59,7 +59,7 @@ describe("HTTP API / Function URL authorizers (payload 2.0)", () => {
     });
   });
 
-  it("IAM authorizer (SigV4 callers, IAM-auth Function URLs): the caller's ARN as subject, the identity in extra", async () => {
+  it("IAM authorizer (SigV4 callers, IAM-auth Function URLs): the caller's ARN as subject, the account as issuer, the identity in extra", async () => {
     const authorizer: APIGatewayEventRequestContextIAMAuthorizer = {
       iam: {
         accessKey: "AKIAEXAMPLE",
@@ -73,6 +73,7 @@ describe("HTTP API / Function URL authorizers (payload 2.0)", () => {
     };
     expect(await toolSees("v2", { authorizer: { ...authorizer } })).toEqual({
       subject: "arn:aws:iam::123456789012:user/alice",
+      issuer: "aws-iam:123456789012",
       extra: { iam: authorizer.iam },
     });
   });

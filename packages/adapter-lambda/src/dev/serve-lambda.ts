@@ -6,6 +6,7 @@ import { listenError } from "@portico/host";
 import type { EventKind } from "../_strategy.ts";
 import type { LambdaContextLike, LambdaHttpResult } from "../_types.ts";
 import { fromResult, type ToEventOptions, toEvent } from "../to-event.ts";
+import { invokeRefusal } from "./_invoke-guard.ts";
 import { type DevResponseStream, devResponseStream, installAwslambda, STREAMING } from "./polyfill.ts";
 
 /** Options of {@link serveLambda}. `sourceIp` is not one: each event gets its request's TCP peer. */
@@ -96,10 +97,23 @@ function payloadTooLarge(req: IncomingMessage, res: ServerResponse, size?: numbe
  * The local stand-in of Lambda's asynchronous `Invoke` (`X-Amz-Invocation-Type: Event`), which
  * `invokeSelf()` of a task calls when `AWS_ENDPOINT_URL_LAMBDA` (or its `endpoint`) points here:
  * 202 at once, then the event runs as a new invocation of the same handler. The signature is not
- * checked (this server only listens on loopback); other invocation types are refused, and payloads
- * over Lambda's limit get its 413, both without reading the payload further.
+ * checked (this server listens on loopback), but a request from a web page is refused with 403
+ * (`invokeRefusal`: a foreign `Host`, as after DNS rebinding, or any `Origin`); so are other
+ * invocation types (400), and payloads over Lambda's limit get its 413, all without reading the
+ * payload further. `ownHost` is the address the server listens on.
  */
-function invokeApi(req: IncomingMessage, res: ServerResponse, start: (event: unknown) => void): void {
+function invokeApi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ownHost: string,
+  start: (event: unknown) => void,
+): void {
+  const refusal = invokeRefusal(req.headers, ownHost);
+  if (refusal !== undefined) {
+    req.pause();
+    invokeError(res, 403, refusal);
+    return;
+  }
   if (req.headers["x-amz-invocation-type"] !== "Event") {
     req.pause();
     invokeError(res, 400, "the local Lambda API only takes asynchronous (Event) invocations");
@@ -222,6 +236,7 @@ export async function serveLambda(handler: unknown, opts: ServeLambdaOptions = {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   // Known once listening; no request is served before.
   let domainName = opts.domainName ?? "127.0.0.1";
+  let ownHost = "127.0.0.1";
   const background = new Set<Promise<unknown>>();
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     // Read before the body: a socket forgets its peer once the client has gone.
@@ -235,7 +250,7 @@ export async function serveLambda(handler: unknown, opts: ServeLambdaOptions = {
     const parsed = new URL(target, "http://local");
     const invokePath = INVOKE_PATH.exec(parsed.pathname);
     if (req.method === "POST" && invokePath !== null) {
-      invokeApi(req, res, (event) => {
+      invokeApi(req, res, ownHost, (event) => {
         const done = invokeAsync(run, streaming, event, timeoutMs).finally(() => background.delete(done));
         background.add(done);
       });
@@ -287,6 +302,7 @@ export async function serveLambda(handler: unknown, opts: ServeLambdaOptions = {
   });
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  ownHost = host;
   domainName = opts.domainName ?? `${host}:${address.port}`;
   return {
     url: `http://${host}:${address.port}`,
