@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { REAL_REQUEST_GETTERS } from "@portico/host";
 import { delegateByName, inheritPlatform } from "./_delegate.ts";
 import { disconnectSignal } from "./_disconnect.ts";
+import { dropUnread } from "./_drain.ts";
 import { type NodeHeaders, nodeHeadersInheritPlatform } from "./_node-headers.ts";
 import { readableToWeb } from "./_readable-to-web.ts";
 
@@ -147,7 +148,7 @@ export class NodeRequest {
   get body(): ReadableStream<Uint8Array> | null {
     if (this.#real !== undefined) return this.#real.body;
     if (!this.#hasBody) return null;
-    this.#stream ??= readableToWeb(this.#req);
+    this.#stream ??= readableToWeb(this.#req, this.#res);
     return this.#stream;
   }
 
@@ -173,7 +174,10 @@ export class NodeRequest {
     return this.text().then(JSON.parse);
   }
 
-  /** Drains what the app left unread, so a kept-alive connection stays usable. */
+  /**
+   * Drops what the app left unread, so a kept-alive connection stays usable — up to a cap
+   * (`dropRest`, `dropUnread`): past it, the connection closes once the response is out.
+   */
   discardUnread(): void {
     if (this.#real !== undefined) {
       const body = this.#real.body;
@@ -182,7 +186,7 @@ export class NodeRequest {
       if (!this.#stream.locked) this.#stream.cancel().catch(() => {});
     } else if (this.#hasBody && !this.#used) {
       this.#used = true;
-      this.#req.resume();
+      dropUnread(this.#req, this.#res, declaredLength(this.#headers));
     }
   }
 

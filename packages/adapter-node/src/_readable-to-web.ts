@@ -1,4 +1,5 @@
-import type { Readable } from "node:stream";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { dropRest } from "./_drain.ts";
 
 /** Bytes buffered inside the web stream before the Node stream is paused. */
 const HIGH_WATER_MARK = 64 * 1024;
@@ -14,14 +15,15 @@ function toBytes(chunk: unknown): Uint8Array {
 }
 
 /**
- * Wraps a Node readable (an `IncomingMessage`) in a web `ReadableStream` that pulls lazily: the Node
- * stream is paused whenever the web stream's queue is full, so a slow consumer slows the client down
- * instead of buffering the body in memory.
+ * Wraps a request's body (`stream`, the `IncomingMessage`) in a web `ReadableStream` that pulls
+ * lazily: the Node stream is paused whenever the web stream's queue is full, so a slow consumer slows
+ * the client down instead of buffering the body in memory.
  *
- * Cancelling the web stream does not destroy the socket: the rest of the body is drained and
- * discarded, so the response (e.g. a 413) can still be delivered on the same connection.
+ * Cancelling the web stream does not destroy the socket at once: the rest of the body is dropped, up
+ * to a cap (`dropRest`), so the response `res` (e.g. a 413) can still be delivered; past the cap,
+ * the connection closes once that response is out.
  */
-export function readableToWeb(stream: Readable): ReadableStream<Uint8Array> {
+export function readableToWeb(stream: IncomingMessage, res?: ServerResponse): ReadableStream<Uint8Array> {
   let detach = (): void => {};
   return new ReadableStream<Uint8Array>(
     {
@@ -74,8 +76,8 @@ export function readableToWeb(stream: Readable): ReadableStream<Uint8Array> {
       },
       cancel() {
         detach();
-        // Drain and discard what is left, keeping the connection usable for the response.
-        if (!stream.destroyed) stream.resume();
+        // Drop what is left (up to a cap), keeping the connection usable for the response.
+        dropRest(stream, res);
       },
     },
     new ByteLengthQueuingStrategy({ highWaterMark: HIGH_WATER_MARK }),
