@@ -251,7 +251,10 @@ async function readResource(call: McpCall): Promise<McpResult> {
     );
   }
   const code = call.era === "modern" ? ErrorCode.InvalidParams : ErrorCode.LegacyResourceNotFound;
-  throw new McpError(code, `Resource not found: ${uri}`, { uri });
+  // The client's own URI, quoted in part: a long one is not worth echoing (or logging) whole.
+  throw new McpError(code, `Resource not found: ${uri.slice(0, 200)}`, {
+    uri: uri.slice(0, MAX_SUBSCRIBED_URI),
+  });
 }
 
 /** The resource `uri` names: a fixed one, else the first template that matches it. */
