@@ -46,6 +46,16 @@ export interface ModernHandlerOptions {
   /** Lifetime of a sealed `requestState`. Default 10 minutes. */
   requestStateTtlMs?: number;
   /**
+   * Most used MRTR `requestState`s one caller holds at once, shared by every instance on the same
+   * stores: a retry's state is remembered (so it opens only once) until it expires, in one record
+   * per caller (about 45 bytes a state). Callers count by principal, anonymous ones by the address
+   * group the state was issued to (`ctx.clientAddress`, as `maxSessionsPerCaller` counts; with no
+   * address known, anonymous callers share one allowance). Beyond it a retry fails with `-32600`
+   * and `data.retryAfterMs`; nothing else is affected. Default 1000; `Infinity` turns it off (not
+   * recommended: the caller's record then grows with its retries).
+   */
+  maxRequestStatesPerCaller?: number;
+  /**
    * SSE keep-alive comment interval. Default 15 s; 0 disables them on answers, while long-lived
    * streams (the legacy GET stream, `subscriptions/listen`) still write one every 60 s: a host that
    * notices a departed client only on a write (Workers) would otherwise hold its stream for ever.
@@ -153,6 +163,7 @@ const NUMBERS = [
   "maxJsonDepth",
   "maxJsonItems",
   "requestStateTtlMs",
+  "maxRequestStatesPerCaller",
   "sessionTtlMs",
   "sessionMaxLifetimeMs",
   "leaseMs",
@@ -196,10 +207,20 @@ export function checkOptions(options: HandlerOptions): void {
   }
 }
 
-/** The options with their defaults; `maxListenStreamsPerCaller` is the handler's own (not the eras'). */
-export function resolve(options: HandlerOptions): ResolvedOptions & { maxListenStreamsPerCaller: number } {
+/** Default of `maxRequestStatesPerCaller`: far more answered input rounds than a client has open. */
+const MAX_REQUEST_STATES_PER_CALLER = 1000;
+
+/** The resolved options beyond the eras' {@link ResolvedOptions}. */
+interface HandlerOwnOptions {
+  /** `maxListenStreamsPerCaller`: the handler's own (not the eras'). */
+  maxListenStreamsPerCaller: number;
+}
+
+/** The options with their defaults. */
+export function resolve(options: HandlerOptions): ResolvedOptions & HandlerOwnOptions {
   return {
     maxListenStreamsPerCaller: options.maxListenStreamsPerCaller ?? 16,
+    maxRequestStatesPerCaller: options.maxRequestStatesPerCaller ?? MAX_REQUEST_STATES_PER_CALLER,
     maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
     maxJsonDepth: options.maxJsonDepth ?? 64,
     maxJsonItems: options.maxJsonItems ?? 100_000,

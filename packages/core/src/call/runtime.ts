@@ -7,6 +7,8 @@ import type { Stores } from "../stores/types.ts";
 import type { SessionSlots } from "./session-slots.ts";
 
 export interface ResolvedOptions {
+  /** Used MRTR `requestState`s one caller may hold (`modern/_mrtr.ts`). */
+  maxRequestStatesPerCaller: number;
   maxBodyBytes: number;
   maxJsonDepth: number;
   maxJsonItems: number;

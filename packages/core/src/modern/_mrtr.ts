@@ -2,6 +2,12 @@
  * MRTR (2026-07-28): a handler's asks that this round cannot answer end the request with an
  * `input_required` result carrying the asks and a sealed `requestState`; the client retries with
  * `inputResponses`, and the handler runs again with the answers of every round so far.
+ *
+ * A state opens once: the first retry with it claims its nonce in its caller's claims record (one
+ * per caller, `[nonce, expiresAt]` pairs), kept until the state expires. That record also bounds
+ * what one caller's retries make the store hold (`maxRequestStatesPerCaller`), so looping
+ * ask → retry cannot fill the store everyone's sessions, tasks and retries share. A retry costs
+ * two store calls (read the record, compare-and-set it); nothing else here touches a store.
  */
 import { principalOf } from "../auth/principal.ts";
 import type { Call } from "../call/call.ts";
@@ -10,8 +16,26 @@ import type { Incoming, Runtime } from "../call/runtime.ts";
 import type { McpResult } from "../definition/method.ts";
 import { ErrorCode, McpError } from "../errors.ts";
 import { keys } from "../stores/keys.ts";
-import { randomId } from "../util/encoding.ts";
-import { bindingOf, sealerOf, warnIfEphemeral } from "./_request-state.ts";
+import { allowanceAt } from "../tasks/access.ts";
+import { randomId, toBase64Url } from "../util/encoding.ts";
+import { bindingOf, type RequestStatePayload, sealerOf, warnIfEphemeral } from "./_request-state.ts";
+
+/** A sealed state as this module writes it: the payload, and whose claims record it counts in. */
+interface SealedState extends RequestStatePayload {
+  /**
+   * An anonymous caller's claims record: a digest of the address group the state was issued to
+   * (`allowanceAt`), `null` when no address was known; absent for a principal's state (its record
+   * is the principal's), and in states sealed before it existed. Fixed at issue so that a replay
+   * from another address meets the claim of the first use.
+   */
+  c?: string | null;
+}
+
+/** Compare-and-set attempts on a busy claims record before the retry fails. */
+const ATTEMPTS = 16;
+
+/** Shortest `retryAfterMs` told to a caller past its bound (as tasks tell theirs). */
+const MIN_RETRY_AFTER_MS = 1000;
 
 /** Whether a request carries answers of earlier rounds. */
 export function isRetry(params: Record<string, unknown>): boolean {
@@ -37,7 +61,7 @@ export async function gatheredAnswers(
     throw new McpError(ErrorCode.InvalidParams, "Invalid params: /requestState must be a string");
   }
   const now = Date.now();
-  const payload = await sealerOf(rt).open(params.requestState, now);
+  const payload: SealedState | undefined = await sealerOf(rt).open(params.requestState, now);
   const binding = await bindingOf(method, target, params.arguments);
   if (payload === undefined || payload.b !== binding || payload.s !== principalOf(incoming.auth)) {
     throw new McpError(
@@ -45,10 +69,12 @@ export async function gatheredAnswers(
       "Invalid params: requestState is invalid, expired or belongs to another request",
     );
   }
-  // Single use: the first retry with a state claims its nonce for the state's remaining lifetime.
-  if (!(await rt.stores.sessions.create(keys.requestState(payload.n), true, Math.max(1, payload.e - now)))) {
-    throw new McpError(ErrorCode.InvalidParams, "Invalid params: requestState has already been used");
-  }
+  // Whose record: the principal's; an anonymous caller's where the state was issued (a state
+  // sealed before `c` existed: where it is used).
+  const issuedTo = typeof payload.c === "string" || payload.c === null ? payload.c : undefined;
+  const caller =
+    payload.s ?? (issuedTo !== undefined ? issuedTo : await anonymousCaller(incoming.host.clientAddress));
+  await claim(rt, caller, payload.n, payload.e);
   Object.assign(answers, payload.r);
   const responses = params.inputResponses;
   if (responses !== undefined) {
@@ -71,14 +97,17 @@ export async function inputRequired(
 ): Promise<McpResult> {
   const { rt, incoming, params } = call;
   warnIfEphemeral(rt, incoming.host);
-  const requestState = await sealerOf(rt).seal({
+  const principal = principalOf(incoming.auth);
+  const state: SealedState = {
     v: 1,
     b: await bindingOf(call.method, targetOf(call), params.arguments),
-    s: principalOf(incoming.auth),
+    s: principal,
     e: Date.now() + rt.options.requestStateTtlMs,
     r: collector.used,
     n: randomId(22),
-  });
+  };
+  if (principal === null) state.c = await anonymousCaller(incoming.host.clientAddress);
+  const requestState = await sealerOf(rt).seal(state);
   return { resultType: "input_required", inputRequests: collector.pending, requestState, _meta: meta };
 }
 
@@ -91,6 +120,74 @@ export function targetOf(call: Call): string {
   if (call.spec.nameParam !== undefined) return call.target ?? "";
   const target = call.params.name ?? call.params.uri;
   return typeof target === "string" ? target : "";
+}
+
+/**
+ * The claims record of an anonymous caller at `clientAddress`: a digest of its address group (as
+ * tasks count it, `allowanceAt`), so the state it travels in does not show the address the server
+ * saw; `null` (one record for all) when the platform gives no address.
+ */
+async function anonymousCaller(clientAddress: string | undefined): Promise<string | null> {
+  const group = allowanceAt(null, clientAddress);
+  if (group === null) return null;
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(group));
+  return toBase64Url(new Uint8Array(digest));
+}
+
+/** A caller's claims: `[nonce, expiresAt]` of every state its retries used, newest first. */
+interface Claims {
+  states: [string, number][];
+}
+
+/**
+ * Claims nonce `nonce` (of a state expiring at `expiresAt`) in `caller`'s record, or throws: the
+ * state was used already (-32602), or the caller holds `maxRequestStatesPerCaller` live claims
+ * (-32600 with `data.retryAfterMs`: when its soonest claim expires). Claims of expired states
+ * drop out on the way, and the record expires with its last claim.
+ */
+async function claim(rt: Runtime, caller: string | null, nonce: string, expiresAt: number): Promise<void> {
+  const store = rt.stores.sessions;
+  const key = keys.callerRequestStates(caller);
+  const limit = rt.options.maxRequestStatesPerCaller;
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const now = Date.now();
+    const stored = await store.get(key);
+    const live = stored === undefined ? [] : liveClaims(stored.value as unknown as Claims, now);
+    let soonest = Number.POSITIVE_INFINITY;
+    let latest = expiresAt;
+    for (const [used, at] of live) {
+      if (used === nonce) {
+        throw new McpError(ErrorCode.InvalidParams, "Invalid params: requestState has already been used");
+      }
+      soonest = Math.min(soonest, at);
+      latest = Math.max(latest, at);
+    }
+    if (live.length >= limit) {
+      throw new McpError(
+        ErrorCode.InvalidRequest,
+        `Too many answered input rounds: this caller holds ${limit} used requestStates (the server's maxRequestStatesPerCaller) until some expire; retry later`,
+        { limit, retryAfterMs: Math.max(MIN_RETRY_AFTER_MS, soonest - now + 1) },
+      );
+    }
+    const value = { states: [[nonce, expiresAt], ...live] } satisfies Claims;
+    // A claim must outlive its state: a state opens until (and at) its expiry, `e < now` refuses it.
+    const ttl = Math.max(1, latest - now + 1);
+    const written =
+      stored === undefined
+        ? await store.create(key, value as never, ttl)
+        : await store.update(key, stored.version, value as never, ttl);
+    if (written) return;
+  }
+  throw new McpError(
+    ErrorCode.InternalError,
+    "Internal error: this caller's requestState claims are too busy; retry",
+  );
+}
+
+/** The claims of states that still open at `now` (the rest cannot be replayed: they expired). */
+function liveClaims(claims: Claims, now: number): [string, number][] {
+  const states = Array.isArray(claims.states) ? claims.states : [];
+  return states.filter((entry) => Array.isArray(entry) && typeof entry[1] === "number" && entry[1] >= now);
 }
 
 export { InputCollector };

@@ -47,8 +47,14 @@ export const keys = {
   task: (id: string): StoreKey => ({ kind: "task", id }),
   /** Server-wide: the tasks one caller made (2025-11-25 `tasks/list`). */
   callerTasks: (owner: string | null): StoreKey => ({ kind: "caller-tasks", id: owner ?? "anonymous" }),
-  /** Server-wide: an MRTR `requestState`'s nonce, once a retry used it (single use). */
-  requestState: (nonce: string): StoreKey => ({ kind: "request-state", id: nonce }),
+  /**
+   * Server-wide: the MRTR `requestState` nonces one caller's retries used, until they expire
+   * (single use, and `maxRequestStatesPerCaller`; `modern/_mrtr.ts`).
+   */
+  callerRequestStates: (caller: string | null): StoreKey => ({
+    kind: "caller-request-states",
+    id: caller ?? "anonymous",
+  }),
 };
 
 /** A task's changes: `{ type: "status" }` when it moved, `{ type: "cancel" }` to stop its run. */

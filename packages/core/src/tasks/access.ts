@@ -54,7 +54,16 @@ export function ownerOf(call: McpCall): string | null {
  * 2026-07-28 callers share one allowance.
  */
 export function allowanceOf(call: McpCall, owner: string | null): string | null {
+  return allowanceAt(owner, call.clientAddress);
+}
+
+/**
+ * {@link allowanceOf} for a caller known by `owner` (a principal, a `session:` owner or `null`)
+ * at `clientAddress`: what every per-caller allowance of the stores (tasks, MRTR `requestState`
+ * claims) counts under.
+ */
+export function allowanceAt(owner: string | null, clientAddress: string | undefined): string | null {
   // A principal is JSON text (`[...]`): only a session owner starts so.
   if (owner !== null && !owner.startsWith("session:")) return owner;
-  return callerKey(null, call.clientAddress) ?? owner;
+  return callerKey(null, clientAddress) ?? owner;
 }

@@ -73,7 +73,7 @@ describe("Durable Object calls per request", () => {
   serveThroughWorker(() => createHandler(server(), { stores: durableObjectStores(counter.namespace) }));
   afterAll(() => serveThroughWorker(undefined));
 
-  it("modern era: none, but one record per MRTR retry (its requestState is single-use)", async () => {
+  it("modern era: none, but a read and a write of the caller's record per MRTR retry (its requestState is single-use)", async () => {
     for (const method of ["server/discover", "tools/list"])
       await (await invokeWorker(modernPost(URL, method))).text();
     await (await invokeWorker(modernPost(URL, "tools/call", { name: "add", arguments: { a: 1 } }))).text();
@@ -104,8 +104,9 @@ describe("Durable Object calls per request", () => {
     );
     const [second] = await readJsonRpc(await invokeWorker(retry));
     expect(second).toMatchObject({ result: { content: [{ text: "accept" }] } });
-    // The retry claims the state's nonce, so a replay of it is refused on every instance.
-    expect(counter.take()).toEqual({ "key createRecord": 1 });
+    // The retry claims the state's nonce in its caller's record (read, then write), so a replay of
+    // it is refused on every instance.
+    expect(counter.take()).toEqual({ "key getRecord": 1, "key createRecord": 1 });
   });
 
   it("legacy era: one call per plain request, two per streamed message, the reply round trip through the session object", async () => {
