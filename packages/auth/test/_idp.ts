@@ -162,3 +162,32 @@ export function mint(
 export function at(offset = 0): number {
   return Math.floor(Date.now() / 1000) + offset;
 }
+
+/** base64url keeping the `=` padding, as ALB does. */
+export const albSegment = (bytes: Uint8Array) =>
+  Buffer.from(bytes).toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
+export const jsonBytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+
+/**
+ * A token shaped as ALB makes them (ES256, padded base64url segments) from this `header` and
+ * `payload` as given; `signatureBytes` replaces the signature (a forger's guess).
+ */
+export async function albSigned(
+  signWith: SigningKey,
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  signatureBytes?: Uint8Array,
+): Promise<string> {
+  const h = albSegment(jsonBytes(header));
+  const p = albSegment(jsonBytes(payload));
+  const signature =
+    signatureBytes ??
+    new Uint8Array(
+      await crypto.subtle.sign(
+        { name: "ECDSA", hash: "SHA-256" },
+        signWith.privateKey,
+        new TextEncoder().encode(`${h}.${p}`),
+      ),
+    );
+  return `${h}.${p}.${albSegment(signature)}`;
+}

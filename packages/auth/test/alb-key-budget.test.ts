@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { type AuthErrorSource, albOidc } from "../src/index.ts";
-import { at, type Idp, type SigningKey, signingKey, startIdp, stopAll } from "./_idp.ts";
+import { albSigned, at, type Idp, type SigningKey, signingKey, startIdp, stopAll } from "./_idp.ts";
 
 const SIGNER = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/mcp/50dc6c495c0c9188";
 
@@ -33,33 +33,19 @@ afterEach(() => {
 });
 afterAll(stopAll);
 
-/** base64url keeping the `=` padding, as ALB does. */
-const padded = (bytes: Uint8Array) =>
-  Buffer.from(bytes).toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
-const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
-
 /** A token shaped as ALB makes them; `signatureBytes` replaces the signature (a forger's guess). */
-async function albToken(
+const albToken = (
   signWith: SigningKey,
   header: Record<string, unknown> = {},
   payload: Record<string, unknown> = {},
   signatureBytes?: Uint8Array,
-): Promise<string> {
-  const h = padded(
-    json({ typ: "JWT", kid: real.kid, alg: "ES256", signer: SIGNER, exp: at(120), ...header }),
+) =>
+  albSigned(
+    signWith,
+    { typ: "JWT", kid: real.kid, alg: "ES256", signer: SIGNER, exp: at(120), ...header },
+    { sub: "user-42", ...payload },
+    signatureBytes,
   );
-  const p = padded(json({ sub: "user-42", ...payload }));
-  const signature =
-    signatureBytes ??
-    new Uint8Array(
-      await crypto.subtle.sign(
-        { name: "ECDSA", hash: "SHA-256" },
-        signWith.privateKey,
-        new TextEncoder().encode(`${h}.${p}`),
-      ),
-    );
-  return `${h}.${p}.${padded(signature)}`;
-}
 
 /** A forged token naming a made-up kid, passing every check that does not need the key. */
 const forged = (kid: string, header: Record<string, unknown> = {}) => albToken(attacker, { kid, ...header });

@@ -4,7 +4,17 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type AlbOidcOptions, type AuthErrorSource, albOidc } from "../src/index.ts";
-import { at, type Idp, type SigningKey, signingKey, startIdp, stopAll } from "./_idp.ts";
+import {
+  albSegment,
+  albSigned,
+  at,
+  type Idp,
+  jsonBytes,
+  type SigningKey,
+  signingKey,
+  startIdp,
+  stopAll,
+} from "./_idp.ts";
 import { modernWhoami, startMcp } from "./_mcp.ts";
 
 const SIGNER = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/mcp/50dc6c495c0c9188";
@@ -24,18 +34,14 @@ beforeEach(() => {
 });
 afterAll(stopAll);
 
-/** base64url keeping the `=` padding, as ALB does. */
-const padded = (bytes: Uint8Array) =>
-  Buffer.from(bytes).toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
-const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
-
-async function albToken(
+const albToken = (
   signWith: SigningKey,
   header: Record<string, unknown> = {},
   payload: Record<string, unknown> = {},
-): Promise<string> {
-  const h = padded(
-    json({
+) =>
+  albSigned(
+    signWith,
+    {
       typ: "JWT",
       kid: key.kid,
       alg: "ES256",
@@ -44,25 +50,9 @@ async function albToken(
       signer: SIGNER,
       exp: at(120),
       ...header,
-    }),
+    },
+    { sub: "user-42", email: "ada@example.test", name: "Ada", exp: at(120), iss: IDP_ISSUER, ...payload },
   );
-  const p = padded(
-    json({
-      sub: "user-42",
-      email: "ada@example.test",
-      name: "Ada",
-      exp: at(120),
-      iss: IDP_ISSUER,
-      ...payload,
-    }),
-  );
-  const signature = await crypto.subtle.sign(
-    { name: "ECDSA", hash: "SHA-256" },
-    signWith.privateKey,
-    new TextEncoder().encode(`${h}.${p}`),
-  );
-  return `${h}.${p}.${padded(new Uint8Array(signature))}`;
-}
 
 function alb(extra: Partial<AlbOidcOptions> = {}) {
   return albOidc({
@@ -126,8 +116,8 @@ describe("albOidc", () => {
   });
 
   it("an unsigned forged header (alg: none) → 401", async () => {
-    const header = padded(json({ alg: "none", kid: key.kid, signer: SIGNER }));
-    const payload = padded(json({ sub: "admin", exp: at(120) }));
+    const header = albSegment(jsonBytes({ alg: "none", kid: key.kid, signer: SIGNER }));
+    const payload = albSegment(jsonBytes({ sub: "admin", exp: at(120) }));
     expect(await call(alb(), `${header}.${payload}.`)).toMatchObject({ status: 401 });
     expect(await call(alb(), `${header}.${payload}`)).toMatchObject({ status: 401 });
   });
@@ -139,7 +129,7 @@ describe("albOidc", () => {
       "a payload changed after signing",
       async () => {
         const [h, , s] = (await albToken(key)).split(".");
-        return `${h}.${padded(json({ sub: "admin", exp: at(120) }))}.${s}`;
+        return `${h}.${albSegment(jsonBytes({ sub: "admin", exp: at(120) }))}.${s}`;
       },
     ],
     ["wrong padding", async () => `${(await albToken(key)).replace(/=*\./, "===.")}`],

@@ -1,4 +1,7 @@
-/** An API on 127.0.0.1 (a free port) that records every request and answers `{ ok: true }`. */
+/**
+ * An API on 127.0.0.1 (a free port) that records every request and answers `body(request)` (JSON,
+ * `{ ok: true }` by default), or what `answer` picks for it.
+ */
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -16,14 +19,25 @@ export interface Recorder {
   close(): Promise<void>;
 }
 
-export async function startRecorder(): Promise<Recorder> {
+export async function startRecorder(
+  answer: (request: Recorded) => { status: number; headers?: Record<string, string> } | undefined = () =>
+    undefined,
+  body: (request: Recorded) => unknown = () => ({ ok: true }),
+): Promise<Recorder> {
   const seen: Recorded[] = [];
   const server = createServer(async (req, res) => {
-    let body = "";
-    for await (const chunk of req) body += chunk;
-    seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body });
+    let text = "";
+    for await (const chunk of req) text += chunk;
+    const entry = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: text };
+    seen.push(entry);
+    const special = answer(entry);
+    if (special !== undefined) {
+      res.writeHead(special.status, special.headers ?? {});
+      res.end();
+      return;
+    }
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ ok: true }));
+    res.end(JSON.stringify(body(entry)));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

@@ -2,57 +2,16 @@
  * What tool arguments and the API's answers cannot do to the outgoing request: leave the operation's
  * path, or send the configured credentials to another origin (real HTTP servers on 127.0.0.1).
  */
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { McpServer } from "@portico/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromOpenAPI } from "../src/index.ts";
 import { callTool, handlerOf } from "./_mcp.ts";
-
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage["headers"];
-  body: string;
-}
-
-interface Recorder {
-  base: string;
-  seen: Seen[];
-  close(): Promise<void>;
-}
+import { type Recorded, type Recorder, startRecorder } from "./_recorder.ts";
 
 /** A server recording each request; `answer` picks the response (JSON `{ at: url }` by default). */
-async function recorder(
-  answer: (req: Seen) => { status: number; headers?: Record<string, string> } | undefined,
-) {
-  const seen: Seen[] = [];
-  const server: Server = createServer(async (req, res) => {
-    let body = "";
-    for await (const chunk of req) body += chunk;
-    const entry = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body };
-    seen.push(entry);
-    const special = answer(entry);
-    if (special !== undefined) {
-      res.writeHead(special.status, special.headers ?? {});
-      return res.end();
-    }
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ at: entry.url }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  const recorded: Recorder = {
-    base: `http://127.0.0.1:${port}`,
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-  return recorded;
-}
+const recorder = (
+  answer: (req: Recorded) => { status: number; headers?: Record<string, string> } | undefined,
+) => startRecorder(answer, (entry) => ({ at: entry.url }));
 
 let other: Recorder;
 let api: Recorder;
