@@ -37,8 +37,12 @@ describe("a task result over DynamoDB's item limit", () => {
     });
     const reported: unknown[] = [];
     const handler = createHandler(server, { stores, onError: (error) => reported.push(error) });
+    // The work each request leaves running (task runs, lease and session writes), as a host keeps
+    // it: awaited before the table closes, so nothing writes to a closed table.
+    const pending = new Set<Promise<unknown>>();
+    const ctx = { waitUntil: (work: Promise<unknown>) => void pending.add(work) };
     try {
-      const init = await handler.fetch(legacyPost(URL_, initializeBody(0)));
+      const init = await handler.fetch(legacyPost(URL_, initializeBody(0)), undefined, ctx);
       const sessionId = init.headers.get("mcp-session-id");
       if (sessionId === null) throw new Error(`initialize: ${init.status}`);
       const call = async (method: string, params: Record<string, unknown>) => {
@@ -48,6 +52,8 @@ describe("a task result over DynamoDB's item limit", () => {
             { jsonrpc: "2.0", id: 1, method, params },
             { sessionId, protocolVersion: "2025-11-25" },
           ),
+          undefined,
+          ctx,
         );
         const text = await response.text();
         const data = text.startsWith("{") ? text : (text.match(/^data: (.*)$/m)?.[1] ?? "{}");
@@ -78,6 +84,12 @@ describe("a task result over DynamoDB's item limit", () => {
       expect(result.content[0].text).toHaveLength(100 * 1024);
       expect(runs.fits).toBe(1);
     } finally {
+      handler.close();
+      for (let round = 0; pending.size > 0 && round < 20; round++) {
+        const now = [...pending];
+        pending.clear();
+        await Promise.allSettled(now);
+      }
       await stores.bus.close();
     }
   }, 30_000);
