@@ -4,6 +4,7 @@ import type { McpCall } from "./definition/method.ts";
 import type { Authenticator, AuthInfo, ExecutionContextLike } from "./definition/types.ts";
 import { PorticoError } from "./errors.ts";
 import type { Stores } from "./stores/types.ts";
+import { MAX_TIMER_MS } from "./util/timer.ts";
 
 /** Stores a 2026-07-28-only handler uses: a session store and a bus (an event log is optional). */
 export type ModernStores = Omit<Stores, "events"> & Partial<Pick<Stores, "events">>;
@@ -17,7 +18,8 @@ export interface ModernHandlerOptions {
   stores?: ModernStores;
   /**
    * Longest wait for one store call; beyond it the call fails as unavailable (503 + `Retry-After`,
-   * and open streams end) instead of hanging. Default 10 s; 0 waits forever.
+   * and open streams end) instead of hanging. Default 10 s; 0 waits forever; at most 2^31−1 ms
+   * (about 24.8 days, the longest a timer waits), as for every duration armed as a timer.
    */
   storeTimeoutMs?: number;
   /**
@@ -59,9 +61,10 @@ export interface ModernHandlerOptions {
    * SSE keep-alive comment interval. Default 15 s; 0 disables them on answers, while long-lived
    * streams (the legacy GET stream, `subscriptions/listen`) still write one every 60 s: a host that
    * notices a departed client only on a write (Workers) would otherwise hold its stream for ever.
+   * At most 2^31−1 ms.
    */
   keepAliveMs?: number;
-  /** `retry` hint sent when the server ends a stream. Default 1000 ms. */
+  /** `retry` hint sent when the server ends a stream. Default 1000 ms; at most 2^31−1 ms. */
   retryMs?: number;
   /** Long-lived streams end (with a retry hint) after this long. Default: never. */
   maxStreamMs?: number;
@@ -73,7 +76,7 @@ export interface ModernHandlerOptions {
    * stream ends, however it ends. Default 16; `Infinity` turns it off.
    */
   maxListenStreamsPerCaller?: number;
-  /** Handlers' signals fire this long before the host's deadline. Default 1000 ms. */
+  /** Handlers' signals fire this long before the host's deadline. Default 1000 ms; at most 2^31−1 ms. */
   deadlineMarginMs?: number;
   /** Cache hints on modern list/read results. Default `{ ttlMs: 0, scope: "private" }`. */
   cache?: { ttlMs?: number; scope?: "public" | "private" };
@@ -114,7 +117,8 @@ export interface HandlerOptions extends Omit<ModernHandlerOptions, "stores"> {
   /**
    * How long a streamed legacy call's owner lease lasts without a heartbeat (renewed every third
    * of it while the call runs). A client resuming the stream of a call whose instance died gets a
-   * JSON-RPC error this long (plus half of it) after the last heartbeat. Default 15 s.
+   * JSON-RPC error this long (plus half of it) after the last heartbeat. Default 15 s; at most
+   * 2^31−1 ms.
    */
   leaseMs?: number;
   /**
@@ -146,7 +150,7 @@ export interface HandlerOptions extends Omit<ModernHandlerOptions, "stores"> {
    * records to roughly 100 MB. Default 100,000; `Infinity` turns it off (no census writes).
    */
   maxSessions?: number;
-  /** How long a legacy server→client request waits for the reply. Default 5 minutes. */
+  /** How long a legacy server→client request waits for the reply. Default 5 minutes; at most 2^31−1 ms. */
   replyTimeoutMs?: number;
   /** Serve the legacy era (initialize + sessions). Default true. */
   legacy?: boolean;
@@ -157,44 +161,74 @@ export interface HandlerOptions extends Omit<ModernHandlerOptions, "stores"> {
 /** Shortest accepted `secret`: 32 bytes (256 bits, the HMAC-SHA-256 key size). */
 const MIN_SECRET_BYTES = 32;
 
-const NUMBERS = [
-  "storeTimeoutMs",
+/** Counts: at least 1 (`Infinity` turns the bounds that say so off). */
+const COUNTS = [
   "maxBodyBytes",
   "maxJsonDepth",
   "maxJsonItems",
-  "requestStateTtlMs",
   "maxRequestStatesPerCaller",
-  "sessionTtlMs",
-  "sessionMaxLifetimeMs",
-  "leaseMs",
   "maxStreamsPerSession",
   "maxPendingReplies",
   "maxSessionsPerCaller",
   "maxSessions",
+  "maxListenStreamsPerCaller",
+  "maxStreamMs",
+] as const;
+/** Durations armed as timers: finite, at most {@link MAX_TIMER_MS} (a longer one would fire at once). */
+const TIMERS = [
+  "storeTimeoutMs",
+  "leaseMs",
   "keepAliveMs",
   "replyTimeoutMs",
   "retryMs",
-  "maxStreamMs",
-  "maxListenStreamsPerCaller",
   "deadlineMarginMs",
 ] as const;
+/** Lifetimes compared with the clock (never armed): any finite length. */
+const LIFETIMES = ["requestStateTtlMs", "sessionTtlMs", "sessionMaxLifetimeMs"] as const;
 const ZERO_OK: readonly string[] = ["storeTimeoutMs", "keepAliveMs", "retryMs", "deadlineMarginMs"];
 
+const refuse = (name: string, rule: string, value: unknown): never => {
+  throw new PorticoError("invalid_options", `${name} must be ${rule}, got ${String(value)}`);
+};
+
 /**
- * Refuses numeric options out of range (NaN, negative, a string read from `process.env`), and a
- * `secret` too short to seal `requestState` safely (a typo or a placeholder).
+ * Refuses numeric options out of range (NaN, negative, a string read from `process.env`, a
+ * duration no timer can wait), and a `secret` too short to seal `requestState` safely (a typo or
+ * a placeholder).
  */
 export function checkOptions(options: HandlerOptions): void {
   if (options.auth !== undefined && options.authenticate !== undefined) {
     throw new PorticoError("invalid_options", "give either auth or authenticate, not both");
   }
-  for (const name of NUMBERS) {
+  // These may be 0 (off, or no margin); every count and lifetime must be positive.
+  const least = (name: string) => (ZERO_OK.includes(name) ? 0 : 1);
+  for (const name of COUNTS) {
     const value = options[name];
-    // These may be 0 (off, or no margin); every count and lifetime must be positive.
-    const least = ZERO_OK.includes(name) ? 0 : 1;
-    if (value !== undefined && !(typeof value === "number" && value >= least)) {
-      throw new PorticoError("invalid_options", `${name} must be a number ≥ ${least}, got ${String(value)}`);
+    if (value !== undefined && !(typeof value === "number" && value >= least(name))) {
+      refuse(name, `a number ≥ ${least(name)}`, value);
     }
+  }
+  for (const name of TIMERS) {
+    const value = options[name];
+    if (
+      value !== undefined &&
+      !(typeof value === "number" && value >= least(name) && value <= MAX_TIMER_MS)
+    ) {
+      refuse(name, `a finite number from ${least(name)} to ${MAX_TIMER_MS} ms (about 24.8 days)`, value);
+    }
+  }
+  for (const name of LIFETIMES) {
+    const value = options[name];
+    if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value >= 1)) {
+      refuse(name, "a finite number ≥ 1", value);
+    }
+  }
+  const cacheTtl = options.cache?.ttlMs;
+  if (
+    cacheTtl !== undefined &&
+    !(typeof cacheTtl === "number" && Number.isFinite(cacheTtl) && cacheTtl >= 0)
+  ) {
+    refuse("cache.ttlMs", "a finite number ≥ 0", cacheTtl);
   }
   const secret = options.secret;
   if (secret === undefined) return;

@@ -325,12 +325,57 @@ describe("numeric options", () => {
     const server = () => new McpServer({ name: "o", version: "1" });
     for (const [options, message] of [
       [{ maxPendingReplies: 0 }, "maxPendingReplies must be a number ≥ 1, got 0"],
-      [{ sessionTtlMs: Number.NaN }, "sessionTtlMs must be a number ≥ 1, got NaN"],
+      [{ sessionTtlMs: Number.NaN }, "sessionTtlMs must be a finite number ≥ 1, got NaN"],
       [{ maxBodyBytes: "4mb" as unknown as number }, "maxBodyBytes must be a number ≥ 1, got 4mb"],
-      [{ keepAliveMs: -1 }, "keepAliveMs must be a number ≥ 0, got -1"],
+      [
+        { keepAliveMs: -1 },
+        "keepAliveMs must be a finite number from 0 to 2147483647 ms (about 24.8 days), got -1",
+      ],
     ] as const) {
       expect(() => createHandler(server(), options)).toThrow(message);
     }
     expect(() => createHandler(server(), { keepAliveMs: 0, maxSessionsPerCaller: Infinity })).not.toThrow();
+  });
+
+  it("refuses a duration a timer cannot wait (over 2^31−1 ms fires at once) or an endless one, naming the bound", () => {
+    const server = () => new McpServer({ name: "o", version: "1" });
+    const bound = "from 0 to 2147483647 ms (about 24.8 days)";
+    for (const [options, message] of [
+      [{ storeTimeoutMs: 3e9 }, `storeTimeoutMs must be a finite number ${bound}, got 3000000000`],
+      [{ storeTimeoutMs: Infinity }, `storeTimeoutMs must be a finite number ${bound}, got Infinity`],
+      [{ keepAliveMs: 2 ** 31 }, `keepAliveMs must be a finite number ${bound}, got 2147483648`],
+      [
+        { leaseMs: 1e10 },
+        "leaseMs must be a finite number from 1 to 2147483647 ms (about 24.8 days), got 10000000000",
+      ],
+      [{ replyTimeoutMs: Infinity }, "replyTimeoutMs must be a finite number from 1 to 2147483647 ms"],
+      [{ deadlineMarginMs: 1e12 }, "deadlineMarginMs must be a finite number from 0 to 2147483647 ms"],
+      [{ retryMs: Infinity }, "retryMs must be a finite number from 0 to 2147483647 ms"],
+      [{ sessionTtlMs: Infinity }, "sessionTtlMs must be a finite number ≥ 1, got Infinity"],
+      [{ sessionMaxLifetimeMs: Infinity }, "sessionMaxLifetimeMs must be a finite number ≥ 1, got Infinity"],
+      [{ requestStateTtlMs: Infinity }, "requestStateTtlMs must be a finite number ≥ 1, got Infinity"],
+      [{ cache: { ttlMs: Infinity } }, "cache.ttlMs must be a finite number ≥ 0, got Infinity"],
+      [{ cache: { ttlMs: -1 } }, "cache.ttlMs must be a finite number ≥ 0, got -1"],
+    ] as const) {
+      expect(() => createHandler(server(), options)).toThrow(message);
+    }
+    // The longest timer, long lifetimes, and streams that never end by age stay accepted.
+    expect(() =>
+      createHandler(server(), {
+        storeTimeoutMs: 2_147_483_647,
+        sessionTtlMs: 90 * 24 * 3_600_000,
+        maxStreamMs: Infinity,
+        cache: { ttlMs: 60_000 },
+      }),
+    ).not.toThrow();
+  });
+
+  it("a store timeout of the longest timer does not fire at once (the store answers)", async () => {
+    const handler = createHandler(new McpServer({ name: "o", version: "1" }), {
+      storeTimeoutMs: 2_147_483_647,
+    });
+    const response = await handler.fetch(initializeRequest(URL_));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("mcp-session-id")).toBeTruthy();
   });
 });

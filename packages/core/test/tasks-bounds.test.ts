@@ -193,6 +193,16 @@ describe("task TTL: a floor, and no run outlives its task (defect K)", () => {
     expect(() => enableTasks(new McpServer({ name: "t", version: "1" }), { ttlMs: 5_000 })).not.toThrow();
   });
 
+  it("refuses a lease no timer can wait (its renewal would fire at once), keeps TTLs beyond it", () => {
+    expect(() => enableTasks(new McpServer({ name: "t", version: "1" }), { leaseMs: 3e9 })).toThrow(
+      "enableTasks: leaseMs must be at most 2147483647 ms (about 24.8 days), got 3000000000",
+    );
+    // A TTL is compared with the clock, and a run's TTL timer is left unarmed past a timer's range.
+    expect(() =>
+      enableTasks(new McpServer({ name: "t", version: "1" }), { ttlMs: 3e9, maxTtlMs: 4e9 }),
+    ).not.toThrow();
+  });
+
   it("stops a run whose task record is gone (the heartbeat finds nothing to renew)", async () => {
     const stores = memoryStores();
     const { server: s, probe } = server({ leaseMs: 300 });

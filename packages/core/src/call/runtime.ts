@@ -4,6 +4,7 @@ import type { McpServer } from "../definition/server.ts";
 import type { AuthInfo, ExecutionContextLike } from "../definition/types.ts";
 import type { ErrorReporter } from "../errors.ts";
 import type { Stores } from "../stores/types.ts";
+import { MAX_TIMER_MS } from "../util/timer.ts";
 import type { SessionSlots } from "./session-slots.ts";
 
 export interface ResolvedOptions {
@@ -72,9 +73,6 @@ export function waitUntilOf(incoming: Incoming): (promise: Promise<unknown>) => 
     incoming.host.waitUntil?.(guarded);
   };
 }
-
-/** The longest delay a timer keeps (a signed 32-bit number of milliseconds). */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** The shortest a stream lives when its caller's token is already past its expiry (an authenticator's leeway). */
 const MIN_TOKEN_STREAM_MS = 1_000;

@@ -14,6 +14,7 @@ import type { ExecutionContextLike } from "../definition/types.ts";
 import { ErrorCode, McpError, PorticoError, StoreUnavailableError } from "../errors.ts";
 import { randomId } from "../util/encoding.ts";
 import { isInstance } from "../util/is-instance.ts";
+import { MAX_TIMER_MS } from "../util/timer.ts";
 import { allowanceOf, declaresTasks, missingTasksCapability, ownerOf, setTaskSettings } from "./access.ts";
 import { dispatch, work } from "./dispatch.ts";
 import { follow } from "./follow.ts";
@@ -40,7 +41,8 @@ export interface TasksOptions {
   pollIntervalMs?: number;
   /**
    * How long a run holds a task without renewing (it renews every third of it while it runs). A
-   * task whose run stopped renewing is taken up again by the next `tasks/get`. Default 30 s.
+   * task whose run stopped renewing is taken up again by the next `tasks/get`. Default 30 s; at
+   * most 2^31−1 ms (about 24.8 days).
    */
   leaseMs?: number;
   /**
@@ -74,6 +76,17 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return value;
 }
 
+/** A duration armed as a timer (the lease's renewal): no longer than a timer can wait. */
+function timer(name: string, value: number): number {
+  if (value > MAX_TIMER_MS) {
+    throw new PorticoError(
+      "invalid_tasks",
+      `enableTasks: ${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days), got ${value}`,
+    );
+  }
+  return value;
+}
+
 /**
  * Lets tools declared with `taskSupport` run as tasks: installs `tasks/get`, `tasks/update` and
  * `tasks/cancel` (2026-07-28), `tasks/get`, `tasks/result`, `tasks/list` and `tasks/cancel`
@@ -99,7 +112,7 @@ export function enableTasks(server: McpServer, options: TasksOptions = {}): void
     maxTtlMs,
     minTtlMs,
     pollIntervalMs: positive("pollIntervalMs", options.pollIntervalMs, 1000),
-    leaseMs: positive("leaseMs", options.leaseMs, 30_000),
+    leaseMs: timer("leaseMs", positive("leaseMs", options.leaseMs, 30_000)),
     maxRuns: positive("maxRuns", options.maxRuns, 3),
     maxTasksPerCaller: positive("maxTasksPerCaller", options.maxTasksPerCaller, 1000),
     dispatch: options.dispatch,

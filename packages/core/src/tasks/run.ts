@@ -20,6 +20,7 @@ import { keys, taskTopic, topics } from "../stores/keys.ts";
 import type { JsonValue, Subscription } from "../stores/types.ts";
 import { randomId } from "../util/encoding.ts";
 import { isInstance } from "../util/is-instance.ts";
+import { MAX_TIMER_MS } from "../util/timer.ts";
 import { legacyTask, sessionOf, type TaskInput, type TaskRecord, TERMINAL } from "./record.ts";
 import { TaskRecords } from "./store.ts";
 
@@ -83,9 +84,6 @@ class TaskLink implements EraLink {
 }
 
 const NEVER = new AbortController().signal;
-
-/** The longest delay `setTimeout` keeps (about 24.8 days); a longer TTL is left to the heartbeat. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** The host facts a run keeps: its deadline, shutdown signal and `waitUntil` (never a request's disconnect). */
 function runHost(host: ExecutionContextLike): ExecutionContextLike {
