@@ -24,10 +24,15 @@ export class InvalidHostError extends Error {
 
 const UNSAFE_HOST = /[\s/\\?#@]/;
 
-function firstValue(value: string | string[] | undefined): string | undefined {
-  const raw = Array.isArray(value) ? value[0] : value;
-  const first = raw?.split(",")[0]?.trim();
-  return first === "" ? undefined : first;
+/**
+ * The last entry of a forwarded header (repeated lines count as one list): the one the proxy in
+ * front wrote, whether it replaces the header or appends to it. Entries before it came with the
+ * request, and any client can write those — as for `X-Forwarded-For` (`lastForwardedFor`).
+ */
+function lastValue(value: string | string[] | undefined): string | undefined {
+  const raw = Array.isArray(value) ? value.at(-1) : value;
+  const last = raw?.slice(raw.lastIndexOf(",") + 1).trim();
+  return last === "" ? undefined : last;
 }
 
 /** Origins computed per `protocol://host`; a busy server sees a handful, so they are memoised. */
@@ -79,7 +84,7 @@ function pathOf(req: IncomingMessage): string {
 
 /**
  * The full URL of an incoming request. The origin comes from, in order: `opts.origin`; with
- * `trustProxy`, `X-Forwarded-Proto` / `X-Forwarded-Host`; the socket's TLS state and the `Host`
+ * `trustProxy`, the last entry of `X-Forwarded-Proto` / `X-Forwarded-Host`; the socket's TLS state and the `Host`
  * header (`:authority` for HTTP/2 compatibility requests; `localhost` when absent).
  */
 export function requestUrl(req: IncomingMessage, opts: OriginOptions = {}, headers?: HeaderReader): string {
@@ -103,9 +108,9 @@ export function requestUrl(req: IncomingMessage, opts: OriginOptions = {}, heade
     host = (typeof authority === "string" ? authority : undefined) || "localhost";
   }
   if (opts.trustProxy === true) {
-    const forwardedProto = firstValue(header("x-forwarded-proto"))?.toLowerCase();
+    const forwardedProto = lastValue(header("x-forwarded-proto"))?.toLowerCase();
     if (forwardedProto === "http" || forwardedProto === "https") protocol = forwardedProto;
-    host = firstValue(header("x-forwarded-host")) ?? host;
+    host = lastValue(header("x-forwarded-host")) ?? host;
   }
   return originOf(protocol, host) + path;
 }

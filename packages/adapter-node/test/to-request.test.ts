@@ -67,7 +67,9 @@ describe("toRequest", () => {
     const urlOf = async (base: string) =>
       ((await (await fetch(`${base}/p?q=1`, { headers: forwarded })).json()) as { url: string }).url;
     expect(await urlOf(plain.url)).toBe(`${plain.url}/p?q=1`);
-    expect(await urlOf(trusting.url)).toBe("https://public.example/p?q=1");
+    // The last entry is the one the trusted proxy wrote (as for X-Forwarded-For): the ones before
+    // it came with the request.
+    expect(await urlOf(trusting.url)).toBe("https://inner.example/p?q=1");
     expect(await urlOf(fixed.url)).toBe("https://api.example/p?q=1");
 
     // toRequest() used on its own normalises a configured origin too.
@@ -76,6 +78,18 @@ describe("toRequest", () => {
       await writeResponse(Response.json({ url: request.url }), res);
     });
     expect(await urlOf(direct.url)).toBe("https://api.example/p?q=1");
+  });
+
+  it("with trustProxy, a client's own X-Forwarded-Host/-Proto before the proxy's do not count", async () => {
+    // A proxy that appends: the client sent "localhost", the proxy appended the Host it saw. Taking
+    // the first would let any client choose the origin the app sees in request.url.
+    const trusting = await listen(toNodeHandler(echo, { trustProxy: true }));
+    const raw = await rawRequest(
+      trusting.url,
+      "GET /p HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Host: localhost\r\nX-Forwarded-Host: evil.example\r\n" +
+        "X-Forwarded-Proto: https, http\r\nConnection: close\r\n\r\n",
+    );
+    expect(JSON.parse(raw.slice(raw.indexOf("\r\n\r\n") + 4)).url).toBe("http://evil.example/p");
   });
 
   it("keeps a path that looks like an authority a path", async () => {
