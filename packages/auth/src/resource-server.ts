@@ -160,6 +160,10 @@ export function oauthResourceServer(options: OAuthResourceServerOptions): Authen
         return unauthorized("invalid_token");
       }
       const auth = authInfoFrom(credentials.token, claims);
+      // A token naming neither its subject nor its client is indistinguishable from every other
+      // such token: what the core binds to a caller (legacy sessions, tasks, requestState) would
+      // be shared by all their holders. RFC 9068 requires both `sub` and `client_id`.
+      if (auth.subject === undefined && auth.clientId === undefined) return unauthorized("invalid_token");
       const granted = new Set(auth.scopes);
       if (!config.requiredScopes.every((scope) => granted.has(scope))) return stepUp([], auth);
       return auth;

@@ -131,6 +131,12 @@ function definitionsDeclareScopes(server: McpServer): boolean {
 /** Distinct refused Host/Origin values logged per handler (then silence: a scan cannot flood the log). */
 const REFUSALS_LOGGED = 20;
 
+/** Reported once per handler: callers the authenticator admitted but did not name are one caller. */
+const IDENTITYLESS =
+  "An authenticated caller's auth info names neither subject nor clientId: its legacy sessions, tasks " +
+  "and requestState are bound to no one (it counts as anonymous), so other such callers can use them. " +
+  "Return a subject or clientId from the authenticator.";
+
 function refusalLine(refusal: Refusal): string {
   const option = refusal.header === "host" ? "allowedHosts" : "allowedOrigins";
   const name = refusal.header === "host" ? "Host" : "Origin";
@@ -203,6 +209,7 @@ export function serveEras(
   });
 
   const refused = onceEach(REFUSALS_LOGGED);
+  let identitylessSeen = false;
 
   async function handle(request: Request, env: unknown, host: ExecutionContextLike): Promise<Response> {
     const refusal = checkOriginAndHost(request, host.routedHosts);
@@ -219,6 +226,15 @@ export function serveEras(
       const outcome = await authenticator.authenticate(request, host);
       if (isResponse(outcome)) return outcome;
       auth = outcome ?? auth;
+    }
+    if (
+      auth !== undefined &&
+      auth.subject === undefined &&
+      auth.clientId === undefined &&
+      !identitylessSeen
+    ) {
+      identitylessSeen = true;
+      report(notice("auth_without_identity", IDENTITYLESS), "auth");
     }
     const incoming: Incoming = new IncomingRequest(request, env, host, auth);
     switch (request.method) {
