@@ -97,3 +97,15 @@ export function checkTtl(ttlMs: number): void {
     throw new RangeError(`ttlMs must be a positive finite number of milliseconds, got ${ttlMs}`);
   }
 }
+
+/**
+ * The longest lifetime written: 100 years. A longer finite one ("for ever", up to `Number.MAX_VALUE`)
+ * would overflow DynamoDB's numbers (at most 38 digits); past a century the cap changes nothing.
+ */
+const MAX_TTL_MS = 100 * 365.25 * 86_400_000;
+
+/** `ttlMs`, checked ({@link checkTtl}) and capped at {@link MAX_TTL_MS}. */
+export function lifetimeOf(ttlMs: number): number {
+  checkTtl(ttlMs);
+  return Math.min(ttlMs, MAX_TTL_MS);
+}

@@ -2,9 +2,9 @@ import type { JsonValue, SessionStore, StoredRecord, StoreKey } from "@portico/c
 import { storeKeyText, toJsonText } from "@portico/core";
 import type { Item, ItemContext } from "./_items.ts";
 import {
-  checkTtl,
   decodeJson,
   key,
+  lifetimeOf,
   N,
   names,
   num,
@@ -63,9 +63,9 @@ export class DynamoDbSessionStore implements SessionStore {
   }
 
   async create(key: StoreKey, value: JsonValue, ttlMs: number): Promise<boolean> {
-    checkTtl(ttlMs);
+    const lifetime = lifetimeOf(ttlMs);
     const now = this.#context.now();
-    return this.#put(await this.#key(key), value, 1, now + ttlMs, {
+    return this.#put(await this.#key(key), value, 1, now + lifetime, {
       ConditionExpression: "attribute_not_exists(#pk) OR #exp < :now",
       ExpressionAttributeNames: names("pk", "exp"),
       ExpressionAttributeValues: { ":now": N(now) },
@@ -73,10 +73,10 @@ export class DynamoDbSessionStore implements SessionStore {
   }
 
   async update(key: StoreKey, expectedVersion: number, value: JsonValue, ttlMs: number): Promise<boolean> {
-    checkTtl(ttlMs);
+    const lifetime = lifetimeOf(ttlMs);
     if (!Number.isSafeInteger(expectedVersion)) return false;
     const now = this.#context.now();
-    return this.#put(await this.#key(key), value, expectedVersion + 1, now + ttlMs, {
+    return this.#put(await this.#key(key), value, expectedVersion + 1, now + lifetime, {
       ConditionExpression: "#ver = :expected AND #exp >= :now",
       ExpressionAttributeNames: names("ver", "exp"),
       ExpressionAttributeValues: { ":expected": N(expectedVersion), ":now": N(now) },

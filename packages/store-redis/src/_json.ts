@@ -5,10 +5,16 @@ export function randomToken(bytes: number): string {
   ).join("");
 }
 
-/** Redis wants whole milliseconds ≥ 1. */
+/**
+ * The longest lifetime written to Redis: 100 years. A longer finite one ("for ever") would reach
+ * Redis as `1e+21`, which it refuses as not an integer; past a century the cap changes nothing.
+ */
+export const MAX_TTL_MS = 100 * 365.25 * 86_400_000;
+
+/** `ttlMs` as Redis wants it: whole milliseconds ≥ 1, at most {@link MAX_TTL_MS}. */
 export function ttlArgument(ttlMs: number, what = "ttlMs"): string {
   if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
     throw new RangeError(`${what} must be a positive finite number of milliseconds, got ${ttlMs}`);
   }
-  return String(Math.ceil(ttlMs));
+  return String(Math.ceil(Math.min(ttlMs, MAX_TTL_MS)));
 }

@@ -2,7 +2,7 @@ import type { JsonValue, SessionStore, StoredRecord, StoreKey } from "@portico/c
 import { storeKeyText, toJsonText } from "@portico/core";
 import type { CommandOptions } from "./_commands.ts";
 import { Commands } from "./_commands.ts";
-import { randomToken, ttlArgument } from "./_json.ts";
+import { MAX_TTL_MS, randomToken, ttlArgument } from "./_json.ts";
 import { CREATE, UPDATE } from "./_scripts.ts";
 import type { RedisClientLike } from "./connection.ts";
 
@@ -75,6 +75,6 @@ export class RedisSessionStore implements SessionStore {
 
   #record(version: number, value: JsonValue, ttlMs: number): string {
     const json = toJsonText(value, "a session value");
-    return `${version} ${Math.ceil(this.#now() + ttlMs)} ${randomToken(8)} ${json}`;
+    return `${version} ${Math.ceil(this.#now() + Math.min(ttlMs, MAX_TTL_MS))} ${randomToken(8)} ${json}`;
   }
 }

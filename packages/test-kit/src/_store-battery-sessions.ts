@@ -32,6 +32,19 @@ export function sessionStoreTests(stores: () => Stores): void {
       expect(record?.expiresAt).toBeLessThanOrEqual(after + 60_000 + CLOCK_SLACK_MS);
     });
 
+    it("keeps a record whose lifetime is far beyond any need (1e21 ms: for ever), through create and update", async () => {
+      // The core accepts any finite lifetime; a store may cap it (Redis: 100 years), never refuse it.
+      const { sessions } = stores();
+      const key = freshKey("for-ever");
+      const century = Date.now() + 50 * 365 * 86_400_000;
+      expect(await sessions.create(key, "kept", 1e21)).toBe(true);
+      expect(await sessions.get(key)).toMatchObject({ value: "kept", version: 1 });
+      expect((await sessions.get(key))?.expiresAt).toBeGreaterThan(century);
+      expect(await sessions.update(key, 1, "still kept", Number.MAX_VALUE)).toBe(true);
+      expect(await sessions.get(key)).toMatchObject({ value: "still kept", version: 2 });
+      expect((await sessions.get(key))?.expiresAt).toBeGreaterThan(century);
+    });
+
     it("create-if-absent resolves false on a live record and does not overwrite it", async () => {
       const { sessions } = stores();
       const key = freshKey("create-twice");
