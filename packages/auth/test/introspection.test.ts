@@ -125,16 +125,19 @@ describe("introspection", () => {
     }
   });
 
-  it("endpoint down (500) → 503 + Retry-After, reported once; cached tokens keep working", async () => {
+  it("endpoint down (500 for every token) → 503 + Retry-After; backs off after three different tokens; cached tokens keep working", async () => {
     idp.introspection.set("cached-token", active());
     const auth = server();
     await call(auth, "cached-token");
     idp.down = true;
-    expect(await call(auth, "new-token")).toMatchObject({ status: 503, retryAfter: "5" });
-    expect(await call(auth, "other-new-token")).toMatchObject({ status: 503 });
+    // A 500 may be about the one token sent: new tokens are still tried until three in a row failed.
+    for (const token of ["new-token-1", "new-token-2", "new-token-3"]) {
+      expect(await call(auth, token)).toMatchObject({ status: 503, retryAfter: "5" });
+    }
+    expect(await call(auth, "other-new-token")).toMatchObject({ status: 503, retryAfter: "5" });
     expect(await call(auth, "cached-token")).toHaveProperty("subject", "opaque-user");
-    expect(reported).toEqual(["introspection"]);
-    expect(idp.hits("/introspect")).toBe(2);
+    expect(reported).toEqual(["introspection", "introspection", "introspection"]);
+    expect(idp.hits("/introspect")).toBe(4);
   });
 
   it("a token the endpoint refuses to introspect (400) → 401 for it, no back-off for the others", async () => {
