@@ -21,6 +21,7 @@ import { defaultName, NameBook } from "./names.ts";
 import { listOperations, type Operation, pathProblem } from "./operations.ts";
 import { checkOptions } from "./options.ts";
 import { buildOutput, type OutputPlan, successMediaTypes } from "./output.ts";
+import { ReadOnlyPlanner } from "./read-only.ts";
 import type { CallPlan } from "./request.ts";
 import { enumCompleters, resourceShape } from "./resources.ts";
 import { resourceContents, toolResult } from "./results.ts";
@@ -92,6 +93,7 @@ export async function fromOpenAPI(
   checkOptions(options);
   const doc = await loadDocument(document);
   const converter = new SchemaConverter(doc);
+  const planner = new ReadOnlyPlanner(doc, converter);
   const baseUrl = options.baseUrl === undefined ? undefined : checkBaseUrl(options.baseUrl);
   const runtime: Runtime = {
     // Looked up at each call, so a fetch replaced later (a test double, instrumentation) is used.
@@ -128,7 +130,7 @@ export async function fromOpenAPI(
       result.skipped.push({ operation: op.label, reason: badPath });
       continue;
     }
-    const input = buildInput(op, converter);
+    const input = buildInput(op, converter, planner);
     if (!input.ok) {
       result.skipped.push({ operation: op.label, reason: input.reason });
       continue;

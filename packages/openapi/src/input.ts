@@ -5,7 +5,9 @@
  * list; the plan says which arguments go back into it), any other body is one `body` property.
  */
 import type { Operation, Parameter } from "./operations.ts";
+import type { ReadOnlyPlan, ReadOnlyPlanner } from "./read-only.ts";
 import type { SchemaConverter } from "./schema.ts";
+import { styleProblem } from "./styles.ts";
 import { essence, isJsonMediaType, isObject, type JsonObject } from "./util.ts";
 
 const LOCATIONS = ["path", "query", "header", "cookie"] as const;
@@ -46,6 +48,8 @@ export interface BodyPlan {
   /** The arguments a merged body carries; `undefined` for a body in one argument. */
   readonly fields: MergedFields | undefined;
   readonly required: boolean;
+  /** Where the body's `readOnly` properties are, at every depth (never sent); `undefined`: none. */
+  readonly withheld: ReadOnlyPlan | undefined;
 }
 
 export interface ArgPlan {
@@ -84,8 +88,15 @@ function parameterSchema(param: Parameter, converted: unknown): unknown {
   return prop;
 }
 
-/** Builds the input schema of an operation's tool. */
-export function buildInput(op: Operation, converter: SchemaConverter): Input {
+/**
+ * Builds the input schema of an operation's tool; `planner` finds the body's `readOnly` parts.
+ * An operation with a parameter style that cannot be sent, or a body that cannot, is refused.
+ */
+export function buildInput(op: Operation, converter: SchemaConverter, planner: ReadOnlyPlanner): Input {
+  for (const param of op.parameters) {
+    const problem = styleProblem(param);
+    if (problem !== undefined) return { ok: false, reason: problem };
+  }
   const builder = converter.builder("request");
   const properties: JsonObject = {};
   const required: string[] = [];
@@ -115,6 +126,7 @@ export function buildInput(op: Operation, converter: SchemaConverter): Input {
     const bodyRequired = op.requestBody?.required === true;
     const form = essence(picked.mediaType) === FORM;
     const schema = builder.convert(picked.schema ?? {});
+    const withheld = planner.plan(picked.schema);
     if (
       mergeable(schema) &&
       Object.keys(schema.properties as JsonObject).every((name) => !(name in properties))
@@ -127,12 +139,12 @@ export function buildInput(op: Operation, converter: SchemaConverter): Input {
         readOnly: new Set(converter.hiddenProperties(picked.schema, "request")),
         others: schema.additionalProperties !== false,
       };
-      body = { mediaType: picked.mediaType, form, arg: undefined, fields, required: bodyRequired };
+      body = { mediaType: picked.mediaType, form, arg: undefined, fields, required: bodyRequired, withheld };
     } else {
       const arg = claim("body", "body");
       properties[arg] = schema;
       if (bodyRequired) required.push(arg);
-      body = { mediaType: picked.mediaType, form, arg, fields: undefined, required: bodyRequired };
+      body = { mediaType: picked.mediaType, form, arg, fields: undefined, required: bodyRequired, withheld };
     }
   }
   const root: JsonObject = { type: "object", properties };

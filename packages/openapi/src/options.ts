@@ -1,5 +1,6 @@
 /** Checks `fromOpenAPI`'s options before any work, with one clear error per mistake. */
 import { PorticoError } from "@portico/core";
+import { MAX_TIMER_MS } from "@portico/host";
 import type { OpenApiOptions } from "./types.ts";
 
 const KINDS = new Set(["tool", "resource", "template", "exclude"]);
@@ -13,9 +14,19 @@ function positive(value: unknown, name: string): void {
     fail(`${name} must be a positive number, not ${JSON.stringify(value)}`);
 }
 
+/** A duration in ms that arms a timer: a positive finite number, at most {@link MAX_TIMER_MS}. */
+function timerMs(value: unknown, name: string): void {
+  if (value === undefined) return;
+  if (typeof value === "number" && Number.isFinite(value) && value > 0 && value <= MAX_TIMER_MS) return;
+  const shown = typeof value === "number" ? String(value) : JSON.stringify(value);
+  fail(
+    `${name} must be a positive number of ms, at most ${MAX_TIMER_MS} (2^31−1, about 24.8 days), not ${shown}`,
+  );
+}
+
 export function checkOptions(options: OpenApiOptions): void {
   if (typeof options !== "object" || options === null) fail("options must be an object");
-  positive(options.timeoutMs, "timeoutMs");
+  timerMs(options.timeoutMs, "timeoutMs");
   positive(options.maxResponseBytes, "maxResponseBytes");
   if (options.fetch !== undefined && typeof options.fetch !== "function") fail("fetch must be a function");
   if (options.fetch === undefined && typeof globalThis.fetch !== "function")

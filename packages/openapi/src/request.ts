@@ -1,5 +1,6 @@
 /** An operation's HTTP request from a tool's arguments (or a template's variables). */
 import type { ArgPlan } from "./input.ts";
+import { withoutReadOnly } from "./read-only.ts";
 import { cookiePair, formBody, headerValue, pathValue, queryPairs } from "./serialize.ts";
 
 /** What an operation needs to be called. */
@@ -23,9 +24,17 @@ export interface RequestParts {
 /**
  * The body value: the `body` argument, or, for a merged body, the arguments that are not
  * parameters: the body schema's own properties, and the others only when it allows additional
- * properties; never a `readOnly` one (the input schema hides them but allows unlisted properties).
+ * properties; never a `readOnly` property, at any depth (the input schema hides them but allows
+ * unlisted properties).
  */
 function bodyValue(plan: ArgPlan, args: Record<string, unknown>): unknown {
+  const value = givenBody(plan, args);
+  const withheld = plan.body?.withheld;
+  return value === undefined || withheld === undefined ? value : withoutReadOnly(value, withheld);
+}
+
+/** The body value as the arguments give it (a merged body without its top-level `readOnly` properties). */
+function givenBody(plan: ArgPlan, args: Record<string, unknown>): unknown {
   const body = plan.body;
   if (body === undefined) return undefined;
   if (body.arg !== undefined) return args[body.arg];

@@ -1,13 +1,14 @@
 /**
  * A resource template's variables checked as a tool call's arguments are. The variables are URI
  * text, so each is first read as its parameter schema's type (`7` an integer where the schema wants
- * one, `true` a boolean; list items by the item schema), then the arguments are validated against
- * the operation's input schema: a read the tool's checks would refuse (an enum, a maximum, a
- * pattern, a missing required query parameter) is answered -32602 with the issues, and nothing is
- * sent. Before, template reads passed any text on to the API.
+ * one, `true` a boolean; list items by the item schema, object members by their property schemas),
+ * then the arguments are validated against the operation's input schema: a read the tool's checks
+ * would refuse (an enum, a maximum, a pattern, a missing required query parameter) is answered
+ * -32602 with the issues, and nothing is sent. Before, template reads passed any text on to the API.
  */
 import { type CompiledSchema, compileSchema, ErrorCode, jsonSchema, McpError } from "@portico/core";
-import { argumentsOf, type ResourceShape } from "./resources.ts";
+import type { ResourceShape } from "./resources.ts";
+import { argumentsOf } from "./template-values.ts";
 import { isObject, type JsonObject } from "./util.ts";
 
 /** A JSON number literal: the text a number-typed variable must be to be read as one. */
@@ -66,13 +67,33 @@ function coerce(root: JsonObject, schema: unknown, text: string): unknown {
   return text;
 }
 
-/** A variable's value (a string, or the items of a list) read by its property schema. */
+/** The schema of an object's member `key`: its property, else `additionalProperties`. */
+function memberSchema(schema: unknown, key: string): unknown {
+  if (!isObject(schema)) return undefined;
+  if (isObject(schema.properties) && Object.hasOwn(schema.properties, key)) return schema.properties[key];
+  return schema.additionalProperties;
+}
+
+/** A variable's value (a string, the items of a list, the members of an object) read by its property schema. */
 function read(root: JsonObject, schema: unknown, value: unknown): unknown {
   if (typeof value === "string") return coerce(root, schema, value);
-  if (!Array.isArray(value)) return value;
   const resolved = deref(root, schema);
-  const items = isObject(resolved) ? resolved.items : undefined;
-  return value.map((item) => (typeof item === "string" ? coerce(root, items, item) : item));
+  if (Array.isArray(value)) {
+    const items = isObject(resolved) ? resolved.items : undefined;
+    return value.map((item) => (typeof item === "string" ? coerce(root, items, item) : item));
+  }
+  if (!isObject(value)) return value;
+  const object: JsonObject = {};
+  for (const [key, member] of Object.entries(value)) {
+    const typed = typeof member === "string" ? coerce(root, memberSchema(resolved, key), member) : member;
+    Object.defineProperty(object, key, {
+      value: typed,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return object;
 }
 
 /** `/pet-id/0: …` as `/pet_id/0: …`: the issues named by the template's variables. */
@@ -103,7 +124,12 @@ export function templateArguments(
 ): (values: Record<string, string | string[]>) => Promise<Record<string, unknown>> {
   const compiled: CompiledSchema = compileSchema(jsonSchema(schema), what);
   const properties = isObject(schema.properties) ? schema.properties : {};
-  const names = new Map([...shape.variables].map(([variable, { arg }]) => [arg, variable]));
+  // An exploded form object's members have a variable each: its issues keep the argument's name.
+  const names = new Map(
+    [...shape.variables].flatMap(([variable, { arg, member }]) =>
+      member === undefined ? [[arg, variable] as const] : [],
+    ),
+  );
   return async (values) => {
     const args = argumentsOf(shape.variables, values);
     for (const [arg, value] of Object.entries(args)) {

@@ -68,7 +68,10 @@ export interface OpenApiOptions {
   /** Headers sent with every call. */
   headers?: Record<string, string>;
   auth?: OpenApiAuth;
-  /** Time limit of one call, body included, in ms. Default 30 000. */
+  /**
+   * Time limit of one call, body included, in ms: a positive number, at most 2^31−1 ms (about
+   * 24.8 days, the longest a timer can wait; a larger value is refused). Default 30 000.
+   */
   timeoutMs?: number;
   /** Largest response body read, in bytes; a larger one is an error. Default 1 MiB. */
   maxResponseBytes?: number;

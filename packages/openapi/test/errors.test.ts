@@ -106,7 +106,8 @@ describe("refused documents", () => {
     });
     expect(await refused(minimal(), { timeoutMs: 0 })).toEqual({
       code: "invalid_options",
-      message: "fromOpenAPI: timeoutMs must be a positive number, not 0",
+      message:
+        "fromOpenAPI: timeoutMs must be a positive number of ms, at most 2147483647 (2^31−1, about 24.8 days), not 0",
     });
     expect((await refused(minimal(), { auth: { header: "x" } as never })).message).toBe(
       'fromOpenAPI: auth must be { header, value }, "forward" or a function of the request context',

@@ -6,6 +6,7 @@
  */
 
 import type { McpServer } from "@portico/core";
+import { MAX_TIMER_MS } from "@portico/host";
 import { type Changes, followChanges, Syncer } from "./changes.ts";
 import { UpstreamClient } from "./client.ts";
 import { upstreamCompleters } from "./completion.ts";
@@ -15,6 +16,7 @@ import { isObject } from "./json.ts";
 import { listDefinitions } from "./listing.ts";
 import { registrars } from "./registrars.ts";
 import { Registry } from "./registry.ts";
+import { upstreamRouting } from "./routing.ts";
 import { unvalidatedSchemasOf } from "./schemas.ts";
 import type { ProxyTransport } from "./transport.ts";
 import type { ProxyOptions, ProxyRegistration } from "./types.ts";
@@ -32,7 +34,7 @@ export async function proxy(
   target: string | URL | ProxyTransport,
   options: ProxyOptions = {},
 ): Promise<ProxyRegistration> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = timeoutMsOf(options.timeoutMs);
   const prefix = options.prefix === undefined || options.prefix === "" ? "" : `${options.prefix}_`;
   const notifications = options.forwardNotifications !== false;
   const unvalidatedSchemas = unvalidatedSchemasOf(options.unvalidatedSchemas);
@@ -47,7 +49,10 @@ export async function proxy(
   const call = forwarder(client, { options, timeoutMs, notifications });
   const completes = isObject(client.capabilities.completions);
   const complete = completes ? upstreamCompleters(call, options.logger) : undefined;
-  const registry = new Registry(registrars(server, call, complete, unvalidatedSchemas), prefix);
+  const registry = new Registry(
+    registrars(server, call, complete, unvalidatedSchemas, upstreamRouting(server)),
+    prefix,
+  );
   let closed = false;
   let changes: Changes | undefined;
 
@@ -131,6 +136,18 @@ function clientOptions(target: string | URL | ProxyTransport, options: ProxyOpti
     );
   }
   return { transport: target };
+}
+
+/** `timeoutMs`, checked: a whole number of ms from 1 to 2^31−1 (about 24.8 days), default 60 000. */
+function timeoutMsOf(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_TIMEOUT_MS;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_TIMER_MS) {
+    const shown = typeof value === "string" ? JSON.stringify(value) : String(value);
+    throw new TypeError(
+      `proxy: timeoutMs must be a whole number of ms from 1 to ${MAX_TIMER_MS} (2^31−1, about 24.8 days), not ${shown}`,
+    );
+  }
+  return value;
 }
 
 /** `maxMessageBytes`, checked: a whole number of bytes ≥ 1 (at most 2^31 − 1), default 16 MiB. */

@@ -16,6 +16,7 @@ import {
 import type { CompleterFactory } from "./completion.ts";
 import { type ForwardCall, promptGetter, resourceReader, toolHandler } from "./forward.ts";
 import { defined, isObject, type Json, str } from "./json.ts";
+import type { UpstreamRouting } from "./routing.ts";
 import { toolSchema, type UnvalidatedSchemas } from "./schemas.ts";
 import type { Kind, UnvalidatedSchema } from "./types.ts";
 
@@ -31,13 +32,15 @@ export type Registrar = (key: string, definition: Json) => Mirrored;
 /**
  * The registrar of each kind, registering on `server` with handlers that use `call` (and, when the
  * upstream completes, completers made by `complete` for prompts and templates);
- * `unvalidatedSchemas` says what becomes of a tool schema core's validator refuses.
+ * `unvalidatedSchemas` says what becomes of a tool schema core's validator refuses; `routing`
+ * keeps the upstream's templates from taking reads of URIs that belong to others (`routing.ts`).
  */
 export function registrars(
   server: McpServer,
   call: ForwardCall,
   complete: CompleterFactory | undefined,
   unvalidatedSchemas: UnvalidatedSchemas,
+  routing: UpstreamRouting,
 ): Record<Kind, Registrar> {
   const read = resourceReader(call);
   return {
@@ -67,13 +70,22 @@ export function registrars(
       );
       return { registration, unvalidated };
     },
-    resource: (uri, resource) => ({
-      registration: addResource(server, uri, resourceConfig(resource, uri), read),
-    }),
+    resource: (uri, resource) => {
+      const registration = addResource(server, uri, resourceConfig(resource, uri), read);
+      const forget = routing.claim(uri);
+      return {
+        registration: {
+          remove: () => {
+            forget();
+            registration.remove();
+          },
+        },
+      };
+    },
     template: (template, definition) => ({
       registration: addResourceTemplate(
         server,
-        template,
+        routing.template(template),
         defined({
           ...resourceConfig(definition, template),
           complete: complete?.(

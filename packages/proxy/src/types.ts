@@ -21,7 +21,11 @@ export interface ProxyOptions {
    * `Authorization: Bearer`; a function returns headers for the call. Not used for listing.
    */
   auth?: ProxyAuth;
-  /** Longest wait for one upstream request, combined with the call's own signal. Default 60 000. */
+  /**
+   * Longest wait for one upstream request in ms, combined with the call's own signal: a whole
+   * number from 1 to 2^31−1 (about 24.8 days, the longest a timer can wait; others are refused).
+   * Default 60 000.
+   */
   timeoutMs?: number;
   /**
    * The largest message read from an HTTP upstream — a JSON body, or one event of an SSE stream —
