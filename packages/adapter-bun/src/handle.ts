@@ -28,7 +28,8 @@ export interface BunHandlerOptions {
    * Your `Bun.serve({ idleTimeout })` in seconds (default 10, Bun's). The connection's idle timeout
    * is off while the app works on a request (a slow tool call sends nothing until it is done) and
    * while an SSE answer streams; it is set back to this once a non-stream answer is ready, so an
-   * idle keep-alive connection still closes.
+   * idle keep-alive connection still closes. A whole number from 0 (none) to 255, the most
+   * `Bun.serve` takes; anything else throws a `TypeError` here.
    */
   idleTimeout?: number;
 }
@@ -40,6 +41,9 @@ export interface BunHandlerOptions {
 export type BunFetchHandler = (request: Request, server?: BunRequestIP) => Promise<Response>;
 
 const defaultOnError = consoleErrorReporter("@portico/adapter-bun");
+
+/** The longest `idleTimeout` `Bun.serve` takes, in seconds ("expects idleTimeout to be 255 or less"). */
+const MAX_IDLE_TIMEOUT_S = 255;
 
 const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
 
@@ -128,8 +132,10 @@ export function handle(app: FetchApp, opts: BunHandlerOptions = {}): BunFetchHan
   const waitUntil = guardedWaitUntil(opts.waitUntil, onError);
   const { env, signal } = opts;
   const idleTimeout = opts.idleTimeout ?? 10;
-  if (!(Number.isInteger(idleTimeout) && idleTimeout >= 0)) {
-    throw new TypeError(`idleTimeout must be a whole number of seconds ≥ 0, not ${String(idleTimeout)}`);
+  if (!(Number.isInteger(idleTimeout) && idleTimeout >= 0 && idleTimeout <= MAX_IDLE_TIMEOUT_S)) {
+    throw new TypeError(
+      `idleTimeout must be a whole number of seconds from 0 to ${MAX_IDLE_TIMEOUT_S} (Bun.serve's limit), not ${String(idleTimeout)}`,
+    );
   }
   return async (request, server) => {
     const ctx = new BunContext(request, waitUntil);

@@ -1,4 +1,4 @@
-import { createTracker, type FetchApp, shutdownReason } from "@portico/host";
+import { createTracker, type FetchApp, isTimerMs, shutdownReason, timerRange } from "@portico/host";
 import { type BunServer, bunGlobal, processOf } from "./_bun.ts";
 import { type BunHandlerOptions, handle } from "./handle.ts";
 
@@ -18,7 +18,10 @@ export interface BunServeOptions extends Omit<BunHandlerOptions, "signal" | "wai
   hostname?: string;
   /** Called once the server listens. */
   onListen?: (info: ListenInfo) => void;
-  /** How long `close()` waits for in-flight responses and `waitUntil` work. Default: 10 000 ms. */
+  /**
+   * How long `close()` waits for in-flight responses and `waitUntil` work. Default: 10 000 ms; 0
+   * to 2^31−1 ms (about 24.8 days, the longest a timer waits), else `serve()` throws a `RangeError`.
+   */
   gracefulTimeoutMs?: number;
   /** Aborting it closes the server gracefully, as `close()` does. */
   signal?: AbortSignal;
@@ -48,6 +51,15 @@ function resolvePort(port: number | undefined): number {
   return value;
 }
 
+/** `gracefulTimeoutMs` checked: `close()` waits it out with a timer, which keeps at most 2^31−1 ms. */
+function resolveGracefulTimeout(value: number | undefined): number {
+  if (value === undefined) return 10_000;
+  if (!isTimerMs(value, 0)) {
+    throw new RangeError(`gracefulTimeoutMs must be ${timerRange(0)}, got ${String(value)}`);
+  }
+  return value;
+}
+
 /**
  * Serves a Fetch app with `Bun.serve`. Resolves once listening, with the real URL and port and a
  * graceful `close()`. Bun only.
@@ -56,7 +68,7 @@ export async function serve(app: FetchApp, opts: BunServeOptions = {}): Promise<
   const bun = bunGlobal();
   const port = resolvePort(opts.port);
   const hostname = opts.hostname ?? "127.0.0.1";
-  const gracefulTimeoutMs = opts.gracefulTimeoutMs ?? 10_000;
+  const gracefulTimeoutMs = resolveGracefulTimeout(opts.gracefulTimeoutMs);
   const shutdown = new AbortController();
   const pending = createTracker();
   const handlerOptions: BunHandlerOptions = {

@@ -61,11 +61,18 @@ if (typeof handler !== "function") {
 const port = values.port === undefined ? undefined : Number(values.port);
 if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535))
   fail(`--port ${JSON.stringify(values.port)} is not a port: give an integer from 0 to 65535`, 2);
+// The function's timeout becomes each invocation's deadline, which timers wait for: at most 2^31−1 ms.
+const timeoutMs = Number(values.timeout);
+if (!(timeoutMs >= 1 && timeoutMs <= 2_147_483_647))
+  fail(
+    `--timeout ${JSON.stringify(values.timeout)} is not a timeout: give a number of ms from 1 to 2147483647 (about 24.8 days)`,
+    2,
+  );
 let server;
 try {
   server = await serveLambda(handler, {
     kind: values.kind,
-    timeoutMs: Number(values.timeout),
+    timeoutMs,
     ...(port === undefined ? {} : { port }),
   });
 } catch (error) {

@@ -4,6 +4,7 @@ import {
   createTracker,
   type ExecutionContextLike,
   guardedWaitUntil,
+  timerDeadline,
 } from "@portico/host";
 import type { LambdaContextLike } from "./_types.ts";
 
@@ -51,7 +52,8 @@ export function invocation(
   return {
     ctx,
     async settled(by) {
-      if (!(await pending.settled(by))) {
+      // A deadline farther ahead than a timer can wait (a stand-in context) bounds nothing.
+      if (!(await pending.settled(timerDeadline(by)))) {
         onError(
           new Error(
             "@portico/adapter-lambda: ctx.waitUntil work had not settled by the invocation's deadline; it was abandoned",

@@ -1,5 +1,12 @@
-import { type FetchApp, hostErrorResponse, LightHeaders, readBufferedResponse } from "@portico/host";
+import {
+  type FetchApp,
+  hostErrorResponse,
+  LightHeaders,
+  readBufferedResponse,
+  timerUntil,
+} from "@portico/host";
 import { resultBody } from "./_body.ts";
+import { resolveBodyMargin } from "./_body-margin.ts";
 import { defaultOnError } from "./_host.ts";
 import { invokeApp } from "./_invoke.ts";
 import { oversize, RESULT_LIMITS } from "./_limits.ts";
@@ -18,7 +25,9 @@ export interface LambdaHandlerOptions extends RequestOptions {
   onError?: (error: unknown) => void;
   /**
    * How long before the invocation's end a body still being read is given up (504; streamed: the
-   * stream is cut if the client is not reading), and `waitUntil` work no longer waited for. Default 500 ms.
+   * stream is cut if the client is not reading), and `waitUntil` work no longer waited for. Default
+   * 500 ms; 0 to 2^31−1 ms (about 24.8 days, the longest a timer waits), else the handler throws a
+   * `RangeError` when it is made.
    */
   bodyMarginMs?: number;
 }
@@ -33,7 +42,7 @@ async function readBody(response: Response, deadline: number | undefined): Promi
   const late = new Promise<undefined>((resolve) => {
     wake = resolve;
   });
-  const timer = setTimeout(() => wake(undefined), Math.max(0, deadline - Date.now()));
+  const timer = timerUntil(deadline, () => wake(undefined));
   try {
     const body = await Promise.race([response.arrayBuffer(), late]);
     if (body === undefined) {
@@ -102,7 +111,7 @@ function badRequest(strategy: EventStrategy | undefined, event: unknown): Promis
  */
 export function handle(app: FetchApp, opts: LambdaHandlerOptions = {}): LambdaHandler {
   const onError = opts.onError ?? defaultOnError;
-  const margin = opts.bodyMarginMs ?? 500;
+  const margin = resolveBodyMargin(opts.bodyMarginMs);
   return async (event, context) => {
     if (isTaskEvent(event)) {
       await runTaskEvent(app, event, opts.env, context, onError, margin);

@@ -5,7 +5,7 @@
  * its deadline saves its progress and invokes the function again. `handle()` and `streamHandle()`
  * recognise the task events and run them with `app.runTask(job)`.
  */
-import { type AwsCredentials, signAwsRequest } from "@portico/host";
+import { type AwsCredentials, isTimerMs, signAwsRequest, timerRange } from "@portico/host";
 import type { TaskEvent } from "./_task-event.ts";
 
 export interface InvokeSelfOptions {
@@ -22,7 +22,10 @@ export interface InvokeSelfOptions {
   endpoint?: string;
   /** Default: the function's role credentials from the environment (`AWS_ACCESS_KEY_ID`, …). */
   credentials?: AwsCredentials;
-  /** Longest wait for the Lambda API to accept the invocation. Default 10 s. */
+  /**
+   * Longest wait for the Lambda API to accept the invocation. Default 10 s; 1 to 2^31−1 ms (about
+   * 24.8 days, the longest a timer waits), else `invokeSelf` throws a `RangeError`.
+   */
   timeoutMs?: number;
 }
 
@@ -42,6 +45,10 @@ function required(value: string | undefined, what: string): string {
  * itself (the quickstart's SAM and CDK templates grant it).
  */
 export function invokeSelf(options: InvokeSelfOptions = {}): (job: unknown) => Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  if (!isTimerMs(timeoutMs, 1)) {
+    throw new RangeError(`invokeSelf: timeoutMs must be ${timerRange(1)}, got ${String(timeoutMs)}`);
+  }
   return async (job) => {
     const region = required(options.region ?? env("AWS_REGION") ?? env("AWS_DEFAULT_REGION"), "region");
     const name = required(options.functionName ?? env("AWS_LAMBDA_FUNCTION_NAME"), "function name");
@@ -78,7 +85,7 @@ export function invokeSelf(options: InvokeSelfOptions = {}): (job: unknown) => P
       credentials,
     });
     headers.host = endpoint.host;
-    const { status, text } = await post(endpoint, target, headers, body, options.timeoutMs ?? 10_000);
+    const { status, text } = await post(endpoint, target, headers, body, timeoutMs);
     if (status !== 202) {
       throw new Error(
         `invokeSelf: Lambda did not accept the task's invocation (HTTP ${status}): ${text.slice(0, 300)}`,

@@ -4,7 +4,9 @@ import {
   hostErrorBody,
   LightHeaders,
   readBufferedResponse,
+  timerUntil,
 } from "@portico/host";
+import { resolveBodyMargin } from "./_body-margin.ts";
 import { defaultOnError } from "./_host.ts";
 import { invokeApp } from "./_invoke.ts";
 import { splitHeaders } from "./_maps.ts";
@@ -168,13 +170,10 @@ async function pipe(
           };
           reader.closed.then(end, end);
           if (deadline !== undefined) {
-            timer = setTimeout(
-              () => {
-                late = true;
-                wake?.();
-              },
-              Math.max(0, deadline - Date.now()),
-            );
+            timer = timerUntil(deadline, () => {
+              late = true;
+              wake?.();
+            });
           }
         }
         if (!late && !ended) await drained(out, waiting);
@@ -223,9 +222,9 @@ async function pipe(
  * A client that leaves cancels the body; one that stops reading has its stream cut at that time.
  */
 export function streamHandle(app: FetchApp, opts: LambdaHandlerOptions = {}): unknown {
+  const margin = resolveBodyMargin(opts.bodyMarginMs);
   const runtime = runtimeOf();
   const onError = opts.onError ?? defaultOnError;
-  const margin = opts.bodyMarginMs ?? 500;
   return runtime.streamifyResponse(async (event, responseStream, context) => {
     if (isTaskEvent(event)) {
       // An asynchronous invocation running a task (see invokeSelf): nobody reads this answer.

@@ -63,6 +63,16 @@ describe("portico-lambda-dev", () => {
     );
   });
 
+  it("says in one line that the timeout is no timeout a timer can wait", async () => {
+    for (const bad of ["3e9", "abc", "0"]) {
+      const { code, stderr } = await run([MODULE, "--port", "0", "--timeout", bad]);
+      expect(code, bad).toBe(2);
+      expect(stderr.trim().split("\n")).toStrictEqual([
+        `portico-lambda-dev: --timeout ${JSON.stringify(bad)} is not a timeout: give a number of ms from 1 to 2147483647 (about 24.8 days)`,
+      ]);
+    }
+  });
+
   it("says in one line that the port is busy", async () => {
     const squatter = createServer(() => {});
     await new Promise<void>((resolve) => squatter.listen(0, "127.0.0.1", resolve));

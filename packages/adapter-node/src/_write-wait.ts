@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { MAX_TIMER_MS } from "@portico/host";
 
 /** Default of `writeStallTimeoutMs`. */
 export const DEFAULT_WRITE_STALL_MS = 60_000;
@@ -10,15 +11,15 @@ export const DEFAULT_WRITE_STALL_MS = 60_000;
  */
 export const SLICE = 64 * 1024;
 
-/** The longest delay `setTimeout` takes (a larger one fires after 1 ms). */
-const MAX_TIMER_MS = 2_147_483_647;
-
-/** `writeStallTimeoutMs` checked: a number of milliseconds, 0 for no limit. */
+/**
+ * `writeStallTimeoutMs` checked: a number of milliseconds, 0 for no limit, at most what a timer
+ * keeps (a longer stall timer would fire at once and cut every client that pauses).
+ */
 export function writeStallTimeout(value: number | undefined): number {
   if (value === undefined) return DEFAULT_WRITE_STALL_MS;
   if (typeof value !== "number" || !(value >= 0 && value <= MAX_TIMER_MS)) {
     throw new RangeError(
-      `writeStallTimeoutMs must be a number of milliseconds from 0 (no limit) to ${MAX_TIMER_MS}, got ${String(value)}`,
+      `writeStallTimeoutMs must be a finite number of ms from 0 (no limit) to ${MAX_TIMER_MS} (about 24.8 days), got ${String(value)}`,
     );
   }
   return value;

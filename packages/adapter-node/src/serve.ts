@@ -1,6 +1,13 @@
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createTracker, type FetchApp, listenError, shutdownReason } from "@portico/host";
+import {
+  createTracker,
+  type FetchApp,
+  isTimerMs,
+  listenError,
+  shutdownReason,
+  timerRange,
+} from "@portico/host";
 import { type NodeHandlerOptions, toNodeHandler } from "./to-node-handler.ts";
 
 /** Where the server listens, as given to `onListen`. */
@@ -22,7 +29,10 @@ export interface ServeOptions extends Omit<NodeHandlerOptions, "signal" | "waitU
   hostname?: string;
   /** Called once the server listens. */
   onListen?: (info: ListenInfo) => void;
-  /** How long `close()` waits for in-flight responses and `waitUntil` work. Default: 10 000 ms. */
+  /**
+   * How long `close()` waits for in-flight responses and `waitUntil` work. Default: 10 000 ms; 0
+   * to 2^31−1 ms (about 24.8 days, the longest a timer waits), else `serve()` throws a `RangeError`.
+   */
   gracefulTimeoutMs?: number;
   /** Aborting it closes the server gracefully, as `close()` does. */
   signal?: AbortSignal;
@@ -49,6 +59,15 @@ function resolvePort(port: number | undefined): number {
     throw new RangeError(
       `invalid port ${JSON.stringify(String(port ?? process.env.PORT))}: give an integer from 0 to 65535 (0 picks a free one)`,
     );
+  }
+  return value;
+}
+
+/** `gracefulTimeoutMs` checked: `close()` waits it out with a timer, which keeps at most 2^31−1 ms. */
+function resolveGracefulTimeout(value: number | undefined): number {
+  if (value === undefined) return 10_000;
+  if (!isTimerMs(value, 0)) {
+    throw new RangeError(`gracefulTimeoutMs must be ${timerRange(0)}, got ${String(value)}`);
   }
   return value;
 }
@@ -81,7 +100,7 @@ function handlerOptions(opts: ServeOptions): NodeHandlerOptions {
 export async function serve(app: FetchApp, opts: ServeOptions = {}): Promise<Server> {
   const port = resolvePort(opts.port);
   const hostname = opts.hostname ?? "127.0.0.1";
-  const gracefulTimeoutMs = opts.gracefulTimeoutMs ?? 10_000;
+  const gracefulTimeoutMs = resolveGracefulTimeout(opts.gracefulTimeoutMs);
   const shutdown = new AbortController();
   const inFlight = createTracker();
   const handler = toNodeHandler(app, {

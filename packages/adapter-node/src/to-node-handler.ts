@@ -36,7 +36,8 @@ export interface NodeHandlerOptions extends OriginOptions {
    * stopped reading but keeps the connection open); then the body is cancelled and the connection
    * destroyed, releasing what it holds. Any progress starts the wait anew: large bodies go out in
    * 64 KiB slices, so a slow reader is not cut. Default 60 000 ms; 0 waits forever. Throws a
-   * `RangeError` here for anything but a number from 0 to 2147483647.
+   * `RangeError` here for anything but a number from 0 to 2^31−1 ms (2147483647, about 24.8 days:
+   * the longest a timer waits).
    */
   writeStallTimeoutMs?: number;
 }

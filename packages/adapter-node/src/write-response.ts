@@ -13,7 +13,8 @@ export interface WriteResponseOptions {
   /**
    * How long the transfer may wait for a client that takes none of the bytes written to it; then
    * the body is cancelled and the connection destroyed. Any progress starts the wait anew (large
-   * chunks go out in 64 KiB slices, each one progress). Default 60 000 ms; 0 waits forever.
+   * chunks go out in 64 KiB slices, each one progress). Default 60 000 ms; 0 waits forever; at
+   * most 2^31−1 ms (about 24.8 days, the longest a timer waits), else a `RangeError`.
    */
   writeStallTimeoutMs?: number;
 }

@@ -357,7 +357,7 @@ describe("writeStallTimeoutMs", () => {
       expect(() => toNodeHandler(app, { writeStallTimeoutMs: bad as number })).toThrow(RangeError);
     }
     expect(() => toNodeHandler(app, { writeStallTimeoutMs: -1 })).toThrow(
-      "writeStallTimeoutMs must be a number of milliseconds from 0 (no limit) to 2147483647, got -1",
+      "writeStallTimeoutMs must be a finite number of ms from 0 (no limit) to 2147483647 (about 24.8 days), got -1",
     );
     await expect(serve(app, { port: 0, writeStallTimeoutMs: -1 })).rejects.toThrow(RangeError);
     expect(() => toNodeHandler(app, { writeStallTimeoutMs: 0 })).not.toThrow();

@@ -1,5 +1,6 @@
 import type { Readable, Writable } from "node:stream";
 import type { FetchApp } from "@portico/host";
+import { isTimerMs, timerRange } from "@portico/host";
 import { discardAnswer, openAnswer } from "./_answer.ts";
 import { Connection, describe } from "./_connection.ts";
 import { consoleToStderr } from "./_console.ts";
@@ -41,7 +42,8 @@ export interface StdioOptions {
   url?: string;
   /**
    * At the end of input, how long requests still running may finish (their responses are
-   * written) before everything is aborted. Long-lived streams end at once. Default 1000 ms.
+   * written) before everything is aborted. Long-lived streams end at once. Default 1000 ms; 0 to
+   * 2^31−1 ms (about 24.8 days, the longest a timer waits), else `serveStdio` throws a `TypeError`.
    */
   graceMs?: number;
   /**
@@ -127,8 +129,9 @@ function checkOptions(app: FetchApp, options: StdioOptions): void {
       throw new TypeError(`serveStdio: ${name} must be a positive integer, not ${String(value)}`);
     }
   }
-  if (graceMs !== undefined && !(Number.isFinite(graceMs) && graceMs >= 0)) {
-    throw new TypeError(`serveStdio: graceMs must be a number ≥ 0, not ${String(graceMs)}`);
+  // A timer waits the grace out: one past 2^31−1 ms would fire at once.
+  if (graceMs !== undefined && !isTimerMs(graceMs, 0)) {
+    throw new TypeError(`serveStdio: graceMs must be ${timerRange(0)}, not ${String(graceMs)}`);
   }
   if (options.url !== undefined && !URL.canParse(options.url)) {
     throw new TypeError(`serveStdio: url must be an absolute URL, not ${JSON.stringify(options.url)}`);

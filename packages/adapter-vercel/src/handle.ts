@@ -1,5 +1,6 @@
 import { type FetchApp, hostErrorResponse } from "@portico/host";
 import { defaultOnError, deployedOnVercel, webContext } from "./_context.ts";
+import { resolveMaxDuration } from "./_max-duration.ts";
 import type { VercelContextLike, VercelHandlerOptions } from "./_types.ts";
 
 /** A Vercel Web handler: `(request, context?) => Response`, for the Node.js and Edge runtimes. */
@@ -31,7 +32,8 @@ export interface VercelHandlers {
  */
 export function handle(app: FetchApp, opts: VercelHandlerOptions = {}): VercelHandlers {
   const onError = opts.onError ?? defaultOnError;
-  const { env, maxDuration } = opts;
+  const { env } = opts;
+  const maxDuration = resolveMaxDuration(opts.maxDuration);
   const deployed = deployedOnVercel();
   const handler: VercelWebHandler = async (request, context) => {
     const ctx = webContext(request, context, maxDuration, deployed, onError);

@@ -4,7 +4,7 @@
  * or discovered, never from wherever a redirect points).
  */
 
-import { readBoundedText } from "@portico/host";
+import { MAX_TIMER_MS, readBoundedText } from "@portico/host";
 
 /** The `fetch` an authenticator calls; inject one for tests or a runtime's own binding. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -25,7 +25,24 @@ export function isSecureUrl(url: URL): boolean {
 export const MAX_BODY_BYTES = 512 * 1024;
 
 /** Default timeout of one outgoing request. */
-export const DEFAULT_TIMEOUT_MS = 5_000;
+const DEFAULT_TIMEOUT_MS = 5_000;
+
+/**
+ * An authenticator's `timeoutMs` option (`undefined`: {@link DEFAULT_TIMEOUT_MS}), checked when the
+ * authenticator is made: a whole number of ms from 1 to {@link MAX_TIMER_MS}, as
+ * `AbortSignal.timeout` needs (0 aborts at once, a fraction throws at every request). Otherwise a
+ * `TypeError` naming `factory` and the option.
+ */
+export function timeoutOption(value: unknown, factory: string): number {
+  if (value === undefined) return DEFAULT_TIMEOUT_MS;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > MAX_TIMER_MS) {
+    const shown = typeof value === "string" ? JSON.stringify(value) : String(value);
+    throw new TypeError(
+      `${factory}: \`timeoutMs\` must be a whole number of ms from 1 to ${MAX_TIMER_MS} (about 24.8 days), got ${shown}`,
+    );
+  }
+  return value;
+}
 
 export interface Fetched {
   status: number;

@@ -6,7 +6,7 @@
 import type { JWTVerifyGetKey } from "jose";
 import { canonicalUri, isScopeToken } from "./_claims.ts";
 import { IssuerMetadata } from "./_discovery.ts";
-import { DEFAULT_TIMEOUT_MS, type FetchLike, isSecureUrl, resolveFetch } from "./_http.ts";
+import { type FetchLike, isSecureUrl, resolveFetch, timeoutOption } from "./_http.ts";
 import { Introspector } from "./_introspection.ts";
 import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS } from "./_jwt.ts";
 import { publicKeySet, RemoteKeySet } from "./_key-set.ts";
@@ -121,7 +121,7 @@ export function resolveOptions(options: OAuthResourceServerOptions): Resolved {
   const report = reporter(options.onError);
   const now = options.now ?? (() => Date.now());
   const fetch: FetchLike = resolveFetch(options.fetch);
-  const timeoutMs = nonNegative(options.timeoutMs, DEFAULT_TIMEOUT_MS, "timeoutMs");
+  const timeoutMs = timeoutOption(options.timeoutMs, "oauthResourceServer");
 
   const given = [options.jwks, options.jwksUrl, options.secret].filter((v) => v !== undefined).length;
   if (given > 1) {

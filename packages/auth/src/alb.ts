@@ -9,7 +9,7 @@ import { type Authenticator, type AuthInfo, challengeResponse } from "@portico/h
 import { AlbKeys, KID } from "./_alb-keys.ts";
 import { type AlbToken, parseAlbToken, verifyEs256 } from "./_alb-token.ts";
 import { unavailableResponse } from "./_answers.ts";
-import { DEFAULT_TIMEOUT_MS, type FetchLike, resolveFetch } from "./_http.ts";
+import { type FetchLike, resolveFetch, timeoutOption } from "./_http.ts";
 import { triage } from "./_jwt.ts";
 import { type AuthErrorReporter, reporter } from "./errors.ts";
 
@@ -32,7 +32,7 @@ export interface AlbOidcOptions {
   issuer?: string | readonly string[];
   /** Leeway for `exp`, in seconds. Default 30. */
   clockToleranceSeconds?: number;
-  /** Timeout of a key fetch, in ms. Default 5000. */
+  /** Timeout of a key fetch, in ms (a whole number from 1 to 2^31−1, about 24.8 days). Default 5000. */
   timeoutMs?: number;
   fetch?: FetchLike;
   /**
@@ -116,12 +116,13 @@ export function albOidc(options: AlbOidcOptions): Authenticator {
   const leeway = options.clockToleranceSeconds ?? 30;
   if (!Number.isFinite(leeway) || leeway < 0)
     throw new TypeError("albOidc: `clockToleranceSeconds` must be ≥ 0");
+  const timeoutMs = timeoutOption(options.timeoutMs, "albOidc");
   const report = reporter(options.onError);
   const keys = new AlbKeys({
     keyUrl: keyUrlFor(options),
     fetch: resolveFetch(options.fetch),
     report,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    timeoutMs,
   });
   const refuse = (): Response => challengeResponse(401, { error: "invalid_token" });
 

@@ -7,7 +7,7 @@
  */
 import { type Authenticator, type AuthInfo, challengeResponse } from "@portico/host";
 import { unavailableResponse } from "./_answers.ts";
-import { DEFAULT_TIMEOUT_MS, type FetchLike, resolveFetch } from "./_http.ts";
+import { type FetchLike, resolveFetch, timeoutOption } from "./_http.ts";
 import { triage, verifyJwt } from "./_jwt.ts";
 import { RemoteKeySet } from "./_key-set.ts";
 import { type AuthErrorReporter, reporter } from "./errors.ts";
@@ -20,7 +20,7 @@ export interface CloudflareAccessOptions {
   audience: string | readonly string[];
   /** Leeway for `exp`/`nbf`, in seconds. Default 30. */
   clockToleranceSeconds?: number;
-  /** Timeout of a key-set fetch, in ms. Default 5000. */
+  /** Timeout of a key-set fetch, in ms (a whole number from 1 to 2^31−1, about 24.8 days). Default 5000. */
   timeoutMs?: number;
   fetch?: FetchLike;
   /** The key set unreachable (requests then get 503). Default: one `console.error` line. */
@@ -75,6 +75,7 @@ export function cloudflareAccess(options: CloudflareAccessOptions): Authenticato
   if (!Number.isFinite(leeway) || leeway < 0) {
     throw new TypeError("cloudflareAccess: `clockToleranceSeconds` must be ≥ 0");
   }
+  const timeoutMs = timeoutOption(options.timeoutMs, "cloudflareAccess");
   const report = reporter(options.onError);
   const keys = new RemoteKeySet({
     source: "jwks",
@@ -85,7 +86,7 @@ export function cloudflareAccess(options: CloudflareAccessOptions): Authenticato
     maxAgeMs: 600_000,
     cooldownMs: 30_000,
     backoffMs: 5_000,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    timeoutMs,
   });
   const refuse = (): Response => challengeResponse(401, { error: "invalid_token" });
 

@@ -18,7 +18,8 @@ export interface IntrospectionOptions {
   tokens?: "opaque" | "all";
   /**
    * Most answers kept (least recently used dropped first). Default 1000. Whatever this is, the
-   * answers kept total at most 16 MiB of JSON text (an answer may be up to 512 KB).
+   * answers kept total at most 16 MiB of JSON text (an answer may be up to 512 KB). It also bounds
+   * the tokens remembered as failed (held back 5 s each), kept apart from the answers.
    */
   cacheSize?: number;
   /**
@@ -89,7 +90,10 @@ export interface OAuthResourceServerOptions {
   jwksCacheSeconds?: number;
   /** Shortest interval between two key-set fetches caused by an unknown `kid`, in seconds. Default 30. */
   jwksRefreshCooldownSeconds?: number;
-  /** Timeout of each outgoing request (key set, metadata, introspection), in ms. Default 5000. */
+  /**
+   * Timeout of each outgoing request (key set, metadata, introspection), in ms: a whole number
+   * from 1 to 2^31−1 (about 24.8 days, the longest a timer waits). Default 5000.
+   */
   timeoutMs?: number;
   /** The `fetch` used for outgoing requests. Default: the global one. */
   fetch?: FetchLike;

@@ -5,12 +5,14 @@
  * as text; a non-2xx status as an error result with the status and excerpts of the reason phrase
  * and the body (bounded, control characters removed).
  * Redirects are followed only within the origin, and an answer is read up to `maxResponseBytes`.
+ * `http.timeoutMs` is checked when the handler is made (1 to 2^31−1 ms, as a document's is).
  */
 import type { CallToolResult, HandlerContext } from "@portico/core";
 import { fetchWithinOrigin, isRedirectRefusal, type RedirectRefusal, readBoundedText } from "@portico/host";
 import { excerpt, MAX_BODY_CHARS, MAX_REASON_CHARS } from "./excerpt.ts";
 import { argumentText, fill } from "./placeholders.ts";
 import type { HttpCall } from "./types.ts";
+import { checkTimeoutMs } from "./validate.ts";
 
 /** How a declarative tool reaches the network. */
 export interface HttpToolOptions {
@@ -106,6 +108,8 @@ export function httpToolHandler(
   http: HttpCall,
   options: HttpToolOptions = {},
 ): (args: Record<string, unknown>, ctx: HandlerContext) => Promise<CallToolResult> {
+  // Checked here too: the handler may be made from a definition that was never validated.
+  checkTimeoutMs(http.timeoutMs, `tool ${JSON.stringify(name)}: http.timeoutMs`);
   const timeoutMs = http.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_BYTES;
   return async (args, ctx) => {

@@ -7,6 +7,7 @@
  * by their fingerprints, so the core emits `list_changed` to the clients of both eras.
  */
 import { type McpServer, PorticoError, type Registration, type StoreKey, type Stores } from "@portico/core";
+import { MAX_TIMER_MS } from "@portico/host";
 import { fingerprint } from "./fingerprint.ts";
 import { parseDefinitions } from "./parse.ts";
 import { type LoadOptions, registerDefinition } from "./register.ts";
@@ -19,7 +20,10 @@ export interface StoreRegistryOptions extends LoadOptions {
   stores: Pick<Stores, "sessions" | "bus">;
   /** Which registry (several may share the stores). Default `"default"`. */
   name?: string;
-  /** Re-read the document this often, in milliseconds, besides on bus messages. Default 30 000. */
+  /**
+   * Re-read the document this often, in milliseconds, besides on bus messages (a timer). Default
+   * 30 000; at most 2^31−1 (about 24.8 days).
+   */
   refreshMs?: number;
   /** Told of what a re-sync could not do (an unreadable document, a definition the server refused). */
   onError?: (error: unknown) => void;
@@ -60,8 +64,11 @@ export async function storeRegistry(
   options: StoreRegistryOptions,
 ): Promise<StoreRegistry> {
   const { stores, name = "default", refreshMs = DEFAULT_REFRESH_MS } = options;
-  if (!(Number.isFinite(refreshMs) && refreshMs > 0))
-    throw new PorticoError("invalid_config", `refreshMs must be a positive number, got ${refreshMs}`);
+  if (!(Number.isFinite(refreshMs) && refreshMs > 0 && refreshMs <= MAX_TIMER_MS))
+    throw new PorticoError(
+      "invalid_config",
+      `refreshMs must be a positive number of ms, at most ${MAX_TIMER_MS} (about 24.8 days), got ${refreshMs}`,
+    );
   const onError = options.onError ?? ((error: unknown) => console.error("[@portico/config]", error));
   const key: StoreKey = { kind: "config-registry", id: name };
   const served = new Map<DefinitionKind, Map<string, Served>>(KINDS.map((k) => [k, new Map()]));

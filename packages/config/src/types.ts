@@ -14,7 +14,7 @@ export interface HttpCall {
   query?: string[];
   /** A JSON body: every argument (`"arguments"`) or the named ones. Not with GET. */
   body?: "arguments" | string[];
-  /** Milliseconds before the call is abandoned. Default 30 000. */
+  /** Milliseconds before the call is abandoned: 1 to 2^31−1 (about 24.8 days). Default 30 000. */
   timeoutMs?: number;
 }
 

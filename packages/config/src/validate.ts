@@ -4,6 +4,7 @@
  * POST, PUT, PATCH or DELETE`. Unknown keys are errors too, so a typo never passes silently.
  */
 import { PorticoError } from "@portico/core";
+import { MAX_TIMER_MS } from "@portico/host";
 import { placeholdersOf } from "./placeholders.ts";
 import type {
   ConfigDocument,
@@ -20,7 +21,6 @@ type Obj = Record<string, unknown>;
 
 const TOOL_NAME = /^[A-Za-z0-9_.\-/]{1,128}$/;
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
-const MAX_TIMEOUT_MS = 2_147_483_647;
 
 function fail(path: string, what: string): never {
   throw new PorticoError("invalid_config", `${path}: ${what}`);
@@ -87,11 +87,21 @@ function checkHttp(value: unknown, path: string, declared: Set<string> | undefin
     if (http.body !== "arguments") used(strings(http.body, `${path}.body`), `${path}.body`);
     if (http.method === "GET") fail(`${path}.body`, "a GET request has no body");
   }
-  // A timer longer than 2^31 - 1 ms fires at once (or throws), so every call would fail.
-  const timeout = http.timeoutMs as number | undefined;
-  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0 && timeout <= MAX_TIMEOUT_MS))
-    fail(`${path}.timeoutMs`, `must be a positive integer of at most ${MAX_TIMEOUT_MS}`);
+  checkTimeoutMs(http.timeoutMs, `${path}.timeoutMs`);
   return http as unknown as HttpCall;
+}
+
+/**
+ * An HTTP tool's `timeoutMs`, unless absent: a whole number of ms from 1 to {@link MAX_TIMER_MS}. A
+ * timer longer than 2^31−1 ms fires at once (or throws), so every call would be abandoned.
+ */
+export function checkTimeoutMs(value: unknown, path: string): void {
+  if (value === undefined) return;
+  if (!(typeof value === "number" && Number.isInteger(value) && value > 0 && value <= MAX_TIMER_MS))
+    fail(
+      path,
+      `must be a positive integer of at most ${MAX_TIMER_MS} (about 24.8 days), got ${String(value)}`,
+    );
 }
 
 function checkTool(value: unknown, path: string): ToolDef {

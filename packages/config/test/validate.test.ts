@@ -65,7 +65,7 @@ describe("validation", () => {
     ],
     [
       { tools: [tool({ http: { ...http, timeoutMs: -1 } })] },
-      "tools[0].http.timeoutMs: must be a positive integer of at most 2147483647",
+      "tools[0].http.timeoutMs: must be a positive integer of at most 2147483647 (about 24.8 days), got -1",
     ],
     [
       { tools: [tool({ http: { ...http, headers: { "x-n": 1 } } })] },

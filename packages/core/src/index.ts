@@ -1,5 +1,12 @@
 export type { BufferedResponse } from "@portico/host";
-export { readBufferedResponse, toRealResponse } from "@portico/host";
+export {
+  checkTimerMs,
+  isTimerMs,
+  MAX_TIMER_MS,
+  readBufferedResponse,
+  timerRange,
+  toRealResponse,
+} from "@portico/host";
 export type { Era, HandlerContext, InputRequest } from "./definition/context.ts";
 export type { LogFields, Logger, LogSeverity } from "./definition/logger.ts";
 export type {

@@ -58,6 +58,15 @@ let counter = 0;
 const topic = (label: string): StoreKey => ({ kind: "test", session: `${label}-${++counter}`, id: "1" });
 
 describe("PollingBus", () => {
+  it("refuses a poll interval no timer can wait (it would poll without pause)", () => {
+    for (const pollMs of [0, -1, Number.NaN, 2 ** 31, Infinity]) {
+      expect(() => new PollingBus(new MemoryTopicLog(), { pollMs }), String(pollMs)).toThrow(
+        `pollMs must be a number of ms above 0, at most 2147483647, got ${pollMs}`,
+      );
+    }
+    expect(() => new PollingBus(new MemoryTopicLog(), { pollMs: 2 ** 31 - 1 })).not.toThrow();
+  });
+
   it("delivers what is appended after subscribe resolves, in log order, not what was there before", async () => {
     const log = new MemoryTopicLog();
     const bus = new PollingBus(log, { pollMs: 5 });

@@ -11,6 +11,7 @@
  */
 import {
   ErrorCode,
+  MAX_TIMER_MS,
   type McpCall,
   McpError,
   type McpResult,
@@ -47,11 +48,20 @@ export interface IdempotencyOptions {
   clientKey?: boolean;
   /** Refuse a call that has no key (JSON-RPC -32602). Default `false`: it runs unguarded. */
   required?: boolean;
-  /** How long a result is kept (and duplicates answered from it). Default 1 hour. */
+  /**
+   * How long a result is kept (and duplicates answered from it), in ms. Default 1 hour. Any finite
+   * length: it is the record's lifetime in the store, compared with the clock, never a timer.
+   */
   ttlMs?: number;
-  /** The in-progress lock's lifetime, renewed every third of it while the call runs. Default 30 s. */
+  /**
+   * The in-progress lock's lifetime, in ms, renewed every third of it while the call runs (a
+   * timer). Default 30 s; at most 2^31−1 ms (about 24.8 days).
+   */
   lockMs?: number;
-  /** How long a duplicate waits for a running call's result before answering "in progress". Default 10 s. */
+  /**
+   * How long a duplicate waits for a running call's result before answering "in progress", in ms.
+   * Default 10 s; at most 2^31−1 ms (about 24.8 days).
+   */
   waitMs?: number;
   /**
    * Also keep error results (`isError: true`) for the key; never a guard's refusal (an approval not
@@ -86,8 +96,8 @@ const MAX_KEY_LENGTH = 256;
 /** Makes each tool call it guards run at most once per idempotency key. */
 export function idempotent(options: IdempotencyOptions = {}): Middleware {
   const ttlMs = positive(options.ttlMs, 3_600_000, "ttlMs");
-  const lockMs = positive(options.lockMs, 30_000, "lockMs");
-  const waitMs = positive(options.waitMs, 10_000, "waitMs");
+  const lockMs = positive(options.lockMs, 30_000, "lockMs", { timer: true });
+  const waitMs = positive(options.waitMs, 10_000, "waitMs", { timer: true });
   const maxResultBytes = positive(options.maxResultBytes, 262_144, "maxResultBytes");
   const allowance =
     options.keysPerCaller === false
@@ -280,12 +290,18 @@ async function keyOfCall(
   return key;
 }
 
-function positive(value: number | undefined, fallback: number, name: string): number {
+/**
+ * `value` (else `fallback`) when it is a finite number above 0 — and, for a duration the guard
+ * waits out (`timer`: the lock's renewal timer, a duplicate's wait), at most {@link MAX_TIMER_MS} —
+ * else a PorticoError naming `name`.
+ */
+function positive(value: number | undefined, fallback: number, name: string, { timer = false } = {}): number {
   if (value === undefined) return fallback;
-  if (!(value > 0) || !Number.isFinite(value)) {
+  if (!(value > 0) || !Number.isFinite(value) || (timer && value > MAX_TIMER_MS)) {
+    const bound = timer ? ` of ms, at most ${MAX_TIMER_MS} (about 24.8 days)` : "";
     throw new PorticoError(
       "invalid_idempotency",
-      `idempotent: ${name} must be a positive number, not ${value}`,
+      `idempotent: ${name} must be a positive number${bound}, not ${value}`,
     );
   }
   return value;

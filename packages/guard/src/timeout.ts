@@ -5,7 +5,7 @@
  * forever. At the deadline this aborts the call's signal with a `TimeoutError` — cooperative
  * handlers stop — and answers JSON-RPC -32001 "Request timed out" without waiting for the handler.
  */
-import { McpError, type McpResult, type Middleware } from "@portico/core";
+import { MAX_TIMER_MS, McpError, type McpResult, type Middleware } from "@portico/core";
 
 /** Options for {@link timeout}. */
 export interface TimeoutOptions {
@@ -22,9 +22,6 @@ export interface TimeoutOptions {
  * code MCP SDK clients use for their own request timeouts).
  */
 export const REQUEST_TIMED_OUT = -32001;
-
-/** The longest delay timers keep (a signed 32-bit number of milliseconds). */
-const MAX_MS = 2_147_483_647;
 
 /**
  * Answers every request it wraps by its deadline: what `next()` gives when it settles in time,
@@ -77,9 +74,9 @@ export function timeout(options: TimeoutOptions): Middleware {
 function checkedMs(value: unknown, what: string): number {
   if (typeof value !== "number")
     throw new TypeError(`timeout: ${what} must be a number of milliseconds (got ${typeof value})`);
-  if (!Number.isInteger(value) || value < 1 || value > MAX_MS)
+  if (!Number.isInteger(value) || value < 1 || value > MAX_TIMER_MS)
     throw new RangeError(
-      `timeout: ${what} must be a whole number of milliseconds from 1 to ${MAX_MS} (got ${value})`,
+      `timeout: ${what} must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS} (got ${value})`,
     );
   return value;
 }

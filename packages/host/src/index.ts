@@ -23,5 +23,6 @@ export type { ShutdownReason } from "./shutdown.ts";
 export { shutdownDeadline, shutdownReason } from "./shutdown.ts";
 export type { AwsCredentials, SignInput as AwsSignInput } from "./sigv4.ts";
 export { amzDate, signRequest as signAwsRequest } from "./sigv4.ts";
+export { checkTimerMs, isTimerMs, MAX_TIMER_MS, timerDeadline, timerRange, timerUntil } from "./timer.ts";
 export type { Authenticator, AuthInfo, ExecutionContextLike, FetchApp, FetchHandler } from "./types.ts";
 export { guardedWaitUntil } from "./wait-until.ts";

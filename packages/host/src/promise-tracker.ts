@@ -1,3 +1,5 @@
+import { MAX_TIMER_MS } from "./timer.ts";
+
 /**
  * A set of pending promises that can be awaited as a whole, including ones added while waiting:
  * what a server adapter tracks (in-flight responses, `ctx.waitUntil` work) to shut down gracefully.
@@ -9,7 +11,8 @@ export interface PromiseTracker {
   readonly size: number;
   /**
    * Resolves `true` when nothing is pending any more (also work added while waiting), or `false`
-   * at `by` (epoch ms), if given, when that comes first.
+   * at `by` (epoch ms), if given, when that comes first. A `by` further away than a timer can wait
+   * (2^31−1 ms, about 24.8 days), or `Infinity`, waits for the work alone.
    */
   settled(by?: number): Promise<boolean>;
 }
@@ -38,9 +41,13 @@ export function createTracker(): PromiseTracker {
       if (size === 0) return Promise.resolve(true);
       const all = new Promise<boolean>((resolve) => waiters.push(() => resolve(true)));
       if (by === undefined) return all;
+      const wait = Math.max(0, by - Date.now());
+      // A longer delay (or `Infinity`) would fire after 1 ms and give up at once. A deadline that
+      // far away is no deadline: no timer is armed, and the work alone is waited for.
+      if (wait > MAX_TIMER_MS) return all;
       let timer: ReturnType<typeof setTimeout> | undefined;
       const late = new Promise<boolean>((resolve) => {
-        timer = setTimeout(resolve, Math.max(0, by - Date.now()), false);
+        timer = setTimeout(resolve, wait, false);
       });
       return Promise.race([all, late]).finally(() => clearTimeout(timer));
     },

@@ -7,6 +7,7 @@
  * message only delays), and the catalog emits `list_changed` to the clients of both eras.
  */
 import {
+  MAX_TIMER_MS,
   type McpServer,
   PorticoError,
   type StoreKey,
@@ -25,13 +26,16 @@ export interface StoreSkillsOptions extends SkillsOptions {
   readonly stores: Pick<Stores, "sessions" | "bus">;
   /** Which registry (several may share the stores). Default `"default"`. */
   readonly name?: string;
-  /** Re-read the index this often, in milliseconds, besides on bus messages. Default 30 000. */
+  /**
+   * Re-read the index this often, in milliseconds, besides on bus messages (a timer). Default
+   * 30 000; at most 2^31−1 (about 24.8 days).
+   */
   readonly refreshMs?: number;
   /**
-   * Longest wait for one store call, in milliseconds (0: none); beyond it the call fails with
-   * `StoreUnavailableError` (a re-sync reports it to `onError` and the next one runs; `put` and
-   * `remove` reject). Default: the handler's `storeTimeoutMs` when `stores` are a handler's
-   * (`call.stores`), else 10 000.
+   * Longest wait for one store call, in milliseconds (0: none), at most 2^31−1 (about 24.8 days);
+   * beyond it the call fails with `StoreUnavailableError` (a re-sync reports it to `onError` and
+   * the next one runs; `put` and `remove` reject). Default: the handler's `storeTimeoutMs` when
+   * `stores` are a handler's (`call.stores`), else 10 000.
    */
   readonly storeTimeoutMs?: number;
   /** Told of what a re-sync could not do (an unreadable record, a skill the catalog refused). */
@@ -66,14 +70,20 @@ const OPTION_KEYS = ["directoryRead", "pageSize", "cache", "maxFiles", "maxBytes
  */
 export async function storeSkills(server: McpServer, options: StoreSkillsOptions): Promise<SkillsFromStore> {
   const { name = "default", refreshMs = DEFAULT_REFRESH_MS } = options;
-  if (!(Number.isFinite(refreshMs) && refreshMs > 0)) {
-    throw new PorticoError("invalid_config", `refreshMs must be a positive number, got ${refreshMs}`);
-  }
-  const { storeTimeoutMs } = options;
-  if (storeTimeoutMs !== undefined && !(typeof storeTimeoutMs === "number" && storeTimeoutMs >= 0)) {
+  if (!(Number.isFinite(refreshMs) && refreshMs > 0 && refreshMs <= MAX_TIMER_MS)) {
     throw new PorticoError(
       "invalid_config",
-      `storeTimeoutMs must be a number ≥ 0, got ${String(storeTimeoutMs)}`,
+      `refreshMs must be a positive number of ms, at most ${MAX_TIMER_MS} (about 24.8 days), got ${refreshMs}`,
+    );
+  }
+  const { storeTimeoutMs } = options;
+  if (
+    storeTimeoutMs !== undefined &&
+    !(typeof storeTimeoutMs === "number" && storeTimeoutMs >= 0 && storeTimeoutMs <= MAX_TIMER_MS)
+  ) {
+    throw new PorticoError(
+      "invalid_config",
+      `storeTimeoutMs must be a number of ms from 0 (none) to ${MAX_TIMER_MS} (about 24.8 days), got ${String(storeTimeoutMs)}`,
     );
   }
   const stores = withDeadline(options.stores, storeTimeoutMs);

@@ -1,6 +1,8 @@
 import {
   type Bus,
+  checkTimerMs,
   type JsonValue,
+  MAX_TIMER_MS,
   type StoreKey,
   type Subscription,
   storeKeyText,
@@ -17,7 +19,11 @@ export interface DurableObjectBusOptions {
    * renewed. `topic` is the topic's `storeKeyText`.
    */
   onError?: (error: unknown, topic: string) => void;
-  /** First delay before renewing a subscription whose socket the object closed; doubles up to 16×. Default 100 ms. */
+  /**
+   * First delay before renewing a subscription whose socket the object closed; doubles up to 16×
+   * (never past 2^31−1 ms). Default 100 ms; 1 to 2^31−1 ms (about 24.8 days, the longest a timer
+   * waits), else the constructor throws a `RangeError`.
+   */
   reconnectMs?: number;
 }
 
@@ -55,6 +61,7 @@ export class DurableObjectBus implements Bus {
     this.#namespace = namespace;
     this.#onError = options.onError;
     this.#reconnectMs = options.reconnectMs ?? 100;
+    checkTimerMs("reconnectMs", this.#reconnectMs, 1);
   }
 
   async publish(topic: StoreKey, message: JsonValue): Promise<void> {
@@ -122,7 +129,9 @@ export class DurableObjectBus implements Bus {
   async #renew(subscriber: Subscriber): Promise<void> {
     subscriber.socket = undefined;
     for (let attempt = 0; subscriber.active; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, this.#reconnectMs * 2 ** Math.min(attempt, 4)));
+      // 16 × a valid `reconnectMs` may pass what a timer keeps (it would then fire at once).
+      const delay = Math.min(MAX_TIMER_MS, this.#reconnectMs * 2 ** Math.min(attempt, 4));
+      await new Promise((resolve) => setTimeout(resolve, delay));
       if (!subscriber.active) return;
       try {
         await this.#connect(subscriber);

@@ -1,11 +1,22 @@
-import { assertStreamId, type EventStore, type JsonValue, type StoredEvent, toJsonText } from "@portico/core";
+import {
+  assertStreamId,
+  checkTimerMs,
+  type EventStore,
+  type JsonValue,
+  type StoredEvent,
+  toJsonText,
+} from "@portico/core";
 import { DEFAULT_MAX_BYTES_PER_SESSION } from "./_events.ts";
 import { objectForSession } from "./_routing.ts";
 import { callObject, objectNamed, type SessionObjectNamespace } from "./_stub.ts";
 
 /** Options for {@link DurableObjectEventStore}. */
 export interface DurableObjectEventStoreOptions {
-  /** How long an event is kept after it was appended (its session's `DELETE` trims it earlier). Default 24 h. */
+  /**
+   * How long an event is kept after it was appended (its session's `DELETE` trims it earlier). Default
+   * 24 h; 1 to 2^31−1 ms (about 24.8 days, the bound of every duration of this package), else the
+   * constructor throws a `RangeError`.
+   */
   eventTtlMs?: number;
   /**
    * Most bytes of events kept per session, across all its streams, measured as the UTF-8 length of
@@ -34,7 +45,8 @@ export class DurableObjectEventStore implements EventStore {
   constructor(namespace: SessionObjectNamespace, options: DurableObjectEventStoreOptions = {}) {
     this.#namespace = namespace;
     this.#ttlMs = options.eventTtlMs ?? 24 * 60 * 60 * 1000;
-    if (!(this.#ttlMs > 0)) throw new RangeError(`eventTtlMs must be positive, got ${this.#ttlMs}`);
+    // The expiry is compared with the clock and set as the object's alarm: a finite number of ms.
+    checkTimerMs("eventTtlMs", this.#ttlMs, 1);
     const maxBytes = options.maxBytesPerSession ?? DEFAULT_MAX_BYTES_PER_SESSION;
     if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
       throw new RangeError(`maxBytesPerSession must be a positive integer number of bytes, got ${maxBytes}`);

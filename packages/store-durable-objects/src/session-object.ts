@@ -11,7 +11,7 @@
  * (hibernation, a deploy) and picks up where it was when the next call or message arrives.
  */
 import { DurableObject } from "cloudflare:workers";
-import { assertTokenBucket, type TokenBucket, type TokenTake } from "@portico/core";
+import { assertTokenBucket, MAX_TIMER_MS, type TokenBucket, type TokenTake } from "@portico/core";
 import {
   appendEvent,
   DEFAULT_MAX_BYTES_PER_SESSION,
@@ -31,6 +31,13 @@ import {
   updateRecord,
 } from "./_records.ts";
 import { acceptSubscriber, closeSubscriber, sendToSubscribers } from "./_sockets.ts";
+
+/**
+ * How far ahead an alarm is set at most. The alarm API refuses dates after the year 2189, and a
+ * record may live longer (the core's `sessionTtlMs` is any finite length, a rate-limit bucket's
+ * period too): an alarm that comes before the expiry finds nothing expired and sets the next one.
+ */
+const MAX_ALARM_AHEAD_MS = MAX_TIMER_MS;
 
 export class PorticoSessionObject extends DurableObject {
   readonly #sql: SqlStorage;
@@ -173,11 +180,15 @@ export class PorticoSessionObject extends DurableObject {
     this.#tag = undefined;
   }
 
-  /** Makes sure an alarm fires shortly after `expiresAt`. */
+  /**
+   * Makes sure an alarm fires shortly after `expiresAt`, or {@link MAX_ALARM_AHEAD_MS} from now if
+   * that is sooner (the alarm then sets the next one).
+   */
   async #expireBy(expiresAt: number): Promise<void> {
+    const at = Math.min(expiresAt + 1, Date.now() + MAX_ALARM_AHEAD_MS);
     if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
-    if (this.#alarmAt !== null && this.#alarmAt <= expiresAt + 1) return;
-    this.#alarmAt = expiresAt + 1;
+    if (this.#alarmAt !== null && this.#alarmAt <= at) return;
+    this.#alarmAt = at;
     await this.ctx.storage.setAlarm(this.#alarmAt);
   }
 }

@@ -1,4 +1,10 @@
-/** When and how long the client waits before trying a request again. */
+import { checkTimerMs } from "@portico/host";
+
+/**
+ * When and how long the client waits before trying a request again. The durations are numbers of
+ * ms from 0 to 2^31−1 (about 24.8 days, the longest a timer waits); anything else throws a
+ * `RangeError` when the client is made.
+ */
 export interface RetryOptions {
   /** Most attempts per request, the first included. Default 6. */
   maxAttempts?: number;
@@ -27,8 +33,9 @@ export function retryPolicy(options: RetryOptions = {}): RetryPolicy {
   if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1) {
     throw new RangeError(`retry.maxAttempts must be a positive integer, got ${policy.maxAttempts}`);
   }
+  // The delays are slept with a timer, and a retry starts no later than `maxElapsedMs` after the first attempt.
   for (const name of ["baseDelayMs", "maxDelayMs", "maxElapsedMs"] as const) {
-    if (!(policy[name] >= 0)) throw new RangeError(`retry.${name} must be >= 0, got ${policy[name]}`);
+    checkTimerMs(`retry.${name}`, policy[name], 0);
   }
   return policy;
 }

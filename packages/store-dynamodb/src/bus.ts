@@ -1,4 +1,5 @@
 import { PollingBus } from "@portico/core";
+import { checkTimerMs } from "@portico/host";
 import type { SeenSortKeys } from "./_topic-log.ts";
 import { DynamoDbTopicLog } from "./_topic-log.ts";
 import type { DynamoDbClient } from "./client.ts";
@@ -8,14 +9,18 @@ export interface DynamoDbBusOptions {
   tableName: string;
   /** Prepended to every partition key. Default `""`. */
   keyPrefix?: string;
-  /** Delay between two polls of the subscribed topics. Default 200 ms. */
+  /** Delay between two polls of the subscribed topics. Default 200 ms; 1 to 2^31−1 ms. */
   pollMs?: number;
   /**
    * How far back each poll looks, so a message whose write became visible late (slow or retried
-   * publish, clock skew between instances) is still delivered. Default 2000 ms.
+   * publish, clock skew between instances) is still delivered. Default 2000 ms; 0 to 2^31−1 ms.
    */
   lookbackMs?: number;
-  /** How long a message item is kept. Default `lookbackMs` + 60 s. */
+  /**
+   * How long a message item is kept. Default `lookbackMs` + 60 s; 1 to 2^31−1 ms. (2^31−1 ms, about
+   * 24.8 days, is the longest a timer waits, and the bound of every duration here: out of range,
+   * the constructor throws a `RangeError`.)
+   */
   messageTtlMs?: number;
   /**
    * Called when a subscriber throws or a poll fails; delivery goes on either way. `topic` is the
@@ -40,7 +45,10 @@ export interface DynamoDbBusOptions {
 export class DynamoDbBus extends PollingBus<SeenSortKeys> {
   constructor(client: DynamoDbClient, options: DynamoDbBusOptions) {
     const lookbackMs = options.lookbackMs ?? 2_000;
-    if (!(lookbackMs >= 0)) throw new RangeError(`lookbackMs must be >= 0, got ${lookbackMs}`);
+    checkTimerMs("lookbackMs", lookbackMs, 0);
+    // Polls are paced by a timer; an item's TTL is written as a number of seconds.
+    if (options.pollMs !== undefined) checkTimerMs("pollMs", options.pollMs, 1);
+    if (options.messageTtlMs !== undefined) checkTimerMs("messageTtlMs", options.messageTtlMs, 1);
     const log = new DynamoDbTopicLog({
       client,
       tableName: options.tableName,

@@ -1,6 +1,6 @@
 import { StoreUnavailableError } from "@portico/core";
 import type { AwsCredentials } from "@portico/host";
-import { signAwsRequest as signRequest } from "@portico/host";
+import { MAX_TIMER_MS, signAwsRequest as signRequest } from "@portico/host";
 import { credentialsFromEnv, resolveRegion } from "./_env.ts";
 import type { RetryOptions, RetryPolicy } from "./_retry.ts";
 import { backoffDelay, isThrottling, retryPolicy, sleep } from "./_retry.ts";
@@ -22,7 +22,11 @@ export interface DynamoDbClientOptions {
   fetch?: typeof fetch;
   /** Retries of throttling, 5xx and network errors. */
   retry?: RetryOptions;
-  /** Abort one attempt after this long; it then counts as a network error. Default 5000 ms. */
+  /**
+   * Abort one attempt after this long; it then counts as a network error. Default 5000 ms; a whole
+   * number from 1 to 2^31−1 ms (about 24.8 days, the longest a timer waits), else the client throws
+   * a `RangeError` when it is made.
+   */
   requestTimeoutMs?: number;
 }
 
@@ -32,6 +36,20 @@ const CONTENT_TYPE = "application/x-amz-json-1.0";
 type Failure =
   | { kind: "final"; error: DynamoDbError }
   | { kind: "retry"; reason: string; ambiguous: boolean; throttled: boolean; cause?: unknown };
+
+/**
+ * `requestTimeoutMs` checked: `AbortSignal.timeout` takes whole milliseconds only, and a timer keeps
+ * at most 2^31−1 of them (a longer one would fire at once, failing every call).
+ */
+function requestTimeout(value: number | undefined): number {
+  if (value === undefined) return 5_000;
+  if (!(Number.isInteger(value) && value >= 1 && value <= MAX_TIMER_MS)) {
+    throw new RangeError(
+      `requestTimeoutMs must be a whole number of ms from 1 to ${MAX_TIMER_MS} (about 24.8 days), got ${String(value)}`,
+    );
+  }
+  return value;
+}
 
 /**
  * A minimal DynamoDB client: one signed `fetch` per call, speaking the JSON protocol
@@ -56,7 +74,7 @@ export class DynamoDbClient {
     this.#credentials = options.credentials;
     this.#fetch = options.fetch;
     this.#retry = retryPolicy(options.retry);
-    this.#timeoutMs = options.requestTimeoutMs ?? 5_000;
+    this.#timeoutMs = requestTimeout(options.requestTimeoutMs);
   }
 
   /** Calls `operation` (e.g. `"GetItem"`) with `input`; resolves DynamoDB's JSON answer. */

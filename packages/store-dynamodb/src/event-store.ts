@@ -1,5 +1,6 @@
 import type { EventStore, JsonValue, StoredEvent } from "@portico/core";
 import { assertStreamId, isStreamId, StoreUnavailableError, splitEventId, toJsonText } from "@portico/core";
+import { checkTimerMs } from "@portico/host";
 import type { CounterRef } from "./_event-counter.ts";
 import {
   checkMaxBytes,
@@ -22,7 +23,10 @@ export interface DynamoDbEventStoreOptions {
   tableName: string;
   /** Prepended to every partition key. Default `""`. */
   keyPrefix?: string;
-  /** How long events are kept after their append. Default 24 hours. */
+  /**
+   * How long events are kept after their append. Default 24 hours; 1 to 2^31−1 ms (about 24.8 days,
+   * the bound of every duration of this package), else the constructor throws a `RangeError`.
+   */
   eventTtlMs?: number;
   /**
    * Most bytes (as JSON text) of events kept per session, across all its streams. When an append
@@ -95,7 +99,8 @@ export class DynamoDbEventStore implements EventStore {
       now: options.now ?? Date.now,
     };
     this.#ttlMs = options.eventTtlMs ?? 24 * 60 * 60 * 1000;
-    if (!(this.#ttlMs > 0)) throw new RangeError(`eventTtlMs must be positive, got ${this.#ttlMs}`);
+    // A finite number of ms: the expiry is written as a TTL attribute and compared with the clock.
+    checkTimerMs("eventTtlMs", this.#ttlMs, 1);
     this.#maxBytes = checkMaxBytes(options.maxBytesPerSession ?? DEFAULT_MAX_BYTES_PER_SESSION);
   }
 

@@ -1,4 +1,5 @@
 import type { Stores } from "@portico/core";
+import { checkTimerMs } from "@portico/host";
 import { DynamoDbBus } from "./bus.ts";
 import type { DynamoDbClientOptions } from "./client.ts";
 import { DynamoDbClient } from "./client.ts";
@@ -15,11 +16,15 @@ export interface DynamoDbStoresOptions extends DynamoDbClientOptions {
   keyPrefix?: string;
   /** Use this client instead of making one from the connection options. */
   client?: DynamoDbClient;
-  /** Delay between two bus polls of a subscribed topic. Default 200 ms. */
+  /** Delay between two bus polls of a subscribed topic. Default 200 ms; 1 to 2^31−1 ms. */
   busPollMs?: number;
-  /** How far back a bus poll looks for late writes. Default 2000 ms. */
+  /** How far back a bus poll looks for late writes. Default 2000 ms; 0 to 2^31−1 ms. */
   busLookbackMs?: number;
-  /** How long events are kept. Default 24 hours. */
+  /**
+   * How long events are kept. Default 24 hours; 1 to 2^31−1 ms. (2^31−1 ms, about 24.8 days, is the
+   * longest a timer waits, and the bound of every duration here: out of range, `dynamoDbStores`
+   * throws a `RangeError`.)
+   */
   eventTtlMs?: number;
   /**
    * Most bytes (as JSON text) of events kept per session; the oldest are evicted first, the newest
@@ -47,6 +52,9 @@ export interface DynamoDbStores extends Stores {
  * no I/O.
  */
 export function dynamoDbStores(options: DynamoDbStoresOptions): DynamoDbStores {
+  // Checked here too, so the error names the options as they were given.
+  if (options.busPollMs !== undefined) checkTimerMs("busPollMs", options.busPollMs, 1);
+  if (options.busLookbackMs !== undefined) checkTimerMs("busLookbackMs", options.busLookbackMs, 0);
   const client = options.client ?? new DynamoDbClient(clientOptions(options));
   const common: { tableName: string; keyPrefix?: string; now?: () => number } = {
     tableName: options.tableName,

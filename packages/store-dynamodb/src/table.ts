@@ -1,3 +1,4 @@
+import { checkTimerMs } from "@portico/host";
 import { sleep } from "./_retry.ts";
 import type { DynamoDbClient } from "./client.ts";
 import { DynamoDbError } from "./errors.ts";
@@ -37,7 +38,10 @@ export interface CreateTableOptions {
    * not implement the TTL API; pass `false` there. Reads never depend on TTL deletion.
    */
   timeToLive?: boolean;
-  /** Longest wait for the table to become ACTIVE. Default 60 s. */
+  /**
+   * Longest wait for the table to become ACTIVE. Default 60 s; 0 to 2^31−1 ms (about 24.8 days),
+   * else `createTable` rejects with a `RangeError` before sending anything.
+   */
   timeoutMs?: number;
 }
 
@@ -47,12 +51,15 @@ export interface CreateTableOptions {
  */
 export async function createTable(client: DynamoDbClient, options: CreateTableOptions): Promise<void> {
   const { tableName } = options;
+  // A wait that is not a finite number (NaN) would never end.
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  checkTimerMs("timeoutMs", timeoutMs, 0);
   try {
     await client.send("CreateTable", tableDefinition(tableName));
   } catch (error) {
     if (!(error instanceof DynamoDbError && error.type === "ResourceInUseException")) throw error;
   }
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { Table } = await client.send<{ Table?: { TableStatus?: string } }>("DescribeTable", {
       TableName: tableName,

@@ -1,4 +1,4 @@
-import { isStoreUnavailable, StoreUnavailableError } from "@portico/core";
+import { checkTimerMs, isStoreUnavailable, StoreUnavailableError } from "@portico/core";
 import { READ } from "./_scripts.ts";
 import { scriptSha } from "./_sha1.ts";
 import type { RedisClientLike, RedisConnection, RedisReply } from "./connection.ts";
@@ -7,7 +7,11 @@ import { isTransientReply, RedisError } from "./errors.ts";
 
 /** How long the stores wait for Redis, and how often they try. */
 export interface CommandOptions {
-  /** Longest time one store operation waits for Redis, all attempts included. Default 2000 ms. */
+  /**
+   * Longest time one store operation waits for Redis, all attempts included. Default 2000 ms; 1 to
+   * 2^31−1 ms (about 24.8 days, the longest a timer waits), else the store throws a `RangeError`
+   * when it is made.
+   */
   timeoutMs?: number;
   /** Extra attempts for operations that are safe to repeat (reads, deletes, compare-and-set). Default 2. */
   retries?: number;
@@ -55,7 +59,8 @@ export class Commands {
     this.primaryReads = options.primaryReads ?? this.connection.primaryReads ?? false;
     this.#timeoutMs = options.timeoutMs ?? 2_000;
     this.#attempts = (options.retries ?? 2) + 1;
-    if (!(this.#timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${this.#timeoutMs}`);
+    // Each operation's deadline is waited for with a timer: past 2^31−1 ms it would fire at once.
+    checkTimerMs("timeoutMs", this.#timeoutMs, 1);
     if (!Number.isInteger(this.#attempts) || this.#attempts < 1) {
       throw new RangeError(`retries must be a non-negative integer, got ${options.retries}`);
     }

@@ -1,5 +1,5 @@
 import type { StoreKey, TopicLog, TopicLogBatch, TopicLogRead } from "@portico/core";
-import { PollingBus, storeKeyText } from "@portico/core";
+import { checkTimerMs, PollingBus, storeKeyText } from "@portico/core";
 import type { CommandOptions } from "./_commands.ts";
 import { Commands } from "./_commands.ts";
 import { ttlArgument } from "./_json.ts";
@@ -11,7 +11,10 @@ import { RedisError } from "./errors.ts";
 export interface RedisPollingBusOptions extends CommandOptions {
   /** Prepended to every key. Default `"portico:"`. */
   keyPrefix?: string;
-  /** Delay between two polls while anything is subscribed. Default 200 ms. */
+  /**
+   * Delay between two polls while anything is subscribed. Default 200 ms; 1 to 2^31−1 ms (about
+   * 24.8 days, the longest a timer waits), else the constructor throws a `RangeError`.
+   */
   pollMs?: number;
   /** How long a topic's messages are kept after its last publish. Default 60 s. */
   messageTtlMs?: number;
@@ -55,6 +58,7 @@ interface Polled {
  */
 export class RedisPollingBus extends PollingBus<string> {
   constructor(client: RedisClientLike, options: RedisPollingBusOptions = {}) {
+    if (options.pollMs !== undefined) checkTimerMs("pollMs", options.pollMs, 1);
     const log = new RedisTopicLog(new Commands(client, options), options);
     super(log, {
       ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),

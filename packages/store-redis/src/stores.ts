@@ -1,4 +1,5 @@
 import type { Stores } from "@portico/core";
+import { checkTimerMs } from "@portico/core";
 import type { CommandOptions } from "./_commands.ts";
 import type { RedisClientLike, RedisConnection } from "./connection.ts";
 import { toRedisConnection } from "./connection.ts";
@@ -23,7 +24,10 @@ export interface RedisStoresOptions extends CommandOptions {
    * pub/sub, else `"poll"`. All instances of one app must use the same kind.
    */
   bus?: "pubsub" | "poll";
-  /** Delay between two polls of the polling bus. Default 200 ms. */
+  /**
+   * Delay between two polls of the polling bus. Default 200 ms; 1 to 2^31−1 ms (about 24.8 days, the
+   * longest a timer waits), else `redisStores` throws a `RangeError` (whichever bus it picks).
+   */
   busPollMs?: number;
   /** How long a session's events are kept after its last append. Default 24 hours. */
   eventTtlMs?: number;
@@ -54,6 +58,8 @@ export interface RedisStores extends Stores {
  * one Redis client. Creating them does no I/O; the pub/sub connection opens at the first `subscribe`.
  */
 export function redisStores(options: RedisStoresOptions): RedisStores {
+  // Checked whichever bus is picked, under the name it was given.
+  if (options.busPollMs !== undefined) checkTimerMs("busPollMs", options.busPollMs, 1);
   const connection = toRedisConnection(options.client);
   const common: CommandOptions & { keyPrefix?: string } = {};
   if (options.keyPrefix !== undefined) common.keyPrefix = options.keyPrefix;

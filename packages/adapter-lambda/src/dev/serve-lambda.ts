@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
-import { listenError } from "@portico/host";
+import { isTimerMs, listenError, timerRange } from "@portico/host";
 import type { EventKind } from "../_strategy.ts";
 import type { LambdaContextLike, LambdaHttpResult } from "../_types.ts";
 import { fromResult, type ToEventOptions, toEvent } from "../to-event.ts";
@@ -17,7 +17,11 @@ export interface ServeLambdaOptions extends Omit<ToEventOptions, "sourceIp"> {
   hostname?: string;
   /** Event kind to produce: `v2` (HTTP API / Function URL, default), `v1` (REST) or `alb`. */
   kind?: EventKind;
-  /** The function's timeout, for `getRemainingTimeInMillis()`. Default 30 s. */
+  /**
+   * The function's timeout, for `getRemainingTimeInMillis()` (the handler's `ctx.deadline`, which
+   * timers wait for). Default 30 s; 1 to 2^31−1 ms (about 24.8 days, the longest a timer waits),
+   * else `serveLambda` throws a `RangeError`.
+   */
   timeoutMs?: number;
   /**
    * The events' `requestContext.domainName` (v1, v2), which the handler passes on as
@@ -230,6 +234,9 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
 export async function serveLambda(handler: unknown, opts: ServeLambdaOptions = {}): Promise<LambdaDevServer> {
   installAwslambda();
   if (typeof handler !== "function") throw new TypeError("serveLambda needs a handler function");
+  if (opts.timeoutMs !== undefined && !isTimerMs(opts.timeoutMs, 1)) {
+    throw new RangeError(`serveLambda: timeoutMs must be ${timerRange(1)}, got ${String(opts.timeoutMs)}`);
+  }
   const run = handler as AnyHandler;
   const streaming = (handler as { [STREAMING]?: boolean })[STREAMING] === true;
   const kind = opts.kind ?? "v2";

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { isTimerMs, timerRange } from "@portico/host";
 import { daemonPaths, readDaemonInfo } from "./_daemon-file.ts";
 import { type DevStoresServer, serveDevStores } from "./serve-dev-stores.ts";
 import { stopVercelDevDaemon } from "./vercel-dev-defaults.ts";
@@ -33,7 +34,10 @@ export interface StartVercelDevOptions {
   cli?: string;
   /** Receives the CLI's output (stdout and stderr). Default: dropped. */
   onOutput?: (text: string) => void;
-  /** Longest wait for "Ready!". Default 60 s. */
+  /**
+   * Longest wait for "Ready!". Default 60 s; 1 to 2^31−1 ms (about 24.8 days, the longest a timer
+   * waits), else `startVercelDev` rejects with a `RangeError` before starting anything.
+   */
   timeoutMs?: number;
 }
 
@@ -100,6 +104,10 @@ function exited(child: ChildProcess): Promise<void> {
  * functions, as under a plain `vercel dev`.)
  */
 export async function startVercelDev(options: StartVercelDevOptions): Promise<VercelDev> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  if (!isTimerMs(timeoutMs, 1)) {
+    throw new RangeError(`startVercelDev: timeoutMs must be ${timerRange(1)}, got ${String(timeoutMs)}`);
+  }
   const stores: DevStoresServer | undefined =
     options.devStores === false ? undefined : await serveDevStores();
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, VERCEL_TELEMETRY_DISABLED: "1" };
@@ -142,8 +150,8 @@ export async function startVercelDev(options: StartVercelDevOptions): Promise<Ve
   try {
     const url = await new Promise<string>((ready, fail) => {
       const timer = setTimeout(
-        () => fail(new Error(`vercel dev was not ready after ${options.timeoutMs ?? 60_000} ms:\n${output}`)),
-        options.timeoutMs ?? 60_000,
+        () => fail(new Error(`vercel dev was not ready after ${timeoutMs} ms:\n${output}`)),
+        timeoutMs,
       );
       const onData = (chunk: Buffer): void => {
         const text = chunk.toString("utf8");

@@ -1,5 +1,6 @@
 import { rmSync } from "node:fs";
 import type { Stores } from "@portico/core";
+import { isTimerMs, timerRange } from "@portico/host";
 import { type DaemonInfo, daemonPaths, isAlive, readDaemonInfo } from "./_daemon-file.ts";
 import { ensureDevDaemon } from "./_daemon-start.ts";
 import { reconnecting } from "./_reconnecting.ts";
@@ -22,7 +23,11 @@ export interface VercelDevDefaultsOptions {
   env?: Env;
   /** The project directory; the daemon's file is `<projectDir>/.vercel/portico-dev.json`. Default: `process.cwd()` (vercel dev runs functions there). */
   projectDir?: string;
-  /** The daemon exits after this long without a store call or open subscription. Default 30 min. */
+  /**
+   * The daemon exits after this long without a store call or open subscription. Default 30 min;
+   * 1 to 2^31−1 ms (about 24.8 days), else `vercelDevDefaults` throws a `RangeError`, under
+   * `vercel dev` or not.
+   */
   idleMs?: number;
   /** Told once per daemon, by the process that starts it. Default: one `console.warn` line. */
   onNotice?: (message: string) => void;
@@ -60,6 +65,11 @@ const NOTICE =
  * ```
  */
 export function vercelDevDefaults(options: VercelDevDefaultsOptions = {}): VercelDevDefaults | undefined {
+  // Checked everywhere, so that a wrong value shows before the first `vercel dev` run.
+  const idleMs = options.idleMs ?? 30 * 60_000;
+  if (!isTimerMs(idleMs, 1)) {
+    throw new RangeError(`vercelDevDefaults: idleMs must be ${timerRange(1)}, got ${String(idleMs)}`);
+  }
   if (!isVercelDev(options.env)) return undefined;
   const projectDir = options.projectDir ?? process.cwd();
   const notice =
@@ -68,7 +78,7 @@ export function vercelDevDefaults(options: VercelDevDefaultsOptions = {}): Verce
     ensureDevDaemon({
       projectDir,
       ownerPid: process.ppid > 1 ? process.ppid : 0,
-      idleMs: options.idleMs ?? 30 * 60_000,
+      idleMs,
       onStart: (started, file) =>
         notice(
           `${NOTICE} (pid ${started.pid}, ${started.url}, ${file}; it stops with vercel dev). ` +

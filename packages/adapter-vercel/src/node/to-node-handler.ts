@@ -9,6 +9,7 @@ import {
   requestContextWaitUntil,
   vercelRequestId,
 } from "../_context.ts";
+import { resolveMaxDuration } from "../_max-duration.ts";
 import type { VercelHandlerOptions } from "../_types.ts";
 import { restoreRawBody } from "./_helpers-body.ts";
 
@@ -37,7 +38,7 @@ export type VercelNodeHandler = (req: IncomingMessage, res: ServerResponse) => P
  */
 export function toNodeHandler(app: FetchApp, opts: VercelNodeHandlerOptions = {}): VercelNodeHandler {
   const onError = opts.onError ?? defaultOnError;
-  const { maxDuration } = opts;
+  const maxDuration = resolveMaxDuration(opts.maxDuration);
   const deployed = deployedOnVercel();
   const vercelApp: FetchApp = {
     // Requests pass through untouched: buffered ones only if the app takes them.

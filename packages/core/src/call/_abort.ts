@@ -1,5 +1,6 @@
 /** The abort signal of one call's handler. */
 import { shutdownDeadline } from "@portico/host";
+import { MAX_TIMER_MS } from "../util/timer.ts";
 import type { Incoming, Runtime } from "./runtime.ts";
 
 /**
@@ -78,8 +79,9 @@ export class RequestAbort {
           return;
         }
         if (this.#timer !== undefined) clearTimeout(this.#timer);
-        this.#timer = setTimeout(stop, ms);
-        (this.#timer as { unref?: () => void }).unref?.();
+        // A grace period beyond a timer's range arms nothing (armed, it would fire at once).
+        this.#timer = ms <= MAX_TIMER_MS ? setTimeout(stop, ms) : undefined;
+        (this.#timer as { unref?: () => void } | undefined)?.unref?.();
       };
       if (host.aborted) onShutdown();
       else {
@@ -90,6 +92,8 @@ export class RequestAbort {
     const deadline = this.#incoming.host.deadline;
     if (deadline !== undefined && !this.#aborted) {
       const ms = Math.max(0, deadline - Date.now() - this.#rt.options.deadlineMarginMs);
+      // A deadline beyond a timer's range (a stand-in context) arms nothing: armed, it would fire at once.
+      if (ms > MAX_TIMER_MS) return;
       const timer = setTimeout(
         () => this.abort(new DOMException("The request reached its deadline", "TimeoutError")),
         ms,

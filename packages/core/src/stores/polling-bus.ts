@@ -6,6 +6,8 @@
  * polling loop per bus for all its topics, delivery in log order, backoff while reads fail (for the
  * failing topic alone when the others read), and no polling at all once nothing is subscribed.
  */
+
+import { MAX_TIMER_MS } from "../util/timer.ts";
 import { toJsonText } from "./json-text.ts";
 import { storeKeyText } from "./keys.ts";
 import type { Bus, JsonValue, StoreKey, Subscription } from "./types.ts";
@@ -99,7 +101,11 @@ export class PollingBus<C> implements Bus {
   constructor(log: TopicLog<C>, options: PollingBusOptions = {}) {
     this.#log = log;
     this.#pollMs = options.pollMs ?? 200;
-    if (!(this.#pollMs > 0)) throw new RangeError(`pollMs must be positive, got ${this.#pollMs}`);
+    if (!(this.#pollMs > 0 && this.#pollMs <= MAX_TIMER_MS)) {
+      throw new RangeError(
+        `pollMs must be a number of ms above 0, at most ${MAX_TIMER_MS}, got ${this.#pollMs}`,
+      );
+    }
     this.#onError = options.onError;
   }
 
@@ -161,7 +167,10 @@ export class PollingBus<C> implements Bus {
     return entry;
   }
 
-  #schedule(delay = this.#pollMs * Math.min(MAX_BACKOFF_FACTOR, 2 ** this.#failures)): void {
+  // Backing off never waits longer than a timer can (a long poll interval times 16 could).
+  #schedule(
+    delay = Math.min(MAX_TIMER_MS, this.#pollMs * Math.min(MAX_BACKOFF_FACTOR, 2 ** this.#failures)),
+  ): void {
     if (this.#timer !== undefined || this.#polling || this.#topics.size === 0) return;
     const timer = setTimeout(() => {
       this.#timer = undefined;
