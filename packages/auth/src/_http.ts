@@ -4,7 +4,7 @@
  * or discovered, never from wherever a redirect points).
  */
 
-import { MAX_TIMER_MS, readBoundedText } from "@portico/host";
+import { isTimerMs, MAX_TIMER_MS, readBoundedText } from "@portico/host";
 
 /** The `fetch` an authenticator calls; inject one for tests or a runtime's own binding. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -35,7 +35,7 @@ const DEFAULT_TIMEOUT_MS = 5_000;
  */
 export function timeoutOption(value: unknown, factory: string): number {
   if (value === undefined) return DEFAULT_TIMEOUT_MS;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > MAX_TIMER_MS) {
+  if (!(Number.isInteger(value) && isTimerMs(value, 1))) {
     const shown = typeof value === "string" ? JSON.stringify(value) : String(value);
     throw new TypeError(
       `${factory}: \`timeoutMs\` must be a whole number of ms from 1 to ${MAX_TIMER_MS} (about 24.8 days), got ${shown}`,

@@ -4,7 +4,7 @@
  * POST, PUT, PATCH or DELETE`. Unknown keys are errors too, so a typo never passes silently.
  */
 import { PorticoError } from "@portico/core";
-import { MAX_TIMER_MS } from "@portico/host";
+import { isTimerMs, MAX_TIMER_MS } from "@portico/host";
 import { placeholdersOf } from "./placeholders.ts";
 import type {
   ConfigDocument,
@@ -97,7 +97,7 @@ function checkHttp(value: unknown, path: string, declared: Set<string> | undefin
  */
 export function checkTimeoutMs(value: unknown, path: string): void {
   if (value === undefined) return;
-  if (!(typeof value === "number" && Number.isInteger(value) && value > 0 && value <= MAX_TIMER_MS))
+  if (!(Number.isInteger(value) && isTimerMs(value, 1)))
     fail(
       path,
       `must be a positive integer of at most ${MAX_TIMER_MS} (about 24.8 days), got ${String(value)}`,

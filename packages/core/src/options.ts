@@ -4,7 +4,7 @@ import type { McpCall } from "./definition/method.ts";
 import type { Authenticator, AuthInfo, ExecutionContextLike } from "./definition/types.ts";
 import { PorticoError } from "./errors.ts";
 import type { Stores } from "./stores/types.ts";
-import { MAX_TIMER_MS } from "./util/timer.ts";
+import { isTimerMs, MAX_TIMER_MS } from "./util/timer.ts";
 
 /** Stores a 2026-07-28-only handler uses: a session store and a bus (an event log is optional). */
 export type ModernStores = Omit<Stores, "events"> & Partial<Pick<Stores, "events">>;
@@ -210,10 +210,7 @@ export function checkOptions(options: HandlerOptions): void {
   }
   for (const name of TIMERS) {
     const value = options[name];
-    if (
-      value !== undefined &&
-      !(typeof value === "number" && value >= least(name) && value <= MAX_TIMER_MS)
-    ) {
+    if (value !== undefined && !isTimerMs(value, least(name))) {
       refuse(name, `a finite number from ${least(name)} to ${MAX_TIMER_MS} ms (about 24.8 days)`, value);
     }
   }

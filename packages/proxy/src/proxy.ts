@@ -6,7 +6,7 @@
  */
 
 import type { McpServer } from "@portico/core";
-import { MAX_TIMER_MS } from "@portico/host";
+import { isTimerMs, MAX_TIMER_MS } from "@portico/host";
 import { type Changes, followChanges, Syncer } from "./changes.ts";
 import { UpstreamClient } from "./client.ts";
 import { upstreamCompleters } from "./completion.ts";
@@ -141,7 +141,7 @@ function clientOptions(target: string | URL | ProxyTransport, options: ProxyOpti
 /** `timeoutMs`, checked: a whole number of ms from 1 to 2^31−1 (about 24.8 days), default 60 000. */
 function timeoutMsOf(value: number | undefined): number {
   if (value === undefined) return DEFAULT_TIMEOUT_MS;
-  if (!Number.isInteger(value) || value < 1 || value > MAX_TIMER_MS) {
+  if (!(Number.isInteger(value) && isTimerMs(value, 1))) {
     const shown = typeof value === "string" ? JSON.stringify(value) : String(value);
     throw new TypeError(
       `proxy: timeoutMs must be a whole number of ms from 1 to ${MAX_TIMER_MS} (2^31−1, about 24.8 days), not ${shown}`,

@@ -7,6 +7,7 @@
  * message only delays), and the catalog emits `list_changed` to the clients of both eras.
  */
 import {
+  isTimerMs,
   MAX_TIMER_MS,
   type McpServer,
   PorticoError,
@@ -77,10 +78,7 @@ export async function storeSkills(server: McpServer, options: StoreSkillsOptions
     );
   }
   const { storeTimeoutMs } = options;
-  if (
-    storeTimeoutMs !== undefined &&
-    !(typeof storeTimeoutMs === "number" && storeTimeoutMs >= 0 && storeTimeoutMs <= MAX_TIMER_MS)
-  ) {
+  if (storeTimeoutMs !== undefined && !isTimerMs(storeTimeoutMs, 0)) {
     throw new PorticoError(
       "invalid_config",
       `storeTimeoutMs must be a number of ms from 0 (none) to ${MAX_TIMER_MS} (about 24.8 days), got ${String(storeTimeoutMs)}`,
