@@ -80,6 +80,12 @@ export function table(results: Results, file: string): string {
       const alone = modern === undefined ? "" : `; 2026-07-28 only: ${fixed(modern, 1)}`;
       return `${fixed(cold.get(t)?.coldStartMs, 1)} (${fixed(secret, 1)} with \`secret\`${alone})`;
     });
+    const cached = cold.get("portico + code cache + secret") ?? cold.get("portico + code cache");
+    if (cached !== undefined) {
+      row("cold: the same, with the V8 code cache (`portico-lambda-cache`, ms)", (t) =>
+        t === "portico" ? fixed(cached.coldStartMs, 1) : dash,
+      );
+    }
     row("Lambda bundle, min+gzip (KB)", (t) =>
       t === "portico" && cold.has("portico-modern")
         ? `${kb(t)} (2026-07-28 only: ${kb("portico-modern")})`
@@ -88,11 +94,12 @@ export function table(results: Results, file: string): string {
   }
   const ric = new Map((results.ricColdStart?.cases ?? []).map((c) => [c.name, c.medianMs]));
   if (ric.size > 0) {
-    row("cold: whole process through `aws-lambda-ric` (ms)", (t) =>
-      t === "portico" && ric.has("portico + secret")
-        ? `${fixed(ric.get(t), 1)} (${fixed(ric.get("portico + secret"), 1)} with \`secret\`)`
-        : fixed(ric.get(t), 1),
-    );
+    const cachedRic = ric.get("portico + code cache + secret");
+    row("cold: whole process through `aws-lambda-ric` (ms)", (t) => {
+      if (t !== "portico" || !ric.has("portico + secret")) return fixed(ric.get(t), 1);
+      const withCache = cachedRic === undefined ? "" : `; with the code cache: ${fixed(cachedRic, 1)}`;
+      return `${fixed(ric.get(t), 1)} (${fixed(ric.get("portico + secret"), 1)} with \`secret\`${withCache})`;
+    });
   }
   const vercel = new Map((results.vercelColdStart?.cases ?? []).map((c) => [c.name, c.medianMs]));
   if (vercel.size > 0) {

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { InvokeOutcome } from "../../examples/quickstart/lambda/test/_invoke-outcome.ts";
 import { LocalFunction } from "../../examples/quickstart/lambda/test/_runtime-api.ts";
-import { type Bundle, bundle, event } from "./cold-start.ts";
+import { type Bundle, bundle, cachedBundle, event } from "./cold-start.ts";
 import { machine, median } from "./report.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -29,6 +29,8 @@ const NODE = [join(ROOT, "node_modules", "node", "bin", "node")].find(existsSync
 const RUNS = Number(process.env.RIC_RUNS ?? (process.env.BENCH_QUICK === "1" ? 3 : 11));
 /** A run (spawn → response) that takes longer fails the bench. */
 const RUN_TIMEOUT_MS = 20_000;
+/** How the Lambda runtime's bootstrap starts node (the memory flags aside), for every case. */
+const LAMBDA_NODE_ARGS = ["--expose-gc", "--max-http-header-size", "81920"];
 
 type LambdaTarget = "portico" | "sdk-v2" | "mcp-lite" | "bare";
 
@@ -37,6 +39,8 @@ interface Case {
   target: LambdaTarget;
   /** The function's own environment variables. */
   env: Record<string, string>;
+  /** Loaded with its V8 code cache: cold-start.ts's cachedBundle() (`index.mjs` + the CommonJS bundle). */
+  cached?: true;
 }
 
 /** Portico twice: as bundled (no `secret`: it warns once on stderr) and with `PORTICO_SECRET` set. */
@@ -46,6 +50,12 @@ const CASES: Case[] = [
     name: "portico + secret",
     target: "portico",
     env: { PORTICO_SECRET: randomBytes(32).toString("base64") },
+  },
+  {
+    name: "portico + code cache + secret",
+    target: "portico",
+    env: { PORTICO_SECRET: randomBytes(32).toString("base64") },
+    cached: true,
   },
   { name: "sdk-v2", target: "sdk-v2", env: {} },
   { name: "mcp-lite", target: "mcp-lite", env: {} },
@@ -69,7 +79,7 @@ export interface RicColdStartResult {
   loadAverage: { start: number[]; end: number[] };
   cases: RicCase[];
   /** Ratios of medians. */
-  ratios: { porticoVsBare: number; porticoSecretVsBare: number };
+  ratios: { porticoVsBare: number; porticoSecretVsBare: number; porticoCachedVsBare: number };
 }
 
 /** Process groups still running (killed when the bench exits, even on failure). */
@@ -104,7 +114,7 @@ function lambdaEnv(c: Case, taskRoot: string, api: string): NodeJS.ProcessEnv {
     PATH: process.env.PATH ?? "",
     TZ: ":UTC",
     LANG: "en_US.UTF-8",
-    _HANDLER: `${c.target}.handler`,
+    _HANDLER: c.cached ? "index.handler" : `${c.target}.handler`,
     LAMBDA_TASK_ROOT: taskRoot,
     AWS_LAMBDA_RUNTIME_API: api,
     AWS_EXECUTION_ENV: "AWS_Lambda_nodejs24.x",
@@ -149,7 +159,7 @@ async function coldStart(ric: string, c: Case, b: Bundle, taskRoot: string): Pro
   let output = "";
   let timer: NodeJS.Timeout | undefined;
   const t0 = performance.now();
-  const child = spawn(NODE, [ric], {
+  const child = spawn(NODE, [...LAMBDA_NODE_ARGS, ric], {
     cwd: taskRoot,
     detached: true, // its own process group, stopped as a whole
     stdio: ["ignore", "pipe", "pipe"],
@@ -176,7 +186,9 @@ async function coldStart(ric: string, c: Case, b: Bundle, taskRoot: string): Pro
       }, RUN_TIMEOUT_MS);
     });
     const outcome = await Promise.race([answered, timeout]);
-    const wrong = wrongAnswer(outcome);
+    const wrong =
+      wrongAnswer(outcome) ??
+      (c.cached && output.includes("code cache not used") ? "its code cache was not used" : undefined);
     if (wrong !== undefined) {
       throw new Error(
         `${c.name}: the cold invocation did not answer add(2, 3) = 5: ${wrong}; output:\n${output}`,
@@ -213,7 +225,9 @@ export async function ricColdStartBench(log: (line: string) => void = () => {}):
     for (const { target } of CASES) {
       if (!bundles.has(target)) bundles.set(target, await bundle(target, join(dir, target)));
     }
+    const cached = await cachedBundle(join(dir, "cached"));
     const run = (c: Case): Promise<number> => {
+      if (c.cached) return coldStart(ric, c, cached, join(dir, "cached", "code-cache"));
       const b = bundles.get(c.target) as Bundle;
       return coldStart(ric, c, b, join(dir, c.target));
     };
@@ -247,6 +261,7 @@ export async function ricColdStartBench(log: (line: string) => void = () => {}):
     const ratios = {
       porticoVsBare: medianOf("portico") / bare,
       porticoSecretVsBare: medianOf("portico + secret") / bare,
+      porticoCachedVsBare: medianOf("portico + code cache + secret") / bare,
     };
     const markdown = [
       `## (f) Lambda cold start through the runtime interface client (${RUNS} interleaved runs)`,
@@ -257,7 +272,9 @@ export async function ricColdStartBench(log: (line: string) => void = () => {}):
       "`tools/call add {a: 2, b: 3}` event of (c) is queued before the spawn; a run lasts from just before the spawn",
       "until the Runtime API has the whole response (verified to carry `5`). Bundles as in (c). `portico + secret`:",
       "the same bundle with `PORTICO_SECRET` in the function's environment (passed as `secret`, so no warning on",
-      "stderr). One unmeasured pass first; every other run in reverse order.",
+      "stderr). `portico + code cache + secret`: the same app bundled as CommonJS with its V8 code cache",
+      "(`portico-lambda-cache`), handler `index.handler`. node runs with the Lambda bootstrap's flags",
+      `(\`${LAMBDA_NODE_ARGS.join(" ")}\`). One unmeasured pass first; every other run in reverse order.`,
       `Load average at start ${fmt(start)}, at end ${fmt(end)}.`,
       "",
       "| target | median | min | median vs bare |",

@@ -4,7 +4,8 @@
  * workspace-only source condition), the tarballs are installed with npm into a fresh project in
  * the system's temp folder (dependencies from the registry), and that project then type-checks
  * strict under `nodenext` and `bundler` resolution, bundles its Lambda entry with esbuild and
- * answers a tools/call through every Lambda front door, and serves the same tools with the Node
+ * answers a tools/call through every Lambda front door (also as CommonJS with the V8 code cache of
+ * the installed `portico-lambda-cache`), and serves the same tools with the Node
  * adapter. Needs the packages built (`pnpm run build`, which `npm test` runs first) and the npm
  * registry.
  */
@@ -133,6 +134,29 @@ describe("the packed packages, installed from their tarballs into a fresh projec
       ["v2", "add", "ok", "packed"],
       ["alb", "add", "ok", "packed"],
     ]);
+  });
+
+  it("bundle for Lambda as CommonJS and load it with a V8 code cache by the installed portico-lambda-cache", () => {
+    run(join(project, "node_modules", ".bin", "esbuild"), [
+      "src/lambda.ts",
+      "--bundle",
+      "--platform=node",
+      "--format=cjs",
+      "--minify",
+      "--outfile=dist-cjs/app.cjs",
+    ]);
+    const said = run(join(project, "node_modules", ".bin", "portico-lambda-cache"), ["dist-cjs/app.cjs"]);
+    expect(said).toContain("app.cjs.v8cache: ");
+    expect(said).toContain('index.mjs: the Lambda entry (handler "index.handler")');
+    // As the Lambda runtime starts node.
+    const answers = JSON.parse(
+      run("node", ["--expose-gc", "invoke.mjs", "./dist-cjs/index.mjs"]).trim(),
+    ) as Record<string, { status: number; text: string }> & { codeCache: string };
+    expect(answers.codeCache).toBe("accepted");
+    for (const kind of ["v1", "v2", "alb"]) {
+      expect(answers[kind]?.status, `${kind}: ${answers[kind]?.text}`).toBe(200);
+      expect(answers[kind]?.text).toContain('"text":"5"');
+    }
   });
 
   it("serve with the Node adapter after a nodenext build, for a real client request", async () => {

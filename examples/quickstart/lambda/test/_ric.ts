@@ -46,6 +46,8 @@ export interface RicOptions {
   taskRoot: string;
   /** The function's own variables. */
   env: Record<string, string>;
+  /** Node options before the RIC's entry; the Lambda runtime's bootstrap uses `--expose-gc` (and heap sizes). */
+  nodeArgs?: string[];
 }
 
 export interface RicProcess {
@@ -68,7 +70,7 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 export async function startRic(fn: LocalFunction, options: RicOptions): Promise<RicProcess> {
   ricEntry ??= ensureRic();
   const { id, address } = await fn.addInstance();
-  const child = spawn(pinnedNode, [ricEntry], {
+  const child = spawn(pinnedNode, [...(options.nodeArgs ?? []), ricEntry], {
     cwd: options.taskRoot,
     detached: true, // its own process group, so stop() reaches everything it starts
     stdio: ["ignore", "pipe", "pipe"],

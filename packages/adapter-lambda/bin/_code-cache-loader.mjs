@@ -1,0 +1,83 @@
+// Lambda entry written by portico-lambda-cache (@portico/adapter-lambda): loads the CommonJS bundle
+// "__BUNDLE__" with the V8 code cache built for it ("__BUNDLE__.v8cache"), so a cold start neither
+// parses the bundle nor compiles the functions its first requests run. Without a usable cache (none,
+// another Node version or architecture, other Node flags, a changed bundle) it loads the bundle as
+// usual and says why once on stderr. PORTICO_CODE_CACHE=off skips the cache.
+// Built-ins by process.getBuiltinModule (Node 20.16+): an `import` of node:fs builds its ES module
+// namespace, reading every lazy export, which costs a cold start ~10 ms.
+const builtin = (name) => process.getBuiltinModule?.(name) ?? import(name);
+const { readFileSync } = await builtin("node:fs");
+const { fileURLToPath } = await builtin("node:url");
+const { Script, constants } = await builtin("node:vm");
+
+const file = fileURLToPath(new URL("./__BUNDLE__", import.meta.url));
+const dir = fileURLToPath(new URL(".", import.meta.url));
+
+/** The cache's data, or why there is none to use. */
+function readCache() {
+  if (process.env.PORTICO_CODE_CACHE === "off") return { status: "off" };
+  let bytes;
+  try {
+    bytes = readFileSync(`${file}.v8cache`);
+  } catch {
+    return {
+      status: "missing",
+      reason: `${file}.v8cache is missing: run portico-lambda-cache on the bundle`,
+    };
+  }
+  const end = bytes.indexOf(10);
+  let header;
+  try {
+    header = JSON.parse(bytes.subarray(0, end).toString());
+  } catch {}
+  if (header?.format !== "portico-v8-code-cache" || header.version !== 1) {
+    return { status: "invalid", reason: "the .v8cache file is not a portico-lambda-cache file" };
+  }
+  if (header.node !== process.version || header.arch !== process.arch) {
+    return {
+      status: "mismatch",
+      reason: `built with Node ${header.node} (${header.arch}), running ${process.version} (${process.arch}): rebuild it with the function's Node version`,
+    };
+  }
+  const data = bytes.subarray(end + 1);
+  if (data.byteLength !== header.bytes)
+    return { status: "invalid", reason: "the .v8cache file is truncated" };
+  return { status: "accepted", data, flags: header.flags };
+}
+
+const cache = readCache();
+const source = readFileSync(file, "utf8");
+const options = { filename: file };
+if (cache.data !== undefined) options.cachedData = cache.data;
+// import() inside the bundle resolves as in any module of the function (Node 21+).
+if (constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER !== undefined) {
+  options.importModuleDynamically = constants.USE_MAIN_CONTEXT_DEFAULT_LOADER;
+}
+const script = new Script(
+  `(function (exports, require, module, __filename, __dirname) {${source}\n})`,
+  options,
+);
+if (cache.data !== undefined && script.cachedDataRejected) {
+  cache.status = "rejected";
+  cache.reason = `V8 refused it (built under Node flags [${cache.flags.join(" ")}], running under [${process.execArgv.join(" ")}], or the bundle changed since): rebuild it`;
+}
+delete cache.data;
+delete cache.flags;
+if (cache.status !== "accepted" && cache.status !== "off") {
+  console.warn(`[portico-lambda-cache] code cache not used (${cache.status}): ${cache.reason}`);
+}
+
+// The bundle's `require`: built-ins straight from the runtime (a bundle needs nothing else unless it
+// left packages external), the module system's own require only when asked for another module.
+let moduleRequire;
+const full = async () => (moduleRequire ??= (await builtin("node:module")).createRequire(file));
+const fullSync = () => (moduleRequire ??= process.getBuiltinModule("node:module").createRequire(file));
+if (process.getBuiltinModule === undefined) await full();
+const require = (id) => process.getBuiltinModule?.(id) ?? fullSync()(id);
+require.resolve = (id, options) => fullSync().resolve(id, options);
+const mod = { exports: {} };
+script.runInThisContext()(mod.exports, require, mod, file, dir);
+
+/** What became of the code cache: status "accepted", "off", "missing", "mismatch", "invalid" or "rejected" (with a reason). */
+export const codeCache = Object.freeze(cache);
+// @exports
