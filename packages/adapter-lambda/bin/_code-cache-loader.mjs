@@ -2,7 +2,7 @@
 // "__BUNDLE__" with the V8 code cache built for it ("__BUNDLE__.v8cache"), so a cold start neither
 // parses the bundle nor compiles the functions its first requests run. Without a usable cache (none,
 // another Node version or architecture, other Node flags, a changed bundle) it loads the bundle as
-// usual and says why once on stderr. PORTICO_CODE_CACHE=off skips the cache.
+// usual (Node's own `require`) and says why once on stderr. PORTICO_CODE_CACHE=off skips the cache.
 // Built-ins by process.getBuiltinModule (Node 20.16+): an `import` of node:fs builds its ES module
 // namespace, reading every lazy export, which costs a cold start ~10 ms.
 const builtin = (name) => process.getBuiltinModule?.(name) ?? import(name);
@@ -42,22 +42,39 @@ function readCache() {
   const data = bytes.subarray(end + 1);
   if (data.byteLength !== header.bytes)
     return { status: "invalid", reason: "the .v8cache file is truncated" };
-  return { status: "accepted", data, flags: header.flags };
+  return { status: "accepted", data, flags: Array.isArray(header.flags) ? header.flags : [] };
 }
 
-const cache = readCache();
-const source = readFileSync(file, "utf8");
-const options = { filename: file };
-if (cache.data !== undefined) options.cachedData = cache.data;
-// import() inside the bundle resolves as in any module of the function (Node 21+).
-if (constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER !== undefined) {
-  options.importModuleDynamically = constants.USE_MAIN_CONTEXT_DEFAULT_LOADER;
+/** The bundle's exports, compiled with the cache; `undefined` when V8 refuses it. */
+function withCache(data) {
+  const source = readFileSync(file, "utf8");
+  // As Node wraps a CommonJS module (the warm-up compiled it so); the offset keeps line 1's columns right.
+  const WRAPPER = "(function (exports, require, module, __filename, __dirname) {";
+  const options = { filename: file, columnOffset: -WRAPPER.length, cachedData: data };
+  // import() inside the bundle resolves as in any module of the function (Node 21+).
+  if (constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER !== undefined) {
+    options.importModuleDynamically = constants.USE_MAIN_CONTEXT_DEFAULT_LOADER;
+  }
+  const script = new Script(`${WRAPPER}${source}\n})`, options);
+  if (script.cachedDataRejected) return undefined;
+  // The bundle's `require`: built-ins straight from the runtime (a bundle needs nothing else unless
+  // it left packages external), the module system's own require only when asked for another module.
+  const require = (id) => process.getBuiltinModule(id) ?? moduleRequire()(id);
+  require.resolve = (id, options) => moduleRequire().resolve(id, options);
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, require, mod, file, dir);
+  return mod.exports;
 }
-const script = new Script(
-  `(function (exports, require, module, __filename, __dirname) {${source}\n})`,
-  options,
-);
-if (cache.data !== undefined && script.cachedDataRejected) {
+
+let required;
+const moduleRequire = () => (required ??= process.getBuiltinModule("node:module").createRequire(file));
+
+const cache =
+  process.getBuiltinModule === undefined
+    ? { status: "unsupported", reason: `Node ${process.version} lacks process.getBuiltinModule (20.16+)` }
+    : readCache();
+let exported = cache.status === "accepted" ? withCache(cache.data) : undefined;
+if (cache.status === "accepted" && exported === undefined) {
   cache.status = "rejected";
   cache.reason = `V8 refused it (built under Node flags [${cache.flags.join(" ")}], running under [${process.execArgv.join(" ")}], or the bundle changed since): rebuild it`;
 }
@@ -66,18 +83,12 @@ delete cache.flags;
 if (cache.status !== "accepted" && cache.status !== "off") {
   console.warn(`[portico-lambda-cache] code cache not used (${cache.status}): ${cache.reason}`);
 }
+// Without the cache, the bundle loads as Node loads any CommonJS module (source maps included).
+exported ??= (await builtin("node:module")).createRequire(import.meta.url)(file);
 
-// The bundle's `require`: built-ins straight from the runtime (a bundle needs nothing else unless it
-// left packages external), the module system's own require only when asked for another module.
-let moduleRequire;
-const full = async () => (moduleRequire ??= (await builtin("node:module")).createRequire(file));
-const fullSync = () => (moduleRequire ??= process.getBuiltinModule("node:module").createRequire(file));
-if (process.getBuiltinModule === undefined) await full();
-const require = (id) => process.getBuiltinModule?.(id) ?? fullSync()(id);
-require.resolve = (id, options) => fullSync().resolve(id, options);
-const mod = { exports: {} };
-script.runInThisContext()(mod.exports, require, mod, file, dir);
-
-/** What became of the code cache: status "accepted", "off", "missing", "mismatch", "invalid" or "rejected" (with a reason). */
+/**
+ * What became of the code cache: status "accepted", "off", "missing", "mismatch", "invalid",
+ * "rejected" or "unsupported" (with a reason).
+ */
 export const codeCache = Object.freeze(cache);
 // @exports

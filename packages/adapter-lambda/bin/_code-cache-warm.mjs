@@ -1,19 +1,21 @@
 // Child of portico-lambda-cache: started with the Node flags the Lambda runtime starts node with
 // (V8 refuses a code cache made under other flags). Compiles the CommonJS bundle as the loader will,
 // runs its top level, sends each chosen export a few 2026-07-28 requests that need no store and
-// run no tool, then writes V8's code cache of the bundle (now holding every function those requests
-// compiled) after a one-line JSON header.
-// argv: <bundle> <cache file> <exports, comma-separated> <host> <path>
-// stdout: one JSON line {bytes, warmed: [{export, method, status}]}; a failure: one line on stderr, exit 1.
+// run no tool (and with "both", a 2025-era session: opened, listed, closed), then writes V8's code
+// cache of the bundle (now holding every function those requests compiled) after a one-line JSON header.
+// argv: <bundle> <cache file> <exports, comma-separated> <host> <path> <"modern" | "both">
+// stdout: one JSON line {bytes, warmed: [{export, method, era, status}]}; a failure: one line on stderr, exit 1.
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname } from "node:path";
 import { PassThrough } from "node:stream";
 import { Script } from "node:vm";
 
-const [bundle, cacheFile, exportList, host, path] = process.argv.slice(2);
+const [bundle, cacheFile, exportList, host, path, eras] = process.argv.slice(2);
+const withLegacy = eras === "both";
 const names = exportList.split(",");
 const MODERN = "2026-07-28";
+const LEGACY = "2025-11-25";
 /** A tool name no server registers: tools/call answers "unknown tool" and runs nothing. */
 const NO_TOOL = "portico-code-cache-warm-up";
 
@@ -31,12 +33,12 @@ if (globalThis.awslambda === undefined) {
   };
 }
 
+const WRAPPER = "(function (exports, require, module, __filename, __dirname) {";
 const source = readFileSync(bundle, "utf8");
 let script;
 try {
-  script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: bundle,
-  });
+  // The loader's wrapper and options: V8 takes a cache only for the same source.
+  script = new Script(`${WRAPPER}${source}\n})`, { filename: bundle, columnOffset: -WRAPPER.length });
 } catch (error) {
   if (/import statement|token 'export'|import\.meta|await is only valid/.test(String(error?.message))) {
     fail(
@@ -53,28 +55,23 @@ try {
   fail(`running ${basename(bundle)}'s top level failed: ${error?.message ?? error}`);
 }
 
-function event(id, method, params, name) {
-  const body = JSON.stringify({
-    jsonrpc: "2.0",
-    id,
-    method,
-    params: {
-      ...params,
-      _meta: {
-        "io.modelcontextprotocol/protocolVersion": MODERN,
-        "io.modelcontextprotocol/clientCapabilities": {},
-      },
-    },
-  });
+/** A payload 2.0 event (HTTP API, Function URL) for one JSON-RPC message, or a DELETE (`message` undefined). */
+function event(id, { message, era, name, session }) {
   const headers = {
     host,
-    "content-type": "application/json",
     accept: "application/json, text/event-stream",
-    "mcp-protocol-version": MODERN,
-    "mcp-method": method,
     "user-agent": "portico-lambda-cache",
   };
-  if (name !== undefined) headers["mcp-name"] = name;
+  if (message !== undefined) headers["content-type"] = "application/json";
+  if (era === "modern") {
+    headers["mcp-protocol-version"] = MODERN;
+    headers["mcp-method"] = message.method;
+    if (name !== undefined) headers["mcp-name"] = name;
+  } else if (message?.method !== "initialize") {
+    headers["mcp-protocol-version"] = LEGACY;
+  }
+  if (session !== undefined) headers["mcp-session-id"] = session;
+  const method = message === undefined ? "DELETE" : "POST";
   return {
     version: "2.0",
     routeKey: "$default",
@@ -86,30 +83,60 @@ function event(id, method, params, name) {
       apiId: "warm",
       domainName: host,
       domainPrefix: host.split(".")[0],
-      http: {
-        method: "POST",
-        path,
-        protocol: "HTTP/1.1",
-        sourceIp: "127.0.0.1",
-        userAgent: "portico-lambda-cache",
-      },
+      http: { method, path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "portico-lambda-cache" },
       requestId: `warm-${id}`,
       routeKey: "$default",
       stage: "$default",
       time: new Date().toUTCString(),
       timeEpoch: Date.now(),
     },
-    body,
+    ...(message === undefined ? {} : { body: JSON.stringify(message) }),
     isBase64Encoded: false,
   };
 }
 
-const REQUESTS = [
-  ["server/discover", {}],
-  ["tools/list", {}],
-  ["tools/call", { name: NO_TOOL, arguments: {} }, NO_TOOL],
-  ["resources/list", {}],
-  ["prompts/list", {}],
+const META = {
+  "io.modelcontextprotocol/protocolVersion": MODERN,
+  "io.modelcontextprotocol/clientCapabilities": {},
+};
+const modern = (id, method, params = {}, name = undefined) => ({
+  label: method,
+  era: "modern",
+  name,
+  message: { jsonrpc: "2.0", id, method, params: { ...params, _meta: META } },
+});
+/** 2026-07-28: no store, no tool. */
+const MODERN_REQUESTS = [
+  (id) => modern(id, "server/discover"),
+  (id) => modern(id, "tools/list"),
+  (id) => modern(id, "tools/call", { name: NO_TOOL, arguments: {} }, NO_TOOL),
+  (id) => modern(id, "resources/list"),
+  (id) => modern(id, "prompts/list"),
+];
+const legacy = (label, message) => ({ label, era: "legacy", message });
+/** With --legacy: a 2025-era session, opened, used and closed (it writes to the configured session store). */
+const LEGACY_REQUESTS = [
+  (id) =>
+    legacy("initialize", {
+      jsonrpc: "2.0",
+      id,
+      method: "initialize",
+      params: {
+        protocolVersion: LEGACY,
+        capabilities: {},
+        clientInfo: { name: "portico-lambda-cache", version: "1" },
+      },
+    }),
+  () => legacy("notifications/initialized", { jsonrpc: "2.0", method: "notifications/initialized" }),
+  (id) => legacy("tools/list", { jsonrpc: "2.0", id, method: "tools/list", params: {} }),
+  (id) =>
+    legacy("tools/call", {
+      jsonrpc: "2.0",
+      id,
+      method: "tools/call",
+      params: { name: NO_TOOL, arguments: {} },
+    }),
+  () => legacy("DELETE", undefined),
 ];
 
 function context(id) {
@@ -123,13 +150,13 @@ function context(id) {
   };
 }
 
-/** The status line of a streamed answer: the prelude's statusCode (read as the runtime would). */
+/** Status and headers of a streamed answer: the prelude's (as the runtime reads them). */
 async function streamed(handler, e, id) {
   const stream = new PassThrough();
-  let status = 0;
+  let prelude;
   const from = globalThis.awslambda.HttpResponseStream.from;
   globalThis.awslambda.HttpResponseStream.from = (s, metadata) => {
-    status = metadata?.statusCode ?? 0;
+    prelude = metadata;
     return s;
   };
   stream.resume();
@@ -138,7 +165,7 @@ async function streamed(handler, e, id) {
   } finally {
     globalThis.awslambda.HttpResponseStream.from = from;
   }
-  return status;
+  return { statusCode: prelude?.statusCode ?? 0, headers: prelude?.headers ?? {} };
 }
 
 const warmed = [];
@@ -148,18 +175,19 @@ for (const name of names) {
   if (handler !== null && typeof handler === "object" && typeof handler.then === "function")
     handler = await handler;
   if (typeof handler !== "function") fail(`${basename(bundle)} exports no function named "${name}"`);
-  for (const [method, params, target] of REQUESTS) {
+  let session;
+  for (const make of withLegacy ? [...MODERN_REQUESTS, ...LEGACY_REQUESTS] : MODERN_REQUESTS) {
     id++;
-    const e = event(id, method, params, target);
-    let status;
+    const request = make(id);
+    const e = event(id, { ...request, session: request.era === "legacy" ? session : undefined });
+    let answer;
     try {
-      status = handler[STREAMING]
-        ? await streamed(handler, e, id)
-        : (await handler(e, context(id)))?.statusCode;
+      answer = handler[STREAMING] ? await streamed(handler, e, id) : await handler(e, context(id));
     } catch (error) {
-      fail(`"${name}" threw on ${method}: ${error?.message ?? error}`);
+      fail(`"${name}" threw on ${request.label}: ${error?.message ?? error}`);
     }
-    warmed.push({ export: name, method, status: status ?? 0 });
+    if (request.label === "initialize") session = answer?.headers?.["mcp-session-id"];
+    warmed.push({ export: name, method: request.label, era: request.era, status: answer?.statusCode ?? 0 });
   }
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// portico-lambda-cache <bundle.cjs> [--export handler]... [--entry index.mjs] [--host h] [--path /mcp] [--node-flags=--expose-gc]
+// portico-lambda-cache <bundle.cjs> [--export handler]... [--entry index.mjs] [--host h] [--path /mcp] [--node-flags=--expose-gc] [--legacy]
 // Builds a V8 code cache for a CommonJS Lambda bundle (warmed by a few requests that need no store
-// and run no tool) and writes the Lambda entry that loads the bundle with it. Run it with the Node
+// and run no tool; with --legacy also a 2025-era session, which the session store holds meanwhile)
+// and writes the Lambda entry that loads the bundle with it. Run it with the Node
 // version and architecture of the function's runtime (e.g. in the Lambda build image).
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -32,6 +33,7 @@ try {
       host: { type: "string", default: "warm.lambda-url.us-east-1.on.aws" },
       path: { type: "string", default: "/mcp" },
       "node-flags": { type: "string", default: LAMBDA_NODE_FLAGS },
+      legacy: { type: "boolean", default: false },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -62,7 +64,14 @@ if (!existsSync(bundle) || !statSync(bundle).isFile()) fail(`${positionals[0]}: 
 if (!FILE_NAME.test(basename(bundle)))
   fail(`${basename(bundle)}: name the bundle with letters, digits, ".", "_" or "-" only`, 2);
 const entry = join(dirname(bundle), values.entry);
-if (entry === bundle) fail("--entry would overwrite the bundle", 2);
+// The runtime resolves the handler "index.handler" to index.js before index.mjs (then index.cjs):
+// beside a bundle index.js, an entry index.mjs would never be loaded.
+if (basename(bundle) === values.entry.replace(/\.mjs$/, ".js")) {
+  fail(
+    `--entry ${values.entry} has the bundle's name: the Lambda runtime would load ${basename(bundle)} for that handler, without the cache; choose another (e.g. --entry cached.mjs)`,
+    2,
+  );
+}
 
 const cacheFile = `${bundle}.v8cache`;
 const flags = values["node-flags"].split(/\s+/).filter(Boolean);
@@ -71,7 +80,16 @@ let report;
 try {
   const out = execFileSync(
     process.execPath,
-    [...flags, warm, bundle, cacheFile, exportNames.join(","), values.host, values.path],
+    [
+      ...flags,
+      warm,
+      bundle,
+      cacheFile,
+      exportNames.join(","),
+      values.host,
+      values.path,
+      values.legacy ? "both" : "modern",
+    ],
     {
       encoding: "utf8",
       // The bundle's own output (and the child's one-line failure) goes straight to stderr.
@@ -92,7 +110,7 @@ try {
 }
 
 const template = readFileSync(new URL("./_code-cache-loader.mjs", import.meta.url), "utf8");
-const exportLines = exportNames.map((name) => `export const ${name} = await mod.exports.${name};`).join("\n");
+const exportLines = exportNames.map((name) => `export const ${name} = await exported.${name};`).join("\n");
 writeFileSync(
   entry,
   template.replaceAll("__BUNDLE__", basename(bundle)).replace("// @exports\n", `${exportLines}\n`),
@@ -106,7 +124,7 @@ console.log(
   `${values.entry}: the Lambda entry (handler ${exportNames.map((n) => `"${values.entry.replace(/\.mjs$/, "")}.${n}"`).join(", ")})`,
 );
 console.log(
-  `warmed by ${report.warmed.length} requests (${answered} answered 2xx): ${report.warmed.map((w) => `${w.export} ${w.method} ${w.status}`).join(", ")}`,
+  `warmed by ${report.warmed.length} requests (${answered} answered 2xx): ${report.warmed.map((w) => `${w.export}${w.era === "legacy" ? " legacy" : ""} ${w.method} ${w.status}`).join(", ")}`,
 );
 if (answered === 0) {
   console.warn(

@@ -42,18 +42,20 @@ function coldCall(
   name = "handler",
   flags = ["--expose-gc"],
   env: Record<string, string> = {},
+  tool = "add",
 ) {
-  const r = run([...flags, INVOKE, entry, name], env);
+  const r = run([...flags, INVOKE, entry, name, tool], env);
   expect(r.status, r.stderr).toBe(0);
   return { answer: JSON.parse(r.stdout.trim()) as Answer, stderr: r.stderr };
 }
 
 let dir = "";
 
-/** A fresh directory holding the CommonJS bundle `app.cjs`. */
-async function bundled(name: string): Promise<string> {
+/** A fresh directory holding the CommonJS bundle `app.cjs` (with `app.cjs.map` when `sourcemap`). */
+async function bundled(name: string, sourcemap = false): Promise<string> {
   const d = join(dir, name);
   await build({
+    sourcemap,
     entryPoints: [APP],
     outfile: join(d, "app.cjs"),
     bundle: true,
@@ -187,6 +189,19 @@ describe("portico-lambda-cache", () => {
     });
   });
 
+  it("--legacy also warms a 2025-era session: opened, used and closed", async () => {
+    const d = await bundled("legacy");
+    const built = run([CLI, join(d, "app.cjs"), "--legacy"]);
+    expect(built.status, built.stderr).toBe(0);
+    expect(built.stdout).toContain(
+      "handler legacy initialize 200, handler legacy notifications/initialized 202, handler legacy tools/list 200, handler legacy tools/call 200, handler legacy DELETE 200",
+    );
+    expect(built.stderr).not.toContain("TOOL RAN");
+    const { answer } = coldCall(join(d, "index.mjs"));
+    expect(answer.cache.status).toBe("accepted");
+    expect(sum(answer)).toBe("5");
+  });
+
   it("--node-flags= builds for a node started without flags", async () => {
     const d = await bundled("no-flags");
     const built = run([CLI, join(d, "app.cjs"), "--node-flags="]);
@@ -194,6 +209,38 @@ describe("portico-lambda-cache", () => {
     expect(built.stdout).toContain("flags []");
     expect(coldCall(join(d, "index.mjs"), "handler", []).answer.cache.status).toBe("accepted");
     expect(coldCall(join(d, "index.mjs"), "handler", ["--expose-gc"]).answer.cache.status).toBe("rejected");
+  });
+
+  describe("stack traces", () => {
+    let d = "";
+    beforeAll(async () => {
+      d = await bundled("source-maps", true);
+      expect(run([CLI, join(d, "app.cjs")]).status).toBe(0);
+    });
+    /** The stack the `where` tool made, as the client got it. */
+    const stackOf = (flags: string[]) => {
+      const { answer } = coldCall(join(d, "index.mjs"), "handler", flags, {}, "where");
+      expect(answer.cache.status).toBe("accepted");
+      return JSON.parse(answer.body).result.content[0].text as string;
+    };
+
+    it("name the bundle's line and column, as if it were loaded as a module", () => {
+      const lines = readFileSync(join(d, "app.cjs"), "utf8").split("\n");
+      const line = lines.findIndex((l) => l.includes('Error("portico-where-marker")'));
+      const column = (lines[line] as string).indexOf('new Error("portico-where-marker")') + 1;
+      expect(stackOf(["--expose-gc"])).toContain(`${join(d, "app.cjs")}:${line + 1}:${column})`);
+    });
+
+    it("follow the bundle's source map under --enable-source-maps when it loads without the cache", () => {
+      const off = { PORTICO_CODE_CACHE: "off" };
+      const { answer } = coldCall(join(d, "index.mjs"), "handler", ["--enable-source-maps"], off, "where");
+      expect(answer.cache.status).toBe("off");
+      expect(JSON.parse(answer.body).result.content[0].text).toMatch(
+        /fixtures\/code-cache-app\.ts:\d+:\d+\)/,
+      );
+      // With the cache, Node does not map a vm script's frames: they name the bundle (above).
+      expect(stackOf(["--expose-gc", "--enable-source-maps"])).toContain(`${join(d, "app.cjs")}:`);
+    });
   });
 
   it("warms and caches a streamHandle() export with a stand-in for the runtime's awslambda global", async () => {
@@ -208,7 +255,10 @@ describe("portico-lambda-cache", () => {
   });
 
   describe("refuses what it cannot cache, in one line", () => {
-    beforeAll(() => copyFileSync(join(app, "index.mjs"), join(app, "esm.js")));
+    beforeAll(() => {
+      copyFileSync(join(app, "index.mjs"), join(app, "esm.js"));
+      copyFileSync(join(app, "app.cjs"), join(app, "index.js"));
+    });
 
     it.each([
       ["no bundle", [], 2, "usage: portico-lambda-cache"],
@@ -230,6 +280,12 @@ describe("portico-lambda-cache", () => {
         ["app.cjs", "--entry", "app.cjs"],
         2,
         "--entry must be a file name ending in .mjs",
+      ],
+      [
+        "a bundle index.js beside the entry index.mjs, which the runtime would pass over",
+        ["index.js"],
+        2,
+        "--entry index.mjs has the bundle's name: the Lambda runtime would load index.js",
       ],
       [
         "an export that is not a function",
