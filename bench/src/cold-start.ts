@@ -21,6 +21,7 @@ import {
   baselineSuffix,
   prepareBaseline,
 } from "./baseline.ts";
+import { type DynamoDbColdStart, dynamoDbColdStart } from "./dynamodb-cold-start.ts";
 import { type BaselineRatio, baselinePair, baselineTable, machine, median } from "./report.ts";
 
 const TARGETS = ["portico", "portico-modern", "sdk-v2", "mcp-lite", "bare"] as const;
@@ -217,6 +218,8 @@ export interface ColdStartResult {
   figures: { target: string; minBytes: number; gzipBytes: number; coldStartMs: number; runs: number[] }[];
   /** new/old pairs when a baseline was given: bundle min and min+gzip bytes, cold start ms. */
   baseline: BaselineRatio[];
+  /** Legacy `tools/call` cold starts on the DynamoDB stores (dynamodb-cold-start.ts). */
+  dynamodb: DynamoDbColdStart;
 }
 
 export async function coldStartBench(baseline?: Baseline): Promise<ColdStartResult> {
@@ -320,6 +323,8 @@ export async function coldStartBench(baseline?: Baseline): Promise<ColdStartResu
       figure(CACHED, cached, cachedTimes),
       figure(`${CACHED} + secret`, cached, cachedSecretTimes),
     ];
+    const dynamodb = await dynamoDbColdStart(dir, RUNS);
+    const ddbRatio = dynamodb.lightMs / dynamodb.fetchMs;
     const markdown = [
       `## Lambda bundle and cold start (${RUNS} interleaved runs, median)`,
       "",
@@ -330,14 +335,25 @@ export async function coldStartBench(baseline?: Baseline): Promise<ColdStartResu
       "| goal | value | met |",
       "|---|---|---|",
       ...goals,
+      "",
+      `### A legacy \`tools/call\` on the DynamoDB stores (${RUNS} interleaved runs, median)`,
+      "",
+      "A fresh node with the Lambda runtime's `--expose-gc` imports `lambda/portico-dynamodb.ts` and answers a 2025-era",
+      "`tools/call` in a session another process opened (a session read), against dynalite on 127.0.0.1.",
+      "",
+      "| the stores' HTTP client | cold start | vs global fetch |",
+      "|---|---|---|",
+      `| default (\`lightFetch\`: node:https, no undici) | ${dynamodb.lightMs.toFixed(1)} ms | ${ddbRatio.toFixed(2)}× |`,
+      `| Node's global \`fetch\` (undici) | ${dynamodb.fetchMs.toFixed(1)} ms | 1.00× |`,
     ].join("\n");
     const old = baseline === undefined ? undefined : bundles.get(baseline.name);
-    if (baseline === undefined || old === undefined) return { markdown, figures, baseline: [] };
+    if (baseline === undefined || old === undefined) return { markdown, figures, baseline: [], dynamodb };
     const now = bundles.get("portico");
     const size = (b: Bundle | undefined, key: "min" | "gzip") => (b === undefined ? [] : [b[key]]);
     return {
       markdown,
       figures,
+      dynamodb,
       baseline: [
         baselinePair("Lambda bundle min", "—", "bytes", size(now, "min"), size(old, "min"), false),
         baselinePair("Lambda bundle min+gzip", "—", "bytes", size(now, "gzip"), size(old, "gzip"), false),

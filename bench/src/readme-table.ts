@@ -31,6 +31,7 @@ interface Results {
     marginalRssBytesPerSession?: number;
   };
   ricColdStart?: { cases: { name: string; medianMs: number }[] };
+  dynamodbColdStart?: { lightMs: number; fetchMs: number };
   vercelColdStart?: { cases: { name: string; medianMs: number }[] };
   workersCpu?: { rows?: { target: string; era: string; cpuUsPerRequest: number }[] };
 }
@@ -84,6 +85,12 @@ export function table(results: Results, file: string): string {
     if (cached !== undefined) {
       row("cold: the same, with the V8 code cache (`portico-lambda-cache`, ms)", (t) =>
         t === "portico" ? fixed(cached.coldStartMs, 1) : dash,
+      );
+    }
+    const ddb = results.dynamodbColdStart;
+    if (ddb !== undefined) {
+      row("cold: a legacy `tools/call` on the DynamoDB stores, under `--expose-gc` (ms)", (t) =>
+        t === "portico" ? `${fixed(ddb.lightMs, 1)} (with Node's \`fetch\`: ${fixed(ddb.fetchMs, 1)})` : dash,
       );
     }
     row("Lambda bundle, min+gzip (KB)", (t) =>

@@ -336,7 +336,7 @@ async function bench(started: number, host: Machine, baseline: Baseline | undefi
             ratios: ric.ratios,
           },
         }),
-    ...(cold === undefined ? {} : { coldStart: cold.figures }),
+    ...(cold === undefined ? {} : { coldStart: cold.figures, dynamodbColdStart: cold.dynamodb }),
     ...(idle === undefined ? {} : { idleSessions: idle }),
     ...(workersCpu === undefined ? {} : { workersCpu: workersCpu.json }),
     ...(vercelCold === undefined ? {} : { vercelColdStart: vercelCold.json }),

@@ -3,7 +3,8 @@ import { addTool, createHandler, createModernHandler, type McpHandler, McpServer
 import * as v from "valibot";
 import type { FetchTarget } from "./_fetch-target.ts";
 
-function addServer(): McpServer {
+/** The `add` server every Portico target serves. */
+export function addServer(): McpServer {
   const server = new McpServer({ name: "bench", version: "1.0.0" });
   addTool(
     server,

@@ -1,6 +1,6 @@
 import { StoreUnavailableError } from "@portico/core";
 import type { AwsCredentials } from "@portico/host";
-import { MAX_TIMER_MS, signAwsRequest as signRequest } from "@portico/host";
+import { lightFetch, MAX_TIMER_MS, signAwsRequest as signRequest } from "@portico/host";
 import { credentialsFromEnv, resolveRegion } from "./_env.ts";
 import type { RetryOptions, RetryPolicy } from "./_retry.ts";
 import { backoffDelay, isThrottling, retryPolicy, sleep } from "./_retry.ts";
@@ -18,7 +18,10 @@ export interface DynamoDbClientOptions {
    * `process.env` (where a `process` global exists) on every request.
    */
   credentials?: AwsCredentials | (() => AwsCredentials | Promise<AwsCredentials>);
-  /** The fetch to use; defaults to the global `fetch` (looked up on every call). */
+  /**
+   * The fetch to use. Default: `node:https` on Node and Bun (a Lambda cold start then never loads
+   * undici, Node's `fetch`), the global `fetch` elsewhere (see `lightFetch` of @portico/host).
+   */
   fetch?: typeof fetch;
   /** Retries of throttling, 5xx and network errors. */
   retry?: RetryOptions;
@@ -115,17 +118,16 @@ export class DynamoDbClient {
       region: this.region,
       service: "dynamodb",
     });
-    const doFetch = this.#fetch ?? globalThis.fetch;
-    let response: Response;
+    const init = { method: "POST", headers, body, signal: AbortSignal.timeout(this.#timeoutMs) };
+    let response: { ok: boolean; status: number };
     let text: string;
     try {
-      response = await doFetch(this.endpoint, {
-        method: "POST",
-        headers,
-        body,
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-      text = await response.text();
+      // The default never loads undici on Node (see lightFetch); a given `fetch` is used as is.
+      const answer = await (this.#fetch === undefined
+        ? lightFetch(this.endpoint, init)
+        : this.#fetch(this.endpoint, init));
+      response = answer;
+      text = await answer.text();
     } catch (cause) {
       const reason = `network error: ${cause instanceof Error ? cause.message : String(cause)}`;
       return { kind: "failed", failure: { kind: "retry", reason, ambiguous: true, throttled: false, cause } };

@@ -25,9 +25,10 @@ export interface ColdModules<A> {
   heavy: string[];
 }
 
-export async function coldModules<A>(fixture: string): Promise<ColdModules<A>> {
+export async function coldModules<A>(fixture: string, env?: Record<string, string>): Promise<ColdModules<A>> {
   const { stdout } = await promisify(execFile)(process.execPath, ["--conditions=@portico/source", fixture], {
     timeout: 30_000,
+    ...(env === undefined ? {} : { env: { ...process.env, ...env } }),
   });
   const { answers, loaded } = JSON.parse(stdout) as { answers: A; loaded: string[] };
   // The fixture really observes loads: importing TypeScript loaded Node's type stripper.

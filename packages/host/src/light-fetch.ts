@@ -1,0 +1,138 @@
+/**
+ * An outbound HTTP request for the stores' and adapters' own calls (DynamoDB, Lambda Invoke) that
+ * does not load undici on Node. Node's global `fetch` is undici: its first use loads the whole of it
+ * (fetch, dispatcher, web streams) — about 100 ms of a Lambda cold start, where node runs with
+ * `--expose-gc` and so compiles Node's internal modules without their built-in code cache. On Node
+ * (and Bun) this sends the request with `node:http`/`node:https` (loaded through
+ * `process.getBuiltinModule`, so no `node:` import reaches other runtimes), keeping connections
+ * alive; elsewhere, or on a Node without `process.getBuiltinModule` (< 20.16), it is `fetch`.
+ */
+
+/** What {@link lightFetch} sends: a whole text body, plain header fields. */
+export interface LightRequestInit {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}
+
+/** What it answers: the part of a `Response` the callers read. */
+export interface LightResponse {
+  readonly status: number;
+  readonly ok: boolean;
+  /** A response header (case-insensitive), or `null`. */
+  header(name: string): string | null;
+  text(): Promise<string>;
+}
+
+interface NodeIncoming {
+  statusCode?: number;
+  headers: Record<string, string | string[] | undefined>;
+  setEncoding(encoding: string): void;
+  on(event: "data", listener: (chunk: string) => void): void;
+  readonly complete: boolean;
+  on(event: "end" | "close", listener: () => void): void;
+  on(event: "error", listener: (error: Error) => void): void;
+}
+
+interface NodeClientRequest {
+  on(event: "response", listener: (res: NodeIncoming) => void): void;
+  on(event: "error", listener: (error: Error) => void): void;
+  end(body?: string): void;
+}
+
+interface NodeHttp {
+  request(
+    url: URL,
+    options: { method: string; headers: Record<string, string>; signal?: AbortSignal },
+  ): NodeClientRequest;
+}
+
+type Builtins = { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } };
+
+/** `node:http` and `node:https` where the runtime has them (Node 20.16+, Bun), else `undefined`. */
+function nodeHttp(): { http: NodeHttp; https: NodeHttp } | undefined {
+  const global = globalThis as { process?: Builtins; Deno?: unknown; navigator?: { userAgent?: string } };
+  const proc = global.process;
+  if (typeof proc?.getBuiltinModule !== "function" || proc.versions?.node === undefined) return undefined;
+  // workerd and Deno emulate `process` and `node:http` on top of their own fetch: use that directly.
+  if (global.Deno !== undefined || global.navigator?.userAgent === "Cloudflare-Workers") return undefined;
+  try {
+    const http = proc.getBuiltinModule("node:http") as NodeHttp | undefined;
+    const https = proc.getBuiltinModule("node:https") as NodeHttp | undefined;
+    if (typeof http?.request !== "function" || typeof https?.request !== "function") return undefined;
+    return { http, https };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Looked up once: `node:http` and `node:https`, or `undefined` (use `fetch`). */
+let modules: { http: NodeHttp; https: NodeHttp } | undefined;
+let looked = false;
+
+function viaNode(
+  node: { http: NodeHttp; https: NodeHttp },
+  url: URL,
+  init: LightRequestInit,
+): Promise<LightResponse> {
+  return new Promise((resolve, reject) => {
+    const client = url.protocol === "https:" ? node.https : node.http;
+    const options: { method: string; headers: Record<string, string>; signal?: AbortSignal } = {
+      method: init.method,
+      headers: init.headers,
+    };
+    if (init.signal !== undefined) options.signal = init.signal;
+    const req = client.request(url, options);
+    req.on("error", reject);
+    req.on("response", (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk) => {
+        text += chunk;
+      });
+      res.on("error", reject);
+      // A connection lost mid-body ends without "end": then the answer is incomplete.
+      res.on("close", () => {
+        if (!res.complete) reject(new Error("the connection closed before the whole response arrived"));
+      });
+      res.on("end", () => {
+        const status = res.statusCode ?? 0;
+        resolve({
+          status,
+          ok: status >= 200 && status < 300,
+          header(name) {
+            const value = res.headers[name.toLowerCase()];
+            return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+          },
+          text: async () => text,
+        });
+      });
+    });
+    req.end(init.body);
+  });
+}
+
+async function viaFetch(url: URL, init: LightRequestInit): Promise<LightResponse> {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  return {
+    status: response.status,
+    ok: response.ok,
+    header: (name) => response.headers.get(name),
+    text: async () => text,
+  };
+}
+
+/** Sends `init` to `url` and reads the whole answer as text (see the module's comment). */
+export function lightFetch(url: string | URL, init: LightRequestInit): Promise<LightResponse> {
+  if (!looked) {
+    modules = nodeHttp();
+    looked = true;
+  }
+  const target = typeof url === "string" ? new URL(url) : url;
+  if (target.protocol !== "http:" && target.protocol !== "https:") {
+    return Promise.reject(new TypeError(`lightFetch: only http: and https: URLs, not ${target.protocol}`));
+  }
+  return modules === undefined ? viaFetch(target, init) : viaNode(modules, target, init);
+}
