@@ -36,7 +36,9 @@ export interface TopicLogSettings {
  */
 export class DynamoDbTopicLog implements TopicLog<SeenSortKeys> {
   readonly #settings: TopicLogSettings;
-  readonly #instance = randomHex(6);
+  /** Drawn on the first publish, not when the stores are made: a cold start that publishes nothing
+   * (every 2026-07-28 request) then never loads WebCrypto, which costs a Lambda cold start ~20 ms. */
+  #instance: string | undefined;
   #lastTime = 0;
   #counter = 0;
 
@@ -104,6 +106,7 @@ export class DynamoDbTopicLog implements TopicLog<SeenSortKeys> {
     this.#lastTime = Math.max(this.#lastTime, Math.floor(now));
     this.#counter += 1;
     const time = String(this.#lastTime).padStart(TIME_WIDTH, "0");
+    this.#instance ??= randomHex(6);
     return `${time} ${this.#instance} ${String(this.#counter).padStart(12, "0")}`;
   }
 }
