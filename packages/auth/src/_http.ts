@@ -4,14 +4,20 @@
  * or discovered, never from wherever a redirect points).
  */
 
-import { isTimerMs, MAX_TIMER_MS, readBoundedText } from "@portico/host";
+import { isTimerMs, LightFetchError, lightFetch, MAX_TIMER_MS, readBoundedText } from "@portico/host";
 
 /** The `fetch` an authenticator calls; inject one for tests or a runtime's own binding. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
-/** Default: the global `fetch`, looked up at call time (never bound at module scope). */
+/**
+ * The default: `lightFetch` of @portico/host (node:https on Node and Bun, so a cold start that
+ * fetches keys or metadata never loads undici; the global `fetch` elsewhere). {@link fetchText}
+ * recognises it; called directly it is the global `fetch`.
+ */
+const DEFAULT_FETCH: FetchLike = (input, init) => fetch(input, init);
+
 export function resolveFetch(custom: FetchLike | undefined): FetchLike {
-  return custom ?? ((input, init) => fetch(input, init));
+  return custom ?? DEFAULT_FETCH;
 }
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -49,18 +55,46 @@ export interface Fetched {
   body: string;
 }
 
-/** One request with a timeout; the body is read as text up to {@link MAX_BODY_BYTES}. Throws on network failure. */
+/** What {@link fetchText} saw of a request, for a caller that must tell why it failed. */
+export interface FetchWatch {
+  /** The request's timeout signal. */
+  signal?: AbortSignal;
+  /** The status, once an answer came (even one whose body could not then be read). */
+  answered?: number;
+}
+
+/** What {@link fetchText} sends: plain header fields, a text body. */
+export interface TextRequestInit {
+  method: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * One request with a timeout, never following a redirect; the body is read as text up to
+ * {@link MAX_BODY_BYTES}. Throws on network failure, a timeout or a larger body.
+ */
 export async function fetchText(
   fetchImpl: FetchLike,
   url: string,
-  init: RequestInit,
+  init: TextRequestInit,
   timeoutMs: number,
+  watch: FetchWatch = {},
 ): Promise<Fetched> {
-  const response = await fetchImpl(url, {
-    ...init,
-    redirect: "manual",
-    signal: AbortSignal.timeout(timeoutMs),
-  });
+  const signal = AbortSignal.timeout(timeoutMs);
+  watch.signal = signal;
+  if (fetchImpl === DEFAULT_FETCH) {
+    try {
+      const answer = await lightFetch(url, { headers: {}, ...init, signal, maxBytes: MAX_BODY_BYTES });
+      watch.answered = answer.status;
+      return { status: answer.status, body: await answer.text() };
+    } catch (error) {
+      if (error instanceof LightFetchError) watch.answered = error.status;
+      throw error;
+    }
+  }
+  const response = await fetchImpl(url, { ...init, redirect: "manual", signal });
+  watch.answered = response.status;
   const body = await readBoundedText(response, MAX_BODY_BYTES);
   if (body === undefined) throw new Error(`response body larger than ${MAX_BODY_BYTES} bytes`);
   return { status: response.status, body };

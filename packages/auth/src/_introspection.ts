@@ -9,7 +9,14 @@
  */
 
 import type { Claims } from "./_claims.ts";
-import { type Fetched, type FetchLike, fetchText, parseJsonObject, sharesInFlight } from "./_http.ts";
+import {
+  type Fetched,
+  type FetchLike,
+  type FetchWatch,
+  fetchText,
+  parseJsonObject,
+  sharesInFlight,
+} from "./_http.ts";
 import { IntrospectionBackoff, IntrospectionFailure, statusScope } from "./_introspection-backoff.ts";
 import { ExpiringLru } from "./_lru.ts";
 import { type AuthErrorReporter, AuthUnavailableError } from "./errors.ts";
@@ -128,18 +135,11 @@ export class Introspector {
   async #ask(token: string): Promise<Answer> {
     const { endpoint, fetch, timeoutMs } = this.#options;
     // Watched to tell, when fetchText throws, whether the endpoint answered at all and in time.
-    let answered: number | undefined;
-    let signal: AbortSignal | undefined;
-    const watched: FetchLike = async (input, init) => {
-      signal = init.signal ?? undefined;
-      const response = await fetch(input, init);
-      answered = response.status;
-      return response;
-    };
+    const watch: FetchWatch = {};
     let fetched: Fetched;
     try {
       fetched = await fetchText(
-        watched,
+        fetch,
         endpoint,
         {
           method: "POST",
@@ -151,10 +151,12 @@ export class Introspector {
           body: `token=${formEncode(token)}&token_type_hint=access_token`,
         },
         timeoutMs,
+        watch,
       );
     } catch (error) {
+      const { answered } = watch;
       // No answer, or none in time: the endpoint is unreachable or too slow, whatever the token.
-      if (answered === undefined || signal?.aborted === true) {
+      if (answered === undefined || watch.signal?.aborted === true) {
         throw new IntrospectionFailure(
           "the introspection endpoint could not be reached in time",
           "endpoint",

@@ -16,7 +16,7 @@ export { consoleErrorReporter, HOST_ERROR_HEADERS, hostErrorBody, hostErrorRespo
 export type { RedirectRefusal } from "./fetch-within-origin.ts";
 export { fetchWithinOrigin, isRedirectRefusal, MAX_REDIRECTS } from "./fetch-within-origin.ts";
 export type { LightRequestInit, LightResponse } from "./light-fetch.ts";
-export { lightFetch } from "./light-fetch.ts";
+export { LightFetchError, lightFetch } from "./light-fetch.ts";
 export { LightHeaders } from "./light-headers.ts";
 export { listenError } from "./listen-error.ts";
 export type { PromiseTracker } from "./promise-tracker.ts";

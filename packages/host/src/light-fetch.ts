@@ -6,7 +6,10 @@
  * (and Bun) this sends the request with `node:http`/`node:https` (loaded through
  * `process.getBuiltinModule`, so no `node:` import reaches other runtimes), keeping connections
  * alive; elsewhere, or on a Node without `process.getBuiltinModule` (< 20.16), it is `fetch`.
+ * Redirects are never followed: a 3xx is the answer.
  */
+
+import { readBoundedText } from "./bounded-body.ts";
 
 /** What {@link lightFetch} sends: a whole text body, plain header fields. */
 export interface LightRequestInit {
@@ -14,6 +17,22 @@ export interface LightRequestInit {
   headers: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
+  /**
+   * Refuse a body longer than this many bytes: a declared `Content-Length` over it before reading,
+   * else once the bytes read pass it. The rejection is a {@link LightFetchError} with the status.
+   */
+  maxBytes?: number;
+}
+
+/** A request that got an answer whose body could not be read (too large, cut off): `status` says what it was. */
+export class LightFetchError extends Error {
+  override readonly name = "LightFetchError";
+  readonly status: number;
+
+  constructor(message: string, status: number) {
+    super(message);
+    this.status = status;
+  }
 }
 
 /** What it answers: the part of a `Response` the callers read. */
@@ -28,8 +47,8 @@ export interface LightResponse {
 interface NodeIncoming {
   statusCode?: number;
   headers: Record<string, string | string[] | undefined>;
-  setEncoding(encoding: string): void;
-  on(event: "data", listener: (chunk: string) => void): void;
+  destroy(): void;
+  on(event: "data", listener: (chunk: Uint8Array) => void): void;
   readonly complete: boolean;
   on(event: "end" | "close", listener: () => void): void;
   on(event: "error", listener: (error: Error) => void): void;
@@ -86,18 +105,34 @@ function viaNode(
     const req = client.request(url, options);
     req.on("error", reject);
     req.on("response", (res) => {
-      let text = "";
-      res.setEncoding("utf8");
+      const status = res.statusCode ?? 0;
+      const max = init.maxBytes ?? Number.POSITIVE_INFINITY;
+      const tooLarge = () => new LightFetchError(`response body larger than ${max} bytes`, status);
+      if (Number(res.headers["content-length"] ?? 0) > max) {
+        res.destroy();
+        reject(tooLarge());
+        return;
+      }
+      const chunks: Uint8Array[] = [];
+      let size = 0;
       res.on("data", (chunk) => {
-        text += chunk;
+        size += chunk.byteLength;
+        if (size > max) {
+          res.destroy();
+          reject(tooLarge());
+          return;
+        }
+        chunks.push(chunk);
       });
       res.on("error", reject);
       // A connection lost mid-body ends without "end": then the answer is incomplete.
       res.on("close", () => {
-        if (!res.complete) reject(new Error("the connection closed before the whole response arrived"));
+        if (!res.complete) {
+          reject(new LightFetchError("the connection closed before the whole response arrived", status));
+        }
       });
       res.on("end", () => {
-        const status = res.statusCode ?? 0;
+        const text = decoder.decode(concat(chunks, size));
         resolve({
           status,
           ok: status >= 200 && status < 300,
@@ -113,9 +148,31 @@ function viaNode(
   });
 }
 
+const decoder = new TextDecoder();
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}
+
 async function viaFetch(url: URL, init: LightRequestInit): Promise<LightResponse> {
-  const response = await fetch(url, init);
-  const text = await response.text();
+  const { maxBytes, ...rest } = init;
+  // No redirect is followed, as with node:http: the caller sees the 3xx.
+  const response = await fetch(url, { ...rest, redirect: "manual" });
+  const text =
+    maxBytes === undefined
+      ? await response.text()
+      : await readBoundedText(response, maxBytes, init.signal).then((t) => {
+          if (t === undefined)
+            throw new LightFetchError(`response body larger than ${maxBytes} bytes`, response.status);
+          return t;
+        });
   return {
     status: response.status,
     ok: response.ok,

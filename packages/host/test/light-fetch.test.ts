@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lightFetch } from "../src/index.ts";
+import { LightFetchError, lightFetch } from "../src/index.ts";
 
 let server: Server;
 let base = "";
@@ -31,6 +31,14 @@ function route(req: IncomingMessage, res: ServerResponse, body: string): void {
     res.writeHead(200, { "content-length": "100" });
     res.write("partial");
     setTimeout(() => res.socket?.destroy(), 5);
+  } else if (req.url === "/big") {
+    res.writeHead(200, { "content-length": "2000" }).end("x".repeat(2000));
+  } else if (req.url === "/big-chunked") {
+    res.writeHead(200);
+    res.write("y".repeat(800));
+    setTimeout(() => res.end("y".repeat(800)), 5);
+  } else if (req.url === "/moved") {
+    res.writeHead(302, { location: "/echo" }).end();
   } else if (req.url === "/hang") {
     res.on("close", () => {
       if (!res.writableEnded) closedEarly++;
@@ -116,6 +124,22 @@ describe("lightFetch", () => {
       tls.closeAllConnections();
       await new Promise<void>((resolve) => tls.close(() => resolve()));
     }
+  });
+
+  it.each([
+    ["a declared Content-Length", "/big"],
+    ["the bytes read (no Content-Length)", "/big-chunked"],
+  ])("refuses a body over maxBytes by %s, saying the status it came with", async (_, path) => {
+    const failure = await lightFetch(`${base}${path}`, { method: "GET", headers: {}, maxBytes: 1000 }).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(LightFetchError);
+    expect(failure).toMatchObject({ status: 200, message: "response body larger than 1000 bytes" });
+  });
+
+  it("never follows a redirect: the 3xx is the answer", async () => {
+    const response = await lightFetch(`${base}/moved`, { method: "GET", headers: {} });
+    expect([response.status, response.header("location")]).toStrictEqual([302, "/echo"]);
   });
 
   it("refuses a URL that is not http: or https:", async () => {
