@@ -5,7 +5,7 @@
  * its deadline saves its progress and invokes the function again. `handle()` and `streamHandle()`
  * recognise the task events and run them with `app.runTask(job)`.
  */
-import { type AwsCredentials, isTimerMs, signAwsRequest, timerRange } from "@portico/host";
+import { type AwsCredentials, isTimerMs, lightFetch, signAwsRequest, timerRange } from "@portico/host";
 import type { TaskEvent } from "./_task-event.ts";
 
 export interface InvokeSelfOptions {
@@ -101,35 +101,16 @@ async function post(
   body: string,
   timeoutMs: number,
 ): Promise<{ status: number; text: string }> {
-  // Loaded on the first dispatch, never on a cold start's import path (node:https is heavy).
-  const send =
-    endpoint.protocol === "http:"
-      ? (await import("node:http")).request
-      : (await import("node:https")).request;
-  return new Promise((resolve, reject) => {
-    const req = send(
-      {
-        hostname: endpoint.hostname,
-        port: endpoint.port === "" ? undefined : Number(endpoint.port),
-        method: "POST",
-        path,
-        headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
-        timeout: timeoutMs,
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => {
-          if (text.length < 4096) text += chunk;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-        res.on("error", reject);
-      },
-    );
-    req.on("timeout", () =>
-      req.destroy(new Error(`invokeSelf: no answer from ${endpoint.host} within ${timeoutMs} ms`)),
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
+  // lightFetch: node:https through process.getBuiltinModule (never undici, nor a node: import).
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    const init = { method: "POST", headers, body, signal, maxBytes: 65_536 };
+    const answer = await lightFetch(new URL(path, endpoint), init);
+    return { status: answer.status, text: await answer.text() };
+  } catch (error) {
+    if (signal.aborted) {
+      throw new Error(`invokeSelf: no answer from ${endpoint.host} within ${timeoutMs} ms`, { cause: error });
+    }
+    throw error;
+  }
 }
