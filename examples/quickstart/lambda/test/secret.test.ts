@@ -17,7 +17,11 @@ afterEach(async () => {
 });
 
 /** A stand-in Secrets Manager on 127.0.0.1 that records each request and answers `status`/`body`. */
-async function secretsManager(status: number, body: unknown): Promise<{ endpoint: string; seen: Seen[] }> {
+async function secretsManager(
+  status: number,
+  body: unknown,
+  first: number[] = [],
+): Promise<{ endpoint: string; seen: Seen[] }> {
   const seen: Seen[] = [];
   server = createServer((req, res) => {
     let data = "";
@@ -27,7 +31,8 @@ async function secretsManager(status: number, body: unknown): Promise<{ endpoint
     });
     req.on("end", () => {
       seen.push({ method: req.method, url: req.url, headers: req.headers, body: data });
-      res.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
+      // `first`: the statuses of the first answers (then `status`), e.g. a throttle before success.
+      res.writeHead(first[seen.length - 1] ?? status, { "content-type": "application/x-amz-json-1.1" });
       res.end(JSON.stringify(body));
     });
   });
@@ -64,6 +69,22 @@ describe("fetchSecret", () => {
       /^AWS4-HMAC-SHA256 Credential=ASIAEXAMPLE\/\d{8}\/eu-west-1\/secretsmanager\/aws4_request, SignedHeaders=[^,]*x-amz-target[^,]*, Signature=[0-9a-f]{64}$/,
     );
     expect(request?.headers["x-amz-security-token"]).toBe("session-token");
+  });
+
+  it("retries a 5xx or a throttle twice, signing each attempt afresh", async () => {
+    const value = "y".repeat(64);
+    const { endpoint, seen } = await secretsManager(200, { SecretString: value }, [503, 429]);
+    expect(await fetchSecret(source(endpoint))).toBe(value);
+    expect(seen).toHaveLength(3);
+    for (const request of seen) expect(request.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 /);
+  });
+
+  it("gives up after the retries, naming the last status", async () => {
+    const { endpoint, seen } = await secretsManager(500, { __type: "InternalServiceError" });
+    await expect(fetchSecret(source(endpoint))).rejects.toThrow(
+      `GetSecretValue(${ARN}) failed: HTTP 500 InternalServiceError`,
+    );
+    expect(seen).toHaveLength(3);
   });
 
   it("fails with the AWS error type and the secret's ARN", async () => {
