@@ -8,7 +8,6 @@ import { readFileSync } from "node:fs";
 /** Libraries, as caret ranges in `dependencies`. */
 export const LIBRARY_VERSIONS = {
   valibot: "1.5.0",
-  aws4fetch: "1.0.20",
   redis: "6.3.1",
 } as const;
 

@@ -244,7 +244,6 @@ export function lambdaCdkProject(options: ProjectOptions, version: string): Proj
         deploy: `${runScript(pm, "build")} && ${execTool(pm, "aws-cdk@2 deploy --app cdk.out")}`,
       },
       portico: lambdaPortico(options),
-      libraries: ["aws4fetch"],
       tools: ["esbuild", "aws-cdk-lib", "constructs"],
     }),
     "tsconfig.json": tsconfig({ include: ["src", "test", "cdk"] }),

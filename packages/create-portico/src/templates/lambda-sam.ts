@@ -207,7 +207,6 @@ export function lambdaSamProject(options: ProjectOptions, version: string): Proj
         deploy: `${runScript(pm, "build")} && sam deploy --guided`,
       },
       portico: lambdaPortico(options),
-      libraries: ["aws4fetch"],
       tools: ["esbuild"],
     }),
     "tsconfig.json": tsconfig({ include: ["src", "test"] }),

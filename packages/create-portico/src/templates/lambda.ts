@@ -71,41 +71,60 @@ ${dynamodb ? "  if (env.TABLE_NAME) config.tableName = env.TABLE_NAME;\n" : ""} 
 
 function secretModule(): string {
   return `/**
- * The requestState secret: one signed Secrets Manager \`GetSecretValue\` call per cold start (aws4fetch,
- * a few KB, instead of the AWS SDK). The value lives only in the function's memory.
+ * The requestState secret: one signed Secrets Manager \`GetSecretValue\` call per cold start
+ * (\`signAwsRequest\` and \`lightFetch\` of @portico/host: neither the AWS SDK nor undici, Node's
+ * \`fetch\`, is loaded). The value lives only in the function's memory.
  */
 import { randomBytes } from "node:crypto";
-import { AwsClient } from "aws4fetch";
+import { lightFetch, signAwsRequest } from "@portico/host";
 import type { Config } from "./config.ts";
 
 /** Shorter secrets are refused: the HMAC key should carry at least 256 bits. */
 const MIN_LENGTH = 32;
+/** Retries of a 5xx, a 429 or a network failure: few, so that a failing cold start fails fast. */
+const RETRIES = 2;
 
 export async function fetchSecret(config: Config): Promise<string> {
   // Outside Lambda (dev server, tests): one process, so a random secret of its own will do.
   if (config.secretArn === undefined) return randomBytes(32).toString("hex");
-  if (config.credentials === undefined) {
+  const credentials = config.credentials;
+  if (credentials === undefined) {
     throw new Error("No AWS credentials to read the requestState secret with");
   }
-  const client = new AwsClient({
-    ...config.credentials,
-    service: "secretsmanager",
-    region: config.region,
-    retries: 2,
-  });
-  const response = await client.fetch(\`https://secretsmanager.\${config.region}.amazonaws.com/\`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-amz-json-1.1",
-      "x-amz-target": "secretsmanager.GetSecretValue",
-    },
-    body: JSON.stringify({ SecretId: config.secretArn }),
-  });
-  const data = (await response.json().catch(() => ({}))) as { SecretString?: unknown; __type?: unknown };
-  if (!response.ok) {
-    throw new Error(
-      \`GetSecretValue(\${config.secretArn}) failed: HTTP \${response.status} \${String(data.__type ?? "")}\`,
-    );
+  const url = new URL(\`https://secretsmanager.\${config.region}.amazonaws.com/\`);
+  const body = JSON.stringify({ SecretId: config.secretArn });
+  let status = 0;
+  let data: { SecretString?: unknown; __type?: unknown } = {};
+  let failure: unknown;
+  for (let attempt = 0; attempt <= RETRIES; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    const headers = await signAwsRequest({
+      method: "POST",
+      url,
+      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "secretsmanager.GetSecretValue" },
+      body,
+      credentials,
+      region: config.region,
+      service: "secretsmanager",
+    });
+    try {
+      const signal = AbortSignal.timeout(5_000);
+      const response = await lightFetch(url, { method: "POST", headers, body, signal, maxBytes: 1 << 20 });
+      status = response.status;
+      try {
+        data = JSON.parse(await response.text());
+      } catch {
+        data = {};
+      }
+    } catch (error) {
+      status = 0;
+      failure = error;
+    }
+    if (status !== 0 && status < 500 && status !== 429) break;
+  }
+  if (status === 0) throw new Error(\`GetSecretValue(\${config.secretArn}) failed: \${String(failure)}\`);
+  if (status !== 200) {
+    throw new Error(\`GetSecretValue(\${config.secretArn}) failed: HTTP \${status} \${String(data.__type ?? "")}\`);
   }
   if (typeof data.SecretString !== "string" || data.SecretString.length < MIN_LENGTH) {
     throw new Error(\`Secret \${config.secretArn} has no SecretString of at least \${MIN_LENGTH} characters\`);
@@ -239,8 +258,8 @@ export function lambdaSources(options: ProjectOptions): ProjectFiles {
 /** The `@portico/*` packages a Lambda project depends on. */
 export function lambdaPortico(options: ProjectOptions): string[] {
   return options.stores === "dynamodb"
-    ? ["adapter-lambda", "core", "store-dynamodb"]
-    : ["adapter-lambda", "core"];
+    ? ["adapter-lambda", "core", "host", "store-dynamodb"]
+    : ["adapter-lambda", "core", "host"];
 }
 
 /** The README sections both Lambda projects share (run locally, test, configuration). */
