@@ -1,5 +1,6 @@
 /** The structured `Logger` of `@portico/observe`: a level, a sink, redaction, and fields that children add to. */
 import type { LogFields, Logger, LogSeverity } from "@portico/core";
+import { isoTime } from "./clock.ts";
 import { enabled, type LogLevelOption } from "./levels.ts";
 import { quietly } from "./quietly.ts";
 import type { Redactor } from "./redact.ts";
@@ -9,18 +10,6 @@ export interface LoggerConfig {
   readonly level: LogLevelOption;
   readonly sink: LogSink;
   readonly redact: Redactor;
-}
-
-let lastMs = 0;
-let lastIso = "";
-/** `new Date().toISOString()`, made once per millisecond however many lines share it. */
-function now(): string {
-  const ms = Date.now();
-  if (ms !== lastMs) {
-    lastMs = ms;
-    lastIso = new Date(ms).toISOString();
-  }
-  return lastIso;
 }
 
 export class StructuredLogger implements Logger {
@@ -61,7 +50,7 @@ export class StructuredLogger implements Logger {
   #write(level: LogSeverity, message: string, fields: LogFields | undefined): void {
     if (!enabled(this.#config.level, level)) return;
     const own = fields === undefined ? undefined : this.#config.redact(fields);
-    const record = { level, time: now(), msg: message, ...this.#fields, ...own };
+    const record = { level, time: isoTime(), msg: message, ...this.#fields, ...own };
     try {
       quietly(this.#config.sink(record as LogRecord));
     } catch {

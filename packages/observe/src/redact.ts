@@ -3,7 +3,8 @@
  * (authorization, cookies, tokens, passwords, secrets, MRTR `requestState`) are replaced wherever
  * they appear; a `Bearer …` value anywhere loses its token; configured names (`"ssn"`: that key
  * at any depth) and paths (`"arguments.card.number"`: from the line's root) are replaced too.
- * Values are copied, never changed in place, as `JSON.stringify` would write them (an `Error` as its
+ * Values are copied, never changed in place (a flat line with nothing to redact is given back as it
+ * is), as `JSON.stringify` would write them (an `Error` as its
  * name, message, stack, code and cause; `toJSON` applied; a BigInt as its digits); depth and string
  * length are bounded, a cycle is cut (`[circular]`) and a field that throws when read is
  * `[unreadable]`: redacting never throws.
@@ -117,7 +118,36 @@ export function redactor(extra: readonly string[] = []): Redactor {
     }
     return out;
   };
+  /**
+   * The common line — strings, numbers and booleans only, no configured paths — checked in one loop
+   * without the general walk's bookkeeping, and copied only where something is redacted (a caller
+   * never changes what it gets: an unchanged record comes back as it is). `undefined` for anything
+   * else: then the walk copies it.
+   */
+  const flat = (record: Record<string, unknown>): Record<string, unknown> | undefined => {
+    if (paths.size > 0) return undefined;
+    let out: Record<string, unknown> | undefined;
+    for (const key in record) {
+      if (!Object.hasOwn(record, key)) continue;
+      const item = record[key];
+      let redacted: unknown;
+      if (typeof item === "string") redacted = secretKey(key) ? REDACTED : redactText(item);
+      else if (typeof item === "number" || typeof item === "boolean" || item === undefined)
+        redacted = secretKey(key) ? REDACTED : item;
+      else return undefined;
+      if (redacted === item) continue;
+      out ??= { ...record };
+      out[key] = redacted;
+    }
+    return out ?? record;
+  };
   return (fields) => {
+    try {
+      const simple = flat(fields);
+      if (simple !== undefined) return simple;
+    } catch {
+      // A field that throws when read: the walk below marks it.
+    }
     try {
       return value(fields, "", 0) as Record<string, unknown>;
     } catch {

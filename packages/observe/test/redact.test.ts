@@ -52,6 +52,57 @@ describe("the redactor", () => {
   });
 });
 
+describe("the redactor on flat lines (strings, numbers, booleans: every request line)", () => {
+  it("redacts secret keys and credentials in text, copying the line rather than changing it", () => {
+    const line = {
+      method: "tools/call",
+      token: "t0",
+      note: "sent Bearer abc.def",
+      n: 1,
+      ok: true,
+      none: undefined,
+    };
+    const out = redact(line);
+    expect(out).toStrictEqual({
+      method: "tools/call",
+      token: REDACTED,
+      note: `sent Bearer ${REDACTED}`,
+      n: 1,
+      ok: true,
+      none: undefined,
+    });
+    expect(line.token).toBe("t0");
+    expect(line.note).toBe("sent Bearer abc.def");
+    // A secret key is redacted whatever its value's type.
+    expect(redact({ password: 42, secret: false })).toStrictEqual({ password: REDACTED, secret: REDACTED });
+  });
+
+  it("gives back a line with nothing to redact as it is (no copy), and still cuts long text", () => {
+    const line = { method: "tools/call", jsonrpcId: 7, coldStart: false };
+    expect(redact(line)).toBe(line);
+    const long = redact({ text: "x".repeat(5000) }) as { text: string };
+    expect(long.text).toHaveLength(4097);
+  });
+
+  it("falls back to the full walk for nested values, BigInts and configured paths", () => {
+    expect(redact({ a: "x", nested: { token: "t" } })).toStrictEqual({ a: "x", nested: { token: REDACTED } });
+    expect(redact({ n: 5n })).toStrictEqual({ n: "5" });
+    const withPath = redactor(["arguments.card", "ssn"]);
+    expect(withPath({ ssn: "123", card: "kept" })).toStrictEqual({ ssn: REDACTED, card: "kept" });
+  });
+
+  it("marks a flat field that throws when read, like the walk does", () => {
+    const line = { ok: "yes" };
+    Object.defineProperty(line, "bad", {
+      enumerable: true,
+      get() {
+        throw new Error("no");
+      },
+    });
+    expect(redact(line)).toStrictEqual({ ok: "yes", bad: "[unreadable]" });
+  });
+});
+
 describe("the logger", () => {
   it("never throws into the request: a field that throws when read is written as unreadable", () => {
     const lines: LogRecord[] = [];
