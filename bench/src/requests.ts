@@ -19,7 +19,7 @@ export type Send = (headers: Record<string, string>, body: string) => Promise<Re
 
 const BASE_HEADERS = { "content-type": "application/json", accept: "application/json, text/event-stream" };
 
-function callBody(era: Era): string {
+export function callBody(era: Era): string {
   const params: Record<string, unknown> = { name: "add", arguments: { a: 2, b: 3 } };
   if (era === "modern") {
     params._meta = {

@@ -5,7 +5,8 @@
  * part (e) memory per idle session (idle-sessions.ts), part (f) the Lambda cold start of the whole
  * process through the official runtime interface client (ric-cold-start.ts), part (g) the Workers
  * CPU time per request in workerd (workers-cpu.ts), part (h) the Vercel function cold start under
- * `vercel dev`, a process per request (vercel-cold-start.ts).
+ * `vercel dev`, a process per request (vercel-cold-start.ts), part (i) the observability overhead
+ * (observe-overhead.ts), part (j) where the Node adapter's time goes against raw node:http (node-gap.ts).
  * The environment variables are listed in USAGE below (`pnpm bench --help` prints it) and in
  * bench/README.md.
  */
@@ -24,6 +25,7 @@ import {
   measureLoopback,
   prepareLoopback,
 } from "./loopback.ts";
+import { type GapResult, nodeGapBench } from "./node-gap.ts";
 import { type OverheadResult, observeOverheadBench } from "./observe-overhead.ts";
 import {
   type BaselineRatio,
@@ -51,7 +53,7 @@ const USAGE = `Usage: pnpm bench [--help]   (the settings are environment variab
                         over loopback, 5 cold starts; results named <date>-throughput-quick.*
   BENCH_ONLY=a,b        only these targets: portico, sdk-v2, mcp-lite, bare, raw (results named -partial)
   BENCH_SKIP=a,b        skip parts: in-process, loopback, cold-start, workers-bundle, idle-sessions,
-                        ric-cold-start, workers-cpu, vercel-cold-start, observe
+                        ric-cold-start, workers-cpu, vercel-cold-start, observe, node-gap
   BENCH_BASELINE=<ref>  also measure Portico at a git ref (commit, tag, branch) in the same run, as
                         "portico@<ref>": checked out into a temporary git worktree (removed at the end),
                         installed from the pnpm store (offline first), its own core served through its
@@ -81,6 +83,7 @@ const skipRicColdStart = skip.has("ric-cold-start");
 const skipWorkersCpu = skip.has("workers-cpu");
 const skipVercelColdStart = skip.has("vercel-cold-start");
 const skipObserve = skip.has("observe");
+const skipNodeGap = skip.has("node-gap");
 const settings = {
   inProcessRounds: quick ? 1 : 5,
   inProcessMs: quick ? 300 : 1000,
@@ -300,6 +303,12 @@ async function bench(started: number, host: Machine, baseline: Baseline | undefi
     );
     sections.push(observeOverhead.markdown);
   }
+  let nodeGap: GapResult | undefined;
+  if (!skipNodeGap) {
+    log("\n(j) Where the Node adapter's time goes (raw node:http → adapter → core → core again)");
+    nodeGap = await nodeGapBench({ rounds: quick ? 1 : 7, load: settings.load }, log);
+    sections.push(nodeGap.markdown);
+  }
   if (baseline !== undefined) {
     sections.push(
       `## New vs ${baseline.name} (commit ${baseline.commit.slice(0, 12)})`,
@@ -341,6 +350,7 @@ async function bench(started: number, host: Machine, baseline: Baseline | undefi
     ...(workersCpu === undefined ? {} : { workersCpu: workersCpu.json }),
     ...(vercelCold === undefined ? {} : { vercelColdStart: vercelCold.json }),
     ...(observeOverhead === undefined ? {} : { observeOverhead: observeOverhead.rows }),
+    ...(nodeGap === undefined ? {} : { nodeGap: nodeGap.rows }),
     ...(baseline === undefined
       ? {}
       : {
