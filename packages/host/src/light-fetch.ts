@@ -69,34 +69,50 @@ interface NodeHttp {
 
 type Builtins = { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } };
 
-/** `node:http` and `node:https` where the runtime has them (Node 20.16+, Bun), else `undefined`. */
-function nodeHttp(): { http: NodeHttp; https: NodeHttp } | undefined {
-  const global = globalThis as { process?: Builtins; Deno?: unknown; navigator?: { userAgent?: string } };
-  const proc = global.process;
-  if (typeof proc?.getBuiltinModule !== "function" || proc.versions?.node === undefined) return undefined;
-  // workerd and Deno emulate `process` and `node:http` on top of their own fetch: use that directly.
-  if (global.Deno !== undefined || global.navigator?.userAgent === "Cloudflare-Workers") return undefined;
-  try {
-    const http = proc.getBuiltinModule("node:http") as NodeHttp | undefined;
-    const https = proc.getBuiltinModule("node:https") as NodeHttp | undefined;
-    if (typeof http?.request !== "function" || typeof https?.request !== "function") return undefined;
-    return { http, https };
-  } catch {
-    return undefined;
-  }
+/** `node:http` now, `node:https` on first need (it loads TLS and Node's crypto: only for https: URLs). */
+interface NodeClients {
+  http: NodeHttp;
+  https(): NodeHttp | undefined;
 }
 
-/** Looked up once: `node:http` and `node:https`, or `undefined` (use `fetch`). */
-let modules: { http: NodeHttp; https: NodeHttp } | undefined;
+/** `node:http` (and `node:https` on demand) where the runtime has them (Node 20.16+, Bun), else `undefined`. */
+function nodeHttp(): NodeClients | undefined {
+  const global = globalThis as { process?: Builtins; Deno?: unknown; navigator?: { userAgent?: string } };
+  const proc = global.process;
+  const load = proc?.getBuiltinModule;
+  if (typeof load !== "function" || proc?.versions?.node === undefined) return undefined;
+  // workerd and Deno emulate `process` and `node:http` on top of their own fetch: use that directly.
+  if (global.Deno !== undefined || global.navigator?.userAgent === "Cloudflare-Workers") return undefined;
+  const client = (id: string): NodeHttp | undefined => {
+    try {
+      const module = load.call(proc, id) as NodeHttp | undefined;
+      return typeof module?.request === "function" ? module : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const http = client("node:http");
+  if (http === undefined) return undefined;
+  let https: NodeHttp | undefined;
+  let httpsLooked = false;
+  return {
+    http,
+    https: () => {
+      if (!httpsLooked) {
+        https = client("node:https");
+        httpsLooked = true;
+      }
+      return https;
+    },
+  };
+}
+
+/** Looked up once: `node:http` (and `node:https`), or `undefined` (use `fetch`). */
+let modules: NodeClients | undefined;
 let looked = false;
 
-function viaNode(
-  node: { http: NodeHttp; https: NodeHttp },
-  url: URL,
-  init: LightRequestInit,
-): Promise<LightResponse> {
+function viaNode(client: NodeHttp, url: URL, init: LightRequestInit): Promise<LightResponse> {
   return new Promise((resolve, reject) => {
-    const client = url.protocol === "https:" ? node.https : node.http;
     const options: { method: string; headers: Record<string, string>; signal?: AbortSignal } = {
       method: init.method,
       headers: init.headers,
@@ -191,5 +207,7 @@ export function lightFetch(url: string | URL, init: LightRequestInit): Promise<L
   if (target.protocol !== "http:" && target.protocol !== "https:") {
     return Promise.reject(new TypeError(`lightFetch: only http: and https: URLs, not ${target.protocol}`));
   }
-  return modules === undefined ? viaFetch(target, init) : viaNode(modules, target, init);
+  const client =
+    modules === undefined ? undefined : target.protocol === "https:" ? modules.https() : modules.http;
+  return client === undefined ? viaFetch(target, init) : viaNode(client, target, init);
 }

@@ -1,7 +1,10 @@
 /**
- * AWS Signature Version 4 for header-signed requests, on WebCrypto (`crypto.subtle`) only, so it
- * runs unchanged on Node, Lambda, Cloudflare Workers and Vercel Edge.
+ * AWS Signature Version 4 for header-signed requests, hashed in plain JavaScript (sha256.ts), so it
+ * runs unchanged on Node, Lambda, Cloudflare Workers and Vercel Edge — and a Lambda cold start that
+ * signs a call (a DynamoDB read, a secret) never loads Node's WebCrypto (~17–25 ms under the
+ * runtime's `--expose-gc`).
  */
+import { hmacSha256, sha256, toHex } from "./sha256.ts";
 
 /** Long-term or temporary AWS credentials. */
 export interface AwsCredentials {
@@ -26,7 +29,6 @@ export interface SignInput {
 }
 
 const ALGORITHM = "AWS4-HMAC-SHA256";
-const encoder = new TextEncoder();
 
 /**
  * The headers to send: the input headers (lower-cased) plus `x-amz-date`,
@@ -51,13 +53,13 @@ export async function signRequest(input: SignInput): Promise<Record<string, stri
     canonicalQuery(input.url.searchParams),
     canonicalHeaders,
     signedHeaders,
-    await sha256Hex(input.body),
+    toHex(sha256(input.body)),
   ].join("\n");
 
   const scope = `${day}/${input.region}/${input.service}/aws4_request`;
-  const stringToSign = [ALGORITHM, stamp, scope, await sha256Hex(canonicalRequest)].join("\n");
-  const key = await signingKey(input.credentials.secretAccessKey, day, input.region, input.service);
-  const signature = toHex(await crypto.subtle.sign("HMAC", key, encoder.encode(stringToSign)));
+  const stringToSign = [ALGORITHM, stamp, scope, toHex(sha256(canonicalRequest))].join("\n");
+  const key = signingKey(input.credentials.secretAccessKey, day, input.region, input.service);
+  const signature = toHex(hmacSha256(key, stringToSign));
   headers.authorization =
     `${ALGORITHM} Credential=${input.credentials.accessKeyId}/${scope}, ` +
     `SignedHeaders=${signedHeaders}, Signature=${signature}`;
@@ -98,43 +100,18 @@ function canonicalQuery(params: URLSearchParams): string {
   return pairs.map(([name, value]) => `${name}=${value}`).join("&");
 }
 
-async function sha256Hex(text: string): Promise<string> {
-  return toHex(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
-}
-
-async function hmac(key: ArrayBuffer | Uint8Array<ArrayBuffer>, data: string): Promise<ArrayBuffer> {
-  const imported = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-  ]);
-  return crypto.subtle.sign("HMAC", imported, encoder.encode(data));
-}
-
 /** Signing keys change once a day per secret, region and service; a few are kept. */
-const keyCache = new Map<string, Promise<CryptoKey>>();
+const keyCache = new Map<string, Uint8Array>();
 const KEY_CACHE_SIZE = 8;
 
-function signingKey(secret: string, day: string, region: string, service: string): Promise<CryptoKey> {
+function signingKey(secret: string, day: string, region: string, service: string): Uint8Array {
   const cacheKey = `${day}\n${region}\n${service}\n${secret}`;
   let key = keyCache.get(cacheKey);
-  if (!key) {
-    key = deriveKey(secret, day, region, service);
+  if (key === undefined) {
+    key = hmacSha256(`AWS4${secret}`, day);
+    for (const part of [region, service, "aws4_request"]) key = hmacSha256(key, part);
     if (keyCache.size >= KEY_CACHE_SIZE) keyCache.clear();
     keyCache.set(cacheKey, key);
-    // A failed derivation must not stay cached.
-    key.catch(() => keyCache.delete(cacheKey));
   }
   return key;
-}
-
-async function deriveKey(secret: string, day: string, region: string, service: string): Promise<CryptoKey> {
-  let raw = await hmac(encoder.encode(`AWS4${secret}`), day);
-  for (const part of [region, service, "aws4_request"]) raw = await hmac(raw, part);
-  return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-}
-
-function toHex(buffer: ArrayBuffer): string {
-  const bytes = new Uint8Array(buffer);
-  let out = "";
-  for (const byte of bytes) out += byte.toString(16).padStart(2, "0");
-  return out;
 }
