@@ -9,6 +9,7 @@
  * ask → retry cannot fill the store everyone's sessions, tasks and retries share. A retry costs
  * two store calls (read the record, compare-and-set it); nothing else here touches a store.
  */
+import { sha256 } from "@portico/host";
 import { principalOf } from "../auth/principal.ts";
 import type { Call } from "../call/call.ts";
 import { InputCollector } from "../call/inputs.ts";
@@ -130,8 +131,7 @@ export function targetOf(call: Call): string {
 async function anonymousCaller(clientAddress: string | undefined): Promise<string | null> {
   const group = allowanceAt(null, clientAddress);
   if (group === null) return null;
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(group));
-  return toBase64Url(new Uint8Array(digest));
+  return toBase64Url(sha256(group));
 }
 
 /** A caller's claims: `[nonce, expiresAt]` of every state its retries used, newest first. */
