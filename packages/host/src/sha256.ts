@@ -6,43 +6,38 @@
  * Not constant-time with respect to its input's length (nothing secret is in a length here).
  */
 
+/** The first 64 primes. */
+const PRIMES: number[] = [];
+for (let n = 2; PRIMES.length < 64; n++) if (PRIMES.every((p) => n % p !== 0)) PRIMES.push(n);
+
+/**
+ * The first 32 bits of the fractional part of `root(p)`. Computed rather than written out (700 bytes
+ * of hexadecimal in every bundle): each value lies at least 0.005 (initial hash values, square
+ * roots) and 0.02 (round constants, cube roots) of a unit from the next integer, far wider than the
+ * error of any `Math.sqrt` (exact) or `Math.cbrt` (within an ulp or so) at these magnitudes.
+ */
+const fraction32 = (root: (x: number) => number, p: number) => ((root(p) % 1) * 2 ** 32) >>> 0;
+
 /** The first 32 bits of the fractional parts of the square roots of the first 8 primes. */
-const INITIAL = [
-  0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-];
+const INITIAL = PRIMES.slice(0, 8).map((p) => fraction32(Math.sqrt, p));
 
 /** The first 32 bits of the fractional parts of the cube roots of the first 64 primes. */
-const K = new Uint32Array([
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
-  0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
-  0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
-  0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-  0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819,
-  0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-  0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-  0xc67178f2,
-]);
+const K = new Uint32Array(PRIMES.map((p) => fraction32(Math.cbrt, p)));
 
 const BLOCK = 64;
 const encoder = new TextEncoder();
 
-/** Folds each 64-byte block of `data` (from `offset`, a multiple of 64 bytes long) into `state`. */
-function compress(state: Uint32Array, w: Uint32Array, data: Uint8Array, offset: number, end: number): void {
-  for (let at = offset; at < end; at += BLOCK) {
-    for (let i = 0; i < 16; i++) {
-      const j = at + i * 4;
-      w[i] =
-        ((data[j] as number) << 24) |
-        ((data[j + 1] as number) << 16) |
-        ((data[j + 2] as number) << 8) |
-        (data[j + 3] as number);
-    }
+/** Folds each 64-byte block of `data` before `end` (a multiple of 64) into `state`. */
+function compress(state: Uint32Array, w: Uint32Array, data: Uint8Array, end: number): void {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  for (let at = 0; at < end; at += BLOCK) {
+    for (let i = 0; i < 16; i++) w[i] = view.getUint32(at + i * 4);
     for (let i = 16; i < 64; i++) {
-      const a = w[i - 15] as number;
-      const b = w[i - 2] as number;
-      const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
-      const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
-      w[i] = ((w[i - 16] as number) + s0 + (w[i - 7] as number) + s1) | 0;
+      const x = w[i - 15] as number;
+      const y = w[i - 2] as number;
+      const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+      const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
+      w[i] = (w[i - 16] as number) + s0 + (w[i - 7] as number) + s1;
     }
     let a = state[0] as number;
     let b = state[1] as number;
@@ -54,11 +49,9 @@ function compress(state: Uint32Array, w: Uint32Array, data: Uint8Array, offset: 
     let h = state[7] as number;
     for (let i = 0; i < 64; i++) {
       const sum1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-      const choose = (e & f) ^ (~e & g);
-      const t1 = (h + sum1 + choose + (K[i] as number) + (w[i] as number)) | 0;
+      const t1 = (h + sum1 + ((e & f) ^ (~e & g)) + (K[i] as number) + (w[i] as number)) | 0;
       const sum0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-      const majority = (a & b) ^ (a & c) ^ (b & c);
-      const t2 = (sum0 + majority) | 0;
+      const t2 = (sum0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
       h = g;
       g = f;
       f = e;
@@ -68,14 +61,14 @@ function compress(state: Uint32Array, w: Uint32Array, data: Uint8Array, offset: 
       b = a;
       a = (t1 + t2) | 0;
     }
-    state[0] = ((state[0] as number) + a) | 0;
-    state[1] = ((state[1] as number) + b) | 0;
-    state[2] = ((state[2] as number) + c) | 0;
-    state[3] = ((state[3] as number) + d) | 0;
-    state[4] = ((state[4] as number) + e) | 0;
-    state[5] = ((state[5] as number) + f) | 0;
-    state[6] = ((state[6] as number) + g) | 0;
-    state[7] = ((state[7] as number) + h) | 0;
+    state[0] = (state[0] as number) + a;
+    state[1] = (state[1] as number) + b;
+    state[2] = (state[2] as number) + c;
+    state[3] = (state[3] as number) + d;
+    state[4] = (state[4] as number) + e;
+    state[5] = (state[5] as number) + f;
+    state[6] = (state[6] as number) + g;
+    state[7] = (state[7] as number) + h;
   }
 }
 
@@ -85,7 +78,7 @@ export function sha256(data: Uint8Array | string): Uint8Array {
   const state = new Uint32Array(INITIAL);
   const w = new Uint32Array(64);
   const whole = bytes.length - (bytes.length % BLOCK);
-  compress(state, w, bytes, 0, whole);
+  compress(state, w, bytes, whole);
   // The rest, a 1 bit, zeros, and the length in bits as a 64-bit big-endian number: one or two blocks.
   const rest = bytes.length - whole;
   const tail = new Uint8Array(rest < 56 ? BLOCK : 2 * BLOCK);
@@ -95,7 +88,7 @@ export function sha256(data: Uint8Array | string): Uint8Array {
   const bits = bytes.length * 8;
   view.setUint32(tail.length - 8, Math.floor(bits / 0x100000000));
   view.setUint32(tail.length - 4, bits >>> 0);
-  compress(state, w, tail, 0, tail.length);
+  compress(state, w, tail, tail.length);
   const out = new Uint8Array(32);
   const outView = new DataView(out.buffer);
   for (let i = 0; i < 8; i++) outView.setUint32(i * 4, state[i] as number);
