@@ -305,7 +305,9 @@ async function bench(started: number, host: Machine, baseline: Baseline | undefi
   }
   let nodeGap: GapResult | undefined;
   if (!skipNodeGap) {
-    log("\n(j) Where the Node adapter's time goes (raw node:http → adapter → core → core again)");
+    log(
+      "\n(j) Where the Node adapter's time goes (raw node:http → adapter → adapter + what the core reads → core)",
+    );
     nodeGap = await nodeGapBench({ rounds: quick ? 1 : 7, load: settings.load }, log);
     sections.push(nodeGap.markdown);
   }
