@@ -14,6 +14,7 @@ import { bufferedResponse } from "@portico/host";
 import { ready } from "./_ready.ts";
 import type { FetchTarget } from "./apps/_fetch-target.ts";
 import { portico } from "./apps/portico.ts";
+import { rawAnswer } from "./requests.ts";
 
 export const GAP_VARIANTS = ["adapter", "adapter+reads", "portico"] as const;
 export type GapVariant = (typeof GAP_VARIANTS)[number];
@@ -38,18 +39,9 @@ let sink = 0;
 /** The total length of what `adapter+reads` read (exported so the reads count as used). */
 export const readLength = (): number => sink;
 
-/** The raw handler's answer: `add` of the call's arguments, as JSON-RPC. */
+/** The raw handler's answer (`rawAnswer`), through the adapter's buffered response. */
 async function answerLikeRaw(request: Request): Promise<Response> {
-  const body = JSON.parse(await request.text()) as {
-    id?: unknown;
-    params?: { arguments?: { a?: number; b?: number }; _meta?: unknown };
-  };
-  const args = body.params?.arguments ?? {};
-  const result: Record<string, unknown> = {
-    content: [{ type: "text", text: String((args.a ?? 0) + (args.b ?? 0)) }],
-  };
-  if (body.params?._meta !== undefined) result.resultType = "complete";
-  const out = JSON.stringify({ jsonrpc: "2.0", id: body.id ?? null, result });
+  const out = rawAnswer(await request.text());
   return bufferedResponse(out, 200, { "content-type": "application/json" }) as unknown as Response;
 }
 

@@ -30,6 +30,23 @@ export function callBody(era: Era): string {
   return JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params });
 }
 
+/**
+ * The raw floor's answer to a `tools/call add` body (JSON text): the sum as JSON-RPC text, with
+ * `resultType` for a 2026-07-28 call — no protocol checks (server.ts's raw node:http, gap-server.ts).
+ */
+export function rawAnswer(text: string): string {
+  const body = JSON.parse(text) as {
+    id?: unknown;
+    params?: { arguments?: { a?: number; b?: number }; _meta?: unknown };
+  };
+  const args = body.params?.arguments ?? {};
+  const result: Record<string, unknown> = {
+    content: [{ type: "text", text: String((args.a ?? 0) + (args.b ?? 0)) }],
+  };
+  if (body.params?._meta !== undefined) result.resultType = "complete";
+  return JSON.stringify({ jsonrpc: "2.0", id: body.id ?? null, result });
+}
+
 /** Reads the JSON-RPC message from a JSON or SSE body (the last `data:` line wins). */
 export function parseMessage(contentType: string | null, text: string): unknown {
   if (contentType?.includes("text/event-stream")) {

@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { serve as honoServe } from "@hono/node-server";
 import { serve } from "@portico/adapter-node";
 import { ready } from "./_ready.ts";
+import { rawAnswer } from "./requests.ts";
 import { createTarget, type TargetName } from "./targets.ts";
 
 export type Bridge = "portico-node" | "hono-node" | "raw";
@@ -16,16 +17,7 @@ function rawHandler(req: IncomingMessage, res: ServerResponse): void {
   const chunks: Buffer[] = [];
   req.on("data", (chunk: Buffer) => chunks.push(chunk));
   req.on("end", () => {
-    const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
-      id?: unknown;
-      params?: { arguments?: { a?: number; b?: number }; _meta?: unknown };
-    };
-    const args = body.params?.arguments ?? {};
-    const result: Record<string, unknown> = {
-      content: [{ type: "text", text: String((args.a ?? 0) + (args.b ?? 0)) }],
-    };
-    if (body.params?._meta !== undefined) result.resultType = "complete";
-    const out = JSON.stringify({ jsonrpc: "2.0", id: body.id ?? null, result });
+    const out = rawAnswer(Buffer.concat(chunks).toString("utf8"));
     res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(out) });
     res.end(out);
   });

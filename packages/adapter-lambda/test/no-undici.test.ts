@@ -8,7 +8,6 @@
  * use loads all of it: 8–25 ms of a cold start).
  */
 import { fileURLToPath } from "node:url";
-import { addTool, createHandler, McpServer } from "@portico/core";
 import { modernPost } from "@portico/test-kit";
 import { coldModules, nodeStripsTypes } from "@portico/test-kit/node";
 import { describe, expect, it } from "vitest";
@@ -17,6 +16,7 @@ const FIXTURE = fileURLToPath(new URL("./fixtures/first-answers.mjs", import.met
 const RETRY_FIXTURE = fileURLToPath(new URL("./fixtures/mrtr-retry.mjs", import.meta.url));
 
 type Answer = { status: number; call?: number; session?: string; sum: unknown };
+type Round = { status: number; resultType?: string; text?: string; requestState?: string; keys: string[] };
 
 describe("a Lambda cold start", () => {
   it.runIf(nodeStripsTypes)(
@@ -43,44 +43,25 @@ describe("a Lambda cold start", () => {
       const host = "abc123.execute-api.us-east-1.amazonaws.com";
       const sourceIp = "203.0.113.9";
       const elicits = { clientCapabilities: { elicitation: {} } };
-      // Another instance (this test) answers the first round: input_required, with its sealed state.
-      const server = new McpServer({ name: "cold", version: "1.0.0" });
-      addTool(server, "ask", { description: "Ask" }, async (_args, ctx) => {
-        const answer = await ctx.elicit({
-          message: "name?",
-          requestedSchema: { type: "object", properties: { n: { type: "string" } } },
-        });
-        return `got ${answer.content?.n}`;
+      const env = { SECRET: secret, HOST: host, SOURCE_IP: sourceIp };
+      const call = (params: Record<string, unknown>) =>
+        modernPost(
+          `https://${host}/mcp`,
+          "tools/call",
+          { name: "ask", arguments: {}, ...params },
+          elicits,
+        ).text();
+      // Another instance answers the first round: input_required, with its sealed state.
+      const first = await coldModules<Round>(RETRY_FIXTURE, { ...env, BODY: await call({}) });
+      expect(first.answers).toMatchObject({ status: 200, resultType: "input_required" });
+      const [key] = first.answers.keys;
+      const retry = await call({
+        requestState: first.answers.requestState,
+        inputResponses: { [key as string]: { action: "accept", content: { n: "x" } } },
       });
-      const first = await createHandler(server, { secret }).fetch(
-        modernPost(`https://${host}/mcp`, "tools/call", { name: "ask", arguments: {} }, elicits),
-        undefined,
-        { routedHosts: [host], clientAddress: sourceIp },
-      );
-      const round = (await first.json()) as {
-        result: { resultType: string; requestState: string; inputRequests: Record<string, unknown> };
-      };
-      expect(round.result.resultType).toBe("input_required");
-      const [key] = Object.keys(round.result.inputRequests);
-      const retry = await modernPost(
-        `https://${host}/mcp`,
-        "tools/call",
-        {
-          name: "ask",
-          arguments: {},
-          requestState: round.result.requestState,
-          inputResponses: { [key as string]: { action: "accept", content: { n: "x" } } },
-        },
-        elicits,
-      ).text();
 
-      const { answers, loaded } = await coldModules<Record<string, unknown>>(RETRY_FIXTURE, {
-        SECRET: secret,
-        HOST: host,
-        SOURCE_IP: sourceIp,
-        RETRY_BODY: retry,
-      });
-      expect(answers).toStrictEqual({ status: 200, resultType: "complete", text: "got x" });
+      const { answers, loaded } = await coldModules<Round>(RETRY_FIXTURE, { ...env, BODY: retry });
+      expect(answers).toMatchObject({ status: 200, resultType: "complete", text: "got x", keys: [] });
       expect(loaded.filter((m) => /crypto/.test(m))).toStrictEqual([]);
     },
   );
