@@ -24,7 +24,7 @@ import {
 import { type DynamoDbColdStart, dynamoDbColdStart } from "./dynamodb-cold-start.ts";
 import { type BaselineRatio, baselinePair, baselineTable, machine, median } from "./report.ts";
 
-const TARGETS = ["portico", "portico-modern", "sdk-v2", "mcp-lite", "bare"] as const;
+const TARGETS = ["portico", "portico-modern", "portico-30-tools", "sdk-v2", "mcp-lite", "bare"] as const;
 /** The targets also started with `PORTICO_SECRET` set, as deployed (no one-time warning on stderr). */
 const SECRET_TARGETS: readonly Target[] = ["portico", "portico-modern"];
 /** A 32-byte secret for the `portico + secret` runs (what a deployment sets as PORTICO_SECRET). */
@@ -229,7 +229,7 @@ export async function coldStartBench(baseline?: Baseline): Promise<ColdStartResu
     const targets: Target[] =
       baseline === undefined
         ? [...TARGETS]
-        : ["portico", baseline.name, "portico-modern", "sdk-v2", "mcp-lite", "bare"];
+        : ["portico", baseline.name, "portico-modern", "portico-30-tools", "sdk-v2", "mcp-lite", "bare"];
     const bundles = new Map<Target, Bundle>();
     for (const target of targets) {
       const entry =

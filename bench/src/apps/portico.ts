@@ -15,6 +15,38 @@ export function addServer(): McpServer {
   return server;
 }
 
+/**
+ * `add` and `extra` more tools whose inputs look like a real server's (descriptions, optional
+ * fields with defaults, enums, arrays, a nested object): what registering a server's tools costs
+ * on a cold start. Each answers its `id`.
+ */
+export function manyToolsServer(extra: number): McpServer {
+  const server = addServer();
+  for (let i = 0; i < extra; i++) {
+    addTool(
+      server,
+      `tool_${i}`,
+      {
+        description: `Looks up things of kind ${i}`,
+        input: v.object({
+          id: v.pipe(v.string(), v.description(`The id of a kind-${i} thing`), v.minLength(1)),
+          limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100)), 10),
+          mode: v.picklist(["fast", "thorough"]),
+          tags: v.optional(v.array(v.string())),
+          range: v.optional(v.object({ from: v.string(), to: v.string() })),
+        }),
+      },
+      ({ id }) => id,
+    );
+  }
+  return server;
+}
+
+/** The `portico` target with 30 tools in all (`manyToolsServer(29)`). */
+export function porticoManyTools(): FetchTarget {
+  return target(createHandler(manyToolsServer(29)));
+}
+
 function target(handler: McpHandler): FetchTarget {
   // env and ctx pass through: ctx tells the core what the adapter can take (buffered responses),
   // and acceptsBufferedRequests tells the adapter what the core can take (no undici on Node).

@@ -6,7 +6,13 @@
 
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { PorticoError } from "../errors.ts";
-import { type JsonSchemaObject, type SchemaIssue, valibotToJsonSchema } from "../json-schema/index.ts";
+import {
+  assertValibotConvertible,
+  type JsonSchemaObject,
+  type SchemaIssue,
+  valibotDescribesObject,
+  valibotToJsonSchema,
+} from "../json-schema/index.ts";
 import { isThenable } from "../util/thenable.ts";
 
 export type { JsonSchemaObject, SchemaIssue };
@@ -53,27 +59,90 @@ function toJson(schema: StandardSchemaV1, name: string): JsonSchemaObject {
   );
 }
 
-/** Compiles a schema once, at registration time. */
-export function compileSchema(schema: SchemaLike, name: string): CompiledSchema {
+/**
+ * A compiled schema; a valibot schema's JSON Schema is made when first read.
+ * @internal Public as {@link CompiledSchema}.
+ */
+export class Compiled implements CompiledSchema {
+  readonly #schema: StandardSchemaV1;
+  readonly #name: string;
+  readonly #standard: StandardSchemaV1.Props;
+  #json: JsonSchemaObject | undefined;
+  /** Whether the JSON Schema may carry keywords from valibot metadata (`x-mcp-header`, …). */
+  readonly annotated: boolean = true;
+
+  constructor(schema: StandardSchemaV1, name: string, standard: StandardSchemaV1.Props) {
+    this.#schema = schema;
+    this.#name = name;
+    this.#standard = standard;
+    if (
+      standard.vendor === "valibot" &&
+      typeof (standard as StandardJsonSchemaProps).jsonSchema?.input !== "function"
+    ) {
+      // Converting runs in the interpreter on a cold start (tens of µs a tool): check now, convert
+      // on the first `tools/list` or call. Unsupported types are still refused here, as before.
+      this.annotated = assertValibotConvertible(schema, name);
+    } else {
+      this.#json = toJson(schema, name);
+    }
+  }
+
+  get jsonSchema(): JsonSchemaObject {
+    this.#json ??= toJson(this.#schema, this.#name);
+    return this.#json;
+  }
+
+  /** Whether the JSON Schema's `type` is `"object"` (for valibot, mostly read off the root, not converted). */
+  describesObject(): boolean {
+    if (this.#json === undefined) {
+      const known = valibotDescribesObject(this.#schema);
+      if (known !== undefined) return known;
+    }
+    return this.jsonSchema.type === "object";
+  }
+
+  async validate(value: unknown): Promise<ValidationResult> {
+    const pending = this.#standard.validate(value);
+    // Most validators answer synchronously: no extra turn for them.
+    const result = isThenable(pending) ? await pending : pending;
+    if (result.issues === undefined) return { ok: true, value: result.value };
+    return { ok: false, issues: result.issues.map((i) => ({ path: pathOf(i), message: i.message })) };
+  }
+}
+
+function compile(schema: SchemaLike, name: string): Compiled {
   // Some libraries' schemas are functions (arktype).
   const standard = (schema as Partial<StandardSchemaV1> | null | undefined)?.["~standard"];
-  if (standard) {
-    const jsonSchema = toJson(schema, name);
-    return {
-      jsonSchema,
-      async validate(value) {
-        const pending = standard.validate(value);
-        // Most validators answer synchronously: no extra turn for them.
-        const result = isThenable(pending) ? await pending : pending;
-        if (result.issues === undefined) return { ok: true, value: result.value };
-        return { ok: false, issues: result.issues.map((i) => ({ path: pathOf(i), message: i.message })) };
-      },
-    };
-  }
+  if (standard) return new Compiled(schema, name, standard);
   throw new PorticoError(
     "invalid_schema",
     `The schema of "${name}" must be a Standard Schema (valibot, zod, …) or jsonSchema(plain JSON Schema)`,
   );
+}
+
+/**
+ * Compiles a schema once, at registration time: refuses what has no JSON Schema form. A valibot
+ * schema is converted when `jsonSchema` is first read (the others at once).
+ */
+export function compileSchema(schema: SchemaLike, name: string): CompiledSchema {
+  return compile(schema, name);
+}
+
+/**
+ * Compiles a tool's schema and checks it describes an object, as MCP requires of `inputSchema`
+ * and `outputSchema` (`which`: "input" or "output").
+ * @internal
+ */
+export function compileObjectSchema(schema: SchemaLike, tool: string, which: string): Compiled {
+  const compiled = compile(schema, tool);
+  if (!compiled.describesObject()) {
+    const type = compiled.jsonSchema.type;
+    throw new PorticoError(
+      "invalid_schema",
+      `The ${which} schema of tool "${tool}" must describe an object (JSON Schema type "object"), not ${JSON.stringify(type ?? "an untyped value")}`,
+    );
+  }
+  return compiled;
 }
 
 /** "a: Expected number; /b: Required property is missing" — names every offending path. */

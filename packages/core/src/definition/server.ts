@@ -239,6 +239,8 @@ export class McpServer implements Definitions {
    * @internal Use `addMethods(server, family)`.
    */
   install(family: MethodFamily): void {
+    // Every addTool installs its family: the second time is a lookup.
+    if (this.#families.has(family)) return;
     for (const name of Object.keys(family.methods)) {
       const installed = this.#methods.get(name);
       if (installed !== undefined && installed.family !== family) {

@@ -72,6 +72,51 @@ function convert(s: Node, name: string): Json {
 }
 
 /**
+ * The converter's kinds of valibot schema types: one decision, shared by `base` (which converts)
+ * and `assertValibotConvertible` (which only checks, at registration). `undefined`: not supported.
+ */
+type Kind =
+  | "scalar"
+  | "any"
+  | "literal"
+  | "array"
+  | "wrapper"
+  | "union"
+  | "intersect"
+  | "record"
+  | "tuple"
+  | "object"
+  | "enum";
+
+function kindOf(s: Node): Kind | undefined {
+  const t = s.type;
+  // String tests, not regular expressions: each expression costs its compilation the first time,
+  // and this runs for every tool a cold start registers.
+  if (t === "string" || t === "number" || t === "boolean" || t === "null") return "scalar";
+  if (t === "any" || t === "unknown") return "any";
+  if (t === "literal") return isJsonScalar(s.literal) ? "literal" : undefined;
+  if (t === "array") return "array";
+  if (isOptional(t) || t === "undefinedable" || t === "nullable" || t === "non_optional") return "wrapper";
+  if (t === "union" || t === "variant") return "union";
+  if (t === "intersect") return "intersect";
+  if (t === "record") return "record";
+  if (t.includes("tuple")) return "tuple";
+  if (t.includes("object")) return "object";
+  if (t === "picklist" || t === "enum") {
+    const options = s.options as unknown[];
+    return options.every((o) => typeof o === "string" || Number.isFinite(o)) ? "enum" : undefined;
+  }
+  return undefined;
+}
+
+function unsupported(s: Node, name: string): PorticoError {
+  return new PorticoError(
+    "schema_not_convertible",
+    `The schema of "${name}" has no JSON Schema form: valibot's "${s.type}" is not supported`,
+  );
+}
+
+/**
  * One schema type. Module-level functions, not closures in the converter: a cold start compiles
  * each once, where closures get their enclosing function parsed again.
  */
@@ -79,55 +124,103 @@ function base(s: Node, name: string): Json {
   const t = s.type;
   const sub = (node: unknown) => convert(node as Node, name);
   const map = (key: string) => (s[key] as Node[]).map(sub);
-  // String tests, not regular expressions: each expression costs its compilation the first time,
-  // and this runs for every tool a cold start registers.
-  if (t === "string" || t === "number" || t === "boolean" || t === "null") return { type: t };
-  if (t === "any" || t === "unknown") return {};
-  if (t === "literal" && isJsonScalar(s.literal)) return { const: s.literal };
-  if (t === "array") return { type: t, items: sub(s.item) };
-  if (isOptional(t) || t === "undefinedable" || t === "nullable" || t === "non_optional") {
-    const inner = sub(s.wrapped);
-    const out = t.startsWith("null") ? { anyOf: [inner, { type: "null" }] } : inner;
-    const value = typeof s.default === "function" ? (s.default as () => unknown)() : s.default;
-    return value === undefined ? out : { ...out, default: value };
+  const rest = () => (s.rest ? sub(s.rest) : t.startsWith("strict") ? false : undefined);
+  switch (kindOf(s)) {
+    case "scalar":
+      return { type: t };
+    case "any":
+      return {};
+    case "literal":
+      return { const: s.literal };
+    case "array":
+      return { type: t, items: sub(s.item) };
+    case "wrapper": {
+      const inner = sub(s.wrapped);
+      const out = t.startsWith("null") ? { anyOf: [inner, { type: "null" }] } : inner;
+      const value = typeof s.default === "function" ? (s.default as () => unknown)() : s.default;
+      return value === undefined ? out : { ...out, default: value };
+    }
+    case "union":
+      return { anyOf: map("options") };
+    case "intersect":
+      return { allOf: map("options") };
+    case "record":
+      return { type: "object", propertyNames: sub(s.key), additionalProperties: sub(s.value) };
+    case "tuple": {
+      const items = s.items as Node[];
+      // valibot checks a missing item as `undefined`: trailing items that accept it may be missing
+      let minItems = items.length;
+      while (minItems > 0 && ACCEPTS_UNDEFINED.includes(items[minItems - 1]!.type)) minItems--;
+      const out: Json = { type: "array", prefixItems: map("items"), minItems };
+      const more = rest();
+      return more === undefined ? out : { ...out, items: more };
+    }
+    case "object": {
+      const entries = Object.entries(s.entries as Record<string, Node>);
+      // fromEntries defines own properties: an entry named `__proto__` stays one
+      const properties: Json = Object.fromEntries(entries.map(([key, entry]) => [key, sub(entry)]));
+      const required = entries.filter(([, entry]) => !isOptional(entry.type)).map(([key]) => key);
+      const out: Json = { type: "object", properties, required };
+      const more = rest();
+      return more === undefined ? out : { ...out, additionalProperties: more };
+    }
+    case "enum": {
+      const options = s.options as unknown[];
+      const types = [...new Set(options.map((o) => typeof o))];
+      return { type: types.length > 1 ? types : types[0], enum: options };
+    }
+    default:
+      throw unsupported(s, name);
   }
-  if (t === "union" || t === "variant") return { anyOf: map("options") };
-  if (t === "intersect") return { allOf: map("options") };
-  if (t === "record")
-    return {
-      type: "object",
-      propertyNames: sub(s.key),
-      additionalProperties: sub(s.value),
-    };
-  const rest = s.rest ? sub(s.rest) : t.startsWith("strict") ? false : undefined;
-  if (t.includes("tuple")) {
-    const items = s.items as Node[];
-    // valibot checks a missing item as `undefined`: trailing items that accept it may be missing
-    let minItems = items.length;
-    while (minItems > 0 && ACCEPTS_UNDEFINED.includes(items[minItems - 1]!.type)) minItems--;
-    const out: Json = { type: "array", prefixItems: map("items"), minItems };
-    return rest === undefined ? out : { ...out, items: rest };
+}
+
+/** The schema nodes `convert` descends into from `s` (a pipe's own schema first). */
+function childrenOf(s: Node): Node[] {
+  if (Array.isArray(s.pipe)) return [s.pipe[0] as Node];
+  const kind = kindOf(s);
+  const rest = s.rest ? [s.rest as Node] : [];
+  if (kind === "array") return [s.item as Node];
+  if (kind === "wrapper") return [s.wrapped as Node];
+  if (kind === "union" || kind === "intersect") return s.options as Node[];
+  if (kind === "record") return [s.key as Node, s.value as Node];
+  if (kind === "tuple") return [...(s.items as Node[]), ...rest];
+  if (kind === "object") return [...Object.values(s.entries as Record<string, Node>), ...rest];
+  return [];
+}
+
+/**
+ * Throws what {@link valibotToJsonSchema} would throw for an unsupported type, without converting:
+ * registration checks this at once and converts when the JSON Schema is first asked for. Returns
+ * whether any pipe on the way carries metadata (the only source of `x-mcp-header` and other extra
+ * keywords), so a caller can tell "no annotations" without converting.
+ */
+export function assertValibotConvertible(schema: object, name: string): boolean {
+  let metadata = false;
+  const stack: Node[] = [schema as Node];
+  for (let s = stack.pop(); s !== undefined; s = stack.pop()) {
+    if (Array.isArray(s.pipe)) metadata ||= (s.pipe as Node[]).some((a) => a.type === "metadata");
+    else if (kindOf(s) === undefined) throw unsupported(s, name);
+    stack.push(...childrenOf(s));
   }
-  if (t.includes("object")) {
-    const entries = Object.entries(s.entries as Record<string, Node>);
-    // fromEntries defines own properties: an entry named `__proto__` stays one
-    const properties: Json = Object.fromEntries(entries.map(([key, entry]) => [key, sub(entry)]));
-    const required = entries.filter(([, entry]) => !isOptional(entry.type)).map(([key]) => key);
-    const out: Json = { type: "object", properties, required };
-    return rest === undefined ? out : { ...out, additionalProperties: rest };
+  return metadata;
+}
+
+/**
+ * Whether {@link valibotToJsonSchema} gives `schema` the JSON Schema type `"object"` — decided at
+ * the root where it can be, `undefined` where only converting says (a pipe's action may set `type`).
+ */
+export function valibotDescribesObject(schema: object): boolean | undefined {
+  const s = schema as Node;
+  if (Array.isArray(s.pipe)) {
+    const actions = (s.pipe as Node[]).slice(1);
+    // Of the actions, only metadata (any keyword) and integer set `type`.
+    const typed = actions.some((a) => a.type === "metadata" || a.type.includes("integer"));
+    return typed ? undefined : valibotDescribesObject(s.pipe[0] as Node);
   }
-  const options = s.options as unknown[];
-  if (
-    (t === "picklist" || t === "enum") &&
-    options.every((o) => typeof o === "string" || Number.isFinite(o))
-  ) {
-    const types = [...new Set(options.map((o) => typeof o))];
-    return { type: types.length > 1 ? types : types[0], enum: options };
-  }
-  throw new PorticoError(
-    "schema_not_convertible",
-    `The schema of "${name}" has no JSON Schema form: valibot's "${t}" is not supported`,
-  );
+  const kind = kindOf(s);
+  if (kind === "object" || kind === "record") return true;
+  if (kind === "wrapper" && !s.type.startsWith("null")) return valibotDescribesObject(s.wrapped as Node);
+  return false;
 }
 
 /** The schema with one pipe action applied (a new object: metadata keys are copied, never set). */

@@ -1,6 +1,6 @@
 /** What the rest of the core uses of the JSON Schema library (its public face is `jsonSchema`). */
 
-export { valibotToJsonSchema } from "./_valibot.ts";
+export { assertValibotConvertible, valibotDescribesObject, valibotToJsonSchema } from "./_valibot.ts";
 export type { SchemaIssue } from "./_validate.ts";
 export type { JsonSchema, JsonSchemaObject } from "./json-schema.ts";
 export { jsonSchema } from "./json-schema.ts";

@@ -7,8 +7,8 @@ import { mayUse } from "../auth/scopes.ts";
 import type { HandlerContext } from "../definition/context.ts";
 import type { McpCall, McpParams, McpResult, MethodFamily, Middleware } from "../definition/method.ts";
 import {
-  type CompiledSchema,
-  compileSchema,
+  type Compiled,
+  compileObjectSchema,
   type InferSchema,
   type SchemaLike,
 } from "../definition/schema.ts";
@@ -78,8 +78,12 @@ export type ToolHandler<I extends SchemaLike | undefined, O extends SchemaLike |
  */
 export interface ToolEntry extends CallableTool {
   config: ToolConfig<SchemaLike | undefined, SchemaLike | undefined>;
-  /** `Mcp-Param-*` header name → path of `properties` keys to its argument (`x-mcp-header`). */
-  headerParams: Map<string, readonly string[]>;
+  input: Compiled | undefined;
+  /**
+   * `Mcp-Param-*` header name → path of `properties` keys to its argument (`x-mcp-header`): read
+   * off the input's JSON Schema at the tool's first 2026-07-28 call (see `headerParams`).
+   */
+  headerParams: Map<string, readonly string[]> | undefined;
 }
 
 /**
@@ -104,8 +108,8 @@ export function addTool<
       `Tool "${name}": taskSupport must be "forbidden", "optional" or "required", not ${JSON.stringify(support)}`,
     );
   }
-  const input = objectSchema(config.input, name, "input");
-  const output = objectSchema(config.output, name, "output");
+  const input = config.input === undefined ? undefined : compileObjectSchema(config.input, name, "input");
+  const output = config.output === undefined ? undefined : compileObjectSchema(config.output, name, "output");
   server.install(TOOLS);
   return server.register<ToolEntry>(
     "tools",
@@ -116,36 +120,23 @@ export function addTool<
       config: enabledUse(config) as ToolEntry["config"],
       input,
       output,
-      headerParams: headerParamsOf(input?.jsonSchema),
+      headerParams: undefined,
       handler: handler as ToolEntry["handler"],
     },
     "tools",
   );
 }
 
-/** Compiles a tool schema and checks it describes an object, as MCP requires of `inputSchema` and `outputSchema`. */
-function objectSchema(
-  schema: SchemaLike | undefined,
-  tool: string,
-  which: string,
-): CompiledSchema | undefined {
-  if (schema === undefined) return undefined;
-  const compiled = compileSchema(schema, tool);
-  const type = compiled.jsonSchema.type;
-  if (type !== "object") {
-    throw new PorticoError(
-      "invalid_schema",
-      `The ${which} schema of tool "${tool}" must describe an object (JSON Schema type "object"), not ${JSON.stringify(type ?? "an untyped value")}`,
-    );
-  }
-  return compiled;
+/** A tool's `x-mcp-header` arguments (none, without converting, when its schema has no annotations). */
+function headerParamsOf(input: Compiled | undefined): Map<string, readonly string[]> {
+  return input?.annotated ? annotationsOf(input.jsonSchema) : new Map();
 }
 
 /**
  * The `x-mcp-header` annotations of a schema: on any property reached from the root through
  * `properties` keys alone, nested objects included (2026-07-28, Custom Headers).
  */
-function headerParamsOf(
+function annotationsOf(
   schema: Record<string, unknown> | undefined,
   map = new Map<string, readonly string[]>(),
   path: readonly string[] = [],
@@ -156,7 +147,7 @@ function headerParamsOf(
     if (typeof prop !== "object" || prop === null) continue;
     const header = prop["x-mcp-header"];
     if (typeof header === "string" && header !== "") map.set(header.toLowerCase(), [...path, arg]);
-    headerParamsOf(prop, map, [...path, arg]);
+    annotationsOf(prop, map, [...path, arg]);
   }
   return map;
 }
@@ -251,7 +242,8 @@ function mirrorsParams(
   const name = params.name;
   if (typeof name !== "string") return undefined;
   const tool = definitions.registry<ToolEntry>("tools").get(name);
-  if (tool === undefined || tool.headerParams.size === 0) return undefined;
+  if (tool === undefined) return undefined;
+  tool.headerParams ??= headerParamsOf(tool.input);
   for (const [header, path] of tool.headerParams) {
     const raw = headers.get(`mcp-param-${header}`);
     const value = argumentAt(params.arguments, path);
