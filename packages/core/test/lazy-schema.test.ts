@@ -114,6 +114,32 @@ describe("valibot tool schemas are converted when first needed", () => {
     }
   });
 
+  it("a default that cannot be described (it throws, or is not JSON) is left out, and tools/list answers", async () => {
+    const s = server();
+    addTool(
+      s,
+      "odd",
+      {
+        input: v.object({
+          thrown: v.optional(v.string(), () => {
+            throw new Error("no config");
+          }),
+          big: v.optional(v.number(), 10n as never),
+          endless: v.optional(v.number(), Number.POSITIVE_INFINITY),
+          kept: v.optional(v.object({ n: v.number() }), { n: 1 }),
+        }),
+      },
+      () => "x",
+    );
+    const answer = await modern(createHandler(s), "tools/list");
+    expect(answer.status).toBe(200);
+    const { properties } = answer.final.result.tools[0].inputSchema;
+    expect(properties.thrown).toEqual({ type: "string" });
+    expect(properties.big).toEqual({ type: "number" });
+    expect(properties.endless).toEqual({ type: "number" });
+    expect(properties.kept.default).toEqual({ n: 1 });
+  });
+
   it("compileSchema's jsonSchema is the same object on every read", () => {
     const compiled = compileSchema(v.object({ a: v.string() }), "t");
     expect(compiled.jsonSchema).toBe(compiled.jsonSchema);

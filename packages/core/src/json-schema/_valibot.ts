@@ -137,7 +137,7 @@ function base(s: Node, name: string): Json {
     case "wrapper": {
       const inner = sub(s.wrapped);
       const out = t.startsWith("null") ? { anyOf: [inner, { type: "null" }] } : inner;
-      const value = typeof s.default === "function" ? (s.default as () => unknown)() : s.default;
+      const value = defaultOf(s);
       return value === undefined ? out : { ...out, default: value };
     }
     case "union":
@@ -172,6 +172,32 @@ function base(s: Node, name: string): Json {
     default:
       throw unsupported(s, name);
   }
+}
+
+/**
+ * A wrapper's default, for the description. One given as a function is called (when the JSON
+ * Schema is first needed); one that throws is left out, as a default that is not JSON is: it only
+ * annotates the schema, and must not keep `tools/list` from answering.
+ */
+function defaultOf(s: Node): unknown {
+  let value: unknown;
+  try {
+    value = typeof s.default === "function" ? (s.default as () => unknown)() : s.default;
+  } catch {
+    return undefined;
+  }
+  return isJsonValue(value) ? value : undefined;
+}
+
+/** Whether `value` is JSON as it is (no BigInt, Date, Map, function, cycle …), within the converter's depth. */
+function isJsonValue(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return true;
+  if (typeof value === "number") return Number.isFinite(value);
+  if (typeof value !== "object" || depth > 32) return false;
+  const proto = Object.getPrototypeOf(value);
+  if (Array.isArray(value)) return value.every((v) => isJsonValue(v, depth + 1));
+  if (proto !== Object.prototype && proto !== null) return false;
+  return Object.values(value).every((v) => isJsonValue(v, depth + 1));
 }
 
 /** The schema nodes `convert` descends into from `s` (a pipe's own schema first). */
