@@ -34,6 +34,7 @@ interface Results {
   dynamodbColdStart?: { lightMs: number; fetchMs: number };
   vercelColdStart?: { cases: { name: string; medianMs: number }[] };
   workersCpu?: { rows?: { target: string; era: string; cpuUsPerRequest: number }[] };
+  latency?: { rate: number; era: string; server: string; p99: number }[];
 }
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -79,7 +80,9 @@ export function table(results: Results, file: string): string {
     row("cold: import + first `tools/call`, in process (ms)", (t) => {
       if (t !== "portico" || secret === undefined) return fixed(cold.get(t)?.coldStartMs, 1);
       const alone = modern === undefined ? "" : `; 2026-07-28 only: ${fixed(modern, 1)}`;
-      return `${fixed(cold.get(t)?.coldStartMs, 1)} (${fixed(secret, 1)} with \`secret\`${alone})`;
+      const many = cold.get("portico-30-tools")?.coldStartMs;
+      const tools = many === undefined ? "" : `; 30 tools: ${fixed(many, 1)}`;
+      return `${fixed(cold.get(t)?.coldStartMs, 1)} (${fixed(secret, 1)} with \`secret\`${alone}${tools})`;
     });
     const cached = cold.get("portico + code cache + secret") ?? cold.get("portico + code cache");
     if (cached !== undefined) {
@@ -124,6 +127,16 @@ export function table(results: Results, file: string): string {
         ? dash
         : `${fixed(legacy, 1)} / ${fixed(modern, 1)}`;
     });
+  }
+  const latency = results.latency ?? [];
+  for (const rate of [...new Set(latency.map((l) => l.rate))]) {
+    const p99 = (server: string, era: string) =>
+      latency.find((l) => l.rate === rate && l.server === server && l.era === era)?.p99;
+    row(`p99 latency at a fixed ${rate.toLocaleString("en-US")} req/s (ms, legacy / modern)`, (t) =>
+      t === "raw" || t === "portico"
+        ? `${fixed((p99(t, "legacy") ?? Number.NaN) / 1000, 2)} / ${fixed((p99(t, "modern") ?? Number.NaN) / 1000, 2)}`
+        : dash,
+    );
   }
   if (results.idleSessions !== undefined) {
     const kib = results.idleSessions.rssBytesPerSession / 1024;

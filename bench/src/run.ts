@@ -6,7 +6,8 @@
  * process through the official runtime interface client (ric-cold-start.ts), part (g) the Workers
  * CPU time per request in workerd (workers-cpu.ts), part (h) the Vercel function cold start under
  * `vercel dev`, a process per request (vercel-cold-start.ts), part (i) the observability overhead
- * (observe-overhead.ts), part (j) where the Node adapter's time goes against raw node:http (node-gap.ts).
+ * (observe-overhead.ts), part (j) where the Node adapter's time goes against raw node:http (node-gap.ts),
+ * part (k) latency at fixed rates, raw node:http beside the Node adapter (latency.ts).
  * The environment variables are listed in USAGE below (`pnpm bench --help` prints it) and in
  * bench/README.md.
  */
@@ -18,6 +19,7 @@ import { BASELINE_REF, type Baseline, baselineSuffix, isBaseline, prepareBaselin
 import { type ColdStartResult, coldStartBench } from "./cold-start.ts";
 import { type IdleSessionsResult, idleSessionsBench } from "./idle-sessions.ts";
 import { type InProcessCase, measureInProcess, prepareInProcess } from "./in-process.ts";
+import { type LatencyBenchResult, latencyBench, latencySettings } from "./latency.ts";
 import {
   type LoadSettings,
   type LoopbackCase,
@@ -53,7 +55,7 @@ const USAGE = `Usage: pnpm bench [--help]   (the settings are environment variab
                         over loopback, 5 cold starts; results named <date>-throughput-quick.*
   BENCH_ONLY=a,b        only these targets: portico, sdk-v2, mcp-lite, bare, raw (results named -partial)
   BENCH_SKIP=a,b        skip parts: in-process, loopback, cold-start, workers-bundle, idle-sessions,
-                        ric-cold-start, workers-cpu, vercel-cold-start, observe, node-gap
+                        ric-cold-start, workers-cpu, vercel-cold-start, observe, node-gap, latency
   BENCH_BASELINE=<ref>  also measure Portico at a git ref (commit, tag, branch) in the same run, as
                         "portico@<ref>": checked out into a temporary git worktree (removed at the end),
                         installed from the pnpm store (offline first), its own core served through its
@@ -84,6 +86,7 @@ const skipWorkersCpu = skip.has("workers-cpu");
 const skipVercelColdStart = skip.has("vercel-cold-start");
 const skipObserve = skip.has("observe");
 const skipNodeGap = skip.has("node-gap");
+const skipLatency = skip.has("latency");
 const settings = {
   inProcessRounds: quick ? 1 : 5,
   inProcessMs: quick ? 300 : 1000,
@@ -311,6 +314,12 @@ async function bench(started: number, host: Machine, baseline: Baseline | undefi
     nodeGap = await nodeGapBench({ rounds: quick ? 1 : 7, load: settings.load }, log);
     sections.push(nodeGap.markdown);
   }
+  let latency: LatencyBenchResult | undefined;
+  if (!skipLatency) {
+    log("\n(k) Latency at fixed rates (raw node:http, Portico's Node adapter)");
+    latency = await latencyBench(latencySettings(quick), log);
+    sections.push(latency.markdown);
+  }
   if (baseline !== undefined) {
     sections.push(
       `## New vs ${baseline.name} (commit ${baseline.commit.slice(0, 12)})`,
@@ -353,6 +362,7 @@ async function bench(started: number, host: Machine, baseline: Baseline | undefi
     ...(vercelCold === undefined ? {} : { vercelColdStart: vercelCold.json }),
     ...(observeOverhead === undefined ? {} : { observeOverhead: observeOverhead.rows }),
     ...(nodeGap === undefined ? {} : { nodeGap: nodeGap.rows }),
+    ...(latency === undefined ? {} : { latency: latency.rows.map(({ rounds: _rounds, ...row }) => row) }),
     ...(baseline === undefined
       ? {}
       : {
