@@ -1,7 +1,7 @@
 /**
  * (k) Latency at fixed rates: the `add` call to raw node:http and to Portico's Node adapter (both
  * eras; server on CPU 0, the client on CPU 1, as (b)), sent open-loop at rates below both servers'
- * capacity, each request timed to the µs (latency-client.ts). (b) loads the servers flat out, where
+ * capacity, each request timed to the µs from the moment it was due (latency-client.ts). (b) loads the servers flat out, where
  * a request's latency is mostly its wait behind the others (10 connections at 7,000 req/s queue
  * ~1.4 ms on average), and autocannon counts whole milliseconds; this part shows what a request
  * costs when the server is not saturated. Interleaved rounds, medians of the rounds' percentiles.
@@ -122,10 +122,10 @@ function markdown(rows: LatencyRow[], settings: LatencySettings): string {
   const lines = [
     "## (k) Latency at fixed rates",
     "",
-    `The \`add\` call sent open-loop at fixed rates over at most ${settings.connections} keep-alive connections ` +
-      `(node:http client on CPU 1, server on CPU 0), ${settings.rounds} interleaved rounds × (${settings.warmupSec} s ` +
-      `warm-up + ${settings.durationSec} s); each request timed from its write to the end of its answer, in ms; medians of ` +
-      "the rounds' percentiles. The client's own time (its HTTP parsing, its event loop) is in every figure, raw's included.",
+    `The \`add\` call sent open-loop at fixed rates over ${settings.connections} keep-alive connections ` +
+      `(a small node:net client on CPU 1, server on CPU 0), ${settings.rounds} interleaved rounds × (${settings.warmupSec} s ` +
+      `warm-up + ${settings.durationSec} s); each request timed from the moment it was due to the end of its answer, in ms; ` +
+      "medians of the rounds' percentiles. The client's own time (its event loop, its framing) is in every figure, raw's included.",
     "",
     "| rate | era | server | p50 | p90 | p99 | p99.9 | max | p99 ≤ 1 ms | p99 vs raw |",
     "|---:|---|---|---:|---:|---:|---:|---:|---|---:|",
