@@ -140,6 +140,25 @@ describe("valibot tool schemas are converted when first needed", () => {
     expect(properties.kept.default).toEqual({ n: 1 });
   });
 
+  it("refuses a schema made to contain itself at registration, instead of walking it forever", () => {
+    const looped = v.object({ a: v.string() });
+    (looped.entries as Record<string, unknown>).self = looped;
+    let caught: unknown;
+    try {
+      addTool(server(), "t", { input: looped }, () => "x");
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as PorticoError).code).toBe("schema_not_convertible");
+    expect((caught as Error).message).toContain("more than 1000 levels deep");
+    // A deep but finite schema is still taken.
+    let deep: v.GenericSchema = v.string();
+    for (let i = 0; i < 200; i++) deep = v.object({ next: deep });
+    expect(() =>
+      addTool(server(), "deep", { input: deep as v.ObjectSchema<v.ObjectEntries, undefined> }, () => "x"),
+    ).not.toThrow();
+  });
+
   it("compileSchema's jsonSchema is the same object on every read", () => {
     const compiled = compileSchema(v.object({ a: v.string() }), "t");
     expect(compiled.jsonSchema).toBe(compiled.jsonSchema);

@@ -222,14 +222,26 @@ function childrenOf(s: Node): Node[] {
  */
 export function assertValibotConvertible(schema: object, name: string): boolean {
   let metadata = false;
-  const stack: Node[] = [schema as Node];
-  for (let s = stack.pop(); s !== undefined; s = stack.pop()) {
+  const stack: [Node, number][] = [[schema as Node, 0]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [s, depth] = next;
+    // Only a schema made to contain itself gets this deep (valibot builds trees): refuse it here,
+    // where converting it would overflow the stack.
+    if (depth > MAX_DEPTH) {
+      throw new PorticoError(
+        "schema_not_convertible",
+        `The schema of "${name}" has no JSON Schema form: it is nested more than ${MAX_DEPTH} levels deep (does it contain itself?)`,
+      );
+    }
     if (Array.isArray(s.pipe)) metadata ||= (s.pipe as Node[]).some((a) => a.type === "metadata");
     else if (kindOf(s) === undefined) throw unsupported(s, name);
-    stack.push(...childrenOf(s));
+    for (const child of childrenOf(s)) stack.push([child, depth + 1]);
   }
   return metadata;
 }
+
+/** How deep the registration check follows a schema (pipes and wrappers count as levels). */
+const MAX_DEPTH = 1000;
 
 /**
  * Whether {@link valibotToJsonSchema} gives `schema` the JSON Schema type `"object"` — decided at
