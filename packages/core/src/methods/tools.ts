@@ -81,7 +81,7 @@ export interface ToolEntry extends CallableTool {
   input: Compiled | undefined;
   /**
    * `Mcp-Param-*` header name → path of `properties` keys to its argument (`x-mcp-header`): read
-   * off the input's JSON Schema at the tool's first 2026-07-28 call (see `headerParams`).
+   * off the input's JSON Schema at the tool's first 2026-07-28 call (see `mirrorsParams`).
    */
   headerParams: Map<string, readonly string[]> | undefined;
 }
