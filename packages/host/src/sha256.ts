@@ -6,29 +6,37 @@
  * Not constant-time with respect to its input's length (nothing secret is in a length here).
  */
 
-/** The first 64 primes. */
-const PRIMES: number[] = [];
-for (let n = 2; PRIMES.length < 64; n++) if (PRIMES.every((p) => n % p !== 0)) PRIMES.push(n);
+/**
+ * SHA-256's constants, made at the first hash rather than at import: in V8's interpreter, on a cold
+ * start, finding the primes and their roots takes ~0.4 ms, which a process that never hashes (most
+ * requests never sign or seal anything) should not pay.
+ */
+let constants: { initial: Uint32Array; k: Uint32Array } | undefined;
 
 /**
- * The first 32 bits of the fractional part of `root(p)`. Computed rather than written out (700 bytes
- * of hexadecimal in every bundle): each value lies at least 0.005 (initial hash values, square
- * roots) and 0.02 (round constants, cube roots) of a unit from the next integer, far wider than the
- * error of any `Math.sqrt` (exact) or `Math.cbrt` (within an ulp or so) at these magnitudes.
+ * The first 32 bits of the fractional parts of the square roots of the first 8 primes (the
+ * initial hash value) and of the cube roots of the first 64 (the round constants). Computed rather
+ * than written out (700 bytes of hexadecimal in every bundle): each value lies at least 0.005
+ * (square roots) and 0.02 (cube roots) of a unit from the next integer, far wider than the error of
+ * any `Math.sqrt` (exact) or `Math.cbrt` (within an ulp or so) at these magnitudes.
  */
-const fraction32 = (root: (x: number) => number, p: number) => ((root(p) % 1) * 2 ** 32) >>> 0;
-
-/** The first 32 bits of the fractional parts of the square roots of the first 8 primes. */
-const INITIAL = PRIMES.slice(0, 8).map((p) => fraction32(Math.sqrt, p));
-
-/** The first 32 bits of the fractional parts of the cube roots of the first 64 primes. */
-const K = new Uint32Array(PRIMES.map((p) => fraction32(Math.cbrt, p)));
+function tables(): { initial: Uint32Array; k: Uint32Array } {
+  if (constants !== undefined) return constants;
+  const primes: number[] = [];
+  for (let n = 2; primes.length < 64; n++) if (primes.every((p) => n % p !== 0)) primes.push(n);
+  const fraction32 = (root: (x: number) => number, p: number) => ((root(p) % 1) * 2 ** 32) >>> 0;
+  constants = {
+    initial: new Uint32Array(primes.slice(0, 8).map((p) => fraction32(Math.sqrt, p))),
+    k: new Uint32Array(primes.map((p) => fraction32(Math.cbrt, p))),
+  };
+  return constants;
+}
 
 const BLOCK = 64;
 const encoder = new TextEncoder();
 
 /** Folds each 64-byte block of `data` before `end` (a multiple of 64) into `state`. */
-function compress(state: Uint32Array, w: Uint32Array, data: Uint8Array, end: number): void {
+function compress(state: Uint32Array, w: Uint32Array, k: Uint32Array, data: Uint8Array, end: number): void {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   for (let at = 0; at < end; at += BLOCK) {
     for (let i = 0; i < 16; i++) w[i] = view.getUint32(at + i * 4);
@@ -49,7 +57,7 @@ function compress(state: Uint32Array, w: Uint32Array, data: Uint8Array, end: num
     let h = state[7] as number;
     for (let i = 0; i < 64; i++) {
       const sum1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-      const t1 = (h + sum1 + ((e & f) ^ (~e & g)) + (K[i] as number) + (w[i] as number)) | 0;
+      const t1 = (h + sum1 + ((e & f) ^ (~e & g)) + (k[i] as number) + (w[i] as number)) | 0;
       const sum0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
       const t2 = (sum0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
       h = g;
@@ -75,10 +83,11 @@ function compress(state: Uint32Array, w: Uint32Array, data: Uint8Array, end: num
 /** The SHA-256 digest (32 bytes) of `data` (text is hashed as UTF-8). */
 export function sha256(data: Uint8Array | string): Uint8Array {
   const bytes = typeof data === "string" ? encoder.encode(data) : data;
-  const state = new Uint32Array(INITIAL);
+  const { initial, k } = tables();
+  const state = initial.slice();
   const w = new Uint32Array(64);
   const whole = bytes.length - (bytes.length % BLOCK);
-  compress(state, w, bytes, whole);
+  compress(state, w, k, bytes, whole);
   // The rest, a 1 bit, zeros, and the length in bits as a 64-bit big-endian number: one or two blocks.
   const rest = bytes.length - whole;
   const tail = new Uint8Array(rest < 56 ? BLOCK : 2 * BLOCK);
@@ -88,7 +97,7 @@ export function sha256(data: Uint8Array | string): Uint8Array {
   const bits = bytes.length * 8;
   view.setUint32(tail.length - 8, Math.floor(bits / 0x100000000));
   view.setUint32(tail.length - 4, bits >>> 0);
-  compress(state, w, tail, tail.length);
+  compress(state, w, k, tail, tail.length);
   const out = new Uint8Array(32);
   const outView = new DataView(out.buffer);
   for (let i = 0; i < 8; i++) outView.setUint32(i * 4, state[i] as number);
