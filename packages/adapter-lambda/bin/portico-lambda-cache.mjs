@@ -1,17 +1,19 @@
 #!/usr/bin/env node
-// portico-lambda-cache <bundle.cjs> [--export handler]... [--entry index.mjs] [--host h] [--path /mcp] [--node-flags=--expose-gc] [--legacy]
+// portico-lambda-cache <bundle.cjs> [--export handler]... [--entry index.mjs] [--host h] [--path /mcp] [--node-flags=--expose-gc] [--legacy] [--call 'tool={"arg":1}']...
 // Builds a V8 code cache for a CommonJS Lambda bundle (warmed by a few requests that need no store
-// and run no tool; with --legacy also a 2025-era session, which the session store holds meanwhile)
-// and writes the Lambda entry that loads the bundle with it. Run it with the Node
+// and run no tool; with --legacy also a 2025-era session, which the session store holds meanwhile;
+// with --call also the tool calls named, run for real) and writes the Lambda entry that loads the
+// bundle with it. Run it with the Node
 // version and architecture of the function's runtime (e.g. in the Lambda build image).
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { parseCall } from "./_code-cache-calls.mjs";
 
 const USAGE =
-  "usage: portico-lambda-cache <bundle.cjs> [--export handler]... [--entry index.mjs] [--host warm.lambda-url.us-east-1.on.aws] [--path /mcp] [--node-flags=--expose-gc]";
+  "usage: portico-lambda-cache <bundle.cjs> [--export handler]... [--entry index.mjs] [--host warm.lambda-url.us-east-1.on.aws] [--path /mcp] [--node-flags=--expose-gc] [--legacy] [--call 'tool={\"arg\":1}']...";
 /** The V8 flag the Lambda Node.js runtime starts node with (its bootstrap); a cache made under other flags is refused. */
 const LAMBDA_NODE_FLAGS = "--expose-gc";
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
@@ -34,6 +36,7 @@ try {
       path: { type: "string", default: "/mcp" },
       "node-flags": { type: "string", default: LAMBDA_NODE_FLAGS },
       legacy: { type: "boolean", default: false },
+      call: { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -73,6 +76,12 @@ if (basename(bundle) === values.entry.replace(/\.mjs$/, ".js")) {
   );
 }
 
+const calls = (values.call ?? []).map((text) => {
+  const parsed = parseCall(text);
+  if (parsed.error !== undefined) fail(parsed.error, 2);
+  return parsed.call;
+});
+
 const cacheFile = `${bundle}.v8cache`;
 const flags = values["node-flags"].split(/\s+/).filter(Boolean);
 const warm = fileURLToPath(new URL("./_code-cache-warm.mjs", import.meta.url));
@@ -89,6 +98,7 @@ try {
       values.host,
       values.path,
       values.legacy ? "both" : "modern",
+      JSON.stringify(calls),
     ],
     {
       encoding: "utf8",

@@ -4,7 +4,15 @@
  * child under the Lambda runtime's Node flag (`--expose-gc`), and a fresh `node` per cold start.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -202,6 +210,91 @@ describe("portico-lambda-cache", () => {
     expect(sum(answer)).toBe("5");
   });
 
+  describe("--call", () => {
+    let d = "";
+    beforeAll(async () => {
+      d = await bundled("calls");
+    });
+
+    it("runs the named tool calls for real in each era, with their Mcp-Param headers, and the cache serves", () => {
+      const built = run([
+        CLI,
+        join(d, "app.cjs"),
+        "--legacy",
+        "--call",
+        'add={"a":1,"b":2}',
+        "--call",
+        'region={"where":{"region":"zürich-1"}}',
+      ]);
+      expect(built.status, built.stderr).toBe(0);
+      expect(built.stdout).toContain(
+        "handler prompts/list 404, handler tools/call add 200, handler tools/call region 200, handler legacy initialize 200",
+      );
+      expect(built.stdout).toContain(
+        "handler legacy tools/call add 200, handler legacy tools/call region 200, handler legacy DELETE 200",
+      );
+      // Once per era each; the non-ASCII argument went out base64-encoded in Mcp-Param-Region.
+      expect(built.stderr).toBe(
+        "WARMING\nTOOL RAN\nTOOL RAN region zürich-1\nTOOL RAN\nTOOL RAN region zürich-1\n",
+      );
+      const { answer, stderr } = coldCall(join(d, "index.mjs"));
+      expect(answer.cache).toStrictEqual({ status: "accepted" });
+      expect(sum(answer)).toBe("5");
+      expect(stderr).toBe("TOOL RAN\n");
+    });
+
+    it("warms a streamHandle() export with a call, reading the streamed answer", async () => {
+      const built = run([
+        CLI,
+        join(d, "app.cjs"),
+        "--export",
+        "streamHandler",
+        "--entry",
+        "stream.mjs",
+        "--call",
+        'add={"a":1,"b":2}',
+      ]);
+      expect(built.status, built.stderr).toBe(0);
+      expect(built.stdout).toContain("streamHandler tools/call add 200");
+      const refused = run([
+        CLI,
+        join(d, "app.cjs"),
+        "--export",
+        "streamHandler",
+        "--entry",
+        "s.mjs",
+        "--call",
+        "nope",
+      ]);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain(
+        '--call nope: "streamHandler" answered its 2026-07-28 tools/call with error -32602: Unknown tool: nope;',
+      );
+    });
+
+    it.each([
+      ["an unknown tool", ["nope"], "with error -32602: Unknown tool: nope;"],
+      ["arguments the tool refuses", ["region={}"], "with a tool error: Invalid arguments for tool region"],
+      [
+        "arguments of the wrong type, under --legacy too",
+        ["--legacy", 'region={"where":{"region":1}}'],
+        "answered its 2026-07-28 tools/call with a tool error",
+      ],
+    ])("fails the build, writing nothing, when the server answers %s", (_, args, said) => {
+      const out = join(d, "failed");
+      rmSync(out, { recursive: true, force: true });
+      copyFileSync(join(d, "app.cjs"), join(dir, "failed.cjs"));
+      const callArgs = args.flatMap((a) => (a.startsWith("--") ? [a] : ["--call", a]));
+      const r = run([CLI, join(dir, "failed.cjs"), "--entry", "failed.mjs", ...callArgs]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(said);
+      expect(r.stderr).toContain("name a tool and arguments that it answers without side effects or input");
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(existsSync(join(dir, "failed.cjs.v8cache"))).toBe(false);
+      expect(existsSync(join(dir, "failed.mjs"))).toBe(false);
+    });
+  });
+
   it("--node-flags= builds for a node started without flags", async () => {
     const d = await bundled("no-flags");
     const built = run([CLI, join(d, "app.cjs"), "--node-flags="]);
@@ -294,6 +387,19 @@ describe("portico-lambda-cache", () => {
         'exports no function named "buildTime"',
       ],
       ["an unknown option", ["app.cjs", "--bogus"], 2, "Unknown option"],
+      ["a --call that names no tool", ["app.cjs", "--call", "={}"], 2, '--call "={}" names no tool'],
+      [
+        "a --call whose arguments are not JSON",
+        ["app.cjs", "--call", "add={a"],
+        2,
+        "--call add: its arguments are not JSON",
+      ],
+      [
+        "a --call whose arguments are not an object",
+        ["app.cjs", "--call", "add=[1]"],
+        2,
+        "--call add: its arguments must be a JSON object",
+      ],
       [
         "an ES module bundle",
         ["esm.js"],
