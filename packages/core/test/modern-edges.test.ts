@@ -16,8 +16,8 @@ import { modern, modernRequest, read } from "./_client.ts";
 
 const ELICIT = { elicitation: {} };
 
-function server(): McpServer {
-  const s = new McpServer({ name: "t", version: "1.0.0" });
+function server(name = "t"): McpServer {
+  const s = new McpServer({ name, version: "1.0.0" });
   addResourceTemplate(s, "notes://{id}", { name: "note" }, async (uri, _vars, ctx) => {
     const answer = await ctx.elicit({
       message: "read?",
@@ -79,6 +79,34 @@ describe("MRTR requestState binding", () => {
     expect(second.status).toBe(400);
     expect(second.final.error.code).toBe(ErrorCode.InvalidParams);
     expect(second.final.error.message).toMatch(/belongs to another request/);
+  });
+});
+
+describe("MRTR requestState and the server that asked", () => {
+  const secret = "a-secret-shared-by-two-servers-0123456789";
+  const named = (name: string) => createHandler(server(name), { secret, onError: () => {} });
+
+  it("is refused by another server sharing the secret, and taken by another instance of the same server", async () => {
+    const first = await modern(
+      named("notes"),
+      "resources/read",
+      { uri: "notes://1" },
+      { capabilities: ELICIT },
+    );
+    expect(first.final.result.resultType).toBe("input_required");
+    const [key] = Object.keys(first.final.result.inputRequests) as [string];
+    const retry = {
+      uri: "notes://1",
+      requestState: first.final.result.requestState,
+      inputResponses: { [key]: { action: "accept", content: {} } },
+    };
+    const other = await modern(named("billing"), "resources/read", retry, { capabilities: ELICIT, id: 2 });
+    expect(other.status).toBe(400);
+    expect(other.final.error.code).toBe(ErrorCode.InvalidParams);
+    expect(other.final.error.message).toMatch(/belongs to another request/);
+    const same = await modern(named("notes"), "resources/read", retry, { capabilities: ELICIT, id: 3 });
+    expect(same.status).toBe(200);
+    expect(same.final.result.contents[0].text).toBe("notes://1: accept");
   });
 });
 

@@ -63,7 +63,7 @@ export async function gatheredAnswers(
   }
   const now = Date.now();
   const payload: SealedState | undefined = await sealerOf(rt).open(params.requestState, now);
-  const binding = await bindingOf(method, target, params.arguments);
+  const binding = await bindingOf(rt.server.info.name, method, target, params.arguments);
   if (payload === undefined || payload.b !== binding || payload.s !== principalOf(incoming.auth)) {
     throw new McpError(
       ErrorCode.InvalidParams,
@@ -101,7 +101,7 @@ export async function inputRequired(
   const principal = principalOf(incoming.auth);
   const state: SealedState = {
     v: 1,
-    b: await bindingOf(call.method, targetOf(call), params.arguments),
+    b: await bindingOf(rt.server.info.name, call.method, targetOf(call), params.arguments),
     s: principal,
     e: Date.now() + rt.options.requestStateTtlMs,
     r: collector.used,

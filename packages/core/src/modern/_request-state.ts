@@ -12,7 +12,7 @@ import { canonicalJson, fromBase64Url, randomId, toBase64Url } from "../util/enc
 export interface RequestStatePayload {
   /** Version of this format. */
   v: 1;
-  /** Binding: digest of method + target + arguments. */
+  /** Binding: digest of the server's name + method + target + arguments. */
   b: string;
   /** The principal (`principalOf` the caller) the state was issued to; `null` for anonymous. */
   s: string | null;
@@ -63,9 +63,19 @@ export class RequestStateSealer {
   }
 }
 
-/** Digest binding a state to its request: method, target (tool/prompt name or URI) and arguments. */
-export async function bindingOf(method: string, target: string, args: unknown): Promise<string> {
-  return toBase64Url(sha256(canonicalJson([method, target, args ?? {}])));
+/**
+ * Digest binding a state to its request — method, target (tool/prompt name or URI) and arguments —
+ * and to the server that asked, by its name: two servers that share a secret (one
+ * `PORTICO_SECRET` for several functions) must not take each other's states, though the instances
+ * of one server do.
+ */
+export async function bindingOf(
+  server: string,
+  method: string,
+  target: string,
+  args: unknown,
+): Promise<string> {
+  return toBase64Url(sha256(canonicalJson([server, method, target, args ?? {}])));
 }
 
 /** A random secret for when none is configured (state then only verifies on this instance). */
