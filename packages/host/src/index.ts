@@ -21,6 +21,7 @@ export { LightHeaders } from "./light-headers.ts";
 export { listenError } from "./listen-error.ts";
 export type { PromiseTracker } from "./promise-tracker.ts";
 export { createTracker } from "./promise-tracker.ts";
+export { fillRandom } from "./random.ts";
 export { hmacSha256, sha256 } from "./sha256.ts";
 export type { ShutdownReason } from "./shutdown.ts";
 export { shutdownDeadline, shutdownReason } from "./shutdown.ts";

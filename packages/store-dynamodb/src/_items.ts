@@ -3,6 +3,7 @@
  * See the README's "Table layout" for the picture.
  */
 import type { JsonValue } from "@portico/core";
+import { fillRandom, sha256 } from "@portico/host";
 import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from "./table.ts";
 
 /** A DynamoDB attribute value as it is on the wire (only the kinds used here). */
@@ -62,9 +63,9 @@ export function decodeJson(text: string | undefined): JsonValue {
   return JSON.parse(text) as JsonValue;
 }
 
-/** Random lowercase hex, from WebCrypto. */
+/** Random lowercase hex (`fillRandom`: on Node, without loading Node's crypto on a cold start). */
 export function randomHex(bytes: number): string {
-  return hex(crypto.getRandomValues(new Uint8Array(bytes)));
+  return hex(fillRandom(new Uint8Array(bytes)));
 }
 
 function hex(bytes: Uint8Array): string {
@@ -88,8 +89,7 @@ export async function partitionKey(keyPrefix: string, type: string, text: string
   if (pk.length * 3 <= MAX_PARTITION_KEY_BYTES) return pk;
   const encoder = new TextEncoder();
   if (encoder.encode(pk).length <= MAX_PARTITION_KEY_BYTES) return pk;
-  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(text));
-  return `${keyPrefix}${type}#~${hex(new Uint8Array(digest))}`;
+  return `${keyPrefix}${type}#~${hex(sha256(encoder.encode(text)))}`;
 }
 
 export function checkTtl(ttlMs: number): void {

@@ -1,4 +1,5 @@
 /** Byte/text encodings shared by the core (no Node APIs). */
+import { fillRandom } from "@portico/host";
 
 export function bytesToBase64(bytes: Uint8Array): string {
   let binary = "";
@@ -31,11 +32,12 @@ let poolOffset = 0;
 
 /**
  * A cryptographically random, URL-safe id of `length` characters (6 random bits each). Random bytes
- * are drawn from the platform CSPRNG a pool at a time, so ids on the request path cost no system call.
+ * are drawn from the platform CSPRNG a pool at a time, so ids on the request path cost no system call
+ * (`fillRandom`: on Node, the kernel's, so a cold start does not load Node's crypto for them).
  */
 export function randomId(length = 22): string {
   if (poolOffset + length > pool.length) {
-    pool = crypto.getRandomValues(new Uint8Array(Math.max(POOL_BYTES, length)));
+    pool = fillRandom(new Uint8Array(Math.max(POOL_BYTES, length)));
     poolOffset = 0;
   }
   let id = "";
