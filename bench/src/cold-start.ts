@@ -34,40 +34,56 @@ export type Target = (typeof TARGETS)[number] | BaselineName;
 const CACHED = "portico + code cache" as const;
 /** The same, its cache also warmed by one real `tools/call` (`--call`, as the adapter's README advises). */
 const CACHED_CALL = "portico + code cache --call add" as const;
+/** The `portico` target answering a legacy `initialize` (with secret, under `--expose-gc`). */
+const INITIALIZE = "portico + secret, legacy initialize, --expose-gc" as const;
 /** The `--call` of {@link CACHED_CALL}: `add` has no side effects. */
 const WARM_CALL = 'add={"a":1,"b":2}';
 const RUNS = Number(process.env.COLD_RUNS ?? (process.env.BENCH_QUICK === "1" ? 5 : 15));
 /** `COLD_RUNS=0`: bundle size only (the portico target, with its largest inputs), no timing. */
 const SIZE_ONLY = RUNS === 0;
 
-/** The cold invocation: an HTTP API v2 event carrying `tools/call add {a: 2, b: 3}` (JSON text). */
-export function event(target: Target): string {
-  // mcp-lite 0.10 serves 2025-06-18 only: it gets the stateless legacy call; the others the 2026-07-28 one.
-  const modern = target !== "mcp-lite";
-  const params: Record<string, unknown> = { name: "add", arguments: { a: 2, b: 3 } };
-  const headers: Record<string, string> = {
-    host: "127.0.0.1",
-    "content-type": "application/json",
-    accept: "application/json, text/event-stream",
-    "mcp-protocol-version": modern ? "2026-07-28" : "2025-06-18",
-  };
-  if (modern) {
-    params._meta = {
-      "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-      "io.modelcontextprotocol/clientCapabilities": {},
-    };
-    headers["mcp-method"] = "tools/call";
-    headers["mcp-name"] = "add";
-  }
+/** An HTTP API v2 event POSTing one JSON-RPC request (`id` 1) to /mcp on 127.0.0.1, as JSON text. */
+function postEvent(
+  method: string,
+  params: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): string {
   return JSON.stringify({
     version: "2.0",
     rawPath: "/mcp",
     rawQueryString: "",
-    headers,
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params }),
+    headers: {
+      host: "127.0.0.1",
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      ...headers,
+    },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
     isBase64Encoded: false,
     requestContext: { http: { method: "POST", path: "/mcp" }, requestId: "r", domainName: "127.0.0.1" },
   });
+}
+
+/** The cold invocation: an HTTP API v2 event carrying `tools/call add {a: 2, b: 3}` (JSON text). */
+export function event(target: Target): string {
+  const params = { name: "add", arguments: { a: 2, b: 3 } };
+  // mcp-lite 0.10 serves 2025-06-18 only: it gets the stateless legacy call; the others the 2026-07-28 one.
+  if (target === "mcp-lite") return postEvent("tools/call", params, { "mcp-protocol-version": "2025-06-18" });
+  const _meta = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientCapabilities": {},
+  };
+  return postEvent(
+    "tools/call",
+    { ...params, _meta },
+    { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "add" },
+  );
+}
+
+/** A legacy `initialize` as an HTTP API v2 event (JSON text): it opens a session, whose id is random. */
+export function initializeEvent(): string {
+  const clientInfo = { name: "bench", version: "1" };
+  return postEvent("initialize", { protocolVersion: "2025-11-25", capabilities: {}, clientInfo });
 }
 
 export interface Bundle {
@@ -208,7 +224,7 @@ function coldStart(
   eventJson: string,
   env?: Record<string, string>,
   flags: string[] = [],
-): { ms: number; ok: boolean } {
+): { ms: number; ok: boolean; status: number; session: boolean } {
   const out = execFileSync(
     process.execPath,
     [...flags, fileURLToPath(new URL("./lambda/_invoke.mjs", import.meta.url)), file, eventJson],
@@ -217,8 +233,12 @@ function coldStart(
       env: { ...process.env, ...env },
     },
   );
-  const line = JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as { ms: number; ok: boolean };
-  return line;
+  return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as {
+    ms: number;
+    ok: boolean;
+    status: number;
+    session: boolean;
+  };
 }
 
 export interface ColdStartResult {
@@ -253,6 +273,7 @@ export async function coldStartBench(baseline?: Baseline): Promise<ColdStartResu
     const cachedSecretTimes: number[] = [];
     const callTimes: number[] = [];
     const callSecretTimes: number[] = [];
+    const initializeTimes: number[] = [];
     for (let round = 0; round < RUNS; round++) {
       // Every other run in reverse, so neither side of a pair always starts first.
       const order: (Target | typeof CACHED)[] = [...targets, CACHED];
@@ -279,6 +300,12 @@ export async function coldStartBench(baseline?: Baseline): Promise<ColdStartResu
         const r = coldStart(b.file, event(target));
         if (!r.ok) throw new Error(`${target}: the cold invocation did not answer add(2, 3) = 5`);
         times.get(target)?.push(r.ms);
+        if (target === "portico") {
+          // A 2025-era client's first request to a fresh instance, as Lambda starts node.
+          const init = coldStart(b.file, initializeEvent(), { PORTICO_SECRET: SECRET }, LAMBDA_NODE_FLAGS);
+          if (init.status !== 200 || !init.session) throw new Error("portico: initialize opened no session");
+          initializeTimes.push(init.ms);
+        }
         const secretRuns = withSecret.get(target);
         if (secretRuns !== undefined) {
           // As deployed: with PORTICO_SECRET set, the handler writes no one-time warning.
@@ -306,6 +333,14 @@ export async function coldStartBench(baseline?: Baseline): Promise<ColdStartResu
       cachedRow(CACHED_CALL, median(callTimes), cachedCall),
       cachedRow(`${CACHED_CALL} + secret`, median(callSecretTimes), cachedCall),
     );
+    const portico = bundles.get("portico");
+    if (portico !== undefined) {
+      rows.splice(
+        2,
+        0,
+        `| ${INITIALIZE} | ${kb(portico.min)} | ${kb(portico.gzip)} | ${median(initializeTimes).toFixed(1)} ms (legacy \`initialize\`) | — |`,
+      );
+    }
     const p = med("portico");
     const vs = (t: Target) => p / med(t);
     const sizeGoal = (t: Target, what: string) => {
@@ -348,6 +383,7 @@ export async function coldStartBench(baseline?: Baseline): Promise<ColdStartResu
       figure(`${CACHED} + secret`, cached, cachedSecretTimes),
       figure(CACHED_CALL, cachedCall, callTimes),
       figure(`${CACHED_CALL} + secret`, cachedCall, callSecretTimes),
+      figure(INITIALIZE, bundles.get("portico"), initializeTimes),
     ];
     const dynamodb = await dynamoDbColdStart(dir, RUNS);
     const ddbRatio = dynamodb.lightMs / dynamodb.fetchMs;

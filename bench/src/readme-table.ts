@@ -95,6 +95,12 @@ export function table(results: Results, file: string): string {
             : `${fixed(called.coldStartMs, 1)} warmed with \`--call\` (${fixed(cached.coldStartMs, 1)} without)`,
       );
     }
+    const initialize = cold.get("portico + secret, legacy initialize, --expose-gc");
+    if (initialize !== undefined) {
+      row("cold: a legacy `initialize` (a random session id), under `--expose-gc` (ms)", (t) =>
+        t === "portico" ? fixed(initialize.coldStartMs, 1) : dash,
+      );
+    }
     const ddb = results.dynamodbColdStart;
     if (ddb !== undefined) {
       row("cold: a legacy `tools/call` on the DynamoDB stores, under `--expose-gc` (ms)", (t) =>

@@ -1,6 +1,7 @@
 // Child of cold-start.ts and openapi-cost.ts: a fresh process imports one bundle and answers one event.
 // Prints {"ms": import + first answer, "status": ..., "ok": the sum came back (tools/call add),
-// "tools": tools on the answer's page (tools/list), "rssMb": the process's RSS after answering}.
+// "tools": tools on the answer's page (tools/list), "session": the answer opened a legacy session
+// (initialize), "rssMb": the process's RSS after answering}.
 // Before it loads a function's handler, the Lambda runtime client has already run its own module,
 // whose top level reads `import.meta.url` (aws-lambda-ric's index.mjs: `createRequire(import.meta.url)`),
 // which loads Node's import.meta initialiser (~0.4 ms under `--expose-gc`): done here too, untimed.
@@ -21,6 +22,6 @@ try {
   tools = JSON.parse(text).result?.tools?.length ?? 0;
 } catch {}
 const rssMb = process.memoryUsage().rss / 2 ** 20;
-process.stdout.write(
-  `${JSON.stringify({ ms, status: result?.statusCode, ok: text.includes('"text":"5"'), tools, rssMb })}\n`,
-);
+const session = typeof result?.headers?.["mcp-session-id"] === "string";
+const ok = text.includes('"text":"5"');
+process.stdout.write(`${JSON.stringify({ ms, status: result?.statusCode, ok, tools, session, rssMb })}\n`);
