@@ -18,6 +18,8 @@ export type { LambdaHandler, LambdaHandlerOptions } from "./handle.ts";
 export { handle } from "./handle.ts";
 export type { InvokeSelfOptions } from "./invoke-self.ts";
 export { invokeSelf } from "./invoke-self.ts";
+export type { ReadSecretOptions } from "./read-secret.ts";
+export { readSecret } from "./read-secret.ts";
 export type { AwsLambdaRuntime, ResponseStreamLike, StreamMetadata } from "./stream-handle.ts";
 export { streamHandle } from "./stream-handle.ts";
 export type { ToEventOptions } from "./to-event.ts";

@@ -6,6 +6,7 @@
  * recognise the task events and run them with `app.runTask(job)`.
  */
 import { type AwsCredentials, isTimerMs, lightFetch, signAwsRequest, timerRange } from "@portico/host";
+import { env, envCredentials, envRegion } from "./_aws-env.ts";
 import type { TaskEvent } from "./_task-event.ts";
 
 export interface InvokeSelfOptions {
@@ -29,11 +30,6 @@ export interface InvokeSelfOptions {
   timeoutMs?: number;
 }
 
-function env(name: string): string | undefined {
-  const value = process.env[name];
-  return value === undefined || value === "" ? undefined : value;
-}
-
 function required(value: string | undefined, what: string): string {
   if (value === undefined) throw new Error(`invokeSelf: no ${what} (not on Lambda? pass it in the options)`);
   return value;
@@ -50,17 +46,16 @@ export function invokeSelf(options: InvokeSelfOptions = {}): (job: unknown) => P
     throw new RangeError(`invokeSelf: timeoutMs must be ${timerRange(1)}, got ${String(timeoutMs)}`);
   }
   return async (job) => {
-    const region = required(options.region ?? env("AWS_REGION") ?? env("AWS_DEFAULT_REGION"), "region");
+    const region = required(options.region ?? envRegion(), "region");
     const name = required(options.functionName ?? env("AWS_LAMBDA_FUNCTION_NAME"), "function name");
     const version = env("AWS_LAMBDA_FUNCTION_VERSION");
     const qualifier = options.qualifier ?? (version === "$LATEST" ? undefined : version);
-    const credentials =
-      options.credentials ??
-      ({
-        accessKeyId: required(env("AWS_ACCESS_KEY_ID"), "credentials (AWS_ACCESS_KEY_ID)"),
-        secretAccessKey: required(env("AWS_SECRET_ACCESS_KEY"), "credentials (AWS_SECRET_ACCESS_KEY)"),
-        ...(env("AWS_SESSION_TOKEN") === undefined ? {} : { sessionToken: env("AWS_SESSION_TOKEN") }),
-      } as AwsCredentials);
+    const credentials = options.credentials ?? envCredentials();
+    if ("missing" in credentials) {
+      throw new Error(
+        `invokeSelf: no credentials (${credentials.missing}) (not on Lambda? pass it in the options)`,
+      );
+    }
     if (!/^[A-Za-z0-9_-]{1,140}$/.test(name)) {
       throw new Error(`invokeSelf: give the function's name, not an ARN (got ${JSON.stringify(name)})`);
     }

@@ -72,64 +72,21 @@ ${dynamodb ? "  if (env.TABLE_NAME) config.tableName = env.TABLE_NAME;\n" : ""} 
 function secretModule(): string {
   return `/**
  * The requestState secret: one signed Secrets Manager \`GetSecretValue\` call per cold start
- * (\`signAwsRequest\` and \`lightFetch\` of @portico/host: neither the AWS SDK nor undici, Node's
- * \`fetch\`, is loaded). The value lives only in the function's memory.
+ * (\`readSecret\` of @portico/adapter-lambda: neither the AWS SDK, nor undici — Node's \`fetch\` — nor
+ * Node's crypto is loaded). The value lives only in the function's memory.
  */
 import { randomBytes } from "node:crypto";
-import { lightFetch, signAwsRequest } from "@portico/host";
+import { readSecret } from "@portico/adapter-lambda";
 import type { Config } from "./config.ts";
-
-/** Shorter secrets are refused: the HMAC key should carry at least 256 bits. */
-const MIN_LENGTH = 32;
-/** Retries of a 5xx, a 429 or a network failure: few, so that a failing cold start fails fast. */
-const RETRIES = 2;
 
 export async function fetchSecret(config: Config): Promise<string> {
   // Outside Lambda (dev server, tests): one process, so a random secret of its own will do.
   if (config.secretArn === undefined) return randomBytes(32).toString("hex");
-  const credentials = config.credentials;
-  if (credentials === undefined) {
+  if (config.credentials === undefined) {
     throw new Error("No AWS credentials to read the requestState secret with");
   }
-  const url = new URL(\`https://secretsmanager.\${config.region}.amazonaws.com/\`);
-  const body = JSON.stringify({ SecretId: config.secretArn });
-  let status = 0;
-  let data: { SecretString?: unknown; __type?: unknown } = {};
-  let failure: unknown;
-  for (let attempt = 0; attempt <= RETRIES; attempt++) {
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
-    const headers = await signAwsRequest({
-      method: "POST",
-      url,
-      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "secretsmanager.GetSecretValue" },
-      body,
-      credentials,
-      region: config.region,
-      service: "secretsmanager",
-    });
-    try {
-      const signal = AbortSignal.timeout(5_000);
-      const response = await lightFetch(url, { method: "POST", headers, body, signal, maxBytes: 1 << 20 });
-      status = response.status;
-      try {
-        data = JSON.parse(await response.text());
-      } catch {
-        data = {};
-      }
-    } catch (error) {
-      status = 0;
-      failure = error;
-    }
-    if (status !== 0 && status < 500 && status !== 429) break;
-  }
-  if (status === 0) throw new Error(\`GetSecretValue(\${config.secretArn}) failed: \${String(failure)}\`);
-  if (status !== 200) {
-    throw new Error(\`GetSecretValue(\${config.secretArn}) failed: HTTP \${status} \${String(data.__type ?? "")}\`);
-  }
-  if (typeof data.SecretString !== "string" || data.SecretString.length < MIN_LENGTH) {
-    throw new Error(\`Secret \${config.secretArn} has no SecretString of at least \${MIN_LENGTH} characters\`);
-  }
-  return data.SecretString;
+  // An HMAC key should carry at least 256 bits: shorter secrets are refused.
+  return readSecret(config.secretArn, { region: config.region, credentials: config.credentials, minLength: 32 });
 }
 `;
 }
