@@ -9,6 +9,7 @@
  * Redirects are never followed: a 3xx is the answer.
  */
 
+import { nodeBuiltin } from "./_node-builtin.ts";
 import { readBoundedText } from "./bounded-body.ts";
 
 /** What {@link lightFetch} sends: a whole text body, plain header fields. */
@@ -67,8 +68,6 @@ interface NodeHttp {
   ): NodeClientRequest;
 }
 
-type Builtins = { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } };
-
 /** `node:http` now, `node:https` on first need (it loads TLS and Node's crypto: only for https: URLs). */
 interface NodeClients {
   http: NodeHttp;
@@ -77,19 +76,10 @@ interface NodeClients {
 
 /** `node:http` (and `node:https` on demand) where the runtime has them (Node 20.16+, Bun), else `undefined`. */
 function nodeHttp(): NodeClients | undefined {
-  const global = globalThis as { process?: Builtins; Deno?: unknown; navigator?: { userAgent?: string } };
-  const proc = global.process;
-  const load = proc?.getBuiltinModule;
-  if (typeof load !== "function" || proc?.versions?.node === undefined) return undefined;
-  // workerd and Deno emulate `process` and `node:http` on top of their own fetch: use that directly.
-  if (global.Deno !== undefined || global.navigator?.userAgent === "Cloudflare-Workers") return undefined;
+  // workerd and Deno emulate `node:http` on top of their own fetch: `nodeBuiltin` leaves them to it.
   const client = (id: string): NodeHttp | undefined => {
-    try {
-      const module = load.call(proc, id) as NodeHttp | undefined;
-      return typeof module?.request === "function" ? module : undefined;
-    } catch {
-      return undefined;
-    }
+    const module = nodeBuiltin(id) as NodeHttp | undefined;
+    return typeof module?.request === "function" ? module : undefined;
   };
   const http = client("node:http");
   if (http === undefined) return undefined;

@@ -7,6 +7,7 @@
  * through `process.getBuiltinModule`, so no `node:` import reaches other runtimes); everywhere else,
  * and wherever that device cannot be read, it is `crypto.getRandomValues`.
  */
+import { nodeBuiltin } from "./_node-builtin.ts";
 
 interface NodeFs {
   openSync(path: string, flags: string): number;
@@ -14,29 +15,17 @@ interface NodeFs {
   closeSync(fd: number): void;
 }
 
-type Proc = { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } };
-
 /** `node:fs` where the kernel device should be used (Node 20.16+), `null` elsewhere or once it failed. */
 let fs: NodeFs | null | undefined;
 
 function nodeFs(): NodeFs | null {
   if (fs !== undefined) return fs;
   fs = null;
-  const global = globalThis as {
-    process?: Proc;
-    Deno?: unknown;
-    Bun?: unknown;
-    navigator?: { userAgent?: string };
-  };
-  const proc = global.process;
-  // Bun, Deno and workerd emulate `process`; their `crypto.getRandomValues` costs nothing to load.
-  if (global.Deno !== undefined || global.Bun !== undefined) return fs;
-  if (global.navigator?.userAgent === "Cloudflare-Workers" || proc?.versions?.node === undefined) return fs;
-  if (typeof proc.getBuiltinModule !== "function") return fs;
-  try {
-    const module = proc.getBuiltinModule("node:fs") as NodeFs | undefined;
-    if (typeof module?.openSync === "function" && typeof module.readSync === "function") fs = module;
-  } catch {}
+  // Bun's `crypto.getRandomValues` costs nothing to load (nor do Deno's and workerd's, which
+  // `nodeBuiltin` leaves out).
+  if ((globalThis as { Bun?: unknown }).Bun !== undefined) return fs;
+  const module = nodeBuiltin("node:fs") as NodeFs | undefined;
+  if (typeof module?.openSync === "function" && typeof module.readSync === "function") fs = module;
   return fs;
 }
 
