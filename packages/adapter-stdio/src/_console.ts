@@ -22,8 +22,9 @@ export function consoleToStderr(): () => void {
   }
   const stdout = process.stdout as unknown as Methods;
   const ownWrite = Object.getOwnPropertyDescriptor(stdout, "write");
-  stdout.write = (...args: unknown[]) =>
+  const toStderrWrite = (...args: unknown[]) =>
     (process.stderr.write as (...a: unknown[]) => boolean).apply(process.stderr, args);
+  stdout.write = toStderrWrite;
   return () => {
     for (const [key, method] of Object.entries(saved)) global[key] = method;
     if (ownWrite === undefined) delete stdout.write;

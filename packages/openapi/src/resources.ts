@@ -170,7 +170,8 @@ export function enumCompleters(
     const values = isObject(schema) && Array.isArray(schema.enum) ? schema.enum : undefined;
     if (values === undefined) continue;
     const options = values.filter((v): v is string => typeof v === "string");
-    complete[variable] = (value) => options.filter((o) => o.startsWith(value));
+    const completer = (value: string) => options.filter((o) => o.startsWith(value));
+    complete[variable] = completer;
   }
   return Object.keys(complete).length > 0 ? complete : undefined;
 }

@@ -19,7 +19,7 @@ export function upstreamCompleters(call: ForwardCall, logger: ProxyLogger | unde
     if (names.length === 0) return undefined;
     const completers: Record<string, Completer> = {};
     for (const name of names) {
-      completers[name] = async (value: string, context: CompletionContext, ctx: HandlerContext) => {
+      const completer = async (value: string, context: CompletionContext, ctx: HandlerContext) => {
         try {
           const result = await call(
             "completion/complete",
@@ -40,6 +40,7 @@ export function upstreamCompleters(call: ForwardCall, logger: ProxyLogger | unde
           throw error;
         }
       };
+      completers[name] = completer;
     }
     return completers;
   };

@@ -76,10 +76,15 @@ export class TransportSession {
   /** Starts the transport and the session. */
   async start(signal: AbortSignal | undefined): Promise<void> {
     const transport = this.#transport;
-    transport.onmessage = (message) => this.#receive(message);
-    transport.onclose = () =>
+    // Handlers through locals: V8 makes a function literal assigned straight to a property in its
+    // old generation, keeping what it closes over past young collections.
+    const onmessage = (message: TransportMessage) => this.#receive(message);
+    const onclose = () =>
       this.#fail(new UpstreamTransportError("unreachable", "the upstream transport closed"));
-    transport.onerror = (error) => this.onError?.(error);
+    const onerror = (error: Error) => this.onError?.(error);
+    transport.onmessage = onmessage;
+    transport.onclose = onclose;
+    transport.onerror = onerror;
     try {
       await transport.start();
     } catch (error) {

@@ -31,11 +31,11 @@ function sendStatusOnFirstWrite(res: ServerResponse, metadata: StreamMetadata): 
     res.writeHead(status, flat);
     res.flushHeaders();
   };
-  res.write = function (this: ServerResponse, ...args: unknown[]) {
+  const writeOnce = function (this: ServerResponse, ...args: unknown[]) {
     if (!sent) send(metadata.statusCode);
     return (write as (...a: unknown[]) => boolean).apply(this, args);
   } as ServerResponse["write"];
-  res.end = function (this: ServerResponse, ...args: unknown[]) {
+  const endOnce = function (this: ServerResponse, ...args: unknown[]) {
     if (!sent && !res.headersSent) {
       console.warn(
         "[@portico/adapter-lambda/dev] stream ended before any write: Lambda would lose the status line (502)",
@@ -45,6 +45,8 @@ function sendStatusOnFirstWrite(res: ServerResponse, metadata: StreamMetadata): 
     }
     return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
   } as ServerResponse["end"];
+  res.write = writeOnce;
+  res.end = endOnce;
 }
 
 /**

@@ -86,7 +86,8 @@ export class RequestAbort {
       if (host.aborted) onShutdown();
       else {
         host.addEventListener("abort", onShutdown, { once: true });
-        this.#unwatchHost = () => host.removeEventListener("abort", onShutdown);
+        const unwatch = () => host.removeEventListener("abort", onShutdown);
+        this.#unwatchHost = unwatch; // through a local: see onClientGone in call.ts
       }
     }
     const deadline = this.#incoming.host.deadline;

@@ -49,64 +49,85 @@ export abstract class CallContext implements HandlerContext {
   #startTask: HandlerContext["startTask"] | undefined;
   #saveCheckpoint: HandlerContext["saveCheckpoint"] | undefined;
 
+  // Each function is bound on first access, never assigned as a literal: V8 makes a function
+  // literal assigned straight to a property in its old generation, where it would keep the whole
+  // call alive past every young collection (test/young-closures.test.ts).
+
   get progress(): HandlerContext["progress"] {
-    this.#progress ??= async (progress, total, message) => {
-      const token = this.progressToken();
-      if (token === undefined || this.signal.aborted) return;
-      const params: Record<string, unknown> = { progressToken: token, progress };
-      if (total !== undefined) params.total = total;
-      if (message !== undefined) params.message = message;
-      await this.notify({ jsonrpc: "2.0", method: "notifications/progress", params });
-    };
+    this.#progress ??= this.#sendProgress.bind(this);
     return this.#progress;
   }
 
   get log(): HandlerContext["log"] {
-    this.#log ??= async (level, data, logger) => {
-      if (!logLevelAllows(this.logLevel(), level) || this.signal.aborted) return;
-      const params: Record<string, unknown> = { level, data };
-      if (logger !== undefined) params.logger = logger;
-      await this.notify({ jsonrpc: "2.0", method: "notifications/message", params });
-    };
+    this.#log ??= this.#sendLog.bind(this);
     return this.#log;
   }
 
   get elicit(): HandlerContext["elicit"] {
-    this.#elicit ??= (params) =>
-      this.#askOne({ method: "elicitation/create", params }) as Promise<ElicitResult>;
+    this.#elicit ??= this.#askElicitation.bind(this);
     return this.#elicit;
   }
 
   get sample(): HandlerContext["sample"] {
-    this.#sample ??= (params) =>
-      this.#askOne({ method: "sampling/createMessage", params }) as Promise<CreateMessageResult>;
+    this.#sample ??= this.#askSampling.bind(this);
     return this.#sample;
   }
 
   get listRoots(): HandlerContext["listRoots"] {
-    this.#listRoots ??= () => this.#askOne({ method: "roots/list" }) as Promise<ListRootsResult>;
+    this.#listRoots ??= this.#askRoots.bind(this);
     return this.#listRoots;
   }
 
   get inputs(): HandlerContext["inputs"] {
-    this.#inputs ??= (requests) =>
-      this.ask(requests) as Promise<Record<keyof typeof requests & string, unknown>>;
+    this.#inputs ??= this.#askInputs.bind(this) as HandlerContext["inputs"];
     return this.#inputs;
   }
 
   get closeStream(): HandlerContext["closeStream"] {
-    this.#closeStream ??= (retryMs) => this.endStream(retryMs);
+    this.#closeStream ??= this.endStream.bind(this);
     return this.#closeStream;
   }
 
   get startTask(): HandlerContext["startTask"] {
-    this.#startTask ??= () => this.beginTask();
+    this.#startTask ??= this.beginTask.bind(this);
     return this.#startTask;
   }
 
   get saveCheckpoint(): HandlerContext["saveCheckpoint"] {
-    this.#saveCheckpoint ??= (value) => this.keepCheckpoint(value);
+    this.#saveCheckpoint ??= this.keepCheckpoint.bind(this);
     return this.#saveCheckpoint;
+  }
+
+  async #sendProgress(progress: number, total?: number, message?: string): Promise<void> {
+    const token = this.progressToken();
+    if (token === undefined || this.signal.aborted) return;
+    const params: Record<string, unknown> = { progressToken: token, progress };
+    if (total !== undefined) params.total = total;
+    if (message !== undefined) params.message = message;
+    await this.notify({ jsonrpc: "2.0", method: "notifications/progress", params });
+  }
+
+  async #sendLog(level: LogLevel, data: unknown, logger?: string): Promise<void> {
+    if (!logLevelAllows(this.logLevel(), level) || this.signal.aborted) return;
+    const params: Record<string, unknown> = { level, data };
+    if (logger !== undefined) params.logger = logger;
+    await this.notify({ jsonrpc: "2.0", method: "notifications/message", params });
+  }
+
+  #askElicitation(params: Parameters<HandlerContext["elicit"]>[0]): Promise<ElicitResult> {
+    return this.#askOne({ method: "elicitation/create", params }) as Promise<ElicitResult>;
+  }
+
+  #askSampling(params: Parameters<HandlerContext["sample"]>[0]): Promise<CreateMessageResult> {
+    return this.#askOne({ method: "sampling/createMessage", params }) as Promise<CreateMessageResult>;
+  }
+
+  #askRoots(): Promise<ListRootsResult> {
+    return this.#askOne({ method: "roots/list" }) as Promise<ListRootsResult>;
+  }
+
+  #askInputs(requests: Record<string, InputRequest>): Promise<Record<string, unknown>> {
+    return this.ask(requests);
   }
 
   async #askOne(request: InputRequest): Promise<unknown> {

@@ -120,7 +120,13 @@ export class Call extends CallContext implements McpCall {
       keepAliveMs: rt.options.keepAliveMs,
       canStream: incoming.host.canStream !== false && link.stream?.canStream !== false,
     };
-    if (!resumable) options.onClientGone = () => this.#abort.abort(new Error("stream closed"));
+    if (!resumable) {
+      // Through a local: a function literal assigned straight to a property is made in V8's old
+      // generation, and would keep this call alive past every young collection
+      // (test/young-closures.test.ts).
+      const onClientGone = () => this.#abort.abort(new Error("stream closed"));
+      options.onClientGone = onClientGone;
+    }
     this.exchange = new Exchange(options);
     // Disconnection is not cancellation once the answer is a resumable stream (spec); a client
     // that drops an answer it can never resume can never receive it, so that work is stopped.
@@ -137,7 +143,10 @@ export class Call extends CallContext implements McpCall {
 
   /** `onError`, told which call the error happened in. */
   get report(): ErrorReporter {
-    this.#report ??= (error, where) => this.rt.report(error, where, this);
+    if (this.#report === undefined) {
+      const report: ErrorReporter = (error, where) => this.rt.report(error, where, this);
+      this.#report = report;
+    }
     return this.#report;
   }
 

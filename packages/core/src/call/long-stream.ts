@@ -47,10 +47,11 @@ export class LongStream {
       void this.exchange.end().catch(() => {});
     };
     request.addEventListener("abort", onGone, { once: true });
-    this.#stop = () => {
+    const stop = () => {
       stopLimits();
       request.removeEventListener("abort", onGone);
     };
+    this.#stop = stop; // through a local: see onClientGone in call.ts
     if (request.aborted) onGone();
   }
 

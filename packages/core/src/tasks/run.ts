@@ -88,7 +88,10 @@ const NEVER = new AbortController().signal;
 /** The host facts a run keeps: its deadline, shutdown signal and `waitUntil` (never a request's disconnect). */
 function runHost(host: ExecutionContextLike): ExecutionContextLike {
   const kept: ExecutionContextLike = {};
-  if (host.waitUntil !== undefined) kept.waitUntil = (promise) => host.waitUntil?.(promise);
+  if (host.waitUntil !== undefined) {
+    const waitUntil = (promise: Promise<unknown>) => host.waitUntil?.(promise);
+    kept.waitUntil = waitUntil; // through a local: see onClientGone in call/call.ts
+  }
   if (host.signal !== undefined) kept.signal = host.signal;
   if (host.deadline !== undefined) kept.deadline = host.deadline;
   return kept;
