@@ -98,16 +98,12 @@ export class Commands {
   }
 
   /**
-   * Runs a Lua script: `EVALSHA`, then `EVAL` if the server does not have it cached (`EVAL` alone
-   * where Web Crypto has no SHA-1). Retrying either is as safe as the script: the store scripts
+   * Runs a Lua script: `EVALSHA`, then `EVAL` if the server does not have it cached. Retrying either is as safe as the script: the store scripts
    * are written to be repeated, except the rate-limit take and the polling bus's publish (`once`).
    */
-  async eval(script: string, keys: string[], args: string[], repeatable: Repeatable): Promise<RedisReply> {
-    const known = scriptSha(script);
-    const sha = typeof known === "string" ? known : await known;
+  eval(script: string, keys: string[], args: string[], repeatable: Repeatable): Promise<RedisReply> {
     const tail = [String(keys.length), ...keys, ...args];
-    if (sha === undefined) return this.run(["EVAL", script, ...tail], repeatable);
-    return this.run(["EVALSHA", sha, ...tail], repeatable, ["EVAL", script, ...tail]);
+    return this.run(["EVALSHA", scriptSha(script), ...tail], repeatable, ["EVAL", script, ...tail]);
   }
 
   /**

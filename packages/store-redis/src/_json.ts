@@ -1,8 +1,12 @@
-/** Random lowercase hex from WebCrypto (available on Node, Workers, Edge and Deno). */
+import { fillRandom } from "@portico/host";
+
+/**
+ * Random lowercase hex (`fillRandom`: the kernel's CSPRNG on Node, so a Lambda cold start does not
+ * load Node's crypto for its first session or event — ~23 ms under the runtime's flags; WebCrypto
+ * elsewhere).
+ */
 export function randomToken(bytes: number): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (byte) =>
-    byte.toString(16).padStart(2, "0"),
-  ).join("");
+  return Array.from(fillRandom(new Uint8Array(bytes)), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
 /**

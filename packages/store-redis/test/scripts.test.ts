@@ -215,7 +215,7 @@ describe("EVALSHA, fallback, retries and deadlines (scripted connection)", () =>
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
-  it("sends scripts by EVAL where Web Crypto has no SHA-1", async () => {
+  it("names scripts by SHA-1 without Web Crypto (plain JavaScript: no crypto module on a cold start)", async () => {
     const original = globalThis.crypto;
     vi.resetModules();
     vi.stubGlobal("crypto", { getRandomValues: original.getRandomValues.bind(original) });
@@ -223,7 +223,9 @@ describe("EVALSHA, fallback, retries and deadlines (scripted connection)", () =>
       const fresh = await import("../src/index.ts");
       const connection = scripted([]);
       await fresh.redisStores({ client: connection }).sessions.create({ kind: "k" }, 1, 1_000);
-      expect(connection.calls.map((command) => command[0])).toStrictEqual(["EVAL"]);
+      expect(connection.calls.map((command) => command[0])).toStrictEqual(["EVALSHA"]);
+      const sha = connection.calls[0]?.[1];
+      expect(sha).toMatch(/^[0-9a-f]{40}$/);
     } finally {
       vi.unstubAllGlobals();
     }
