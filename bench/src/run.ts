@@ -15,6 +15,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { killAll } from "./_children.ts";
+import { distProblem } from "./_dist-check.ts";
 import { BASELINE_REF, type Baseline, baselineSuffix, isBaseline, prepareBaseline } from "./baseline.ts";
 import { type ColdStartResult, coldStartBench } from "./cold-start.ts";
 import { type IdleSessionsResult, idleSessionsBench } from "./idle-sessions.ts";
@@ -87,6 +88,13 @@ const skipVercelColdStart = skip.has("vercel-cold-start");
 const skipObserve = skip.has("observe");
 const skipNodeGap = skip.has("node-gap");
 const skipLatency = skip.has("latency");
+if (!skipVercelColdStart) {
+  const problem = distProblem();
+  if (problem !== undefined) {
+    process.stderr.write(`${problem}\n`);
+    process.exit(1);
+  }
+}
 const settings = {
   inProcessRounds: quick ? 1 : 5,
   inProcessMs: quick ? 300 : 1000,

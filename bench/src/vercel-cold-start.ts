@@ -14,6 +14,7 @@ import { request as httpRequest } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { startVercelDev, type VercelDev } from "../../packages/adapter-vercel/src/dev/index.ts";
+import { distProblem } from "./_dist-check.ts";
 import { FUNCTIONS, type FunctionName, PID_HEADER, writeVercelProject } from "./_vercel-project.ts";
 import { machine, median } from "./report.ts";
 import { prepareCall, verify } from "./requests.ts";
@@ -215,6 +216,8 @@ export async function vercelColdStartBench(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  const problem = distProblem();
+  if (problem !== undefined) throw new Error(problem);
   const host = machine();
   const result = await vercelColdStartBench((line) => process.stdout.write(`${line}\n`));
   process.stdout.write(
