@@ -104,16 +104,19 @@ export function observe(options: ObserveOptions = {}): Observer {
       call.logger = root.child(fields);
       return next();
     }
-    const start: RequestStart = { call, trace, coldStart, fields };
     const observations: RequestObservation[] = [];
-    for (const instrument of following) {
-      const o = instrument.request?.(start);
-      if (o === undefined) continue;
-      observations.push(o);
-      // A tracer's own span ids: lines then name the span the request really ran in.
-      if (o.fields !== undefined) Object.assign(fields, o.fields);
+    if (following.length > 0) {
+      const start: RequestStart = { call, trace, coldStart, fields };
+      for (const instrument of following) {
+        const o = instrument.request?.(start);
+        if (o === undefined) continue;
+        observations.push(o);
+        // A tracer's own span ids: lines then name the span the request really ran in.
+        if (o.fields !== undefined) Object.assign(fields, o.fields);
+      }
     }
-    const logger = root.child(fields);
+    // At `silent` no line is ever written: the root logger serves (no fields to copy and redact).
+    const logger = level === "silent" ? root : root.child(fields);
     call.logger = logger;
     let run = next;
     for (const o of observations) {

@@ -213,6 +213,26 @@ describe("levels and errors", () => {
   });
 });
 
+describe("level: silent with instruments", () => {
+  it("feeds the instruments the correlation fields, and gives tools the root logger (nothing to copy per request)", async () => {
+    const starts: Record<string, unknown>[] = [];
+    const instrument = {
+      request: (start: { fields: Record<string, unknown> }) => {
+        starts.push(start.fields);
+        return { end: () => {} };
+      },
+    };
+    const { lines, handler, ops, server } = observedServer({ level: "silent", instruments: [instrument] });
+    let seen: unknown;
+    server.use((c, next) => next().finally(() => (seen = c.logger)));
+    const response = await handler.fetch(call("add", { a: 1, b: 1 }), undefined, { requestId: "r-3" });
+    expect(response.status).toBe(200);
+    expect(starts).toStrictEqual([expect.objectContaining({ method: "tools/call", hostRequestId: "r-3" })]);
+    expect(seen).toBe(ops.logger);
+    expect(lines).toStrictEqual([]);
+  });
+});
+
 describe("enabled: false", () => {
   it("installs nothing, leaves the stores alone, and still writes errors", async () => {
     const lines: Record<string, unknown>[] = [];
