@@ -123,7 +123,7 @@ function markdown(rows: LatencyRow[], settings: LatencySettings): string {
     "## (k) Latency at fixed rates",
     "",
     `The \`add\` call sent open-loop at fixed rates over ${settings.connections} keep-alive connections ` +
-      `(a small node:net client on CPU 1, server on CPU 0), ${settings.rounds} interleaved rounds × (${settings.warmupSec} s ` +
+      `(a small node:net client on CPU 1, server on CPU 0), ${settings.rounds} interleaved rounds × (0.2 s priming + ${settings.warmupSec} s ` +
       `warm-up + ${settings.durationSec} s); each request timed from the moment it was due to the end of its answer, in ms; ` +
       "medians of the rounds' percentiles. The client's own time (its event loop, its framing) is in every figure, raw's included.",
     "",
