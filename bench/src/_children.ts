@@ -16,12 +16,17 @@ export function killAll(): void {
 
 process.once("exit", killAll);
 
-/** `taskset -c <cpu> node --conditions=@portico/source <script> ...args`, stdout piped. */
-export function spawnPinned(cpu: number, script: string, args: string[]): ChildProcess {
+/** `taskset -c <cpu> node [...nodeFlags] --conditions=@portico/source <script> ...args`, stdout piped. */
+export function spawnPinned(
+  cpu: number,
+  script: string,
+  args: string[],
+  nodeFlags: readonly string[] = [],
+): ChildProcess {
   const path = fileURLToPath(new URL(script, import.meta.url));
   const child = spawn(
     "taskset",
-    ["-c", String(cpu), process.execPath, "--conditions=@portico/source", path, ...args],
+    ["-c", String(cpu), process.execPath, ...nodeFlags, "--conditions=@portico/source", path, ...args],
     {
       stdio: ["ignore", "pipe", "inherit"],
     },

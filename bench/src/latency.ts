@@ -41,6 +41,15 @@ export interface LatencyBenchResult {
 
 const ERAS: readonly Era[] = ["modern", "legacy"];
 
+/**
+ * The client's young generation starts at 32 MB: its send loop allocates an Immediate every turn
+ * (~60 MB/s), and with V8's default (1 MB, growing only with what survives) it collected ~70 times a
+ * second, its threads sharing one CPU — ~90 ms of pauses in a 4 s window, up to 4–8 ms each, counted
+ * as latency for raw and Portico alike. Now ~8 a second, each under 1 ms. The servers run with
+ * Node's defaults.
+ */
+const CLIENT_FLAGS = ["--min-semi-space-size=32", "--max-semi-space-size=64"];
+
 async function run(c: LoopbackCase, rate: number, settings: LatencySettings): Promise<LatencyResult> {
   const job: LatencyJob = {
     url: c.url,
@@ -52,7 +61,7 @@ async function run(c: LoopbackCase, rate: number, settings: LatencySettings): Pr
     durationSec: settings.durationSec,
   };
   const label = `latency ${c.target}/${c.era} at ${rate}/s`;
-  const child = spawnPinned(LOAD_CPU, "./latency-client.ts", [JSON.stringify(job)]);
+  const child = spawnPinned(LOAD_CPU, "./latency-client.ts", [JSON.stringify(job)], CLIENT_FLAGS);
   try {
     const out = await new Promise<string>((resolve, reject) => {
       const limit = (settings.warmupSec + settings.durationSec) * 1000 + 20_000;
@@ -123,7 +132,7 @@ function markdown(rows: LatencyRow[], settings: LatencySettings): string {
     "## (k) Latency at fixed rates",
     "",
     `The \`add\` call sent open-loop at fixed rates over ${settings.connections} keep-alive connections ` +
-      `(a small node:net client on CPU 1, server on CPU 0), ${settings.rounds} interleaved rounds × (0.2 s priming + ${settings.warmupSec} s ` +
+      `(a small node:net client on CPU 1, its young generation at 32 MB; server on CPU 0, Node's defaults), ${settings.rounds} interleaved rounds × (0.2 s priming + ${settings.warmupSec} s ` +
       `warm-up + ${settings.durationSec} s); each request timed from the moment it was due to the end of its answer, in ms; ` +
       "medians of the rounds' percentiles. The client's own time (its event loop, its framing) is in every figure, raw's included.",
     "",
