@@ -43,8 +43,8 @@ export function quantile(sorted: number[], p: number): number {
 }
 
 const SUM = `"text":"${EXPECTED_TEXT}"`;
-/** The priming phase before the warm-up (see `measureLatency`). */
-const PRIME_SEC = 0.2;
+/** The priming phase before the warm-up, in seconds (see `measureLatency`). */
+export const PRIME_SEC = 0.2;
 const HEADER_END = Buffer.from("\r\n\r\n");
 
 /** The whole answer's length in `buf` once it is complete (headers and body), else `undefined`. */

@@ -7,7 +7,7 @@
  * costs when the server is not saturated. Interleaved rounds, medians of the rounds' percentiles.
  */
 import { spawnPinned, stop } from "./_children.ts";
-import type { LatencyJob, LatencyResult } from "./latency-client.ts";
+import { type LatencyJob, type LatencyResult, PRIME_SEC } from "./latency-client.ts";
 import { LOAD_CPU, type LoopbackCase, prepareCase, type RunningServer, startServer } from "./loopback.ts";
 import { median } from "./report.ts";
 import type { Era } from "./targets.ts";
@@ -64,7 +64,7 @@ async function run(c: LoopbackCase, rate: number, settings: LatencySettings): Pr
   const child = spawnPinned(LOAD_CPU, "./latency-client.ts", [JSON.stringify(job)], CLIENT_FLAGS);
   try {
     const out = await new Promise<string>((resolve, reject) => {
-      const limit = (settings.warmupSec + settings.durationSec) * 1000 + 20_000;
+      const limit = (PRIME_SEC + settings.warmupSec + settings.durationSec) * 1000 + 20_000;
       const timer = setTimeout(() => reject(new Error(`${label}: no result within ${limit} ms`)), limit);
       let text = "";
       child.stdout?.on("data", (chunk: Buffer) => {
@@ -132,7 +132,7 @@ function markdown(rows: LatencyRow[], settings: LatencySettings): string {
     "## (k) Latency at fixed rates",
     "",
     `The \`add\` call sent open-loop at fixed rates over ${settings.connections} keep-alive connections ` +
-      `(a small node:net client on CPU 1, its young generation at 32 MB; server on CPU 0, Node's defaults), ${settings.rounds} interleaved rounds × (0.2 s priming + ${settings.warmupSec} s ` +
+      `(a small node:net client on CPU 1, its young generation at 32 MB; server on CPU 0, Node's defaults), ${settings.rounds} interleaved rounds × (${PRIME_SEC} s priming + ${settings.warmupSec} s ` +
       `warm-up + ${settings.durationSec} s); each request timed from the moment it was due to the end of its answer, in ms; ` +
       "medians of the rounds' percentiles. The client's own time (its event loop, its framing) is in every figure, raw's included.",
     "",
