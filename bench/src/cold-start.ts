@@ -224,7 +224,7 @@ function coldStart(
   eventJson: string,
   env?: Record<string, string>,
   flags: string[] = [],
-): { ms: number; ok: boolean; status: number; session: boolean } {
+): { ms: number; importMs: number; ok: boolean; status: number; session: boolean } {
   const out = execFileSync(
     process.execPath,
     [...flags, fileURLToPath(new URL("./lambda/_invoke.mjs", import.meta.url)), file, eventJson],
@@ -235,6 +235,7 @@ function coldStart(
   );
   return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as {
     ms: number;
+    importMs: number;
     ok: boolean;
     status: number;
     session: boolean;
@@ -269,6 +270,8 @@ export async function coldStartBench(baseline?: Baseline): Promise<ColdStartResu
     const cachedCall = await cachedBundle(dir, [WARM_CALL]);
     const times = new Map<Target, number[]>(targets.map((t) => [t, []]));
     const withSecret = new Map<Target, number[]>(SECRET_TARGETS.map((t) => [t, []]));
+    /** The import alone of each run in `times` (reading, compiling and running the bundle's top level). */
+    const imports = new Map<Target, number[]>(targets.map((t) => [t, []]));
     const cachedTimes: number[] = [];
     const cachedSecretTimes: number[] = [];
     const callTimes: number[] = [];
@@ -300,6 +303,7 @@ export async function coldStartBench(baseline?: Baseline): Promise<ColdStartResu
         const r = coldStart(b.file, event(target));
         if (!r.ok) throw new Error(`${target}: the cold invocation did not answer add(2, 3) = 5`);
         times.get(target)?.push(r.ms);
+        imports.get(target)?.push(r.importMs);
         if (target === "portico") {
           // A 2025-era client's first request to a fresh instance, as Lambda starts node.
           const init = coldStart(b.file, initializeEvent(), { PORTICO_SECRET: SECRET }, LAMBDA_NODE_FLAGS);
@@ -397,6 +401,17 @@ export async function coldStartBench(baseline?: Baseline): Promise<ColdStartResu
       "| goal | value | met |",
       "|---|---|---|",
       ...goals,
+      "",
+      "Where a cold start goes (the same runs, medians): the import — reading, compiling and running the bundle's top",
+      "level, which builds the server and its handler — and the first answer after it.",
+      "",
+      "| target | import | first answer |",
+      "|---|---|---|",
+      ...targets.map((t) => {
+        const total = times.get(t) ?? [];
+        const firsts = (imports.get(t) ?? []).map((ms, i) => (total[i] ?? ms) - ms);
+        return `| ${t} | ${median(imports.get(t) ?? []).toFixed(1)} ms | ${median(firsts).toFixed(1)} ms |`;
+      }),
       "",
       `### A legacy \`tools/call\` on the DynamoDB stores (${RUNS} interleaved runs, median)`,
       "",
