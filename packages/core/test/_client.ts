@@ -2,10 +2,18 @@
  * A tiny in-process client for the core's tests: one request in either era, its answer read as
  * JSON-RPC messages (one for a JSON answer, every `data:` event for an SSE answer).
  */
-import type { McpHandler } from "../src/index.ts";
+import type { McpHandler, Middleware } from "../src/index.ts";
 import { ACCEPT_BOTH, initializeRequest } from "./_requests.ts";
 
 export const URL_ = "http://127.0.0.1/mcp";
+
+/**
+ * `middleware` around every request but a legacy session's `initialize`, which passes straight
+ * through: for tests about the request a session was opened for.
+ */
+export function pastInitialize(middleware: Middleware): Middleware {
+  return (call, next) => (call.method === "initialize" ? next() : middleware(call, next));
+}
 
 export interface Answer {
   status: number;

@@ -14,6 +14,7 @@ import {
   McpServer,
   type Middleware,
 } from "../src/index.ts";
+import { pastInitialize } from "./_client.ts";
 import { answerOnce } from "./_unhandled.ts";
 
 const INTERNAL = { code: ErrorCode.InternalError, message: "Internal error" };
@@ -59,7 +60,7 @@ describe.each(["modern", "legacy"] as const)("invalid results (%s era)", (era) =
     it.each(returned)("returning %s: -32603, reported naming the method", async (_label, value) => {
       const s = new McpServer({ name: "t", version: "1" });
       addTool(s, "ok", {}, () => "fine");
-      s.use((async () => value) as unknown as Middleware);
+      s.use(pastInitialize((async () => value) as unknown as Middleware));
       const { answer, reports } = await ask(s, era, method, params);
       expect(answer.final.error).toEqual(INTERNAL);
       expect(answer.final.result).toBeUndefined();

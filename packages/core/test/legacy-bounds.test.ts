@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { addResource, addResourceTemplate, createHandler, McpServer } from "../src/index.ts";
-import { MAX_CLIENT_STATE_CHARS } from "../src/legacy/post.ts";
+import { MAX_CLIENT_STATE_CHARS } from "../src/legacy/_initialize.ts";
 import { MAX_SUBSCRIBED_URI, MAX_SUBSCRIPTIONS } from "../src/methods/resources.ts";
 import { legacySession, read, URL_ } from "./_client.ts";
 import { ACCEPT_BOTH } from "./_requests.ts";

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { addTool, createHandler, ErrorCode, McpServer, type Middleware, PorticoError } from "../src/index.ts";
+import { pastInitialize } from "./_client.ts";
 import { answerOnce, unhandledRejections } from "./_unhandled.ts";
 
 const unhandled = unhandledRejections();
@@ -12,7 +13,7 @@ const unhandled = unhandledRejections();
 async function ask(middleware: Middleware, era: "modern" | "legacy", method: string, params = {}) {
   const s = new McpServer({ name: "t", version: "1" });
   addTool(s, "ok", {}, () => "fine");
-  s.use(middleware);
+  s.use(pastInitialize(middleware));
   const reports: { error: unknown; where: string }[] = [];
   const handler = createHandler(s, { onError: (error, where) => reports.push({ error, where }) });
   return { answer: await answerOnce(handler, era, method, params), reports };

@@ -13,7 +13,7 @@ import {
   McpServer,
   type Middleware,
 } from "../src/index.ts";
-import { legacySession, modern } from "./_client.ts";
+import { legacySession, modern, pastInitialize } from "./_client.ts";
 import { answerOnce, settle, unhandledRejections, within } from "./_unhandled.ts";
 
 const unhandled = unhandledRejections();
@@ -61,13 +61,15 @@ describe.each(["modern", "legacy"] as const)("a thrown Proxy whose traps throw (
       addTool(s, "ok", {}, () => "fine");
       const thrown = trap();
       s.use(
-        kind === "async"
-          ? async () => {
-              throw thrown;
-            }
-          : () => {
-              throw thrown;
-            },
+        pastInitialize(
+          kind === "async"
+            ? async () => {
+                throw thrown;
+              }
+            : () => {
+                throw thrown;
+              },
+        ),
       );
       const { answer, reports } = await ask(s, era, method, params);
       expect(answer.final.error).toEqual(INTERNAL);
@@ -120,7 +122,7 @@ describe.each(["modern", "legacy"] as const)("a thrown Proxy whose traps throw (
         throw thrown;
       };
       addTool(s, "ok", where === "tool" ? { use: [throwing] } : {}, () => "fine");
-      if (where === "server") s.use(throwing);
+      if (where === "server") s.use(pastInitialize(throwing));
       const { answer, reports } = await ask(s, era, "tools/call", { name: "ok", arguments: {} });
       expect(answer.final.error).toEqual(INTERNAL);
       expect(reports).toHaveLength(1);

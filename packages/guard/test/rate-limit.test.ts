@@ -10,9 +10,10 @@ import {
   PorticoError,
   type RateLimitStore,
 } from "@portico/core";
+import { initializeBody, legacyPost } from "@portico/test-kit";
 import { describe, expect, it } from "vitest";
 import { RATE_LIMIT_META, RATE_LIMITED, rateLimit } from "../src/index.ts";
-import { callTool, modern, testServer } from "./_server.ts";
+import { callTool, modern, testServer, URL_ } from "./_server.ts";
 
 describe("rateLimit", () => {
   it("admits `limit` calls per caller, then answers a tool error with the retry hint; other callers have their own bucket", async () => {
@@ -139,6 +140,30 @@ describe("rateLimit", () => {
     expect((await modern(named.handler, "tools/list", {})).result.tools).toBeDefined();
     expect((await modern(named.handler, "tools/list", {})).error?.code).toBe(RATE_LIMITED);
     expect((await callTool(named.handler, "pay", {})).result.isError).toBeUndefined();
+  });
+
+  it("a rule covering initialize limits opening legacy sessions per caller; the refused one opens none", async () => {
+    const { handler } = testServer({
+      use: [rateLimit({ limit: 2, window: "hour", methods: ["initialize"] })],
+    });
+    const open = (address: string) =>
+      handler.fetch(legacyPost(URL_, initializeBody(1)), undefined, { clientAddress: address });
+    for (let i = 0; i < 2; i += 1) {
+      const opened = await open("198.51.100.20");
+      expect(opened.status).toBe(200);
+      expect(opened.headers.get("mcp-session-id")).toBeTruthy();
+    }
+    const limited = await open("198.51.100.20");
+    expect(limited.status).toBe(400);
+    expect(limited.headers.get("mcp-session-id")).toBeNull();
+    expect((await limited.json()).error).toMatchObject({
+      code: RATE_LIMITED,
+      data: { limit: 2, remaining: 0 },
+    });
+    // Another caller opens its own; calls are not covered by the rule.
+    expect((await open("198.51.100.21")).status).toBe(200);
+    for (let i = 0; i < 3; i += 1)
+      expect((await callTool(handler, "pay", {})).result.isError).toBeUndefined();
   });
 
   it("refills: a limited caller is admitted again once retryAfterMs has passed", async () => {

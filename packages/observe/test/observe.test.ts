@@ -129,6 +129,20 @@ describe("the request line", () => {
       protocolVersion: "2025-11-25",
       jsonrpcId: 2,
     });
+    // The initialize that opened the session has its line too, naming the session it opened.
+    const opening = requestLines(lines).find((l) => l.method === "initialize");
+    expect(opening).toMatchObject({ era: "legacy", sessionId: session, outcome: "ok", level: "info" });
+    expect(opening).not.toHaveProperty("target");
+  });
+
+  it("writes a refused initialize's line with its error, the session never opened", async () => {
+    const { lines, handler } = observedServer({}, { maxSessionsPerCaller: 1 });
+    const caller = { clientAddress: "198.51.100.4" };
+    expect((await handler.fetch(initializeRequest(), undefined, caller)).status).toBe(200);
+    const refused = await handler.fetch(initializeRequest(), undefined, caller);
+    expect(refused.status).toBe(429);
+    const [, second] = requestLines(lines).filter((l) => l.method === "initialize");
+    expect(second).toMatchObject({ outcome: "error", error: { kind: "mcp", code: -32600 } });
   });
 });
 

@@ -136,15 +136,30 @@ describe("the server span", () => {
       "portico.era": "legacy",
       "portico.streamed": true,
     });
+    // The initialize that opened the session has its own span, its store calls under it.
+    const opening = only(otel.spans(), "initialize");
+    expect(opening.kind).toBe(api.SpanKind.SERVER);
+    expect(opening.attributes).toMatchObject({
+      "mcp.method.name": "initialize",
+      "mcp.session.id": session,
+      "mcp.protocol.version": "2025-11-25",
+      "portico.era": "legacy",
+      "portico.outcome": "ok",
+    });
     const stores = otel.spans().filter((s) => s.name.startsWith("portico.store "));
-    const operations = stores.map((s) => s.attributes["portico.store.operation"]);
-    expect(operations).toContain("events.append");
+    const under = (parent: (typeof stores)[number]) =>
+      stores
+        .filter((s) => parentOf(s)?.spanId === parent.spanContext().spanId)
+        .map((s) => s.attributes["portico.store.operation"]);
+    expect(under(opening)).toContain("sessions.create");
+    expect(under(span)).toContain("events.append");
     for (const store of stores) {
       expect(store.kind).toBe(api.SpanKind.CLIENT);
       expect(store.name).toBe(`portico.store ${String(store.attributes["portico.store.operation"])}`);
-      expect(store.spanContext().traceId).toBe(span.spanContext().traceId);
       // The session lookup before the chain runs outside any span: no orphan root span for it.
-      expect(parentOf(store)?.spanId).toBe(span.spanContext().spanId);
+      const parent = [opening, span].find((s) => s.spanContext().spanId === parentOf(store)?.spanId);
+      expect(parent).toBeDefined();
+      expect(store.spanContext().traceId).toBe(parent?.spanContext().traceId);
     }
   });
 

@@ -253,10 +253,11 @@ describe.skipIf(!ready)(`${BUNDLE_FILE} under aws-lambda-ric`, () => {
       expect(response.headers.get("retry-after")).toMatch(/^\d+$/);
       const [answer] = await readJsonRpc(response);
       expect(answer?.error?.code).toBe(-32603);
-      // The app's error log carries the invocation's awsRequestId (the RIC's log line format).
+      // The app's error log carries the invocation's awsRequestId (the RIC's log line format), and names
+      // the request that failed.
       // stdout is a pipe of its own, so wait for the line rather than race it against the response.
       const requestId = fn.invocations.at(-1)?.requestId as string;
-      const line = `\t${requestId}\tERROR\t[portico] handler:`;
+      const line = `\t${requestId}\tERROR\t[portico] initialize:`;
       await vi.waitFor(() => expect(rics[0]?.output()).toContain(line), { timeout: 5_000 });
     });
 
