@@ -135,6 +135,16 @@ describe("the request line", () => {
     expect(opening).not.toHaveProperty("target");
   });
 
+  it("writes a subscriptions/listen line once its stream is open (the stream runs on after it)", async () => {
+    const { lines, handler } = observedServer();
+    const params = { notifications: { toolsListChanged: true } };
+    const response = await handler.fetch(modernRequest("subscriptions/listen", params));
+    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const line = requestLines(lines).find((l) => l.method === "subscriptions/listen");
+    expect(line).toMatchObject({ era: "modern", outcome: "ok", jsonrpcId: 1, level: "info" });
+    await response.body?.cancel();
+  });
+
   it("writes a refused initialize's line with its error, the session never opened", async () => {
     const { lines, handler } = observedServer({}, { maxSessionsPerCaller: 1 });
     const caller = { clientAddress: "198.51.100.4" };

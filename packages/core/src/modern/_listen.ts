@@ -6,19 +6,23 @@
 
 import { principalOf } from "../auth/principal.ts";
 import { mayUse } from "../auth/scopes.ts";
+import { Call, type EraLink } from "../call/call.ts";
 import { LongStream } from "../call/long-stream.ts";
 import type { Incoming, Runtime } from "../call/runtime.ts";
 import type { SessionSlots } from "../call/session-slots.ts";
+import type { MethodSpec } from "../definition/method.ts";
 import { tasksHook } from "../definition/task-hook.ts";
-import { ErrorCode } from "../errors.ts";
+import { ErrorCode, isStoreUnavailable, McpError } from "../errors.ts";
 import { callerKey } from "../http/caller-address.ts";
-import { httpError } from "../http/responses.ts";
-import type { JsonRpcRequest } from "../jsonrpc/messages.ts";
+import { jsonResponse, storeUnavailable } from "../http/responses.ts";
+import { type JsonRpcRequest, type RequestId, resultMessage } from "../jsonrpc/messages.ts";
 import { META } from "../jsonrpc/protocol.ts";
+import { toWireError } from "../jsonrpc/wire-error.ts";
 import { MAX_SUBSCRIBED_URI, MAX_SUBSCRIPTIONS, subscribable } from "../methods/resources.ts";
 import { capabilitiesOf } from "../methods/table.ts";
 import { taskTopic, topics } from "../stores/keys.ts";
 import type { Subscription } from "../stores/types.ts";
+import { isInstance } from "../util/is-instance.ts";
 
 interface Filter {
   /** Tasks extension: `notifications/tasks` for these tasks (the caller's own). */
@@ -77,66 +81,122 @@ function honoured(rt: Runtime, incoming: Incoming, requested: Filter): Filter {
   return out;
 }
 
+/** Why a listen stream was not opened: a JSON-RPC error answered with its own HTTP status. */
+class Refused extends McpError {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, code: number, message: string, data?: unknown, headers = {}) {
+    super(code, message, data);
+    this.status = status;
+    this.headers = headers;
+  }
+}
+
 /**
- * `subscriptions/listen`. `listeners` counts the streams each caller holds open on this instance
- * (`maxListenStreamsPerCaller`); the place a stream takes is given back when it ends, however.
+ * `subscriptions/listen`, opened through the server's middleware like any request (which may refuse
+ * it, or rewrite its filter): the chain runs until the stream is open — its acknowledgement queued —
+ * and the stream then runs on outside it. `listeners` counts the streams each caller holds open on
+ * this instance (`maxListenStreamsPerCaller`); the place a stream takes is given back when it ends.
  */
 export async function listen(
   rt: Runtime,
   incoming: Incoming,
   message: JsonRpcRequest,
+  link: EraLink,
   listeners: SessionSlots,
+  statusOf: (code: number) => number,
 ): Promise<Response> {
-  const id = message.id;
-  const requested = (message.params?.notifications ?? undefined) as Filter | undefined;
+  let opened: Opened | undefined;
+  const spec: MethodSpec = {
+    eras: ["modern"],
+    handler: async (call) => {
+      opened = await start(rt, incoming, message.id, call.params, listeners);
+      return {};
+    },
+  };
+  const call = new Call(rt, incoming, message, spec, link);
+  try {
+    const result = await call.invoke();
+    if (opened !== undefined) return opened.response;
+    // A middleware answered without opening the stream: its result ends the request.
+    return jsonResponse(resultMessage(message.id, { ...result, resultType: "complete" }));
+  } catch (error) {
+    opened?.stream.abandon(); // opened, then a middleware failed the request after all
+    if (isStoreUnavailable(error)) {
+      call.report(error, message.method);
+      return storeUnavailable(error);
+    }
+    const wire = toWireError(error, message.id, call.report, message.method);
+    if (isInstance(error, Refused) && error.code === wire.error.code) {
+      return jsonResponse(wire, error.status, error.headers);
+    }
+    // A crash (the bus refusing a subscription, a middleware's own error) is a 500, as before the chain.
+    const code = wire.error.code;
+    return jsonResponse(wire, code === ErrorCode.InternalError ? 500 : statusOf(code));
+  } finally {
+    call.dispose();
+  }
+}
+
+interface Opened {
+  stream: LongStream;
+  response: Promise<Response>;
+}
+
+/** Checks the filter, takes the caller's place and opens the stream (giving the place back if it cannot). */
+async function start(
+  rt: Runtime,
+  incoming: Incoming,
+  id: RequestId,
+  params: Record<string, unknown>,
+  listeners: SessionSlots,
+): Promise<Opened> {
+  const requested = (params.notifications ?? undefined) as Filter | undefined;
   if (typeof requested !== "object" || requested === null || Array.isArray(requested)) {
-    return httpError(400, ErrorCode.InvalidParams, "Invalid params: /notifications must be an object", {
-      id,
-    });
+    throw new Refused(400, ErrorCode.InvalidParams, "Invalid params: /notifications must be an object");
   }
   const problem = subscriptionsProblem(requested.resourceSubscriptions);
-  if (problem !== undefined)
-    return httpError(400, ErrorCode.InvalidParams, `Invalid params: ${problem}`, { id });
+  if (problem !== undefined) throw new Refused(400, ErrorCode.InvalidParams, `Invalid params: ${problem}`);
   const caller = Number.isFinite(listeners.limit)
     ? callerKey(principalOf(incoming.auth), incoming.host.clientAddress)
     : undefined;
   const place = caller === undefined ? undefined : listeners.take(caller);
   if (caller !== undefined && place === undefined) {
-    return httpError(
+    throw new Refused(
       429,
       ErrorCode.InvalidRequest,
       `Too Many Requests: this caller already holds ${listeners.limit} open subscriptions/listen streams on this server; close one first`,
-      { id, headers: { "retry-after": "5" } },
+      undefined,
+      { "retry-after": "5" },
     );
   }
   try {
-    return await open(rt, incoming, message, requested, place);
+    return await open(rt, incoming, id, params, requested, place);
   } catch (error) {
     await place?.unsubscribe();
     throw error;
   }
 }
 
-/** Opens the stream (which gives `place` back when it ends), or answers why not (`place` given back). */
+/** Opens the stream (which gives `place` back when it ends), or throws why not. */
 async function open(
   rt: Runtime,
   incoming: Incoming,
-  message: JsonRpcRequest,
+  id: RequestId,
+  params: Record<string, unknown>,
   requested: Filter,
   place: Subscription | undefined,
-): Promise<Response> {
-  // The closures below keep `id`, never `message`: the stream holds none of the request's body.
-  const id = message.id;
+): Promise<Opened> {
+  // The closures below keep `id`, never the request: the stream holds none of its body.
   const filter = honoured(rt, incoming, requested);
   let tasks: string[] | undefined;
   if (requested.taskIds !== undefined) {
     // The tasks extension checks the request and keeps the caller's own tasks (none without it).
     const hook = tasksHook(rt.server);
-    const followed = hook === undefined ? [] : await hook.follow(rt.stores.sessions, incoming.auth, message);
-    if (!Array.isArray(followed)) {
-      await place?.unsubscribe();
-      return httpError(400, followed.code, followed.message, { id, data: followed.data });
-    }
+    const followed =
+      hook === undefined ? [] : await hook.follow(rt.stores.sessions, incoming.auth, { params });
+    if (!Array.isArray(followed)) throw new Refused(400, followed.code, followed.message, followed.data);
     tasks = followed;
     filter.taskIds = followed;
   }
@@ -155,7 +215,7 @@ async function open(
     stream.abandon();
     throw error;
   }
-  return stream.exchange.response;
+  return { stream, response: stream.exchange.response };
 }
 
 /** Acknowledges `filter` on `stream`, then forwards the bus events it asks for. */

@@ -60,7 +60,7 @@ export async function modernPost(
   const message = c.message;
   if (message.method === "subscriptions/listen") {
     if (incoming.host.canStream === false) return cannotStream();
-    return listen(rt, incoming, message, listeners);
+    return listen(rt, incoming, message, new ModernLink(envelope), listeners, statusOf);
   }
   let spec: MethodSpec;
   try {
