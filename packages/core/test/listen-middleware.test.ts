@@ -159,6 +159,23 @@ describe("subscriptions/listen through server.use middleware", () => {
     handler.close();
   });
 
+  it("a middleware reporting progress while the listen opens breaks nothing: the acknowledgement comes first", async () => {
+    const { handler } = observed([
+      async (call, next) => {
+        if (call.method === "subscriptions/listen") await call.ctx.progress(1, 2, "opening");
+        return next();
+      },
+    ]);
+    const request = listenRequest(URL_, { toolsListChanged: true });
+    const body = await request.json();
+    body.params._meta.progressToken = "p-1";
+    const response = await handler.fetch(new Request(request, { body: JSON.stringify(body) }));
+    expect(await acknowledgement(response)).toMatchObject({
+      method: "notifications/subscriptions/acknowledged",
+    });
+    handler.close();
+  });
+
   it("its own refusals keep their status inside the chain, and the middleware sees them", async () => {
     const errors: unknown[] = [];
     const { handler } = observed([

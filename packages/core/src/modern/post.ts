@@ -60,7 +60,7 @@ export async function modernPost(
   const message = c.message;
   if (message.method === "subscriptions/listen") {
     if (incoming.host.canStream === false) return cannotStream();
-    return listen(rt, incoming, message, new ModernLink(envelope), listeners, statusOf);
+    return listen(rt, incoming, message, new OpeningLink(envelope), listeners, statusOf);
   }
   let spec: MethodSpec;
   try {
@@ -120,6 +120,14 @@ class ModernLink implements EraLink {
   }
 
   closeStream(): void {}
+}
+
+/**
+ * A `subscriptions/listen` while it opens: its stream is its own (a `LongStream`), so nothing is
+ * ever sent ahead through the call itself (a middleware's `ctx.progress()` is dropped).
+ */
+class OpeningLink extends ModernLink {
+  readonly stream = { canStream: false };
 }
 
 /** The result of a modern call: complete, or `input_required` when the handler asked what this round cannot answer. */
