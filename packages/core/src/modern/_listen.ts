@@ -23,6 +23,7 @@ import { capabilitiesOf } from "../methods/table.ts";
 import { taskTopic, topics } from "../stores/keys.ts";
 import type { Subscription } from "../stores/types.ts";
 import { isInstance } from "../util/is-instance.ts";
+import { statusOf } from "./_status.ts";
 
 interface Filter {
   /** Tasks extension: `notifications/tasks` for these tasks (the caller's own). */
@@ -105,7 +106,6 @@ export async function listen(
   message: JsonRpcRequest,
   link: EraLink,
   listeners: SessionSlots,
-  statusOf: (code: number) => number,
 ): Promise<Response> {
   let opened: Opened | undefined;
   const spec: MethodSpec = {

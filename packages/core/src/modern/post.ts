@@ -17,22 +17,7 @@ import { isInstance } from "../util/is-instance.ts";
 import { checkMirrorHeaders, type Envelope, readEnvelope } from "./_envelope.ts";
 import { listen } from "./_listen.ts";
 import { gatheredAnswers, InputCollector, inputRequired, isRetry, targetOf } from "./_mrtr.ts";
-
-/** HTTP status of a JSON-RPC error in the modern era. */
-function statusOf(code: number): number {
-  if (code === ErrorCode.MethodNotFound) return 404;
-  if (
-    code === ErrorCode.HeaderMismatch ||
-    code === ErrorCode.MissingRequiredClientCapability ||
-    code === ErrorCode.UnsupportedProtocolVersion ||
-    code === ErrorCode.InvalidParams ||
-    code === ErrorCode.InvalidRequest ||
-    code === ErrorCode.ParseError
-  ) {
-    return 400;
-  }
-  return 200;
-}
+import { statusOf } from "./_status.ts";
 
 /** A 2026-07-28 POST; `listeners` counts each caller's open `subscriptions/listen` streams. */
 export async function modernPost(
@@ -60,7 +45,7 @@ export async function modernPost(
   const message = c.message;
   if (message.method === "subscriptions/listen") {
     if (incoming.host.canStream === false) return cannotStream();
-    return listen(rt, incoming, message, new OpeningLink(envelope), listeners, statusOf);
+    return listen(rt, incoming, message, new OpeningLink(envelope), listeners);
   }
   let spec: MethodSpec;
   try {
