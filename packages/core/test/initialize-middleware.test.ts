@@ -176,6 +176,32 @@ describe("a legacy initialize through server.use middleware", () => {
     handler.close();
   });
 
+  it("a middleware failing after next(): the session just recorded is ended, its place given back", async () => {
+    let fail = true;
+    let sessionId: string | undefined;
+    const late: Middleware = async (call, next) => {
+      const result = await next();
+      sessionId ??= call.sessionId; // the first one's
+      if (fail) throw new McpError(-32050, "Refused after the fact");
+      return result;
+    };
+    const { server } = observed(late);
+    const handler = createHandler(server, { maxSessionsPerCaller: 1 });
+    const caller = { clientAddress: "203.0.113.50" };
+    const failed = await handler.fetch(initialize(CLIENT), undefined, caller);
+    expect(failed.status).toBe(400);
+    expect(failed.headers.get("mcp-session-id")).toBeNull();
+    expect((await read(failed)).final.error).toMatchObject({ code: -32050 });
+    expect((await handler.fetch(inSession(sessionId as string))).status).toBe(404);
+    // The caller's one place was given back: its next session opens.
+    fail = false;
+    const opened = await handler.fetch(initialize(CLIENT), undefined, caller);
+    expect(opened.status).toBe(200);
+    expect(opened.headers.get("mcp-session-id")).not.toBe(sessionId);
+    expect((await handler.fetch(inSession(opened.headers.get("mcp-session-id") as string))).status).toBe(200);
+    handler.close();
+  });
+
   it("may answer it without next(): no session is recorded, so none is named", async () => {
     const { server } = observed(async (call, next) =>
       call.method === "initialize"

@@ -207,11 +207,13 @@ describe.each(ERAS)("middleware (%s era)", (era) => {
       return "done";
     });
     let fail = false;
-    server.use(async (_call, next) => {
-      const result = await next();
-      if (fail) throw new McpError(-32051, "Rejected after the fact");
-      return result;
-    });
+    server.use(
+      pastInitialize(async (_call, next) => {
+        const result = await next();
+        if (fail) throw new McpError(-32051, "Rejected after the fact");
+        return result;
+      }),
+    );
     const params = { name: "slow", arguments: {}, _meta: { progressToken: "p1" } };
     const ok = await request(server, era, "tools/call", params);
     expect(ok.contentType).toMatch(/^text\/event-stream/);
@@ -243,10 +245,12 @@ describe.each(ERAS)("middleware (%s era)", (era) => {
   });
 
   it("next() called twice fails the call", async () => {
-    const server = adder().use(async (_call, next) => {
-      await next();
-      return next();
-    });
+    const server = adder().use(
+      pastInitialize(async (_call, next) => {
+        await next();
+        return next();
+      }),
+    );
     const answer = await request(server, era, "tools/call", { name: "add", arguments: { a: 1, b: 2 } });
     expect(answer.final.error.code).toBe(ErrorCode.InternalError);
   });

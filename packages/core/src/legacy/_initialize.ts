@@ -2,7 +2,8 @@
  * `initialize`: the request that opens a legacy session. It is served as a {@link Call} through the
  * server's middleware like every other request (a request line, metrics, a span, rate limits and
  * audits see it), whose method checks the client's state, takes the session's places (`admit`) and
- * records the session. Its answer carries `Mcp-Session-Id` only once the session exists.
+ * records the session. Its answer carries `Mcp-Session-Id` only when the whole chain succeeded; a
+ * session recorded by a call that failed after all is ended again.
  */
 import { principalOf } from "../auth/principal.ts";
 import { Call, type EraLink } from "../call/call.ts";
@@ -14,9 +15,9 @@ import type { JsonRpcRequest } from "../jsonrpc/messages.ts";
 import { isLegacyVersion, LATEST_LEGACY_VERSION } from "../jsonrpc/protocol.ts";
 import { capabilitiesOf } from "../methods/table.ts";
 import { randomId } from "../util/encoding.ts";
-import { admit, type Refusal } from "./_admit.ts";
+import { admit, type Refusal, release } from "./_admit.ts";
 import { SESSION_HEADER } from "./_request.ts";
-import { createSession, lifetimeOf, type SessionState, sessionTtl } from "./_session.ts";
+import { createSession, deleteSession, lifetimeOf, type SessionState, sessionTtl } from "./_session.ts";
 
 /** The most characters of JSON a session keeps of the client's `capabilities` and `clientInfo`. */
 export const MAX_CLIENT_STATE_CHARS = 64 * 1024;
@@ -57,10 +58,12 @@ class OpeningLink implements EraLink {
   readonly clientCapabilities: Record<string, unknown>;
   readonly clientInfo: Record<string, unknown> | undefined;
   readonly session = undefined;
-  /** The answer's headers: `Mcp-Session-Id` once the session is recorded, or a refusal's. */
+  /** The answer's headers: `Mcp-Session-Id` once the call succeeded, or a refusal's. */
   readonly #headers: Record<string, string> = {};
   readonly stream = { canStream: false, headers: this.#headers };
   #refusal: Refusal | undefined;
+  /** The session's record once stored (the method ran to its end). */
+  recorded: SessionState | undefined;
 
   constructor(params: Record<string, unknown>) {
     this.protocolVersion = agreedVersion(params);
@@ -78,6 +81,7 @@ class OpeningLink implements EraLink {
 
   closeStream(): void {}
 
+  /** Names the session in the answer: the whole chain succeeded with it recorded. */
   opened(): void {
     this.#headers[SESSION_HEADER] = this.sessionId;
   }
@@ -123,7 +127,7 @@ async function open(rt: Runtime, incoming: Incoming, params: Record<string, unkn
   const refused = await admit(rt, state, link.sessionId, incoming.host.clientAddress);
   if (refused !== undefined) link.refuse(refused);
   await createSession(rt.stores, link.sessionId, state, sessionTtl(state, lifetimeOf(rt), Date.now()));
-  link.opened();
+  link.recorded = state;
   const result: McpResult = {
     protocolVersion,
     capabilities: capabilitiesOf(rt.server, "legacy"),
@@ -139,7 +143,29 @@ export function initialize(rt: Runtime, incoming: Incoming, message: JsonRpcRequ
   const spec: MethodSpec = { eras: ["legacy"], handler: (call) => open(rt, incoming, call.params, link) };
   const call = new Call(rt, incoming, message, spec, link);
   return call.respond(
-    async (c) => c.invoke(),
+    async (c) => {
+      try {
+        const result = await c.invoke();
+        if (link.recorded !== undefined) link.opened();
+        return result;
+      } catch (error) {
+        if (link.recorded !== undefined) await undo(rt, link.sessionId, link.recorded, c);
+        throw error;
+      }
+    },
     (code) => link.status(code),
   );
+}
+
+/**
+ * Ends a session recorded by a call that failed after all (a middleware threw once `next()` had
+ * resolved): the client never learns its id, so it would only hold its places until it expired.
+ */
+async function undo(rt: Runtime, sessionId: string, state: SessionState, call: Call): Promise<void> {
+  try {
+    await deleteSession(rt.stores, sessionId);
+    await release(rt, sessionId, state);
+  } catch (error) {
+    call.report(error, "initialize: ending a session that failed to open");
+  }
 }
