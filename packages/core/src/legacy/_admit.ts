@@ -7,6 +7,7 @@
 import type { Runtime } from "../call/runtime.ts";
 import { ErrorCode } from "../errors.ts";
 import { callerKey } from "../http/caller-address.ts";
+import { Refused } from "../http/refused.ts";
 import { admitSession, releaseSession } from "./_callers.ts";
 import { bucketMs, count, uncount } from "./_census.ts";
 import { lifetimeOf, type SessionState, sessionTtl } from "./_session.ts";
@@ -41,32 +42,24 @@ function moreValuesThan(roots: unknown[], max: number): boolean {
   return false;
 }
 
-/** Why a session may not open: the HTTP status, the JSON-RPC error, and headers (`retry-after`). */
-export interface Refusal {
-  readonly status: number;
-  readonly code: number;
-  readonly message: string;
-  readonly headers?: Readonly<Record<string, string>>;
-}
-
 /**
  * Takes the places `state`'s session needs (recording them in `state`), or says why it may not
- * open.
+ * open (not thrown: the caller decides).
  */
 export async function admit(
   rt: Runtime,
   state: SessionState,
   sessionId: string,
   clientAddress: string | undefined,
-): Promise<Refusal | undefined> {
+): Promise<Refused | undefined> {
   const client =
     state.clientInfo === null ? [state.clientCapabilities] : [state.clientCapabilities, state.clientInfo];
   if (moreValuesThan(client, MAX_CLIENT_STATE_NODES)) {
-    return {
-      status: 400,
-      code: ErrorCode.InvalidParams,
-      message: `Invalid params: capabilities and clientInfo hold more than ${MAX_CLIENT_STATE_NODES} JSON values; a session keeps at most ${MAX_CLIENT_STATE_NODES}`,
-    };
+    return new Refused(
+      400,
+      ErrorCode.InvalidParams,
+      `Invalid params: capabilities and clientInfo hold more than ${MAX_CLIENT_STATE_NODES} JSON values; a session keeps at most ${MAX_CLIENT_STATE_NODES}`,
+    );
   }
   const lifetime = lifetimeOf(rt);
   const caller = Number.isFinite(rt.options.maxSessionsPerCaller)
@@ -75,12 +68,12 @@ export async function admit(
   if (caller !== undefined) {
     const limit = rt.options.maxSessionsPerCaller;
     if (!(await admitSession(rt.stores, caller, sessionId, limit, lifetime.idleMs))) {
-      return {
-        status: 429,
-        code: ErrorCode.InvalidRequest,
-        message: `Too Many Requests: this caller already holds ${limit} open sessions; end some with DELETE or let them expire`,
-        headers: { "retry-after": "60" },
-      };
+      return new Refused(
+        429,
+        ErrorCode.InvalidRequest,
+        `Too Many Requests: this caller already holds ${limit} open sessions; end some with DELETE or let them expire`,
+        { headers: { "retry-after": "60" } },
+      );
     }
     state.caller = caller;
   }
@@ -94,15 +87,14 @@ export async function admit(
     return undefined;
   }
   if (caller !== undefined) await releaseSession(rt.stores, caller, sessionId, lifetime.idleMs);
-  return {
-    status: 503,
-    code: ErrorCode.InternalError,
-    message:
-      counted === "full"
-        ? `Service Unavailable: the server holds its most open sessions (${max}, maxSessions); try again later`
-        : "Service Unavailable: too many sessions are opening at once; try again shortly",
-    headers: { "retry-after": counted === "full" ? "30" : "1" },
-  };
+  return new Refused(
+    503,
+    ErrorCode.InternalError,
+    counted === "full"
+      ? `Service Unavailable: the server holds its most open sessions (${max}, maxSessions); try again later`
+      : "Service Unavailable: too many sessions are opening at once; try again shortly",
+    { headers: { "retry-after": counted === "full" ? "30" : "1" } },
+  );
 }
 
 /** Gives back the places a DELETEd session held (best effort: stale places drop out by themselves). */

@@ -11,11 +11,12 @@ import type { Incoming, Runtime } from "../call/runtime.ts";
 import type { InputRequest } from "../definition/context.ts";
 import type { McpResult, MethodSpec } from "../definition/method.ts";
 import { ErrorCode, McpError } from "../errors.ts";
+import type { Refused } from "../http/refused.ts";
 import type { JsonRpcRequest } from "../jsonrpc/messages.ts";
 import { isLegacyVersion, LATEST_LEGACY_VERSION } from "../jsonrpc/protocol.ts";
 import { capabilitiesOf } from "../methods/table.ts";
 import { randomId } from "../util/encoding.ts";
-import { admit, type Refusal, release } from "./_admit.ts";
+import { admit, release } from "./_admit.ts";
 import { SESSION_HEADER } from "./_request.ts";
 import { createSession, deleteSession, lifetimeOf, type SessionState, sessionTtl } from "./_session.ts";
 
@@ -61,7 +62,7 @@ class OpeningLink implements EraLink {
   /** The answer's headers: `Mcp-Session-Id` once the call succeeded, or a refusal's. */
   readonly #headers: Record<string, string> = {};
   readonly stream = { canStream: false, headers: this.#headers };
-  #refusal: Refusal | undefined;
+  #refusal: Refused | undefined;
   /** The session's record once stored (the method ran to its end). */
   recorded: SessionState | undefined;
 
@@ -86,11 +87,11 @@ class OpeningLink implements EraLink {
     this.#headers[SESSION_HEADER] = this.sessionId;
   }
 
-  /** Fails the call with `refusal`'s error, answered with its status and headers. */
-  refuse(refusal: Refusal): never {
+  /** Fails the call with `refusal`, answered with its status and headers. */
+  refuse(refusal: Refused): never {
     this.#refusal = refusal;
     Object.assign(this.#headers, refusal.headers);
-    throw new McpError(refusal.code, refusal.message);
+    throw refusal;
   }
 
   /**

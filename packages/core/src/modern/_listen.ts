@@ -12,8 +12,9 @@ import type { Incoming, Runtime } from "../call/runtime.ts";
 import type { SessionSlots } from "../call/session-slots.ts";
 import type { MethodSpec } from "../definition/method.ts";
 import { tasksHook } from "../definition/task-hook.ts";
-import { ErrorCode, isStoreUnavailable, McpError } from "../errors.ts";
+import { ErrorCode, isStoreUnavailable } from "../errors.ts";
 import { callerKey } from "../http/caller-address.ts";
+import { Refused } from "../http/refused.ts";
 import { jsonResponse, storeUnavailable } from "../http/responses.ts";
 import { type JsonRpcRequest, type RequestId, resultMessage } from "../jsonrpc/messages.ts";
 import { META } from "../jsonrpc/protocol.ts";
@@ -80,18 +81,6 @@ function honoured(rt: Runtime, incoming: Incoming, requested: Filter): Filter {
     out.resourceSubscriptions = [...uris];
   }
   return out;
-}
-
-/** Why a listen stream was not opened: a JSON-RPC error answered with its own HTTP status. */
-class Refused extends McpError {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-
-  constructor(status: number, code: number, message: string, data?: unknown, headers = {}) {
-    super(code, message, data);
-    this.status = status;
-    this.headers = headers;
-  }
 }
 
 /**
@@ -167,8 +156,7 @@ async function start(
       429,
       ErrorCode.InvalidRequest,
       `Too Many Requests: this caller already holds ${listeners.limit} open subscriptions/listen streams on this server; close one first`,
-      undefined,
-      { "retry-after": "5" },
+      { headers: { "retry-after": "5" } },
     );
   }
   try {
@@ -196,7 +184,8 @@ async function open(
     const hook = tasksHook(rt.server);
     const followed =
       hook === undefined ? [] : await hook.follow(rt.stores.sessions, incoming.auth, { params });
-    if (!Array.isArray(followed)) throw new Refused(400, followed.code, followed.message, followed.data);
+    if (!Array.isArray(followed))
+      throw new Refused(400, followed.code, followed.message, { data: followed.data });
     tasks = followed;
     filter.taskIds = followed;
   }

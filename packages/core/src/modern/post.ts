@@ -45,7 +45,7 @@ export async function modernPost(
   const message = c.message;
   if (message.method === "subscriptions/listen") {
     if (incoming.host.canStream === false) return cannotStream();
-    return listen(rt, incoming, message, new OpeningLink(envelope), listeners);
+    return listen(rt, incoming, message, new ListenLink(envelope), listeners);
   }
   let spec: MethodSpec;
   try {
@@ -111,7 +111,7 @@ class ModernLink implements EraLink {
  * A `subscriptions/listen` while it opens: its stream is its own (a `LongStream`), so nothing is
  * ever sent ahead through the call itself (a middleware's `ctx.progress()` is dropped).
  */
-class OpeningLink extends ModernLink {
+class ListenLink extends ModernLink {
   readonly stream = { canStream: false };
 }
 
