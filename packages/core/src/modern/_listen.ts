@@ -96,7 +96,7 @@ export async function listen(
   link: EraLink,
   listeners: SessionSlots,
 ): Promise<Response> {
-  let opened: Opened | undefined;
+  let opened: LongStream | undefined;
   const spec: MethodSpec = {
     eras: ["modern"],
     handler: async (call) => {
@@ -107,30 +107,23 @@ export async function listen(
   const call = new Call(rt, incoming, message, spec, link);
   try {
     const result = await call.invoke();
-    if (opened !== undefined) return opened.response;
+    if (opened !== undefined) return opened.exchange.response;
     // A middleware answered without opening the stream: its result ends the request.
     return jsonResponse(resultMessage(message.id, { ...result, resultType: "complete" }));
   } catch (error) {
-    opened?.stream.abandon(); // opened, then a middleware failed the request after all
+    opened?.abandon(); // opened, then a middleware failed the request after all
     if (isStoreUnavailable(error)) {
       call.report(error, message.method);
       return storeUnavailable(error);
     }
     const wire = toWireError(error, message.id, call.report, message.method);
-    if (isInstance(error, Refused) && error.code === wire.error.code) {
-      return jsonResponse(wire, error.status, error.headers);
-    }
+    if (isInstance(error, Refused)) return jsonResponse(wire, error.status, error.headers);
     // A crash (the bus refusing a subscription, a middleware's own error) is a 500, as before the chain.
     const code = wire.error.code;
     return jsonResponse(wire, code === ErrorCode.InternalError ? 500 : statusOf(code));
   } finally {
     call.dispose();
   }
-}
-
-interface Opened {
-  stream: LongStream;
-  response: Promise<Response>;
 }
 
 /** Checks the filter, takes the caller's place and opens the stream (giving the place back if it cannot). */
@@ -140,7 +133,7 @@ async function start(
   id: RequestId,
   params: Record<string, unknown>,
   listeners: SessionSlots,
-): Promise<Opened> {
+): Promise<LongStream> {
   const requested = (params.notifications ?? undefined) as Filter | undefined;
   if (typeof requested !== "object" || requested === null || Array.isArray(requested)) {
     throw new Refused(400, ErrorCode.InvalidParams, "Invalid params: /notifications must be an object");
@@ -175,7 +168,7 @@ async function open(
   params: Record<string, unknown>,
   requested: Filter,
   place: Subscription | undefined,
-): Promise<Opened> {
+): Promise<LongStream> {
   // The closures below keep `id`, never the request: the stream holds none of its body.
   const filter = honoured(rt, incoming, requested);
   let tasks: string[] | undefined;
@@ -204,7 +197,7 @@ async function open(
     stream.abandon();
     throw error;
   }
-  return { stream, response: stream.exchange.response };
+  return stream;
 }
 
 /** Acknowledges `filter` on `stream`, then forwards the bus events it asks for. */
