@@ -36,6 +36,7 @@ export { ErrorCode, isStoreUnavailable, McpError, PorticoError, StoreUnavailable
 export type { HandlerOptions, McpHandler } from "./handler.ts";
 export { createHandler } from "./handler.ts";
 export { addressGroup } from "./http/caller-address.ts";
+export { RefusedError } from "./http/refused.ts";
 export type { JsonSchema } from "./json-schema/index.ts";
 export { jsonSchema } from "./json-schema/index.ts";
 export type { LogLevel } from "./jsonrpc/protocol.ts";

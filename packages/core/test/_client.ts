@@ -17,6 +17,7 @@ export function pastInitialize(middleware: Middleware): Middleware {
 
 export interface Answer {
   status: number;
+  headers: Headers;
   contentType: string;
   /** Every JSON-RPC message of the answer, in order. */
   messages: Record<string, any>[];
@@ -36,7 +37,13 @@ export async function read(response: Response): Promise<Answer> {
   } else {
     messages = text === "" ? [] : [JSON.parse(text)];
   }
-  return { status: response.status, contentType, messages, final: messages[messages.length - 1] ?? {} };
+  return {
+    status: response.status,
+    headers: response.headers,
+    contentType,
+    messages,
+    final: messages[messages.length - 1] ?? {},
+  };
 }
 
 export interface CallOptions {

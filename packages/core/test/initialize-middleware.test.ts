@@ -13,6 +13,7 @@ import {
   McpError,
   McpServer,
   type Middleware,
+  RefusedError,
 } from "../src/index.ts";
 import { read, URL_ } from "./_client.ts";
 import { ACCEPT_BOTH } from "./_requests.ts";
@@ -150,6 +151,21 @@ describe("a legacy initialize through server.use middleware", () => {
     });
     expect(sessionId).toMatch(/^[\w-]{32}$/);
     expect((await handler.fetch(inSession(sessionId as string))).status).toBe(404);
+    handler.close();
+  });
+
+  it("a RefusedError from middleware answers its own status and headers (a 503 with Retry-After) and opens no session", async () => {
+    const { server } = observed(async (call, next) => {
+      if (call.method !== "initialize") return next();
+      throw new RefusedError(503, -32050, "Maintenance", { headers: { "retry-after": "120" } });
+    });
+    const handler = createHandler(server);
+    const response = await handler.fetch(initialize(CLIENT));
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("120");
+    expect(response.headers.get("mcp-session-id")).toBeNull();
+    expect((await read(response)).final.error).toEqual({ code: -32050, message: "Maintenance" });
+    expect(() => new RefusedError(200, -32050, "not a refusal")).toThrow(/status must be 400–599, not 200/);
     handler.close();
   });
 

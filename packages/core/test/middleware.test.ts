@@ -16,6 +16,7 @@ import {
   McpError,
   McpServer,
   type Middleware,
+  RefusedError,
 } from "../src/index.ts";
 import { legacySession, modern, modernRequest, pastInitialize, read, URL_ } from "./_client.ts";
 import { initializeRequest } from "./_requests.ts";
@@ -177,6 +178,22 @@ describe.each(ERAS)("middleware (%s era)", (era) => {
     const answer = await request(invalid, era, "tools/call", { name: "add", arguments: {} });
     expect(answer.final.error.code).toBe(ErrorCode.InvalidParams);
     expect(answer.status).toBe(era === "modern" ? 400 : 200);
+  });
+
+  it("a RefusedError thrown by middleware answers its HTTP status and headers in the 2026-07-28 era; in a legacy session, the JSON-RPC error", async () => {
+    const server = adder().use(
+      pastInitialize(async () => {
+        throw new RefusedError(429, -32029, "Slow down", {
+          data: { wait: 7 },
+          headers: { "retry-after": "7" },
+        });
+      }),
+    );
+    const answer = await request(server, era, "tools/call", { name: "add", arguments: { a: 1, b: 2 } });
+    expect(answer.final.error).toEqual({ code: -32029, message: "Slow down", data: { wait: 7 } });
+    expect(answer.status).toBe(era === "modern" ? 429 : 200);
+    expect(answer.headers.get("retry-after")).toBe(era === "modern" ? "7" : null);
+    if (era === "legacy") expect(answer.headers.get("mcp-session-id")).toBeTruthy();
   });
 
   it("any other error becomes -32603 without detail and goes to onError", async () => {

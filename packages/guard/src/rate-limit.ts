@@ -3,7 +3,9 @@
  * shares (`stores.limits`: memory, Redis, DynamoDB, Durable Objects), so a limit holds however many
  * instances serve the calls. A limited `tools/call` answers a tool error result (the model reads it
  * and can wait: MCP reports execution failures such as rate limits in the result); a limited call
- * of another method answers the JSON-RPC error `RATE_LIMITED` (-32029). Both carry the retry hint.
+ * of another method answers the JSON-RPC error `RATE_LIMITED` (-32029) — an `initialize` or a
+ * `subscriptions/listen` with HTTP 429 and `Retry-After`, as the core refuses its per-caller caps.
+ * Both carry the retry hint.
  */
 import {
   type McpCall,
@@ -12,6 +14,7 @@ import {
   type Middleware,
   PorticoError,
   type RateLimitStore,
+  RefusedError,
   type StoreKey,
   type TokenTake,
   timedRateLimitStore,
@@ -192,7 +195,15 @@ function limited(call: McpCall, rule: Rule, take: TokenTake): McpResult {
       [RATE_LIMIT_META]: facts,
     });
   }
-  throw new McpError(RATE_LIMITED, `Rate limit reached (${limit}); retry after ${seconds} s`, facts);
+  const message = `Rate limit reached (${limit}); retry after ${seconds} s`;
+  // Opening a session or a listen stream is refused like the core's own per-caller caps: HTTP 429.
+  if (call.method === "initialize" || call.method === "subscriptions/listen") {
+    throw new RefusedError(429, RATE_LIMITED, message, {
+      data: facts,
+      headers: { "retry-after": String(seconds) },
+    });
+  }
+  throw new McpError(RATE_LIMITED, message, facts);
 }
 
 /** `tools/list` with each covered tool's limits in its `_meta` (new tool objects: definitions stay untouched). */

@@ -10,7 +10,7 @@ import {
   PorticoError,
   type RateLimitStore,
 } from "@portico/core";
-import { initializeBody, legacyPost } from "@portico/test-kit";
+import { initializeBody, legacyPost, modernPost } from "@portico/test-kit";
 import { describe, expect, it } from "vitest";
 import { RATE_LIMIT_META, RATE_LIMITED, rateLimit } from "../src/index.ts";
 import { callTool, modern, testServer, URL_ } from "./_server.ts";
@@ -142,7 +142,7 @@ describe("rateLimit", () => {
     expect((await callTool(named.handler, "pay", {})).result.isError).toBeUndefined();
   });
 
-  it("a rule covering initialize limits opening legacy sessions per caller; the refused one opens none", async () => {
+  it("a rule covering initialize limits opening legacy sessions per caller: 429 + Retry-After, and the refused one opens none", async () => {
     const { handler } = testServer({
       use: [rateLimit({ limit: 2, window: "hour", methods: ["initialize"] })],
     });
@@ -154,7 +154,8 @@ describe("rateLimit", () => {
       expect(opened.headers.get("mcp-session-id")).toBeTruthy();
     }
     const limited = await open("198.51.100.20");
-    expect(limited.status).toBe(400);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(limited.headers.get("mcp-session-id")).toBeNull();
     expect((await limited.json()).error).toMatchObject({
       code: RATE_LIMITED,
@@ -164,6 +165,30 @@ describe("rateLimit", () => {
     expect((await open("198.51.100.21")).status).toBe(200);
     for (let i = 0; i < 3; i += 1)
       expect((await callTool(handler, "pay", {})).result.isError).toBeUndefined();
+  });
+
+  it("a rule covering subscriptions/listen refuses the caller's next stream with 429 + Retry-After, before any stream opens", async () => {
+    const { handler } = testServer({
+      use: [rateLimit({ limit: 1, window: "hour", methods: ["subscriptions/listen"] })],
+    });
+    const listen = () =>
+      handler.fetch(
+        modernPost(URL_, "subscriptions/listen", { notifications: { toolsListChanged: true } }, { id: "l" }),
+        undefined,
+        { clientAddress: "198.51.100.30" },
+      );
+    const opened = await listen();
+    expect(opened.status).toBe(200);
+    expect(opened.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    await opened.body?.cancel();
+    const limited = await listen();
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(limited.headers.get("content-type")).toMatch(/^application\/json/);
+    expect((await limited.json()).error).toMatchObject({
+      code: RATE_LIMITED,
+      data: { limit: 1, remaining: 0 },
+    });
   });
 
   it("refills: a limited caller is admitted again once retryAfterMs has passed", async () => {

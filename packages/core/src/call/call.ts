@@ -13,6 +13,7 @@ import type { McpServer } from "../definition/server.ts";
 import type { AuthInfo } from "../definition/types.ts";
 import { ErrorCode, type ErrorReporter, isStoreUnavailable, TaskStartSignal } from "../errors.ts";
 import { droppedNotifications, Exchange, type ExchangeOptions } from "../http/exchange.ts";
+import { RefusedError } from "../http/refused.ts";
 import { jsonResponse, storeUnavailable } from "../http/responses.ts";
 import {
   errorMessage,
@@ -26,6 +27,7 @@ import type { LogLevel } from "../jsonrpc/protocol.ts";
 import { toWireError } from "../jsonrpc/wire-error.ts";
 import { runChain } from "../methods/chain.ts";
 import type { Stores } from "../stores/types.ts";
+import { isInstance } from "../util/is-instance.ts";
 import { RequestAbort } from "./_abort.ts";
 import { CallContext } from "./_context.ts";
 import { consoleLogger } from "./console-logger.ts";
@@ -281,7 +283,9 @@ export class Call extends CallContext implements McpCall {
   /**
    * Produces the result and answers with it: plain JSON unless something was streamed first. An
    * error becomes the JSON-RPC error (never a stack or an internal message); before anything was
-   * streamed, `errorStatus` gives it an HTTP status (modern era), else it is answered like a result.
+   * streamed, `errorStatus` gives it an HTTP status (modern era, and the requests that open a session
+   * or a stream) — a {@link RefusedError} its own status and headers —, else it is answered like a
+   * result.
    */
   respond(
     produce: (call: Call) => Promise<McpResult>,
@@ -312,7 +316,14 @@ export class Call extends CallContext implements McpCall {
         }
         const wire = toWireError(error, this.requestId, this.report, this.method);
         if (errorStatus !== undefined && !exchange.streaming) {
-          exchange.fail(jsonResponse(wire, errorStatus(wire.error.code), this.link.stream?.headers));
+          // A refusal names its own status and headers (429 + Retry-After, …).
+          const refused = isInstance(error, RefusedError) ? error : undefined;
+          const headers = this.link.stream?.headers;
+          exchange.fail(
+            refused === undefined
+              ? jsonResponse(wire, errorStatus(wire.error.code), headers)
+              : jsonResponse(wire, refused.status, { ...headers, ...refused.headers }),
+          );
           return;
         }
         reply = wire;

@@ -7,7 +7,7 @@
 import type { Runtime } from "../call/runtime.ts";
 import { ErrorCode } from "../errors.ts";
 import { callerKey } from "../http/caller-address.ts";
-import { Refused } from "../http/refused.ts";
+import { RefusedError } from "../http/refused.ts";
 import { admitSession, releaseSession } from "./_callers.ts";
 import { bucketMs, count, uncount } from "./_census.ts";
 import { lifetimeOf, type SessionState, sessionTtl } from "./_session.ts";
@@ -51,11 +51,11 @@ export async function admit(
   state: SessionState,
   sessionId: string,
   clientAddress: string | undefined,
-): Promise<Refused | undefined> {
+): Promise<RefusedError | undefined> {
   const client =
     state.clientInfo === null ? [state.clientCapabilities] : [state.clientCapabilities, state.clientInfo];
   if (moreValuesThan(client, MAX_CLIENT_STATE_NODES)) {
-    return new Refused(
+    return new RefusedError(
       400,
       ErrorCode.InvalidParams,
       `Invalid params: capabilities and clientInfo hold more than ${MAX_CLIENT_STATE_NODES} JSON values; a session keeps at most ${MAX_CLIENT_STATE_NODES}`,
@@ -68,7 +68,7 @@ export async function admit(
   if (caller !== undefined) {
     const limit = rt.options.maxSessionsPerCaller;
     if (!(await admitSession(rt.stores, caller, sessionId, limit, lifetime.idleMs))) {
-      return new Refused(
+      return new RefusedError(
         429,
         ErrorCode.InvalidRequest,
         `Too Many Requests: this caller already holds ${limit} open sessions; end some with DELETE or let them expire`,
@@ -87,7 +87,7 @@ export async function admit(
     return undefined;
   }
   if (caller !== undefined) await releaseSession(rt.stores, caller, sessionId, lifetime.idleMs);
-  return new Refused(
+  return new RefusedError(
     503,
     ErrorCode.InternalError,
     counted === "full"

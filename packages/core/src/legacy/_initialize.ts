@@ -11,7 +11,6 @@ import type { Incoming, Runtime } from "../call/runtime.ts";
 import type { InputRequest } from "../definition/context.ts";
 import type { McpResult, MethodSpec } from "../definition/method.ts";
 import { ErrorCode, McpError } from "../errors.ts";
-import type { Refused } from "../http/refused.ts";
 import type { JsonRpcRequest } from "../jsonrpc/messages.ts";
 import { isLegacyVersion, LATEST_LEGACY_VERSION } from "../jsonrpc/protocol.ts";
 import { capabilitiesOf } from "../methods/table.ts";
@@ -59,10 +58,9 @@ class OpeningLink implements EraLink {
   readonly clientCapabilities: Record<string, unknown>;
   readonly clientInfo: Record<string, unknown> | undefined;
   readonly session = undefined;
-  /** The answer's headers: `Mcp-Session-Id` once the call succeeded, or a refusal's. */
+  /** The answer's headers: `Mcp-Session-Id` once the call succeeded. */
   readonly #headers: Record<string, string> = {};
   readonly stream = { canStream: false, headers: this.#headers };
-  #refusal: Refused | undefined;
   /** The session's record once stored (the method ran to its end). */
   recorded: SessionState | undefined;
 
@@ -87,19 +85,12 @@ class OpeningLink implements EraLink {
     this.#headers[SESSION_HEADER] = this.sessionId;
   }
 
-  /** Fails the call with `refusal`, answered with its status and headers. */
-  refuse(refusal: Refused): never {
-    this.#refusal = refusal;
-    Object.assign(this.#headers, refusal.headers);
-    throw refusal;
-  }
-
   /**
-   * The HTTP status of a failed `initialize`: the refusal's, 500 for an internal error (a crash in
-   * the method or a middleware), 400 for every other error: the client's request was refused.
+   * The HTTP status of a failed `initialize` (a {@link RefusedError}, the session's own refusals
+   * included, answers with its own): 500 for an internal error (a crash in the method or a
+   * middleware), 400 for every other error: the client's request was refused.
    */
   status(code: number): number {
-    if (this.#refusal !== undefined && this.#refusal.code === code) return this.#refusal.status;
     return code === ErrorCode.InternalError ? 500 : 400;
   }
 }
@@ -126,7 +117,7 @@ async function open(rt: Runtime, incoming: Incoming, params: Record<string, unkn
   if (principal !== null) state.principal = principal;
   if (rt.options.sessionMaxLifetimeMs !== undefined) state.createdAt = Date.now();
   const refused = await admit(rt, state, link.sessionId, incoming.host.clientAddress);
-  if (refused !== undefined) link.refuse(refused);
+  if (refused !== undefined) throw refused;
   await createSession(rt.stores, link.sessionId, state, sessionTtl(state, lifetimeOf(rt), Date.now()));
   link.recorded = state;
   const result: McpResult = {

@@ -14,7 +14,7 @@ import type { MethodSpec } from "../definition/method.ts";
 import { tasksHook } from "../definition/task-hook.ts";
 import { ErrorCode, isStoreUnavailable } from "../errors.ts";
 import { callerKey } from "../http/caller-address.ts";
-import { Refused } from "../http/refused.ts";
+import { RefusedError } from "../http/refused.ts";
 import { jsonResponse, storeUnavailable } from "../http/responses.ts";
 import { type JsonRpcRequest, type RequestId, resultMessage } from "../jsonrpc/messages.ts";
 import { META } from "../jsonrpc/protocol.ts";
@@ -117,7 +117,7 @@ export async function listen(
       return storeUnavailable(error);
     }
     const wire = toWireError(error, message.id, call.report, message.method);
-    if (isInstance(error, Refused)) return jsonResponse(wire, error.status, error.headers);
+    if (isInstance(error, RefusedError)) return jsonResponse(wire, error.status, error.headers);
     // A crash (the bus refusing a subscription, a middleware's own error) is a 500, as before the chain.
     const code = wire.error.code;
     return jsonResponse(wire, code === ErrorCode.InternalError ? 500 : statusOf(code));
@@ -136,16 +136,17 @@ async function start(
 ): Promise<LongStream> {
   const requested = (params.notifications ?? undefined) as Filter | undefined;
   if (typeof requested !== "object" || requested === null || Array.isArray(requested)) {
-    throw new Refused(400, ErrorCode.InvalidParams, "Invalid params: /notifications must be an object");
+    throw new RefusedError(400, ErrorCode.InvalidParams, "Invalid params: /notifications must be an object");
   }
   const problem = subscriptionsProblem(requested.resourceSubscriptions);
-  if (problem !== undefined) throw new Refused(400, ErrorCode.InvalidParams, `Invalid params: ${problem}`);
+  if (problem !== undefined)
+    throw new RefusedError(400, ErrorCode.InvalidParams, `Invalid params: ${problem}`);
   const caller = Number.isFinite(listeners.limit)
     ? callerKey(principalOf(incoming.auth), incoming.host.clientAddress)
     : undefined;
   const place = caller === undefined ? undefined : listeners.take(caller);
   if (caller !== undefined && place === undefined) {
-    throw new Refused(
+    throw new RefusedError(
       429,
       ErrorCode.InvalidRequest,
       `Too Many Requests: this caller already holds ${listeners.limit} open subscriptions/listen streams on this server; close one first`,
@@ -178,7 +179,7 @@ async function open(
     const followed =
       hook === undefined ? [] : await hook.follow(rt.stores.sessions, incoming.auth, { params });
     if (!Array.isArray(followed))
-      throw new Refused(400, followed.code, followed.message, { data: followed.data });
+      throw new RefusedError(400, followed.code, followed.message, { data: followed.data });
     tasks = followed;
     filter.taskIds = followed;
   }
