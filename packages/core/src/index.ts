@@ -18,6 +18,7 @@ export type {
   MethodFamily,
   MethodSpec,
   Middleware,
+  RequestScope,
 } from "./definition/method.ts";
 export type {
   CompiledSchema,

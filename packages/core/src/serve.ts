@@ -8,7 +8,7 @@ import { bufferedResponse, hostErrorBody, isResponse, toRealResponse } from "@po
 import { defaultInsufficientScope, missingScopes } from "./auth/scopes.ts";
 import type { Incoming, LegacyEra, Runtime } from "./call/runtime.ts";
 import { SessionSlots } from "./call/session-slots.ts";
-import type { McpParams, MethodSpec } from "./definition/method.ts";
+import type { McpParams, MethodSpec, RequestScope } from "./definition/method.ts";
 import type { McpServer } from "./definition/server.ts";
 import { tasksHook } from "./definition/task-hook.ts";
 import type { Authenticator, AuthInfo, ExecutionContextLike, FetchHandler } from "./definition/types.ts";
@@ -167,6 +167,35 @@ function guarded(onError: ErrorReporter): ErrorReporter {
 }
 
 /**
+ * Runs `work` inside `scopes[i…]` (outermost first). A scope that resolves without having run it, or
+ * runs it twice, is a broken middleware: the request fails (500, reported) rather than be answered
+ * by what the scope made up or served twice.
+ */
+async function scoped(
+  scopes: readonly RequestScope[],
+  i: number,
+  request: Request,
+  work: () => Promise<Response>,
+): Promise<Response> {
+  if (i === scopes.length) return work();
+  let ran: Promise<Response> | undefined;
+  const run = () => {
+    if (ran !== undefined)
+      return Promise.reject(new PorticoError("scope_twice", "a middleware's scope ran its request twice"));
+    ran = scoped(scopes, i + 1, request, work);
+    return ran;
+  };
+  const returned = await (scopes[i] as RequestScope)(request, run);
+  if (ran === undefined || returned !== (await ran)) {
+    throw new PorticoError(
+      "scope_answer",
+      "a middleware's scope must run its request and return that response",
+    );
+  }
+  return returned;
+}
+
+/**
  * Turns a server definition into a fetch handler (`{ fetch }`): the modern era, and the legacy one
  * when `legacy` is given (and `options.legacy` is not false). `modernStores` makes the stores used
  * when neither `options.stores` nor the legacy era gives them.
@@ -208,6 +237,8 @@ export function serveEras(
     stores.bus.publish(topics.broadcast, event).catch((e) => report(e, "bus publish"));
   });
 
+  /** The server middleware's request scopes (live: `server.use` after this adds to it). */
+  const scopes = server.scopes;
   const refused = onceEach(REFUSALS_LOGGED);
   let identitylessSeen = false;
 
@@ -372,7 +403,14 @@ export function serveEras(
           cors = corsOrigin(request, origin);
         // A preflight carries no credentials: it is answered here, before the authenticator.
         const preflight = cors === undefined ? undefined : corsPreflight(request, cors);
-        const response = preflight ?? withCors(await handle(request, env, host), cors);
+        const response =
+          preflight ??
+          withCors(
+            await (scopes.length === 0
+              ? handle(request, env, host)
+              : scoped(scopes, 0, request, () => handle(request, env, host))),
+            cors,
+          );
         return host.bufferedResponses === true ? response : toRealResponse(response);
       } catch (error) {
         report(error, "handler");

@@ -54,4 +54,10 @@ export interface Instrument {
   request?(start: RequestStart): RequestObservation | undefined;
   /** A store call starts (`sessions.get`, `events.append`, `bus.publish`, …). */
   store?(operation: string): StoreObservation | undefined;
+  /**
+   * Runs around each HTTP request the handler gets, before its body is read (the core's
+   * `Middleware.scope`): for a context around what happens outside any MCP request — a legacy
+   * request's session lookup. Must call `run` once and return what it resolves.
+   */
+  scope?(request: Request, run: () => Promise<Response>): Promise<Response>;
 }

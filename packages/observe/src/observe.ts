@@ -4,7 +4,7 @@
  * the instruments (metrics, traces); plus the `onError` for `createHandler` that writes what is never
  * sent to clients as structured lines, and `stores(…)` that lets instruments time store calls.
  */
-import type { LogFields, McpCall, McpResult, Middleware, Stores } from "@portico/core";
+import type { LogFields, McpCall, McpResult, Middleware, RequestScope, Stores } from "@portico/core";
 import type { Instrument, RequestObservation, RequestStart } from "./instrument.ts";
 import { checkLevel, type LogLevelOption } from "./levels.ts";
 import { StructuredLogger } from "./logger.ts";
@@ -163,5 +163,18 @@ export function observe(options: ObserveOptions = {}): Observer {
 
   const enabled = options.enabled ?? true;
   const stores = (given: Stores) => (enabled ? observedStores(given, instruments) : given);
-  return Object.assign(middleware, { onError, logger: root, stores, enabled });
+  const observer = Object.assign(middleware, { onError, logger: root, stores, enabled });
+  const scoped = instruments.filter((i) => i.scope !== undefined);
+  // Only when an instrument has one: otherwise the handler runs no scope at all.
+  if (scoped.length === 0) return observer;
+  const scope: RequestScope = (request, run) => {
+    let inner = run;
+    for (let i = scoped.length - 1; i >= 0; i--) {
+      const instrument = scoped[i] as Instrument;
+      const next = inner;
+      inner = () => (instrument.scope as NonNullable<Instrument["scope"]>)(request, next);
+    }
+    return inner();
+  };
+  return Object.assign(observer, { scope });
 }

@@ -13,11 +13,12 @@ import * as api from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { type ReadableSpan, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { memoryStores } from "@portico/core";
+import { initializeBody, legacyPost } from "@portico/test-kit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { observe } from "../src/index.ts";
 import { otelTraces } from "../src/otel/index.ts";
 import { only, registerOtel, seen, serverSpans, tracedServer } from "./_otel.ts";
-import { initializeRequest, legacyRequest, modernRequest } from "./_requests.ts";
+import { initializeRequest, legacyRequest, modernRequest, URL_ } from "./_requests.ts";
 import { observedServer, requestLines, TRACE_ID, TRACEPARENT } from "./_server.ts";
 
 const otel = registerOtel();
@@ -153,14 +154,51 @@ describe("the server span", () => {
         .map((s) => s.attributes["portico.store.operation"]);
     expect(under(opening)).toContain("sessions.create");
     expect(under(span)).toContain("events.append");
+    // The session lookup ran before the middleware chain, yet it is the request's child: the
+    // handler ran the HTTP request in the tracer's scope, and the span starts with the lookup.
+    expect(under(span)).toContain("sessions.get");
+    const lookup = stores.find(
+      (s) =>
+        s.attributes["portico.store.operation"] === "sessions.get" &&
+        parentOf(s)?.spanId === span.spanContext().spanId,
+    ) as ReadableSpan;
+    const ns = ([seconds, nanos]: readonly [number, number]) => seconds * 1e9 + nanos;
+    expect(ns(lookup.startTime)).toBe(ns(span.startTime));
+    expect(ns(lookup.endTime)).toBeGreaterThanOrEqual(ns(lookup.startTime));
+    expect(ns(lookup.endTime)).toBeLessThanOrEqual(ns(span.endTime));
     for (const store of stores) {
       expect(store.kind).toBe(api.SpanKind.CLIENT);
       expect(store.name).toBe(`portico.store ${String(store.attributes["portico.store.operation"])}`);
-      // The session lookup before the chain runs outside any span: no orphan root span for it.
+      // Every store call has a request span as its parent: no orphan root spans.
       const parent = [opening, span].find((s) => s.spanContext().spanId === parentOf(store)?.spanId);
       expect(parent).toBeDefined();
       expect(store.spanContext().traceId).toBe(parent?.spanContext().traceId);
     }
+  });
+
+  it("legacy era: a batch's first request adopts the session lookup; a notification's makes no orphan span", async () => {
+    const { handler } = tracedServer();
+    const init = await handler.fetch(legacyPost(URL_, initializeBody(1, { protocolVersion: "2025-03-26" })));
+    const session = init.headers.get("mcp-session-id") ?? "";
+    const headers = { "mcp-session-id": session, "mcp-protocol-version": "2025-03-26" };
+    otel.reset();
+    await handler.fetch(legacyRequest({ jsonrpc: "2.0", method: "notifications/initialized" }, headers));
+    expect(otel.spans()).toStrictEqual([]);
+    const add = (id: number, a: number) => ({
+      jsonrpc: "2.0",
+      id,
+      method: "tools/call",
+      params: { name: "add", arguments: { a, b: 1 } },
+    });
+    const res = await handler.fetch(legacyRequest([add(1, 1), add(2, 2)], headers));
+    expect(await res.text()).toContain('"text":"3"');
+    const [first, second] = serverSpans(otel.spans()).sort(
+      (x, y) => Number(x.attributes["jsonrpc.request.id"]) - Number(y.attributes["jsonrpc.request.id"]),
+    );
+    const lookups = otel.spans().filter((s) => s.name === "portico.store sessions.get");
+    expect(lookups).toHaveLength(1);
+    expect(parentOf(lookups[0] as ReadableSpan)?.spanId).toBe(first?.spanContext().spanId);
+    expect(second).toBeDefined();
   });
 
   it("adds the tool's arguments (credentials redacted) only when asked", async () => {

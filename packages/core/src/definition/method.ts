@@ -130,7 +130,18 @@ export type Middleware = ((
 ) => McpResult | Promise<McpResult>) & {
   /** `false`: `server.use()` and a definition's `use` leave it out, so it costs nothing (a switched-off instrumentation). */
   readonly enabled?: boolean;
+  /**
+   * Runs around the handling of each HTTP request the handler gets — before its body is read and a
+   * legacy session is looked up, until its response is made (a stream's life is not in it) — for
+   * instrumentation that needs a context around work outside any call (an OpenTelemetry context).
+   * Must call `run` once and return what it resolves. Only server middleware (`server.use`) has one
+   * run; a definition's `use` never does.
+   */
+  readonly scope?: RequestScope;
 };
+
+/** See {@link Middleware}'s `scope`. */
+export type RequestScope = (request: Request, run: () => Promise<Response>) => Promise<Response>;
 
 /** One MCP method, declared once. */
 export interface MethodSpec {

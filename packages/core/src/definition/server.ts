@@ -6,7 +6,7 @@
  */
 import { validScopes } from "../auth/scopes.ts";
 import { PorticoError } from "../errors.ts";
-import type { Definitions, MethodFamily, MethodSpec, Middleware } from "./method.ts";
+import type { Definitions, MethodFamily, MethodSpec, Middleware, RequestScope } from "./method.ts";
 import { checkTagFilter, passes, type TagFilter, validTags } from "./tags.ts";
 import type { Implementation } from "./types.ts";
 
@@ -62,6 +62,11 @@ export class McpServer implements Definitions {
    * @internal Read by the dispatcher; add with `use()`.
    */
   readonly middleware: Middleware[] = [];
+  /**
+   * The `scope` of each server-wide middleware that has one, in order.
+   * @internal Read by the handler; added with `use()`.
+   */
+  readonly scopes: RequestScope[] = [];
   /** Every definition, exposed or not (for duplicate checks). */
   readonly #registries = new Map<string, Map<string, unknown>>();
   /** The exposed ones: what `registry()` gives the families. */
@@ -101,7 +106,11 @@ export class McpServer implements Definitions {
     for (const m of middleware) {
       if (typeof m !== "function")
         throw new PorticoError("invalid_middleware", "middleware must be a function");
-      if (m.enabled !== false) this.middleware.push(m);
+      if (m.enabled === false) continue;
+      if (m.scope !== undefined && typeof m.scope !== "function")
+        throw new PorticoError("invalid_middleware", "a middleware's scope must be a function");
+      this.middleware.push(m);
+      if (m.scope !== undefined) this.scopes.push(m.scope);
     }
     return this;
   }

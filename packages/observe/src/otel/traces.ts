@@ -6,7 +6,7 @@
  * span (with `ops.stores(…)`). No OpenTelemetry failure ever reaches the request.
  */
 import type * as otel from "@opentelemetry/api";
-import type { InputRequest, McpResult } from "@portico/core";
+import type { InputRequest } from "@portico/core";
 import type {
   Instrument,
   RequestEnd,
@@ -17,6 +17,7 @@ import type {
 import { redactor, redactText } from "../redact.ts";
 import { failureOf, spanName, startAttributes } from "./traces-attributes.ts";
 import { type OtelTraceApi, originOf } from "./traces-context.ts";
+import { notePending, type PendingCall, takePending, withPending } from "./traces-pending.ts";
 
 export type { OtelTraceApi } from "./traces-context.ts";
 
@@ -42,7 +43,7 @@ function safely(work: () => void): void {
 }
 
 /** Runs `next` inside `context`; if entering it fails, runs `next` as it is. */
-function runIn(api: OtelTraceApi, context: otel.Context, next: () => Promise<McpResult>): Promise<McpResult> {
+function runIn<T>(api: OtelTraceApi, context: otel.Context, next: () => Promise<T>): Promise<T> {
   let entered = false;
   try {
     return api.context.with(context, () => {
@@ -77,15 +78,16 @@ export function otelTraces(api: OtelTraceApi, options: OtelTracesOptions = {}): 
 
   const follow = ({ call, coldStart }: RequestStart): RequestObservation => {
     const { parent, links } = originOf(api, call.ctx.headers, call.params._meta);
-    const span = tracer.startSpan(
-      spanName(call, resourceUriInName),
-      {
-        kind: api.SpanKind.SERVER,
-        attributes: startAttributes(call, { coldStart, redactArguments }),
-        links,
-      },
-      parent,
-    );
+    // Store calls of this HTTP request before any span (a legacy session lookup): the span starts
+    // with the first, and they become its children.
+    const pending = takePending(api.context.active());
+    const options: otel.SpanOptions = {
+      kind: api.SpanKind.SERVER,
+      attributes: startAttributes(call, { coldStart, redactArguments }),
+      links,
+    };
+    if (pending.length > 0) options.startTime = (pending[0] as PendingCall).start;
+    const span = tracer.startSpan(spanName(call, resourceUriInName), options, parent);
     let context: otel.Context;
     try {
       context = api.trace.setSpan(parent, span);
@@ -93,6 +95,7 @@ export function otelTraces(api: OtelTraceApi, options: OtelTracesOptions = {}): 
       safely(() => span.end());
       throw error;
     }
+    for (const p of pending) adopt(p, context);
     safely(() => call.wrapInputs((requests, next) => inputRound(context, requests, next)));
     let ended = false;
     const spanContext = span.spanContext();
@@ -154,30 +157,64 @@ export function otelTraces(api: OtelTraceApi, options: OtelTracesOptions = {}): 
     }
   };
 
+  /** A CLIENT span for store call `operation` under `parent` (from `startTime` when it began earlier). */
+  const storeSpan = (operation: string, parent: otel.Context, startTime?: number): otel.Span => {
+    const options: otel.SpanOptions = {
+      kind: api.SpanKind.CLIENT,
+      attributes: { "portico.store.operation": operation },
+    };
+    if (startTime !== undefined) options.startTime = startTime;
+    return tracer.startSpan(`portico.store ${operation}`, options, parent);
+  };
+
+  const endStoreSpan = (span: otel.Span, error: unknown, endTime?: number): void =>
+    safely(() => {
+      if (error !== undefined) {
+        span.setAttribute("error.type", error instanceof Error ? error.name : "_OTHER");
+        const status: otel.SpanStatus = { code: api.SpanStatusCode.ERROR };
+        if (error instanceof Error) status.message = redactText(error.message);
+        span.setStatus(status);
+      }
+      span.end(endTime);
+    });
+
+  /** A store call made before the request's span: its child now, with the call's own times. */
+  const adopt = (call: PendingCall, parent: otel.Context): void =>
+    safely(() => {
+      const span = storeSpan(call.operation, parent, call.start);
+      if (call.end !== undefined) endStoreSpan(span, call.error, call.end);
+      else {
+        const finish = (end: number, error: unknown) => endStoreSpan(span, error, end);
+        call.adopted = finish;
+      }
+    });
+
   const storeCall = (operation: string): StoreObservation | undefined => {
     const active = api.context.active();
-    // Outside any span (start-up, a session lookup before the request's span) no orphan root spans.
-    if (api.trace.getSpan(active) === undefined) return undefined;
-    const span = tracer.startSpan(
-      `portico.store ${operation}`,
-      { kind: api.SpanKind.CLIENT, attributes: { "portico.store.operation": operation } },
-      active,
-    );
-    return {
-      end: (_durationMs, error) =>
-        safely(() => {
-          if (error !== undefined) {
-            span.setAttribute("error.type", error instanceof Error ? error.name : "_OTHER");
-            const status: otel.SpanStatus = { code: api.SpanStatusCode.ERROR };
-            if (error instanceof Error) status.message = redactText(error.message);
-            span.setStatus(status);
-          }
-          span.end();
-        }),
-    };
+    // Outside any span: kept for the request's span when the handler's scope made a place for it
+    // (a legacy session lookup), else nothing (start-up work: no orphan root spans).
+    if (api.trace.getSpan(active) === undefined) return notePending(active, operation);
+    const span = storeSpan(operation, active);
+    return { end: (_durationMs, error) => endStoreSpan(span, error) };
+  };
+
+  /**
+   * Runs an HTTP request in a context that keeps its store calls made outside any span. Only a
+   * request naming a legacy session makes such calls (its lookup); the others run as they are.
+   */
+  const scope = (request: Request, run: () => Promise<Response>): Promise<Response> => {
+    if (!request.headers.has("mcp-session-id")) return run();
+    let context: otel.Context;
+    try {
+      context = withPending(api.context.active());
+    } catch {
+      return run();
+    }
+    return runIn(api, context, run);
   };
 
   return {
+    scope,
     request: (start) => {
       try {
         return follow(start);
