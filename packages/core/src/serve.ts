@@ -175,6 +175,7 @@ async function scoped(
   scopes: readonly RequestScope[],
   i: number,
   request: Request,
+  host: ExecutionContextLike,
   work: () => Promise<Response>,
 ): Promise<Response> {
   if (i === scopes.length) return work();
@@ -182,10 +183,10 @@ async function scoped(
   const run = () => {
     if (ran !== undefined)
       return Promise.reject(new PorticoError("scope_twice", "a middleware's scope ran its request twice"));
-    ran = scoped(scopes, i + 1, request, work);
+    ran = scoped(scopes, i + 1, request, host, work);
     return ran;
   };
-  const returned = await (scopes[i] as RequestScope)(request, run);
+  const returned = await (scopes[i] as RequestScope)(request, run, host);
   if (ran === undefined || returned !== (await ran)) {
     throw new PorticoError(
       "scope_answer",
@@ -408,7 +409,7 @@ export function serveEras(
           withCors(
             await (scopes.length === 0
               ? handle(request, env, host)
-              : scoped(scopes, 0, request, () => handle(request, env, host))),
+              : scoped(scopes, 0, request, host, () => handle(request, env, host))),
             cors,
           );
         return host.bufferedResponses === true ? response : toRealResponse(response);

@@ -50,8 +50,8 @@ describe("Middleware.scope", () => {
     };
     const around =
       (name: string): RequestScope =>
-      async (request, run) => {
-        trace.push(`${name} ${request.method}`);
+      async (request, run, host) => {
+        trace.push(`${name} ${request.method}${host.requestId === undefined ? "" : ` ${host.requestId}`}`);
         inScope++;
         try {
           return await run();
@@ -76,11 +76,13 @@ describe("Middleware.scope", () => {
     trace.length = 0;
     const del = await handler.fetch(
       new Request(URL_, { method: "DELETE", headers: { "mcp-session-id": session.sessionId } }),
+      undefined,
+      { requestId: "host-1" },
     );
     expect(del.status).toBe(200);
     expect(trace.filter((t) => !t.startsWith("sessions"))).toStrictEqual([
-      "outer DELETE",
-      "inner DELETE",
+      "outer DELETE host-1",
+      "inner DELETE host-1",
       "inner done",
       "outer done",
     ]);

@@ -5,6 +5,7 @@
  * sent to clients as structured lines, and `stores(…)` that lets instruments time store calls.
  */
 import type { LogFields, McpCall, McpResult, Middleware, RequestScope, Stores } from "@portico/core";
+import { httpLineScope } from "./http-lines.ts";
 import type { Instrument, RequestObservation, RequestStart } from "./instrument.ts";
 import { checkLevel, type LogLevelOption } from "./levels.ts";
 import { StructuredLogger } from "./logger.ts";
@@ -87,6 +88,12 @@ export function observe(options: ObserveOptions = {}): Observer {
     (i): i is Instrument => i !== undefined,
   );
   const following = instruments.filter((i) => i.request !== undefined);
+  const enabled = options.enabled ?? true;
+  // An HTTP request that became no MCP request (refused before one, a GET or DELETE, notifications
+  // or replies only) gets a line of its own: with the request lines, from the handler's scope.
+  const httpLines = enabled && requests && level !== "silent";
+  /** The headers of HTTP requests an MCP request line covers (the same object the scope sees). */
+  const handled = new WeakSet<Headers>();
   // Everything off: tools' lines are dropped too, and a request costs one assignment.
   const off = level === "silent" && following.length === 0;
 
@@ -104,6 +111,8 @@ export function observe(options: ObserveOptions = {}): Observer {
       call.logger = root.child(fields);
       return next();
     }
+    // This HTTP request has an MCP request line: its scope writes no HTTP line.
+    if (httpLines) handled.add(call.ctx.headers);
     const observations: RequestObservation[] = [];
     if (following.length > 0) {
       const start: RequestStart = { call, trace, coldStart, fields };
@@ -161,18 +170,19 @@ export function observe(options: ObserveOptions = {}): Observer {
     else logger.error("unhandled error", { where, error });
   };
 
-  const enabled = options.enabled ?? true;
   const stores = (given: Stores) => (enabled ? observedStores(given, instruments) : given);
   const observer = Object.assign(middleware, { onError, logger: root, stores, enabled });
-  const scoped = instruments.filter((i) => i.scope !== undefined);
-  // Only when an instrument has one: otherwise the handler runs no scope at all.
-  if (scoped.length === 0) return observer;
-  const scope: RequestScope = (request, run) => {
+  const scopes: RequestScope[] = [];
+  if (httpLines) scopes.push(httpLineScope(root, handled));
+  for (const i of instruments) if (enabled && i.scope !== undefined) scopes.push(i.scope.bind(i));
+  // Only when there is one: otherwise the handler runs no scope at all.
+  if (scopes.length === 0) return observer;
+  const scope: RequestScope = (request, run, host) => {
     let inner = run;
-    for (let i = scoped.length - 1; i >= 0; i--) {
-      const instrument = scoped[i] as Instrument;
+    for (let i = scopes.length - 1; i >= 0; i--) {
+      const outer = scopes[i] as RequestScope;
       const next = inner;
-      inner = () => (instrument.scope as NonNullable<Instrument["scope"]>)(request, next);
+      inner = () => outer(request, next, host);
     }
     return inner();
   };

@@ -156,6 +156,95 @@ describe("the request line", () => {
   });
 });
 
+describe("HTTP lines", () => {
+  const httpLines = (lines: Record<string, unknown>[]) => lines.filter((l) => l.msg === "http request");
+
+  it("one line for each HTTP request that became no MCP request; none for those that did", async () => {
+    const { lines, handler } = observedServer();
+    const init = await handler.fetch(initializeRequest());
+    const session = init.headers.get("mcp-session-id") ?? "";
+    const headers = { "mcp-session-id": session, "mcp-protocol-version": "2025-11-25" };
+    const host = { requestId: "req-1" };
+    await handler.fetch(
+      legacyRequest({ jsonrpc: "2.0", method: "notifications/initialized" }, headers),
+      undefined,
+      host,
+    );
+    await handler.fetch(call("add", { a: 1, b: 2 }));
+    const gone = await handler.fetch(
+      legacyRequest(
+        { jsonrpc: "2.0", id: 3, method: "tools/list" },
+        { ...headers, "mcp-session-id": "x".repeat(300) },
+      ),
+    );
+    expect(gone.status).toBe(404);
+    const deleted = await handler.fetch(
+      new Request("http://127.0.0.1:3000/mcp", {
+        method: "DELETE",
+        headers: { ...headers, traceparent: TRACEPARENT },
+      }),
+      undefined,
+      { requestId: "req-2" },
+    );
+    expect(deleted.status).toBe(200);
+    expect(httpLines(lines)).toStrictEqual([
+      expect.objectContaining({
+        level: "info",
+        httpMethod: "POST",
+        status: 202,
+        sessionId: session,
+        hostRequestId: "req-1",
+        durationMs: expect.any(Number),
+      }),
+      expect.objectContaining({ level: "warn", httpMethod: "POST", status: 404, sessionId: "x".repeat(200) }),
+      expect.objectContaining({
+        level: "info",
+        httpMethod: "DELETE",
+        status: 200,
+        sessionId: session,
+        hostRequestId: "req-2",
+        traceId: TRACE_ID,
+      }),
+    ]);
+    // The initialize and the tool call have their MCP request lines only.
+    expect(requestLines(lines).map((l) => l.method)).toStrictEqual(["initialize", "tools/call"]);
+  });
+
+  it("a request the authenticator refuses is a warn line with its status; a crash past the chain an error line", async () => {
+    const { lines, handler } = observedServer(
+      {},
+      {
+        authenticate: (request) =>
+          request.headers.has("authorization") ? { subject: "a" } : new Response(null, { status: 401 }),
+      },
+    );
+    expect((await handler.fetch(call("add", { a: 1, b: 2 }))).status).toBe(401);
+    const bad = new Request("http://127.0.0.1:3000/mcp", {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        authorization: "Bearer t",
+      },
+      body: "{not json",
+    });
+    expect((await handler.fetch(bad)).status).toBe(400);
+    expect(httpLines(lines)).toStrictEqual([
+      expect.objectContaining({ level: "warn", httpMethod: "POST", status: 401 }),
+      expect.objectContaining({ level: "warn", httpMethod: "POST", status: 400 }),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain("Bearer");
+  });
+
+  it("none with requests: false or level silent", async () => {
+    for (const options of [{ requests: false }, { level: "silent" as const }]) {
+      const { lines, handler } = observedServer(options);
+      await handler.fetch(new Request("http://127.0.0.1:3000/mcp", { method: "DELETE" }));
+      expect(httpLines(lines)).toStrictEqual([]);
+    }
+  });
+});
+
 describe("redaction", () => {
   it("never writes credentials, requestState or configured fields", async () => {
     const { lines, handler } = observedServer({ arguments: true, redact: ["arguments.card.number", "ssn"] });

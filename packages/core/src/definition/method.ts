@@ -9,7 +9,7 @@ import type { LogLevel } from "../jsonrpc/protocol.ts";
 import type { Stores } from "../stores/types.ts";
 import type { Era, HandlerContext, InputRequest } from "./context.ts";
 import type { LogFields, Logger } from "./logger.ts";
-import type { AuthInfo, Implementation } from "./types.ts";
+import type { AuthInfo, ExecutionContextLike, Implementation } from "./types.ts";
 
 /** A method's params and result: plain JSON-RPC objects. */
 export type McpParams = Record<string, unknown>;
@@ -140,8 +140,12 @@ export type Middleware = ((
   readonly scope?: RequestScope;
 };
 
-/** See {@link Middleware}'s `scope`. */
-export type RequestScope = (request: Request, run: () => Promise<Response>) => Promise<Response>;
+/** See {@link Middleware}'s `scope`; `host` is the adapter's context (its `requestId`, `clientAddress`, …). */
+export type RequestScope = (
+  request: Request,
+  run: () => Promise<Response>,
+  host: ExecutionContextLike,
+) => Promise<Response>;
 
 /** One MCP method, declared once. */
 export interface MethodSpec {
