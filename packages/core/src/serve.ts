@@ -167,9 +167,10 @@ function guarded(onError: ErrorReporter): ErrorReporter {
 }
 
 /**
- * Runs `work` inside `scopes[i…]` (outermost first). A scope that resolves without having run it, or
- * runs it twice, is a broken middleware: the request fails (500, reported) rather than be answered
- * by what the scope made up or served twice.
+ * Runs `work` inside `scopes[i…]` (outermost first). A scope that resolves without having run it,
+ * runs it twice, or resolves no response is a broken middleware: the request fails (500, reported)
+ * rather than be answered by what the scope made up or served twice. It may answer a response of
+ * its own around the one `run` gave (instrumentation following a stream's body).
  */
 async function scoped(
   scopes: readonly RequestScope[],
@@ -186,12 +187,13 @@ async function scoped(
     ran = scoped(scopes, i + 1, request, host, work);
     return ran;
   };
-  const returned = await (scopes[i] as RequestScope)(request, run, host);
-  if (ran === undefined || returned !== (await ran)) {
-    throw new PorticoError(
-      "scope_answer",
-      "a middleware's scope must run its request and return that response",
-    );
+  const returned: unknown = await (scopes[i] as RequestScope)(request, run, host);
+  if (ran === undefined) {
+    throw new PorticoError("scope_answer", "a middleware's scope must run its request (call run once)");
+  }
+  await ran; // its failure is the request's, whatever the scope did with it
+  if (!isResponse(returned)) {
+    throw new PorticoError("scope_answer", "a middleware's scope must resolve a Response");
   }
   return returned;
 }

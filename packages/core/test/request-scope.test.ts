@@ -16,7 +16,7 @@ import {
   type RequestScope,
   type Stores,
 } from "../src/index.ts";
-import { legacySession, modern, URL_ } from "./_client.ts";
+import { legacySession, modern, modernRequest, read, URL_ } from "./_client.ts";
 
 /** A middleware that passes calls through, with `scope` attached. */
 function scoped(scope: RequestScope, enabled?: boolean): Middleware {
@@ -108,17 +108,17 @@ describe("Middleware.scope", () => {
     ).toThrow(/scope must be a function/);
   });
 
-  it("a scope that does not run its request, runs it twice or answers another response fails it: 500, reported", async () => {
+  it("a scope that does not run its request, runs it twice or resolves no response fails it: 500, reported", async () => {
     const errors: unknown[] = [];
     const cases: RequestScope[] = [
       async () => new Response("made up"),
       async (_request, run) => {
         await run();
-        return new Response("replaced");
+        return run();
       },
       async (_request, run) => {
         await run();
-        return run();
+        return {} as Response;
       },
     ];
     for (const scope of cases) {
@@ -130,8 +130,27 @@ describe("Middleware.scope", () => {
     }
     expect(errors.map((e) => (e as PorticoError).code)).toStrictEqual([
       "scope_answer",
-      "scope_answer",
       "scope_twice",
+      "scope_answer",
     ]);
+  });
+
+  it("a scope may answer a response of its own around the one it ran (following its body)", async () => {
+    const handler = createHandler(
+      adder().use(
+        scoped(async (_request, run) => {
+          const response = await run();
+          const headers = new Headers(response.headers);
+          headers.set("x-scoped", "yes");
+          return new Response(response.body, { status: response.status, headers });
+        }),
+      ),
+    );
+    const response = await handler.fetch(
+      modernRequest("tools/call", { name: "add", arguments: { a: 1, b: 2 } }),
+    );
+    expect(response.headers.get("x-scoped")).toBe("yes");
+    expect((await read(response)).final.result.content[0].text).toBe("3");
+    handler.close();
   });
 });

@@ -13,7 +13,7 @@ import { otelTraces } from "../src/otel/index.ts";
 import { correlatedServer, expectCorrelated } from "./_correlated.ts";
 import { registerOtel } from "./_otel.ts";
 import { modernRequest } from "./_requests.ts";
-import { TRACE_ID, TRACEPARENT } from "./_server.ts";
+import { observedServer, TRACE_ID, TRACEPARENT } from "./_server.ts";
 
 const addCall = (headers: Record<string, string>, url?: string) =>
   modernRequest("tools/call", { name: "add", arguments: { a: 2, b: 3 } }, headers, url);
@@ -33,6 +33,46 @@ describe("correlation through each adapter", () => {
       expect(res.status).toBe(200);
       await res.text();
       expectCorrelated(lines, "node-req-7", TRACE_ID, documents, otel.spans());
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("Node: a listen stream the client leaves gets its stream ended line, and frees the caller's place", async () => {
+    const { lines, handler } = observedServer({}, { maxListenStreamsPerCaller: 1 });
+    const server = await serve(handler, { port: 0, hostname: "127.0.0.1" });
+    try {
+      const listen = (signal?: AbortSignal) =>
+        fetch(
+          modernRequest(
+            "subscriptions/listen",
+            { notifications: { toolsListChanged: true } },
+            { "x-request-id": "node-listen-1" },
+            `${server.url}/mcp`,
+          ),
+          signal === undefined ? {} : { signal },
+        );
+      const gone = new AbortController();
+      const first = await listen(gone.signal);
+      expect(first.status).toBe(200);
+      const reader = first.body?.getReader();
+      expect(new TextDecoder().decode((await reader?.read())?.value)).toContain("acknowledged");
+      gone.abort();
+      await reader?.cancel().catch(() => {});
+      // The socket's close reaches the server's stream through the followed body.
+      let ended: Record<string, unknown> | undefined;
+      for (let i = 0; i < 100 && ended === undefined; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        ended = lines.find((l) => l.msg === "stream ended");
+      }
+      expect(ended).toMatchObject({
+        method: "subscriptions/listen",
+        hostRequestId: "node-listen-1",
+        endedBy: "client",
+      });
+      const again = await listen();
+      expect(again.status).toBe(200);
+      await again.body?.cancel();
     } finally {
       await server.close();
     }

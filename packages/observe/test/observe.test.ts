@@ -236,6 +236,63 @@ describe("HTTP lines", () => {
     expect(JSON.stringify(lines)).not.toContain("Bearer");
   });
 
+  it("a listen stream the client leaves, and a legacy GET stream the server ends, each get a stream ended line", async () => {
+    const { lines, handler } = observedServer({}, { maxStreamMs: 300, maxListenStreamsPerCaller: 1 });
+    const caller = { requestId: "listen-1", clientAddress: "198.51.100.7" };
+    const openListen = () =>
+      handler.fetch(
+        modernRequest("subscriptions/listen", { notifications: { toolsListChanged: true } }),
+        undefined,
+        caller,
+      );
+    const listen = await openListen();
+    const reader = listen.body?.getReader();
+    const first = await reader?.read();
+    expect(new TextDecoder().decode(first?.value)).toContain("notifications/subscriptions/acknowledged");
+    expect((await openListen()).status).toBe(429); // the caller's one place is taken
+    await reader?.cancel();
+    // The client's cancel reached the server's stream through the followed body: its place is free.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const again = await openListen();
+    expect(again.status).toBe(200);
+    await again.body?.cancel();
+    const init = await handler.fetch(initializeRequest());
+    const session = init.headers.get("mcp-session-id") ?? "";
+    const get = await handler.fetch(
+      new Request("http://127.0.0.1:3000/mcp", {
+        method: "GET",
+        headers: {
+          accept: "text/event-stream",
+          "mcp-session-id": session,
+          "mcp-protocol-version": "2025-11-25",
+        },
+      }),
+    );
+    expect(get.status).toBe(200);
+    await get.text(); // the server ends it at maxStreamMs
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const ended = lines.filter((l) => l.msg === "stream ended");
+    expect(ended.splice(1, 1)).toStrictEqual([expect.objectContaining({ endedBy: "client" })]); // `again`
+    expect(ended).toStrictEqual([
+      expect.objectContaining({
+        level: "info",
+        httpMethod: "POST",
+        method: "subscriptions/listen",
+        hostRequestId: "listen-1",
+        endedBy: "client",
+        bytes: expect.any(Number),
+        durationMs: expect.any(Number),
+      }),
+      expect.objectContaining({ httpMethod: "GET", sessionId: session, endedBy: "server" }),
+    ]);
+    expect((ended[0]?.bytes as number) > 0).toBe(true);
+    expect(ended[1]?.durationMs as number).toBeGreaterThanOrEqual(250);
+    // The GET also has its HTTP line when it opened (the listen its MCP request line).
+    expect(lines.filter((l) => l.msg === "http request")).toStrictEqual([
+      expect.objectContaining({ httpMethod: "GET", status: 200, streamed: true }),
+    ]);
+  });
+
   it("none with requests: false or level silent", async () => {
     for (const options of [{ requests: false }, { level: "silent" as const }]) {
       const { lines, handler } = observedServer(options);
