@@ -172,7 +172,7 @@ function guarded(onError: ErrorReporter): ErrorReporter {
  * rather than be answered by what the scope made up or served twice. It may answer a response of
  * its own around the one `run` gave (instrumentation following a stream's body).
  */
-async function scoped(
+function scoped(
   scopes: readonly RequestScope[],
   i: number,
   request: Request,
@@ -187,15 +187,27 @@ async function scoped(
     ran = scoped(scopes, i + 1, request, host, work);
     return ran;
   };
-  const returned: unknown = await (scopes[i] as RequestScope)(request, run, host);
-  if (ran === undefined) {
+  const returned = (scopes[i] as RequestScope)(request, run, host);
+  // The scope handed back the very promise `run` gave: nothing to check, nothing to wait for more.
+  if (ran !== undefined && returned === ran) return ran;
+  return checked(returned, () => ran);
+}
+
+/** What a scope resolved, once it proved to be a response and its request ran (see `scoped`). */
+async function checked(
+  returned: Promise<Response>,
+  ran: () => Promise<Response> | undefined,
+): Promise<Response> {
+  const response: unknown = await returned;
+  const request = ran();
+  if (request === undefined) {
     throw new PorticoError("scope_answer", "a middleware's scope must run its request (call run once)");
   }
-  await ran; // its failure is the request's, whatever the scope did with it
-  if (!isResponse(returned)) {
+  await request; // its failure is the request's, whatever the scope did with it
+  if (!isResponse(response)) {
     throw new PorticoError("scope_answer", "a middleware's scope must resolve a Response");
   }
-  return returned;
+  return response;
 }
 
 /**

@@ -18,25 +18,50 @@ const round = (ms: number) => Math.round(ms * 100) / 100;
 
 /** The scope writing those lines through `logger`; `handled` holds the headers of requests an MCP line covers. */
 export function httpLineScope(logger: StructuredLogger, handled: WeakSet<Headers>): RequestScope {
-  return async (request, run, host) => {
+  return (request, run, host) => {
     const started = performance.now();
-    const response = await run();
-    const stream = isEventStream(response) && opensLongStream(request) && logger.enabled("info");
-    if (handled.has(request.headers)) return stream ? followed(logger, request, response, host) : response;
-    try {
-      const status = response.status;
-      const severity = status >= 500 ? "error" : status >= 400 ? "warn" : "info";
-      if (!logger.enabled(severity)) return response;
-      const fields = httpFields(request, host);
-      fields.status = status;
-      fields.durationMs = round(performance.now() - started);
-      if (isEventStream(response)) fields.streamed = true;
-      logger[severity]("http request", fields);
-    } catch {
-      // A line that cannot be written never fails the request it describes.
+    const answer = run();
+    if (opensLongStream(request)) {
+      // A long-lived stream is followed to its end: its response is replaced by the followed one.
+      return answer.then((response) => {
+        if (!handled.has(request.headers)) line(logger, request, response, host, started);
+        return isEventStream(response) && logger.enabled("info")
+          ? followed(logger, request, response, host)
+          : response;
+      });
     }
-    return stream ? followed(logger, request, response, host) : response;
+    // Anything else: the answer is handed back as it is (the handler then has nothing to check),
+    // and the line is written beside it. A failed answer is the handler's to report.
+    answer.then(
+      (response) => {
+        if (!handled.has(request.headers)) line(logger, request, response, host, started);
+      },
+      () => {},
+    );
+    return answer;
   };
+}
+
+/** The `http request` line of a request that became no MCP request. */
+function line(
+  logger: StructuredLogger,
+  request: Request,
+  response: Response,
+  host: ExecutionContextLike,
+  started: number,
+): void {
+  try {
+    const status = response.status;
+    const severity = status >= 500 ? "error" : status >= 400 ? "warn" : "info";
+    if (!logger.enabled(severity)) return;
+    const fields = httpFields(request, host);
+    fields.status = status;
+    fields.durationMs = round(performance.now() - started);
+    if (isEventStream(response)) fields.streamed = true;
+    logger[severity]("http request", fields);
+  } catch {
+    // A line that cannot be written never fails the request it describes.
+  }
 }
 
 const isEventStream = (response: Response) =>

@@ -177,6 +177,7 @@ export function observe(options: ObserveOptions = {}): Observer {
   for (const i of instruments) if (enabled && i.scope !== undefined) scopes.push(i.scope.bind(i));
   // Only when there is one: otherwise the handler runs no scope at all.
   if (scopes.length === 0) return observer;
+  if (scopes.length === 1) return Object.assign(observer, { scope: scopes[0] as RequestScope });
   const scope: RequestScope = (request, run, host) => {
     let inner = run;
     for (let i = scopes.length - 1; i >= 0; i--) {
