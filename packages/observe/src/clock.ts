@@ -19,3 +19,6 @@ export function isoTime(ms: number = Date.now()): string {
   const milli = ms - s * 1000;
   return `${prefix}${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;
 }
+
+/** A duration in milliseconds as written on a line: two decimals. */
+export const roundMs = (ms: number): number => Math.round(ms * 100) / 100;

@@ -7,14 +7,13 @@
  * or a legacy GET) gets a `stream ended` line when it ends, with how long it was open.
  */
 import type { ExecutionContextLike, LogFields, RequestScope } from "@portico/core";
+import { roundMs } from "./clock.ts";
 import type { StructuredLogger } from "./logger.ts";
 import { followStream, opensLongStream } from "./stream-lines.ts";
 import { traceContextOf } from "./trace-context.ts";
 
 /** Longest client-given id written (a session id is 32 characters; the rest is a client's doing). */
 const MAX_ID = 200;
-
-const round = (ms: number) => Math.round(ms * 100) / 100;
 
 /** The scope writing those lines through `logger`; `handled` holds the headers of requests an MCP line covers. */
 export function httpLineScope(logger: StructuredLogger, handled: WeakSet<Headers>): RequestScope {
@@ -56,7 +55,7 @@ function line(
     if (!logger.enabled(severity)) return;
     const fields = httpFields(request, host);
     fields.status = status;
-    fields.durationMs = round(performance.now() - started);
+    fields.durationMs = roundMs(performance.now() - started);
     if (isEventStream(response)) fields.streamed = true;
     logger[severity]("http request", fields);
   } catch {
@@ -93,7 +92,7 @@ function followed(
       try {
         logger.info("stream ended", {
           ...fields,
-          durationMs: round(end.durationMs),
+          durationMs: roundMs(end.durationMs),
           bytes: end.bytes,
           endedBy: end.endedBy,
         });

@@ -5,6 +5,7 @@
  * sent to clients as structured lines, and `stores(…)` that lets instruments time store calls.
  */
 import type { LogFields, McpCall, McpResult, Middleware, RequestScope, Stores } from "@portico/core";
+import { roundMs } from "./clock.ts";
 import { httpLineScope } from "./http-lines.ts";
 import type { Instrument, RequestObservation, RequestStart } from "./instrument.ts";
 import { checkLevel, type LogLevelOption } from "./levels.ts";
@@ -63,8 +64,6 @@ export interface Observer extends Middleware {
 
 /** Whether this process has served a request yet (the first one of an instance is its cold start). */
 let served = false;
-
-const round = (ms: number) => Math.round(ms * 100) / 100;
 
 /** The correlation fields of a call (the core's), with the trace it came with. */
 function correlation(call: McpCall, trace: TraceContext | undefined): LogFields {
@@ -141,7 +140,7 @@ export function observe(options: ObserveOptions = {}): Observer {
       if (!requests || !logger.enabled(ending.severity)) return;
       const line: LogFields = {
         outcome: ending.outcome,
-        durationMs: round(durationMs),
+        durationMs: roundMs(durationMs),
         coldStart,
         ...ending.fields,
       };
