@@ -104,7 +104,8 @@ export async function startV1(
       body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
     }
     const method = (body as { method?: string } | undefined)?.method;
-    seen.push({ httpMethod: req.method ?? "", method, headers: toHeaders(req.headers) });
+    const entry: Seen = { httpMethod: req.method ?? "", method, headers: toHeaders(req.headers) };
+    seen.push(entry);
     const sessionId = req.headers["mcp-session-id"];
     let transport = typeof sessionId === "string" ? transports.get(sessionId) : undefined;
     if (transport === undefined) {
@@ -136,7 +137,7 @@ export async function startV1(
       servers.set(created, server);
       transport = created;
     }
-    before?.(seen.at(-1) as Seen, servers.get(transport));
+    before?.(entry, servers.get(transport));
     await transport.handleRequest(req, res, body);
   });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
