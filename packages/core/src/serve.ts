@@ -406,6 +406,16 @@ export function serveEras(
     return await legacy.post(rt, incoming, body);
   }
 
+  /**
+   * A request's failure as the client gets it (500, or 503 for a store outage), reported: inside the
+   * scopes, so that they see the answer the client gets.
+   */
+  const answered = (response: Promise<Response>): Promise<Response> =>
+    response.catch((error: unknown) => {
+      report(error, "handler");
+      return failure(error);
+    });
+
   return {
     async fetch(request, env, ctx) {
       const host = ctx ?? {};
@@ -423,7 +433,7 @@ export function serveEras(
           withCors(
             await (scopes.length === 0
               ? handle(request, env, host)
-              : scoped(scopes, 0, request, host, () => handle(request, env, host))),
+              : scoped(scopes, 0, request, host, () => answered(handle(request, env, host)))),
             cors,
           );
         return host.bufferedResponses === true ? response : toRealResponse(response);

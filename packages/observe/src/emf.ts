@@ -4,15 +4,19 @@
  * ends — `Requests`, `Duration` (ms), `Errors`, `ToolErrors`, `InputRequired`, `Cancelled`,
  * `Streamed`, `ColdStarts` by `Method` (and by `Method` + `Target`), `Errors` by `ErrorType` when it
  * failed — and, in the same write, one document per store operation timed since the last one
- * (`StoreLatency` values, `StoreErrors`, by `Operation`). `hostRequestId`, `traceId` and
- * `sessionId` ride along as plain fields (searchable in Logs Insights, not dimensions).
+ * (`StoreLatency` values, `StoreErrors`, by `Operation`). An HTTP request that became no MCP
+ * request (a refusal before one, a legacy GET or DELETE, notifications only) writes `HttpRequests`
+ * and `HttpDuration` by `Status` (and `HttpMethod` + `Status`), with the store documents of its
+ * calls; a long-lived stream, when it ends, `StreamDuration` and `StreamBytes` by `Stream` (and
+ * `Stream` + `EndedBy`). `hostRequestId`, `traceId` and `sessionId` ride along as plain fields
+ * (searchable in Logs Insights, not dimensions).
  *
  * Written to stdout (the same batching writer as the default log lines: one write per event-loop
  * turn) — not `console.log`, whose Lambda formatting (a timestamp and request id prefix, or a JSON
  * wrapper) stops CloudWatch from reading the document — else, without stdout, through `console.log`.
  */
 import type { Instrument } from "./instrument.ts";
-import { requestCounts } from "./metrics.ts";
+import { httpMethodDimension, requestCounts } from "./metrics.ts";
 import { errorType } from "./outcome.ts";
 import { quietly } from "./quietly.ts";
 import { type TargetOptions, targetDimension } from "./targets.ts";
@@ -66,6 +70,17 @@ const REQUEST_METRICS = [
   ["Cancelled", "Count"],
   ["Streamed", "Count"],
   ["ColdStarts", "Count"],
+] as const;
+
+const HTTP_DIMENSIONS = [["Status"], ["HttpMethod", "Status"]];
+const HTTP_METRICS = [
+  ["HttpRequests", "Count"],
+  ["HttpDuration", "Milliseconds"],
+] as const;
+const STREAM_DIMENSIONS = [["Stream"], ["Stream", "EndedBy"]];
+const STREAM_METRICS = [
+  ["StreamDuration", "Milliseconds"],
+  ["StreamBytes", "Bytes"],
 ] as const;
 
 export interface EmfInstrument extends Instrument {
@@ -157,6 +172,32 @@ export function emfMetrics(options: EmfOptions = {}): EmfInstrument {
     return docs;
   };
 
+  /** One directive: its dimension sets (each with `Service` when there is one) and metrics. */
+  const directive = (dimensions: readonly string[][], metrics: readonly (readonly [string, string])[]) => [
+    {
+      Namespace: namespace,
+      Dimensions: dimensions.map(withService),
+      Metrics: metrics.map(([Name, Unit]) => ({ Name, Unit })),
+    },
+  ];
+  /** The `CloudWatchMetrics` of an HTTP request's document and of a stream's (made once each). */
+  let httpDirectives: unknown;
+  let streamDirectives: unknown;
+  /** A document with `fields` (dimensions, values) and the correlation ids of `ids`. */
+  const document = (
+    directives: unknown,
+    fields: Record<string, unknown>,
+    ids: Readonly<Record<string, unknown>>,
+  ) => {
+    const doc: Record<string, unknown> = {
+      _aws: { Timestamp: Date.now(), CloudWatchMetrics: directives },
+      ...root(),
+    };
+    for (const key in fields) doc[key] = fields[key];
+    for (const key of CORRELATION_FIELDS) if (typeof ids[key] === "string") doc[key] = ids[key];
+    return JSON.stringify(doc);
+  };
+
   const emit = (docs: string[]) => {
     for (const doc of docs) {
       try {
@@ -207,6 +248,27 @@ export function emfMetrics(options: EmfOptions = {}): EmfInstrument {
         if (calls.length >= MAX_VALUES) emit(storeDocuments());
       },
     }),
+    http: (end) => {
+      httpDirectives ??= directive(HTTP_DIMENSIONS, HTTP_METRICS);
+      const fields = {
+        HttpMethod: httpMethodDimension(end.request.method),
+        Status: String(end.status),
+        HttpRequests: 1,
+        HttpDuration: Math.round(end.durationMs * 1000) / 1000,
+      };
+      emit([document(httpDirectives, fields, end.fields)]);
+      if (pending.size > 0) emit(storeDocuments());
+    },
+    stream: (end) => {
+      streamDirectives ??= directive(STREAM_DIMENSIONS, STREAM_METRICS);
+      const fields = {
+        Stream: end.kind,
+        EndedBy: end.endedBy,
+        StreamDuration: Math.round(end.durationMs * 1000) / 1000,
+        StreamBytes: end.bytes,
+      };
+      emit([document(streamDirectives, fields, end.fields)]);
+    },
     flush: () => emit(storeDocuments()),
   };
 }

@@ -1,11 +1,13 @@
 export type { EmfInstrument, EmfOptions } from "./emf.ts";
 export { emfMetrics, MAX_VALUES } from "./emf.ts";
 export type {
+  HttpEnd,
   Instrument,
   RequestEnd,
   RequestObservation,
   RequestStart,
   StoreObservation,
+  StreamEnd,
 } from "./instrument.ts";
 export type { LogLevelOption } from "./levels.ts";
 export type { LoggerConfig } from "./logger.ts";

@@ -1,7 +1,8 @@
 /**
  * What `observe()` feeds besides its logs: an instrument (metrics, traces) hears every MCP request
- * start and end, and every store call when the stores are wrapped with `ops.stores(…)`. The
- * package's own instruments are built on this contract; you can write one too.
+ * start and end, every HTTP request that became no MCP request, the end of every long-lived stream,
+ * and every store call when the stores are wrapped with `ops.stores(…)`. The package's own
+ * instruments are built on this contract; you can write one too.
  */
 import type { LogFields, McpCall, McpResult } from "@portico/core";
 import type { Ending } from "./outcome.ts";
@@ -49,11 +50,50 @@ export interface StoreObservation {
   end(durationMs: number, error?: unknown): void;
 }
 
+/**
+ * An HTTP request that became no MCP request — refused before one (401 from the authenticator, 403
+ * Host/Origin, 404 unknown session, 400 malformed body, 405), a legacy GET (a stream opened or
+ * resumed) or DELETE (a session ended), a POST of notifications or client replies only — when its
+ * response is made.
+ */
+export interface HttpEnd {
+  /** The request as the handler got it (its body may have been read). */
+  readonly request: Request;
+  readonly status: number;
+  /** From the handler getting the request to its response being made. */
+  readonly durationMs: number;
+  /** The response is an SSE stream (a legacy GET): its end is a `StreamEnd`. */
+  readonly streamed: boolean;
+  /**
+   * Its correlation fields: `httpMethod`, and where there is one `method` (the `Mcp-Method` header),
+   * `sessionId` (`Mcp-Session-Id`; both client-given, at most 200 characters), `hostRequestId`,
+   * `traceId`. Shared with the other instruments and the log line: do not change it.
+   */
+  readonly fields: Readonly<LogFields>;
+}
+
+/** A long-lived stream ended: a `subscriptions/listen` stream, or a legacy GET stream. */
+export interface StreamEnd {
+  readonly kind: "listen" | "get";
+  /** From its response being made to its end. */
+  readonly durationMs: number;
+  /** Bytes of its body that reached the client's side of the handler. */
+  readonly bytes: number;
+  /** `server`: it closed the stream (a limit, shutdown, the session's end); `client`: it went away. */
+  readonly endedBy: "server" | "client";
+  /** As `HttpEnd.fields`. */
+  readonly fields: Readonly<LogFields>;
+}
+
 export interface Instrument {
   /** A request starts; return how to follow it, or `undefined` to ignore it. */
   request?(start: RequestStart): RequestObservation | undefined;
   /** A store call starts (`sessions.get`, `events.append`, `bus.publish`, …). */
   store?(operation: string): StoreObservation | undefined;
+  /** An HTTP request that became no MCP request has its response. Must not throw. */
+  http?(end: HttpEnd): void;
+  /** A long-lived stream ended. Must not throw. */
+  stream?(end: StreamEnd): void;
   /**
    * Runs around each HTTP request the handler gets, before its body is read (the core's
    * `Middleware.scope`): for a context around what happens outside any MCP request — a legacy

@@ -1,16 +1,20 @@
 /**
- * The metrics of an MCP request and of a store call, as plain records: what `metricHook(fn)`
- * hands you, what `emfMetrics()` writes as CloudWatch Embedded Metric Format, and what
- * `otelMetrics(meter)` records (there under the OpenTelemetry MCP names).
+ * The metrics of an MCP request, of an HTTP request that became none, of a long-lived stream and
+ * of a store call, as plain records: what `metricHook(fn)` hands you, what `emfMetrics()` writes as
+ * CloudWatch Embedded Metric Format, and what `otelMetrics(meter)` records (there under the
+ * OpenTelemetry MCP names).
  */
-import type { Instrument, RequestEnd, RequestStart } from "./instrument.ts";
+import type { HttpEnd, Instrument, RequestEnd, RequestStart, StreamEnd } from "./instrument.ts";
 import { errorType } from "./outcome.ts";
 import { quietly } from "./quietly.ts";
 import { type TargetDimension, type TargetOptions, targetDimension } from "./targets.ts";
 
-export type MetricUnit = "Count" | "Milliseconds";
+export type MetricUnit = "Count" | "Milliseconds" | "Bytes";
 
-/** One measurement. Dimensions are low-cardinality: method, target (tool/prompt name or resource URI), outcome. */
+/**
+ * One measurement. Dimensions are low-cardinality: method, target (tool/prompt name or resource
+ * URI), outcome, HTTP method and status, stream kind.
+ */
 export interface Metric {
   readonly name: string;
   readonly value: number;
@@ -65,6 +69,34 @@ export function storeMetrics(operation: string, durationMs: number, error: unkno
   ];
 }
 
+/** The HTTP methods kept as they are in a dimension; any other is `_OTHER` (a client may send any token). */
+const HTTP_METHODS = new Set(["GET", "POST", "DELETE", "HEAD", "OPTIONS", "PUT", "PATCH"]);
+
+/** `method` as a dimension value: one of the usual methods, else `_OTHER`. */
+export const httpMethodDimension = (method: string): string => (HTTP_METHODS.has(method) ? method : "_OTHER");
+
+/**
+ * `HttpRequests` (1) and `HttpDuration` of an HTTP request that became no MCP request, by
+ * `HttpMethod` and `Status` (the response's status code as text): refusals before any MCP request
+ * (401, 403, 404, 400), legacy GET and DELETE, POSTs of notifications or replies only.
+ */
+export function httpMetrics(end: HttpEnd): Metric[] {
+  const dimensions = { HttpMethod: httpMethodDimension(end.request.method), Status: String(end.status) };
+  return [
+    { name: "HttpRequests", value: 1, unit: "Count", dimensions },
+    { name: "HttpDuration", value: end.durationMs, unit: "Milliseconds", dimensions },
+  ];
+}
+
+/** `StreamDuration` and `StreamBytes` of a long-lived stream, by `Stream` (`listen` | `get`) and `EndedBy`. */
+export function streamMetrics(end: StreamEnd): Metric[] {
+  const dimensions = { Stream: end.kind, EndedBy: end.endedBy };
+  return [
+    { name: "StreamDuration", value: end.durationMs, unit: "Milliseconds", dimensions },
+    { name: "StreamBytes", value: end.bytes, unit: "Bytes", dimensions },
+  ];
+}
+
 /**
  * Every metric handed to `onMetric` as it is measured (for StatsD, Prometheus, your own backend).
  * `Target` is there for targets that have answered a request, at most `maxTargets` (100) of them.
@@ -83,5 +115,7 @@ export function metricHook(onMetric: (metric: Metric) => void, options: TargetOp
   return {
     request: (start) => ({ end: (end) => emit(requestMetrics(start, end, targetOf)) }),
     store: (operation) => ({ end: (ms, error) => emit(storeMetrics(operation, ms, error)) }),
+    http: (end) => emit(httpMetrics(end)),
+    stream: (end) => emit(streamMetrics(end)),
   };
 }

@@ -6,7 +6,7 @@
  */
 import type { LogFields, McpCall, McpResult, Middleware, RequestScope, Stores } from "@portico/core";
 import { roundMs } from "./clock.ts";
-import { httpLineScope } from "./http-lines.ts";
+import { httpScope } from "./http-scope.ts";
 import type { Instrument, RequestObservation, RequestStart } from "./instrument.ts";
 import { checkLevel, type LogLevelOption } from "./levels.ts";
 import { StructuredLogger } from "./logger.ts";
@@ -89,14 +89,21 @@ export function observe(options: ObserveOptions = {}): Observer {
   const following = instruments.filter((i) => i.request !== undefined);
   const enabled = options.enabled ?? true;
   // An HTTP request that became no MCP request (refused before one, a GET or DELETE, notifications
-  // or replies only) gets a line of its own: with the request lines, from the handler's scope.
+  // or replies only) gets a line of its own (with the request lines) and goes to the instruments that
+  // hear of such requests or of long-lived streams' ends: from the handler's scope.
   const httpLines = enabled && requests && level !== "silent";
-  /** The headers of HTTP requests an MCP request line covers (the same object the scope sees). */
+  const httpInstruments = enabled
+    ? instruments.filter((i) => i.http !== undefined || i.stream !== undefined)
+    : [];
+  const httpScoped = httpLines || httpInstruments.length > 0;
+  /** The headers of HTTP requests an MCP request covers (the same object the scope sees). */
   const handled = new WeakSet<Headers>();
   // Everything off: tools' lines are dropped too, and a request costs one assignment.
   const off = level === "silent" && following.length === 0;
 
   const middleware = async (call: McpCall, next: () => Promise<McpResult>) => {
+    // This HTTP request became an MCP request: the scope reports no HTTP request for it.
+    if (httpScoped) handled.add(call.ctx.headers);
     if (off) {
       served = true;
       call.logger = root;
@@ -110,8 +117,6 @@ export function observe(options: ObserveOptions = {}): Observer {
       call.logger = root.child(fields);
       return next();
     }
-    // This HTTP request has an MCP request line: its scope writes no HTTP line.
-    if (httpLines) handled.add(call.ctx.headers);
     const observations: RequestObservation[] = [];
     if (following.length > 0) {
       const start: RequestStart = { call, trace, coldStart, fields };
@@ -172,7 +177,8 @@ export function observe(options: ObserveOptions = {}): Observer {
   const stores = (given: Stores) => (enabled ? observedStores(given, instruments) : given);
   const observer = Object.assign(middleware, { onError, logger: root, stores, enabled });
   const scopes: RequestScope[] = [];
-  if (httpLines) scopes.push(httpLineScope(root, handled));
+  if (httpScoped)
+    scopes.push(httpScope({ logger: httpLines ? root : undefined, instruments: httpInstruments, handled }));
   for (const i of instruments) if (enabled && i.scope !== undefined) scopes.push(i.scope.bind(i));
   // Only when there is one: otherwise the handler runs no scope at all.
   if (scopes.length === 0) return observer;

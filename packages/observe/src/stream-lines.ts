@@ -6,11 +6,10 @@
  * limit, shutdown, the session's end) or the client (it went away).
  */
 
-export interface StreamEnd {
-  readonly durationMs: number;
-  readonly bytes: number;
-  readonly endedBy: "server" | "client";
-}
+import type { StreamEnd } from "./instrument.ts";
+
+/** What following a stream tells: `StreamEnd` without the request's kind and fields. */
+export type Followed = Pick<StreamEnd, "durationMs" | "bytes" | "endedBy">;
 
 /** Whether `request` opens a long-lived stream: a GET, or a `subscriptions/listen`. */
 export function opensLongStream(request: Request): boolean {
@@ -18,13 +17,13 @@ export function opensLongStream(request: Request): boolean {
 }
 
 /** `response` with its body followed to its end (`response` itself when it has none). */
-export function followStream(response: Response, done: (end: StreamEnd) => void): Response {
+export function followStream(response: Response, done: (end: Followed) => void): Response {
   const body = response.body;
   if (body === null) return response;
   const opened = performance.now();
   let bytes = 0;
   let ended = false;
-  const finish = (endedBy: StreamEnd["endedBy"]) => {
+  const finish = (endedBy: Followed["endedBy"]) => {
     if (ended) return;
     ended = true;
     done({ durationMs: performance.now() - opened, bytes, endedBy });

@@ -176,14 +176,25 @@ describe("the server span", () => {
     }
   });
 
-  it("legacy era: a batch's first request adopts the session lookup; a notification's makes no orphan span", async () => {
+  it("legacy era: a batch's first request adopts the session lookup; a notification's goes to its HTTP span", async () => {
     const { handler } = tracedServer();
     const init = await handler.fetch(legacyPost(URL_, initializeBody(1, { protocolVersion: "2025-03-26" })));
     const session = init.headers.get("mcp-session-id") ?? "";
     const headers = { "mcp-session-id": session, "mcp-protocol-version": "2025-03-26" };
     otel.reset();
     await handler.fetch(legacyRequest({ jsonrpc: "2.0", method: "notifications/initialized" }, headers));
-    expect(otel.spans()).toStrictEqual([]);
+    // A POST of a notification is no MCP request: an HTTP span, its lookup under it (no orphan).
+    const [notified, ...rest] = otel.spans().sort((x, y) => (x.name < y.name ? -1 : 1));
+    expect(notified?.name).toBe("POST");
+    expect(notified?.kind).toBe(api.SpanKind.SERVER);
+    expect(notified?.attributes).toMatchObject({
+      "http.request.method": "POST",
+      "http.response.status_code": 202,
+      "mcp.session.id": session,
+    });
+    expect(rest.map((s) => s.name)).toStrictEqual(["portico.store sessions.get"]);
+    expect(parentOf(rest[0] as ReadableSpan)?.spanId).toBe(notified?.spanContext().spanId);
+    otel.reset();
     const add = (id: number, a: number) => ({
       jsonrpc: "2.0",
       id,

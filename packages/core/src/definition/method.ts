@@ -134,8 +134,9 @@ export type Middleware = ((
    * Runs around the handling of each HTTP request the handler gets — before its body is read and a
    * legacy session is looked up, until its response is made (a stream's life is not in it) — for
    * instrumentation that needs a context around work outside any call (an OpenTelemetry context).
-   * Must call `run` once and return what it resolves, or a response of its own around it (one that
-   * follows the body of a stream). Only server middleware (`server.use`) has one run; a definition's
+   * `run` resolves the response the client gets — a failure of the handling already answered as it
+   * (500, or 503 for a store outage) and reported to `onError`. Must call `run` once and return what
+   * it resolves, or a response of its own around it (one that follows the body of a stream). Only server middleware (`server.use`) has one run; a definition's
    * `use` never does.
    */
   readonly scope?: RequestScope;

@@ -4,9 +4,14 @@
  * `mcp.server.operation.duration` histogram (seconds) with `mcp.method.name`, `gen_ai.tool.name` /
  * `gen_ai.prompt.name`, `mcp.protocol.version`, `error.type` and `rpc.response.status_code`; plus
  * `portico.cold_starts`, `portico.streamed_responses` and the `portico.store.operation.duration`
- * histogram (with `portico.store.operation`, `error.type` on failure).
+ * histogram (with `portico.store.operation`, `error.type` on failure); for HTTP requests that
+ * became no MCP request, `portico.http.request.duration` (seconds, with `http.request.method`,
+ * `http.response.status_code`, `error.type` for a 5xx); for long-lived streams,
+ * `portico.stream.duration` (seconds) and `portico.stream.size` (bytes), with
+ * `portico.stream.kind` (`listen` | `get`) and `portico.stream.ended_by` (`server` | `client`).
  */
 import type { Instrument, RequestEnd, RequestStart } from "../instrument.ts";
+import { httpMethodDimension } from "../metrics.ts";
 import { errorType } from "../outcome.ts";
 import { type TargetDimension, type TargetOptions, targetDimension } from "../targets.ts";
 
@@ -71,6 +76,19 @@ export function otelMetrics(meter: MeterLike, options: TargetOptions = {}): Inst
     description: "Duration of a session store, event store or bus call",
     unit: "s",
   });
+  const http = meter.createHistogram("portico.http.request.duration", {
+    description:
+      "Duration of HTTP requests that carried no MCP request: refusals before one, legacy GET and DELETE, notifications only",
+    unit: "s",
+  });
+  const streamDuration = meter.createHistogram("portico.stream.duration", {
+    description: "How long a subscriptions/listen or legacy GET stream stayed open",
+    unit: "s",
+  });
+  const streamSize = meter.createHistogram("portico.stream.size", {
+    description: "Bytes a subscriptions/listen or legacy GET stream carried",
+    unit: "By",
+  });
   const safely = (work: () => void) => {
     try {
       work();
@@ -96,5 +114,20 @@ export function otelMetrics(meter: MeterLike, options: TargetOptions = {}): Inst
           store.record(ms / 1000, attributes);
         }),
     }),
+    http: (end) =>
+      safely(() => {
+        const attributes: Attributes = {
+          "http.request.method": httpMethodDimension(end.request.method),
+          "http.response.status_code": end.status,
+        };
+        if (end.status >= 500) attributes["error.type"] = String(end.status);
+        http.record(end.durationMs / 1000, attributes);
+      }),
+    stream: (end) =>
+      safely(() => {
+        const attributes = { "portico.stream.kind": end.kind, "portico.stream.ended_by": end.endedBy };
+        streamDuration.record(end.durationMs / 1000, attributes);
+        streamSize.record(end.bytes, attributes);
+      }),
   };
 }

@@ -3,7 +3,9 @@
  * never imports it, so it costs nothing where it is absent). One SERVER span per MCP request, named
  * and attributed after the MCP semantic conventions, whose context the rest of the chain and the
  * method run in (your tools' spans nest under it); one CLIENT span per store call made inside a
- * span (with `ops.stores(…)`). No OpenTelemetry failure ever reaches the request.
+ * span (with `ops.stores(…)`); one SERVER span per HTTP request that became no MCP request (a
+ * refusal before one, a legacy GET or DELETE), its store calls under it. No OpenTelemetry failure
+ * ever reaches the request.
  */
 import type * as otel from "@opentelemetry/api";
 import type { InputRequest } from "@portico/core";
@@ -17,6 +19,7 @@ import type {
 import { redactor, redactText } from "../redact.ts";
 import { failureOf, spanName, startAttributes } from "./traces-attributes.ts";
 import { type OtelTraceApi, originOf } from "./traces-context.ts";
+import { httpSpan } from "./traces-http.ts";
 import { notePending, type PendingCall, takePending, withPending } from "./traces-pending.ts";
 
 export type { OtelTraceApi } from "./traces-context.ts";
@@ -202,11 +205,14 @@ export function otelTraces(api: OtelTraceApi, options: OtelTracesOptions = {}): 
    * Runs an HTTP request in a context that keeps its store calls made outside any span. Only a
    * request naming a legacy session makes such calls (its lookup); the others run as they are.
    */
+  /** The context each scope ran its request in, for the request's HTTP span. */
+  const contexts = new WeakMap<Request, otel.Context>();
   const scope = (request: Request, run: () => Promise<Response>): Promise<Response> => {
     if (!request.headers.has("mcp-session-id")) return run();
     let context: otel.Context;
     try {
       context = withPending(api.context.active());
+      contexts.set(request, context);
     } catch {
       return run();
     }
@@ -215,6 +221,7 @@ export function otelTraces(api: OtelTraceApi, options: OtelTracesOptions = {}): 
 
   return {
     scope,
+    http: (end) => safely(() => httpSpan(api, tracer, end, contexts.get(end.request), adopt)),
     request: (start) => {
       try {
         return follow(start);
