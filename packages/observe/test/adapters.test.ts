@@ -1,7 +1,8 @@
 /**
  * Correlation on every runtime: each adapter passes its host's request id (Node `X-Request-Id`,
  * Lambda `awsRequestId`, Vercel `x-vercel-id`; Workers `CF-Ray` in workers.test.ts) and the trace
- * headers reach the request line and the tool's own line — read from the emitted output.
+ * headers reach the request line, the tool's own line, the EMF document and the span — and those of
+ * an HTTP request that became no MCP request — read from the emitted output.
  */
 
 import * as api from "@opentelemetry/api";
@@ -10,7 +11,7 @@ import { serve } from "@portico/adapter-node";
 import { handle as vercel } from "@portico/adapter-vercel";
 import { afterAll, describe, expect, it } from "vitest";
 import { otelTraces } from "../src/otel/index.ts";
-import { correlatedServer, expectCorrelated } from "./_correlated.ts";
+import { correlatedServer, deleteRequest, expectCorrelated, expectHttpCorrelated } from "./_correlated.ts";
 import { registerOtel } from "./_otel.ts";
 import { modernRequest } from "./_requests.ts";
 import { observedServer, TRACE_ID, TRACEPARENT } from "./_server.ts";
@@ -33,6 +34,11 @@ describe("correlation through each adapter", () => {
       expect(res.status).toBe(200);
       await res.text();
       expectCorrelated(lines, "node-req-7", TRACE_ID, documents, otel.spans());
+      const gone = await fetch(
+        deleteRequest({ "x-request-id": "node-req-8", traceparent: TRACEPARENT }, `${server.url}/mcp`),
+      );
+      await gone.body?.cancel();
+      expectHttpCorrelated(lines, "node-req-8", TRACE_ID, documents, otel.spans());
     } finally {
       await server.close();
     }
@@ -87,6 +93,11 @@ describe("correlation through each adapter", () => {
     const result = await fn(event, { awsRequestId: "aws-req-1" });
     expect(result.statusCode).toBe(200);
     expectCorrelated(lines, "aws-req-1", "67891233abcdef012345678912345678", documents, otel.spans());
+    const gone = await fn(await toEvent(deleteRequest({ "x-amzn-trace-id": xray }), "v2"), {
+      awsRequestId: "aws-req-2",
+    });
+    expect(gone.statusCode).toBeGreaterThanOrEqual(200);
+    expectHttpCorrelated(lines, "aws-req-2", "67891233abcdef012345678912345678", documents, otel.spans());
   });
 
   it("Vercel: x-vercel-id and traceparent", async () => {
@@ -105,5 +116,9 @@ describe("correlation through each adapter", () => {
       documents,
       otel.spans(),
     );
+    const id = "fra1::iad1::abc12-1700000000001-0123456789ab";
+    const gone = await vercel(handler).DELETE(deleteRequest({ "x-vercel-id": id, traceparent: TRACEPARENT }));
+    await gone.body?.cancel();
+    expectHttpCorrelated(lines, id, TRACE_ID, documents, otel.spans());
   });
 });

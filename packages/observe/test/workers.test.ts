@@ -4,7 +4,7 @@ import * as api from "@opentelemetry/api";
 import { handle } from "@portico/adapter-workers";
 import { afterAll, describe, expect, it } from "vitest";
 import { otelTraces } from "../src/otel/index.ts";
-import { correlatedServer, expectCorrelated } from "./_correlated.ts";
+import { correlatedServer, deleteRequest, expectCorrelated, expectHttpCorrelated } from "./_correlated.ts";
 import { registerOtel } from "./_otel.ts";
 import { modernRequest } from "./_requests.ts";
 import { TRACE_ID, TRACEPARENT } from "./_server.ts";
@@ -29,5 +29,13 @@ describe("correlation through the Workers adapter", () => {
     await res.text();
     await Promise.all(waited);
     expectCorrelated(lines, "8f1a2b3c4d5e6f70-AMS", TRACE_ID, documents, otel.spans());
+    const gone = await worker.fetch(
+      deleteRequest({ "cf-ray": "8f1a2b3c4d5e6f71-AMS", traceparent: TRACEPARENT }),
+      {},
+      ctx as unknown as ExecutionContext,
+    );
+    await gone.body?.cancel();
+    await Promise.all(waited);
+    expectHttpCorrelated(lines, "8f1a2b3c4d5e6f71-AMS", TRACE_ID, documents, otel.spans());
   });
 });

@@ -8,7 +8,7 @@ import { handle } from "@portico/adapter-workers";
 import { addTool, createHandler, McpServer } from "@portico/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { observe } from "../../src/index.ts";
-import { correlatedServer, expectCorrelated } from "../_correlated.ts";
+import { correlatedServer, deleteRequest, expectCorrelated, expectHttpCorrelated } from "../_correlated.ts";
 import { modernRequest } from "../_requests.ts";
 import { TRACE_ID, TRACEPARENT } from "../_server.ts";
 
@@ -39,6 +39,15 @@ describe("observe inside workerd", () => {
     );
     expect(response.status).toBe(200);
     expectCorrelated(lines, "8f1a2b3c4d5e6f70-AMS", TRACE_ID, documents);
+    const gone = await serve(
+      handle(handler),
+      deleteRequest(
+        { "cf-ray": "8f1a2b3c4d5e6f71-AMS", traceparent: TRACEPARENT },
+        "https://observe.acct.workers.dev/mcp",
+      ),
+    );
+    expect(gone.status).toBeGreaterThanOrEqual(200);
+    expectHttpCorrelated(lines, "8f1a2b3c4d5e6f71-AMS", TRACE_ID, documents);
   });
 
   it("writes JSON lines through console by default", async () => {
