@@ -201,12 +201,12 @@ export function otelTraces(api: OtelTraceApi, options: OtelTracesOptions = {}): 
     return { end: (_durationMs, error) => endStoreSpan(span, error) };
   };
 
+  /** The context each scope ran its request in, for the request's HTTP span. */
+  const contexts = new WeakMap<Request, otel.Context>();
   /**
    * Runs an HTTP request in a context that keeps its store calls made outside any span. Only a
    * request naming a legacy session makes such calls (its lookup); the others run as they are.
    */
-  /** The context each scope ran its request in, for the request's HTTP span. */
-  const contexts = new WeakMap<Request, otel.Context>();
   const scope = (request: Request, run: () => Promise<Response>): Promise<Response> => {
     if (!request.headers.has("mcp-session-id")) return run();
     let context: otel.Context;
