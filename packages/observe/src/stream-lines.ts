@@ -1,9 +1,10 @@
 /**
  * How long a long-lived stream stayed open: a `subscriptions/listen` stream, or a legacy GET stream
- * (opened or resumed). The response's body is passed through unchanged (chunk for chunk, the
- * client's cancel reaching the server's stream as before) and counted; when it ends, `done` hears
- * for how long it was open, what it carried, and who ended it: the server (it closed the stream: a
- * limit, shutdown, the session's end) or the client (it went away).
+ * (opened or resumed). The response's body is passed through unchanged — chunk for chunk, pulled as
+ * the client reads, the client's cancel reaching the server's stream as before — and counted; when
+ * it ends, `done` hears for how long it was open, what it carried, and who ended it: the server (it
+ * closed the stream — a limit, shutdown, the session's end — or the stream failed) or the client (it
+ * went away).
  */
 
 import type { StreamEnd } from "./instrument.ts";
@@ -28,18 +29,37 @@ export function followStream(response: Response, done: (end: Followed) => void):
     ended = true;
     done({ durationMs: performance.now() - opened, bytes, endedBy });
   };
-  const counter = new TransformStream<Uint8Array | string, Uint8Array | string>({
-    transform(chunk, controller) {
-      bytes += typeof chunk === "string" ? chunk.length : chunk.byteLength;
-      controller.enqueue(chunk);
+  // Pulled chunk by chunk (nothing buffered ahead of the client): the client's cancel is this
+  // stream's `cancel`, passed on to the server's stream; its end or failure is the server's doing.
+  const reader = body.getReader();
+  const followed = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let next: ReadableStreamReadResult<Uint8Array>;
+        try {
+          next = await reader.read();
+        } catch (error) {
+          finish("server");
+          controller.error(error);
+          return;
+        }
+        if (next.done) {
+          finish("server");
+          controller.close();
+          return;
+        }
+        const chunk = next.value as Uint8Array | string;
+        bytes += typeof chunk === "string" ? chunk.length : chunk.byteLength;
+        controller.enqueue(next.value);
+      },
+      cancel(reason) {
+        finish("client");
+        return reader.cancel(reason);
+      },
     },
-  });
-  // The client cancelling the followed body errors the pipe, which cancels the server's stream.
-  body.pipeTo(counter.writable).then(
-    () => finish("server"),
-    () => finish("client"),
+    { highWaterMark: 0 },
   );
-  return new Response(counter.readable as ReadableStream<Uint8Array>, {
+  return new Response(followed, {
     status: response.status,
     statusText: response.statusText,
     headers: response.headers,
