@@ -41,3 +41,14 @@ export function observedServer(options: ObserveOptions = {}, handlerOptions: Han
 
 /** The request lines (one per MCP request), in order. */
 export const requestLines = (lines: LogRecord[]) => lines.filter((l) => l.msg === "mcp request");
+
+/** The first `stream ended` line, waited for up to `withinMs` (a client's cancel reaches the server's stream asynchronously). */
+export async function streamEnded(lines: LogRecord[], withinMs = 2000): Promise<LogRecord | undefined> {
+  const deadline = Date.now() + withinMs;
+  let ended = lines.find((l) => l.msg === "stream ended");
+  while (ended === undefined && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    ended = lines.find((l) => l.msg === "stream ended");
+  }
+  return ended;
+}

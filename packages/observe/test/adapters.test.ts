@@ -14,7 +14,7 @@ import { otelTraces } from "../src/otel/index.ts";
 import { correlatedServer, deleteRequest, expectCorrelated, expectHttpCorrelated } from "./_correlated.ts";
 import { registerOtel } from "./_otel.ts";
 import { modernRequest } from "./_requests.ts";
-import { observedServer, TRACE_ID, TRACEPARENT } from "./_server.ts";
+import { observedServer, streamEnded, TRACE_ID, TRACEPARENT } from "./_server.ts";
 
 const addCall = (headers: Record<string, string>, url?: string) =>
   modernRequest("tools/call", { name: "add", arguments: { a: 2, b: 3 } }, headers, url);
@@ -66,12 +66,7 @@ describe("correlation through each adapter", () => {
       gone.abort();
       await reader?.cancel().catch(() => {});
       // The socket's close reaches the server's stream through the followed body.
-      let ended: Record<string, unknown> | undefined;
-      for (let i = 0; i < 100 && ended === undefined; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        ended = lines.find((l) => l.msg === "stream ended");
-      }
-      expect(ended).toMatchObject({
+      expect(await streamEnded(lines)).toMatchObject({
         method: "subscriptions/listen",
         hostRequestId: "node-listen-1",
         endedBy: "client",

@@ -9,6 +9,7 @@ import { createHandler, McpServer } from "@portico/core";
 import { describe, expect, it } from "vitest";
 import { type LogRecord, type Metric, metricHook, observe } from "../../src/index.ts";
 import { modernRequest } from "../_requests.ts";
+import { streamEnded } from "../_server.ts";
 
 const listenRequest = () =>
   modernRequest(
@@ -34,11 +35,7 @@ describe("streams inside workerd", () => {
     expect(new TextDecoder().decode(first?.value)).toContain("notifications/subscriptions/acknowledged");
     expect((await open()).status).toBe(429); // the caller's one place is taken
     await reader?.cancel();
-    let ended: LogRecord | undefined;
-    for (let i = 0; i < 50 && ended === undefined; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      ended = lines.find((l) => l.msg === "stream ended");
-    }
+    const ended = await streamEnded(lines);
     expect(ended).toMatchObject({
       method: "subscriptions/listen",
       hostRequestId: "8f1a2b3c4d5e6f72-AMS",
