@@ -80,6 +80,13 @@ export class QuickstartLambdaStack extends Stack {
       description:
         "OAUTH_JWKS_URL (optional): the issuer's key set URL. Empty: found through the issuer's metadata.",
     });
+    const logLevel = new CfnParameter(this, "LogLevel", {
+      type: "String",
+      default: "info",
+      allowedValues: ["debug", "info", "warn", "error", "silent"],
+      description:
+        "LOG_LEVEL: the lowest level of the functions' JSON log lines (one per request at info). EMF metrics are written at every level.",
+    });
     const hasReservedConcurrency = new CfnCondition(this, "HasReservedConcurrency", {
       expression: Fn.conditionNot(Fn.conditionEquals(reservedConcurrency.valueAsString, "-1")),
     });
@@ -164,6 +171,7 @@ export class QuickstartLambdaStack extends Stack {
           OAUTH_ISSUER: oauthIssuer.valueAsString,
           MCP_RESOURCE: mcpResource.valueAsString,
           OAUTH_JWKS_URL: oauthJwksUrl.valueAsString,
+          LOG_LEVEL: logLevel.valueAsString,
         },
       });
       logicalId(f, id);

@@ -14,6 +14,7 @@ import {
 } from "@portico/core";
 import { addOAuth, METADATA_PATH, type OAuthConfig } from "@portico/example-quickstart/auth";
 import { createQuickstartServer, type QuickstartOptions } from "@portico/example-quickstart/tools";
+import type { Observer } from "@portico/observe";
 
 export const MCP_PATH = "/mcp";
 
@@ -29,12 +30,21 @@ export interface QuickstartApp {
   readonly mcp: McpHandler;
 }
 
+/**
+ * `ops` (optional, from `observe()`): logs, metrics and traces of every request — installed first,
+ * so it sees every request and every other middleware, and given the handler's errors (`onError`).
+ */
 export function createApp(
   options: HandlerOptions,
   oauth?: OAuthConfig,
   quickstart: QuickstartOptions = {},
+  ops?: Observer,
 ): QuickstartApp {
   const server = createQuickstartServer(quickstart);
+  if (ops !== undefined) {
+    server.use(ops);
+    options = { ...options, onError: ops.onError };
+  }
   const auth = oauth === undefined ? undefined : addOAuth(server, oauth);
   const mcp = createHandler(server, auth === undefined ? options : { ...options, auth });
   return {

@@ -3,6 +3,7 @@
  * CDK stack; the AWS_* variables by the Lambda runtime). No secret lives here: only where to fetch it.
  */
 import type { OAuthConfig } from "@portico/example-quickstart/auth";
+import type { LogLevelOption } from "@portico/observe";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -11,6 +12,11 @@ export interface AwsCredentials {
   secretAccessKey: string;
   sessionToken?: string;
 }
+
+/** The CloudWatch namespace of the functions' Embedded Metric Format metrics. */
+export const METRICS_NAMESPACE = "PorticoQuickstart";
+
+const LOG_LEVELS: readonly LogLevelOption[] = ["debug", "info", "warn", "error", "silent"];
 
 export interface LambdaConfig {
   /** The DynamoDB table of the legacy-era stores and the bus (`TABLE_NAME`). */
@@ -34,6 +40,10 @@ export interface LambdaConfig {
   allowedHosts: string[];
   /** `ALLOWED_ORIGINS` (comma-separated). Default none: only same-origin and localhost browser origins. */
   allowedOrigins: string[];
+  /** `service` on every log line and the metrics' `Service` dimension: `AWS_LAMBDA_FUNCTION_NAME`. */
+  service: string;
+  /** `LOG_LEVEL`: the lowest level written (`debug`, `info`, `warn`, `error`, `silent`). Default `info`. */
+  logLevel: LogLevelOption;
   /**
    * OAuth (see auth.ts), present when `OAUTH_ISSUER` is set: then `MCP_RESOURCE` is required too
    * (the endpoint clients use, e.g. `https://<url-id>.lambda-url.<region>.on.aws/mcp`), and
@@ -48,6 +58,15 @@ function list(value: string | undefined, fallback: string[]): string[] {
     .split(",")
     .map((entry) => entry.trim())
     .filter((entry) => entry !== "");
+}
+
+/** `LOG_LEVEL`'s value (any case, trimmed; empty or unset: `info`); throws naming the accepted ones. */
+export function logLevel(value: string | undefined): LogLevelOption {
+  const level = (value?.trim().toLowerCase() || "info") as LogLevelOption;
+  if (!LOG_LEVELS.includes(level)) {
+    throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, not ${JSON.stringify(value)}`);
+  }
+  return level;
 }
 
 /** Reads and checks the configuration; throws one error naming every missing variable. */
@@ -76,6 +95,8 @@ export function readConfig(env: Env): LambdaConfig {
     credentials,
     allowedHosts: list(env.ALLOWED_HOSTS, []),
     allowedOrigins: list(env.ALLOWED_ORIGINS, []),
+    service: env.AWS_LAMBDA_FUNCTION_NAME || "portico-quickstart",
+    logLevel: logLevel(env.LOG_LEVEL),
   };
   const secretsManager = env.AWS_ENDPOINT_URL_SECRETS_MANAGER || env.AWS_ENDPOINT_URL;
   if (secretsManager) config.secretsManagerEndpoint = secretsManager;

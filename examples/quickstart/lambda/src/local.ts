@@ -14,7 +14,9 @@
 import { randomBytes } from "node:crypto";
 import { handle, invokeSelf, streamHandle } from "@portico/adapter-lambda";
 import { memoryStores } from "@portico/core";
+import { observe } from "@portico/observe";
 import { createApp } from "./app.ts";
+import { logLevel } from "./config.ts";
 
 // The dev server takes any function name and does not check signatures (loopback only).
 const selfInvoke = invokeSelf({
@@ -22,9 +24,12 @@ const selfInvoke = invokeSelf({
   credentials: { accessKeyId: "local", secretAccessKey: "local" },
 });
 
+// The deployed functions' request lines (without their EMF metrics documents), at LOG_LEVEL.
+const ops = observe({ service: "portico-quickstart-local", level: logLevel(process.env.LOG_LEVEL) });
+
 const app = createApp(
   {
-    stores: memoryStores(),
+    stores: ops.stores(memoryStores()),
     secret: process.env.REQUEST_STATE_SECRET || randomBytes(32).toString("hex"),
   },
   undefined,
@@ -34,6 +39,7 @@ const app = createApp(
       host.waitUntil?.(app.runTask(job, undefined, host));
     },
   },
+  ops,
 );
 
 /** Buffered (HTTP API route): JSON answers, no long-lived streams. */

@@ -27,6 +27,8 @@ export interface InvocationRecord {
   instance?: number;
   /** When an execution environment got it (`Date.now()`): its deadline counts from here. */
   deliveredAt?: number;
+  /** The X-Ray trace header it was delivered with (`Lambda-Runtime-Trace-Id`: `Root=1-…;Parent=…;Sampled=0`). */
+  traceHeader?: string;
 }
 
 interface Invocation extends InvocationRecord {
@@ -51,6 +53,13 @@ export interface LocalFunctionOptions {
   timeoutMs?: number;
   /** Default `us-east-1`. */
   region?: string;
+  /**
+   * Called when an invocation's result has fully arrived (a buffered payload, or a stream's last
+   * byte) and before the runtime's request for it is answered: the runtime waits for that answer,
+   * so a test can see what the function had done (written, sent) by the time it handed its result
+   * back — after which Lambda may freeze it.
+   */
+  onResult?: (result: { requestId: string; instance: number | undefined }) => Promise<void> | void;
 }
 
 function readAll(req: IncomingMessage): Promise<string> {
@@ -92,6 +101,7 @@ export class LocalFunction {
   readonly name: string;
   readonly arn: string;
   readonly timeoutMs: number;
+  readonly #onResult: LocalFunctionOptions["onResult"];
   /** Every invocation, in order, with the instance that took it. */
   readonly invocations: InvocationRecord[] = [];
   readonly #instances: Instance[] = [];
@@ -100,6 +110,7 @@ export class LocalFunction {
   constructor(options: LocalFunctionOptions = {}) {
     this.name = options.name ?? "local";
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.#onResult = options.onResult;
     this.arn = `arn:aws:lambda:${options.region ?? "us-east-1"}:${ACCOUNT}:function:${this.name}`;
   }
 
@@ -199,6 +210,7 @@ export class LocalFunction {
       instance.current = invocation;
       invocation.instance = instance.id;
       invocation.deliveredAt = Date.now();
+      invocation.traceHeader = traceId();
       const deadline = invocation.deliveredAt + this.timeoutMs;
       invocation.timer = setTimeout(
         () => this.#fail(invocation, "timeout", "Sandbox.Timedout", ""),
@@ -210,7 +222,7 @@ export class LocalFunction {
           "lambda-runtime-aws-request-id": invocation.requestId,
           "lambda-runtime-deadline-ms": String(deadline),
           "lambda-runtime-invoked-function-arn": this.arn,
-          "lambda-runtime-trace-id": traceId(),
+          "lambda-runtime-trace-id": invocation.traceHeader,
         })
         .end(JSON.stringify(invocation.event));
     }
@@ -277,6 +289,7 @@ export class LocalFunction {
     const base = { requestId: invocation.requestId, instance: invocation.instance, contentType };
     if (responseMode !== "streaming") {
       const payload = await readAll(req);
+      await this.#onResult?.(base);
       invocation.settle({ kind: "buffered", ...base, payload });
       return accepted(res);
     }
@@ -287,11 +300,17 @@ export class LocalFunction {
       return;
     }
     const end = new Promise<{ trailers: Record<string, string>; complete: boolean }>((resolve) => {
-      req.once("end", () => {
+      let ended = false;
+      req.once("end", async () => {
+        ended = true;
+        await this.#onResult?.(base);
         resolve({ trailers: { ...req.trailers } as Record<string, string>, complete: true });
         accepted(res);
       });
-      req.once("close", () => resolve({ trailers: {}, complete: req.complete }));
+      // A body cut short (the runtime's connection lost); after an end, the end's own answer settles it.
+      req.once("close", () => {
+        if (!ended) resolve({ trailers: {}, complete: req.complete });
+      });
     });
     const body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
     invocation.settle({ kind: "streaming", ...base, responseMode, body, end });

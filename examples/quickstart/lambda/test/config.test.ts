@@ -23,7 +23,19 @@ describe("readConfig", () => {
       },
       allowedHosts: [],
       allowedOrigins: [],
+      service: "portico-quickstart",
+      logLevel: "info",
     });
+  });
+
+  it("names its logs and metrics after the function, at LOG_LEVEL", () => {
+    const config = readConfig({ ...ENV, AWS_LAMBDA_FUNCTION_NAME: "mcp-prod", LOG_LEVEL: " WARN " });
+    expect(config.service).toBe("mcp-prod");
+    expect(config.logLevel).toBe("warn");
+    expect(readConfig({ ...ENV, LOG_LEVEL: "" }).logLevel).toBe("info");
+    expect(() => readConfig({ ...ENV, LOG_LEVEL: "verbose" })).toThrow(
+      'LOG_LEVEL must be one of debug, info, warn, error, silent, not "verbose"',
+    );
   });
 
   it("names every missing variable in one error", () => {

@@ -253,12 +253,18 @@ describe.skipIf(!ready)(`${BUNDLE_FILE} under aws-lambda-ric`, () => {
       expect(response.headers.get("retry-after")).toMatch(/^\d+$/);
       const [answer] = await readJsonRpc(response);
       expect(answer?.error?.code).toBe(-32603);
-      // The app's error log carries the invocation's awsRequestId (the RIC's log line format), and names
-      // the request that failed.
+      // The app's error line (JSON, from @portico/observe) carries the invocation's awsRequestId and
+      // names the request that failed, with the store's error (its stack stays in the log).
       // stdout is a pipe of its own, so wait for the line rather than race it against the response.
       const requestId = fn.invocations.at(-1)?.requestId as string;
-      const line = `\t${requestId}\tERROR\t[portico] initialize:`;
-      await vi.waitFor(() => expect(rics[0]?.output()).toContain(line), { timeout: 5_000 });
+      const errorLine = () =>
+        (rics[0]?.output() ?? "")
+          .split("\n")
+          .filter((line) => line.startsWith("{") && line.includes('"level":"error"'))
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+          .find((line) => line.hostRequestId === requestId && line.msg === "unhandled error");
+      await vi.waitFor(() => expect(errorLine()).toBeDefined(), { timeout: 5_000 });
+      expect(errorLine()).toMatchObject({ where: "initialize", method: "initialize" });
     });
 
     it("answers 502 when the init fails (the secret is missing)", async () => {

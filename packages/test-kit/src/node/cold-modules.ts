@@ -1,7 +1,7 @@
 /**
  * What a cold start loads: runs a fixture script in a fresh Node process (with the packages'
  * TypeScript sources, `--conditions=@portico/source`) that prints one JSON line
- * `{ answers, loaded }` — `loaded` being the internal modules Node loaded while it imported and
+ * `{ answers, loaded }` (among any others the app writes, such as log lines) — `loaded` being the internal modules Node loaded while it imported and
  * answered (`process.moduleLoadList`) — and tells which of them are undici, web streams or Node's
  * HTTP client/HTTP/2, which a buffered cold start must not load.
  */
@@ -30,7 +30,10 @@ export async function coldModules<A>(fixture: string, env?: Record<string, strin
     timeout: 30_000,
     ...(env === undefined ? {} : { env: { ...process.env, ...env } }),
   });
-  const { answers, loaded } = JSON.parse(stdout) as { answers: A; loaded: string[] };
+  const report = stdout.split("\n").find((line) => line.startsWith('{"answers":'));
+  if (report === undefined)
+    throw new Error(`${fixture} printed no {"answers":…} line: ${stdout.slice(0, 500)}`);
+  const { answers, loaded } = JSON.parse(report) as { answers: A; loaded: string[] };
   // The fixture really observes loads: importing TypeScript loaded Node's type stripper.
   if (!loaded.some((m) => m.includes("amaro"))) throw new Error(`${fixture} did not report its module loads`);
   return { answers, loaded, heavy: loaded.filter((m) => HEAVY.test(m)) };
