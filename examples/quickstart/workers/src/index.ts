@@ -10,11 +10,16 @@
  * Set `OAUTH_ISSUER` (and `MCP_RESOURCE`, optionally `OAUTH_JWKS_URL`) to require OAuth bearer
  * tokens: see auth.ts. The Protected Resource Metadata is then served under
  * `/.well-known/oauth-protected-resource` too.
+ *
+ * Every request writes one JSON line (`@portico/observe`, through `console`), with its `CF-Ray` as
+ * `hostRequestId`: Workers Logs (`observability` in wrangler.jsonc) keeps them as structured logs.
+ * `LOG_LEVEL` sets the lowest level written (`debug`, `info`, `warn`, `error`, `silent`).
  */
 import { handle } from "@portico/adapter-workers";
 import { createHandler, type HandlerOptions } from "@portico/core";
 import { addOAuth, METADATA_PATH } from "@portico/example-quickstart/auth";
 import { createQuickstartServer } from "@portico/example-quickstart/tools";
+import { type LogLevelOption, observe } from "@portico/observe";
 import { durableObjectStores, PorticoSessionObject } from "@portico/store-durable-objects";
 import { oauthConfigFrom } from "./auth.ts";
 
@@ -29,9 +34,12 @@ export interface QuickstartEnv extends Env {
 }
 
 export default handle<QuickstartEnv>((env) => {
+  const ops = observe({ service: "portico-quickstart", level: (env.LOG_LEVEL || "info") as LogLevelOption });
   const server = createQuickstartServer();
+  server.use(ops); // first: it sees every request and every other middleware
   const options: HandlerOptions = {
-    stores: durableObjectStores(env.MCP_SESSIONS),
+    stores: ops.stores(durableObjectStores(env.MCP_SESSIONS)),
+    onError: ops.onError,
     // ALLOWED_HOSTS from wrangler.jsonc: custom domains and routes. None by default: the Worker's
     // *.workers.dev name is accepted as routed by Cloudflare, localhost names always are.
     allowedHosts: env.ALLOWED_HOSTS.split(",")

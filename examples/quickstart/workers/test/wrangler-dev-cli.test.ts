@@ -107,4 +107,53 @@ describe("plain `wrangler dev` in the Workers quickstart", () => {
       await client.close();
     }
   });
+
+  it("writes one JSON line per request (@portico/observe), correlated by the request's CF-Ray", async () => {
+    const ray = "8f0e1d2c3b4a5968-LHR";
+    const call = await fetch(endpoint, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-protocol-version": "2026-07-28",
+        "mcp-method": "tools/call",
+        "mcp-name": "add",
+        "cf-ray": ray,
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 7,
+        method: "tools/call",
+        params: {
+          name: "add",
+          arguments: { a: 4, b: 5 },
+          _meta: {
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {},
+          },
+        },
+      }),
+    });
+    expect(call.status).toBe(200);
+    await call.text();
+    // wrangler dev prints the Worker's console output as it comes: the line is JSON on a line of its own.
+    const line = () =>
+      (dev?.output() ?? "")
+        .split("\n")
+        .map((text) => text.trim())
+        .filter((text) => text.startsWith("{") && text.includes(ray))
+        .map((text) => JSON.parse(text) as Record<string, unknown>)
+        .find((record) => record.msg === "mcp request");
+    await expect.poll(line, { timeout: 10_000 }).toBeDefined();
+    expect(line()).toMatchObject({
+      level: "info",
+      service: "portico-quickstart",
+      method: "tools/call",
+      target: "add",
+      era: "modern",
+      jsonrpcId: 7,
+      outcome: "ok",
+      hostRequestId: ray,
+    });
+  });
 });
