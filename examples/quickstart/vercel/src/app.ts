@@ -4,9 +4,14 @@
  * OAuth (`OAUTH_ISSUER`, `MCP_RESOURCE`, `OAUTH_JWKS_URL`; see auth.ts and {@link oauthConfigFrom}).
  * Under a plain `vercel dev` with no stores configured, the adapter's dev daemon provides shared
  * stores and a shared secret (`vercelDevDefaults`), so both eras work with nothing set.
+ *
+ * Every request writes one JSON line to stdout (`@portico/observe`), with its `x-vercel-id` as
+ * `hostRequestId`: Vercel's runtime logs keep them. `LOG_LEVEL` sets the lowest level written
+ * (`debug`, `info` by default, `warn`, `error`, `silent`).
  */
 import { vercelDevDefaults } from "@portico/adapter-vercel/dev";
 import { createHandler, type McpHandler } from "@portico/core";
+import { type LogLevelOption, observe } from "@portico/observe";
 import { addOAuth, METADATA_PATH, type OAuthConfig } from "../../src/auth.ts";
 import { createQuickstartServer } from "../../src/tools.ts";
 import { type Env, storesFrom } from "./stores.ts";
@@ -48,15 +53,18 @@ export function createApp(env: Env): McpHandler {
   // vercel dev runs a fresh process per request: with no stores configured, the dev daemon's
   // memory stores and secret are shared by all of them. Anywhere else (Vercel) this is undefined.
   const dev = configured === undefined ? vercelDevDefaults({ env }) : undefined;
+  const ops = observe({ service: "portico-quickstart", level: (env.LOG_LEVEL || "info") as LogLevelOption });
   const stores = configured ?? dev?.stores;
   const server = createQuickstartServer();
+  server.use(ops); // first: it sees every request and every other middleware
   const oauth = oauthConfigFrom(env);
   const auth = oauth === undefined ? undefined : addOAuth(server, oauth);
   const secret = env.REQUEST_STATE_SECRET || dev?.secret;
   const mcp = createHandler(server, {
     ...(secret ? { secret } : {}),
-    ...(stores ? { stores } : {}),
+    ...(stores ? { stores: ops.stores(stores) } : {}),
     ...(auth ? { auth } : {}),
+    onError: ops.onError,
     // None needed on Vercel: deployed, the adapter passes the Host Vercel routed by (the
     // deployment's *.vercel.app URLs, the project's domains) to the core. ALLOWED_HOSTS is for
     // names served elsewhere; under vercel dev only localhost names pass (DNS-rebinding protection).

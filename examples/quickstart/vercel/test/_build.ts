@@ -95,7 +95,17 @@ export function describeBuild(): void {
       const { stdout } = await run(process.execPath, ["--input-type=module", "-e", CALL_BUILT, handler], {
         env: { PATH: process.env.PATH ?? "" },
       });
-      expect(JSON.parse(stdout)).toMatchObject({
+      // The answer, and the request's JSON line (@portico/observe, bundled into the function).
+      const lines = stdout
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines.find((line) => line.msg === "mcp request")).toMatchObject({
+        method: "tools/call",
+        target: "add",
+        outcome: "ok",
+      });
+      expect(lines.find((line) => "status" in line && "body" in line)).toMatchObject({
         status: 200,
         body: { result: { structuredContent: { sum: 42 }, resultType: "complete" } },
       });

@@ -24,7 +24,7 @@ import { projectDir } from "./_vercel-dev.ts";
 
 const workspace = join(projectDir, "..", "..", "..");
 /** What the function imports through `dist/` (skipped before `pnpm build`, like the build test). */
-const built = ["core", "host", "auth", "store-redis", "adapter-vercel"].every((name) =>
+const built = ["core", "host", "auth", "observe", "store-redis", "adapter-vercel"].every((name) =>
   existsSync(join(workspace, "packages", name, "dist", "index.js")),
 );
 const daemonFile = join(projectDir, ".vercel", "portico-dev.json");

@@ -7,11 +7,12 @@ import { startVercelDev, type VercelDev } from "@portico/adapter-vercel/dev";
 export const projectDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 export function startExample(
-  options: { port?: number; env?: Record<string, string> } = {},
+  options: { port?: number; env?: Record<string, string>; onOutput?: (text: string) => void } = {},
 ): Promise<VercelDev> {
   return startVercelDev({
     cwd: projectDir,
     ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.onOutput === undefined ? {} : { onOutput: options.onOutput }),
     env: {
       REQUEST_STATE_SECRET: randomBytes(32).toString("hex"),
       NODE_OPTIONS: "--conditions=@portico/source",

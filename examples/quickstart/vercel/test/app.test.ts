@@ -47,14 +47,22 @@ describe("api/mcp.ts", () => {
   });
 
   it("under vercel dev: the same Host gets 403 naming it and allowedHosts; ALLOWED_HOSTS adds it", async () => {
-    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    // The refusal's notice is a warn line on stdout (@portico/observe writes warnings at once).
+    const written = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     const dev = { VERCEL: "1", VERCEL_ENV: "development", ALLOWED_HOSTS: undefined };
     const refused = await (await loadFunction(dev)).POST(addCall(DEPLOYMENT));
     expect(refused.status).toBe(403);
     const { error } = (await refused.json()) as { error: { message: string } };
     expect(error.message).toContain(JSON.stringify(DEPLOYMENT));
     expect(error.message).toContain("allowedHosts");
-    expect(errors.mock.calls.flat().map(String).join("\n")).toContain(DEPLOYMENT);
+    const notice = written.mock.calls
+      .map(([chunk]) => String(chunk))
+      .flatMap((chunk) => chunk.split("\n"))
+      .filter((line) => line.includes('"code":"host_not_allowed"'));
+    expect(notice).toHaveLength(1);
+    expect(JSON.parse(notice[0] as string)).toMatchObject({ level: "warn", where: "host check" });
+    expect(notice[0]).toContain(DEPLOYMENT);
+    written.mockRestore();
     const listed = await loadFunction({ ...dev, ALLOWED_HOSTS: DEPLOYMENT });
     expect((await listed.POST(addCall(DEPLOYMENT))).status).toBe(200);
   });

@@ -30,9 +30,15 @@ describeBuild();
 describe("vercel dev --local", () => {
   let dev: VercelDev;
   let endpoint: URL;
+  /** What vercel dev printed: its own lines and the functions' stdout and stderr. */
+  let output = "";
 
   beforeAll(async () => {
-    dev = await startExample();
+    dev = await startExample({
+      onOutput: (text) => {
+        output += text;
+      },
+    });
     endpoint = new URL("/mcp", dev.url);
   }, 90_000);
 
@@ -72,6 +78,34 @@ describe("vercel dev --local", () => {
     expect(refused.text).toContain("allowedHosts");
     expect((await send(`localhost:${port}`)).status).toBe(200);
   }, 60_000);
+
+  it("writes one JSON line per request (@portico/observe), correlated by the request's x-vercel-id", async () => {
+    const response = await fetch(
+      modernPost(endpoint, "tools/call", { name: "add", arguments: { a: 4, b: 5 } }),
+    );
+    expect(response.status).toBe(200);
+    await response.text();
+    const id = response.headers.get("x-vercel-id");
+    expect(id).toBeTruthy();
+    const line = () =>
+      output
+        .split("\n")
+        .map((text) => text.slice(text.indexOf("{")))
+        .filter((text) => text.startsWith("{") && text.includes(id as string))
+        .map((text) => JSON.parse(text) as Record<string, unknown>)
+        .find((record) => record.msg === "mcp request");
+    await expect.poll(line, { timeout: 10_000 }).toBeDefined();
+    expect(line()).toMatchObject({
+      level: "info",
+      service: "portico-quickstart",
+      method: "tools/call",
+      target: "add",
+      era: "modern",
+      outcome: "ok",
+      hostRequestId: id,
+      coldStart: true, // vercel dev runs each request in a fresh process
+    });
+  });
 
   describe("legacy era (SDK v1, 2025-11-25) through vercel dev", { timeout: 60_000 }, () => {
     let client: LegacyClient;
