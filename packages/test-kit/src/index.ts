@@ -11,6 +11,7 @@ export type {
 export { describeAdapter } from "./describe-adapter.ts";
 export type { StoreFixture } from "./describe-store.ts";
 export { describeStore } from "./describe-store.ts";
+export { jsonLogLines, requestLine } from "./log-lines.ts";
 export { modernAnswer } from "./modern-answer.ts";
 export { expectRemainingCountdown } from "./remaining-countdown.ts";
 export type {

@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { toEvent } from "@portico/adapter-lambda";
-import { initializeBody, legacyPost, modernPost, readSse } from "@portico/test-kit";
+import { initializeBody, jsonLogLines, legacyPost, modernPost, readSse } from "@portico/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUNDLE_FILE, bundle } from "../scripts/bundle.ts";
 import { METRICS_NAMESPACE } from "../src/config.ts";
@@ -76,10 +76,7 @@ function linesOf(invocation: InvocationRecord | undefined): Record<string, unkno
   const requestId = invocation?.requestId as string;
   const written = atResult.get(requestId);
   expect(written, `no result seen for ${requestId}`).toBeDefined();
-  return (written as string)
-    .split("\n")
-    .filter((line) => line.startsWith("{") && line.includes(requestId))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return jsonLogLines(written as string).filter((line) => line.hostRequestId === requestId);
 }
 
 /** The 32-hex trace id of an X-Ray header's `Root=1-<8 hex>-<24 hex>`. */
@@ -192,10 +189,10 @@ describe.skipIf(!ready)(`${BUNDLE_FILE} logs and metrics under aws-lambda-ric`, 
       // The session was written to DynamoDB: its store calls were timed, in documents of their own
       // (by operation, without request ids) written with this invocation's.
       const written = (atResult.get(invocation?.requestId as string) as string).slice(before.length);
-      const stored = written
-        .split("\n")
-        .filter((l) => l.startsWith("{") && l.includes('"StoreLatency"'))
-        .map((l) => JSON.parse(l) as { Operation: string; StoreLatency: number[] });
+      const stored = jsonLogLines(written).filter((l) => "StoreLatency" in l) as {
+        Operation: string;
+        StoreLatency: number[];
+      }[];
       expect(stored.map((d) => d.Operation)).toContain("sessions.create");
       expect(stored.every((d) => d.StoreLatency.length > 0)).toBe(true);
     });

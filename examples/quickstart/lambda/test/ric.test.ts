@@ -11,6 +11,7 @@ import { toEvent } from "@portico/adapter-lambda";
 import {
   initializeBody,
   initializedBody,
+  jsonLogLines,
   jsonRpc,
   legacyPost,
   modernPost,
@@ -258,11 +259,9 @@ describe.skipIf(!ready)(`${BUNDLE_FILE} under aws-lambda-ric`, () => {
       // stdout is a pipe of its own, so wait for the line rather than race it against the response.
       const requestId = fn.invocations.at(-1)?.requestId as string;
       const errorLine = () =>
-        (rics[0]?.output() ?? "")
-          .split("\n")
-          .filter((line) => line.startsWith("{") && line.includes('"level":"error"'))
-          .map((line) => JSON.parse(line) as Record<string, unknown>)
-          .find((line) => line.hostRequestId === requestId && line.msg === "unhandled error");
+        jsonLogLines(rics[0]?.output() ?? "").find(
+          (line) => line.hostRequestId === requestId && line.msg === "unhandled error",
+        );
       await vi.waitFor(() => expect(errorLine()).toBeDefined(), { timeout: 5_000 });
       expect(errorLine()).toMatchObject({ where: "initialize", method: "initialize" });
     });

@@ -17,7 +17,7 @@ import { CallToolResultSchema, ElicitRequestSchema } from "@modelcontextprotocol
 import type { VercelDev } from "@portico/adapter-vercel/dev";
 import { expectSalesChartApp } from "@portico/example-quickstart/test-apps";
 import { ISSUER, type Issuer, startIssuer } from "@portico/example-quickstart/test-issuer";
-import { modernPost } from "@portico/test-kit";
+import { modernPost, requestLine } from "@portico/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeBuild } from "./_build.ts";
 import { startExample } from "./_vercel-dev.ts";
@@ -87,13 +87,7 @@ describe("vercel dev --local", () => {
     await response.text();
     const id = response.headers.get("x-vercel-id");
     expect(id).toBeTruthy();
-    const line = () =>
-      output
-        .split("\n")
-        .map((text) => text.slice(text.indexOf("{")))
-        .filter((text) => text.startsWith("{") && text.includes(id as string))
-        .map((text) => JSON.parse(text) as Record<string, unknown>)
-        .find((record) => record.msg === "mcp request");
+    const line = () => requestLine(output, id as string);
     await expect.poll(line, { timeout: 10_000 }).toBeDefined();
     expect(line()).toMatchObject({
       level: "info",

@@ -17,6 +17,7 @@ import {
 } from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { requestLine } from "@portico/test-kit";
 import { type ReadyProcess, spawnReady } from "@portico/test-kit/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -137,13 +138,7 @@ describe("plain `wrangler dev` in the Workers quickstart", () => {
     expect(call.status).toBe(200);
     await call.text();
     // wrangler dev prints the Worker's console output as it comes: the line is JSON on a line of its own.
-    const line = () =>
-      (dev?.output() ?? "")
-        .split("\n")
-        .map((text) => text.trim())
-        .filter((text) => text.startsWith("{") && text.includes(ray))
-        .map((text) => JSON.parse(text) as Record<string, unknown>)
-        .find((record) => record.msg === "mcp request");
+    const line = () => requestLine(dev?.output() ?? "", ray);
     await expect.poll(line, { timeout: 10_000 }).toBeDefined();
     expect(line()).toMatchObject({
       level: "info",
