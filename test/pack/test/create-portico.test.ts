@@ -181,15 +181,33 @@ const response = fromResult(await handler(await toEvent(request, "v2"), { awsReq
 console.log(JSON.stringify({ status: response.status, text: await response.text(), streaming: typeof streamHandler }));
 `;
 
+/**
+ * What a check script printed: its answer (the line with a `status`) and the app's JSON log lines
+ * (one per request, from @portico/observe, bundled with the app).
+ */
+function printed<A>(stdout: string): { answer: A; logs: Record<string, unknown>[] } {
+  const lines = stdout
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const answer = lines.find((line) => "status" in line) as A | undefined;
+  if (answer === undefined) throw new Error(`no answer printed:\n${stdout}`);
+  return { answer, logs: lines.filter((line) => !("status" in line)) };
+}
+
 async function invokeBundle(label: string): Promise<void> {
-  const answer = JSON.parse(await nodeIn(label, INVOKE_BUNDLE)) as {
-    status: number;
-    text: string;
-    streaming: string;
-  };
+  const { answer, logs } = printed<{ status: number; text: string; streaming: string }>(
+    await nodeIn(label, INVOKE_BUNDLE),
+  );
   expect(answer.status, answer.text).toBe(200);
   expect(answer.text).toContain('"text":"42"');
   expect(answer.streaming).toBe("function");
+  // The bundle logs the call (its awsRequestId) and meters it (an EMF document).
+  expect(logs.find((line) => line.msg === "mcp request")).toMatchObject({
+    target: "add",
+    hostRequestId: "r",
+  });
+  expect(logs.find((line) => "_aws" in line)).toMatchObject({ Target: "add", Requests: 1 });
 }
 
 describe("projects made by the packed create-portico", () => {
@@ -363,12 +381,12 @@ const response = await POST(new Request("http://localhost/mcp", {
     _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} } } }),
 }));
 console.log(JSON.stringify({ status: response.status, text: await response.text() }));`;
-    const answer = JSON.parse(await nodeIn("vercel", call, [join(func, config.handler as string)])) as {
-      status: number;
-      text: string;
-    };
+    const { answer, logs } = printed<{ status: number; text: string }>(
+      await nodeIn("vercel", call, [join(func, config.handler as string)]),
+    );
     expect(answer.status, answer.text).toBe(200);
     expect(answer.text).toContain("Hello, Ada!");
+    expect(logs.find((line) => line.msg === "mcp request")).toMatchObject({ target: "greet", outcome: "ok" });
     const routes = readFileSync(join(dirOf("vercel"), ".vercel", "output", "config.json"), "utf8");
     expect(routes).toContain("/api/mcp");
   }, 180_000);

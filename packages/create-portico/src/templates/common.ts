@@ -198,6 +198,37 @@ interface ToolResult {
   isError?: boolean;
 }
 
+/**
+ * The JSON lines written to stdout while \`work\` runs (and the turn after it, when batched log lines
+ * leave), each parsed; other output is skipped. What is written still reaches stdout: node --test
+ * shows a test file's output.
+ */
+export async function stdoutLines(work: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
+  const written: string[] = [];
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    written.push(String(chunk));
+    return (write as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
+  }) as typeof process.stdout.write;
+  try {
+    await work();
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.stdout.write = write;
+  }
+  // Only the JSON lines, chunk by chunk: node --test's own (binary) reports share stdout.
+  return written
+    .flatMap((chunk) => chunk.split("\\n"))
+    .flatMap((line) => {
+      try {
+        const value: unknown = JSON.parse(line);
+        return typeof value === "object" && value !== null ? [value as Record<string, unknown>] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
 /** The first text of a successful tools/call answer (JSON or an SSE stream); throws otherwise. */
 export async function toolText(response: Response): Promise<string> {
   const body = await response.text();
@@ -226,4 +257,35 @@ output schemas are [Valibot](https://valibot.dev) schemas; the handler's argumen
 them. Add tools, resources and prompts there: every entry of this project serves that one module.
 The MCP endpoint answers both protocol eras: the stateless 2026-07-28 era, and the session-based
 2024-11-05 … 2025-11-25 era that most clients speak today.`;
+}
+
+/** Where each runtime's log lines go, and how to read them there. */
+const LOGS_WHERE = {
+  node: "on stdout: a container platform or systemd collects them; `jq` reads them in a terminal",
+  lambda:
+    'on stdout, into the function\'s CloudWatch log group (Logs Insights reads their fields: `fields target, durationMs, outcome | filter msg = "mcp request"`)',
+  vercel: "on stdout, into the project's runtime logs (Logs tab, `vercel logs`)",
+  workers:
+    "through `console`, into Workers Logs (`observability` in wrangler.jsonc; the dashboard filters them by field, `wrangler tail` shows them live)",
+} as const;
+
+/** The README section on the project's logs (and, on Lambda, metrics): `@portico/observe`. */
+export function logsReadme(runtime: keyof typeof LOGS_WHERE): string {
+  const metrics =
+    runtime === "lambda"
+      ? `
+
+It also writes CloudWatch Embedded Metric Format documents beside them (namespace \`Portico\`, the
+function's name as \`Service\`): \`Requests\`, \`Errors\`, \`Duration\` and \`ColdStarts\` by method and by
+tool, store latency and errors, HTTP refusals by status. CloudWatch turns them into metrics on its
+own: no API call and no IAM permission beyond writing logs.`
+      : "";
+  return `## Logs
+
+Every request writes one JSON line (through [\`@portico/observe\`](https://www.npmjs.com/package/@portico/observe)):
+method, tool, protocol era, outcome, duration, the legacy session id, and the host's request id
+(\`hostRequestId\`) and the caller's trace id, so one request can be followed across systems. Errors a
+client never sees get a line with their stack; credentials are redacted and tool arguments left
+out. The lines go ${LOGS_WHERE[runtime]}. \`LOG_LEVEL\` sets the lowest level written (\`debug\`,
+\`info\`, \`warn\`, \`error\`, \`silent\`).${metrics}`;
 }

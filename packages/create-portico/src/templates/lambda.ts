@@ -4,7 +4,7 @@
  * bundle and the test that invokes the handlers with Function URL events.
  */
 import type { ProjectOptions } from "../options.ts";
-import { dlx, mcpTestHelper, type ProjectFiles, toolsModule } from "./common.ts";
+import { dlx, logsReadme, mcpTestHelper, type ProjectFiles, toolsModule } from "./common.ts";
 
 /** esbuild's command line for `dist/handler.mjs` (one minified ESM file, Node built-ins external). */
 export const BUNDLE =
@@ -100,9 +100,11 @@ function handlerModule(options: ProjectOptions): string {
  *
  * The MCP endpoint is \`/mcp\`; other paths answer 404. The cold start reads the configuration and
  * fetches the requestState secret (a top-level await: a failure fails the init, not a request).
+ * Every request writes a JSON log line and CloudWatch EMF metrics (@portico/observe; \`LOG_LEVEL\`).
  */
 import { handle, streamHandle } from "@portico/adapter-lambda";
 import { createHandler, type ExecutionContextLike, type HandlerOptions } from "@portico/core";
+import { emfMetrics, type LogLevelOption, observe } from "@portico/observe";
 ${dynamodb ? 'import { dynamoDbStores } from "@portico/store-dynamodb";\n' : ""}import { readConfig } from "./config.ts";
 import { fetchSecret } from "./secret.ts";
 import { createServer } from "./tools.ts";
@@ -110,25 +112,37 @@ import { createServer } from "./tools.ts";
 const MCP_PATH = "/mcp";
 
 const config = readConfig(process.env);
+// A JSON line per request and EMF metrics (namespace "Portico", Service: the function's name).
+const service = process.env.AWS_LAMBDA_FUNCTION_NAME ?? ${JSON.stringify(options.name)};
+const ops = observe({
+  service,
+  level: (process.env.LOG_LEVEL || "info") as LogLevelOption,
+  metrics: emfMetrics({ service }),
+});
+const server = createServer();
+server.use(ops); // first: it sees every request
 const options: HandlerOptions = {
   // The Function URL's own domain needs no entry: the adapter passes the event's domain on.
   allowedHosts: config.allowedHosts,
   allowedOrigins: config.allowedOrigins,
+  onError: ops.onError,
 };
 options.secret = await fetchSecret(config);
 ${
   dynamodb
     ? `if (config.tableName !== undefined) {
-  options.stores = dynamoDbStores({
-    tableName: config.tableName,
-    region: config.region,
-    ...(config.credentials ? { credentials: config.credentials } : {}),
-  });
+  options.stores = ops.stores(
+    dynamoDbStores({
+      tableName: config.tableName,
+      region: config.region,
+      ...(config.credentials ? { credentials: config.credentials } : {}),
+    }),
+  );
 }
 `
     : "// Memory stores: legacy-era sessions are only seen by the instance that started them.\n"
 }
-const mcp = createHandler(createServer(), options);
+const mcp = createHandler(server, options);
 
 const app = {
   // Reads only the URL: the adapter may hand it buffered requests (no undici load on a cold start).
@@ -156,7 +170,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { fromResult, type LambdaContextLike, toEvent } from "@portico/adapter-lambda";
 import { installAwslambda, type LambdaDevServer, serveLambda } from "@portico/adapter-lambda/dev";
-import { toolCall, toolText } from "./_mcp.ts";
+import { stdoutLines, toolCall, toolText } from "./_mcp.ts";
 
 // Lambda's \`awslambda\` global, which streamHandle() needs when the module loads.
 installAwslambda();
@@ -197,6 +211,18 @@ test("a path other than /mcp is a 404", async () => {
   const response = await fetch(\`\${functionUrl?.url}/elsewhere\`);
   assert.equal(response.status, 404);
 });
+
+test("handler logs the request as one JSON line, with its awsRequestId, and its EMF metrics", async () => {
+  const event = await toEvent(toolCall(\`https://\${URL_DOMAIN}/mcp\`, "add", { a: 1, b: 1 }), "v2");
+  const lines = await stdoutLines(() => handler(event, { ...context, awsRequestId: "log-test-1" }));
+  const line = lines.find((record) => record.msg === "mcp request" && record.hostRequestId === "log-test-1");
+  assert.equal(line?.method, "tools/call");
+  assert.equal(line?.target, "add");
+  assert.equal(line?.outcome, "ok");
+  const metrics = lines.find((record) => "_aws" in record && record.hostRequestId === "log-test-1");
+  assert.equal(metrics?.Requests, 1);
+  assert.equal(metrics?.Target, "add");
+});
 `;
 }
 
@@ -215,8 +241,8 @@ export function lambdaSources(options: ProjectOptions): ProjectFiles {
 /** The `@portico/*` packages a Lambda project depends on. */
 export function lambdaPortico(options: ProjectOptions): string[] {
   return options.stores === "dynamodb"
-    ? ["adapter-lambda", "core", "host", "store-dynamodb"]
-    : ["adapter-lambda", "core", "host"];
+    ? ["adapter-lambda", "core", "host", "observe", "store-dynamodb"]
+    : ["adapter-lambda", "core", "host", "observe"];
 }
 
 /** The README sections both Lambda projects share (run locally, test, configuration). */
@@ -255,5 +281,8 @@ ${pm} test
   the function fetches it once per cold start (\`SECRET_ARN\`; [\`src/secret.ts\`](src/secret.ts)).
 - \`ALLOWED_HOSTS\` (parameter \`AllowedHosts\`): host names besides the Function URL's own, e.g. a
   custom domain in front of it; any other \`Host\` gets a 403.
-- One IAM role: its own log group${dynamodb ? ", the table" : ""} and the secret, nothing else.`;
+- One IAM role: its own log group${dynamodb ? ", the table" : ""} and the secret, nothing else.
+- \`LOG_LEVEL\` (add it to the function's environment to change it; default \`info\`): see [Logs](#logs).
+
+${logsReadme("lambda")}`;
 }

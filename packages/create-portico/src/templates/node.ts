@@ -3,6 +3,7 @@ import type { ProjectOptions } from "../options.ts";
 import {
   dlx,
   gitignore,
+  logsReadme,
   mcpTestHelper,
   NODE_MINIMUM,
   type ProjectFiles,
@@ -20,6 +21,7 @@ function appModule(options: ProjectOptions): string {
  * from the environment (see README.md).
  */
 import { createHandler, type ExecutionContextLike, type HandlerOptions, type McpHandler } from "@portico/core";
+import { type LogLevelOption, observe } from "@portico/observe";
 import { createServer } from "./tools.ts";
 
 export const MCP_PATH = "/mcp";
@@ -43,16 +45,23 @@ export interface App {
  * The app for \`env\`: \`ALLOWED_HOSTS\` (the host names clients reach this server by, besides
  * localhost), \`ALLOWED_ORIGINS\` (browser origins besides same-origin and localhost) and
  * \`REQUEST_STATE_SECRET\` (seals the 2026-07-28 era's requestState; the same value on every
- * instance${redis ? "" : ", else each process draws its own"}).
+ * instance${redis ? "" : ", else each process draws its own"}) and \`LOG_LEVEL\` (\`debug\`, \`info\` by
+ * default, \`warn\`, \`error\` or \`silent\`).
  */
 export function createApp(env: Readonly<Record<string, string | undefined>>, extra: HandlerOptions = {}): App {
+  // One JSON line per request on stdout, errors with their stack (@portico/observe).
+  const ops = observe({ service: ${JSON.stringify(options.name)}, level: (env.LOG_LEVEL || "info") as LogLevelOption });
+  const server = createServer();
+  server.use(ops); // first: it sees every request
   const options: HandlerOptions = {
     ...extra,
     allowedHosts: listFrom(env.ALLOWED_HOSTS),
     allowedOrigins: listFrom(env.ALLOWED_ORIGINS),
+    onError: ops.onError,
   };
+  if (extra.stores) options.stores = ops.stores(extra.stores); // their calls timed too
   if (env.REQUEST_STATE_SECRET) options.secret = env.REQUEST_STATE_SECRET;
-  const mcp: McpHandler = createHandler(createServer(), options);
+  const mcp: McpHandler = createHandler(server, options);
   return {
     acceptsBufferedRequests: true,
     // env and ctx pass through: the adapter's shutdown signal ends long-lived streams with a retry hint.
@@ -139,14 +148,15 @@ import { toolCall, toolText } from "./_mcp.ts";
 
 let child: ChildProcess | undefined;
 let endpoint = "";
+/** What the server printed: its address, then one JSON line per request. */
+let out = "";
 
 before(async () => {
   child = spawn(process.execPath, ["src/server.ts"], {
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1" },
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   endpoint = await new Promise<string>((resolve, reject) => {
-    let out = "";
     child?.stdout?.on("data", (chunk: Buffer) => {
       out += chunk;
       const url = /listening on (\\S+)/.exec(out)?.[1];
@@ -171,6 +181,29 @@ test("greet answers a greeting", async () => {
 test("a path other than /mcp is a 404", async () => {
   const response = await fetch(new URL("/elsewhere", endpoint));
   assert.equal(response.status, 404);
+});
+
+test("logs each request as one JSON line, with the caller's X-Request-Id", async () => {
+  const call = toolCall(endpoint, "add", { a: 1, b: 1 });
+  call.headers.set("x-request-id", "test-request-1");
+  assert.equal(await toolText(await fetch(call)), "2");
+  const line = async () => {
+    for (let i = 0; i < 50; i++) {
+      const found = out
+        .split("\\n")
+        .filter((text) => text.startsWith("{"))
+        .map((text) => JSON.parse(text) as Record<string, unknown>)
+        .find((record) => record.hostRequestId === "test-request-1");
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return undefined;
+  };
+  const record = await line();
+  assert.equal(record?.msg, "mcp request");
+  assert.equal(record?.method, "tools/call");
+  assert.equal(record?.target, "add");
+  assert.equal(record?.outcome, "ok");
 });
 `;
 }
@@ -223,12 +256,15 @@ Run \`${pm} start\` on any host with Node.js (a VM, a container, a PaaS). Config
 | \`ALLOWED_HOSTS\` | comma-separated host names clients reach the server by (e.g. \`mcp.example.com\`). Requests with any other \`Host\` get a 403 (DNS-rebinding protection); localhost names always pass |
 | \`ALLOWED_ORIGINS\` | comma-separated browser origins allowed besides same-origin and localhost |
 | \`REQUEST_STATE_SECRET\` | 32+ random characters sealing the 2026-07-28 era's \`requestState\`; set the same value on every instance |
+| \`LOG_LEVEL\` | lowest level of the log lines: \`debug\`, \`info\` (default: one line per request), \`warn\`, \`error\`, \`silent\` |
 ${redis ? "| `REDIS_URL` | Redis for sessions, event logs and the bus (e.g. `redis://localhost:6379`), so several processes serve one session space. Unset: memory (one process) |\n" : ""}
 ${
   redis
     ? "Legacy-era sessions live in Redis when `REDIS_URL` is set ([`src/stores.ts`](src/stores.ts)), else in memory."
     : "Legacy-era sessions live in memory: run one process, or switch to shared stores (`@portico/store-redis`) to run several."
 }
+
+${logsReadme("node")}
 `;
 }
 
@@ -244,7 +280,9 @@ export function nodeProject(options: ProjectOptions, version: string): ProjectFi
         typecheck: "tsc -p .",
         test: 'node --test "test/*.test.ts"',
       },
-      portico: redis ? ["adapter-node", "core", "store-redis"] : ["adapter-node", "core"],
+      portico: redis
+        ? ["adapter-node", "core", "observe", "store-redis"]
+        : ["adapter-node", "core", "observe"],
       ...(redis ? { libraries: ["redis" as const] } : {}),
       tools: [],
     }),

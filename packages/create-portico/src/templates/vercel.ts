@@ -4,6 +4,7 @@ import {
   dlx,
   gitignore,
   localTool,
+  logsReadme,
   mcpTestHelper,
   NODE_MINIMUM,
   type ProjectFiles,
@@ -38,7 +39,8 @@ function appModule(options: ProjectOptions): string {
  * The MCP handler with the deployment's configuration, from the environment:
  * - \`REQUEST_STATE_SECRET\` (required on Vercel): seals the 2026-07-28 era's requestState, the same
  *   value on every instance;
- * - \`ALLOWED_HOSTS\`, \`ALLOWED_ORIGINS\`: comma-separated, for names and origins served elsewhere.${
+ * - \`ALLOWED_HOSTS\`, \`ALLOWED_ORIGINS\`: comma-separated, for names and origins served elsewhere.
+ * - \`LOG_LEVEL\`: the lowest level of the log lines (\`debug\`, \`info\` by default, \`warn\`, \`error\`, \`silent\`).${
    redis
      ? "\n * - `UPSTASH_REDIS_REST_URL`, `UPSTASH_REDIS_REST_TOKEN` (or `KV_REST_API_URL`, `KV_REST_API_TOKEN`):\n *   Upstash Redis for legacy-era sessions, so any instance serves any session."
      : ""
@@ -46,6 +48,7 @@ function appModule(options: ProjectOptions): string {
  */
 import { devStores } from "@portico/adapter-vercel/dev";
 import { createHandler, type HandlerOptions, type McpHandler } from "@portico/core";
+import { type LogLevelOption, observe } from "@portico/observe";
 ${redis ? 'import { RedisRestClient, redisStores } from "@portico/store-redis";\n' : ""}import { createServer } from "./tools.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -63,10 +66,15 @@ export function createApp(env: Env): McpHandler {
   if (deployed && !env.REQUEST_STATE_SECRET) {
     throw new Error("REQUEST_STATE_SECRET is not set: add it in the project's environment variables");
   }
+  // One JSON line per request on stdout (Vercel's runtime logs), errors with their stack.
+  const ops = observe({ service: ${JSON.stringify(options.name)}, level: (env.LOG_LEVEL || "info") as LogLevelOption });
+  const server = createServer();
+  server.use(ops); // first: it sees every request
   const options: HandlerOptions = {
     // None needed for the deployment's own names: the adapter passes the Host Vercel routed by on.
     allowedHosts: list(env.ALLOWED_HOSTS),
     allowedOrigins: list(env.ALLOWED_ORIGINS),
+    onError: ops.onError,
   };
   if (env.REQUEST_STATE_SECRET) options.secret = env.REQUEST_STATE_SECRET;
 ${
@@ -75,16 +83,16 @@ ${
   const token = env.UPSTASH_REDIS_REST_TOKEN ?? env.KV_REST_API_TOKEN;
   if (url && token) {
     // REST has no pub/sub connection: the bus polls.
-    options.stores = redisStores({ client: new RedisRestClient({ url, token }), bus: "poll" });
+    options.stores = ops.stores(redisStores({ client: new RedisRestClient({ url, token }), bus: "poll" }));
   } else if (env.PORTICO_DEV_STORES_URL) {
-    options.stores = devStores(env.PORTICO_DEV_STORES_URL);
+    options.stores = ops.stores(devStores(env.PORTICO_DEV_STORES_URL));
   }
 `
     : `  // Memory stores: a legacy-era session is only seen by the instance that started it. Under
   // \`npm run dev\` one set of memory stores is shared by vercel dev's processes.
-  if (env.PORTICO_DEV_STORES_URL) options.stores = devStores(env.PORTICO_DEV_STORES_URL);
+  if (env.PORTICO_DEV_STORES_URL) options.stores = ops.stores(devStores(env.PORTICO_DEV_STORES_URL));
 `
-}  return createHandler(createServer(), options);
+}  return createHandler(server, options);
 }
 `;
 }
@@ -118,7 +126,7 @@ function functionTest(): string {
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { test } from "node:test";
-import { toolCall, toolText } from "./_mcp.ts";
+import { stdoutLines, toolCall, toolText } from "./_mcp.ts";
 
 // What the project's environment variables give the function on Vercel.
 process.env.REQUEST_STATE_SECRET ??= randomBytes(32).toString("hex");
@@ -139,6 +147,16 @@ test("a foreign Host is refused outside Vercel (DNS rebinding)", async () => {
   const response = await POST(request);
   assert.equal(response.status, 403);
   await response.body?.cancel();
+});
+
+test("logs each request as one JSON line, with its x-vercel-id", async () => {
+  const call = toolCall("http://localhost:3000/mcp", "add", { a: 1, b: 1 });
+  call.headers.set("x-vercel-id", "fra1::test-1");
+  const lines = await stdoutLines(async () => assert.equal(await toolText(await POST(call)), "2"));
+  const line = lines.find((record) => record.msg === "mcp request" && record.hostRequestId === "fra1::test-1");
+  assert.equal(line?.method, "tools/call");
+  assert.equal(line?.target, "add");
+  assert.equal(line?.outcome, "ok");
 });
 
 test("GET without a session is not a tool call", async () => {
@@ -216,12 +234,15 @@ imports itself.
 | \`REQUEST_STATE_SECRET\` | seals the 2026-07-28 era's \`requestState\` in every instance alike; **required** in production and preview deployments |
 | \`ALLOWED_HOSTS\` | comma-separated host names besides those Vercel routes by (the deployment's \`*.vercel.app\` names and the project's domains need no entry) |
 | \`ALLOWED_ORIGINS\` | comma-separated browser origins besides same-origin and localhost |
+| \`LOG_LEVEL\` | lowest level of the log lines: \`debug\`, \`info\` (default: one line per request), \`warn\`, \`error\`, \`silent\` |
 ${redis ? "| `UPSTASH_REDIS_REST_URL`, `UPSTASH_REDIS_REST_TOKEN` | Upstash Redis (add the Upstash integration to the project) for legacy-era sessions, event logs and the bus; without them sessions live in one instance's memory |\n" : ""}
 ${
   redis
     ? "Legacy-era sessions live in Upstash Redis when its variables are set, so any instance serves any session."
     : "Legacy-era sessions live in memory: a session is only known to the instance that started it (the stateless 2026-07-28 era is unaffected). Regenerate with `--stores redis` for shared sessions."
 }
+
+${logsReadme("vercel")}
 `;
 }
 
@@ -237,7 +258,9 @@ export function vercelProject(options: ProjectOptions, version: string): Project
         test: 'node --test "test/*.test.ts"',
         deploy: "vercel build --prod && vercel deploy --prebuilt --prod",
       },
-      portico: redis ? ["adapter-vercel", "core", "store-redis"] : ["adapter-vercel", "core"],
+      portico: redis
+        ? ["adapter-vercel", "core", "observe", "store-redis"]
+        : ["adapter-vercel", "core", "observe"],
       tools: ["vercel"],
     }),
     "tsconfig.json": tsconfig({ include: ["api", "src", "scripts", "test"] }),

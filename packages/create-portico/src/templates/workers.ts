@@ -4,6 +4,7 @@ import {
   dlx,
   gitignore,
   localTool,
+  logsReadme,
   mcpTestHelper,
   NODE_MINIMUM,
   type ProjectFiles,
@@ -25,6 +26,7 @@ function workerModule(options: ProjectOptions): string {
  */
 import { handle } from "@portico/adapter-workers";
 import { createHandler, type HandlerOptions } from "@portico/core";
+import { type LogLevelOption, observe } from "@portico/observe";
 ${durable ? 'import { durableObjectStores, PorticoSessionObject } from "@portico/store-durable-objects";\n' : ""}import { createServer } from "./tools.ts";
 ${durable ? "\n// A module worker exports its handlers and its Durable Object classes.\nexport { PorticoSessionObject };\n" : ""}
 /** The bindings of wrangler.jsonc, and the secret. */
@@ -33,19 +35,26 @@ ${durable ? "  MCP_SESSIONS: DurableObjectNamespace<PorticoSessionObject>;\n" : 
   ALLOWED_HOSTS?: string;
   /** Seals the 2026-07-28 era's requestState in every isolate alike (\`wrangler secret put MCP_STATE_SECRET\`). */
   MCP_STATE_SECRET?: string;
+  /** The lowest level of the log lines: \`debug\`, \`info\` (default), \`warn\`, \`error\`, \`silent\`. */
+  LOG_LEVEL?: string;
 }
 
 const MCP_PATH = "/mcp";
 
 export default handle<Env>((env) => {
+  // One JSON line per request through console (Workers Logs), errors with their stack.
+  const ops = observe({ service: ${JSON.stringify(resourceName(options.name).toLowerCase())}, level: (env.LOG_LEVEL || "info") as LogLevelOption });
+  const server = createServer();
+  server.use(ops); // first: it sees every request
   const options: HandlerOptions = {
-${durable ? "    stores: durableObjectStores(env.MCP_SESSIONS),\n" : ""}    allowedHosts: (env.ALLOWED_HOSTS ?? "")
+${durable ? "    stores: ops.stores(durableObjectStores(env.MCP_SESSIONS)),\n" : ""}    allowedHosts: (env.ALLOWED_HOSTS ?? "")
       .split(",")
       .map((host) => host.trim())
       .filter((host) => host !== ""),
+    onError: ops.onError,
   };
   if (env.MCP_STATE_SECRET) options.secret = env.MCP_STATE_SECRET;
-  const mcp = createHandler(createServer(), options);
+  const mcp = createHandler(server, options);
   return {
     fetch(request, workerEnv, ctx) {
       if (new URL(request.url).pathname === MCP_PATH) return mcp.fetch(request, workerEnv, ctx);
@@ -69,7 +78,9 @@ function wranglerConfig(options: ProjectOptions): string {
   // Host names the MCP endpoint answers besides localhost and its *.workers.dev name, comma-separated:
   // a custom domain or route, e.g. "mcp.example.com". Any other Host gets a 403 (DNS-rebinding
   // protection). Never "*".
-  "vars": { "ALLOWED_HOSTS": "" }${
+  "vars": { "ALLOWED_HOSTS": "", "LOG_LEVEL": "info" },
+  // Workers Logs: keeps the Worker's log lines (one JSON line per request).
+  "observability": { "enabled": true }${
     durable
       ? `,
   // Legacy-era sessions (2025-11-25 and older): one Durable Object per session, SQLite storage.
@@ -189,6 +200,9 @@ For a custom domain (or route), add it in Cloudflare and list it in \`ALLOWED_HO
 | --- | --- | --- |
 ${durable ? "| `MCP_SESSIONS` | `wrangler.jsonc` `durable_objects` | the `PorticoSessionObject` namespace (SQLite storage, migration `v1`): legacy-era sessions, one object each |\n" : ""}| \`ALLOWED_HOSTS\` | \`wrangler.jsonc\` \`vars\` | host names besides localhost and the \`*.workers.dev\` name |
 | \`MCP_STATE_SECRET\` | \`wrangler secret put\` (locally: \`.dev.vars\`) | seals the 2026-07-28 era's \`requestState\` in every isolate alike; without it each isolate draws its own |
+| \`LOG_LEVEL\` | \`wrangler.jsonc\` \`vars\` | the lowest level of the log lines (default \`info\`) |
+
+${logsReadme("workers")}
 `;
 }
 
@@ -204,7 +218,9 @@ export function workersProject(options: ProjectOptions, version: string): Projec
         test: 'node --test "test/*.test.ts"',
         deploy: "wrangler deploy",
       },
-      portico: durable ? ["adapter-workers", "core", "store-durable-objects"] : ["adapter-workers", "core"],
+      portico: durable
+        ? ["adapter-workers", "core", "observe", "store-durable-objects"]
+        : ["adapter-workers", "core", "observe"],
       tools: ["wrangler", "@cloudflare/workers-types"],
     }),
     // The Worker against the Workers runtime's types; the tests (Node) against Node's.
