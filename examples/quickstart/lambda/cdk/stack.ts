@@ -87,6 +87,13 @@ export class QuickstartLambdaStack extends Stack {
       description:
         "LOG_LEVEL: the lowest level of the functions' JSON log lines (one per request at info). EMF metrics are written at every level.",
     });
+    const metrics = new CfnParameter(this, "Metrics", {
+      type: "String",
+      default: "on",
+      allowedValues: ["on", "off"],
+      description:
+        "METRICS: CloudWatch EMF metrics beside the log lines (custom metrics, billed per metric for each hour they are sent), or off.",
+    });
     const hasReservedConcurrency = new CfnCondition(this, "HasReservedConcurrency", {
       expression: Fn.conditionNot(Fn.conditionEquals(reservedConcurrency.valueAsString, "-1")),
     });
@@ -172,6 +179,7 @@ export class QuickstartLambdaStack extends Stack {
           MCP_RESOURCE: mcpResource.valueAsString,
           OAUTH_JWKS_URL: oauthJwksUrl.valueAsString,
           LOG_LEVEL: logLevel.valueAsString,
+          METRICS: metrics.valueAsString,
         },
       });
       logicalId(f, id);

@@ -45,6 +45,11 @@ export interface LambdaConfig {
   /** `LOG_LEVEL`: the lowest level written (`debug`, `info`, `warn`, `error`, `silent`). Default `info`. */
   logLevel: LogLevelOption;
   /**
+   * `METRICS`: `on` (default) writes CloudWatch EMF documents beside the log lines, `off` none. EMF
+   * metrics are CloudWatch custom metrics, billed per metric for each hour they are sent.
+   */
+  metrics: boolean;
+  /**
    * OAuth (see auth.ts), present when `OAUTH_ISSUER` is set: then `MCP_RESOURCE` is required too
    * (the endpoint clients use, e.g. `https://<url-id>.lambda-url.<region>.on.aws/mcp`), and
    * `OAUTH_JWKS_URL` is optional. Empty values count as unset (the templates' parameter defaults).
@@ -67,6 +72,15 @@ export function logLevel(value: string | undefined): LogLevelOption {
     throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, not ${JSON.stringify(value)}`);
   }
   return level;
+}
+
+/** `METRICS`'s value: `on` (or unset, or empty) or `off`, in any case; throws on anything else. */
+function metricsOn(value: string | undefined): boolean {
+  const setting = value?.trim().toLowerCase() || "on";
+  if (setting !== "on" && setting !== "off") {
+    throw new Error(`METRICS must be "on" or "off", not ${JSON.stringify(value)}`);
+  }
+  return setting === "on";
 }
 
 /** Reads and checks the configuration; throws one error naming every missing variable. */
@@ -97,6 +111,7 @@ export function readConfig(env: Env): LambdaConfig {
     allowedOrigins: list(env.ALLOWED_ORIGINS, []),
     service: env.AWS_LAMBDA_FUNCTION_NAME || "portico-quickstart",
     logLevel: logLevel(env.LOG_LEVEL),
+    metrics: metricsOn(env.METRICS),
   };
   const secretsManager = env.AWS_ENDPOINT_URL_SECRETS_MANAGER || env.AWS_ENDPOINT_URL;
   if (secretsManager) config.secretsManagerEndpoint = secretsManager;

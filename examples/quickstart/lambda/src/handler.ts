@@ -10,7 +10,8 @@
  * Observability (`@portico/observe`): one JSON line per request on stdout (CloudWatch Logs), each
  * with the invocation's `awsRequestId` and X-Ray trace id, and CloudWatch Embedded Metric Format
  * documents (namespace `PorticoQuickstart`): requests, errors and durations by method and tool, store
- * latency, HTTP refusals, stream lengths. `LOG_LEVEL` sets the lowest level written (default info).
+ * latency, HTTP refusals, stream lengths. `LOG_LEVEL` sets the lowest level written (default info),
+ * `METRICS=off` leaves the metrics out.
  *
  * Tasks (the `report` tool, for clients that support them): the invocation that receives the
  * `tools/call` stores the task and answers at once; each run of it is an asynchronous invocation of
@@ -31,7 +32,9 @@ const secret = await fetchSecret(config);
 const ops = observe({
   service: config.service,
   level: config.logLevel,
-  metrics: emfMetrics({ namespace: METRICS_NAMESPACE, service: config.service }),
+  ...(config.metrics
+    ? { metrics: emfMetrics({ namespace: METRICS_NAMESPACE, service: config.service }) }
+    : {}),
 });
 
 const app = createApp(

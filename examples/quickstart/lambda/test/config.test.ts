@@ -25,7 +25,15 @@ describe("readConfig", () => {
       allowedOrigins: [],
       service: "portico-quickstart",
       logLevel: "info",
+      metrics: true,
     });
+  });
+
+  it("writes EMF metrics unless METRICS is off", () => {
+    expect(readConfig({ ...ENV, METRICS: "" }).metrics).toBe(true);
+    expect(readConfig({ ...ENV, METRICS: "ON" }).metrics).toBe(true);
+    expect(readConfig({ ...ENV, METRICS: " off" }).metrics).toBe(false);
+    expect(() => readConfig({ ...ENV, METRICS: "no" })).toThrow('METRICS must be "on" or "off", not "no"');
   });
 
   it("names its logs and metrics after the function, at LOG_LEVEL", () => {

@@ -278,7 +278,9 @@ export function logsReadme(runtime: keyof typeof LOGS_WHERE): string {
 It also writes CloudWatch Embedded Metric Format documents beside them (namespace \`Portico\`, the
 function's name as \`Service\`): \`Requests\`, \`Errors\`, \`Duration\` and \`ColdStarts\` by method and by
 tool, store latency and errors, HTTP refusals by status. CloudWatch turns them into metrics on its
-own: no API call and no IAM permission beyond writing logs.`
+own: no API call and no IAM permission beyond writing logs. They are custom metrics, billed per
+metric for each hour it receives data (every method and tool called adds eight); to go without,
+remove \`metrics\` from \`observe(…)\` in [\`src/handler.ts\`](src/handler.ts).`
       : "";
   return `## Logs
 
