@@ -10,6 +10,7 @@ export type {
   StreamEnd,
 } from "./instrument.ts";
 export type { LogLevelOption } from "./levels.ts";
+export { parseLevel } from "./levels.ts";
 export type { LoggerConfig } from "./logger.ts";
 export { StructuredLogger } from "./logger.ts";
 export type { Metric, MetricUnit } from "./metrics.ts";

@@ -8,7 +8,7 @@ import type { LogFields, McpCall, McpResult, Middleware, RequestScope, Stores } 
 import { roundMs } from "./clock.ts";
 import { httpScope } from "./http-scope.ts";
 import type { Instrument, RequestObservation, RequestStart } from "./instrument.ts";
-import { checkLevel, type LogLevelOption } from "./levels.ts";
+import { checkLevel, environmentLevel, type LogLevelOption } from "./levels.ts";
 import { StructuredLogger } from "./logger.ts";
 import { type Ending, errorEnding, resultEnding } from "./outcome.ts";
 import { quietly } from "./quietly.ts";
@@ -26,8 +26,12 @@ export interface ObserveOptions {
   enabled?: boolean;
   /** Written as `service` on every line (e.g. your function's name). */
   service?: string;
-  /** Lowest severity written: `debug`, `info` (default), `warn`, `error` or `silent`. */
-  level?: LogLevelOption;
+  /**
+   * Lowest severity written: `debug`, `info`, `warn`, `error` or `silent`. Default: the process
+   * environment's `LOG_LEVEL`, else Lambda's `AWS_LAMBDA_LOG_LEVEL`, else `info` (see `parseLevel`
+   * for a Worker's binding). `undefined` (what `parseLevel` gives for an unset value) is the default.
+   */
+  level?: LogLevelOption | undefined;
   /** Where lines go. Default: `jsonLines()` — JSON lines on stdout, batched; `console` where there is no stdout. */
   sink?: LogSink;
   /**
@@ -76,12 +80,20 @@ function correlation(call: McpCall, trace: TraceContext | undefined): LogFields 
 }
 
 export function observe(options: ObserveOptions = {}): Observer {
-  const level = checkLevel(options.level ?? "info");
+  const fromEnvironment = options.level === undefined ? environmentLevel() : undefined;
+  const level = checkLevel(options.level ?? fromEnvironment?.level);
   const base: LogFields = options.service === undefined ? {} : { service: options.service };
   const root = new StructuredLogger(
     { level, sink: options.sink ?? jsonLines(), redact: redactor(options.redact) },
     base,
   );
+  const ignored = fromEnvironment?.ignored;
+  if (ignored !== undefined) {
+    root.warn(
+      `${ignored.name} ${JSON.stringify(ignored.value)} is not a log level (debug, info, warn, error, silent): writing at info`,
+      { code: "invalid_log_level" },
+    );
+  }
   const requests = options.requests ?? true;
   const instruments = [options.metrics, options.traces, ...(options.instruments ?? [])].filter(
     (i): i is Instrument => i !== undefined,

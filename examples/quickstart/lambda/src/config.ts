@@ -3,7 +3,7 @@
  * CDK stack; the AWS_* variables by the Lambda runtime). No secret lives here: only where to fetch it.
  */
 import type { OAuthConfig } from "@portico/example-quickstart/auth";
-import type { LogLevelOption } from "@portico/observe";
+import { type LogLevelOption, parseLevel } from "@portico/observe";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -15,8 +15,6 @@ export interface AwsCredentials {
 
 /** The CloudWatch namespace of the functions' Embedded Metric Format metrics. */
 export const METRICS_NAMESPACE = "PorticoQuickstart";
-
-const LOG_LEVELS: readonly LogLevelOption[] = ["debug", "info", "warn", "error", "silent"];
 
 export interface LambdaConfig {
   /** The DynamoDB table of the legacy-era stores and the bus (`TABLE_NAME`). */
@@ -65,13 +63,13 @@ function list(value: string | undefined, fallback: string[]): string[] {
     .filter((entry) => entry !== "");
 }
 
-/** `LOG_LEVEL`'s value (any case, trimmed; empty or unset: `info`); throws naming the accepted ones. */
+/** `LOG_LEVEL`'s value (`parseLevel`: any case, trimmed; empty or unset: `info`); throws naming the accepted ones. */
 export function logLevel(value: string | undefined): LogLevelOption {
-  const level = (value?.trim().toLowerCase() || "info") as LogLevelOption;
-  if (!LOG_LEVELS.includes(level)) {
-    throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, not ${JSON.stringify(value)}`);
+  try {
+    return parseLevel(value) ?? "info";
+  } catch (error) {
+    throw new Error(`LOG_LEVEL: ${(error as Error).message}`);
   }
-  return level;
 }
 
 /** `METRICS`'s value: `on` (or unset, or empty) or `off`, in any case; throws on anything else. */

@@ -42,7 +42,7 @@ describe("readConfig", () => {
     expect(config.logLevel).toBe("warn");
     expect(readConfig({ ...ENV, LOG_LEVEL: "" }).logLevel).toBe("info");
     expect(() => readConfig({ ...ENV, LOG_LEVEL: "verbose" })).toThrow(
-      'LOG_LEVEL must be one of debug, info, warn, error, silent, not "verbose"',
+      'LOG_LEVEL: a log level must be one of debug, info, warn, error, silent; got "verbose"',
     );
   });
 

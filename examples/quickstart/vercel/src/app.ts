@@ -11,7 +11,7 @@
  */
 import { vercelDevDefaults } from "@portico/adapter-vercel/dev";
 import { createHandler, type McpHandler } from "@portico/core";
-import { type LogLevelOption, observe } from "@portico/observe";
+import { observe, parseLevel } from "@portico/observe";
 import { addOAuth, METADATA_PATH, type OAuthConfig } from "../../src/auth.ts";
 import { createQuickstartServer } from "../../src/tools.ts";
 import { type Env, storesFrom } from "./stores.ts";
@@ -53,7 +53,7 @@ export function createApp(env: Env): McpHandler {
   // vercel dev runs a fresh process per request: with no stores configured, the dev daemon's
   // memory stores and secret are shared by all of them. Anywhere else (Vercel) this is undefined.
   const dev = configured === undefined ? vercelDevDefaults({ env }) : undefined;
-  const ops = observe({ service: "portico-quickstart", level: (env.LOG_LEVEL || "info") as LogLevelOption });
+  const ops = observe({ service: "portico-quickstart", level: parseLevel(env.LOG_LEVEL) });
   const stores = configured ?? dev?.stores;
   const server = createQuickstartServer();
   server.use(ops); // first: it sees every request and every other middleware

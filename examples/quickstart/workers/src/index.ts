@@ -19,7 +19,7 @@ import { handle } from "@portico/adapter-workers";
 import { createHandler, type HandlerOptions } from "@portico/core";
 import { addOAuth, METADATA_PATH } from "@portico/example-quickstart/auth";
 import { createQuickstartServer } from "@portico/example-quickstart/tools";
-import { type LogLevelOption, observe } from "@portico/observe";
+import { observe, parseLevel } from "@portico/observe";
 import { durableObjectStores, PorticoSessionObject } from "@portico/store-durable-objects";
 import { oauthConfigFrom } from "./auth.ts";
 
@@ -34,7 +34,7 @@ export interface QuickstartEnv extends Env {
 }
 
 export default handle<QuickstartEnv>((env) => {
-  const ops = observe({ service: "portico-quickstart", level: (env.LOG_LEVEL || "info") as LogLevelOption });
+  const ops = observe({ service: "portico-quickstart", level: parseLevel(env.LOG_LEVEL) });
   const server = createQuickstartServer();
   server.use(ops); // first: it sees every request and every other middleware
   const options: HandlerOptions = {

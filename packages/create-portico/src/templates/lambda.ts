@@ -104,7 +104,7 @@ function handlerModule(options: ProjectOptions): string {
  */
 import { handle, streamHandle } from "@portico/adapter-lambda";
 import { createHandler, type ExecutionContextLike, type HandlerOptions } from "@portico/core";
-import { emfMetrics, type LogLevelOption, observe } from "@portico/observe";
+import { emfMetrics, observe, parseLevel } from "@portico/observe";
 ${dynamodb ? 'import { dynamoDbStores } from "@portico/store-dynamodb";\n' : ""}import { readConfig } from "./config.ts";
 import { fetchSecret } from "./secret.ts";
 import { createServer } from "./tools.ts";
@@ -116,7 +116,7 @@ const config = readConfig(process.env);
 const service = process.env.AWS_LAMBDA_FUNCTION_NAME ?? ${JSON.stringify(options.name)};
 const ops = observe({
   service,
-  level: (process.env.LOG_LEVEL || "info") as LogLevelOption,
+  level: parseLevel(process.env.LOG_LEVEL),
   metrics: emfMetrics({ service }),
 });
 const server = createServer();

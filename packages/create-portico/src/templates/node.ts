@@ -21,7 +21,7 @@ function appModule(options: ProjectOptions): string {
  * from the environment (see README.md).
  */
 import { createHandler, type ExecutionContextLike, type HandlerOptions, type McpHandler } from "@portico/core";
-import { type LogLevelOption, observe } from "@portico/observe";
+import { observe, parseLevel } from "@portico/observe";
 import { createServer } from "./tools.ts";
 
 export const MCP_PATH = "/mcp";
@@ -50,7 +50,7 @@ export interface App {
  */
 export function createApp(env: Readonly<Record<string, string | undefined>>, extra: HandlerOptions = {}): App {
   // One JSON line per request on stdout, errors with their stack (@portico/observe).
-  const ops = observe({ service: ${JSON.stringify(options.name)}, level: (env.LOG_LEVEL || "info") as LogLevelOption });
+  const ops = observe({ service: ${JSON.stringify(options.name)}, level: parseLevel(env.LOG_LEVEL) });
   const server = createServer();
   server.use(ops); // first: it sees every request
   const options: HandlerOptions = {

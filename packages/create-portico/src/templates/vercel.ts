@@ -48,7 +48,7 @@ function appModule(options: ProjectOptions): string {
  */
 import { devStores } from "@portico/adapter-vercel/dev";
 import { createHandler, type HandlerOptions, type McpHandler } from "@portico/core";
-import { type LogLevelOption, observe } from "@portico/observe";
+import { observe, parseLevel } from "@portico/observe";
 ${redis ? 'import { RedisRestClient, redisStores } from "@portico/store-redis";\n' : ""}import { createServer } from "./tools.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -67,7 +67,7 @@ export function createApp(env: Env): McpHandler {
     throw new Error("REQUEST_STATE_SECRET is not set: add it in the project's environment variables");
   }
   // One JSON line per request on stdout (Vercel's runtime logs), errors with their stack.
-  const ops = observe({ service: ${JSON.stringify(options.name)}, level: (env.LOG_LEVEL || "info") as LogLevelOption });
+  const ops = observe({ service: ${JSON.stringify(options.name)}, level: parseLevel(env.LOG_LEVEL) });
   const server = createServer();
   server.use(ops); // first: it sees every request
   const options: HandlerOptions = {

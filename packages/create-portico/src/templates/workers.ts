@@ -26,7 +26,7 @@ function workerModule(options: ProjectOptions): string {
  */
 import { handle } from "@portico/adapter-workers";
 import { createHandler, type HandlerOptions } from "@portico/core";
-import { type LogLevelOption, observe } from "@portico/observe";
+import { observe, parseLevel } from "@portico/observe";
 ${durable ? 'import { durableObjectStores, PorticoSessionObject } from "@portico/store-durable-objects";\n' : ""}import { createServer } from "./tools.ts";
 ${durable ? "\n// A module worker exports its handlers and its Durable Object classes.\nexport { PorticoSessionObject };\n" : ""}
 /** The bindings of wrangler.jsonc, and the secret. */
@@ -43,7 +43,7 @@ const MCP_PATH = "/mcp";
 
 export default handle<Env>((env) => {
   // One JSON line per request through console (Workers Logs), errors with their stack.
-  const ops = observe({ service: ${JSON.stringify(resourceName(options.name).toLowerCase())}, level: (env.LOG_LEVEL || "info") as LogLevelOption });
+  const ops = observe({ service: ${JSON.stringify(resourceName(options.name).toLowerCase())}, level: parseLevel(env.LOG_LEVEL) });
   const server = createServer();
   server.use(ops); // first: it sees every request
   const options: HandlerOptions = {
