@@ -22,7 +22,7 @@ export function enabled(level: LogLevelOption, severity: LogSeverity): boolean {
 
 /** `value` as a level, or a clear error naming the accepted ones. */
 export function checkLevel(value: unknown): LogLevelOption {
-  if (typeof value === "string" && value in RANK) return value as LogLevelOption;
+  if (typeof value === "string" && Object.hasOwn(RANK, value)) return value as LogLevelOption;
   throw new TypeError(`level must be one of ${NAMES}; got ${JSON.stringify(value)}`);
 }
 
@@ -39,9 +39,8 @@ export function checkLevel(value: unknown): LogLevelOption {
 export function parseLevel(value: string | undefined): LogLevelOption | undefined {
   const name = value?.trim().toLowerCase();
   if (name === undefined || name === "") return undefined;
-  if (name in RANK) return name as LogLevelOption;
-  const alias = ALIASES[name];
-  if (alias !== undefined) return alias;
+  if (Object.hasOwn(RANK, name)) return name as LogLevelOption;
+  if (Object.hasOwn(ALIASES, name)) return ALIASES[name] as LogLevelOption;
   throw new TypeError(`a log level must be one of ${NAMES}; got ${JSON.stringify(value)}`);
 }
 

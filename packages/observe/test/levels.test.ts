@@ -22,6 +22,11 @@ describe("parseLevel", () => {
     expect(() => parseLevel("verbose")).toThrow(
       'a log level must be one of debug, info, warn, error, silent; got "verbose"',
     );
+    // Names every object has are no levels either.
+    for (const name of ["constructor", "toString", "__proto__", "hasOwnProperty"]) {
+      expect(() => parseLevel(name), name).toThrow(TypeError);
+      expect(() => observe({ level: name as never }), name).toThrow(TypeError);
+    }
   });
 });
 
