@@ -17,7 +17,8 @@ import {
 } from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { requestLine } from "@portico/test-kit";
+import { expectAddLine } from "@portico/example-quickstart/test-lines";
+import { modernPost } from "@portico/test-kit";
 import { type ReadyProcess, spawnReady } from "@portico/test-kit/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -111,44 +112,20 @@ describe("plain `wrangler dev` in the Workers quickstart", () => {
 
   it("writes one JSON line per request (@portico/observe), correlated by the request's CF-Ray", async () => {
     const ray = "8f0e1d2c3b4a5968-LHR";
-    const call = await fetch(endpoint, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-        "mcp-protocol-version": "2026-07-28",
-        "mcp-method": "tools/call",
-        "mcp-name": "add",
-        "cf-ray": ray,
-      },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 7,
-        method: "tools/call",
-        params: {
-          name: "add",
-          arguments: { a: 4, b: 5 },
-          _meta: {
-            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-            "io.modelcontextprotocol/clientCapabilities": {},
-          },
+    const call = await fetch(
+      modernPost(
+        endpoint,
+        "tools/call",
+        { name: "add", arguments: { a: 4, b: 5 } },
+        {
+          id: 7,
+          headers: { "cf-ray": ray },
         },
-      }),
-    });
+      ),
+    );
     expect(call.status).toBe(200);
     await call.text();
     // wrangler dev prints the Worker's console output as it comes: the line is JSON on a line of its own.
-    const line = () => requestLine(dev?.output() ?? "", ray);
-    await expect.poll(line, { timeout: 10_000 }).toBeDefined();
-    expect(line()).toMatchObject({
-      level: "info",
-      service: "portico-quickstart",
-      method: "tools/call",
-      target: "add",
-      era: "modern",
-      jsonrpcId: 7,
-      outcome: "ok",
-      hostRequestId: ray,
-    });
+    expect(await expectAddLine(() => dev?.output() ?? "", ray)).toMatchObject({ jsonrpcId: 7 });
   });
 });
