@@ -74,6 +74,13 @@ function drained(stream: ResponseStreamLike, onWait: (wake: () => void) => void)
   });
 }
 
+/**
+ * Waits out this turn of the event loop, so that what was batched for its end (log lines, metric
+ * documents) is written before the response's end: Lambda may freeze the instance as soon as that
+ * arrives.
+ */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 const gone = (stream: ResponseStreamLike): boolean =>
   stream.destroyed === true || stream.writableEnded === true;
 
@@ -155,7 +162,8 @@ async function pipe(
     }
     out = head(runtime, stream, response.status, response.headers);
     if (chunk.done) {
-      finish(out);
+      await nextTurn();
+      if (!gone(out)) finish(out);
       return;
     }
     while (!chunk.done && !gone(out)) {
@@ -192,6 +200,7 @@ async function pipe(
       }
       chunk = await reader.read();
     }
+    if (chunk.done) await nextTurn();
     if (!gone(out)) out.end();
   } catch (error) {
     onError(error);
@@ -241,8 +250,10 @@ export function streamHandle(app: FetchApp, opts: LambdaHandlerOptions = {}): un
     const deadline = run.ctx.deadline === undefined ? undefined : run.ctx.deadline - margin;
     const buffered = readBufferedResponse(response);
     if (buffered !== undefined) {
+      await nextTurn();
       sendWhole(runtime, responseStream, buffered.status, buffered.headers, buffered.body ?? "");
     } else if (response.body === null) {
+      await nextTurn();
       finish(head(runtime, responseStream, response.status, response.headers));
     } else {
       await pipe(runtime, responseStream, response, deadline, onError);

@@ -36,7 +36,8 @@ describe("ctx.logger", () => {
       step: 1,
       rows: 3,
     });
-    expect(Date.parse(info.time)).not.toBeNaN();
+    expect(Date.parse(info.timestamp)).not.toBeNaN();
+    expect(info.time).toBeUndefined();
     const error = JSON.parse(err.mock.calls[0]?.[0] as string);
     expect(error).toMatchObject({
       level: "error",

@@ -13,6 +13,7 @@ import type { StructuredLogger } from "./logger.ts";
 import { quietly } from "./quietly.ts";
 import { followStream, opensLongStream } from "./stream-lines.ts";
 import { traceContextOf } from "./trace-context.ts";
+import { flushLines } from "./writer.ts";
 
 /** Longest client-given id written (a session id is 32 characters; the rest is a client's doing). */
 const MAX_ID = 200;
@@ -86,6 +87,8 @@ export function httpScope({ logger, instruments, handled }: HttpScopeOptions): R
           logger?.info("stream ended", { ...fields, durationMs: roundMs(durationMs), bytes, endedBy });
           const end: StreamEnd = { kind, durationMs, bytes, endedBy, fields };
           each(following, (i) => i.stream?.(end));
+          // Before the stream's end reaches the host, which may end the invocation with it.
+          flushLines();
         } catch {
           // As for every line: never the stream's failure.
         }

@@ -50,7 +50,7 @@ export class StructuredLogger implements Logger {
   #write(level: LogSeverity, message: string, fields: LogFields | undefined): void {
     if (!enabled(this.#config.level, level)) return;
     const own = fields === undefined ? undefined : this.#config.redact(fields);
-    const record = { level, time: isoTime(), msg: message, ...this.#fields, ...own };
+    const record = { level, timestamp: isoTime(), msg: message, ...this.#fields, ...own };
     try {
       quietly(this.#config.sink(record as LogRecord));
     } catch {

@@ -16,6 +16,7 @@ import { redactor } from "./redact.ts";
 import { jsonLines, type LogSink } from "./sinks.ts";
 import { observedStores } from "./stores.ts";
 import { type TraceContext, traceContextOf } from "./trace-context.ts";
+import { flushLines } from "./writer.ts";
 
 export interface ObserveOptions {
   /**
@@ -166,12 +167,18 @@ export function observe(options: ObserveOptions = {}): Observer {
         line.arguments = call.params.arguments;
       logger[ending.severity]("mcp request", line);
     };
+    // A streamed answer's last event (the result) follows at once, and the host may end the
+    // invocation with it: this request's lines and documents leave first.
+    const finished = (ending: Ending, result: McpResult | undefined) => {
+      finish(ending, result);
+      if (call.streamed) flushLines();
+    };
     try {
       const result = await run();
-      finish(resultEnding(result), result);
+      finished(resultEnding(result), result);
       return result;
     } catch (error) {
-      finish(errorEnding(error, call.aborted), undefined);
+      finished(errorEnding(error, call.aborted), undefined);
       throw error;
     }
   };

@@ -7,10 +7,13 @@
 import type { LogFields, LogSeverity } from "@portico/core";
 import { type LineWriter, stdoutWriter } from "./writer.ts";
 
-/** One log line: severity, ISO time, message, then the fields. */
+/**
+ * One log line: severity, ISO time (`timestamp`, RFC 3339 in UTC: the key and form Lambda's JSON log
+ * format reads, so its application log-level filter sees the line's own level), message, then the fields.
+ */
 export interface LogRecord extends LogFields {
   level: LogSeverity;
-  time: string;
+  timestamp: string;
   msg: string;
 }
 
@@ -39,7 +42,7 @@ export function jsonConsole(): LogSink {
 
 /** The fields of a record without the three a logger library writes itself. */
 function fieldsOf(record: LogRecord): LogFields {
-  const { level: _level, time: _time, msg: _msg, ...fields } = record;
+  const { level: _level, timestamp: _timestamp, msg: _msg, ...fields } = record;
   return fields;
 }
 

@@ -2,7 +2,7 @@
  * Lines out of the process at the cost of one write for many: lines written in the same turn of the
  * event loop (the request lines and EMF documents of every request that finished in it) leave in
  * one `write` at its end. A warn or error line goes out at once, with everything before it, and so
- * does a batch that reaches 64 KB; whatever is left is written when the process exits. Writing is
+ * does a batch that reaches 64 KB (and every batch at `flushLines()`); whatever is left is written when the process exits. Writing is
  * synchronous (Node writes stdout to files and pipes synchronously on Linux), so nothing piles up.
  */
 
@@ -39,9 +39,16 @@ function flushAtExit(flush: () => void): void {
   atExit.add(flush);
   if (listening) return;
   listening = true;
-  processOf()?.once?.("exit", () => {
-    for (const f of atExit) f();
-  });
+  processOf()?.once?.("exit", flushLines);
+}
+
+/**
+ * Writes every batching writer's waiting lines now. A streamed answer's lines are written just
+ * before its last event leaves: the host may end the invocation (Lambda: freeze the instance) as
+ * soon as that event is out, before the end of this turn.
+ */
+export function flushLines(): void {
+  for (const f of atExit) f();
 }
 
 /** A batching writer over `write` (which receives whole lines, each ending in `\n`). */

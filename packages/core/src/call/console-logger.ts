@@ -18,16 +18,16 @@ function text(line: LogFields, level: LogSeverity, message: string, base: LogFie
   } catch {
     const fieldsError = "the fields could not be written as JSON";
     try {
-      return JSON.stringify({ level, time: line.time, msg: message, ...base, fieldsError });
+      return JSON.stringify({ level, timestamp: line.timestamp, msg: message, ...base, fieldsError });
     } catch {
-      return JSON.stringify({ level, time: line.time, msg: message, fieldsError });
+      return JSON.stringify({ level, timestamp: line.timestamp, msg: message, fieldsError });
     }
   }
 }
 
 /** Logging never throws into the handler that logs. */
 function write(level: LogSeverity, message: string, base: LogFields, fields: LogFields | undefined): void {
-  const line: LogFields = { level, time: new Date().toISOString(), msg: message, ...base };
+  const line: LogFields = { level, timestamp: new Date().toISOString(), msg: message, ...base };
   if (fields !== undefined) {
     for (const key of Object.keys(fields)) {
       try {
