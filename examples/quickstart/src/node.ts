@@ -1,12 +1,20 @@
-/** The quickstart on the Node adapter: http://127.0.0.1:3000/mcp (PORT overrides the port). */
+/**
+ * The quickstart on the Node adapter: http://127.0.0.1:3000/mcp (PORT overrides the port). Every
+ * request writes one JSON line on stdout (`@portico/observe`; `LOG_LEVEL=warn` keeps only problems),
+ * as the deployed quickstarts do.
+ */
 import { serve } from "@portico/adapter-node";
 import { createHandler, type ExecutionContextLike, PorticoError } from "@portico/core";
+import { observe } from "@portico/observe";
 import { createQuickstartServer } from "./tools.ts";
 
 try {
   // A mistake in a tool's definition (a schema with no JSON Schema form, a non-object input)
   // throws a PorticoError here, at startup, saying what to change.
-  const mcp = createHandler(createQuickstartServer());
+  const ops = observe({ service: "portico-quickstart" });
+  const quickstart = createQuickstartServer();
+  quickstart.use(ops);
+  const mcp = createHandler(quickstart, { onError: ops.onError });
 
   /** `env` and `ctx` pass through: the adapter's shutdown signal ends long-lived streams with a retry hint. */
   const app = {
