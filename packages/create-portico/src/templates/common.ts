@@ -160,8 +160,48 @@ export function createServer(): McpServer {
 `;
 }
 
-/** `test/_mcp.ts`: one modern-era (2026-07-28, stateless) tools/call, and the text it answers. */
-export function mcpTestHelper(): string {
+/**
+ * `stdoutLines()` of a generated `test/_mcp.ts`: for the runtimes whose tests run the handler in the
+ * test's own process and read its log lines (Lambda, Vercel).
+ */
+const STDOUT_LINES = `/**
+ * The JSON lines written to stdout while \`work\` runs (and the turn after it, when batched log lines
+ * leave), each parsed; other output is skipped. What is written still reaches stdout: node --test
+ * shows a test file's output.
+ */
+export async function stdoutLines(work: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
+  const written: string[] = [];
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    written.push(String(chunk));
+    return (write as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
+  }) as typeof process.stdout.write;
+  try {
+    await work();
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.stdout.write = write;
+  }
+  // Only the JSON lines, chunk by chunk: node --test's own (binary) reports share stdout.
+  return written
+    .flatMap((chunk) => chunk.split("\\n"))
+    .flatMap((line) => {
+      try {
+        const value: unknown = JSON.parse(line);
+        return typeof value === "object" && value !== null ? [value as Record<string, unknown>] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
+`;
+
+/**
+ * `test/_mcp.ts`: one modern-era (2026-07-28, stateless) tools/call, and the text it answers; with
+ * `stdoutLines`, a helper that reads the JSON lines a piece of work writes on stdout.
+ */
+export function mcpTestHelper({ stdoutLines = false }: { stdoutLines?: boolean } = {}): string {
   return `/** Test helpers: a stateless MCP tools/call (protocol 2026-07-28) and the text of its answer. */
 
 const PROTOCOL = "2026-07-28";
@@ -198,38 +238,7 @@ interface ToolResult {
   isError?: boolean;
 }
 
-/**
- * The JSON lines written to stdout while \`work\` runs (and the turn after it, when batched log lines
- * leave), each parsed; other output is skipped. What is written still reaches stdout: node --test
- * shows a test file's output.
- */
-export async function stdoutLines(work: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
-  const written: string[] = [];
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    written.push(String(chunk));
-    return (write as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
-  }) as typeof process.stdout.write;
-  try {
-    await work();
-    await new Promise((resolve) => setImmediate(resolve));
-  } finally {
-    process.stdout.write = write;
-  }
-  // Only the JSON lines, chunk by chunk: node --test's own (binary) reports share stdout.
-  return written
-    .flatMap((chunk) => chunk.split("\\n"))
-    .flatMap((line) => {
-      try {
-        const value: unknown = JSON.parse(line);
-        return typeof value === "object" && value !== null ? [value as Record<string, unknown>] : [];
-      } catch {
-        return [];
-      }
-    });
-}
-
-/** The first text of a successful tools/call answer (JSON or an SSE stream); throws otherwise. */
+${stdoutLines ? STDOUT_LINES : ""}/** The first text of a successful tools/call answer (JSON or an SSE stream); throws otherwise. */
 export async function toolText(response: Response): Promise<string> {
   const body = await response.text();
   if (response.status !== 200) throw new Error(\`HTTP \${response.status}: \${body}\`);

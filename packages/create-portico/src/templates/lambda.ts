@@ -233,7 +233,7 @@ export function lambdaSources(options: ProjectOptions): ProjectFiles {
     "src/config.ts": configModule(options),
     "src/secret.ts": secretModule(),
     "src/handler.ts": handlerModule(options),
-    "test/_mcp.ts": mcpTestHelper(),
+    "test/_mcp.ts": mcpTestHelper({ stdoutLines: true }),
     "test/handler.test.ts": handlerTest(),
   };
 }

@@ -273,7 +273,7 @@ export function vercelProject(options: ProjectOptions, version: string): Project
     "src/tools.ts": toolsModule(options),
     "src/app.ts": appModule(options),
     "scripts/dev.ts": devScript(),
-    "test/_mcp.ts": mcpTestHelper(),
+    "test/_mcp.ts": mcpTestHelper({ stdoutLines: true }),
     "test/api.test.ts": functionTest(),
   };
 }
