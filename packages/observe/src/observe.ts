@@ -80,6 +80,27 @@ function correlation(call: McpCall, trace: TraceContext | undefined): LogFields 
   return fields;
 }
 
+/** The `mcp request` line of a call that ended (with its arguments when `withArguments` is the call). */
+function requestLine(
+  logger: StructuredLogger,
+  ending: Ending,
+  durationMs: number,
+  coldStart: boolean,
+  streamed: boolean,
+  withArguments: McpCall | undefined,
+): void {
+  const line: LogFields = {
+    outcome: ending.outcome,
+    durationMs: roundMs(durationMs),
+    coldStart,
+    ...ending.fields,
+  };
+  if (streamed) line.streamed = true;
+  const args = withArguments?.params.arguments;
+  if (args !== undefined) line.arguments = args;
+  logger[ending.severity]("mcp request", line);
+}
+
 export function observe(options: ObserveOptions = {}): Observer {
   const fromEnvironment = options.level === undefined ? environmentLevel() : undefined;
   const level = checkLevel(options.level ?? fromEnvironment?.level);
@@ -155,30 +176,26 @@ export function observe(options: ObserveOptions = {}): Observer {
       const durationMs = performance.now() - started;
       const end = { ending, durationMs, streamed: call.streamed, result };
       for (const o of observations) quietly(o.end(end));
-      if (!requests || !logger.enabled(ending.severity)) return;
-      const line: LogFields = {
-        outcome: ending.outcome,
-        durationMs: roundMs(durationMs),
-        coldStart,
-        ...ending.fields,
-      };
-      if (end.streamed) line.streamed = true;
-      if (options.arguments === true && call.params.arguments !== undefined)
-        line.arguments = call.params.arguments;
-      logger[ending.severity]("mcp request", line);
-    };
-    // A streamed answer's last event (the result) follows at once, and the host may end the
-    // invocation with it: this request's lines and documents leave first.
-    const finished = (ending: Ending, result: McpResult | undefined) => {
-      finish(ending, result);
-      if (call.streamed) flushLines();
+      if (requests && logger.enabled(ending.severity)) {
+        requestLine(
+          logger,
+          ending,
+          durationMs,
+          coldStart,
+          end.streamed,
+          options.arguments === true ? call : undefined,
+        );
+      }
+      // A streamed answer's last event (the result) follows at once, and the host may end the
+      // invocation with it: this request's lines and documents leave first.
+      if (end.streamed) flushLines();
     };
     try {
       const result = await run();
-      finished(resultEnding(result), result);
+      finish(resultEnding(result), result);
       return result;
     } catch (error) {
-      finished(errorEnding(error, call.aborted), undefined);
+      finish(errorEnding(error, call.aborted), undefined);
       throw error;
     }
   };
