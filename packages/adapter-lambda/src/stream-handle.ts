@@ -238,6 +238,7 @@ export function streamHandle(app: FetchApp, opts: LambdaHandlerOptions = {}): un
     if (isTaskEvent(event)) {
       // An asynchronous invocation running a task (see invokeSelf): nobody reads this answer.
       await runTaskEvent(app, event, opts.env, context, onError, margin);
+      await nextTurn();
       sendWhole(runtime, responseStream, 202, {}, "");
       return;
     }
