@@ -2,8 +2,9 @@
  * Lines out of the process at the cost of one write for many: lines written in the same turn of the
  * event loop (the request lines and EMF documents of every request that finished in it) leave in
  * one `write` at its end. A warn or error line goes out at once, with everything before it, and so
- * does a batch that reaches 64 KB (and every batch at `flushLines()`); whatever is left is written when the process exits. Writing is
- * synchronous (Node writes stdout to files and pipes synchronously on Linux), so nothing piles up.
+ * does a batch that reaches 64 KB (and every batch at `flushLines()`); whatever is left is written
+ * when the process exits. Writing is synchronous (Node writes stdout to files and pipes
+ * synchronously on Linux), so nothing piles up.
  */
 
 import { quietly } from "./quietly.ts";
