@@ -13,7 +13,7 @@ import type { StructuredLogger } from "./logger.ts";
 import { quietly } from "./quietly.ts";
 import { followStream, opensLongStream } from "./stream-lines.ts";
 import { traceContextOf } from "./trace-context.ts";
-import { flushLines } from "./writer.ts";
+import { flushLines, linesWritten } from "./writer.ts";
 
 /** Longest client-given id written (a session id is 32 characters; the rest is a client's doing). */
 const MAX_ID = 200;
@@ -35,6 +35,23 @@ function each(instruments: readonly Instrument[], work: (i: Instrument) => unkno
     } catch {
       // An instrument never fails the request it describes.
     }
+  }
+}
+
+/**
+ * The request's lines (its MCP request line, its HTTP line, its documents) are batched to the end
+ * of the turn: the host's `waitUntil` keeps the invocation open until they are written (Lambda's
+ * `handle()` awaits it before returning its result; Vercel before ending the function), whatever
+ * the runtime does between an answer and the next event.
+ */
+function holdFor(host: ExecutionContextLike): void {
+  if (host.waitUntil === undefined) return;
+  const written = linesWritten();
+  if (written === undefined) return;
+  try {
+    host.waitUntil(written);
+  } catch {
+    // A host that no longer takes work: the lines still leave at the end of the turn.
   }
 }
 
@@ -65,14 +82,18 @@ export function httpScope({ logger, instruments, handled }: HttpScopeOptions): R
       // A long-lived stream is followed to its end: its response is replaced by the followed one.
       return answer.then((response) => {
         report(request, response, host, started);
+        holdFor(host);
         return isEventStream(response) && follows() ? followed(request, response, host) : response;
       });
     }
     // Anything else: the answer is handed back as it is (the handler then has nothing to check),
     // and the request reported beside it. A failed answer is the handler's to report.
     answer.then(
-      (response) => report(request, response, host, started),
-      () => {},
+      (response) => {
+        report(request, response, host, started);
+        holdFor(host);
+      },
+      () => holdFor(host),
     );
     return answer;
   };

@@ -129,7 +129,10 @@ export function observe(options: ObserveOptions = {}): Observer {
   const httpInstruments = enabled
     ? instruments.filter((i) => i.http !== undefined || i.stream !== undefined)
     : [];
-  const httpScoped = httpLines || httpInstruments.length > 0;
+  // The scope also holds each request open (its host's `waitUntil`) until its batched lines are
+  // written: there whenever lines below warn can be written (warn and error lines leave at once).
+  const batchedLines = enabled && (level === "debug" || level === "info");
+  const httpScoped = httpLines || httpInstruments.length > 0 || batchedLines;
   /** The headers of HTTP requests an MCP request covers (the same object the scope sees). */
   const handled = new WeakSet<Headers>();
   // Everything off: tools' lines are dropped too, and a request costs one assignment.

@@ -32,12 +32,19 @@ function afterThisTurn(work: () => void): void {
   else setTimeout(work, 0);
 }
 
-/** The writers to flush when the process exits (one `exit` listener for all of them). */
-const atExit = new Set<() => void>();
+/** What the module knows of each batching writer. */
+interface Batching {
+  flush(): void;
+  /** Settles once the lines waiting now are written; `undefined` when none are waiting. */
+  written(): Promise<void> | undefined;
+}
+
+/** Every batching writer: flushed together when the process exits (one `exit` listener for all). */
+const writers = new Set<Batching>();
 let listening = false;
 
-function flushAtExit(flush: () => void): void {
-  atExit.add(flush);
+function register(writer: Batching): void {
+  writers.add(writer);
   if (listening) return;
   listening = true;
   processOf()?.once?.("exit", flushLines);
@@ -49,7 +56,23 @@ function flushAtExit(flush: () => void): void {
  * soon as that event is out, before the end of this turn.
  */
 export function flushLines(): void {
-  for (const f of atExit) f();
+  for (const w of writers) w.flush();
+}
+
+/**
+ * Settles once the lines waiting in every batching writer now are written (at the end of this
+ * turn); `undefined` when none are waiting. Handed to a request's `waitUntil`, it keeps the
+ * invocation open until its lines are out: Lambda's `handle()` returns, and Vercel ends the
+ * function, only after it settles.
+ */
+export function linesWritten(): Promise<void> | undefined {
+  let pending: Promise<void>[] | undefined;
+  for (const w of writers) {
+    const p = w.written();
+    if (p !== undefined) (pending ??= []).push(p);
+  }
+  if (pending === undefined) return undefined;
+  return pending.length === 1 ? pending[0] : Promise.all(pending).then(() => {});
 }
 
 /** A batching writer over `write` (which receives whole lines, each ending in `\n`). */
@@ -57,17 +80,34 @@ export function batchedWriter(write: (chunk: string) => void): LineWriter {
   let lines: string[] = [];
   let bytes = 0;
   let scheduled = false;
+  /** The promise `written()` gave for the lines waiting now, and how to settle it. */
+  let waited: { promise: Promise<void>; settle: () => void } | undefined;
   const flush = () => {
     scheduled = false;
-    if (lines.length === 0) return;
-    const chunk = `${lines.join("\n")}\n`;
-    lines = [];
-    bytes = 0;
-    try {
-      quietly(write(chunk));
-    } catch {
-      // Logging must never fail the work it describes.
+    const settle = waited?.settle;
+    waited = undefined;
+    if (lines.length > 0) {
+      const chunk = `${lines.join("\n")}\n`;
+      lines = [];
+      bytes = 0;
+      try {
+        quietly(write(chunk));
+      } catch {
+        // Logging must never fail the work it describes.
+      }
     }
+    settle?.();
+  };
+  const written = (): Promise<void> | undefined => {
+    if (lines.length === 0) return undefined;
+    if (waited === undefined) {
+      let settle = () => {};
+      const promise = new Promise<void>((resolve) => {
+        settle = resolve;
+      });
+      waited = { promise, settle };
+    }
+    return waited.promise;
   };
   const writer = (line: string, urgent = false) => {
     lines.push(line);
@@ -78,7 +118,7 @@ export function batchedWriter(write: (chunk: string) => void): LineWriter {
       afterThisTurn(flush);
     }
   };
-  flushAtExit(flush);
+  register({ flush, written });
   return Object.assign(writer, { flush });
 }
 
