@@ -66,12 +66,12 @@ export function flushLines(): void {
  * function, only after it settles.
  */
 export function linesWritten(): Promise<void> | undefined {
-  let pending: Promise<void>[] | undefined;
+  const pending: Promise<void>[] = [];
   for (const w of writers) {
     const p = w.written();
-    if (p !== undefined) (pending ??= []).push(p);
+    if (p !== undefined) pending.push(p);
   }
-  if (pending === undefined) return undefined;
+  if (pending.length === 0) return undefined;
   return pending.length === 1 ? pending[0] : Promise.all(pending).then(() => {});
 }
 
