@@ -1,6 +1,5 @@
-import { toEvent } from "@portico/adapter-lambda";
 import { describe, expect, it } from "vitest";
-import { type FetchApp, streamHandle } from "../src/index.ts";
+import { type FetchApp, streamHandle, toEvent } from "../src/index.ts";
 import { FakeResponseStream, installFakeRuntime, type StreamingHandler } from "./_fake-runtime.ts";
 
 // Lambda may freeze the instance as soon as a streamed response's end arrives. What the app batched

@@ -80,14 +80,14 @@ function correlation(call: McpCall, trace: TraceContext | undefined): LogFields 
   return fields;
 }
 
-/** The `mcp request` line of a call that ended (with its arguments when `withArguments` is the call). */
+/** The `mcp request` line of a call that ended (with `args`, its arguments, when they are logged). */
 function requestLine(
   logger: StructuredLogger,
   ending: Ending,
   durationMs: number,
   coldStart: boolean,
   streamed: boolean,
-  withArguments: McpCall | undefined,
+  args: unknown,
 ): void {
   const line: LogFields = {
     outcome: ending.outcome,
@@ -96,7 +96,6 @@ function requestLine(
     ...ending.fields,
   };
   if (streamed) line.streamed = true;
-  const args = withArguments?.params.arguments;
   if (args !== undefined) line.arguments = args;
   logger[ending.severity]("mcp request", line);
 }
@@ -186,7 +185,7 @@ export function observe(options: ObserveOptions = {}): Observer {
           durationMs,
           coldStart,
           end.streamed,
-          options.arguments === true ? call : undefined,
+          options.arguments === true ? call.params.arguments : undefined,
         );
       }
       // A streamed answer's last event (the result) follows at once, and the host may end the
