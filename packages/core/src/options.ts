@@ -15,38 +15,38 @@ export interface ModernHandlerOptions {
    * Where the one-time MRTR `requestState` records and cross-instance messages (`subscriptions/listen`)
    * live. Default: in memory (one instance). An event log is never used; any `Stores` fits.
    */
-  stores?: ModernStores;
+  stores?: ModernStores | undefined;
   /**
    * Longest wait for one store call; beyond it the call fails as unavailable (503 + `Retry-After`,
    * and open streams end) instead of hanging. Default 10 s; 0 waits forever; at most 2^31−1 ms
    * (about 24.8 days, the longest a timer waits), as for every duration armed as a timer.
    */
-  storeTimeoutMs?: number;
+  storeTimeoutMs?: number | undefined;
   /**
    * Extra host names (`name` or `name:port`) accepted in `Host`. Localhost names always are, and so
    * are the hosts the platform routed by (the adapter's `ctx.routedHosts`: API Gateway and Function
    * URL domains, `*.workers.dev`, a Vercel deployment's hosts). `["*"]` turns the DNS-rebinding
    * check off: never needed, not recommended.
    */
-  allowedHosts?: string[];
+  allowedHosts?: string[] | undefined;
   /**
    * Extra origins (`https://app.example.com`) accepted in `Origin`, and answered with CORS headers.
    * Localhost origins and the accepted host's own origin always pass. `["*"]` disables the check.
    */
-  allowedOrigins?: string[];
+  allowedOrigins?: string[] | undefined;
   /** Largest accepted body in bytes (413 beyond). Default 4 MB. */
-  maxBodyBytes?: number;
+  maxBodyBytes?: number | undefined;
   /** Deepest accepted JSON nesting of a body (400 beyond). Default 64. */
-  maxJsonDepth?: number;
+  maxJsonDepth?: number | undefined;
   /** Most members of one JSON object or array in a body (400 beyond). Default 100,000. */
-  maxJsonItems?: number;
+  maxJsonItems?: number | undefined;
   /**
    * Secret sealing the MRTR `requestState` (HMAC-SHA-256). Give every instance the same one, from
    * configuration. Without it a random per-instance secret is used.
    */
-  secret?: string | Uint8Array;
+  secret?: string | Uint8Array | undefined;
   /** Lifetime of a sealed `requestState`. Default 10 minutes. */
-  requestStateTtlMs?: number;
+  requestStateTtlMs?: number | undefined;
   /**
    * Most used MRTR `requestState`s one caller holds at once, shared by every instance on the same
    * stores: a retry's state is remembered (so it opens only once) until it expires, in one record
@@ -56,18 +56,18 @@ export interface ModernHandlerOptions {
    * and `data.retryAfterMs`; nothing else is affected. Default 1000; `Infinity` turns it off (not
    * recommended: the caller's record then grows with its retries).
    */
-  maxRequestStatesPerCaller?: number;
+  maxRequestStatesPerCaller?: number | undefined;
   /**
    * SSE keep-alive comment interval. Default 15 s; 0 disables them on answers, while long-lived
    * streams (the legacy GET stream, `subscriptions/listen`) still write one every 60 s: a host that
    * notices a departed client only on a write (Workers) would otherwise hold its stream for ever.
    * At most 2^31−1 ms.
    */
-  keepAliveMs?: number;
+  keepAliveMs?: number | undefined;
   /** `retry` hint sent when the server ends a stream. Default 1000 ms; at most 2^31−1 ms. */
-  retryMs?: number;
+  retryMs?: number | undefined;
   /** Long-lived streams end (with a retry hint) after this long. Default: never. */
-  maxStreamMs?: number;
+  maxStreamMs?: number | undefined;
   /**
    * Most `subscriptions/listen` streams one caller may hold open at once on one instance — its
    * principal when authenticated, else the address the platform saw (`ctx.clientAddress`, an IPv6
@@ -75,71 +75,73 @@ export interface ModernHandlerOptions {
    * are not counted. Beyond it a listen gets 429 + `Retry-After`. A place comes back when its
    * stream ends, however it ends. Default 16; `Infinity` turns it off.
    */
-  maxListenStreamsPerCaller?: number;
+  maxListenStreamsPerCaller?: number | undefined;
   /** Handlers' signals fire this long before the host's deadline. Default 1000 ms; at most 2^31−1 ms. */
-  deadlineMarginMs?: number;
+  deadlineMarginMs?: number | undefined;
   /** Cache hints on modern list/read results. Default `{ ttlMs: 0, scope: "private" }`. */
-  cache?: { ttlMs?: number; scope?: "public" | "private" };
+  cache?: { ttlMs?: number | undefined; scope?: "public" | "private" | undefined } | undefined;
   /**
    * Who may call: `oauthResourceServer(…)`, `albOidc(…)` or `cloudflareAccess(…)` of
    * `@portico/auth`, or your own {@link Authenticator}. Runs after the Host/Origin check; the
    * principal it returns is `ctx.auth` in both eras, binds legacy sessions and MRTR state, and is
    * what definitions' `scopes` are checked against.
    */
-  auth?: Authenticator;
+  auth?: Authenticator | undefined;
   /**
    * A bare authentication hook (`auth` is the full form): return auth info, `undefined`
    * (anonymous) or a `Response` to send instead (e.g. 401 with `WWW-Authenticate`).
    */
-  authenticate?: (
-    request: Request,
-    ctx: ExecutionContextLike,
-  ) => AuthInfo | Response | undefined | Promise<AuthInfo | Response | undefined>;
+  authenticate?:
+    | ((
+        request: Request,
+        ctx: ExecutionContextLike,
+      ) => AuthInfo | Response | undefined | Promise<AuthInfo | Response | undefined>)
+    | undefined;
   /**
    * Receives errors that are not sent to clients (tool crashes, store failures); `call` is the MCP
    * request it happened in, when there is one (its `logger` carries the request's correlation
    * fields). Default: console.error.
    */
-  onError?: (error: unknown, where: string, call?: McpCall) => void;
+  onError?: ((error: unknown, where: string, call?: McpCall) => void) | undefined;
 }
 
 /** The options of `createHandler`: those of {@link ModernHandlerOptions}, and the legacy era's. */
 export interface HandlerOptions extends Omit<ModernHandlerOptions, "stores"> {
   /** Where legacy sessions, events and cross-instance messages live. Default: in memory (one instance). */
-  stores?: Stores;
+  stores?: Stores | undefined;
   /**
    * Idle lifetime of a legacy session: it lives while used (the expiry slides, written back at most
    * once per half lifetime). Default 1 hour.
    */
-  sessionTtlMs?: number;
+  sessionTtlMs?: number | undefined;
   /** Absolute maximum lifetime of a legacy session, however busy. Default: none. */
-  sessionMaxLifetimeMs?: number;
+  sessionMaxLifetimeMs?: number | undefined;
   /**
    * How long a streamed legacy call's owner lease lasts without a heartbeat (renewed every third
    * of it while the call runs). A client resuming the stream of a call whose instance died gets a
    * JSON-RPC error this long (plus half of it) after the last heartbeat. Default 15 s; at most
    * 2^31−1 ms.
    */
-  leaseMs?: number;
+  leaseMs?: number | undefined;
   /**
    * Most long-lived streams (GET streams, resumed streams) one legacy session may hold open on one
    * instance; more get 429 with `Retry-After`. Default 8.
    */
-  maxStreamsPerSession?: number;
+  maxStreamsPerSession?: number | undefined;
   /**
    * Most server→client requests (`elicit()`, sampling, roots) one legacy session may have awaiting
    * the client's reply on one instance. Beyond it the request fails at once: the tool's `elicit()`
    * rejects with a JSON-RPC error (-32603) naming this option. Each holds a reply mailbox (a reply is
    * at most `maxBodyBytes`), a bus subscription and a timer. Default 8.
    */
-  maxPendingReplies?: number;
+  maxPendingReplies?: number | undefined;
   /**
    * Most legacy sessions one caller may hold open — its principal when authenticated, else the
    * address the platform saw (`ctx.clientAddress`); callers the server cannot tell apart are not
    * counted. Beyond it `initialize` gets 429 + `Retry-After`. Shared by every instance on the same
    * stores (one record per caller, about 50 bytes per session). Default 256; `Infinity` turns it off.
    */
-  maxSessionsPerCaller?: number;
+  maxSessionsPerCaller?: number | undefined;
   /**
    * Most legacy sessions open at once on this server — every instance on the same stores, all
    * callers together. Beyond it `initialize` gets 503 + `Retry-After`. Counted in at most 16 small
@@ -149,13 +151,13 @@ export interface HandlerOptions extends Omit<ModernHandlerOptions, "stores"> {
    * (plus its event log, up to the stores' `maxBytesPerSession`), so the default bounds the session
    * records to roughly 100 MB. Default 100,000; `Infinity` turns it off (no census writes).
    */
-  maxSessions?: number;
+  maxSessions?: number | undefined;
   /** How long a legacy server→client request waits for the reply. Default 5 minutes; at most 2^31−1 ms. */
-  replyTimeoutMs?: number;
+  replyTimeoutMs?: number | undefined;
   /** Serve the legacy era (initialize + sessions). Default true. */
-  legacy?: boolean;
+  legacy?: boolean | undefined;
   /** Serve the modern era (2026-07-28). Default true. */
-  modern?: boolean;
+  modern?: boolean | undefined;
 }
 
 /** Shortest accepted `secret`: 32 bytes (256 bits, the HMAC-SHA-256 key size). */
@@ -187,8 +189,12 @@ const TIMERS = [
 const LIFETIMES = ["requestStateTtlMs", "sessionTtlMs", "sessionMaxLifetimeMs"] as const;
 const ZERO_OK: readonly string[] = ["storeTimeoutMs", "keepAliveMs", "retryMs", "deadlineMarginMs"];
 
+/** A refused value as the message shows it: text quoted (`"100"`, from `process.env`, is no number). */
+const shown = (value: unknown): string =>
+  typeof value === "string" ? `the string ${JSON.stringify(value.slice(0, 100))}` : String(value);
+
 const refuse = (name: string, rule: string, value: unknown): never => {
-  throw new PorticoError("invalid_options", `${name} must be ${rule}, got ${String(value)}`);
+  throw new PorticoError("invalid_options", `${name} must be ${rule}, got ${shown(value)}`);
 };
 
 /**

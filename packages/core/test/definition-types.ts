@@ -3,7 +3,7 @@
  * each `@ts-expect-error` fails the typecheck if the line it marks stops being an error.
  */
 import * as v from "valibot";
-import { addPrompt, addTool, McpServer } from "../src/index.ts";
+import { addPrompt, addTool, createHandler, createModernHandler, McpServer } from "../src/index.ts";
 
 const server = new McpServer({ name: "types", version: "1.0.0" });
 
@@ -49,3 +49,9 @@ addPrompt(server, "unknown", { arguments: [{ name: "code" }] }, ({ missing }) =>
   messages: [],
   description: missing,
 }));
+
+// Options take values read from the environment as they come (`string | undefined`) under
+// `exactOptionalPropertyTypes`: an absent variable leaves the default.
+declare const fromEnvironment: string | undefined;
+createHandler(server, { secret: fromEnvironment, allowedHosts: undefined, cache: { ttlMs: undefined } });
+createModernHandler(server, { secret: fromEnvironment, stores: undefined, onError: undefined });

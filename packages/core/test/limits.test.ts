@@ -326,7 +326,16 @@ describe("numeric options", () => {
     for (const [options, message] of [
       [{ maxPendingReplies: 0 }, "maxPendingReplies must be a number ≥ 1, got 0"],
       [{ sessionTtlMs: Number.NaN }, "sessionTtlMs must be a finite number ≥ 1, got NaN"],
-      [{ maxBodyBytes: "4mb" as unknown as number }, "maxBodyBytes must be a number ≥ 1, got 4mb"],
+      [
+        { maxBodyBytes: "4mb" as unknown as number },
+        'maxBodyBytes must be a number ≥ 1, got the string "4mb"',
+      ],
+      // A number read from process.env is still text: the message says so, not "got 100".
+      [{ maxSessions: "100" as unknown as number }, 'maxSessions must be a number ≥ 1, got the string "100"'],
+      [
+        { leaseMs: "5000" as unknown as number },
+        'leaseMs must be a finite number from 1 to 2147483647 ms (about 24.8 days), got the string "5000"',
+      ],
       [
         { keepAliveMs: -1 },
         "keepAliveMs must be a finite number from 0 to 2147483647 ms (about 24.8 days), got -1",
