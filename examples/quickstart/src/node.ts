@@ -30,8 +30,8 @@ try {
     },
   };
 
+  // The port comes from PORT (default 3000); a PORT that is no port is one line saying so.
   const server = await serve(app, {
-    port: process.env.PORT ? Number(process.env.PORT) : 3000,
     hostname: "127.0.0.1",
     handleSignals: true,
   });

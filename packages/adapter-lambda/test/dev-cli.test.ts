@@ -19,9 +19,13 @@ writeFileSync(MODULE, 'export const handler = async () => ({ statusCode: 200, bo
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the CLI until it exits (or prints its URL, then stops it); its exit code and output. */
-function run(args: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
   const child = spawn(process.execPath, ["--conditions=@portico/source", BIN, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
   });
   let stderr = "";
   let stdout = "";
@@ -73,6 +77,16 @@ describe("portico-lambda-dev", () => {
     }
   });
 
+  it("says in one line that PORT is no port, quoting it", async () => {
+    for (const text of ["abc", "3000x"]) {
+      const { code, stderr } = await run([MODULE], { PORT: text });
+      expect(code).toBe(1);
+      expect(stderr.trim().split("\n")).toStrictEqual([
+        `portico-lambda-dev: invalid PORT ${JSON.stringify(text)}: give an integer from 0 to 65535 (0 picks a free one)`,
+      ]);
+    }
+  });
+
   it("says in one line that the port is busy", async () => {
     const squatter = createServer(() => {});
     await new Promise<void>((resolve) => squatter.listen(0, "127.0.0.1", resolve));
@@ -81,7 +95,7 @@ describe("portico-lambda-dev", () => {
       const { code, stderr } = await run([MODULE, "--port", String(port)]);
       expect(code).toBe(1);
       expect(stderr.trim().split("\n")).toStrictEqual([
-        `portico-lambda-dev: cannot listen on 127.0.0.1:${port}: the port is already in use. Stop what listens there, or choose another port (PORT=… or serve(app, { port }))`,
+        `portico-lambda-dev: cannot listen on 127.0.0.1:${port}: the port is already in use. Stop what listens there, or choose another port (PORT=… or --port N)`,
       ]);
     } finally {
       await new Promise((resolve) => squatter.close(resolve));

@@ -2,7 +2,7 @@ export type { ExecutionContextLike, FetchApp } from "@portico/host";
 export type { OriginOptions } from "./_request-url.ts";
 export { InvalidHostError } from "./_request-url.ts";
 export type { ListenInfo, ServeOptions, Server } from "./serve.ts";
-export { serve } from "./serve.ts";
+export { REPEATED_SIGNAL_MS, serve } from "./serve.ts";
 export type { NodeHandler, NodeHandlerOptions } from "./to-node-handler.ts";
 export { toNodeHandler } from "./to-node-handler.ts";
 export type { ToRequestOptions } from "./to-request.ts";

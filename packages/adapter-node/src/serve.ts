@@ -5,6 +5,7 @@ import {
   type FetchApp,
   isTimerMs,
   listenError,
+  listenPort,
   shutdownReason,
   timerRange,
 } from "@portico/host";
@@ -36,9 +37,25 @@ export interface ServeOptions extends Omit<NodeHandlerOptions, "signal" | "waitU
   gracefulTimeoutMs?: number;
   /** Aborting it closes the server gracefully, as `close()` does. */
   signal?: AbortSignal;
-  /** Close gracefully on SIGINT / SIGTERM (a second signal then terminates as usual). Default: false. */
+  /**
+   * Close gracefully on SIGINT / SIGTERM; a second signal (more than {@link REPEATED_SIGNAL_MS} later)
+   * then terminates as usual. Default: false. The copy of Ctrl-C that `node --watch` passes on to
+   * its child, at the same moment as the terminal's, does not count as a second.
+   */
   handleSignals?: boolean;
+  /**
+   * Runs once the server has closed (by `close()`, a signal or `signal`), before `close()` resolves:
+   * close what the app holds (stores, clients) here. If it throws, `close()` rejects with it; after
+   * a signal it is written to stderr and the exit code set to 1.
+   */
+  onClose?: () => void | Promise<void>;
 }
+
+/**
+ * A signal this soon after the first is the same request to stop: `node --watch` passes the
+ * terminal's Ctrl-C on to its child, which the terminal signalled too.
+ */
+export const REPEATED_SIGNAL_MS = 500;
 
 /** A running server. */
 export interface Server extends ListenInfo {
@@ -51,16 +68,6 @@ export interface Server extends ListenInfo {
    * Idempotent: every call returns the same promise.
    */
   close(): Promise<void>;
-}
-
-function resolvePort(port: number | undefined): number {
-  const value = port ?? (process.env.PORT ? Number(process.env.PORT) : 3000);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    throw new RangeError(
-      `invalid port ${JSON.stringify(String(port ?? process.env.PORT))}: give an integer from 0 to 65535 (0 picks a free one)`,
-    );
-  }
-  return value;
 }
 
 /** `gracefulTimeoutMs` checked: `close()` waits it out with a timer, which keeps at most 2^31−1 ms. */
@@ -98,7 +105,7 @@ function handlerOptions(opts: ServeOptions): NodeHandlerOptions {
  * graceful `close()`.
  */
 export async function serve(app: FetchApp, opts: ServeOptions = {}): Promise<Server> {
-  const port = resolvePort(opts.port);
+  const port = listenPort(opts.port, process.env.PORT);
   const hostname = opts.hostname ?? "127.0.0.1";
   const gracefulTimeoutMs = resolveGracefulTimeout(opts.gracefulTimeoutMs);
   const shutdown = new AbortController();
@@ -122,19 +129,34 @@ export async function serve(app: FetchApp, opts: ServeOptions = {}): Promise<Ser
     hostname: address.address,
   };
 
-  const onSignal = (): void => {
-    void close();
+  let signalledAt: number | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalledAt === undefined) {
+      signalledAt = Date.now();
+      close().catch((error: unknown) => {
+        console.error("[portico] closing the server failed:", error);
+        process.exitCode = 1;
+      });
+    } else if (Date.now() - signalledAt > REPEATED_SIGNAL_MS) {
+      // A second request to stop: terminate as the signal would without a listener.
+      detachSignals();
+      process.kill(process.pid, signal);
+    }
+  };
+  const onAbort = (): void => {
+    close().catch((error: unknown) => console.error("[portico] closing the server failed:", error));
   };
   const detachSignals = (): void => {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-    opts.signal?.removeEventListener("abort", onSignal);
+    opts.signal?.removeEventListener("abort", onAbort);
   };
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      detachSignals();
+      // Signals stay heard while closing (see handleSignals); the abort listener goes.
+      opts.signal?.removeEventListener("abort", onAbort);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       // In-flight calls get the grace period (minus the core's margin) to answer.
@@ -147,17 +169,22 @@ export async function serve(app: FetchApp, opts: ServeOptions = {}): Promise<Ser
       clearTimeout(timer);
       server.closeAllConnections();
       await closed;
+      try {
+        await opts.onClose?.();
+      } finally {
+        detachSignals();
+      }
     })();
     return closing;
   };
 
   if (opts.handleSignals === true) {
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
   }
   if (opts.signal !== undefined) {
-    if (opts.signal.aborted) void close();
-    else opts.signal.addEventListener("abort", onSignal, { once: true });
+    if (opts.signal.aborted) onAbort();
+    else opts.signal.addEventListener("abort", onAbort, { once: true });
   }
   opts.onListen?.(info);
   return { ...info, server, close };

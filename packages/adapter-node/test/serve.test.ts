@@ -33,6 +33,32 @@ describe("serve", () => {
     );
   });
 
+  it("reads PORT when no port is given, and quotes a PORT that is no port as it was written", async () => {
+    const saved = process.env.PORT;
+    try {
+      for (const text of ["abc", "3000x", "-1", "1.5"]) {
+        process.env.PORT = text;
+        const error = await serve({ fetch: () => new Response("no") }).then(
+          () => undefined,
+          (e: Error & { code?: string }) => e,
+        );
+        expect(error).toBeInstanceOf(RangeError);
+        expect(error?.message).toBe(
+          `invalid PORT ${JSON.stringify(text)}: give an integer from 0 to 65535 (0 picks a free one)`,
+        );
+        expect(error?.code).toBe("ERR_INVALID_PORT");
+      }
+      process.env.PORT = "0";
+      const server = await serve({ fetch: () => new Response("from PORT") });
+      started.push(server);
+      expect(server.port).toBeGreaterThan(0);
+      expect(await (await fetch(server.url)).text()).toBe("from PORT");
+    } finally {
+      if (saved === undefined) delete process.env.PORT;
+      else process.env.PORT = saved;
+    }
+  });
+
   it("listens on 127.0.0.1 with the real port when 0 is asked for", async () => {
     const listened = deferred<{ url: string; port: number }>();
     const server = await start(

@@ -18,7 +18,7 @@ export { fetchWithinOrigin, isRedirectRefusal, MAX_REDIRECTS } from "./fetch-wit
 export type { LightRequestInit, LightResponse } from "./light-fetch.ts";
 export { LightFetchError, lightFetch } from "./light-fetch.ts";
 export { LightHeaders } from "./light-headers.ts";
-export { listenError } from "./listen-error.ts";
+export { listenError, listenPort } from "./listen-error.ts";
 export type { PromiseTracker } from "./promise-tracker.ts";
 export { createTracker } from "./promise-tracker.ts";
 export { fillRandom } from "./random.ts";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
-import { isTimerMs, listenError, timerRange } from "@portico/host";
+import { isTimerMs, listenError, listenPort, timerRange } from "@portico/host";
 import type { EventKind } from "../_strategy.ts";
 import type { LambdaContextLike, LambdaHttpResult } from "../_types.ts";
 import { fromResult, type ToEventOptions, toEvent } from "../to-event.ts";
@@ -301,10 +301,10 @@ export async function serveLambda(handler: unknown, opts: ServeLambdaOptions = {
       res.destroy();
     });
   });
-  const port = opts.port ?? (process.env.PORT ? Number(process.env.PORT) : 3000);
+  const port = listenPort(opts.port, process.env.PORT);
   const hostname = opts.hostname ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
-    server.once("error", (error) => reject(listenError(error, port, hostname)));
+    server.once("error", (error) => reject(listenError(error, port, hostname, "PORT=… or --port N")));
     server.listen(port, hostname, () => resolve());
   });
   const address = server.address() as AddressInfo;

@@ -120,17 +120,16 @@ import { createApp } from "./app.ts";
 ${redis ? 'import { openStores } from "./stores.ts";\n' : ""}
 try {
 ${redis ? "  const opened = await openStores(process.env);\n" : ""}  const app = createApp(process.env${redis ? ", opened.stores ? { stores: opened.stores } : {}" : ""});
+  // The port comes from PORT (default 3000). On SIGINT/SIGTERM open streams end with a retry hint,
+  // in-flight calls finish, then onClose runs; a second signal stops at once.
   const server = await serve(app, {
-    port: process.env.PORT ? Number(process.env.PORT) : 3000,
     hostname: process.env.HOST ?? "127.0.0.1",
+    handleSignals: true,
+    onClose: async () => {
+      await app.close();${redis ? "\n      await opened.close();" : ""}
+    },
   });
   console.log(\`MCP server listening on \${server.url}/mcp\`);
-  const stop = async () => {
-    await server.close();
-    await app.close();${redis ? "\n    await opened.close();" : ""}
-  };
-  process.once("SIGINT", () => void stop());
-  process.once("SIGTERM", () => void stop());
 } catch (error) {
   // A busy port, a bad PORT${redis ? ", an unreachable Redis" : ""}: one line saying what went wrong.
   console.error(\`${options.name}: \${(error as Error).message}\`);

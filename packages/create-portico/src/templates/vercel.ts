@@ -107,9 +107,14 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { startVercelDev } from "@portico/adapter-vercel/dev";
 
+const port = process.env.PORT ? Number(process.env.PORT) : 3000;
+if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+  console.error(\`invalid PORT \${JSON.stringify(process.env.PORT)}: give an integer from 0 to 65535 (0 picks a free one)\`);
+  process.exit(1);
+}
 const dev = await startVercelDev({
   cwd: fileURLToPath(new URL("..", import.meta.url)),
-  port: process.env.PORT ? Number(process.env.PORT) : 3000,
+  port,
   env: { REQUEST_STATE_SECRET: process.env.REQUEST_STATE_SECRET ?? randomBytes(32).toString("hex") },
   onOutput: (text) => process.stdout.write(text),
 });
