@@ -142,6 +142,26 @@ describe("made for pnpm", () => {
     expect(renderProject(npm, "1.2.3")).not.toHaveProperty("pnpm-workspace.yaml");
   });
 
+  it("allows the same install scripts to npm (package.json allowScripts), whatever the package manager", () => {
+    const manifest = (runtime: ProjectOptions["runtime"], packageManager: "npm" | "pnpm") =>
+      JSON.parse(
+        renderProject(
+          { name: "t", runtime, stores: STORES_BY_RUNTIME[runtime][0] as never, packageManager },
+          "1.2.3",
+        )["package.json"] as string,
+      ) as { allowScripts?: unknown };
+    for (const packageManager of ["npm", "pnpm"] as const) {
+      expect(manifest("workers", packageManager).allowScripts).toStrictEqual({
+        esbuild: true,
+        workerd: true,
+      });
+      expect(manifest("lambda-sam", packageManager).allowScripts).toStrictEqual({ esbuild: true });
+      expect(manifest("lambda-cdk", packageManager).allowScripts).toStrictEqual({ esbuild: true });
+      expect(manifest("vercel", packageManager).allowScripts).toStrictEqual({ esbuild: true });
+      expect(manifest("node", packageManager)).not.toHaveProperty("allowScripts");
+    }
+  });
+
   it("shows pnpm's commands in the README and the scripts", () => {
     const files = render("vercel");
     expect(files["README.md"]).toContain("pnpm install\npnpm run dev");

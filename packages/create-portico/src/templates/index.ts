@@ -24,9 +24,20 @@ const PROJECTS: Record<Runtime, (options: ProjectOptions, version: string) => Pr
 export function renderProject(options: ProjectOptions, version: string): ProjectFiles {
   const files = PROJECTS[options.runtime](options, version);
   const builds = INSTALL_SCRIPTS[options.runtime];
+  if (builds.length > 0) files["package.json"] = withAllowScripts(files["package.json"] as string, builds);
   if (options.packageManager === "pnpm" && builds.length > 0)
     files["pnpm-workspace.yaml"] = pnpmWorkspace(builds);
   return files;
+}
+
+/**
+ * npm's `allowScripts` (package.json): since npm 11.16 an install lists the dependencies whose
+ * install scripts no entry covers; npm 12 skips those scripts. These ones must run.
+ */
+function withAllowScripts(manifest: string, builds: string[]): string {
+  const parsed = JSON.parse(manifest) as Record<string, unknown>;
+  parsed.allowScripts = Object.fromEntries(builds.map((name) => [name, true]));
+  return `${JSON.stringify(parsed, null, 2)}\n`;
 }
 
 /** The dependencies whose install scripts must run (esbuild's and workerd's postinstall check their binary). */
