@@ -18,6 +18,7 @@ import {
   awaitReply,
   cancelListener,
   lifetimeOf,
+  loadSession,
   type SessionState,
   updateSession,
 } from "./_session.ts";
@@ -111,7 +112,7 @@ class RequestLink extends SessionLink {
   #call: Call | undefined;
   /** Named when the first event is stored: a plain JSON answer never needs one. */
   #streamId: string | undefined;
-  #cancellation: { start(): void; stop(): void } | undefined;
+  #cancellation: ReturnType<typeof cancelListener> | undefined;
   #lease: CallLease | undefined;
   /** The method returned or threw: no lease is started any more (nothing would stop it). */
   #done = false;
@@ -162,7 +163,18 @@ class RequestLink extends SessionLink {
     return this.live.state.logLevel ?? "debug";
   }
 
-  override ask(requests: Record<string, InputRequest>, call: Call): Promise<Record<string, unknown>> {
+  override async ask(requests: Record<string, InputRequest>, call: Call): Promise<Record<string, unknown>> {
+    // From here on the call hears cancellation and the session's end (DELETE): a wait for the
+    // client's reply ends with them. A DELETE that came before that was heard is read here.
+    void call.signal;
+    await this.#cancellation?.ready();
+    const live = await loadSession(this.rt.stores, this.live.id);
+    if (live === undefined || live.state.closed === true) {
+      throw new McpError(
+        ErrorCode.InternalError,
+        "The session was closed: the client cannot be asked for input",
+      );
+    }
     return ask(this.rt, this.#incoming, this.live, requests, call);
   }
 
@@ -176,7 +188,7 @@ class RequestLink extends SessionLink {
       rt.stores,
       live.id,
       call.requestId,
-      () => call.abort(new Error("cancelled")),
+      (reason) => call.abort(new Error(reason)),
       (error) => rt.report(error, "cancel subscription"),
     );
     this.#cancellation.start();

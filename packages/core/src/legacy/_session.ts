@@ -23,6 +23,8 @@ export interface SessionState extends SessionFields {
   clientInfo: Record<string, unknown> | null;
   logLevel: LogLevel | null;
   subscriptions: string[];
+  /** Set by the one DELETE that closes the session, just before its record goes: it is gone. */
+  closed?: true;
 }
 
 export async function createSession(
@@ -58,7 +60,7 @@ export async function openSession(
   lifetime: SessionLifetime,
 ): Promise<{ state: SessionState; version: number; expiresAt: number } | undefined> {
   const session = await loadSession(stores, id);
-  if (session === undefined || (session.state.principal ?? null) !== principal) return undefined;
+  if (session === undefined || !belongsTo(session.state, principal)) return undefined;
   const now = Date.now();
   const ttl = sessionTtl(session.state, lifetime, now);
   if (ttl <= 0) return undefined; // past its absolute maximum: gone, as if expired
@@ -71,6 +73,36 @@ export async function openSession(
       await move.commit(stores);
   }
   return session;
+}
+
+/** A live (not closing) session of `principal`. */
+function belongsTo(state: SessionState, principal: string | null): boolean {
+  return state.closed !== true && (state.principal ?? null) === principal;
+}
+
+/**
+ * Closes session `id` for its creator: marks its record closed by compare-and-set, so that of
+ * concurrent DELETEs exactly one wins (and releases the session's places in the counts once), then
+ * deletes it, trims its event log and tells every instance (running calls and streams end). The
+ * state as it was when this DELETE won, or `undefined` when the session is unknown, someone
+ * else's, or another DELETE closed it first.
+ */
+export async function closeSession(
+  stores: Stores,
+  id: string,
+  principal: string | null,
+): Promise<SessionState | undefined> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const session = await loadSession(stores, id);
+    if (session === undefined || !belongsTo(session.state, principal)) return undefined;
+    const closing = { ...session.state, closed: true } as unknown as JsonValue;
+    const ttl = Math.max(1, session.expiresAt - Date.now());
+    if (await stores.sessions.update(keys.session(id), session.version, closing, ttl)) {
+      await deleteSession(stores, id);
+      return session.state;
+    }
+  }
+  throw new Error("session close kept conflicting");
 }
 
 /** How long a legacy session lives: idle lifetime, and an optional absolute maximum. */
@@ -202,32 +234,41 @@ function waitForReply(
 }
 
 /**
- * Listens for the client cancelling request `id` of `sessionId` (from any instance, via the bus)
- * once `start()` is called — when the handler first looks at its signal or asks the client for
- * input. A handler that never observes its signal cannot react to cancellation, so its request
- * spares the bus a subscribe/unsubscribe round trip.
+ * Listens for the client cancelling request `id` of `sessionId`, or the session's end (DELETE), from
+ * any instance via the bus, once `start()` is called — when the handler first looks at its signal
+ * or asks the client for input. A handler that never observes its signal cannot react to either, so
+ * its request spares the bus the subscribe/unsubscribe round trips. `ready()` settles once both
+ * subscriptions are in place (or failed, reported).
  */
 export function cancelListener(
   stores: Stores,
   sessionId: string,
   id: string | number,
-  onCancel: () => void,
+  onCancel: (reason: "cancelled" | "session closed") => void,
   onError: (error: unknown) => void,
-): { start(): void; stop(): void } {
+): { start(): void; ready(): Promise<void>; stop(): void } {
   let state: "idle" | "listening" | "stopped" = "idle";
-  let subscription: Promise<{ unsubscribe(): Promise<void> } | undefined> | undefined;
+  let subscriptions: Promise<(Subscription | undefined)[]> | undefined;
+  const quietly = (subscribing: Promise<Subscription>) =>
+    subscribing.catch((error: unknown) => {
+      onError(error);
+      return undefined;
+    });
   return {
     start() {
       if (state !== "idle") return;
       state = "listening";
-      subscription = stores.bus.subscribe(topics.cancel(sessionId, id), onCancel).catch((error: unknown) => {
-        onError(error);
-        return undefined;
-      });
+      subscriptions = Promise.all([
+        quietly(stores.bus.subscribe(topics.cancel(sessionId, id), () => onCancel("cancelled"))),
+        quietly(watchSessionEnd(stores, sessionId, () => onCancel("session closed"))),
+      ]);
+    },
+    async ready() {
+      await subscriptions;
     },
     stop() {
       state = "stopped";
-      void subscription?.then((sub) => sub?.unsubscribe()).catch(onError);
+      void subscriptions?.then((subs) => Promise.all(subs.map((sub) => sub?.unsubscribe()))).catch(onError);
     },
   };
 }

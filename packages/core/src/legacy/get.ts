@@ -15,16 +15,18 @@ import { errorMessage, notificationMessage } from "../jsonrpc/messages.ts";
 import { topics } from "../stores/keys.ts";
 import type { JsonValue, StoredEvent, Subscription } from "../stores/types.ts";
 import { randomId } from "../util/encoding.ts";
+import { MAX_TIMER_MS } from "../util/timer.ts";
 import { release } from "./_admit.ts";
 import { inspectLease } from "./_lease.ts";
 import { SESSION_HEADER } from "./_request.ts";
 import {
   appendEvent,
-  deleteSession,
+  closeSession,
   lifetimeOf,
   loadSession,
   openSession,
   replayEvents,
+  sessionTtl,
   watchServerEvents,
   watchSessionEnd,
   watchStream,
@@ -46,10 +48,10 @@ export async function legacyDelete(rt: Runtime, incoming: Incoming): Promise<Res
   if (id === null || id === "") {
     return httpError(400, ErrorCode.SessionRequired, "Bad Request: the Mcp-Session-Id header is required");
   }
-  const session = await openSession(rt.stores, id, principalOf(incoming.auth), lifetimeOf(rt));
-  if (session === undefined) return httpError(404, ErrorCode.SessionNotFound, "Session not found");
-  await deleteSession(rt.stores, id);
-  await release(rt, id, session.state);
+  // Exactly one of concurrent DELETEs closes the session and gives its places back; the others 404.
+  const closed = await closeSession(rt.stores, id, principalOf(incoming.auth));
+  if (closed === undefined) return httpError(404, ErrorCode.SessionNotFound, "Session not found");
+  await release(rt, id, closed);
   return new Response(null, { status: 200 });
 }
 
@@ -114,6 +116,8 @@ async function feedStandalone(
   backlog: StoredEvent[],
 ): Promise<void> {
   const exchange = stream.exchange;
+  // The session's end first: a DELETE published while the others subscribe is heard.
+  stream.add(await watchSessionEnd(rt.stores, sessionId, () => endStream(stream)));
   stream.add(
     await watchServerEvents(rt.stores, (event) => {
       void forward(rt, sessionId, event, exchange).catch((e) => rt.report(e, "GET stream"));
@@ -128,14 +132,54 @@ async function feedStandalone(
         .catch((e) => rt.report(e, "GET stream"));
     }),
   );
-  stream.add(
-    await watchSessionEnd(rt.stores, sessionId, () => {
-      stream.close();
-      void exchange.end();
-    }),
-  );
+  await watchLife(rt, stream, sessionId);
   if (backlog.length > 0) void exchange.replay(backlog).catch((e) => rt.report(e, "GET stream replay"));
 }
+
+/** Ends a long-lived stream of a session that is gone (nothing more will come to it). */
+function endStream(stream: LongStream): void {
+  if (stream.ended) return;
+  stream.close();
+  void stream.exchange.end();
+}
+
+/**
+ * Ends `stream` when its session is gone: looked at once its subscriptions are in place (a DELETE
+ * that came before they were was not heard), then again whenever the session is due to expire —
+ * an expiry publishes nothing, and a stream must not outlive the session that counts it. A session
+ * in use has slid its expiry by then, and the check waits for the new one.
+ */
+async function watchLife(rt: Runtime, stream: LongStream, sessionId: string): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  stream.add({ unsubscribe: async () => clearTimeout(timer) });
+  const check = async (): Promise<void> => {
+    if (stream.ended) return;
+    const session = await loadSession(rt.stores, sessionId);
+    const now = Date.now();
+    // What is left of it: its record's expiry, or its absolute maximum if that comes first.
+    const left =
+      session === undefined || session.state.closed === true
+        ? 0
+        : Math.min(session.expiresAt - now, sessionTtl(session.state, lifetimeOf(rt), now));
+    if (left <= 0) return endStream(stream);
+    if (stream.ended) return;
+    timer = setTimeout(
+      () => {
+        check().catch((e) => {
+          rt.report(e, "GET stream");
+          if (stream.ended) return;
+          stream.close();
+          void stream.exchange.end(undefined, rt.options.retryMs);
+        });
+      },
+      Math.min(MAX_TIMER_MS, left + EXPIRY_MARGIN_MS),
+    );
+  };
+  await check();
+}
+
+/** How long after its session was due to expire a stream looks again (clocks of store and instance). */
+const EXPIRY_MARGIN_MS = 250;
 
 async function forward(rt: Runtime, sessionId: string, event: JsonValue, exchange: Exchange): Promise<void> {
   const e = event as { type?: string; kind?: string; uri?: string };
@@ -234,14 +278,10 @@ async function follow(
       })
       .catch((e) => rt.report(e, "stream resume"));
   };
+  // The session's end (DELETE, expiry) ends the resumed stream too, as it does the standalone one.
+  stream.add(await watchSessionEnd(rt.stores, sessionId, () => endStream(stream)));
   stream.add(await watchStream(rt.stores, sessionId, streamId, pump));
-  // The session's end (DELETE) ends the resumed stream too, as it does the standalone one.
-  stream.add(
-    await watchSessionEnd(rt.stores, sessionId, () => {
-      stream.close();
-      void exchange.end();
-    }),
-  );
+  await watchLife(rt, stream, sessionId);
   pump();
   watchOwner(rt, stream, sessionId, streamId, pump);
 }
