@@ -1,7 +1,7 @@
 /** HTTP APIs (payload format 2.0) and Lambda Function URLs, which share the format. */
 import { type AuthInfo, bufferedRequest, LightHeaders } from "@portico/host";
 import { eventBody } from "./_body.ts";
-import { splitHeaders } from "./_maps.ts";
+import { byteString, splitHeaders } from "./_maps.ts";
 import {
   authFromClaims,
   domainNameOf,
@@ -27,11 +27,11 @@ export const v2: EventStrategy<ApiGatewayV2Event, ApiGatewayV2Result> = {
     const path = stripBasePath(requireString(event.rawPath, "rawPath"), options.basePath);
     const headers = new LightHeaders();
     for (const [name, value] of Object.entries(event.headers ?? {})) {
-      if (value !== undefined) headers.set(name, value);
+      if (value !== undefined) headers.set(name, byteString(value));
     }
     // Payload 2.0 moves cookies out of the headers.
     if (event.cookies !== undefined && event.cookies.length > 0)
-      headers.set("cookie", event.cookies.join("; "));
+      headers.set("cookie", byteString(event.cookies.join("; ")));
     const query = event.rawQueryString ? `?${event.rawQueryString}` : "";
     const url = originOf(headers, event.requestContext.domainName) + path + query;
     const body = method === "GET" || method === "HEAD" ? null : eventBody(event.body, event.isBase64Encoded);

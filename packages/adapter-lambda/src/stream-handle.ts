@@ -250,12 +250,18 @@ export function streamHandle(app: FetchApp, opts: LambdaHandlerOptions = {}): un
     const { response, run } = invoked;
     const deadline = run.ctx.deadline === undefined ? undefined : run.ctx.deadline - margin;
     const buffered = readBufferedResponse(response);
-    if (buffered !== undefined) {
+    if (buffered !== undefined || response.body === null) {
       await nextTurn();
-      sendWhole(runtime, responseStream, buffered.status, buffered.headers, buffered.body ?? "");
-    } else if (response.body === null) {
-      await nextTurn();
-      finish(head(runtime, responseStream, response.status, response.headers));
+      try {
+        if (buffered !== undefined)
+          sendWhole(runtime, responseStream, buffered.status, buffered.headers, buffered.body ?? "");
+        else finish(head(runtime, responseStream, response.status, response.headers));
+      } catch (error) {
+        // Headers no `Headers` would take (a buffered answer's are not checked until here): nothing
+        // was written yet, so the client gets the 500 `handle()` gives.
+        onError(error);
+        sendWhole(runtime, responseStream, 500, HOST_ERROR_HEADERS, hostErrorBody(500));
+      }
     } else {
       await pipe(runtime, responseStream, response, deadline, onError);
     }

@@ -6,8 +6,9 @@ import { describe, expect, it } from "vitest";
 import { isTextType } from "../src/_body.ts";
 import { domainNameOf } from "../src/_strategy.ts";
 
+/** The rule as a case-insensitive expression: `text/*`, an `application/` text type, or any type's `+json`/`+xml`… suffix. */
 const OLD_TEXT =
-  /^(text\/|application\/(?:[\w.+-]*\+)?(?:json|xml|javascript|x-www-form-urlencoded|graphql)\b)/i;
+  /^(text\/|application\/(?:json|xml|javascript|x-www-form-urlencoded|graphql)\b|[^/]+\/[\w.+-]*\+(?:json|xml|javascript|x-www-form-urlencoded|graphql)\b)/i;
 const oldDomain = (name: string) =>
   /^[a-z0-9.-]+(?::\d{1,5})?$/i.test(name) || /^\[[0-9a-f:.]+\](?::\d{1,5})?$/i.test(name);
 
@@ -55,6 +56,14 @@ describe("isTextType", () => {
     "text",
     "application/octet-stream",
     "image/png",
+    "image/svg+xml",
+    "image/svg+xml; charset=utf-8",
+    "model/x3d+xml",
+    "a b/x+json",
+    "/x+json",
+    "x/+json",
+    "image/svg+xmlx",
+    "image/svg",
     "  application/json  ",
     "application/Ⅹml",
     "applicatıon/json",

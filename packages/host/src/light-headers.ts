@@ -3,8 +3,8 @@
  * map of lower-case names. On Node the global `Headers` (like `Request` and `Response`) lives in
  * undici, and touching it loads all of undici — tens of milliseconds of a Lambda cold start. The
  * buffered request and response of this package show their headers through this class, so a
- * buffered exchange never loads it. Values of one name are joined with `, ` as `Headers` does;
- * `set-cookie` values are kept apart for `getSetCookie()`. Names and values are checked as `Headers`
+ * buffered exchange never loads it. Values of one name are joined with `, ` as `Headers` does
+ * (`cookie` ones with `; `, as undici's); `set-cookie` values are kept apart for `getSetCookie()`. Names and values are checked as `Headers`
  * checks them (a `TypeError` for invalid ones).
  */
 
@@ -83,7 +83,8 @@ export class LightHeaders implements Headers {
     const v = value(raw);
     if (k === "set-cookie") this.#cookies.push(v);
     const had = this.#map.get(k);
-    this.#map.set(k, had === undefined ? v : `${had}, ${v}`);
+    // Cookie pairs are separated by "; " (RFC 6265 §4.2.1), as undici's `Headers` joins them.
+    this.#map.set(k, had === undefined ? v : `${had}${k === "cookie" ? "; " : ", "}${v}`);
   }
 
   set(key: string, raw: string): void {

@@ -142,6 +142,9 @@ describe("LightHeaders names and values, character by character", () => {
       ["SET-COOKIE", ""],
       ["set-cookie", "b=2, c=3"],
       ["B-Z", "z"],
+      // Cookie pairs join with "; " (undici's Headers does so too).
+      ["Cookie", "a=1"],
+      ["cookie", "b=2"],
     ];
     const lightHeaders = new LightHeaders();
     const realHeaders = new Headers();
@@ -152,6 +155,7 @@ describe("LightHeaders names and values, character by character", () => {
     expect([...lightHeaders]).toStrictEqual([...realHeaders]);
     expect(lightHeaders.get("set-cookie")).toBe(realHeaders.get("set-cookie"));
     expect(lightHeaders.get("x-a")).toBe(realHeaders.get("x-a"));
+    expect(lightHeaders.get("cookie")).toBe("a=1; b=2");
     expect(lightHeaders.getSetCookie()).toStrictEqual(realHeaders.getSetCookie());
   });
 
