@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { addTool, createHandler, McpServer, memoryStores, type Stores } from "../src/index.ts";
 import { legacySession, sseMessages, URL_ } from "./_client.ts";
-import { ACCEPT_BOTH, initializeRequest } from "./_requests.ts";
+import { initializeRequest } from "./_requests.ts";
 
 const del = (handler: ReturnType<typeof createHandler>, id: string) =>
   handler.fetch(new Request(URL_, { method: "DELETE", headers: { "mcp-session-id": id } }));

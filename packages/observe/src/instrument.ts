@@ -4,8 +4,10 @@
  * and every store call when the stores are wrapped with `ops.stores(…)`. The package's own
  * instruments are built on this contract; you can write one too.
  */
+
 import type { LogFields, McpCall, McpResult } from "@portico/core";
 import type { Ending } from "./outcome.ts";
+import type { Redactor } from "./redact.ts";
 import type { TraceContext } from "./trace-context.ts";
 
 /** A request entering the middleware chain. */
@@ -17,6 +19,8 @@ export interface RequestStart {
   readonly coldStart: boolean;
   /** The correlation fields of its log lines. */
   readonly fields: LogFields;
+  /** The redaction of its log lines (the always-secret keys and `observe`'s `redact` list), for what an instrument records of the request. */
+  readonly redact: Redactor;
 }
 
 /** How it ended. */

@@ -3,7 +3,7 @@ import type { LogFields, Logger, LogSeverity } from "@portico/core";
 import { isoTime } from "./clock.ts";
 import { enabled, type LogLevelOption } from "./levels.ts";
 import { quietly } from "./quietly.ts";
-import type { Redactor } from "./redact.ts";
+import { type Redactor, redactText } from "./redact.ts";
 import type { LogRecord, LogSink } from "./sinks.ts";
 
 export interface LoggerConfig {
@@ -50,7 +50,22 @@ export class StructuredLogger implements Logger {
   #write(level: LogSeverity, message: string, fields: LogFields | undefined): void {
     if (!enabled(this.#config.level, level)) return;
     const own = fields === undefined ? undefined : this.#config.redact(fields);
-    const record = { level, timestamp: isoTime(), msg: message, ...this.#fields, ...own };
+    // The message is text like any field's: cut, and its credentials redacted.
+    const msg = typeof message === "string" ? redactText(message) : redactText(String(message));
+    const record: Record<string, unknown> = { level, timestamp: isoTime(), msg, ...this.#fields };
+    if (own !== undefined) {
+      // A field cannot replace the line's own keys or its correlation fields (a tool logging its
+      // arguments as they came): one named like them goes under `fields`.
+      let shadowed: Record<string, unknown> | undefined;
+      for (const key in own) {
+        if (!Object.hasOwn(record, key)) record[key] = own[key];
+        else {
+          shadowed ??= {};
+          shadowed[key] = own[key];
+        }
+      }
+      if (shadowed !== undefined) record.fields = shadowed;
+    }
     try {
       quietly(this.#config.sink(record as LogRecord));
     } catch {

@@ -104,10 +104,8 @@ export function observe(options: ObserveOptions = {}): Observer {
   const fromEnvironment = options.level === undefined ? environmentLevel() : undefined;
   const level = checkLevel(options.level ?? fromEnvironment?.level);
   const base: LogFields = options.service === undefined ? {} : { service: options.service };
-  const root = new StructuredLogger(
-    { level, sink: options.sink ?? jsonLines(), redact: redactor(options.redact) },
-    base,
-  );
+  const redact = redactor(options.redact);
+  const root = new StructuredLogger({ level, sink: options.sink ?? jsonLines(), redact }, base);
   const ignored = fromEnvironment?.ignored;
   if (ignored !== undefined) {
     root.warn(
@@ -155,7 +153,7 @@ export function observe(options: ObserveOptions = {}): Observer {
     }
     const observations: RequestObservation[] = [];
     if (following.length > 0) {
-      const start: RequestStart = { call, trace, coldStart, fields };
+      const start: RequestStart = { call, trace, coldStart, fields, redact };
       for (const instrument of following) {
         const o = instrument.request?.(start);
         if (o === undefined) continue;

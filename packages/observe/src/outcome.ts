@@ -10,6 +10,15 @@ export interface Ending {
   fields: LogFields;
 }
 
+/** What a thrown non-Error says: its text, or its kind when it has none (`Object.create(null)`). */
+function textOf(thrown: unknown): string {
+  try {
+    return String(thrown);
+  } catch {
+    return Object.prototype.toString.call(thrown);
+  }
+}
+
 /** A returned result: a tool's own error result, an MRTR `input_required`, or plain success. */
 export function resultEnding(result: McpResult): Ending {
   if (result.resultType === "input_required")
@@ -25,7 +34,7 @@ export function resultEnding(result: McpResult): Ending {
  * stack — in the log only (the client gets a bare internal error).
  */
 export function errorEnding(error: unknown, aborted = false): Ending {
-  const e = error instanceof Error ? error : new Error(String(error));
+  const e = error instanceof Error ? error : new Error(textOf(error));
   // Modern era: a handler that needs client input stops by throwing this; the answer is input_required.
   if (e.name === "InputRequiredSignal") return { outcome: "input_required", severity: "info", fields: {} };
   if (aborted || e.name === "AbortError" || e.name === "TimeoutError") {

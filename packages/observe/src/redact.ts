@@ -5,9 +5,10 @@
  * at any depth) and paths (`"arguments.card.number"`: from the line's root) are replaced too.
  * Values are copied, never changed in place (a flat line with nothing to redact is given back as it
  * is), as `JSON.stringify` would write them (an `Error` as its
- * name, message, stack, code and cause; `toJSON` applied; a BigInt as its digits); depth and string
- * length are bounded, a cycle is cut (`[circular]`) and a field that throws when read is
- * `[unreadable]`: redacting never throws.
+ * name, message, stack, code and cause; `toJSON` applied; a BigInt as its digits); depth, string
+ * and key length, items per array and fields per object (100 each, the rest counted) and the text of
+ * one line (64 K characters, then `[cut]`) are bounded, a cycle is cut (`[circular]`) and a field
+ * that throws when read is `[unreadable]`: redacting never throws.
  */
 
 export const REDACTED = "[redacted]";
@@ -38,8 +39,18 @@ const HAS_CREDENTIAL = /(?:bearer|basic)\s/i;
 const MEMO_LIMIT = 4096;
 const MAX_DEPTH = 8;
 const MAX_STRING = 4096;
+/** Longest key kept whole (longer ones are cut, as strings are). */
+const MAX_KEY = 256;
+/** Most items of one array, and most fields of one object, copied into a line (the rest are counted). */
+const MAX_ITEMS = 100;
+/**
+ * Characters of text (strings and keys) one redaction copies; beyond, strings and objects become
+ * `[cut]`. With the limits above it keeps a line far below CloudWatch Logs' largest event (256 KB).
+ */
+const MAX_TEXT = 64 * 1024;
 const CIRCULAR = "[circular]";
 const UNREADABLE = "[unreadable]";
+const CUT = "[cut]";
 
 export type Redactor = (fields: Record<string, unknown>) => Record<string, unknown>;
 
@@ -66,10 +77,25 @@ export function redactor(extra: readonly string[] = []): Redactor {
   };
   /** The objects on the path being copied, by depth (a cycle leads back to one of them). */
   const ancestors: unknown[] = new Array(MAX_DEPTH).fill(undefined);
+  /** Text left for this redaction (see MAX_TEXT). */
+  let budget = MAX_TEXT;
+  const text = (input: string): string => {
+    if (budget <= 0) return CUT;
+    const out = redactText(input);
+    budget -= out.length;
+    return out;
+  };
+  /** A key as written: cut, and a credential in it redacted (a key is text the client may choose). */
+  const keyOf = (key: string): string => {
+    const out = key.length > MAX_KEY || HAS_CREDENTIAL.test(key) ? redactText(key.slice(0, MAX_KEY)) : key;
+    budget -= out.length;
+    return out;
+  };
   const value = (input: unknown, path: string, depth: number): unknown => {
-    if (typeof input === "string") return redactText(input);
+    if (typeof input === "string") return text(input);
     if (typeof input === "bigint") return input.toString(); // JSON.stringify would throw
     if (typeof input !== "object" || input === null) return input;
+    if (budget <= 0) return CUT;
     if (depth >= MAX_DEPTH) return "[too deep]";
     for (let i = 0; i < depth; i++) if (ancestors[i] === input) return CIRCULAR;
     ancestors[depth] = input;
@@ -91,31 +117,39 @@ export function redactor(extra: readonly string[] = []): Redactor {
     // A Date, a URL, …: what JSON.stringify would write.
     const toJSON = (input as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === "function") return value(toJSON.call(input, ""), path, depth + 1);
-    if (Array.isArray(input)) return input.map((item) => value(item, path, depth + 1));
+    if (Array.isArray(input)) {
+      const items = input.slice(0, MAX_ITEMS).map((item) => value(item, path, depth + 1));
+      if (input.length > MAX_ITEMS) items.push(`[${input.length - MAX_ITEMS} more]`);
+      return items;
+    }
     return copy(input as Record<string, unknown>, path, depth);
   };
   /** A copy of an object's own fields, each redacted (one that throws when read is "[unreadable]"). */
   const copy = (record: Record<string, unknown>, path: string, depth: number): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
+    let fields = 0;
     for (const key in record) {
       if (!Object.hasOwn(record, key)) continue;
+      if (++fields > MAX_ITEMS) continue; // counted below
+      const name = keyOf(key);
       try {
         if (paths.size === 0) {
           // The common case: no configured paths, so no path strings to build.
-          if (secretKey(key)) out[key] = REDACTED;
+          if (secretKey(key)) out[name] = REDACTED;
           else {
             const item = record[key];
-            out[key] =
+            out[name] =
               typeof item === "number" || typeof item === "boolean" ? item : value(item, "", depth + 1);
           }
           continue;
         }
         const at = path === "" ? key : `${path}.${key}`;
-        out[key] = secretKey(key) || paths.has(at) ? REDACTED : value(record[key], at, depth + 1);
+        out[name] = secretKey(key) || paths.has(at) ? REDACTED : value(record[key], at, depth + 1);
       } catch {
-        out[key] = UNREADABLE;
+        out[name] = UNREADABLE;
       }
     }
+    if (fields > MAX_ITEMS) out["[more fields]"] = fields - MAX_ITEMS;
     return out;
   };
   /**
@@ -127,9 +161,18 @@ export function redactor(extra: readonly string[] = []): Redactor {
   const flat = (record: Record<string, unknown>): Record<string, unknown> | undefined => {
     if (paths.size > 0) return undefined;
     let out: Record<string, unknown> | undefined;
+    let fields = 0;
+    let chars = 0;
     for (const key in record) {
       if (!Object.hasOwn(record, key)) continue;
+      // Many fields, long keys or much text: the walk bounds them.
+      chars += key.length;
+      if (++fields > MAX_ITEMS || key.length > MAX_KEY || HAS_CREDENTIAL.test(key)) return undefined;
       const item = record[key];
+      if (typeof item === "string") {
+        chars += Math.min(item.length, MAX_STRING);
+        if (chars > MAX_TEXT) return undefined;
+      }
       let redacted: unknown;
       if (typeof item === "string") redacted = secretKey(key) ? REDACTED : redactText(item);
       else if (typeof item === "number" || typeof item === "boolean" || item === undefined)
@@ -148,6 +191,7 @@ export function redactor(extra: readonly string[] = []): Redactor {
     } catch {
       // A field that throws when read: the walk below marks it.
     }
+    budget = MAX_TEXT;
     try {
       return value(fields, "", 0) as Record<string, unknown>;
     } catch {

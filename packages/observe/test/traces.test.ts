@@ -219,6 +219,35 @@ describe("the server span", () => {
       '{"a":2,"b":3,"token":"[redacted]"}',
     );
   });
+
+  it("redacts the arguments with observe's own redact list too, as the request line does", async () => {
+    const { handler } = observedServer({
+      traces: otelTraces(api, { arguments: true }),
+      redact: ["ssn", "arguments.card.number"],
+      arguments: true,
+    });
+    await handler.fetch(
+      tool("add", { a: 2, b: 3, ssn: "123-45-6789", card: { number: "4111111111111111", exp: "12/30" } }),
+    );
+    const attribute = String(only(otel.spans(), "tools/call add").attributes["gen_ai.tool.call.arguments"]);
+    expect(attribute).not.toContain("123-45-6789");
+    expect(attribute).not.toContain("4111111111111111");
+    expect(JSON.parse(attribute)).toStrictEqual({
+      a: 2,
+      b: 3,
+      ssn: "[redacted]",
+      card: { number: "[redacted]", exp: "12/30" },
+    });
+  });
+
+  it("cuts a made-up tool name in the span's name and attributes", async () => {
+    const { handler } = tracedServer();
+    const name = "n".repeat(300_000);
+    await handler.fetch(tool(name, {}));
+    const [span] = serverSpans(otel.spans());
+    expect(span?.name.length).toBeLessThanOrEqual("tools/call ".length + 257);
+    expect(String(span?.attributes["gen_ai.tool.name"]).length).toBeLessThanOrEqual(257);
+  });
 });
 
 describe("context propagation", () => {

@@ -95,8 +95,9 @@ export interface McpCall {
   /** The context the method's handler receives (progress, log, elicit, …). */
   readonly ctx: HandlerContext;
   /**
-   * The server's definitions, for method handlers.
-   * @internal
+   * The server's definitions, for method handlers and middleware: `definitions.registry("tools")`
+   * (or `prompts`, `resources`, `templates`) is what the server exposes, keyed by name or URI — e.g.
+   * to tell a tool the server has from a name the client made up.
    */
   readonly definitions: Definitions;
   /**

@@ -25,9 +25,17 @@ function resourceUri(call: McpCall): string | undefined {
 export function spanName(call: McpCall, resourceUriInName: boolean): string {
   const { method, target } = call;
   if (target !== undefined && (method === "tools/call" || method === "prompts/get"))
-    return `${method} ${target}`;
+    return `${method} ${nameText(target)}`;
   const uri = resourceUriInName ? resourceUri(call) : undefined;
-  return uri === undefined ? method : `${method} ${uri}`;
+  return uri === undefined ? method : `${method} ${nameText(uri)}`;
+}
+
+/** Longest tool or prompt name (or URI in a span name) kept whole: the client chose it, a made-up one may be huge. */
+const MAX_NAME = 256;
+
+/** A name the client sent, as a span shows it: cut, its credentials (in a URI) redacted. */
+function nameText(name: string): string {
+  return redactText(name.length > MAX_NAME ? `${name.slice(0, MAX_NAME)}…` : name);
 }
 
 export interface StartOptions {
@@ -52,17 +60,17 @@ export function startAttributes(call: McpCall, options: StartOptions): otel.Attr
   if (call.hostRequestId !== undefined) attributes["portico.host_request_id"] = call.hostRequestId;
   if (call.method === "tools/call") {
     attributes["gen_ai.operation.name"] = "execute_tool";
-    if (call.target !== undefined) attributes["gen_ai.tool.name"] = call.target;
+    if (call.target !== undefined) attributes["gen_ai.tool.name"] = nameText(call.target);
     const args = call.params.arguments;
     if (options.redactArguments !== undefined && args !== undefined) {
       const redacted = options.redactArguments({ arguments: args }).arguments;
       attributes["gen_ai.tool.call.arguments"] = JSON.stringify(redacted);
     }
   } else if (call.method === "prompts/get") {
-    if (call.target !== undefined) attributes["gen_ai.prompt.name"] = call.target;
+    if (call.target !== undefined) attributes["gen_ai.prompt.name"] = nameText(call.target);
   } else {
     const uri = resourceUri(call);
-    if (uri !== undefined) attributes["mcp.resource.uri"] = uri;
+    if (uri !== undefined) attributes["mcp.resource.uri"] = redactText(uri);
   }
   return attributes;
 }

@@ -16,7 +16,7 @@ import type {
   RequestStart,
   StoreObservation,
 } from "../instrument.ts";
-import { redactor, redactText } from "../redact.ts";
+import { redactText } from "../redact.ts";
 import { failureOf, spanName, startAttributes } from "./traces-attributes.ts";
 import { type OtelTraceApi, originOf } from "./traces-context.ts";
 import { httpSpan } from "./traces-http.ts";
@@ -77,9 +77,11 @@ function endSpan(api: OtelTraceApi, span: otel.Span, end: RequestEnd): void {
 export function otelTraces(api: OtelTraceApi, options: OtelTracesOptions = {}): Instrument {
   const tracer = options.tracer ?? api.trace.getTracer("@portico/observe");
   const resourceUriInName = options.resourceUriInName ?? false;
-  const redactArguments = options.arguments === true ? redactor() : undefined;
+  const logArguments = options.arguments === true;
 
-  const follow = ({ call, coldStart }: RequestStart): RequestObservation => {
+  const follow = ({ call, coldStart, redact }: RequestStart): RequestObservation => {
+    // The arguments as the request line would show them: observe's redaction, its `redact` list too.
+    const redactArguments = logArguments ? redact : undefined;
     const { parent, links } = originOf(api, call.ctx.headers, call.params._meta);
     // Store calls of this HTTP request before any span (a legacy session lookup): the span starts
     // with the first, and they become its children.
