@@ -92,11 +92,21 @@ export interface IdempotencyOptions {
 }
 
 const MAX_KEY_LENGTH = 256;
+/** Marks a call an idempotency guard holds (`call.state`): an inner guard passes it on. */
+const HELD = "portico.guard.idempotent";
+/** Shortest `lockMs`: renewed every third, and never more often than every 50 ms. */
+const MIN_LOCK_MS = 150;
 
 /** Makes each tool call it guards run at most once per idempotency key. */
 export function idempotent(options: IdempotencyOptions = {}): Middleware {
   const ttlMs = positive(options.ttlMs, 3_600_000, "ttlMs");
   const lockMs = positive(options.lockMs, 30_000, "lockMs", { timer: true });
+  if (lockMs < MIN_LOCK_MS) {
+    throw new PorticoError(
+      "invalid_idempotency",
+      `idempotent: lockMs must be at least ${MIN_LOCK_MS} ms (the lock is renewed every third of it), not ${lockMs}`,
+    );
+  }
   const waitMs = positive(options.waitMs, 10_000, "waitMs", { timer: true });
   const maxResultBytes = positive(options.maxResultBytes, 262_144, "maxResultBytes");
   const allowance =
@@ -107,6 +117,9 @@ export function idempotent(options: IdempotencyOptions = {}): Middleware {
   return async (call, next) => {
     if (call.method !== "tools/call" || call.target === undefined || !covers(options.tools, call.target))
       return next();
+    // A task's run: the call that started the task took its key (and holds the task's handle as its
+    // result). Another guard of this kind around the same call already holds it: one key, one record.
+    if (call.inTask || call.state[HELD] === true) return next();
     // A call of a tool the server does not have fails anyway: it takes no key (and leaves no record).
     if (toolOf(call) === undefined) return next();
     const args = argumentsOf(call);
@@ -119,6 +132,7 @@ export function idempotent(options: IdempotencyOptions = {}): Middleware {
       );
     }
     factsOf(call).idempotencyKey = given;
+    call.state[HELD] = true;
     const store = own === undefined ? call.stores.sessions : own(call);
     const who = await callerOf(call, options.scope);
     const key: StoreKey = { kind: "idempotency", id: `${call.target}|${who}|${await digestOf(given)}` };

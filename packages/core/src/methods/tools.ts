@@ -200,10 +200,18 @@ function findTool(call: McpCall): ToolEntry {
  * A tool's call through its own middleware to its handler.
  * @internal
  */
-export async function runTool(tool: ToolEntry, call: McpCall): Promise<McpResult> {
+export async function runTool(
+  tool: ToolEntry,
+  call: McpCall,
+  route?: (call: McpCall) => Promise<McpResult | undefined>,
+): Promise<McpResult> {
+  const end = async (c: McpCall): Promise<McpResult> => {
+    const routed = route === undefined ? undefined : await route(c);
+    return routed ?? { ...(await callTool(tool, c)) };
+  };
   const use = tool.config.use;
-  if (use === undefined || use.length === 0) return { ...(await callTool(tool, call)) };
-  return runChain(use, call, async (c) => ({ ...(await callTool(tool, c)) }));
+  if (use === undefined || use.length === 0) return end(call);
+  return runChain(use, call, end);
 }
 
 async function serveCall(call: McpCall): Promise<McpResult> {
@@ -217,10 +225,11 @@ async function serveCall(call: McpCall): Promise<McpResult> {
     return runTool(tool, call);
   }
   const task = { name: tool.name, taskSupport: support, taskStart: tool.config.taskStart };
-  const routed = await tasks.route(call, task);
-  if (routed !== undefined) return routed;
   try {
-    return await runTool(tool, call);
+    // The tool's own middleware sees the call that starts a task as it sees any call — a rate limit
+    // counts it, an audit records it, an idempotency key is read from its `_meta` — and answers
+    // its CreateTaskResult; the task's run goes through it again, as a run (`call.inTask`).
+    return await runTool(tool, call, (c) => tasks.route(c, task));
   } catch (error) {
     if (isInstance(error, TaskStartSignal)) return tasks.started(call, task);
     throw error;
