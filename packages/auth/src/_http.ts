@@ -95,7 +95,9 @@ export async function fetchText(
   }
   const response = await fetchImpl(url, { ...init, redirect: "manual", signal });
   watch.answered = response.status;
-  const body = await readBoundedText(response, MAX_BODY_BYTES);
+  // The signal too: a `fetch` that ends its request on abort may not end its body (the timeout
+  // must bound the read, and every caller waiting on this fetch).
+  const body = await readBoundedText(response, MAX_BODY_BYTES, signal);
   if (body === undefined) throw new Error(`response body larger than ${MAX_BODY_BYTES} bytes`);
   return { status: response.status, body };
 }

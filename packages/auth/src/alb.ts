@@ -157,7 +157,12 @@ export function albOidc(options: AlbOidcOptions): Authenticator {
       if (raw === null) return challengeResponse(401, {});
       try {
         const token = await verify(raw);
-        return token === undefined ? refuse() : authInfo(token);
+        if (token === undefined) return refuse();
+        const info = authInfo(token);
+        // Every token of one ALB names the same client (the ALB's): only `sub` tells callers apart.
+        // One without it cannot be told from any other such token, so what the core binds to a
+        // caller (legacy sessions, tasks, requestState) would be shared by their holders.
+        return info.subject === undefined ? refuse() : info;
       } catch (error) {
         const failure = triage(error);
         if (failure.kind === "unavailable") return unavailableResponse(failure.error.retryAfterSeconds);

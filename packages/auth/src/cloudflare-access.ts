@@ -103,7 +103,10 @@ export function cloudflareAccess(options: CloudflareAccessOptions): Authenticato
           requiredClaims: ["exp"],
           clockTolerance: leeway,
         });
-        return authInfo(claims);
+        const info = authInfo(claims);
+        // A token naming no one (no `sub`, no service token's `common_name`) cannot be told from
+        // any other such token: what the core binds to a caller would be shared by their holders.
+        return info.subject === undefined ? refuse() : info;
       } catch (error) {
         const failure = triage(error);
         if (failure.kind === "unavailable") return unavailableResponse(failure.error.retryAfterSeconds);

@@ -160,6 +160,11 @@ describe("albOidc", () => {
     expect(await call(alb({ issuer: IDP_ISSUER }), other)).toMatchObject({ status: 401 });
   });
 
+  it("a token without sub → 401: every token of one ALB names the same client, so it could not be told from another", async () => {
+    expect(await call(alb(), await albToken(key, {}, { sub: undefined }))).toMatchObject({ status: 401 });
+    expect(await call(alb(), await albToken(key, {}, { sub: "" }))).toMatchObject({ status: 401 });
+  });
+
   it("no header → 401", async () => {
     expect(await call(alb())).toEqual({ status: 401, retryAfter: null });
   });

@@ -65,6 +65,12 @@ describe("cloudflareAccess", () => {
     expect(await call(access(), token)).toMatchObject({ subject: "abc.access", clientId: "abc.access" });
   });
 
+  it("a token that names no one (empty sub, no common_name) → 401: it could not be told from another such token", async () => {
+    const token = await mint(key, claims({ sub: "" }));
+    expect(await call(access(), token)).toEqual({ status: 401 });
+    expect(await call(access(), await mint(key, claims({ sub: undefined })))).toEqual({ status: 401 });
+  });
+
   it("reaches the tool as ctx.auth through a real server", async () => {
     const mcp = await startMcp(access());
     try {

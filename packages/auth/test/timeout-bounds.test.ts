@@ -144,3 +144,26 @@ describe.each(names)("%s: timeoutMs", (name) => {
     },
   );
 });
+
+describe.each(names)("%s: timeoutMs bounds the body of a custom fetch", (name) => {
+  it("a body that trickles on past the timeout (the fetch ends its request on abort, not its body) → 503", async () => {
+    // Headers at once, then one byte every 100 ms, whatever the signal says.
+    const dripping: FetchLike = async () => {
+      let timer: ReturnType<typeof setInterval> | undefined;
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          timer = setInterval(() => controller.enqueue(new TextEncoder().encode(" ")), 100);
+        },
+        cancel() {
+          clearInterval(timer);
+        },
+      });
+      return new Response(body, { headers: { "content-type": "application/json" } });
+    };
+    const started = Date.now();
+    const answer = await factories[name](300, dripping).authenticate(await requestFor(name), {});
+    expect(answer).toBeInstanceOf(Response);
+    expect((answer as Response).status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
