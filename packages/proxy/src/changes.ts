@@ -68,6 +68,8 @@ export interface ChangeSettings {
   syncer: Syncer;
   /** The registered resource URIs. */
   resources: () => readonly string[];
+  /** Whether a resource URI is registered (a lookup: an upstream may send many updates). */
+  hasResource: (uri: string) => boolean;
   timeoutMs: number;
   /** Follow changes (else only a transport's log messages are looked at). */
   follow: boolean;
@@ -139,7 +141,7 @@ export function followChanges(settings: ChangeSettings): Changes {
       relist();
     } else if (method === "notifications/resources/updated") {
       const uri = str(params.uri);
-      if (uri !== undefined && settings.resources().includes(uri)) server.resourceUpdated(uri);
+      if (uri !== undefined && settings.hasResource(uri)) server.resourceUpdated(uri);
     }
   };
 

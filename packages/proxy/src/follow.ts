@@ -108,7 +108,7 @@ export function followLegacy(session: LegacySession, handlers: FollowHandlers): 
       });
     }
     opened();
-    for await (const event of readSse(response.body, session.maxMessageBytes)) {
+    for await (const event of readSse(response.body, session.maxMessageBytes, signal)) {
       if (event.id !== undefined && event.id !== "") lastEventId = event.id;
       if (event.data.trim() === "") continue;
       let message: JsonRpcMessage;

@@ -9,6 +9,7 @@
 import { UpstreamTransportError } from "./errors.ts";
 import { asObject, type Json } from "./json.ts";
 import {
+  abortError,
   CLIENT_INFO,
   type JsonRpcMessage,
   type RequestOptions,
@@ -18,6 +19,29 @@ import {
 } from "./rpc.ts";
 
 export const LEGACY_VERSION = "2025-11-25";
+
+/** Longest a shared handshake (`initialize`) may take; each waiting request still ends at its own signal. */
+const HANDSHAKE_MS = 60_000;
+
+/** `promise`, or the abort of `signal` if it comes first (the promise goes on for whoever else waits). */
+function waitFor<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
 
 /**
  * What the proxy declares upstream: one session serves every caller, so it declares the input
@@ -67,7 +91,8 @@ export class LegacySession {
       if (retried)
         throw new UpstreamTransportError("refused", "the new session expired at once", { status: 404 });
       // The session expired: start a new one (once, shared by every request that noticed) and retry.
-      if (this.#session === session) this.#session = this.#initialize(options.signal);
+      // The handshake is everyone's: it runs on its own deadline, not this caller's signal.
+      if (this.#session === session) this.#session = this.#initialize(AbortSignal.timeout(HANDSHAKE_MS));
       return this.request(method, params, options, true);
     }
     const message = await readAnswer(
@@ -141,12 +166,15 @@ export class LegacySession {
   ): Promise<[Promise<string | undefined>, string | undefined]> {
     let session = this.#session;
     if (session === undefined) {
-      session = this.#initialize(signal);
+      // Shared by every request that waits for it: on its own deadline, not the first caller's signal.
+      session = this.#initialize(AbortSignal.timeout(HANDSHAKE_MS));
       this.#session = session;
     }
     try {
-      return [session, await session];
+      return [session, await waitFor(session, signal)];
     } catch (error) {
+      // This caller gave up: the handshake goes on for the others.
+      if (signal?.aborted) throw error;
       if (this.#session === session) this.#session = undefined;
       throw error;
     }

@@ -13,8 +13,10 @@ import type { Kind } from "./types.ts";
 const MAX_PAGES = 1000;
 /** The most definitions of one kind a listing may hold. */
 export const MAX_LISTED_ITEMS = 10_000;
-/** The most listing text (the definitions as JSON, every kind together) a listing may hold: 32 MiB. */
+/** The most listing text (the definitions as JSON and the cursors, every kind together) a listing may hold: 32 MiB. */
 export const MAX_LISTING_CHARS = 32 * 1024 * 1024;
+/** The longest page cursor followed (an opaque token; real ones are short). */
+export const MAX_CURSOR_CHARS = 64 * 1024;
 
 /** What one listing shares across its kinds: its deadline, and the text listed so far. */
 interface Listing {
@@ -87,6 +89,19 @@ async function list(client: UpstreamClient, listing: Listing, method: string, ke
     }
     const next = result.nextCursor;
     if (typeof next !== "string" || next === "" || seen.has(next)) break;
+    // Cursors are kept (to stop at a repeated one) and sent back: they count toward the listing's
+    // text, and one is at most MAX_CURSOR_CHARS (an upstream's pages with huge cursors and no
+    // definitions would otherwise make the server hold gigabytes).
+    listing.chars += next.length;
+    if (next.length > MAX_CURSOR_CHARS || listing.chars > MAX_LISTING_CHARS) {
+      throw new UpstreamTransportError(
+        "too_large",
+        next.length > MAX_CURSOR_CHARS
+          ? `the upstream's ${method} cursor is longer than ${MAX_CURSOR_CHARS} characters; the proxy follows cursors up to that length`
+          : `the upstream's listing holds more than ${MAX_LISTING_CHARS} characters of definitions and cursors (at ${method}); the proxy lists at most that much`,
+        { limit: next.length > MAX_CURSOR_CHARS ? MAX_CURSOR_CHARS : MAX_LISTING_CHARS },
+      );
+    }
     seen.add(next);
     cursor = next;
   }

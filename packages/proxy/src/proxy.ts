@@ -75,6 +75,7 @@ export async function proxy(
     client,
     syncer,
     resources: () => registry.keys("resource"),
+    hasResource: (uri) => registry.has("resource", uri),
     timeoutMs,
     follow: options.follow !== false,
     logger: options.logger,

@@ -39,6 +39,11 @@ export class Registry {
     return [...this.#registered[kind].keys()];
   }
 
+  /** Whether `key` (a name with the prefix, a URI, a URI template) of a kind is registered. */
+  has(kind: Kind, key: string): boolean {
+    return this.#registered[kind].has(key);
+  }
+
   /** What the latest update could not register. */
   get skipped(): SkippedDefinition[] {
     return [...this.#skipped];
@@ -82,6 +87,10 @@ export class Registry {
       if (key === undefined) {
         this.#skipped.push({ kind, name: String(definition.name ?? "?"), reason: "no name or URI" });
       } else if (!wanted.has(key)) wanted.set(key, definition);
+      else {
+        // The upstream listed this name (or URI) twice: the first is served.
+        this.#skipped.push({ kind, name: key, reason: "a duplicate in the upstream's listing" });
+      }
     }
     const fingerprints = new Map<string, string | undefined>();
     for (const [key, definition] of wanted) fingerprints.set(key, fingerprintOf(definition));

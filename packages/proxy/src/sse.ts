@@ -20,6 +20,16 @@ export interface SseEvent {
  * The events of an SSE body, in order. Cancels the body when the consumer stops early, or when
  * `signal` aborts (then its reason is thrown).
  */
+/** The UTF-8 length of `text` from `from` to `to` (a surrogate pair is 4 bytes, 2 for each half). */
+function utf8Bytes(text: string, from: number, to: number): number {
+  let bytes = to - from;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) bytes += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
+  }
+  return bytes;
+}
+
 export async function* readSse(
   body: ReadableStream<Uint8Array>,
   max = MAX_MESSAGE_BYTES,
@@ -37,8 +47,10 @@ export async function* readSse(
   /** How much of `buffer` was scanned for line ends (without finding one). */
   let scanned = 0;
   let data: string[] = [];
-  /** The length of the event's `data` so far. */
+  /** The UTF-8 bytes of the event's `data` so far. */
   let size = 0;
+  /** The UTF-8 bytes of `buffer` (kept as text is added and taken, so each character is counted twice at most). */
+  let bufferBytes = 0;
   let event = "";
   let lastId: string | undefined;
   let first = true;
@@ -63,7 +75,7 @@ export async function* readSse(
     if (value.startsWith(" ")) value = value.slice(1);
     if (field === "data") {
       data.push(value);
-      size += value.length + 1;
+      size += utf8Bytes(value, 0, value.length) + 1;
     } else if (field === "event") event = value;
     else if (field === "id" && !value.includes("\0")) lastId = value;
     return undefined;
@@ -72,15 +84,18 @@ export async function* readSse(
   try {
     for (;;) {
       const { done, value } = await reader.read();
+      const text = done ? decoder.decode() : decoder.decode(value, { stream: true });
       if (done) {
         signal?.throwIfAborted();
-        buffer += decoder.decode();
         finished = true;
-      } else {
-        buffer += decoder.decode(value, { stream: true });
       }
+      buffer += text;
+      bufferBytes += utf8Bytes(text, 0, text.length);
       if (first && buffer.length > 0) {
-        if (buffer.charCodeAt(0) === 0xfeff) buffer = buffer.slice(1);
+        if (buffer.charCodeAt(0) === 0xfeff) {
+          buffer = buffer.slice(1);
+          bufferBytes -= 3;
+        }
         first = false;
       }
       // Split on CRLF, LF or CR; a trailing CR may be the first half of a CRLF, so wait for more.
@@ -97,9 +112,10 @@ export async function* readSse(
         const out = takeLine(line);
         if (out !== undefined) yield out;
       }
+      bufferBytes -= utf8Bytes(buffer, 0, start);
       buffer = buffer.slice(start);
       scanned = i - start;
-      if (buffer.length + size > max) throw tooLarge(max);
+      if (bufferBytes + size > max) throw tooLarge(max);
       if (finished) {
         // An event not terminated by a blank line at the end of the stream is discarded (per spec).
         return;

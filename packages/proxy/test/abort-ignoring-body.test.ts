@@ -94,3 +94,37 @@ describe("a legacy upstream whose initialize answer never ends and ignores abort
     expect(state.cancelled).toBe(1);
   });
 });
+
+describe("a legacy upstream's GET stream through a fetch whose body ignores abort", () => {
+  it("close() ends the follow stream (its body cancelled) instead of waiting for ever", async () => {
+    const state = { cancelled: 0 };
+    const legacy: typeof fetch = async (input, init) => {
+      const request = new Request(input, init);
+      if (request.method === "GET") {
+        return new Response(endless("", ": keep-alive\n\n", state), {
+          headers: { "content-type": "text/event-stream" },
+        });
+      }
+      if (request.method === "DELETE") return new Response(null, { status: 200 });
+      const body = (await request.json()) as Json;
+      if (body.id === undefined) return new Response(null, { status: 202 });
+      const result =
+        body.method === "initialize"
+          ? {
+              protocolVersion: "2025-11-25",
+              capabilities: { tools: { listChanged: true } },
+              serverInfo: { name: "up", version: "1" },
+            }
+          : { tools: [] };
+      return Response.json({ jsonrpc: "2.0", id: body.id, result }, { headers: { "mcp-session-id": "s1" } });
+    };
+    const f = await front("http://up.test/mcp", { fetch: legacy, era: "legacy", timeoutMs: 2000 });
+    await new Promise((resolve) => setTimeout(resolve, 150)); // the GET stream is open
+    const outcome = await Promise.race([
+      f.proxied.close().then(() => "closed"),
+      new Promise<string>((resolve) => setTimeout(resolve, 3000, "still waiting")),
+    ]);
+    expect(outcome).toBe("closed");
+    expect(state.cancelled).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -7,7 +7,7 @@
 import { McpServer } from "@portico/core";
 import { describe, expect, it } from "vitest";
 import { proxy } from "../src/index.ts";
-import { MAX_LISTED_ITEMS, MAX_LISTING_CHARS } from "../src/listing.ts";
+import { MAX_CURSOR_CHARS, MAX_LISTED_ITEMS, MAX_LISTING_CHARS } from "../src/listing.ts";
 
 type Json = Record<string, any>;
 
@@ -40,6 +40,42 @@ const tools = (n: number, count: number, description = "") =>
   }));
 
 describe("listing bounds", () => {
+  it("refuses a page cursor over 64 K characters, and counts cursors toward the 32 MiB (empty pages with huge cursors)", async () => {
+    // Empty pages, each with a different 1 MiB cursor: 40 of them would be 40 MiB held.
+    let pages = 0;
+    const big = upstream(() => ({ tools: [], nextCursor: `${++pages}${"x".repeat(1024 * 1024)}` }));
+    const server = new McpServer({ name: "front", version: "1.0.0" });
+    await expect(
+      proxy(server, "http://remote.test/mcp", { fetch: big.fetch, follow: false }),
+    ).rejects.toThrow(`cursor is longer than ${MAX_CURSOR_CHARS} characters`);
+    expect(big.seen.pages).toBe(1);
+    // Cursors within the bound add up: 60 K characters a page, ~32 MiB after ~560 empty pages.
+    const many = upstream(() => ({ tools: [], nextCursor: `${++pages}${"y".repeat(60 * 1024)}` }));
+    await expect(
+      proxy(server, "http://remote.test/mcp", { fetch: many.fetch, follow: false }),
+    ).rejects.toThrow(`more than ${MAX_LISTING_CHARS} characters of definitions and cursors`);
+    expect(many.seen.pages).toBeLessThan(600);
+  });
+
+  it("lists a name the upstream listed twice in `skipped` (the first is served)", async () => {
+    const remote = upstream(() => ({
+      tools: [
+        { name: "dup", description: "first", inputSchema: { type: "object" } },
+        { name: "dup", description: "second", inputSchema: { type: "object" } },
+      ],
+    }));
+    const server = new McpServer({ name: "front", version: "1.0.0" });
+    const registration = await proxy(server, "http://remote.test/mcp", {
+      fetch: remote.fetch,
+      follow: false,
+    });
+    expect(registration.tools).toStrictEqual(["dup"]);
+    expect(registration.skipped).toStrictEqual([
+      { kind: "tool", name: "dup", reason: "a duplicate in the upstream's listing" },
+    ]);
+    await registration.close();
+  });
+
   it("refuses more than 10 000 definitions of a kind, and registers none", async () => {
     const remote = upstream((n) => ({ tools: tools(n, 1000), nextCursor: `c${n + 1}` }));
     const server = new McpServer({ name: "front", version: "1.0.0" });

@@ -34,6 +34,7 @@ function following() {
     client,
     syncer,
     resources: () => [],
+    hasResource: () => false,
     timeoutMs: 1000,
     follow: true,
     logger: undefined,
