@@ -33,10 +33,15 @@ export interface DevServer {
 
 /** A listen failure in one line, with the CLI's own advice. */
 function listenFailure(error: unknown): never {
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === "string" && error instanceof Error)
-    throw new CliError(error.message.replace(/\(PORT=… or serve\(app, \{ port \}\)\)/, "(--port N)"), 1);
+  // A port that is no port (the adapters' listenPort) is a usage mistake.
   if (error instanceof RangeError) throw new CliError(error.message, 2);
+  const code = (error as { code?: unknown }).code;
+  // The adapters' advice on choosing a port, told the CLI's way.
+  if (typeof code === "string" && error instanceof Error)
+    throw new CliError(
+      error.message.replace(/\(PORT=… or (?:serve\(app, \{ port \}\)|--port N)\)/, "(--port N)"),
+      1,
+    );
   throw error;
 }
 
