@@ -182,7 +182,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function taskServer(thrown: unknown) {
   const s = new McpServer({ name: "t", version: "1" });
   enableTasks(s, { pollIntervalMs: 20 });
-  const throwing: Middleware = async () => {
+  // Throws in the task's run (the call that starts the task goes through the tool's middleware too).
+  const throwing: Middleware = async (call, next) => {
+    if (!call.inTask) return next();
     throw thrown;
   };
   addTool(s, "mw", { taskSupport: "required", use: [throwing] }, () => "fine");

@@ -167,6 +167,7 @@ class RequestLink extends SessionLink {
     // From here on the call hears cancellation and the session's end (DELETE): a wait for the
     // client's reply ends with them. A DELETE that came before that was heard is read here.
     void call.signal;
+    this.#cancellation?.watchSession();
     await this.#cancellation?.ready();
     const live = await loadSession(this.rt.stores, this.live.id);
     if (live === undefined || live.state.closed === true) {

@@ -234,11 +234,12 @@ function waitForReply(
 }
 
 /**
- * Listens for the client cancelling request `id` of `sessionId`, or the session's end (DELETE), from
- * any instance via the bus, once `start()` is called — when the handler first looks at its signal
- * or asks the client for input. A handler that never observes its signal cannot react to either, so
- * its request spares the bus the subscribe/unsubscribe round trips. `ready()` settles once both
- * subscriptions are in place (or failed, reported).
+ * Listens for the client cancelling request `id` of `sessionId` (from any instance, via the bus)
+ * once `start()` is called — when the handler first looks at its signal or asks the client for
+ * input. A handler that never observes its signal cannot react to cancellation, so its request
+ * spares the bus a subscribe/unsubscribe round trip. `watchSession()` also listens for the
+ * session's end (DELETE) — for a call that waits for the client's reply — and `ready()` settles once
+ * what was started is subscribed (or failed, reported).
  */
 export function cancelListener(
   stores: Stores,
@@ -246,31 +247,40 @@ export function cancelListener(
   id: string | number,
   onCancel: (reason: "cancelled" | "session closed") => void,
   onError: (error: unknown) => void,
-): { start(): void; ready(): Promise<void>; stop(): void } {
+): { start(): void; watchSession(): void; ready(): Promise<void>; stop(): void } {
   let state: "idle" | "listening" | "stopped" = "idle";
-  let subscriptions: Promise<(Subscription | undefined)[]> | undefined;
-  const quietly = (subscribing: Promise<Subscription>) =>
-    subscribing.catch((error: unknown) => {
-      onError(error);
-      return undefined;
-    });
-  return {
+  const subscriptions: Promise<Subscription | undefined>[] = [];
+  let watching = false;
+  const add = (subscribing: Promise<Subscription>) =>
+    subscriptions.push(
+      subscribing.catch((error: unknown) => {
+        onError(error);
+        return undefined;
+      }),
+    );
+  const listener = {
     start() {
       if (state !== "idle") return;
       state = "listening";
-      subscriptions = Promise.all([
-        quietly(stores.bus.subscribe(topics.cancel(sessionId, id), () => onCancel("cancelled"))),
-        quietly(watchSessionEnd(stores, sessionId, () => onCancel("session closed"))),
-      ]);
+      add(stores.bus.subscribe(topics.cancel(sessionId, id), () => onCancel("cancelled")));
+    },
+    watchSession() {
+      listener.start();
+      if (state !== "listening" || watching) return;
+      watching = true;
+      add(watchSessionEnd(stores, sessionId, () => onCancel("session closed")));
     },
     async ready() {
-      await subscriptions;
+      await Promise.all(subscriptions);
     },
     stop() {
       state = "stopped";
-      void subscriptions?.then((subs) => Promise.all(subs.map((sub) => sub?.unsubscribe()))).catch(onError);
+      void Promise.all(subscriptions)
+        .then((subs) => Promise.all(subs.map((sub) => sub?.unsubscribe())))
+        .catch(onError);
     },
   };
+  return listener;
 }
 
 /**

@@ -174,9 +174,11 @@ describe("Durable Object calls per request", () => {
       },
     });
     expect(messages.at(-1)).toMatchObject({ id: 4, result: { content: [{ text: "accept" }] } });
-    // The call and the reply POST together: both read the record; the call subscribes to the reply
-    // and to cancellation, streams 3 events (priming, request, response) with 2 wake-ups, and reads
-    // the mailbox after subscribing and after the wake-up, then deletes it; the mailbox is opened
+    // The call and the reply POST together: both read the record; the call subscribes to the reply,
+    // to cancellation and to the session's end (a DELETE ends the wait), reads the session once more
+    // before asking (a DELETE before that subscription), streams 3 events (priming, request,
+    // response) with 2 wake-ups, and reads the mailbox after subscribing and after the wake-up,
+    // then deletes it; the mailbox is opened
     // (created) before the request goes out, and the reply POST reads it (is the id awaited?) and
     // stores the reply in it (an update), then announces it; the stream's owner lease is created
     // and, at the end, deleted.
@@ -187,8 +189,8 @@ describe("Durable Object calls per request", () => {
         return total;
       })
       .toEqual({
-        "session getRecord": 5,
-        "session fetch": 2,
+        "session getRecord": 6,
+        "session fetch": 3,
         "session appendEvent": 3,
         "session publish": 3,
         "session createRecord": 2,
