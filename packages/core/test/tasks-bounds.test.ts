@@ -466,3 +466,31 @@ describe("the heartbeat rewrites only the task's state (defect M)", () => {
     expect(stored).not.toHaveProperty("input");
   });
 });
+
+describe("one caller's burst of tasks", () => {
+  it("thirty created at once over two instances all get their task (no 'too busy' under the limit)", async () => {
+    const { server: s, probe } = server();
+    const stores = memoryStores();
+    const a = createHandler(s, { stores: { ...stores } });
+    const b = createHandler(s, { stores: { ...stores } });
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        modern(i % 2 ? a : b, "tools/call", { name: "hold", arguments: { i } }, WITH_TASKS),
+      ),
+    );
+    const errors = answers.map((x) => x.final.error).filter((e) => e !== undefined);
+    expect(errors).toStrictEqual([]);
+    expect(new Set(answers.map((x) => x.final.result?.taskId)).size).toBe(30);
+    probe.release();
+  });
+
+  it("at the limit, retryAfterMs is when the soonest task expires, not the oldest", async () => {
+    const { server: s } = server({ maxTasksPerCaller: 2, minTtlMs: 1_000 });
+    const session = await legacySession(createHandler(s));
+    await session.call("tools/call", { name: "hold", arguments: {}, task: { ttl: 60_000 } });
+    await session.call("tools/call", { name: "hold", arguments: {}, task: { ttl: 2_000 } });
+    const refused = await session.call("tools/call", { name: "hold", arguments: {}, task: { ttl: 60_000 } });
+    expect(refused.final.error).toMatchObject({ code: -32600, data: { limit: 2 } });
+    expect(refused.final.error.data.retryAfterMs).toBeLessThanOrEqual(2_000);
+  });
+});

@@ -14,7 +14,10 @@ import { legacyTask } from "./record.ts";
 import { TaskRecords } from "./store.ts";
 
 const PAGE = 50;
-const ATTEMPTS = 16;
+/** Compare-and-set rounds for one new task, each after a random pause (concurrent creations spread out). */
+const ATTEMPTS = 24;
+/** The longest pause between two rounds (ms); it doubles from 2 ms up to this. */
+const MAX_PAUSE_MS = 64;
 
 interface Index {
   /** `[taskId, expiresAt]`, newest first. */
@@ -35,14 +38,20 @@ export async function rememberTask(
   const store = rt.stores.sessions;
   const key = keys.callerTasks(owner);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    // A burst of one caller's creations meets on this record: after a lost round, a random pause
+    // (full jitter, doubling) lets them take their turns instead of colliding again.
+    if (attempt > 0) await pause(Math.random() * Math.min(MAX_PAUSE_MS, 2 ** attempt));
     const now = Date.now();
     const stored = await store.get(key);
     const live = stored === undefined ? [] : liveTasks(stored.value as unknown as Index, now);
     if (live.length >= limit) {
+      // The first place to come back is the task that expires soonest (tasks differ in ttl).
+      let soonest = Number.POSITIVE_INFINITY;
+      for (const [, at] of live) soonest = Math.min(soonest, at);
       throw new McpError(
         ErrorCode.InvalidRequest,
         `Too many tasks: this caller holds ${limit} tasks (the server's maxTasksPerCaller) until some expire; retry later`,
-        { limit, retryAfterMs: Math.max(1000, (live[live.length - 1]?.[1] ?? now) - now) },
+        { limit, retryAfterMs: Math.max(1000, soonest - now) },
       );
     }
     const value = { tasks: [[id, expiresAt], ...live] } as unknown as Index;
@@ -55,6 +64,8 @@ export async function rememberTask(
   }
   throw new McpError(ErrorCode.InternalError, "Internal error: the caller's task list is too busy; retry");
 }
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Gives back `owner`'s slot for task `id` (best effort: a slot left behind frees itself at expiry). */
 export async function forgetTask(rt: Runtime, owner: string | null, id: string): Promise<void> {
