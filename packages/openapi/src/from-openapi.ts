@@ -90,6 +90,26 @@ export async function fromOpenAPI(
   document: OpenApiDocument,
   options: OpenApiOptions = {},
 ): Promise<OpenApiRegistration> {
+  try {
+    return await register(server, document, options);
+  } catch (error) {
+    // A document nested deeper than the conversion's recursion can go (schemas inside schemas,
+    // thousands deep): a PorticoError like every other problem of the document.
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      throw new PorticoError(
+        "document_too_deep",
+        "The OpenAPI document nests too deeply (schemas inside schemas, thousands of levels) to convert",
+      );
+    }
+    throw error;
+  }
+}
+
+async function register(
+  server: McpServer,
+  document: OpenApiDocument,
+  options: OpenApiOptions,
+): Promise<OpenApiRegistration> {
   checkOptions(options);
   const doc = await loadDocument(document);
   const converter = new SchemaConverter(doc);

@@ -62,8 +62,27 @@ export function toolResult(exchange: Exchange, output: OutputPlan): CallToolResu
   } catch {
     return { content: [{ type: "text", text }] };
   }
+  // JSON nested deeper than a result can be written back (a hostile API's `[[[[…`): the text alone.
+  if (deeperThan(data, MAX_RESULT_DEPTH)) return { content: [{ type: "text", text }] };
   const structuredContent = isObject(data) && output.wrap !== true ? data : { result: data };
   return { content: [{ type: "text", text }], structuredContent };
+}
+
+/** Deepest JSON kept as `structuredContent` (the core writes results recursively). */
+const MAX_RESULT_DEPTH = 256;
+
+/** Whether `value` nests arrays or objects more than `max` deep (looked at without recursion). */
+function deeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (typeof node !== "object" || node === null) continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 /** A resource read's contents; an upstream failure is a JSON-RPC error (404: resource not found). */
