@@ -7,6 +7,7 @@
 import { $RefParser } from "@apidevtools/json-schema-ref-parser";
 import { PorticoError } from "@portico/core";
 import { parse as parseYaml } from "yaml";
+import { refuseFanOut } from "./fan-out.ts";
 import type { OpenApiDocument } from "./types.ts";
 import { isObject, type JsonObject } from "./util.ts";
 
@@ -116,6 +117,8 @@ export async function loadDocument(input: OpenApiDocument): Promise<LoadedDocume
   }
   const version = versionOf(parsed);
   refuseExternalRefs(parsed, "", new Set());
+  // Before any $ref is followed: dereferencing a document that fans out is itself exponential.
+  refuseFanOut(parsed);
   // The parser dereferences in place: work on a copy (text was parsed just now, an object is the caller's).
   const doc = (typeof input === "string" ? parsed : copy(parsed)) as JsonObject;
   // Without `openapi: 3.1…` at the root the parser resolves every `#/…` against the document, as

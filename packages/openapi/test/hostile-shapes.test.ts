@@ -65,3 +65,35 @@ describe("a hostile document", () => {
     expect((error as PorticoError).code).toBe("document_too_deep");
   });
 });
+
+describe("a document whose $refs fan out", () => {
+  /** Schema S(i) points twice at S(i-1): a few kilobytes that expand to 2^n copies of S0. */
+  const fanOut = (n: number) => {
+    const schemas: Record<string, unknown> = { S0: { type: "string" } };
+    for (let i = 1; i <= n; i++) {
+      const ref = { $ref: `#/components/schemas/S${i - 1}` };
+      schemas[`S${i}`] = { type: "object", properties: { a: ref, b: { ...ref } } };
+    }
+    return { ...document({ $ref: `#/components/schemas/S${n}` }), components: { schemas } };
+  };
+
+  it("is refused before any $ref is followed (document_too_large), at once", async () => {
+    for (const n of [20, 40]) {
+      const started = Date.now();
+      const error = await fromOpenAPI(new McpServer({ name: "fan", version: "1.0.0" }), fanOut(n)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(PorticoError);
+      expect((error as PorticoError).code).toBe("document_too_large");
+      expect((error as PorticoError).message).toContain("POST /deep expands to more than 200000");
+      expect(Date.now() - started).toBeLessThan(1000);
+    }
+  });
+
+  it("a moderate one (a few thousand nodes) still converts", async () => {
+    const server = new McpServer({ name: "fan", version: "1.0.0" });
+    const registration = await fromOpenAPI(server, fanOut(8));
+    expect(registration.tools).toStrictEqual(["deep"]);
+  });
+});
