@@ -18,6 +18,13 @@ const get = (handler: ReturnType<typeof createHandler>, id: string) =>
     }),
   );
 
+/** Asks the client for a name: how that ended ("answered", or "rejected: <why>"). */
+const askName = (ctx: Parameters<Parameters<typeof addTool>[3]>[1]) =>
+  ctx.elicit({ message: "name?", requestedSchema: { type: "object", properties: {} } }).then(
+    () => "answered",
+    (e: Error) => `rejected: ${e.message}`,
+  );
+
 /** Resolves with how the body ended ("ended"), or "open" if it had not within `ms`. */
 async function endsWithin(response: Response, ms: number): Promise<"ended" | "open"> {
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
@@ -61,12 +68,7 @@ describe("the end of a legacy session", () => {
     const server = new McpServer({ name: "d", version: "1" });
     let outcome: string | undefined;
     addTool(server, "ask", {}, async (_args, ctx) => {
-      outcome = await ctx
-        .elicit({ message: "name?", requestedSchema: { type: "object", properties: {} } })
-        .then(
-          () => "answered",
-          (e: Error) => `rejected: ${e.message}`,
-        );
+      outcome = await askName(ctx);
       return outcome;
     });
     const stores = memoryStores();
@@ -101,12 +103,7 @@ describe("the end of a legacy session", () => {
     let outcome: string | undefined;
     addTool(server, "late", {}, async (_args, ctx) => {
       await gate;
-      outcome = await ctx
-        .elicit({ message: "name?", requestedSchema: { type: "object", properties: {} } })
-        .then(
-          () => "answered",
-          (e: Error) => `rejected: ${e.message}`,
-        );
+      outcome = await askName(ctx);
       return outcome;
     });
     const handler = createHandler(server, { keepAliveMs: 0 });

@@ -59,3 +59,14 @@ export async function legacySession(
     return last;
   };
 }
+
+/** A fake legacy upstream's answer to `initialize` (tools, listChanged) or any other request (no tools). */
+export function legacyResult(method: unknown): Record<string, unknown> {
+  return method === "initialize"
+    ? {
+        protocolVersion: "2025-11-25",
+        capabilities: { tools: { listChanged: true } },
+        serverInfo: { name: "up", version: "1" },
+      }
+    : { tools: [] };
+}

@@ -5,7 +5,7 @@
  * comments, or a JSON body that never ends.
  */
 import { describe, expect, it } from "vitest";
-import { front, modern } from "./_front.ts";
+import { front, legacyResult, modern } from "./_front.ts";
 
 type Json = Record<string, any>;
 
@@ -108,14 +108,7 @@ describe("a legacy upstream's GET stream through a fetch whose body ignores abor
       if (request.method === "DELETE") return new Response(null, { status: 200 });
       const body = (await request.json()) as Json;
       if (body.id === undefined) return new Response(null, { status: 202 });
-      const result =
-        body.method === "initialize"
-          ? {
-              protocolVersion: "2025-11-25",
-              capabilities: { tools: { listChanged: true } },
-              serverInfo: { name: "up", version: "1" },
-            }
-          : { tools: [] };
+      const result = legacyResult(body.method);
       return Response.json({ jsonrpc: "2.0", id: body.id, result }, { headers: { "mcp-session-id": "s1" } });
     };
     const f = await front("http://up.test/mcp", { fetch: legacy, era: "legacy", timeoutMs: 2000 });

@@ -7,6 +7,7 @@
 import { McpServer } from "@portico/core";
 import { describe, expect, it } from "vitest";
 import { type ProxyTransport, proxy, type TransportMessage } from "../src/index.ts";
+import { legacyResult } from "./_front.ts";
 import { waitFor } from "./_wait.ts";
 
 /** How many requests the upstream sends at once. */
@@ -57,14 +58,7 @@ describe("a legacy upstream's GET stream", () => {
       }
       if (body.method === "server/discover") return new Response("no", { status: 400 });
       if (body.id === undefined) return new Response(null, { status: 202 });
-      const result =
-        body.method === "initialize"
-          ? {
-              protocolVersion: "2025-11-25",
-              capabilities: { tools: { listChanged: true } },
-              serverInfo: { name: "x", version: "1" },
-            }
-          : { tools: [] };
+      const result = legacyResult(body.method);
       return Response.json({ jsonrpc: "2.0", id: body.id, result }, { headers: { "mcp-session-id": "s1" } });
     };
     const server = new McpServer({ name: "front", version: "1.0.0" });
