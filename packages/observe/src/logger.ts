@@ -51,8 +51,12 @@ export class StructuredLogger implements Logger {
     if (!enabled(this.#config.level, level)) return;
     const own = fields === undefined ? undefined : this.#config.redact(fields);
     // The message is text like any field's: cut, and its credentials redacted.
-    const msg = typeof message === "string" ? redactText(message) : redactText(String(message));
-    const record: Record<string, unknown> = { level, timestamp: isoTime(), msg, ...this.#fields };
+    const record: Record<string, unknown> = {
+      level,
+      timestamp: isoTime(),
+      msg: redactText(String(message)),
+      ...this.#fields,
+    };
     if (own !== undefined) {
       // A field cannot replace the line's own keys or its correlation fields (a tool logging its
       // arguments as they came): one named like them goes under `fields`.

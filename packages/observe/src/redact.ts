@@ -35,8 +35,13 @@ const ALWAYS = [
 const normal = (key: string) => key.toLowerCase().replace(/[-_]/g, "");
 const BEARER = /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 const HAS_CREDENTIAL = /(?:bearer|basic)\s/i;
-/** Keys seen so far and whether they are secret (keys repeat line after line; bounded). */
+/** Keys seen so far and what they are (keys repeat line after line; bounded). */
 const MEMO_LIMIT = 4096;
+/** A key written as it is; one whose value is redacted; one written cut or redacted itself. */
+const PLAIN = 0;
+const SECRET = 1;
+const REWRITTEN = 2;
+type KeyKind = typeof PLAIN | typeof SECRET | typeof REWRITTEN;
 const MAX_DEPTH = 8;
 const MAX_STRING = 4096;
 /** Longest key kept whole (longer ones are cut, as strings are). */
@@ -65,16 +70,19 @@ export function redactText(input: string): string {
 export function redactor(extra: readonly string[] = []): Redactor {
   const names = new Set([...ALWAYS, ...extra.filter((e) => !e.includes(".")).map(normal)]);
   const paths = new Set(extra.filter((e) => e.includes(".")));
-  const seen = new Map<string, boolean>();
-  const secretKey = (key: string): boolean => {
-    let secret = seen.get(key);
-    if (secret === undefined) {
-      secret = names.has(normal(key));
+  const seen = new Map<string, KeyKind>();
+  /** What `key` is, looked up once per distinct key (a key over MAX_KEY is never kept). */
+  const kindOf = (key: string): KeyKind => {
+    if (key.length > MAX_KEY) return REWRITTEN;
+    let kind = seen.get(key);
+    if (kind === undefined) {
+      kind = names.has(normal(key)) ? SECRET : HAS_CREDENTIAL.test(key) ? REWRITTEN : PLAIN;
       if (seen.size >= MEMO_LIMIT) seen.clear();
-      seen.set(key, secret);
+      seen.set(key, kind);
     }
-    return secret;
+    return kind;
   };
+  const secretKey = (key: string): boolean => kindOf(key) === SECRET;
   /** The objects on the path being copied, by depth (a cycle leads back to one of them). */
   const ancestors: unknown[] = new Array(MAX_DEPTH).fill(undefined);
   /** Text left for this redaction (see MAX_TEXT). */
@@ -87,7 +95,7 @@ export function redactor(extra: readonly string[] = []): Redactor {
   };
   /** A key as written: cut, and a credential in it redacted (a key is text the client may choose). */
   const keyOf = (key: string): string => {
-    const out = key.length > MAX_KEY || HAS_CREDENTIAL.test(key) ? redactText(key.slice(0, MAX_KEY)) : key;
+    const out = kindOf(key) === REWRITTEN ? redactText(key.slice(0, MAX_KEY)) : key;
     budget -= out.length;
     return out;
   };
@@ -167,16 +175,16 @@ export function redactor(extra: readonly string[] = []): Redactor {
       if (!Object.hasOwn(record, key)) continue;
       // Many fields, long keys or much text: the walk bounds them.
       chars += key.length;
-      if (++fields > MAX_ITEMS || key.length > MAX_KEY || HAS_CREDENTIAL.test(key)) return undefined;
+      const kind = kindOf(key);
+      if (++fields > MAX_ITEMS || kind === REWRITTEN) return undefined;
       const item = record[key];
+      let redacted: unknown;
       if (typeof item === "string") {
         chars += Math.min(item.length, MAX_STRING);
         if (chars > MAX_TEXT) return undefined;
-      }
-      let redacted: unknown;
-      if (typeof item === "string") redacted = secretKey(key) ? REDACTED : redactText(item);
-      else if (typeof item === "number" || typeof item === "boolean" || item === undefined)
-        redacted = secretKey(key) ? REDACTED : item;
+        redacted = kind === SECRET ? REDACTED : redactText(item);
+      } else if (typeof item === "number" || typeof item === "boolean" || item === undefined)
+        redacted = kind === SECRET ? REDACTED : item;
       else return undefined;
       if (redacted === item) continue;
       out ??= { ...record };

@@ -136,11 +136,11 @@ async function feedStandalone(
   if (backlog.length > 0) void exchange.replay(backlog).catch((e) => rt.report(e, "GET stream replay"));
 }
 
-/** Ends a long-lived stream of a session that is gone (nothing more will come to it). */
-function endStream(stream: LongStream): void {
+/** Ends a long-lived stream of a session that is gone (with a `retry` hint when it may not be). */
+function endStream(stream: LongStream, retryMs?: number): void {
   if (stream.ended) return;
   stream.close();
-  void stream.exchange.end();
+  void stream.exchange.end(undefined, retryMs);
 }
 
 /**
@@ -167,9 +167,7 @@ async function watchLife(rt: Runtime, stream: LongStream, sessionId: string): Pr
       () => {
         check().catch((e) => {
           rt.report(e, "GET stream");
-          if (stream.ended) return;
-          stream.close();
-          void stream.exchange.end(undefined, rt.options.retryMs);
+          endStream(stream, rt.options.retryMs);
         });
       },
       Math.min(MAX_TIMER_MS, left + EXPIRY_MARGIN_MS),

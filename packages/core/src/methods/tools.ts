@@ -205,13 +205,13 @@ export async function runTool(
   call: McpCall,
   route?: (call: McpCall) => Promise<McpResult | undefined>,
 ): Promise<McpResult> {
-  const end = async (c: McpCall): Promise<McpResult> => {
-    const routed = route === undefined ? undefined : await route(c);
-    return routed ?? { ...(await callTool(tool, c)) };
-  };
   const use = tool.config.use;
-  if (use === undefined || use.length === 0) return end(call);
-  return runChain(use, call, end);
+  const plain = use === undefined || use.length === 0;
+  // The common call: no middleware of its own, not routed to tasks — straight to the handler.
+  if (plain && route === undefined) return { ...(await callTool(tool, call)) };
+  const end = async (c: McpCall): Promise<McpResult> =>
+    (route === undefined ? undefined : await route(c)) ?? { ...(await callTool(tool, c)) };
+  return plain ? end(call) : runChain(use, call, end);
 }
 
 async function serveCall(call: McpCall): Promise<McpResult> {
