@@ -71,4 +71,23 @@ describe("legacy session lifetime", () => {
     await sleep(1000);
     expect((await session.call("tools/list")).status).toBe(404);
   });
+
+  it("keeps a caller's maxSessionsPerCaller count while its sessions slide (its record slides with them)", async () => {
+    const handler = createHandler(server(), {
+      authenticate: () => ({ token: "t", subject: "alice", scopes: [] }),
+      maxSessionsPerCaller: 2,
+      sessionTtlMs: 600,
+    });
+    const sessions = [await legacySession(handler), await legacySession(handler)];
+    await expect(legacySession(handler)).rejects.toThrow(/initialize failed: 429/);
+    // Both sessions in use for twice their idle lifetime: they live on, and so must their count.
+    for (let t = 0; t < 8; t++) {
+      await sleep(150);
+      for (const session of sessions) expect((await session.call("tools/list")).status).toBe(200);
+    }
+    await expect(legacySession(handler)).rejects.toThrow(/initialize failed: 429/);
+    // Once they are idle past their lifetime, their places are free again.
+    await sleep(700);
+    expect((await legacySession(handler)).sessionId).toBeTruthy();
+  });
 });

@@ -5,7 +5,9 @@
  * counted. One record per caller in the session store lists its sessions; when the list is full,
  * its entries are checked against the session records (sessions that expired or were deleted drop
  * out) before a new one is refused. The record is written with compare-and-set, so instances
- * sharing the store share the count.
+ * sharing the store share the count. It must outlive the sessions it lists: a session in use slides
+ * its expiry, and the record's slides with it ({@link keepCaller}), else its count would start
+ * again from nothing while its sessions live on.
  */
 
 import { keys } from "../stores/keys.ts";
@@ -58,4 +60,15 @@ export async function releaseSession(stores: Stores, caller: string, sessionId: 
     if (await stores.sessions.update(key, stored.version, { sessions: rest } as unknown as JsonValue, ttlMs))
       return;
   }
+}
+
+/**
+ * Keeps `caller`'s record at least until `expiresAt` (epoch ms), when one of its sessions slid its
+ * own expiry there (best effort: a write that conflicts was another one, which moved it too).
+ */
+export async function keepCaller(stores: Stores, caller: string, expiresAt: number): Promise<void> {
+  const key = keys.callerSessions(caller);
+  const stored = await stores.sessions.get(key);
+  if (stored === undefined || stored.expiresAt >= expiresAt) return;
+  await stores.sessions.update(key, stored.version, stored.value, Math.max(1, expiresAt - Date.now()));
 }

@@ -7,6 +7,7 @@ import type { SessionFields } from "../definition/method.ts";
 import type { LogLevel } from "../jsonrpc/protocol.ts";
 import { keys, topics } from "../stores/keys.ts";
 import type { JsonValue, StoredEvent, StoreKey, Stores, Subscription } from "../stores/types.ts";
+import { keepCaller } from "./_callers.ts";
 import { type CensusPlace, slideCount } from "./_census.ts";
 
 export interface SessionState extends SessionFields {
@@ -67,12 +68,34 @@ export async function openSession(
   // Sliding expiry, amortised: a session is written back only once half its idle lifetime has
   // passed since the last write, so a busy session costs one extra write per half lifetime.
   if (session.expiresAt - now < lifetime.idleMs / 2 && ttl > session.expiresAt - now) {
-    const move = slideCount(session.state, lifetime, now + ttl);
+    const move = slid(session.state, lifetime, now + ttl);
     const value = move.state as unknown as JsonValue;
     if (await stores.sessions.update(keys.session(id), session.version, value, ttl).catch(() => false))
       await move.commit(stores);
   }
   return session;
+}
+
+/**
+ * `state` with its expiry moved to `expiresAt`: its place in the census moves along, and its
+ * caller's record (`maxSessionsPerCaller`) lives at least as long — both once `commit` runs, after
+ * the session's own write succeeded.
+ */
+function slid(
+  state: SessionState,
+  lifetime: SessionLifetime,
+  expiresAt: number,
+): { state: SessionState; commit: (stores: Stores) => Promise<void> } {
+  const move = slideCount(state, lifetime, expiresAt);
+  const caller = state.caller;
+  if (caller === undefined) return move;
+  return {
+    state: move.state,
+    commit: async (stores) => {
+      await move.commit(stores);
+      await keepCaller(stores, caller, expiresAt).catch(() => undefined);
+    },
+  };
 }
 
 /** A live (not closing) session of `principal`. */
@@ -134,7 +157,7 @@ export async function updateSession(
     const ttl = sessionTtl(next, lifetime, now);
     if (ttl <= 0) return false;
     // The write slides the expiry: the session's place in the count moves along.
-    const move = slideCount(next, lifetime, now + ttl);
+    const move = slid(next, lifetime, now + ttl);
     if (
       await stores.sessions.update(keys.session(id), current.version, move.state as unknown as JsonValue, ttl)
     ) {
