@@ -5,12 +5,14 @@
  */
 import { Call, type EraLink } from "../call/call.ts";
 import { assertCapability } from "../call/input-capability.ts";
+import { isAnswerShaped } from "../call/inputs.ts";
 import type { Incoming, Runtime } from "../call/runtime.ts";
 import type { InputRequest } from "../definition/context.ts";
 import type { MethodSpec, SessionFields, SessionHandle } from "../definition/method.ts";
 import { ErrorCode, McpError } from "../errors.ts";
+import { httpError } from "../http/responses.ts";
 import type { JsonRpcRequest, JsonRpcResponse } from "../jsonrpc/messages.ts";
-import type { LogLevel } from "../jsonrpc/protocol.ts";
+import { isLegacyVersion, LATEST_LEGACY_VERSION, type LogLevel } from "../jsonrpc/protocol.ts";
 import { randomId } from "../util/encoding.ts";
 import { CallLease } from "./_lease.ts";
 import {
@@ -24,6 +26,18 @@ import {
 } from "./_session.ts";
 
 export const SESSION_HEADER = "mcp-session-id";
+
+/**
+ * The 400 a request of a session gets when its `MCP-Protocol-Version` header names a version this
+ * era does not speak (POST, GET and DELETE alike); `undefined` when it is absent or spoken.
+ */
+export function unsupportedVersion(request: Request): Response | undefined {
+  const version = request.headers.get("mcp-protocol-version");
+  if (version === null || isLegacyVersion(version)) return undefined;
+  return httpError(400, ErrorCode.InvalidRequest, `Bad Request: unsupported protocol version ${version}`, {
+    data: { supported: [LATEST_LEGACY_VERSION], requested: version },
+  });
+}
 
 /** Whether `message` is the final response to request `requestId`. */
 function isFinal(message: unknown, requestId: string | number | undefined): boolean {
@@ -125,7 +139,8 @@ class RequestLink extends SessionLink {
       primingRetryMs: rt.options.retryMs,
       persist: async (message) => {
         if (this.#streamId === undefined) {
-          this.#streamId = randomId(16);
+          // `r-`: a request stream is never taken for a standalone one (`get-…`) when resumed.
+          this.#streamId = `r-${randomId(16)}`;
           await this.#startLease(this.#streamId);
         }
         const id = await appendEvent(rt.stores, live.id, this.#streamId, message, this.#call?.waitUntil);
@@ -253,6 +268,13 @@ async function ask(
         await call.exchange.send({ jsonrpc: "2.0", id, method: r.method, params: r.params ?? {} });
         const reply = (await waiting.reply) as unknown as JsonRpcResponse;
         if ("error" in reply) throw new McpError(reply.error.code, reply.error.message, reply.error.data);
+        // As the modern era does with an input response: a reply of the wrong shape is no answer.
+        if (!isAnswerShaped(r, reply.result)) {
+          throw new McpError(
+            ErrorCode.InvalidParams,
+            `Invalid params: the client's reply to ${r.method} is not a result of that request`,
+          );
+        }
         return reply.result;
       } finally {
         void slot.unsubscribe();

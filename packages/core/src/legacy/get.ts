@@ -18,7 +18,7 @@ import { randomId } from "../util/encoding.ts";
 import { MAX_TIMER_MS } from "../util/timer.ts";
 import { release } from "./_admit.ts";
 import { inspectLease } from "./_lease.ts";
-import { SESSION_HEADER } from "./_request.ts";
+import { SESSION_HEADER, unsupportedVersion } from "./_request.ts";
 import {
   appendEvent,
   closeSession,
@@ -48,6 +48,8 @@ export async function legacyDelete(rt: Runtime, incoming: Incoming): Promise<Res
   if (id === null || id === "") {
     return httpError(400, ErrorCode.SessionRequired, "Bad Request: the Mcp-Session-Id header is required");
   }
+  const refused = unsupportedVersion(incoming.request);
+  if (refused !== undefined) return refused;
   // Exactly one of concurrent DELETEs closes the session and gives its places back; the others 404.
   const closed = await closeSession(rt.stores, id, principalOf(incoming.auth));
   if (closed === undefined) return httpError(404, ErrorCode.SessionNotFound, "Session not found");
@@ -56,7 +58,7 @@ export async function legacyDelete(rt: Runtime, incoming: Incoming): Promise<Res
 }
 
 export async function legacyGet(rt: Runtime, incoming: Incoming): Promise<Response> {
-  const rejected = checkGetAccept(incoming.request);
+  const rejected = checkGetAccept(incoming.request) ?? unsupportedVersion(incoming.request);
   if (rejected) return rejected;
   const id = await sessionOf(rt, incoming);
   if (isResponse(id)) return id;

@@ -9,14 +9,13 @@ import type { MethodSpec } from "../definition/method.ts";
 import { ErrorCode } from "../errors.ts";
 import { accepted, httpError, jsonResponse } from "../http/responses.ts";
 import { classify } from "../jsonrpc/messages.ts";
-import { isLegacyVersion, LATEST_LEGACY_VERSION } from "../jsonrpc/protocol.ts";
 import { toWireError } from "../jsonrpc/wire-error.ts";
 import { methodSpec } from "../methods/table.ts";
 import type { JsonValue } from "../stores/types.ts";
 import { batch } from "./_batch.ts";
 import { initialize } from "./_initialize.ts";
 import { notification } from "./_messages.ts";
-import { type LiveSession, SESSION_HEADER, sessionRequest } from "./_request.ts";
+import { type LiveSession, SESSION_HEADER, sessionRequest, unsupportedVersion } from "./_request.ts";
 import { deliverReply, lifetimeOf, openSession } from "./_session.ts";
 
 export async function legacyPost(rt: Runtime, incoming: Incoming, body: unknown): Promise<Response> {
@@ -33,12 +32,8 @@ export async function legacyPost(rt: Runtime, incoming: Incoming, body: unknown)
   }
   const session = await openSession(rt.stores, sessionId, principalOf(incoming.auth), lifetimeOf(rt));
   if (session === undefined) return httpError(404, ErrorCode.SessionNotFound, "Session not found");
-  const version = incoming.request.headers.get("mcp-protocol-version");
-  if (version !== null && !isLegacyVersion(version)) {
-    return httpError(400, ErrorCode.InvalidRequest, `Bad Request: unsupported protocol version ${version}`, {
-      data: { supported: [LATEST_LEGACY_VERSION], requested: version },
-    });
-  }
+  const refused = unsupportedVersion(incoming.request);
+  if (refused !== undefined) return refused;
   const live: LiveSession = { id: sessionId, state: session.state };
   if (Array.isArray(body)) return batch(rt, incoming, live, body);
   const c = firstClass; // the body is a single message: already classified
