@@ -102,13 +102,23 @@ export class Compiled implements CompiledSchema {
   }
 
   async validate(value: unknown): Promise<ValidationResult> {
-    const pending = this.#standard.validate(value);
-    // Most validators answer synchronously: no extra turn for them.
-    const result = isThenable(pending) ? await pending : pending;
+    let result: StandardSchemaV1.Result<unknown>;
+    try {
+      const pending = this.#standard.validate(value);
+      // Most validators answer synchronously: no extra turn for them.
+      result = isThenable(pending) ? await pending : pending;
+    } catch (error) {
+      // A validator that recurses into the value overflows the stack on a value nested deeper than
+      // it can follow (possible when `maxJsonDepth` is raised): the value is refused, not the server broken.
+      if (error instanceof RangeError) return { ok: false, issues: [{ path: "", message: TOO_DEEP }] };
+      throw error;
+    }
     if (result.issues === undefined) return { ok: true, value: result.value };
     return { ok: false, issues: result.issues.map((i) => ({ path: pathOf(i), message: i.message })) };
   }
 }
+
+const TOO_DEEP = "The value is nested too deeply to be checked";
 
 function compile(schema: SchemaLike, name: string): Compiled {
   // Some libraries' schemas are functions (arktype).
@@ -145,7 +155,23 @@ export function compileObjectSchema(schema: SchemaLike, tool: string, which: str
   return compiled;
 }
 
-/** "a: Expected number; /b: Required property is missing" — names every offending path. */
+/** Issues a description names; the rest are counted ("… and 99990 more"). */
+export const MAX_DESCRIBED_ISSUES = 10;
+/** Longest path or message of one issue as described (cut with `…`). */
+const MAX_ISSUE_CHARS = 300;
+
+const cut = (text: string) => (text.length > MAX_ISSUE_CHARS ? `${text.slice(0, MAX_ISSUE_CHARS)}…` : text);
+
+/**
+ * "a: Expected number; /b: Required property is missing": the offending paths, the first
+ * {@link MAX_DESCRIBED_ISSUES} of them, each cut to a bounded length — an answer a client's bad
+ * arguments cannot make large, however many places they fail in.
+ */
 export function describeIssues(issues: SchemaIssue[]): string {
-  return issues.map((i) => `${i.path === "" ? "(root)" : i.path}: ${i.message}`).join("; ");
+  const described = issues
+    .slice(0, MAX_DESCRIBED_ISSUES)
+    .map((i) => `${i.path === "" ? "(root)" : cut(i.path)}: ${cut(i.message)}`)
+    .join("; ");
+  const more = issues.length - MAX_DESCRIBED_ISSUES;
+  return more > 0 ? `${described}; … and ${more} more` : described;
 }

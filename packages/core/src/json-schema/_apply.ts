@@ -103,8 +103,8 @@ export function applyProperties(
 }
 
 /**
- * `prefixItems`, `items`, `contains` (with `minContains` / `maxContains`), `minItems`, `maxItems`,
- * `uniqueItems`.
+ * `prefixItems`, `items`, `contains` (with `minContains` / `maxContains`), `minItems`, `maxItems`
+ * (`uniqueItems`: {@link checkUniqueItems}).
  */
 export function applyItems(
   s: SchemaObject,
@@ -140,17 +140,29 @@ export function applyItems(
   if (typeof s.maxItems === "number" && arr.length > s.maxItems) {
     issues.push({ path, message: `Expected at most ${count(s.maxItems, "item", "items")}` });
   }
-  if (s.uniqueItems === true) {
-    const seen = new Map<string, number>();
-    for (let i = 0; i < arr.length; i++) {
-      const key = canonicalJson(arr[i]);
-      const first = seen.get(key);
-      if (first !== undefined) {
-        issues.push({ path, message: `Expected unique items, but items ${first} and ${i} are equal` });
-        break;
-      }
-      seen.set(key, i);
+}
+
+/**
+ * `uniqueItems`: each item's canonical text, compared. That text costs what the item holds, and a
+ * nested `uniqueItems` writes its items again: `spend` is charged a step per 16 characters, so the
+ * validation's budget bounds it as it bounds subschema applications.
+ */
+export function checkUniqueItems(
+  arr: unknown[],
+  path: string,
+  issues: SchemaIssue[],
+  spend: (steps: number) => boolean,
+): void {
+  const seen = new Map<string, number>();
+  for (let i = 0; i < arr.length; i++) {
+    const key = canonicalJson(arr[i]);
+    if (!spend(Math.ceil(key.length / 16))) return;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      issues.push({ path, message: `Expected unique items, but items ${first} and ${i} are equal` });
+      return;
     }
+    seen.set(key, i);
   }
 }
 

@@ -1,4 +1,5 @@
 /** Assertion keywords of core's JSON Schema validator that look at one value only (no subschemas). */
+import { canonicalJson } from "../util/encoding.ts";
 import { equal, patternTest, type SchemaIssue, type SchemaObject, typeOf } from "./_util.ts";
 
 function typeMatches(value: unknown, type: unknown): boolean {
@@ -15,13 +16,38 @@ export function checkType(s: SchemaObject, value: unknown, path: string, issues:
   return false;
 }
 
+/** Longest schema text (an `enum`'s values, a `const`) an issue's message quotes. */
+const MAX_QUOTED_CHARS = 200;
+
+/**
+ * The message of a failed `enum` or `const`, made once per schema: a value failing it in ten
+ * thousand places shares one string, and a long list is quoted cut (`…`).
+ */
+const valueMessages = new WeakMap<SchemaObject, { enum?: string; const?: string }>();
+
+function valueMessage(s: SchemaObject, keyword: "enum" | "const"): string {
+  let messages = valueMessages.get(s);
+  if (messages === undefined) {
+    messages = {};
+    valueMessages.set(s, messages);
+  }
+  let message = messages[keyword];
+  if (message === undefined) {
+    const text = canonicalJson(s[keyword]);
+    const quoted = text.length > MAX_QUOTED_CHARS ? `${text.slice(0, MAX_QUOTED_CHARS)}…` : text;
+    message = keyword === "enum" ? `Expected one of ${quoted}` : `Expected ${quoted}`;
+    messages[keyword] = message;
+  }
+  return message;
+}
+
 /** `enum`, `const`. */
 export function checkValue(s: SchemaObject, value: unknown, path: string, issues: SchemaIssue[]): void {
   if (Array.isArray(s.enum) && !s.enum.some((e) => equal(e, value))) {
-    issues.push({ path, message: `Expected one of ${JSON.stringify(s.enum)}` });
+    issues.push({ path, message: valueMessage(s, "enum") });
   }
   if ("const" in s && !equal(s.const, value)) {
-    issues.push({ path, message: `Expected ${JSON.stringify(s.const)}` });
+    issues.push({ path, message: valueMessage(s, "const") });
   }
 }
 

@@ -1,5 +1,4 @@
 /** Shared types and small helpers of core's JSON Schema validator (see `_json-schema-validate.ts`). */
-import { canonicalJson } from "../util/encoding.ts";
 
 export interface SchemaIssue {
   /** JSON Pointer to the offending value ("" is the root). */
@@ -56,9 +55,38 @@ export function typeOf(value: unknown): string {
   return typeof value;
 }
 
-/** JSON equality: key order does not matter, and 1 equals 1.0. */
+/**
+ * JSON equality: key order does not matter, 1 equals 1.0, and a property whose value is `undefined`
+ * is no property. Compared side by side with an explicit stack (no recursion, however deep), and
+ * it stops at the first difference — a type, a length or a key count — so checking a client's large
+ * value against a short `enum` entry costs next to nothing.
+ */
 export function equal(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b);
+  const pending: unknown[] = [a, b];
+  while (pending.length > 0) {
+    const y = pending.pop();
+    const x = pending.pop();
+    if (x === y) continue;
+    if (typeof x !== "object" || typeof y !== "object" || x === null || y === null) return false;
+    if (Array.isArray(x)) {
+      if (!Array.isArray(y) || x.length !== y.length) return false;
+      for (let i = 0; i < x.length; i++) pending.push(x[i], y[i]);
+      continue;
+    }
+    if (Array.isArray(y)) return false;
+    const xs = x as Record<string, unknown>;
+    const ys = y as Record<string, unknown>;
+    let count = 0;
+    for (const key of Object.keys(xs)) {
+      if (xs[key] === undefined) continue;
+      count++;
+      if (!Object.hasOwn(ys, key)) return false;
+      pending.push(xs[key], ys[key]);
+    }
+    for (const key of Object.keys(ys)) if (ys[key] !== undefined) count--;
+    if (count !== 0) return false;
+  }
+  return true;
 }
 
 export function escapePointer(key: string): string {

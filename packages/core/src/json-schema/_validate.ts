@@ -18,7 +18,7 @@
  * client must not be able to make one validation run for minutes.
  */
 
-import { applyItems, applyProperties, checkObjectShape } from "./_apply.ts";
+import { applyItems, applyProperties, checkObjectShape, checkUniqueItems } from "./_apply.ts";
 import { checkNumber, checkString, checkType, checkValue } from "./_assert.ts";
 import { idBase, type RefIndex, type RefTarget, refIndex, resolveRef } from "./_ref.ts";
 import {
@@ -120,7 +120,10 @@ function check(
   checkValue(s, value, path, issues);
   if (typeof value === "string") checkString(s, value, path, issues);
   if (typeof value === "number") checkNumber(s, value, path, issues);
-  if (Array.isArray(value)) applyItems(s, value, path, issues, ev, apply);
+  if (Array.isArray(value)) {
+    applyItems(s, value, path, issues, ev, apply);
+    if (s.uniqueItems === true) checkUniqueItems(value, path, issues, (steps) => (work.left -= steps) >= 0);
+  }
   const obj = isObject(value) ? value : undefined;
   if (obj !== undefined) {
     checkObjectShape(s, obj, path, issues);

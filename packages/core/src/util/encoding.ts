@@ -48,14 +48,52 @@ export function randomId(length = 22): string {
   return id;
 }
 
-/** JSON with object keys sorted, so equal values give equal text. */
+/** Text `canonicalJson` writes as it is (the stack holds it between values still to write). */
+class Literal {
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+}
+const COMMA = new Literal(",");
+
+/**
+ * JSON with object keys sorted, so equal values give equal text (a property whose value is
+ * `undefined` is no property). A number JSON cannot write (`1e400` parses as `Infinity`) is
+ * written `1e999` / `-1e999`, never `null`, so it equals nothing else. Written with an explicit
+ * stack: a value nested however deep cannot overflow the call stack.
+ */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  let out = "";
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (item instanceof Literal) {
+      out += item.text;
+    } else if (typeof item === "number" && !Number.isFinite(item)) {
+      out += Number.isNaN(item) ? "null" : item > 0 ? "1e999" : "-1e999";
+    } else if (item === null || typeof item !== "object") {
+      out += JSON.stringify(item) ?? "null";
+    } else if (Array.isArray(item)) {
+      out += "[";
+      stack.push(new Literal("]"));
+      for (let i = item.length - 1; i >= 0; i--) {
+        stack.push(item[i]);
+        if (i > 0) stack.push(COMMA);
+      }
+    } else {
+      const entries = Object.entries(item as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      out += "{";
+      stack.push(new Literal("}"));
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, v] = entries[i] as [string, unknown];
+        stack.push(v, new Literal(`${i > 0 ? "," : ""}${JSON.stringify(key)}:`));
+      }
+    }
+  }
+  return out;
 }
 
 /** The markers are case-sensitive and lowercase (2026-07-28, Streamable HTTP, Value Encoding). */
