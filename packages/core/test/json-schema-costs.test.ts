@@ -75,7 +75,7 @@ describe("the cost of a client's arguments", () => {
     expect(validateJsonSchema({ enum: ["auto", null] }, Number.POSITIVE_INFINITY)).toHaveLength(1);
     expect(validateJsonSchema({ const: null }, Number.NEGATIVE_INFINITY)).toHaveLength(1);
     expect(validateJsonSchema({ uniqueItems: true }, [Number.POSITIVE_INFINITY, null])).toStrictEqual([]);
-    expect(validateJsonSchema({ uniqueItems: true }, [Number.POSITIVE_INFINITY, 1e400])).toHaveLength(1);
+    expect(validateJsonSchema({ uniqueItems: true }, JSON.parse("[1e400, 1e999]"))).toHaveLength(1);
     expect(canonicalJson([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, null])).toBe(
       "[1e999,-1e999,null]",
     );

@@ -122,7 +122,12 @@ function check(
   if (typeof value === "number") checkNumber(s, value, path, issues);
   if (Array.isArray(value)) {
     applyItems(s, value, path, issues, ev, apply);
-    if (s.uniqueItems === true) checkUniqueItems(value, path, issues, (steps) => (work.left -= steps) >= 0);
+    if (s.uniqueItems === true) {
+      checkUniqueItems(value, path, issues, (steps) => {
+        work.left -= steps;
+        return work.left >= 0;
+      });
+    }
   }
   const obj = isObject(value) ? value : undefined;
   if (obj !== undefined) {
