@@ -33,10 +33,12 @@ function expectCompleted(text: string) {
 }
 
 describe("subscriptions/listen ends", () => {
-  it("after maxStreamMs, with a final result", async () => {
-    const res = await handler({ maxStreamMs: 100 }).fetch(listenRequest());
+  it("after maxStreamMs, with a final result and a retry hint for the client to listen again", async () => {
+    const res = await handler({ maxStreamMs: 100, retryMs: 250 }).fetch(listenRequest());
     expect(res.headers.get("content-type")).toContain("text/event-stream");
-    expectCompleted(await res.text());
+    const text = await res.text();
+    expectCompleted(text);
+    expect(text).toMatch(/^retry: 250$/m);
   });
 
   it("at the host's deadline minus the margin", async () => {

@@ -188,7 +188,11 @@ async function open(
     resultType: "complete",
     _meta: { ...subscriptionMeta, [META.serverInfo]: rt.server.info },
   };
-  const stream = new LongStream(rt, incoming, {}, (exchange) => exchange.end({ jsonrpc: "2.0", id, result }));
+  // Ended by the server (maxStreamMs, the host's deadline or shutdown): its completion, and a
+  // `retry` hint for when to listen again, as the legacy era's long-lived streams give.
+  const stream = new LongStream(rt, incoming, {}, (exchange) =>
+    exchange.end({ jsonrpc: "2.0", id, result }, rt.options.retryMs),
+  );
   // From here the stream holds the place: it gives it back when it ends (the client leaving or
   // stalling, maxStreamMs, the host's deadline or shutdown), or below when it fails to open.
   if (place !== undefined) stream.add(place);

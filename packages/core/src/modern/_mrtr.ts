@@ -89,19 +89,21 @@ export async function gatheredAnswers(
 
 /**
  * The `input_required` result for the asks of this round: the asks, and the answers used so far
- * sealed in `requestState` (bound to the request and the caller), with the server's `_meta`.
+ * sealed in `requestState` (bound to the request as `asked` — its target and arguments as the
+ * client sent them, before any middleware replaced them — and to the caller), with the server's `_meta`.
  */
 export async function inputRequired(
   call: Call,
   collector: InputCollector,
   meta: Record<string, unknown>,
+  asked: { target: string; args: unknown },
 ): Promise<McpResult> {
-  const { rt, incoming, params } = call;
+  const { rt, incoming } = call;
   warnIfEphemeral(rt, incoming.host);
   const principal = principalOf(incoming.auth);
   const state: SealedState = {
     v: 1,
-    b: await bindingOf(rt.server.info.name, call.method, targetOf(call), params.arguments),
+    b: await bindingOf(rt.server.info.name, call.method, asked.target, asked.args),
     s: principal,
     e: Date.now() + rt.options.requestStateTtlMs,
     r: collector.used,

@@ -6,7 +6,7 @@
  */
 import { hmacSha256, sha256 } from "@portico/host";
 import type { ExecutionContextLike } from "../definition/types.ts";
-import { type ErrorReporter, notice } from "../errors.ts";
+import { ErrorCode, type ErrorReporter, McpError, notice } from "../errors.ts";
 import { canonicalJson, fromBase64Url, randomId, toBase64Url } from "../util/encoding.ts";
 
 export interface RequestStatePayload {
@@ -33,6 +33,9 @@ function sameMac(given: Uint8Array, expected: Uint8Array): boolean {
   return difference === 0;
 }
 
+/** Longest `requestState` the server issues or takes back. */
+export const MAX_REQUEST_STATE_CHARS = 1_000_000;
+
 export class RequestStateSealer {
   readonly #key: Uint8Array;
 
@@ -40,15 +43,27 @@ export class RequestStateSealer {
     this.#key = typeof secret === "string" ? encoder.encode(secret) : new Uint8Array(secret);
   }
 
+  /**
+   * The sealed state; refused (-32602) when it would be longer than {@link open} takes back — the
+   * answers of earlier rounds it carries are the client's, and a state the server would refuse on
+   * the retry must not be issued.
+   */
   async seal(payload: RequestStatePayload): Promise<string> {
     const body = toBase64Url(encoder.encode(JSON.stringify(payload)));
-    return `${body}.${toBase64Url(hmacSha256(this.#key, body))}`;
+    const state = `${body}.${toBase64Url(hmacSha256(this.#key, body))}`;
+    if (state.length > MAX_REQUEST_STATE_CHARS) {
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Invalid params: the input responses given so far are too large to carry in requestState (over ${MAX_REQUEST_STATE_CHARS} characters once sealed)`,
+      );
+    }
+    return state;
   }
 
   /** The payload, or `undefined` if the state is malformed, forged, altered or expired. */
   async open(state: string, now: number): Promise<RequestStatePayload | undefined> {
     const dot = state.indexOf(".");
-    if (dot <= 0 || state.length > 1_000_000) return undefined;
+    if (dot <= 0 || state.length > MAX_REQUEST_STATE_CHARS) return undefined;
     const body = state.slice(0, dot);
     try {
       const mac = fromBase64Url(state.slice(dot + 1));

@@ -121,8 +121,11 @@ async function produce(call: Call): Promise<McpResult> {
   if (!spec.mrtr) return complete(rt, spec, await call.invoke());
   const link = call.link as ModernLink;
   const params = call.params;
+  // The request as the client sent it: what a retry will send again, so what its state is bound to
+  // (a middleware may replace `params` before the handler runs).
+  const asked = { target: targetOf(call), args: params.arguments };
   if (isRetry(params))
-    link.answers = await gatheredAnswers(rt, call.incoming, call.method, targetOf(call), params);
+    link.answers = await gatheredAnswers(rt, call.incoming, call.method, asked.target, params);
   let result: McpResult | undefined;
   try {
     result = await call.invoke();
@@ -130,7 +133,7 @@ async function produce(call: Call): Promise<McpResult> {
     if (!isInstance(error, InputRequiredSignal) && !link.collector?.hasPending) throw error;
   }
   const collector = link.collector;
-  if (collector?.hasPending) return inputRequired(call, collector, serverMeta(rt));
+  if (collector?.hasPending) return inputRequired(call, collector, serverMeta(rt), asked);
   return complete(rt, spec, result ?? {});
 }
 
