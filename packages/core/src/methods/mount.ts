@@ -223,10 +223,13 @@ export function mount(
       if (at >= 0) siblings.splice(at, 1);
     }
     unsubscribe();
-    for (const done of mounted.values()) {
-      for (const m of done.values()) m.reg.remove();
-      done.clear();
-    }
+    // One `list_changed` per kind, as mounting sent, not one per definition the child had.
+    server.batch(() => {
+      for (const done of mounted.values()) {
+        for (const m of done.values()) m.reg.remove();
+        done.clear();
+      }
+    });
   };
 
   const onEvent = (event: ServerEvent): void => {

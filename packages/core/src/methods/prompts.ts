@@ -127,7 +127,8 @@ function argumentsOf(prompt: PromptEntry, raw: unknown): Record<string, string> 
     }
     args[key] = value;
   }
-  const missing = (prompt.config.arguments ?? []).filter((a) => a.required && args[a.name] === undefined);
+  // Own properties only: a required argument named `toString` is not "given" by Object.prototype.
+  const missing = (prompt.config.arguments ?? []).filter((a) => a.required && !Object.hasOwn(args, a.name));
   if (missing.length > 0) {
     throw new McpError(
       ErrorCode.InvalidParams,

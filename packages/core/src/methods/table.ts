@@ -69,13 +69,22 @@ const FAMILY_OF_PREFIX: Record<string, string> = {
 };
 
 /**
+ * Whether `method` lists one of the MCP families (`tools/list`, `resources/templates/list`…): once
+ * its family is installed it answers even after the last definition went (an empty page), since
+ * a client told `list_changed` lists again and must learn that the list is now empty.
+ */
+function listsEmptied(method: string): boolean {
+  return method.endsWith("/list") && FAMILY_OF_PREFIX[method.slice(0, method.indexOf("/"))] !== undefined;
+}
+
+/**
  * The spec of `method` when the server serves it in `era` now; otherwise throws -32601, saying why
  * (another era's method, or the absent family for the MCP families).
  */
 export function methodSpec(server: McpServer, method: string, era: Era, version: string): MethodSpec {
   const installed = server.method(method);
   let reason = "";
-  if (installed !== undefined && (installed.family.available?.(server) ?? true)) {
+  if (installed !== undefined && ((installed.family.available?.(server) ?? true) || listsEmptied(method))) {
     if (installed.spec.eras.includes(era)) return installed.spec;
     reason = ` (not available at ${version})`;
   } else {
