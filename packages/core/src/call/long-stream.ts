@@ -21,7 +21,7 @@ export class LongStream {
   constructor(
     rt: Runtime,
     incoming: Incoming,
-    options: Pick<ExchangeOptions, "headers" | "persist">,
+    options: Pick<ExchangeOptions, "headers" | "persist" | "backlog">,
     atLimit: (exchange: Exchange) => Promise<void>,
   ) {
     this.#rt = rt;

@@ -21,6 +21,11 @@ export interface ExchangeOptions {
   persist?: (message: JsonValue | null) => Promise<string>;
   /** Answer with a stream from the start (long-lived streams). */
   forceStream?: boolean;
+  /**
+   * Stored events to write first, with their ids, before this stream's priming event and anything
+   * sent: a resumed stream's missed events come ahead of everything newer.
+   */
+  backlog?: readonly { id: string; message: unknown }[];
   /** `retry` hint sent with the priming event of a persisted stream. */
   primingRetryMs?: number;
   /** The client cancelled the stream. */
@@ -139,7 +144,7 @@ export class Exchange {
   }
 
   /** Writes events that are already stored (a resumed stream's backlog) without storing them again. */
-  replay(events: { id: string; message: unknown }[]): Promise<void> {
+  replay(events: readonly { id: string; message: unknown }[]): Promise<void> {
     if (this.#mode === "pending") this.#startStream();
     const next = this.#queue.then(async () => {
       for (const event of events) {
@@ -251,6 +256,8 @@ export class Exchange {
         headers: { ...SSE_HEADERS, ...this.#options.headers },
       }),
     );
+    const backlog = this.#options.backlog;
+    if (backlog !== undefined && backlog.length > 0) this.replay(backlog).catch(() => {});
     if (this.#options.persist !== undefined) this.#enqueue(null).catch(() => {});
     this.#onStream?.();
   }

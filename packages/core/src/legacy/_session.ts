@@ -348,15 +348,30 @@ export function watchStream(
   return stores.bus.subscribe(topics.stream(sessionId, streamId), onEvent);
 }
 
-/** Calls `onClosed` when the session is deleted (on any instance). */
+/**
+ * Calls `onClosed` when the session is deleted (on any instance), and `onStandalone` with the
+ * token of each standalone notification stream the session opens (see {@link announceStandalone}).
+ */
 export function watchSessionEnd(
   stores: Stores,
   sessionId: string,
   onClosed: () => void,
+  onStandalone?: (token: string) => void,
 ): Promise<Subscription> {
   return stores.bus.subscribe(topics.session(sessionId), (event) => {
-    if ((event as { type?: string }).type === "closed") onClosed();
+    const e = event as { type?: string; token?: unknown };
+    if (e.type === "closed") onClosed();
+    else if (e.type === "standalone" && typeof e.token === "string") onStandalone?.(e.token);
   });
+}
+
+/**
+ * Tells every instance that a standalone stream of the session opened (`token`, its own): the
+ * newest one carries the session's notifications, the others stay open quiet — a message goes out
+ * on one stream only (2025-11-25 transports, Multiple Connections), whichever instance holds each.
+ */
+export function announceStandalone(stores: Stores, sessionId: string, token: string): Promise<void> {
+  return stores.bus.publish(topics.session(sessionId), { type: "standalone", token });
 }
 
 /** Calls `onEvent` with every server event (list changes, resource updates) from any instance. */

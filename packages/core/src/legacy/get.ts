@@ -20,6 +20,7 @@ import { release } from "./_admit.ts";
 import { inspectLease } from "./_lease.ts";
 import { SESSION_HEADER, unsupportedVersion } from "./_request.ts";
 import {
+  announceStandalone,
   appendEvent,
   closeSession,
   lifetimeOf,
@@ -96,13 +97,16 @@ async function standalone(
     {
       headers: { [SESSION_HEADER]: sessionId },
       persist: (msg) => appendEvent(rt.stores, sessionId, streamId, msg),
+      // What a resumed stream missed goes first, ahead of its new priming event and live events:
+      // the ids the client sees only grow, so resuming again never skips a missed event.
+      backlog,
     },
     (exchange) => exchange.end(undefined, rt.options.retryMs),
   );
   stream.add(slot);
   const exchange = stream.exchange;
   try {
-    await feedStandalone(rt, stream, sessionId, backlog);
+    await feedStandalone(rt, stream, sessionId);
   } catch (error) {
     stream.abandon();
     throw error;
@@ -110,32 +114,43 @@ async function standalone(
   return exchange.response;
 }
 
-/** Subscribes `stream` to what the session's notification stream carries, then replays `backlog`. */
-async function feedStandalone(
-  rt: Runtime,
-  stream: LongStream,
-  sessionId: string,
-  backlog: StoredEvent[],
-): Promise<void> {
+/**
+ * Subscribes `stream` to what the session's notification stream carries. Of a session's standalone
+ * streams only the newest carries it (a client that reconnected while its old stream looked alive,
+ * or that opened two): each message goes out once, never on every stream.
+ */
+async function feedStandalone(rt: Runtime, stream: LongStream, sessionId: string): Promise<void> {
   const exchange = stream.exchange;
+  const token = randomId(12);
+  let newest = true;
   // The session's end first: a DELETE published while the others subscribe is heard.
-  stream.add(await watchSessionEnd(rt.stores, sessionId, () => endStream(stream)));
+  stream.add(
+    await watchSessionEnd(
+      rt.stores,
+      sessionId,
+      () => endStream(stream),
+      (opened) => {
+        newest = opened === token;
+      },
+    ),
+  );
   stream.add(
     await watchServerEvents(rt.stores, (event) => {
+      if (!newest) return;
       void forward(rt, sessionId, event, exchange).catch((e) => rt.report(e, "GET stream"));
     }),
   );
   stream.add(
     await rt.stores.bus.subscribe(topics.taskStatus(sessionId), (event) => {
       const task = (event as { task?: Record<string, unknown> } | null)?.task;
-      if (task === undefined) return;
+      if (task === undefined || !newest) return;
       void exchange
         .send(notificationMessage("notifications/tasks/status", task))
         .catch((e) => rt.report(e, "GET stream"));
     }),
   );
+  await announceStandalone(rt.stores, sessionId, token);
   await watchLife(rt, stream, sessionId);
-  if (backlog.length > 0) void exchange.replay(backlog).catch((e) => rt.report(e, "GET stream replay"));
 }
 
 /** Ends a long-lived stream of a session that is gone (with a `retry` hint when it may not be). */
