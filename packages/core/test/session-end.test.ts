@@ -94,6 +94,41 @@ describe("the end of a legacy session", () => {
     expect(mailbox).toBeUndefined();
   });
 
+  it("ends a streaming call when its session is deleted (within a lease heartbeat)", async () => {
+    const server = new McpServer({ name: "d", version: "1" });
+    let ticks = 0;
+    let reason: string | undefined;
+    addTool(server, "long", {}, async (_args, ctx) => {
+      for (let i = 0; i < 100 && !ctx.signal.aborted; i++) {
+        await ctx.log("info", `tick ${i}`);
+        ticks = i;
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      }
+      reason = ctx.signal.aborted ? String((ctx.signal.reason as Error).message) : undefined;
+      return "stopped";
+    });
+    const stores = memoryStores();
+    const handler = createHandler(server, { stores, keepAliveMs: 0, leaseMs: 300 });
+    const session = await legacySession(handler);
+    await session.call("logging/setLevel", { level: "debug" });
+    const call = await session.send({
+      jsonrpc: "2.0",
+      id: 2,
+      method: "tools/call",
+      params: { name: "long" },
+    });
+    const messages = sseMessages(call);
+    await messages.next();
+    expect((await del(handler, session.sessionId)).status).toBe(200);
+    const atDelete = ticks;
+    for await (const _ of messages) {
+      // the rest of the answer, until it ends
+    }
+    expect(reason).toBe("session closed");
+    // A beat is a third of the lease (100 ms): the tool (a tick per 30 ms) ran a few ticks more, not 100.
+    expect(ticks - atDelete).toBeLessThan(20);
+  });
+
   it("refuses to ask for input in a session deleted before the call first looked", async () => {
     const server = new McpServer({ name: "d", version: "1" });
     let release: () => void = () => {};

@@ -19,7 +19,16 @@ interface LeaseRecord {
   abandoned?: true;
 }
 
-/** The owner's side: started before the stream's first event, renewed, finished or left to lapse. */
+/** How a lease's heartbeat looks at its session: whether it still lives, and what to do when not. */
+export interface SessionWatch {
+  alive(): Promise<boolean>;
+  gone(): void;
+}
+
+/**
+ * The owner's side: started before the stream's first event, renewed, finished or left to lapse.
+ * Each heartbeat also reads the session (given `session`): the call ends when it is gone.
+ */
 export class CallLease {
   readonly #stores: Stores;
   readonly #sessionId: string;
@@ -28,6 +37,7 @@ export class CallLease {
   readonly #leaseMs: number;
   readonly #ttlMs: number;
   readonly #onLost: () => void;
+  readonly #session: SessionWatch | undefined;
   #version = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
 
@@ -36,6 +46,7 @@ export class CallLease {
     ids: { sessionId: string; streamId: string; requestId: string | number },
     timing: { leaseMs: number; ttlMs: number },
     onLost: () => void,
+    session?: SessionWatch,
   ) {
     this.#stores = stores;
     this.#sessionId = ids.sessionId;
@@ -44,6 +55,7 @@ export class CallLease {
     this.#leaseMs = timing.leaseMs;
     this.#ttlMs = timing.ttlMs;
     this.#onLost = onLost;
+    this.#session = session;
   }
 
   get #key() {
@@ -81,6 +93,12 @@ export class CallLease {
         // A resumer declared this instance gone (it was too slow): the call's answer is void.
         this.stop();
         this.#onLost();
+        return;
+      }
+      // A DELETE (or expiry) of the session on any instance ends its running calls within a beat.
+      if (this.#session !== undefined && !(await this.#session.alive())) {
+        this.stop();
+        this.#session.gone();
       }
     } catch {
       // A store hiccup: the next beat tries again; a long outage lets the lease lapse.

@@ -163,6 +163,13 @@ class RequestLink extends SessionLink {
       { sessionId: live.id, streamId, requestId: call.requestId },
       { leaseMs: rt.options.leaseMs, ttlMs: lifetimeOf(rt).idleMs },
       () => call.abort(new Error("another instance declared this call's owner gone")),
+      {
+        alive: async () => {
+          const session = await loadSession(rt.stores, live.id);
+          return session !== undefined && session.state.closed !== true;
+        },
+        gone: () => call.abort(new Error("session closed")),
+      },
     );
     await this.#lease.start();
     // The call returned while the lease was being recorded: `done()` found no heartbeat to stop.

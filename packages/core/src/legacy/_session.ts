@@ -106,7 +106,8 @@ function belongsTo(state: SessionState, principal: string | null): boolean {
 /**
  * Closes session `id` for its creator: marks its record closed by compare-and-set, so that of
  * concurrent DELETEs exactly one wins (and releases the session's places in the counts once), then
- * deletes it, trims its event log and tells every instance (running calls and streams end). The
+ * deletes it, trims its event log and tells every instance: its streams end, and its calls that
+ * wait for the client's reply; a streaming call ends at its lease's next heartbeat. The
  * state as it was when this DELETE won, or `undefined` when the session is unknown, someone
  * else's, or another DELETE closed it first.
  */
