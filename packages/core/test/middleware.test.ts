@@ -183,14 +183,14 @@ describe.each(ERAS)("middleware (%s era)", (era) => {
   it("a RefusedError thrown by middleware answers its HTTP status and headers in the 2026-07-28 era; in a legacy session, the JSON-RPC error", async () => {
     const server = adder().use(
       pastInitialize(async () => {
-        throw new RefusedError(429, -32029, "Slow down", {
+        throw new RefusedError(429, -31029, "Slow down", {
           data: { wait: 7 },
           headers: { "retry-after": "7" },
         });
       }),
     );
     const answer = await request(server, era, "tools/call", { name: "add", arguments: { a: 1, b: 2 } });
-    expect(answer.final.error).toEqual({ code: -32029, message: "Slow down", data: { wait: 7 } });
+    expect(answer.final.error).toEqual({ code: -31029, message: "Slow down", data: { wait: 7 } });
     expect(answer.status).toBe(era === "modern" ? 429 : 200);
     expect(answer.headers.get("retry-after")).toBe(era === "modern" ? "7" : null);
     if (era === "legacy") expect(answer.headers.get("mcp-session-id")).toBeTruthy();

@@ -3,7 +3,7 @@
  * shares (`stores.limits`: memory, Redis, DynamoDB, Durable Objects), so a limit holds however many
  * instances serve the calls. A limited `tools/call` answers a tool error result (the model reads it
  * and can wait: MCP reports execution failures such as rate limits in the result); a limited call
- * of another method answers the JSON-RPC error `RATE_LIMITED` (-32029) — an `initialize` or a
+ * of another method answers the JSON-RPC error `RATE_LIMITED` (-31029) — an `initialize` or a
  * `subscriptions/listen` with HTTP 429 and `Retry-After`, as the core refuses its per-caller caps.
  * Both carry the retry hint.
  */
@@ -27,8 +27,12 @@ import { roundsOf } from "./rounds.ts";
 import { compileRule, describeRule, type RateLimitRule, type Rule, ruleCovers } from "./rules.ts";
 import { covers, refusal } from "./tools.ts";
 
-/** The JSON-RPC error code of a rate-limited request other than `tools/call` (implementation-defined range). */
-export const RATE_LIMITED = -32029;
+/**
+ * The JSON-RPC error code of a rate-limited request other than `tools/call`: an application code,
+ * outside the JSON-RPC reserved range (`-32768`…`-32000`) — MCP 2026-07-28 reserves `-32020`…`-32099`
+ * for the codes it defines, and asks new codes to be allocated outside the reserved range.
+ */
+export const RATE_LIMITED = -31029;
 
 /** The `_meta` key of the limit facts: on a limited result, and on each tool in `tools/list`. */
 export const RATE_LIMIT_META = "portico/rateLimit";

@@ -95,6 +95,9 @@ describe("rateLimit", () => {
       code: RATE_LIMITED,
       data: { limit: 1, windowMs: 3_600_000, remaining: 0 },
     });
+    // An application code: outside the JSON-RPC reserved range, where 2026-07-28 reserves
+    // -32020…-32099 for the codes MCP defines (implementations must not emit others there).
+    expect(limited.error?.code).toBe(-31029);
     expect(limited.error?.message).toMatch(/^Rate limit reached \(1 call per hour\); retry after \d+ s$/);
     // tools/call is not covered by this rule.
     expect((await callTool(handler, "pay", {})).result.isError).toBeUndefined();
