@@ -74,6 +74,25 @@ function isModernMessage(request: Request, body: unknown): boolean {
   return version !== null && !isLegacyVersion(version);
 }
 
+/**
+ * Whether a batch (a JSON array) was sent by a 2026-07-28 client: its `MCP-Protocol-Version` header
+ * names a modern version, or one of its first messages carries the modern `_meta` envelope. Such a
+ * client gets a plain refusal, not a legacy era's session error it would take for a legacy server.
+ */
+function isModernBatch(request: Request, body: unknown[]): boolean {
+  const version = request.headers.get("mcp-protocol-version");
+  if (version !== null && !isLegacyVersion(version)) return true;
+  return body.slice(0, 8).some((message) => isModernMessage(request, message));
+}
+
+/** The protocol version a refused request asked for: its header, else its `initialize`'s, else "" (unknown). */
+function requestedVersion(request: Request, body: unknown): string {
+  const header = request.headers.get("mcp-protocol-version");
+  if (header !== null) return header;
+  const params = (body as { params?: { protocolVersion?: unknown } } | null)?.params;
+  return typeof params?.protocolVersion === "string" ? params.protocolVersion : "";
+}
+
 /** The answer to an error nothing else handled: 503 + Retry-After for an unavailable store, else 500. */
 function failure(error: unknown): Response {
   if (isStoreUnavailable(error)) return storeUnavailable(error);
@@ -386,14 +405,19 @@ export function serveEras(
       if (refused !== undefined) return refused;
       return await modernPost(rt, incoming, body, listeners);
     }
+    if (Array.isArray(body) && isModernBatch(request, body)) {
+      return httpError(
+        400,
+        ErrorCode.InvalidRequest,
+        "Invalid Request: protocol 2026-07-28 has no batches; send each message in a request of its own",
+      );
+    }
     if (!legacy || !rt.options.legacy) {
       return httpError(
         400,
         ErrorCode.UnsupportedProtocolVersion,
         "This server only speaks protocol 2026-07-28",
-        {
-          data: { supported: ["2026-07-28"] },
-        },
+        { data: { supported: ["2026-07-28"], requested: requestedVersion(request, body) } },
       );
     }
     // Without a session id a legacy POST is `initialize` (which needs no scope) or refused (400)

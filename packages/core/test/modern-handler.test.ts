@@ -7,6 +7,7 @@ import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import {
   addTool,
+  createHandler,
   createModernHandler,
   ErrorCode,
   type McpHandler,
@@ -86,7 +87,35 @@ describe("createModernHandler", () => {
     expect(res.headers.get("mcp-session-id")).toBeNull();
     const body = await res.json();
     expect(body.error.code).toBe(ErrorCode.UnsupportedProtocolVersion);
-    expect(body.error.data).toStrictEqual({ supported: ["2026-07-28"] });
+    // `requested` as UnsupportedProtocolVersionError requires: the initialize's version.
+    expect(body.error.data).toStrictEqual({ supported: ["2026-07-28"], requested: "2025-11-25" });
+  });
+
+  it("refuses a batch from a 2026-07-28 client as such (-32600), on either handler, not with a session error", async () => {
+    const message = (id: number) => ({
+      jsonrpc: "2.0",
+      id,
+      method: "tools/list",
+      params: {
+        _meta: {
+          "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+          "io.modelcontextprotocol/clientCapabilities": {},
+        },
+      },
+    });
+    for (const handler of [createModernHandler(server()), createHandler(server())]) {
+      const res = await handler.fetch(
+        new Request(URL_, {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+          body: JSON.stringify([message(1), message(2)]),
+        }),
+      );
+      expect(res.status).toBe(400);
+      const body = await res.json();
+      expect(body.error.code).toBe(ErrorCode.InvalidRequest);
+      expect(body.error.message).toMatch(/2026-07-28 has no batches/);
+    }
   });
 
   it("refuses 2025-era session GET and DELETE with 405", async () => {
