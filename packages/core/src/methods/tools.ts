@@ -242,6 +242,16 @@ function headerText(value: unknown): string | undefined {
   return undefined;
 }
 
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * Whether header text names the same number as a numeric argument: `42.0` and `42` do (the spec
+ * asks servers to compare numbers by value, since clients may render them differently).
+ */
+function sameNumber(text: string, value: unknown): boolean {
+  return typeof value === "number" && DECIMAL.test(text) && Number(text) === value;
+}
+
 /** Checks a tool's `Mcp-Param-*` headers against its arguments (2026-07-28). */
 function mirrorsParams(
   headers: Headers,
@@ -266,7 +276,9 @@ function mirrorsParams(
     if (raw === null) return `Header mismatch: Mcp-Param-${header} header is required`;
     const decoded = decodeHeaderValue(raw);
     if (decoded === undefined) return `Header mismatch: Mcp-Param-${header} header is malformed`;
-    if (decoded !== expected) return `Header mismatch: Mcp-Param-${header} does not match argument ${arg}`;
+    if (decoded !== expected && !sameNumber(decoded, value)) {
+      return `Header mismatch: Mcp-Param-${header} does not match argument ${arg}`;
+    }
   }
   return undefined;
 }

@@ -99,19 +99,30 @@ export function canonicalJson(value: unknown): string {
 /** The markers are case-sensitive and lowercase (2026-07-28, Streamable HTTP, Value Encoding). */
 const HEADER_B64 = /^=\?base64\?([A-Za-z0-9+/]*={0,2})\?=$/;
 
+/** Whether `text` holds only visible ASCII, spaces and tabs. */
+function isPlainHeaderText(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c > 0x7e) return false;
+  }
+  return true;
+}
+
 /**
  * Decodes an `Mcp-*` header value: `=?base64?…?=` wraps UTF-8 in base64 (the markers exactly so,
  * lowercase: `=?BASE64?…?=` is plain text). Returns `undefined` when the wrapper is present but malformed.
  */
 export function decodeHeaderValue(value: string): string | undefined {
   const trimmed = value.trim();
-  // Most values are plain: no regex for them.
-  if (!trimmed.startsWith("=?base64?")) return trimmed;
+  // Most values are plain: no regex for them. A plain value is visible ASCII, spaces and tabs: a
+  // raw byte above 0x7E (a client that sent UTF-8 unencoded) or a control character is malformed.
+  if (!trimmed.startsWith("=?base64?")) return isPlainHeaderText(trimmed) ? trimmed : undefined;
   const match = HEADER_B64.exec(trimmed);
   if (match === null) return trimmed;
   if ((match[1] ?? "").length % 4 !== 0) return undefined;
   try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(base64ToBytes(match[1] ?? ""));
+    // `ignoreBOM: true` keeps a leading byte-order mark: "\uFEFFadd" is not "add".
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(base64ToBytes(match[1] ?? ""));
   } catch {
     return undefined;
   }
