@@ -14,7 +14,7 @@ import {
   McpServer,
   type Middleware,
 } from "../src/index.ts";
-import { pastInitialize } from "./_client.ts";
+import { modern, pastInitialize } from "./_client.ts";
 import { answerOnce } from "./_unhandled.ts";
 
 const INTERNAL = { code: ErrorCode.InternalError, message: "Internal error" };
@@ -168,5 +168,30 @@ describe.each(["modern", "legacy"] as const)("invalid results (%s era)", (era) =
     const get = await ask(s, era, "prompts/get", { name: "ok" });
     expect(get.answer.final.result.messages[0].content.text).toBe("hi");
     expect([list, read, obj, get].flatMap((a) => a.reports)).toEqual([]);
+  });
+});
+
+describe("what a modern result may claim", () => {
+  it("a resultType of 'task' only from tools/call; cache hints only as the spec allows them", async () => {
+    const server = new McpServer({ name: "r", version: "1" });
+    addResource(server, "res://a", { name: "a" }, () => ({
+      contents: [{ uri: "res://a", text: "hi" }],
+      resultType: "task",
+      ttlMs: -5,
+      cacheScope: "everyone",
+    }));
+    addPrompt(server, "p", {}, () => ({ messages: [], resultType: "task" }) as never);
+    addResource(server, "res://kept", { name: "kept" }, () => ({
+      contents: [{ uri: "res://kept", text: "hi" }],
+      ttlMs: 60_000,
+      cacheScope: "public",
+    }));
+    const handler = createHandler(server, { cache: { ttlMs: 5, scope: "private" } });
+    const read = (await modern(handler, "resources/read", { uri: "res://a" })).final.result;
+    expect(read).toMatchObject({ resultType: "complete", ttlMs: 5, cacheScope: "private" });
+    const prompt = (await modern(handler, "prompts/get", { name: "p" })).final.result;
+    expect(prompt.resultType).toBe("complete");
+    const kept = (await modern(handler, "resources/read", { uri: "res://kept" })).final.result;
+    expect(kept).toMatchObject({ resultType: "complete", ttlMs: 60_000, cacheScope: "public" });
   });
 });

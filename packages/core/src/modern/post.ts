@@ -61,13 +61,19 @@ function serverMeta(rt: Runtime, extra?: Record<string, unknown>): Record<string
 }
 
 /** A complete result: `resultType`, the server's `_meta`, and cache hints on cacheable methods. */
-function complete(rt: Runtime, spec: MethodSpec, result: McpResult): McpResult {
-  // A CreateTaskResult (tasks extension) keeps its `"task"`; tools cannot set one (see callTool).
-  const out: McpResult = { ...result, resultType: result.resultType === "task" ? "task" : "complete" };
+function complete(rt: Runtime, spec: MethodSpec, method: string, result: McpResult): McpResult {
+  // A CreateTaskResult (tasks extension) keeps its `"task"`: only `tools/call` makes tasks, and a
+  // tool cannot set one itself (see callTool). Any other method's result is complete.
+  const task = result.resultType === "task" && method === "tools/call";
+  const out: McpResult = { ...result, resultType: task ? "task" : "complete" };
   out._meta = serverMeta(rt, result._meta as Record<string, unknown> | undefined);
   if (spec.cacheable) {
-    out.ttlMs ??= rt.options.cache.ttlMs;
-    out.cacheScope ??= rt.options.cache.scope;
+    // A handler's own hints are kept when the spec allows them (ttlMs a number ≥ 0,
+    // cacheScope "public" or "private"); anything else is replaced by the handler's defaults.
+    const { ttlMs, cacheScope } = out;
+    if (!(typeof ttlMs === "number" && Number.isFinite(ttlMs) && ttlMs >= 0))
+      out.ttlMs = rt.options.cache.ttlMs;
+    if (cacheScope !== "public" && cacheScope !== "private") out.cacheScope = rt.options.cache.scope;
   }
   return out;
 }
@@ -118,7 +124,7 @@ class ListenLink extends ModernLink {
 /** The result of a modern call: complete, or `input_required` when the handler asked what this round cannot answer. */
 async function produce(call: Call): Promise<McpResult> {
   const { rt, spec } = call;
-  if (!spec.mrtr) return complete(rt, spec, await call.invoke());
+  if (!spec.mrtr) return complete(rt, spec, call.method, await call.invoke());
   const link = call.link as ModernLink;
   const params = call.params;
   // The request as the client sent it: what a retry will send again, so what its state is bound to
@@ -134,7 +140,7 @@ async function produce(call: Call): Promise<McpResult> {
   }
   const collector = link.collector;
   if (collector?.hasPending) return inputRequired(call, collector, serverMeta(rt), asked);
-  return complete(rt, spec, result ?? {});
+  return complete(rt, spec, call.method, result ?? {});
 }
 
 function serve(
