@@ -139,14 +139,23 @@ describe("Mcp-Param-* headers", () => {
 });
 
 describe("_meta values of the wrong type", () => {
-  // `io.modelcontextprotocol/logLevel` is a LoggingLevel; `progressToken` is a string or number.
-  // A value of neither kind asks for nothing: no log messages, no progress notifications.
-  it("sends no log messages for a logLevel that is not a LoggingLevel", async () => {
-    const meta = { "io.modelcontextprotocol/logLevel": "verbose" };
+  // `io.modelcontextprotocol/logLevel` is a LoggingLevel: another value is refused (-32602), as the
+  // spec asks (logging, Error Handling). A `progressToken` of neither kind asks for no progress.
+  it("refuses a logLevel that is not a LoggingLevel (-32602)", async () => {
+    for (const level of ["verbose", 5, null, "INFO"]) {
+      const meta = { "io.modelcontextprotocol/logLevel": level };
+      const answer = await read(
+        await handler().fetch(modernRequest("tools/call", { name: "chatty", _meta: meta })),
+      );
+      expect(answer.status, String(level)).toBe(400);
+      expect(answer.final.error.code, String(level)).toBe(-32602);
+      expect(answer.final.error.message).toMatch(/logLevel must be one of debug, info/);
+    }
+    const meta = { "io.modelcontextprotocol/logLevel": "info" };
     const answer = await read(
       await handler().fetch(modernRequest("tools/call", { name: "chatty", _meta: meta })),
     );
-    expect(answer.messages.map((m) => m.method ?? "result")).toStrictEqual(["result"]);
+    expect(answer.status).toBe(200);
   });
 
   it("sends no progress for a progressToken that is neither a string nor a number", async () => {

@@ -64,15 +64,20 @@ export function readEnvelope(
   }
   const info = meta?.[META.clientInfo];
   const level = meta?.[META.logLevel];
+  // Not a LoggingLevel: refused, as the spec asks (logging, Error Handling), not taken for "no logs".
+  if (level !== undefined && !(LOG_LEVELS as readonly unknown[]).includes(level)) {
+    return httpError(
+      400,
+      ErrorCode.InvalidParams,
+      `Invalid params: _meta ${META.logLevel} must be one of ${LOG_LEVELS.join(", ")}`,
+      { id },
+    );
+  }
   return {
     protocolVersion: version,
     clientCapabilities: caps as Record<string, unknown>,
     clientInfo: typeof info === "object" && info !== null ? (info as Record<string, unknown>) : undefined,
-    // Not a LoggingLevel: asks for no level (no log messages), as when absent.
-    logLevel:
-      level !== undefined && (LOG_LEVELS as readonly unknown[]).includes(level)
-        ? (level as string)
-        : undefined,
+    logLevel: level as string | undefined,
   };
 }
 
