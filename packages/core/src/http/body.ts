@@ -69,6 +69,12 @@ export async function readBody(request: Request, limit: number): Promise<string 
   }
 }
 
+/** ES2024's well-formedness methods (every runtime Portico supports has them; the lib is ES2023). */
+interface WellFormable {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
+
 async function readBodyText(request: Request, limit: number): Promise<string | Response> {
   const tooLarge = () =>
     httpError(413, ErrorCode.InvalidRequest, `Payload Too Large: the body exceeds ${limit} bytes`, {
@@ -79,7 +85,11 @@ async function readBodyText(request: Request, limit: number): Promise<string | R
     // An adapter's whole body: no stream. A string's UTF-8 size is at most three bytes a unit.
     const body = buffered.body ?? "";
     if (typeof body === "string") {
-      return body.length * 3 > limit && encoder.encode(body).byteLength > limit ? tooLarge() : body;
+      if (body.length * 3 > limit && encoder.encode(body).byteLength > limit) return tooLarge();
+      // As the UTF-8 decoding of bytes gives it (and Request's text()): no leading byte-order mark,
+      // no lone surrogates (each one a U+FFFD).
+      const text = (body.charCodeAt(0) === 0xfeff ? body.slice(1) : body) as string & WellFormable;
+      return text.isWellFormed() ? text : text.toWellFormed();
     }
     if (body.byteLength > limit) return tooLarge();
     return decodeUtf8(body);
