@@ -14,7 +14,7 @@ import {
   McpServer,
   type Middleware,
 } from "../src/index.ts";
-import { modern, pastInitialize } from "./_client.ts";
+import { legacySession, modern, pastInitialize } from "./_client.ts";
 import { answerOnce } from "./_unhandled.ts";
 
 const INTERNAL = { code: ErrorCode.InternalError, message: "Internal error" };
@@ -193,5 +193,56 @@ describe("what a modern result may claim", () => {
     expect(prompt.resultType).toBe("complete");
     const kept = (await modern(handler, "resources/read", { uri: "res://kept" })).final.result;
     expect(kept).toMatchObject({ resultType: "complete", ttlMs: 60_000, cacheScope: "public" });
+  });
+});
+
+describe("a tool result the protocol cannot carry", () => {
+  const returning = (result: unknown) => {
+    const server = new McpServer({ name: "r", version: "1" });
+    addTool(server, "t", {}, () => result as never);
+    const reported: unknown[] = [];
+    return { handler: createHandler(server, { onError: (e) => reported.push(e) }), reported };
+  };
+
+  it("is refused (an error result, reported): content items that are not blocks, a non-boolean isError", async () => {
+    for (const result of [
+      { content: [{ type: "bogus" }] },
+      { content: ["plain string"] },
+      { content: [{ type: "text" }] },
+      { content: [{ type: "image", data: "x" }] },
+      { content: [{ type: "text", text: "x" }], isError: "yes" },
+    ]) {
+      const { handler, reported } = returning(result);
+      const answer = await modern(handler, "tools/call", { name: "t", arguments: {} });
+      expect(answer.final.result, JSON.stringify(result)).toMatchObject({
+        isError: true,
+        content: [{ type: "text", text: "Tool t returned an invalid result" }],
+      });
+      expect(String(reported[0])).toMatch(/returned an invalid result: /);
+    }
+  });
+
+  it("takes any JSON structuredContent at 2026-07-28, only an object in a 2025-era session", async () => {
+    const result = { content: [{ type: "text", text: "[1,2]" }], structuredContent: [1, 2] };
+    const { handler, reported } = returning(result);
+    const current = await modern(handler, "tools/call", { name: "t", arguments: {} });
+    expect(current.final.result.structuredContent).toStrictEqual([1, 2]);
+    const session = await legacySession(handler);
+    const legacy = await session.call("tools/call", { name: "t", arguments: {} });
+    expect(legacy.final.result).toMatchObject({ isError: true });
+    expect(String(reported[0])).toMatch(/structuredContent is not an object/);
+  });
+
+  it("keeps every kind of content block as it is", async () => {
+    const content = [
+      { type: "text", text: "t" },
+      { type: "image", data: "aGk=", mimeType: "image/png" },
+      { type: "audio", data: "aGk=", mimeType: "audio/wav" },
+      { type: "resource_link", uri: "file:///a", name: "a" },
+      { type: "resource", resource: { uri: "file:///b", text: "b" } },
+    ];
+    const { handler } = returning({ content });
+    const answer = await modern(handler, "tools/call", { name: "t", arguments: {} });
+    expect(answer.final.result.content).toStrictEqual(content);
   });
 });

@@ -32,6 +32,50 @@ function failed(text: string): CallToolResult {
   return { content: [{ type: "text", text }], isError: true };
 }
 
+/** Whether `item` is a content block a client can read: its `type`, and the fields that type needs. */
+function isContentBlock(item: unknown): boolean {
+  if (typeof item !== "object" || item === null) return false;
+  const block = item as Record<string, unknown>;
+  switch (block.type) {
+    case "text":
+      return typeof block.text === "string";
+    case "image":
+    case "audio":
+      return typeof block.data === "string" && typeof block.mimeType === "string";
+    case "resource_link":
+      return typeof block.uri === "string" && typeof block.name === "string";
+    case "resource": {
+      const resource = block.resource as { uri?: unknown } | null | undefined;
+      return typeof resource === "object" && resource !== null && typeof resource.uri === "string";
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * What makes a tool's result one the protocol cannot carry, or `undefined`: `content` must be an
+ * array of content blocks, `isError` a boolean, and `structuredContent` — any JSON value at
+ * 2026-07-28 — an object in the 2025 era.
+ */
+function resultProblem(result: unknown, era: McpCall["era"]): string | undefined {
+  if (typeof result !== "object" || result === null) return "not an object";
+  const r = result as Record<string, unknown>;
+  if (!Array.isArray(r.content)) return "content is not an array";
+  const bad = r.content.findIndex((item) => !isContentBlock(item));
+  if (bad !== -1) return `content[${bad}] is not a content block`;
+  if (r.isError !== undefined && typeof r.isError !== "boolean") return "isError is not a boolean";
+  const structured = r.structuredContent;
+  if (
+    era === "legacy" &&
+    structured !== undefined &&
+    (typeof structured !== "object" || structured === null || Array.isArray(structured))
+  ) {
+    return "structuredContent is not an object (required up to protocol 2025-11-25)";
+  }
+  return undefined;
+}
+
 export async function callTool(tool: CallableTool, call: McpCall): Promise<CallToolResult> {
   const raw = call.params.arguments ?? {};
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
@@ -63,8 +107,9 @@ export async function callTool(tool: CallableTool, call: McpCall): Promise<CallT
     call.report(error, `tool ${tool.name}`);
     return failed(`Tool ${tool.name} failed with an internal error`);
   }
-  if (typeof result !== "object" || result === null || !Array.isArray(result.content)) {
-    call.report(new Error(`tool ${tool.name} returned an invalid result`), `tool ${tool.name}`);
+  const invalid = resultProblem(result, call.era);
+  if (invalid !== undefined) {
+    call.report(new Error(`tool ${tool.name} returned an invalid result: ${invalid}`), `tool ${tool.name}`);
     return failed(`Tool ${tool.name} returned an invalid result`);
   }
   if (tool.output !== undefined && result.isError !== true) {
