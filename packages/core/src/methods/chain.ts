@@ -60,9 +60,23 @@ function twice(call: McpCall): Promise<never> {
   return rejected;
 }
 
-/** `config` without the middleware of its `use` that is switched off (`enabled: false`), as `server.use` does. */
-export function enabledUse<C extends { use?: Middleware[] }>(config: C): C {
-  const use = config.use;
-  if (use === undefined || use.every((m) => m.enabled !== false)) return config;
-  return { ...config, use: use.filter((m) => m.enabled !== false) };
+/**
+ * `config` without the middleware of its `use` that is switched off (`enabled: false`), as
+ * `server.use` does. A config that is not an object, or a `use` that is not an array of middleware
+ * functions, is refused at registration (`what`: the definition, for the message).
+ */
+export function enabledUse<C extends { use?: Middleware[] }>(config: C, what: string): C {
+  if (typeof config !== "object" || config === null) {
+    throw new PorticoError("invalid_config", `The config of ${what} must be an object (give {} for none)`);
+  }
+  const use = config.use as unknown;
+  if (use === undefined) return config;
+  if (!Array.isArray(use) || !use.every((m) => typeof m === "function")) {
+    throw new PorticoError(
+      "invalid_middleware",
+      `The use of ${what} must be an array of middleware functions`,
+    );
+  }
+  if (use.every((m: Middleware) => m.enabled !== false)) return config;
+  return { ...config, use: use.filter((m: Middleware) => m.enabled !== false) };
 }

@@ -4,7 +4,7 @@
  */
 import type { HandlerContext } from "../definition/context.ts";
 import type { Definitions, McpCall, McpParams, McpResult, MethodFamily } from "../definition/method.ts";
-import { ErrorCode, McpError } from "../errors.ts";
+import { ErrorCode, McpError, PorticoError } from "../errors.ts";
 
 /**
  * Completes one argument: `value` is what the user typed so far, `context` the arguments already
@@ -98,3 +98,18 @@ export const COMPLETION: MethodFamily = {
   methods: { "completion/complete": { eras: ["modern", "legacy"], scopes: refScopes, handler: complete } },
   capabilities: () => ({ completions: {} }),
 };
+
+/** A `complete` config: an object of completer functions, refused at registration otherwise. */
+export function checkCompleters(what: string, complete: unknown): void {
+  if (complete === undefined) return;
+  if (
+    typeof complete !== "object" ||
+    complete === null ||
+    !Object.values(complete).every((completer) => typeof completer === "function")
+  ) {
+    throw new PorticoError(
+      "invalid_config",
+      `The complete of ${what} must be an object of completer functions`,
+    );
+  }
+}

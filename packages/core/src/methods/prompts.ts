@@ -9,7 +9,7 @@ import type { McpServer, Registration } from "../definition/server.ts";
 import type { GetPromptResult, Icon } from "../definition/types.ts";
 import { ErrorCode, invalidResult, McpError, PorticoError } from "../errors.ts";
 import { enabledUse, runChain } from "./chain.ts";
-import { COMPLETION, type Completer } from "./completion.ts";
+import { COMPLETION, type Completer, checkCompleters } from "./completion.ts";
 import { paginate } from "./paginate.ts";
 import { defined } from "./table.ts";
 
@@ -87,14 +87,35 @@ export function addPrompt<const A extends readonly PromptArgument[] = readonly [
     throw new PorticoError("invalid_name", "A prompt needs a name");
   if (typeof get !== "function")
     throw new PorticoError("invalid_handler", `The get function of prompt "${name}" must be a function`);
+  const enabled = enabledUse(config, `prompt "${name}"`);
+  checkArguments(name, config.arguments);
+  checkCompleters(`prompt "${name}"`, config.complete);
   server.install(PROMPTS);
   server.install(COMPLETION);
   const entry: PromptEntry = {
     name,
-    config: enabledUse(config) as PromptConfig,
+    config: enabled as PromptConfig,
     get: get as PromptEntry["get"],
   };
   return server.register("prompts", "Prompt", name, entry, "prompts");
+}
+
+/** A prompt's `arguments`: an array of objects, each with its own non-empty name. */
+function checkArguments(prompt: string, args: unknown): void {
+  if (args === undefined) return;
+  const refuse = (why: string) => {
+    throw new PorticoError("invalid_config", `The arguments of prompt "${prompt}" ${why}`);
+  };
+  if (!Array.isArray(args)) refuse("must be an array of { name, description?, required? }");
+  const names = new Set<string>();
+  for (const arg of args as unknown[]) {
+    const name = (arg as { name?: unknown } | null)?.name;
+    if (typeof arg !== "object" || arg === null || typeof name !== "string" || name === "") {
+      refuse("must each be an object with a non-empty name");
+    }
+    if (names.has(name as string)) refuse(`name "${name}" twice`);
+    names.add(name as string);
+  }
 }
 
 function listPrompts({ definitions, params, auth }: McpCall): McpResult {

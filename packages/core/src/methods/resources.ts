@@ -20,7 +20,7 @@ import type { Annotations, Icon, ReadResourceResult, ResourceContents } from "..
 import { ErrorCode, invalidResult, McpError, PorticoError } from "../errors.ts";
 import { UriTemplate } from "../uri-template/index.ts";
 import { enabledUse, runChain } from "./chain.ts";
-import { COMPLETION, type Completer } from "./completion.ts";
+import { COMPLETION, type Completer, checkCompleters } from "./completion.ts";
 import { paginate } from "./paginate.ts";
 import { defined } from "./table.ts";
 
@@ -123,7 +123,7 @@ export function addResource(
     "resources",
     "Resource",
     uri,
-    { uri, config: enabledUse(config), read },
+    { uri, config: enabledUse(config, `resource "${uri}"`), read },
     "resources",
   );
 }
@@ -141,12 +141,19 @@ export function addResourceTemplate(
 ): Registration {
   const parsed = typeof template === "string" ? new UriTemplate(template) : template;
   checkConfig("Resource template", parsed.template, config, read);
+  if (config.list !== undefined && typeof config.list !== "function") {
+    throw new PorticoError(
+      "invalid_config",
+      `The list of resource template "${parsed.template}" must be a function`,
+    );
+  }
+  checkCompleters(`resource template "${parsed.template}"`, config.complete);
   install(server);
   return server.register<TemplateEntry>(
     "templates",
     "Resource template",
     parsed.template,
-    { template: parsed, config: enabledUse(config), read },
+    { template: parsed, config: enabledUse(config, `resource template "${parsed.template}"`), read },
     "resources",
   );
 }

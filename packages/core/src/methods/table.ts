@@ -5,7 +5,7 @@
 import type { Era } from "../definition/context.ts";
 import type { Definitions, McpCall, McpResult, MethodFamily, MethodSpec } from "../definition/method.ts";
 import type { McpServer } from "../definition/server.ts";
-import { ErrorCode, invalidResult, McpError } from "../errors.ts";
+import { ErrorCode, invalidResult, McpError, PorticoError } from "../errors.ts";
 import { isResultObject } from "../jsonrpc/messages.ts";
 import { isThenable } from "../util/thenable.ts";
 
@@ -23,12 +23,37 @@ import { isThenable } from "../util/thenable.ts";
  * ```
  */
 export function addMethods(server: McpServer, family: MethodFamily): void {
+  checkFamily(family);
   let checked = CHECKED.get(family);
   if (checked === undefined) {
     checked = { ...family, methods: resultsChecked(family.methods) };
     CHECKED.set(family, checked);
   }
   server.install(checked);
+}
+
+/** Methods an era answers itself, before any family's: a family cannot declare them. */
+const ERA_METHODS = new Set(["subscriptions/listen"]);
+
+/** Refuses at registration a family whose methods could not be served as declared. */
+function checkFamily(family: MethodFamily): void {
+  const name = (family as { name?: unknown } | null)?.name;
+  const methods = (family as { methods?: unknown } | null)?.methods;
+  if (typeof name !== "string" || name === "" || typeof methods !== "object" || methods === null) {
+    throw new PorticoError("invalid_family", "A method family needs a name and an object of methods");
+  }
+  for (const [method, spec] of Object.entries(methods as Record<string, Partial<MethodSpec> | null>)) {
+    const refuse = (why: string) => {
+      throw new PorticoError("invalid_method", `Method "${method}" of family "${name}" ${why}`);
+    };
+    if (ERA_METHODS.has(method)) refuse("is answered by the protocol itself and cannot be declared");
+    if (typeof spec !== "object" || spec === null) refuse("needs a spec object");
+    if (typeof spec?.handler !== "function") refuse("needs a handler function");
+    const eras = spec?.eras as unknown;
+    if (!Array.isArray(eras) || eras.length === 0 || !eras.every((e) => e === "modern" || e === "legacy")) {
+      refuse('needs eras: a non-empty array of "modern" and/or "legacy"');
+    }
+  }
 }
 
 /**

@@ -101,6 +101,7 @@ export function addTool<
   if (typeof handler !== "function") {
     throw new PorticoError("invalid_handler", `The handler of tool "${name}" must be a function`);
   }
+  const enabled = enabledUse(config, `tool "${name}"`);
   const support = config.taskSupport;
   if (support !== undefined && support !== "forbidden" && support !== "optional" && support !== "required") {
     throw new PorticoError(
@@ -117,7 +118,7 @@ export function addTool<
     name,
     {
       name,
-      config: enabledUse(config) as ToolEntry["config"],
+      config: enabled as ToolEntry["config"],
       input,
       output,
       headerParams: undefined,
