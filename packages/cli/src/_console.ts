@@ -19,3 +19,32 @@ export function consoleToStderr(): () => void {
   }
   return () => Object.assign(global, saved);
 }
+
+/** `process.stdout.write` sent to stderr: the real stdout, and how to put it back. */
+export interface StdoutRedirection {
+  /** Writes to the real stdout (the result of `call`). */
+  write(text: string): void;
+  /** Puts `process.stdout.write` back. */
+  restore(): void;
+}
+
+/**
+ * Points `process.stdout.write` at stderr, for the same reason as {@link consoleToStderr}: a
+ * module (or a library it uses) writing to `process.stdout` itself, at import time or in a tool.
+ * The command writes its own output with `write`.
+ */
+export function stdoutToStderr(): StdoutRedirection {
+  const stdout = process.stdout as unknown as Record<string, unknown>;
+  const realWrite = process.stdout.write.bind(process.stdout);
+  const own = Object.getOwnPropertyDescriptor(stdout, "write");
+  const toStderr = (...args: unknown[]) =>
+    (process.stderr.write as (...a: unknown[]) => boolean).apply(process.stderr, args);
+  stdout.write = toStderr;
+  return {
+    write: (text) => void realWrite(text),
+    restore() {
+      if (own === undefined) delete stdout.write;
+      else Object.defineProperty(stdout, "write", own);
+    },
+  };
+}

@@ -27,7 +27,9 @@ export async function connect(
   target: string | FetchApp,
   headers: Record<string, string>,
 ): Promise<Connection> {
-  const url = new URL(typeof target === "string" ? target : IN_PROCESS);
+  const address = typeof target === "string" ? target : IN_PROCESS;
+  if (!URL.canParse(address)) throw new CliError(`${JSON.stringify(address)} is not a valid URL`, 2);
+  const url = new URL(address);
   const transport = new StreamableHTTPClientTransport(url, {
     requestInit: { headers },
     ...(typeof target === "string"

@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { parseCommand } from "../_args.ts";
-import { consoleToStderr } from "../_console.ts";
+import { consoleToStderr, stdoutToStderr } from "../_console.ts";
 import { CliError, oneLine, usageError } from "../_errors.ts";
 import { CALL_USAGE } from "../_usage.ts";
 import { connect } from "../client/_connect.ts";
 import { resultText } from "../client/_result.ts";
 import { entryApp, loadEntry } from "../load/entry.ts";
-import { isUrl, parseHeaders } from "./_targets.ts";
+import { checkUrl, isUrl, parseHeaders } from "./_targets.ts";
 
 /** `--arg k=v` values: JSON when they parse as JSON, else the text as it is. */
 export function parseToolArgs(json: string | undefined, args: readonly string[]): Record<string, unknown> {
@@ -63,23 +63,30 @@ export async function callCommand(args: string[]): Promise<number> {
     (values.arg as string[] | undefined) ?? [],
   );
   const headers = parseHeaders((values.header as string[] | undefined) ?? [], CALL_USAGE);
+  if (isUrl(target)) checkUrl(target);
 
-  // stdout carries the result alone: the module's console output goes to stderr meanwhile.
-  const restoreConsole = isUrl(target) ? () => {} : consoleToStderr();
+  // stdout carries the result alone: the module's output (console, process.stdout.write) goes to
+  // stderr meanwhile.
+  if (isUrl(target))
+    return callOnce(target, tool, toolArgs, headers, values, (text) => process.stdout.write(text));
+  const restoreConsole = consoleToStderr();
+  const stdout = stdoutToStderr();
   try {
-    return await callOnce(target, tool, toolArgs, headers, values);
+    return await callOnce(target, tool, toolArgs, headers, values, stdout.write);
   } finally {
+    stdout.restore();
     restoreConsole();
   }
 }
 
-/** Loads the entry (or takes the URL), calls the tool and prints its result; the exit code. */
+/** Loads the entry (or takes the URL), calls the tool and prints its result with `print`; the exit code. */
 async function callOnce(
   target: string,
   tool: string,
   toolArgs: Record<string, unknown>,
   headers: Record<string, string>,
   values: { export?: unknown; raw?: unknown },
+  print: (text: string) => void,
 ): Promise<number> {
   let release = (): void => {};
   let app: string | Awaited<ReturnType<typeof entryApp>>["app"] = target;
@@ -103,10 +110,10 @@ async function callOnce(
     } catch (error) {
       throw new CliError(oneLine(error), 1);
     }
-    if (values.raw === true) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    if (values.raw === true) print(`${JSON.stringify(result, null, 2)}\n`);
     else if (result.isError !== true) {
       const text = resultText(result);
-      if (text !== "") process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+      if (text !== "") print(text.endsWith("\n") ? text : `${text}\n`);
     }
     if (result.isError === true) {
       const text = resultText(result);

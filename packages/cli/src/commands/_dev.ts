@@ -34,6 +34,7 @@ export async function devCommand(args: string[]): Promise<number> {
   });
   const via = lambda ? "through the Lambda adapter (Function URL events)" : "on Node";
   console.log(`portico dev: ${entry} (${server.exportName}) ${via} at ${server.endpoint}`);
+  if (server.hostNote !== undefined) console.log(server.hostNote);
   console.log("watching for changes; Ctrl-C stops");
   return untilSignal(() => server.close());
 }

@@ -6,7 +6,7 @@ import { type DevServer, startDevServer } from "../dev/dev-server.ts";
 import { type InspectorTarget, inspectorArgs, inspectorLaunch, stdioLaunch } from "../inspect/launch.ts";
 import { processConditions } from "../load/_project.ts";
 import { resolveEntry } from "../load/entry.ts";
-import { isUrl, parseHeaders } from "./_targets.ts";
+import { checkUrl, isUrl, parseHeaders } from "./_targets.ts";
 
 /** Runs a process with this terminal until it exits; its exit code. SIGINT/SIGTERM are passed on. */
 function run(command: string, args: string[]): Promise<number> {
@@ -61,8 +61,10 @@ export async function inspectCommand(argv: string[]): Promise<number> {
 
   let server: DevServer | undefined;
   let inspected: InspectorTarget;
-  if (isUrl(target)) inspected = { url: target, headers };
-  else if (values.stdio === true) {
+  if (isUrl(target)) {
+    checkUrl(target);
+    inspected = { url: target, headers };
+  } else if (values.stdio === true) {
     resolveEntry(target);
     inspected = stdioLaunch(target, exportName, processConditions());
   } else {

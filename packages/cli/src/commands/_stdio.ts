@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { serveStdio } from "@portico/adapter-stdio";
 import { parseCommand } from "../_args.ts";
-import { consoleToStderr } from "../_console.ts";
+import { consoleToStderr, stdoutToStderr } from "../_console.ts";
 import { usageError } from "../_errors.ts";
 import { STDIO_USAGE } from "../_usage.ts";
 import { entryApp, loadEntry } from "../load/entry.ts";
@@ -18,11 +18,16 @@ export async function stdioCommand(args: string[]): Promise<number> {
   if (extra !== undefined) throw usageError(`unexpected argument ${JSON.stringify(extra)}`, STDIO_USAGE);
   // For the whole run, loading the module included (serveStdio does the same while serving).
   consoleToStderr();
+  // And process.stdout.write while the module loads.
+  const stdout = stdoutToStderr();
   const loaded = await loadEntry(
     entry,
     values.export === undefined ? {} : { exportName: values.export as string },
   );
   const { app, close } = entryApp(loaded, { secret: randomBytes(32).toString("base64") });
+  // serveStdio writes with stdout's `write` as it is when called, and sends every other write to
+  // stderr itself while serving: it gets the real one (nothing runs in between).
+  stdout.restore();
   const server = serveStdio(app);
   const stop = (): void => void server.close();
   process.once("SIGINT", stop);

@@ -1,8 +1,13 @@
-import { usageError } from "../_errors.ts";
+import { CliError, usageError } from "../_errors.ts";
 
 /** Whether a target is a URL (else it is a tools module). */
 export function isUrl(target: string): boolean {
   return /^https?:\/\//i.test(target);
+}
+
+/** A URL target that does not parse is one line, exit 2. */
+export function checkUrl(target: string): void {
+  if (!URL.canParse(target)) throw new CliError(`${JSON.stringify(target)} is not a valid URL`, 2);
 }
 
 /** `--header` values (`name: value` or `name:value`) as a record. */

@@ -15,6 +15,27 @@ export function describeMessage(body: unknown): string {
   return target === undefined ? method : `${method} ${target}`;
 }
 
+/** At most this many characters of what a request names are logged. */
+const NAME_LIMIT = 200;
+
+/**
+ * Request fields as they may be shown on the developer's terminal: control characters (C0, DEL,
+ * C1, the line and paragraph separators, the bidirectional overrides) escaped as `\xNN`/`\uNNNN`
+ * so that no request can move the cursor, colour the screen or forge a log line, and at most
+ * `limit` characters (then `…`). Any web page can send a request to a local server.
+ */
+export function printable(text: string, limit = NAME_LIMIT): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping them is the point.
+  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16)}`;
+  });
+  if (escaped.length <= limit) return escaped;
+  // Not between the two halves of a surrogate pair.
+  const end = /[\ud800-\udbff]/.test(escaped.charAt(limit - 1)) ? limit - 1 : limit;
+  return `${escaped.slice(0, end)}…`;
+}
+
 function time(): string {
   return new Date().toTimeString().slice(0, 8);
 }
@@ -63,7 +84,7 @@ export function withRequestLog(app: FetchApp, write: (line: string) => void): Fe
     async fetch(request: Request, env?: unknown, ctx?: ExecutionContextLike): Promise<Response> {
       const started = performance.now();
       const { request: forwarded, what } = await peek(request);
-      const head = `${time()} ${request.method}${what === "" ? "" : ` ${what}`}`;
+      const head = `${time()} ${printable(request.method, 16)}${what === "" ? "" : ` ${printable(what)}`}`;
       try {
         const response = await app.fetch(forwarded, env, ctx);
         const stream = response.headers.get("content-type")?.startsWith("text/event-stream")

@@ -28,6 +28,11 @@ export interface DevServer {
   endpoint: string;
   /** The export served (`default`, `server`, …). */
   exportName: string;
+  /**
+   * Set when the server listens on an address other than 127.0.0.1 or ::1 (`--host 0.0.0.0`): the
+   * Host check admits localhost names only, what to do for other names.
+   */
+  hostNote?: string;
   close(): Promise<void>;
 }
 
@@ -43,6 +48,28 @@ function listenFailure(error: unknown): never {
       1,
     );
   throw error;
+}
+
+/** The names the core's Host check admits without `allowedHosts`. */
+const LOCAL_NAMES = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * The endpoint to print for the address the server listens on (`http://<address>:<port>`): for
+ * every interface (0.0.0.0, ::) one the server answers, on the loopback (`0.0.0.0` is not an
+ * address to call, and other names are refused by the Host check); and, for any address but the
+ * loopback, a note saying how to serve other names.
+ */
+export function endpointFor(url: string): { endpoint: string; hostNote?: string } {
+  const parsed = new URL(url);
+  const listening = parsed.hostname;
+  if (LOCAL_NAMES.has(listening)) return { endpoint: `${url}/mcp` };
+  const wildcard = listening === "0.0.0.0" || listening === "[::]";
+  if (wildcard) parsed.hostname = listening === "[::]" ? "[::1]" : "127.0.0.1";
+  const where = wildcard ? `every interface (${listening})` : listening;
+  return {
+    endpoint: `${parsed.origin}/mcp`,
+    hostNote: `listening on ${where}: the Host check admits localhost names only (other names get 403); to serve other names, set allowedHosts in your own createHandler and export that handler`,
+  };
 }
 
 /**
@@ -119,7 +146,7 @@ export async function startDevServer(entry: string, opts: DevServerOptions): Pro
     listenFailure(error);
   }
   return {
-    endpoint: `${url}/mcp`,
+    ...endpointFor(url),
     exportName: watched.first.exportName,
     async close() {
       await watched.close();

@@ -3,6 +3,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, extname, join, relative } from "node:path";
 import * as esbuild from "esbuild";
 import { cacheDir, processConditions } from "./_project.ts";
+import { requireBanner, SOURCE_PATH_DEFINES, sourcePaths } from "./_source-paths.ts";
 
 /** One build of an entry: the bundle written (content-addressed), or one line saying what failed. */
 export type BuildOutcome =
@@ -35,6 +36,10 @@ function options(entryFile: string, outDir: string): esbuild.BuildOptions {
     sourcemap: "inline",
     sourcesContent: false,
     logLevel: "silent",
+    // The bundled files keep their own paths (import.meta.url, __dirname…) and CommonJS `require`.
+    define: SOURCE_PATH_DEFINES,
+    banner: { js: requireBanner(entryFile) },
+    plugins: [sourcePaths()],
   };
 }
 
@@ -91,7 +96,8 @@ export class EntryBundler {
         });
       },
     };
-    this.#context = await esbuild.context({ ...options(this.#entryFile, this.#outDir), plugins: [plugin] });
+    const base = options(this.#entryFile, this.#outDir);
+    this.#context = await esbuild.context({ ...base, plugins: [...(base.plugins ?? []), plugin] });
     await this.#context.watch();
     return firstOutcome;
   }
