@@ -40,6 +40,8 @@ export interface BunServer extends BunRequestIP {
 export interface BunServeConfig {
   port: number;
   hostname: string;
+  /** Seconds a connection may stay idle before Bun closes it (0: never). Bun's default: 10. */
+  idleTimeout?: number;
   /** Bun passes the server as the second argument. */
   fetch(request: Request, server: BunRequestIP): Promise<Response>;
 }

@@ -1,5 +1,5 @@
 import { createTracker, type FetchApp, isTimerMs, shutdownReason, timerRange } from "@portico/host";
-import { type BunServer, bunGlobal, processOf } from "./_bun.ts";
+import { type BunServeConfig, type BunServer, bunGlobal, processOf } from "./_bun.ts";
 import { type BunHandlerOptions, handle } from "./handle.ts";
 
 /** Where the server listens, as given to `onListen`. */
@@ -10,7 +10,11 @@ export interface ListenInfo {
   hostname: string;
 }
 
-/** Options of {@link serve}. The handler options `env` and `onError` apply too. */
+/**
+ * Options of {@link serve}. The handler options `env`, `onError` and `idleTimeout` apply too:
+ * `idleTimeout` goes to `Bun.serve` as well (so the two always agree), and an invalid one makes
+ * `serve()` reject with a `TypeError`.
+ */
 export interface BunServeOptions extends Omit<BunHandlerOptions, "signal" | "waitUntil"> {
   /** Default: `process.env.PORT`, else 3000. 0 picks a free port. */
   port?: number;
@@ -77,8 +81,13 @@ export async function serve(app: FetchApp, opts: BunServeOptions = {}): Promise<
   };
   if (opts.env !== undefined) handlerOptions.env = opts.env;
   if (opts.onError !== undefined) handlerOptions.onError = opts.onError;
+  if (opts.idleTimeout !== undefined) handlerOptions.idleTimeout = opts.idleTimeout;
+  // handle() checks idleTimeout (a TypeError before Bun sees it); Bun.serve gets the same value, so
+  // the timeout handle() sets back after a plain answer is Bun's own.
+  const config: BunServeConfig = { port, hostname, fetch: handle(app, handlerOptions) };
+  if (opts.idleTimeout !== undefined) config.idleTimeout = opts.idleTimeout;
 
-  const server = bun.serve({ port, hostname, fetch: handle(app, handlerOptions) });
+  const server = bun.serve(config);
   const host = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
   const info: ListenInfo = {
     url: `http://${host}:${server.port}`,

@@ -7,10 +7,16 @@
  * rest (`body`, `blob()`, `formData()`, `cache`, `mode`…) from a real `Request` made on first need.
  * It is not an `instanceof Request`. The core reads its body with {@link readBufferedRequest},
  * without a stream; any other request is read as usual, so an app that is not Portico's simply
- * sees a request.
+ * sees a request. A text body reads back as from a real one (one leading U+FEFF dropped, a lone
+ * surrogate as U+FFFD).
+ *
+ * Its `headers` are one `LightHeaders` for its whole life: once a real `Request` is made, that
+ * one's headers are copied from them and they become a view of its (see `linkHeaders`), so a
+ * reference taken earlier still reads and changes the headers both objects show.
  */
+import { bodyText } from "./_body-text.ts";
 import { stateUnder } from "./_hidden-state.ts";
-import { LightHeaders } from "./light-headers.ts";
+import { LightHeaders, linkHeaders } from "./light-headers.ts";
 
 /** What {@link bufferedRequest} is made from. */
 export interface BufferedRequestInit {
@@ -50,6 +56,8 @@ function realOf(state: State): Request {
       ...(body !== null ? { body: body as BodyInit } : {}),
       ...(signal === undefined ? {} : { signal }),
     });
+    // From now on the real headers are the ones: `state.headers` reads and changes them.
+    linkHeaders(state.headers, state.real.headers);
     if (state.used) void state.real.arrayBuffer().catch(() => {});
   }
   return state.real;
@@ -71,7 +79,9 @@ function takeText(state: State): Promise<string> {
   if (state.real !== undefined) return state.real.text();
   try {
     const body = take(state);
-    return Promise.resolve(body === null ? "" : typeof body === "string" ? body : decoder.decode(body));
+    return Promise.resolve(
+      body === null ? "" : typeof body === "string" ? bodyText(body) : decoder.decode(body),
+    );
   } catch (error) {
     return Promise.reject(error);
   }
@@ -103,7 +113,7 @@ const OWN: PropertyDescriptorMap = {
   },
   headers: {
     get: function (this: Light) {
-      return this[STATE].real?.headers ?? this[STATE].headers;
+      return this[STATE].headers;
     },
   },
   signal: {

@@ -8,12 +8,14 @@
  * global. The core makes one with {@link bufferedResponse} only when the adapter said
  * `ctx.bufferedResponses: true`; such an adapter takes its status, headers and text with
  * {@link readBufferedResponse} and writes them in one go, and streams any other response as usual;
- * {@link toRealResponse} turns it into a real one for hosts that need that. An adapter and a core
+ * {@link toRealResponse} turns it into a real one for hosts that need that. Its text reads back as
+ * a real one's (one leading U+FEFF dropped, a lone surrogate as U+FFFD). An adapter and a core
  * that load two different copies of this module simply miss the fast path (the reader answers
  * `undefined`): nothing breaks.
  */
+import { bodyText } from "./_body-text.ts";
 import { stateUnder } from "./_hidden-state.ts";
-import { LightHeaders } from "./light-headers.ts";
+import { LightHeaders, linkHeaders } from "./light-headers.ts";
 
 /** What {@link readBufferedResponse} hands an adapter. */
 export interface BufferedResponse {
@@ -66,17 +68,23 @@ const stateOf = stateUnder<State>(STATE);
 
 type Light = { [STATE]: State };
 
-/** The headers as a `Headers`: made on first look, and the real response's once there is one. */
+/**
+ * The headers as a `Headers`: a `LightHeaders` made on first look, and the same one on every look
+ * after, even once there is a real response (it is then a view of that one's); the real
+ * response's own if nobody looked before it was made.
+ */
 function headersOf(state: State): Headers {
+  if (state.headers instanceof LightHeaders) return state.headers;
   if (state.real !== undefined) return state.real.headers;
-  if (!(state.headers instanceof LightHeaders)) state.headers = new LightHeaders(state.headers);
+  state.headers = new LightHeaders(state.headers);
   return state.headers;
 }
 
 /**
  * The real `Response` behind a buffered one, made on first need. It takes the headers as they are
  * (a plain record unless someone looked at them: no intermediate `Headers`), and from then on its
- * own `headers` are the ones both objects show.
+ * own `headers` are the ones both objects show: a `LightHeaders` someone took before becomes a
+ * view of them (`linkHeaders`), so changes made through it still reach the real response.
  */
 function realOf(state: State): Response {
   if (state.real === undefined) {
@@ -86,6 +94,7 @@ function realOf(state: State): Response {
       statusText: state.statusText,
       headers: headers instanceof LightHeaders ? [...headers] : headers,
     });
+    if (headers instanceof LightHeaders) linkHeaders(headers, state.real.headers);
     // A body already read through the light object stays read on the real one.
     if (state.used) void state.real.arrayBuffer().catch(() => {});
   }
@@ -98,7 +107,7 @@ function takeText(state: State): Promise<string> {
   if (state.body === null) return Promise.resolve("");
   if (state.used) return Promise.reject(new TypeError("Body is unusable: Body has already been read"));
   state.used = true;
-  return Promise.resolve(state.body ?? "");
+  return Promise.resolve(bodyText(state.body));
 }
 
 /** Members answered without a real `Response`. */

@@ -21,19 +21,38 @@ export interface LightRequestInit {
   /**
    * Refuse a body longer than this many bytes: a declared `Content-Length` over it before reading,
    * else once the bytes read pass it. The rejection is a {@link LightFetchError} with the status.
+   * An answer without a body (to `HEAD`, a 204, a 304) is never refused for its `Content-Length`.
    */
   maxBytes?: number;
 }
 
-/** A request that got an answer whose body could not be read (too large, cut off): `status` says what it was. */
+/**
+ * A request that got an answer whose body could not be read — too large, cut off (the connection
+ * lost, a malformed chunk), or its signal aborted meanwhile: `status` says what the answer was, and
+ * `cause` is the underlying error, if any. A failure before the answer's head arrived (no
+ * connection, a malformed head, an abort) is that error itself.
+ */
 export class LightFetchError extends Error {
   override readonly name = "LightFetchError";
   readonly status: number;
 
-  constructor(message: string, status: number) {
-    super(message);
+  constructor(message: string, status: number, options?: { cause?: unknown }) {
+    super(message, options);
     this.status = status;
   }
+}
+
+/** `error`, met while reading the body of an answer with `status`, as a {@link LightFetchError}. */
+function unreadable(error: unknown, status: number): LightFetchError {
+  if (error instanceof LightFetchError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const detail = `${typeof code === "string" ? `${code}: ` : ""}${error instanceof Error ? error.message : String(error)}`;
+  return new LightFetchError(`the response body could not be read: ${detail}`, status, { cause: error });
+}
+
+/** Whether an answer to `method` with `status` has no body, whatever its `Content-Length` says. */
+function bodiless(method: string, status: number): boolean {
+  return status === 204 || status === 304 || method.toUpperCase() === "HEAD";
 }
 
 /** What it answers: the part of a `Response` the callers read. */
@@ -109,12 +128,17 @@ function viaNode(client: NodeHttp, url: URL, init: LightRequestInit): Promise<Li
     };
     if (init.signal !== undefined) options.signal = init.signal;
     const req = client.request(url, options);
-    req.on("error", reject);
+    // Set once the answer's head arrived: from then on every failure is a LightFetchError with it.
+    let answered: number | undefined;
+    const fail = (error: Error) => reject(answered === undefined ? error : unreadable(error, answered));
+    req.on("error", fail);
     req.on("response", (res) => {
       const status = res.statusCode ?? 0;
+      answered = status;
       const max = init.maxBytes ?? Number.POSITIVE_INFINITY;
       const tooLarge = () => new LightFetchError(`response body larger than ${max} bytes`, status);
-      if (Number(res.headers["content-length"] ?? 0) > max) {
+      // A HEAD answer, a 204 or a 304 declares the length of a body it does not carry.
+      if (!bodiless(init.method, status) && Number(res.headers["content-length"] ?? 0) > max) {
         res.destroy();
         reject(tooLarge());
         return;
@@ -130,7 +154,8 @@ function viaNode(client: NodeHttp, url: URL, init: LightRequestInit): Promise<Li
         }
         chunks.push(chunk);
       });
-      res.on("error", reject);
+      // Node emits the body's failure (ECONNRESET "aborted", a malformed chunk) before "close".
+      res.on("error", fail);
       // A connection lost mid-body ends without "end": then the answer is incomplete.
       res.on("close", () => {
         if (!res.complete) {
@@ -171,16 +196,22 @@ async function viaFetch(url: URL, init: LightRequestInit): Promise<LightResponse
   const { maxBytes, ...rest } = init;
   // No redirect is followed, as with node:http: the caller sees the 3xx.
   const response = await fetch(url, { ...rest, redirect: "manual" });
-  const text =
-    maxBytes === undefined
-      ? await response.text()
-      : await readBoundedText(response, maxBytes, init.signal).then((t) => {
-          if (t === undefined)
-            throw new LightFetchError(`response body larger than ${maxBytes} bytes`, response.status);
-          return t;
-        });
+  const { status } = response;
+  let text: string;
+  try {
+    text =
+      maxBytes === undefined || bodiless(init.method, status)
+        ? await response.text()
+        : await readBoundedText(response, maxBytes, init.signal).then((t) => {
+            if (t === undefined)
+              throw new LightFetchError(`response body larger than ${maxBytes} bytes`, status);
+            return t;
+          });
+  } catch (error) {
+    throw unreadable(error, status);
+  }
   return {
-    status: response.status,
+    status,
     ok: response.ok,
     header: (name) => response.headers.get(name),
     text: async () => text,

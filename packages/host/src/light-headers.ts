@@ -6,6 +6,11 @@
  * buffered exchange never loads it. Values of one name are joined with `, ` as `Headers` does
  * (`cookie` ones with `; `, as undici's); `set-cookie` values are kept apart for `getSetCookie()`. Names and values are checked as `Headers`
  * checks them (a `TypeError` for invalid ones).
+ *
+ * When a buffered request or response turns into a real one, the real one's `Headers` is made from
+ * these, and from then on these are a view of it ({@link linkHeaders}): every member reads and
+ * changes the real `Headers`, so a reference taken before keeps working and both objects always
+ * show the same headers.
  */
 
 type HeadersInitLike = Record<string, string> | Iterable<readonly [string, string]> | LightHeaders;
@@ -59,13 +64,37 @@ function value(raw: string): string {
   return text;
 }
 
+/** Set by the class's static block: it alone can reach the private fields. */
+let link: (light: LightHeaders, real: Headers) => void;
+
+/**
+ * For the buffered request and response (not exported by the package): makes `light` a view of
+ * `real`, the `Headers` of the real object it turned into, made from it. Its own map is dropped.
+ */
+export function linkHeaders(light: LightHeaders, real: Headers): void {
+  link(light, real);
+}
+
 export class LightHeaders implements Headers {
   readonly #map = new Map<string, string>();
   readonly #cookies: string[] = [];
+  /** Counts changes, so that an iteration in progress sees them as `Headers`' does. */
+  #changes = 0;
+  /** The real `Headers` these became a view of, if any ({@link linkHeaders}). */
+  #real: Headers | undefined;
+
+  static {
+    link = (light, real) => {
+      light.#real = real;
+      light.#map.clear();
+      light.#cookies.length = 0;
+      light.#changes++;
+    };
+  }
 
   constructor(init?: HeadersInitLike) {
     if (init === undefined) return;
-    if (init instanceof LightHeaders) {
+    if (init instanceof LightHeaders && init.#real === undefined) {
       for (const [k, v] of init.#map) this.#map.set(k, v);
       this.#cookies.push(...init.#cookies);
     } else if (Symbol.iterator in init) {
@@ -79,36 +108,54 @@ export class LightHeaders implements Headers {
   }
 
   append(key: string, raw: string): void {
+    if (this.#real !== undefined) {
+      this.#real.append(key, raw);
+      return;
+    }
     const k = name(key);
     const v = value(raw);
     if (k === "set-cookie") this.#cookies.push(v);
     const had = this.#map.get(k);
     // Cookie pairs are separated by "; " (RFC 6265 §4.2.1), as undici's `Headers` joins them.
     this.#map.set(k, had === undefined ? v : `${had}${k === "cookie" ? "; " : ", "}${v}`);
+    this.#changes++;
   }
 
   set(key: string, raw: string): void {
+    if (this.#real !== undefined) {
+      this.#real.set(key, raw);
+      return;
+    }
     const k = name(key);
     const v = value(raw);
     if (k === "set-cookie") this.#cookies.splice(0, this.#cookies.length, v);
     this.#map.set(k, v);
+    this.#changes++;
   }
 
   delete(key: string): void {
+    if (this.#real !== undefined) {
+      this.#real.delete(key);
+      return;
+    }
     const k = name(key);
     if (k === "set-cookie") this.#cookies.length = 0;
     this.#map.delete(k);
+    this.#changes++;
   }
 
   get(key: string): string | null {
+    if (this.#real !== undefined) return this.#real.get(key);
     return this.#map.get(name(key)) ?? null;
   }
 
   has(key: string): boolean {
+    if (this.#real !== undefined) return this.#real.has(key);
     return this.#map.has(name(key));
   }
 
   getSetCookie(): string[] {
+    if (this.#real !== undefined) return this.#real.getSetCookie();
     return [...this.#cookies];
   }
 
@@ -116,12 +163,40 @@ export class LightHeaders implements Headers {
     for (const [k, v] of this.entries()) callback.call(thisArg, v, k, this);
   }
 
-  /** Pairs sorted by name, `set-cookie` once per cookie — the order `Headers` iterates in. */
+  /**
+   * Pairs sorted by name, `set-cookie` once per cookie — the order `Headers` iterates in. As with
+   * `Headers`, a change made while iterating is seen from the next pair on: the pairs are listed
+   * afresh and iteration goes on at the same index (a deleted name is not met).
+   */
   *entries(): EntriesIterator {
-    for (const k of [...this.#map.keys()].sort()) {
-      if (k === "set-cookie") for (const cookie of this.#cookies) yield [k, cookie];
-      else yield [k, this.#map.get(k) as string];
+    let changes = -1;
+    let pairs: [string, string][] = [];
+    for (let i = 0; ; i++) {
+      if (this.#real !== undefined) {
+        // Linked (before, or meanwhile): the real `Headers`' own iterator goes on from the same index.
+        const rest = this.#real.entries();
+        for (let skip = 0; skip < i; skip++) rest.next();
+        yield* rest;
+        return;
+      }
+      if (changes !== this.#changes) {
+        changes = this.#changes;
+        pairs = this.#pairs();
+      }
+      const pair = pairs[i];
+      if (pair === undefined) return;
+      yield pair;
     }
+  }
+
+  /** The pairs as {@link entries} yields them, listed now. */
+  #pairs(): [string, string][] {
+    const pairs: [string, string][] = [];
+    for (const k of [...this.#map.keys()].sort()) {
+      if (k === "set-cookie") for (const cookie of this.#cookies) pairs.push([k, cookie]);
+      else pairs.push([k, this.#map.get(k) as string]);
+    }
+    return pairs;
   }
 
   *keys(): NamesIterator {
@@ -142,6 +217,10 @@ export class LightHeaders implements Headers {
 
   /** The headers as a plain record of lower-case names (`set-cookie` values joined with `, `). */
   toRecord(): Record<string, string> {
-    return Object.fromEntries(this.#map);
+    const real = this.#real;
+    if (real === undefined) return Object.fromEntries(this.#map);
+    const record: Record<string, string> = {};
+    for (const k of real.keys()) record[k] = real.get(k) as string;
+    return record;
   }
 }

@@ -3,7 +3,13 @@
  * with a real `Headers` / `Request` built from the same input), without being made from them.
  */
 import { describe, expect, it } from "vitest";
-import { bufferedRequest, isBufferedRequest, LightHeaders, readBufferedRequest } from "../src/index.ts";
+import {
+  bufferedRequest,
+  isBufferedRequest,
+  LightHeaders,
+  readBufferedRequest,
+  toRealRequest,
+} from "../src/index.ts";
 
 const INPUT: [string, string][] = [
   ["Content-Type", "application/json"],
@@ -210,7 +216,9 @@ describe("bufferedRequest", () => {
     const reader = request.body?.getReader();
     const chunk = await reader?.read();
     expect(new TextDecoder().decode(chunk?.value)).toBe('{"jsonrpc":"2.0"}');
-    expect(request.headers).toBeInstanceOf(Headers);
+    // The real one's headers are a `Headers`; the buffered one's stay a view of them.
+    expect(toRealRequest(request).headers).toBeInstanceOf(Headers);
+    expect(toRealRequest(request).headers.get("x-trace")).toBe("t");
     expect(request.headers.get("x-trace")).toBe("t");
     controller.abort();
     expect(request.signal.aborted).toBe(true);
