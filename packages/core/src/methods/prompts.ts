@@ -133,7 +133,7 @@ function listPrompts({ definitions, params, auth }: McpCall): McpResult {
           _meta: p.config._meta,
         }),
   );
-  const { page, nextCursor } = paginate(all, params.cursor, definitions.pageSize);
+  const { page, nextCursor } = paginate(all, params.cursor, definitions.pageSize, "prompts");
   return defined({ prompts: page, nextCursor });
 }
 

@@ -185,7 +185,7 @@ async function listResources({ definitions, params, auth }: McpCall): Promise<Mc
     if (t.config.list && mayUse(auth, t.config))
       for (const r of await t.config.list()) all.push(resourceShape(r.uri, r));
   }
-  const { page, nextCursor } = paginate(all, params.cursor, definitions.pageSize);
+  const { page, nextCursor } = paginate(all, params.cursor, definitions.pageSize, "resources");
   return defined({ resources: page, nextCursor });
 }
 
@@ -195,7 +195,7 @@ function listTemplates({ definitions, params, auth }: McpCall): McpResult {
     const { uri: _u, ...shape } = resourceShape("", t.config);
     return [{ uriTemplate: t.template.template, ...shape }];
   });
-  const { page, nextCursor } = paginate(all, params.cursor, definitions.pageSize);
+  const { page, nextCursor } = paginate(all, params.cursor, definitions.pageSize, "templates");
   return defined({ resourceTemplates: page, nextCursor });
 }
 

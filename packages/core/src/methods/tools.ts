@@ -184,7 +184,7 @@ function listTools(call: McpCall): McpResult {
               : undefined,
         }),
   );
-  const { page, nextCursor } = paginate(all, call.params.cursor, definitions.pageSize);
+  const { page, nextCursor } = paginate(all, call.params.cursor, definitions.pageSize, "tools");
   return defined({ tools: page, nextCursor });
 }
 
