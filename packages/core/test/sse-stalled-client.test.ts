@@ -5,7 +5,8 @@
  * host drops the connection; a resumable client comes back with Last-Event-ID) and whatever was
  * waiting to write or end — `maxStreamMs`, shutdown, a call's final response — goes on.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { STALL_PROBE_MS } from "../src/http/_sse.ts";
 import { Exchange } from "../src/http/exchange.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -64,5 +65,21 @@ describe("an SSE client that stopped reading", () => {
     await reading;
     expect(gone).toBe(0);
     expect(text).toContain('"59 x');
+  });
+
+  it("is found gone with keep-alive comments off too, after two full stall probes", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "Date"] });
+    try {
+      let gone = 0;
+      const exchange = new Exchange({ keepAliveMs: 0, forceStream: true, onClientGone: () => gone++ });
+      await exchange.response;
+      const writes = Array.from({ length: 100 }, (_, i) => exchange.send(note(i)));
+      expect(await settlesWithin(Promise.all(writes), 10)).toBe(false);
+      await vi.advanceTimersByTimeAsync(STALL_PROBE_MS * 3 + 10);
+      expect(gone).toBe(1);
+      expect(await settlesWithin(Promise.all(writes), 50)).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

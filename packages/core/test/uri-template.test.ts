@@ -194,6 +194,14 @@ describe("expand: encoding and values", () => {
     expect(UriTemplate.parse("{x}").expand({ x: "a\uD800b" })).toBe("a%EF%BF%BDb");
   });
 
+  it("refuses a prefix modifier on a list or a map (RFC 6570 §2.4.1), instead of dropping it", () => {
+    expect(() => UriTemplate.parse("{list:2}").expand({ list: ["red", "green"] })).toThrowError(
+      /\{list:2\} takes a string or number: a prefix does not apply to a list/,
+    );
+    expect(() => UriTemplate.parse("{?keys:1}").expand({ keys: { a: "1" } })).toThrowError(TypeError);
+    expect(UriTemplate.parse("{var:3}").expand({ var: "value" })).toBe("val");
+  });
+
   it("counts the prefix in code points, not UTF-16 units", () => {
     expect(UriTemplate.parse("{x:2}").expand({ x: "😀😀😀" })).toBe("%F0%9F%98%80%F0%9F%98%80");
   });

@@ -1,8 +1,9 @@
 /**
  * Server-Sent Events writer over a web `ReadableStream`: event framing, keep-alive comments and
  * backpressure (writes wait while the consumer is behind). A consumer that takes nothing for two
- * keep-alive intervals while the stream is full is gone (a client that stopped reading, its
- * connection still open): the stream errors, so that nothing waits on it forever.
+ * keep-alive intervals (two {@link STALL_PROBE_MS} with keep-alives off) while the stream is full is
+ * gone (a client that stopped reading, its connection still open): the stream errors, so that
+ * nothing waits on it forever.
  */
 
 export interface SseEvent {
@@ -13,6 +14,9 @@ export interface SseEvent {
 }
 
 const encoder = new TextEncoder();
+
+/** How often a stream with keep-alive comments off looks for a client that stopped reading. */
+export const STALL_PROBE_MS = 15_000;
 
 /** Frames one event. Multi-line data becomes several `data:` lines. */
 export function encodeEvent(event: SseEvent): string {
@@ -63,16 +67,22 @@ export class SseWriter {
       },
       { highWaterMark: options.highWaterMark ?? 64 * 1024, size: (chunk) => chunk.byteLength },
     );
-    if (options.keepAliveMs > 0) {
-      this.#timer = setInterval(() => {
+    // The stall check runs with keep-alive comments off too (every STALL_PROBE_MS): else a client
+    // that stopped reading, its connection open, would hold the stream and its writers forever.
+    const keepAliveMs = options.keepAliveMs;
+    this.#timer = setInterval(
+      () => {
         if (this.#stalled()) {
           this.#finish();
           this.#controller.error(new Error("The client stopped reading the stream"));
           this.#onCancel?.();
-        } else if (Date.now() - this.#lastWrite >= options.keepAliveMs / 2) void this.comment("keep-alive");
-      }, options.keepAliveMs);
-      (this.#timer as { unref?: () => void }).unref?.();
-    }
+        } else if (keepAliveMs > 0 && Date.now() - this.#lastWrite >= keepAliveMs / 2) {
+          void this.comment("keep-alive");
+        }
+      },
+      keepAliveMs > 0 ? keepAliveMs : STALL_PROBE_MS,
+    );
+    (this.#timer as { unref?: () => void }).unref?.();
   }
 
   get closed(): boolean {

@@ -100,6 +100,13 @@ function expandVariable(spec: OperatorSpec, v: VarSpec, value: UriTemplateValue)
     const s = v.prefix === undefined ? String(value) : truncate(String(value), v.prefix);
     return spec.named ? named(v.name, s) : enc(s);
   }
+  // RFC 6570 §2.4.1: a prefix modifier does not apply to a composite value (a list or a map); an
+  // expansion that dropped it would make a URI the template never matches.
+  if (v.prefix !== undefined) {
+    throw new TypeError(
+      `URI template variable {${v.name}:${v.prefix}} takes a string or number: a prefix does not apply to ${Array.isArray(value) ? "a list" : "a map"}`,
+    );
+  }
   if (Array.isArray(value)) {
     const items = (value as readonly unknown[]).filter((x) => x !== undefined && x !== null).map(String);
     if (items.length === 0) return undefined;
