@@ -162,3 +162,34 @@ describe("JSON Schema subset validator", () => {
     expect(validateJsonSchema({ format: "email" }, "not an email")).toEqual([]);
   });
 });
+
+describe("$dynamicRef through a JSON Pointer $ref", () => {
+  // JSON Schema Test Suite, draft2020-12 optional/dynamicRef.json: a pointer that reaches a
+  // resource of its own (`item`) through another (`bar`) does not put `bar` in the dynamic scope.
+  const schema = {
+    $id: "https://test.json-schema.org/dynamic-ref-skips-intermediate-resource/optional/main",
+    type: "object",
+    properties: { "bar-item": { $ref: "bar#/$defs/item" } },
+    $defs: {
+      bar: {
+        $id: "bar",
+        type: "array",
+        items: { $ref: "item" },
+        $defs: {
+          item: {
+            $id: "item",
+            type: "object",
+            properties: { content: { $dynamicRef: "#content" } },
+            $defs: { defaultContent: { $dynamicAnchor: "content", type: "integer" } },
+          },
+          content: { $dynamicAnchor: "content", type: "string" },
+        },
+      },
+    },
+  };
+
+  it("skips the resource it went through: the target's own dynamic anchor applies", () => {
+    expect(validateJsonSchema(schema, { "bar-item": { content: 42 } })).toStrictEqual([]);
+    expect(validateJsonSchema(schema, { "bar-item": { content: "value" } })).not.toStrictEqual([]);
+  });
+});

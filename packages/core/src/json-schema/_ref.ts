@@ -15,6 +15,12 @@ export interface RefTarget {
   schema: Schema;
   /** Base URI in effect at the target. */
   base: string;
+  /**
+   * The target is a resource of its own (it has an `$id`) reached by a JSON Pointer through the
+   * one around it: that one only gives the base, and does not join the dynamic scope (the target
+   * does, when it is checked). A target inside a resource enters that resource.
+   */
+  through?: true;
 }
 
 export interface RefIndex {
@@ -141,6 +147,7 @@ function followPointer(index: RefIndex, start: Schema, base: string, pointer: st
   }
   if (!isSchema(node)) return null;
   // the target's own `$id` is applied when it is checked, so report the base above it
+  if (isObject(node) && typeof node.$id === "string") return { schema: node, base: above, through: true };
   return { schema: node, base: above };
 }
 

@@ -45,14 +45,28 @@ interface Work {
   left: number;
 }
 
-/** The dynamic scope: base URIs of the schema resources entered so far, innermost first. */
+/**
+ * The dynamic scope: base URIs of the schema resources entered so far, innermost first. A `lexical`
+ * entry gives the base for resolving references only: a resource a JSON Pointer `$ref` went
+ * through to reach another (the dynamic scope skips it).
+ */
 interface Scope {
   base: string;
   up: Scope | undefined;
+  lexical?: true;
 }
 
 function enter(scope: Scope, base: string): Scope {
   return base === scope.base ? scope : { base, up: scope };
+}
+
+/**
+ * The scope at a `$ref` target: the resource around it entered — but for a resource of its own
+ * reached through another by a JSON Pointer, the other gives the base for lookups only.
+ */
+function enterTarget(scope: Scope, target: RefTarget): Scope {
+  if (target.through === undefined) return enter(scope, target.base);
+  return target.base === scope.base ? scope : { base: target.base, up: scope, lexical: true };
 }
 
 /**
@@ -67,6 +81,7 @@ function resolveDynamicRef(index: RefIndex, ref: string, scope: Scope): RefTarge
   if (!isObject(target.schema) || target.schema.$dynamicAnchor !== name) return target;
   let found: RefTarget | null = target;
   for (let at: Scope | undefined = scope; at !== undefined; at = at.up) {
+    if (at.lexical) continue;
     const schema = index.dynamicAnchors.get(`${at.base}#${name}`);
     if (schema !== undefined) found = { schema, base: at.base };
   }
@@ -114,7 +129,7 @@ function check(
       issues.push({ path, message: `The schema's ${keyword} ${JSON.stringify(ref)} does not resolve` });
       continue;
     }
-    merge(ev, check(target.schema, value, path, index, enter(scope, target.base), depth + 1, issues, work));
+    merge(ev, check(target.schema, value, path, index, enterTarget(scope, target), depth + 1, issues, work));
   }
   if (!checkType(s, value, path, issues)) return ev;
   checkValue(s, value, path, issues);
