@@ -268,7 +268,12 @@ export function serveEras(
     allowedOrigins: options.allowedOrigins ?? [],
   });
   const unsubscribe = server.subscribe((event) => {
-    stores.bus.publish(topics.broadcast, event).catch((e) => report(e, "bus publish"));
+    // Whatever the bus does — reject, or throw at once — a definition change is not undone by it.
+    try {
+      stores.bus.publish(topics.broadcast, event).catch((e) => report(e, "bus publish"));
+    } catch (error) {
+      report(error, "bus publish");
+    }
   });
 
   /** The server middleware's request scopes (live: `server.use` after this adds to it). */

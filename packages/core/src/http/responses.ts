@@ -53,14 +53,17 @@ const STORAGE: Readonly<Record<string, string>> = {
 };
 
 /**
- * 503 + `Retry-After` (the store's hint, at least 1 s) for a store that cannot be reached, named
+ * 503 + `Retry-After` (the store's hint, 1 s to a day) for a store that cannot be reached, named
  * when known (`session storage`, `rate-limit storage`, …), else `storage`.
  */
 export function storeUnavailable(
   error: { retryAfterSeconds?: number },
   headers: Record<string, string> = {},
 ): Response {
-  const seconds = Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1));
+  // A store's hint, as a header can carry it: a whole number of seconds from 1 to a day (1 for
+  // anything else — NaN, Infinity, a negative number).
+  const hint = error.retryAfterSeconds ?? 1;
+  const seconds = Number.isFinite(hint) ? Math.min(86_400, Math.max(1, Math.ceil(hint))) : 1;
   const store = failedStoreOf(error);
   const what =
     (store !== undefined && Object.hasOwn(STORAGE, store) ? STORAGE[store] : undefined) ?? "storage";

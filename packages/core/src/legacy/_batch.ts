@@ -54,6 +54,7 @@ export async function batch(
         session.id,
         c.message as unknown as JsonValue & object,
         rt.options.replyTimeoutMs,
+        (e) => rt.report(e, "reply wake-up"),
       );
     else if (c.kind === "notification")
       await notification(rt, session, c.message.method, c.message.params ?? {});

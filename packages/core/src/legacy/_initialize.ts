@@ -10,7 +10,7 @@ import { Call, type EraLink } from "../call/call.ts";
 import type { Incoming, Runtime } from "../call/runtime.ts";
 import type { InputRequest } from "../definition/context.ts";
 import type { McpResult, MethodSpec } from "../definition/method.ts";
-import { ErrorCode, McpError } from "../errors.ts";
+import { ErrorCode, McpError, StoreUnavailableError } from "../errors.ts";
 import type { JsonRpcRequest } from "../jsonrpc/messages.ts";
 import { isLegacyVersion, LATEST_LEGACY_VERSION } from "../jsonrpc/protocol.ts";
 import { capabilitiesOf } from "../methods/table.ts";
@@ -118,7 +118,25 @@ async function open(rt: Runtime, incoming: Incoming, params: Record<string, unkn
   if (rt.options.sessionMaxLifetimeMs !== undefined) state.createdAt = Date.now();
   const refused = await admit(rt, state, link.sessionId, incoming.host.clientAddress);
   if (refused !== undefined) throw refused;
-  await createSession(rt.stores, link.sessionId, state, sessionTtl(state, lifetimeOf(rt), Date.now()));
+  // The places admit took are given back when the record cannot be written: else each failed
+  // initialize during an outage would hold one in maxSessions for a whole session lifetime.
+  let created: boolean;
+  try {
+    created = await createSession(
+      rt.stores,
+      link.sessionId,
+      state,
+      sessionTtl(state, lifetimeOf(rt), Date.now()),
+    );
+  } catch (error) {
+    await release(rt, link.sessionId, state).catch(() => {});
+    throw error;
+  }
+  if (!created) {
+    // A fresh random id taken: the store refused the write (not a session the client can use).
+    await release(rt, link.sessionId, state).catch(() => {});
+    throw new StoreUnavailableError("session storage did not record the new session");
+  }
   link.recorded = state;
   const result: McpResult = {
     protocolVersion,

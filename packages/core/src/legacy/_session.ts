@@ -188,15 +188,24 @@ export async function deliverReply(
   sessionId: string,
   message: JsonValue & object,
   ttlMs: number,
+  onError: (error: unknown) => void,
 ): Promise<boolean> {
   const id = (message as { id: string | number }).id;
   const key = keys.reply(sessionId, id);
   const mailbox = await stores.sessions.get(key);
   if (mailbox === undefined || (mailbox.value as { awaiting?: unknown }).awaiting !== true) return false;
   if (!(await stores.sessions.update(key, mailbox.version, message, ttlMs))) return false;
-  await stores.bus.publish(topics.reply(sessionId, id), { type: "reply" });
+  // The reply is stored: it is the client's answer, whatever becomes of the wake-up (the waiting
+  // side also looks at its mailbox every REPLY_POLL_MS), so a failed publish is reported, not refused.
+  await stores.bus.publish(topics.reply(sessionId, id), { type: "reply" }).catch(onError);
   return true;
 }
+
+/**
+ * How often a call waiting for the client's reply reads its mailbox besides the bus's wake-up: a
+ * wake-up lost (the bus delivers at most once) delays the answer by this much, never loses it.
+ */
+export const REPLY_POLL_MS = 1000;
 
 /**
  * Opens the mailbox for the client's reply to server request `id` (before the request is sent),
@@ -227,9 +236,11 @@ function waitForReply(
   return new Promise((resolve, reject) => {
     let done = false;
     let unsubscribe: (() => Promise<void>) | undefined;
+    let poll: ReturnType<typeof setInterval> | undefined;
     const finish = (error: unknown, value?: Record<string, unknown>) => {
       if (done) return;
       done = true;
+      clearInterval(poll);
       signal.removeEventListener("abort", onAbort);
       unsubscribe?.().catch(onError);
       void stores.sessions.delete(key).catch(() => {});
@@ -244,6 +255,10 @@ function waitForReply(
     const onAbort = () => finish(signal.reason ?? new Error("aborted"));
     if (signal.aborted) return onAbort();
     signal.addEventListener("abort", onAbort, { once: true });
+    poll = setInterval(() => {
+      if (unsubscribe !== undefined) check().catch(() => {}); // a store hiccup: the next poll, or the wake-up
+    }, REPLY_POLL_MS);
+    (poll as { unref?: () => void }).unref?.();
     stores.bus
       .subscribe(topics.reply(sessionId, id), () => {
         check().catch((e) => finish(e));

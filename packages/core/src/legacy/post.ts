@@ -42,7 +42,10 @@ export async function legacyPost(rt: Runtime, incoming: Incoming, body: unknown)
       return httpError(400, ErrorCode.InvalidRequest, `Invalid Request: ${c.reason}`, { id: c.id });
     case "response": {
       const message = c.message as unknown as JsonValue & object;
-      if (await deliverReply(rt.stores, sessionId, message, rt.options.replyTimeoutMs)) return accepted();
+      const delivered = await deliverReply(rt.stores, sessionId, message, rt.options.replyTimeoutMs, (e) =>
+        rt.report(e, "reply wake-up"),
+      );
+      if (delivered) return accepted();
       return httpError(
         400,
         ErrorCode.InvalidRequest,

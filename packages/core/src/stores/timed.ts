@@ -32,7 +32,17 @@ export function failedStoreOf(error: unknown): string | undefined {
     : undefined;
 }
 
-function deadline<T>(what: string, timeoutMs: number, work: Promise<T>): Promise<T> {
+/** `call()`'s promise, or a rejected one when it throws at once (a store call throwing synchronously). */
+function attempt<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return call();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function deadline<T>(what: string, timeoutMs: number, call: () => Promise<T>): Promise<T> {
+  const work = attempt(call);
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       const error = new StoreUnavailableError(`store call ${what} did not answer within ${timeoutMs} ms`);
@@ -68,18 +78,18 @@ export function storeTimeoutOf(stores: Stores): number | undefined {
 export function timedSessionStore(s: SessionStore, timeoutMs: number): SessionStore {
   if (!bounded(timeoutMs)) return s;
   return {
-    get: (key) => deadline("sessions.get", timeoutMs, s.get(key)),
-    create: (key, value, ttl) => deadline("sessions.create", timeoutMs, s.create(key, value, ttl)),
+    get: (key) => deadline("sessions.get", timeoutMs, () => s.get(key)),
+    create: (key, value, ttl) => deadline("sessions.create", timeoutMs, () => s.create(key, value, ttl)),
     update: (key, version, value, ttl) =>
-      deadline("sessions.update", timeoutMs, s.update(key, version, value, ttl)),
-    delete: (key) => deadline("sessions.delete", timeoutMs, s.delete(key)),
+      deadline("sessions.update", timeoutMs, () => s.update(key, version, value, ttl)),
+    delete: (key) => deadline("sessions.delete", timeoutMs, () => s.delete(key)),
   };
 }
 
 /** `store` with every call bounded by `timeoutMs`, as `timedStores` bounds a handler's (unchanged when it is not a positive number). */
 export function timedRateLimitStore(l: RateLimitStore, timeoutMs: number): RateLimitStore {
   if (!bounded(timeoutMs)) return l;
-  return { take: (key, bucket) => deadline("limits.take", timeoutMs, l.take(key, bucket)) };
+  return { take: (key, bucket) => deadline("limits.take", timeoutMs, () => l.take(key, bucket)) };
 }
 
 /**
@@ -90,14 +100,16 @@ export function timedRateLimitStore(l: RateLimitStore, timeoutMs: number): RateL
 export function timedBus(b: Bus, timeoutMs: number): Bus {
   if (!bounded(timeoutMs)) return b;
   return {
-    publish: (topic, message) => deadline("bus.publish", timeoutMs, b.publish(topic, message)),
+    publish: (topic, message) => deadline("bus.publish", timeoutMs, () => b.publish(topic, message)),
     subscribe: async (topic, onMessage) => {
-      const pending = b.subscribe(topic, onMessage);
-      const subscription = await deadline("bus.subscribe", timeoutMs, pending).catch((error: unknown) => {
-        pending.then((late) => late.unsubscribe()).catch(() => {});
-        throw error;
-      });
-      return { unsubscribe: () => deadline("bus.unsubscribe", timeoutMs, subscription.unsubscribe()) };
+      const pending = attempt(() => b.subscribe(topic, onMessage));
+      const subscription = await deadline("bus.subscribe", timeoutMs, () => pending).catch(
+        (error: unknown) => {
+          pending.then((late) => late.unsubscribe()).catch(() => {});
+          throw error;
+        },
+      );
+      return { unsubscribe: () => deadline("bus.unsubscribe", timeoutMs, () => subscription.unsubscribe()) };
     },
   };
 }
@@ -112,9 +124,9 @@ export function timedStores(stores: Stores, timeoutMs: number): Stores {
   const sessions = timedSessionStore(s, timeoutMs);
   const events: EventStore = {
     append: (session, stream, message) =>
-      deadline("events.append", timeoutMs, e.append(session, stream, message)),
-    replay: (session, last) => deadline("events.replay", timeoutMs, e.replay(session, last)),
-    trim: (session, stream) => deadline("events.trim", timeoutMs, e.trim(session, stream)),
+      deadline("events.append", timeoutMs, () => e.append(session, stream, message)),
+    replay: (session, last) => deadline("events.replay", timeoutMs, () => e.replay(session, last)),
+    trim: (session, stream) => deadline("events.trim", timeoutMs, () => e.trim(session, stream)),
   };
   const bus = timedBus(b, timeoutMs);
   const timed: Stores =
