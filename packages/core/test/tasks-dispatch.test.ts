@@ -102,4 +102,33 @@ describe("dispatched task runs", () => {
     const plain = createHandler(new McpServer({ name: "p", version: "1" }));
     await expect(plain.runTask(jobs[0])).rejects.toThrow(/enableTasks/);
   });
+
+  it("a dispatch that fails leaves the client its task (reported): a poll after the lease dispatches it again", async () => {
+    const jobs: TaskJob[] = [];
+    let refuse = true;
+    const server = new McpServer({ name: "dispatch", version: "1.0.0" });
+    enableTasks(server, {
+      leaseMs: 200,
+      dispatch: async (job) => {
+        if (refuse) throw new Error("Rate exceeded (throttled)");
+        jobs.push(job);
+      },
+    });
+    addTool(server, "quick", { taskSupport: "required" }, () => "done");
+    const reported: string[] = [];
+    const front = createHandler(server, { onError: (_e, where) => reported.push(where) });
+    const created = await modern(front, "tools/call", { name: "quick", arguments: {} }, caps);
+    expect(created.final.result.resultType).toBe("task");
+    const { taskId } = created.final.result;
+    expect(reported).toStrictEqual([`task ${taskId} dispatch`]);
+    // The lease runs out, and the dispatch has recovered: the next poll hands the task on again.
+    refuse = false;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const polled = await modern(front, "tasks/get", { taskId }, { ...caps, headers: { "mcp-name": taskId } });
+    expect(polled.final.result.status).toBe("working");
+    expect(jobs.map((job) => job.taskId)).toStrictEqual([taskId]);
+    await front.runTask(jobs[0]);
+    const done = await modern(front, "tasks/get", { taskId }, { ...caps, headers: { "mcp-name": taskId } });
+    expect(done.final.result.status).toBe("completed");
+  });
 });

@@ -15,7 +15,14 @@ export async function dispatch(
   incoming: Pick<Incoming, "env" | "host">,
 ): Promise<void> {
   if (settings.dispatch !== undefined) {
-    await settings.dispatch(job, incoming.host);
+    // A dispatch that fails (a throttled invocation, a queue that is down) leaves the task stored,
+    // its lease running out: the next poll after that takes it up and dispatches it again. The
+    // client gets its task (to poll), not an error for a task it could never see again.
+    try {
+      await settings.dispatch(job, incoming.host);
+    } catch (error) {
+      rt.report(error, `task ${job.taskId} dispatch`);
+    }
     return;
   }
   const run = work(rt, settings, job, incoming.host, incoming.env).catch((error) =>
