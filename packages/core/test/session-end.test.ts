@@ -4,7 +4,14 @@
  * and its GET streams end when it is deleted — also while they subscribe — or when it expires.
  */
 import { describe, expect, it } from "vitest";
-import { addTool, createHandler, McpServer, memoryStores, type Stores } from "../src/index.ts";
+import {
+  addTool,
+  createHandler,
+  McpServer,
+  memoryStores,
+  type Stores,
+  StoreUnavailableError,
+} from "../src/index.ts";
 import { legacySession, sseMessages, URL_ } from "./_client.ts";
 import { initializeRequest } from "./_requests.ts";
 
@@ -127,6 +134,35 @@ describe("the end of a legacy session", () => {
     expect(reason).toBe("session closed");
     // A beat is a third of the lease (100 ms): the tool (a tick per 30 ms) ran a few ticks more, not 100.
     expect(ticks - atDelete).toBeLessThan(20);
+  });
+
+  it("gives its places back even when the DELETE fails midway (503), and a DELETE sent again ends its streams", async () => {
+    const stores = memoryStores();
+    let refuse = true;
+    const faulty: Stores = {
+      ...stores,
+      bus: {
+        subscribe: (topic, onMessage) => stores.bus.subscribe(topic, onMessage),
+        publish: (topic, message) =>
+          refuse && topic.kind === "session" && (message as { type?: string }).type === "closed"
+            ? Promise.reject(new StoreUnavailableError("bus down"))
+            : stores.bus.publish(topic, message),
+      },
+    };
+    const handler = createHandler(new McpServer({ name: "d", version: "1" }), {
+      stores: faulty,
+      maxSessions: 1,
+      onError: () => {},
+    });
+    const session = await legacySession(handler);
+    const stream = await get(handler, session.sessionId);
+    expect((await del(handler, session.sessionId)).status).toBe(503);
+    // Its place in maxSessions is free already.
+    const other = await handler.fetch(initializeRequest(URL_, "2025-11-25"));
+    expect(other.status).toBe(200);
+    refuse = false;
+    expect((await del(handler, session.sessionId)).status).toBe(404);
+    expect(await endsWithin(stream, 2000)).toBe("ended");
   });
 
   it("refuses to ask for input in a session deleted before the call first looked", async () => {

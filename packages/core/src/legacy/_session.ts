@@ -105,11 +105,11 @@ function belongsTo(state: SessionState, principal: string | null): boolean {
 
 /**
  * Closes session `id` for its creator: marks its record closed by compare-and-set, so that of
- * concurrent DELETEs exactly one wins (and releases the session's places in the counts once), then
- * deletes it, trims its event log and tells every instance: its streams end, and its calls that
- * wait for the client's reply; a streaming call ends at its lease's next heartbeat. The
+ * concurrent DELETEs exactly one wins (and releases the session's places in the counts once). The
  * state as it was when this DELETE won, or `undefined` when the session is unknown, someone
- * else's, or another DELETE closed it first.
+ * else's, or another DELETE closed it first. The winner then calls {@link deleteSession}; a later
+ * DELETE of a record left closed (a DELETE that failed after winning) does that again — it is
+ * idempotent — so the session's streams and calls still hear of its end.
  */
 export async function closeSession(
   stores: Stores,
@@ -118,13 +118,14 @@ export async function closeSession(
 ): Promise<SessionState | undefined> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const session = await loadSession(stores, id);
-    if (session === undefined || !belongsTo(session.state, principal)) return undefined;
+    if (session === undefined || (session.state.principal ?? null) !== principal) return undefined;
+    if (session.state.closed === true) {
+      await deleteSession(stores, id);
+      return undefined;
+    }
     const closing = { ...session.state, closed: true } as unknown as JsonValue;
     const ttl = Math.max(1, session.expiresAt - Date.now());
-    if (await stores.sessions.update(keys.session(id), session.version, closing, ttl)) {
-      await deleteSession(stores, id);
-      return session.state;
-    }
+    if (await stores.sessions.update(keys.session(id), session.version, closing, ttl)) return session.state;
   }
   throw new Error("session close kept conflicting");
 }
@@ -169,10 +170,15 @@ export async function updateSession(
   throw new Error("session update kept conflicting");
 }
 
+/**
+ * Tells every instance that session `id` ended (its streams and waiting calls end), then deletes its
+ * record and trims its event log. In that order: should any step fail, the record — marked closed
+ * by `closeSession`, so gone for every request — is still there for a DELETE sent again to redo them.
+ */
 export async function deleteSession(stores: Stores, id: string): Promise<void> {
+  await stores.bus.publish(topics.session(id), { type: "closed" });
   await stores.sessions.delete(keys.session(id));
   await stores.events.trim(id);
-  await stores.bus.publish(topics.session(id), { type: "closed" });
 }
 
 /** What a reply mailbox holds until the client's reply replaces it. */

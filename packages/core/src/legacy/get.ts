@@ -23,6 +23,7 @@ import {
   announceStandalone,
   appendEvent,
   closeSession,
+  deleteSession,
   lifetimeOf,
   loadSession,
   openSession,
@@ -54,7 +55,10 @@ export async function legacyDelete(rt: Runtime, incoming: Incoming): Promise<Res
   // Exactly one of concurrent DELETEs closes the session and gives its places back; the others 404.
   const closed = await closeSession(rt.stores, id, principalOf(incoming.auth));
   if (closed === undefined) return httpError(404, ErrorCode.SessionNotFound, "Session not found");
+  // The places first: should deleting the record, its log or telling the instances fail (503), the
+  // counts are right already, and a DELETE sent again finishes the rest.
   await release(rt, id, closed);
+  await deleteSession(rt.stores, id);
   return new Response(null, { status: 200 });
 }
 
@@ -163,8 +167,9 @@ function endStream(stream: LongStream, retryMs?: number): void {
 /**
  * Ends `stream` when its session is gone: looked at once its subscriptions are in place (a DELETE
  * that came before they were was not heard), then again whenever the session is due to expire —
- * an expiry publishes nothing, and a stream must not outlive the session that counts it. A session
- * in use has slid its expiry by then, and the check waits for the new one.
+ * an expiry publishes nothing, and a stream must not outlive the session that counts it — and at
+ * least every {@link LIFE_CHECK_MS} (a lost "closed" message). A session in use has slid its expiry
+ * by then, and the check waits for the new one.
  */
 async function watchLife(rt: Runtime, stream: LongStream, sessionId: string): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -187,7 +192,7 @@ async function watchLife(rt: Runtime, stream: LongStream, sessionId: string): Pr
           endStream(stream, rt.options.retryMs);
         });
       },
-      Math.min(MAX_TIMER_MS, left + EXPIRY_MARGIN_MS),
+      Math.min(MAX_TIMER_MS, left + EXPIRY_MARGIN_MS, LIFE_CHECK_MS),
     );
   };
   await check();
@@ -195,6 +200,12 @@ async function watchLife(rt: Runtime, stream: LongStream, sessionId: string): Pr
 
 /** How long after its session was due to expire a stream looks again (clocks of store and instance). */
 const EXPIRY_MARGIN_MS = 250;
+
+/**
+ * The longest a stream goes without looking at its session: the bus delivers at most once, so a
+ * DELETE's "closed" message may be lost, and the stream must still end (one read a minute).
+ */
+const LIFE_CHECK_MS = 60_000;
 
 async function forward(rt: Runtime, sessionId: string, event: JsonValue, exchange: Exchange): Promise<void> {
   const e = event as { type?: string; kind?: string; uri?: string };
