@@ -1,7 +1,8 @@
 /**
  * A family whose last definition went is still listed — an empty page, in both eras — since a
  * client told `list_changed` lists again; unmounting a child says so once per kind, as mounting
- * did; and a prompt's required argument is given only by the client, never by Object.prototype.
+ * did; a prompt's required argument is given only by the client, never by Object.prototype; and a
+ * tool's taskSupport is offered only where tasks are enabled.
  */
 import { describe, expect, it } from "vitest";
 import {
@@ -10,6 +11,7 @@ import {
   addResourceTemplate,
   addTool,
   createHandler,
+  enableTasks,
   McpServer,
   mount,
 } from "../src/index.ts";
@@ -81,5 +83,21 @@ describe("emptied families", () => {
     expect(answer.final.error?.message).toBe(
       "Invalid params: missing required arguments /arguments/toString, /arguments/constructor",
     );
+  });
+});
+
+describe("a tool's taskSupport", () => {
+  it("is listed (execution) only where tasks are enabled: without enableTasks the tool runs as a plain call", async () => {
+    const server = new McpServer({ name: "e", version: "1" });
+    addTool(server, "r", { taskSupport: "required" }, () => "ran");
+    const session = await legacySession(createHandler(server));
+    const listed = await session.call("tools/list");
+    expect(listed.final.result.tools[0]).not.toHaveProperty("execution");
+    const withTasks = new McpServer({ name: "e", version: "1" });
+    enableTasks(withTasks);
+    addTool(withTasks, "r", { taskSupport: "required" }, () => "ran");
+    const tasksSession = await legacySession(createHandler(withTasks));
+    const offered = await tasksSession.call("tools/list");
+    expect(offered.final.result.tools[0].execution).toStrictEqual({ taskSupport: "required" });
   });
 });

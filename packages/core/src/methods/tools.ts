@@ -165,6 +165,9 @@ function argumentAt(args: unknown, path: readonly string[]): unknown {
 
 function listTools(call: McpCall): McpResult {
   const { definitions } = call;
+  // A tool's taskSupport means something only where tasks are on (enableTasks): else it is run as
+  // a plain call, and the list must not offer what the server cannot do.
+  const tasks = call.era === "legacy" && tasksHook(definitions) !== undefined;
   const all = [...definitions.registry<ToolEntry>("tools").values()].flatMap((t) =>
     !mayUse(call.auth, t.config)
       ? []
@@ -179,9 +182,7 @@ function listTools(call: McpCall): McpResult {
           _meta: t.config._meta,
           // 2025-11-25 (experimental tasks): how the tool may be called as a task.
           execution:
-            call.era === "legacy" && t.config.taskSupport !== undefined
-              ? { taskSupport: t.config.taskSupport }
-              : undefined,
+            tasks && t.config.taskSupport !== undefined ? { taskSupport: t.config.taskSupport } : undefined,
         }),
   );
   const { page, nextCursor } = paginate(all, call.params.cursor, definitions.pageSize, "tools");
