@@ -89,3 +89,28 @@ describe("tasks/result waiting", () => {
     expect(most).toBeLessThanOrEqual(4);
   });
 });
+
+describe("2025-11-25 tasks/list pages", () => {
+  it("go on after the last task listed: none repeated when tasks are created between pages; a made-up cursor is -32602", async () => {
+    const server = new McpServer({ name: "t", version: "1.0.0" });
+    enableTasks(server, { pollIntervalMs: 10 });
+    addTool(server, "wait", { taskSupport: "optional" }, () => "done");
+    const session = await legacySession(createHandler(server));
+    const create = async () =>
+      (await session.call("tools/call", { name: "wait", arguments: {}, task: {} })).final.result.task
+        .taskId as string;
+    const created: string[] = [];
+    for (let i = 0; i < 55; i++) created.push(await create());
+    const first = (await session.call("tasks/list")).final.result;
+    expect(first.tasks).toHaveLength(50);
+    // Five more between the pages: they are newer, so they come before the cursor, not after.
+    for (let i = 0; i < 5; i++) await create();
+    const second = (await session.call("tasks/list", { cursor: first.nextCursor })).final.result;
+    const seen = [...first.tasks, ...second.tasks].map((t: { taskId: string }) => t.taskId);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.toSorted()).toStrictEqual(created.toSorted());
+    for (const cursor of ["999999", "after:nope", 5]) {
+      expect((await session.call("tasks/list", { cursor })).final.error?.code).toBe(-32602);
+    }
+  });
+});

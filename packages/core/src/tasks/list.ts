@@ -87,18 +87,29 @@ function liveTasks(index: Index, now: number): [string, number][] {
   return (Array.isArray(index.tasks) ? index.tasks : []).filter(([, at]) => at > now);
 }
 
-/** `tasks/list` of the caller `owner`: a page of its tasks, with an opaque cursor to the next. */
+/**
+ * `tasks/list` of the caller `owner`: a page of its tasks, newest first, with an opaque cursor to
+ * the next — the id of the page's last task, so tasks created meanwhile (they go first) neither
+ * shift nor repeat what follows. A cursor whose task is gone (expired), or that this did not make,
+ * is -32602: the client lists again from the start.
+ */
 export async function listTasks(call: McpCall, rt: Runtime, owner: string | null): Promise<McpResult> {
   const cursor = call.params.cursor;
-  let start = 0;
-  if (cursor !== undefined) {
-    const n = typeof cursor === "string" && /^[0-9]{1,6}$/.test(cursor) ? Number(cursor) : Number.NaN;
-    if (!Number.isInteger(n)) throw new McpError(ErrorCode.InvalidParams, "Invalid params: unknown cursor");
-    start = n;
-  }
   const stored = await rt.stores.sessions.get(keys.callerTasks(owner));
   const ids =
     stored === undefined ? [] : liveTasks(stored.value as unknown as Index, Date.now()).map(([id]) => id);
+  let start = 0;
+  if (cursor !== undefined) {
+    const after =
+      typeof cursor === "string" && cursor.startsWith(CURSOR) ? ids.indexOf(cursor.slice(CURSOR.length)) : -1;
+    if (after === -1) {
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        "Invalid params: unknown cursor (list again from the start)",
+      );
+    }
+    start = after + 1;
+  }
   const records = new TaskRecords(rt.stores.sessions);
   const tasks: Record<string, unknown>[] = [];
   let next = start;
@@ -108,6 +119,9 @@ export async function listTasks(call: McpCall, rt: Runtime, owner: string | null
     if (record !== undefined && record.owner === owner) tasks.push(legacyTask(record));
   }
   const result: McpResult = { tasks };
-  if (next < ids.length) result.nextCursor = String(next);
+  if (next < ids.length) result.nextCursor = `${CURSOR}${ids[next - 1]}`;
   return result;
 }
+
+/** What a `tasks/list` cursor starts with (then the id of the last task listed). */
+const CURSOR = "after:";
