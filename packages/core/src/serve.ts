@@ -9,7 +9,7 @@ import { defaultInsufficientScope, missingScopes } from "./auth/scopes.ts";
 import type { Incoming, LegacyEra, Runtime } from "./call/runtime.ts";
 import { SessionSlots } from "./call/session-slots.ts";
 import type { McpParams, MethodSpec, RequestScope } from "./definition/method.ts";
-import type { McpServer } from "./definition/server.ts";
+import type { McpServer, ServerEvent } from "./definition/server.ts";
 import { tasksHook } from "./definition/task-hook.ts";
 import type { Authenticator, AuthInfo, ExecutionContextLike, FetchHandler } from "./definition/types.ts";
 import { ErrorCode, type ErrorReporter, isStoreUnavailable, notice, PorticoError } from "./errors.ts";
@@ -91,6 +91,45 @@ function requestedVersion(request: Request, body: unknown): string {
   if (header !== null) return header;
   const params = (body as { params?: { protocolVersion?: unknown } } | null)?.params;
   return typeof params?.protocolVersion === "string" ? params.protocolVersion : "";
+}
+
+/** Per server, per stores given: the one subscription that publishes its events, and its users. */
+const publishers = new WeakMap<McpServer, WeakMap<object, { users: number; stop: () => void }>>();
+
+/**
+ * Publishes `server`'s events (definition changes, resource updates) to the bus with `publish`:
+ * once per server and stores, however many handlers serve that server over those stores (else
+ * every client heard each change once per handler). Handlers with their own default stores each
+ * publish to their own bus. Returns what stops this handler's share of it.
+ */
+function publishServerEvents(
+  server: McpServer,
+  shared: Stores | undefined,
+  publish: (event: ServerEvent) => void,
+): () => void {
+  if (shared === undefined) return server.subscribe(publish);
+  let byStores = publishers.get(server);
+  if (byStores === undefined) {
+    byStores = new WeakMap();
+    publishers.set(server, byStores);
+  }
+  let entry = byStores.get(shared);
+  if (entry === undefined) {
+    entry = { users: 0, stop: server.subscribe(publish) };
+    byStores.set(shared, entry);
+  }
+  entry.users++;
+  const mine = entry;
+  let stopped = false;
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    mine.users--;
+    if (mine.users === 0) {
+      mine.stop();
+      byStores.delete(shared);
+    }
+  };
 }
 
 /** The answer to an error nothing else handled: 503 + Retry-After for an unavailable store, else 500. */
@@ -267,7 +306,7 @@ export function serveEras(
     allowedHosts: options.allowedHosts ?? [],
     allowedOrigins: options.allowedOrigins ?? [],
   });
-  const unsubscribe = server.subscribe((event) => {
+  const unsubscribe = publishServerEvents(server, options.stores, (event) => {
     // Whatever the bus does — reject, or throw at once — a definition change is not undone by it.
     try {
       stores.bus.publish(topics.broadcast, event).catch((e) => report(e, "bus publish"));

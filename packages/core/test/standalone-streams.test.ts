@@ -5,7 +5,7 @@
  * client sees only grow and resuming again never skips a missed event.
  */
 import { describe, expect, it } from "vitest";
-import { addTool, createHandler, type McpHandler, McpServer } from "../src/index.ts";
+import { addTool, createHandler, type McpHandler, McpServer, memoryStores } from "../src/index.ts";
 import { legacySession, URL_ } from "./_client.ts";
 
 interface SseEvent {
@@ -97,5 +97,26 @@ describe("a legacy session's standalone streams", () => {
     const ids = resumed.seen.map((e) => position(e.id));
     expect(ids).toStrictEqual([...ids].sort((x, y) => x - y));
     await resumed.stop();
+  });
+});
+
+describe("two handlers of one server over the same stores", () => {
+  it("publish each definition change once (not once per handler), and the second still publishes once the first is closed", async () => {
+    const server = new McpServer({ name: "g", version: "1" });
+    addTool(server, "a", {}, () => "a");
+    const stores = memoryStores();
+    const first = createHandler(server, { stores, keepAliveMs: 0 });
+    const second = createHandler(server, { stores, keepAliveMs: 0 });
+    const heard: unknown[] = [];
+    await stores.bus.subscribe({ kind: "broadcast" }, (event) => heard.push(event));
+    addTool(server, "b", {}, () => "b");
+    await expect.poll(() => heard.length).toBe(1);
+    first.close();
+    addTool(server, "c", {}, () => "c");
+    await expect.poll(() => heard.length).toBe(2);
+    second.close();
+    addTool(server, "d", {}, () => "d");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(heard).toHaveLength(2);
   });
 });
