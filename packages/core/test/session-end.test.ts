@@ -252,3 +252,50 @@ describe("the end of a legacy session", () => {
     expect((endedAt as number) - idleFrom).toBeLessThan(2000);
   });
 });
+
+describe("a streamed call's owner lease", () => {
+  it("refused by the store is reported, and recorded with the call's next event (the stream goes on meanwhile)", async () => {
+    const stores = memoryStores();
+    let refusals = 1;
+    const leases: string[] = [];
+    const faulty: Stores = {
+      ...stores,
+      sessions: {
+        get: (key) => stores.sessions.get(key),
+        update: (key, version, value, ttl) => stores.sessions.update(key, version, value, ttl),
+        delete: (key) => stores.sessions.delete(key),
+        create: (key, value, ttl) => {
+          if (key.kind === "lease") {
+            if (refusals-- > 0) return Promise.reject(new StoreUnavailableError("down"));
+            leases.push(key.kind);
+          }
+          return stores.sessions.create(key, value, ttl);
+        },
+      },
+    };
+    const server = new McpServer({ name: "d", version: "1" });
+    addTool(server, "steps", {}, async (_args, ctx) => {
+      await ctx.progress(1, 2);
+      await ctx.progress(2, 2);
+      return "done";
+    });
+    const reported: string[] = [];
+    const handler = createHandler(server, {
+      stores: faulty,
+      keepAliveMs: 0,
+      onError: (_e, where) => reported.push(where),
+    });
+    const session = await legacySession(handler);
+    const call = await session.send({
+      jsonrpc: "2.0",
+      id: 2,
+      method: "tools/call",
+      params: { name: "steps", _meta: { progressToken: "p" } },
+    });
+    const text = await call.text();
+    expect(text).toMatch(/"progress":1/);
+    expect(text).toMatch(/"result":\{"content":\[\{"type":"text","text":"done"\}\]/);
+    expect(reported).toStrictEqual(["stream lease"]);
+    expect(leases).toStrictEqual(["lease"]);
+  });
+});

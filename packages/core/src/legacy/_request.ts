@@ -138,10 +138,17 @@ class RequestLink extends SessionLink {
       headers: { [SESSION_HEADER]: live.id },
       primingRetryMs: rt.options.retryMs,
       persist: async (message) => {
-        if (this.#streamId === undefined) {
-          // `r-`: a request stream is never taken for a standalone one (`get-…`) when resumed.
-          this.#streamId = `r-${randomId(16)}`;
-          await this.#startLease(this.#streamId);
+        // `r-`: a request stream is never taken for a standalone one (`get-…`) when resumed.
+        this.#streamId ??= `r-${randomId(16)}`;
+        if (this.#lease === undefined) {
+          // Its owner lease, before its first event. One the store refused is reported and tried
+          // again with the next event: until it is recorded, a client resuming the stream would
+          // be told the call had ended while it runs on.
+          try {
+            await this.#startLease(this.#streamId);
+          } catch (error) {
+            rt.report(error, "stream lease");
+          }
         }
         const id = await appendEvent(rt.stores, live.id, this.#streamId, message, this.#call?.waitUntil);
         if (isFinal(message, this.#call?.requestId)) await this.#lease?.finish();
@@ -171,7 +178,12 @@ class RequestLink extends SessionLink {
         gone: () => call.abort(new Error("session closed")),
       },
     );
-    await this.#lease.start();
+    try {
+      await this.#lease.start();
+    } catch (error) {
+      this.#lease = undefined; // not recorded: the next event tries again
+      throw error;
+    }
     // The call returned while the lease was being recorded: `done()` found no heartbeat to stop.
     if (this.#done) this.#lease.stop();
   }
