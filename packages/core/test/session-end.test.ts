@@ -14,6 +14,7 @@ import {
 } from "../src/index.ts";
 import { legacySession, sseMessages, URL_ } from "./_client.ts";
 import { initializeRequest } from "./_requests.ts";
+import { overriding } from "./_stores.ts";
 
 const del = (handler: ReturnType<typeof createHandler>, id: string) =>
   handler.fetch(new Request(URL_, { method: "DELETE", headers: { "mcp-session-id": id } }));
@@ -139,16 +140,14 @@ describe("the end of a legacy session", () => {
   it("gives its places back even when the DELETE fails midway (503), and a DELETE sent again ends its streams", async () => {
     const stores = memoryStores();
     let refuse = true;
-    const faulty: Stores = {
-      ...stores,
+    const faulty = overriding(stores, {
       bus: {
-        subscribe: (topic, onMessage) => stores.bus.subscribe(topic, onMessage),
         publish: (topic, message) =>
           refuse && topic.kind === "session" && (message as { type?: string }).type === "closed"
             ? Promise.reject(new StoreUnavailableError("bus down"))
             : stores.bus.publish(topic, message),
       },
-    };
+    });
     const handler = createHandler(new McpServer({ name: "d", version: "1" }), {
       stores: faulty,
       maxSessions: 1,
@@ -258,12 +257,8 @@ describe("a streamed call's owner lease", () => {
     const stores = memoryStores();
     let refusals = 1;
     const leases: string[] = [];
-    const faulty: Stores = {
-      ...stores,
+    const faulty = overriding(stores, {
       sessions: {
-        get: (key) => stores.sessions.get(key),
-        update: (key, version, value, ttl) => stores.sessions.update(key, version, value, ttl),
-        delete: (key) => stores.sessions.delete(key),
         create: (key, value, ttl) => {
           if (key.kind === "lease") {
             if (refusals-- > 0) return Promise.reject(new StoreUnavailableError("down"));
@@ -272,7 +267,7 @@ describe("a streamed call's owner lease", () => {
           return stores.sessions.create(key, value, ttl);
         },
       },
-    };
+    });
     const server = new McpServer({ name: "d", version: "1" });
     addTool(server, "steps", {}, async (_args, ctx) => {
       await ctx.progress(1, 2);

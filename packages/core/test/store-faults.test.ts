@@ -17,6 +17,7 @@ import {
 import { timedStores } from "../src/stores/timed.ts";
 import { legacySession, sseMessages, URL_ } from "./_client.ts";
 import { initializeRequest } from "./_requests.ts";
+import { overriding } from "./_stores.ts";
 
 function asking(): { server: McpServer; answers: unknown[] } {
   const server = new McpServer({ name: "f", version: "1" });
@@ -35,16 +36,14 @@ function asking(): { server: McpServer; answers: unknown[] } {
 /** Memory stores whose reply wake-ups are dropped (`drop`) or refused (`refuse`). */
 function replyWakeUps(mode: "drop" | "refuse"): Stores {
   const inner = memoryStores();
-  return {
-    ...inner,
+  return overriding(inner, {
     bus: {
-      subscribe: (topic, onMessage) => inner.bus.subscribe(topic, onMessage),
       publish: (topic, message) => {
         if (topic.kind !== "reply") return inner.bus.publish(topic, message);
         return mode === "drop" ? Promise.resolve() : Promise.reject(new StoreUnavailableError("bus down"));
       },
     },
-  };
+  });
 }
 
 describe("a client's reply", () => {
@@ -84,19 +83,14 @@ describe("an initialize whose session record cannot be written", () => {
   it("gives its maxSessions place back (503 now, a session once the store answers)", async () => {
     const inner = memoryStores();
     let failing = true;
-    const stores: Stores = {
-      ...inner,
+    const stores = overriding(inner, {
       sessions: {
-        ...inner.sessions,
-        get: (key) => inner.sessions.get(key),
-        update: (key, version, value, ttl) => inner.sessions.update(key, version, value, ttl),
-        delete: (key) => inner.sessions.delete(key),
         create: (key, value, ttl) =>
           failing && key.kind === "session"
             ? Promise.reject(new StoreUnavailableError("down"))
             : inner.sessions.create(key, value, ttl),
       },
-    };
+    });
     const handler = createHandler(new McpServer({ name: "f", version: "1" }), {
       stores,
       maxSessions: 1,
@@ -112,16 +106,12 @@ describe("an initialize whose session record cannot be written", () => {
 
   it("answers 503, never a session id, when the store says it did not record it", async () => {
     const inner = memoryStores();
-    const stores: Stores = {
-      ...inner,
+    const stores = overriding(inner, {
       sessions: {
-        get: (key) => inner.sessions.get(key),
-        update: (key, version, value, ttl) => inner.sessions.update(key, version, value, ttl),
-        delete: (key) => inner.sessions.delete(key),
         create: (key, value, ttl) =>
           key.kind === "session" ? Promise.resolve(false) : inner.sessions.create(key, value, ttl),
       },
-    };
+    });
     const handler = createHandler(new McpServer({ name: "f", version: "1" }), { stores, onError: () => {} });
     const answer = await handler.fetch(initializeRequest(URL_, "2025-11-25"));
     expect(answer.status).toBe(503);
@@ -165,13 +155,11 @@ describe("store calls", () => {
       [1e12, "86400"],
     ] as const) {
       const inner = memoryStores();
-      const stores: Stores = {
-        ...inner,
+      const stores = overriding(inner, {
         sessions: {
-          ...inner.sessions,
           get: () => Promise.reject(new StoreUnavailableError("down", { retryAfterSeconds: hint })),
         },
-      };
+      });
       const handler = createHandler(new McpServer({ name: "f", version: "1" }), {
         stores,
         onError: () => {},

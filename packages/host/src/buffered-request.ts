@@ -14,8 +14,9 @@
  * one's headers are copied from them and they become a view of its (see `linkHeaders`), so a
  * reference taken earlier still reads and changes the headers both objects show.
  */
-import { bodyText } from "./_body-text.ts";
+
 import { stateUnder } from "./_hidden-state.ts";
+import { bodyText } from "./body-text.ts";
 import { LightHeaders, linkHeaders } from "./light-headers.ts";
 
 /** What {@link bufferedRequest} is made from. */

@@ -13,8 +13,9 @@
  * that load two different copies of this module simply miss the fast path (the reader answers
  * `undefined`): nothing breaks.
  */
-import { bodyText } from "./_body-text.ts";
+
 import { stateUnder } from "./_hidden-state.ts";
+import { bodyText } from "./body-text.ts";
 import { LightHeaders, linkHeaders } from "./light-headers.ts";
 
 /** What {@link readBufferedResponse} hands an adapter. */

@@ -1,3 +1,4 @@
+export { bodyText } from "./body-text.ts";
 export { readBoundedBytes, readBoundedText } from "./bounded-body.ts";
 export type { BufferedRequestInit } from "./buffered-request.ts";
 export {

@@ -5,7 +5,7 @@
  * or loop without bound. A body that cannot be read (the client went away mid-upload) is a quiet
  * 400: not a server error, and not logged.
  */
-import { readBufferedRequest } from "@portico/host";
+import { bodyText, readBufferedRequest } from "@portico/host";
 import { ErrorCode } from "../errors.ts";
 import { httpError } from "./responses.ts";
 
@@ -69,12 +69,6 @@ export async function readBody(request: Request, limit: number): Promise<string 
   }
 }
 
-/** ES2024's well-formedness methods (every runtime Portico supports has them; the lib is ES2023). */
-interface WellFormable {
-  isWellFormed(): boolean;
-  toWellFormed(): string;
-}
-
 async function readBodyText(request: Request, limit: number): Promise<string | Response> {
   const tooLarge = () =>
     httpError(413, ErrorCode.InvalidRequest, `Payload Too Large: the body exceeds ${limit} bytes`, {
@@ -86,10 +80,8 @@ async function readBodyText(request: Request, limit: number): Promise<string | R
     const body = buffered.body ?? "";
     if (typeof body === "string") {
       if (body.length * 3 > limit && encoder.encode(body).byteLength > limit) return tooLarge();
-      // As the UTF-8 decoding of bytes gives it (and Request's text()): no leading byte-order mark,
-      // no lone surrogates (each one a U+FFFD).
-      const text = (body.charCodeAt(0) === 0xfeff ? body.slice(1) : body) as string & WellFormable;
-      return text.isWellFormed() ? text : text.toWellFormed();
+      // As the UTF-8 decoding of bytes gives it (and Request's text()).
+      return bodyText(body);
     }
     if (body.byteLength > limit) return tooLarge();
     return decodeUtf8(body);
